@@ -1,0 +1,258 @@
+//! Layers of the network IR: their kinds, shapes, derived input sizes and op
+//! counts (layer-model.md §1).
+//!
+//! A shape is what the scheduler sees of a layer. Input sizes are *derived*
+//! from the output side, without padding, exactly as the reference does:
+//! `ifmap = kernel + (ofmap - 1) * stride` per dimension.
+
+use serde::Serialize;
+use std::fmt;
+
+/// A pair (height, width) of non-negative integers: fmap sizes, kernels,
+/// strides, PE arrays and node grids (the reference's `PhyDim2`).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+pub struct Dim2 {
+    /// Height (rows).
+    pub h: u64,
+    /// Width (columns).
+    pub w: u64,
+}
+
+impl Dim2 {
+    /// A pair from its two components.
+    pub const fn new(h: u64, w: u64) -> Self {
+        Dim2 { h, w }
+    }
+
+    /// A square pair `(n, n)`.
+    pub const fn square(n: u64) -> Self {
+        Dim2 { h: n, w: n }
+    }
+
+    /// Number of points `h * w`.
+    pub const fn size(self) -> u64 {
+        self.h * self.w
+    }
+}
+
+impl fmt::Display for Dim2 {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}x{}", self.h, self.w)
+    }
+}
+
+/// What a layer is, as the user wrote it. Fully connected layers share the
+/// convolution model and pooling/element-wise layers the local-region model;
+/// the kind is kept for reporting.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum LayerKind {
+    /// Convolution (`conv`).
+    Conv,
+    /// Fully connected (`fc`): a convolution whose kernel covers the whole input.
+    Fc,
+    /// Spatial pooling (`pool`), max or average: same cost.
+    Pool,
+    /// Element-wise merge of `nreg` equally shaped inputs (`eltwise`).
+    Eltwise,
+}
+
+impl LayerKind {
+    /// The keyword of the kind in `.nn` files and reports.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            LayerKind::Conv => "conv",
+            LayerKind::Fc => "fc",
+            LayerKind::Pool => "pool",
+            LayerKind::Eltwise => "eltwise",
+        }
+    }
+}
+
+impl fmt::Display for LayerKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// A convolution-pattern layer (conv or fc): each output point is a weighted
+/// sum over a `filter` window of all `nifm` input channels.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
+pub struct ConvShape {
+    /// Input channels.
+    pub nifm: u64,
+    /// Output channels.
+    pub nofm: u64,
+    /// Output fmap size.
+    pub ofmap: Dim2,
+    /// Filter (kernel) size.
+    pub filter: Dim2,
+    /// Stride.
+    pub stride: Dim2,
+}
+
+/// A local-region layer (pooling, element-wise): each output point merges a
+/// spatial `region` window of one channel, or `nreg` neighbouring channels,
+/// never both.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
+pub struct LocalShape {
+    /// Output channels.
+    pub nofm: u64,
+    /// Output fmap size.
+    pub ofmap: Dim2,
+    /// Channels merged per output point (the number of inputs of an eltwise).
+    pub nreg: u64,
+    /// Spatial window merged per output point.
+    pub region: Dim2,
+    /// Spatial stride.
+    pub stride: Dim2,
+    /// Channel stride: input channels per output channel (`nreg` for an
+    /// eltwise, whose input is the concatenation of its operands; 1 otherwise).
+    pub ntrd: u64,
+}
+
+/// The shape of one layer: everything the cost model needs.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
+#[serde(untagged)]
+pub enum LayerShape {
+    /// Convolution pattern (conv, fc).
+    Conv(ConvShape),
+    /// Local-region pattern (pool, eltwise).
+    Local(LocalShape),
+}
+
+impl ConvShape {
+    /// A fully connected layer: a convolution with a 1x1 ofmap and unit stride
+    /// whose filter covers the whole `filter`-sized input.
+    pub const fn fc(nifm: u64, nofm: u64, filter: Dim2) -> Self {
+        ConvShape { nifm, nofm, ofmap: Dim2::square(1), filter, stride: Dim2::square(1) }
+    }
+}
+
+impl LocalShape {
+    /// A pooling layer over `region` windows with the given stride.
+    pub const fn pool(nofm: u64, ofmap: Dim2, region: Dim2, stride: Dim2) -> Self {
+        LocalShape { nofm, ofmap, nreg: 1, region, stride, ntrd: 1 }
+    }
+
+    /// An element-wise merge of `nreg` inputs of `nofm` channels each.
+    pub const fn eltwise(nofm: u64, ofmap: Dim2, nreg: u64) -> Self {
+        LocalShape {
+            nofm,
+            ofmap,
+            nreg,
+            region: Dim2::square(1),
+            stride: Dim2::square(1),
+            ntrd: nreg,
+        }
+    }
+}
+
+impl LayerShape {
+    /// Output channels.
+    pub const fn nofm(&self) -> u64 {
+        match self {
+            LayerShape::Conv(c) => c.nofm,
+            LayerShape::Local(l) => l.nofm,
+        }
+    }
+
+    /// Input channels of the derived input (`nofm * ntrd` for local regions).
+    pub const fn nifm(&self) -> u64 {
+        match self {
+            LayerShape::Conv(c) => c.nifm,
+            LayerShape::Local(l) => l.nofm * l.ntrd,
+        }
+    }
+
+    /// Output fmap size.
+    pub const fn ofmap(&self) -> Dim2 {
+        match self {
+            LayerShape::Conv(c) => c.ofmap,
+            LayerShape::Local(l) => l.ofmap,
+        }
+    }
+
+    /// Stride.
+    pub const fn stride(&self) -> Dim2 {
+        match self {
+            LayerShape::Conv(c) => c.stride,
+            LayerShape::Local(l) => l.stride,
+        }
+    }
+
+    /// The spatial window: the filter of a convolution, the region of a
+    /// local-region layer.
+    pub const fn window(&self) -> Dim2 {
+        match self {
+            LayerShape::Conv(c) => c.filter,
+            LayerShape::Local(l) => l.region,
+        }
+    }
+
+    /// Derived input fmap size: `window + (ofmap - 1) * stride` per dimension
+    /// (no padding; layer-model §1.2).
+    pub const fn ifmap(&self) -> Dim2 {
+        let (o, k, s) = (self.ofmap(), self.window(), self.stride());
+        Dim2 { h: k.h + (o.h - 1) * s.h, w: k.w + (o.w - 1) * s.w }
+    }
+
+    /// Ops per output point: `hfil * wfil * nifm` for convolutions (one MAC is
+    /// one op), the region size `nreg * hreg * wreg` for local regions.
+    pub const fn ops_per_neuron(&self) -> u64 {
+        match self {
+            LayerShape::Conv(c) => c.filter.h * c.filter.w * c.nifm,
+            LayerShape::Local(l) => l.nreg * l.region.h * l.region.w,
+        }
+    }
+
+    /// Words of one output channel for a batch of `b`.
+    pub const fn ofmap_size(&self, b: u64) -> u64 {
+        self.ofmap().size() * b
+    }
+
+    /// Words of all output channels for a batch of `b`.
+    pub const fn total_ofmap_size(&self, b: u64) -> u64 {
+        self.nofm() * self.ofmap_size(b)
+    }
+
+    /// Words of one (derived) input channel for a batch of `b`.
+    pub const fn ifmap_size(&self, b: u64) -> u64 {
+        self.ifmap().size() * b
+    }
+
+    /// Words of all (derived) input channels for a batch of `b`.
+    pub const fn total_ifmap_size(&self, b: u64) -> u64 {
+        self.nifm() * self.ifmap_size(b)
+    }
+
+    /// Filter words (0 for local-region layers).
+    pub const fn total_filter_size(&self) -> u64 {
+        match self {
+            LayerShape::Conv(c) => c.nifm * c.nofm * c.filter.h * c.filter.w,
+            LayerShape::Local(_) => 0,
+        }
+    }
+
+    /// Ops of the layer for a batch of `b`.
+    pub const fn total_ops(&self, b: u64) -> u64 {
+        self.total_ofmap_size(1) * self.ops_per_neuron() * b
+    }
+
+    /// True for the convolution pattern (conv, fc).
+    pub const fn is_conv(&self) -> bool {
+        matches!(self, LayerShape::Conv(_))
+    }
+
+    /// Is `input` a valid (possibly padded) input size for this layer? The
+    /// reference's padding rule: per dimension it lies between
+    /// `min(ofmap * stride, ifmap)` and `max(ofmap * stride, ifmap)`.
+    pub const fn accepts_input_size(&self, input: Dim2) -> bool {
+        let (o, s, i) = (self.ofmap(), self.stride(), self.ifmap());
+        const fn between(x: u64, a: u64, b: u64) -> bool {
+            let (lo, hi) = if a < b { (a, b) } else { (b, a) };
+            lo <= x && x <= hi
+        }
+        between(input.h, o.h * s.h, i.h) && between(input.w, o.w * s.w, i.w)
+    }
+}

@@ -1,0 +1,10 @@
+//! The network IR: what the front end produces and the scheduler consumes.
+//!
+//! `layer` holds shapes and the per-layer size and op formulas
+//! (layer-model §1); `network` holds the checked DAG.
+
+mod layer;
+mod network;
+
+pub use layer::{ConvShape, Dim2, LayerKind, LayerShape, LocalShape};
+pub use network::{DataInput, IrError, Layer, LayerId, Network, NetworkBuilder, Source, Span};

@@ -1,0 +1,308 @@
+//! The network IR: a DAG of layers in definition (topological) order, fed by
+//! one input and optional extern inputs.
+//!
+//! Invariant of every [`Network`]: each layer's sources are defined before it,
+//! its sources' channels sum to its `nifm` (channel concatenation; an eltwise
+//! of `k` inputs has `nifm = k * nofm`), each source's fmap size is a valid
+//! padded input of the layer (layer-model §1.4), and names are unique. Only
+//! [`NetworkBuilder`] constructs networks and it enforces this, so the
+//! scheduler never re-checks shapes.
+
+use super::layer::{Dim2, LayerKind, LayerShape};
+use serde::Serialize;
+use std::collections::HashSet;
+use std::fmt;
+use thiserror::Error;
+
+/// Where an IR node came from: a byte range of the source file, or a reason
+/// why the node has no place in a file.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Default)]
+pub enum Span {
+    /// Bytes `start..end` of the `.nn` file the network was compiled from.
+    Source {
+        /// First byte.
+        start: u32,
+        /// One past the last byte.
+        end: u32,
+    },
+    /// Built through the library API (tests, JSON vectors), not from a file.
+    #[default]
+    Api,
+}
+
+/// Index of a layer in [`Network::layers`] (definition order).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+pub struct LayerId(pub u32);
+
+impl LayerId {
+    /// The index as `usize`.
+    pub const fn index(self) -> usize {
+        self.0 as usize
+    }
+}
+
+impl fmt::Display for LayerId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "%l{}", self.0)
+    }
+}
+
+/// A producer of data a layer reads.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Source {
+    /// The network input.
+    Input,
+    /// The extern input with this index in [`Network::externs`].
+    Extern(u32),
+    /// An earlier layer.
+    Layer(LayerId),
+}
+
+/// The network input or an extern input (e.g. an LSTM's initial state): data
+/// in memory before the network runs; never scheduled.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct DataInput {
+    /// Name in the source.
+    pub name: String,
+    /// Channels.
+    pub channels: u64,
+    /// Fmap size.
+    pub size: Dim2,
+    /// Place in the source.
+    pub span: Span,
+}
+
+/// One layer of the network.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Layer {
+    /// Fully qualified name (`inc3a.b3r`, `conv4.2.a`).
+    pub name: String,
+    /// What the user wrote.
+    pub kind: LayerKind,
+    /// What the model sees.
+    pub shape: LayerShape,
+    /// Producers, in channel-concatenation order.
+    pub inputs: Vec<Source>,
+    /// Place in the source.
+    pub span: Span,
+}
+
+/// A checked network (see the module invariant).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Network {
+    name: String,
+    input: DataInput,
+    externs: Vec<DataInput>,
+    layers: Vec<Layer>,
+}
+
+impl Network {
+    /// The network's name (`network NAME`).
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    /// The network input.
+    pub fn input(&self) -> &DataInput {
+        &self.input
+    }
+
+    /// Extern inputs, in declaration order.
+    pub fn externs(&self) -> &[DataInput] {
+        &self.externs
+    }
+
+    /// Layers in definition order (a topological order).
+    pub fn layers(&self) -> &[Layer] {
+        &self.layers
+    }
+
+    /// The layer with this id.
+    pub fn layer(&self, id: LayerId) -> &Layer {
+        &self.layers[id.index()]
+    }
+
+    /// Ids of all layers in definition order.
+    pub fn layer_ids(&self) -> impl Iterator<Item = LayerId> + '_ {
+        (0..self.layers.len()).map(|i| LayerId(i as u32))
+    }
+
+    /// The layer named `name`, if any.
+    pub fn find(&self, name: &str) -> Option<LayerId> {
+        self.layers.iter().position(|l| l.name == name).map(|i| LayerId(i as u32))
+    }
+
+    /// Name of a source.
+    pub fn source_name(&self, src: Source) -> &str {
+        match src {
+            Source::Input => &self.input.name,
+            Source::Extern(i) => &self.externs[i as usize].name,
+            Source::Layer(id) => &self.layer(id).name,
+        }
+    }
+
+    /// Channels and fmap size a source produces.
+    pub fn source_shape(&self, src: Source) -> (u64, Dim2) {
+        match src {
+            Source::Input => (self.input.channels, self.input.size),
+            Source::Extern(i) => {
+                let e = &self.externs[i as usize];
+                (e.channels, e.size)
+            }
+            Source::Layer(id) => {
+                let s = &self.layer(id).shape;
+                (s.nofm(), s.ofmap())
+            }
+        }
+    }
+
+    /// Consumers of a layer, in definition order.
+    pub fn consumers(&self, id: LayerId) -> Vec<LayerId> {
+        self.layer_ids().filter(|&c| self.layer(c).inputs.contains(&Source::Layer(id))).collect()
+    }
+
+    /// Total ops for a batch of `b`.
+    pub fn total_ops(&self, b: u64) -> u64 {
+        self.layers.iter().map(|l| l.shape.total_ops(b)).sum()
+    }
+}
+
+/// Why a network cannot be built: a broken invariant. The front end reports
+/// these as diagnostics before building, so from source they never appear.
+#[derive(Debug, Error, Clone, PartialEq, Eq)]
+pub enum IrError {
+    /// Two nodes share a name.
+    #[error("duplicate name `{0}`")]
+    DuplicateName(String),
+    /// A source is not (yet) defined.
+    #[error("layer `{layer}` reads `{source_name}`, which is not defined before it")]
+    UnknownSource {
+        /// The reading layer.
+        layer: String,
+        /// The missing source.
+        source_name: String,
+    },
+    /// A layer has no inputs.
+    #[error("layer `{0}` has no inputs")]
+    NoInputs(String),
+    /// Channels of the sources do not add up.
+    #[error("layer `{layer}` expects {expected} input channels, its sources give {found}")]
+    Channels {
+        /// The layer.
+        layer: String,
+        /// Its `nifm`.
+        expected: u64,
+        /// Sum over its sources.
+        found: u64,
+    },
+    /// A source's fmap violates the padding rule.
+    #[error("layer `{layer}` cannot read a {found} fmap from `{source_name}` (derived input {derived})")]
+    FmapSize {
+        /// The layer.
+        layer: String,
+        /// The source.
+        source_name: String,
+        /// Its fmap size.
+        found: Dim2,
+        /// The layer's derived input size.
+        derived: Dim2,
+    },
+    /// A zero in a size, stride or count.
+    #[error("`{0}` has a zero size, stride or channel count")]
+    Zero(String),
+}
+
+/// Builds a [`Network`], checking the invariants layer by layer.
+#[derive(Debug)]
+pub struct NetworkBuilder {
+    net: Network,
+    names: HashSet<String>,
+}
+
+impl NetworkBuilder {
+    /// Starts a network named `name` with its input.
+    pub fn new(name: impl Into<String>, input: DataInput) -> Result<Self, IrError> {
+        if input.channels == 0 || input.size.size() == 0 {
+            return Err(IrError::Zero(input.name));
+        }
+        let names = HashSet::from([input.name.clone()]);
+        let net = Network { name: name.into(), input, externs: Vec::new(), layers: Vec::new() };
+        Ok(NetworkBuilder { net, names })
+    }
+
+    fn claim(&mut self, name: &str) -> Result<(), IrError> {
+        if !self.names.insert(name.to_owned()) {
+            return Err(IrError::DuplicateName(name.to_owned()));
+        }
+        Ok(())
+    }
+
+    /// Adds an extern input and returns its source handle.
+    pub fn add_extern(&mut self, ext: DataInput) -> Result<Source, IrError> {
+        if ext.channels == 0 || ext.size.size() == 0 {
+            return Err(IrError::Zero(ext.name));
+        }
+        self.claim(&ext.name)?;
+        self.net.externs.push(ext);
+        Ok(Source::Extern(self.net.externs.len() as u32 - 1))
+    }
+
+    /// Looks up a source by name among what has been added so far.
+    pub fn source(&self, name: &str) -> Option<Source> {
+        if self.net.input.name == name {
+            return Some(Source::Input);
+        }
+        if let Some(i) = self.net.externs.iter().position(|e| e.name == name) {
+            return Some(Source::Extern(i as u32));
+        }
+        self.net.find(name).map(Source::Layer)
+    }
+
+    /// Adds a layer after checking it against its sources.
+    pub fn add_layer(&mut self, layer: Layer) -> Result<LayerId, IrError> {
+        let s = &layer.shape;
+        let zero = [s.nofm(), s.nifm(), s.ofmap().size(), s.window().size(), s.stride().size()]
+            .contains(&0);
+        if zero {
+            return Err(IrError::Zero(layer.name));
+        }
+        if layer.inputs.is_empty() {
+            return Err(IrError::NoInputs(layer.name));
+        }
+        let mut channels = 0;
+        for &src in &layer.inputs {
+            let known = match src {
+                Source::Input => true,
+                Source::Extern(i) => (i as usize) < self.net.externs.len(),
+                Source::Layer(id) => id.index() < self.net.layers.len(),
+            };
+            if !known {
+                return Err(IrError::UnknownSource {
+                    layer: layer.name,
+                    source_name: format!("{src:?}"),
+                });
+            }
+            let (c, size) = self.net.source_shape(src);
+            if !s.accepts_input_size(size) {
+                return Err(IrError::FmapSize {
+                    layer: layer.name.clone(),
+                    source_name: self.net.source_name(src).to_owned(),
+                    found: size,
+                    derived: s.ifmap(),
+                });
+            }
+            channels += c;
+        }
+        if channels != s.nifm() {
+            return Err(IrError::Channels { layer: layer.name, expected: s.nifm(), found: channels });
+        }
+        self.claim(&layer.name)?;
+        self.net.layers.push(layer);
+        Ok(LayerId(self.net.layers.len() as u32 - 1))
+    }
+
+    /// The finished network.
+    pub fn finish(self) -> Network {
+        self.net
+    }
+}

@@ -1,0 +1,15 @@
+//! nnc: a compiler and dataflow scheduler for tiled Eyeriss-style
+//! neural-network accelerators.
+//!
+//! The pipeline, one module per stage, data flowing one way:
+//!
+//! ```text
+//! net.nn ──lang──▶ ir::Network ─┐
+//!                               ├─▶ sched ─▶ schedule (JSON) + report
+//! hw.toml ──hw──▶ Hardware ─────┘
+//! ```
+//!
+//! `lang` knows nothing of hardware; `sched` knows nothing of syntax; the
+//! binary only wires the stages and prints.
+
+pub mod ir;
