@@ -13,3 +13,4 @@
 //! binary only wires the stages and prints.
 
 pub mod ir;
+pub mod sched;

@@ -1,0 +1,23 @@
+//! The scheduler: takes the network IR and the hardware, and finds the most
+//! efficient dataflow of every layer. It knows nothing of syntax.
+
+pub mod partition;
+
+/// Which model prices a dataflow: nnc's corrected model, or nn_dataflow 2.1's
+/// bit for bit, known bugs included (COMPAT.md). One value is threaded
+/// through the model instead of scattered flags.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub enum Compat {
+    /// nnc's own model: the reference's bugs fixed.
+    #[default]
+    Nnc,
+    /// The reference's model, bit for bit (`--compat nn_dataflow`).
+    NnDataflow,
+}
+
+impl Compat {
+    /// True when reproducing the reference bit for bit.
+    pub const fn is_reference(self) -> bool {
+        matches!(self, Compat::NnDataflow)
+    }
+}
