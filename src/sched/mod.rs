@@ -1,7 +1,17 @@
 //! The scheduler: takes the network IR and the hardware, and finds the most
 //! efficient dataflow of every layer. It knows nothing of syntax.
+//!
+//! Per layer: `partition` (over nodes) → `mapping` (row stationary, onto one
+//! node's PE array) → `blocking` (loop blocking over the memory hierarchy).
 
+pub mod blocking;
+pub mod factor;
+pub mod mapping;
+pub mod nld;
+pub mod node;
 pub mod partition;
+pub mod resource;
+pub mod types;
 
 /// Which model prices a dataflow: nnc's corrected model, or nn_dataflow 2.1's
 /// bit for bit, known bugs included (COMPAT.md). One value is threaded

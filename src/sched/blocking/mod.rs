@@ -1,0 +1,28 @@
+//! Loop blocking (Yang et al., arXiv 1606.04209; TETRIS ASPLOS'17 for
+//! bypass): how a layer's loop nest is tiled over the memory hierarchy, and
+//! what one such tiling costs (layer-model §5).
+//!
+//! `scheme` prices one blocking; `search` enumerates them all; `solver` is the
+//! analytical bypass solver.
+
+mod scheme;
+mod search;
+mod solver;
+
+pub use scheme::{Blocking, BlockingContext, BlockingStats};
+pub use search::{SweepCounts, search, sweep_counts};
+pub use solver::solve;
+
+use super::types::PerLoop;
+
+/// Blocking levels: level 0 walks over GBUF-sized tiles (DRAM traffic),
+/// level 1 over REGF-sized tiles inside one (GBUF traffic), level 2 is the
+/// work held in the register files.
+pub const LEVELS: usize = 3;
+
+/// Factors of one loop at the three levels, or of the three loops at one
+/// level, depending on the index order.
+pub type Factors = [PerLoop<u64>; LEVELS];
+
+/// Loop order of the two outer levels: per loop its position, 0 innermost.
+pub type Orders = [PerLoop<u8>; 2];

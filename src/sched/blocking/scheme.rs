@@ -1,0 +1,305 @@
+//! The cost of one loop blocking (layer-model §5): buffered tile sizes,
+//! fetch counts, the bypass decision, accesses per level, ops and time.
+
+use super::{Factors, LEVELS, Orders};
+use crate::sched::Compat;
+use crate::sched::nld::Nld;
+use crate::sched::resource::{Cost, Goal, NodeResource};
+use crate::sched::types::{DataKind, LoopDim, MemLevel, PerData, PerLevel, PerLoop};
+use serde::Serialize;
+
+/// One loop blocking: factors of each loop at each level and the loop
+/// orders of the two outer levels (the reference's `bl_ts`, `bl_ords`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
+pub struct Blocking {
+    /// `factors[level][loop]`; per loop, the product over levels is the
+    /// loop count.
+    pub factors: Factors,
+    /// `orders[level][loop]` = position of the loop at that level,
+    /// 0 innermost.
+    pub orders: Orders,
+}
+
+/// What a valid blocking costs and does.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize)]
+pub struct BlockingStats {
+    /// `fetch[0]`: times each distinct piece of data enters the GBUF level
+    /// from DRAM; `fetch[1]`: enters the register files from the GBUF level.
+    /// Ofmaps count writes and read-backs (`2f - 1`).
+    pub fetch: [PerData<u64>; 2],
+    /// Which data are kept in the global buffer (the rest bypass it).
+    pub stored: PerData<bool>,
+    /// Loop-body units buffered at the GBUF and REGF levels.
+    pub unit_cnt: [PerData<u64>; 2],
+    /// Words buffered per node (GBUF) and per PE (REGF).
+    pub size: [PerData<u64>; 2],
+    /// Accesses per level and data kind, over all nodes.
+    pub access: PerLevel<PerData<f64>>,
+    /// Ops over all nodes.
+    pub ops: f64,
+    /// Cycles the PE arrays compute.
+    pub proc_time: u64,
+    /// Cycles the array buses need for GBUF traffic.
+    pub bus_time: u64,
+    /// Cycles DRAM needs for its traffic.
+    pub dram_time: u64,
+    /// The layer's time: the three overlap perfectly.
+    pub time: u64,
+    /// Energy of all memory accesses.
+    pub access_cost: f64,
+    /// Energy of the NoC traffic the blocking's DRAM fetches cause.
+    pub noc_cost: f64,
+    /// Energy of the ops.
+    pub op_cost: f64,
+    /// Static energy over the layer's time.
+    pub static_cost: f64,
+}
+
+impl BlockingStats {
+    /// The layer's total energy with this blocking.
+    pub fn cost(&self) -> f64 {
+        self.op_cost + self.access_cost + self.noc_cost + self.static_cost
+    }
+}
+
+/// Everything fixed while blockings of one nested-loop description are
+/// compared: the NLD, the node, the costs, and how results are ranked.
+#[derive(Clone, Debug)]
+pub struct BlockingContext<'a> {
+    /// The loop nest being blocked.
+    pub nld: &'a Nld,
+    /// The node it runs on.
+    pub resource: &'a NodeResource,
+    /// Energy costs.
+    pub cost: &'a Cost,
+    /// Per data kind: may it bypass the global buffer?
+    pub bypass: PerData<bool>,
+    /// Nodes sharing the layer (each runs this NLD).
+    pub nodes: u64,
+    /// Access-forwarding divisor of DRAM accesses per data kind (1 without).
+    pub accfwd: PerData<u64>,
+    /// NoC word-hops to move each data kind once between memory and the
+    /// nodes (the partition's unit hops).
+    pub unit_nhops: PerData<f64>,
+    /// What the search optimizes.
+    pub goal: Goal,
+    /// Which model ranks the candidates.
+    pub compat: Compat,
+    totals: PerLevel<PerData<f64>>,
+}
+
+impl<'a> BlockingContext<'a> {
+    /// A context for blocking `nld` on one node of `nodes`, all bypasses as
+    /// given, no access forwarding and no NoC traffic.
+    pub fn new(
+        nld: &'a Nld,
+        resource: &'a NodeResource,
+        cost: &'a Cost,
+        bypass: PerData<bool>,
+        goal: Goal,
+        compat: Compat,
+    ) -> Self {
+        let totals = PerLevel::from_fn(|m| PerData::from_fn(|d| nld.total_access(m, d)));
+        BlockingContext {
+            nld,
+            resource,
+            cost,
+            bypass,
+            nodes: 1,
+            accfwd: PerData::splat(1),
+            unit_nhops: PerData::splat(0.0),
+            goal,
+            compat,
+            totals,
+        }
+    }
+
+    /// The same context for a layer partitioned over `nodes` nodes whose data
+    /// need `unit_nhops` NoC word-hops per fetch, with access-forwarding
+    /// divisors `accfwd`.
+    pub fn with_partition(
+        mut self,
+        nodes: u64,
+        unit_nhops: PerData<f64>,
+        accfwd: PerData<u64>,
+    ) -> Self {
+        self.nodes = nodes;
+        self.unit_nhops = unit_nhops;
+        self.accfwd = accfwd;
+        self
+    }
+
+    /// The ranking key of a blocking, smaller is better. The reference ranks
+    /// blockings by their access energy alone (layer-model §6.3, §9.8); nnc
+    /// by the layer's whole energy.
+    pub fn key(&self, s: &BlockingStats) -> (f64, f64) {
+        let cost = match self.compat {
+            Compat::NnDataflow => s.access_cost,
+            Compat::Nnc => s.cost(),
+        };
+        self.goal.key(cost, s.time as f64)
+    }
+
+    /// Register-file words per PE the innermost factors need (capacity
+    /// check 1 for the REGF level, independent of orders and bypass).
+    pub fn regf_size(&self, inner: PerLoop<u64>) -> u64 {
+        DataKind::ALL
+            .into_iter()
+            .map(|d| self.units(d, &[inner]) * self.nld.usize_regf[d])
+            .sum()
+    }
+
+    fn units(&self, d: DataKind, levels: &[PerLoop<u64>]) -> u64 {
+        LoopDim::ALL
+            .into_iter()
+            .filter(|&l| self.nld.data_loops.has(d, l))
+            .map(|l| levels.iter().map(|t| t[l]).product::<u64>())
+            .product()
+    }
+
+    /// GBUF words per node the data kept in the buffer need, given the
+    /// factors of the two inner levels.
+    fn gbuf_size(&self, stored: PerData<bool>, inner: &[PerLoop<u64>]) -> u64 {
+        DataKind::ALL
+            .into_iter()
+            .filter(|&d| stored[d])
+            .map(|d| self.units(d, inner) * self.nld.usize_gbuf[d])
+            .sum()
+    }
+
+    /// Capacity check 1, which depends only on the factors: with only the
+    /// data that may not bypass kept in the GBUF, does the blocking fit?
+    pub fn fits_before_bypass(&self, f: &Factors) -> bool {
+        let stored = self.bypass.map(|b| !b);
+        self.regf_size(f[2]) <= self.resource.size_regf
+            && self.gbuf_size(stored, &f[1..]) <= self.resource.size_gbuf
+    }
+
+    /// Prices a blocking; `None` if it does not fit the buffers.
+    pub fn evaluate(&self, b: &Blocking) -> Option<BlockingStats> {
+        let f = &b.factors;
+        if !self.fits_before_bypass(f) {
+            return None;
+        }
+        let mut fetch = [PerData::splat(1u64); 2];
+        for d in DataKind::ALL {
+            for bl in 0..2 {
+                fetch[bl][d] =
+                    self.fetch(f, &b.orders, d, bl, if bl == 0 { 1 } else { fetch[0][d] });
+            }
+        }
+        // Keep bypassable data in the GBUF only where it gives reuse (§5.4).
+        let stored = PerData::from_fn(|d| !self.bypass[d] || fetch[0][d] < fetch[1][d]);
+        let gbuf = self.gbuf_size(stored, &f[1..]);
+        if gbuf > self.resource.size_gbuf {
+            return None;
+        }
+        // Filters pinned on chip for the whole run (§5.9, search-model §7.5).
+        let fil_loops_trivial = LoopDim::ALL
+            .into_iter()
+            .filter(|&l| self.nld.data_loops.has(DataKind::Fil, l))
+            .all(|l| f[0][l] == 1);
+        if self.resource.no_time_mux && fil_loops_trivial {
+            fetch[0][DataKind::Fil] = 0;
+        }
+
+        let lcnt: u64 = f.iter().flat_map(|t| t.0).product();
+        let unit_cnt = [
+            PerData::from_fn(|d| self.units(d, &f[1..])),
+            PerData::from_fn(|d| self.units(d, &f[2..])),
+        ];
+        let size = [
+            PerData::from_fn(|d| {
+                if stored[d] {
+                    unit_cnt[0][d] * self.nld.usize_gbuf[d]
+                } else {
+                    0
+                }
+            }),
+            PerData::from_fn(|d| unit_cnt[1][d] * self.nld.usize_regf[d]),
+        ];
+        let n = self.nodes as f64;
+        let t = &self.totals;
+        let mut access = PerLevel::splat(PerData::splat(0.0));
+        for d in DataKind::ALL {
+            let k = if d == DataKind::Ofm { 2.0 } else { 1.0 };
+            let stored_f = if stored[d] { 1.0 } else { 0.0 };
+            access[MemLevel::Regf][d] =
+                self.nld.unit_access[MemLevel::Regf][d] * lcnt as f64 * k * n;
+            access[MemLevel::Array][d] = t[MemLevel::Array][d] * fetch[1][d] as f64 * n;
+            access[MemLevel::Gbuf][d] = t[MemLevel::Gbuf][d] * fetch[1][d] as f64 * stored_f * n;
+            let from = if stored[d] {
+                MemLevel::Dram
+            } else {
+                MemLevel::Gbuf
+            };
+            access[MemLevel::Dram][d] = t[from][d] * fetch[0][d] as f64 * n / self.accfwd[d] as f64;
+        }
+        let sum3 = |a: PerData<f64>| 0.0 + a[DataKind::Fil] + a[DataKind::Ifm] + a[DataKind::Ofm];
+        let access_cost = MemLevel::ALL
+            .into_iter()
+            .fold(0.0, |acc, m| acc + self.cost.mem_hier[m] * sum3(access[m]));
+        let ops = self.nld.unit_ops * lcnt as f64 * n;
+        let proc_time = self.nld.unit_time * lcnt;
+        let dram_time = self
+            .resource
+            .dram_bandwidth
+            .cycles(sum3(access[MemLevel::Dram]));
+        let bus_time = match self.resource.array_bus_width {
+            None => 0,
+            Some(w) => {
+                let max = DataKind::ALL
+                    .into_iter()
+                    .map(|d| access[MemLevel::Gbuf][d])
+                    .fold(f64::NEG_INFINITY, f64::max);
+                ((max / n).ceil() as u64).div_ceil(w)
+            }
+        };
+        let time = proc_time.max(bus_time).max(dram_time);
+        let nhops = DataKind::ALL
+            .into_iter()
+            .fold(0.0, |acc, d| acc + self.unit_nhops[d] * fetch[0][d] as f64);
+        Some(BlockingStats {
+            fetch,
+            stored,
+            unit_cnt,
+            size,
+            access,
+            ops,
+            proc_time,
+            bus_time,
+            dram_time,
+            time,
+            access_cost,
+            noc_cost: self.cost.noc_hop * nhops,
+            op_cost: self.cost.mac_op * ops,
+            static_cost: self.cost.idl_unit * time as f64,
+        })
+    }
+
+    /// Fetch count of data `d` at blocking level `bl` (§5.3); `above` is the
+    /// count of the level above (1 for DRAM).
+    fn fetch(&self, f: &Factors, o: &Orders, d: DataKind, bl: usize, above: u64) -> u64 {
+        let loops = &self.nld.data_loops;
+        let (t, ord) = (f[bl], o[bl]);
+        let inner = LoopDim::ALL
+            .into_iter()
+            .filter(|&l| loops.has(d, l) && t[l] > 1)
+            .min_by_key(|&l| ord[l]);
+        let Some(inner) = inner else {
+            return above;
+        };
+        let mut count = 1;
+        for u in LoopDim::ALL.into_iter().filter(|&u| !loops.has(d, u)) {
+            let outer: u64 = (0..bl).map(|k| f[k][u]).product();
+            count *= outer * if ord[u] > ord[inner] { t[u] } else { 1 };
+        }
+        if d == DataKind::Ofm {
+            2 * count - 1
+        } else {
+            count
+        }
+    }
+}
+
+const _: () = assert!(LEVELS == 3);

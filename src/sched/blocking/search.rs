@@ -1,0 +1,357 @@
+//! Exhaustive loop-blocking search (layer-model §6.2-6.3).
+//!
+//! Candidates are generated in the reference's order — input-channel factor
+//! triples, output-channel triples (one "chunk" per pair), batch triples,
+//! then level-0 and level-1 orders — and ties always go to the earlier one.
+//! For the convolution pattern only the canonical orders are generated at
+//! all (the reference enumerates all 36 order pairs and skips the
+//! non-canonical ones: same survivors, same order), and factor triples that
+//! cannot fit the buffers are rejected before any order is looked at.
+//! Chunks run in parallel and are merged in chunk order, so the result is
+//! the same with any number of threads.
+
+use super::scheme::{Blocking, BlockingContext, BlockingStats};
+use super::{Factors, Orders};
+use crate::sched::Compat;
+use crate::sched::factor::ordered_factors3;
+use crate::sched::resource::Goal;
+use crate::sched::types::{LoopDim, PerLoop};
+use rayon::prelude::*;
+
+/// A level's loop order with the loop that is innermost among the
+/// non-trivial ones (`None` when all are trivial).
+#[derive(Clone, Copy, Debug)]
+struct LevelOrder {
+    order: PerLoop<u8>,
+    inner: Option<LoopDim>,
+}
+
+/// The six permutations of three loops in generation order.
+const PERMUTATIONS: [[u8; 3]; 6] = [
+    [0, 1, 2],
+    [0, 2, 1],
+    [1, 0, 2],
+    [1, 2, 0],
+    [2, 0, 1],
+    [2, 1, 0],
+];
+
+/// Bit set of the loops whose factor at a level is above 1.
+fn nontrivial(t: PerLoop<u64>) -> u8 {
+    LoopDim::ALL
+        .into_iter()
+        .filter(|&l| t[l] > 1)
+        .fold(0, |m, l| m | 1 << l.index())
+}
+
+fn has(mask: u8, l: LoopDim) -> bool {
+    mask & (1 << l.index()) != 0
+}
+
+/// Canonical orders of a level whose non-trivial loops are `mask`, in
+/// generation order: the innermost non-trivial loop first, then the other
+/// non-trivial loops, then the trivial ones, each group in loop order.
+fn canonical_orders(mask: u8) -> Vec<LevelOrder> {
+    let mut out: Vec<LevelOrder> = Vec::new();
+    let inners: Vec<Option<LoopDim>> = if mask == 0 {
+        vec![None]
+    } else {
+        LoopDim::ALL
+            .into_iter()
+            .filter(|&l| has(mask, l))
+            .map(Some)
+            .collect()
+    };
+    for inner in inners {
+        let mut loops = LoopDim::ALL;
+        loops.sort_by_key(|&l| (Some(l) != inner, !has(mask, l), l.index()));
+        let mut order = PerLoop([0u8; 3]);
+        for (pos, l) in loops.into_iter().enumerate() {
+            order[l] = pos as u8;
+        }
+        out.push(LevelOrder { order, inner });
+    }
+    out.sort_by_key(|o| o.order.0);
+    out
+}
+
+/// The reference's skip rule across levels: a loop that is the innermost
+/// non-trivial loop of an outer level must not be non-trivial again inside,
+/// unless it is the innermost there too (the levels would merge).
+fn merges(inner0: Option<LoopDim>, inner1: Option<LoopDim>, nt1: u8, nt2: u8) -> bool {
+    let mut outer = inner0;
+    if let Some(o) = outer
+        && Some(o) != inner1
+        && has(nt1, o)
+    {
+        return true;
+    }
+    if inner1.is_some() {
+        outer = inner1;
+    }
+    matches!(outer, Some(o) if has(nt2, o))
+}
+
+/// Counts of the exhaustive sweep of one NLD, as the reference reports them.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct SweepCounts {
+    /// Candidates generated (factor triples times 36 order pairs).
+    pub enumerated: u64,
+    /// Candidates left after the skip rule.
+    pub after_skip: u64,
+    /// Candidates that fit the buffers.
+    pub valid: u64,
+}
+
+struct Chunk {
+    fi: [u64; 3],
+    fo: [u64; 3],
+}
+
+/// Visits the candidates of one chunk in generation order; `fits` tells
+/// whether the factors can fit before orders are chosen, so that the visitor
+/// may skip evaluating them.
+fn for_each_candidate(
+    ctx: &BlockingContext<'_>,
+    chunk: &Chunk,
+    fbs: &[[u64; 3]],
+    mut visit: impl FnMut(Blocking, bool) -> bool,
+) {
+    let conv = ctx.nld.data_loops.is_conv();
+    for fb in fbs {
+        let factors: Factors = [
+            PerLoop([chunk.fi[0], chunk.fo[0], fb[0]]),
+            PerLoop([chunk.fi[1], chunk.fo[1], fb[1]]),
+            PerLoop([chunk.fi[2], chunk.fo[2], fb[2]]),
+        ];
+        let fits = ctx.fits_before_bypass(&factors);
+        if conv {
+            let nt = factors.map(nontrivial);
+            for o0 in canonical_orders(nt[0]) {
+                for o1 in canonical_orders(nt[1]) {
+                    if merges(o0.inner, o1.inner, nt[1], nt[2]) {
+                        continue;
+                    }
+                    let orders: Orders = [o0.order, o1.order];
+                    if !visit(Blocking { factors, orders }, fits) {
+                        return;
+                    }
+                }
+            }
+        } else {
+            for p0 in PERMUTATIONS {
+                for p1 in PERMUTATIONS {
+                    let orders: Orders = [PerLoop(p0), PerLoop(p1)];
+                    if !visit(Blocking { factors, orders }, fits) {
+                        return;
+                    }
+                }
+            }
+        }
+    }
+}
+
+fn chunks(ctx: &BlockingContext<'_>) -> (Vec<Chunk>, Vec<[u64; 3]>) {
+    let cnt = ctx.nld.loopcnt;
+    let fis = ordered_factors3(cnt[LoopDim::Ifm]);
+    let fos = ordered_factors3(cnt[LoopDim::Ofm]);
+    let fbs = ordered_factors3(cnt[LoopDim::Bat]);
+    let chunks = fis
+        .iter()
+        .flat_map(|&fi| fos.iter().map(move |&fo| Chunk { fi, fo }))
+        .collect();
+    (chunks, fbs)
+}
+
+/// A ranked candidate.
+type Ranked = (Blocking, BlockingStats, (f64, f64));
+
+/// Inserts into a list sorted by key, after every equal key, keeping `n`.
+fn push_stable(list: &mut Vec<Ranked>, item: Ranked, n: usize) {
+    let pos = list.partition_point(|x| x.2.partial_cmp(&item.2) != Some(std::cmp::Ordering::Greater));
+    if pos < n {
+        list.insert(pos, item);
+        list.truncate(n);
+    }
+}
+
+/// The best `ntops` valid blockings of the context's NLD, best first, found
+/// by exhaustive search.
+pub fn search(ctx: &BlockingContext<'_>, ntops: usize) -> Vec<(Blocking, BlockingStats)> {
+    if ntops == 0 {
+        return Vec::new();
+    }
+    if ctx.goal == Goal::D && ctx.compat == Compat::NnDataflow {
+        return search_delay_quirk(ctx, ntops);
+    }
+    let (chunks, fbs) = chunks(ctx);
+    let per_chunk: Vec<Vec<Ranked>> = chunks
+        .par_iter()
+        .map(|chunk| {
+            let mut best = Vec::with_capacity(ntops + 1);
+            for_each_candidate(ctx, chunk, &fbs, |b, fits| {
+                if fits && let Some(s) = ctx.evaluate(&b) {
+                    push_stable(&mut best, (b, s, ctx.key(&s)), ntops);
+                }
+                true
+            });
+            best
+        })
+        .collect();
+    let mut best = Vec::with_capacity(ntops + 1);
+    for item in per_chunk.into_iter().flatten() {
+        push_stable(&mut best, item, ntops);
+    }
+    best.into_iter().map(|(b, s, _)| (b, s)).collect()
+}
+
+/// The reference's delay search (layer-model §6.3, §9.1; search-model
+/// §10.20): its per-chunk key reads a time not computed yet, so each chunk
+/// keeps its first `ntops` candidates in a fixed permuted order, and only
+/// the selection across chunks ranks by (time, energy).
+fn search_delay_quirk(ctx: &BlockingContext<'_>, ntops: usize) -> Vec<(Blocking, BlockingStats)> {
+    let (chunks, fbs) = chunks(ctx);
+    let per_chunk: Vec<Vec<(Blocking, Option<BlockingStats>)>> = chunks
+        .par_iter()
+        .map(|chunk| {
+            let mut first = Vec::with_capacity(ntops);
+            for_each_candidate(ctx, chunk, &fbs, |b, fits| {
+                let stats = if fits { ctx.evaluate(&b) } else { None };
+                first.push((b, stats));
+                first.len() < ntops
+            });
+            let valid: Vec<bool> = first.iter().map(|(_, s)| s.is_some()).collect();
+            python_nsmallest_order(&valid)
+                .into_iter()
+                .map(|i| first[i])
+                .collect()
+        })
+        .collect();
+    let key = |s: &Option<BlockingStats>| match s {
+        Some(s) => (s.time as f64, s.access_cost),
+        None => (f64::INFINITY, f64::INFINITY),
+    };
+    let mut all: Vec<_> = per_chunk.into_iter().flatten().collect();
+    all.sort_by(|a, b| {
+        key(&a.1)
+            .partial_cmp(&key(&b.1))
+            .unwrap_or(std::cmp::Ordering::Equal)
+    });
+    all.into_iter()
+        .take(ntops)
+        .filter_map(|(b, s)| s.map(|s| (b, s)))
+        .collect()
+}
+
+/// The order in which Python's `heapq.nsmallest` returns `m` candidates whose
+/// keys are unordered unless both are invalid (search-model §10.20): a
+/// max-heapify followed by CPython's small-list sort, under
+/// `lt(x, y) = both invalid and x < y`.
+pub(crate) fn python_nsmallest_order(valid: &[bool]) -> Vec<usize> {
+    let m = valid.len();
+    let lt = |x: usize, y: usize| !valid[x] && !valid[y] && x < y;
+    let mut a: Vec<usize> = (0..m).collect();
+    for start in (0..m / 2).rev() {
+        // Sift the item at `start` down to a leaf, preferring the right child.
+        let item = a[start];
+        let mut pos = start;
+        let mut child = 2 * pos + 1;
+        while child < m {
+            let right = child + 1;
+            if right < m && !lt(a[right], a[child]) {
+                child = right;
+            }
+            a[pos] = a[child];
+            pos = child;
+            child = 2 * pos + 1;
+        }
+        a[pos] = item;
+        // Then back up while the parent is smaller.
+        while pos > start {
+            let parent = (pos - 1) / 2;
+            if lt(a[parent], item) {
+                a[pos] = a[parent];
+                pos = parent;
+            } else {
+                break;
+            }
+        }
+        a[pos] = item;
+    }
+    if m < 2 {
+        return a;
+    }
+    // CPython's sort of a short list: leading run, then binary insertion.
+    let mut run = 2;
+    if lt(a[1], a[0]) {
+        while run < m && lt(a[run], a[run - 1]) {
+            run += 1;
+        }
+        a[..run].reverse();
+    } else {
+        while run < m && !lt(a[run], a[run - 1]) {
+            run += 1;
+        }
+    }
+    for i in run..m {
+        let pivot = a[i];
+        let (mut lo, mut hi) = (0, i);
+        while lo < hi {
+            let mid = lo + (hi - lo) / 2;
+            if lt(pivot, a[mid]) {
+                hi = mid;
+            } else {
+                lo = mid + 1;
+            }
+        }
+        a.copy_within(lo..i, lo + 1);
+        a[lo] = pivot;
+    }
+    a
+}
+
+/// The reference's enumeration counts for the context's NLD: generated,
+/// after the skip rule, and valid.
+pub fn sweep_counts(ctx: &BlockingContext<'_>) -> SweepCounts {
+    let (chunks, fbs) = chunks(ctx);
+    let mut counts = SweepCounts {
+        enumerated: (chunks.len() * fbs.len() * 36) as u64,
+        ..SweepCounts::default()
+    };
+    for chunk in &chunks {
+        for_each_candidate(ctx, chunk, &fbs, |b, fits| {
+            counts.after_skip += 1;
+            if fits && ctx.evaluate(&b).is_some() {
+                counts.valid += 1;
+            }
+            true
+        });
+    }
+    counts
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn nsmallest_order_of_valid_candidates() {
+        assert_eq!(python_nsmallest_order(&[true]), vec![0]);
+        assert_eq!(python_nsmallest_order(&[true; 2]), vec![1, 0]);
+        assert_eq!(python_nsmallest_order(&[true; 3]), vec![2, 1, 0]);
+        assert_eq!(python_nsmallest_order(&[true; 4]), vec![2, 3, 0, 1]);
+        // Invalid candidates compare by number and sort ascending.
+        assert_eq!(python_nsmallest_order(&[false; 4]), vec![0, 1, 2, 3]);
+    }
+
+    #[test]
+    fn canonical_orders_put_the_chosen_loop_innermost() {
+        let all = canonical_orders(0b111);
+        assert_eq!(all.len(), 3);
+        assert_eq!(all[0].order.0, [0, 1, 2]);
+        assert_eq!(canonical_orders(0)[0].order.0, [0, 1, 2]);
+        let bat_only = canonical_orders(0b100);
+        assert_eq!(bat_only.len(), 1);
+        assert_eq!(bat_only[0].order.0, [1, 2, 0]);
+    }
+}

@@ -1,0 +1,106 @@
+//! One layer's share on one node: map it onto the PE array, then block every
+//! resulting loop nest, and rank what comes out (layer-model §7).
+
+use super::Compat;
+use super::blocking::{self, Blocking, BlockingContext, BlockingStats};
+use super::mapping::{MappingError, map_layer};
+use super::nld::Nld;
+use super::resource::{BlockingOptions, Cost, NodeResource, Solver};
+use super::types::PerData;
+use crate::ir::LayerShape;
+use std::cmp::Ordering;
+
+/// A candidate dataflow of one layer on its nodes: which loop nest (one per
+/// replication choice of the mapping) and which blocking of it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct NodeCandidate {
+    /// Index of the nested-loop description among the mapping's.
+    pub nld_index: usize,
+    /// That nested-loop description.
+    pub nld: Nld,
+    /// The loop blocking.
+    pub blocking: Blocking,
+    /// Its costs and times.
+    pub stats: BlockingStats,
+}
+
+/// The per-node problem: a layer (already partitioned), how many nodes run
+/// it, and what surrounds it.
+#[derive(Clone, Copy, Debug)]
+pub struct NodeProblem<'a> {
+    /// The per-node layer.
+    pub layer: &'a LayerShape,
+    /// Per-node batch.
+    pub batch: u64,
+    /// Fraction of useful work of the per-node layer (1 unless the
+    /// partitioning is uneven).
+    pub occupancy: f64,
+    /// Nodes that run the layer.
+    pub nodes: u64,
+    /// NoC word-hops to move each data kind once (0 on one node).
+    pub unit_nhops: PerData<f64>,
+    /// Access-forwarding divisors of DRAM accesses (1 without forwarding).
+    pub accfwd: PerData<u64>,
+    /// One node's resources.
+    pub resource: &'a NodeResource,
+    /// Energy costs.
+    pub cost: &'a Cost,
+    /// Search options.
+    pub options: &'a BlockingOptions,
+    /// Which model.
+    pub compat: Compat,
+}
+
+impl NodeProblem<'_> {
+    /// The best candidates of every loop nest of the mapping, in mapping
+    /// order, each nest's list best first: what the layer-level ranking
+    /// chooses from. At most `ntops` per nest from the exhaustive search;
+    /// every valid solver result with the analytic solver.
+    pub fn candidates(&self) -> Result<Vec<NodeCandidate>, MappingError> {
+        let mapping = map_layer(
+            self.layer,
+            self.batch,
+            self.occupancy,
+            self.resource.dim_array,
+            self.compat,
+        )?;
+        let mut out = Vec::new();
+        for (nld_index, nld) in mapping.nlds.iter().enumerate() {
+            let ctx = BlockingContext::new(
+                nld,
+                self.resource,
+                self.cost,
+                self.options.bypass,
+                self.options.goal,
+                self.compat,
+            )
+            .with_partition(self.nodes, self.unit_nhops, self.accfwd);
+            let found = if self.options.solver == Solver::Analytic && nld.data_loops.is_conv() {
+                blocking::solve(&ctx)
+            } else {
+                blocking::search(&ctx, self.options.ntops)
+            };
+            out.extend(found.into_iter().map(|(blocking, stats)| NodeCandidate {
+                nld_index,
+                nld: *nld,
+                blocking,
+                stats,
+            }));
+        }
+        Ok(out)
+    }
+
+    /// The best `ntops` candidates by the goal's key on (total cost, time),
+    /// stable: among equal keys the earlier candidate wins.
+    pub fn best(&self) -> Result<Vec<NodeCandidate>, MappingError> {
+        let mut all = self.candidates()?;
+        let goal = self.options.goal;
+        all.sort_by(|a, b| {
+            let ka = goal.key(a.stats.cost(), a.stats.time as f64);
+            let kb = goal.key(b.stats.cost(), b.stats.time as f64);
+            ka.partial_cmp(&kb).unwrap_or(Ordering::Equal)
+        });
+        all.truncate(self.options.ntops);
+        Ok(all)
+    }
+}

@@ -1,0 +1,4 @@
+//! The per-layer model against the reference's vectors and its invariants.
+
+mod layer_vectors;
+mod support;
