@@ -12,5 +12,6 @@
 //! `lang` knows nothing of hardware; `sched` knows nothing of syntax; the
 //! binary only wires the stages and prints.
 
+pub mod hw;
 pub mod ir;
 pub mod sched;

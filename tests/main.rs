@@ -1,3 +1,6 @@
 //! Integration tests: one binary, one module per area.
 
+// Test helpers may panic on malformed vector files: that is a failed test.
+#![allow(clippy::unwrap_used)]
+
 mod model;

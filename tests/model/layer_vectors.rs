@@ -27,11 +27,7 @@ fn flat(m: &nnc::sched::types::PerLevel<PerData<f64>>) -> Vec<f64> {
 }
 
 fn flat_json(v: &Value) -> Vec<f64> {
-    v.as_array()
-        .expect("matrix")
-        .iter()
-        .flat_map(f3)
-        .collect()
+    v.as_array().expect("matrix").iter().flat_map(f3).collect()
 }
 
 fn check_nld(id: &str, nld: &Nld, want: &Value) {

@@ -1,4 +1,6 @@
 //! The per-layer model against the reference's vectors and its invariants.
 
+mod compat;
 mod layer_vectors;
+mod properties;
 mod support;

@@ -168,7 +168,8 @@ type Ranked = (Blocking, BlockingStats, (f64, f64));
 
 /// Inserts into a list sorted by key, after every equal key, keeping `n`.
 fn push_stable(list: &mut Vec<Ranked>, item: Ranked, n: usize) {
-    let pos = list.partition_point(|x| x.2.partial_cmp(&item.2) != Some(std::cmp::Ordering::Greater));
+    let pos =
+        list.partition_point(|x| x.2.partial_cmp(&item.2) != Some(std::cmp::Ordering::Greater));
     if pos < n {
         list.insert(pos, item);
         list.truncate(n);

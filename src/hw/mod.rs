@@ -1,0 +1,397 @@
+//! The hardware file (ARCHITECTURE.md, "The hardware file"): a tiled array
+//! of Eyeriss-style nodes, read from TOML, checked, and turned into what the
+//! model needs — per-node resources in words and energy costs.
+//!
+//! Presets ship inside the binary (`--hw eyeriss`).
+
+use crate::ir::Dim2;
+use crate::sched::resource::{Bandwidth, Cost, NodeResource};
+use crate::sched::types::PerLevel;
+use serde::{Deserialize, Serialize};
+use std::ops::Range;
+use std::path::{Path, PathBuf};
+use thiserror::Error;
+
+/// Where DRAM sits relative to the nodes (search-model §2.4).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum Memory {
+    /// DRAM channels at the four corners of the node array.
+    #[serde(rename = "2d")]
+    TwoD,
+    /// A DRAM vault stacked on every node (HMC-like).
+    #[serde(rename = "3d")]
+    ThreeD,
+}
+
+/// A tiled accelerator: checked, in the units of the file (bytes, energies).
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Hardware {
+    /// Name (for reports).
+    pub name: String,
+    /// Bits of one data word.
+    pub word_bits: u64,
+    /// The node array (rows, columns).
+    pub nodes: Dim2,
+    /// DRAM placement.
+    pub memory: Memory,
+    /// PE array of one node (rows, columns).
+    pub pe_array: Dim2,
+    /// Register file per PE, bytes.
+    pub regf_bytes: u64,
+    /// Global buffer per node, bytes.
+    pub gbuf_bytes: u64,
+    /// Array multicast bus width in bits; 0 = unlimited.
+    pub bus_width_bits: u64,
+    /// DRAM bandwidth in bytes per cycle (infinite = unlimited).
+    pub dram_bandwidth_bytes_per_cycle: f64,
+    /// Energy costs per op, word access and hop.
+    pub energy: Energy,
+}
+
+/// Energy per op, per word access at each level, per word per NoC hop, and
+/// static energy of the chip per cycle.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Energy {
+    /// One MAC.
+    pub mac: f64,
+    /// One DRAM word access.
+    pub dram: f64,
+    /// One global-buffer word access.
+    pub gbuf: f64,
+    /// One word over the PE array interconnect (nn_dataflow's ITCN).
+    pub array: f64,
+    /// One register-file word access.
+    pub regf: f64,
+    /// One word over one NoC hop.
+    #[serde(default)]
+    pub noc_hop: f64,
+    /// Static energy of all nodes per cycle.
+    #[serde(default)]
+    pub static_per_cycle: f64,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct File {
+    name: String,
+    word_bits: u64,
+    nodes: NodesSection,
+    node: NodeSection,
+    #[serde(default)]
+    dram: DramSection,
+    energy: Energy,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct NodesSection {
+    dims: [u64; 2],
+    memory: Memory,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct NodeSection {
+    pe_array: [u64; 2],
+    regf_bytes: u64,
+    gbuf_bytes: u64,
+    #[serde(default)]
+    bus_width_bits: u64,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct DramSection {
+    #[serde(default = "infinite")]
+    bandwidth_bytes_per_cycle: f64,
+}
+
+impl Default for DramSection {
+    fn default() -> Self {
+        DramSection {
+            bandwidth_bytes_per_cycle: f64::INFINITY,
+        }
+    }
+}
+
+fn infinite() -> f64 {
+    f64::INFINITY
+}
+
+/// The presets shipped in the binary: name and TOML text.
+pub const PRESETS: [(&str, &str); 4] = [
+    ("eyeriss", include_str!("../../hw/eyeriss.toml")),
+    ("eyeriss-chip", include_str!("../../hw/eyeriss-chip.toml")),
+    ("tetris-l1", include_str!("../../hw/tetris-l1.toml")),
+    ("tetris", include_str!("../../hw/tetris.toml")),
+];
+
+/// Why a hardware description cannot be used.
+#[derive(Debug, Error)]
+pub enum HwError {
+    /// The file cannot be read.
+    #[error("cannot read hardware file `{}`: {source}", path.display())]
+    Read {
+        /// The file.
+        path: PathBuf,
+        /// What the system said.
+        source: std::io::Error,
+    },
+    /// Neither a file nor a preset.
+    #[error("unknown hardware preset `{name}` (presets: {}; a file path must end in `.toml` or contain `/`)", preset_names().join(", "))]
+    UnknownPreset {
+        /// What was asked for.
+        name: String,
+    },
+    /// The TOML is malformed, or a key is unknown, missing or of the wrong
+    /// type, or a value is out of range.
+    #[error("{message}")]
+    Invalid {
+        /// Where the text came from (a path or `preset NAME`).
+        origin: String,
+        /// The text, for rendering the place.
+        text: String,
+        /// Byte range of the offending key or value, if known.
+        span: Option<Range<usize>>,
+        /// What is wrong and what was expected.
+        message: String,
+    },
+}
+
+/// Names of the presets.
+pub fn preset_names() -> Vec<&'static str> {
+    PRESETS.iter().map(|(n, _)| *n).collect()
+}
+
+/// Loads `--hw ARG`: a file if `arg` ends in `.toml` or contains a path
+/// separator, otherwise a preset.
+pub fn load(arg: &str) -> Result<Hardware, HwError> {
+    let looks_like_path = arg.ends_with(".toml") || arg.contains('/') || arg.contains('\\');
+    if looks_like_path {
+        let path = Path::new(arg);
+        let text = std::fs::read_to_string(path).map_err(|source| HwError::Read {
+            path: path.to_owned(),
+            source,
+        })?;
+        return parse(&text, arg);
+    }
+    match PRESETS.iter().find(|(n, _)| *n == arg) {
+        Some((name, text)) => parse(text, &format!("preset {name}")),
+        None => Err(HwError::UnknownPreset {
+            name: arg.to_owned(),
+        }),
+    }
+}
+
+/// Parses and checks a hardware description; `origin` names it in errors.
+pub fn parse(text: &str, origin: &str) -> Result<Hardware, HwError> {
+    let invalid = |span: Option<Range<usize>>, message: String| HwError::Invalid {
+        origin: origin.to_owned(),
+        text: text.to_owned(),
+        span,
+        message,
+    };
+    let file: File = toml::from_str(text).map_err(|e| invalid(e.span(), e.message().to_owned()))?;
+    // Range checks, each pointing at its key.
+    let key_span = |key: &str| find_key(text, key);
+    let check = |ok: bool, key: &str, expected: &str| {
+        if ok {
+            Ok(())
+        } else {
+            Err(invalid(
+                key_span(key),
+                format!("`{key}`: expected {expected}"),
+            ))
+        }
+    };
+    check(file.word_bits > 0, "word_bits", "a positive number of bits")?;
+    check(
+        file.nodes.dims.iter().all(|&d| d > 0),
+        "dims",
+        "two positive node counts",
+    )?;
+    check(
+        file.node.pe_array.iter().all(|&d| d > 0),
+        "pe_array",
+        "two positive PE counts",
+    )?;
+    let word_bytes = file.word_bits.div_ceil(8);
+    check(
+        file.node.regf_bytes >= word_bytes,
+        "regf_bytes",
+        "room for at least one word",
+    )?;
+    check(
+        file.node.gbuf_bytes >= word_bytes,
+        "gbuf_bytes",
+        "room for at least one word",
+    )?;
+    let bw = file.dram.bandwidth_bytes_per_cycle;
+    check(
+        bw > 0.0 && !bw.is_nan(),
+        "bandwidth_bytes_per_cycle",
+        "a positive number or `inf`",
+    )?;
+    let e = file.energy;
+    for (key, v) in [
+        ("mac", e.mac),
+        ("dram", e.dram),
+        ("gbuf", e.gbuf),
+        ("array", e.array),
+        ("regf", e.regf),
+        ("noc_hop", e.noc_hop),
+        ("static_per_cycle", e.static_per_cycle),
+    ] {
+        check(
+            v.is_finite() && v >= 0.0,
+            key,
+            "a finite, non-negative energy",
+        )?;
+    }
+    Ok(Hardware {
+        name: file.name,
+        word_bits: file.word_bits,
+        nodes: Dim2::new(file.nodes.dims[0], file.nodes.dims[1]),
+        memory: file.nodes.memory,
+        pe_array: Dim2::new(file.node.pe_array[0], file.node.pe_array[1]),
+        regf_bytes: file.node.regf_bytes,
+        gbuf_bytes: file.node.gbuf_bytes,
+        bus_width_bits: file.node.bus_width_bits,
+        dram_bandwidth_bytes_per_cycle: bw,
+        energy: e,
+    })
+}
+
+/// The byte range of the first line that assigns `key`.
+fn find_key(text: &str, key: &str) -> Option<Range<usize>> {
+    let mut offset = 0;
+    for line in text.split_inclusive('\n') {
+        let trimmed = line.trim_start();
+        if let Some(rest) = trimmed.strip_prefix(key)
+            && rest.trim_start().starts_with('=')
+        {
+            let start = offset + (line.len() - trimmed.len());
+            return Some(start..start + key.len());
+        }
+        offset += line.len();
+    }
+    None
+}
+
+impl Hardware {
+    /// Bytes per word: `ceil(word_bits / 8)`.
+    pub fn word_bytes(&self) -> u64 {
+        self.word_bits.div_ceil(8)
+    }
+
+    /// What one node offers the model, in words (the reference's conversion:
+    /// sizes divided down, bus width in words, 0 = unlimited).
+    pub fn node_resource(&self) -> NodeResource {
+        let w = self.word_bytes();
+        let bus = self.bus_width_bits / self.word_bits;
+        let bw = self.dram_bandwidth_bytes_per_cycle;
+        NodeResource {
+            dim_array: self.pe_array,
+            size_gbuf: self.gbuf_bytes / w,
+            size_regf: self.regf_bytes / w,
+            array_bus_width: (bus > 0).then_some(bus),
+            dram_bandwidth: if bw.is_infinite() {
+                Bandwidth::Unlimited
+            } else {
+                Bandwidth::Words(bw / w as f64)
+            },
+            no_time_mux: false,
+        }
+    }
+
+    /// The energy costs in the model's form.
+    pub fn cost(&self) -> Cost {
+        let e = &self.energy;
+        Cost {
+            mac_op: e.mac,
+            mem_hier: PerLevel([e.dram, e.gbuf, e.array, e.regf]),
+            noc_hop: e.noc_hop,
+            idl_unit: e.static_per_cycle,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn presets_load_and_convert_to_words() {
+        for name in preset_names() {
+            let hw = load(name).unwrap();
+            assert_eq!(hw.name, name);
+            assert_eq!(hw.word_bits, 16);
+            assert_eq!(hw.node_resource().array_bus_width, None);
+        }
+        let eyeriss = load("eyeriss").unwrap().node_resource();
+        assert_eq!((eyeriss.size_regf, eyeriss.size_gbuf), (256, 65536));
+        let chip = load("eyeriss-chip").unwrap().node_resource();
+        // 108 KiB of 16-bit words, as in layer-model §2.3.
+        assert_eq!((chip.size_regf, chip.size_gbuf), (261, 55296));
+        let tetris = load("tetris").unwrap();
+        assert_eq!(
+            (tetris.nodes, tetris.memory),
+            (Dim2::new(4, 4), Memory::ThreeD)
+        );
+    }
+
+    #[test]
+    fn bus_and_dram_bandwidth_in_words() {
+        let text = PRESETS[0]
+            .1
+            .replace("bus_width_bits = 0", "bus_width_bits = 64")
+            .replace(
+                "bandwidth_bytes_per_cycle = inf",
+                "bandwidth_bytes_per_cycle = 64",
+            );
+        let r = parse(&text, "test").unwrap().node_resource();
+        assert_eq!(r.array_bus_width, Some(4));
+        assert_eq!(r.dram_bandwidth, Bandwidth::Words(32.0));
+    }
+
+    #[test]
+    fn errors_name_the_key_and_place() {
+        let text = PRESETS[0]
+            .1
+            .replace("regf = 1.0", "regf = 1.0\nregff = 2.0");
+        let HwError::Invalid {
+            span: Some(span),
+            message,
+            ..
+        } = parse(&text, "t").unwrap_err()
+        else {
+            panic!("expected an invalid-file error");
+        };
+        assert!(message.contains("regff"), "{message}");
+        assert_eq!(&text[span], "regff");
+
+        let text = PRESETS[0].1.replace("word_bits = 16", "word_bits = 0");
+        let HwError::Invalid {
+            span: Some(span),
+            message,
+            ..
+        } = parse(&text, "t").unwrap_err()
+        else {
+            panic!("expected an invalid-file error");
+        };
+        assert!(message.contains("word_bits"), "{message}");
+        assert_eq!(&text[span], "word_bits");
+
+        let text = PRESETS[0].1.replace("memory = \"2d\"", "memory = \"4d\"");
+        assert!(matches!(
+            parse(&text, "t"),
+            Err(HwError::Invalid { span: Some(_), .. })
+        ));
+        assert!(matches!(load("eyeris"), Err(HwError::UnknownPreset { .. })));
+        assert!(matches!(
+            load("/nonexistent/hw.toml"),
+            Err(HwError::Read { .. })
+        ));
+    }
+}
