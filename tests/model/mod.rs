@@ -1,6 +1,7 @@
 //! The per-layer model against the reference's vectors and its invariants.
 
 mod compat;
+mod determinism;
 mod layer_vectors;
 mod properties;
 mod support;

@@ -1,0 +1,71 @@
+//! The blocking search runs chunks in parallel; its result must not depend on
+//! the number of threads.
+
+use nnc::ir::{ConvShape, Dim2, LayerShape};
+use nnc::sched::Compat;
+use nnc::sched::node::{NodeCandidate, NodeProblem};
+use nnc::sched::resource::{Bandwidth, BlockingOptions, Cost, Goal, NodeResource};
+use nnc::sched::types::{PerData, PerLevel};
+
+fn run(threads: usize, goal: Goal, compat: Compat) -> Vec<NodeCandidate> {
+    let layer = LayerShape::Conv(ConvShape {
+        nifm: 96,
+        nofm: 256,
+        ofmap: Dim2::square(27),
+        filter: Dim2::square(5),
+        stride: Dim2::square(1),
+    });
+    let res = NodeResource {
+        dim_array: Dim2::square(16),
+        size_gbuf: 65536,
+        size_regf: 256,
+        array_bus_width: Some(8),
+        dram_bandwidth: Bandwidth::Words(4.0),
+        no_time_mux: false,
+    };
+    let cost = Cost {
+        mac_op: 1.0,
+        mem_hier: PerLevel([200.0, 6.0, 2.0, 1.0]),
+        noc_hop: 0.0,
+        idl_unit: 3.0,
+    };
+    let options = BlockingOptions {
+        goal,
+        ntops: 5,
+        ..BlockingOptions::default()
+    };
+    let problem = NodeProblem {
+        layer: &layer,
+        batch: 16,
+        occupancy: 1.0,
+        nodes: 1,
+        unit_nhops: PerData::splat(0.0),
+        accfwd: PerData::splat(1),
+        resource: &res,
+        cost: &cost,
+        options: &options,
+        compat,
+    };
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(threads)
+        .build()
+        .unwrap();
+    pool.install(|| problem.best().unwrap())
+}
+
+#[test]
+fn same_result_with_one_or_many_threads() {
+    for goal in [Goal::E, Goal::D, Goal::Ed] {
+        for compat in [Compat::Nnc, Compat::NnDataflow] {
+            let one = run(1, goal, compat);
+            assert_eq!(one.len(), 5);
+            for threads in [2, 4, 7] {
+                assert_eq!(
+                    run(threads, goal, compat),
+                    one,
+                    "{goal:?} {compat:?} {threads} threads"
+                );
+            }
+        }
+    }
+}
