@@ -2,6 +2,7 @@
 //! reference's vectors, the nnc-vs-reference differences, and invariants.
 
 mod compat;
+mod memo_sequences;
 mod props;
 mod support;
 mod vectors;
