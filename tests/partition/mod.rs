@@ -3,6 +3,7 @@
 
 mod compat;
 mod memo_sequences;
+mod oracle;
 mod props;
 mod support;
 mod vectors;
