@@ -1,0 +1,256 @@
+//! Which partition schemes the search tries for a layer, and in which order
+//! (search-model §3.3). The order is part of the model: ties between equally
+//! good schemes keep the first generated.
+
+use super::arith::{approx_dividable, factorize};
+use super::scheme::PartitionScheme;
+use super::{ParallelDim, PerDim};
+use crate::ir::{Dim2, LayerShape};
+
+/// What is being partitioned: a layer, or the network input (or an extern
+/// input), which has only an output side and is partitioned to choose how the
+/// input data are laid out in memory.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum PartTarget {
+    /// A conv/fc or local-region (pool, eltwise) layer.
+    Layer(LayerShape),
+    /// The network input or an extern input: `nofm` channels of `ofmap` size.
+    Input {
+        /// Channels.
+        nofm: u64,
+        /// Fmap size.
+        ofmap: Dim2,
+    },
+}
+
+impl PartTarget {
+    fn nofm(&self) -> u64 {
+        match self {
+            PartTarget::Layer(l) => l.nofm(),
+            PartTarget::Input { nofm, .. } => *nofm,
+        }
+    }
+
+    fn ofmap(&self) -> Dim2 {
+        match self {
+            PartTarget::Layer(l) => l.ofmap(),
+            PartTarget::Input { ofmap, .. } => *ofmap,
+        }
+    }
+}
+
+/// The partitioning options of the search (the reference's `partition_*`).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub struct PartitionOptions {
+    /// Hybrid partitioning: several dimensions at once, with a "roughly
+    /// divisible" test; otherwise naive (OFMP, or OUTP for fc-like layers).
+    pub hybrid: bool,
+    /// Allow splitting the batch (BATP).
+    pub batch: bool,
+    /// Allow splitting input channels (INPP); only with `hybrid`.
+    pub ifmaps: bool,
+}
+
+/// The 24 permutations of the four dimensions in lexicographic order.
+fn orders() -> impl Iterator<Item = [ParallelDim; 4]> {
+    let all = ParallelDim::ALL;
+    all.into_iter().flat_map(move |a| {
+        all.into_iter().flat_map(move |b| {
+            all.into_iter().flat_map(move |c| {
+                all.into_iter().filter_map(move |d| {
+                    let o = [a, b, c, d];
+                    let distinct = (0..4).all(|i| (i + 1..4).all(|j| o[i] != o[j]));
+                    distinct.then_some(o)
+                })
+            })
+        })
+    })
+}
+
+/// Does the candidate `pdims` pass the per-candidate rules (§3.3 rules 1-4)?
+fn accept_pdims(
+    target: &PartTarget,
+    batch: u64,
+    nodes: Dim2,
+    opts: PartitionOptions,
+    pdims: &PerDim<Dim2>,
+) -> bool {
+    use ParallelDim::{Batp, Inpp, Ofmp, Outp};
+    let size = |p: ParallelDim| pdims[p].size();
+
+    // 1. Batch.
+    if (!opts.batch && size(Batp) != 1) || batch % size(Batp) != 0 {
+        return false;
+    }
+    // 2. Fill one node dimension first (OFMP excepted).
+    let fills_both = |p: ParallelDim| {
+        let d = pdims[p];
+        1 < d.h && d.h < nodes.h && 1 < d.w && d.w < nodes.w
+    };
+    if [Outp, Batp, Inpp].into_iter().any(fills_both) {
+        return false;
+    }
+    // 3. Hybrid or naive.
+    let (nofm, ofmap) = (target.nofm(), target.ofmap());
+    if opts.hybrid {
+        let ofmp = pdims[Ofmp];
+        if !approx_dividable(nofm, size(Outp))
+            || !approx_dividable(ofmap.h, ofmp.h)
+            || !approx_dividable(ofmap.w, ofmp.w)
+        {
+            return false;
+        }
+        if !opts.ifmaps && size(Inpp) != 1 {
+            return false;
+        }
+        match target {
+            PartTarget::Layer(LayerShape::Conv(c)) => {
+                if !approx_dividable(c.nifm, size(Inpp)) {
+                    return false;
+                }
+            }
+            PartTarget::Layer(LayerShape::Local(_)) => {
+                if size(Inpp) != 1 {
+                    return false;
+                }
+            }
+            PartTarget::Input { .. } => {}
+        }
+    } else {
+        if size(Inpp) != 1 {
+            return false;
+        }
+        let fc_like = ofmap.h == 1 && ofmap.w == 1;
+        if (fc_like && size(Ofmp) != 1) || (!fc_like && size(Outp) != 1) {
+            return false;
+        }
+    }
+    // 4. Transposes of an all-1-D split are the same scheme: keep one.
+    if size(Ofmp) == 1 && pdims.0.iter().all(|d| d.h == 1 || d.w == 1) {
+        let hs = pdims.0.map(|d| d.h);
+        let ws = pdims.0.map(|d| d.w);
+        if hs > ws {
+            return false;
+        }
+    }
+    true
+}
+
+/// Does `order` pass the order rules for the accepted `pdims` (§3.3)?
+fn accept_order(order: &[ParallelDim; 4], pdims: &PerDim<Dim2>) -> bool {
+    let size = |p: ParallelDim| pdims[p].size();
+    for pair in order.windows(2) {
+        let (a, b) = (pair[0], pair[1]);
+        // Trivial levels come first, in enum order.
+        if size(a) == 1 && size(b) == 1 && a > b {
+            return false;
+        }
+        if size(a) > 1 && size(b) == 1 {
+            return false;
+        }
+        // Two 1-D levels along different axes commute: keep one order.
+        let (da, db) = (pdims[a], pdims[b]);
+        if a != ParallelDim::Batp && db.h == 1 && db.w > 1 && da.h > 1 && da.w == 1 {
+            return false;
+        }
+    }
+    // Batch is the topmost non-trivial level.
+    if size(ParallelDim::Batp) > 1 {
+        let trivial = ParallelDim::ALL.iter().filter(|&&p| size(p) == 1).count();
+        if order[trivial] != ParallelDim::Batp {
+            return false;
+        }
+    }
+    true
+}
+
+/// The partition schemes of `target` with batch `batch` over `nodes`, in the
+/// reference's order (§3.3): factor candidates with the height factors in the
+/// outer loop, then the 24 orders lexicographically, each filtered by the
+/// reference's pruning rules. With `guaranteed`, an empty result is replaced
+/// by one fallback scheme (OFMP over all nodes, or OUTP for fc-like shapes).
+/// Empty when `nodes` has no node.
+pub fn gen_partition(
+    target: &PartTarget,
+    batch: u64,
+    nodes: Dim2,
+    opts: PartitionOptions,
+    guaranteed: bool,
+) -> Vec<PartitionScheme> {
+    let mut out = Vec::new();
+    if nodes.size() == 0 {
+        return out;
+    }
+    let hs = factorize(nodes.h, 4);
+    let ws = factorize(nodes.w, 4);
+    for ph in &hs {
+        for pw in &ws {
+            let pdims = PerDim([0, 1, 2, 3].map(|i| Dim2::new(ph[i], pw[i])));
+            if !accept_pdims(target, batch, nodes, opts, &pdims) {
+                continue;
+            }
+            for order in orders() {
+                if accept_order(&order, &pdims) {
+                    // Factors are positive and the order a permutation.
+                    if let Ok(s) = PartitionScheme::new(order, pdims.0) {
+                        out.push(s);
+                    }
+                }
+            }
+        }
+    }
+    if guaranteed && out.is_empty() {
+        use ParallelDim::{Batp, Inpp, Ofmp, Outp};
+        let ofmap = target.ofmap();
+        let mut pdims = PerDim([Dim2::square(1); 4]);
+        let p = if ofmap.h == 1 && ofmap.w == 1 {
+            Outp
+        } else {
+            Ofmp
+        };
+        pdims[p] = nodes;
+        if let Ok(s) = PartitionScheme::new([Outp, Ofmp, Batp, Inpp], pdims.0) {
+            out.push(s);
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ir::ConvShape;
+
+    #[test]
+    fn orders_are_lexicographic_permutations() {
+        let all: Vec<_> = orders().map(|o| o.map(ParallelDim::index)).collect();
+        assert_eq!(all.len(), 24);
+        assert_eq!(all[0], [0, 1, 2, 3]);
+        assert_eq!(all[1], [0, 1, 3, 2]);
+        assert_eq!(all[23], [3, 2, 1, 0]);
+        assert!(all.windows(2).all(|w| w[0] < w[1]));
+    }
+
+    #[test]
+    fn naive_conv_is_ofmp_only() {
+        let conv = PartTarget::Layer(LayerShape::Conv(ConvShape {
+            nifm: 8,
+            nofm: 16,
+            ofmap: Dim2::square(8),
+            filter: Dim2::square(3),
+            stride: Dim2::square(1),
+        }));
+        let s = gen_partition(
+            &conv,
+            4,
+            Dim2::square(2),
+            PartitionOptions::default(),
+            false,
+        );
+        assert_eq!(s.len(), 1);
+        assert_eq!(s[0].pdim(ParallelDim::Ofmp), Dim2::square(2));
+        assert!(
+            gen_partition(&conv, 4, Dim2::new(0, 2), PartitionOptions::default(), true).is_empty()
+        );
+    }
+}

@@ -1,0 +1,9 @@
+//! Partitioning and the NoC hop model (search-model §2-3): parity with the
+//! reference's vectors, the nnc-vs-reference differences, and invariants.
+
+mod compat;
+mod memo_sequences;
+mod oracle;
+mod props;
+mod support;
+mod vectors;
