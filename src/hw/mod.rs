@@ -5,23 +5,13 @@
 //! Presets ship inside the binary (`--hw eyeriss`).
 
 use crate::ir::Dim2;
+use crate::sched::partition::MemType;
 use crate::sched::resource::{Bandwidth, Cost, NodeResource};
 use crate::sched::types::PerLevel;
 use serde::{Deserialize, Serialize};
 use std::ops::Range;
 use std::path::{Path, PathBuf};
 use thiserror::Error;
-
-/// Where DRAM sits relative to the nodes (search-model §2.4).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
-pub enum Memory {
-    /// DRAM channels at the four corners of the node array.
-    #[serde(rename = "2d")]
-    TwoD,
-    /// A DRAM vault stacked on every node (HMC-like).
-    #[serde(rename = "3d")]
-    ThreeD,
-}
 
 /// A tiled accelerator: checked, in the units of the file (bytes, energies).
 #[derive(Clone, Debug, PartialEq, Serialize)]
@@ -33,7 +23,7 @@ pub struct Hardware {
     /// The node array (rows, columns).
     pub nodes: Dim2,
     /// DRAM placement.
-    pub memory: Memory,
+    pub memory: MemType,
     /// PE array of one node (rows, columns).
     pub pe_array: Dim2,
     /// Register file per PE, bytes.
@@ -87,7 +77,7 @@ struct File {
 #[serde(deny_unknown_fields)]
 struct NodesSection {
     dims: [u64; 2],
-    memory: Memory,
+    memory: MemType,
 }
 
 #[derive(Deserialize)]
@@ -337,7 +327,7 @@ mod tests {
         let tetris = load("tetris").unwrap();
         assert_eq!(
             (tetris.nodes, tetris.memory),
-            (Dim2::new(4, 4), Memory::ThreeD)
+            (Dim2::new(4, 4), MemType::ThreeD)
         );
     }
 

@@ -43,6 +43,9 @@ pub fn ordered_factors3(v: u64) -> Vec<[u64; 3]> {
 /// All ordered `n`-tuples of positive integers whose product is `v`, in
 /// lexicographic order (search-model §1.2 `factorize`).
 pub fn ordered_factors(v: u64, n: usize) -> Vec<Vec<u64>> {
+    if v == 0 {
+        return Vec::new();
+    }
     if n == 0 {
         return if v == 1 { vec![Vec::new()] } else { Vec::new() };
     }

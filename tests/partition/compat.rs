@@ -5,8 +5,9 @@
 use super::support::{layer, region, scheme, vectors};
 use nnc::ir::{ConvShape, Dim2, LayerShape, LocalShape};
 use nnc::sched::Compat;
+use nnc::sched::types::DataKind;
 use nnc::sched::partition::{
-    Category, DataLayout, FilterSources, FmapRange, HopCache, HopQuery, MemType, NodeRegion,
+    DataLayout, FilterSources, FmapRange, HopCache, HopQuery, MemType, NodeRegion,
     ParallelDim, PartTarget, PartitionOptions, PartitionScheme, gen_partition, proc_data_range,
     unit_nhops,
 };
@@ -287,9 +288,9 @@ fn hop_memo_aliases_orders_in_the_reference_only() {
     let a = memo.unit_nhops(&first.query());
     let b = memo.unit_nhops(&second.query());
     assert_eq!(a.0, first.hops(Compat::NnDataflow));
-    assert_eq!(b[Category::Ifm], 3_665_200);
+    assert_eq!(b[DataKind::Ifm], 3_665_200);
     // Only the aliased category: the ofmap layouts differ, so OFM is exact.
-    assert_eq!(b[Category::Ofm], second.hops(Compat::NnDataflow)[2]);
+    assert_eq!(b[DataKind::Ofm], second.hops(Compat::NnDataflow)[2]);
 
     // Evaluated alone, or in nnc's model, each gets its own hops.
     let mut fresh = HopCache::new(Compat::NnDataflow);
@@ -301,7 +302,7 @@ fn hop_memo_aliases_orders_in_the_reference_only() {
     assert_eq!(nnc.unit_nhops(&first.query()).0, first.hops(Compat::Nnc));
     assert_eq!(nnc.unit_nhops(&second.query()).0, second.hops(Compat::Nnc));
     // The charged hops are higher than the real ones (here).
-    assert!(b[Category::Ifm] > second.hops(Compat::NnDataflow)[1]);
+    assert!(b[DataKind::Ifm] > second.hops(Compat::NnDataflow)[1]);
 }
 
 #[test]

@@ -245,7 +245,7 @@ fn replay_lru(name: &str, expected: &[Value]) {
     for (k, (g, w)) in got.iter().zip(expected).enumerate() {
         assert_eq!(g.0, hops(w), "sequence {name}, query {k}");
     }
-    let last = got.last().expect("queries")[nnc::sched::partition::Category::Ifm];
+    let last = got.last().expect("queries")[nnc::sched::types::DataKind::Ifm];
     assert_eq!(
         last,
         if name == "F" { 2_500_960 } else { 3_665_200 },

@@ -30,40 +30,6 @@ pub const fn approx_dividable(total: u64, num: u64) -> bool {
     diff <= 1 || diff * 10 <= m
 }
 
-/// All ordered `k`-tuples of positive integers whose product is `v`, in
-/// lexicographically ascending order (`factorize(4, 2)` = (1,4), (2,2),
-/// (4,1)). Empty when `v == 0`; one empty tuple when `k == 0` and `v == 1`.
-pub fn factorize(v: u64, k: usize) -> Vec<Vec<u64>> {
-    let mut out = Vec::new();
-    let mut cur = Vec::with_capacity(k);
-    factorize_into(v, k, &mut cur, &mut out);
-    out
-}
-
-fn factorize_into(v: u64, k: usize, cur: &mut Vec<u64>, out: &mut Vec<Vec<u64>>) {
-    if k == 0 {
-        if v == 1 {
-            out.push(cur.clone());
-        }
-        return;
-    }
-    if k == 1 {
-        if v > 0 {
-            cur.push(v);
-            out.push(cur.clone());
-            cur.pop();
-        }
-        return;
-    }
-    for d in 1..=v {
-        if v % d == 0 {
-            cur.push(d);
-            factorize_into(v / d, k - 1, cur, out);
-            cur.pop();
-        }
-    }
-}
-
 /// Greatest common divisor (`gcd(0, x) = x`).
 pub(crate) const fn gcd(mut a: u64, mut b: u64) -> u64 {
     while b != 0 {
@@ -124,25 +90,6 @@ mod tests {
         }
     }
 
-    #[test]
-    fn factorize_is_lexicographic() {
-        assert_eq!(factorize(4, 2), vec![vec![1, 4], vec![2, 2], vec![4, 1]]);
-        assert_eq!(
-            factorize(2, 4),
-            vec![
-                vec![1, 1, 1, 2],
-                vec![1, 1, 2, 1],
-                vec![1, 2, 1, 1],
-                vec![2, 1, 1, 1]
-            ]
-        );
-        assert_eq!(factorize(1, 3), vec![vec![1, 1, 1]]);
-        assert!(factorize(0, 2).is_empty());
-        let all = factorize(12, 3);
-        assert!(all.windows(2).all(|w| w[0] < w[1]));
-        assert!(all.iter().all(|t| t.iter().product::<u64>() == 12));
-        assert_eq!(all.len(), 18);
-    }
 
     #[test]
     fn gcd_works() {

@@ -2,7 +2,8 @@
 //! (search-model §3.3). The order is part of the model: ties between equally
 //! good schemes keep the first generated.
 
-use super::arith::{approx_dividable, factorize};
+use super::arith::approx_dividable;
+use crate::sched::factor::ordered_factors as factorize;
 use super::scheme::PartitionScheme;
 use super::{ParallelDim, PerDim};
 use crate::ir::{Dim2, LayerShape};

@@ -3,7 +3,8 @@
 //! between the group's nodes (that traffic is in the hop model).
 
 use super::scheme::PartitionScheme;
-use super::{Category, ParallelDim, PerCategory};
+use super::ParallelDim;
+use crate::sched::types::{DataKind, PerData};
 use crate::ir::{Dim2, LayerShape};
 
 /// Per data category, the node grid sharing the same data: the group of the
@@ -14,11 +15,11 @@ use crate::ir::{Dim2, LayerShape};
 /// The batch group: BATP when OFMP is 1x1; OFMP when BATP is 1x1; both
 /// together when they are adjacent in the order; otherwise the lower of the
 /// two in the order.
-pub fn sharing_group_dims(part: &PartitionScheme, layer: &LayerShape) -> PerCategory<Dim2> {
+pub fn sharing_group_dims(part: &PartitionScheme, layer: &LayerShape) -> PerData<Dim2> {
     use ParallelDim::{Batp, Inpp, Ofmp, Outp};
     let inpp = part.pdim(Inpp);
     match layer {
-        LayerShape::Local(_) => PerCategory([inpp; 3]),
+        LayerShape::Local(_) => PerData([inpp; 3]),
         LayerShape::Conv(_) => {
             let (bat, ofm) = (part.pdim(Batp), part.pdim(Ofmp));
             let pos = |p: ParallelDim| part.order().iter().position(|&q| q == p).unwrap_or(0);
@@ -33,7 +34,7 @@ pub fn sharing_group_dims(part: &PartitionScheme, layer: &LayerShape) -> PerCate
             } else {
                 ofm
             };
-            PerCategory([batch_group, part.pdim(Outp), inpp])
+            PerData([batch_group, part.pdim(Outp), inpp])
         }
     }
 }
@@ -45,12 +46,12 @@ pub fn accfwd_reduction(
     part: &PartitionScheme,
     layer: &LayerShape,
     forwarding: bool,
-) -> PerCategory<u64> {
+) -> PerData<u64> {
     if !forwarding {
-        return PerCategory([1; 3]);
+        return PerData([1; 3]);
     }
     let g = sharing_group_dims(part, layer);
-    PerCategory(Category::ALL.map(|c| g[c].size()))
+    PerData(DataKind::ALL.map(|c| g[c].size()))
 }
 
 #[cfg(test)]
@@ -89,20 +90,20 @@ mod tests {
             [d(1, 1), d(2, 2), d(1, 2), d(1, 1)],
         )
         .expect("valid");
-        assert_eq!(sharing_group_dims(&s, &conv())[Category::Fil], d(2, 4));
+        assert_eq!(sharing_group_dims(&s, &conv())[DataKind::Fil], d(2, 4));
         // Not adjacent: the lower one.
         let s = PartitionScheme::new(
             [Ofmp, Outp, Batp, Inpp],
             [d(2, 1), d(2, 1), d(1, 2), d(1, 1)],
         )
         .expect("valid");
-        assert_eq!(sharing_group_dims(&s, &conv())[Category::Fil], d(1, 2));
+        assert_eq!(sharing_group_dims(&s, &conv())[DataKind::Fil], d(1, 2));
         let s = PartitionScheme::new(
             [Batp, Outp, Ofmp, Inpp],
             [d(2, 1), d(2, 1), d(1, 2), d(1, 1)],
         )
         .expect("valid");
-        assert_eq!(sharing_group_dims(&s, &conv())[Category::Fil], d(2, 1));
+        assert_eq!(sharing_group_dims(&s, &conv())[DataKind::Fil], d(2, 1));
         // BS-43: OFM shared by INPP.
         let s = PartitionScheme::new(
             [Outp, Ofmp, Batp, Inpp],

@@ -7,7 +7,8 @@ use super::arith::{get_ith_range, idivc};
 use super::layout::{DataLayout, FmapPosition, FmapRange, StridedRange, prim};
 use super::region::{Coord, NodeRegion};
 use super::scheme::{PartIndex, PartitionScheme};
-use super::{Category, ParallelDim, PerCategory};
+use super::ParallelDim;
+use crate::sched::types::{DataKind, PerData};
 use crate::ir::{Dim2, LayerShape, LocalShape};
 use crate::sched::Compat;
 use std::sync::Arc;
@@ -285,13 +286,13 @@ pub(crate) fn ofm_hops(
 /// In [`Compat::NnDataflow`] the search must go through
 /// [`HopCache::unit_nhops`](super::HopCache::unit_nhops) instead, which
 /// reproduces the reference's memo.
-pub fn unit_nhops(q: &HopQuery<'_>, compat: Compat) -> PerCategory<u64> {
+pub fn unit_nhops(q: &HopQuery<'_>, compat: Compat) -> PerData<u64> {
     let g = Groups::of(q, compat);
-    let mut hops = PerCategory([0; 3]);
-    hops[Category::Fil] = fil_hops(&q.layer, q.fil_sources, &g.fil, q.forwarding);
-    hops[Category::Ifm] = ifm_hops(q.ifmap_layout, &g.ifm, q.forwarding);
+    let mut hops = PerData([0; 3]);
+    hops[DataKind::Fil] = fil_hops(&q.layer, q.fil_sources, &g.fil, q.forwarding);
+    hops[DataKind::Ifm] = ifm_hops(q.ifmap_layout, &g.ifm, q.forwarding);
     if !q.ofmap_layout.is_local_partition(&q.proc_region, &q.part) {
-        hops[Category::Ofm] = ofm_hops(q.ofmap_layout, &g.ofm, q.forwarding);
+        hops[DataKind::Ofm] = ofm_hops(q.ofmap_layout, &g.ofm, q.forwarding);
     }
     hops
 }

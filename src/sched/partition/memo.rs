@@ -13,7 +13,7 @@ use super::hops::{FilterRange, FilterSources, Groups, HopQuery, fil_hops, ifm_ho
 use super::layout::{DataLayout, FmapRange, StridedRange};
 use super::region::{Coord, NodeRegion};
 use super::scheme::PartitionScheme;
-use super::{Category, PerCategory};
+use crate::sched::types::{DataKind, PerData};
 use crate::ir::LayerShape;
 use crate::sched::Compat;
 use std::collections::HashMap;
@@ -31,7 +31,7 @@ pub const MEMO_CAPACITY: usize = 1024;
 #[derive(Debug)]
 pub struct HopCache {
     compat: Compat,
-    whole: Lru<WholeKey, PerCategory<u64>>,
+    whole: Lru<WholeKey, PerData<u64>>,
     fil: Lru<CatKey<(LayerShape, FilterSources), FilterRange>, u64>,
     ifm: Lru<CatKey<DataLayout, StridedRange>, u64>,
     ofm: Lru<CatKey<DataLayout, FmapRange>, u64>,
@@ -117,7 +117,7 @@ impl HopCache {
     /// doc). The reference only computes hops for partitions whose per-node
     /// search found a blocking, and skips them on a layer-level memo hit; the
     /// caller reproduces that by calling this only then.
-    pub fn unit_nhops(&mut self, q: &HopQuery<'_>) -> PerCategory<u64> {
+    pub fn unit_nhops(&mut self, q: &HopQuery<'_>) -> PerData<u64> {
         let key = WholeKey {
             layer: q.layer,
             batch: q.batch,
@@ -136,21 +136,21 @@ impl HopCache {
         let aliasing = self.compat.is_reference();
         let fwd = q.forwarding;
         let g = Groups::of(q, self.compat);
-        let mut hops = PerCategory([0; 3]);
+        let mut hops = PerData([0; 3]);
 
         let k = CatKey::new((q.layer, q.fil_sources.clone()), &g.fil, fwd, aliasing);
-        hops[Category::Fil] = self
+        hops[DataKind::Fil] = self
             .fil
             .get_or_insert_with(k, || fil_hops(&q.layer, q.fil_sources, &g.fil, fwd));
 
         let k = CatKey::new(q.ifmap_layout.clone(), &g.ifm, fwd, aliasing);
-        hops[Category::Ifm] = self
+        hops[DataKind::Ifm] = self
             .ifm
             .get_or_insert_with(k, || ifm_hops(q.ifmap_layout, &g.ifm, fwd));
 
         if !q.ofmap_layout.is_local_partition(&q.proc_region, &q.part) {
             let k = CatKey::new(q.ofmap_layout.clone(), &g.ofm, fwd, aliasing);
-            hops[Category::Ofm] = self
+            hops[DataKind::Ofm] = self
                 .ofm
                 .get_or_insert_with(k, || ofm_hops(q.ofmap_layout, &g.ofm, fwd));
         }

@@ -30,7 +30,7 @@ mod memo;
 mod region;
 mod scheme;
 
-pub use arith::{approx_dividable, factorize, get_ith_range, idivc};
+pub use arith::{approx_dividable, get_ith_range, idivc};
 pub use enumerate::{PartTarget, PartitionOptions, gen_partition};
 pub use groups::{accfwd_reduction, sharing_group_dims};
 pub use hops::{FilterRange, FilterSources, HopQuery, NodeData, proc_data_range, unit_nhops};
@@ -117,46 +117,6 @@ impl<T> Index<ParallelDim> for PerDim<T> {
 impl<T> IndexMut<ParallelDim> for PerDim<T> {
     fn index_mut(&mut self, p: ParallelDim) -> &mut T {
         &mut self.0[p.index()]
-    }
-}
-
-/// A data category moved between memory and the nodes (the reference's
-/// `DataCategory`). The integer values index [`PerCategory`].
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum Category {
-    /// Filters (weights).
-    Fil = 0,
-    /// Input fmaps.
-    Ifm = 1,
-    /// Output fmaps (and partial sums).
-    Ofm = 2,
-}
-
-impl Category {
-    /// All three categories in enum order.
-    pub const ALL: [Category; 3] = [Category::Fil, Category::Ifm, Category::Ofm];
-
-    /// The integer value (0..2).
-    pub const fn index(self) -> usize {
-        self as usize
-    }
-}
-
-/// One value per data [`Category`], indexed by it (e.g. unit hops
-/// `[FIL, IFM, OFM]`).
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
-pub struct PerCategory<T>(pub [T; 3]);
-
-impl<T> Index<Category> for PerCategory<T> {
-    type Output = T;
-    fn index(&self, c: Category) -> &T {
-        &self.0[c.index()]
-    }
-}
-
-impl<T> IndexMut<Category> for PerCategory<T> {
-    fn index_mut(&mut self, c: Category) -> &mut T {
-        &mut self.0[c.index()]
     }
 }
 

@@ -49,12 +49,16 @@ pub enum RegionKind {
 }
 
 /// Where the DRAM nodes sit relative to the processing array (§2.4).
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+#[derive(
+    Clone, Copy, Debug, Default, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize,
+)]
 pub enum MemType {
     /// Off-chip DRAM reached at the four corners of the array (`memory = "2d"`).
     #[default]
+    #[serde(rename = "2d")]
     TwoD,
     /// A DRAM vault stacked on every node (`memory = "3d"`).
+    #[serde(rename = "3d")]
     ThreeD,
 }
 
