@@ -5,12 +5,11 @@
 use super::support::{layer, region, scheme, vectors};
 use nnc::ir::{ConvShape, Dim2, LayerShape, LocalShape};
 use nnc::sched::Compat;
-use nnc::sched::types::DataKind;
 use nnc::sched::partition::{
-    DataLayout, FilterSources, FmapRange, HopCache, HopQuery, MemType, NodeRegion,
-    ParallelDim, PartTarget, PartitionOptions, PartitionScheme, gen_partition, proc_data_range,
-    unit_nhops,
+    DataLayout, FilterSources, FmapRange, HopCache, HopQuery, MemType, NodeRegion, ParallelDim,
+    PartTarget, PartitionOptions, PartitionScheme, gen_partition, proc_data_range, unit_nhops,
 };
+use nnc::sched::types::DataKind;
 
 use ParallelDim::{Batp, Inpp, Ofmp, Outp};
 

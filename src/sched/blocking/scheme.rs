@@ -62,6 +62,19 @@ impl BlockingStats {
     }
 }
 
+/// The order-independent part of a blocking's price: buffered units and
+/// sizes of its factors.
+#[derive(Clone, Copy, Debug)]
+pub struct Prepared {
+    factors: Factors,
+    lcnt: u64,
+    unit_cnt: [PerData<u64>; 2],
+    /// GBUF words per node of each data kind, if stored.
+    gbuf: PerData<u64>,
+    /// REGF words per PE of each data kind.
+    regf: PerData<u64>,
+}
+
 /// Everything fixed while blockings of one nested-loop description are
 /// compared: the NLD, the node, the costs, and how results are ranked.
 #[derive(Clone, Debug)]
@@ -140,13 +153,11 @@ impl<'a> BlockingContext<'a> {
         self.goal.key(cost, s.time as f64)
     }
 
-    /// Register-file words per PE the innermost factors need (capacity
-    /// check 1 for the REGF level, independent of orders and bypass).
-    pub fn regf_size(&self, inner: PerLoop<u64>) -> u64 {
-        DataKind::ALL
+    fn fil_top_trivial(&self, f: &Factors) -> bool {
+        LoopDim::ALL
             .into_iter()
-            .map(|d| self.units(d, &[inner]) * self.nld.usize_regf[d])
-            .sum()
+            .filter(|&l| self.nld.data_loops.has(DataKind::Fil, l))
+            .all(|l| f[0][l] == 1)
     }
 
     fn units(&self, d: DataKind, levels: &[PerLoop<u64>]) -> u64 {
@@ -157,67 +168,72 @@ impl<'a> BlockingContext<'a> {
             .product()
     }
 
-    /// GBUF words per node the data kept in the buffer need, given the
-    /// factors of the two inner levels.
-    fn gbuf_size(&self, stored: PerData<bool>, inner: &[PerLoop<u64>]) -> u64 {
-        DataKind::ALL
+    /// The order-independent part of pricing a blocking's factors; `None`
+    /// when they cannot fit even with every bypassable data kind bypassing
+    /// (capacity check 1 of §5.4).
+    pub fn prepare(&self, f: &Factors) -> Option<Prepared> {
+        let unit_cnt = [
+            PerData::from_fn(|d| self.units(d, &f[1..])),
+            PerData::from_fn(|d| self.units(d, &f[2..])),
+        ];
+        let regf = PerData::from_fn(|d| unit_cnt[1][d] * self.nld.usize_regf[d]);
+        if regf.0.iter().sum::<u64>() > self.resource.size_regf {
+            return None;
+        }
+        let gbuf = PerData::from_fn(|d| unit_cnt[0][d] * self.nld.usize_gbuf[d]);
+        let forced: u64 = DataKind::ALL
             .into_iter()
-            .filter(|&d| stored[d])
-            .map(|d| self.units(d, inner) * self.nld.usize_gbuf[d])
-            .sum()
+            .filter(|&d| !self.bypass[d])
+            .map(|d| gbuf[d])
+            .sum();
+        if forced > self.resource.size_gbuf {
+            return None;
+        }
+        let lcnt: u64 = f.iter().flat_map(|t| t.0).product();
+        Some(Prepared {
+            factors: *f,
+            lcnt,
+            unit_cnt,
+            gbuf,
+            regf,
+        })
     }
 
     /// Capacity check 1, which depends only on the factors: with only the
     /// data that may not bypass kept in the GBUF, does the blocking fit?
     pub fn fits_before_bypass(&self, f: &Factors) -> bool {
-        let stored = self.bypass.map(|b| !b);
-        self.regf_size(f[2]) <= self.resource.size_regf
-            && self.gbuf_size(stored, &f[1..]) <= self.resource.size_gbuf
+        self.prepare(f).is_some()
     }
 
     /// Prices a blocking; `None` if it does not fit the buffers.
     pub fn evaluate(&self, b: &Blocking) -> Option<BlockingStats> {
-        let f = &b.factors;
-        if !self.fits_before_bypass(f) {
-            return None;
-        }
+        self.prepare(&b.factors)
+            .and_then(|p| self.finish(&p, &b.orders))
+    }
+
+    /// Prices prepared factors with the given loop orders; `None` if the
+    /// data the orders make worth buffering do not fit.
+    pub fn finish(&self, p: &Prepared, orders: &Orders) -> Option<BlockingStats> {
+        let f = &p.factors;
         let mut fetch = [PerData::splat(1u64); 2];
         for d in DataKind::ALL {
-            for bl in 0..2 {
-                fetch[bl][d] =
-                    self.fetch(f, &b.orders, d, bl, if bl == 0 { 1 } else { fetch[0][d] });
-            }
+            fetch[0][d] = self.fetch(f, orders, d, 0, 1);
+            fetch[1][d] = self.fetch(f, orders, d, 1, fetch[0][d]);
         }
         // Keep bypassable data in the GBUF only where it gives reuse (§5.4).
         let stored = PerData::from_fn(|d| !self.bypass[d] || fetch[0][d] < fetch[1][d]);
-        let gbuf = self.gbuf_size(stored, &f[1..]);
-        if gbuf > self.resource.size_gbuf {
+        let size = [
+            PerData::from_fn(|d| if stored[d] { p.gbuf[d] } else { 0 }),
+            p.regf,
+        ];
+        if size[0].0.iter().sum::<u64>() > self.resource.size_gbuf {
             return None;
         }
         // Filters pinned on chip for the whole run (§5.9, search-model §7.5).
-        let fil_loops_trivial = LoopDim::ALL
-            .into_iter()
-            .filter(|&l| self.nld.data_loops.has(DataKind::Fil, l))
-            .all(|l| f[0][l] == 1);
-        if self.resource.no_time_mux && fil_loops_trivial {
+        if self.resource.no_time_mux && self.fil_top_trivial(f) {
             fetch[0][DataKind::Fil] = 0;
         }
-
-        let lcnt: u64 = f.iter().flat_map(|t| t.0).product();
-        let unit_cnt = [
-            PerData::from_fn(|d| self.units(d, &f[1..])),
-            PerData::from_fn(|d| self.units(d, &f[2..])),
-        ];
-        let size = [
-            PerData::from_fn(|d| {
-                if stored[d] {
-                    unit_cnt[0][d] * self.nld.usize_gbuf[d]
-                } else {
-                    0
-                }
-            }),
-            PerData::from_fn(|d| unit_cnt[1][d] * self.nld.usize_regf[d]),
-        ];
+        let lcnt = p.lcnt;
         let n = self.nodes as f64;
         let t = &self.totals;
         let mut access = PerLevel::splat(PerData::splat(0.0));
@@ -262,7 +278,7 @@ impl<'a> BlockingContext<'a> {
         Some(BlockingStats {
             fetch,
             stored,
-            unit_cnt,
+            unit_cnt: p.unit_cnt,
             size,
             access,
             ops,

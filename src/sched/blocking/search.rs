@@ -10,13 +10,14 @@
 //! Chunks run in parallel and are merged in chunk order, so the result is
 //! the same with any number of threads.
 
-use super::scheme::{Blocking, BlockingContext, BlockingStats};
+use super::scheme::{Blocking, BlockingContext, BlockingStats, Prepared};
 use super::{Factors, Orders};
 use crate::sched::Compat;
 use crate::sched::factor::ordered_factors3;
 use crate::sched::resource::Goal;
 use crate::sched::types::{LoopDim, PerLoop};
 use rayon::prelude::*;
+use std::sync::LazyLock;
 
 /// A level's loop order with the loop that is innermost among the
 /// non-trivial ones (`None` when all are trivial).
@@ -47,6 +48,10 @@ fn nontrivial(t: PerLoop<u64>) -> u8 {
 fn has(mask: u8, l: LoopDim) -> bool {
     mask & (1 << l.index()) != 0
 }
+
+/// Canonical orders per mask of non-trivial loops, computed once.
+static CANONICAL: LazyLock<[Vec<LevelOrder>; 8]> =
+    LazyLock::new(|| std::array::from_fn(|mask| canonical_orders(mask as u8)));
 
 /// Canonical orders of a level whose non-trivial loops are `mask`, in
 /// generation order: the innermost non-trivial loop first, then the other
@@ -108,14 +113,14 @@ struct Chunk {
     fo: [u64; 3],
 }
 
-/// Visits the candidates of one chunk in generation order; `fits` tells
-/// whether the factors can fit before orders are chosen, so that the visitor
-/// may skip evaluating them.
+/// Visits the candidates of one chunk in generation order, with the
+/// order-independent part of their price (`None` when the factors cannot
+/// fit whatever the orders), until `visit` returns false.
 fn for_each_candidate(
     ctx: &BlockingContext<'_>,
     chunk: &Chunk,
     fbs: &[[u64; 3]],
-    mut visit: impl FnMut(Blocking, bool) -> bool,
+    mut visit: impl FnMut(Blocking, Option<&Prepared>) -> bool,
 ) {
     let conv = ctx.nld.data_loops.is_conv();
     for fb in fbs {
@@ -124,11 +129,12 @@ fn for_each_candidate(
             PerLoop([chunk.fi[1], chunk.fo[1], fb[1]]),
             PerLoop([chunk.fi[2], chunk.fo[2], fb[2]]),
         ];
-        let fits = ctx.fits_before_bypass(&factors);
+        let prepared = ctx.prepare(&factors);
+        let fits = prepared.as_ref();
         if conv {
             let nt = factors.map(nontrivial);
-            for o0 in canonical_orders(nt[0]) {
-                for o1 in canonical_orders(nt[1]) {
+            for o0 in &CANONICAL[nt[0] as usize] {
+                for o1 in &CANONICAL[nt[1] as usize] {
                     if merges(o0.inner, o1.inner, nt[1], nt[2]) {
                         continue;
                     }
@@ -190,8 +196,10 @@ pub fn search(ctx: &BlockingContext<'_>, ntops: usize) -> Vec<(Blocking, Blockin
         .par_iter()
         .map(|chunk| {
             let mut best = Vec::with_capacity(ntops + 1);
-            for_each_candidate(ctx, chunk, &fbs, |b, fits| {
-                if fits && let Some(s) = ctx.evaluate(&b) {
+            for_each_candidate(ctx, chunk, &fbs, |b, prepared| {
+                if let Some(p) = prepared
+                    && let Some(s) = ctx.finish(p, &b.orders)
+                {
                     push_stable(&mut best, (b, s, ctx.key(&s)), ntops);
                 }
                 true
@@ -216,8 +224,8 @@ fn search_delay_quirk(ctx: &BlockingContext<'_>, ntops: usize) -> Vec<(Blocking,
         .par_iter()
         .map(|chunk| {
             let mut first = Vec::with_capacity(ntops);
-            for_each_candidate(ctx, chunk, &fbs, |b, fits| {
-                let stats = if fits { ctx.evaluate(&b) } else { None };
+            for_each_candidate(ctx, chunk, &fbs, |b, prepared| {
+                let stats = prepared.and_then(|p| ctx.finish(p, &b.orders));
                 first.push((b, stats));
                 first.len() < ntops
             });
@@ -320,9 +328,9 @@ pub fn sweep_counts(ctx: &BlockingContext<'_>) -> SweepCounts {
         ..SweepCounts::default()
     };
     for chunk in &chunks {
-        for_each_candidate(ctx, chunk, &fbs, |b, fits| {
+        for_each_candidate(ctx, chunk, &fbs, |b, prepared| {
             counts.after_skip += 1;
-            if fits && ctx.evaluate(&b).is_some() {
+            if prepared.and_then(|p| ctx.finish(p, &b.orders)).is_some() {
                 counts.valid += 1;
             }
             true

@@ -90,7 +90,6 @@ mod tests {
         }
     }
 
-
     #[test]
     fn gcd_works() {
         assert_eq!(gcd(4, 6), 2);

@@ -2,10 +2,10 @@
 //! forwarding: each shared piece is read from DRAM once per group and passed
 //! between the group's nodes (that traffic is in the hop model).
 
-use super::scheme::PartitionScheme;
 use super::ParallelDim;
-use crate::sched::types::{DataKind, PerData};
+use super::scheme::PartitionScheme;
 use crate::ir::{Dim2, LayerShape};
+use crate::sched::types::{DataKind, PerData};
 
 /// Per data category, the node grid sharing the same data: the group of the
 /// category's first unrelated loop. Conv: filters are shared by the batch

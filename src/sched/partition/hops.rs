@@ -3,14 +3,14 @@
 //! many word-hops it takes to move each category once between where it is
 //! stored and the nodes.
 
+use super::ParallelDim;
 use super::arith::{get_ith_range, idivc};
 use super::layout::{DataLayout, FmapPosition, FmapRange, StridedRange, prim};
 use super::region::{Coord, NodeRegion};
 use super::scheme::{PartIndex, PartitionScheme};
-use super::ParallelDim;
-use crate::sched::types::{DataKind, PerData};
 use crate::ir::{Dim2, LayerShape, LocalShape};
 use crate::sched::Compat;
+use crate::sched::types::{DataKind, PerData};
 use std::sync::Arc;
 
 /// The filters one node needs: input channels `ifm.0..ifm.1` of output
