@@ -5,3 +5,4 @@
 
 mod model;
 mod partition;
+mod search;

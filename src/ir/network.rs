@@ -214,6 +214,20 @@ pub enum IrError {
         /// The layer's derived input size.
         derived: Dim2,
     },
+    /// Concatenated sources differ in fmap size.
+    #[error("layer `{layer}` concatenates `{first}` ({first_size}) with `{other}` ({other_size})")]
+    ConcatSizes {
+        /// The layer.
+        layer: String,
+        /// Its first source.
+        first: String,
+        /// That source's fmap size.
+        first_size: Dim2,
+        /// A source of another size.
+        other: String,
+        /// Its size.
+        other_size: Dim2,
+    },
     /// A zero in a size, stride or count.
     #[error("`{0}` has a zero size, stride or channel count")]
     Zero(String),
@@ -310,6 +324,17 @@ impl NetworkBuilder {
                 });
             }
             channels += c;
+            let first = layer.inputs[0];
+            let first_size = self.net.source_shape(first).1;
+            if size != first_size {
+                return Err(IrError::ConcatSizes {
+                    layer: layer.name.clone(),
+                    first: self.net.source_name(first).to_owned(),
+                    first_size,
+                    other: self.net.source_name(src).to_owned(),
+                    other_size: size,
+                });
+            }
         }
         if channels != s.nifm() {
             return Err(IrError::Channels {

@@ -6,9 +6,12 @@
 
 pub mod blocking;
 pub mod factor;
+pub mod layer;
 pub mod mapping;
+pub mod network;
 pub mod nld;
 pub mod node;
+pub mod order;
 pub mod partition;
 pub mod resource;
 pub mod types;

@@ -14,6 +14,8 @@ use std::cmp::Ordering;
 /// replication choice of the mapping) and which blocking of it.
 #[derive(Clone, Debug, PartialEq)]
 pub struct NodeCandidate {
+    /// How the layer was mapped onto the PE array.
+    pub mapping: MappingSummary,
     /// Index of the nested-loop description among the mapping's.
     pub nld_index: usize,
     /// That nested-loop description.
@@ -22,6 +24,17 @@ pub struct NodeCandidate {
     pub blocking: Blocking,
     /// Its costs and times.
     pub stats: BlockingStats,
+}
+
+/// The row-stationary mapping of a candidate, in short.
+#[derive(Clone, Copy, Debug, PartialEq, serde::Serialize)]
+pub struct MappingSummary {
+    /// Folds of the logical PE set (height, width).
+    pub fold: crate::ir::Dim2,
+    /// Replications of the folded set (height, width).
+    pub repl: crate::ir::Dim2,
+    /// Fraction of the PE array doing useful work.
+    pub util: f64,
 }
 
 /// The per-node problem: a layer (already partitioned), how many nodes run
@@ -64,6 +77,11 @@ impl NodeProblem<'_> {
             self.resource.dim_array,
             self.compat,
         )?;
+        let summary = MappingSummary {
+            fold: mapping.fold,
+            repl: mapping.repl,
+            util: mapping.util,
+        };
         let mut out = Vec::new();
         for (nld_index, nld) in mapping.nlds.iter().enumerate() {
             let ctx = BlockingContext::new(
@@ -81,6 +99,7 @@ impl NodeProblem<'_> {
                 blocking::search(&ctx, self.options.ntops)
             };
             out.extend(found.into_iter().map(|(blocking, stats)| NodeCandidate {
+                mapping: summary,
                 nld_index,
                 nld: *nld,
                 blocking,

@@ -4,4 +4,4 @@ mod compat;
 mod determinism;
 mod layer_vectors;
 mod properties;
-mod support;
+pub(crate) mod support;

@@ -1,0 +1,407 @@
+//! One layer over the whole node array (search-model §4): every partition
+//! scheme, each node's share mapped and blocked, the NoC hops to bring the
+//! data, and the best few results by the goal's key.
+
+use super::Compat;
+use super::mapping::MappingError;
+use super::node::{NodeCandidate, NodeProblem};
+use super::partition::{
+    DataLayout, FilterSources, FmapRange, HopCache, HopQuery, NodeRegion, PartLayer, PartTarget,
+    PartitionOptions, PartitionScheme, accfwd_reduction, gen_partition, unit_nhops,
+};
+use super::resource::{BlockingOptions, Cost, NodeResource};
+use super::types::{DataKind, PerData};
+use crate::ir::LayerShape;
+use rayon::prelude::*;
+use std::cmp::Ordering;
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+
+/// The fixed hardware of a search: nodes, their resources, memory placement
+/// and costs.
+#[derive(Clone, Debug)]
+pub struct Machine {
+    /// One node's resources (`no_time_mux` set by the network search).
+    pub node: NodeResource,
+    /// Energy costs.
+    pub cost: Cost,
+    /// The processing nodes.
+    pub proc_region: NodeRegion,
+    /// The DRAM channels: where filters live, inputs come from and outputs go.
+    pub dram_region: NodeRegion,
+    /// The distinct DRAM nodes filters can be read from.
+    pub fil_sources: FilterSources,
+}
+
+/// The options of a search (the reference's `Option`, the parts nnc has).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct SearchOptions {
+    /// Batch size.
+    pub batch: u64,
+    /// How layers may be split over the nodes.
+    pub partition: PartitionOptions,
+    /// Access forwarding (the reference's `hw_access_forwarding`): nodes that
+    /// need the same data read it from DRAM once and pass it on.
+    pub forwarding: bool,
+    /// Bypass, solver, goal and how many results to keep at every stage.
+    pub blocking: BlockingOptions,
+    /// Which model.
+    pub compat: Compat,
+}
+
+/// The energy of a layer's dataflow, by where it goes.
+#[derive(Clone, Copy, Debug, Default, PartialEq, serde::Serialize)]
+pub struct LayerCost {
+    /// Ops.
+    pub op: f64,
+    /// Memory accesses at every level.
+    pub access: f64,
+    /// NoC hops.
+    pub noc: f64,
+    /// Static energy over the layer's time.
+    pub static_: f64,
+    /// The sum: `((op + access) + noc) + static`.
+    pub total: f64,
+}
+
+/// One scheduled layer: how it is partitioned, mapped and blocked, and what
+/// that costs.
+#[derive(Clone, Debug)]
+pub struct LayerResult {
+    /// The partition scheme over the nodes.
+    pub part: PartitionScheme,
+    /// Each node's share.
+    pub part_layer: PartLayer,
+    /// The mapping and blocking of one node's share.
+    pub candidate: NodeCandidate,
+    /// NoC word-hops to move each data kind once.
+    pub unit_nhops: PerData<u64>,
+    /// Access-forwarding divisors.
+    pub accfwd: PerData<u64>,
+    /// NoC word-hops of each data kind over the whole layer.
+    pub total_nhops: PerData<f64>,
+    /// Where the layer's output is stored.
+    pub ofmap_layout: DataLayout,
+    /// Energy.
+    pub cost: LayerCost,
+    /// Cycles.
+    pub time: u64,
+}
+
+impl LayerResult {
+    fn new(
+        part: PartitionScheme,
+        part_layer: PartLayer,
+        candidate: NodeCandidate,
+        unit_nhops: PerData<u64>,
+        accfwd: PerData<u64>,
+        ofmap_layout: DataLayout,
+        cost: &Cost,
+    ) -> Self {
+        let s = &candidate.stats;
+        let total_nhops = PerData::from_fn(|d| 0.0 + (unit_nhops[d] * s.fetch[0][d]) as f64);
+        let nhops = 0.0
+            + total_nhops[DataKind::Fil]
+            + total_nhops[DataKind::Ifm]
+            + total_nhops[DataKind::Ofm];
+        let op = cost.mac_op * s.ops;
+        let noc = cost.noc_hop * nhops;
+        let static_ = cost.idl_unit * s.time as f64;
+        let total = op + s.access_cost + noc + static_;
+        let cost = LayerCost {
+            op,
+            access: s.access_cost,
+            noc,
+            static_,
+            total,
+        };
+        LayerResult {
+            part,
+            part_layer,
+            time: s.time,
+            candidate,
+            unit_nhops,
+            accfwd,
+            total_nhops,
+            ofmap_layout,
+            cost,
+        }
+    }
+}
+
+/// Why a layer has no schedule.
+#[derive(Clone, Debug, PartialEq, thiserror::Error)]
+pub enum LayerError {
+    /// The reference model cannot map it.
+    #[error("{0}")]
+    Mapping(#[from] MappingError),
+    /// No loop blocking fits the buffers in any partition.
+    #[error("no loop blocking fits: {0}")]
+    NoBlocking(String),
+    /// The inputs cannot be read as one fmap.
+    #[error("its inputs cannot be concatenated: {0}")]
+    Inputs(String),
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+struct NodeKey {
+    layer: LayerShape,
+    batch: u64,
+    occupancy: u64,
+    nodes: u64,
+    unit_nhops: [u64; 3],
+    accfwd: [u64; 3],
+}
+
+type NodeResults = Result<Arc<Vec<NodeCandidate>>, MappingError>;
+
+/// Per-node search results by problem: layers of the same shape (ResNet
+/// repeats a few dozens of times) are searched once.
+#[derive(Debug, Default)]
+pub struct NodeCache {
+    map: Mutex<HashMap<NodeKey, NodeResults>>,
+}
+
+impl NodeCache {
+    /// An empty cache.
+    pub fn new() -> Self {
+        NodeCache::default()
+    }
+
+    fn get_or_search(&self, key: NodeKey, search: impl FnOnce() -> NodeResults) -> NodeResults {
+        if let Ok(map) = self.map.lock()
+            && let Some(hit) = map.get(&key)
+        {
+            return hit.clone();
+        }
+        let found = search();
+        if let Ok(mut map) = self.map.lock() {
+            map.entry(key).or_insert_with(|| found.clone());
+        }
+        found
+    }
+}
+
+/// Searches one layer given where its input is.
+pub struct LayerSearch<'a> {
+    /// The hardware.
+    pub machine: &'a Machine,
+    /// The options.
+    pub options: &'a SearchOptions,
+    /// Per-node results shared across layers.
+    pub cache: &'a NodeCache,
+}
+
+impl LayerSearch<'_> {
+    fn node_results(
+        &self,
+        part_layer: &PartLayer,
+        nodes: u64,
+        unit_nhops: PerData<u64>,
+        accfwd: PerData<u64>,
+    ) -> NodeResults {
+        let o = self.options;
+        // The reference ranks per-node blockings without NoC energy, so its
+        // results do not depend on the hops.
+        let ranked_hops = match o.compat {
+            Compat::Nnc => unit_nhops,
+            Compat::NnDataflow => PerData::splat(0),
+        };
+        let key = NodeKey {
+            layer: part_layer.layer,
+            batch: part_layer.batch,
+            occupancy: part_layer.occupancy.to_bits(),
+            nodes,
+            unit_nhops: ranked_hops.0,
+            accfwd: accfwd.0,
+        };
+        self.cache.get_or_search(key, || {
+            let problem = NodeProblem {
+                layer: &part_layer.layer,
+                batch: part_layer.batch,
+                occupancy: part_layer.occupancy,
+                nodes,
+                unit_nhops: ranked_hops.map(|h| h as f64),
+                accfwd,
+                resource: &self.machine.node,
+                cost: &self.machine.cost,
+                options: &o.blocking,
+                compat: o.compat,
+            };
+            problem.candidates().map(Arc::new)
+        })
+    }
+
+    fn ofmap_layout(&self, layer: &LayerShape, part: &PartitionScheme) -> Option<DataLayout> {
+        let o = layer.ofmap();
+        let dst = self.machine.dram_region;
+        let range = FmapRange::full(self.options.batch, layer.nofm(), o.h, o.w);
+        DataLayout::single(range, dst, part.projection(&dst, true)).ok()
+    }
+
+    /// The best results of `layer` reading its input from `ifmap_layout`,
+    /// best first; `hops` is the search's NoC-hop memo.
+    pub fn schedule(
+        &self,
+        layer: &LayerShape,
+        ifmap_layout: &DataLayout,
+        hops: &mut HopCache,
+    ) -> Result<Vec<LayerResult>, LayerError> {
+        let o = self.options;
+        let m = self.machine;
+        let parts = gen_partition(
+            &PartTarget::Layer(*layer),
+            o.batch,
+            m.proc_region.dim(),
+            o.partition,
+            true,
+        );
+        let prepared: Vec<(PartitionScheme, PartLayer, PerData<u64>)> = parts
+            .into_iter()
+            .filter_map(|part| {
+                let pl = part.part_layer(layer, o.batch, o.compat).ok()?;
+                Some((part, pl, accfwd_reduction(&part, layer, o.forwarding)))
+            })
+            .collect();
+        let mut results = Vec::new();
+        match o.compat {
+            Compat::NnDataflow => {
+                // Per-node searches in parallel; hops in order afterwards,
+                // through the memo, only for partitions with a result.
+                let found: Vec<NodeResults> = prepared
+                    .par_iter()
+                    .map(|(part, pl, fwd)| {
+                        self.node_results(pl, part.size(), PerData::splat(0), *fwd)
+                    })
+                    .collect();
+                for ((part, pl, fwd), found) in prepared.into_iter().zip(found) {
+                    let found = found?;
+                    if found.is_empty() {
+                        continue;
+                    }
+                    let Some(ofmap) = self.ofmap_layout(layer, &part) else {
+                        continue;
+                    };
+                    let q = self.hop_query(layer, &part, ifmap_layout, &ofmap);
+                    let nhops = hops.unit_nhops(&q);
+                    for c in found.iter() {
+                        results.push(LayerResult::new(
+                            part,
+                            pl,
+                            c.clone(),
+                            nhops,
+                            fwd,
+                            ofmap.clone(),
+                            &m.cost,
+                        ));
+                    }
+                }
+            }
+            Compat::Nnc => {
+                let per_part: Vec<Vec<LayerResult>> = prepared
+                    .par_iter()
+                    .map(|(part, pl, fwd)| {
+                        let Some(ofmap) = self.ofmap_layout(layer, part) else {
+                            return Vec::new();
+                        };
+                        let q = self.hop_query(layer, part, ifmap_layout, &ofmap);
+                        let nhops = unit_nhops(&q, o.compat);
+                        let Ok(found) = self.node_results(pl, part.size(), nhops, *fwd) else {
+                            return Vec::new();
+                        };
+                        found
+                            .iter()
+                            .map(|c| {
+                                LayerResult::new(
+                                    *part,
+                                    *pl,
+                                    c.clone(),
+                                    nhops,
+                                    *fwd,
+                                    ofmap.clone(),
+                                    &m.cost,
+                                )
+                            })
+                            .collect()
+                    })
+                    .collect();
+                results = per_part.into_iter().flatten().collect();
+            }
+        }
+        let goal = o.blocking.goal;
+        results.sort_by(|a, b| {
+            let ka = goal.key(a.cost.total, a.time as f64);
+            let kb = goal.key(b.cost.total, b.time as f64);
+            ka.partial_cmp(&kb).unwrap_or(Ordering::Equal)
+        });
+        results.truncate(o.blocking.ntops);
+        Ok(results)
+    }
+
+    /// Why no partition of `layer` has a blocking: the smallest buffers one
+    /// node's share needs against what the hardware has.
+    pub fn explain_no_blocking(&self, layer: &LayerShape) -> LayerError {
+        let o = self.options;
+        let node = &self.machine.node;
+        let parts = gen_partition(
+            &PartTarget::Layer(*layer),
+            o.batch,
+            self.machine.proc_region.dim(),
+            o.partition,
+            true,
+        );
+        let (mut regf, mut gbuf) = (u64::MAX, u64::MAX);
+        for part in parts {
+            let Ok(pl) = part.part_layer(layer, o.batch, o.compat) else {
+                continue;
+            };
+            let Ok(m) = super::mapping::map_layer(
+                &pl.layer,
+                pl.batch,
+                pl.occupancy,
+                node.dim_array,
+                o.compat,
+            ) else {
+                continue;
+            };
+            for nld in &m.nlds {
+                regf = regf.min(nld.usize_regf.0.iter().sum());
+                let forced = DataKind::ALL.into_iter().filter(|&d| !o.blocking.bypass[d]);
+                gbuf = gbuf.min(forced.map(|d| nld.usize_gbuf[d]).sum());
+            }
+        }
+        let why = if regf > node.size_regf && regf != u64::MAX {
+            format!(
+                "a PE needs at least {regf} words of register file (one filter row, input window and partial sum), the hardware has {}",
+                node.size_regf
+            )
+        } else if gbuf > node.size_gbuf && gbuf != u64::MAX {
+            format!(
+                "the data that may not bypass the global buffer need at least {gbuf} words of it per node, the hardware has {}",
+                node.size_gbuf
+            )
+        } else {
+            "no partition of it over the nodes has a loop blocking that fits the buffers".to_owned()
+        };
+        LayerError::NoBlocking(why)
+    }
+
+    fn hop_query<'q>(
+        &'q self,
+        layer: &LayerShape,
+        part: &PartitionScheme,
+        ifmap_layout: &'q DataLayout,
+        ofmap_layout: &'q DataLayout,
+    ) -> HopQuery<'q> {
+        HopQuery {
+            layer: *layer,
+            batch: self.options.batch,
+            proc_region: self.machine.proc_region,
+            part: *part,
+            fil_sources: &self.machine.fil_sources,
+            ifmap_layout,
+            ofmap_layout,
+            forwarding: self.options.forwarding,
+        }
+    }
+}
