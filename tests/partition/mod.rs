@@ -5,5 +5,5 @@ mod compat;
 mod memo_sequences;
 mod oracle;
 mod props;
-mod support;
+pub(crate) mod support;
 mod vectors;

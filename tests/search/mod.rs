@@ -1,4 +1,5 @@
 //! The whole-network search against the reference's vectors.
 
+mod layer_vectors;
 mod network_vectors;
 pub(crate) mod support;
