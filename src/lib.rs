@@ -14,4 +14,6 @@
 
 pub mod hw;
 pub mod ir;
+pub mod report;
 pub mod sched;
+pub mod schedule;

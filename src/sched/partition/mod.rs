@@ -85,6 +85,17 @@ impl ParallelDim {
         }
     }
 
+    /// The lowercase short name (`outp`, `ofmp`, `batp`, `inpp`), as in
+    /// schedule files and reports.
+    pub const fn as_str_lower(self) -> &'static str {
+        match self {
+            ParallelDim::Outp => "outp",
+            ParallelDim::Ofmp => "ofmp",
+            ParallelDim::Batp => "batp",
+            ParallelDim::Inpp => "inpp",
+        }
+    }
+
     /// The reference's short name (`OUTP`, `OFMP`, `BATP`, `INPP`).
     pub const fn as_str(self) -> &'static str {
         match self {
