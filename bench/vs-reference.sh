@@ -1,0 +1,80 @@
+#!/usr/bin/env bash
+# nnc against nn_dataflow 2.1, same machine, same thread count.
+#
+# Sets up the reference in a throwaway virtual environment (outside the
+# repository), builds nnc in release mode, runs both on the cases below and
+# prints, per case, both total energies, both wall times and the speed-up,
+# as a Markdown table (the README shows one).
+#
+# Usage: bench/vs-reference.sh [CASE...]     (default: all cases)
+# Environment: THREADS (default: the number of cores), VENV (default
+# /tmp/nnc-reference-venv), RUNS (nnc repetitions, median taken; default 3).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+threads=${THREADS:-$(nproc)}
+venv=${VENV:-/tmp/nnc-reference-venv}
+runs=${RUNS:-3}
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+
+if [ ! -x "$venv/bin/python" ]; then
+    echo "setting up nn_dataflow 2.1 in $venv ..." >&2
+    python3 -m venv "$venv"
+    "$venv/bin/pip" install -q nn-dataflow==2.1 sympy==1.5.1
+fi
+cargo build --release --quiet
+nnc=target/release/nnc
+
+# nn_dataflow's flags for nnc's presets (word 16 bits, sizes in bytes).
+eyeriss="--nodes 1 1 --array 16 16 --regf 512 --gbuf 131072 --op-cost 1 --hier-cost 200 6 2 1 --hop-cost 0 --unit-idle-cost 0"
+tetris="--nodes 4 4 --mem-type 3D --array 14 14 --regf 512 --gbuf 133032 --op-cost 2 --hier-cost 80 14 4 0.6 --hop-cost 40 --unit-idle-cost 200"
+
+# name | network | nn_dataflow flags | nnc flags
+cases=(
+    "alexnet-eyeriss-exhaustive|alex_net|$eyeriss|--hw eyeriss"
+    "alexnet-eyeriss-analytic|alex_net|$eyeriss --solve-loopblocking|--hw eyeriss --solver analytic"
+    "vgg16-tetris-hybrid-analytic|vgg_net|$tetris --hybrid-partition --batch-partition --ifmaps-partition --solve-loopblocking|--hw tetris --partition hybrid --batch-partition --ifmap-partition --solver analytic"
+    "resnet152-eyeriss-analytic|resnet152|$eyeriss --solve-loopblocking|--hw eyeriss --solver analytic"
+    "googlenet-eyeriss-analytic|googlenet|$eyeriss --solve-loopblocking|--hw eyeriss --solver analytic"
+)
+
+now() { date +%s.%N; }
+secs() { python3 -c "import sys; print(f'{float(sys.argv[2]) - float(sys.argv[1]):.4f}')" "$1" "$2"; }
+
+echo "| case | nn_dataflow energy | nnc energy | rel. diff | nn_dataflow time (s) | nnc time (s) | speed-up |"
+echo "| --- | ---: | ---: | ---: | ---: | ---: | ---: |"
+ratios=()
+for c in "${cases[@]}"; do
+    IFS='|' read -r name net ref_flags nnc_flags <<<"$c"
+    if [ $# -gt 0 ] && [[ " $* " != *" $name "* ]]; then continue; fi
+    t0=$(now)
+    # shellcheck disable=SC2086
+    "$venv/bin/python" -m nn_dataflow.tools.nn_dataflow_search "$net" --batch 16 $ref_flags \
+        -p "$threads" >"$work/ref.json" 2>"$work/ref.err"
+    t1=$(now)
+    ref_time=$(secs "$t0" "$t1")
+    ref_energy=$(python3 -c "import json,sys; print(repr(json.load(open(sys.argv[1]))['total_cost']))" "$work/ref.json")
+    times=()
+    for _ in $(seq "$runs"); do
+        t0=$(now)
+        # shellcheck disable=SC2086
+        "$nnc" schedule "nns/$net.nn" --batch 16 $nnc_flags --compat nn_dataflow \
+            --threads "$threads" --quiet -o "$work/nnc.json"
+        t1=$(now)
+        times+=("$(secs "$t0" "$t1")")
+    done
+    nnc_time=$(printf '%s\n' "${times[@]}" | sort -n | sed -n "$(( (runs + 1) / 2 ))p")
+    nnc_energy=$(python3 -c "import json,sys; print(repr(json.load(open(sys.argv[1]))['totals']['energy']))" "$work/nnc.json")
+    read -r diff ratio < <(python3 -c "
+import sys
+r, n, rt, nt = map(float, sys.argv[1:])
+print(f'{abs(n - r) / r:.1e}', f'{rt / nt:.0f}')" "$ref_energy" "$nnc_energy" "$ref_time" "$nnc_time")
+    ratios+=("$ratio")
+    echo "| $name | $ref_energy | $nnc_energy | $diff | $ref_time | $nnc_time | ${ratio}x |"
+done
+python3 -c "
+import math, sys
+r = [float(x) for x in sys.argv[1:]]
+print(f'\nGeometric mean speed-up: {math.exp(sum(map(math.log, r)) / len(r)):.0f}x over {len(r)} cases, {sys.argv[0] if False else \"\"}'.rstrip(', '))" "${ratios[@]}"
+echo "($threads threads each; nnc: median of $runs runs; $(uname -m), $(nproc) cores)"
