@@ -12,5 +12,7 @@
 //! `lang` knows nothing of hardware; `sched` knows nothing of syntax; the
 //! binary only wires the stages and prints.
 
+pub mod cli;
 pub mod ir;
+pub mod lang;
 pub mod sched;

@@ -125,14 +125,27 @@ impl ConvShape {
     /// A fully connected layer: a convolution with a 1x1 ofmap and unit stride
     /// whose filter covers the whole `filter`-sized input.
     pub const fn fc(nifm: u64, nofm: u64, filter: Dim2) -> Self {
-        ConvShape { nifm, nofm, ofmap: Dim2::square(1), filter, stride: Dim2::square(1) }
+        ConvShape {
+            nifm,
+            nofm,
+            ofmap: Dim2::square(1),
+            filter,
+            stride: Dim2::square(1),
+        }
     }
 }
 
 impl LocalShape {
     /// A pooling layer over `region` windows with the given stride.
     pub const fn pool(nofm: u64, ofmap: Dim2, region: Dim2, stride: Dim2) -> Self {
-        LocalShape { nofm, ofmap, nreg: 1, region, stride, ntrd: 1 }
+        LocalShape {
+            nofm,
+            ofmap,
+            nreg: 1,
+            region,
+            stride,
+            ntrd: 1,
+        }
     }
 
     /// An element-wise merge of `nreg` inputs of `nofm` channels each.
@@ -194,7 +207,10 @@ impl LayerShape {
     /// (no padding; layer-model §1.2).
     pub const fn ifmap(&self) -> Dim2 {
         let (o, k, s) = (self.ofmap(), self.window(), self.stride());
-        Dim2 { h: k.h + (o.h - 1) * s.h, w: k.w + (o.w - 1) * s.w }
+        Dim2 {
+            h: k.h + (o.h - 1) * s.h,
+            w: k.w + (o.w - 1) * s.w,
+        }
     }
 
     /// Ops per output point: `hfil * wfil * nifm` for convolutions (one MAC is

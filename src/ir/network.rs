@@ -129,7 +129,10 @@ impl Network {
 
     /// The layer named `name`, if any.
     pub fn find(&self, name: &str) -> Option<LayerId> {
-        self.layers.iter().position(|l| l.name == name).map(|i| LayerId(i as u32))
+        self.layers
+            .iter()
+            .position(|l| l.name == name)
+            .map(|i| LayerId(i as u32))
     }
 
     /// Name of a source.
@@ -158,7 +161,9 @@ impl Network {
 
     /// Consumers of a layer, in definition order.
     pub fn consumers(&self, id: LayerId) -> Vec<LayerId> {
-        self.layer_ids().filter(|&c| self.layer(c).inputs.contains(&Source::Layer(id))).collect()
+        self.layer_ids()
+            .filter(|&c| self.layer(c).inputs.contains(&Source::Layer(id)))
+            .collect()
     }
 
     /// Total ops for a batch of `b`.
@@ -196,7 +201,9 @@ pub enum IrError {
         found: u64,
     },
     /// A source's fmap violates the padding rule.
-    #[error("layer `{layer}` cannot read a {found} fmap from `{source_name}` (derived input {derived})")]
+    #[error(
+        "layer `{layer}` cannot read a {found} fmap from `{source_name}` (derived input {derived})"
+    )]
     FmapSize {
         /// The layer.
         layer: String,
@@ -226,7 +233,12 @@ impl NetworkBuilder {
             return Err(IrError::Zero(input.name));
         }
         let names = HashSet::from([input.name.clone()]);
-        let net = Network { name: name.into(), input, externs: Vec::new(), layers: Vec::new() };
+        let net = Network {
+            name: name.into(),
+            input,
+            externs: Vec::new(),
+            layers: Vec::new(),
+        };
         Ok(NetworkBuilder { net, names })
     }
 
@@ -261,8 +273,14 @@ impl NetworkBuilder {
     /// Adds a layer after checking it against its sources.
     pub fn add_layer(&mut self, layer: Layer) -> Result<LayerId, IrError> {
         let s = &layer.shape;
-        let zero = [s.nofm(), s.nifm(), s.ofmap().size(), s.window().size(), s.stride().size()]
-            .contains(&0);
+        let zero = [
+            s.nofm(),
+            s.nifm(),
+            s.ofmap().size(),
+            s.window().size(),
+            s.stride().size(),
+        ]
+        .contains(&0);
         if zero {
             return Err(IrError::Zero(layer.name));
         }
@@ -294,7 +312,11 @@ impl NetworkBuilder {
             channels += c;
         }
         if channels != s.nifm() {
-            return Err(IrError::Channels { layer: layer.name, expected: s.nifm(), found: channels });
+            return Err(IrError::Channels {
+                layer: layer.name,
+                expected: s.nifm(),
+                found: channels,
+            });
         }
         self.claim(&layer.name)?;
         self.net.layers.push(layer);
