@@ -84,6 +84,7 @@ pub fn rule_words(rule: &Rule) -> String {
         Rule::call => "a call like `conv(...)` or `concat(...)`",
         Rule::arg => "an argument",
         Rule::kwarg => "a keyword argument like `stride: 2`",
+        Rule::arg_name => "an argument name",
         Rule::file => "a `.nn` file",
         Rule::network_decl => "`network NAME`",
         Rule::net_name => "a network name",
