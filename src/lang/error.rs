@@ -778,7 +778,7 @@ impl ErrorKind {
                 new("input size breaks the padding rule".into())
                     .primary(
                         *span,
-                        format!("a {ofmap} output reads an input between {lo} and {hi}"),
+                        format!("an output of {ofmap} reads an input between {lo} and {hi}"),
                     )
                     .secondary(source.def, format!("`{}` is {}", source.name, source.size))
                     .help("change `pad`, or give the output size with `size: (h, w)`")
@@ -796,8 +796,13 @@ impl ErrorKind {
                 found,
             } => {
                 let s = if *found == 1 { "" } else { "s" };
-                new(format!("`{callee}` takes {expected} positional arguments"))
-                    .primary(*span, format!("{found} positional argument{s} given"))
+                let d = new(format!("`{callee}` takes {expected} positional arguments"))
+                    .primary(*span, format!("{found} positional argument{s} given"));
+                if super::check::OPERATORS.contains(&callee.as_str()) && *found > 0 {
+                    d.help("give the other arguments by keyword, e.g. `kernel: 3`")
+                } else {
+                    d
+                }
             }
             ErrorKind::WrongKind {
                 span,
@@ -918,7 +923,7 @@ impl ErrorKind {
                      first parameter",
                 ),
             ErrorKind::Limit { span, what } => {
-                new(format!("{what}")).primary(*span, "limit reached here")
+                new(what.clone()).primary(*span, "limit reached here")
             }
             ErrorKind::Conflict {
                 span,

@@ -125,7 +125,7 @@ fn syntax_error(source: &str, e: pest::error::Error<Rule>) -> ErrorKind {
         pest::error::ErrorVariant::ParsingError { positives, .. } => {
             let mut w: Vec<String> = positives.iter().map(rule_words).collect();
             w.dedup();
-            let w: Vec<String> = {
+            let mut w: Vec<String> = {
                 let mut seen = Vec::new();
                 for x in w {
                     if !seen.contains(&x) {
@@ -134,6 +134,13 @@ fn syntax_error(source: &str, e: pest::error::Error<Rule>) -> ErrorKind {
                 }
                 seen
             };
+            // Literal tokens are not rules, so pest does not list them; inside
+            // brackets a separator or the closer is always possible.
+            match innermost_open(source, pos) {
+                Some('(') => w.extend(["`,`".to_string(), "`)`".to_string()]),
+                Some('[') => w.extend(["`,`".to_string(), "`]`".to_string()]),
+                _ => {}
+            }
             match w.as_slice() {
                 [] => "something else".to_string(),
                 [one] => one.clone(),
@@ -169,6 +176,33 @@ fn first_token(rest: &str) -> &str {
         Some(c) => &rest[..c.len_utf8()],
         None => "",
     }
+}
+
+/// The innermost bracket open at byte `pos` (comments and strings skipped).
+fn innermost_open(source: &str, pos: usize) -> Option<char> {
+    let mut stack = Vec::new();
+    let (mut in_comment, mut in_string) = (false, false);
+    for (i, c) in source.char_indices() {
+        if i >= pos {
+            break;
+        }
+        if in_comment {
+            in_comment = c != '\n';
+        } else if in_string {
+            in_string = c != '"' && c != '\n';
+        } else {
+            match c {
+                '#' => in_comment = true,
+                '"' => in_string = true,
+                '(' | '[' | '{' => stack.push(c),
+                ')' | ']' | '}' => {
+                    stack.pop();
+                }
+                _ => {}
+            }
+        }
+    }
+    stack.last().copied()
 }
 
 /// Reports unclosed and mismatched delimiters (skipping comments and
@@ -223,8 +257,12 @@ fn scan_delimiters(source: &str, diags: &mut Diagnostics) {
                             .diagnostic(),
                         );
                         // Assume the closer was meant for an outer opener if one matches.
-                        if let Some(k) = stack.iter().rposition(|&(_, o)| o == want) {
-                            stack.truncate(k);
+                        // Otherwise it closes the innermost one.
+                        match stack.iter().rposition(|&(_, o)| o == want) {
+                            Some(k) => stack.truncate(k),
+                            None => {
+                                stack.pop();
+                            }
                         }
                     }
                     None => diags.push(

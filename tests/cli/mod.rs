@@ -21,7 +21,10 @@ fn check_prints_a_table() {
     assert_eq!(out.status.code(), Some(0));
     let stdout = text(&out.stdout);
     assert!(stdout.contains("conv1_a"), "{stdout}");
-    assert!(stdout.contains("19 layers, 725,508,992 MACs per sample"), "{stdout}");
+    assert!(
+        stdout.contains("19 layers, 725,508,992 MACs per sample"),
+        "{stdout}"
+    );
     assert!(out.stderr.is_empty());
 }
 
@@ -31,7 +34,10 @@ fn check_json_is_the_ir() {
     assert_eq!(out.status.code(), Some(0));
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON");
     assert_eq!(v["network"], "AlexNet");
-    assert_eq!(v["input"], serde_json::json!({"name": "data", "channels": 3, "size": [224, 224]}));
+    assert_eq!(
+        v["input"],
+        serde_json::json!({"name": "data", "channels": 3, "size": [224, 224]})
+    );
     let conv1 = &v["layers"][0];
     assert_eq!(conv1["name"], "conv1_a");
     assert_eq!(conv1["ifmap"], serde_json::json!([227, 227]));
@@ -47,14 +53,22 @@ fn compile_errors_exit_1_without_colors_when_piped() {
     let out = nnc(&["check", "tests/fixtures/errors/E012.nn"]);
     assert_eq!(out.status.code(), Some(1));
     let stderr = text(&out.stderr);
-    assert!(stderr.contains("error[E012]: input channels do not match"), "{stderr}");
+    assert!(
+        stderr.contains("error[E012]: input channels do not match"),
+        "{stderr}"
+    );
     assert!(!stderr.contains('\x1b'), "colors in a pipe");
     assert!(out.stdout.is_empty());
 }
 
 #[test]
 fn color_always_colors() {
-    let out = nnc(&["check", "--color", "always", "tests/fixtures/errors/E012.nn"]);
+    let out = nnc(&[
+        "check",
+        "--color",
+        "always",
+        "tests/fixtures/errors/E012.nn",
+    ]);
     assert_eq!(out.status.code(), Some(1));
     assert!(text(&out.stderr).contains('\x1b'));
 }
@@ -72,14 +86,20 @@ fn missing_file_is_one_line_and_exit_2() {
     assert_eq!(out.status.code(), Some(2));
     let stderr = text(&out.stderr);
     assert_eq!(stderr.lines().count(), 1, "{stderr}");
-    assert!(stderr.starts_with("error: cannot read `nns/no_such_net.nn`"), "{stderr}");
+    assert!(
+        stderr.starts_with("error: cannot read `nns/no_such_net.nn`"),
+        "{stderr}"
+    );
 }
 
 #[test]
 fn usage_errors_exit_2() {
     assert_eq!(nnc(&["check"]).status.code(), Some(2));
     assert_eq!(nnc(&["frobnicate"]).status.code(), Some(2));
-    assert_eq!(nnc(&["check", "nns/alex_net.nn", "--jsn"]).status.code(), Some(2));
+    assert_eq!(
+        nnc(&["check", "nns/alex_net.nn", "--jsn"]).status.code(),
+        Some(2)
+    );
 }
 
 #[test]

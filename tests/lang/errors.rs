@@ -12,7 +12,10 @@ fn render(path: &std::path::Path) -> (String, Vec<Code>) {
     };
     let codes = diags.iter().filter_map(|d| d.code).collect();
     let out = nnc::lang::diag::render(&diags, &relative(path), &src);
-    (format!("----- SOURCE\n{src}\n----- DIAGNOSTICS\n{out}"), codes)
+    (
+        format!("----- SOURCE\n{src}\n----- DIAGNOSTICS\n{out}"),
+        codes,
+    )
 }
 
 #[test]
@@ -20,9 +23,15 @@ fn every_diagnostic_renders() {
     snapshot_settings().bind(|| {
         insta::glob!("../fixtures/errors", "*.nn", |path| {
             let (text, codes) = render(path);
-            let stem = path.file_stem().and_then(|s| s.to_str()).unwrap_or_default();
+            let stem = path
+                .file_stem()
+                .and_then(|s| s.to_str())
+                .unwrap_or_default();
             let code = Code::parse(stem).expect("fixture named after a code");
-            assert!(codes.contains(&code), "{stem} does not report {stem}: {codes:?}");
+            assert!(
+                codes.contains(&code),
+                "{stem} does not report {stem}: {codes:?}"
+            );
             insta::assert_snapshot!("diagnostic", text);
         });
     });
@@ -55,6 +64,9 @@ fn all_errors_of_a_file_are_reported() {
                b = pool(data, kernal: 2)\n\
                c = conv(data, 0, kernel: 3)\n";
     let diags = nnc::lang::compile(src).expect_err("errors");
-    let codes: Vec<&str> = diags.iter().filter_map(|d| d.code.map(|c| c.as_str())).collect();
+    let codes: Vec<&str> = diags
+        .iter()
+        .filter_map(|d| d.code.map(|c| c.as_str()))
+        .collect();
     assert_eq!(codes, ["E005", "E007", "E015"]);
 }

@@ -7,7 +7,11 @@ use nnc::ir::{Network, Source};
 fn compile(src: &str) -> Network {
     match nnc::lang::compile(src) {
         Ok((net, warnings)) => {
-            assert!(warnings.is_empty(), "{}", nnc::lang::diag::render(&warnings, "ex.nn", src));
+            assert!(
+                warnings.is_empty(),
+                "{}",
+                nnc::lang::diag::render(&warnings, "ex.nn", src)
+            );
             net
         }
         Err(d) => panic!("{}", nnc::lang::diag::render(&d, "ex.nn", src)),
@@ -15,7 +19,9 @@ fn compile(src: &str) -> Network {
 }
 
 fn layer<'n>(net: &'n Network, name: &str) -> &'n nnc::ir::Layer {
-    net.find(name).map(|id| net.layer(id)).unwrap_or_else(|| panic!("no layer {name}"))
+    net.find(name)
+        .map(|id| net.layer(id))
+        .unwrap_or_else(|| panic!("no layer {name}"))
 }
 
 /// "A tour": AlexNet as two towers, with the elided lines filled in.
@@ -96,7 +102,10 @@ fn blocks_instances_and_names() {
     let b1 = layer(&net, "inc3b.b1");
     assert_eq!(b1.shape.nifm(), 64 + 128 + 32 + 32);
     let p3 = layer(&net, "pool3");
-    assert_eq!((p3.shape.nofm(), p3.shape.ofmap().h), (128 + 192 + 96 + 64, 14));
+    assert_eq!(
+        (p3.shape.nofm(), p3.shape.ofmap().h),
+        (128 + 192 + 96 + 64, 14)
+    );
     assert_eq!(p3.inputs.len(), 4);
 }
 
@@ -118,10 +127,16 @@ fn bottleneck_with_default_and_repeat() {
     let net = compile(&src);
     // Instances are numbered from 1; an inline `out` call is named `out`.
     let a = layer(&net, "conv4.1.a");
-    assert_eq!((a.shape.nifm(), a.shape.nofm(), a.shape.stride().h), (256, 64, 1));
+    assert_eq!(
+        (a.shape.nifm(), a.shape.nofm(), a.shape.stride().h),
+        (256, 64, 1)
+    );
     let out2 = net.find("conv4.2.out").expect("conv4.2.out");
     let out3 = net.find("conv4.3.out").expect("conv4.3.out");
-    assert_eq!(layer(&net, "last").inputs, vec![Source::Layer(out2), Source::Layer(out3)]);
+    assert_eq!(
+        layer(&net, "last").inputs,
+        vec![Source::Layer(out2), Source::Layer(out3)]
+    );
     let e = layer(&net, "conv4.3.out");
     assert_eq!((e.shape.nifm(), e.shape.nofm()), (512, 256));
 }
@@ -156,8 +171,17 @@ top = fc(concat(deep.1, deep, deep.2.y), 10)
 ";
     let net = compile(src);
     assert_eq!(net.input().channels, 12);
-    assert_eq!(net.externs().iter().map(|e| e.name.as_str()).collect::<Vec<_>>(), ["state", "cell1.c0"]);
-    assert_eq!(layer(&net, "deep.2.y").shape.window(), nnc::ir::Dim2::square(5));
+    assert_eq!(
+        net.externs()
+            .iter()
+            .map(|e| e.name.as_str())
+            .collect::<Vec<_>>(),
+        ["state", "cell1.c0"]
+    );
+    assert_eq!(
+        layer(&net, "deep.2.y").shape.window(),
+        nnc::ir::Dim2::square(5)
+    );
     assert_eq!(layer(&net, "mix").shape.nifm(), 36);
     assert_eq!(layer(&net, "top").shape.nifm(), 36);
 }
@@ -166,7 +190,13 @@ top = fc(concat(deep.1, deep, deep.2.y), 10)
 fn use_is_reported_as_unsupported() {
     let d = nnc::lang::compile("network N\nuse \"other.nn\"\ninput data [3]\nf = fc(data, 2)\n")
         .expect_err("unsupported");
-    assert_eq!(d.iter().filter_map(|d| d.code).map(|c| c.as_str()).collect::<Vec<_>>(), ["E036"]);
+    assert_eq!(
+        d.iter()
+            .filter_map(|d| d.code)
+            .map(|c| c.as_str())
+            .collect::<Vec<_>>(),
+        ["E036"]
+    );
 }
 
 #[test]

@@ -13,11 +13,65 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
 const TOKENS: &[&str] = &[
-    "network", "input", "extern", "let", "block", "out", "repeat", "use", "conv", "fc", "pool",
-    "eltwise", "concat", "data", "x", "a", "b", "c", "cell", "cell.h", "inc.b1", "r.1.a", "n",
-    "kernel:", "stride:", "pad:", "size:", "out:", "=", "(", ")", "[", "]", "{", "}", ",", ":",
-    "+", "-", "*", "/", ".", "0", "1", "2", "3", "7", "64", "224", "1000", "4000000000",
-    "9223372036854775807", "99999999999999999999", "1.5", "3x3", "#", "\n", " ", "\"f.nn\"",
+    "network",
+    "input",
+    "extern",
+    "let",
+    "block",
+    "out",
+    "repeat",
+    "use",
+    "conv",
+    "fc",
+    "pool",
+    "eltwise",
+    "concat",
+    "data",
+    "x",
+    "a",
+    "b",
+    "c",
+    "cell",
+    "cell.h",
+    "inc.b1",
+    "r.1.a",
+    "n",
+    "kernel:",
+    "stride:",
+    "pad:",
+    "size:",
+    "out:",
+    "=",
+    "(",
+    ")",
+    "[",
+    "]",
+    "{",
+    "}",
+    ",",
+    ":",
+    "+",
+    "-",
+    "*",
+    "/",
+    ".",
+    "0",
+    "1",
+    "2",
+    "3",
+    "7",
+    "64",
+    "224",
+    "1000",
+    "4000000000",
+    "9223372036854775807",
+    "99999999999999999999",
+    "1.5",
+    "3x3",
+    "#",
+    "\n",
+    " ",
+    "\"f.nn\"",
 ];
 
 fn seeds() -> Vec<String> {
@@ -52,7 +106,8 @@ fn mutation() -> impl Strategy<Value = Mutation> {
     prop_oneof![
         (any::<usize>(), 0usize..40).prop_map(|(a, n)| Mutation::Delete(a, n)),
         (any::<usize>(), any::<usize>()).prop_map(|(a, t)| Mutation::Insert(a, t)),
-        (any::<usize>(), 0usize..12, any::<usize>()).prop_map(|(a, n, t)| Mutation::Replace(a, n, t)),
+        (any::<usize>(), 0usize..12, any::<usize>())
+            .prop_map(|(a, n, t)| Mutation::Replace(a, n, t)),
         (any::<usize>(), any::<usize>()).prop_map(|(a, b)| Mutation::Swap(a, b)),
         any::<usize>().prop_map(Mutation::DupLine),
         (any::<usize>(), any::<u8>()).prop_map(|(a, b)| Mutation::Byte(a, b)),
@@ -121,11 +176,15 @@ fn generated() -> impl Strategy<Value = String> {
         (0usize..8, 1u64..5).prop_map(|(a, k)| format!("l{a} = pool(l{}, kernel: {k})", a / 2)),
         (0usize..8, 1u64..2000).prop_map(|(a, c)| format!("l{a} = fc(l{}, {c})", a / 3)),
         (0usize..8, 0usize..8).prop_map(|(a, b)| format!("l{a} = eltwise(l{b}, l{})", a / 2)),
-        (0usize..8, 0usize..8).prop_map(|(a, b)| format!("l{a} = conv(concat(l{b}, l0), 8, kernel: 1)")),
+        (0usize..8, 0usize..8)
+            .prop_map(|(a, b)| format!("l{a} = conv(concat(l{b}, l0), 8, kernel: 1)")),
         (0usize..8, 1u64..6).prop_map(|(a, n)| format!("l{a} = repeat {n} blk(l{})", a / 2)),
         Just("block blk(x, n = 4) {\n  y = conv(x, 4 * n, kernel: 1)\n  out y\n}".to_string()),
-        prop::collection::vec(0usize..TOKENS.len(), 1..12)
-            .prop_map(|v| v.into_iter().map(|i| TOKENS[i]).collect::<Vec<_>>().join(" ")),
+        prop::collection::vec(0usize..TOKENS.len(), 1..12).prop_map(|v| v
+            .into_iter()
+            .map(|i| TOKENS[i])
+            .collect::<Vec<_>>()
+            .join(" ")),
     ];
     (1u64..64, 1u64..64, prop::collection::vec(line, 0..12)).prop_map(|(c, s, lines)| {
         format!("network fuzz\ninput l0 [{c}, {s}]\n{}\n", lines.join("\n"))
@@ -150,7 +209,11 @@ fn run(budget: Duration, cases: u32) -> u64 {
     let start = Instant::now();
     let mut round = 0u32;
     while start.elapsed() < budget {
-        let config = Config { cases, failure_persistence: None, ..Config::default() };
+        let config = Config {
+            cases,
+            failure_persistence: None,
+            ..Config::default()
+        };
         let mut runner = TestRunner::new_with_rng(
             config,
             proptest::test_runner::TestRng::from_seed(
@@ -164,8 +227,11 @@ fn run(budget: Duration, cases: u32) -> u64 {
         );
         let n = seeds.len().max(1);
         let strat = prop_oneof![
-            (0..n, prop::collection::vec(mutation(), 1..8))
-                .prop_map(move |(i, m)| (i, m, String::new())),
+            (0..n, prop::collection::vec(mutation(), 1..8)).prop_map(move |(i, m)| (
+                i,
+                m,
+                String::new()
+            )),
             generated().prop_map(|g| (usize::MAX, Vec::new(), g)),
         ];
         let result = runner.run(&strat, |(i, muts, g)| {
@@ -194,8 +260,14 @@ fn fuzz_short() {
 #[test]
 #[ignore = "long fuzzing run; see the module docs"]
 fn fuzz_long() {
-    let secs = std::env::var("NNC_FUZZ_SECS").ok().and_then(|s| s.parse().ok()).unwrap_or(600);
+    let secs = std::env::var("NNC_FUZZ_SECS")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(600);
     let start = Instant::now();
     let n = run(Duration::from_secs(secs), 2000);
-    println!("fuzz_long: {n} inputs in {:.0} s, no panic", start.elapsed().as_secs_f64());
+    println!(
+        "fuzz_long: {n} inputs in {:.0} s, no panic",
+        start.elapsed().as_secs_f64()
+    );
 }

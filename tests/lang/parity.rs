@@ -43,27 +43,53 @@ fn compare(stem: &str, net: &Network, reference: &Value) -> Vec<String> {
             errs.push(format!("{stem}: {what}: nnc {ours}, reference {theirs}"));
         }
     };
-    eq("network".into(), net.name().into(), reference["network"].as_str().unwrap_or("").into());
+    eq(
+        "network".into(),
+        net.name().into(),
+        reference["network"].as_str().unwrap_or("").into(),
+    );
     let input = &reference["input"];
     eq(
         "input".into(),
-        format!("{} {:?}", net.input().channels, [net.input().size.h, net.input().size.w]),
+        format!(
+            "{} {:?}",
+            net.input().channels,
+            [net.input().size.h, net.input().size.w]
+        ),
         format!("{} {:?}", input["nofm"], pair(&input["ofmap"])),
     );
     let ext: Vec<String> = net
         .externs()
         .iter()
-        .map(|e| format!("{} {} {:?}", reference_name(&e.name), e.channels, [e.size.h, e.size.w]))
+        .map(|e| {
+            format!(
+                "{} {} {:?}",
+                reference_name(&e.name),
+                e.channels,
+                [e.size.h, e.size.w]
+            )
+        })
         .collect();
     let ref_ext: Vec<String> = reference["externs"]
         .as_array()
         .expect("externs")
         .iter()
-        .map(|e| format!("{} {} {:?}", e["name"].as_str().unwrap_or(""), e["nofm"], pair(&e["ofmap"])))
+        .map(|e| {
+            format!(
+                "{} {} {:?}",
+                e["name"].as_str().unwrap_or(""),
+                e["nofm"],
+                pair(&e["ofmap"])
+            )
+        })
         .collect();
     eq("externs".into(), format!("{ext:?}"), format!("{ref_ext:?}"));
     let layers = reference["layers"].as_array().expect("layers");
-    eq("layer count".into(), net.layers().len().to_string(), layers.len().to_string());
+    eq(
+        "layer count".into(),
+        net.layers().len().to_string(),
+        layers.len().to_string(),
+    );
     for (l, r) in net.layers().iter().zip(layers) {
         let s = &l.shape;
         let name = reference_name(&l.name);
@@ -78,7 +104,11 @@ fn compare(stem: &str, net: &Network, reference: &Value) -> Vec<String> {
             .collect();
         let nreg = match l.kind {
             LayerKind::Eltwise | LayerKind::Pool => {
-                Some(if let nnc::ir::LayerShape::Local(loc) = s { loc.nreg } else { 0 })
+                Some(if let nnc::ir::LayerShape::Local(loc) = s {
+                    loc.nreg
+                } else {
+                    0
+                })
             }
             _ => None,
         };
@@ -132,13 +162,20 @@ fn every_network_matches_the_reference() {
             panic!("{}", nnc::lang::diag::render(&d, stem, &src));
         });
         let json = std::fs::read_to_string(
-            root().join("tests/data/reference_networks").join(format!("{stem}.json")),
+            root()
+                .join("tests/data/reference_networks")
+                .join(format!("{stem}.json")),
         )
         .expect("reference file");
         let reference: Value = serde_json::from_str(&json).expect("reference JSON");
         errs.extend(compare(stem, &net, &reference));
     }
-    assert!(errs.is_empty(), "{} differences:\n{}", errs.len(), errs.join("\n"));
+    assert!(
+        errs.is_empty(),
+        "{} differences:\n{}",
+        errs.len(),
+        errs.join("\n")
+    );
 }
 
 #[test]
@@ -147,7 +184,8 @@ fn every_reference_network_has_a_file() {
         .expect("dir")
         .filter_map(|e| {
             let p = e.ok()?.path();
-            (p.extension()? == "json").then(|| p.file_stem().map(|s| s.to_string_lossy().into_owned()))?
+            (p.extension()? == "json")
+                .then(|| p.file_stem().map(|s| s.to_string_lossy().into_owned()))?
         })
         .collect();
     stems.sort();
