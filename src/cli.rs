@@ -11,7 +11,13 @@ use std::process::ExitCode;
 
 /// nnc: a compiler and dataflow scheduler for neural-network accelerators.
 #[derive(Debug, Parser)]
-#[command(name = "nnc", version, propagate_version = true)]
+#[command(
+    name = "nnc",
+    version,
+    propagate_version = true,
+    after_help = "Exit codes: 0 success, 1 compile errors, 2 usage errors (bad arguments, \
+                  unreadable files)."
+)]
 pub struct Cli {
     /// What to do.
     #[command(subcommand)]

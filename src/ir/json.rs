@@ -126,10 +126,26 @@ impl NetworkJson {
     pub fn to_text(&self) -> String {
         fn line<T: Serialize>(v: &T) -> String {
             // Serializing plain structs of strings and integers cannot fail.
-            serde_json::to_string(v)
-                .unwrap_or_default()
-                .replace("\":", "\": ")
-                .replace(",\"", ", \"")
+            let compact = serde_json::to_string(v).unwrap_or_default();
+            // A space after each `,` and `:` outside strings.
+            let mut out = String::with_capacity(compact.len() + compact.len() / 4);
+            let (mut in_string, mut escaped) = (false, false);
+            for c in compact.chars() {
+                out.push(c);
+                if in_string {
+                    match c {
+                        _ if escaped => escaped = false,
+                        '\\' => escaped = true,
+                        '"' => in_string = false,
+                        _ => {}
+                    }
+                } else if c == '"' {
+                    in_string = true;
+                } else if c == ',' || c == ':' {
+                    out.push(' ');
+                }
+            }
+            out
         }
         fn list<T: Serialize>(items: &[T]) -> String {
             if items.is_empty() {

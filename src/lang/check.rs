@@ -1211,7 +1211,11 @@ impl<'a> Checker<'a> {
         let members = scope
             .values
             .into_iter()
-            .filter(|(_, (v, _))| matches!(v, Value::Src(_) | Value::Inst(_)))
+            .filter(|(k, (v, _))| {
+                // Members are what the block defines, not its parameters.
+                matches!(v, Value::Src(_) | Value::Inst(_))
+                    && !block.params.iter().any(|p| p.name.name == *k)
+            })
             .map(|(k, (v, _))| (k, v))
             .collect();
         Some(Rc::new(Instance {
@@ -1451,21 +1455,30 @@ impl<'a> Checker<'a> {
             match found {
                 Some(f) => v = f,
                 None => {
-                    let suggestion = match &v {
+                    let members: Vec<String> = match &v {
                         Value::Inst(inst) => {
-                            let mut c: Vec<&str> =
-                                inst.members.keys().map(String::as_str).collect();
-                            c.extend(inst.outputs.iter().map(|(n, _)| n.as_str()));
-                            c.sort_unstable();
-                            suggest(&seg.name, c)
+                            let mut c: Vec<String> = inst
+                                .outputs
+                                .iter()
+                                .map(|(n, _)| n.clone())
+                                .filter(|n| !n.is_empty())
+                                .collect();
+                            let mut m: Vec<String> = inst.members.keys().cloned().collect();
+                            m.sort_unstable();
+                            m.retain(|n| !c.contains(n));
+                            c.extend(m);
+                            c.extend((1..=inst.repeats.len()).map(|i| i.to_string()));
+                            c
                         }
-                        _ => None,
+                        _ => Vec::new(),
                     };
+                    let suggestion = suggest(&seg.name, members.iter().map(String::as_str));
                     self.error(ErrorKind::UnknownMember {
                         member: seg.name.clone(),
                         span: seg.span,
                         base,
                         suggestion,
+                        members,
                     });
                     return Value::Poison;
                 }

@@ -304,6 +304,8 @@ pub enum ErrorKind {
         base: String,
         /// A similar member.
         suggestion: Option<String>,
+        /// What the instance has (empty if it is not an instance).
+        members: Vec<String>,
     },
     /// [`Code::ChannelMismatch`]
     ChannelMismatch {
@@ -558,7 +560,7 @@ fn words(items: &[String]) -> String {
     match quoted.as_slice() {
         [] => "none".into(),
         [one] => one.clone(),
-        [init @ .., last] => format!("{} or {last}", init.join(", ")),
+        [init @ .., last] => format!("{} and {last}", init.join(", ")),
     }
 }
 
@@ -714,11 +716,17 @@ impl ErrorKind {
                 span,
                 base,
                 suggestion,
-            } => did_you_mean(
-                new(format!("`{base}` has no layer or output `{member}`"))
-                    .primary(*span, "unknown member"),
-                suggestion,
-            ),
+                members,
+            } => {
+                let d = new(format!("`{base}` has no layer or output `{member}`"))
+                    .primary(*span, "unknown member");
+                let d = did_you_mean(d, suggestion);
+                match members.len() {
+                    0 => d.note(format!("`{base}` is not a block instance")),
+                    1..=12 => d.note(format!("`{base}` has {}", words(members))),
+                    _ => d,
+                }
+            }
             ErrorKind::ChannelMismatch { span, inputs } => {
                 let mut d = new("input channels do not match".into());
                 for i in inputs {
@@ -886,10 +894,11 @@ impl ErrorKind {
                 name,
                 outputs,
             } => {
-                let choices: Vec<String> = outputs.iter().map(|o| format!("{name}.{o}")).collect();
+                let choices: Vec<String> =
+                    outputs.iter().map(|o| format!("`{name}.{o}`")).collect();
                 new(format!("`{name}` has several outputs"))
                     .primary(*span, "which output?")
-                    .help(format!("select one: {}", words(&choices)))
+                    .help(format!("select one: {}", choices.join(" or ")))
             }
             ErrorKind::BadOut {
                 span,

@@ -222,8 +222,14 @@ fn diagnostic_example() {
 fn readme_example() {
     let readme = std::fs::read_to_string(super::root().join("README.md")).expect("README");
     let mut blocks = readme.split("```nn\n").skip(1);
-    let block = blocks.next().and_then(|b| b.split("```").next()).expect("an nn block");
+    let block = blocks
+        .next()
+        .and_then(|b| b.split("```").next())
+        .expect("an nn block");
     let net = compile(block);
     assert_eq!(net.layers().len(), 17);
-    assert_eq!(layer(&net, "head").shape.window(), nnc::ir::Dim2::square(16));
+    assert_eq!(
+        layer(&net, "head").shape.window(),
+        nnc::ir::Dim2::square(16)
+    );
 }
