@@ -121,34 +121,6 @@ fn syntax_error(source: &str, e: pest::error::Error<Rule>) -> ErrorKind {
         pest::error::InputLocation::Pos(p) => p,
         pest::error::InputLocation::Span((s, _)) => s,
     };
-    let expected = match &e.variant {
-        pest::error::ErrorVariant::ParsingError { positives, .. } => {
-            let mut w: Vec<String> = positives.iter().map(rule_words).collect();
-            w.dedup();
-            let mut w: Vec<String> = {
-                let mut seen = Vec::new();
-                for x in w {
-                    if !seen.contains(&x) {
-                        seen.push(x);
-                    }
-                }
-                seen
-            };
-            // Literal tokens are not rules, so pest does not list them; inside
-            // brackets a separator or the closer is always possible.
-            match innermost_open(source, pos) {
-                Some('(') => w.extend(["`,`".to_string(), "`)`".to_string()]),
-                Some('[') => w.extend(["`,`".to_string(), "`]`".to_string()]),
-                _ => {}
-            }
-            match w.as_slice() {
-                [] => "something else".to_string(),
-                [one] => one.clone(),
-                [init @ .., last] => format!("{}, or {last}", init.join(", ")),
-            }
-        }
-        pest::error::ErrorVariant::CustomError { message } => message.clone(),
-    };
     let rest = source.get(pos..).unwrap_or("");
     let token = first_token(rest);
     let (found, end) = if token.is_empty() {
@@ -156,10 +128,64 @@ fn syntax_error(source: &str, e: pest::error::Error<Rule>) -> ErrorKind {
     } else {
         (format!("`{token}`"), pos + token.len())
     };
+    let expected = match &e.variant {
+        pest::error::ErrorVariant::ParsingError { positives, .. } => {
+            expected_words(source, pos, token, positives)
+        }
+        pest::error::ErrorVariant::CustomError { message } => message.clone(),
+    };
     ErrorKind::Syntax {
         span: Span::new(pos, end),
         found,
         expected,
+    }
+}
+
+/// What the parser wanted at `pos`, in words.
+fn expected_words(source: &str, pos: usize, token: &str, positives: &[Rule]) -> String {
+    let starts_name = token
+        .chars()
+        .next()
+        .is_some_and(|c| c.is_ascii_alphanumeric() || c == '_');
+    if positives.contains(&Rule::layer_decl) && starts_name {
+        return format!("`= call(...)` after `{token}`, or a statement");
+    }
+    if positives.contains(&Rule::kw_network) || positives.contains(&Rule::layer_decl) {
+        return "a statement (`name = conv(...)`, `input`, `extern`, `let`, `block`, `out`) \
+                or end of file"
+            .into();
+    }
+    if positives.contains(&Rule::kw_repeat) {
+        return "a call like `conv(...)` or `repeat N block(...)`".into();
+    }
+    let mut w: Vec<String> = Vec::new();
+    for x in positives.iter().map(rule_words) {
+        if !w.contains(&x) {
+            w.push(x);
+        }
+    }
+    // Literal tokens are not rules, so pest does not list them: after an
+    // expression inside brackets a separator or the closer may follow, and
+    // at the start of an argument list the closer.
+    let after_expr = positives.contains(&Rule::op_add);
+    let closer = match innermost_open(source, pos) {
+        Some('(') => Some("`)`"),
+        Some('[') => Some("`]`"),
+        _ => None,
+    };
+    if let Some(closer) = closer {
+        if after_expr {
+            w.push("`,`".into());
+        }
+        if after_expr || positives.contains(&Rule::arg) {
+            w.push(closer.into());
+        }
+    }
+    match w.as_slice() {
+        [] => "something else".to_string(),
+        [one] => one.clone(),
+        [a, b] => format!("{a} or {b}"),
+        [init @ .., last] => format!("{}, or {last}", init.join(", ")),
     }
 }
 
@@ -685,6 +711,30 @@ mod tests {
     fn reports_all_unclosed_delimiters() {
         let err = parse("network N\nx = conv(a, [1\ny = fc(b, 2\n").expect_err("fails");
         assert_eq!(err.len(), 3);
+    }
+
+    fn expected(src: &str) -> String {
+        let err = parse(src).expect_err("a syntax error");
+        let d = err.iter().next().expect("one");
+        d.labels[0].message.clone()
+    }
+
+    #[test]
+    fn expectations_in_words() {
+        let n = "network N\ninput data [3]\n";
+        assert_eq!(
+            expected(&format!("{n}c = conv(, 2)")),
+            "expected an argument or `)`"
+        );
+        assert_eq!(
+            expected(&format!("{n}c = conv(data 2)")),
+            "expected `+`, `-`, `*`, `/`, `,`, or `)`"
+        );
+        assert_eq!(
+            expected(&format!("{n}c = ")),
+            "expected a call like `conv(...)` or `repeat N block(...)`"
+        );
+        assert!(expected(&format!("{n}c\n")).starts_with("expected `= call(...)` after `c`"));
     }
 
     #[test]
