@@ -25,6 +25,9 @@ pub const MAX_EXPANSION: usize = 1 << 16;
 /// Deepest nesting of block instances.
 pub const MAX_DEPTH: usize = 64;
 
+/// Most "did you mean" searches in one file.
+pub const MAX_SUGGESTIONS: usize = 256;
+
 /// The built-in operators.
 pub const OPERATORS: [&str; 5] = ["conv", "fc", "pool", "eltwise", "concat"];
 
@@ -126,6 +129,9 @@ struct Checker<'a> {
     stack: Vec<&'a str>,
     expansion: usize,
     limit_reported: bool,
+    /// "Did you mean" searches left: a file with thousands of unknown names
+    /// must not cost thousands of scans of every name.
+    suggestions_left: usize,
 }
 
 /// A callee's parameters, for argument binding.
@@ -207,8 +213,8 @@ pub fn shape_fits(s: &LayerShape) -> bool {
             q(o.checked_mul(st))?;
         }
         let ofsize = q(o.h.checked_mul(o.w))?;
-        let ih = k.h.checked_add((o.h - 1).checked_mul(st.h)?)?;
-        let iw = k.w.checked_add((o.w - 1).checked_mul(st.w)?)?;
+        let ih = k.h.checked_add(o.h.checked_sub(1)?.checked_mul(st.h)?)?;
+        let iw = k.w.checked_add(o.w.checked_sub(1)?.checked_mul(st.w)?)?;
         let ifsize = q(ih.checked_mul(iw))?;
         q(k.h.checked_mul(k.w))?;
         q(st.h.checked_mul(st.w))?;
@@ -304,6 +310,7 @@ impl<'a> Checker<'a> {
             stack: Vec::new(),
             expansion: 0,
             limit_reported: false,
+            suggestions_left: MAX_SUGGESTIONS,
         }
     }
 
@@ -770,7 +777,7 @@ impl<'a> Checker<'a> {
         let mut cands: Vec<&str> = OPERATORS.to_vec();
         cands.extend(self.blocks.keys().copied());
         cands.sort_unstable();
-        let suggestion = suggest(&callee.name, cands);
+        let suggestion = self.suggest(&callee.name, cands);
         self.error(ErrorKind::UnknownCallee {
             name: callee.name.clone(),
             span: callee.span,
@@ -1472,7 +1479,7 @@ impl<'a> Checker<'a> {
                         }
                         _ => Vec::new(),
                     };
-                    let suggestion = suggest(&seg.name, members.iter().map(String::as_str));
+                    let suggestion = self.suggest(&seg.name, members.iter().map(String::as_str));
                     self.error(ErrorKind::UnknownMember {
                         member: seg.name.clone(),
                         span: seg.span,
@@ -1535,7 +1542,18 @@ impl<'a> Checker<'a> {
         None
     }
 
-    fn visible_suggestion(&self, n: &str) -> Option<String> {
+    /// [`suggest`] within the file's budget of searches.
+    fn suggest<'c>(
+        &mut self,
+        name: &str,
+        cands: impl IntoIterator<Item = &'c str>,
+    ) -> Option<String> {
+        self.suggestions_left = self.suggestions_left.checked_sub(1)?;
+        suggest(name, cands)
+    }
+
+    fn visible_suggestion(&mut self, n: &str) -> Option<String> {
+        self.suggestions_left = self.suggestions_left.checked_sub(1)?;
         let scope = self.scopes.last()?;
         let mut cands: Vec<&str> = scope.values.keys().map(String::as_str).collect();
         if scope.in_block {

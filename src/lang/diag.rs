@@ -7,6 +7,7 @@ use super::error::Code;
 use codespan_reporting::diagnostic as cs;
 use codespan_reporting::files::SimpleFile;
 use codespan_reporting::term::{self, termcolor};
+use std::collections::HashSet;
 use std::io;
 
 /// How bad a diagnostic is.
@@ -159,6 +160,7 @@ impl Diagnostic {
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Diagnostics {
     items: Vec<Diagnostic>,
+    seen: HashSet<(Option<Code>, Span)>,
 }
 
 impl Diagnostics {
@@ -169,9 +171,10 @@ impl Diagnostics {
 
     /// Adds one, unless it repeats an earlier one.
     pub fn push(&mut self, d: Diagnostic) {
-        let key = (d.code, d.primary_span());
-        if key.1.is_some() && self.items.iter().any(|e| (e.code, e.primary_span()) == key) {
-            return;
+        if let Some(span) = d.primary_span() {
+            if !self.seen.insert((d.code, span)) {
+                return;
+            }
         }
         self.items.push(d);
     }

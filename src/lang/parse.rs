@@ -79,7 +79,6 @@ pub fn rule_words(rule: &Rule) -> String {
         Rule::op_div => "`/`",
         Rule::expr => "a layer name or an integer expression",
         Rule::paren => "`(`",
-        Rule::tuple => "a pair `(h, w)`",
         Rule::qname => "a layer name",
         Rule::call => "a call like `conv(...)` or `concat(...)`",
         Rule::arg => "an argument",
@@ -534,8 +533,10 @@ impl Builder {
     fn expr(&mut self, pair: Pair<'_, Rule>) -> Expr {
         let span = span_of(&pair);
         let inner = pair.into_inner();
+        // Nested expressions count too: the limit bounds the tree's depth.
         let operators = inner
             .clone()
+            .flatten()
             .filter(|p| PRATT_OPS.contains(&p.as_rule()))
             .count();
         if operators > MAX_OPERATORS {
@@ -596,15 +597,16 @@ impl Builder {
             Rule::call => ExprKind::Call(self.call(pair)),
             Rule::qname => ExprKind::Name(self.qname(pair)),
             Rule::number => ExprKind::Int(self.number(&pair)),
-            Rule::tuple => {
+            Rule::paren => {
                 let mut it = pair.into_inner();
                 let a = self.expr_or_hole(it.next(), span);
-                let b = self.expr_or_hole(it.next(), span);
-                ExprKind::Pair(Box::new(a), Box::new(b))
-            }
-            Rule::paren => {
-                let e = self.expr_or_hole(pair.into_inner().next(), span);
-                return Expr { kind: e.kind, span };
+                match it.next() {
+                    Some(b) => {
+                        let b = self.expr(b);
+                        ExprKind::Pair(Box::new(a), Box::new(b))
+                    }
+                    None => return Expr { kind: a.kind, span },
+                }
             }
             r => unreachable!("unexpected {r:?} in term"),
         };

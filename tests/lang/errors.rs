@@ -70,3 +70,31 @@ fn all_errors_of_a_file_are_reported() {
         .collect();
     assert_eq!(codes, ["E005", "E007", "E015"]);
 }
+
+#[test]
+fn pathological_files_are_rejected_quickly() {
+    let start = std::time::Instant::now();
+    let mut src = String::from("network big\ninput data [3, 8]\n");
+    for i in 0..20_000 {
+        src += &format!("x{i} = conv(unknown{i}, 8, kernel: 1)\n");
+    }
+    let d = nnc::lang::compile(&src).expect_err("unknown names");
+    assert_eq!(d.error_count(), 20_000);
+    // Operators across nested parentheses count together (E033).
+    let deep = format!(
+        "network n\nlet x = {}1{}\n",
+        "(1 + 1 + 1 + 1 + 1 + ".repeat(60),
+        ")".repeat(60)
+    );
+    let d = nnc::lang::compile(&deep).expect_err("too complex");
+    assert!(d.iter().any(|d| d.code == Some(Code::Limit)));
+    // Brackets nested too deep (E033).
+    let nested = format!(
+        "network n\nlet x = {}1{}\n",
+        "(".repeat(100),
+        ")".repeat(100)
+    );
+    let d = nnc::lang::compile(&nested).expect_err("too deep");
+    assert!(d.iter().any(|d| d.code == Some(Code::Limit)));
+    assert!(start.elapsed().as_secs() < 20, "took {:?}", start.elapsed());
+}

@@ -191,7 +191,22 @@ fn generated() -> impl Strategy<Value = String> {
     })
 }
 
+/// Deeply nested parentheses, pairs, calls and keyword arguments, with a
+/// mistake somewhere: any backtracking in the grammar shows up as time.
+fn nested() -> impl Strategy<Value = String> {
+    let open = prop::sample::select(vec!["(", "(1, ", "concat(", "concat(a: ", "fc(", "(2 * "]);
+    (prop::collection::vec(open, 1..80), 0usize..TOKENS.len()).prop_map(|(opens, t)| {
+        let inner: String = opens.concat();
+        let close: String = opens.iter().map(|_| ")").collect();
+        format!(
+            "network n\ninput d [3]\nc = fc({inner}d {}{close}, 3)\n",
+            TOKENS[t]
+        )
+    })
+}
+
 fn exercise(src: &str) {
+    let start = Instant::now();
     let diags = match nnc::lang::compile(src) {
         Ok((net, warnings)) => {
             let _ = net.to_json().to_text();
@@ -201,6 +216,11 @@ fn exercise(src: &str) {
         Err(d) => d,
     };
     let _ = nnc::lang::diag::render(&diags, "fuzz.nn", src);
+    let took = start.elapsed();
+    assert!(
+        took < Duration::from_secs(2),
+        "slow input ({took:?}):\n{src}"
+    );
 }
 
 fn run(budget: Duration, cases: u32) -> u64 {
@@ -233,6 +253,7 @@ fn run(budget: Duration, cases: u32) -> u64 {
                 String::new()
             )),
             generated().prop_map(|g| (usize::MAX, Vec::new(), g)),
+            nested().prop_map(|g| (usize::MAX, Vec::new(), g)),
         ];
         let result = runner.run(&strat, |(i, muts, g)| {
             let src = match seeds.get(i) {
