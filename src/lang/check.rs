@@ -127,6 +127,8 @@ struct Checker<'a> {
     scopes: Vec<Scope>,
     /// Blocks being expanded, innermost last.
     stack: Vec<&'a str>,
+    /// The instances being expanded (qualified name, call), innermost last.
+    calls: Vec<(String, Span)>,
     expansion: usize,
     limit_reported: bool,
     /// "Did you mean" searches left: a file with thousands of unknown names
@@ -308,14 +310,22 @@ impl<'a> Checker<'a> {
             outputs: Vec::new(),
             scopes: vec![Scope::new(String::new(), false)],
             stack: Vec::new(),
+            calls: Vec::new(),
             expansion: 0,
             limit_reported: false,
             suggestions_left: MAX_SUGGESTIONS,
         }
     }
 
+    /// Reports a problem; inside a block body, also where the instance is.
     fn error(&mut self, e: ErrorKind) {
-        self.diags.push(e.diagnostic());
+        let mut d = e.diagnostic();
+        if let Some((name, call)) = self.calls.last() {
+            if !d.labels.iter().any(|l| l.span == *call) {
+                d = d.secondary(*call, format!("in instance `{name}`"));
+            }
+        }
+        self.diags.push(d);
     }
 
     fn run(&mut self, file: &'a ast::File) {
@@ -1204,6 +1214,7 @@ impl<'a> Checker<'a> {
         }
         self.scopes.push(Scope::new(format!("{qname}."), true));
         self.stack.push(&block.name.name);
+        self.calls.push((qname.clone(), call.span));
         for (p, v) in block.params.iter().zip(values) {
             let v = match (v, &p.default) {
                 (Some(v), _) => v,
@@ -1214,6 +1225,7 @@ impl<'a> Checker<'a> {
         }
         self.stmts(&block.body);
         self.stack.pop();
+        self.calls.pop();
         let scope = self.scopes.pop()?;
         let members = scope
             .values
