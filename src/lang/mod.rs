@@ -1,4 +1,4 @@
-//! The front end: `.nn` source → checked [`Network`](crate::ir::Network).
+//! The front end: `.nn` source → checked [`Network`].
 //!
 //! ```text
 //! source ──parse──▶ ast::File ──check──▶ ir::Network
