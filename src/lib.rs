@@ -12,8 +12,10 @@
 //! `lang` knows nothing of hardware; `sched` knows nothing of syntax; the
 //! binary only wires the stages and prints.
 
+pub mod cli;
 pub mod hw;
 pub mod ir;
+pub mod lang;
 pub mod report;
 pub mod sched;
 pub mod schedule;

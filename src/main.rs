@@ -1,3 +1,8 @@
 //! The `nnc` command line: parses arguments and hands them to the library.
 
-fn main() {}
+use clap::Parser;
+use std::process::ExitCode;
+
+fn main() -> ExitCode {
+    nnc::cli::run(nnc::cli::Cli::parse())
+}

@@ -3,6 +3,8 @@
 // Test helpers may panic on malformed vector files: that is a failed test.
 #![allow(clippy::unwrap_used)]
 
+mod cli;
+mod lang;
 mod model;
 mod partition;
 mod search;

@@ -3,8 +3,10 @@
 //! `layer` holds shapes and the per-layer size and op formulas
 //! (layer-model §1); `network` holds the checked DAG.
 
+pub mod json;
 mod layer;
 mod network;
 
+pub use json::{DataJson, LayerJson, NetworkJson};
 pub use layer::{ConvShape, Dim2, LayerKind, LayerShape, LocalShape};
 pub use network::{DataInput, IrError, Layer, LayerId, Network, NetworkBuilder, Source, Span};

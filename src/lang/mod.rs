@@ -1,0 +1,27 @@
+//! The front end: `.nn` source → checked [`Network`].
+//!
+//! ```text
+//! source ──parse──▶ ast::File ──check──▶ ir::Network
+//!            └──────────┴──▶ diag::Diagnostics (errors, warnings)
+//! ```
+//!
+//! [`compile`] runs both stages. Every problem is a [`diag::Diagnostic`] with
+//! a stable [`error::Code`]; [`diag::emit`] renders them.
+
+pub mod ast;
+pub mod check;
+pub mod diag;
+pub mod error;
+pub mod parse;
+
+pub use diag::{Diagnostic, Diagnostics, Severity};
+pub use error::Code;
+
+use crate::ir::Network;
+
+/// Parses and checks a `.nn` source. `Ok` holds the network and its
+/// warnings; `Err` all diagnostics (at least one error).
+pub fn compile(source: &str) -> Result<(Network, Diagnostics), Diagnostics> {
+    let file = parse::parse(source)?;
+    check::check(&file)
+}
