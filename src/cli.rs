@@ -2,8 +2,15 @@
 //! translated into calls of the library. Exit codes: 0 success, 1 compile
 //! errors, 2 usage errors (bad arguments, unreadable files).
 
+use crate::hw::{self, Hardware, HwError};
 use crate::ir::{LayerKind, Network};
 use crate::lang;
+use crate::sched::Compat;
+use crate::sched::layer::SearchOptions;
+use crate::sched::partition::PartitionOptions;
+use crate::sched::resource::{BlockingOptions, Goal, Solver};
+use crate::sched::types::PerData;
+use crate::{report, schedule};
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
@@ -15,8 +22,8 @@ use std::process::ExitCode;
     name = "nnc",
     version,
     propagate_version = true,
-    after_help = "Exit codes: 0 success, 1 compile errors, 2 usage errors (bad arguments, \
-                  unreadable files)."
+    after_help = "Exit codes: 0 success, 1 compile errors (in the network or hardware file), \
+                  2 usage errors (bad arguments, unreadable files), 3 no valid schedule."
 )]
 pub struct Cli {
     /// What to do.
@@ -32,6 +39,9 @@ pub struct Cli {
 pub enum Command {
     /// Parse and check a network, then print its layers and totals.
     Check(CheckArgs),
+    /// Find the most energy-efficient dataflow of every layer on the hardware
+    /// and print a summary (or write the schedule with -o).
+    Schedule(ScheduleArgs),
 }
 
 /// Arguments of `nnc check`.
@@ -42,6 +52,132 @@ pub struct CheckArgs {
     /// Print the network IR as JSON instead of a table.
     #[arg(long)]
     pub json: bool,
+}
+
+/// Arguments of `nnc schedule`.
+#[derive(Debug, Args)]
+#[command(
+    after_help = "Examples:\n  nnc schedule nns/alex_net.nn                       # eyeriss, batch 1\n  \
+nnc schedule nns/vgg_net.nn --hw tetris --batch 16 --partition hybrid --solver analytic\n  \
+nnc schedule nns/alex_net.nn --batch 16 --compat nn_dataflow -o alexnet.json\n\n\
+Presets: eyeriss, eyeriss-chip, tetris-l1, tetris."
+)]
+pub struct ScheduleArgs {
+    /// The network, a `.nn` file.
+    pub file: PathBuf,
+    /// The hardware: a preset name or a `.toml` hardware file.
+    #[arg(long, default_value = "eyeriss", value_name = "PRESET|FILE")]
+    pub hw: String,
+    /// Samples per batch.
+    #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u64).range(1..))]
+    pub batch: u64,
+    /// How each layer's loop blocking is chosen: search every blocking, or
+    /// TETRIS's analytical bypass solver (conv and fc layers; much faster).
+    #[arg(long, value_enum, default_value_t = SolverArg::Exhaustive)]
+    pub solver: SolverArg,
+    /// How layers are split over the nodes: naive (ofmap tiles, or output
+    /// channels for fc layers) or hybrid (any mix of dimensions).
+    #[arg(long, value_enum, default_value_t = PartitionArg::Naive)]
+    pub partition: PartitionArg,
+    /// Also split the batch over nodes.
+    #[arg(long)]
+    pub batch_partition: bool,
+    /// Also split input channels over nodes (needs --partition hybrid).
+    #[arg(long)]
+    pub ifmap_partition: bool,
+    /// Nodes that need the same data read it from DRAM once and forward it
+    /// over the NoC.
+    #[arg(long)]
+    pub access_forwarding: bool,
+    /// Data that must be kept in the global buffer instead of bypassing it:
+    /// a comma list of i (ifmaps), o (ofmaps), f (filters).
+    #[arg(long, value_name = "LIST", value_parser = parse_no_bypass)]
+    pub no_bypass: Option<NoBypass>,
+    /// What to minimize: energy, delay, or energy-delay product.
+    #[arg(long, value_enum, default_value_t = GoalArg::E)]
+    pub goal: GoalArg,
+    /// Candidates kept at every stage of the search (more can find better
+    /// whole-network schedules, at a cost in time).
+    #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u64).range(1..=1000))]
+    pub top: u64,
+    /// Worker threads (default: one per core). The result does not depend on it.
+    #[arg(long, value_parser = clap::value_parser!(u64).range(1..=1024))]
+    pub threads: Option<u64>,
+    /// Write the schedule as JSON to FILE (`-` for stdout).
+    #[arg(short = 'o', long = "output", value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    /// Print nothing but errors.
+    #[arg(long, short = 'q')]
+    pub quiet: bool,
+    /// Use nn_dataflow 2.1's model, known bugs included, to compare with its
+    /// published numbers (see the README's "Differences from nn_dataflow").
+    #[arg(long, value_enum)]
+    pub compat: Option<CompatArg>,
+}
+
+/// `--solver`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum SolverArg {
+    /// Search every loop blocking.
+    Exhaustive,
+    /// The analytical solver.
+    Analytic,
+}
+
+/// `--partition`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum PartitionArg {
+    /// One dimension per layer kind.
+    Naive,
+    /// Any mix of dimensions.
+    Hybrid,
+}
+
+/// `--goal`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum GoalArg {
+    /// Energy.
+    E,
+    /// Delay.
+    D,
+    /// Energy-delay product.
+    Ed,
+}
+
+/// `--compat`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum CompatArg {
+    /// nn_dataflow 2.1.
+    #[value(name = "nn_dataflow")]
+    NnDataflow,
+}
+
+/// `--no-bypass`: per data kind, must it stay in the global buffer?
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct NoBypass {
+    /// Ifmaps.
+    pub ifm: bool,
+    /// Ofmaps.
+    pub ofm: bool,
+    /// Filters.
+    pub fil: bool,
+}
+
+fn parse_no_bypass(s: &str) -> Result<NoBypass, String> {
+    let mut nb = NoBypass::default();
+    for item in s.split(',').map(str::trim) {
+        match item {
+            "i" => nb.ifm = true,
+            "o" => nb.ofm = true,
+            "f" => nb.fil = true,
+            other => {
+                return Err(format!(
+                    "`{other}` is not a data kind: use i (ifmaps), o (ofmaps) or f (filters), e.g. `i,o,f`"
+                ));
+            }
+        }
+    }
+    Ok(nb)
 }
 
 /// When to color diagnostics.
@@ -72,31 +208,45 @@ impl Color {
 pub const EXIT_COMPILE_ERROR: u8 = 1;
 /// Exit code of a usage error (clap's own errors use it too).
 pub const EXIT_USAGE: u8 = 2;
+/// Exit code when a network has no valid schedule on the hardware.
+pub const EXIT_NO_SCHEDULE: u8 = 3;
 
 /// Runs a parsed command line and returns the process exit code.
 pub fn run(cli: Cli) -> ExitCode {
     match cli.command {
         Command::Check(args) => check(&args, cli.color.enabled()),
+        Command::Schedule(args) => schedule(&args, cli.color.enabled()),
     }
 }
 
-fn check(args: &CheckArgs, color: bool) -> ExitCode {
-    let path = args.file.display().to_string();
-    let source = match std::fs::read_to_string(&args.file) {
+/// Reads and compiles a network, printing diagnostics; the exit code on
+/// failure.
+fn compile_file(file: &std::path::Path, color: bool) -> Result<Network, ExitCode> {
+    let path = file.display().to_string();
+    let source = match std::fs::read_to_string(file) {
         Ok(s) => s,
         Err(e) => {
             eprintln!("error: cannot read `{path}`: {e}");
-            return ExitCode::from(EXIT_USAGE);
+            return Err(ExitCode::from(EXIT_USAGE));
         }
     };
     let mut stderr = std::io::stderr().lock();
     match lang::compile(&source) {
         Err(diags) => {
             let _ = lang::diag::emit(&diags, &path, &source, color, &mut stderr);
-            ExitCode::from(EXIT_COMPILE_ERROR)
+            Err(ExitCode::from(EXIT_COMPILE_ERROR))
         }
         Ok((net, warnings)) => {
             let _ = lang::diag::emit(&warnings, &path, &source, color, &mut stderr);
+            Ok(net)
+        }
+    }
+}
+
+fn check(args: &CheckArgs, color: bool) -> ExitCode {
+    match compile_file(&args.file, color) {
+        Err(code) => code,
+        Ok(net) => {
             let text = if args.json {
                 net.to_json().to_text()
             } else {
@@ -194,4 +344,163 @@ fn group(n: u64) -> String {
         out.push(c);
     }
     out
+}
+
+/// The library's search options from the command line.
+fn search_options(args: &ScheduleArgs) -> SearchOptions {
+    let nb = args.no_bypass.unwrap_or_default();
+    SearchOptions {
+        batch: args.batch,
+        partition: PartitionOptions {
+            hybrid: args.partition == PartitionArg::Hybrid,
+            batch: args.batch_partition,
+            ifmaps: args.ifmap_partition,
+        },
+        forwarding: args.access_forwarding,
+        blocking: BlockingOptions {
+            bypass: PerData([!nb.fil, !nb.ifm, !nb.ofm]),
+            solver: match args.solver {
+                SolverArg::Exhaustive => Solver::Exhaustive,
+                SolverArg::Analytic => Solver::Analytic,
+            },
+            goal: match args.goal {
+                GoalArg::E => Goal::E,
+                GoalArg::D => Goal::D,
+                GoalArg::Ed => Goal::Ed,
+            },
+            ntops: usize::try_from(args.top).unwrap_or(usize::MAX),
+        },
+        compat: match args.compat {
+            Some(CompatArg::NnDataflow) => Compat::NnDataflow,
+            None => Compat::Nnc,
+        },
+    }
+}
+
+/// Loads `--hw`, printing what is wrong on failure.
+fn hardware(arg: &str, color: bool) -> Result<Hardware, ExitCode> {
+    match hw::load(arg) {
+        Ok(h) => Ok(h),
+        Err(HwError::Invalid {
+            origin,
+            text,
+            span,
+            message,
+        }) => {
+            let mut d = lang::Diagnostic::file_error(format!("invalid hardware file: {message}"));
+            if let Some(span) = span {
+                d = d.primary(lang::ast::Span::new(span.start, span.end), "here");
+            }
+            let mut diags = lang::Diagnostics::new();
+            diags.push(d);
+            let _ = lang::diag::emit(&diags, &origin, &text, color, &mut std::io::stderr().lock());
+            Err(ExitCode::from(EXIT_COMPILE_ERROR))
+        }
+        Err(e) => {
+            eprintln!("error: {e}");
+            Err(ExitCode::from(EXIT_USAGE))
+        }
+    }
+}
+
+/// Writes `text` to `path` whole or not at all: a temporary file in the same
+/// directory, then a rename.
+fn write_atomically(path: &std::path::Path, text: &str) -> std::io::Result<()> {
+    let dir = match path.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
+        _ => PathBuf::from("."),
+    };
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let tmp = dir.join(format!(".{name}.{}.tmp", std::process::id()));
+    let result = std::fs::write(&tmp, text).and_then(|()| std::fs::rename(&tmp, path));
+    if result.is_err() {
+        let _ = std::fs::remove_file(&tmp);
+    }
+    result
+}
+
+fn schedule(args: &ScheduleArgs, color: bool) -> ExitCode {
+    let options = search_options(args);
+    if let Err(e) = options.validate() {
+        eprintln!("error: {e}");
+        return ExitCode::from(EXIT_USAGE);
+    }
+    let hw = match hardware(&args.hw, color) {
+        Ok(h) => h,
+        Err(code) => return code,
+    };
+    let net = match compile_file(&args.file, color) {
+        Ok(n) => n,
+        Err(code) => return code,
+    };
+    let bar = (!args.quiet && std::io::stderr().is_terminal()).then(|| {
+        let bar = indicatif::ProgressBar::new(net.layers().len() as u64);
+        bar.set_style(
+            indicatif::ProgressStyle::with_template(
+                "scheduling {bar:30} {pos}/{len} layers, {elapsed} elapsed, ETA {eta}",
+            )
+            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+        );
+        bar
+    });
+    let progress = |done: usize, _total: usize| {
+        if let Some(bar) = &bar {
+            bar.set_position(done as u64);
+        }
+    };
+    let search = || schedule::run(&net, &hw, &options, &progress);
+    let result = match args.threads {
+        None => search(),
+        Some(n) => match rayon::ThreadPoolBuilder::new()
+            .num_threads(n as usize)
+            .build()
+        {
+            Ok(pool) => pool.install(search),
+            Err(e) => {
+                eprintln!("error: cannot start {n} threads: {e}");
+                return ExitCode::from(EXIT_USAGE);
+            }
+        },
+    };
+    if let Some(bar) = bar {
+        bar.finish_and_clear();
+    }
+    let file = match result {
+        Ok(f) => f,
+        Err(e) => {
+            eprintln!(
+                "error: no valid schedule of `{}` on `{}`: {e}",
+                net.name(),
+                hw.name
+            );
+            return ExitCode::from(EXIT_NO_SCHEDULE);
+        }
+    };
+    let json = match schedule::to_text(&file) {
+        Ok(j) => j,
+        Err(e) => {
+            eprintln!("error: cannot write the schedule: {e}");
+            return ExitCode::from(EXIT_NO_SCHEDULE);
+        }
+    };
+    let to_stdout = args.output.as_deref().is_some_and(|p| p.as_os_str() == "-");
+    if let Some(path) = args.output.as_deref().filter(|_| !to_stdout)
+        && let Err(e) = write_atomically(path, &json)
+    {
+        eprintln!("error: cannot write `{}`: {e}", path.display());
+        return ExitCode::from(EXIT_USAGE);
+    }
+    let summary = report::summary(&file);
+    if to_stdout {
+        let _ = std::io::stdout().lock().write_all(json.as_bytes());
+        if !args.quiet {
+            let _ = std::io::stderr().lock().write_all(summary.as_bytes());
+        }
+    } else if !args.quiet {
+        let _ = std::io::stdout().lock().write_all(summary.as_bytes());
+    }
+    ExitCode::SUCCESS
 }

@@ -483,6 +483,26 @@ fn layer_out(net: &Network, id: crate::ir::LayerId, r: &LayerResult, cost: &Cost
     }
 }
 
+/// Schedules `net` on `hw` and returns the schedule file of the best
+/// schedule; `progress` is called after each layer with (done, total).
+pub fn run(
+    net: &Network,
+    hw: &Hardware,
+    options: &SearchOptions,
+    progress: &(dyn Fn(usize, usize) + Sync),
+) -> Result<ScheduleFile, crate::sched::network::SearchError> {
+    let machine = hw.machine();
+    let schedules = crate::sched::network::search(net, &machine, options, progress)?;
+    // The search fails rather than return nothing.
+    let best = schedules
+        .first()
+        .ok_or_else(|| crate::sched::network::SearchError {
+            layer: String::new(),
+            error: crate::sched::layer::LayerError::NoBlocking("no schedule".into()),
+        })?;
+    Ok(build(net, hw, options, best))
+}
+
 /// Builds the schedule file of a search's best schedule.
 pub fn build(
     net: &Network,
@@ -551,5 +571,97 @@ pub fn build(
             .map(|&id| net.layer(id).name.clone())
             .collect(),
         layers,
+    }
+}
+
+/// The file's text: pretty JSON with small objects and arrays of numbers on
+/// one line, so a layer reads (and diffs) like a table.
+pub fn to_text(file: &ScheduleFile) -> Result<String, serde_json::Error> {
+    let value = serde_json::to_value(file)?;
+    let mut out = String::new();
+    write_value(&value, 0, &mut out);
+    out.push('\n');
+    Ok(out)
+}
+
+/// A compact one-line form of `v` if it is a scalar, or an array or object
+/// of scalars and arrays of scalars, that fits in `width` characters.
+fn inline(v: &serde_json::Value, width: usize) -> Option<String> {
+    use serde_json::Value;
+    let scalar = |v: &Value| !matches!(v, Value::Array(_) | Value::Object(_));
+    let flat = |v: &Value| match v {
+        Value::Array(a) => a.iter().all(scalar),
+        other => scalar(other),
+    };
+    let text = match v {
+        Value::Array(a) if a.iter().all(flat) => {
+            let items: Vec<String> = a.iter().map(compact).collect();
+            format!("[{}]", items.join(", "))
+        }
+        Value::Object(o) if o.values().all(flat) => {
+            let items: Vec<String> = o
+                .iter()
+                .map(|(k, v)| format!("{}: {}", compact_str(k), compact(v)))
+                .collect();
+            format!("{{{}}}", items.join(", "))
+        }
+        other if scalar(other) => compact(other),
+        _ => return None,
+    };
+    (text.len() <= width).then_some(text)
+}
+
+fn compact(v: &serde_json::Value) -> String {
+    match v {
+        serde_json::Value::Array(a) => {
+            format!("[{}]", a.iter().map(compact).collect::<Vec<_>>().join(", "))
+        }
+        other => other.to_string(),
+    }
+}
+
+fn compact_str(s: &str) -> String {
+    serde_json::Value::String(s.to_owned()).to_string()
+}
+
+fn write_value(v: &serde_json::Value, indent: usize, out: &mut String) {
+    use serde_json::Value;
+    if let Some(text) = inline(v, 100usize.saturating_sub(indent)) {
+        out.push_str(&text);
+        return;
+    }
+    let pad = " ".repeat(indent + 2);
+    match v {
+        Value::Array(a) => {
+            out.push('[');
+            for (i, item) in a.iter().enumerate() {
+                out.push('\n');
+                out.push_str(&pad);
+                write_value(item, indent + 2, out);
+                if i + 1 < a.len() {
+                    out.push(',');
+                }
+            }
+            out.push('\n');
+            out.push_str(&" ".repeat(indent));
+            out.push(']');
+        }
+        Value::Object(o) => {
+            out.push('{');
+            for (i, (k, item)) in o.iter().enumerate() {
+                out.push('\n');
+                out.push_str(&pad);
+                out.push_str(&compact_str(k));
+                out.push_str(": ");
+                write_value(item, indent + 2, out);
+                if i + 1 < o.len() {
+                    out.push(',');
+                }
+            }
+            out.push('\n');
+            out.push_str(&" ".repeat(indent));
+            out.push('}');
+        }
+        other => out.push_str(&other.to_string()),
     }
 }

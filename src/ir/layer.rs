@@ -9,8 +9,9 @@ use serde::Serialize;
 use std::fmt;
 
 /// A pair (height, width) of non-negative integers: fmap sizes, kernels,
-/// strides, PE arrays and node grids (the reference's `PhyDim2`).
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+/// strides, PE arrays and node grids (the reference's `PhyDim2`). Written
+/// as `[h, w]` in JSON.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct Dim2 {
     /// Height (rows).
     pub h: u64,
@@ -32,6 +33,12 @@ impl Dim2 {
     /// Number of points `h * w`.
     pub const fn size(self) -> u64 {
         self.h * self.w
+    }
+}
+
+impl Serialize for Dim2 {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        [self.h, self.w].serialize(s)
     }
 }
 

@@ -82,6 +82,18 @@ impl Diagnostic {
         }
     }
 
+    /// An error about a file that is not `.nn` source (a hardware file), so
+    /// without a language error code.
+    pub fn file_error(message: impl Into<String>) -> Self {
+        Diagnostic {
+            severity: Severity::Error,
+            code: None,
+            message: message.into(),
+            labels: Vec::new(),
+            notes: Vec::new(),
+        }
+    }
+
     /// An internal compiler error: a bug, reported instead of panicking.
     pub fn internal(message: impl Into<String>) -> Self {
         Diagnostic {

@@ -49,6 +49,35 @@ pub struct SearchOptions {
     pub compat: Compat,
 }
 
+/// Option combinations the model forbids.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum OptionsError {
+    /// Input channels can only be split in hybrid partitioning.
+    #[error(
+        "input-channel (ifmap) partitioning needs hybrid partitioning: naive partitioning never splits input channels"
+    )]
+    IfmapsWithoutHybrid,
+    /// A count that must be positive.
+    #[error("{0} must be at least 1")]
+    Zero(&'static str),
+}
+
+impl SearchOptions {
+    /// Checks the combination (the reference's option validation).
+    pub fn validate(&self) -> Result<(), OptionsError> {
+        if self.partition.ifmaps && !self.partition.hybrid {
+            return Err(OptionsError::IfmapsWithoutHybrid);
+        }
+        if self.batch == 0 {
+            return Err(OptionsError::Zero("the batch size"));
+        }
+        if self.blocking.ntops == 0 {
+            return Err(OptionsError::Zero("the number of kept candidates"));
+        }
+        Ok(())
+    }
+}
+
 /// The energy of a layer's dataflow, by where it goes.
 #[derive(Clone, Copy, Debug, Default, PartialEq, serde::Serialize)]
 pub struct LayerCost {
