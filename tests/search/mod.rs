@@ -2,4 +2,5 @@
 
 mod layer_vectors;
 mod network_vectors;
+mod published;
 pub(crate) mod support;
