@@ -39,8 +39,9 @@ pub struct Cli {
 pub enum Command {
     /// Parse and check a network, then print its layers and totals.
     Check(CheckArgs),
-    /// Find the most energy-efficient dataflow of every layer on the hardware
-    /// and print a summary (or write the schedule with -o).
+    /// Find the most energy-efficient dataflow of every layer on a hardware.
+    ///
+    /// Prints a summary table; `-o FILE` writes the whole schedule as JSON.
     Schedule(ScheduleArgs),
 }
 
@@ -393,7 +394,8 @@ fn hardware(arg: &str, color: bool) -> Result<Hardware, ExitCode> {
             }
             let mut diags = lang::Diagnostics::new();
             diags.push(d);
-            let _ = lang::diag::emit(&diags, &origin, &text, color, &mut std::io::stderr().lock());
+            let _ =
+                lang::diag::emit_each(&diags, &origin, &text, color, &mut std::io::stderr().lock());
             Err(ExitCode::from(EXIT_COMPILE_ERROR))
         }
         Err(e) => {

@@ -254,6 +254,28 @@ pub fn emit(
     color: bool,
     out: &mut dyn io::Write,
 ) -> io::Result<()> {
+    emit_each(diags, path, source, color, out)?;
+    let errors = diags.error_count();
+    if errors > 0 {
+        let s = if errors == 1 { "" } else { "s" };
+        writeln!(
+            out,
+            "error: could not compile `{path}` due to {errors} previous error{s}"
+        )?;
+    }
+    Ok(())
+}
+
+/// Writes diagnostics about `source` (shown as `path`) to `out`, with ANSI
+/// colors if `color`, without a summary line (for files that are not
+/// compiled, like hardware files).
+pub fn emit_each(
+    diags: &Diagnostics,
+    path: &str,
+    source: &str,
+    color: bool,
+    out: &mut dyn io::Write,
+) -> io::Result<()> {
     let file = SimpleFile::new(path, source);
     let config = term::Config::default();
     for d in diags {
@@ -265,14 +287,6 @@ pub fn emit(
             term::emit_to_io_write(&mut *out, &config, &file, &cs)
         };
         res.map_err(|e| io::Error::other(e.to_string()))?;
-    }
-    let errors = diags.error_count();
-    if errors > 0 {
-        let s = if errors == 1 { "" } else { "s" };
-        writeln!(
-            out,
-            "error: could not compile `{path}` due to {errors} previous error{s}"
-        )?;
     }
     Ok(())
 }

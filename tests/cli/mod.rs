@@ -1,8 +1,10 @@
 //! The `nnc` binary: exit codes, output, help.
 
+mod schedule;
+
 use std::process::{Command, Output};
 
-fn nnc(args: &[&str]) -> Output {
+pub(crate) fn nnc(args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_nnc"))
         .args(args)
         .current_dir(env!("CARGO_MANIFEST_DIR"))
@@ -11,7 +13,7 @@ fn nnc(args: &[&str]) -> Output {
         .expect("nnc runs")
 }
 
-fn text(b: &[u8]) -> String {
+pub(crate) fn text(b: &[u8]) -> String {
     String::from_utf8_lossy(b).into_owned()
 }
 

@@ -3,12 +3,12 @@
 //! ISSCC'16/JSSC'17 chip table, and TETRIS ASPLOS'17 Fig. 8.
 
 use nnc::ir::Network;
-use nnc::schedule::{LayerOut, ScheduleFile, run};
 use nnc::sched::Compat;
 use nnc::sched::layer::SearchOptions;
 use nnc::sched::partition::PartitionOptions;
 use nnc::sched::resource::{BlockingOptions, Solver};
 use nnc::sched::types::PerData;
+use nnc::schedule::{LayerOut, ScheduleFile, run};
 
 fn alexnet() -> Network {
     let (net, _) = nnc::lang::compile(include_str!("../../nns/alex_net.nn")).unwrap();
@@ -22,7 +22,10 @@ fn no_bypass(batch: u64) -> SearchOptions {
         batch,
         partition: PartitionOptions::default(),
         forwarding: false,
-        blocking: BlockingOptions { bypass: PerData::splat(false), ..BlockingOptions::default() },
+        blocking: BlockingOptions {
+            bypass: PerData::splat(false),
+            ..BlockingOptions::default()
+        },
         compat: Compat::NnDataflow,
     }
 }
@@ -37,7 +40,9 @@ fn towers<'a>(s: &'a ScheduleFile, name: &str) -> Vec<&'a LayerOut> {
     let found: Vec<&LayerOut> = s
         .layers
         .iter()
-        .filter(|l| l.name == name || l.name.strip_suffix("_a").or(l.name.strip_suffix("_b")) == Some(name))
+        .filter(|l| {
+            l.name == name || l.name.strip_suffix("_a").or(l.name.strip_suffix("_b")) == Some(name)
+        })
         .collect();
     assert!(!found.is_empty(), "no layer {name}");
     found
@@ -70,8 +75,15 @@ fn eyeriss_isca16_fig10_energy_breakdown() {
             sum(&l, |l| l.energy_breakdown.regf),
         ]
         .map(|e| e / 1e9);
-        for (what, g, p) in [("ALU", got[0], alu), ("DRAM", got[1], dram), ("RF", got[2], rf)] {
-            assert!((g - p).abs() <= 0.1, "{name} {what}: nnc {g:.3}e9, paper {p}e9");
+        for (what, g, p) in [
+            ("ALU", got[0], alu),
+            ("DRAM", got[1], dram),
+            ("RF", got[2], rf),
+        ] {
+            assert!(
+                (g - p).abs() <= 0.1,
+                "{name} {what}: nnc {g:.3}e9, paper {p}e9"
+            );
         }
     }
 }
@@ -94,15 +106,29 @@ fn eyeriss_isscc16_chip_table() {
         let cycles = sum(&l, |l| l.time.total as f64);
         let onchip = sum(&l, |l| l.energy - l.energy_breakdown.dram); // pJ
         let got_power = onchip / cycles * HZ * 1e-12 * 1e3;
-        assert!(got_power > 0.6 * power && got_power < power, "{name} power {got_power:.1} mW vs {power}");
+        assert!(
+            got_power > 0.6 * power && got_power < power,
+            "{name} power {got_power:.1} mW vs {power}"
+        );
         let got_latency = cycles / HZ * 1e3;
-        assert!(got_latency > 0.8 * latency && got_latency < latency, "{name} latency {got_latency:.2} ms vs {latency}");
+        assert!(
+            got_latency > 0.8 * latency && got_latency < latency,
+            "{name} latency {got_latency:.2} ms vs {latency}"
+        );
         let got_mops = sum(&l, |l| l.ops) / 1e6;
-        assert!((got_mops - mops).abs() <= 0.1, "{name} MOPs {got_mops:.2} vs {mops}");
+        assert!(
+            (got_mops - mops).abs() <= 0.1,
+            "{name} MOPs {got_mops:.2} vs {mops}"
+        );
         let got_active = (sum(&l, |l| l.ops) / cycles) as u64;
         assert_eq!(got_active, active, "{name} active PEs");
-        let got_filters = sum(&l, |l| (l.shape.nifm * l.shape.nofm * l.shape.kernel.size()) as f64) / 1e3;
-        assert!((got_filters - filters).abs() <= 0.1, "{name} filters {got_filters:.1}k vs {filters}k");
+        let got_filters = sum(&l, |l| {
+            (l.shape.nifm * l.shape.nofm * l.shape.kernel.size()) as f64
+        }) / 1e3;
+        assert!(
+            (got_filters - filters).abs() <= 0.1,
+            "{name} filters {got_filters:.1}k vs {filters}k"
+        );
     }
 }
 
@@ -112,9 +138,16 @@ fn tetris_asplos17_fig8_headline() {
     // node, hybrid partitioning, analytic solver, bypass allowed.
     let options = SearchOptions {
         batch: 16,
-        partition: PartitionOptions { hybrid: true, batch: false, ifmaps: false },
+        partition: PartitionOptions {
+            hybrid: true,
+            batch: false,
+            ifmaps: false,
+        },
         forwarding: false,
-        blocking: BlockingOptions { solver: Solver::Analytic, ..BlockingOptions::default() },
+        blocking: BlockingOptions {
+            solver: Solver::Analytic,
+            ..BlockingOptions::default()
+        },
         compat: Compat::NnDataflow,
     };
     let l1 = schedule("tetris-l1", &options);
@@ -122,7 +155,11 @@ fn tetris_asplos17_fig8_headline() {
     assert_eq!(t16.totals.ops, l1.totals.ops);
     let pe_ratio = (16.0 * 16.0) / (14.0 * 14.0 * 16.0);
     let time_bound = 1.2 * l1.totals.time as f64 * pe_ratio;
-    assert!((t16.totals.time as f64) < time_bound, "T-16 time {} vs bound {time_bound}", t16.totals.time);
+    assert!(
+        (t16.totals.time as f64) < time_bound,
+        "T-16 time {} vs bound {time_bound}",
+        t16.totals.time
+    );
     let energy = t16.totals.energy / l1.totals.energy;
     assert!(energy < 0.72, "T-16 uses {energy:.3} of L-1's energy");
 }

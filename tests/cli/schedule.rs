@@ -1,0 +1,212 @@
+//! `nnc schedule` through the binary: outputs, files, exit codes,
+//! determinism, snapshots.
+
+use super::{nnc, text};
+use std::path::PathBuf;
+
+fn tmp(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("nnc-cli-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    dir.join(name)
+}
+
+const SMALL: &str = "tests/fixtures/schedule/small_conv.nn";
+const TETRIS_HYBRID: [&str; 7] = [
+    "--hw",
+    "tetris",
+    "--batch",
+    "4",
+    "--partition",
+    "hybrid",
+    "--batch-partition",
+];
+
+#[test]
+fn prints_a_summary_and_nothing_on_stderr_when_piped() {
+    let out = nnc(&["schedule", "nns/mlp_s.nn"]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let stdout = text(&out.stdout);
+    assert!(
+        stdout.starts_with("MLP-S on eyeriss (1x1 nodes of 16x16 PEs), batch 1"),
+        "{stdout}"
+    );
+    // No progress bar when stderr is not a terminal.
+    assert!(out.stderr.is_empty(), "{}", text(&out.stderr));
+}
+
+#[test]
+fn writes_the_schedule_file() {
+    let path = tmp("alexnet.json");
+    let p = path.to_str().unwrap();
+    let out = nnc(&[
+        "schedule",
+        "nns/alex_net.nn",
+        "--batch",
+        "16",
+        "--compat",
+        "nn_dataflow",
+        "-o",
+        p,
+        "-q",
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    assert!(
+        out.stdout.is_empty() && out.stderr.is_empty(),
+        "--quiet prints nothing"
+    );
+    let v: serde_json::Value = serde_json::from_slice(&std::fs::read(&path).unwrap()).unwrap();
+    assert_eq!(v["format"], "nnc-schedule/1");
+    assert_eq!(v["model"], "nn_dataflow-2.1");
+    assert_eq!(v["batch"], 16);
+    // nn_dataflow 2.1's total_cost for the same problem (bench/vs-reference.sh,
+    // case alexnet-eyeriss-exhaustive).
+    assert_eq!(v["totals"]["energy"].as_f64(), Some(80303647232.0));
+    assert_eq!(v["layers"].as_array().unwrap().len(), 19);
+    assert_eq!(v["layers"][0]["name"], "conv1_a");
+    for key in [
+        "energy",
+        "energy_breakdown",
+        "time",
+        "ops",
+        "accesses",
+        "noc_hops",
+    ] {
+        assert!(v["totals"].get(key).is_some(), "totals.{key}");
+    }
+}
+
+#[test]
+fn stdout_output_keeps_the_summary_on_stderr() {
+    let out = nnc(&["schedule", "nns/mlp_s.nn", "-o", "-"]);
+    assert_eq!(out.status.code(), Some(0));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("stdout is the JSON");
+    assert_eq!(v["model"], "nnc");
+    assert!(text(&out.stderr).contains("MLP-S on eyeriss"));
+}
+
+#[test]
+fn same_bytes_with_one_or_many_threads() {
+    let run = |threads: &str| {
+        let mut args = vec!["schedule", SMALL, "-o", "-", "-q", "--threads", threads];
+        args.extend(TETRIS_HYBRID);
+        let out = nnc(&args);
+        assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+        out.stdout
+    };
+    let one = run("1");
+    assert_eq!(run("2"), one);
+    assert_eq!(run("5"), one);
+}
+
+#[test]
+fn forbidden_combinations_are_usage_errors() {
+    for (args, says) in [
+        (vec!["--ifmap-partition"], "needs hybrid partitioning"),
+        (vec!["--batch", "0"], "--batch"),
+        (vec!["--top", "0"], "--top"),
+        (vec!["--no-bypass", "i,x"], "`x` is not a data kind"),
+        (vec!["--hw", "eyeris"], "unknown hardware preset `eyeris`"),
+        (
+            vec!["--hw", "missing/hw.toml"],
+            "cannot read hardware file `missing/hw.toml`",
+        ),
+        (vec!["--compat", "timeloop"], "--compat"),
+    ] {
+        let mut all = vec!["schedule", "nns/mlp_s.nn"];
+        all.extend(&args);
+        let out = nnc(&all);
+        assert_eq!(out.status.code(), Some(2), "{args:?}");
+        let stderr = text(&out.stderr);
+        assert!(stderr.contains(says), "{args:?}: {stderr}");
+        assert!(out.stdout.is_empty());
+    }
+    let out = nnc(&["schedule", "nns/missing.nn"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(text(&out.stderr).lines().count(), 1);
+}
+
+fn hardware_file(name: &str, edit: impl Fn(String) -> String) -> PathBuf {
+    let path = tmp(name);
+    let base = std::fs::read_to_string("hw/eyeriss.toml").unwrap();
+    std::fs::write(&path, edit(base)).unwrap();
+    path
+}
+
+#[test]
+fn bad_hardware_files_point_at_the_key() {
+    let path = hardware_file("bad.toml", |s| {
+        s.replace("gbuf_bytes = 131072", "gbuf_bytes = 131072\ncolour = 3")
+    });
+    let out = nnc(&["schedule", "nns/mlp_s.nn", "--hw", path.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = text(&out.stderr);
+    assert!(stderr.contains("unknown field `colour`"), "{stderr}");
+    assert!(stderr.contains("bad.toml:17:1"), "{stderr}");
+    assert!(!stderr.contains("could not compile"), "{stderr}");
+    let path = hardware_file("neg.toml", |s| s.replace("dram = 200.0", "dram = -1.0"));
+    let out = nnc(&["schedule", "nns/mlp_s.nn", "--hw", path.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(text(&out.stderr).contains("`dram`: expected a finite, non-negative energy"));
+}
+
+#[test]
+fn no_schedule_names_the_layer_and_writes_nothing() {
+    let hw = hardware_file("tiny-regf.toml", |s| {
+        s.replace("regf_bytes = 512", "regf_bytes = 32")
+    });
+    let out_path = tmp("untouched.json");
+    std::fs::write(&out_path, "previous contents").unwrap();
+    let out = nnc(&[
+        "schedule",
+        "nns/alex_net.nn",
+        "--hw",
+        hw.to_str().unwrap(),
+        "-o",
+        out_path.to_str().unwrap(),
+    ]);
+    assert_eq!(out.status.code(), Some(3));
+    let stderr = text(&out.stderr);
+    assert!(
+        stderr.contains("layer `conv1_a` cannot be scheduled"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("at least 23 words of register file"),
+        "{stderr}"
+    );
+    assert_eq!(
+        std::fs::read_to_string(&out_path).unwrap(),
+        "previous contents"
+    );
+    let dir = out_path.parent().unwrap();
+    let leftovers: Vec<_> = std::fs::read_dir(dir)
+        .unwrap()
+        .filter_map(Result::ok)
+        .filter(|e| e.file_name().to_string_lossy().ends_with(".tmp"))
+        .collect();
+    assert!(leftovers.is_empty(), "temporary files left: {leftovers:?}");
+}
+
+#[test]
+fn snapshots() {
+    let mlp = nnc(&["schedule", "nns/mlp_s.nn", "-o", "-", "-q"]);
+    let mut small_args = vec!["schedule", SMALL, "-o", "-", "-q"];
+    small_args.extend(TETRIS_HYBRID);
+    let small = nnc(&small_args);
+    let mut table_args = vec!["schedule", SMALL];
+    table_args.extend(TETRIS_HYBRID);
+    let table = nnc(&table_args);
+    let help = nnc(&["schedule", "--help"]);
+    for out in [&mlp, &small, &table, &help] {
+        assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    }
+    crate::lang::snapshot_settings().bind(|| {
+        insta::assert_snapshot!("schedule_mlp_s_eyeriss", text(&mlp.stdout));
+        insta::assert_snapshot!("schedule_small_conv_tetris_hybrid", text(&small.stdout));
+        insta::assert_snapshot!(
+            "schedule_summary_small_conv_tetris_hybrid",
+            text(&table.stdout)
+        );
+        insta::assert_snapshot!("cli_schedule_help", text(&help.stdout));
+    });
+}
