@@ -3,7 +3,7 @@
 // Test helpers may panic on malformed vector files: that is a failed test.
 #![allow(clippy::unwrap_used)]
 
-mod cli;
+pub(crate) mod cli;
 mod lang;
 mod model;
 mod partition;

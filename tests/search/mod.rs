@@ -3,4 +3,5 @@
 mod layer_vectors;
 mod network_vectors;
 mod published;
+mod reference_runs;
 pub(crate) mod support;

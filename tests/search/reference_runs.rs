@@ -1,0 +1,74 @@
+//! Whole networks against nn_dataflow 2.1 runs (`tests/data/reference_runs.json`),
+//! through the binary and its flags, in the reference-compatible model:
+//! the same total energy and time, bit for bit.
+
+use crate::cli::{nnc, text};
+use serde_json::Value;
+
+#[test]
+fn totals_equal_the_reference() {
+    let doc: Value = serde_json::from_str(include_str!("../data/reference_runs.json")).unwrap();
+    for run in doc["runs"].as_array().unwrap() {
+        let name = run["name"].as_str().unwrap();
+        let batch = run["batch"].to_string();
+        let mut args = vec![
+            "schedule",
+            run["network"].as_str().unwrap(),
+            "--hw",
+            run["hw"].as_str().unwrap(),
+            "--batch",
+            &batch,
+            "--compat",
+            "nn_dataflow",
+            "-o",
+            "-",
+            "-q",
+        ];
+        args.extend(
+            run["args"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|a| a.as_str().unwrap()),
+        );
+        let out = nnc(&args);
+        assert_eq!(out.status.code(), Some(0), "{name}: {}", text(&out.stderr));
+        let got: Value = serde_json::from_slice(&out.stdout).unwrap();
+        assert_eq!(
+            got["totals"]["energy"].as_f64(),
+            run["total_cost"].as_f64(),
+            "{name}: energy"
+        );
+        assert_eq!(got["totals"]["time"], run["total_time"], "{name}: time");
+    }
+}
+
+#[test]
+fn a_one_layer_network_pins_its_filters() {
+    // search-model §5.4: alone, the convolution reads no filters from DRAM
+    // (and is cheaper); followed by pooling, it reads them once.
+    let dram_filters = |file: &str| {
+        let out = nnc(&[
+            "schedule",
+            file,
+            "--batch",
+            "4",
+            "--compat",
+            "nn_dataflow",
+            "-o",
+            "-",
+            "-q",
+        ]);
+        let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+        let conv = &v["layers"][0];
+        (
+            conv["accesses"]["dram"]["fil"].as_f64().unwrap(),
+            conv["energy"].as_f64().unwrap(),
+        )
+    };
+    let (alone, alone_energy) = dram_filters("tests/fixtures/schedule/one_conv.nn");
+    let (with_pool, with_pool_energy) = dram_filters("tests/fixtures/schedule/conv_pool.nn");
+    assert_eq!(alone, 0.0);
+    assert_eq!(with_pool, 16.0 * 32.0 * 9.0);
+    assert!(alone_energy < with_pool_energy);
+}
