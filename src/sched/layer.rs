@@ -409,6 +409,8 @@ impl LayerSearch<'_> {
                 "the data that may not bypass the global buffer need at least {gbuf} words of it per node, the hardware has {}",
                 node.size_gbuf
             )
+        } else if o.compat == Compat::NnDataflow && o.blocking.goal == super::resource::Goal::D {
+            "nn_dataflow's delay search keeps only the first candidate blocking of each chunk of its enumeration, and none of those fits the buffers (a bug of the reference, layer-model §9.1; nnc's model has no such problem)".to_owned()
         } else {
             "no partition of it over the nodes has a loop blocking that fits the buffers".to_owned()
         };
