@@ -8,13 +8,14 @@
 #
 # Usage: bench/vs-reference.sh [CASE...]     (default: all cases)
 # Environment: THREADS (default: the number of cores), VENV (default
-# /tmp/nnc-reference-venv), RUNS (nnc repetitions, median taken; default 3).
+# /tmp/nnc-reference-venv), RUNS (nnc repetitions, median taken; default 10).
+# nnc's whole-process time is measured with hyperfine when it is installed.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 threads=${THREADS:-$(nproc)}
 venv=${VENV:-/tmp/nnc-reference-venv}
-runs=${RUNS:-3}
+runs=${RUNS:-10}
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 
@@ -55,16 +56,22 @@ for c in "${cases[@]}"; do
     t1=$(now)
     ref_time=$(secs "$t0" "$t1")
     ref_energy=$(python3 -c "import json,sys; print(repr(json.load(open(sys.argv[1]))['total_cost']))" "$work/ref.json")
-    times=()
-    for _ in $(seq "$runs"); do
-        t0=$(now)
-        # shellcheck disable=SC2086
-        "$nnc" schedule "nns/$net.nn" --batch 16 $nnc_flags --compat nn_dataflow \
-            --threads "$threads" --quiet -o "$work/nnc.json"
-        t1=$(now)
-        times+=("$(secs "$t0" "$t1")")
-    done
-    nnc_time=$(printf '%s\n' "${times[@]}" | sort -n | sed -n "$(( (runs + 1) / 2 ))p")
+    # shellcheck disable=SC2086
+    nnc_cmd=("$nnc" schedule "nns/$net.nn" --batch 16 $nnc_flags --compat nn_dataflow \
+        --threads "$threads" --quiet -o "$work/nnc.json")
+    if command -v hyperfine >/dev/null; then
+        hyperfine -N --warmup 2 --runs "$runs" --export-json "$work/hf.json" "${nnc_cmd[*]}" >/dev/null 2>&1
+        nnc_time=$(python3 -c "import json,sys; print(f\"{json.load(open(sys.argv[1]))['results'][0]['median']:.4f}\")" "$work/hf.json")
+    else
+        times=()
+        for _ in $(seq "$runs"); do
+            t0=$(now)
+            "${nnc_cmd[@]}"
+            t1=$(now)
+            times+=("$(secs "$t0" "$t1")")
+        done
+        nnc_time=$(printf '%s\n' "${times[@]}" | sort -n | sed -n "$(( (runs + 1) / 2 ))p")
+    fi
     nnc_energy=$(python3 -c "import json,sys; print(repr(json.load(open(sys.argv[1]))['totals']['energy']))" "$work/nnc.json")
     read -r diff ratio < <(python3 -c "
 import sys
@@ -76,5 +83,5 @@ done
 python3 -c "
 import math, sys
 r = [float(x) for x in sys.argv[1:]]
-print(f'\nGeometric mean speed-up: {math.exp(sum(map(math.log, r)) / len(r)):.0f}x over {len(r)} cases, {sys.argv[0] if False else \"\"}'.rstrip(', '))" "${ratios[@]}"
+print(f'\nGeometric mean speed-up: {math.exp(sum(map(math.log, r)) / len(r)):.0f}x over {len(r)} cases.')" "${ratios[@]}"
 echo "($threads threads each; nnc: median of $runs runs; $(uname -m), $(nproc) cores)"

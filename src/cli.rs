@@ -481,28 +481,32 @@ fn schedule(args: &ScheduleArgs, color: bool) -> ExitCode {
             return ExitCode::from(EXIT_NO_SCHEDULE);
         }
     };
-    let json = match schedule::to_text(&file) {
-        Ok(j) => j,
-        Err(e) => {
-            eprintln!("error: cannot write the schedule: {e}");
-            return ExitCode::from(EXIT_NO_SCHEDULE);
+    if let Some(path) = &args.output {
+        let json = match schedule::to_text(&file) {
+            Ok(j) => j,
+            Err(e) => {
+                eprintln!("error: cannot write the schedule: {e}");
+                return ExitCode::from(EXIT_NO_SCHEDULE);
+            }
+        };
+        if path.as_os_str() == "-" {
+            let _ = std::io::stdout().lock().write_all(json.as_bytes());
+            if !args.quiet {
+                let _ = std::io::stderr()
+                    .lock()
+                    .write_all(report::summary(&file).as_bytes());
+            }
+            return ExitCode::SUCCESS;
         }
-    };
-    let to_stdout = args.output.as_deref().is_some_and(|p| p.as_os_str() == "-");
-    if let Some(path) = args.output.as_deref().filter(|_| !to_stdout)
-        && let Err(e) = write_atomically(path, &json)
-    {
-        eprintln!("error: cannot write `{}`: {e}", path.display());
-        return ExitCode::from(EXIT_USAGE);
+        if let Err(e) = write_atomically(path, &json) {
+            eprintln!("error: cannot write `{}`: {e}", path.display());
+            return ExitCode::from(EXIT_USAGE);
+        }
     }
-    let summary = report::summary(&file);
-    if to_stdout {
-        let _ = std::io::stdout().lock().write_all(json.as_bytes());
-        if !args.quiet {
-            let _ = std::io::stderr().lock().write_all(summary.as_bytes());
-        }
-    } else if !args.quiet {
-        let _ = std::io::stdout().lock().write_all(summary.as_bytes());
+    if !args.quiet {
+        let _ = std::io::stdout()
+            .lock()
+            .write_all(report::summary(&file).as_bytes());
     }
     ExitCode::SUCCESS
 }

@@ -574,94 +574,154 @@ pub fn build(
     }
 }
 
-/// The file's text: pretty JSON with small objects and arrays of numbers on
-/// one line, so a layer reads (and diffs) like a table.
+/// The file's text: pretty JSON in which arrays of numbers and the small
+/// objects deep inside a layer stay on one line, so a layer reads (and
+/// diffs) like a table.
 pub fn to_text(file: &ScheduleFile) -> Result<String, serde_json::Error> {
-    let value = serde_json::to_value(file)?;
-    let mut out = String::new();
-    write_value(&value, 0, &mut out);
-    out.push('\n');
-    Ok(out)
+    let mut out = Vec::with_capacity(64 * 1024);
+    let mut ser = serde_json::Serializer::with_formatter(&mut out, Layout::default());
+    file.serialize(&mut ser)?;
+    out.push(b'\n');
+    // serde_json writes valid UTF-8.
+    Ok(String::from_utf8_lossy(&out).into_owned())
 }
 
-/// A compact one-line form of `v` if it is a scalar, or an array or object
-/// of scalars and arrays of scalars, that fits in `width` characters.
-fn inline(v: &serde_json::Value, width: usize) -> Option<String> {
-    use serde_json::Value;
-    let scalar = |v: &Value| !matches!(v, Value::Array(_) | Value::Object(_));
-    let flat = |v: &Value| match v {
-        Value::Array(a) => a.iter().all(scalar),
-        other => scalar(other),
-    };
-    let text = match v {
-        Value::Array(a) if a.iter().all(flat) => {
-            let items: Vec<String> = a.iter().map(compact).collect();
-            format!("[{}]", items.join(", "))
-        }
-        Value::Object(o) if o.values().all(flat) => {
-            let items: Vec<String> = o
-                .iter()
-                .map(|(k, v)| format!("{}: {}", compact_str(k), compact(v)))
-                .collect();
-            format!("{{{}}}", items.join(", "))
-        }
-        other if scalar(other) => compact(other),
-        _ => return None,
-    };
-    (text.len() <= width).then_some(text)
+/// Objects this deep (counting objects only) are written on one line.
+const INLINE_LEVEL: usize = 3;
+
+#[derive(Clone, Copy, Debug)]
+enum Frame {
+    Object { inline: bool, empty: bool },
+    Array { multiline: bool, empty: bool },
 }
 
-fn compact(v: &serde_json::Value) -> String {
-    match v {
-        serde_json::Value::Array(a) => {
-            format!("[{}]", a.iter().map(compact).collect::<Vec<_>>().join(", "))
+/// A streaming JSON layout: objects down to [`INLINE_LEVEL`] one member per
+/// line, deeper ones inline; arrays inline unless they hold objects.
+#[derive(Debug, Default)]
+struct Layout {
+    stack: Vec<Frame>,
+}
+
+impl Layout {
+    fn indent<W: ?Sized + std::io::Write>(&self, w: &mut W) -> std::io::Result<()> {
+        let depth = self
+            .stack
+            .iter()
+            .filter(|f| {
+                matches!(
+                    f,
+                    Frame::Object { inline: false, .. }
+                        | Frame::Array {
+                            multiline: true,
+                            ..
+                        }
+                )
+            })
+            .count();
+        w.write_all(b"\n")?;
+        for _ in 0..depth {
+            w.write_all(b"  ")?;
         }
-        other => other.to_string(),
+        Ok(())
+    }
+
+    fn inline(&self) -> bool {
+        self.stack
+            .iter()
+            .any(|f| matches!(f, Frame::Object { inline: true, .. }))
     }
 }
 
-fn compact_str(s: &str) -> String {
-    serde_json::Value::String(s.to_owned()).to_string()
-}
-
-fn write_value(v: &serde_json::Value, indent: usize, out: &mut String) {
-    use serde_json::Value;
-    if let Some(text) = inline(v, 100usize.saturating_sub(indent)) {
-        out.push_str(&text);
-        return;
+impl serde_json::ser::Formatter for Layout {
+    fn begin_array<W: ?Sized + std::io::Write>(&mut self, w: &mut W) -> std::io::Result<()> {
+        self.stack.push(Frame::Array {
+            multiline: false,
+            empty: true,
+        });
+        w.write_all(b"[")
     }
-    let pad = " ".repeat(indent + 2);
-    match v {
-        Value::Array(a) => {
-            out.push('[');
-            for (i, item) in a.iter().enumerate() {
-                out.push('\n');
-                out.push_str(&pad);
-                write_value(item, indent + 2, out);
-                if i + 1 < a.len() {
-                    out.push(',');
-                }
-            }
-            out.push('\n');
-            out.push_str(&" ".repeat(indent));
-            out.push(']');
+
+    fn end_array<W: ?Sized + std::io::Write>(&mut self, w: &mut W) -> std::io::Result<()> {
+        if let Some(Frame::Array {
+            multiline: true, ..
+        }) = self.stack.pop()
+        {
+            self.indent(w)?;
         }
-        Value::Object(o) => {
-            out.push('{');
-            for (i, (k, item)) in o.iter().enumerate() {
-                out.push('\n');
-                out.push_str(&pad);
-                out.push_str(&compact_str(k));
-                out.push_str(": ");
-                write_value(item, indent + 2, out);
-                if i + 1 < o.len() {
-                    out.push(',');
+        w.write_all(b"]")
+    }
+
+    fn begin_array_value<W: ?Sized + std::io::Write>(
+        &mut self,
+        w: &mut W,
+        first: bool,
+    ) -> std::io::Result<()> {
+        if let Some(Frame::Array { multiline, empty }) = self.stack.last_mut() {
+            *empty = first && *empty;
+            if !first {
+                if *multiline {
+                    w.write_all(b",")?;
+                    return self.indent(w);
                 }
+                return w.write_all(b", ");
             }
-            out.push('\n');
-            out.push_str(&" ".repeat(indent));
-            out.push('}');
         }
-        other => out.push_str(&other.to_string()),
+        Ok(())
+    }
+
+    fn begin_object<W: ?Sized + std::io::Write>(&mut self, w: &mut W) -> std::io::Result<()> {
+        let parent_inline = self.inline();
+        // An array of objects lists one object per line.
+        if !parent_inline
+            && let Some(Frame::Array {
+                multiline,
+                empty: true,
+            }) = self.stack.last_mut()
+            && !*multiline
+        {
+            *multiline = true;
+            self.indent(w)?;
+        }
+        let level = self
+            .stack
+            .iter()
+            .filter(|f| matches!(f, Frame::Object { .. }))
+            .count();
+        self.stack.push(Frame::Object {
+            inline: parent_inline || level >= INLINE_LEVEL,
+            empty: true,
+        });
+        w.write_all(b"{")
+    }
+
+    fn end_object<W: ?Sized + std::io::Write>(&mut self, w: &mut W) -> std::io::Result<()> {
+        if let Some(Frame::Object {
+            inline: false,
+            empty: false,
+        }) = self.stack.pop()
+        {
+            self.indent(w)?;
+        }
+        w.write_all(b"}")
+    }
+
+    fn begin_object_key<W: ?Sized + std::io::Write>(
+        &mut self,
+        w: &mut W,
+        first: bool,
+    ) -> std::io::Result<()> {
+        let Some(Frame::Object { inline, empty }) = self.stack.last_mut() else {
+            return Ok(());
+        };
+        *empty = false;
+        let inline = *inline;
+        if !first {
+            w.write_all(if inline { b", " } else { b"," })?;
+        }
+        if inline { Ok(()) } else { self.indent(w) }
+    }
+
+    fn begin_object_value<W: ?Sized + std::io::Write>(&mut self, w: &mut W) -> std::io::Result<()> {
+        w.write_all(b": ")
     }
 }

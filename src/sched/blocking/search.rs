@@ -172,14 +172,62 @@ fn chunks(ctx: &BlockingContext<'_>) -> (Vec<Chunk>, Vec<[u64; 3]>) {
 /// A ranked candidate.
 type Ranked = (Blocking, BlockingStats, (f64, f64));
 
-/// Inserts into a list sorted by key, after every equal key, keeping `n`.
-fn push_stable(list: &mut Vec<Ranked>, item: Ranked, n: usize) {
+/// Inserts into a list sorted by key, after every equal key, keeping `n`;
+/// false if the item did not make it.
+fn push_stable(list: &mut Vec<Ranked>, item: Ranked, n: usize) -> bool {
     let pos =
         list.partition_point(|x| x.2.partial_cmp(&item.2) != Some(std::cmp::Ordering::Greater));
     if pos < n {
         list.insert(pos, item);
         list.truncate(n);
+        true
+    } else {
+        false
     }
+}
+
+/// Do loop orders leave the price of a blocking unchanged? They do for
+/// local-region layers, whose input-channel loop is trivial: every fetch
+/// count is 1 whatever the order (§5.3), so all 36 order pairs of a factor
+/// choice tie and the reference keeps them in generation order.
+fn orders_irrelevant(ctx: &BlockingContext<'_>) -> bool {
+    !ctx.nld.data_loops.is_conv() && ctx.nld.loopcnt[LoopDim::Ifm] == 1
+}
+
+/// The best `ntops` of one chunk when orders do not matter: each factor
+/// choice is priced once, then its order pairs enter the ranking in
+/// generation order until one does not make it (the rest tie with it).
+fn chunk_best_orderless(
+    ctx: &BlockingContext<'_>,
+    chunk: &Chunk,
+    fbs: &[[u64; 3]],
+    ntops: usize,
+) -> Vec<Ranked> {
+    let mut best = Vec::with_capacity(ntops + 1);
+    for fb in fbs {
+        let factors: Factors = [
+            PerLoop([chunk.fi[0], chunk.fo[0], fb[0]]),
+            PerLoop([chunk.fi[1], chunk.fo[1], fb[1]]),
+            PerLoop([chunk.fi[2], chunk.fo[2], fb[2]]),
+        ];
+        let first: Orders = [PerLoop(PERMUTATIONS[0]); 2];
+        let Some(stats) = ctx.prepare(&factors).and_then(|p| ctx.finish(&p, &first)) else {
+            continue;
+        };
+        let key = ctx.key(&stats);
+        'orders: for p0 in PERMUTATIONS {
+            for p1 in PERMUTATIONS {
+                let b = Blocking {
+                    factors,
+                    orders: [PerLoop(p0), PerLoop(p1)],
+                };
+                if !push_stable(&mut best, (b, stats, key), ntops) {
+                    break 'orders;
+                }
+            }
+        }
+    }
+    best
 }
 
 /// The best `ntops` valid blockings of the context's NLD, best first, found
@@ -195,6 +243,9 @@ pub fn search(ctx: &BlockingContext<'_>, ntops: usize) -> Vec<(Blocking, Blockin
     let per_chunk: Vec<Vec<Ranked>> = chunks
         .par_iter()
         .map(|chunk| {
+            if orders_irrelevant(ctx) {
+                return chunk_best_orderless(ctx, chunk, &fbs, ntops);
+            }
             let mut best = Vec::with_capacity(ntops + 1);
             for_each_candidate(ctx, chunk, &fbs, |b, prepared| {
                 if let Some(p) = prepared
@@ -342,6 +393,86 @@ pub fn sweep_counts(ctx: &BlockingContext<'_>) -> SweepCounts {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::ir::{Dim2, LayerShape, LocalShape};
+    use crate::sched::mapping::map_layer;
+    use crate::sched::resource::{Bandwidth, Cost, NodeResource};
+    use crate::sched::types::{PerData, PerLevel};
+
+    /// The full enumeration of every order pair, for comparison.
+    fn search_all_orders(
+        ctx: &BlockingContext<'_>,
+        ntops: usize,
+    ) -> Vec<(Blocking, BlockingStats)> {
+        let (chunks, fbs) = chunks(ctx);
+        let mut best = Vec::new();
+        for chunk in &chunks {
+            for_each_candidate(ctx, chunk, &fbs, |b, prepared| {
+                if let Some(s) = prepared.and_then(|p| ctx.finish(p, &b.orders)) {
+                    push_stable(&mut best, (b, s, ctx.key(&s)), ntops);
+                }
+                true
+            });
+        }
+        best.into_iter().map(|(b, s, _)| (b, s)).collect()
+    }
+
+    #[test]
+    fn pricing_local_layers_once_per_factor_choice_changes_nothing() {
+        let res = NodeResource {
+            dim_array: Dim2::square(16),
+            size_gbuf: 4096,
+            size_regf: 32,
+            array_bus_width: Some(2),
+            dram_bandwidth: Bandwidth::Words(3.0),
+            no_time_mux: false,
+        };
+        let cost = Cost {
+            mac_op: 1.0,
+            mem_hier: PerLevel([200.0, 6.0, 2.0, 1.0]),
+            noc_hop: 0.0,
+            idl_unit: 7.0,
+        };
+        let layers = [
+            LayerShape::Local(LocalShape::pool(
+                48,
+                Dim2::square(27),
+                Dim2::square(3),
+                Dim2::square(2),
+            )),
+            LayerShape::Local(LocalShape::eltwise(64, Dim2::square(14), 2)),
+        ];
+        for layer in layers {
+            for compat in [Compat::Nnc, Compat::NnDataflow] {
+                let layer = match (layer, compat) {
+                    (LayerShape::Local(l), Compat::NnDataflow) => {
+                        LayerShape::Local(LocalShape { ntrd: 1, ..l })
+                    }
+                    (l, _) => l,
+                };
+                let m = map_layer(&layer, 8, 1.0, res.dim_array, compat).unwrap();
+                for nld in &m.nlds {
+                    for goal in [Goal::E, Goal::Ed] {
+                        let ctx = BlockingContext::new(
+                            nld,
+                            &res,
+                            &cost,
+                            PerData::splat(true),
+                            goal,
+                            compat,
+                        );
+                        assert!(orders_irrelevant(&ctx));
+                        for ntops in [1, 3, 40, 100] {
+                            assert_eq!(
+                                search(&ctx, ntops),
+                                search_all_orders(&ctx, ntops),
+                                "{layer:?} {ntops}"
+                            );
+                        }
+                    }
+                }
+            }
+        }
+    }
 
     #[test]
     fn nsmallest_order_of_valid_candidates() {
