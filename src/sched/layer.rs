@@ -3,6 +3,7 @@
 //! data, and the best few results by the goal's key.
 
 use super::Compat;
+use super::fasthash::FastMap;
 use super::mapping::MappingError;
 use super::node::{NodeCandidate, NodeProblem};
 use super::partition::{
@@ -14,7 +15,6 @@ use super::types::{DataKind, PerData};
 use crate::ir::LayerShape;
 use rayon::prelude::*;
 use std::cmp::Ordering;
-use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
 /// The fixed hardware of a search: nodes, their resources, memory placement
@@ -117,45 +117,39 @@ pub struct LayerResult {
     pub time: u64,
 }
 
-impl LayerResult {
-    fn new(
-        part: PartitionScheme,
-        part_layer: PartLayer,
-        candidate: NodeCandidate,
-        unit_nhops: PerData<u64>,
-        accfwd: PerData<u64>,
-        ofmap_layout: DataLayout,
-        cost: &Cost,
-    ) -> Self {
-        let s = &candidate.stats;
-        let total_nhops = PerData::from_fn(|d| 0.0 + (unit_nhops[d] * s.fetch[0][d]) as f64);
-        let nhops = 0.0
-            + total_nhops[DataKind::Fil]
-            + total_nhops[DataKind::Ifm]
-            + total_nhops[DataKind::Ofm];
-        let op = cost.mac_op * s.ops;
-        let noc = cost.noc_hop * nhops;
-        let static_ = cost.idl_unit * s.time as f64;
-        let total = op + s.access_cost + noc + static_;
-        let cost = LayerCost {
+/// The NoC hops and energy of a candidate given its partition's unit hops.
+fn price(
+    s: &super::blocking::BlockingStats,
+    unit_nhops: PerData<u64>,
+    cost: &Cost,
+) -> (PerData<f64>, LayerCost) {
+    let total_nhops = PerData::from_fn(|d| 0.0 + (unit_nhops[d] * s.fetch[0][d]) as f64);
+    let nhops =
+        0.0 + total_nhops[DataKind::Fil] + total_nhops[DataKind::Ifm] + total_nhops[DataKind::Ofm];
+    let op = cost.mac_op * s.ops;
+    let noc = cost.noc_hop * nhops;
+    let static_ = cost.idl_unit * s.time as f64;
+    let total = op + s.access_cost + noc + static_;
+    (
+        total_nhops,
+        LayerCost {
             op,
             access: s.access_cost,
             noc,
             static_,
             total,
-        };
-        LayerResult {
-            part,
-            part_layer,
-            time: s.time,
-            candidate,
-            unit_nhops,
-            accfwd,
-            total_nhops,
-            ofmap_layout,
-            cost,
-        }
-    }
+        },
+    )
+}
+
+/// One partition's per-node results, with what they need to be priced.
+struct PartResults {
+    part: PartitionScheme,
+    part_layer: PartLayer,
+    accfwd: PerData<u64>,
+    ofmap: DataLayout,
+    unit_nhops: PerData<u64>,
+    found: Arc<Vec<NodeCandidate>>,
 }
 
 /// Why a layer has no schedule.
@@ -188,7 +182,7 @@ type NodeResults = Result<Arc<Vec<NodeCandidate>>, MappingError>;
 /// repeats a few dozens of times) are searched once.
 #[derive(Debug, Default)]
 pub struct NodeCache {
-    map: Mutex<HashMap<NodeKey, NodeResults>>,
+    map: Mutex<FastMap<NodeKey, NodeResults>>,
 }
 
 impl NodeCache {
@@ -292,7 +286,7 @@ impl LayerSearch<'_> {
                 Some((part, pl, accfwd_reduction(&part, layer, o.forwarding)))
             })
             .collect();
-        let mut results = Vec::new();
+        let mut parts: Vec<PartResults> = Vec::new();
         match o.compat {
             Compat::NnDataflow => {
                 // Per-node searches in parallel; hops in order afterwards,
@@ -303,7 +297,7 @@ impl LayerSearch<'_> {
                         self.node_results(pl, part.size(), PerData::splat(0), *fwd)
                     })
                     .collect();
-                for ((part, pl, fwd), found) in prepared.into_iter().zip(found) {
+                for ((part, part_layer, accfwd), found) in prepared.into_iter().zip(found) {
                     let found = found?;
                     if found.is_empty() {
                         continue;
@@ -311,60 +305,72 @@ impl LayerSearch<'_> {
                     let Some(ofmap) = self.ofmap_layout(layer, &part) else {
                         continue;
                     };
-                    let q = self.hop_query(layer, &part, ifmap_layout, &ofmap);
-                    let nhops = hops.unit_nhops(&q);
-                    for c in found.iter() {
-                        results.push(LayerResult::new(
-                            part,
-                            pl,
-                            c.clone(),
-                            nhops,
-                            fwd,
-                            ofmap.clone(),
-                            &m.cost,
-                        ));
-                    }
+                    let unit_nhops =
+                        hops.unit_nhops(&self.hop_query(layer, &part, ifmap_layout, &ofmap));
+                    parts.push(PartResults {
+                        part,
+                        part_layer,
+                        accfwd,
+                        ofmap,
+                        unit_nhops,
+                        found,
+                    });
                 }
             }
             Compat::Nnc => {
-                let per_part: Vec<Vec<LayerResult>> = prepared
-                    .par_iter()
-                    .map(|(part, pl, fwd)| {
-                        let Some(ofmap) = self.ofmap_layout(layer, part) else {
-                            return Vec::new();
-                        };
-                        let q = self.hop_query(layer, part, ifmap_layout, &ofmap);
-                        let nhops = unit_nhops(&q, o.compat);
-                        let Ok(found) = self.node_results(pl, part.size(), nhops, *fwd) else {
-                            return Vec::new();
-                        };
-                        found
-                            .iter()
-                            .map(|c| {
-                                LayerResult::new(
-                                    *part,
-                                    *pl,
-                                    c.clone(),
-                                    nhops,
-                                    *fwd,
-                                    ofmap.clone(),
-                                    &m.cost,
-                                )
-                            })
-                            .collect()
+                let found: Vec<Option<PartResults>> = prepared
+                    .into_par_iter()
+                    .map(|(part, part_layer, accfwd)| {
+                        let ofmap = self.ofmap_layout(layer, &part)?;
+                        let q = self.hop_query(layer, &part, ifmap_layout, &ofmap);
+                        let unit_nhops = unit_nhops(&q, o.compat);
+                        let found = self
+                            .node_results(&part_layer, part.size(), unit_nhops, accfwd)
+                            .ok()?;
+                        Some(PartResults {
+                            part,
+                            part_layer,
+                            accfwd,
+                            ofmap,
+                            unit_nhops,
+                            found,
+                        })
                     })
                     .collect();
-                results = per_part.into_iter().flatten().collect();
+                parts = found.into_iter().flatten().collect();
             }
         }
+        // Rank (partition, candidate) pairs stably by the goal's key; build
+        // results only for those kept.
         let goal = o.blocking.goal;
-        results.sort_by(|a, b| {
-            let ka = goal.key(a.cost.total, a.time as f64);
-            let kb = goal.key(b.cost.total, b.time as f64);
-            ka.partial_cmp(&kb).unwrap_or(Ordering::Equal)
-        });
-        results.truncate(o.blocking.ntops);
-        Ok(results)
+        let mut ranked: Vec<(usize, usize, (f64, f64))> = Vec::new();
+        for (pi, p) in parts.iter().enumerate() {
+            for (ci, c) in p.found.iter().enumerate() {
+                let (_, cost) = price(&c.stats, p.unit_nhops, &m.cost);
+                ranked.push((pi, ci, goal.key(cost.total, c.stats.time as f64)));
+            }
+        }
+        ranked.sort_by(|a, b| a.2.partial_cmp(&b.2).unwrap_or(Ordering::Equal));
+        ranked.truncate(o.blocking.ntops);
+        Ok(ranked
+            .into_iter()
+            .map(|(pi, ci, _)| {
+                let p = &parts[pi];
+                let candidate = p.found[ci].clone();
+                let (total_nhops, cost) = price(&candidate.stats, p.unit_nhops, &m.cost);
+                LayerResult {
+                    part: p.part,
+                    part_layer: p.part_layer,
+                    time: candidate.stats.time,
+                    candidate,
+                    unit_nhops: p.unit_nhops,
+                    accfwd: p.accfwd,
+                    total_nhops,
+                    ofmap_layout: p.ofmap.clone(),
+                    cost,
+                }
+            })
+            .collect())
     }
 
     /// Why no partition of `layer` has a blocking: the smallest buffers one

@@ -6,6 +6,7 @@
 
 pub mod blocking;
 pub mod factor;
+pub mod fasthash;
 pub mod layer;
 pub mod mapping;
 pub mod network;

@@ -2,6 +2,7 @@
 //! each scheduled given where its producers left their outputs, keeping the
 //! best few partial schedules at every step.
 
+use super::fasthash::FastMap;
 use super::layer::{LayerError, LayerResult, LayerSearch, Machine, NodeCache, SearchOptions};
 use super::order::schedule_order;
 use super::partition::{
@@ -10,7 +11,6 @@ use super::partition::{
 use super::types::{DataKind, MemLevel, PerLevel};
 use crate::ir::{LayerId, Network, Source};
 use std::cmp::Ordering;
-use std::collections::HashMap;
 use std::sync::Arc;
 
 /// A complete schedule of a network.
@@ -185,7 +185,7 @@ pub fn search(
     let goal = options.blocking.goal;
     for (done, &id) in order.iter().enumerate() {
         let layer = net.layer(id);
-        let mut memo: HashMap<DataLayout, Arc<Vec<LayerResult>>> = HashMap::new();
+        let mut memo: FastMap<DataLayout, Arc<Vec<LayerResult>>> = FastMap::default();
         let mut per_prev = Vec::with_capacity(tops.len());
         let mut first_error = None;
         for p in &tops {

@@ -15,8 +15,8 @@ use super::region::{Coord, NodeRegion};
 use super::scheme::PartitionScheme;
 use crate::ir::LayerShape;
 use crate::sched::Compat;
+use crate::sched::fasthash::FastMap;
 use crate::sched::types::{DataKind, PerData};
-use std::collections::HashMap;
 use std::hash::Hash;
 use std::sync::Arc;
 
@@ -167,7 +167,7 @@ const NIL: usize = usize::MAX;
 #[derive(Debug)]
 struct Lru<K, V> {
     cap: usize,
-    index: HashMap<Arc<K>, usize>,
+    index: FastMap<Arc<K>, usize>,
     slots: Vec<Slot<K, V>>,
     head: usize,
     tail: usize,
@@ -185,7 +185,7 @@ impl<K: Hash + Eq, V: Copy> Lru<K, V> {
     fn new(cap: usize) -> Self {
         Lru {
             cap,
-            index: HashMap::new(),
+            index: FastMap::default(),
             slots: Vec::new(),
             head: NIL,
             tail: NIL,
