@@ -88,6 +88,15 @@ fn bench(c: &mut Criterion) {
                     .sum();
                 eprintln!("{name}: {evals} candidate blockings after the skip rule");
             }
+            if let Ok(best) = problem.best()
+                && let Some(b) = best.first()
+            {
+                eprintln!(
+                    "{name} {solver:?}: best cost {:?}, time {}",
+                    b.stats.cost(),
+                    b.stats.time
+                );
+            }
             let id = BenchmarkId::new(format!("{solver:?}").to_lowercase(), name);
             group.bench_function(id, |b| b.iter(|| black_box(problem.best())));
         }

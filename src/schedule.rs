@@ -297,8 +297,11 @@ pub struct BlockingOut {
     pub factors: BlockingLevels<LoopsOut<u64>>,
     /// Loop order of the two outer levels, outermost first.
     pub order: BlockingOrders,
-    /// Data kept in the global buffer (the others bypass it).
+    /// Data kept in the global buffer.
     pub stored_in_gbuf: KindsOut<bool>,
+    /// Data that bypass the global buffer, streamed between DRAM and the PE
+    /// array (TETRIS's bypass).
+    pub bypass: Vec<DataKind>,
     /// Times each distinct word enters the global buffer from DRAM (`gbuf`)
     /// and the register files from above (`regf`); output counts include
     /// read-backs of partial sums.
@@ -456,6 +459,10 @@ fn layer_out(net: &Network, id: crate::ir::LayerId, r: &LayerResult, cost: &Cost
                 gbuf: order_out(c.blocking.orders[1]),
             },
             stored_in_gbuf: KindsOut::of(s.stored),
+            bypass: DataKind::ALL
+                .into_iter()
+                .filter(|&d| !s.stored[d])
+                .collect(),
             fetch: BlockingFetch {
                 gbuf: KindsOut::of(s.fetch[0]),
                 regf: KindsOut::of(s.fetch[1]),
