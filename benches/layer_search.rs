@@ -9,7 +9,6 @@ use nnc::sched::blocking::{BlockingContext, sweep_counts};
 use nnc::sched::mapping::map_layer;
 use nnc::sched::node::NodeProblem;
 use nnc::sched::resource::{BlockingOptions, Solver};
-use nnc::sched::types::PerData;
 use std::hint::black_box;
 
 fn conv(nifm: u64, nofm: u64, ofmap: u64, filter: u64, stride: u64) -> LayerShape {
@@ -56,18 +55,8 @@ fn bench(c: &mut Criterion) {
             ..BlockingOptions::default()
         };
         for (name, layer) in alexnet() {
-            let problem = NodeProblem {
-                layer: &layer,
-                batch: 16,
-                occupancy: 1.0,
-                nodes: 1,
-                unit_nhops: PerData::splat(0.0),
-                accfwd: PerData::splat(1),
-                resource: &res,
-                cost: &cost,
-                options: &options,
-                compat: Compat::NnDataflow,
-            };
+            let problem =
+                NodeProblem::one_node(&layer, 16, &res, &cost, &options, Compat::NnDataflow);
             if solver == Solver::Exhaustive
                 && let Ok(m) = map_layer(&layer, 16, 1.0, res.dim_array, Compat::NnDataflow)
             {

@@ -996,38 +996,9 @@ impl<'a> Checker<'a> {
     }
 
     fn eltwise(&mut self, name: &Ident, call: &'a Call) -> Value {
-        let mut ok = true;
-        let mut operands: Vec<(Vec<Part>, Span)> = Vec::new();
-        for arg in &call.args {
-            if let Some(kw) = &arg.keyword {
-                self.error(ErrorKind::UnknownKeyword {
-                    keyword: kw.name.clone(),
-                    span: kw.span,
-                    callee: "eltwise".into(),
-                    suggestion: None,
-                    valid: Vec::new(),
-                });
-                ok = false;
-                continue;
-            }
-            let v = self.eval(&arg.value);
-            match self.expect_src(v, arg.value.span) {
-                Some(p) => operands.push((p, arg.value.span)),
-                None => ok = false,
-            }
-        }
-        if call.args.is_empty() {
-            self.error(ErrorKind::ArgCount {
-                span: call.args_span,
-                callee: "eltwise".into(),
-                expected: "at least 1".into(),
-                found: 0,
-            });
+        let Some(operands) = self.operands(call, "eltwise") else {
             return Value::Poison;
-        }
-        if !ok {
-            return Value::Poison;
-        }
+        };
         let mut summary: Vec<Operand> = Vec::new();
         for (parts, span) in &operands {
             let Some(size) = self.common_size(parts, "concat", *span) else {
@@ -1082,14 +1053,27 @@ impl<'a> Checker<'a> {
     }
 
     fn concat(&mut self, call: &'a Call) -> Value {
-        let mut parts = Vec::new();
+        let Some(operands) = self.operands(call, "concat") else {
+            return Value::Poison;
+        };
+        let parts: Vec<Part> = operands.into_iter().flat_map(|(p, _)| p).collect();
+        if self.common_size(&parts, "concat", call.args_span).is_none() {
+            return Value::Poison;
+        }
+        Value::Src(parts)
+    }
+
+    /// The operands of a variadic operator (`eltwise`, `concat`): one or
+    /// more sources, by position only. `None` after reporting what is wrong.
+    fn operands(&mut self, call: &'a Call, callee: &str) -> Option<Vec<(Vec<Part>, Span)>> {
         let mut ok = true;
+        let mut operands = Vec::new();
         for arg in &call.args {
             if let Some(kw) = &arg.keyword {
                 self.error(ErrorKind::UnknownKeyword {
                     keyword: kw.name.clone(),
                     span: kw.span,
-                    callee: "concat".into(),
+                    callee: callee.into(),
                     suggestion: None,
                     valid: Vec::new(),
                 });
@@ -1098,23 +1082,20 @@ impl<'a> Checker<'a> {
             }
             let v = self.eval(&arg.value);
             match self.expect_src(v, arg.value.span) {
-                Some(p) => parts.extend(p),
+                Some(p) => operands.push((p, arg.value.span)),
                 None => ok = false,
             }
         }
         if call.args.is_empty() {
             self.error(ErrorKind::ArgCount {
                 span: call.args_span,
-                callee: "concat".into(),
+                callee: callee.into(),
                 expected: "at least 1".into(),
                 found: 0,
             });
-            return Value::Poison;
+            return None;
         }
-        if !ok || self.common_size(&parts, "concat", call.args_span).is_none() {
-            return Value::Poison;
-        }
-        Value::Src(parts)
+        ok.then_some(operands)
     }
 
     /// The fmap size shared by all parts, or an error.

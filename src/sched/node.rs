@@ -64,7 +64,31 @@ pub struct NodeProblem<'a> {
     pub compat: Compat,
 }
 
-impl NodeProblem<'_> {
+impl<'a> NodeProblem<'a> {
+    /// A layer alone on one node, with the whole batch, no NoC traffic and no
+    /// access forwarding (the setting of the per-layer vectors).
+    pub fn one_node(
+        layer: &'a LayerShape,
+        batch: u64,
+        resource: &'a NodeResource,
+        cost: &'a Cost,
+        options: &'a BlockingOptions,
+        compat: Compat,
+    ) -> Self {
+        NodeProblem {
+            layer,
+            batch,
+            occupancy: 1.0,
+            nodes: 1,
+            unit_nhops: PerData::splat(0.0),
+            accfwd: PerData::splat(1),
+            resource,
+            cost,
+            options,
+            compat,
+        }
+    }
+
     /// The best candidates of every loop nest of the mapping, in mapping
     /// order, each nest's list best first: what the layer-level ranking
     /// chooses from. At most `ntops` per nest from the exhaustive search;

@@ -7,7 +7,7 @@ use nnc::sched::Compat;
 use nnc::sched::mapping::MappingError;
 use nnc::sched::node::{NodeCandidate, NodeProblem};
 use nnc::sched::resource::{Bandwidth, BlockingOptions, Cost, Goal, NodeResource, Solver};
-use nnc::sched::types::{PerData, PerLevel};
+use nnc::sched::types::PerLevel;
 use proptest::prelude::*;
 
 fn conv(nifm: u64, nofm: u64, ofmap: u64, filter: u64) -> LayerShape {
@@ -48,18 +48,7 @@ fn best(
     options: &BlockingOptions,
     compat: Compat,
 ) -> Result<Option<NodeCandidate>, MappingError> {
-    let problem = NodeProblem {
-        layer,
-        batch,
-        occupancy: 1.0,
-        nodes: 1,
-        unit_nhops: PerData::splat(0.0),
-        accfwd: PerData::splat(1),
-        resource: res,
-        cost,
-        options,
-        compat,
-    };
+    let problem = NodeProblem::one_node(layer, batch, res, cost, options, compat);
     Ok(problem.best()?.into_iter().next())
 }
 

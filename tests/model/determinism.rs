@@ -5,7 +5,7 @@ use nnc::ir::{ConvShape, Dim2, LayerShape};
 use nnc::sched::Compat;
 use nnc::sched::node::{NodeCandidate, NodeProblem};
 use nnc::sched::resource::{Bandwidth, BlockingOptions, Cost, Goal, NodeResource};
-use nnc::sched::types::{PerData, PerLevel};
+use nnc::sched::types::PerLevel;
 
 fn run(threads: usize, goal: Goal, compat: Compat) -> Vec<NodeCandidate> {
     let layer = LayerShape::Conv(ConvShape {
@@ -34,18 +34,7 @@ fn run(threads: usize, goal: Goal, compat: Compat) -> Vec<NodeCandidate> {
         ntops: 5,
         ..BlockingOptions::default()
     };
-    let problem = NodeProblem {
-        layer: &layer,
-        batch: 16,
-        occupancy: 1.0,
-        nodes: 1,
-        unit_nhops: PerData::splat(0.0),
-        accfwd: PerData::splat(1),
-        resource: &res,
-        cost: &cost,
-        options: &options,
-        compat,
-    };
+    let problem = NodeProblem::one_node(&layer, 16, &res, &cost, &options, compat);
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(threads)
         .build()

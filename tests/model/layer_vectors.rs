@@ -256,18 +256,7 @@ fn whole_layer_searches() {
             }
         }
 
-        let problem = NodeProblem {
-            layer: &layer,
-            batch,
-            occupancy: 1.0,
-            nodes: 1,
-            unit_nhops: PerData::splat(0.0),
-            accfwd: PerData::splat(1),
-            resource: &res,
-            cost: &cost,
-            options: &opts,
-            compat: Compat::NnDataflow,
-        };
+        let problem = NodeProblem::one_node(&layer, batch, &res, &cost, &opts, Compat::NnDataflow);
         let tops = problem.best().unwrap_or_else(|e| panic!("{id}: {e}"));
         let wants = want["tops"].as_array().expect("tops");
         assert_eq!(tops.len(), wants.len(), "{id} number of results");

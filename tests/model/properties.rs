@@ -67,18 +67,7 @@ fn solve(
     options: &BlockingOptions,
     compat: Compat,
 ) -> Vec<NodeCandidate> {
-    let problem = NodeProblem {
-        layer,
-        batch,
-        occupancy: 1.0,
-        nodes: 1,
-        unit_nhops: PerData::splat(0.0),
-        accfwd: PerData::splat(1),
-        resource: res,
-        cost,
-        options,
-        compat,
-    };
+    let problem = NodeProblem::one_node(layer, batch, res, cost, options, compat);
     problem.candidates().unwrap_or_default()
 }
 
