@@ -2,12 +2,12 @@
 //! (partitions x mapping x blocking x NoC hops, end to end), except the one
 //! with buffer sharing, which nnc does not model yet.
 
-use crate::model::support::{assert_close, assert_close_n, dim, f, u, u3};
+use crate::model::support::{dim, f, u};
 use crate::partition::support::{frng, layer, scheme, vectors};
 use nnc::sched::Compat;
 use nnc::sched::layer::{LayerSearch, Machine, NodeCache, SearchOptions};
 use nnc::sched::partition::{
-    DataLayout, FilterSources, HopCache, MemType, NodeRegion, ParallelDim, PartitionOptions,
+    DataLayout, FilterSources, HopCache, MemType, NodeRegion, PartitionOptions,
 };
 use nnc::sched::resource::{Bandwidth, BlockingOptions, Cost, NodeResource};
 use nnc::sched::types::{PerData, PerLevel};
@@ -79,56 +79,8 @@ fn check(v: &Value) {
         .schedule(&layer(&i["layer"]), &ifmap, &mut hops)
         .unwrap();
     let r = &results[0];
-    let w = &v["expected"];
     let at = |what: &str| format!("{id} {what}");
-    let order: Vec<u64> = r.part.order().iter().map(|p| p.index() as u64).collect();
-    let want: Vec<u64> = w["part"]["order"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(u)
-        .collect();
-    assert_eq!(order, want, "{}", at("partition order"));
-    for p in ParallelDim::ALL {
-        let d = r.part.pdim(p);
-        assert_eq!(d, dim(&w["part"]["pdims"][p.index()]), "{}", at("pdims"));
-    }
-    let st = &r.candidate.stats;
-    let tv = &w["tvals"];
-    assert_eq!(
-        r.candidate.blocking.factors.map(|x| x.0),
-        [u3(&tv[0]), u3(&tv[1]), u3(&tv[2])],
-        "{}",
-        at("factors")
-    );
-    assert_eq!(r.unit_nhops.0, u3(&w["unit_nhops"]), "{}", at("unit hops"));
-    assert_eq!(
-        r.accfwd.0,
-        u3(&w["accfwd_reduction"]),
-        "{}",
-        at("forwarding")
-    );
-    let access: Vec<f64> = st.access.0.iter().flat_map(|d| d.0).collect();
-    let want: Vec<f64> = w["access"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .flat_map(|r| r.as_array().unwrap().iter().map(f))
-        .collect();
-    assert_close_n(&at("access"), &access, &want);
-    assert_close_n(
-        &at("total_nhops"),
-        &r.total_nhops.0,
-        &w["total_nhops"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(f)
-            .collect::<Vec<_>>(),
-    );
-    assert_close(&at("cost_noc"), r.cost.noc, f(&w["cost_noc"]));
-    assert_close(&at("cost"), r.cost.total, f(&w["cost"]));
-    assert_eq!(r.time, u(&w["time"]), "{}", at("time"));
+    super::support::check_layer_result(&at, r, &v["expected"]);
 }
 
 #[test]

@@ -1,11 +1,9 @@
 //! Parity with the non-pipelined whole-network vectors (N1, N2, N5, N8) of
 //! `tests/data/network_vectors.json`, in the reference-compatible model.
 
-use super::support::{machine, network, options};
-use crate::model::support::{assert_close, assert_close_n, f, u, u3};
+use super::support::{check_layer_result, machine, network, options};
+use crate::model::support::{assert_close, assert_close_n, f, u};
 use nnc::sched::network::search;
-use nnc::sched::partition::ParallelDim;
-use nnc::sched::types::{DataKind, MemLevel};
 use serde_json::Value;
 use std::sync::LazyLock;
 
@@ -55,63 +53,7 @@ fn check(id: &str) {
         let name = &net.layer(lid).name;
         let w = &e["layers"][name];
         let at = |what: &str| format!("{id} {name} {what}");
-        let part = &w["part"];
-        let order: Vec<u64> = r.part.order().iter().map(|p| p.index() as u64).collect();
-        let want_order: Vec<u64> = part["order"].as_array().unwrap().iter().map(u).collect();
-        assert_eq!(order, want_order, "{}", at("partition order"));
-        for p in ParallelDim::ALL {
-            let d = r.part.pdim(p);
-            let wd = &part["pdims"][p.index()];
-            assert_eq!([d.h, d.w], [u(&wd[0]), u(&wd[1])], "{}", at("pdims"));
-        }
-        let st = &r.candidate.stats;
-        let tv = &w["tvals"];
-        let b = &r.candidate.blocking;
-        assert_eq!(
-            b.factors.map(|x| x.0),
-            [u3(&tv[0]), u3(&tv[1]), u3(&tv[2])],
-            "{}",
-            at("factors")
-        );
-        let ords = &w["orders"];
-        assert_eq!(
-            b.orders.map(|x| x.0.map(u64::from)),
-            [u3(&ords[0]), u3(&ords[1])],
-            "{}",
-            at("orders")
-        );
-        assert_eq!(r.unit_nhops.0, u3(&w["unit_nhops"]), "{}", at("unit hops"));
-        assert_eq!(
-            st.fetch.map(|x| x.0),
-            [u3(&w["fetch"][0]), u3(&w["fetch"][1])],
-            "{}",
-            at("fetch")
-        );
-        let access: Vec<f64> = st.access.0.iter().flat_map(|d| d.0).collect();
-        let want: Vec<f64> = w["access"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .flat_map(|r| r.as_array().unwrap().iter().map(f))
-            .collect();
-        assert_close_n(&at("access"), &access, &want);
-        assert_close(&at("cost_op"), r.cost.op, f(&w["cost_op"]));
-        assert_close(&at("cost_access"), r.cost.access, f(&w["cost_access"]));
-        assert_close(&at("cost_noc"), r.cost.noc, f(&w["cost_noc"]));
-        assert_close(&at("cost_static"), r.cost.static_, f(&w["cost_static"]));
-        assert_close(&at("cost"), r.cost.total, f(&w["cost"]));
-        assert_eq!(
-            [r.time, st.proc_time, st.bus_time, st.dram_time],
-            [
-                u(&w["time"]),
-                u(&w["proc_time"]),
-                u(&w["bus_time"]),
-                u(&w["dram_time"])
-            ],
-            "{}",
-            at("times")
-        );
-        let _ = (DataKind::Fil, MemLevel::Dram);
+        check_layer_result(&at, r, w);
     }
     assert_close(&format!("{id} total_cost"), t.cost, f(&e["total_cost"]));
     assert_eq!(t.time, u(&e["total_time"]), "{id} total_time");

@@ -151,3 +151,89 @@ pub(crate) fn options(o: &Value, batch: u64) -> SearchOptions {
         compat: Compat::NnDataflow,
     }
 }
+
+/// Checks one layer's result against the reference's scheme fields (the
+/// common part of the `network_vectors.json` layers and the
+/// `layer_schedule` vectors): partition, blocking, fetches, hops, accesses,
+/// energy and time.
+pub(crate) fn check_layer_result(
+    at: &dyn Fn(&str) -> String,
+    r: &nnc::sched::layer::LayerResult,
+    w: &Value,
+) {
+    use crate::model::support::{assert_close, assert_close_n, u3};
+    let order: Vec<u64> = r.part.order().iter().map(|p| p.index() as u64).collect();
+    let want: Vec<u64> = w["part"]["order"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(u)
+        .collect();
+    assert_eq!(order, want, "{}", at("partition order"));
+    for p in nnc::sched::partition::ParallelDim::ALL {
+        assert_eq!(
+            r.part.pdim(p),
+            dim(&w["part"]["pdims"][p.index()]),
+            "{}",
+            at("pdims")
+        );
+    }
+    let st = &r.candidate.stats;
+    let b = &r.candidate.blocking;
+    let tv = &w["tvals"];
+    assert_eq!(
+        b.factors.map(|x| x.0),
+        [u3(&tv[0]), u3(&tv[1]), u3(&tv[2])],
+        "{}",
+        at("factors")
+    );
+    let ords = &w["orders"];
+    let orders = b.orders.map(|x| x.0.map(u64::from));
+    assert_eq!(orders, [u3(&ords[0]), u3(&ords[1])], "{}", at("orders"));
+    let fetch = st.fetch.map(|x| x.0);
+    assert_eq!(
+        fetch,
+        [u3(&w["fetch"][0]), u3(&w["fetch"][1])],
+        "{}",
+        at("fetch")
+    );
+    assert_eq!(r.unit_nhops.0, u3(&w["unit_nhops"]), "{}", at("unit hops"));
+    assert_eq!(
+        r.accfwd.0,
+        u3(&w["accfwd_reduction"]),
+        "{}",
+        at("forwarding")
+    );
+    let floats = |v: &Value| -> Vec<f64> {
+        match v {
+            Value::Array(a) => a
+                .iter()
+                .flat_map(|x| match x {
+                    Value::Array(row) => row.iter().map(f).collect::<Vec<_>>(),
+                    x => vec![f(x)],
+                })
+                .collect(),
+            x => vec![f(x)],
+        }
+    };
+    let access: Vec<f64> = st.access.0.iter().flat_map(|d| d.0).collect();
+    assert_close_n(&at("access"), &access, &floats(&w["access"]));
+    assert_close_n(
+        &at("total_nhops"),
+        &r.total_nhops.0,
+        &floats(&w["total_nhops"]),
+    );
+    assert_close(&at("cost_op"), r.cost.op, f(&w["cost_op"]));
+    assert_close(&at("cost_access"), r.cost.access, f(&w["cost_access"]));
+    assert_close(&at("cost_noc"), r.cost.noc, f(&w["cost_noc"]));
+    assert_close(&at("cost_static"), r.cost.static_, f(&w["cost_static"]));
+    assert_close(&at("cost"), r.cost.total, f(&w["cost"]));
+    let times = [r.time, st.proc_time, st.bus_time, st.dram_time];
+    let want = [
+        u(&w["time"]),
+        u(&w["proc_time"]),
+        u(&w["bus_time"]),
+        u(&w["dram_time"]),
+    ];
+    assert_eq!(times, want, "{}", at("times"));
+}
