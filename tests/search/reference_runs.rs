@@ -72,3 +72,35 @@ fn a_one_layer_network_pins_its_filters() {
     assert_eq!(with_pool, 16.0 * 32.0 * 9.0);
     assert!(alone_energy < with_pool_energy);
 }
+
+#[test]
+fn the_hop_memo_aliasing_of_the_reference_is_reproduced() {
+    // search-model §3.7.5: AlexNet, batch 16, hybrid and batch partitioning,
+    // analytic solver. nn_dataflow charges some partitions the NoC hops of
+    // another and reports 85028840864.0; nnc's own model charges exact hops.
+    let run = |compat: &[&str]| {
+        let mut args = vec![
+            "schedule",
+            "nns/alex_net.nn",
+            "--hw",
+            "tests/fixtures/schedule/memo-example.toml",
+            "--batch",
+            "16",
+            "--partition",
+            "hybrid",
+            "--batch-partition",
+            "--solver",
+            "analytic",
+            "-o",
+            "-",
+            "-q",
+        ];
+        args.extend(compat);
+        let out = nnc(&args);
+        assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+        let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+        v["totals"]["energy"].as_f64().unwrap()
+    };
+    assert_eq!(run(&["--compat", "nn_dataflow"]), 85028840864.0);
+    assert_ne!(run(&[]), 85028840864.0);
+}
