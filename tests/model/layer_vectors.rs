@@ -9,7 +9,7 @@ use nnc::sched::factor::ordered_factors;
 use nnc::sched::mapping::map_layer;
 use nnc::sched::nld::Nld;
 use nnc::sched::node::NodeProblem;
-use nnc::sched::types::{MemLevel, PerData, PerLoop};
+use nnc::sched::types::{PerData, PerLoop};
 use serde_json::Value;
 use std::sync::LazyLock;
 
@@ -301,7 +301,6 @@ fn whole_layer_searches() {
                 "{id} unit_cnt"
             );
             assert_eq!(s.size.map(|x| x.0), u2x3(&w["size"]), "{id} size");
-            let _ = MemLevel::Dram;
         }
     }
 }

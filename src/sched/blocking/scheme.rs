@@ -1,7 +1,7 @@
 //! The cost of one loop blocking (layer-model §5): buffered tile sizes,
 //! fetch counts, the bypass decision, accesses per level, ops and time.
 
-use super::{Factors, LEVELS, Orders};
+use super::{Factors, Orders};
 use crate::sched::Compat;
 use crate::sched::nld::Nld;
 use crate::sched::resource::{Cost, Goal, NodeResource};
@@ -317,5 +317,3 @@ impl<'a> BlockingContext<'a> {
         }
     }
 }
-
-const _: () = assert!(LEVELS == 3);
