@@ -320,10 +320,10 @@ impl<'a> Checker<'a> {
     /// Reports a problem; inside a block body, also where the instance is.
     fn error(&mut self, e: ErrorKind) {
         let mut d = e.diagnostic();
-        if let Some((name, call)) = self.calls.last() {
-            if !d.labels.iter().any(|l| l.span == *call) {
-                d = d.secondary(*call, format!("in instance `{name}`"));
-            }
+        if let Some((name, call)) = self.calls.last()
+            && !d.labels.iter().any(|l| l.span == *call)
+        {
+            d = d.secondary(*call, format!("in instance `{name}`"));
         }
         self.diags.push(d);
     }
@@ -1549,15 +1549,15 @@ impl<'a> Checker<'a> {
         self.suggestions_left = self.suggestions_left.checked_sub(1)?;
         let scope = self.scopes.last()?;
         let mut cands: Vec<&str> = scope.values.keys().map(String::as_str).collect();
-        if scope.in_block {
-            if let Some(top) = self.scopes.first() {
-                cands.extend(
-                    top.values
-                        .iter()
-                        .filter(|(_, (v, _))| matches!(v, Value::Int(_) | Value::Pair(..)))
-                        .map(|(k, _)| k.as_str()),
-                );
-            }
+        if scope.in_block
+            && let Some(top) = self.scopes.first()
+        {
+            cands.extend(
+                top.values
+                    .iter()
+                    .filter(|(_, (v, _))| matches!(v, Value::Int(_) | Value::Pair(..)))
+                    .map(|(k, _)| k.as_str()),
+            );
         }
         cands.sort_unstable();
         suggest(n, cands)
@@ -1570,12 +1570,11 @@ impl<'a> Checker<'a> {
             return;
         }
         let mut read: HashSet<Source> = self.layers.iter().flat_map(|l| l.inputs.clone()).collect();
-        if self.outputs.is_empty() {
-            if let Some(last) = self.layers.len().checked_sub(1) {
-                if let Ok(id) = u32::try_from(last) {
-                    read.insert(Source::Layer(crate::ir::LayerId(id)));
-                }
-            }
+        if self.outputs.is_empty()
+            && let Some(last) = self.layers.len().checked_sub(1)
+            && let Ok(id) = u32::try_from(last)
+        {
+            read.insert(Source::Layer(crate::ir::LayerId(id)));
         }
         read.extend(self.outputs.iter().copied());
         let mut found = Vec::new();

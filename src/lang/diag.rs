@@ -183,10 +183,10 @@ impl Diagnostics {
 
     /// Adds one, unless it repeats an earlier one.
     pub fn push(&mut self, d: Diagnostic) {
-        if let Some(span) = d.primary_span() {
-            if !self.seen.insert((d.code, span)) {
-                return;
-            }
+        if let Some(span) = d.primary_span()
+            && !self.seen.insert((d.code, span))
+        {
+            return;
         }
         self.items.push(d);
     }

@@ -7,7 +7,7 @@ pub fn divisors(v: u64) -> Vec<u64> {
     let mut large = Vec::new();
     let mut d = 1;
     while d * d <= v {
-        if v % d == 0 {
+        if v.is_multiple_of(d) {
             small.push(d);
             if d * d != v {
                 large.push(v / d);
@@ -32,7 +32,7 @@ pub fn ordered_factors3(v: u64) -> Vec<[u64; 3]> {
     let mut out = Vec::new();
     for &a in &divs {
         for &b in &divs {
-            if (v / a) % b == 0 {
+            if (v / a).is_multiple_of(b) {
                 out.push([a, b, v / a / b]);
             }
         }

@@ -80,7 +80,7 @@ fn accept_pdims(
     let size = |p: ParallelDim| pdims[p].size();
 
     // 1. Batch.
-    if (!opts.batch && size(Batp) != 1) || batch % size(Batp) != 0 {
+    if (!opts.batch && size(Batp) != 1) || !batch.is_multiple_of(size(Batp)) {
         return false;
     }
     // 2. Fill one node dimension first (OFMP excepted).
