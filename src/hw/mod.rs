@@ -298,15 +298,12 @@ impl Hardware {
     /// The whole machine as the search sees it: nodes, memory placement,
     /// per-node resources and costs.
     pub fn machine(&self) -> crate::sched::layer::Machine {
-        use crate::sched::partition::{FilterSources, NodeRegion};
-        let dram = NodeRegion::dram(self.nodes, self.memory);
-        crate::sched::layer::Machine {
-            node: self.node_resource(),
-            cost: self.cost(),
-            proc_region: NodeRegion::proc(self.nodes),
-            dram_region: dram,
-            fil_sources: FilterSources::from_region(&dram),
-        }
+        crate::sched::layer::Machine::new(
+            self.nodes,
+            self.memory,
+            self.node_resource(),
+            self.cost(),
+        )
     }
 
     /// The energy costs in the model's form.

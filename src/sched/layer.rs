@@ -7,12 +7,12 @@ use super::fasthash::FastMap;
 use super::mapping::MappingError;
 use super::node::{NodeCandidate, NodeProblem};
 use super::partition::{
-    DataLayout, FilterSources, FmapRange, HopCache, HopQuery, NodeRegion, PartLayer, PartTarget,
-    PartitionOptions, PartitionScheme, accfwd_reduction, gen_partition, unit_nhops,
+    DataLayout, FilterSources, FmapRange, HopCache, HopQuery, MemType, NodeRegion, PartLayer,
+    PartTarget, PartitionOptions, PartitionScheme, accfwd_reduction, gen_partition, unit_nhops,
 };
 use super::resource::{BlockingOptions, Cost, NodeResource};
 use super::types::{DataKind, PerData};
-use crate::ir::LayerShape;
+use crate::ir::{Dim2, LayerShape};
 use rayon::prelude::*;
 use std::cmp::Ordering;
 use std::sync::{Arc, Mutex};
@@ -31,6 +31,21 @@ pub struct Machine {
     pub dram_region: NodeRegion,
     /// The distinct DRAM nodes filters can be read from.
     pub fil_sources: FilterSources,
+}
+
+impl Machine {
+    /// A node array of `nodes` with DRAM placed by `memory` (search-model
+    /// §2.4), each node offering `node`, priced by `cost`.
+    pub fn new(nodes: Dim2, memory: MemType, node: NodeResource, cost: Cost) -> Self {
+        let dram_region = NodeRegion::dram(nodes, memory);
+        Machine {
+            node,
+            cost,
+            proc_region: NodeRegion::proc(nodes),
+            dram_region,
+            fil_sources: FilterSources::from_region(&dram_region),
+        }
+    }
 }
 
 /// The options of a search (the reference's `Option`, the parts nnc has).

@@ -2,15 +2,13 @@
 //! (partitions x mapping x blocking x NoC hops, end to end), except the one
 //! with buffer sharing, which nnc does not model yet.
 
-use crate::model::support::{dim, f, u};
+use crate::model::support::{cost, dim, u};
 use crate::partition::support::{frng, layer, scheme, vectors};
 use nnc::sched::Compat;
 use nnc::sched::layer::{LayerSearch, Machine, NodeCache, SearchOptions};
-use nnc::sched::partition::{
-    DataLayout, FilterSources, HopCache, MemType, NodeRegion, PartitionOptions,
-};
-use nnc::sched::resource::{Bandwidth, BlockingOptions, Cost, NodeResource};
-use nnc::sched::types::{PerData, PerLevel};
+use nnc::sched::partition::{DataLayout, HopCache, MemType, PartitionOptions};
+use nnc::sched::resource::{Bandwidth, BlockingOptions, NodeResource};
+use nnc::sched::types::PerData;
 use serde_json::Value;
 
 fn check(v: &Value) {
@@ -22,28 +20,16 @@ fn check(v: &Value) {
     } else {
         MemType::TwoD
     };
-    let dram = NodeRegion::dram(nodes, mem);
-    let c = &i["cost"];
-    let h = &c["mem_hier"];
-    let machine = Machine {
-        node: NodeResource {
-            dim_array: dim(&i["dim_array"]),
-            size_gbuf: u(&i["size_gbuf_words"]),
-            size_regf: u(&i["size_regf_words"]),
-            array_bus_width: None,
-            dram_bandwidth: Bandwidth::Unlimited,
-            no_time_mux: false,
-        },
-        cost: Cost {
-            mac_op: f(&c["mac_op"]),
-            mem_hier: PerLevel([f(&h[0]), f(&h[1]), f(&h[2]), f(&h[3])]),
-            noc_hop: f(&c["noc_hop"]),
-            idl_unit: f(&c["idl_unit"]),
-        },
-        proc_region: NodeRegion::proc(nodes),
-        dram_region: dram,
-        fil_sources: FilterSources::from_region(&dram),
+    let node = NodeResource {
+        dim_array: dim(&i["dim_array"]),
+        size_gbuf: u(&i["size_gbuf_words"]),
+        size_regf: u(&i["size_regf_words"]),
+        array_bus_width: None,
+        dram_bandwidth: Bandwidth::Unlimited,
+        no_time_mux: false,
     };
+    let machine = Machine::new(nodes, mem, node, cost(&i["cost"]));
+    let dram = machine.dram_region;
     let o = &i["options"];
     let by = &o["sw_gbuf_bypass"];
     let options = SearchOptions {

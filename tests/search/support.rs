@@ -1,15 +1,15 @@
 //! Building networks and machines from the reference's vector files.
 
-use crate::model::support::{dim, f, u};
+use crate::model::support::{cost, dim, f, u};
 use nnc::ir::{
     ConvShape, DataInput, Dim2, Layer, LayerKind, LayerShape, LocalShape, Network, NetworkBuilder,
     Source, Span,
 };
 use nnc::sched::Compat;
 use nnc::sched::layer::{Machine, SearchOptions};
-use nnc::sched::partition::{FilterSources, MemType, NodeRegion, PartitionOptions};
-use nnc::sched::resource::{Bandwidth, BlockingOptions, Cost, Goal, NodeResource, Solver};
-use nnc::sched::types::{PerData, PerLevel};
+use nnc::sched::partition::{MemType, PartitionOptions};
+use nnc::sched::resource::{Bandwidth, BlockingOptions, Goal, NodeResource, Solver};
+use nnc::sched::types::PerData;
 use serde_json::Value;
 
 /// A network of `network_vectors.json`'s `networks` table.
@@ -95,32 +95,19 @@ pub(crate) fn machine(resolved: &Value) -> Machine {
         MemType::TwoD
     };
     let bus = f(&r["array_bus_width"]);
-    let c = &resolved["cost"];
-    let h = &c["mem_hier"];
-    let dram_region = NodeRegion::dram(nodes, mem);
-    Machine {
-        node: NodeResource {
-            dim_array: dim(&r["dim_array"]),
-            size_gbuf: u(&r["size_gbuf"]),
-            size_regf: u(&r["size_regf"]),
-            array_bus_width: if bus.is_infinite() {
-                None
-            } else {
-                Some(bus as u64)
-            },
-            dram_bandwidth: bandwidth(&r["dram_bandwidth"]),
-            no_time_mux: false,
+    let node = NodeResource {
+        dim_array: dim(&r["dim_array"]),
+        size_gbuf: u(&r["size_gbuf"]),
+        size_regf: u(&r["size_regf"]),
+        array_bus_width: if bus.is_infinite() {
+            None
+        } else {
+            Some(bus as u64)
         },
-        cost: Cost {
-            mac_op: f(&c["mac_op"]),
-            mem_hier: PerLevel([f(&h[0]), f(&h[1]), f(&h[2]), f(&h[3])]),
-            noc_hop: f(&c["noc_hop"]),
-            idl_unit: f(&c["idl_unit"]),
-        },
-        proc_region: NodeRegion::proc(nodes),
-        dram_region,
-        fil_sources: FilterSources::from_region(&dram_region),
-    }
+        dram_bandwidth: bandwidth(&r["dram_bandwidth"]),
+        no_time_mux: false,
+    };
+    Machine::new(nodes, mem, node, cost(&resolved["cost"]))
 }
 
 /// The search options of a vector's `resolved` options.
