@@ -4,11 +4,12 @@
 //! Invariant of every [`Network`]: each layer's sources are defined before it,
 //! its sources' channels sum to its `nifm` (channel concatenation; an eltwise
 //! of `k` inputs has `nifm = k * nofm`), each source's fmap size is a valid
-//! padded input of the layer (layer-model §1.4), and names are unique. Only
+//! padded input of the layer under its [`WindowMode`] (layer-model §1.4),
+//! and names are unique. Only
 //! [`NetworkBuilder`] constructs networks and it enforces this, so the
 //! scheduler never re-checks shapes.
 
-use super::layer::{Dim2, LayerKind, LayerShape};
+use super::layer::{Dim2, LayerKind, LayerShape, WindowMode};
 use serde::Serialize;
 use std::collections::HashSet;
 use std::fmt;
@@ -83,6 +84,9 @@ pub struct Layer {
     pub shape: LayerShape,
     /// Producers, in channel-concatenation order.
     pub inputs: Vec<Source>,
+    /// Which source sizes it accepts (the padding rule); `Floor` only for
+    /// windows whose output size was rounded down.
+    pub mode: WindowMode,
     /// Place in the source.
     pub span: Span,
 }
@@ -315,7 +319,7 @@ impl NetworkBuilder {
                 });
             }
             let (c, size) = self.net.source_shape(src);
-            if !s.accepts_input_size(size) {
+            if !s.accepts_input_size(size, layer.mode) {
                 return Err(IrError::FmapSize {
                     layer: layer.name.clone(),
                     source_name: self.net.source_name(src).to_owned(),

@@ -101,6 +101,14 @@ codes! {
     Unsupported = "E036",
     /// A shape that is not `[C, H, W]`, `[C, S]` or `[C]`.
     BadShape = "E037",
+    /// A network without layers: only `network`, `input` and perhaps
+    /// `extern`s or `let`s. There is nothing to schedule.
+    NoLayers = "E038",
+    /// Parentheses holding more than two values: `kernel: (3, 3, 3)`.
+    LongTuple = "E039",
+    /// An argument that takes one of a few words given something else:
+    /// `mode: flor`.
+    BadChoice = "E040",
     /// A layer that no layer reads and that is not a network output.
     UnusedLayer = "W001",
     /// An `input` or `extern` that no layer reads.

@@ -7,7 +7,7 @@
 use super::ast::Span;
 use super::check::Builtin;
 use super::code::Code;
-use crate::ir::Dim2;
+use crate::ir::{Dim2, WindowMode};
 
 /// What kind of value something is, for [`ErrorKind::WrongKind`].
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -35,6 +35,29 @@ pub struct Operand {
     pub channels: u64,
     /// Its fmap size.
     pub size: Dim2,
+}
+
+/// Changes to a `conv` or `pool` call that make its source fit the
+/// padding rule, for [`ErrorKind::PaddingRule`]. Each was checked to work.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Fixes {
+    /// `mode: floor`, the other arguments unchanged.
+    pub floor: bool,
+    /// Values of `pad` (offered when `size` is not given).
+    pub pad: Option<Choice>,
+    /// Values of `size` (offered when `pad` is not given).
+    pub size: Option<Choice>,
+}
+
+/// The values of one argument that fit, per dimension.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Choice {
+    /// The fitting heights, `lo..=hi`.
+    pub h: (u64, u64),
+    /// The fitting widths, `lo..=hi`.
+    pub w: (u64, u64),
+    /// Whether they fit only together with `mode: floor`.
+    pub floor: bool,
 }
 
 /// How a `network` header is wrong.
@@ -215,10 +238,14 @@ pub enum ErrorKind {
         source: Operand,
         /// The layer's ofmap.
         ofmap: Dim2,
+        /// Its kernel (window).
+        kernel: Dim2,
         /// Its stride.
         stride: Dim2,
-        /// Its derived input `(ofmap - 1) * stride + kernel`.
-        derived: Dim2,
+        /// Its mode.
+        mode: WindowMode,
+        /// The changes that would make the source fit.
+        fixes: Fixes,
     },
     /// [`Code::Overflow`]
     Overflow {
@@ -380,6 +407,35 @@ pub enum ErrorKind {
         /// What it is.
         what: &'static str,
     },
+    /// [`Code::NoLayers`]
+    NoLayers {
+        /// The header's name, or the start of the file.
+        span: Span,
+        /// The network's name.
+        name: String,
+        /// The input's name.
+        input: Option<String>,
+    },
+    /// [`Code::LongTuple`]
+    LongTuple {
+        /// The parenthesized values.
+        span: Span,
+        /// How many there are.
+        found: usize,
+        /// The argument it is given for (`kernel`), if it takes a pair.
+        what: Option<String>,
+    },
+    /// [`Code::BadChoice`]
+    BadChoice {
+        /// The value.
+        span: Span,
+        /// The argument (`mode`).
+        keyword: &'static str,
+        /// The words it takes.
+        valid: &'static [&'static str],
+        /// A similar word, when the value is a misspelt one.
+        suggestion: Option<String>,
+    },
     /// [`Code::BadShape`]
     BadShape {
         /// The shape.
@@ -451,6 +507,9 @@ impl ErrorKind {
             ErrorKind::Reserved { .. } => Code::Reserved,
             ErrorKind::Unsupported { .. } => Code::Unsupported,
             ErrorKind::BadShape { .. } => Code::BadShape,
+            ErrorKind::NoLayers { .. } => Code::NoLayers,
+            ErrorKind::LongTuple { .. } => Code::LongTuple,
+            ErrorKind::BadChoice { .. } => Code::BadChoice,
             ErrorKind::UnusedLayer { .. } => Code::UnusedLayer,
             ErrorKind::UnusedInput { .. } => Code::UnusedInput,
             ErrorKind::UnusedBlock { .. } => Code::UnusedBlock,

@@ -3,10 +3,11 @@
 //! checker only passes short phrases as facts (`what` overflows, which
 //! limit was hit); sentences, labels and help lines are written here.
 
+use super::ast::Span;
 use super::check::Builtin;
 use super::diag::Diagnostic;
-use super::error::{ErrorKind, HeaderProblem, OutProblem, ValueKind};
-use crate::ir::Dim2;
+use super::error::{Choice, ErrorKind, Fixes, HeaderProblem, Operand, OutProblem, ValueKind};
+use crate::ir::{Dim2, WindowMode};
 
 impl ValueKind {
     fn phrase(self) -> &'static str {
@@ -204,25 +205,22 @@ impl ErrorKind {
                 span,
                 source,
                 ofmap,
+                kernel,
                 stride,
-                derived,
-            } => {
-                let lo = Dim2::new(
-                    (ofmap.h * stride.h).min(derived.h),
-                    (ofmap.w * stride.w).min(derived.w),
-                );
-                let hi = Dim2::new(
-                    (ofmap.h * stride.h).max(derived.h),
-                    (ofmap.w * stride.w).max(derived.w),
-                );
-                new("input size breaks the padding rule".into())
-                    .primary(
-                        *span,
-                        format!("an output of {ofmap} reads an input between {lo} and {hi}"),
-                    )
-                    .secondary(source.def, format!("`{}` is {}", source.name, source.size))
-                    .help("change `pad`, or give the output size with `size: (h, w)`")
-            }
+                mode,
+                fixes,
+            } => padding_rule(
+                new("input size breaks the padding rule".into()),
+                *span,
+                source,
+                Window {
+                    ofmap: *ofmap,
+                    kernel: *kernel,
+                    stride: *stride,
+                    mode: *mode,
+                },
+                fixes,
+            ),
             ErrorKind::Overflow { span, what } => {
                 new("integer overflow".into()).primary(*span, format!("{what} does not fit"))
             }
@@ -380,6 +378,37 @@ impl ErrorKind {
             ErrorKind::Unsupported { span, what } => {
                 new(format!("{what} is not supported yet")).primary(*span, "unsupported")
             }
+            ErrorKind::NoLayers { span, name, input } => {
+                let d = new(format!("network `{name}` has no layers"))
+                    .primary(*span, "nothing to schedule");
+                match input {
+                    Some(i) => d.help(format!(
+                        "add a layer that reads `{i}`, e.g. `c1 = conv({i}, 64, kernel: 3)`"
+                    )),
+                    None => d,
+                }
+            }
+            ErrorKind::LongTuple { span, found, what } => match what {
+                Some(what) => new(format!("a {what} has at most two dimensions"))
+                    .primary(*span, format!("{found} values given"))
+                    .help(format!(
+                        "give `{what}: (h, w)`, or `{what}: n` for n in both dimensions"
+                    )),
+                None => new("a pair has two values".into())
+                    .primary(*span, format!("{found} values given"))
+                    .note("parentheses hold one value, `(a + b)`, or a pair, `(h, w)`"),
+            },
+            ErrorKind::BadChoice {
+                span,
+                keyword,
+                valid,
+                suggestion,
+            } => {
+                let valid: Vec<String> = valid.iter().map(|v| v.to_string()).collect();
+                let d = new(format!("`{keyword}` takes {}", alternatives(&valid)))
+                    .primary(*span, format!("not a `{keyword}`"));
+                did_you_mean(d, suggestion)
+            }
             ErrorKind::BadShape { span, found } => {
                 new(format!("a shape has 1 to 3 entries, found {found}"))
                     .primary(*span, "expected `[C, H, W]`, `[C, S]` or `[C]`")
@@ -394,6 +423,185 @@ impl ErrorKind {
                 new(format!("block `{name}` is never used")).primary(*span, "never instantiated")
             }
         }
+    }
+}
+
+/// `` `a` or `b` ``, `` `a`, `b` or `c` ``.
+fn alternatives(items: &[String]) -> String {
+    let quoted: Vec<String> = items.iter().map(|i| format!("`{i}`")).collect();
+    match quoted.as_slice() {
+        [init @ .., last] if !init.is_empty() => format!("{} or {last}", init.join(", ")),
+        _ => quoted.concat(),
+    }
+}
+
+/// The window of a layer that breaks the padding rule.
+#[derive(Clone, Copy)]
+struct Window {
+    ofmap: Dim2,
+    kernel: Dim2,
+    stride: Dim2,
+    mode: WindowMode,
+}
+
+/// How a source misses the accepted sizes in one dimension.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Misfit {
+    Fits,
+    /// Smaller than the windows read: `needed` rows of padding in all,
+    /// where the rule allows `allowed`.
+    Padding {
+        needed: u64,
+        allowed: u64,
+    },
+    /// Larger than the windows read: `rows` past the last window, where
+    /// the rule allows `allowed`.
+    Unread {
+        rows: u64,
+        allowed: u64,
+    },
+}
+
+impl Misfit {
+    fn of(input: u64, ofmap: u64, kernel: u64, stride: u64, mode: WindowMode) -> Misfit {
+        let (lo, hi) = mode.input_range(ofmap, kernel, stride);
+        let reads = kernel.saturating_add(ofmap.saturating_sub(1).saturating_mul(stride));
+        if input < lo {
+            Misfit::Padding {
+                needed: reads - input,
+                allowed: reads - lo,
+            }
+        } else if input > hi {
+            Misfit::Unread {
+                rows: input - reads,
+                allowed: hi - reads,
+            }
+        } else {
+            Misfit::Fits
+        }
+    }
+}
+
+/// `1 row`, `2 columns`.
+fn count(n: u64, what: &str) -> String {
+    if n == 1 {
+        format!("1 {what}")
+    } else {
+        format!("{n} {what}s")
+    }
+}
+
+/// E016: what the windows read against what the source is, why the rule
+/// refuses it, and the fixes that work.
+fn padding_rule(
+    d: Diagnostic,
+    span: Span,
+    source: &Operand,
+    w: Window,
+    fixes: &Fixes,
+) -> Diagnostic {
+    let input = source.size;
+    let h = Misfit::of(input.h, w.ofmap.h, w.kernel.h, w.stride.h, w.mode);
+    let v = Misfit::of(input.w, w.ofmap.w, w.kernel.w, w.stride.w, w.mode);
+    let square = h == v && w.kernel.h == w.kernel.w && w.stride.h == w.stride.w;
+    let dims: Vec<(Misfit, &str, u64, u64)> = if square {
+        vec![(h, "row and column", w.kernel.h, w.stride.h)]
+    } else {
+        [
+            (h, "row", w.kernel.h, w.stride.h),
+            (v, "column", w.kernel.w, w.stride.w),
+        ]
+        .into_iter()
+        .filter(|(m, ..)| *m != Misfit::Fits)
+        .collect()
+    };
+    // "2 rows and 2 columns", or "2 rows" alone.
+    let amount = |n: u64, what: &str| match what.split_once(" and ") {
+        Some((a, b)) => format!("{} and {}", count(n, a), count(n, b)),
+        None => count(n, what),
+    };
+    let clauses: Vec<String> = dims
+        .iter()
+        .map(|&(m, what, ..)| match m {
+            Misfit::Padding { needed, .. } => {
+                format!("needing {} of padding", amount(needed, what))
+            }
+            Misfit::Unread { rows, .. } => format!("leaving {} unread", amount(rows, what)),
+            Misfit::Fits => String::new(),
+        })
+        .collect();
+    let reads = Dim2::new(
+        w.kernel
+            .h
+            .saturating_add(w.ofmap.h.saturating_sub(1).saturating_mul(w.stride.h)),
+        w.kernel
+            .w
+            .saturating_add(w.ofmap.w.saturating_sub(1).saturating_mul(w.stride.w)),
+    );
+    let mut d = d
+        .primary(
+            span,
+            format!(
+                "an output of {} reads {reads}, {}",
+                w.ofmap,
+                clauses.join(" and ")
+            ),
+        )
+        .secondary(source.def, format!("`{}` is {}", source.name, input));
+    for &(m, what, k, s) in &dims {
+        let note = match m {
+            Misfit::Padding { allowed: 0, .. } => format!(
+                "the padding rule allows no padding here: the stride, {s}, is not smaller than \
+                 the kernel, {k}"
+            ),
+            Misfit::Padding { allowed, .. } => format!(
+                "the padding rule allows at most {} of padding in all: the kernel, {k}, less \
+                 the stride, {s}",
+                amount(allowed, what)
+            ),
+            Misfit::Unread { allowed, .. } if !w.mode.is_exact() => format!(
+                "`mode: floor` leaves at most {} unread: fewer than the stride, {s}",
+                amount(allowed, what)
+            ),
+            Misfit::Unread { allowed: 0, .. } => format!(
+                "the padding rule leaves no {} unread: the stride, {s}, is not larger than the \
+                 kernel, {k}",
+                what.replace(" and ", " or ")
+            ),
+            Misfit::Unread { allowed, .. } => format!(
+                "the padding rule leaves at most {} unread: the stride, {s}, less the kernel, {k}",
+                amount(allowed, what)
+            ),
+            Misfit::Fits => continue,
+        };
+        d = d.note(note);
+    }
+    if fixes.floor {
+        d = d.help(
+            "add `mode: floor` to leave them unread, as PyTorch does by default \
+             (`ceil_mode=False`)",
+        );
+    }
+    for (key, choice) in [("pad", &fixes.pad), ("size", &fixes.size)] {
+        if let Some(c) = choice {
+            let with = if c.floor { " with `mode: floor`" } else { "" };
+            d = d.help(format!("use {}{with}", choice_text(key, c)));
+        }
+    }
+    d
+}
+
+/// `` `pad: 1` ``, `` `pad: 0` or `pad: 1` ``, `` any `pad` from 0 to 3 ``,
+/// `` `pad: (1, 0)` ``.
+fn choice_text(key: &str, c: &Choice) -> String {
+    if c.h != c.w {
+        return format!("`{key}: ({}, {})`", c.h.0, c.w.0);
+    }
+    let (lo, hi) = c.h;
+    match hi - lo {
+        0 => format!("`{key}: {lo}`"),
+        1 => format!("`{key}: {lo}` or `{key}: {hi}`"),
+        _ => format!("any `{key}` from {lo} to {hi}"),
     }
 }
 

@@ -9,6 +9,8 @@
 //! so the compiler lists what is left to write. docs/language.md documents
 //! the operators.
 
+use crate::ir::WindowMode;
+
 /// A built-in operator.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Builtin {
@@ -65,6 +67,10 @@ pub enum Key {
     Pad,
     /// The output fmap size, given instead of computed from `pad`.
     Size,
+    /// Which source sizes the window accepts: `exact` (the padding rule,
+    /// the default) or `floor` (the output size rounded down, leaving
+    /// rows past the last window unread).
+    Mode,
 }
 
 /// What kind of value a keyword takes.
@@ -80,7 +86,12 @@ pub enum ParamKind {
         /// The least valid component.
         min: i64,
     },
+    /// One of these words, written as a name: `mode: floor`.
+    Word(&'static [&'static str]),
 }
+
+/// The words of [`Key::Mode`], those of [`WindowMode`] in its order.
+pub(super) const MODES: &[&str] = &[WindowMode::ALL[0].as_str(), WindowMode::ALL[1].as_str()];
 
 const fn req(key: Key) -> Param {
     Param {
@@ -149,6 +160,7 @@ const CONV: &[Param] = &[
     opt(Key::Stride),
     opt(Key::Pad),
     opt(Key::Size),
+    opt(Key::Mode),
 ];
 const FC: &[Param] = &[req(Key::Src), req(Key::Out)];
 const POOL: &[Param] = &[
@@ -157,6 +169,7 @@ const POOL: &[Param] = &[
     opt(Key::Stride),
     opt(Key::Pad),
     opt(Key::Size),
+    opt(Key::Mode),
 ];
 
 impl Key {
@@ -169,6 +182,7 @@ impl Key {
             Key::Stride => "stride",
             Key::Pad => "pad",
             Key::Size => "size",
+            Key::Mode => "mode",
         }
     }
 
@@ -179,6 +193,7 @@ impl Key {
             Key::Out => ParamKind::Count,
             Key::Kernel | Key::Stride | Key::Size => ParamKind::Dims { min: 1 },
             Key::Pad => ParamKind::Dims { min: 0 },
+            Key::Mode => ParamKind::Word(MODES),
         }
     }
 
@@ -191,6 +206,7 @@ impl Key {
             Key::Stride => "stride",
             Key::Pad => "pad",
             Key::Size => "size",
+            Key::Mode => "mode",
         }
     }
 
@@ -211,6 +227,12 @@ mod tests {
             assert_eq!(Builtin::from_name(b.name()), Some(b));
         }
         assert_eq!(Builtin::from_name("convv"), None);
+    }
+
+    #[test]
+    fn mode_words_are_the_window_modes() {
+        let words: Vec<&str> = WindowMode::ALL.iter().map(|m| m.as_str()).collect();
+        assert_eq!(MODES, words);
     }
 
     #[test]

@@ -2,9 +2,11 @@
 //! operator to an IR layer (block calls are in `blocks.rs`).
 
 use super::builtin::{Builtin, Key, Param, ParamKind, Params};
-use super::shape::{self, WindowError, shape_fits};
+use super::shape::{self, Window, WindowError, shape_fits};
 use super::{Checker, Part, Value};
-use crate::ir::{ConvShape, Dim2, Layer, LayerId, LayerKind, LayerShape, LocalShape, Source};
+use crate::ir::{
+    ConvShape, Dim2, Layer, LayerId, LayerKind, LayerShape, LocalShape, Source, WindowMode,
+};
 use crate::lang::ast::{Call, Expr, Ident, Span};
 use crate::lang::diag::Diagnostic;
 use crate::lang::error::{ErrorKind, Operand};
@@ -36,6 +38,7 @@ enum Arg {
     Src(Vec<Part>),
     Count(u64),
     Dims(Dim2),
+    Word(&'static str),
 }
 
 /// The arguments a built-in call gives, evaluated: each with the span of
@@ -76,6 +79,23 @@ impl Args {
             None => Some(None),
             Some(Some(Arg::Dims(d))) => Some(Some(*d)),
             Some(_) => None,
+        }
+    }
+
+    /// An optional word: `Some(None)` if absent, `None` if invalid.
+    fn word(&self, key: Key) -> Option<Option<&'static str>> {
+        match self.get(key) {
+            None => Some(None),
+            Some(Some(Arg::Word(w))) => Some(Some(*w)),
+            Some(_) => None,
+        }
+    }
+
+    /// The window mode: `Some(Exact)` if absent, `None` if invalid.
+    fn mode(&self) -> Option<WindowMode> {
+        match self.word(Key::Mode)? {
+            None => Some(WindowMode::Exact),
+            Some(w) => WindowMode::ALL.into_iter().find(|m| m.as_str() == w),
         }
     }
 }
@@ -253,6 +273,7 @@ impl<'a> Checker<'a> {
                     .map(Arg::Count)
             }
             ParamKind::Dims { min } => self.eval_dim2(e, min, key.what()).map(Arg::Dims),
+            ParamKind::Word(words) => self.eval_word(e, key.name(), words).map(Arg::Word),
         }
     }
 
@@ -285,11 +306,12 @@ impl<'a> Checker<'a> {
         let Some((input, nifm)) = self.layer_input(&parts, src_span) else {
             return Value::Poison;
         };
-        let (Some(Some(kernel)), Some(stride), Some(pad), Some(size)) = (
+        let (Some(Some(kernel)), Some(stride), Some(pad), Some(size), Some(mode)) = (
             args.dims(Key::Kernel),
             args.dims(Key::Stride),
             args.dims(Key::Pad),
             args.dims(Key::Size),
+            args.mode(),
         ) else {
             return Value::Poison;
         };
@@ -334,7 +356,14 @@ impl<'a> Checker<'a> {
             };
             (LayerKind::Conv, LayerShape::Conv(shape))
         };
-        self.push_layer(kind, name, call, shape, parts)
+        let window = Window {
+            kernel,
+            stride,
+            pad,
+            size,
+            mode,
+        };
+        self.push_layer(kind, name, call, shape, parts, Some(window))
     }
 
     /// `fc`: one window covering the whole source.
@@ -350,7 +379,7 @@ impl<'a> Checker<'a> {
             return Value::Poison;
         };
         let shape = LayerShape::Conv(ConvShape::fc(nifm, out, input));
-        self.push_layer(LayerKind::Fc, name, call, shape, parts)
+        self.push_layer(LayerKind::Fc, name, call, shape, parts, None)
     }
 
     /// `eltwise`: equally shaped sources merged point by point.
@@ -398,7 +427,7 @@ impl<'a> Checker<'a> {
             nreg,
         ));
         let parts = operands.into_iter().flat_map(|(p, _)| p).collect();
-        self.push_layer(LayerKind::Eltwise, name, call, shape, parts)
+        self.push_layer(LayerKind::Eltwise, name, call, shape, parts, None)
     }
 
     /// `concat`: no layer, the sources' parts in order.
@@ -463,6 +492,7 @@ impl<'a> Checker<'a> {
     }
 
     /// Records a checked layer; its value is the layer as a source.
+    /// `window` is what a windowed call wrote, `None` for other layers.
     fn push_layer(
         &mut self,
         kind: LayerKind,
@@ -470,6 +500,7 @@ impl<'a> Checker<'a> {
         call: &Call,
         shape: LayerShape,
         parts: Vec<Part>,
+        window: Option<Window>,
     ) -> Value {
         let qname = format!("{}{}", self.scope().prefix, name.name);
         if !shape_fits(&shape) {
@@ -479,14 +510,18 @@ impl<'a> Checker<'a> {
             });
             return Value::Poison;
         }
+        let mode = window.map_or(WindowMode::Exact, |w| w.mode);
         for p in &parts {
-            if !shape.accepts_input_size(p.size) {
+            if !shape.accepts_input_size(p.size, mode) {
+                let fixes = window.map(|w| w.fixes(p.size, shape.ofmap()));
                 self.error(ErrorKind::PaddingRule {
                     span: call.span,
                     source: p.operand(),
                     ofmap: shape.ofmap(),
+                    kernel: shape.window(),
                     stride: shape.stride(),
-                    derived: shape.ifmap(),
+                    mode,
+                    fixes: fixes.unwrap_or_default(),
                 });
                 return Value::Poison;
             }
@@ -502,6 +537,7 @@ impl<'a> Checker<'a> {
             kind,
             shape,
             inputs: parts.iter().map(|p| p.source).collect(),
+            mode,
             span: call.span.into(),
         });
         Value::Src(vec![Part {

@@ -43,6 +43,14 @@ impl<'a> Checker<'a> {
                 }
             }
             ExprKind::Name(segs) => self.resolve(segs),
+            ExprKind::Tuple(values) => {
+                self.error(ErrorKind::LongTuple {
+                    span: e.span,
+                    found: values.len(),
+                    what: None,
+                });
+                Value::Poison
+            }
             ExprKind::Call(c) => {
                 let op = Builtin::from_name(&c.callee.name);
                 // A concatenation is a value, not a layer: it may be written inline.
@@ -79,6 +87,14 @@ impl<'a> Checker<'a> {
 
     /// An int (square) or a pair, each component at least `min`.
     pub(super) fn eval_dim2(&mut self, e: &'a Expr, min: i64, what: &str) -> Option<Dim2> {
+        if let ExprKind::Tuple(values) = &e.kind {
+            self.error(ErrorKind::LongTuple {
+                span: e.span,
+                found: values.len(),
+                what: Some(what.into()),
+            });
+            return None;
+        }
         let (h, w) = match self.eval(e) {
             Value::Int(v) => (v, v),
             Value::Pair(h, w) => (h, w),
@@ -95,6 +111,31 @@ impl<'a> Checker<'a> {
         let h = self.at_least(Some(h), min, what, Some(e.span))?;
         let w = self.at_least(Some(w), min, what, Some(e.span))?;
         Some(Dim2::new(h, w))
+    }
+
+    /// One of `words`, written as a bare name: the argument `keyword` takes
+    /// a word, not a value, so the name is not looked up.
+    pub(super) fn eval_word(
+        &mut self,
+        e: &Expr,
+        keyword: &'static str,
+        words: &'static [&'static str],
+    ) -> Option<&'static str> {
+        let written = match &e.kind {
+            ExprKind::Name(segs) if segs.len() == 1 => Some(segs[0].name.as_str()),
+            _ => None,
+        };
+        if let Some(w) = written.and_then(|w| words.iter().find(|v| **v == w)) {
+            return Some(w);
+        }
+        let suggestion = written.and_then(|w| self.suggest(w, words.iter().copied()));
+        self.error(ErrorKind::BadChoice {
+            span: e.span,
+            keyword,
+            valid: words,
+            suggestion,
+        });
+        None
     }
 
     /// A value used as a layer source: its parts.

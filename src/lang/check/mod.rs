@@ -13,7 +13,7 @@
 //!    (`blocks`), which run `stmts` again on the block body in a new scope.
 //! 3. `structure` again, over the whole network: no layers at all, layers,
 //!    inputs and blocks that nothing uses.
-//! 4. [`Checker::finish`]: builds the IR.
+//! 4. `finish`: builds the IR.
 //!
 //! Invariant of the result: the network was built by [`NetworkBuilder`] from
 //! layers this module already checked, so building never fails from source
@@ -196,6 +196,7 @@ impl<'a> Checker<'a> {
         self.header(file);
         self.collect_blocks(file);
         self.stmts(&file.stmts);
+        self.no_layers(file);
         self.unused();
     }
 

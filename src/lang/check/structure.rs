@@ -28,6 +28,11 @@ fn int_expr_names(e: &Expr, out: &mut Vec<(String, Span)>) {
             int_expr_names(a, out);
             int_expr_names(b, out);
         }
+        ExprKind::Tuple(values) => {
+            for v in values {
+                int_expr_names(v, out);
+            }
+        }
         ExprKind::Int(_) | ExprKind::Name(_) => {}
     }
 }
@@ -268,6 +273,23 @@ impl<'a> Checker<'a> {
         for e in found {
             self.error(e);
         }
+    }
+
+    /// A network must have a layer: with none there is nothing to
+    /// schedule. Skipped after errors, which may have removed the layers.
+    pub(super) fn no_layers(&mut self, file: &ast::File) {
+        if self.diags.has_errors() || !self.layers.is_empty() {
+            return;
+        }
+        let span = file.stmts.iter().find_map(|s| match &s.kind {
+            StmtKind::Network(n) => Some(n.span),
+            _ => None,
+        });
+        self.error(ErrorKind::NoLayers {
+            span: span.unwrap_or_default(),
+            name: self.name.clone(),
+            input: self.input.as_ref().map(|d| d.name.clone()),
+        });
     }
 
     /// Warns about layers, inputs and blocks that nothing uses. Skipped

@@ -149,3 +149,47 @@ fn suggestions() {
     assert_eq!(suggest("c", ["a", "b"]), None);
     assert_eq!(suggest("zzzzzz", ["conv1"]), None);
 }
+
+#[test]
+fn floor_mode_accepts_the_rows_past_the_last_window() {
+    let n = net("input d [8, 32]\np = pool(d, kernel: 3, stride: 2, mode: floor)");
+    let l = n.layers().last().expect("layer");
+    assert_eq!(l.mode, crate::ir::WindowMode::Floor);
+    assert_eq!(
+        (l.shape.ofmap(), l.shape.ifmap()),
+        (Dim2::square(15), Dim2::square(31))
+    );
+    assert_eq!(
+        codes("input d [8, 32]\np = pool(d, kernel: 3, stride: 2)"),
+        ["E016"]
+    );
+    // Not more padding than the exact rule allows.
+    assert_eq!(
+        codes("input d [8, 32]\np = pool(d, kernel: 3, stride: 3, pad: 1, mode: floor)"),
+        ["E016"]
+    );
+    assert_eq!(
+        codes("input d [8, 32]\np = pool(d, kernel: 3, mode: flor)"),
+        ["E040"]
+    );
+    assert_eq!(
+        codes("input d [8, 32]\np = pool(d, kernel: 3, mode: 1)"),
+        ["E040"]
+    );
+}
+
+#[test]
+fn new_structural_errors() {
+    assert_eq!(codes("input d [8, 32]"), ["E038"]);
+    assert_eq!(codes("input d [8, 32]\nlet k = 3"), ["E038"]);
+    assert_eq!(
+        codes("input d [8, 32]\nc = conv(d, 8, kernel: (3, 3, 3))"),
+        ["E039"]
+    );
+    assert_eq!(
+        codes("input d [8, 32]\nlet k = (1, 2, 3)\nc = fc(d, 8)"),
+        ["E039"]
+    );
+    // Errors elsewhere are not followed by E038.
+    assert_eq!(codes("input d [8, 32]\nc = conv(d, 8)"), ["E023"]);
+}
