@@ -280,6 +280,8 @@ impl<'a> Checker<'a> {
     /// The input of a single-source layer: its parts, their common fmap
     /// size and their total channels. `None` after reporting a problem.
     fn layer_input(&mut self, parts: &[Part], span: Span) -> Option<(Dim2, u64)> {
+        // Several parts are a concatenation, written or passed through a
+        // block: their sizes must agree as `concat` requires.
         let input = self.common_size(parts, Builtin::Concat, span)?;
         let Some(nifm) = parts
             .iter()
