@@ -83,7 +83,7 @@ impl fmt::Display for LayerKind {
 }
 
 /// Which source sizes a windowed layer accepts for its output size: how
-/// its windows cover its input (the padding rule, layer-model §1.4). The
+/// its windows cover its input (the padding rule, docs/model/layers.md#padding). The
 /// model itself only ever sees the derived input [`LayerShape::ifmap`]:
 /// what the windows read.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
