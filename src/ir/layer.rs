@@ -83,9 +83,9 @@ impl fmt::Display for LayerKind {
 }
 
 /// Which source sizes a windowed layer accepts for its output size: how
-/// its windows cover its input (the padding rule, docs/model/layers.md#padding). The
-/// model itself only ever sees the derived input [`LayerShape::ifmap`]:
-/// what the windows read.
+/// its windows cover its input (the padding rule,
+/// docs/model/layers.md#padding). The model itself only ever sees the
+/// derived input [`LayerShape::ifmap`]: what the windows read.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum WindowMode {

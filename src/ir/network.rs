@@ -4,8 +4,8 @@
 //! Invariant of every [`Network`]: each layer's sources are defined before it,
 //! its sources' channels sum to its `nifm` (channel concatenation; an eltwise
 //! of `k` inputs has `nifm = k * nofm`), each source's fmap size is a valid
-//! padded input of the layer under its [`WindowMode`] (docs/model/layers.md#padding),
-//! and names are unique. Only
+//! padded input of the layer under its [`WindowMode`]
+//! (docs/model/layers.md#padding), and names are unique. Only
 //! [`NetworkBuilder`] constructs networks and it enforces this, so the
 //! scheduler never re-checks shapes.
 
