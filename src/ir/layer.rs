@@ -343,3 +343,27 @@ impl LayerShape {
         h0 <= input.h && input.h <= h1 && w0 <= input.w && input.w <= w1
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn window_modes_accept_the_rule_and_floor_more() {
+        // 3x3/2 making 15: reads 31; exact takes 30..=31, floor up to 32.
+        assert_eq!(WindowMode::Exact.input_range(15, 3, 2), (30, 31));
+        assert_eq!(WindowMode::Floor.input_range(15, 3, 2), (30, 32));
+        // A stride wider than the kernel skips rows even when exact.
+        assert_eq!(WindowMode::Exact.input_range(4, 2, 3), (11, 12));
+        assert_eq!(WindowMode::Floor.input_range(4, 2, 3), (11, 13));
+        let pool = LayerShape::Local(LocalShape::pool(
+            8,
+            Dim2::square(15),
+            Dim2::square(3),
+            Dim2::square(2),
+        ));
+        assert!(!pool.accepts_input_size(Dim2::square(32), WindowMode::Exact));
+        assert!(pool.accepts_input_size(Dim2::square(32), WindowMode::Floor));
+        assert!(!pool.accepts_input_size(Dim2::new(32, 33), WindowMode::Floor));
+    }
+}

@@ -357,3 +357,43 @@ impl NetworkBuilder {
         self.net
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ir::LocalShape;
+
+    /// What an import front end does for PyTorch's max pool: a floor
+    /// layer over a source larger than the rows it reads.
+    #[test]
+    fn the_builder_takes_floor_layers() {
+        let input = DataInput {
+            name: "x".into(),
+            channels: 8,
+            size: Dim2::square(32),
+            span: Span::Api,
+        };
+        let pool = |mode| Layer {
+            name: "p".into(),
+            kind: LayerKind::Pool,
+            shape: LayerShape::Local(LocalShape::pool(
+                8,
+                Dim2::square(15),
+                Dim2::square(3),
+                Dim2::square(2),
+            )),
+            inputs: vec![Source::Input],
+            mode,
+            span: Span::Api,
+        };
+        let mut b = NetworkBuilder::new("n", input.clone()).expect("input");
+        assert!(matches!(
+            b.add_layer(pool(WindowMode::Exact)),
+            Err(IrError::FmapSize { .. })
+        ));
+        let mut b = NetworkBuilder::new("n", input).expect("input");
+        assert_eq!(b.add_layer(pool(WindowMode::Floor)), Ok(LayerId(0)));
+        let net = b.finish();
+        assert_eq!(net.layer(LayerId(0)).shape.ifmap(), Dim2::square(31));
+    }
+}
