@@ -465,7 +465,7 @@ enum Misfit {
 impl Misfit {
     fn of(input: u64, ofmap: u64, kernel: u64, stride: u64, mode: WindowMode) -> Misfit {
         let (lo, hi) = mode.input_range(ofmap, kernel, stride);
-        let reads = kernel.saturating_add(ofmap.saturating_sub(1).saturating_mul(stride));
+        let reads = reads(ofmap, kernel, stride);
         if input < lo {
             Misfit::Padding {
                 needed: reads - input,
@@ -480,6 +480,12 @@ impl Misfit {
             Misfit::Fits
         }
     }
+}
+
+/// The rows a window reads in one dimension, `(ofmap - 1) * stride +
+/// kernel` (the derived input).
+fn reads(ofmap: u64, kernel: u64, stride: u64) -> u64 {
+    kernel.saturating_add(ofmap.saturating_sub(1).saturating_mul(stride))
 }
 
 /// `1 row`, `2 columns`.
@@ -531,12 +537,8 @@ fn padding_rule(
         })
         .collect();
     let reads = Dim2::new(
-        w.kernel
-            .h
-            .saturating_add(w.ofmap.h.saturating_sub(1).saturating_mul(w.stride.h)),
-        w.kernel
-            .w
-            .saturating_add(w.ofmap.w.saturating_sub(1).saturating_mul(w.stride.w)),
+        reads(w.ofmap.h, w.kernel.h, w.stride.h),
+        reads(w.ofmap.w, w.kernel.w, w.stride.w),
     );
     let mut d = d
         .primary(
