@@ -13,8 +13,11 @@
 //! the derived input size `(ofmap - 1) * stride + kernel`; `kernel` is the
 //! filter of conv/fc and the region of pool; eltwise layers have `nreg`
 //! (their number of inputs) instead of `kernel`. `ops` (per sample) is extra.
+//! `mode` appears only for a layer whose output size was rounded down
+//! (`"floor"`): its sources may be larger than `ifmap`, which is what it
+//! reads.
 
-use super::layer::{Dim2, LayerShape};
+use super::layer::{Dim2, LayerShape, WindowMode};
 use super::network::Network;
 use serde::{Deserialize, Serialize};
 
@@ -67,6 +70,9 @@ pub struct LayerJson {
     pub nreg: Option<u64>,
     /// Stride.
     pub stride: [u64; 2],
+    /// Which source sizes it accepts; absent for the default, `exact`.
+    #[serde(default, skip_serializing_if = "WindowMode::is_exact")]
+    pub mode: WindowMode,
     /// Ops per sample (MACs for conv/fc).
     pub ops: u64,
 }
@@ -108,6 +114,7 @@ impl From<&Network> for NetworkJson {
                     kernel,
                     nreg,
                     stride: pair(s.stride()),
+                    mode: l.mode,
                     ops: s.total_ops(1),
                 }
             })

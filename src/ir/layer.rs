@@ -5,7 +5,7 @@
 //! from the output side, without padding, exactly as the reference does:
 //! `ifmap = kernel + (ofmap - 1) * stride` per dimension.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use std::fmt;
 
 /// A pair (height, width) of non-negative integers: fmap sizes, kernels,
@@ -77,6 +77,72 @@ impl LayerKind {
 }
 
 impl fmt::Display for LayerKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// Which source sizes a windowed layer accepts for its output size: how
+/// its windows cover its input (the padding rule,
+/// docs/model/layers.md#padding). The model itself only ever sees the
+/// derived input [`LayerShape::ifmap`]: what the windows read.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum WindowMode {
+    /// The reference's padding rule: the windows cover the whole source,
+    /// with at most the padding their overlap (`kernel - stride`) allows, or
+    /// skip at most the gap of a stride wider than the kernel. Per
+    /// dimension the source lies between `min(ofmap * stride, ifmap)` and
+    /// `max(ofmap * stride, ifmap)`.
+    #[default]
+    Exact,
+    /// The output size rounded down, as in PyTorch (`ceil_mode=False`) and
+    /// ONNX: as [`WindowMode::Exact`], but the source may also run past
+    /// the last window by fewer rows than a stride, and those rows are not
+    /// read. Per dimension the source lies between
+    /// `min(ofmap * stride, ifmap)` and `ofmap * stride + kernel - 1`.
+    Floor,
+}
+
+impl WindowMode {
+    /// Both modes, the default first.
+    pub const ALL: [WindowMode; 2] = [WindowMode::Exact, WindowMode::Floor];
+
+    /// The mode's keyword in `.nn` files and the IR's JSON.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            WindowMode::Exact => "exact",
+            WindowMode::Floor => "floor",
+        }
+    }
+
+    /// True for the default, [`WindowMode::Exact`].
+    pub const fn is_exact(&self) -> bool {
+        matches!(self, WindowMode::Exact)
+    }
+
+    /// The source sizes `lo..=hi` that a window of `kernel` moved by
+    /// `stride` accepts in one dimension when it produces `ofmap` points.
+    /// Saturating: shapes from the front end are far from overflow.
+    pub const fn input_range(self, ofmap: u64, kernel: u64, stride: u64) -> (u64, u64) {
+        let covered = ofmap.saturating_mul(stride);
+        let derived = kernel.saturating_add(ofmap.saturating_sub(1).saturating_mul(stride));
+        let lo = if covered < derived { covered } else { derived };
+        let hi = match self {
+            WindowMode::Exact => {
+                if covered > derived {
+                    covered
+                } else {
+                    derived
+                }
+            }
+            WindowMode::Floor => covered.saturating_add(kernel.saturating_sub(1)),
+        };
+        (lo, hi)
+    }
+}
+
+impl fmt::Display for WindowMode {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.as_str())
     }
@@ -267,15 +333,37 @@ impl LayerShape {
         matches!(self, LayerShape::Conv(_))
     }
 
-    /// Is `input` a valid (possibly padded) input size for this layer? The
-    /// reference's padding rule: per dimension it lies between
-    /// `min(ofmap * stride, ifmap)` and `max(ofmap * stride, ifmap)`.
-    pub const fn accepts_input_size(&self, input: Dim2) -> bool {
-        let (o, s, i) = (self.ofmap(), self.stride(), self.ifmap());
-        const fn between(x: u64, a: u64, b: u64) -> bool {
-            let (lo, hi) = if a < b { (a, b) } else { (b, a) };
-            lo <= x && x <= hi
-        }
-        between(input.h, o.h * s.h, i.h) && between(input.w, o.w * s.w, i.w)
+    /// Is `input` a valid (possibly padded) source size for this layer
+    /// under `mode`? Per dimension it lies in [`WindowMode::input_range`];
+    /// for [`WindowMode::Exact`], the reference's padding rule.
+    pub const fn accepts_input_size(&self, input: Dim2, mode: WindowMode) -> bool {
+        let (o, k, s) = (self.ofmap(), self.window(), self.stride());
+        let (h0, h1) = mode.input_range(o.h, k.h, s.h);
+        let (w0, w1) = mode.input_range(o.w, k.w, s.w);
+        h0 <= input.h && input.h <= h1 && w0 <= input.w && input.w <= w1
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn window_modes_accept_the_rule_and_floor_more() {
+        // 3x3/2 making 15: reads 31; exact takes 30..=31, floor up to 32.
+        assert_eq!(WindowMode::Exact.input_range(15, 3, 2), (30, 31));
+        assert_eq!(WindowMode::Floor.input_range(15, 3, 2), (30, 32));
+        // A stride wider than the kernel skips rows even when exact.
+        assert_eq!(WindowMode::Exact.input_range(4, 2, 3), (11, 12));
+        assert_eq!(WindowMode::Floor.input_range(4, 2, 3), (11, 13));
+        let pool = LayerShape::Local(LocalShape::pool(
+            8,
+            Dim2::square(15),
+            Dim2::square(3),
+            Dim2::square(2),
+        ));
+        assert!(!pool.accepts_input_size(Dim2::square(32), WindowMode::Exact));
+        assert!(pool.accepts_input_size(Dim2::square(32), WindowMode::Floor));
+        assert!(!pool.accepts_input_size(Dim2::new(32, 33), WindowMode::Floor));
     }
 }

@@ -4,11 +4,12 @@
 //! Invariant of every [`Network`]: each layer's sources are defined before it,
 //! its sources' channels sum to its `nifm` (channel concatenation; an eltwise
 //! of `k` inputs has `nifm = k * nofm`), each source's fmap size is a valid
-//! padded input of the layer (layer-model §1.4), and names are unique. Only
+//! padded input of the layer under its [`WindowMode`]
+//! (docs/model/layers.md#padding), and names are unique. Only
 //! [`NetworkBuilder`] constructs networks and it enforces this, so the
 //! scheduler never re-checks shapes.
 
-use super::layer::{Dim2, LayerKind, LayerShape};
+use super::layer::{Dim2, LayerKind, LayerShape, WindowMode};
 use serde::Serialize;
 use std::collections::HashSet;
 use std::fmt;
@@ -83,6 +84,9 @@ pub struct Layer {
     pub shape: LayerShape,
     /// Producers, in channel-concatenation order.
     pub inputs: Vec<Source>,
+    /// Which source sizes it accepts (the padding rule); `Floor` only for
+    /// windows whose output size was rounded down.
+    pub mode: WindowMode,
     /// Place in the source.
     pub span: Span,
 }
@@ -315,7 +319,7 @@ impl NetworkBuilder {
                 });
             }
             let (c, size) = self.net.source_shape(src);
-            if !s.accepts_input_size(size) {
+            if !s.accepts_input_size(size, layer.mode) {
                 return Err(IrError::FmapSize {
                     layer: layer.name.clone(),
                     source_name: self.net.source_name(src).to_owned(),
@@ -351,5 +355,45 @@ impl NetworkBuilder {
     /// The finished network.
     pub fn finish(self) -> Network {
         self.net
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ir::LocalShape;
+
+    /// What an import front end does for PyTorch's max pool: a floor
+    /// layer over a source larger than the rows it reads.
+    #[test]
+    fn the_builder_takes_floor_layers() {
+        let input = DataInput {
+            name: "x".into(),
+            channels: 8,
+            size: Dim2::square(32),
+            span: Span::Api,
+        };
+        let pool = |mode| Layer {
+            name: "p".into(),
+            kind: LayerKind::Pool,
+            shape: LayerShape::Local(LocalShape::pool(
+                8,
+                Dim2::square(15),
+                Dim2::square(3),
+                Dim2::square(2),
+            )),
+            inputs: vec![Source::Input],
+            mode,
+            span: Span::Api,
+        };
+        let mut b = NetworkBuilder::new("n", input.clone()).expect("input");
+        assert!(matches!(
+            b.add_layer(pool(WindowMode::Exact)),
+            Err(IrError::FmapSize { .. })
+        ));
+        let mut b = NetworkBuilder::new("n", input).expect("input");
+        assert_eq!(b.add_layer(pool(WindowMode::Floor)), Ok(LayerId(0)));
+        let net = b.finish();
+        assert_eq!(net.layer(LayerId(0)).shape.ifmap(), Dim2::square(31));
     }
 }

@@ -211,6 +211,10 @@ pub enum ExprKind {
     Name(Vec<Ident>),
     /// `(3, 1)`
     Pair(Box<Expr>, Box<Expr>),
+    /// `(3, 3, 3)`: not a value of the language (a kernel, stride, pad or
+    /// size has at most two dimensions), parsed so that the checker can say
+    /// so where it is used.
+    Tuple(Vec<Expr>),
     /// `4 * mid`
     Binary {
         /// The operator.

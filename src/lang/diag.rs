@@ -3,7 +3,7 @@
 //! the CLI asks [`emit`] to print them.
 
 use super::ast::Span;
-use super::error::Code;
+use super::code::Code;
 use codespan_reporting::diagnostic as cs;
 use codespan_reporting::files::SimpleFile;
 use codespan_reporting::term::{self, termcolor};

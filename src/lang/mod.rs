@@ -5,17 +5,20 @@
 //!            └──────────┴──▶ diag::Diagnostics (errors, warnings)
 //! ```
 //!
-//! [`compile`] runs both stages. Every problem is a [`diag::Diagnostic`] with
-//! a stable [`error::Code`]; [`diag::emit`] renders them.
+//! [`compile`] runs both stages. Every problem is an [`error::ErrorKind`]
+//! (its facts) with a stable [`Code`], worded once (`message.rs`) into a
+//! [`diag::Diagnostic`]; [`diag::emit`] renders them.
 
 pub mod ast;
 pub mod check;
+pub mod code;
 pub mod diag;
 pub mod error;
+mod message;
 pub mod parse;
 
+pub use code::Code;
 pub use diag::{Diagnostic, Diagnostics, Severity};
-pub use error::Code;
 
 use crate::ir::Network;
 

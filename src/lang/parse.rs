@@ -598,14 +598,19 @@ impl Builder {
             Rule::qname => ExprKind::Name(self.qname(pair)),
             Rule::number => ExprKind::Int(self.number(&pair)),
             Rule::paren => {
-                let mut it = pair.into_inner();
-                let a = self.expr_or_hole(it.next(), span);
-                match it.next() {
-                    Some(b) => {
-                        let b = self.expr(b);
-                        ExprKind::Pair(Box::new(a), Box::new(b))
+                let values: Vec<Expr> = pair.into_inner().map(|p| self.expr(p)).collect();
+                if values.len() > 2 {
+                    ExprKind::Tuple(values)
+                } else {
+                    let mut it = values.into_iter();
+                    let a = it.next().unwrap_or(Expr {
+                        kind: ExprKind::Int(0),
+                        span,
+                    });
+                    match it.next() {
+                        Some(b) => ExprKind::Pair(Box::new(a), Box::new(b)),
+                        None => return Expr { kind: a.kind, span },
                     }
-                    None => return Expr { kind: a.kind, span },
                 }
             }
             r => unreachable!("unexpected {r:?} in term"),

@@ -158,6 +158,7 @@ mod tests {
             kind,
             shape,
             inputs,
+            mode: Default::default(),
             span: Span::Api,
         })
         .unwrap();

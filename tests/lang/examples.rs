@@ -1,6 +1,8 @@
-//! Every example of the language design (`LANGUAGE.md`), as written. Where
-//! the page elides lines (`...`) or leaves context out, the test supplies
-//! it around the verbatim text.
+//! Every example of docs/language.md, read from the page itself: each `nn`
+//! block compiles (without warnings) once the test supplies what the page
+//! elides (`...`) or leaves to context, and each rendered diagnostic is
+//! exactly what the compiler prints. A new example on the page fails
+//! [`every_nn_example_compiles`] until it is added to [`complete`].
 
 use nnc::ir::{Network, Source};
 
@@ -24,37 +26,44 @@ fn layer<'n>(net: &'n Network, name: &str) -> &'n nnc::ir::Layer {
         .unwrap_or_else(|| panic!("no layer {name}"))
 }
 
-/// "A tour": AlexNet as two towers, with the elided lines filled in.
-const TOUR: &str = "\
-# AlexNet (Krizhevsky, Sutskever and Hinton, 2012), as two towers.
-network AlexNet
+/// The page.
+fn doc() -> String {
+    std::fs::read_to_string(super::root().join("docs/language.md")).expect("docs/language.md")
+}
 
-input data [3, 224, 224]          # channels, height, width ([3, 224] = square)
+/// The fenced blocks of `lang` in `text`, in order.
+fn blocks(text: &str, lang: &str) -> Vec<String> {
+    let fence = format!("```{lang}\n");
+    text.split(&fence)
+        .skip(1)
+        .filter_map(|b| b.split("```").next())
+        .map(str::to_string)
+        .collect()
+}
 
-conv1_a = conv(data, 48, kernel: 11, stride: 4, pad: 2)   # -> [48, 55, 55]
-conv1_b = conv(data, 48, kernel: 11, stride: 4, pad: 2)
-pool1_a = pool(conv1_a, kernel: 3, stride: 2)             # -> [48, 27, 27]
-pool1_b = pool(conv1_b, kernel: 3, stride: 2)
-ELIDED1
-conv3_a = conv(concat(pool2_a, pool2_b), 192, kernel: 3, pad: 1)
-ELIDED2
-fc1 = fc(concat(pool3_a, pool3_b), 4096)   # kernel = the whole 6x6 input
-fc2 = fc(fc1, 4096)
-fc3 = fc(fc2, 1000)
-";
+/// The `nn` example of the page whose first line starts with `first`.
+fn example(first: &str) -> String {
+    blocks(&doc(), "nn")
+        .into_iter()
+        .find(|b| b.starts_with(first))
+        .unwrap_or_else(|| panic!("no example starting with {first:?} in docs/language.md"))
+}
 
-#[test]
-fn tour() {
-    let src = TOUR
-        .replace(
-            "ELIDED1",
+const INCEPTION_PRELUDE: &str = "network GoogLeNetPart\ninput data [192, 56]\n\
+                                 pool2 = pool(data, kernel: 3, stride: 2, pad: 1)\n";
+const BOTTLENECK_PRELUDE: &str = "network Res\ninput data [256, 56]\n\
+                                  conv4_0 = conv(data, 1024, kernel: 1)\n";
+
+/// An example as a whole file: what the page elides or leaves to context
+/// filled in around the verbatim text.
+fn complete(block: &str) -> String {
+    let first = block.lines().next().unwrap_or_default();
+    if first.starts_with("# AlexNet") {
+        let elided = [
             "conv2_a = conv(pool1_a, 128, kernel: 5, pad: 2)\n\
              conv2_b = conv(pool1_b, 128, kernel: 5, pad: 2)\n\
              pool2_a = pool(conv2_a, kernel: 3, stride: 2)\n\
              pool2_b = pool(conv2_b, kernel: 3, stride: 2)",
-        )
-        .replace(
-            "ELIDED2",
             "conv3_b = conv(concat(pool2_a, pool2_b), 192, kernel: 3, pad: 1)\n\
              conv4_a = conv(conv3_a, 192, kernel: 3, pad: 1)\n\
              conv4_b = conv(conv3_b, 192, kernel: 3, pad: 1)\n\
@@ -62,8 +71,72 @@ fn tour() {
              conv5_b = conv(conv4_b, 128, kernel: 3, pad: 1)\n\
              pool3_a = pool(conv5_a, kernel: 3, stride: 2)\n\
              pool3_b = pool(conv5_b, kernel: 3, stride: 2)",
+        ];
+        let parts: Vec<&str> = block.split("...\n").collect();
+        assert_eq!(parts.len(), elided.len() + 1, "the tour's elisions");
+        let mut src = parts[0].to_string();
+        for (fill, rest) in elided.iter().zip(&parts[1..]) {
+            src += fill;
+            src += "\n";
+            src += rest;
+        }
+        src
+    } else if first.starts_with("# Ways to write") {
+        block.to_string()
+    } else if first.starts_with("block inception") {
+        format!("{INCEPTION_PRELUDE}{block}")
+    } else if first.starts_with("block bottleneck") {
+        format!("{BOTTLENECK_PRELUDE}{block}")
+    } else {
+        panic!("an example docs/language.md has and this test does not know:\n{block}")
+    }
+}
+
+#[test]
+fn every_nn_example_compiles() {
+    let examples = blocks(&doc(), "nn");
+    assert_eq!(examples.len(), 4, "examples on the page");
+    for block in examples {
+        compile(&complete(&block));
+    }
+}
+
+/// Every rendered diagnostic of the page is what the compiler prints for
+/// the file it names, or, for a file not in the repository, for the
+/// fixture of its code.
+#[test]
+fn every_diagnostic_example_is_the_compilers() {
+    let mut seen = 0;
+    for block in blocks(&doc(), "text") {
+        let Some(code) = block.strip_prefix("error[").and_then(|r| r.get(..4)) else {
+            continue;
+        };
+        let path = block
+            .lines()
+            .find_map(|l| l.trim().strip_prefix("┌─ "))
+            .and_then(|l| l.split(':').next())
+            .expect("a location line");
+        let file = super::root().join(path);
+        let file = if file.exists() {
+            file
+        } else {
+            super::root().join(format!("tests/fixtures/errors/{code}.nn"))
+        };
+        let src = std::fs::read_to_string(&file).expect("the example's file");
+        let d = nnc::lang::compile(&src).expect_err("an error");
+        let out = nnc::lang::diag::render(&d, path, &src);
+        assert!(
+            out.starts_with(&block),
+            "docs/language.md shows\n{block}\nthe compiler prints\n{out}"
         );
-    let net = compile(&src);
+        seen += 1;
+    }
+    assert_eq!(seen, 2, "diagnostic examples on the page");
+}
+
+#[test]
+fn tour() {
+    let net = compile(&complete(&example("# AlexNet")));
     assert_eq!(net.name(), "AlexNet");
     let c1 = layer(&net, "conv1_a");
     assert_eq!((c1.shape.nofm(), c1.shape.ofmap().h), (48, 55));
@@ -76,27 +149,9 @@ fn tour() {
     assert_eq!(net.to_json(), compile(&shipped).to_json());
 }
 
-const INCEPTION: &str = "\
-block inception(x, n1, n3r, n3, n5r, n5, np) {
-  b1  = conv(x, n1, kernel: 1)
-  b3r = conv(x, n3r, kernel: 1)
-  b3  = conv(b3r, n3, kernel: 3, pad: 1)
-  b5r = conv(x, n5r, kernel: 1)
-  b5  = conv(b5r, n5, kernel: 5, pad: 2)
-  bp  = conv(x, np, kernel: 1)           # pool projection
-  out concat(b1, b3, b5, bp)
-}
-
-inc3a = inception(pool2, 64, 96, 128, 16, 32, 32)
-inc3b = inception(inc3a, 128, 128, 192, 32, 96, 64)
-pool3 = pool(inc3b, kernel: 3, stride: 2, pad: 1)
-";
-
 #[test]
 fn blocks_instances_and_names() {
-    let prelude = "network GoogLeNetPart\ninput data [192, 56]\n\
-                   pool2 = pool(data, kernel: 3, stride: 2, pad: 1)\n";
-    let net = compile(&format!("{prelude}{INCEPTION}"));
+    let net = compile(&complete(&example("block inception")));
     let b3r = layer(&net, "inc3a.b3r");
     assert_eq!((b3r.shape.nifm(), b3r.shape.nofm()), (192, 96));
     let b1 = layer(&net, "inc3b.b1");
@@ -109,22 +164,19 @@ fn blocks_instances_and_names() {
     assert_eq!(p3.inputs.len(), 4);
 }
 
-const BOTTLENECK: &str = "\
-block bottleneck(x, mid, stride = 1) {
-  a   = conv(x, mid, kernel: 1, stride: stride)
-  b   = conv(a, mid, kernel: 3, pad: 1)
-  c   = conv(b, 4 * mid, kernel: 1)
-  out eltwise(x, c)
-}
-";
-
 #[test]
 fn bottleneck_with_default_and_repeat() {
+    // The page's block, repeated 3 times (the page's line makes 5) and read
+    // through qualified names.
+    let block = example("block bottleneck");
+    let block = block.split("\nconv4 =").next().expect("the block");
     let src = format!(
-        "network Res\ninput data [256, 56]\n{BOTTLENECK}\n\
+        "network Res\ninput data [256, 56]\n{block}\n\
          conv4 = repeat 3 bottleneck(data, 64)\nlast = fc(concat(conv4.2, conv4), 10)\n"
     );
     let net = compile(&src);
+    let five = compile(&complete(&example("block bottleneck")));
+    assert!(five.find("conv4.5.out").is_some() && five.find("conv4.6.out").is_none());
     // Instances are numbered from 1; an inline `out` call is named `out`.
     let a = layer(&net, "conv4.1.a");
     assert_eq!(
@@ -200,21 +252,19 @@ fn use_is_reported_as_unsupported() {
 }
 
 #[test]
-fn diagnostic_example() {
-    // LANGUAGE.md's example diagnostic: E012 with a label per input.
-    let path = super::root().join("tests/fixtures/errors/E012.nn");
-    let src = std::fs::read_to_string(path).expect("fixture");
-    let d = nnc::lang::compile(&src).expect_err("E012");
-    let out = nnc::lang::diag::render(&d, "nns/bad.nn", &src);
-    for needle in [
-        "error[E012]: input channels do not match",
-        "┌─ nns/bad.nn:7:14",
-        "5 │ c3 = conv(p2, 192, kernel: 3, pad: 1)",
-        "`c3` has 192 channels",
-        "`c4` has 128 channels",
-        "^^^^^^ eltwise inputs must have equal channels",
-    ] {
-        assert!(out.contains(needle), "missing {needle:?} in\n{out}");
+fn pool_modes() {
+    let net = compile(&complete(&example("# Ways to write")));
+    let p1 = layer(&net, "p1");
+    assert_eq!(p1.mode, nnc::ir::WindowMode::Floor);
+    assert_eq!(
+        (p1.shape.ofmap(), p1.shape.ifmap()),
+        (nnc::ir::Dim2::square(15), nnc::ir::Dim2::square(31))
+    );
+    for p in ["p2", "p3"] {
+        let l = layer(&net, p);
+        assert_eq!(l.mode, nnc::ir::WindowMode::Exact);
+        assert_eq!(l.shape.ofmap(), nnc::ir::Dim2::square(16));
+        assert_eq!(l.shape.ifmap(), nnc::ir::Dim2::square(33));
     }
 }
 

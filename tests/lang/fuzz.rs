@@ -42,6 +42,9 @@ const TOKENS: &[&str] = &[
     "stride:",
     "pad:",
     "size:",
+    "mode:",
+    "floor",
+    "exact",
     "out:",
     "=",
     "(",
@@ -176,6 +179,12 @@ fn generated() -> impl Strategy<Value = String> {
             a.saturating_sub(1)
         )),
         (0usize..8, 1u64..5).prop_map(|(a, k)| format!("l{a} = pool(l{}, kernel: {k})", a / 2)),
+        (0usize..8, 1u64..5, 1u64..4).prop_map(|(a, k, s)| format!(
+            "l{a} = pool(l{}, kernel: {k}, stride: {s}, mode: floor)",
+            a / 2
+        )),
+        (0usize..8, 1u64..5)
+            .prop_map(|(a, k)| format!("l{a} = conv(l{}, 4, kernel: ({k}, {k}, 1))", a / 2)),
         (0usize..8, 1u64..2000).prop_map(|(a, c)| format!("l{a} = fc(l{}, {c})", a / 3)),
         (0usize..8, 0usize..8).prop_map(|(a, b)| format!("l{a} = eltwise(l{b}, l{})", a / 2)),
         (0usize..8, 0usize..8)

@@ -1,10 +1,13 @@
 //! Front-end tests: the shipped networks, parity with the reference, every
-//! diagnostic, the examples of the language design, and fuzzing.
+//! diagnostic, the padding rule, the examples of docs/language.md, the
+//! messages as `nnc` shows them, and fuzzing.
 
+mod cli;
 mod errors;
 mod examples;
 mod fuzz;
 mod networks;
+mod padding;
 mod parity;
 
 use std::path::{Path, PathBuf};

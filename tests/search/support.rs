@@ -68,6 +68,7 @@ pub(crate) fn network(v: &Value) -> Network {
             kind,
             shape,
             inputs,
+            mode: Default::default(),
             span: Span::Api,
         })
         .unwrap();

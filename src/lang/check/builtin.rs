@@ -1,0 +1,248 @@
+//! The built-in operators as data: each one's name, parameters and
+//! positional arity. A call's callee is parsed into a [`Builtin`] once;
+//! nothing else in the checker compares operator names.
+//!
+//! To add an operator: a variant of [`Builtin`] (and in [`Builtin::ALL`]),
+//! its name in [`Builtin::name`], its parameters in [`Builtin::params`]
+//! (new keywords in [`Key`]), and its lowering to an IR layer in
+//! `calls.rs` (`Checker::builtin`). Each of these is an exhaustive `match`,
+//! so the compiler lists what is left to write. docs/language.md documents
+//! the operators.
+
+use crate::ir::WindowMode;
+
+/// A built-in operator.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Builtin {
+    /// `conv(src, out, kernel: 3, stride: 1, pad: 1)`: a convolution.
+    Conv,
+    /// `fc(src, out)`: fully connected; its kernel is the whole input.
+    Fc,
+    /// `pool(src, kernel: 3, stride: 2)`: pooling (max or average, same cost).
+    Pool,
+    /// `eltwise(a, b, ...)`: an element-wise merge of equally shaped inputs.
+    Eltwise,
+    /// `concat(a, b, ...)`: the channel concatenation of its inputs; not a
+    /// layer but a source, usable wherever a layer is.
+    Concat,
+}
+
+/// How an operator takes its arguments.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Params {
+    /// Named parameters in order; the first `positional` may also be given
+    /// by position.
+    Named {
+        /// The parameters.
+        params: &'static [Param],
+        /// How many may be given by position.
+        positional: usize,
+    },
+    /// One or more sources, by position only.
+    Sources,
+}
+
+/// One named parameter of an operator.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Param {
+    /// Its keyword.
+    pub key: Key,
+    /// Whether a call must give it.
+    pub required: bool,
+}
+
+/// The keyword arguments of the built-in operators. A keyword means the
+/// same, and takes the same kind of value, in every operator that has it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Key {
+    /// The source read.
+    Src,
+    /// Output channels.
+    Out,
+    /// The window: `kernel: 3` or `kernel: (3, 1)`.
+    Kernel,
+    /// The window's step.
+    Stride,
+    /// Zero padding on each side of the input.
+    Pad,
+    /// The output fmap size, given instead of computed from `pad`.
+    Size,
+    /// Which source sizes the window accepts: `exact` (the padding rule,
+    /// the default) or `floor` (the output size rounded down, leaving
+    /// rows past the last window unread).
+    Mode,
+}
+
+/// What kind of value a keyword takes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ParamKind {
+    /// A source: a layer, input, extern, instance output or concatenation.
+    Source,
+    /// An integer of at least 1.
+    Count,
+    /// An integer `k` (meaning `(k, k)`) or a pair `(h, w)`, each at least
+    /// `min`.
+    Dims {
+        /// The least valid component.
+        min: i64,
+    },
+    /// One of these words, written as a name: `mode: floor`.
+    Word(&'static [&'static str]),
+}
+
+/// The words of [`Key::Mode`], those of [`WindowMode`] in its order.
+pub(super) const MODES: &[&str] = &[WindowMode::ALL[0].as_str(), WindowMode::ALL[1].as_str()];
+
+const fn req(key: Key) -> Param {
+    Param {
+        key,
+        required: true,
+    }
+}
+
+const fn opt(key: Key) -> Param {
+    Param {
+        key,
+        required: false,
+    }
+}
+
+impl Builtin {
+    /// Every operator, in the order messages list them.
+    pub const ALL: [Builtin; 5] = [
+        Builtin::Conv,
+        Builtin::Fc,
+        Builtin::Pool,
+        Builtin::Eltwise,
+        Builtin::Concat,
+    ];
+
+    /// The operator's name in `.nn` files.
+    pub const fn name(self) -> &'static str {
+        match self {
+            Builtin::Conv => "conv",
+            Builtin::Fc => "fc",
+            Builtin::Pool => "pool",
+            Builtin::Eltwise => "eltwise",
+            Builtin::Concat => "concat",
+        }
+    }
+
+    /// The operator called `name`, if any.
+    pub fn from_name(name: &str) -> Option<Builtin> {
+        Builtin::ALL.into_iter().find(|b| b.name() == name)
+    }
+
+    /// The operator's parameters.
+    pub const fn params(self) -> Params {
+        match self {
+            Builtin::Conv => Params::Named {
+                params: CONV,
+                positional: 2,
+            },
+            Builtin::Fc => Params::Named {
+                params: FC,
+                positional: 2,
+            },
+            Builtin::Pool => Params::Named {
+                params: POOL,
+                positional: 1,
+            },
+            Builtin::Eltwise | Builtin::Concat => Params::Sources,
+        }
+    }
+}
+
+const CONV: &[Param] = &[
+    req(Key::Src),
+    req(Key::Out),
+    req(Key::Kernel),
+    opt(Key::Stride),
+    opt(Key::Pad),
+    opt(Key::Size),
+    opt(Key::Mode),
+];
+const FC: &[Param] = &[req(Key::Src), req(Key::Out)];
+const POOL: &[Param] = &[
+    req(Key::Src),
+    req(Key::Kernel),
+    opt(Key::Stride),
+    opt(Key::Pad),
+    opt(Key::Size),
+    opt(Key::Mode),
+];
+
+impl Key {
+    /// The keyword as written.
+    pub const fn name(self) -> &'static str {
+        match self {
+            Key::Src => "src",
+            Key::Out => "out",
+            Key::Kernel => "kernel",
+            Key::Stride => "stride",
+            Key::Pad => "pad",
+            Key::Size => "size",
+            Key::Mode => "mode",
+        }
+    }
+
+    /// The kind of value it takes.
+    pub const fn kind(self) -> ParamKind {
+        match self {
+            Key::Src => ParamKind::Source,
+            Key::Out => ParamKind::Count,
+            Key::Kernel | Key::Stride | Key::Size => ParamKind::Dims { min: 1 },
+            Key::Pad => ParamKind::Dims { min: 0 },
+            Key::Mode => ParamKind::Word(MODES),
+        }
+    }
+
+    /// What its value is, in messages ("output channels must be at least 1").
+    pub const fn what(self) -> &'static str {
+        match self {
+            Key::Src => "the source",
+            Key::Out => "output channels",
+            Key::Kernel => "kernel",
+            Key::Stride => "stride",
+            Key::Pad => "pad",
+            Key::Size => "size",
+            Key::Mode => "mode",
+        }
+    }
+
+    /// Keywords that cannot be given together with this one: `size` fixes
+    /// the output size that `pad` would compute.
+    pub const fn conflicts_with(self, other: Key) -> bool {
+        matches!((self, other), (Key::Pad, Key::Size) | (Key::Size, Key::Pad))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_round_trip() {
+        for b in Builtin::ALL {
+            assert_eq!(Builtin::from_name(b.name()), Some(b));
+        }
+        assert_eq!(Builtin::from_name("convv"), None);
+    }
+
+    #[test]
+    fn mode_words_are_the_window_modes() {
+        let words: Vec<&str> = WindowMode::ALL.iter().map(|m| m.as_str()).collect();
+        assert_eq!(MODES, words);
+    }
+
+    #[test]
+    fn positional_parameters_come_first_and_are_required() {
+        for b in Builtin::ALL {
+            if let Params::Named { params, positional } = b.params() {
+                assert!(positional <= params.len(), "{}", b.name());
+                assert!(params[..positional].iter().all(|p| p.required));
+                assert_eq!(params[0].key, Key::Src, "{}: the source first", b.name());
+            }
+        }
+    }
+}

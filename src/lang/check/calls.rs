@@ -1,0 +1,553 @@
+//! Calls: binding arguments to parameters, and lowering each built-in
+//! operator to an IR layer (block calls are in `blocks.rs`).
+
+use super::builtin::{Builtin, Key, Param, ParamKind, Params};
+use super::shape::{self, Window, WindowError, shape_fits};
+use super::{Checker, Part, Value};
+use crate::ir::{
+    ConvShape, Dim2, Layer, LayerId, LayerKind, LayerShape, LocalShape, Source, WindowMode,
+};
+use crate::lang::ast::{Call, Expr, Ident, Span};
+use crate::lang::diag::Diagnostic;
+use crate::lang::error::{ErrorKind, Operand};
+
+/// A callee's parameters, for argument binding.
+pub(super) struct Signature<'s> {
+    pub(super) callee: &'s str,
+    pub(super) names: Vec<&'s str>,
+    pub(super) positional: usize,
+    pub(super) required: Vec<bool>,
+    /// Where a block declares each parameter (`None` for built-ins).
+    pub(super) decls: Vec<Option<Span>>,
+}
+
+impl Signature<'static> {
+    fn builtin(op: Builtin, params: &'static [Param], positional: usize) -> Self {
+        Signature {
+            callee: op.name(),
+            names: params.iter().map(|p| p.key.name()).collect(),
+            positional,
+            required: params.iter().map(|p| p.required).collect(),
+            decls: vec![None; params.len()],
+        }
+    }
+}
+
+/// A built-in's argument, evaluated by the kind of its parameter.
+enum Arg {
+    Src(Vec<Part>),
+    Count(u64),
+    Dims(Dim2),
+    Word(&'static str),
+}
+
+/// The arguments a built-in call gives, evaluated: each with the span of
+/// its value, and `None` for a value already reported as invalid.
+struct Args(Vec<(Key, Span, Option<Arg>)>);
+
+impl Args {
+    /// Where the value of `key` is written, if given.
+    fn span(&self, key: Key) -> Option<Span> {
+        self.0.iter().find(|(k, ..)| *k == key).map(|(_, s, _)| *s)
+    }
+
+    pub(super) fn get(&self, key: Key) -> Option<&Option<Arg>> {
+        self.0.iter().find(|(k, ..)| *k == key).map(|(.., a)| a)
+    }
+
+    /// The source; `None` if invalid (it is always given: it is required).
+    fn src(&mut self) -> Option<Vec<Part>> {
+        let i = self.0.iter().position(|(k, ..)| *k == Key::Src)?;
+        match self.0[i].2.take() {
+            Some(Arg::Src(parts)) => Some(parts),
+            _ => None,
+        }
+    }
+
+    /// An optional count: `Some(None)` if absent, `None` if invalid.
+    pub(super) fn count(&self, key: Key) -> Option<Option<u64>> {
+        match self.get(key) {
+            None => Some(None),
+            Some(Some(Arg::Count(n))) => Some(Some(*n)),
+            Some(_) => None,
+        }
+    }
+
+    /// Optional dimensions: `Some(None)` if absent, `None` if invalid.
+    fn dims(&self, key: Key) -> Option<Option<Dim2>> {
+        match self.get(key) {
+            None => Some(None),
+            Some(Some(Arg::Dims(d))) => Some(Some(*d)),
+            Some(_) => None,
+        }
+    }
+
+    /// An optional word: `Some(None)` if absent, `None` if invalid.
+    fn word(&self, key: Key) -> Option<Option<&'static str>> {
+        match self.get(key) {
+            None => Some(None),
+            Some(Some(Arg::Word(w))) => Some(Some(*w)),
+            Some(_) => None,
+        }
+    }
+
+    /// The window mode: `Some(Exact)` if absent, `None` if invalid.
+    fn mode(&self) -> Option<WindowMode> {
+        match self.word(Key::Mode)? {
+            None => Some(WindowMode::Exact),
+            Some(w) => WindowMode::ALL.into_iter().find(|m| m.as_str() == w),
+        }
+    }
+}
+
+impl<'a> Checker<'a> {
+    /// The value of `name = callee(...)`: a layer, a concatenation or an
+    /// instance.
+    pub(super) fn define_call(&mut self, name: &Ident, call: &'a Call) -> Value {
+        if let Some(op) = Builtin::from_name(&call.callee.name) {
+            return self.builtin(op, name, call);
+        }
+        match self.blocks.get(call.callee.name.as_str()).copied() {
+            Some(block) => {
+                let qname = format!("{}{}", self.scope().prefix, name.name);
+                match self.instantiate(block, qname, call, None) {
+                    Some(inst) => Value::Inst(inst),
+                    None => Value::Poison,
+                }
+            }
+            None => {
+                self.unknown_callee(&call.callee);
+                Value::Poison
+            }
+        }
+    }
+
+    /// Lowers a call of a built-in operator.
+    fn builtin(&mut self, op: Builtin, name: &Ident, call: &'a Call) -> Value {
+        match op {
+            Builtin::Conv | Builtin::Pool => self.windowed(op, name, call),
+            Builtin::Fc => self.fc(name, call),
+            Builtin::Eltwise => self.eltwise(name, call),
+            Builtin::Concat => self.concat(call),
+        }
+    }
+
+    pub(super) fn unknown_callee(&mut self, callee: &Ident) {
+        let mut cands: Vec<&str> = Builtin::ALL.iter().map(|b| b.name()).collect();
+        cands.extend(self.blocks.keys().copied());
+        cands.sort_unstable();
+        let suggestion = self.suggest(&callee.name, cands);
+        self.error(ErrorKind::UnknownCallee {
+            name: callee.name.clone(),
+            span: callee.span,
+            suggestion,
+        });
+    }
+
+    /// Matches arguments to parameters; `None` after reporting a problem.
+    pub(super) fn bind<'c>(
+        &mut self,
+        call: &'c Call,
+        sig: &Signature<'_>,
+    ) -> Option<Vec<Option<&'c Expr>>> {
+        let mut slots: Vec<Option<(&'c Expr, Span)>> = vec![None; sig.names.len()];
+        let mut ok = true;
+        let mut keyword_seen: Option<Span> = None;
+        let mut positional = 0usize;
+        for arg in &call.args {
+            match &arg.keyword {
+                None => {
+                    if let Some(k) = keyword_seen {
+                        self.error(ErrorKind::PositionalAfterKeyword {
+                            span: arg.span,
+                            keyword: k,
+                        });
+                        ok = false;
+                        continue;
+                    }
+                    if positional < sig.positional {
+                        slots[positional] = Some((&arg.value, arg.span));
+                    }
+                    positional += 1;
+                }
+                Some(kw) => {
+                    keyword_seen = Some(arg.span);
+                    let Some(i) = sig.names.iter().position(|n| *n == kw.name) else {
+                        let suggestion = super::suggest(&kw.name, sig.names.iter().copied());
+                        self.error(ErrorKind::UnknownKeyword {
+                            keyword: kw.name.clone(),
+                            span: kw.span,
+                            callee: sig.callee.to_string(),
+                            suggestion,
+                            valid: sig.names.iter().map(|s| s.to_string()).collect(),
+                        });
+                        ok = false;
+                        continue;
+                    };
+                    if let Some((_, first)) = slots[i] {
+                        self.error(ErrorKind::RepeatedKeyword {
+                            keyword: kw.name.clone(),
+                            span: arg.span,
+                            first,
+                        });
+                        ok = false;
+                        continue;
+                    }
+                    slots[i] = Some((&arg.value, arg.span));
+                }
+            }
+        }
+        if positional > sig.positional {
+            let expected = format!("at most {}", sig.positional);
+            self.error(ErrorKind::ArgCount {
+                span: call.args_span,
+                callee: sig.callee.to_string(),
+                expected,
+                found: positional,
+            });
+            ok = false;
+        }
+        if ok {
+            for (i, slot) in slots.iter().enumerate() {
+                if slot.is_none() && sig.required[i] {
+                    self.error(ErrorKind::MissingArg {
+                        span: call.span,
+                        callee: sig.callee.to_string(),
+                        param: sig.names[i].to_string(),
+                        decl: sig.decls[i],
+                    });
+                    ok = false;
+                }
+            }
+        }
+        ok.then(|| slots.into_iter().map(|s| s.map(|(e, _)| e)).collect())
+    }
+
+    /// Binds and evaluates the arguments of an operator with named
+    /// parameters. Every given argument is evaluated, in parameter order,
+    /// so that all their errors are reported; `None` if binding failed or
+    /// two arguments conflict.
+    fn named_args(&mut self, op: Builtin, call: &'a Call) -> Option<Args> {
+        let Params::Named { params, positional } = op.params() else {
+            let msg = format!("`{}` has no named parameters", op.name());
+            self.diags.push(Diagnostic::internal(msg));
+            return None;
+        };
+        let slots = self.bind(call, &Signature::builtin(op, params, positional))?;
+        let mut args = Vec::new();
+        for (p, slot) in params.iter().zip(slots) {
+            if let Some(e) = slot {
+                let v = self.eval_arg(p.key, e);
+                args.push((p.key, e.span, v));
+            }
+        }
+        for (i, &(a, a_span, _)) in args.iter().enumerate() {
+            if let Some(&(b, b_span, _)) = args[i + 1..].iter().find(|(b, ..)| a.conflicts_with(*b))
+            {
+                // Reported at the later of the two, as written.
+                let (first, second) = if a_span < b_span {
+                    ((a, a_span), (b, b_span))
+                } else {
+                    ((b, b_span), (a, a_span))
+                };
+                self.error(ErrorKind::Conflict {
+                    span: second.1,
+                    first: first.1,
+                    keywords: (first.0.name().into(), second.0.name().into()),
+                });
+                return None;
+            }
+        }
+        Some(Args(args))
+    }
+
+    fn eval_arg(&mut self, key: Key, e: &'a Expr) -> Option<Arg> {
+        match key.kind() {
+            ParamKind::Source => {
+                let v = self.eval(e);
+                self.expect_src(v, e.span).map(Arg::Src)
+            }
+            ParamKind::Count => {
+                let v = self.eval_int(e);
+                self.at_least(v, 1, key.what(), Some(e.span))
+                    .map(Arg::Count)
+            }
+            ParamKind::Dims { min } => self.eval_dim2(e, min, key.what()).map(Arg::Dims),
+            ParamKind::Word(words) => self.eval_word(e, key.name(), words).map(Arg::Word),
+        }
+    }
+
+    /// The input of a single-source layer: its parts, their common fmap
+    /// size and their total channels. `None` after reporting a problem.
+    fn layer_input(&mut self, parts: &[Part], span: Span) -> Option<(Dim2, u64)> {
+        // Several parts are a concatenation, written or passed through a
+        // block: their sizes must agree as `concat` requires.
+        let input = self.common_size(parts, Builtin::Concat, span)?;
+        let Some(nifm) = parts
+            .iter()
+            .try_fold(0u64, |acc, p| acc.checked_add(p.channels))
+        else {
+            self.error(ErrorKind::Overflow {
+                span,
+                what: "the channel count".into(),
+            });
+            return None;
+        };
+        Some((input, nifm))
+    }
+
+    /// `conv` and `pool`: a window slid over the source.
+    fn windowed(&mut self, op: Builtin, name: &Ident, call: &'a Call) -> Value {
+        let Some(mut args) = self.named_args(op, call) else {
+            return Value::Poison;
+        };
+        let src_span = args.span(Key::Src).unwrap_or(call.span);
+        let (Some(parts), Some(out)) = (args.src(), args.count(Key::Out)) else {
+            return Value::Poison;
+        };
+        let Some((input, nifm)) = self.layer_input(&parts, src_span) else {
+            return Value::Poison;
+        };
+        let (Some(Some(kernel)), Some(stride), Some(pad), Some(size), Some(mode)) = (
+            args.dims(Key::Kernel),
+            args.dims(Key::Stride),
+            args.dims(Key::Pad),
+            args.dims(Key::Size),
+            args.mode(),
+        ) else {
+            return Value::Poison;
+        };
+        // A pool's windows tile its input unless told otherwise; a conv's slide by one.
+        let stride = stride.unwrap_or(if op == Builtin::Pool {
+            kernel
+        } else {
+            Dim2::square(1)
+        });
+        let ofmap = match size {
+            Some(size) => size,
+            None => match shape::output_size(input, kernel, stride, pad.unwrap_or_default()) {
+                Ok(ofmap) => ofmap,
+                Err(WindowError::Overflow) => {
+                    self.error(ErrorKind::Overflow {
+                        span: call.span,
+                        what: "the padded input".into(),
+                    });
+                    return Value::Poison;
+                }
+                Err(WindowError::KernelTooLarge { padded }) => {
+                    self.error(ErrorKind::KernelTooLarge {
+                        span: call.span,
+                        kernel,
+                        padded,
+                        input,
+                    });
+                    return Value::Poison;
+                }
+            },
+        };
+        let (kind, shape) = if op == Builtin::Pool {
+            let shape = LocalShape::pool(nifm, ofmap, kernel, stride);
+            (LayerKind::Pool, LayerShape::Local(shape))
+        } else {
+            let shape = ConvShape {
+                nifm,
+                nofm: out.unwrap_or(1),
+                ofmap,
+                filter: kernel,
+                stride,
+            };
+            (LayerKind::Conv, LayerShape::Conv(shape))
+        };
+        let window = Window {
+            kernel,
+            stride,
+            pad,
+            size,
+            mode,
+        };
+        self.push_layer(kind, name, call, shape, parts, Some(window))
+    }
+
+    /// `fc`: one window covering the whole source.
+    fn fc(&mut self, name: &Ident, call: &'a Call) -> Value {
+        let Some(mut args) = self.named_args(Builtin::Fc, call) else {
+            return Value::Poison;
+        };
+        let src_span = args.span(Key::Src).unwrap_or(call.span);
+        let (Some(parts), Some(Some(out))) = (args.src(), args.count(Key::Out)) else {
+            return Value::Poison;
+        };
+        let Some((input, nifm)) = self.layer_input(&parts, src_span) else {
+            return Value::Poison;
+        };
+        let shape = LayerShape::Conv(ConvShape::fc(nifm, out, input));
+        self.push_layer(LayerKind::Fc, name, call, shape, parts, None)
+    }
+
+    /// `eltwise`: equally shaped sources merged point by point.
+    fn eltwise(&mut self, name: &Ident, call: &'a Call) -> Value {
+        let Some(operands) = self.operands(call, Builtin::Eltwise) else {
+            return Value::Poison;
+        };
+        let mut summary: Vec<Operand> = Vec::new();
+        for (parts, span) in &operands {
+            let Some((size, channels)) = self.layer_input(parts, *span) else {
+                return Value::Poison;
+            };
+            let (name, def) = match parts.as_slice() {
+                [one] => (one.name.clone(), one.def),
+                _ => (format!("concat of {}", parts.len()), *span),
+            };
+            summary.push(Operand {
+                name,
+                def,
+                channels,
+                size,
+            });
+        }
+        if summary.iter().any(|o| o.channels != summary[0].channels) {
+            self.error(ErrorKind::ChannelMismatch {
+                span: call.args_span,
+                inputs: summary,
+            });
+            return Value::Poison;
+        }
+        if summary.iter().any(|o| o.size != summary[0].size) {
+            self.error(ErrorKind::SizeMismatch {
+                span: call.args_span,
+                op: Builtin::Eltwise,
+                inputs: summary,
+            });
+            return Value::Poison;
+        }
+        let Ok(nreg) = u64::try_from(summary.len()) else {
+            return Value::Poison;
+        };
+        let shape = LayerShape::Local(LocalShape::eltwise(
+            summary[0].channels,
+            summary[0].size,
+            nreg,
+        ));
+        let parts = operands.into_iter().flat_map(|(p, _)| p).collect();
+        self.push_layer(LayerKind::Eltwise, name, call, shape, parts, None)
+    }
+
+    /// `concat`: no layer, the sources' parts in order.
+    pub(super) fn concat(&mut self, call: &'a Call) -> Value {
+        let Some(operands) = self.operands(call, Builtin::Concat) else {
+            return Value::Poison;
+        };
+        let parts: Vec<Part> = operands.into_iter().flat_map(|(p, _)| p).collect();
+        if self
+            .common_size(&parts, Builtin::Concat, call.args_span)
+            .is_none()
+        {
+            return Value::Poison;
+        }
+        Value::Src(parts)
+    }
+
+    /// The operands of a variadic operator (`eltwise`, `concat`): one or
+    /// more sources, by position only. `None` after reporting what is wrong.
+    fn operands(&mut self, call: &'a Call, op: Builtin) -> Option<Vec<(Vec<Part>, Span)>> {
+        let mut ok = true;
+        let mut operands = Vec::new();
+        for arg in &call.args {
+            if let Some(kw) = &arg.keyword {
+                self.error(ErrorKind::UnknownKeyword {
+                    keyword: kw.name.clone(),
+                    span: kw.span,
+                    callee: op.name().into(),
+                    suggestion: None,
+                    valid: Vec::new(),
+                });
+                ok = false;
+                continue;
+            }
+            let v = self.eval(&arg.value);
+            match self.expect_src(v, arg.value.span) {
+                Some(p) => operands.push((p, arg.value.span)),
+                None => ok = false,
+            }
+        }
+        if call.args.is_empty() {
+            self.error(ErrorKind::ArgCount {
+                span: call.args_span,
+                callee: op.name().into(),
+                expected: "at least 1".into(),
+                found: 0,
+            });
+            return None;
+        }
+        ok.then_some(operands)
+    }
+
+    /// The fmap size shared by all parts, or an error.
+    fn common_size(&mut self, parts: &[Part], op: Builtin, span: Span) -> Option<Dim2> {
+        let first = parts.first()?.size;
+        if parts.iter().all(|p| p.size == first) {
+            return Some(first);
+        }
+        let inputs = parts.iter().map(Part::operand).collect();
+        self.error(ErrorKind::SizeMismatch { span, op, inputs });
+        None
+    }
+
+    /// Records a checked layer; its value is the layer as a source.
+    /// `window` is what a windowed call wrote, `None` for other layers.
+    fn push_layer(
+        &mut self,
+        kind: LayerKind,
+        name: &Ident,
+        call: &Call,
+        shape: LayerShape,
+        parts: Vec<Part>,
+        window: Option<Window>,
+    ) -> Value {
+        let qname = format!("{}{}", self.scope().prefix, name.name);
+        if !shape_fits(&shape) {
+            self.error(ErrorKind::Overflow {
+                span: call.span,
+                what: format!("the size of layer `{qname}`"),
+            });
+            return Value::Poison;
+        }
+        let mode = window.map_or(WindowMode::Exact, |w| w.mode);
+        for p in &parts {
+            if !shape.accepts_input_size(p.size, mode) {
+                let fixes = window.map(|w| w.fixes(p.size, shape.ofmap()));
+                self.error(ErrorKind::PaddingRule {
+                    span: call.span,
+                    source: p.operand(),
+                    ofmap: shape.ofmap(),
+                    kernel: shape.window(),
+                    stride: shape.stride(),
+                    mode,
+                    fixes: fixes.unwrap_or_default(),
+                });
+                return Value::Poison;
+            }
+        }
+        if !self.budget(call.span) {
+            return Value::Poison;
+        }
+        let Ok(id) = u32::try_from(self.layers.len()) else {
+            return Value::Poison;
+        };
+        self.layers.push(Layer {
+            name: qname.clone(),
+            kind,
+            shape,
+            inputs: parts.iter().map(|p| p.source).collect(),
+            mode,
+            span: call.span.into(),
+        });
+        Value::Src(vec![Part {
+            source: Source::Layer(LayerId(id)),
+            name: qname,
+            channels: shape.nofm(),
+            size: shape.ofmap(),
+            def: call.span,
+        }])
+    }
+}

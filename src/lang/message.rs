@@ -1,0 +1,616 @@
+//! The wording of every diagnostic: [`ErrorKind::diagnostic`] turns the
+//! facts of a problem (`error.rs`) into a message, labels and notes. The
+//! checker only passes short phrases as facts (`what` overflows, which
+//! limit was hit); sentences, labels and help lines are written here.
+
+use super::ast::Span;
+use super::check::Builtin;
+use super::diag::Diagnostic;
+use super::error::{Choice, ErrorKind, Fixes, HeaderProblem, Operand, OutProblem, ValueKind};
+use crate::ir::{Dim2, WindowMode};
+
+impl ValueKind {
+    fn phrase(self) -> &'static str {
+        match self {
+            ValueKind::Int => "an integer",
+            ValueKind::Pair => "a pair",
+            ValueKind::Layer => "a layer",
+            ValueKind::IntOrPair => "an integer or a pair `(h, w)`",
+            ValueKind::Instance => "a block instance with several outputs",
+        }
+    }
+}
+
+fn operator_names() -> Vec<String> {
+    Builtin::ALL.iter().map(|b| b.name().to_string()).collect()
+}
+
+fn did_you_mean(d: Diagnostic, suggestion: &Option<String>) -> Diagnostic {
+    match suggestion {
+        Some(s) => d.help(format!("did you mean `{s}`?")),
+        None => d,
+    }
+}
+
+fn words(items: &[String]) -> String {
+    let quoted: Vec<String> = items.iter().map(|i| format!("`{i}`")).collect();
+    match quoted.as_slice() {
+        [] => "none".into(),
+        [one] => one.clone(),
+        [init @ .., last] => format!("{} and {last}", init.join(", ")),
+    }
+}
+
+impl ErrorKind {
+    /// The diagnostic that explains this problem: all wording lives here.
+    pub fn diagnostic(&self) -> Diagnostic {
+        let code = self.code();
+        let new = |msg: String| Diagnostic::new(code, msg);
+        match self {
+            ErrorKind::Syntax {
+                span,
+                found,
+                expected,
+            } => new(format!("unexpected {found}")).primary(*span, format!("expected {expected}")),
+            ErrorKind::Unclosed { open, delim, eof } => new(format!("unclosed `{delim}`"))
+                .primary(*open, "this delimiter is never closed")
+                .secondary(*eof, "the file ends here"),
+            ErrorKind::Mismatched { close, found, open } => match open {
+                Some((span, o)) => new(format!("mismatched closing `{found}`"))
+                    .primary(
+                        *close,
+                        format!("expected the `{}` of this `{o}`", closer(*o)),
+                    )
+                    .secondary(*span, "opened here"),
+                None => new(format!("unexpected closing `{found}`"))
+                    .primary(*close, "nothing is open here"),
+            },
+            ErrorKind::BadNumber {
+                span,
+                text,
+                fraction,
+            } => {
+                let d = new(format!("invalid number `{text}`"));
+                if *fraction {
+                    d.primary(*span, "numbers are integers")
+                } else {
+                    d.primary(*span, "too large")
+                        .note(format!("numbers go up to {}", i64::MAX))
+                }
+            }
+            ErrorKind::UnknownName {
+                name,
+                span,
+                suggestion,
+                outside_block,
+            } => {
+                let d = new(format!("unknown name `{name}`")).primary(*span, "not defined here");
+                let d = match outside_block {
+                    Some(def) => d
+                        .secondary(*def, "a top-level layer, not visible in blocks")
+                        .help(
+                            "a block sees only its parameters, its own definitions and top-level \
+                         `let`s; pass the layer as a parameter",
+                        ),
+                    None => d,
+                };
+                did_you_mean(d, suggestion)
+            }
+            ErrorKind::UnknownCallee {
+                name,
+                span,
+                suggestion,
+            } => did_you_mean(
+                new(format!("unknown operator or block `{name}`"))
+                    .primary(*span, "no such operator or block")
+                    .note(format!("the operators are {}", words(&operator_names()))),
+                suggestion,
+            ),
+            ErrorKind::UnknownKeyword {
+                keyword,
+                span,
+                callee,
+                suggestion,
+                valid,
+            } => {
+                let d = new(format!("`{callee}` has no argument `{keyword}`"))
+                    .primary(*span, "unknown argument");
+                let d = did_you_mean(d, suggestion);
+                if suggestion.is_none() {
+                    d.note(format!("`{callee}` takes {}", words(valid)))
+                } else {
+                    d
+                }
+            }
+            ErrorKind::Duplicate { name, span, first } => new(format!("`{name}` is defined twice"))
+                .primary(*span, "defined again here")
+                .secondary(*first, "first defined here")
+                .help("names are unique in their scope; rename one of them"),
+            ErrorKind::UseBeforeDef { name, span, def } => {
+                new(format!("`{name}` is used before its definition"))
+                    .primary(*span, "used here")
+                    .secondary(*def, "defined here, later")
+                    .help("layers are defined in order; move the definition up")
+            }
+            ErrorKind::Recursion { span, chain } => {
+                let first = chain.first().cloned().unwrap_or_default();
+                let d = new(format!("block `{first}` instantiates itself"))
+                    .primary(*span, "recursive instance");
+                if chain.len() > 2 {
+                    d.note(format!("the cycle is {}", chain.join(" -> ")))
+                } else {
+                    d
+                }
+            }
+            ErrorKind::UnknownMember {
+                member,
+                span,
+                base,
+                suggestion,
+                members,
+            } => {
+                let d = new(format!("`{base}` has no layer or output `{member}`"))
+                    .primary(*span, "unknown member");
+                let d = did_you_mean(d, suggestion);
+                match members.len() {
+                    0 => d.note(format!("`{base}` is not a block instance")),
+                    1..=12 => d.note(format!("`{base}` has {}", words(members))),
+                    _ => d,
+                }
+            }
+            ErrorKind::ChannelMismatch { span, inputs } => {
+                let mut d = new("input channels do not match".into());
+                for i in inputs {
+                    d = d.secondary(i.def, format!("`{}` has {} channels", i.name, i.channels));
+                }
+                let mut d = d.primary(*span, "eltwise inputs must have equal channels");
+                d.labels.rotate_right(1);
+                d
+            }
+            ErrorKind::SizeMismatch { span, op, inputs } => {
+                let mut d = new("fmap sizes do not match".into()).primary(
+                    *span,
+                    format!("{} inputs must have equal fmap sizes", op.name()),
+                );
+                for i in inputs {
+                    d = d.secondary(i.def, format!("`{}` is {}", i.name, i.size));
+                }
+                d
+            }
+            ErrorKind::KernelTooLarge {
+                span,
+                kernel,
+                padded,
+                input,
+            } => new("kernel larger than the padded input".into())
+                .primary(
+                    *span,
+                    format!("kernel {kernel} does not fit in the {input} input padded to {padded}"),
+                )
+                .note("the output size would be below 1"),
+            ErrorKind::OutOfRange {
+                span,
+                what,
+                value,
+                min,
+            } => {
+                let bound = if *min == 0 {
+                    "must not be negative".to_string()
+                } else {
+                    format!("must be at least {min}")
+                };
+                new(format!("{what} {bound}")).primary(*span, format!("this is {value}"))
+            }
+            ErrorKind::PaddingRule {
+                span,
+                source,
+                ofmap,
+                kernel,
+                stride,
+                mode,
+                fixes,
+            } => padding_rule(
+                new("input size breaks the padding rule".into()),
+                *span,
+                source,
+                Window {
+                    ofmap: *ofmap,
+                    kernel: *kernel,
+                    stride: *stride,
+                    mode: *mode,
+                },
+                fixes,
+            ),
+            ErrorKind::Overflow { span, what } => {
+                new("integer overflow".into()).primary(*span, format!("{what} does not fit"))
+            }
+            ErrorKind::DivByZero { span } => {
+                new("division by zero".into()).primary(*span, "this divisor is 0")
+            }
+            ErrorKind::ArgCount {
+                span,
+                callee,
+                expected,
+                found,
+            } => {
+                let s = if *found == 1 { "" } else { "s" };
+                let d = new(format!("`{callee}` takes {expected} positional arguments"))
+                    .primary(*span, format!("{found} positional argument{s} given"));
+                if Builtin::from_name(callee).is_some() && *found > 0 {
+                    d.help("give the other arguments by keyword, e.g. `kernel: 3`")
+                } else {
+                    d
+                }
+            }
+            ErrorKind::WrongKind {
+                span,
+                expected,
+                found,
+            } => new(format!(
+                "expected {}, found {}",
+                expected.phrase(),
+                found.phrase()
+            ))
+            .primary(*span, format!("this is {}", found.phrase())),
+            ErrorKind::RepeatedKeyword {
+                keyword,
+                span,
+                first,
+            } => new(format!("argument `{keyword}` is given twice"))
+                .primary(*span, "given again here")
+                .secondary(*first, "first given here"),
+            ErrorKind::RepeatZero { span } => new("`repeat 0` makes no instance".into())
+                .primary(*span, "the count must be at least 1"),
+            ErrorKind::MissingArg {
+                span,
+                callee,
+                param,
+                decl,
+            } => {
+                let d = new(format!("`{callee}` needs the argument `{param}`"))
+                    .primary(*span, format!("`{param}` is missing"));
+                let d = match decl {
+                    Some(decl) => d.secondary(*decl, "declared here without a default"),
+                    None => d,
+                };
+                d.help(format!("add `{param}: ...`"))
+            }
+            ErrorKind::PositionalAfterKeyword { span, keyword } => {
+                new("positional argument after a keyword argument".into())
+                    .primary(*span, "positional argument")
+                    .secondary(*keyword, "keyword argument before it")
+                    .help("put positional arguments first")
+            }
+            ErrorKind::NoInput { span } => new("the network has no `input`".into())
+                .primary(*span, "this network")
+                .help("declare one, e.g. `input data [3, 224, 224]`"),
+            ErrorKind::TwoInputs { span, first } => new("a network has exactly one `input`".into())
+                .primary(*span, "second input")
+                .secondary(*first, "first input")
+                .help("declare further inputs with `extern`"),
+            ErrorKind::Header {
+                problem,
+                span,
+                other,
+            } => {
+                let d = match problem {
+                    HeaderProblem::Missing => new("missing `network` header".into())
+                        .primary(*span, "expected `network NAME` first"),
+                    HeaderProblem::NotFirst => {
+                        new("the `network` header must come first".into()).primary(*span, "header")
+                    }
+                    HeaderProblem::Twice => new("a file has one `network` header".into())
+                        .primary(*span, "second header"),
+                };
+                let d = match (problem, other) {
+                    (HeaderProblem::NotFirst, Some(o)) => d.secondary(*o, "first statement"),
+                    (HeaderProblem::Twice, Some(o)) => d.secondary(*o, "first header"),
+                    _ => d,
+                };
+                d.help("start the file with `network NAME`")
+            }
+            ErrorKind::NotAllowedHere { span, what, place } => {
+                new(format!("{what} is not allowed {place}")).primary(*span, "not allowed here")
+            }
+            ErrorKind::NestedCall { span, callee } => {
+                new(format!("`{callee}(...)` cannot be used inline"))
+                    .primary(*span, "an unnamed layer")
+                    .help(format!(
+                        "define it on its own line, `name = {callee}(...)`, and use `name`"
+                    ))
+            }
+            ErrorKind::MultiOutput {
+                span,
+                name,
+                outputs,
+            } => {
+                let choices: Vec<String> =
+                    outputs.iter().map(|o| format!("`{name}.{o}`")).collect();
+                new(format!("`{name}` has several outputs"))
+                    .primary(*span, "which output?")
+                    .help(format!("select one: {}", choices.join(" or ")))
+            }
+            ErrorKind::BadOut {
+                span,
+                block,
+                problem,
+                other,
+            } => match problem {
+                OutProblem::Missing => new(format!("block `{block}` has no `out`"))
+                    .primary(*span, "this block")
+                    .help("end the block with `out NAME`"),
+                OutProblem::NotLast => new(format!("`out` must end block `{block}`"))
+                    .primary(*span, "statements follow this `out`"),
+                OutProblem::Twice => {
+                    let d = new(format!("block `{block}` has two `out`s"))
+                        .primary(*span, "second `out`");
+                    match other {
+                        Some(o) => d.secondary(*o, "first `out`"),
+                        None => d,
+                    }
+                    .help("name several outputs in one: `out c: cout, h: hout`")
+                }
+            },
+            ErrorKind::BadRepeat {
+                span,
+                block,
+                reason,
+            } => new(format!("cannot repeat `{block}`"))
+                .primary(*span, reason.clone())
+                .note(
+                    "`repeat` chains instances: each one's single `out` feeds the next one's \
+                     first parameter",
+                ),
+            ErrorKind::Limit { span, what } => {
+                new(what.clone()).primary(*span, "limit reached here")
+            }
+            ErrorKind::Conflict {
+                span,
+                first,
+                keywords: (a, b),
+            } => new(format!("`{a}` and `{b}` cannot be given together"))
+                .primary(*span, "conflicting argument")
+                .secondary(*first, "given here")
+                .help("`size` fixes the output size; `pad` computes it"),
+            ErrorKind::Reserved { span, name } => {
+                new(format!("`{name}` is a built-in operator")).primary(*span, "reserved name")
+            }
+            ErrorKind::Unsupported { span, what } => {
+                new(format!("{what} is not supported yet")).primary(*span, "unsupported")
+            }
+            ErrorKind::NoLayers { span, name, input } => {
+                let d = new(format!("network `{name}` has no layers"))
+                    .primary(*span, "nothing to schedule");
+                match input {
+                    Some(i) => d.help(format!(
+                        "add a layer that reads `{i}`, e.g. `c1 = conv({i}, 64, kernel: 3)`"
+                    )),
+                    None => d,
+                }
+            }
+            ErrorKind::LongTuple { span, found, what } => match what {
+                Some(what) => new(format!("a {what} has at most two dimensions"))
+                    .primary(*span, format!("{found} values given"))
+                    .help(format!(
+                        "give `{what}: (h, w)`, or `{what}: n` for n in both dimensions"
+                    )),
+                None => new("a pair has two values".into())
+                    .primary(*span, format!("{found} values given"))
+                    .note("parentheses hold one value, `(a + b)`, or a pair, `(h, w)`"),
+            },
+            ErrorKind::BadChoice {
+                span,
+                keyword,
+                valid,
+                suggestion,
+            } => {
+                let valid: Vec<String> = valid.iter().map(|v| v.to_string()).collect();
+                let d = new(format!("`{keyword}` takes {}", alternatives(&valid)))
+                    .primary(*span, format!("not a `{keyword}`"));
+                did_you_mean(d, suggestion)
+            }
+            ErrorKind::BadShape { span, found } => {
+                new(format!("a shape has 1 to 3 entries, found {found}"))
+                    .primary(*span, "expected `[C, H, W]`, `[C, S]` or `[C]`")
+            }
+            ErrorKind::UnusedLayer { span, name } => new(format!("layer `{name}` is never used"))
+                .primary(*span, "no layer reads it and it is not a network output")
+                .help("use it, or list the network outputs with `out`"),
+            ErrorKind::UnusedInput { span, name } => {
+                new(format!("`{name}` is never used")).primary(*span, "no layer reads it")
+            }
+            ErrorKind::UnusedBlock { span, name } => {
+                new(format!("block `{name}` is never used")).primary(*span, "never instantiated")
+            }
+        }
+    }
+}
+
+/// `` `a` or `b` ``, `` `a`, `b` or `c` ``.
+fn alternatives(items: &[String]) -> String {
+    let quoted: Vec<String> = items.iter().map(|i| format!("`{i}`")).collect();
+    match quoted.as_slice() {
+        [init @ .., last] if !init.is_empty() => format!("{} or {last}", init.join(", ")),
+        _ => quoted.concat(),
+    }
+}
+
+/// The window of a layer that breaks the padding rule.
+#[derive(Clone, Copy)]
+struct Window {
+    ofmap: Dim2,
+    kernel: Dim2,
+    stride: Dim2,
+    mode: WindowMode,
+}
+
+/// How a source misses the accepted sizes in one dimension.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Misfit {
+    Fits,
+    /// Smaller than the windows read: `needed` rows of padding in all,
+    /// where the rule allows `allowed`.
+    Padding {
+        needed: u64,
+        allowed: u64,
+    },
+    /// Larger than the windows read: `rows` past the last window, where
+    /// the rule allows `allowed`.
+    Unread {
+        rows: u64,
+        allowed: u64,
+    },
+}
+
+impl Misfit {
+    fn of(input: u64, ofmap: u64, kernel: u64, stride: u64, mode: WindowMode) -> Misfit {
+        let (lo, hi) = mode.input_range(ofmap, kernel, stride);
+        let reads = reads(ofmap, kernel, stride);
+        if input < lo {
+            Misfit::Padding {
+                needed: reads - input,
+                allowed: reads - lo,
+            }
+        } else if input > hi {
+            Misfit::Unread {
+                rows: input - reads,
+                allowed: hi - reads,
+            }
+        } else {
+            Misfit::Fits
+        }
+    }
+}
+
+/// The rows a window reads in one dimension, `(ofmap - 1) * stride +
+/// kernel` (the derived input).
+fn reads(ofmap: u64, kernel: u64, stride: u64) -> u64 {
+    kernel.saturating_add(ofmap.saturating_sub(1).saturating_mul(stride))
+}
+
+/// `1 row`, `2 columns`.
+fn count(n: u64, what: &str) -> String {
+    if n == 1 {
+        format!("1 {what}")
+    } else {
+        format!("{n} {what}s")
+    }
+}
+
+/// E016: what the windows read against what the source is, why the rule
+/// refuses it, and the fixes that work.
+fn padding_rule(
+    d: Diagnostic,
+    span: Span,
+    source: &Operand,
+    w: Window,
+    fixes: &Fixes,
+) -> Diagnostic {
+    let input = source.size;
+    let h = Misfit::of(input.h, w.ofmap.h, w.kernel.h, w.stride.h, w.mode);
+    let v = Misfit::of(input.w, w.ofmap.w, w.kernel.w, w.stride.w, w.mode);
+    let square = h == v && w.kernel.h == w.kernel.w && w.stride.h == w.stride.w;
+    let dims: Vec<(Misfit, &str, u64, u64)> = if square {
+        vec![(h, "row and column", w.kernel.h, w.stride.h)]
+    } else {
+        [
+            (h, "row", w.kernel.h, w.stride.h),
+            (v, "column", w.kernel.w, w.stride.w),
+        ]
+        .into_iter()
+        .filter(|(m, ..)| *m != Misfit::Fits)
+        .collect()
+    };
+    // "2 rows and 2 columns", or "2 rows" alone.
+    let amount = |n: u64, what: &str| match what.split_once(" and ") {
+        Some((a, b)) => format!("{} and {}", count(n, a), count(n, b)),
+        None => count(n, what),
+    };
+    let clauses: Vec<String> = dims
+        .iter()
+        .map(|&(m, what, ..)| match m {
+            Misfit::Padding { needed, .. } => {
+                format!("needing {} of padding", amount(needed, what))
+            }
+            Misfit::Unread { rows, .. } => format!("leaving {} unread", amount(rows, what)),
+            Misfit::Fits => String::new(),
+        })
+        .collect();
+    let reads = Dim2::new(
+        reads(w.ofmap.h, w.kernel.h, w.stride.h),
+        reads(w.ofmap.w, w.kernel.w, w.stride.w),
+    );
+    let mut d = d
+        .primary(
+            span,
+            format!(
+                "an output of {} reads {reads}, {}",
+                w.ofmap,
+                clauses.join(" and ")
+            ),
+        )
+        .secondary(source.def, format!("`{}` is {}", source.name, input));
+    for &(m, what, k, s) in &dims {
+        let note = match m {
+            Misfit::Padding { allowed: 0, .. } => format!(
+                "the padding rule allows no padding here: the stride, {s}, is not smaller than \
+                 the kernel, {k}"
+            ),
+            Misfit::Padding { allowed, .. } => format!(
+                "the padding rule allows at most {} of padding in all: the kernel, {k}, less \
+                 the stride, {s}",
+                amount(allowed, what)
+            ),
+            Misfit::Unread { allowed, .. } if !w.mode.is_exact() => format!(
+                "`mode: floor` leaves at most {} unread: fewer than the stride, {s}",
+                amount(allowed, what)
+            ),
+            Misfit::Unread { allowed: 0, .. } => format!(
+                "the padding rule leaves no {} unread: the stride, {s}, is not larger than the \
+                 kernel, {k}",
+                what.replace(" and ", " or ")
+            ),
+            Misfit::Unread { allowed, .. } => format!(
+                "the padding rule leaves at most {} unread: the stride, {s}, less the kernel, {k}",
+                amount(allowed, what)
+            ),
+            Misfit::Fits => continue,
+        };
+        d = d.note(note);
+    }
+    if fixes.floor {
+        d = d.help(
+            "add `mode: floor` to leave them unread, as PyTorch does by default \
+             (`ceil_mode=False`)",
+        );
+    }
+    for (key, choice) in [("pad", &fixes.pad), ("size", &fixes.size)] {
+        if let Some(c) = choice {
+            let with = if c.floor { " with `mode: floor`" } else { "" };
+            d = d.help(format!("use {}{with}", choice_text(key, c)));
+        }
+    }
+    d
+}
+
+/// `` `pad: 1` ``, `` `pad: 0` or `pad: 1` ``, `` any `pad` from 0 to 3 ``,
+/// `` `pad: (1, 0)` ``.
+fn choice_text(key: &str, c: &Choice) -> String {
+    if c.h != c.w {
+        return format!("`{key}: ({}, {})`", c.h.0, c.w.0);
+    }
+    let (lo, hi) = c.h;
+    match hi - lo {
+        0 => format!("`{key}: {lo}`"),
+        1 => format!("`{key}: {lo}` or `{key}: {hi}`"),
+        _ => format!("any `{key}` from {lo} to {hi}"),
+    }
+}
+
+fn closer(open: char) -> char {
+    match open {
+        '(' => ')',
+        '[' => ']',
+        _ => '}',
+    }
+}
