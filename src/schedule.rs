@@ -25,7 +25,7 @@ pub struct ScheduleFile {
     /// Always [`FORMAT`].
     pub format: &'static str,
     /// Which model made it: `nnc` or `nn_dataflow-2.1` (`--compat`).
-    pub model: &'static str,
+    pub model: Compat,
     /// The network's name.
     pub network: String,
     /// Samples per batch.
@@ -531,10 +531,7 @@ pub fn build(
     let b = &options.blocking;
     ScheduleFile {
         format: FORMAT,
-        model: match options.compat {
-            Compat::Nnc => "nnc",
-            Compat::NnDataflow => "nn_dataflow-2.1",
-        },
+        model: options.compat,
         network: net.name().to_owned(),
         batch: options.batch,
         hardware: HardwareOut {

@@ -241,9 +241,10 @@ impl LayerSearch<'_> {
         let o = self.options;
         // The reference ranks per-node blockings without NoC energy, so its
         // results do not depend on the hops.
-        let ranked_hops = match o.compat {
-            Compat::Nnc => unit_nhops,
-            Compat::NnDataflow => PerData::splat(0),
+        let ranked_hops = if o.compat.rank_by_access_energy() {
+            PerData::splat(0)
+        } else {
+            unit_nhops
         };
         let key = NodeKey {
             layer: part_layer.layer,
@@ -302,58 +303,60 @@ impl LayerSearch<'_> {
             })
             .collect();
         let mut parts: Vec<PartResults> = Vec::new();
-        match o.compat {
-            Compat::NnDataflow => {
-                // Per-node searches in parallel; hops in order afterwards,
-                // through the memo, only for partitions with a result.
-                let found: Vec<NodeResults> = prepared
-                    .par_iter()
-                    .map(|(part, pl, fwd)| {
-                        self.node_results(pl, part.size(), PerData::splat(0), *fwd)
-                    })
-                    .collect();
-                for ((part, part_layer, accfwd), found) in prepared.into_iter().zip(found) {
-                    let found = found?;
-                    if found.is_empty() {
-                        continue;
-                    }
-                    let Some(ofmap) = self.ofmap_layout(layer, &part) else {
-                        continue;
-                    };
-                    let unit_nhops =
-                        hops.unit_nhops(&self.hop_query(layer, &part, ifmap_layout, &ofmap));
-                    parts.push(PartResults {
+        if o.compat.inexact_hop_memo() {
+            // The memo's answers depend on the order of its queries, so hops
+            // are computed the reference's way: after the per-node searches
+            // (possible because the reference ranks blockings without NoC
+            // energy, `Compat::rank_by_access_energy`), in partition order,
+            // only for partitions with a result.
+            debug_assert!(o.compat.rank_by_access_energy());
+            let found: Vec<NodeResults> = prepared
+                .par_iter()
+                .map(|(part, pl, fwd)| self.node_results(pl, part.size(), PerData::splat(0), *fwd))
+                .collect();
+            for ((part, part_layer, accfwd), found) in prepared.into_iter().zip(found) {
+                let found = found?;
+                if found.is_empty() {
+                    continue;
+                }
+                let Some(ofmap) = self.ofmap_layout(layer, &part) else {
+                    continue;
+                };
+                let unit_nhops =
+                    hops.unit_nhops(&self.hop_query(layer, &part, ifmap_layout, &ofmap));
+                parts.push(PartResults {
+                    part,
+                    part_layer,
+                    accfwd,
+                    ofmap,
+                    unit_nhops,
+                    found,
+                });
+            }
+        } else {
+            // Exact hops need no memo and no order: each partition computes
+            // its own, in parallel, before its per-node search ranks
+            // blockings by the whole energy.
+            let found: Vec<Option<PartResults>> = prepared
+                .into_par_iter()
+                .map(|(part, part_layer, accfwd)| {
+                    let ofmap = self.ofmap_layout(layer, &part)?;
+                    let q = self.hop_query(layer, &part, ifmap_layout, &ofmap);
+                    let unit_nhops = unit_nhops(&q, o.compat);
+                    let found = self
+                        .node_results(&part_layer, part.size(), unit_nhops, accfwd)
+                        .ok()?;
+                    Some(PartResults {
                         part,
                         part_layer,
                         accfwd,
                         ofmap,
                         unit_nhops,
                         found,
-                    });
-                }
-            }
-            Compat::Nnc => {
-                let found: Vec<Option<PartResults>> = prepared
-                    .into_par_iter()
-                    .map(|(part, part_layer, accfwd)| {
-                        let ofmap = self.ofmap_layout(layer, &part)?;
-                        let q = self.hop_query(layer, &part, ifmap_layout, &ofmap);
-                        let unit_nhops = unit_nhops(&q, o.compat);
-                        let found = self
-                            .node_results(&part_layer, part.size(), unit_nhops, accfwd)
-                            .ok()?;
-                        Some(PartResults {
-                            part,
-                            part_layer,
-                            accfwd,
-                            ofmap,
-                            unit_nhops,
-                            found,
-                        })
                     })
-                    .collect();
-                parts = found.into_iter().flatten().collect();
-            }
+                })
+                .collect();
+            parts = found.into_iter().flatten().collect();
         }
         // Rank (partition, candidate) pairs stably by the goal's key; build
         // results only for those kept.
@@ -430,7 +433,7 @@ impl LayerSearch<'_> {
                 "the data that may not bypass the global buffer need at least {gbuf} words of it per node, the hardware has {}",
                 node.size_gbuf
             )
-        } else if o.compat == Compat::NnDataflow && o.blocking.goal == super::resource::Goal::D {
+        } else if o.compat.delay_goal_nan() && o.blocking.goal == super::resource::Goal::D {
             "nn_dataflow's delay search keeps only the first candidate blocking of each chunk of its enumeration, and none of those fits the buffers (a bug of the reference, layer-model §9.1; nnc's model has no such problem)".to_owned()
         } else {
             "no partition of it over the nodes has a loop blocking that fits the buffers".to_owned()

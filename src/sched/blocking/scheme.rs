@@ -146,9 +146,10 @@ impl<'a> BlockingContext<'a> {
     /// blockings by their access energy alone (layer-model §6.3, §9.8); nnc
     /// by the layer's whole energy.
     pub fn key(&self, s: &BlockingStats) -> (f64, f64) {
-        let cost = match self.compat {
-            Compat::NnDataflow => s.access_cost,
-            Compat::Nnc => s.cost(),
+        let cost = if self.compat.rank_by_access_energy() {
+            s.access_cost
+        } else {
+            s.cost()
         };
         self.goal.key(cost, s.time as f64)
     }
@@ -261,6 +262,8 @@ impl<'a> BlockingContext<'a> {
             .resource
             .dram_bandwidth
             .cycles(sum3(access[MemLevel::Dram]));
+        // Only data stored in the global buffer count on the array bus, as
+        // in the reference (docs/compat.md#known_limitations).
         let bus_time = match self.resource.array_bus_width {
             None => 0,
             Some(w) => {

@@ -12,7 +12,6 @@
 
 use super::scheme::{Blocking, BlockingContext, BlockingStats, Prepared};
 use super::{Factors, Orders};
-use crate::sched::Compat;
 use crate::sched::factor::ordered_factors3;
 use crate::sched::resource::Goal;
 use crate::sched::types::{LoopDim, PerLoop};
@@ -236,7 +235,7 @@ pub fn search(ctx: &BlockingContext<'_>, ntops: usize) -> Vec<(Blocking, Blockin
     if ntops == 0 {
         return Vec::new();
     }
-    if ctx.goal == Goal::D && ctx.compat == Compat::NnDataflow {
+    if ctx.goal == Goal::D && ctx.compat.delay_goal_nan() {
         return search_delay_quirk(ctx, ntops);
     }
     let (chunks, fbs) = chunks(ctx);
@@ -394,6 +393,7 @@ pub fn sweep_counts(ctx: &BlockingContext<'_>) -> SweepCounts {
 mod tests {
     use super::*;
     use crate::ir::{Dim2, LayerShape, LocalShape};
+    use crate::sched::Compat;
     use crate::sched::mapping::map_layer;
     use crate::sched::resource::{Bandwidth, Cost, NodeResource};
     use crate::sched::types::{PerData, PerLevel};

@@ -102,6 +102,8 @@ pub(crate) fn solve_resident(ctx: &BlockingContext<'_>, resident: DataKind) -> O
                 (Some(sa), Some(sb)) if sb > sa => (bx, 1, sb),
                 (Some(sa), _) => (1, by, sa),
                 (None, Some(sb)) => (bx, 1, sb),
+                // Where the reference's solver crashes, both models give no
+                // candidate (docs/compat.md#solver_small_regf_crash).
                 (None, None) => return None,
             }
         }

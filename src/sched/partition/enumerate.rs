@@ -118,6 +118,8 @@ fn accept_pdims(
             PartTarget::Input { .. } => {}
         }
     } else {
+        // Naive partitioning has no divisibility test, in both models
+        // (docs/compat.md#known_limitations).
         if size(Inpp) != 1 {
             return false;
         }

@@ -129,8 +129,9 @@ impl NodeRegion {
     }
 
     /// The DRAM region for a processing array of `nodes` (§2.4): the four
-    /// corners for [`MemType::TwoD`] (coinciding nodes are kept), every node
-    /// for [`MemType::ThreeD`].
+    /// corners for [`MemType::TwoD`] (coinciding nodes are kept; as in the
+    /// reference, docs/compat.md#known_limitations), every node for
+    /// [`MemType::ThreeD`].
     pub const fn dram(nodes: Dim2, mem: MemType) -> Self {
         match mem {
             MemType::TwoD => {
