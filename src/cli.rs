@@ -6,9 +6,9 @@ use crate::hw::{self, Hardware, HwError};
 use crate::ir::{LayerKind, Network};
 use crate::lang;
 use crate::sched::Compat;
-use crate::sched::layer::SearchOptions;
-use crate::sched::partition::PartitionOptions;
-use crate::sched::resource::{BlockingOptions, Goal, Solver};
+use crate::sched::options::{Options, OptionsError};
+use crate::sched::partition::Partitioning;
+use crate::sched::resource::{Goal, Solver};
 use crate::sched::types::PerData;
 use crate::{report, schedule};
 use clap::{Args, Parser, Subcommand, ValueEnum};
@@ -348,34 +348,33 @@ fn group(n: u64) -> String {
 }
 
 /// The library's search options from the command line.
-fn search_options(args: &ScheduleArgs) -> SearchOptions {
+fn search_options(args: &ScheduleArgs) -> Result<Options, OptionsError> {
     let nb = args.no_bypass.unwrap_or_default();
-    SearchOptions {
-        batch: args.batch,
-        partition: PartitionOptions {
-            hybrid: args.partition == PartitionArg::Hybrid,
-            batch: args.batch_partition,
-            ifmaps: args.ifmap_partition,
-        },
-        forwarding: args.access_forwarding,
-        blocking: BlockingOptions {
-            bypass: PerData([!nb.fil, !nb.ifm, !nb.ofm]),
-            solver: match args.solver {
-                SolverArg::Exhaustive => Solver::Exhaustive,
-                SolverArg::Analytic => Solver::Analytic,
-            },
-            goal: match args.goal {
-                GoalArg::E => Goal::E,
-                GoalArg::D => Goal::D,
-                GoalArg::Ed => Goal::Ed,
-            },
-            ntops: usize::try_from(args.top).unwrap_or(usize::MAX),
-        },
-        compat: match args.compat {
+    let partitioning = Partitioning::from_flags(
+        args.partition == PartitionArg::Hybrid,
+        args.batch_partition,
+        args.ifmap_partition,
+    )?;
+    Options::builder()
+        .batch(args.batch)
+        .partitioning(partitioning)
+        .access_forwarding(args.access_forwarding)
+        .bypass(PerData([!nb.fil, !nb.ifm, !nb.ofm]))
+        .solver(match args.solver {
+            SolverArg::Exhaustive => Solver::Exhaustive,
+            SolverArg::Analytic => Solver::Analytic,
+        })
+        .goal(match args.goal {
+            GoalArg::E => Goal::E,
+            GoalArg::D => Goal::D,
+            GoalArg::Ed => Goal::Ed,
+        })
+        .top(usize::try_from(args.top).unwrap_or(usize::MAX))
+        .compat(match args.compat {
             Some(CompatArg::NnDataflow) => Compat::NnDataflow,
             None => Compat::Nnc,
-        },
-    }
+        })
+        .build()
 }
 
 /// Loads `--hw`, printing what is wrong on failure.
@@ -425,11 +424,13 @@ fn write_atomically(path: &std::path::Path, text: &str) -> std::io::Result<()> {
 }
 
 fn schedule(args: &ScheduleArgs, color: bool) -> ExitCode {
-    let options = search_options(args);
-    if let Err(e) = options.validate() {
-        eprintln!("error: {e}");
-        return ExitCode::from(EXIT_USAGE);
-    }
+    let options = match search_options(args) {
+        Ok(o) => o,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return ExitCode::from(EXIT_USAGE);
+        }
+    };
     let hw = match hardware(&args.hw, color) {
         Ok(h) => h,
         Err(code) => return code,

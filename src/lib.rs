@@ -19,3 +19,8 @@ pub mod lang;
 pub mod report;
 pub mod sched;
 pub mod schedule;
+
+pub use sched::Compat;
+pub use sched::options::{Options, OptionsBuilder, OptionsError};
+pub use sched::partition::Partitioning;
+pub use sched::resource::{Goal, Solver};

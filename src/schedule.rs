@@ -9,9 +9,11 @@
 use crate::hw::Hardware;
 use crate::ir::{Dim2, LayerShape, Network};
 use crate::sched::Compat;
-use crate::sched::layer::{LayerCost, LayerResult, SearchOptions};
+use crate::sched::layer::{LayerCost, LayerResult};
 use crate::sched::network::NetworkSchedule;
+use crate::sched::options::Options;
 use crate::sched::partition::ParallelDim;
+use crate::sched::partition::PartitionKind;
 use crate::sched::resource::{Cost, Solver};
 use crate::sched::types::{DataKind, LoopDim, MemLevel, PerData, PerLevel, PerLoop};
 use serde::Serialize;
@@ -65,7 +67,7 @@ pub struct OptionsOut {
     /// `exhaustive` or `analytic`.
     pub solver: Solver,
     /// `naive` or `hybrid`.
-    pub partition: &'static str,
+    pub partition: PartitionKind,
     /// Batch partitioning allowed.
     pub batch_partition: bool,
     /// Input-channel partitioning allowed.
@@ -495,7 +497,7 @@ fn layer_out(net: &Network, id: crate::ir::LayerId, r: &LayerResult, cost: &Cost
 pub fn run(
     net: &Network,
     hw: &Hardware,
-    options: &SearchOptions,
+    options: &Options,
     progress: &(dyn Fn(usize, usize) + Sync),
 ) -> Result<ScheduleFile, crate::sched::network::SearchError> {
     let machine = hw.machine();
@@ -514,7 +516,7 @@ pub fn run(
 pub fn build(
     net: &Network,
     hw: &Hardware,
-    options: &SearchOptions,
+    options: &Options,
     schedule: &NetworkSchedule,
 ) -> ScheduleFile {
     let cost = hw.cost();
@@ -546,13 +548,9 @@ pub fn build(
         },
         options: OptionsOut {
             solver: b.solver,
-            partition: if options.partition.hybrid {
-                "hybrid"
-            } else {
-                "naive"
-            },
-            batch_partition: options.partition.batch,
-            ifmap_partition: options.partition.ifmaps,
+            partition: options.partitioning.kind(),
+            batch_partition: options.partitioning.splits_batch(),
+            ifmap_partition: options.partitioning.splits_ifmaps(),
             access_forwarding: options.forwarding,
             no_bypass: DataKind::ALL
                 .into_iter()

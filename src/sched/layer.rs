@@ -2,15 +2,15 @@
 //! scheme, each node's share mapped and blocked, the NoC hops to bring the
 //! data, and the best few results by the goal's key.
 
-use super::Compat;
 use super::fasthash::FastMap;
 use super::mapping::MappingError;
 use super::node::{NodeCandidate, NodeProblem};
+use super::options::Options;
 use super::partition::{
     DataLayout, FilterSources, FmapRange, HopCache, HopQuery, MemType, NodeRegion, PartLayer,
-    PartTarget, PartitionOptions, PartitionScheme, accfwd_reduction, gen_partition, unit_nhops,
+    PartTarget, PartitionScheme, accfwd_reduction, gen_partition, unit_nhops,
 };
-use super::resource::{BlockingOptions, Cost, NodeResource};
+use super::resource::{Cost, NodeResource};
 use super::types::{DataKind, PerData};
 use crate::ir::{Dim2, LayerShape};
 use rayon::prelude::*;
@@ -45,51 +45,6 @@ impl Machine {
             dram_region,
             fil_sources: FilterSources::from_region(&dram_region),
         }
-    }
-}
-
-/// The options of a search (the reference's `Option`, the parts nnc has).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub struct SearchOptions {
-    /// Batch size.
-    pub batch: u64,
-    /// How layers may be split over the nodes.
-    pub partition: PartitionOptions,
-    /// Access forwarding (the reference's `hw_access_forwarding`): nodes that
-    /// need the same data read it from DRAM once and pass it on.
-    pub forwarding: bool,
-    /// Bypass, solver, goal and how many results to keep at every stage.
-    pub blocking: BlockingOptions,
-    /// Which model.
-    pub compat: Compat,
-}
-
-/// Option combinations the model forbids.
-#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
-pub enum OptionsError {
-    /// Input channels can only be split in hybrid partitioning.
-    #[error(
-        "input-channel (ifmap) partitioning needs hybrid partitioning: naive partitioning never splits input channels"
-    )]
-    IfmapsWithoutHybrid,
-    /// A count that must be positive.
-    #[error("{0} must be at least 1")]
-    Zero(&'static str),
-}
-
-impl SearchOptions {
-    /// Checks the combination (the reference's option validation).
-    pub fn validate(&self) -> Result<(), OptionsError> {
-        if self.partition.ifmaps && !self.partition.hybrid {
-            return Err(OptionsError::IfmapsWithoutHybrid);
-        }
-        if self.batch == 0 {
-            return Err(OptionsError::Zero("the batch size"));
-        }
-        if self.blocking.ntops == 0 {
-            return Err(OptionsError::Zero("the number of kept candidates"));
-        }
-        Ok(())
     }
 }
 
@@ -225,7 +180,7 @@ pub struct LayerSearch<'a> {
     /// The hardware.
     pub machine: &'a Machine,
     /// The options.
-    pub options: &'a SearchOptions,
+    pub options: &'a Options,
     /// Per-node results shared across layers.
     pub cache: &'a NodeCache,
 }
@@ -292,7 +247,7 @@ impl LayerSearch<'_> {
             &PartTarget::Layer(*layer),
             o.batch,
             m.proc_region.dim(),
-            o.partition,
+            o.partitioning,
             true,
         );
         let prepared: Vec<(PartitionScheme, PartLayer, PerData<u64>)> = parts
@@ -400,7 +355,7 @@ impl LayerSearch<'_> {
             &PartTarget::Layer(*layer),
             o.batch,
             self.machine.proc_region.dim(),
-            o.partition,
+            o.partitioning,
             true,
         );
         let (mut regf, mut gbuf) = (u64::MAX, u64::MAX);

@@ -3,7 +3,8 @@
 //! best few partial schedules at every step.
 
 use super::fasthash::FastMap;
-use super::layer::{LayerError, LayerResult, LayerSearch, Machine, NodeCache, SearchOptions};
+use super::layer::{LayerError, LayerResult, LayerSearch, Machine, NodeCache};
+use super::options::Options;
 use super::order::schedule_order;
 use super::partition::{
     DataLayout, FmapRange, HopCache, PartTarget, PartitionScheme, gen_partition,
@@ -118,7 +119,7 @@ struct Start {
 
 /// The input layouts to start from (§5.3): one per partition of the input
 /// over the source memory, externs laid out the same way.
-fn starts(net: &Network, machine: &Machine, options: &SearchOptions) -> Vec<Start> {
+fn starts(net: &Network, machine: &Machine, options: &Options) -> Vec<Start> {
     let src = machine.dram_region;
     let input = net.input();
     let target = PartTarget::Input {
@@ -133,23 +134,29 @@ fn starts(net: &Network, machine: &Machine, options: &SearchOptions) -> Vec<Star
         )
         .ok()
     };
-    gen_partition(&target, options.batch, src.dim(), options.partition, true)
-        .into_iter()
-        .filter_map(|p| {
-            let part = p.projection(&src, true);
-            let input = layout(input.channels, input.size, part)?;
-            let externs = net
-                .externs()
-                .iter()
-                .map(|e| layout(e.channels, e.size, part))
-                .collect::<Option<_>>()?;
-            Some(Start {
-                part,
-                input,
-                externs,
-            })
+    gen_partition(
+        &target,
+        options.batch,
+        src.dim(),
+        options.partitioning,
+        true,
+    )
+    .into_iter()
+    .filter_map(|p| {
+        let part = p.projection(&src, true);
+        let input = layout(input.channels, input.size, part)?;
+        let externs = net
+            .externs()
+            .iter()
+            .map(|e| layout(e.channels, e.size, part))
+            .collect::<Option<_>>()?;
+        Some(Start {
+            part,
+            input,
+            externs,
         })
-        .collect()
+    })
+    .collect()
 }
 
 /// Schedules `net`: the best `ntops` schedules, best first. `progress` is
@@ -157,7 +164,7 @@ fn starts(net: &Network, machine: &Machine, options: &SearchOptions) -> Vec<Star
 pub fn search(
     net: &Network,
     machine: &Machine,
-    options: &SearchOptions,
+    options: &Options,
     progress: &(dyn Fn(usize, usize) + Sync),
 ) -> Result<Vec<NetworkSchedule>, SearchError> {
     // A network of one layer owns the hardware for the whole run, so its
