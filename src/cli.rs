@@ -5,12 +5,14 @@
 use crate::hw::{self, Hardware, HwError};
 use crate::ir::{LayerKind, Network};
 use crate::lang;
+use crate::report;
 use crate::sched::Compat;
+use crate::sched::limits::{MAX_BATCH, MAX_TOP, RangeError};
+use crate::sched::network::SearchError;
 use crate::sched::options::{Options, OptionsError};
 use crate::sched::partition::Partitioning;
 use crate::sched::resource::{Goal, Solver};
 use crate::sched::types::PerData;
-use crate::{report, schedule};
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
@@ -70,7 +72,7 @@ pub struct ScheduleArgs {
     #[arg(long, default_value = "eyeriss", value_name = "PRESET|FILE")]
     pub hw: String,
     /// Samples per batch.
-    #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u64).range(1..))]
+    #[arg(long, default_value_t = 1, allow_negative_numbers = true, value_parser = parse_batch)]
     pub batch: u64,
     /// How each layer's loop blocking is chosen: search every blocking, or
     /// TETRIS's analytical bypass solver (conv and fc layers; much faster).
@@ -99,10 +101,15 @@ pub struct ScheduleArgs {
     pub goal: GoalArg,
     /// Candidates kept at every stage of the search (more can find better
     /// whole-network schedules, at a cost in time).
-    #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u64).range(1..=1000))]
+    #[arg(
+        long,
+        default_value_t = 1,
+        allow_negative_numbers = true,
+        value_parser = parse_top
+    )]
     pub top: u64,
     /// Worker threads (default: one per core). The result does not depend on it.
-    #[arg(long, value_parser = clap::value_parser!(u64).range(1..=1024))]
+    #[arg(long, allow_negative_numbers = true, value_parser = parse_threads)]
     pub threads: Option<u64>,
     /// Write the schedule as JSON to FILE (`-` for stdout).
     #[arg(short = 'o', long = "output", value_name = "FILE")]
@@ -162,6 +169,46 @@ pub struct NoBypass {
     pub ofm: bool,
     /// Filters.
     pub fil: bool,
+}
+
+/// A count from 1 to `max`; out of range, the message gives the range and
+/// `why` (negative numbers reach here: the arguments allow them).
+fn count_in_range(s: &str, max: u64, why: &str, unit: &str) -> Result<u64, String> {
+    let digits = s.trim().strip_prefix('-').unwrap_or(s.trim());
+    if digits.is_empty() || !digits.bytes().all(|c| c.is_ascii_digit()) {
+        return Err(format!("`{s}` is not a whole number of {unit}"));
+    }
+    // Too many digits for a u64 (or a minus sign) is out of range too.
+    s.trim()
+        .parse::<u64>()
+        .ok()
+        .filter(|n| (1..=max).contains(n))
+        .ok_or_else(|| format!("must be between 1 and {max}{why}"))
+}
+
+/// `--batch`.
+fn parse_batch(s: &str) -> Result<u64, String> {
+    count_in_range(
+        s,
+        MAX_BATCH,
+        " (2^44; larger batches would overflow the model's counts)",
+        "samples",
+    )
+}
+
+/// `--top`.
+fn parse_top(s: &str) -> Result<u64, String> {
+    count_in_range(
+        s,
+        MAX_TOP as u64,
+        " (the search ranks the square of it at every layer)",
+        "candidates",
+    )
+}
+
+/// `--threads`.
+fn parse_threads(s: &str) -> Result<u64, String> {
+    count_in_range(s, 1024, "", "threads")
 }
 
 fn parse_no_bypass(s: &str) -> Result<NoBypass, String> {
@@ -454,7 +501,7 @@ fn schedule(args: &ScheduleArgs, color: bool) -> ExitCode {
             bar.set_position(done as u64);
         }
     };
-    let search = || schedule::run(&net, &hw, &options, &progress);
+    let search = || crate::schedule_with_progress(&net, &hw, &options, &progress);
     let result = match args.threads {
         None => search(),
         Some(n) => match rayon::ThreadPoolBuilder::new()
@@ -473,7 +520,20 @@ fn schedule(args: &ScheduleArgs, color: bool) -> ExitCode {
     }
     let file = match result {
         Ok(f) => f,
-        Err(e) => {
+        Err(e @ SearchError::Range(RangeError::Batch { .. })) => {
+            eprintln!("error: --batch is too large for `{}`: {e}", net.name());
+            return ExitCode::from(EXIT_USAGE);
+        }
+        Err(e @ SearchError::Range(RangeError::Hardware { .. })) => {
+            eprintln!("error: hardware `{}` is out of range: {e}", hw.name);
+            return ExitCode::from(EXIT_USAGE);
+        }
+        // A bug: say so, not "no schedule".
+        Err(e @ SearchError::Internal(_)) => {
+            eprintln!("{e} (please report this as a bug of nnc)");
+            return ExitCode::from(EXIT_NO_SCHEDULE);
+        }
+        Err(e @ (SearchError::Layer { .. } | SearchError::TimeOverflow)) => {
             eprintln!(
                 "error: no valid schedule of `{}` on `{}`: {e}",
                 net.name(),
@@ -483,7 +543,7 @@ fn schedule(args: &ScheduleArgs, color: bool) -> ExitCode {
         }
     };
     if let Some(path) = &args.output {
-        let json = match schedule::to_text(&file) {
+        let json = match crate::schedule::to_text(&file) {
             Ok(j) => j,
             Err(e) => {
                 eprintln!("error: cannot write the schedule: {e}");

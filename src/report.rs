@@ -1,6 +1,7 @@
 //! The human summary of a schedule: one line per layer (energy and share,
 //! time, active PEs, partition and blocking in short) and the totals.
 
+use crate::sched::partition::ParallelDim;
 use crate::schedule::{LayerOut, ScheduleFile};
 use std::fmt::Write;
 
@@ -32,12 +33,12 @@ fn partition(l: &LayerOut) -> String {
         .iter()
         .filter_map(|&p| {
             let d = match p {
-                "outp" => f.outp,
-                "ofmp" => f.ofmp,
-                "batp" => f.batp,
-                _ => f.inpp,
+                ParallelDim::Outp => f.outp,
+                ParallelDim::Ofmp => f.ofmp,
+                ParallelDim::Batp => f.batp,
+                ParallelDim::Inpp => f.inpp,
             };
-            (d.size() > 1).then(|| format!("{p} {}x{}", d.h, d.w))
+            (d.size() > 1).then(|| format!("{} {}x{}", p.as_str_lower(), d.h, d.w))
         })
         .collect();
     if parts.is_empty() {
@@ -92,10 +93,7 @@ pub fn summary(s: &ScheduleFile) -> String {
         hw.pe_array.h,
         hw.pe_array.w,
         s.batch,
-        match s.options.solver {
-            crate::sched::resource::Solver::Exhaustive => "exhaustive",
-            crate::sched::resource::Solver::Analytic => "analytic",
-        },
+        s.options.solver.as_str(),
         s.options.partition,
         s.model,
     );

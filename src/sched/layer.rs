@@ -2,6 +2,8 @@
 //! scheme, each node's share mapped and blocked, the NoC hops to bring the
 //! data, and the best few results by the goal's key.
 
+use super::blocking::BlockingStats;
+use super::energy::{LayerCost, noc_hops};
 use super::fasthash::FastMap;
 use super::mapping::MappingError;
 use super::node::{NodeCandidate, NodeProblem};
@@ -10,11 +12,10 @@ use super::partition::{
     DataLayout, FilterSources, FmapRange, HopCache, HopQuery, MemType, NodeRegion, PartLayer,
     PartTarget, PartitionScheme, accfwd_reduction, gen_partition, unit_nhops,
 };
-use super::resource::{Cost, NodeResource};
+use super::resource::{Cost, NodeResource, RankKey, Solver};
 use super::types::{DataKind, PerData};
 use crate::ir::{Dim2, LayerShape};
 use rayon::prelude::*;
-use std::cmp::Ordering;
 use std::sync::{Arc, Mutex};
 
 /// The fixed hardware of a search: nodes, their resources, memory placement
@@ -48,21 +49,6 @@ impl Machine {
     }
 }
 
-/// The energy of a layer's dataflow, by where it goes.
-#[derive(Clone, Copy, Debug, Default, PartialEq, serde::Serialize)]
-pub struct LayerCost {
-    /// Ops.
-    pub op: f64,
-    /// Memory accesses at every level.
-    pub access: f64,
-    /// NoC hops.
-    pub noc: f64,
-    /// Static energy over the layer's time.
-    pub static_: f64,
-    /// The sum: `((op + access) + noc) + static`.
-    pub total: f64,
-}
-
 /// One scheduled layer: how it is partitioned, mapped and blocked, and what
 /// that costs.
 #[derive(Clone, Debug)]
@@ -87,29 +73,13 @@ pub struct LayerResult {
     pub time: u64,
 }
 
-/// The NoC hops and energy of a candidate given its partition's unit hops.
-fn price(
-    s: &super::blocking::BlockingStats,
-    unit_nhops: PerData<u64>,
-    cost: &Cost,
-) -> (PerData<f64>, LayerCost) {
-    let total_nhops = PerData::from_fn(|d| 0.0 + (unit_nhops[d] * s.fetch[0][d]) as f64);
-    let nhops =
-        0.0 + total_nhops[DataKind::Fil] + total_nhops[DataKind::Ifm] + total_nhops[DataKind::Ofm];
-    let op = cost.mac_op * s.ops;
-    let noc = cost.noc_hop * nhops;
-    let static_ = cost.idl_unit * s.time as f64;
-    let total = op + s.access_cost + noc + static_;
-    (
-        total_nhops,
-        LayerCost {
-            op,
-            access: s.access_cost,
-            noc,
-            static_,
-            total,
-        },
-    )
+/// The NoC hops and energy of a candidate given its partition's unit hops:
+/// the formula its blocking was ranked by (`sched::energy`), with the
+/// partition's hops (the reference ranked without them).
+fn price(s: &BlockingStats, unit_nhops: PerData<u64>, cost: &Cost) -> (PerData<f64>, LayerCost) {
+    let total_nhops = noc_hops(unit_nhops, s.fetch[0]);
+    let energy = LayerCost::new(cost, s.ops, s.energy.access, total_nhops, s.time);
+    (total_nhops, energy)
 }
 
 /// One partition's per-node results, with what they need to be priced.
@@ -131,6 +101,13 @@ pub enum LayerError {
     /// No loop blocking fits the buffers in any partition.
     #[error("no loop blocking fits: {0}")]
     NoBlocking(String),
+    /// Every loop blocking that fits the buffers takes more cycles than a
+    /// `u64` counts (the DRAM bandwidth or the array bus is too slow).
+    #[error(
+        "every loop blocking that fits the buffers takes more than {} cycles, beyond what the model counts (the DRAM bandwidth or the array bus is too slow)",
+        u64::MAX
+    )]
+    TimeOverflow,
     /// The inputs cannot be read as one fmap.
     #[error("its inputs cannot be concatenated: {0}")]
     Inputs(String),
@@ -215,7 +192,7 @@ impl LayerSearch<'_> {
                 batch: part_layer.batch,
                 occupancy: part_layer.occupancy,
                 nodes,
-                unit_nhops: ranked_hops.map(|h| h as f64),
+                unit_nhops: ranked_hops,
                 accfwd,
                 resource: &self.machine.node,
                 cost: &self.machine.cost,
@@ -316,14 +293,14 @@ impl LayerSearch<'_> {
         // Rank (partition, candidate) pairs stably by the goal's key; build
         // results only for those kept.
         let goal = o.blocking.goal;
-        let mut ranked: Vec<(usize, usize, (f64, f64))> = Vec::new();
+        let mut ranked: Vec<(usize, usize, RankKey)> = Vec::new();
         for (pi, p) in parts.iter().enumerate() {
             for (ci, c) in p.found.iter().enumerate() {
                 let (_, cost) = price(&c.stats, p.unit_nhops, &m.cost);
                 ranked.push((pi, ci, goal.key(cost.total, c.stats.time as f64)));
             }
         }
-        ranked.sort_by(|a, b| a.2.partial_cmp(&b.2).unwrap_or(Ordering::Equal));
+        ranked.sort_by_key(|r| r.2);
         ranked.truncate(o.blocking.ntops);
         Ok(ranked
             .into_iter()
@@ -359,6 +336,9 @@ impl LayerSearch<'_> {
             true,
         );
         let (mut regf, mut gbuf) = (u64::MAX, u64::MAX);
+        // Does one loop nest fit both buffers with every loop at the DRAM
+        // level? Then a blocking fits (it needs the least of both).
+        let mut one_fits = false;
         for part in parts {
             let Ok(pl) = part.part_layer(layer, o.batch, o.compat) else {
                 continue;
@@ -373,9 +353,12 @@ impl LayerSearch<'_> {
                 continue;
             };
             for nld in &m.nlds {
-                regf = regf.min(nld.usize_regf.0.iter().sum());
+                let r: u64 = nld.usize_regf.0.iter().sum();
                 let forced = DataKind::ALL.into_iter().filter(|&d| !o.blocking.bypass[d]);
-                gbuf = gbuf.min(forced.map(|d| nld.usize_gbuf[d]).sum());
+                let g: u64 = forced.map(|d| nld.usize_gbuf[d]).sum();
+                one_fits |= r <= node.size_regf && g <= node.size_gbuf;
+                regf = regf.min(r);
+                gbuf = gbuf.min(g);
             }
         }
         let why = if regf > node.size_regf && regf != u64::MAX {
@@ -388,10 +371,16 @@ impl LayerSearch<'_> {
                 "the data that may not bypass the global buffer need at least {gbuf} words of it per node, the hardware has {}",
                 node.size_gbuf
             )
+        } else if !one_fits {
+            "no partition of it over the nodes has a loop blocking that fits the buffers".to_owned()
         } else if o.compat.delay_goal_nan() && o.blocking.goal == super::resource::Goal::D {
             "nn_dataflow's delay search keeps only the first candidate blocking of each chunk of its enumeration, and none of those fits the buffers (a bug of the reference, layer-model §9.1; nnc's model has no such problem)".to_owned()
+        } else if o.blocking.solver == Solver::Analytic && layer.is_conv() {
+            "none of the analytical solver's blockings fits the buffers (the exhaustive search may find one)".to_owned()
         } else {
-            "no partition of it over the nodes has a loop blocking that fits the buffers".to_owned()
+            // A blocking fits the buffers (every loop at the DRAM level), so
+            // the search dropped them all for their time.
+            return LayerError::TimeOverflow;
         };
         LayerError::NoBlocking(why)
     }

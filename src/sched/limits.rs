@@ -85,6 +85,12 @@ pub const MAX_HW_SIZE: u64 = 1 << 53;
 /// its elements as the words.
 pub const MAX_WORD_BITS: u64 = 1024;
 
+/// The slowest DRAM, in bytes per cycle (10^-9). Any positive bandwidth
+/// would do for the arithmetic (times that do not fit a `u64` are dropped);
+/// slower ones are typos, and vanishing ones (5e-324) would round to 0 words
+/// per cycle.
+pub const MIN_BANDWIDTH: f64 = 1e-9;
+
 /// The largest energy per op, access, hop or cycle (10^30, in the hardware
 /// file's unit): keeps every energy total finite (see the module doc).
 pub const MAX_ENERGY: f64 = 1e30;

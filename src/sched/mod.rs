@@ -6,6 +6,7 @@
 
 pub mod blocking;
 pub mod compat;
+pub mod energy;
 pub mod factor;
 pub mod fasthash;
 pub mod layer;

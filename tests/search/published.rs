@@ -8,7 +8,7 @@ use nnc::sched::options::Options;
 use nnc::sched::partition::Partitioning;
 use nnc::sched::resource::Solver;
 use nnc::sched::types::PerData;
-use nnc::schedule::{LayerOut, ScheduleFile, run};
+use nnc::schedule::{LayerOut, ScheduleFile};
 
 fn alexnet() -> Network {
     let (net, _) = nnc::lang::compile(include_str!("../../nns/alex_net.nn")).unwrap();
@@ -27,7 +27,7 @@ fn no_bypass(batch: u64) -> Options {
 }
 
 fn schedule(hw: &str, options: &Options) -> ScheduleFile {
-    run(&alexnet(), &nnc::hw::load(hw).unwrap(), options, &|_, _| {}).unwrap()
+    nnc::schedule(&alexnet(), &nnc::hw::load(hw).unwrap(), options).unwrap()
 }
 
 /// The layers of one AlexNet layer, both towers (`conv1` = `conv1_a` and
