@@ -3,7 +3,7 @@
 //! errors, 2 usage errors (bad arguments, unreadable files).
 
 use crate::hw::{self, Hardware, HwError};
-use crate::ir::{LayerKind, Network};
+use crate::ir::Network;
 use crate::lang;
 use crate::report;
 use crate::sched::Compat;
@@ -298,7 +298,7 @@ fn check(args: &CheckArgs, color: bool) -> ExitCode {
             let text = if args.json {
                 net.to_json().to_text()
             } else {
-                table(&net)
+                report::network_summary(&net)
             };
             let mut stdout = std::io::stdout().lock();
             // A closed pipe (`nnc check x.nn | head`) is not an error.
@@ -306,92 +306,6 @@ fn check(args: &CheckArgs, color: bool) -> ExitCode {
             ExitCode::SUCCESS
         }
     }
-}
-
-/// The human summary of a checked network: one row per layer, then totals.
-pub fn table(net: &Network) -> String {
-    let mut rows: Vec<[String; 8]> = vec![[
-        "layer".into(),
-        "kind".into(),
-        "in".into(),
-        "out".into(),
-        "ofmap".into(),
-        "kernel".into(),
-        "stride".into(),
-        "MACs".into(),
-    ]];
-    for l in net.layers() {
-        let s = &l.shape;
-        let kernel = match l.kind {
-            LayerKind::Eltwise => format!("{} in", l.inputs.len()),
-            _ => s.window().to_string(),
-        };
-        rows.push([
-            l.name.clone(),
-            l.kind.to_string(),
-            s.nifm().to_string(),
-            s.nofm().to_string(),
-            s.ofmap().to_string(),
-            kernel,
-            s.stride().to_string(),
-            group(s.total_ops(1)),
-        ]);
-    }
-    let mut width = [0usize; 8];
-    for r in &rows {
-        for (w, c) in width.iter_mut().zip(r) {
-            *w = (*w).max(c.len());
-        }
-    }
-    let mut out = format!(
-        "network {}: input `{}` {}x{}",
-        net.name(),
-        net.input().name,
-        net.input().channels,
-        net.input().size
-    );
-    for e in net.externs() {
-        out += &format!(", extern `{}` {}x{}", e.name, e.channels, e.size);
-    }
-    out += "\n\n";
-    for r in &rows {
-        let mut line = String::new();
-        for (i, (c, w)) in r.iter().zip(width).enumerate() {
-            // Names and kinds left-aligned, numbers right-aligned.
-            if i < 2 {
-                line += &format!("{c:<w$}  ");
-            } else {
-                line += &format!("{c:>w$}  ");
-            }
-        }
-        out += line.trim_end();
-        out += "\n";
-    }
-    let weights: u64 = net
-        .layers()
-        .iter()
-        .map(|l| l.shape.total_filter_size())
-        .sum();
-    out += &format!(
-        "\n{} layers, {} MACs per sample, {} weights\n",
-        net.layers().len(),
-        group(net.total_ops(1)),
-        group(weights)
-    );
-    out
-}
-
-/// `1234567` → `1,234,567`.
-fn group(n: u64) -> String {
-    let s = n.to_string();
-    let mut out = String::new();
-    for (i, c) in s.chars().enumerate() {
-        if i > 0 && (s.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
 }
 
 /// The library's search options from the command line.
