@@ -296,6 +296,9 @@ mod tests {
         );
         assert_eq!(grouped(0u64), "0");
         assert_eq!(grouped(1234567u64), "1,234,567");
-        assert_eq!(grouped(u128::from(u64::MAX) * 2), "36,893,488,147,419,103,230");
+        assert_eq!(
+            grouped(u128::from(u64::MAX) * 2),
+            "36,893,488,147,419,103,230"
+        );
     }
 }

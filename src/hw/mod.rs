@@ -382,31 +382,24 @@ mod tests {
 
     #[test]
     fn errors_name_the_key_and_place() {
-        let text = PRESETS[0]
-            .1
-            .replace("regf = 1.0", "regf = 1.0\nregff = 2.0");
-        let HwError::Invalid {
-            span: Some(span),
-            message,
-            ..
-        } = parse(&text, "t").unwrap_err()
-        else {
-            panic!("expected an invalid-file error");
-        };
-        assert!(message.contains("regff"), "{message}");
-        assert_eq!(&text[span], "regff");
-
-        let text = PRESETS[0].1.replace("word_bits = 16", "word_bits = 0");
-        let HwError::Invalid {
-            span: Some(span),
-            message,
-            ..
-        } = parse(&text, "t").unwrap_err()
-        else {
-            panic!("expected an invalid-file error");
-        };
-        assert!(message.contains("word_bits"), "{message}");
-        assert_eq!(&text[span], "word_bits");
+        // The message names the key and the span covers it.
+        for (from, to, key) in [
+            ("regf = 1.0", "regf = 1.0\nregff = 2.0", "regff"),
+            ("word_bits = 16", "word_bits = 0", "word_bits"),
+            ("pe_array = [16, 16]", "pe_array = [16, 65537]", "pe_array"),
+        ] {
+            let text = PRESETS[0].1.replace(from, to);
+            let HwError::Invalid {
+                span: Some(span),
+                message,
+                ..
+            } = parse(&text, "t").unwrap_err()
+            else {
+                panic!("expected an invalid-file error");
+            };
+            assert!(message.contains(key), "{message}");
+            assert_eq!(&text[span], key);
+        }
 
         let text = PRESETS[0].1.replace("memory = \"2d\"", "memory = \"4d\"");
         assert!(matches!(

@@ -92,6 +92,24 @@ struct PartResults {
     found: Arc<Vec<NodeCandidate>>,
 }
 
+impl PartResults {
+    fn new(
+        (part, part_layer, accfwd): (PartitionScheme, PartLayer, PerData<u64>),
+        ofmap: DataLayout,
+        unit_nhops: PerData<u64>,
+        found: Arc<Vec<NodeCandidate>>,
+    ) -> Self {
+        PartResults {
+            part,
+            part_layer,
+            accfwd,
+            ofmap,
+            unit_nhops,
+            found,
+        }
+    }
+}
+
 /// Why a layer has no schedule.
 #[derive(Clone, Debug, PartialEq, thiserror::Error)]
 pub enum LayerError {
@@ -256,14 +274,12 @@ impl LayerSearch<'_> {
                 };
                 let unit_nhops =
                     hops.unit_nhops(&self.hop_query(layer, &part, ifmap_layout, &ofmap));
-                parts.push(PartResults {
-                    part,
-                    part_layer,
-                    accfwd,
+                parts.push(PartResults::new(
+                    (part, part_layer, accfwd),
                     ofmap,
                     unit_nhops,
                     found,
-                });
+                ));
             }
         } else {
             // Exact hops need no memo and no order: each partition computes
@@ -278,14 +294,8 @@ impl LayerSearch<'_> {
                     let found = self
                         .node_results(&part_layer, part.size(), unit_nhops, accfwd)
                         .ok()?;
-                    Some(PartResults {
-                        part,
-                        part_layer,
-                        accfwd,
-                        ofmap,
-                        unit_nhops,
-                        found,
-                    })
+                    let prepared = (part, part_layer, accfwd);
+                    Some(PartResults::new(prepared, ofmap, unit_nhops, found))
                 })
                 .collect();
             parts = found.into_iter().flatten().collect();
