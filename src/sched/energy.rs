@@ -48,11 +48,16 @@ pub fn access_energy(cost: &Cost, access: &PerLevel<PerData<f64>>) -> f64 {
 }
 
 /// NoC word-hops of each data kind over the whole layer: the hops to move
-/// it once times the times it is fetched from DRAM. Formed in `u128`, which
-/// cannot overflow (`sched::limits`), and rounded to `f64` once.
+/// it once times the times it is fetched from DRAM. The exact product,
+/// rounded to `f64` once: in `u64` when it fits (the usual case, and the
+/// fast one: `u128` to `f64` is a software routine in the search's hottest
+/// loop), else in `u128`, which cannot overflow (`sched::limits`).
+#[allow(clippy::cast_precision_loss)]
 pub fn noc_hops(unit_nhops: PerData<u64>, dram_fetches: PerData<u64>) -> PerData<f64> {
-    #[allow(clippy::cast_precision_loss)]
-    PerData::from_fn(|d| (u128::from(unit_nhops[d]) * u128::from(dram_fetches[d])) as f64)
+    PerData::from_fn(|d| match unit_nhops[d].checked_mul(dram_fetches[d]) {
+        Some(p) => p as f64,
+        None => (u128::from(unit_nhops[d]) * u128::from(dram_fetches[d])) as f64,
+    })
 }
 
 impl LayerCost {
