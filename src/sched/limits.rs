@@ -40,10 +40,13 @@
 //!    to `u64` saturating; a blocking whose time saturates is beyond the
 //!    model's range and is dropped (`blocking/scheme.rs`). Network totals add
 //!    layer times with checked arithmetic.
-//! 6. *Energies* (`f64`): counts are below 2^120, energies per unit at most
-//!    [`MAX_ENERGY`] = 10^30, so layer and network energies stay below
-//!    10^80 and energy-delay products below 10^100: always finite, never
-//!    NaN, which is what sorting them with `total_cmp` needs.
+//! 6. *Energies* (`f64`): float counts are products of a few of the
+//!    integers above (unit accesses, loop products, fetches, nodes: below
+//!    2^230 even crudely), energies per unit at most [`MAX_ENERGY`] =
+//!    10^30, so layer and network energies (of at most 2^32 layers) stay
+//!    below 10^110 and energy-delay products below 10^130, far from
+//!    `f64::MAX` (10^308): always finite, never NaN, which is what sorting
+//!    them with `total_cmp` needs.
 //! 7. *Search time*: divisor loops run to `d <= v / d`, at most 2^22 steps
 //!    for `v <= Q`; node arrays have at most 32 rows and columns to factor.
 //!
