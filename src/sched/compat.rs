@@ -102,8 +102,9 @@ impl Compat {
     /// compatible mapping cannot take a multi-input element-wise layer
     /// directly.
     ///
-    /// Asked by the partition's sub-layer and by the mapping. Test:
-    /// `tests/model/compat.rs`, `eltwise_reads_every_input_in_nnc`.
+    /// Asked by the partition's sub-layer and by the mapping. Tests:
+    /// `tests/model/compat.rs`, `eltwise_reads_every_input_in_nnc`;
+    /// `tests/partition/compat.rs`, `sublayers_differ_only_for_eltwise`.
     pub const fn eltwise_reads_one_input(self) -> bool {
         self.reference()
     }
@@ -115,8 +116,10 @@ impl Compat {
     /// window of the concatenated inputs. nnc charges the channels actually
     /// read (and keeps the window for LRN-like layers, where it is right).
     ///
-    /// Asked by the per-node data ranges of the hop model. Test:
-    /// `tests/partition/compat.rs`.
+    /// Asked by the per-node data ranges of the hop model. Tests:
+    /// `tests/partition/compat.rs`,
+    /// `pooling_with_channel_split_reads_fewer_channels_in_nnc` and
+    /// `eltwise_with_channel_split_reads_the_matching_channels`.
     pub const fn pool_eltwise_hop_window(self) -> bool {
         self.reference()
     }
@@ -153,7 +156,9 @@ impl Compat {
     /// tried. nnc keys the memo exactly (it only saves work).
     ///
     /// Asked by the hop memo and by the layer search (which then evaluates
-    /// hops in the reference's order). Tests: `tests/partition/memo_sequences.rs`,
+    /// hops in the reference's order). Tests: `tests/partition/compat.rs`,
+    /// `hop_memo_aliases_orders_in_the_reference_only`;
+    /// `tests/partition/memo_sequences.rs`, `reference_memo_sequences`;
     /// `tests/search/reference_runs.rs`,
     /// `the_hop_memo_aliasing_of_the_reference_is_reproduced`.
     pub const fn inexact_hop_memo(self) -> bool {
