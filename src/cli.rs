@@ -3,14 +3,16 @@
 //! errors, 2 usage errors (bad arguments, unreadable files).
 
 use crate::hw::{self, Hardware, HwError};
-use crate::ir::{LayerKind, Network};
+use crate::ir::Network;
 use crate::lang;
+use crate::report;
 use crate::sched::Compat;
-use crate::sched::layer::SearchOptions;
-use crate::sched::partition::PartitionOptions;
-use crate::sched::resource::{BlockingOptions, Goal, Solver};
+use crate::sched::limits::{MAX_BATCH, MAX_TOP, RangeError};
+use crate::sched::network::SearchError;
+use crate::sched::options::{Options, OptionsError};
+use crate::sched::partition::Partitioning;
+use crate::sched::resource::{Goal, Solver};
 use crate::sched::types::PerData;
-use crate::{report, schedule};
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
@@ -70,7 +72,7 @@ pub struct ScheduleArgs {
     #[arg(long, default_value = "eyeriss", value_name = "PRESET|FILE")]
     pub hw: String,
     /// Samples per batch.
-    #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u64).range(1..))]
+    #[arg(long, default_value_t = 1, allow_negative_numbers = true, value_parser = parse_batch)]
     pub batch: u64,
     /// How each layer's loop blocking is chosen: search every blocking, or
     /// TETRIS's analytical bypass solver (conv and fc layers; much faster).
@@ -99,10 +101,15 @@ pub struct ScheduleArgs {
     pub goal: GoalArg,
     /// Candidates kept at every stage of the search (more can find better
     /// whole-network schedules, at a cost in time).
-    #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u64).range(1..=1000))]
+    #[arg(
+        long,
+        default_value_t = 1,
+        allow_negative_numbers = true,
+        value_parser = parse_top
+    )]
     pub top: u64,
     /// Worker threads (default: one per core). The result does not depend on it.
-    #[arg(long, value_parser = clap::value_parser!(u64).range(1..=1024))]
+    #[arg(long, allow_negative_numbers = true, value_parser = parse_threads)]
     pub threads: Option<u64>,
     /// Write the schedule as JSON to FILE (`-` for stdout).
     #[arg(short = 'o', long = "output", value_name = "FILE")]
@@ -162,6 +169,46 @@ pub struct NoBypass {
     pub ofm: bool,
     /// Filters.
     pub fil: bool,
+}
+
+/// A count from 1 to `max`; out of range, the message gives the range and
+/// `why` (negative numbers reach here: the arguments allow them).
+fn count_in_range(s: &str, max: u64, why: &str, unit: &str) -> Result<u64, String> {
+    let digits = s.trim().strip_prefix('-').unwrap_or(s.trim());
+    if digits.is_empty() || !digits.bytes().all(|c| c.is_ascii_digit()) {
+        return Err(format!("`{s}` is not a whole number of {unit}"));
+    }
+    // Too many digits for a u64 (or a minus sign) is out of range too.
+    s.trim()
+        .parse::<u64>()
+        .ok()
+        .filter(|n| (1..=max).contains(n))
+        .ok_or_else(|| format!("must be between 1 and {max}{why}"))
+}
+
+/// `--batch`.
+fn parse_batch(s: &str) -> Result<u64, String> {
+    count_in_range(
+        s,
+        MAX_BATCH,
+        " (2^44; larger batches would overflow the model's counts)",
+        "samples",
+    )
+}
+
+/// `--top`.
+fn parse_top(s: &str) -> Result<u64, String> {
+    count_in_range(
+        s,
+        MAX_TOP as u64,
+        " (the search ranks the square of it at every layer)",
+        "candidates",
+    )
+}
+
+/// `--threads`.
+fn parse_threads(s: &str) -> Result<u64, String> {
+    count_in_range(s, 1024, "", "threads")
 }
 
 fn parse_no_bypass(s: &str) -> Result<NoBypass, String> {
@@ -251,7 +298,7 @@ fn check(args: &CheckArgs, color: bool) -> ExitCode {
             let text = if args.json {
                 net.to_json().to_text()
             } else {
-                table(&net)
+                report::network_summary(&net)
             };
             let mut stdout = std::io::stdout().lock();
             // A closed pipe (`nnc check x.nn | head`) is not an error.
@@ -261,121 +308,34 @@ fn check(args: &CheckArgs, color: bool) -> ExitCode {
     }
 }
 
-/// The human summary of a checked network: one row per layer, then totals.
-pub fn table(net: &Network) -> String {
-    let mut rows: Vec<[String; 8]> = vec![[
-        "layer".into(),
-        "kind".into(),
-        "in".into(),
-        "out".into(),
-        "ofmap".into(),
-        "kernel".into(),
-        "stride".into(),
-        "MACs".into(),
-    ]];
-    for l in net.layers() {
-        let s = &l.shape;
-        let kernel = match l.kind {
-            LayerKind::Eltwise => format!("{} in", l.inputs.len()),
-            _ => s.window().to_string(),
-        };
-        rows.push([
-            l.name.clone(),
-            l.kind.to_string(),
-            s.nifm().to_string(),
-            s.nofm().to_string(),
-            s.ofmap().to_string(),
-            kernel,
-            s.stride().to_string(),
-            group(s.total_ops(1)),
-        ]);
-    }
-    let mut width = [0usize; 8];
-    for r in &rows {
-        for (w, c) in width.iter_mut().zip(r) {
-            *w = (*w).max(c.len());
-        }
-    }
-    let mut out = format!(
-        "network {}: input `{}` {}x{}",
-        net.name(),
-        net.input().name,
-        net.input().channels,
-        net.input().size
-    );
-    for e in net.externs() {
-        out += &format!(", extern `{}` {}x{}", e.name, e.channels, e.size);
-    }
-    out += "\n\n";
-    for r in &rows {
-        let mut line = String::new();
-        for (i, (c, w)) in r.iter().zip(width).enumerate() {
-            // Names and kinds left-aligned, numbers right-aligned.
-            if i < 2 {
-                line += &format!("{c:<w$}  ");
-            } else {
-                line += &format!("{c:>w$}  ");
-            }
-        }
-        out += line.trim_end();
-        out += "\n";
-    }
-    let weights: u64 = net
-        .layers()
-        .iter()
-        .map(|l| l.shape.total_filter_size())
-        .sum();
-    out += &format!(
-        "\n{} layers, {} MACs per sample, {} weights\n",
-        net.layers().len(),
-        group(net.total_ops(1)),
-        group(weights)
-    );
-    out
-}
-
-/// `1234567` → `1,234,567`.
-fn group(n: u64) -> String {
-    let s = n.to_string();
-    let mut out = String::new();
-    for (i, c) in s.chars().enumerate() {
-        if i > 0 && (s.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
-}
-
 /// The library's search options from the command line.
-fn search_options(args: &ScheduleArgs) -> SearchOptions {
+fn search_options(args: &ScheduleArgs) -> Result<Options, OptionsError> {
     let nb = args.no_bypass.unwrap_or_default();
-    SearchOptions {
-        batch: args.batch,
-        partition: PartitionOptions {
-            hybrid: args.partition == PartitionArg::Hybrid,
-            batch: args.batch_partition,
-            ifmaps: args.ifmap_partition,
-        },
-        forwarding: args.access_forwarding,
-        blocking: BlockingOptions {
-            bypass: PerData([!nb.fil, !nb.ifm, !nb.ofm]),
-            solver: match args.solver {
-                SolverArg::Exhaustive => Solver::Exhaustive,
-                SolverArg::Analytic => Solver::Analytic,
-            },
-            goal: match args.goal {
-                GoalArg::E => Goal::E,
-                GoalArg::D => Goal::D,
-                GoalArg::Ed => Goal::Ed,
-            },
-            ntops: usize::try_from(args.top).unwrap_or(usize::MAX),
-        },
-        compat: match args.compat {
+    let partitioning = Partitioning::from_flags(
+        args.partition == PartitionArg::Hybrid,
+        args.batch_partition,
+        args.ifmap_partition,
+    )?;
+    Options::builder()
+        .batch(args.batch)
+        .partitioning(partitioning)
+        .access_forwarding(args.access_forwarding)
+        .bypass(PerData([!nb.fil, !nb.ifm, !nb.ofm]))
+        .solver(match args.solver {
+            SolverArg::Exhaustive => Solver::Exhaustive,
+            SolverArg::Analytic => Solver::Analytic,
+        })
+        .goal(match args.goal {
+            GoalArg::E => Goal::E,
+            GoalArg::D => Goal::D,
+            GoalArg::Ed => Goal::Ed,
+        })
+        .top(usize::try_from(args.top).unwrap_or(usize::MAX))
+        .compat(match args.compat {
             Some(CompatArg::NnDataflow) => Compat::NnDataflow,
             None => Compat::Nnc,
-        },
-    }
+        })
+        .build()
 }
 
 /// Loads `--hw`, printing what is wrong on failure.
@@ -425,11 +385,13 @@ fn write_atomically(path: &std::path::Path, text: &str) -> std::io::Result<()> {
 }
 
 fn schedule(args: &ScheduleArgs, color: bool) -> ExitCode {
-    let options = search_options(args);
-    if let Err(e) = options.validate() {
-        eprintln!("error: {e}");
-        return ExitCode::from(EXIT_USAGE);
-    }
+    let options = match search_options(args) {
+        Ok(o) => o,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return ExitCode::from(EXIT_USAGE);
+        }
+    };
     let hw = match hardware(&args.hw, color) {
         Ok(h) => h,
         Err(code) => return code,
@@ -453,7 +415,7 @@ fn schedule(args: &ScheduleArgs, color: bool) -> ExitCode {
             bar.set_position(done as u64);
         }
     };
-    let search = || schedule::run(&net, &hw, &options, &progress);
+    let search = || crate::schedule_with_progress(&net, &hw, &options, &progress);
     let result = match args.threads {
         None => search(),
         Some(n) => match rayon::ThreadPoolBuilder::new()
@@ -472,7 +434,20 @@ fn schedule(args: &ScheduleArgs, color: bool) -> ExitCode {
     }
     let file = match result {
         Ok(f) => f,
-        Err(e) => {
+        Err(e @ SearchError::Range(RangeError::Batch { .. })) => {
+            eprintln!("error: --batch is too large for `{}`: {e}", net.name());
+            return ExitCode::from(EXIT_USAGE);
+        }
+        Err(e @ SearchError::Range(RangeError::Hardware { .. })) => {
+            eprintln!("error: hardware `{}` is out of range: {e}", hw.name);
+            return ExitCode::from(EXIT_USAGE);
+        }
+        // A bug: say so, not "no schedule".
+        Err(e @ SearchError::Internal(_)) => {
+            eprintln!("{e} (please report this as a bug of nnc)");
+            return ExitCode::from(EXIT_NO_SCHEDULE);
+        }
+        Err(e @ (SearchError::Layer { .. } | SearchError::TimeOverflow)) => {
             eprintln!(
                 "error: no valid schedule of `{}` on `{}`: {e}",
                 net.name(),
@@ -482,7 +457,7 @@ fn schedule(args: &ScheduleArgs, color: bool) -> ExitCode {
         }
     };
     if let Some(path) = &args.output {
-        let json = match schedule::to_text(&file) {
+        let json = match crate::schedule::to_text(&file) {
             Ok(j) => j,
             Err(e) => {
                 eprintln!("error: cannot write the schedule: {e}");

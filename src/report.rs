@@ -1,12 +1,73 @@
-//! The human summary of a schedule: one line per layer (energy and share,
-//! time, active PEs, partition and blocking in short) and the totals.
+//! The human summaries: of a checked network (`nnc check`) and of a
+//! schedule (`nnc schedule`): one line per layer and the totals, as text
+//! tables built by one [`Table`].
 
+use crate::ir::{LayerKind, Network};
+use crate::sched::partition::ParallelDim;
 use crate::schedule::{LayerOut, ScheduleFile};
 use std::fmt::Write;
 
+/// A text table: one header row, columns left- or right-aligned to the
+/// widest cell of the header and the body, two spaces apart, no trailing
+/// spaces.
+#[derive(Clone, Debug)]
+pub struct Table {
+    right: Vec<bool>,
+    widths: Vec<usize>,
+    rows: Vec<Vec<String>>,
+}
+
+impl Table {
+    /// A table with these columns: header and whether it is right-aligned.
+    pub fn new(columns: &[(&str, bool)]) -> Self {
+        let mut t = Table {
+            right: columns.iter().map(|c| c.1).collect(),
+            widths: vec![0; columns.len()],
+            rows: Vec::new(),
+        };
+        t.row(columns.iter().map(|c| c.0.to_owned()).collect());
+        t
+    }
+
+    /// Adds a row of the body.
+    pub fn row(&mut self, cells: Vec<String>) {
+        for (w, c) in self.widths.iter_mut().zip(&cells) {
+            *w = (*w).max(c.chars().count());
+        }
+        self.rows.push(cells);
+    }
+
+    fn line(&self, cells: &[String], out: &mut String) {
+        let mut l = String::new();
+        for ((c, &w), &right) in cells.iter().zip(&self.widths).zip(&self.right) {
+            let pad = " ".repeat(w.saturating_sub(c.chars().count()));
+            if right {
+                l.push_str(&pad);
+                l.push_str(c);
+            } else {
+                l.push_str(c);
+                l.push_str(&pad);
+            }
+            l.push_str("  ");
+        }
+        out.push_str(l.trim_end());
+        out.push('\n');
+    }
+
+    /// The header and body, then `footer` rows aligned to them (a footer,
+    /// such as a total, does not widen the columns).
+    pub fn render(&self, footer: &[Vec<String>]) -> String {
+        let mut out = String::new();
+        for r in self.rows.iter().chain(footer) {
+            self.line(r, &mut out);
+        }
+        out
+    }
+}
+
 /// `1234567` as `1,234,567`.
-fn grouped(n: u64) -> String {
-    let s = n.to_string();
+pub fn grouped(n: impl Into<u128>) -> String {
+    let s = n.into().to_string();
     let mut out = String::with_capacity(s.len() + s.len() / 3);
     for (i, c) in s.chars().enumerate() {
         if i > 0 && (s.len() - i).is_multiple_of(3) {
@@ -14,6 +75,63 @@ fn grouped(n: u64) -> String {
         }
         out.push(c);
     }
+    out
+}
+
+/// The summary of a checked network: its inputs, one row per layer (names
+/// and kinds left-aligned, numbers right-aligned), then totals.
+pub fn network_summary(net: &Network) -> String {
+    let mut table = Table::new(&[
+        ("layer", false),
+        ("kind", false),
+        ("in", true),
+        ("out", true),
+        ("ofmap", true),
+        ("kernel", true),
+        ("stride", true),
+        ("MACs", true),
+    ]);
+    for l in net.layers() {
+        let s = &l.shape;
+        let kernel = match l.kind {
+            LayerKind::Eltwise => format!("{} in", l.inputs.len()),
+            _ => s.window().to_string(),
+        };
+        table.row(vec![
+            l.name.clone(),
+            l.kind.to_string(),
+            s.nifm().to_string(),
+            s.nofm().to_string(),
+            s.ofmap().to_string(),
+            kernel,
+            s.stride().to_string(),
+            grouped(s.total_ops(1)),
+        ]);
+    }
+    let mut out = format!(
+        "network {}: input `{}` {}x{}",
+        net.name(),
+        net.input().name,
+        net.input().channels,
+        net.input().size
+    );
+    for e in net.externs() {
+        let _ = write!(out, ", extern `{}` {}x{}", e.name, e.channels, e.size);
+    }
+    out += "\n\n";
+    out += &table.render(&[]);
+    // Summed wide: a network built through the library may have more
+    // layers than the front end allows.
+    let sum = |f: fn(&crate::ir::LayerShape) -> u64| -> u128 {
+        net.layers().iter().map(|l| u128::from(f(&l.shape))).sum()
+    };
+    let _ = writeln!(
+        out,
+        "\n{} layers, {} MACs per sample, {} weights",
+        net.layers().len(),
+        grouped(sum(|s| s.total_ops(1))),
+        grouped(sum(|s| s.total_filter_size()))
+    );
     out
 }
 
@@ -32,12 +150,12 @@ fn partition(l: &LayerOut) -> String {
         .iter()
         .filter_map(|&p| {
             let d = match p {
-                "outp" => f.outp,
-                "ofmp" => f.ofmp,
-                "batp" => f.batp,
-                _ => f.inpp,
+                ParallelDim::Outp => f.outp,
+                ParallelDim::Ofmp => f.ofmp,
+                ParallelDim::Batp => f.batp,
+                ParallelDim::Inpp => f.inpp,
             };
-            (d.size() > 1).then(|| format!("{p} {}x{}", d.h, d.w))
+            (d.size() > 1).then(|| format!("{} {}x{}", p.as_str_lower(), d.h, d.w))
         })
         .collect();
     if parts.is_empty() {
@@ -92,93 +210,43 @@ pub fn summary(s: &ScheduleFile) -> String {
         hw.pe_array.h,
         hw.pe_array.w,
         s.batch,
-        match s.options.solver {
-            crate::sched::resource::Solver::Exhaustive => "exhaustive",
-            crate::sched::resource::Solver::Analytic => "analytic",
-        },
+        s.options.solver.as_str(),
         s.options.partition,
         s.model,
     );
     out.push('\n');
-    let headers = [
-        "layer",
-        "energy",
-        "share",
-        "time",
-        "active PEs",
-        "partition",
-        "blocking (dram·gbuf·regf)",
-    ];
+    let mut table = Table::new(&[
+        ("layer", false),
+        ("energy", true),
+        ("share", true),
+        ("time", true),
+        ("active PEs", true),
+        ("partition", false),
+        ("blocking (dram·gbuf·regf)", false),
+    ]);
     let total = s.totals.energy;
-    let rows: Vec<[String; 7]> = s
-        .layers
-        .iter()
-        .map(|l| {
-            [
-                l.name.clone(),
-                energy(l.energy),
-                format!(
-                    "{:.1}%",
-                    if total > 0.0 {
-                        100.0 * l.energy / total
-                    } else {
-                        0.0
-                    }
-                ),
-                grouped(l.time.total),
-                format!("{:.1}", l.active_pes),
-                partition(l),
-                blocking(l),
-            ]
-        })
-        .collect();
-    let mut widths = headers.map(str::len);
-    for r in &rows {
-        for (w, c) in widths.iter_mut().zip(r) {
-            *w = (*w).max(c.chars().count());
-        }
-    }
-    let line = |cells: &[String]| {
-        let mut l = String::new();
-        for (i, (c, w)) in cells.iter().zip(widths).enumerate() {
-            let pad = w.saturating_sub(c.chars().count());
-            // Numbers right-aligned, text left-aligned.
-            if (1..=4).contains(&i) {
-                l.push_str(&" ".repeat(pad));
-                l.push_str(c);
-            } else {
-                l.push_str(c);
-                if i + 1 < cells.len() {
-                    l.push_str(&" ".repeat(pad));
-                }
-            }
-            if i + 1 < cells.len() {
-                l.push_str("  ");
-            }
-        }
-        l.trim_end().to_owned()
-    };
-    let _ = writeln!(out, "{}", line(&headers.map(str::to_owned)));
-    for r in &rows {
-        let _ = writeln!(out, "{}", line(r));
+    let pct = |x: f64| if total > 0.0 { 100.0 * x / total } else { 0.0 };
+    for l in &s.layers {
+        table.row(vec![
+            l.name.clone(),
+            energy(l.energy),
+            format!("{:.1}%", pct(l.energy)),
+            grouped(l.time.total),
+            format!("{:.1}", l.active_pes),
+            partition(l),
+            blocking(l),
+        ]);
     }
     let t = &s.totals;
-    let _ = writeln!(
-        out,
-        "{}",
-        line(&[
-            "total".to_owned(),
-            energy(t.energy),
-            "100.0%".to_owned(),
-            grouped(t.time),
-            String::new(),
-            String::new(),
-            String::new(),
-        ])
-    );
+    let total_row = vec![
+        "total".to_owned(),
+        energy(t.energy),
+        "100.0%".to_owned(),
+        grouped(t.time),
+    ];
+    out += &table.render(&[total_row]);
     out.push('\n');
     let b = &t.energy_breakdown;
-    let pct = |x: f64| if total > 0.0 { 100.0 * x / total } else { 0.0 };
     let _ = writeln!(
         out,
         "energy {} = op {} ({:.1}%) + dram {} ({:.1}%) + gbuf {} ({:.1}%) + array {} ({:.1}%) + regf {} ({:.1}%) + noc {} ({:.1}%) + static {} ({:.1}%)",
@@ -210,4 +278,27 @@ pub fn summary(s: &ScheduleFile) -> String {
         energy(t.noc_hops),
     );
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tables_align_and_footers_do_not_widen() {
+        let mut t = Table::new(&[("name", false), ("n", true), ("note", false)]);
+        t.row(vec!["a".into(), "1,000".into(), "x".into()]);
+        t.row(vec!["bb·c".into(), "7".into(), String::new()]);
+        let text = t.render(&[vec!["total".into(), "1,000,007".into()]]);
+        assert_eq!(
+            text,
+            "name      n  note\na     1,000  x\nbb·c      7\ntotal  1,000,007\n"
+        );
+        assert_eq!(grouped(0u64), "0");
+        assert_eq!(grouped(1234567u64), "1,234,567");
+        assert_eq!(
+            grouped(u128::from(u64::MAX) * 2),
+            "36,893,488,147,419,103,230"
+        );
+    }
 }

@@ -5,6 +5,9 @@
 //! Presets ship inside the binary (`--hw eyeriss`).
 
 use crate::ir::Dim2;
+use crate::sched::limits::{
+    MAX_ENERGY, MAX_HW_SIZE, MAX_NODE_SIDE, MAX_PE_SIDE, MAX_WORD_BITS, MIN_BANDWIDTH,
+};
 use crate::sched::partition::MemType;
 use crate::sched::resource::{Bandwidth, Cost, NodeResource};
 use crate::sched::types::PerLevel;
@@ -195,33 +198,52 @@ pub fn parse(text: &str, origin: &str) -> Result<Hardware, HwError> {
             ))
         }
     };
-    check(file.word_bits > 0, "word_bits", "a positive number of bits")?;
+    // The limits are the model's (`sched::limits`, which says why each
+    // keeps the model's arithmetic in range).
     check(
-        file.nodes.dims.iter().all(|&d| d > 0),
+        (1..=MAX_WORD_BITS).contains(&file.word_bits),
+        "word_bits",
+        &format!("1 to {MAX_WORD_BITS} bits (a wider word is a vector of words)"),
+    )?;
+    let within = |v: u64, max: u64| (1..=max).contains(&v);
+    check(
+        file.nodes.dims.iter().all(|&d| within(d, MAX_NODE_SIDE)),
         "dims",
-        "two positive node counts",
+        &format!(
+            "two node counts from 1 to {MAX_NODE_SIDE} (NoC hop counts multiply words by nodes and distances)"
+        ),
     )?;
     check(
-        file.node.pe_array.iter().all(|&d| d > 0),
+        file.node.pe_array.iter().all(|&d| within(d, MAX_PE_SIDE)),
         "pe_array",
-        "two positive PE counts",
+        &format!(
+            "two PE counts from 1 to {MAX_PE_SIDE} (the mapping multiplies fmap sizes by the array's)"
+        ),
     )?;
     let word_bytes = file.word_bits.div_ceil(8);
+    let size = format!(
+        "room for at least one word ({word_bytes} bytes), and at most {MAX_HW_SIZE} bytes (2^53, exact in the model's float formulas)"
+    );
     check(
-        file.node.regf_bytes >= word_bytes,
+        (word_bytes..=MAX_HW_SIZE).contains(&file.node.regf_bytes),
         "regf_bytes",
-        "room for at least one word",
+        &size,
     )?;
     check(
-        file.node.gbuf_bytes >= word_bytes,
+        (word_bytes..=MAX_HW_SIZE).contains(&file.node.gbuf_bytes),
         "gbuf_bytes",
-        "room for at least one word",
+        &size,
+    )?;
+    check(
+        file.node.bus_width_bits <= MAX_HW_SIZE,
+        "bus_width_bits",
+        &format!("0 (unlimited) to {MAX_HW_SIZE} bits (2^53)"),
     )?;
     let bw = file.dram.bandwidth_bytes_per_cycle;
     check(
-        bw > 0.0 && !bw.is_nan(),
+        bw >= MIN_BANDWIDTH,
         "bandwidth_bytes_per_cycle",
-        "a positive number or `inf`",
+        &format!("`inf` or a number of at least {MIN_BANDWIDTH:e} bytes per cycle"),
     )?;
     let e = file.energy;
     for (key, v) in [
@@ -234,9 +256,11 @@ pub fn parse(text: &str, origin: &str) -> Result<Hardware, HwError> {
         ("static_per_cycle", e.static_per_cycle),
     ] {
         check(
-            v.is_finite() && v >= 0.0,
+            (0.0..=MAX_ENERGY).contains(&v),
             key,
-            "a finite, non-negative energy",
+            &format!(
+                "a finite, non-negative energy of at most {MAX_ENERGY:e} (keeps the model's totals finite)"
+            ),
         )?;
     }
     Ok(Hardware {
@@ -358,31 +382,24 @@ mod tests {
 
     #[test]
     fn errors_name_the_key_and_place() {
-        let text = PRESETS[0]
-            .1
-            .replace("regf = 1.0", "regf = 1.0\nregff = 2.0");
-        let HwError::Invalid {
-            span: Some(span),
-            message,
-            ..
-        } = parse(&text, "t").unwrap_err()
-        else {
-            panic!("expected an invalid-file error");
-        };
-        assert!(message.contains("regff"), "{message}");
-        assert_eq!(&text[span], "regff");
-
-        let text = PRESETS[0].1.replace("word_bits = 16", "word_bits = 0");
-        let HwError::Invalid {
-            span: Some(span),
-            message,
-            ..
-        } = parse(&text, "t").unwrap_err()
-        else {
-            panic!("expected an invalid-file error");
-        };
-        assert!(message.contains("word_bits"), "{message}");
-        assert_eq!(&text[span], "word_bits");
+        // The message names the key and the span covers it.
+        for (from, to, key) in [
+            ("regf = 1.0", "regf = 1.0\nregff = 2.0", "regff"),
+            ("word_bits = 16", "word_bits = 0", "word_bits"),
+            ("pe_array = [16, 16]", "pe_array = [16, 65537]", "pe_array"),
+        ] {
+            let text = PRESETS[0].1.replace(from, to);
+            let HwError::Invalid {
+                span: Some(span),
+                message,
+                ..
+            } = parse(&text, "t").unwrap_err()
+            else {
+                panic!("expected an invalid-file error");
+            };
+            assert!(message.contains(key), "{message}");
+            assert_eq!(&text[span], key);
+        }
 
         let text = PRESETS[0].1.replace("memory = \"2d\"", "memory = \"4d\"");
         assert!(matches!(

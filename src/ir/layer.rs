@@ -8,6 +8,13 @@
 use serde::{Deserialize, Serialize};
 use std::fmt;
 
+/// The largest count of one layer for one sample — ops, or words of its
+/// ifmaps, ofmaps or filters — and of every product its formulas form on
+/// the way (2^44, about 1.8e13). Every [`Network`](super::Network) keeps to
+/// it, so the formulas below never overflow for one sample; the scheduler
+/// applies the same bound to whole batches (`sched::limits`).
+pub const MAX_QUANTITY: u64 = 1 << 44;
+
 /// A pair (height, width) of non-negative integers: fmap sizes, kernels,
 /// strides, PE arrays and node grids (the reference's `PhyDim2`). Written
 /// as `[h, w]` in JSON.
@@ -326,6 +333,77 @@ impl LayerShape {
     /// Ops of the layer for a batch of `b`.
     pub const fn total_ops(&self, b: u64) -> u64 {
         self.total_ofmap_size(1) * self.ops_per_neuron() * b
+    }
+
+    /// Is a size, stride or channel count zero (checked component-wise, so
+    /// safe for any field values)?
+    pub const fn has_zero_extent(&self) -> bool {
+        let (o, k, s) = (self.ofmap(), self.window(), self.stride());
+        let channels = match self {
+            LayerShape::Conv(c) => c.nifm == 0,
+            LayerShape::Local(l) => l.ntrd == 0,
+        };
+        channels
+            || self.nofm() == 0
+            || o.h == 0
+            || o.w == 0
+            || k.h == 0
+            || k.w == 0
+            || s.h == 0
+            || s.w == 0
+    }
+
+    /// Are all the per-sample counts of the formulas of this type (sizes,
+    /// ops, words, and the products on the way to them) at most
+    /// [`MAX_QUANTITY`]? Checked arithmetic: safe for any field values; a
+    /// shape with a zero extent does not fit.
+    pub fn within_limits(&self) -> bool {
+        // Every product a formula forms, as its list of factors: each prefix
+        // product is checked, so intermediate results are bounded too.
+        let fits = |factors: &[u64]| {
+            factors
+                .iter()
+                .try_fold(1u64, |acc, &f| {
+                    acc.checked_mul(f).filter(|&p| p <= MAX_QUANTITY)
+                })
+                .is_some()
+        };
+        let (o, k, s) = (self.ofmap(), self.window(), self.stride());
+        let input_side = |o: u64, k: u64, s: u64| {
+            o.checked_sub(1)?
+                .checked_mul(s)?
+                .checked_add(k)
+                .filter(|&i| i <= MAX_QUANTITY)
+        };
+        let (Some(ih), Some(iw)) = (input_side(o.h, k.h, s.h), input_side(o.w, k.w, s.w)) else {
+            return false;
+        };
+        let (nifm, per_neuron): (u64, &[u64]) = match self {
+            LayerShape::Conv(c) => (c.nifm, &[c.filter.h, c.filter.w, c.nifm]),
+            LayerShape::Local(l) => (
+                match l.nofm.checked_mul(l.ntrd) {
+                    Some(n) if n <= MAX_QUANTITY => n,
+                    _ => return false,
+                },
+                &[l.nreg, l.region.h, l.region.w],
+            ),
+        };
+        let ops: Vec<u64> = [self.nofm(), o.h, o.w]
+            .into_iter()
+            .chain(per_neuron.iter().copied())
+            .collect();
+        let filters: &[u64] = match self {
+            LayerShape::Conv(c) => &[c.nifm, c.nofm, k.h, k.w],
+            LayerShape::Local(_) => &[],
+        };
+        nifm > 0
+            && fits(&[o.h, s.h])
+            && fits(&[o.w, s.w])
+            && fits(&[k.h, k.w])
+            && fits(&[s.h, s.w])
+            && fits(&[nifm, ih, iw])
+            && fits(&ops)
+            && fits(filters)
     }
 
     /// True for the convolution pattern (conv, fc).

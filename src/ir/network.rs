@@ -5,11 +5,12 @@
 //! its sources' channels sum to its `nifm` (channel concatenation; an eltwise
 //! of `k` inputs has `nifm = k * nofm`), each source's fmap size is a valid
 //! padded input of the layer under its [`WindowMode`]
-//! (docs/model/layers.md#padding), and names are unique. Only
+//! (docs/model/layers.md#padding), every count of a layer or input for one
+//! sample is at most [`MAX_QUANTITY`], and names are unique. Only
 //! [`NetworkBuilder`] constructs networks and it enforces this, so the
 //! scheduler never re-checks shapes.
 
-use super::layer::{Dim2, LayerKind, LayerShape, WindowMode};
+use super::layer::{Dim2, LayerKind, LayerShape, MAX_QUANTITY, WindowMode};
 use serde::Serialize;
 use std::collections::HashSet;
 use std::fmt;
@@ -235,6 +236,21 @@ pub enum IrError {
     /// A zero in a size, stride or count.
     #[error("`{0}` has a zero size, stride or channel count")]
     Zero(String),
+    /// A count above [`MAX_QUANTITY`].
+    #[error("`{0}` is too large: one of its counts for one sample exceeds {MAX_QUANTITY}")]
+    TooLarge(String),
+}
+
+/// Checks an input's words against zero and [`MAX_QUANTITY`].
+fn check_data(d: &DataInput) -> Result<(), IrError> {
+    let words = [d.channels, d.size.h, d.size.w]
+        .into_iter()
+        .try_fold(1u64, |acc, x| acc.checked_mul(x));
+    match words {
+        Some(0) => Err(IrError::Zero(d.name.clone())),
+        Some(w) if w <= MAX_QUANTITY => Ok(()),
+        _ => Err(IrError::TooLarge(d.name.clone())),
+    }
 }
 
 /// Builds a [`Network`], checking the invariants layer by layer.
@@ -247,9 +263,7 @@ pub struct NetworkBuilder {
 impl NetworkBuilder {
     /// Starts a network named `name` with its input.
     pub fn new(name: impl Into<String>, input: DataInput) -> Result<Self, IrError> {
-        if input.channels == 0 || input.size.size() == 0 {
-            return Err(IrError::Zero(input.name));
-        }
+        check_data(&input)?;
         let names = HashSet::from([input.name.clone()]);
         let net = Network {
             name: name.into(),
@@ -269,9 +283,7 @@ impl NetworkBuilder {
 
     /// Adds an extern input and returns its source handle.
     pub fn add_extern(&mut self, ext: DataInput) -> Result<Source, IrError> {
-        if ext.channels == 0 || ext.size.size() == 0 {
-            return Err(IrError::Zero(ext.name));
-        }
+        check_data(&ext)?;
         self.claim(&ext.name)?;
         self.net.externs.push(ext);
         Ok(Source::Extern(self.net.externs.len() as u32 - 1))
@@ -291,16 +303,12 @@ impl NetworkBuilder {
     /// Adds a layer after checking it against its sources.
     pub fn add_layer(&mut self, layer: Layer) -> Result<LayerId, IrError> {
         let s = &layer.shape;
-        let zero = [
-            s.nofm(),
-            s.nifm(),
-            s.ofmap().size(),
-            s.window().size(),
-            s.stride().size(),
-        ]
-        .contains(&0);
-        if zero {
+        if s.has_zero_extent() {
             return Err(IrError::Zero(layer.name));
+        }
+        // Before any formula runs on the shape: they may overflow otherwise.
+        if !s.within_limits() {
+            return Err(IrError::TooLarge(layer.name));
         }
         if layer.inputs.is_empty() {
             return Err(IrError::NoInputs(layer.name));

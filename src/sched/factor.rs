@@ -1,22 +1,43 @@
 //! Integer helpers of the model (layer-model §0.2): divisors and ordered
 //! factorizations, in the exact generation orders the searches depend on.
 
-/// Divisors of `v` in ascending order.
+/// Divisors of `v` in ascending order (none for 0).
+///
+/// From the prime factorization by trial division, which stops at the square
+/// root of the part not yet factored: fast for the smooth loop counts of
+/// real layers, and for `u64::MAX` itself.
 pub fn divisors(v: u64) -> Vec<u64> {
-    let mut small = Vec::new();
-    let mut large = Vec::new();
-    let mut d = 1;
-    while d * d <= v {
-        if v.is_multiple_of(d) {
-            small.push(d);
-            if d * d != v {
-                large.push(v / d);
+    if v == 0 {
+        return Vec::new();
+    }
+    let mut divs = vec![1u64];
+    let mut rest = v;
+    let mut p = 2u64;
+    // `p <= rest / p`, not `p * p <= rest`: the square wraps near
+    // `u64::MAX`, and the loop would never end.
+    while p <= rest / p {
+        if rest.is_multiple_of(p) {
+            let known = divs.len();
+            let mut power = 1;
+            while rest.is_multiple_of(p) {
+                rest /= p;
+                power *= p;
+                // Each product is a divisor of `v`, so it fits.
+                for i in 0..known {
+                    divs.push(divs[i] * power);
+                }
             }
         }
-        d += 1;
+        p += if p == 2 { 1 } else { 2 };
     }
-    small.extend(large.into_iter().rev());
-    small
+    if rest > 1 {
+        let known = divs.len();
+        for i in 0..known {
+            divs.push(divs[i] * rest);
+        }
+    }
+    divs.sort_unstable();
+    divs
 }
 
 /// All pairs `(a, v / a)` over the divisors `a` of `v`, ascending in `a`
@@ -109,6 +130,26 @@ mod tests {
         assert_eq!(ordered_factors3(1).len(), 1);
         assert_eq!(ordered_factors(2, 4).len(), 4);
         assert_eq!(ordered_factors(2, 4)[0], vec![1, 1, 1, 2]);
+    }
+
+    #[test]
+    fn divisors_of_extreme_values() {
+        assert!(divisors(0).is_empty());
+        assert_eq!(divisors(1), [1]);
+        assert_eq!(divisors(97), [1, 97]);
+        // The largest prime below 2^16, to the 4th, is just below 2^64: the
+        // loop reaches its root without overflow.
+        let p = 65_521u64;
+        assert_eq!(divisors(p.pow(4)), [1, p, p.pow(2), p.pow(3), p.pow(4)]);
+        assert_eq!(divisors(1 << 63).len(), 64);
+        // 2^64 - 1 = 3 * 5 * 17 * 257 * 641 * 65537 * 6700417.
+        let all = divisors(u64::MAX);
+        assert_eq!((all.len(), all[1], all[127]), (128, 3, u64::MAX));
+        // Against the definition, on small numbers.
+        for v in 1..2000u64 {
+            let naive: Vec<u64> = (1..=v).filter(|d| v.is_multiple_of(*d)).collect();
+            assert_eq!(divisors(v), naive, "{v}");
+        }
     }
 
     #[test]

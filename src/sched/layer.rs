@@ -2,19 +2,20 @@
 //! scheme, each node's share mapped and blocked, the NoC hops to bring the
 //! data, and the best few results by the goal's key.
 
-use super::Compat;
+use super::blocking::BlockingStats;
+use super::energy::{LayerCost, noc_hops};
 use super::fasthash::FastMap;
 use super::mapping::MappingError;
 use super::node::{NodeCandidate, NodeProblem};
+use super::options::Options;
 use super::partition::{
     DataLayout, FilterSources, FmapRange, HopCache, HopQuery, MemType, NodeRegion, PartLayer,
-    PartTarget, PartitionOptions, PartitionScheme, accfwd_reduction, gen_partition, unit_nhops,
+    PartTarget, PartitionScheme, accfwd_reduction, gen_partition, unit_nhops,
 };
-use super::resource::{BlockingOptions, Cost, NodeResource};
+use super::resource::{Cost, NodeResource, RankKey, Solver};
 use super::types::{DataKind, PerData};
 use crate::ir::{Dim2, LayerShape};
 use rayon::prelude::*;
-use std::cmp::Ordering;
 use std::sync::{Arc, Mutex};
 
 /// The fixed hardware of a search: nodes, their resources, memory placement
@@ -48,66 +49,6 @@ impl Machine {
     }
 }
 
-/// The options of a search (the reference's `Option`, the parts nnc has).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub struct SearchOptions {
-    /// Batch size.
-    pub batch: u64,
-    /// How layers may be split over the nodes.
-    pub partition: PartitionOptions,
-    /// Access forwarding (the reference's `hw_access_forwarding`): nodes that
-    /// need the same data read it from DRAM once and pass it on.
-    pub forwarding: bool,
-    /// Bypass, solver, goal and how many results to keep at every stage.
-    pub blocking: BlockingOptions,
-    /// Which model.
-    pub compat: Compat,
-}
-
-/// Option combinations the model forbids.
-#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
-pub enum OptionsError {
-    /// Input channels can only be split in hybrid partitioning.
-    #[error(
-        "input-channel (ifmap) partitioning needs hybrid partitioning: naive partitioning never splits input channels"
-    )]
-    IfmapsWithoutHybrid,
-    /// A count that must be positive.
-    #[error("{0} must be at least 1")]
-    Zero(&'static str),
-}
-
-impl SearchOptions {
-    /// Checks the combination (the reference's option validation).
-    pub fn validate(&self) -> Result<(), OptionsError> {
-        if self.partition.ifmaps && !self.partition.hybrid {
-            return Err(OptionsError::IfmapsWithoutHybrid);
-        }
-        if self.batch == 0 {
-            return Err(OptionsError::Zero("the batch size"));
-        }
-        if self.blocking.ntops == 0 {
-            return Err(OptionsError::Zero("the number of kept candidates"));
-        }
-        Ok(())
-    }
-}
-
-/// The energy of a layer's dataflow, by where it goes.
-#[derive(Clone, Copy, Debug, Default, PartialEq, serde::Serialize)]
-pub struct LayerCost {
-    /// Ops.
-    pub op: f64,
-    /// Memory accesses at every level.
-    pub access: f64,
-    /// NoC hops.
-    pub noc: f64,
-    /// Static energy over the layer's time.
-    pub static_: f64,
-    /// The sum: `((op + access) + noc) + static`.
-    pub total: f64,
-}
-
 /// One scheduled layer: how it is partitioned, mapped and blocked, and what
 /// that costs.
 #[derive(Clone, Debug)]
@@ -132,29 +73,13 @@ pub struct LayerResult {
     pub time: u64,
 }
 
-/// The NoC hops and energy of a candidate given its partition's unit hops.
-fn price(
-    s: &super::blocking::BlockingStats,
-    unit_nhops: PerData<u64>,
-    cost: &Cost,
-) -> (PerData<f64>, LayerCost) {
-    let total_nhops = PerData::from_fn(|d| 0.0 + (unit_nhops[d] * s.fetch[0][d]) as f64);
-    let nhops =
-        0.0 + total_nhops[DataKind::Fil] + total_nhops[DataKind::Ifm] + total_nhops[DataKind::Ofm];
-    let op = cost.mac_op * s.ops;
-    let noc = cost.noc_hop * nhops;
-    let static_ = cost.idl_unit * s.time as f64;
-    let total = op + s.access_cost + noc + static_;
-    (
-        total_nhops,
-        LayerCost {
-            op,
-            access: s.access_cost,
-            noc,
-            static_,
-            total,
-        },
-    )
+/// The NoC hops and energy of a candidate given its partition's unit hops:
+/// the formula its blocking was ranked by (`sched::energy`), with the
+/// partition's hops (the reference ranked without them).
+fn price(s: &BlockingStats, unit_nhops: PerData<u64>, cost: &Cost) -> (PerData<f64>, LayerCost) {
+    let total_nhops = noc_hops(unit_nhops, s.fetch[0]);
+    let energy = LayerCost::new(cost, s.ops, s.energy.access, total_nhops, s.time);
+    (total_nhops, energy)
 }
 
 /// One partition's per-node results, with what they need to be priced.
@@ -167,6 +92,24 @@ struct PartResults {
     found: Arc<Vec<NodeCandidate>>,
 }
 
+impl PartResults {
+    fn new(
+        (part, part_layer, accfwd): (PartitionScheme, PartLayer, PerData<u64>),
+        ofmap: DataLayout,
+        unit_nhops: PerData<u64>,
+        found: Arc<Vec<NodeCandidate>>,
+    ) -> Self {
+        PartResults {
+            part,
+            part_layer,
+            accfwd,
+            ofmap,
+            unit_nhops,
+            found,
+        }
+    }
+}
+
 /// Why a layer has no schedule.
 #[derive(Clone, Debug, PartialEq, thiserror::Error)]
 pub enum LayerError {
@@ -176,6 +119,13 @@ pub enum LayerError {
     /// No loop blocking fits the buffers in any partition.
     #[error("no loop blocking fits: {0}")]
     NoBlocking(String),
+    /// Every loop blocking that fits the buffers takes more cycles than a
+    /// `u64` counts (the DRAM bandwidth or the array bus is too slow).
+    #[error(
+        "every loop blocking that fits the buffers takes more than {} cycles, beyond what the model counts (the DRAM bandwidth or the array bus is too slow)",
+        u64::MAX
+    )]
+    TimeOverflow,
     /// The inputs cannot be read as one fmap.
     #[error("its inputs cannot be concatenated: {0}")]
     Inputs(String),
@@ -225,7 +175,7 @@ pub struct LayerSearch<'a> {
     /// The hardware.
     pub machine: &'a Machine,
     /// The options.
-    pub options: &'a SearchOptions,
+    pub options: &'a Options,
     /// Per-node results shared across layers.
     pub cache: &'a NodeCache,
 }
@@ -241,9 +191,10 @@ impl LayerSearch<'_> {
         let o = self.options;
         // The reference ranks per-node blockings without NoC energy, so its
         // results do not depend on the hops.
-        let ranked_hops = match o.compat {
-            Compat::Nnc => unit_nhops,
-            Compat::NnDataflow => PerData::splat(0),
+        let ranked_hops = if o.compat.rank_by_access_energy() {
+            PerData::splat(0)
+        } else {
+            unit_nhops
         };
         let key = NodeKey {
             layer: part_layer.layer,
@@ -259,7 +210,7 @@ impl LayerSearch<'_> {
                 batch: part_layer.batch,
                 occupancy: part_layer.occupancy,
                 nodes,
-                unit_nhops: ranked_hops.map(|h| h as f64),
+                unit_nhops: ranked_hops,
                 accfwd,
                 resource: &self.machine.node,
                 cost: &self.machine.cost,
@@ -291,7 +242,7 @@ impl LayerSearch<'_> {
             &PartTarget::Layer(*layer),
             o.batch,
             m.proc_region.dim(),
-            o.partition,
+            o.partitioning,
             true,
         );
         let prepared: Vec<(PartitionScheme, PartLayer, PerData<u64>)> = parts
@@ -302,70 +253,64 @@ impl LayerSearch<'_> {
             })
             .collect();
         let mut parts: Vec<PartResults> = Vec::new();
-        match o.compat {
-            Compat::NnDataflow => {
-                // Per-node searches in parallel; hops in order afterwards,
-                // through the memo, only for partitions with a result.
-                let found: Vec<NodeResults> = prepared
-                    .par_iter()
-                    .map(|(part, pl, fwd)| {
-                        self.node_results(pl, part.size(), PerData::splat(0), *fwd)
-                    })
-                    .collect();
-                for ((part, part_layer, accfwd), found) in prepared.into_iter().zip(found) {
-                    let found = found?;
-                    if found.is_empty() {
-                        continue;
-                    }
-                    let Some(ofmap) = self.ofmap_layout(layer, &part) else {
-                        continue;
-                    };
-                    let unit_nhops =
-                        hops.unit_nhops(&self.hop_query(layer, &part, ifmap_layout, &ofmap));
-                    parts.push(PartResults {
-                        part,
-                        part_layer,
-                        accfwd,
-                        ofmap,
-                        unit_nhops,
-                        found,
-                    });
+        if o.compat.inexact_hop_memo() {
+            // The memo's answers depend on the order of its queries, so hops
+            // are computed the reference's way: after the per-node searches
+            // (possible because the reference ranks blockings without NoC
+            // energy, `Compat::rank_by_access_energy`), in partition order,
+            // only for partitions with a result.
+            debug_assert!(o.compat.rank_by_access_energy());
+            let found: Vec<NodeResults> = prepared
+                .par_iter()
+                .map(|(part, pl, fwd)| self.node_results(pl, part.size(), PerData::splat(0), *fwd))
+                .collect();
+            for ((part, part_layer, accfwd), found) in prepared.into_iter().zip(found) {
+                let found = found?;
+                if found.is_empty() {
+                    continue;
                 }
+                let Some(ofmap) = self.ofmap_layout(layer, &part) else {
+                    continue;
+                };
+                let unit_nhops =
+                    hops.unit_nhops(&self.hop_query(layer, &part, ifmap_layout, &ofmap));
+                parts.push(PartResults::new(
+                    (part, part_layer, accfwd),
+                    ofmap,
+                    unit_nhops,
+                    found,
+                ));
             }
-            Compat::Nnc => {
-                let found: Vec<Option<PartResults>> = prepared
-                    .into_par_iter()
-                    .map(|(part, part_layer, accfwd)| {
-                        let ofmap = self.ofmap_layout(layer, &part)?;
-                        let q = self.hop_query(layer, &part, ifmap_layout, &ofmap);
-                        let unit_nhops = unit_nhops(&q, o.compat);
-                        let found = self
-                            .node_results(&part_layer, part.size(), unit_nhops, accfwd)
-                            .ok()?;
-                        Some(PartResults {
-                            part,
-                            part_layer,
-                            accfwd,
-                            ofmap,
-                            unit_nhops,
-                            found,
-                        })
-                    })
-                    .collect();
-                parts = found.into_iter().flatten().collect();
-            }
+        } else {
+            // Exact hops need no memo and no order: each partition computes
+            // its own, in parallel, before its per-node search ranks
+            // blockings by the whole energy.
+            let found: Vec<Option<PartResults>> = prepared
+                .into_par_iter()
+                .map(|(part, part_layer, accfwd)| {
+                    let ofmap = self.ofmap_layout(layer, &part)?;
+                    let q = self.hop_query(layer, &part, ifmap_layout, &ofmap);
+                    let unit_nhops = unit_nhops(&q, o.compat);
+                    let found = self
+                        .node_results(&part_layer, part.size(), unit_nhops, accfwd)
+                        .ok()?;
+                    let prepared = (part, part_layer, accfwd);
+                    Some(PartResults::new(prepared, ofmap, unit_nhops, found))
+                })
+                .collect();
+            parts = found.into_iter().flatten().collect();
         }
         // Rank (partition, candidate) pairs stably by the goal's key; build
         // results only for those kept.
         let goal = o.blocking.goal;
-        let mut ranked: Vec<(usize, usize, (f64, f64))> = Vec::new();
+        let mut ranked: Vec<(usize, usize, RankKey)> = Vec::new();
         for (pi, p) in parts.iter().enumerate() {
             for (ci, c) in p.found.iter().enumerate() {
                 let (_, cost) = price(&c.stats, p.unit_nhops, &m.cost);
                 ranked.push((pi, ci, goal.key(cost.total, c.stats.time as f64)));
             }
         }
-        ranked.sort_by(|a, b| a.2.partial_cmp(&b.2).unwrap_or(Ordering::Equal));
+        ranked.sort_by_key(|r| r.2);
         ranked.truncate(o.blocking.ntops);
         Ok(ranked
             .into_iter()
@@ -397,10 +342,13 @@ impl LayerSearch<'_> {
             &PartTarget::Layer(*layer),
             o.batch,
             self.machine.proc_region.dim(),
-            o.partition,
+            o.partitioning,
             true,
         );
         let (mut regf, mut gbuf) = (u64::MAX, u64::MAX);
+        // Does one loop nest fit both buffers with every loop at the DRAM
+        // level? Then a blocking fits (it needs the least of both).
+        let mut one_fits = false;
         for part in parts {
             let Ok(pl) = part.part_layer(layer, o.batch, o.compat) else {
                 continue;
@@ -415,9 +363,12 @@ impl LayerSearch<'_> {
                 continue;
             };
             for nld in &m.nlds {
-                regf = regf.min(nld.usize_regf.0.iter().sum());
+                let r: u64 = nld.usize_regf.0.iter().sum();
                 let forced = DataKind::ALL.into_iter().filter(|&d| !o.blocking.bypass[d]);
-                gbuf = gbuf.min(forced.map(|d| nld.usize_gbuf[d]).sum());
+                let g: u64 = forced.map(|d| nld.usize_gbuf[d]).sum();
+                one_fits |= r <= node.size_regf && g <= node.size_gbuf;
+                regf = regf.min(r);
+                gbuf = gbuf.min(g);
             }
         }
         let why = if regf > node.size_regf && regf != u64::MAX {
@@ -430,10 +381,16 @@ impl LayerSearch<'_> {
                 "the data that may not bypass the global buffer need at least {gbuf} words of it per node, the hardware has {}",
                 node.size_gbuf
             )
-        } else if o.compat == Compat::NnDataflow && o.blocking.goal == super::resource::Goal::D {
-            "nn_dataflow's delay search keeps only the first candidate blocking of each chunk of its enumeration, and none of those fits the buffers (a bug of the reference, layer-model §9.1; nnc's model has no such problem)".to_owned()
-        } else {
+        } else if !one_fits {
             "no partition of it over the nodes has a loop blocking that fits the buffers".to_owned()
+        } else if o.compat.delay_goal_nan() && o.blocking.goal == super::resource::Goal::D {
+            "nn_dataflow's delay search keeps only the first candidate blocking of each chunk of its enumeration, and none of those fits the buffers (a bug of the reference, layer-model §9.1; nnc's model has no such problem)".to_owned()
+        } else if o.blocking.solver == Solver::Analytic && layer.is_conv() {
+            "none of the analytical solver's blockings fits the buffers (the exhaustive search may find one)".to_owned()
+        } else {
+            // A blocking fits the buffers (every loop at the DRAM level), so
+            // the search dropped them all for their time.
+            return LayerError::TimeOverflow;
         };
         LayerError::NoBlocking(why)
     }

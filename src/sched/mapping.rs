@@ -97,7 +97,7 @@ pub fn map_layer(
     };
     if let LayerShape::Local(l) = layer
         && l.ntrd != 1
-        && compat.is_reference()
+        && compat.eltwise_reads_one_input()
     {
         return Err(MappingError::ChannelStride { ntrd: l.ntrd });
     }
@@ -121,7 +121,7 @@ pub fn map_layer(
     let ppeset = Dim2::new(flpeset.h * repl_h * k, ceil_div(flpeset.w * repl_w, k));
     debug_assert!(ppeset.h <= dim_array.h && ppeset.w <= dim_array.w);
     let util = (lpeset.size() * repl.size()) as f64 / (dim_array.size() * fold.size()) as f64;
-    if compat.is_reference() && util <= 0.5 {
+    if compat.half_array_assert() && util <= 0.5 {
         return Err(MappingError::LowUtilization { util });
     }
 
@@ -226,7 +226,8 @@ fn replication_choices(layer: &LayerShape, batch: u64, fold: Dim2, repl: Dim2) -
                 let loopcnt = PerLoop([ceil_div(nifm, ifms), ceil_div(nofm, ofms), bat]);
                 let cnt = loopcnt.0.iter().product::<u64>();
                 // A running minimum: a choice emitted early stays even when
-                // a later one is strictly better (§4.5, §9.3).
+                // a later one is strictly better (§4.5, §9.3; kept in both
+                // models, docs/compat.md#known_limitations).
                 if cnt > best {
                     continue;
                 }

@@ -3,14 +3,16 @@
 //! best few partial schedules at every step.
 
 use super::fasthash::FastMap;
-use super::layer::{LayerError, LayerResult, LayerSearch, Machine, NodeCache, SearchOptions};
+use super::layer::{LayerError, LayerResult, LayerSearch, Machine, NodeCache};
+use super::limits::{RangeError, check_search};
+use super::options::Options;
 use super::order::schedule_order;
 use super::partition::{
     DataLayout, FmapRange, HopCache, PartTarget, PartitionScheme, gen_partition,
 };
+use super::resource::RankKey;
 use super::types::{DataKind, MemLevel, PerLevel};
 use crate::ir::{LayerId, Network, Source};
-use std::cmp::Ordering;
 use std::sync::Arc;
 
 /// A complete schedule of a network.
@@ -38,7 +40,7 @@ pub struct Totals {
     /// Energy.
     pub cost: f64,
     /// Energy by where it goes.
-    pub breakdown: super::layer::LayerCost,
+    pub breakdown: super::energy::LayerCost,
     /// Cycles.
     pub time: u64,
     /// Ops.
@@ -61,7 +63,7 @@ impl NetworkSchedule {
     pub fn totals(&self) -> Totals {
         let mut accesses = PerLevel::splat(0.0);
         let (mut ops, mut noc_hops) = (0.0, 0.0);
-        let mut b = super::layer::LayerCost::default();
+        let mut b = super::energy::LayerCost::default();
         for (_, r) in self.in_order() {
             let s = &r.candidate.stats;
             ops += s.ops;
@@ -75,11 +77,7 @@ impl NetworkSchedule {
                 + r.total_nhops[DataKind::Fil]
                 + r.total_nhops[DataKind::Ifm]
                 + r.total_nhops[DataKind::Ofm];
-            b.op += r.cost.op;
-            b.access += r.cost.access;
-            b.noc += r.cost.noc;
-            b.static_ += r.cost.static_;
-            b.total += r.cost.total;
+            b.add(&r.cost);
         }
         Totals {
             cost: self.total_cost,
@@ -92,14 +90,38 @@ impl NetworkSchedule {
     }
 }
 
-/// Why a network has no schedule: the first layer that cannot be placed.
+/// Why a network has no schedule.
 #[derive(Clone, Debug, PartialEq, thiserror::Error)]
-#[error("layer `{layer}` cannot be scheduled: {error}")]
-pub struct SearchError {
-    /// The layer's name.
-    pub layer: String,
-    /// Why.
-    pub error: LayerError,
+pub enum SearchError {
+    /// The first layer that cannot be placed.
+    #[error("layer `{layer}` cannot be scheduled: {error}")]
+    Layer {
+        /// The layer's name.
+        layer: String,
+        /// Why.
+        error: LayerError,
+    },
+    /// The network, batch or hardware is beyond the model's limits.
+    #[error(transparent)]
+    Range(#[from] RangeError),
+    /// Every schedule's total time exceeds what a `u64` counts.
+    #[error(
+        "every schedule of it takes more than {} cycles, beyond what the model counts",
+        u64::MAX
+    )]
+    TimeOverflow,
+    /// A broken invariant of the search: a bug, not a property of the input.
+    #[error("internal error: {0}")]
+    Internal(String),
+}
+
+impl SearchError {
+    fn layer(net: &Network, id: LayerId, error: LayerError) -> Self {
+        SearchError::Layer {
+            layer: net.layer(id).name.clone(),
+            error,
+        }
+    }
 }
 
 #[derive(Clone)]
@@ -118,7 +140,7 @@ struct Start {
 
 /// The input layouts to start from (§5.3): one per partition of the input
 /// over the source memory, externs laid out the same way.
-fn starts(net: &Network, machine: &Machine, options: &SearchOptions) -> Vec<Start> {
+fn starts(net: &Network, machine: &Machine, options: &Options) -> Vec<Start> {
     let src = machine.dram_region;
     let input = net.input();
     let target = PartTarget::Input {
@@ -133,33 +155,42 @@ fn starts(net: &Network, machine: &Machine, options: &SearchOptions) -> Vec<Star
         )
         .ok()
     };
-    gen_partition(&target, options.batch, src.dim(), options.partition, true)
-        .into_iter()
-        .filter_map(|p| {
-            let part = p.projection(&src, true);
-            let input = layout(input.channels, input.size, part)?;
-            let externs = net
-                .externs()
-                .iter()
-                .map(|e| layout(e.channels, e.size, part))
-                .collect::<Option<_>>()?;
-            Some(Start {
-                part,
-                input,
-                externs,
-            })
+    gen_partition(
+        &target,
+        options.batch,
+        src.dim(),
+        options.partitioning,
+        true,
+    )
+    .into_iter()
+    .filter_map(|p| {
+        let part = p.projection(&src, true);
+        let input = layout(input.channels, input.size, part)?;
+        let externs = net
+            .externs()
+            .iter()
+            .map(|e| layout(e.channels, e.size, part))
+            .collect::<Option<_>>()?;
+        Some(Start {
+            part,
+            input,
+            externs,
         })
-        .collect()
+    })
+    .collect()
 }
 
-/// Schedules `net`: the best `ntops` schedules, best first. `progress` is
-/// called after each layer with (layers done, layers in all).
+/// Schedules `net`: the best `ntops` schedules, best first (at least one).
+/// `progress` is called after each layer with (layers done, layers in all).
+/// Fails before searching if the network, batch or hardware is beyond the
+/// model's limits (`sched::limits`).
 pub fn search(
     net: &Network,
     machine: &Machine,
-    options: &SearchOptions,
+    options: &Options,
     progress: &(dyn Fn(usize, usize) + Sync),
 ) -> Result<Vec<NetworkSchedule>, SearchError> {
+    check_search(net, options.batch, machine)?;
     // A network of one layer owns the hardware for the whole run, so its
     // filters may stay on chip (search-model §5.4).
     let mut machine = machine.clone();
@@ -189,15 +220,7 @@ pub fn search(
         let mut per_prev = Vec::with_capacity(tops.len());
         let mut first_error = None;
         for p in &tops {
-            let ifmap = match ifmap_layout(net, &layer.inputs, p, &starts[p.start]) {
-                Ok(l) => l,
-                Err(error) => {
-                    return Err(SearchError {
-                        layer: layer.name.clone(),
-                        error,
-                    });
-                }
-            };
+            let ifmap = ifmap_layout(net, id, p, &starts[p.start])?;
             let found = match memo.get(&ifmap) {
                 Some(hit) => hit.clone(),
                 None => match search.schedule(&layer.shape, &ifmap, &mut hops) {
@@ -214,23 +237,28 @@ pub fn search(
             };
             per_prev.push(found);
         }
-        // Every extension of every previous schedule, ranked stably.
-        let mut ext: Vec<(usize, usize, (f64, f64))> = Vec::new();
+        // Every extension of every previous schedule, ranked stably; one
+        // whose total time would not fit a u64 is beyond the model's range.
+        let mut ext: Vec<(usize, usize, RankKey)> = Vec::new();
+        let mut overflowed = false;
         for (pi, (p, found)) in tops.iter().zip(&per_prev).enumerate() {
             for (ri, r) in found.iter().enumerate() {
                 let cost = p.sum_cost + r.cost.total;
-                let time = p.sum_time + r.time;
+                let Some(time) = p.sum_time.checked_add(r.time) else {
+                    overflowed = true;
+                    continue;
+                };
                 ext.push((pi, ri, goal.key(cost, time as f64)));
             }
         }
         if ext.is_empty() {
+            if overflowed {
+                return Err(SearchError::TimeOverflow);
+            }
             let error = first_error.unwrap_or_else(|| search.explain_no_blocking(&layer.shape));
-            return Err(SearchError {
-                layer: layer.name.clone(),
-                error,
-            });
+            return Err(SearchError::layer(net, id, error));
         }
-        ext.sort_by(|a, b| a.2.partial_cmp(&b.2).unwrap_or(Ordering::Equal));
+        ext.sort_by_key(|e| e.2);
         ext.truncate(options.blocking.ntops);
         tops = ext
             .into_iter()
@@ -238,51 +266,80 @@ pub fn search(
                 let mut next = tops[pi].clone();
                 let r = &per_prev[pi][ri];
                 next.sum_cost += r.cost.total;
-                next.sum_time += r.time;
+                // Checked when ranked: only extensions that fit were kept.
+                next.sum_time = next.sum_time.saturating_add(r.time);
                 next.layers[id.index()] = Some(Arc::new(r.clone()));
                 next
             })
             .collect();
         progress(done + 1, n);
     }
-    Ok(tops
-        .into_iter()
+    if tops.is_empty() {
+        return Err(SearchError::Internal(
+            "the search kept no schedule and reported no error".into(),
+        ));
+    }
+    tops.into_iter()
         .map(|p| {
             let start = &starts[p.start];
-            NetworkSchedule {
+            // Indexed by layer id: a missing layer would shift the others.
+            let layers = p
+                .layers
+                .into_iter()
+                .enumerate()
+                .map(|(i, r)| {
+                    r.ok_or_else(|| {
+                        SearchError::Internal(format!(
+                            "layer `{}` is missing from a finished schedule",
+                            net.layers()[i].name
+                        ))
+                    })
+                })
+                .collect::<Result<_, _>>()?;
+            Ok(NetworkSchedule {
                 order: order.clone(),
-                layers: p.layers.into_iter().flatten().collect(),
+                layers,
                 input_layout: start.input.clone(),
                 input_part: start.part,
                 extern_layouts: start.externs.clone(),
                 total_cost: p.sum_cost,
                 total_time: p.sum_time,
-            }
+            })
         })
-        .collect())
+        .collect()
 }
 
-/// Where a layer's input is: its producers' outputs, concatenated in order.
+/// Where layer `id`'s input is: its producers' outputs, concatenated in
+/// order.
 fn ifmap_layout(
     net: &Network,
-    inputs: &[Source],
+    id: LayerId,
     p: &Partial,
     start: &Start,
-) -> Result<DataLayout, LayerError> {
-    let layouts: Vec<&DataLayout> = inputs
+) -> Result<DataLayout, SearchError> {
+    let layouts: Vec<&DataLayout> = net
+        .layer(id)
+        .inputs
         .iter()
         .map(|s| match s {
-            Source::Input => &start.input,
-            Source::Extern(i) => &start.externs[*i as usize],
-            Source::Layer(id) => match &p.layers[id.index()] {
-                Some(r) => &r.ofmap_layout,
+            Source::Input => Ok(&start.input),
+            Source::Extern(i) => start.externs.get(*i as usize).ok_or_else(|| {
+                SearchError::Internal(format!("extern input {i} has no layout"))
+            }),
+            Source::Layer(src) => match &p.layers[src.index()] {
+                Some(r) => Ok(&r.ofmap_layout),
                 // The scheduling order is topological, so producers are done.
-                None => unreachable!("producer `{}` not scheduled yet", net.layer(*id).name),
+                None => Err(SearchError::Internal(format!(
+                    "producer `{}` of `{}` is not scheduled yet (the scheduling order is not topological)",
+                    net.layer(*src).name,
+                    net.layer(id).name
+                ))),
             },
         })
-        .collect();
+        .collect::<Result<_, _>>()?;
     match layouts.as_slice() {
         [one] => Ok((*one).clone()),
-        many => DataLayout::concat(many).map_err(|e| LayerError::Inputs(e.to_string())),
+        many => DataLayout::concat(many)
+            .map_err(|e| SearchError::layer(net, id, LayerError::Inputs(e.to_string()))),
     }
 }

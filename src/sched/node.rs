@@ -8,7 +8,6 @@ use super::nld::Nld;
 use super::resource::{BlockingOptions, Cost, NodeResource, Solver};
 use super::types::PerData;
 use crate::ir::LayerShape;
-use std::cmp::Ordering;
 
 /// A candidate dataflow of one layer on its nodes: which loop nest (one per
 /// replication choice of the mapping) and which blocking of it.
@@ -39,6 +38,12 @@ pub struct MappingSummary {
 
 /// The per-node problem: a layer (already partitioned), how many nodes run
 /// it, and what surrounds it.
+///
+/// Its quantities must be within the model's limits (`sched::limits`):
+/// the network search checks them ([`check_search`]) before it builds any
+/// problem; used directly, beyond them, its integer counts may overflow.
+///
+/// [`check_search`]: crate::sched::limits::check_search
 #[derive(Clone, Copy, Debug)]
 pub struct NodeProblem<'a> {
     /// The per-node layer.
@@ -51,7 +56,7 @@ pub struct NodeProblem<'a> {
     /// Nodes that run the layer.
     pub nodes: u64,
     /// NoC word-hops to move each data kind once (0 on one node).
-    pub unit_nhops: PerData<f64>,
+    pub unit_nhops: PerData<u64>,
     /// Access-forwarding divisors of DRAM accesses (1 without forwarding).
     pub accfwd: PerData<u64>,
     /// One node's resources.
@@ -80,7 +85,7 @@ impl<'a> NodeProblem<'a> {
             batch,
             occupancy: 1.0,
             nodes: 1,
-            unit_nhops: PerData::splat(0.0),
+            unit_nhops: PerData::splat(0),
             accfwd: PerData::splat(1),
             resource,
             cost,
@@ -138,11 +143,7 @@ impl<'a> NodeProblem<'a> {
     pub fn best(&self) -> Result<Vec<NodeCandidate>, MappingError> {
         let mut all = self.candidates()?;
         let goal = self.options.goal;
-        all.sort_by(|a, b| {
-            let ka = goal.key(a.stats.cost(), a.stats.time as f64);
-            let kb = goal.key(b.stats.cost(), b.stats.time as f64);
-            ka.partial_cmp(&kb).unwrap_or(Ordering::Equal)
-        });
+        all.sort_by_key(|c| goal.key(c.stats.cost(), c.stats.time as f64));
         all.truncate(self.options.ntops);
         Ok(all)
     }

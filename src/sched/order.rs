@@ -2,7 +2,8 @@
 //!
 //! Layers are grouped into vertices of a scheduling DAG — a convolution
 //! starts a vertex, and a pooling or element-wise layer joins the vertex of
-//! the producer it directly follows — and the vertices are visited in
+//! the producer it directly follows (as in the reference, in both models:
+//! docs/compat.md#known_limitations) — and the vertices are visited in
 //! reverse DFS post-order. The reference walks this order even without
 //! pipelining, and since each layer's options depend on the layers scheduled
 //! before it, the order can change results.

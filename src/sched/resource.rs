@@ -4,6 +4,7 @@
 
 use super::types::{MemLevel, PerData, PerLevel};
 use serde::Serialize;
+use std::cmp::Ordering;
 
 /// Energy per op and per word access (the reference's `Cost`).
 #[derive(Clone, Copy, Debug, PartialEq, Serialize)]
@@ -35,11 +36,13 @@ pub enum Bandwidth {
 }
 
 impl Bandwidth {
-    /// Cycles to move `words`: `ceil(words / bandwidth)`, 0 when unlimited.
-    pub fn cycles(self, words: f64) -> u64 {
+    /// Cycles to move `words`: `ceil(words / bandwidth)`, 0 when unlimited;
+    /// `None` when they do not fit a `u64` (beyond the model's range, see
+    /// `sched::limits`).
+    pub fn cycles(self, words: f64) -> Option<u64> {
         match self {
-            Bandwidth::Unlimited => 0,
-            Bandwidth::Words(bw) => (words / bw).ceil() as u64,
+            Bandwidth::Unlimited => Some(0),
+            Bandwidth::Words(bw) => whole_cycles((words / bw).ceil()),
         }
     }
 
@@ -50,6 +53,16 @@ impl Bandwidth {
             Bandwidth::Words(bw) => bw,
         }
     }
+}
+
+/// A whole, non-negative number of cycles as a `u64`, or `None` when it
+/// does not fit one (`as` would saturate silently).
+pub(crate) fn whole_cycles(x: f64) -> Option<u64> {
+    // 2^64 is exact as a float; every float below it converts exactly
+    // after `ceil`.
+    #[allow(clippy::cast_precision_loss)]
+    const LIMIT: f64 = u64::MAX as f64;
+    (x < LIMIT).then_some(x as u64)
 }
 
 /// What one node offers the loop blocking of a layer (the per-node part of
@@ -84,14 +97,43 @@ pub enum Goal {
     Ed,
 }
 
+/// What candidates are ranked by: two numbers compared lexicographically,
+/// smaller first, with [`f64::total_cmp`] (the model's energies and times
+/// are finite, never NaN: `sched::limits`). Sorting by it is stable, so equal
+/// keys keep the order the candidates were generated in.
+#[derive(Clone, Copy, Debug)]
+pub struct RankKey(pub f64, pub f64);
+
+impl Ord for RankKey {
+    fn cmp(&self, other: &Self) -> Ordering {
+        self.0
+            .total_cmp(&other.0)
+            .then_with(|| self.1.total_cmp(&other.1))
+    }
+}
+
+impl PartialOrd for RankKey {
+    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl PartialEq for RankKey {
+    fn eq(&self, other: &Self) -> bool {
+        self.cmp(other) == Ordering::Equal
+    }
+}
+
+impl Eq for RankKey {}
+
 impl Goal {
     /// The key of a (cost, time) pair under this goal; smaller is better.
-    /// Compared lexicographically; the `ed` key has its product first.
-    pub fn key(self, cost: f64, time: f64) -> (f64, f64) {
+    /// The `ed` key has the product first.
+    pub fn key(self, cost: f64, time: f64) -> RankKey {
         match self {
-            Goal::E => (cost, time),
-            Goal::D => (time, cost),
-            Goal::Ed => (cost * time, 0.0),
+            Goal::E => RankKey(cost, time),
+            Goal::D => RankKey(time, cost),
+            Goal::Ed => RankKey(cost * time, 0.0),
         }
     }
 
@@ -115,6 +157,16 @@ pub enum Solver {
     /// The analytical bypass solver of TETRIS (conv-pattern layers only;
     /// others fall back to exhaustive search).
     Analytic,
+}
+
+impl Solver {
+    /// The flag value (`exhaustive`, `analytic`).
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Solver::Exhaustive => "exhaustive",
+            Solver::Analytic => "analytic",
+        }
+    }
 }
 
 /// Options of the per-layer search (layer-model §2.4).

@@ -1,5 +1,6 @@
 //! The `nnc` binary: exit codes, output, help.
 
+mod extremes;
 mod schedule;
 
 use std::process::{Command, Output};

@@ -210,3 +210,112 @@ fn snapshots() {
         insta::assert_snapshot!("cli_schedule_help", text(&help.stdout));
     });
 }
+
+#[test]
+fn the_issues_extreme_batches_are_usage_errors() {
+    // Issue 7: these panicked (overflow) or claimed `conv3_a` has no
+    // blocking, and hung in the divisor loop.
+    for (net, batch) in [
+        ("nns/alex_net.nn", "1125899906842624"),
+        ("nns/mlp_s.nn", "18446744073709551615"),
+        ("nns/mlp_s.nn", "-1"),
+        ("nns/mlp_s.nn", "0"),
+        ("nns/mlp_s.nn", "99999999999999999999999"),
+    ] {
+        let out = nnc(&["schedule", net, "--batch", batch]);
+        assert_eq!(out.status.code(), Some(2), "{batch}");
+        let stderr = text(&out.stderr);
+        assert!(
+            stderr.contains(&format!("invalid value '{batch}' for '--batch <BATCH>'"))
+                && stderr.contains(
+                    "must be between 1 and 17592186044416 (2^44; larger batches would overflow the model's counts)"
+                ),
+            "{stderr}"
+        );
+        assert!(out.stdout.is_empty());
+    }
+    let out = nnc(&["schedule", "nns/mlp_s.nn", "--batch", "many"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(text(&out.stderr).contains("`many` is not a whole number of samples"));
+    let out = nnc(&["schedule", "nns/mlp_s.nn", "--top", "-1"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        text(&out.stderr)
+            .contains("invalid value '-1' for '--top <TOP>': must be between 1 and 1000"),
+        "{}",
+        text(&out.stderr)
+    );
+}
+
+#[test]
+fn a_batch_too_large_for_the_network_names_the_layer_and_the_limit() {
+    // fc1 of MLP-S: 784 x 500 MACs per sample, the network's largest count.
+    let largest = (1u64 << 44) / (784 * 500);
+    let too_many = (largest + 1).to_string();
+    let out = nnc(&["schedule", "nns/mlp_s.nn", "--batch", &too_many]);
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = text(&out.stderr);
+    assert_eq!(
+        stderr.trim_end(),
+        format!(
+            "error: --batch is too large for `MLP-S`: at batch {too_many}, `fc1` would count {} ops (more than the model's limit of 17592186044416); the largest batch for this network is {largest}",
+            (largest + 1) * 784 * 500
+        )
+    );
+    // The largest batch itself is scheduled.
+    let out = nnc(&[
+        "schedule",
+        "nns/mlp_s.nn",
+        "--batch",
+        &largest.to_string(),
+        "-q",
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+}
+
+#[test]
+fn hardware_beyond_the_limits_points_at_the_key() {
+    for (from, to, key, says) in [
+        ("dims = [1, 1]", "dims = [33, 1]", "dims", "from 1 to 32"),
+        (
+            "pe_array = [16, 16]",
+            "pe_array = [65537, 16]",
+            "pe_array",
+            "from 1 to 65536",
+        ),
+        (
+            "word_bits = 16",
+            "word_bits = 2048",
+            "word_bits",
+            "1 to 1024 bits",
+        ),
+        (
+            "gbuf_bytes = 131072",
+            "gbuf_bytes = 9007199254740993",
+            "gbuf_bytes",
+            "at most 9007199254740992 bytes",
+        ),
+        ("dram = 200.0", "dram = 1e31", "dram", "of at most 1e30"),
+    ] {
+        let path = hardware_file(&format!("limit-{key}.toml"), |s| {
+            assert!(s.contains(from), "{from}");
+            s.replace(from, to)
+        });
+        let out = nnc(&["schedule", "nns/mlp_s.nn", "--hw", path.to_str().unwrap()]);
+        assert_eq!(out.status.code(), Some(1), "{key}");
+        let stderr = text(&out.stderr);
+        assert!(
+            stderr.contains(&format!("invalid hardware file: `{key}`: expected"))
+                && stderr.contains(says),
+            "{key}: {stderr}"
+        );
+        // The diagnostic points at the key's line.
+        let line = std::fs::read_to_string(&path)
+            .unwrap()
+            .lines()
+            .position(|l| l.trim_start().starts_with(&format!("{key} =")))
+            .unwrap()
+            + 1;
+        assert!(stderr.contains(&format!(":{line}:")), "{key}: {stderr}");
+    }
+}

@@ -221,7 +221,7 @@ fn exercise(src: &str) {
     let diags = match nnc::lang::compile(src) {
         Ok((net, warnings)) => {
             let _ = net.to_json().to_text();
-            let _ = nnc::cli::table(&net);
+            let _ = nnc::report::network_summary(&net);
             warnings
         }
         Err(d) => d,

@@ -175,7 +175,7 @@ fn ranking_by_full_cost_finds_cheaper_layers_with_static_energy() {
         (nnc.stats.cost(), reference.stats.cost()),
         (1160712192.0, 1337700352.0)
     );
-    assert!(nnc.stats.access_cost > reference.stats.access_cost);
+    assert!(nnc.stats.energy.access > reference.stats.energy.access);
 }
 
 proptest! {

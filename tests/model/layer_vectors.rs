@@ -188,7 +188,7 @@ fn single_blockings() {
         );
         assert_close(
             &format!("{id} access_cost"),
-            s.access_cost,
+            s.energy.access,
             f(&want["access_cost"]),
         );
     }
@@ -266,18 +266,18 @@ fn whole_layer_searches() {
             assert_eq!(t.nld_index as u64, u(&w["nld_index"]), "{id} nld");
             assert_eq!(t.blocking, blocking(w), "{id} blocking");
             assert_close(&format!("{id} cost"), s.cost(), f(&w["cost"]));
-            assert_close(&format!("{id} cost_op"), s.op_cost, f(&w["cost_op"]));
+            assert_close(&format!("{id} cost_op"), s.energy.op, f(&w["cost_op"]));
             assert_close(
                 &format!("{id} cost_access"),
-                s.access_cost,
+                s.energy.access,
                 f(&w["cost_access"]),
             );
             assert_close(
                 &format!("{id} cost_static"),
-                s.static_cost,
+                s.energy.static_,
                 f(&w["cost_static"]),
             );
-            assert_close(&format!("{id} cost_noc"), s.noc_cost, f(&w["cost_noc"]));
+            assert_close(&format!("{id} cost_noc"), s.energy.noc, f(&w["cost_noc"]));
             assert_close(&format!("{id} ops"), s.ops, f(&w["ops"]));
             assert_eq!(
                 [s.time, s.proc_time, s.bus_time, s.dram_time],

@@ -104,7 +104,7 @@ proptest! {
         let exhaustive = BlockingOptions { goal: Goal::E, ..BlockingOptions::default() };
         let analytic = BlockingOptions { solver: Solver::Analytic, ..exhaustive };
         let best = |cands: Vec<NodeCandidate>| {
-            cands.iter().map(|c| c.stats.access_cost).fold(f64::INFINITY, f64::min)
+            cands.iter().map(|c| c.stats.energy.access).fold(f64::INFINITY, f64::min)
         };
         let e = best(solve(&layer, batch, &res, &cost(0.0), &exhaustive, compat));
         let a = best(solve(&layer, batch, &res, &cost(0.0), &analytic, compat));

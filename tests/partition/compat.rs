@@ -7,7 +7,7 @@ use nnc::ir::{ConvShape, Dim2, LayerShape, LocalShape};
 use nnc::sched::Compat;
 use nnc::sched::partition::{
     DataLayout, FilterSources, FmapRange, HopCache, HopQuery, MemType, NodeRegion, ParallelDim,
-    PartTarget, PartitionOptions, PartitionScheme, gen_partition, proc_data_range, unit_nhops,
+    PartTarget, PartitionScheme, Partitioning, gen_partition, proc_data_range, unit_nhops,
 };
 use nnc::sched::types::DataKind;
 
@@ -264,11 +264,7 @@ fn hop_memo_aliases_orders_in_the_reference_only() {
         &PartTarget::Layer(first.layer),
         16,
         d(4, 4),
-        PartitionOptions {
-            hybrid: true,
-            batch: true,
-            ifmaps: false,
-        },
+        Partitioning::from_flags(true, true, false).unwrap(),
         false,
     );
     let pos = |s: &PartitionScheme| tried.iter().position(|t| t == s);

@@ -10,7 +10,7 @@ use nnc::ir::{ConvShape, Dim2, LayerShape, LocalShape};
 use nnc::sched::Compat;
 use nnc::sched::partition::{
     DataLayout, FilterSources, FmapRange, HopCache, HopQuery, MemType, NodeRegion, ParallelDim,
-    PartTarget, PartitionOptions, PartitionScheme, gen_partition, unit_nhops,
+    PartTarget, PartitionScheme, Partitioning, gen_partition, unit_nhops,
 };
 use serde_json::Value;
 
@@ -46,18 +46,14 @@ struct Config {
     nodes: Dim2,
     mem: MemType,
     batch: u64,
-    opts: PartitionOptions,
+    opts: Partitioning,
     forwarding: bool,
     passes: usize,
 }
 
 fn config(name: &str) -> Config {
     let (hybrid, batch_p, ifmaps) = (true, true, true);
-    let opts = |hybrid, batch, ifmaps| PartitionOptions {
-        hybrid,
-        batch,
-        ifmaps,
-    };
+    let opts = |hybrid, batch, ifmaps| Partitioning::from_flags(hybrid, batch, ifmaps).unwrap();
     match name {
         "A" => Config {
             nodes: d(4),
@@ -79,7 +75,7 @@ fn config(name: &str) -> Config {
             nodes: d(2),
             mem: MemType::TwoD,
             batch: 4,
-            opts: PartitionOptions::default(),
+            opts: Partitioning::default(),
             forwarding: false,
             passes: 1,
         },
@@ -180,11 +176,7 @@ fn replay_lru(name: &str, expected: &[Value]) {
     let proc_region = NodeRegion::proc(nodes);
     let dram = NodeRegion::dram(nodes, MemType::TwoD);
     let sources = FilterSources::from_region(&dram);
-    let opts = PartitionOptions {
-        hybrid: true,
-        batch: true,
-        ifmaps: false,
-    };
+    let opts = Partitioning::from_flags(true, true, false).unwrap();
     let scheme = |order, pdims: [(u64, u64); 4]| {
         PartitionScheme::new(order, pdims.map(|(h, w)| Dim2::new(h, w))).expect("valid scheme")
     };

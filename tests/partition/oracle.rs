@@ -3,7 +3,7 @@
 use super::support::{frng, layer, region, scheme, scheme_json, target, u};
 use nnc::sched::Compat;
 use nnc::sched::partition::{
-    DataLayout, FilterSources, HopQuery, LayoutPiece, PartitionOptions, gen_partition, unit_nhops,
+    DataLayout, FilterSources, HopQuery, LayoutPiece, Partitioning, gen_partition, unit_nhops,
 };
 use serde_json::Value;
 
@@ -40,11 +40,12 @@ fn oracle_gen_partition() {
     assert!(!cs.is_empty());
     for (k, c) in cs.iter().enumerate() {
         let flag = |f: &str| c["options"][f].as_bool().unwrap_or(false);
-        let opts = PartitionOptions {
-            hybrid: flag("partition_hybrid"),
-            batch: flag("partition_batch"),
-            ifmaps: flag("partition_ifmaps"),
-        };
+        let opts = Partitioning::from_flags(
+            flag("partition_hybrid"),
+            flag("partition_batch"),
+            flag("partition_ifmaps"),
+        )
+        .unwrap();
         let got = gen_partition(
             &target(&c["layer"]),
             u(&c["batch"]),

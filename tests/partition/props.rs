@@ -4,8 +4,7 @@ use nnc::ir::{ConvShape, Dim2, LayerShape};
 use nnc::sched::Compat;
 use nnc::sched::partition::{
     Coord, DataLayout, FilterSources, FmapPosition, FmapRange, HopCache, HopQuery, MemType,
-    NodeRegion, ParallelDim, PartTarget, PartitionOptions, PartitionScheme, gen_partition,
-    unit_nhops,
+    NodeRegion, ParallelDim, PartTarget, PartitionScheme, Partitioning, gen_partition, unit_nhops,
 };
 use proptest::prelude::*;
 use std::collections::HashSet;
@@ -39,13 +38,9 @@ fn any_range() -> impl Strategy<Value = FmapRange> {
         })
 }
 
-fn options() -> impl Strategy<Value = PartitionOptions> {
+fn options() -> impl Strategy<Value = Partitioning> {
     (any::<bool>(), any::<bool>(), any::<bool>()).prop_map(|(hybrid, batch, ifmaps)| {
-        PartitionOptions {
-            hybrid,
-            batch,
-            ifmaps: hybrid && ifmaps,
-        }
+        Partitioning::from_flags(hybrid, batch, hybrid && ifmaps).unwrap()
     })
 }
 
@@ -122,10 +117,10 @@ proptest! {
         prop_assert_eq!(distinct.len(), all.len());
         for s in &all {
             prop_assert_eq!(s.dim(), nodes);
-            if !opts.ifmaps {
+            if !opts.splits_ifmaps() {
                 prop_assert_eq!(s.pdim(ParallelDim::Inpp).size(), 1);
             }
-            if !opts.batch {
+            if !opts.splits_batch() {
                 prop_assert_eq!(s.pdim(ParallelDim::Batp).size(), 1);
             }
         }
@@ -153,7 +148,7 @@ proptest! {
     /// nnc's memo always does; forwarding to one node changes nothing.
     #[test]
     fn memo_and_exact_hops(l in conv(), batch in 1..5u64, nodes in dim2(3), idx in 0..64usize, fwd in any::<bool>()) {
-        let opts = PartitionOptions { hybrid: true, batch: true, ifmaps: true };
+        let opts = Partitioning::from_flags(true, true, true).unwrap();
         let parts = gen_partition(&PartTarget::Layer(l), batch, nodes, opts, true);
         let part = parts[idx % parts.len()];
         let dram = NodeRegion::dram(nodes, MemType::TwoD);

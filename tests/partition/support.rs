@@ -58,15 +58,10 @@ pub(crate) fn region(v: &Value) -> NodeRegion {
         Some("DRAM") => RegionKind::Dram,
         other => panic!("unknown region type {other:?}"),
     };
-    NodeRegion::folded(
-        dim(&v["dim"]),
-        coord(&v["origin"]),
-        dim(&v["dist"]),
-        kind,
-        u(&v["wtot"]),
-        i(&v["wbeg"]),
-    )
-    .expect("valid region")
+    NodeRegion::new(dim(&v["dim"]), coord(&v["origin"]), kind)
+        .with_dist(dim(&v["dist"]))
+        .folded(u(&v["wtot"]), i(&v["wbeg"]))
+        .expect("valid region")
 }
 
 pub(crate) fn scheme(v: &Value) -> PartitionScheme {

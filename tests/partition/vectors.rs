@@ -7,7 +7,7 @@ use super::support::{
 use nnc::ir::{Dim2, LayerShape};
 use nnc::sched::Compat;
 use nnc::sched::partition::{
-    DataLayout, FilterSources, HopCache, HopQuery, NodeRegion, PartitionOptions, RegionKind,
+    DataLayout, FilterSources, HopCache, HopQuery, NodeRegion, Partitioning, RegionKind,
     gen_partition, proc_data_range, unit_nhops,
 };
 use serde_json::Value;
@@ -70,11 +70,12 @@ fn gen_partition_order_and_pruning() {
         let id = &v["id"];
         let inp = &v["input"];
         let flag = |k: &str| inp["options"][k].as_bool().unwrap_or(false);
-        let opts = PartitionOptions {
-            hybrid: flag("partition_hybrid"),
-            batch: flag("partition_batch"),
-            ifmaps: flag("partition_ifmaps"),
-        };
+        let opts = Partitioning::from_flags(
+            flag("partition_hybrid"),
+            flag("partition_batch"),
+            flag("partition_ifmaps"),
+        )
+        .unwrap();
         let got = gen_partition(
             &target(&inp["layer"]),
             u(&inp["batch"]),

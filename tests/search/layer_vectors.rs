@@ -5,9 +5,10 @@
 use crate::model::support::{cost, dim, u};
 use crate::partition::support::{frng, layer, scheme, vectors};
 use nnc::sched::Compat;
-use nnc::sched::layer::{LayerSearch, Machine, NodeCache, SearchOptions};
-use nnc::sched::partition::{DataLayout, HopCache, MemType, PartitionOptions};
-use nnc::sched::resource::{Bandwidth, BlockingOptions, NodeResource};
+use nnc::sched::layer::{LayerSearch, Machine, NodeCache};
+use nnc::sched::options::Options;
+use nnc::sched::partition::{DataLayout, HopCache, MemType, Partitioning};
+use nnc::sched::resource::{Bandwidth, NodeResource};
 use nnc::sched::types::PerData;
 use serde_json::Value;
 
@@ -32,21 +33,21 @@ fn check(v: &Value) {
     let dram = machine.dram_region;
     let o = &i["options"];
     let by = &o["sw_gbuf_bypass"];
-    let options = SearchOptions {
-        batch: u(&i["batch"]),
-        partition: PartitionOptions {
-            hybrid: o["partition_hybrid"] == true,
-            batch: o["partition_batch"] == true,
-            ifmaps: false,
-        },
-        forwarding: o["hw_access_forwarding"] == true,
-        blocking: BlockingOptions {
-            bypass: PerData([by[0] == true, by[1] == true, by[2] == true]),
-            ntops: u(&i["ntops"]) as usize,
-            ..BlockingOptions::default()
-        },
-        compat: Compat::NnDataflow,
-    };
+    let partitioning = Partitioning::from_flags(
+        o["partition_hybrid"] == true,
+        o["partition_batch"] == true,
+        false,
+    )
+    .unwrap();
+    let options = Options::builder()
+        .batch(u(&i["batch"]))
+        .partitioning(partitioning)
+        .access_forwarding(o["hw_access_forwarding"] == true)
+        .bypass(PerData([by[0] == true, by[1] == true, by[2] == true]))
+        .top(u(&i["ntops"]) as usize)
+        .compat(Compat::NnDataflow)
+        .build()
+        .unwrap();
     let il = &i["ifmap_layout"];
     let ifmap = DataLayout::single(
         frng(&il["frng"]),

@@ -4,11 +4,11 @@
 
 use nnc::ir::Network;
 use nnc::sched::Compat;
-use nnc::sched::layer::SearchOptions;
-use nnc::sched::partition::PartitionOptions;
-use nnc::sched::resource::{BlockingOptions, Solver};
+use nnc::sched::options::Options;
+use nnc::sched::partition::Partitioning;
+use nnc::sched::resource::Solver;
 use nnc::sched::types::PerData;
-use nnc::schedule::{LayerOut, ScheduleFile, run};
+use nnc::schedule::{LayerOut, ScheduleFile};
 
 fn alexnet() -> Network {
     let (net, _) = nnc::lang::compile(include_str!("../../nns/alex_net.nn")).unwrap();
@@ -17,21 +17,17 @@ fn alexnet() -> Network {
 
 /// The reference's published-result setup: exhaustive search, every data
 /// kind kept in the global buffer (`--no-bypass i,o,f`), naive partitioning.
-fn no_bypass(batch: u64) -> SearchOptions {
-    SearchOptions {
-        batch,
-        partition: PartitionOptions::default(),
-        forwarding: false,
-        blocking: BlockingOptions {
-            bypass: PerData::splat(false),
-            ..BlockingOptions::default()
-        },
-        compat: Compat::NnDataflow,
-    }
+fn no_bypass(batch: u64) -> Options {
+    Options::builder()
+        .batch(batch)
+        .bypass(PerData::splat(false))
+        .compat(Compat::NnDataflow)
+        .build()
+        .unwrap()
 }
 
-fn schedule(hw: &str, options: &SearchOptions) -> ScheduleFile {
-    run(&alexnet(), &nnc::hw::load(hw).unwrap(), options, &|_, _| {}).unwrap()
+fn schedule(hw: &str, options: &Options) -> ScheduleFile {
+    nnc::schedule(&alexnet(), &nnc::hw::load(hw).unwrap(), options).unwrap()
 }
 
 /// The layers of one AlexNet layer, both towers (`conv1` = `conv1_a` and
@@ -136,20 +132,16 @@ fn eyeriss_isscc16_chip_table() {
 fn tetris_asplos17_fig8_headline() {
     // AlexNet, batch 16: 16 small 3D-stacked nodes against one large 2D
     // node, hybrid partitioning, analytic solver, bypass allowed.
-    let options = SearchOptions {
-        batch: 16,
-        partition: PartitionOptions {
-            hybrid: true,
+    let options = Options::builder()
+        .batch(16)
+        .partitioning(Partitioning::Hybrid {
             batch: false,
             ifmaps: false,
-        },
-        forwarding: false,
-        blocking: BlockingOptions {
-            solver: Solver::Analytic,
-            ..BlockingOptions::default()
-        },
-        compat: Compat::NnDataflow,
-    };
+        })
+        .solver(Solver::Analytic)
+        .compat(Compat::NnDataflow)
+        .build()
+        .unwrap();
     let l1 = schedule("tetris-l1", &options);
     let t16 = schedule("tetris", &options);
     assert_eq!(t16.totals.ops, l1.totals.ops);

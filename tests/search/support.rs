@@ -6,8 +6,9 @@ use nnc::ir::{
     Source, Span,
 };
 use nnc::sched::Compat;
-use nnc::sched::layer::{Machine, SearchOptions};
-use nnc::sched::partition::{MemType, PartitionOptions};
+use nnc::sched::layer::Machine;
+use nnc::sched::options::Options;
+use nnc::sched::partition::{MemType, Partitioning};
 use nnc::sched::resource::{Bandwidth, BlockingOptions, Goal, NodeResource, Solver};
 use nnc::sched::types::PerData;
 use serde_json::Value;
@@ -112,17 +113,19 @@ pub(crate) fn machine(resolved: &Value) -> Machine {
 }
 
 /// The search options of a vector's `resolved` options.
-pub(crate) fn options(o: &Value, batch: u64) -> SearchOptions {
+pub(crate) fn options(o: &Value, batch: u64) -> Options {
     let by = &o["sw_gbuf_bypass"];
-    SearchOptions {
-        batch,
-        partition: PartitionOptions {
-            hybrid: o["partition_hybrid"] == true,
-            batch: o["partition_batch"] == true,
-            ifmaps: o["partition_ifmaps"] == true,
-        },
-        forwarding: o["hw_access_forwarding"] == true,
-        blocking: BlockingOptions {
+    let partitioning = Partitioning::from_flags(
+        o["partition_hybrid"] == true,
+        o["partition_batch"] == true,
+        o["partition_ifmaps"] == true,
+    )
+    .unwrap();
+    Options::builder()
+        .batch(batch)
+        .partitioning(partitioning)
+        .access_forwarding(o["hw_access_forwarding"] == true)
+        .blocking(BlockingOptions {
             bypass: PerData([by[0] == true, by[1] == true, by[2] == true]),
             solver: if o["sw_solve_loopblocking"] == true {
                 Solver::Analytic
@@ -135,9 +138,10 @@ pub(crate) fn options(o: &Value, batch: u64) -> SearchOptions {
                 _ => Goal::E,
             },
             ntops: o.get("ntops").and_then(Value::as_u64).unwrap_or(1) as usize,
-        },
-        compat: Compat::NnDataflow,
-    }
+        })
+        .compat(Compat::NnDataflow)
+        .build()
+        .unwrap()
 }
 
 /// Checks one layer's result against the reference's scheme fields (the

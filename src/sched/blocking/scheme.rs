@@ -3,8 +3,9 @@
 
 use super::{Factors, Orders};
 use crate::sched::Compat;
+use crate::sched::energy::{LayerCost, access_energy, noc_hops};
 use crate::sched::nld::Nld;
-use crate::sched::resource::{Cost, Goal, NodeResource};
+use crate::sched::resource::{Cost, Goal, NodeResource, RankKey, whole_cycles};
 use crate::sched::types::{DataKind, LoopDim, MemLevel, PerData, PerLevel, PerLoop};
 use serde::Serialize;
 
@@ -45,20 +46,15 @@ pub struct BlockingStats {
     pub dram_time: u64,
     /// The layer's time: the three overlap perfectly.
     pub time: u64,
-    /// Energy of all memory accesses.
-    pub access_cost: f64,
-    /// Energy of the NoC traffic the blocking's DRAM fetches cause.
-    pub noc_cost: f64,
-    /// Energy of the ops.
-    pub op_cost: f64,
-    /// Static energy over the layer's time.
-    pub static_cost: f64,
+    /// The layer's energy with this blocking, given the context's NoC hops
+    /// (`sched::energy`, the formula the layer's result uses too).
+    pub energy: LayerCost,
 }
 
 impl BlockingStats {
     /// The layer's total energy with this blocking.
     pub fn cost(&self) -> f64 {
-        self.op_cost + self.access_cost + self.noc_cost + self.static_cost
+        self.energy.total
     }
 }
 
@@ -93,7 +89,7 @@ pub struct BlockingContext<'a> {
     pub accfwd: PerData<u64>,
     /// NoC word-hops to move each data kind once between memory and the
     /// nodes (the partition's unit hops).
-    pub unit_nhops: PerData<f64>,
+    pub unit_nhops: PerData<u64>,
     /// What the search optimizes.
     pub goal: Goal,
     /// Which model ranks the candidates.
@@ -120,7 +116,7 @@ impl<'a> BlockingContext<'a> {
             bypass,
             nodes: 1,
             accfwd: PerData::splat(1),
-            unit_nhops: PerData::splat(0.0),
+            unit_nhops: PerData::splat(0),
             goal,
             compat,
             totals,
@@ -133,7 +129,7 @@ impl<'a> BlockingContext<'a> {
     pub fn with_partition(
         mut self,
         nodes: u64,
-        unit_nhops: PerData<f64>,
+        unit_nhops: PerData<u64>,
         accfwd: PerData<u64>,
     ) -> Self {
         self.nodes = nodes;
@@ -145,10 +141,11 @@ impl<'a> BlockingContext<'a> {
     /// The ranking key of a blocking, smaller is better. The reference ranks
     /// blockings by their access energy alone (layer-model §6.3, §9.8); nnc
     /// by the layer's whole energy.
-    pub fn key(&self, s: &BlockingStats) -> (f64, f64) {
-        let cost = match self.compat {
-            Compat::NnDataflow => s.access_cost,
-            Compat::Nnc => s.cost(),
+    pub fn key(&self, s: &BlockingStats) -> RankKey {
+        let cost = if self.compat.rank_by_access_energy() {
+            s.energy.access
+        } else {
+            s.cost()
         };
         self.goal.key(cost, s.time as f64)
     }
@@ -161,6 +158,8 @@ impl<'a> BlockingContext<'a> {
     }
 
     fn units(&self, d: DataKind, levels: &[PerLoop<u64>]) -> u64 {
+        // Parts of the loop counts, whose product is in range
+        // (`sched::limits`).
         LoopDim::ALL
             .into_iter()
             .filter(|&l| self.nld.data_loops.has(d, l))
@@ -180,12 +179,13 @@ impl<'a> BlockingContext<'a> {
         if regf.0.iter().sum::<u64>() > self.resource.size_regf {
             return None;
         }
-        let gbuf = PerData::from_fn(|d| unit_cnt[0][d] * self.nld.usize_gbuf[d]);
-        let forced: u64 = DataKind::ALL
+        // Tiles of overlapping input windows can exceed any bound: saturated
+        // sizes exceed every buffer, so the capacity tests stay exact.
+        let gbuf = PerData::from_fn(|d| unit_cnt[0][d].saturating_mul(self.nld.usize_gbuf[d]));
+        let forced = DataKind::ALL
             .into_iter()
             .filter(|&d| !self.bypass[d])
-            .map(|d| gbuf[d])
-            .sum();
+            .fold(0u64, |acc, d| acc.saturating_add(gbuf[d]));
         if forced > self.resource.size_gbuf {
             return None;
         }
@@ -226,7 +226,8 @@ impl<'a> BlockingContext<'a> {
             PerData::from_fn(|d| if stored[d] { p.gbuf[d] } else { 0 }),
             p.regf,
         ];
-        if size[0].0.iter().sum::<u64>() > self.resource.size_gbuf {
+        let gbuf_words = size[0].0.iter().fold(0u64, |acc, &s| acc.saturating_add(s));
+        if gbuf_words > self.resource.size_gbuf {
             return None;
         }
         // Filters pinned on chip for the whole run (§5.9, search-model §7.5).
@@ -251,16 +252,19 @@ impl<'a> BlockingContext<'a> {
             };
             access[MemLevel::Dram][d] = t[from][d] * fetch[0][d] as f64 * n / self.accfwd[d] as f64;
         }
-        let sum3 = |a: PerData<f64>| 0.0 + a[DataKind::Fil] + a[DataKind::Ifm] + a[DataKind::Ofm];
-        let access_cost = MemLevel::ALL
-            .into_iter()
-            .fold(0.0, |acc, m| acc + self.cost.mem_hier[m] * sum3(access[m]));
+        let access_cost = access_energy(self.cost, &access);
         let ops = self.nld.unit_ops * lcnt as f64 * n;
         let proc_time = self.nld.unit_time * lcnt;
-        let dram_time = self
-            .resource
-            .dram_bandwidth
-            .cycles(sum3(access[MemLevel::Dram]));
+        let dram_words = 0.0
+            + access[MemLevel::Dram][DataKind::Fil]
+            + access[MemLevel::Dram][DataKind::Ifm]
+            + access[MemLevel::Dram][DataKind::Ofm];
+        // A blocking whose time does not fit a u64 is beyond the model's
+        // range (`sched::limits`): it is dropped, not saturated, so that it
+        // can never win a ranking with a wrong time.
+        let dram_time = self.resource.dram_bandwidth.cycles(dram_words)?;
+        // Only data stored in the global buffer count on the array bus, as
+        // in the reference (docs/compat.md#known_limitations).
         let bus_time = match self.resource.array_bus_width {
             None => 0,
             Some(w) => {
@@ -268,13 +272,17 @@ impl<'a> BlockingContext<'a> {
                     .into_iter()
                     .map(|d| access[MemLevel::Gbuf][d])
                     .fold(f64::NEG_INFINITY, f64::max);
-                ((max / n).ceil() as u64).div_ceil(w)
+                whole_cycles((max / n).ceil())?.div_ceil(w)
             }
         };
         let time = proc_time.max(bus_time).max(dram_time);
-        let nhops = DataKind::ALL
-            .into_iter()
-            .fold(0.0, |acc, d| acc + self.unit_nhops[d] * fetch[0][d] as f64);
+        let energy = LayerCost::new(
+            self.cost,
+            ops,
+            access_cost,
+            noc_hops(self.unit_nhops, fetch[0]),
+            time,
+        );
         Some(BlockingStats {
             fetch,
             stored,
@@ -286,10 +294,7 @@ impl<'a> BlockingContext<'a> {
             bus_time,
             dram_time,
             time,
-            access_cost,
-            noc_cost: self.cost.noc_hop * nhops,
-            op_cost: self.cost.mac_op * ops,
-            static_cost: self.cost.idl_unit * time as f64,
+            energy,
         })
     }
 

@@ -12,9 +12,9 @@
 
 use super::scheme::{Blocking, BlockingContext, BlockingStats, Prepared};
 use super::{Factors, Orders};
-use crate::sched::Compat;
 use crate::sched::factor::ordered_factors3;
-use crate::sched::resource::Goal;
+use crate::sched::limits::MAX_TOP;
+use crate::sched::resource::{Goal, RankKey};
 use crate::sched::types::{LoopDim, PerLoop};
 use rayon::prelude::*;
 use std::sync::LazyLock;
@@ -170,13 +170,12 @@ fn chunks(ctx: &BlockingContext<'_>) -> (Vec<Chunk>, Vec<[u64; 3]>) {
 }
 
 /// A ranked candidate.
-type Ranked = (Blocking, BlockingStats, (f64, f64));
+type Ranked = (Blocking, BlockingStats, RankKey);
 
 /// Inserts into a list sorted by key, after every equal key, keeping `n`;
 /// false if the item did not make it.
 fn push_stable(list: &mut Vec<Ranked>, item: Ranked, n: usize) -> bool {
-    let pos =
-        list.partition_point(|x| x.2.partial_cmp(&item.2) != Some(std::cmp::Ordering::Greater));
+    let pos = list.partition_point(|x| x.2 <= item.2);
     if pos < n {
         list.insert(pos, item);
         list.truncate(n);
@@ -203,7 +202,7 @@ fn chunk_best_orderless(
     fbs: &[[u64; 3]],
     ntops: usize,
 ) -> Vec<Ranked> {
-    let mut best = Vec::with_capacity(ntops + 1);
+    let mut best = Vec::with_capacity(ntops.min(MAX_TOP) + 1);
     for fb in fbs {
         let factors: Factors = [
             PerLoop([chunk.fi[0], chunk.fo[0], fb[0]]),
@@ -236,7 +235,7 @@ pub fn search(ctx: &BlockingContext<'_>, ntops: usize) -> Vec<(Blocking, Blockin
     if ntops == 0 {
         return Vec::new();
     }
-    if ctx.goal == Goal::D && ctx.compat == Compat::NnDataflow {
+    if ctx.goal == Goal::D && ctx.compat.delay_goal_nan() {
         return search_delay_quirk(ctx, ntops);
     }
     let (chunks, fbs) = chunks(ctx);
@@ -246,7 +245,7 @@ pub fn search(ctx: &BlockingContext<'_>, ntops: usize) -> Vec<(Blocking, Blockin
             if orders_irrelevant(ctx) {
                 return chunk_best_orderless(ctx, chunk, &fbs, ntops);
             }
-            let mut best = Vec::with_capacity(ntops + 1);
+            let mut best = Vec::with_capacity(ntops.min(MAX_TOP) + 1);
             for_each_candidate(ctx, chunk, &fbs, |b, prepared| {
                 if let Some(p) = prepared
                     && let Some(s) = ctx.finish(p, &b.orders)
@@ -258,7 +257,7 @@ pub fn search(ctx: &BlockingContext<'_>, ntops: usize) -> Vec<(Blocking, Blockin
             best
         })
         .collect();
-    let mut best = Vec::with_capacity(ntops + 1);
+    let mut best = Vec::with_capacity(ntops.min(MAX_TOP) + 1);
     for item in per_chunk.into_iter().flatten() {
         push_stable(&mut best, item, ntops);
     }
@@ -274,7 +273,7 @@ fn search_delay_quirk(ctx: &BlockingContext<'_>, ntops: usize) -> Vec<(Blocking,
     let per_chunk: Vec<Vec<(Blocking, Option<BlockingStats>)>> = chunks
         .par_iter()
         .map(|chunk| {
-            let mut first = Vec::with_capacity(ntops);
+            let mut first = Vec::with_capacity(ntops.min(MAX_TOP));
             for_each_candidate(ctx, chunk, &fbs, |b, prepared| {
                 let stats = prepared.and_then(|p| ctx.finish(p, &b.orders));
                 first.push((b, stats));
@@ -288,15 +287,11 @@ fn search_delay_quirk(ctx: &BlockingContext<'_>, ntops: usize) -> Vec<(Blocking,
         })
         .collect();
     let key = |s: &Option<BlockingStats>| match s {
-        Some(s) => (s.time as f64, s.access_cost),
-        None => (f64::INFINITY, f64::INFINITY),
+        Some(s) => RankKey(s.time as f64, s.energy.access),
+        None => RankKey(f64::INFINITY, f64::INFINITY),
     };
     let mut all: Vec<_> = per_chunk.into_iter().flatten().collect();
-    all.sort_by(|a, b| {
-        key(&a.1)
-            .partial_cmp(&key(&b.1))
-            .unwrap_or(std::cmp::Ordering::Equal)
-    });
+    all.sort_by_key(|c| key(&c.1));
     all.into_iter()
         .take(ntops)
         .filter_map(|(b, s)| s.map(|s| (b, s)))
@@ -394,6 +389,7 @@ pub fn sweep_counts(ctx: &BlockingContext<'_>) -> SweepCounts {
 mod tests {
     use super::*;
     use crate::ir::{Dim2, LayerShape, LocalShape};
+    use crate::sched::Compat;
     use crate::sched::mapping::map_layer;
     use crate::sched::resource::{Bandwidth, Cost, NodeResource};
     use crate::sched::types::{PerData, PerLevel};

@@ -37,6 +37,19 @@ fn roles(resident: DataKind) -> Roles {
     }
 }
 
+/// The solver's products of loop counts and sizes are formed exactly in
+/// `u128` (each factor is below 2^64 and at most three are multiplied, so
+/// they cannot overflow it) and rounded to a float once, as the reference's
+/// exact integer products are.
+fn wide(x: u64) -> u128 {
+    u128::from(x)
+}
+
+#[allow(clippy::cast_precision_loss)]
+fn float(x: u128) -> f64 {
+    x as f64
+}
+
 /// The solver's blockings for the context's NLD with their stats, one per
 /// resident data kind whose two companions may bypass the buffer, in the
 /// order FIL, IFM, OFM, keeping only those that fit. Only for the
@@ -69,16 +82,19 @@ pub(crate) fn solve_resident(ctx: &BlockingContext<'_>, resident: DataKind) -> O
     for tx0 in divisors(nx) {
         for ty0 in divisors(ny) {
             let (bx, by) = (nx / tx0, ny / ty0);
-            if bx * by * g(dxy) > gbuf {
+            // Capacity tests saturate (a saturated need exceeds every
+            // buffer); the traffic estimate is formed exactly in u128.
+            if bx.saturating_mul(by).saturating_mul(g(dxy)) > gbuf {
                 continue;
             }
-            let regf_need = (bx * (s(dxy) + s(dxz)) + s(dyz)).min(by * (s(dxy) + s(dyz)) + s(dxz));
+            let regf_need = (bx.saturating_mul(s(dxy) + s(dxz)).saturating_add(s(dyz)))
+                .min(by.saturating_mul(s(dxy) + s(dyz)).saturating_add(s(dxz)));
             if regf_need > regf {
                 continue;
             }
-            let goal = ((nx * ny) * g(dxy)) as f64 * phi[0] * 1.0
-                + ((ny * nz) * g(dyz)) as f64 * phi[1] * tx0 as f64
-                + ((nx * nz) * g(dxz)) as f64 * phi[2] * ty0 as f64;
+            let goal = float(wide(nx) * wide(ny) * wide(g(dxy))) * phi[0] * 1.0
+                + float(wide(ny) * wide(nz) * wide(g(dyz))) * phi[1] * tx0 as f64
+                + float(wide(nx) * wide(nz) * wide(g(dxz))) * phi[2] * ty0 as f64;
             if best.is_none_or(|(b, _, _)| goal < b) {
                 best = Some((goal, tx0, ty0));
             }
@@ -88,7 +104,9 @@ pub(crate) fn solve_resident(ctx: &BlockingContext<'_>, resident: DataKind) -> O
 
     // Step II: register-level factors.
     let score = |a: u64, c: u64| -> Option<u64> {
-        let z = (regf as f64 - (a * c * s(dxy)) as f64) / (c * s(dyz) + a * s(dxz)) as f64;
+        let used = float(wide(a) * wide(c) * wide(s(dxy)));
+        let per_z = float(wide(c) * wide(s(dyz)) + wide(a) * wide(s(dxz)));
+        let z = (regf as f64 - used) / per_z;
         largest_divisor_at_most(nz, z)
     };
     let (bx, by) = (nx / tx0, ny / ty0);
@@ -102,6 +120,8 @@ pub(crate) fn solve_resident(ctx: &BlockingContext<'_>, resident: DataKind) -> O
                 (Some(sa), Some(sb)) if sb > sa => (bx, 1, sb),
                 (Some(sa), _) => (1, by, sa),
                 (None, Some(sb)) => (bx, 1, sb),
+                // Where the reference's solver crashes, both models give no
+                // candidate (docs/compat.md#solver_small_regf_crash).
                 (None, None) => return None,
             }
         }

@@ -40,16 +40,109 @@ impl PartTarget {
     }
 }
 
-/// The partitioning options of the search (the reference's `partition_*`).
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
-pub struct PartitionOptions {
-    /// Hybrid partitioning: several dimensions at once, with a "roughly
-    /// divisible" test; otherwise naive (OFMP, or OUTP for fc-like layers).
-    pub hybrid: bool,
-    /// Allow splitting the batch (BATP).
-    pub batch: bool,
-    /// Allow splitting input channels (INPP); only with `hybrid`.
-    pub ifmaps: bool,
+/// How the search may split layers over the nodes (the reference's
+/// `partition_hybrid`, `partition_batch` and `partition_ifmaps`), as a value
+/// that cannot ask for a forbidden combination: input channels (INPP) are
+/// only ever split by hybrid partitioning. Batch partitioning (BATP) exists
+/// in both kinds; it only applies where the batch is a multiple of the
+/// split, and a batch of 1 is never split.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Partitioning {
+    /// One dimension per layer kind: ofmap tiles (OFMP), or output channels
+    /// (OUTP) for fc-like layers whose ofmap is 1x1.
+    Naive {
+        /// Also split the batch (BATP).
+        batch: bool,
+    },
+    /// Any mix of output channels, ofmap tiles, the batch and input
+    /// channels, each roughly divisible by its split.
+    Hybrid {
+        /// Also split the batch (BATP).
+        batch: bool,
+        /// Also split input channels (INPP), with partial sums reduced
+        /// across nodes.
+        ifmaps: bool,
+    },
+}
+
+/// The kind of a [`Partitioning`], as written in schedule files (`naive`,
+/// `hybrid`) and given to `--partition`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum PartitionKind {
+    /// [`Partitioning::Naive`].
+    Naive,
+    /// [`Partitioning::Hybrid`].
+    Hybrid,
+}
+
+impl PartitionKind {
+    /// The lowercase name.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            PartitionKind::Naive => "naive",
+            PartitionKind::Hybrid => "hybrid",
+        }
+    }
+}
+
+impl std::fmt::Display for PartitionKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl Default for Partitioning {
+    /// Naive, without batch partitioning (the reference's default).
+    fn default() -> Self {
+        Partitioning::Naive { batch: false }
+    }
+}
+
+/// The reference's three partitioning flags ask for input-channel
+/// partitioning without hybrid partitioning, which naive partitioning never
+/// does.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, thiserror::Error)]
+#[error(
+    "input-channel (ifmap) partitioning needs hybrid partitioning: naive partitioning never splits input channels"
+)]
+pub struct IfmapsWithoutHybrid;
+
+impl Partitioning {
+    /// From the reference's three flags (`partition_hybrid`,
+    /// `partition_batch`, `partition_ifmaps`); fails on ifmap partitioning
+    /// without hybrid.
+    pub const fn from_flags(
+        hybrid: bool,
+        batch: bool,
+        ifmaps: bool,
+    ) -> Result<Self, IfmapsWithoutHybrid> {
+        match (hybrid, ifmaps) {
+            (true, _) => Ok(Partitioning::Hybrid { batch, ifmaps }),
+            (false, false) => Ok(Partitioning::Naive { batch }),
+            (false, true) => Err(IfmapsWithoutHybrid),
+        }
+    }
+
+    /// Naive or hybrid.
+    pub const fn kind(self) -> PartitionKind {
+        match self {
+            Partitioning::Naive { .. } => PartitionKind::Naive,
+            Partitioning::Hybrid { .. } => PartitionKind::Hybrid,
+        }
+    }
+
+    /// May the batch be split?
+    pub const fn splits_batch(self) -> bool {
+        match self {
+            Partitioning::Naive { batch } | Partitioning::Hybrid { batch, .. } => batch,
+        }
+    }
+
+    /// May input channels be split?
+    pub const fn splits_ifmaps(self) -> bool {
+        matches!(self, Partitioning::Hybrid { ifmaps: true, .. })
+    }
 }
 
 /// The 24 permutations of the four dimensions in lexicographic order.
@@ -73,14 +166,14 @@ fn accept_pdims(
     target: &PartTarget,
     batch: u64,
     nodes: Dim2,
-    opts: PartitionOptions,
+    opts: Partitioning,
     pdims: &PerDim<Dim2>,
 ) -> bool {
     use ParallelDim::{Batp, Inpp, Ofmp, Outp};
     let size = |p: ParallelDim| pdims[p].size();
 
     // 1. Batch.
-    if (!opts.batch && size(Batp) != 1) || !batch.is_multiple_of(size(Batp)) {
+    if (!opts.splits_batch() && size(Batp) != 1) || !batch.is_multiple_of(size(Batp)) {
         return false;
     }
     // 2. Fill one node dimension first (OFMP excepted).
@@ -93,7 +186,7 @@ fn accept_pdims(
     }
     // 3. Hybrid or naive.
     let (nofm, ofmap) = (target.nofm(), target.ofmap());
-    if opts.hybrid {
+    if let Partitioning::Hybrid { ifmaps, .. } = opts {
         let ofmp = pdims[Ofmp];
         if !approx_dividable(nofm, size(Outp))
             || !approx_dividable(ofmap.h, ofmp.h)
@@ -101,7 +194,7 @@ fn accept_pdims(
         {
             return false;
         }
-        if !opts.ifmaps && size(Inpp) != 1 {
+        if !ifmaps && size(Inpp) != 1 {
             return false;
         }
         match target {
@@ -118,6 +211,8 @@ fn accept_pdims(
             PartTarget::Input { .. } => {}
         }
     } else {
+        // Naive partitioning has no divisibility test, in both models
+        // (docs/compat.md#known_limitations).
         if size(Inpp) != 1 {
             return false;
         }
@@ -175,7 +270,7 @@ pub fn gen_partition(
     target: &PartTarget,
     batch: u64,
     nodes: Dim2,
-    opts: PartitionOptions,
+    opts: Partitioning,
     guaranteed: bool,
 ) -> Vec<PartitionScheme> {
     let mut out = Vec::new();
@@ -241,17 +336,9 @@ mod tests {
             filter: Dim2::square(3),
             stride: Dim2::square(1),
         }));
-        let s = gen_partition(
-            &conv,
-            4,
-            Dim2::square(2),
-            PartitionOptions::default(),
-            false,
-        );
+        let s = gen_partition(&conv, 4, Dim2::square(2), Partitioning::default(), false);
         assert_eq!(s.len(), 1);
         assert_eq!(s[0].pdim(ParallelDim::Ofmp), Dim2::square(2));
-        assert!(
-            gen_partition(&conv, 4, Dim2::new(0, 2), PartitionOptions::default(), true).is_empty()
-        );
+        assert!(gen_partition(&conv, 4, Dim2::new(0, 2), Partitioning::default(), true).is_empty());
     }
 }

@@ -155,7 +155,7 @@ fn local_channels(
         let half = l.nreg / 2;
         spatial(n0.saturating_sub(half), nifm.min(n1 + l.nreg - half)).into()
     };
-    if compat.is_reference() {
+    if compat.pool_eltwise_hop_window() {
         window()
     } else if l.ntrd > 1 {
         StridedRange {

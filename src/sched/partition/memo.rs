@@ -133,7 +133,7 @@ impl HopCache {
             return v;
         }
         self.misses += 1;
-        let aliasing = self.compat.is_reference();
+        let aliasing = self.compat.inexact_hop_memo();
         let fwd = q.forwarding;
         let g = Groups::of(q, self.compat);
         let mut hops = PerData([0; 3]);

@@ -31,7 +31,7 @@ mod region;
 mod scheme;
 
 pub use arith::{approx_dividable, get_ith_range, idivc};
-pub use enumerate::{PartTarget, PartitionOptions, gen_partition};
+pub use enumerate::{IfmapsWithoutHybrid, PartTarget, PartitionKind, Partitioning, gen_partition};
 pub use groups::{accfwd_reduction, sharing_group_dims};
 pub use hops::{FilterRange, FilterSources, HopQuery, NodeData, proc_data_range, unit_nhops};
 pub use layout::{DataLayout, FmapPosition, FmapRange, LayoutPiece, StridedRange, mst_weight};
@@ -46,8 +46,9 @@ use thiserror::Error;
 
 /// A dimension a layer can be split along over the nodes (the reference's
 /// `ParallelEnum`). The integer values index [`PerDim`] and appear in the
-/// JSON of schemes.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+/// reference's JSON of schemes; schedule files write the lowercase names.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
 pub enum ParallelDim {
     /// Output channels: each node computes some of the ofmaps.
     Outp = 0,

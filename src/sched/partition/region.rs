@@ -100,27 +100,14 @@ impl NodeRegion {
         self
     }
 
-    /// A folded region (see the type's doc); fails unless `0 < |wbeg| <= wtot`
-    /// for a non-empty region.
-    pub fn folded(
-        dim: Dim2,
-        origin: Coord,
-        dist: Dim2,
-        kind: RegionKind,
-        wtot: u64,
-        wbeg: i64,
-    ) -> Result<Self, PartitionError> {
-        if dim.size() > 0 && (wbeg == 0 || wbeg.unsigned_abs() > wtot) {
+    /// The same region folded along stripes `wtot` wide, the first holding
+    /// `|wbeg|` nodes (see the type's doc); fails unless
+    /// `0 < |wbeg| <= wtot` for a non-empty region.
+    pub fn folded(self, wtot: u64, wbeg: i64) -> Result<Self, PartitionError> {
+        if self.dim.size() > 0 && (wbeg == 0 || wbeg.unsigned_abs() > wtot) {
             return Err(PartitionError::InvalidFolding { wbeg, wtot });
         }
-        Ok(NodeRegion {
-            dim,
-            origin,
-            dist,
-            kind,
-            wtot,
-            wbeg,
-        })
+        Ok(NodeRegion { wtot, wbeg, ..self })
     }
 
     /// The processing region of the search tool: all `nodes` from `(0, 0)`.
@@ -129,8 +116,9 @@ impl NodeRegion {
     }
 
     /// The DRAM region for a processing array of `nodes` (§2.4): the four
-    /// corners for [`MemType::TwoD`] (coinciding nodes are kept), every node
-    /// for [`MemType::ThreeD`].
+    /// corners for [`MemType::TwoD`] (coinciding nodes are kept; as in the
+    /// reference, docs/compat.md#known_limitations), every node for
+    /// [`MemType::ThreeD`].
     pub const fn dram(nodes: Dim2, mem: MemType) -> Self {
         match mem {
             MemType::TwoD => {
@@ -244,12 +232,9 @@ impl NodeRegion {
                 self.origin.w + (local_w * self.dist.w) as i64,
             );
             out.push(NodeRegion {
-                dim: Dim2::new(hstrp, width),
-                origin,
-                dist: self.dist,
-                kind: self.kind,
                 wtot,
                 wbeg,
+                ..NodeRegion::new(Dim2::new(hstrp, width), origin, self.kind).with_dist(self.dist)
             });
             ofs_w += width;
             while wtot > 0 && ofs_w >= wtot {
@@ -290,15 +275,9 @@ mod tests {
 
     #[test]
     fn folded_region_snakes() {
-        let r = NodeRegion::folded(
-            Dim2::new(2, 5),
-            Coord::new(0, 2),
-            Dim2::square(1),
-            RegionKind::Proc,
-            4,
-            2,
-        )
-        .expect("valid");
+        let r = NodeRegion::new(Dim2::new(2, 5), Coord::new(0, 2), RegionKind::Proc)
+            .folded(4, 2)
+            .expect("valid");
         assert_eq!(
             coords(&r),
             [
@@ -314,15 +293,9 @@ mod tests {
                 (3, 1)
             ]
         );
-        let r = NodeRegion::folded(
-            Dim2::new(2, 5),
-            Coord::new(0, 1),
-            Dim2::square(1),
-            RegionKind::Proc,
-            4,
-            -2,
-        )
-        .expect("valid");
+        let r = NodeRegion::new(Dim2::new(2, 5), Coord::new(0, 1), RegionKind::Proc)
+            .folded(4, -2)
+            .expect("valid");
         assert_eq!(
             coords(&r),
             [
@@ -343,14 +316,7 @@ mod tests {
     #[test]
     fn folding_is_validated() {
         let bad = |wtot, wbeg| {
-            NodeRegion::folded(
-                Dim2::new(1, 3),
-                Coord::default(),
-                Dim2::square(1),
-                RegionKind::Proc,
-                wtot,
-                wbeg,
-            )
+            NodeRegion::new(Dim2::new(1, 3), Coord::default(), RegionKind::Proc).folded(wtot, wbeg)
         };
         assert!(bad(3, 0).is_err());
         assert!(bad(3, 4).is_err());

@@ -185,7 +185,8 @@ impl PartitionScheme {
     /// layer's ofmaps over the DRAM nodes. With `appl2frng`, INPP is dropped
     /// first. Per axis, spare nodes extend BATP; too few nodes shrink the
     /// levels from the top, the bottom levels keeping their factors. The
-    /// mapping is by index, not by space (search-model §10.10).
+    /// mapping is by index, not by space (search-model §10.10; kept in both
+    /// models, docs/compat.md#known_limitations).
     #[must_use]
     pub fn projection(&self, region: &NodeRegion, appl2frng: bool) -> PartitionScheme {
         let mut pdims = self.pdims;
@@ -250,7 +251,11 @@ impl PartitionScheme {
                 if inpp.size() != 1 {
                     return Err(PartitionError::InppOnLocalLayer { inpp });
                 }
-                let ntrd = if compat.is_reference() { 1 } else { l.ntrd };
+                let ntrd = if compat.eltwise_reads_one_input() {
+                    1
+                } else {
+                    l.ntrd
+                };
                 LayerShape::Local(LocalShape {
                     nofm: p_nofm,
                     ofmap: p_ofmap,

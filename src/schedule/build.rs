@@ -1,0 +1,239 @@
+//! Building a schedule file from a search's result: the chosen layer
+//! results turned into the file's types, with the totals.
+
+use super::types::*;
+use crate::hw::Hardware;
+use crate::ir::{LayerId, LayerShape, Network};
+use crate::sched::energy::{LayerCost, level_energy};
+use crate::sched::layer::LayerResult;
+use crate::sched::network::NetworkSchedule;
+use crate::sched::options::Options;
+use crate::sched::partition::ParallelDim;
+use crate::sched::resource::{Bandwidth, Cost};
+use crate::sched::types::{DataKind, LoopDim, MemLevel, PerData, PerLevel, PerLoop};
+
+impl EnergyOut {
+    /// A layer's energy, its access energy split by level with the
+    /// formula of `sched::energy`.
+    fn of(cost: &LayerCost, access: &PerLevel<PerData<f64>>, c: &Cost) -> Self {
+        let level = level_energy(c, access);
+        EnergyOut {
+            op: cost.op,
+            dram: level[MemLevel::Dram],
+            gbuf: level[MemLevel::Gbuf],
+            array: level[MemLevel::Array],
+            regf: level[MemLevel::Regf],
+            noc: cost.noc,
+            static_: cost.static_,
+        }
+    }
+
+    fn add(&mut self, o: &EnergyOut) {
+        self.op += o.op;
+        self.dram += o.dram;
+        self.gbuf += o.gbuf;
+        self.array += o.array;
+        self.regf += o.regf;
+        self.noc += o.noc;
+        self.static_ += o.static_;
+    }
+}
+
+impl<T: Copy> LevelsOut<T> {
+    fn of(p: PerLevel<T>) -> Self {
+        LevelsOut {
+            dram: p[MemLevel::Dram],
+            gbuf: p[MemLevel::Gbuf],
+            array: p[MemLevel::Array],
+            regf: p[MemLevel::Regf],
+        }
+    }
+}
+
+impl<T: Copy> KindsOut<T> {
+    fn of(p: PerData<T>) -> Self {
+        KindsOut {
+            fil: p[DataKind::Fil],
+            ifm: p[DataKind::Ifm],
+            ofm: p[DataKind::Ofm],
+        }
+    }
+}
+
+impl<T: Copy> LoopsOut<T> {
+    fn of(p: PerLoop<T>) -> Self {
+        LoopsOut {
+            ifm: p[LoopDim::Ifm],
+            ofm: p[LoopDim::Ofm],
+            bat: p[LoopDim::Bat],
+        }
+    }
+}
+
+fn shape_out(s: &LayerShape) -> ShapeOut {
+    ShapeOut {
+        nifm: s.nifm(),
+        nofm: s.nofm(),
+        ifmap: s.ifmap(),
+        ofmap: s.ofmap(),
+        kernel: s.window(),
+        stride: s.stride(),
+        nreg: match s {
+            LayerShape::Local(l) if l.ntrd > 1 => Some(l.nreg),
+            _ => None,
+        },
+    }
+}
+
+fn order_out(o: PerLoop<u8>) -> Vec<LoopDim> {
+    let mut loops = LoopDim::ALL.to_vec();
+    loops.sort_by_key(|&l| std::cmp::Reverse(o[l]));
+    loops
+}
+
+fn layer_out(net: &Network, id: LayerId, r: &LayerResult, cost: &Cost) -> LayerOut {
+    let layer = net.layer(id);
+    let c = &r.candidate;
+    let s = &c.stats;
+    let f = &c.blocking.factors;
+    let pd = |p: ParallelDim| r.part.pdim(p);
+    let pl = &r.part_layer.layer;
+    LayerOut {
+        name: layer.name.clone(),
+        kind: layer.kind,
+        inputs: layer
+            .inputs
+            .iter()
+            .map(|&src| net.source_name(src).to_owned())
+            .collect(),
+        shape: shape_out(&layer.shape),
+        ops: s.ops,
+        partition: PartitionOut {
+            order: r.part.order().to_vec(),
+            factors: PartFactors {
+                outp: pd(ParallelDim::Outp),
+                ofmp: pd(ParallelDim::Ofmp),
+                batp: pd(ParallelDim::Batp),
+                inpp: pd(ParallelDim::Inpp),
+            },
+            nodes: r.part.size(),
+            per_node: PerNodeOut {
+                nifm: pl.nifm(),
+                nofm: pl.nofm(),
+                ofmap: pl.ofmap(),
+                batch: r.part_layer.batch,
+                occupancy: r.part_layer.occupancy,
+            },
+        },
+        mapping: MappingOut {
+            fold: c.mapping.fold,
+            repl: c.mapping.repl,
+            util: c.mapping.util,
+            loop_nest: c.nld_index,
+            loop_counts: LoopsOut::of(c.nld.loopcnt),
+        },
+        blocking: BlockingOut {
+            factors: BlockingLevels {
+                dram: LoopsOut::of(f[0]),
+                gbuf: LoopsOut::of(f[1]),
+                regf: LoopsOut::of(f[2]),
+            },
+            order: BlockingOrders {
+                dram: order_out(c.blocking.orders[0]),
+                gbuf: order_out(c.blocking.orders[1]),
+            },
+            stored_in_gbuf: KindsOut::of(s.stored),
+            bypass: DataKind::ALL
+                .into_iter()
+                .filter(|&d| !s.stored[d])
+                .collect(),
+            fetch: BlockingFetch {
+                gbuf: KindsOut::of(s.fetch[0]),
+                regf: KindsOut::of(s.fetch[1]),
+            },
+            buffered: BlockingFetch {
+                gbuf: KindsOut::of(s.size[0]),
+                regf: KindsOut::of(s.size[1]),
+            },
+        },
+        accesses: LevelsOut::of(s.access.map(KindsOut::of)),
+        noc_hops: KindsOut::of(r.total_nhops),
+        energy: r.cost.total,
+        energy_breakdown: EnergyOut::of(&r.cost, &s.access, cost),
+        time: TimeOut {
+            total: r.time,
+            proc: s.proc_time,
+            bus: s.bus_time,
+            dram: s.dram_time,
+        },
+        active_pes: if s.proc_time == 0 {
+            0.0
+        } else {
+            s.ops / s.proc_time as f64 / r.part.size() as f64
+        },
+    }
+}
+
+/// Builds the schedule file of a search's best schedule.
+pub fn build(
+    net: &Network,
+    hw: &Hardware,
+    options: &Options,
+    schedule: &NetworkSchedule,
+) -> ScheduleFile {
+    let cost = hw.cost();
+    let node = hw.node_resource();
+    let layers: Vec<LayerOut> = net
+        .layer_ids()
+        .map(|id| layer_out(net, id, &schedule.layers[id.index()], &cost))
+        .collect();
+    let t = schedule.totals();
+    let mut breakdown = EnergyOut::default();
+    for (_, r) in schedule.in_order() {
+        breakdown.add(&EnergyOut::of(&r.cost, &r.candidate.stats.access, &cost));
+    }
+    let b = &options.blocking;
+    ScheduleFile {
+        format: Format,
+        model: options.compat,
+        network: net.name().to_owned(),
+        batch: options.batch,
+        hardware: HardwareOut {
+            file: hw.clone(),
+            regf_words: node.size_regf,
+            gbuf_words: node.size_gbuf,
+            bus_width_words: node.array_bus_width,
+            dram_bandwidth_words_per_cycle: match node.dram_bandwidth {
+                Bandwidth::Unlimited => None,
+                Bandwidth::Words(w) => Some(w),
+            },
+        },
+        options: OptionsOut {
+            solver: b.solver,
+            partition: options.partitioning.kind(),
+            batch_partition: options.partitioning.splits_batch(),
+            ifmap_partition: options.partitioning.splits_ifmaps(),
+            access_forwarding: options.forwarding,
+            no_bypass: DataKind::ALL
+                .into_iter()
+                .filter(|&d| !b.bypass[d])
+                .collect(),
+            goal: b.goal,
+            top: b.ntops,
+        },
+        totals: TotalsOut {
+            energy: t.cost,
+            energy_breakdown: breakdown,
+            time: t.time,
+            ops: t.ops,
+            accesses: LevelsOut::of(t.accesses),
+            noc_hops: t.noc_hops,
+        },
+        schedule_order: schedule
+            .order
+            .iter()
+            .map(|&id| net.layer(id).name.clone())
+            .collect(),
+        layers,
+    }
+}

@@ -1,0 +1,19 @@
+//! The schedule file (`nnc-schedule/1`): what the search chose for every
+//! layer and what it costs, as JSON a user can read, diff and snapshot.
+//!
+//! The file is deterministic: the same network, hardware and options give
+//! the same bytes whatever the thread count (no timings, no hash orders).
+//! Energies are in the hardware file's unit, times in cycles, accesses and
+//! hops in words.
+//!
+//! - `types`: the file's types, field by field;
+//! - `build`: building them from a search's result ([`build`]);
+//! - `json`: the JSON writer ([`to_text`]).
+
+mod build;
+mod json;
+mod types;
+
+pub use build::build;
+pub use json::to_text;
+pub use types::*;

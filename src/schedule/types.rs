@@ -1,0 +1,335 @@
+//! The schedule file's types: what a file holds, field by field. Each
+//! serializes to the JSON of `nnc-schedule/1`; enums serialize to their
+//! lowercase names.
+
+use crate::hw::Hardware;
+use crate::ir::{Dim2, LayerKind};
+use crate::sched::Compat;
+use crate::sched::partition::{ParallelDim, PartitionKind};
+use crate::sched::resource::{Goal, Solver};
+use crate::sched::types::{DataKind, LoopDim};
+use serde::Serialize;
+
+/// The format tag of this version of the file.
+pub const FORMAT: &str = "nnc-schedule/1";
+
+/// The file's format tag: serialized as [`FORMAT`].
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Format;
+
+impl Serialize for Format {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(FORMAT)
+    }
+}
+
+/// A whole schedule file.
+#[derive(Clone, Debug, Serialize)]
+pub struct ScheduleFile {
+    /// Always [`FORMAT`].
+    pub format: Format,
+    /// Which model made it: `nnc` or `nn_dataflow-2.1` (`--compat`).
+    pub model: Compat,
+    /// The network's name.
+    pub network: String,
+    /// Samples per batch.
+    pub batch: u64,
+    /// The hardware as resolved (file or preset), with the word sizes the
+    /// model uses.
+    pub hardware: HardwareOut,
+    /// The search options.
+    pub options: OptionsOut,
+    /// Sums over all layers.
+    pub totals: TotalsOut,
+    /// Layer names in the order the search scheduled them.
+    pub schedule_order: Vec<String>,
+    /// Every layer, in network (definition) order.
+    pub layers: Vec<LayerOut>,
+}
+
+/// The hardware, resolved.
+#[derive(Clone, Debug, Serialize)]
+pub struct HardwareOut {
+    /// As written in the hardware file.
+    #[serde(flatten)]
+    pub file: Hardware,
+    /// Register file per PE, in words.
+    pub regf_words: u64,
+    /// Global buffer per node, in words.
+    pub gbuf_words: u64,
+    /// Array bus width in words per cycle, `null` when unlimited.
+    pub bus_width_words: Option<u64>,
+    /// DRAM bandwidth in words per cycle, `null` when unlimited.
+    pub dram_bandwidth_words_per_cycle: Option<f64>,
+}
+
+/// The search options.
+#[derive(Clone, Debug, Serialize)]
+pub struct OptionsOut {
+    /// `exhaustive` or `analytic`.
+    pub solver: Solver,
+    /// `naive` or `hybrid`.
+    pub partition: PartitionKind,
+    /// Batch partitioning allowed.
+    pub batch_partition: bool,
+    /// Input-channel partitioning allowed.
+    pub ifmap_partition: bool,
+    /// Access forwarding between nodes.
+    pub access_forwarding: bool,
+    /// Data kinds that must be kept in the global buffer (`fil`, `ifm`, `ofm`).
+    pub no_bypass: Vec<DataKind>,
+    /// `e`, `d` or `ed`.
+    pub goal: Goal,
+    /// How many candidates were kept at every stage.
+    pub top: usize,
+}
+
+/// Energy by where it goes.
+#[derive(Clone, Copy, Debug, Default, Serialize)]
+pub struct EnergyOut {
+    /// Ops (MACs).
+    pub op: f64,
+    /// DRAM accesses.
+    pub dram: f64,
+    /// Global-buffer accesses.
+    pub gbuf: f64,
+    /// PE array interconnect.
+    pub array: f64,
+    /// Register-file accesses.
+    pub regf: f64,
+    /// NoC hops.
+    pub noc: f64,
+    /// Static energy.
+    #[serde(rename = "static")]
+    pub static_: f64,
+}
+
+/// Word accesses per memory level.
+#[derive(Clone, Copy, Debug, Serialize)]
+pub struct LevelsOut<T> {
+    /// DRAM.
+    pub dram: T,
+    /// Global buffer.
+    pub gbuf: T,
+    /// PE array interconnect.
+    pub array: T,
+    /// Register files.
+    pub regf: T,
+}
+
+/// A value per data kind.
+#[derive(Clone, Copy, Debug, Serialize)]
+pub struct KindsOut<T> {
+    /// Filters.
+    pub fil: T,
+    /// Input fmaps.
+    pub ifm: T,
+    /// Output fmaps.
+    pub ofm: T,
+}
+
+/// A value per loop.
+#[derive(Clone, Copy, Debug, Serialize)]
+pub struct LoopsOut<T> {
+    /// Input channels.
+    pub ifm: T,
+    /// Output channels.
+    pub ofm: T,
+    /// Batch.
+    pub bat: T,
+}
+
+/// Sums over all layers.
+#[derive(Clone, Debug, Serialize)]
+pub struct TotalsOut {
+    /// Total energy (with `--compat nn_dataflow`, the reference's
+    /// `total_cost`).
+    pub energy: f64,
+    /// Energy by where it goes.
+    pub energy_breakdown: EnergyOut,
+    /// Cycles (layers run one after another).
+    pub time: u64,
+    /// Ops (MACs).
+    pub ops: f64,
+    /// Word accesses per memory level.
+    pub accesses: LevelsOut<f64>,
+    /// NoC word-hops.
+    pub noc_hops: f64,
+}
+
+/// A layer's shape.
+#[derive(Clone, Debug, Serialize)]
+pub struct ShapeOut {
+    /// Input channels.
+    pub nifm: u64,
+    /// Output channels.
+    pub nofm: u64,
+    /// Derived input fmap size.
+    pub ifmap: Dim2,
+    /// Output fmap size.
+    pub ofmap: Dim2,
+    /// Filter or pooling window.
+    pub kernel: Dim2,
+    /// Stride.
+    pub stride: Dim2,
+    /// Inputs merged per output point (element-wise layers).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub nreg: Option<u64>,
+}
+
+/// How a layer is split over the nodes.
+#[derive(Clone, Debug, Serialize)]
+pub struct PartitionOut {
+    /// Partition levels from the top (coarsest) to the bottom (adjacent
+    /// nodes): `outp` output channels, `ofmp` ofmap tiles, `batp` batch,
+    /// `inpp` input channels.
+    pub order: Vec<ParallelDim>,
+    /// Parts per dimension along the node rows and columns.
+    pub factors: PartFactors,
+    /// Nodes the layer runs on.
+    pub nodes: u64,
+    /// Each node's share: (output channels, ofmap, batch) and the fraction
+    /// of its work that is useful when the split is uneven.
+    pub per_node: PerNodeOut,
+}
+
+/// Parts per partition dimension, `[rows, columns]`.
+#[derive(Clone, Debug, Serialize)]
+pub struct PartFactors {
+    /// Output channels.
+    pub outp: Dim2,
+    /// Ofmap tiles.
+    pub ofmp: Dim2,
+    /// Batch.
+    pub batp: Dim2,
+    /// Input channels.
+    pub inpp: Dim2,
+}
+
+/// One node's share of a layer.
+#[derive(Clone, Debug, Serialize)]
+pub struct PerNodeOut {
+    /// Input channels.
+    pub nifm: u64,
+    /// Output channels.
+    pub nofm: u64,
+    /// Ofmap size.
+    pub ofmap: Dim2,
+    /// Samples.
+    pub batch: u64,
+    /// Useful fraction of the node's work.
+    pub occupancy: f64,
+}
+
+/// The row-stationary mapping onto one node's PE array.
+#[derive(Clone, Debug, Serialize)]
+pub struct MappingOut {
+    /// Folds of the logical PE set (rows, columns).
+    pub fold: Dim2,
+    /// Replications of the folded set (rows, columns).
+    pub repl: Dim2,
+    /// Fraction of the PE array doing useful work.
+    pub util: f64,
+    /// Which of the mapping's loop nests (replication choices) was used.
+    pub loop_nest: usize,
+    /// Trip counts of that nest's loops.
+    pub loop_counts: LoopsOut<u64>,
+}
+
+/// The loop blocking of one node's loop nest.
+#[derive(Clone, Debug, Serialize)]
+pub struct BlockingOut {
+    /// Factors per loop at each level: `dram` iterates over global-buffer
+    /// tiles, `gbuf` over register-file tiles inside one, `regf` is the work
+    /// held in the register files.
+    pub factors: BlockingLevels<LoopsOut<u64>>,
+    /// Loop order of the two outer levels, outermost first.
+    pub order: BlockingOrders,
+    /// Data kept in the global buffer.
+    pub stored_in_gbuf: KindsOut<bool>,
+    /// Data that bypass the global buffer, streamed between DRAM and the PE
+    /// array (TETRIS's bypass).
+    pub bypass: Vec<DataKind>,
+    /// Times each distinct word enters the global buffer from DRAM (`gbuf`)
+    /// and the register files from above (`regf`); output counts include
+    /// read-backs of partial sums.
+    pub fetch: BlockingFetch,
+    /// Words buffered per node (`gbuf`) and per PE (`regf`).
+    pub buffered: BlockingFetch,
+}
+
+/// A value per blocking level.
+#[derive(Clone, Debug, Serialize)]
+pub struct BlockingLevels<T> {
+    /// DRAM to global buffer.
+    pub dram: T,
+    /// Global buffer to register files.
+    pub gbuf: T,
+    /// Inside the register files.
+    pub regf: T,
+}
+
+/// Loop orders of the two outer blocking levels.
+#[derive(Clone, Debug, Serialize)]
+pub struct BlockingOrders {
+    /// DRAM level, outermost first.
+    pub dram: Vec<LoopDim>,
+    /// Global-buffer level, outermost first.
+    pub gbuf: Vec<LoopDim>,
+}
+
+/// A per-data-kind value at the global-buffer and register-file levels.
+#[derive(Clone, Debug, Serialize)]
+pub struct BlockingFetch {
+    /// Global-buffer level.
+    pub gbuf: KindsOut<u64>,
+    /// Register-file level.
+    pub regf: KindsOut<u64>,
+}
+
+/// Cycles of a layer.
+#[derive(Clone, Debug, Serialize)]
+pub struct TimeOut {
+    /// The layer's time: the largest of the three below.
+    pub total: u64,
+    /// The PE arrays computing.
+    pub proc: u64,
+    /// The array buses moving global-buffer data.
+    pub bus: u64,
+    /// DRAM moving its data.
+    pub dram: u64,
+}
+
+/// One scheduled layer.
+#[derive(Clone, Debug, Serialize)]
+pub struct LayerOut {
+    /// Name.
+    pub name: String,
+    /// `conv`, `fc`, `pool` or `eltwise`.
+    pub kind: LayerKind,
+    /// Producers, in concatenation order.
+    pub inputs: Vec<String>,
+    /// Shape.
+    pub shape: ShapeOut,
+    /// Ops (MACs) of the batch.
+    pub ops: f64,
+    /// Partition over the nodes.
+    pub partition: PartitionOut,
+    /// Mapping onto the PE array.
+    pub mapping: MappingOut,
+    /// Loop blocking.
+    pub blocking: BlockingOut,
+    /// Word accesses per level and data kind, over all nodes.
+    pub accesses: LevelsOut<KindsOut<f64>>,
+    /// NoC word-hops per data kind.
+    pub noc_hops: KindsOut<f64>,
+    /// Energy.
+    pub energy: f64,
+    /// Energy by where it goes.
+    pub energy_breakdown: EnergyOut,
+    /// Cycles.
+    pub time: TimeOut,
+    /// Average PEs busy per node while computing: ops / compute cycles /
+    /// nodes.
+    pub active_pes: f64,
+}
