@@ -1,4 +1,4 @@
-//! The hardware file (ARCHITECTURE.md, "The hardware file"): a tiled array
+//! The hardware file (docs/hardware.md): a tiled array
 //! of Eyeriss-style nodes, read from TOML, checked, and turned into what the
 //! model needs — per-node resources in words and energy costs.
 //!
@@ -357,7 +357,7 @@ mod tests {
         let eyeriss = load("eyeriss").unwrap().node_resource();
         assert_eq!((eyeriss.size_regf, eyeriss.size_gbuf), (256, 65536));
         let chip = load("eyeriss-chip").unwrap().node_resource();
-        // 108 KiB of 16-bit words, as in layer-model §2.3.
+        // 108 KiB of 16-bit words, as in docs/hardware.md#presets.
         assert_eq!((chip.size_regf, chip.size_gbuf), (261, 55296));
         let tetris = load("tetris").unwrap();
         assert_eq!(

@@ -1,5 +1,5 @@
 //! Layers of the network IR: their kinds, shapes, derived input sizes and op
-//! counts (layer-model.md §1).
+//! counts (docs/model/layers.md).
 //!
 //! A shape is what the scheduler sees of a layer. Input sizes are *derived*
 //! from the output side, without padding, exactly as the reference does:
@@ -284,7 +284,7 @@ impl LayerShape {
     }
 
     /// Derived input fmap size: `window + (ofmap - 1) * stride` per dimension
-    /// (no padding; layer-model §1.2).
+    /// (no padding; docs/model/layers.md#layer-kinds).
     pub const fn ifmap(&self) -> Dim2 {
         let (o, k, s) = (self.ofmap(), self.window(), self.stride());
         Dim2 {

@@ -1,7 +1,7 @@
 //! The network IR: what the front end produces and the scheduler consumes.
 //!
 //! `layer` holds shapes and the per-layer size and op formulas
-//! (layer-model §1); `network` holds the checked DAG.
+//! (docs/model/layers.md); `network` holds the checked DAG.
 
 pub mod json;
 mod layer;

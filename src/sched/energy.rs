@@ -1,6 +1,6 @@
 //! A layer's energy, in one place: the formula the blocking search ranks
 //! candidates by and the one the schedule reports are the same function
-//! (layer-model §5.7-5.8).
+//! (docs/model/blocking.md#the-energy-of-a-blocking).
 //!
 //! Why the sums are written out as they are: floating-point addition is not
 //! associative, and nnc reproduces the reference's totals bit for bit, so

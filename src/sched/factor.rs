@@ -1,4 +1,5 @@
-//! Integer helpers of the model (layer-model §0.2): divisors and ordered
+//! Integer helpers of the model
+//! (docs/model/blocking.md#ordered-factorizations): divisors and ordered
 //! factorizations, in the exact generation orders the searches depend on.
 
 /// Divisors of `v` in ascending order (none for 0).
@@ -62,7 +63,7 @@ pub fn ordered_factors3(v: u64) -> Vec<[u64; 3]> {
 }
 
 /// All ordered `n`-tuples of positive integers whose product is `v`, in
-/// lexicographic order (search-model §1.2 `factorize`).
+/// lexicographic order (docs/model/partitioning.md#helper-arithmetic `factorize`).
 pub fn ordered_factors(v: u64, n: usize) -> Vec<Vec<u64>> {
     if v == 0 {
         return Vec::new();

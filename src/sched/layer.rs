@@ -1,6 +1,7 @@
-//! One layer over the whole node array (search-model §4): every partition
-//! scheme, each node's share mapped and blocked, the NoC hops to bring the
-//! data, and the best few results by the goal's key.
+//! One layer over the whole node array
+//! (docs/model/network.md#scheduling-one-layer): every partition scheme, each
+//! node's share mapped and blocked, the NoC hops to bring the data, and the
+//! best few results by the goal's key.
 
 use super::blocking::BlockingStats;
 use super::energy::{LayerCost, noc_hops};
@@ -35,8 +36,9 @@ pub struct Machine {
 }
 
 impl Machine {
-    /// A node array of `nodes` with DRAM placed by `memory` (search-model
-    /// §2.4), each node offering `node`, priced by `cost`.
+    /// A node array of `nodes` with DRAM placed by `memory`
+    /// (docs/model/hardware.md#where-dram-sits), each node offering `node`,
+    /// priced by `cost`.
     pub fn new(nodes: Dim2, memory: MemType, node: NodeResource, cost: Cost) -> Self {
         let dram_region = NodeRegion::dram(nodes, memory);
         Machine {
@@ -384,7 +386,7 @@ impl LayerSearch<'_> {
         } else if !one_fits {
             "no partition of it over the nodes has a loop blocking that fits the buffers".to_owned()
         } else if o.compat.delay_goal_nan() && o.blocking.goal == super::resource::Goal::D {
-            "nn_dataflow's delay search keeps only the first candidate blocking of each chunk of its enumeration, and none of those fits the buffers (a bug of the reference, layer-model §9.1; nnc's model has no such problem)".to_owned()
+            "nn_dataflow's delay search keeps only the first candidate blocking of each chunk of its enumeration, and none of those fits the buffers (a bug of the reference, docs/compat.md#delay_goal_nan; nnc's model has no such problem)".to_owned()
         } else if o.blocking.solver == Solver::Analytic && layer.is_conv() {
             "none of the analytical solver's blockings fits the buffers (the exhaustive search may find one)".to_owned()
         } else {

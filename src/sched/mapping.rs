@@ -1,5 +1,5 @@
 //! Row-stationary mapping of one (per-node) layer onto the PE array
-//! (Eyeriss, ISCA'16; layer-model §4): logical PE sets, folding and
+//! (Eyeriss, ISCA'16; docs/model/mapping.md): logical PE sets, folding and
 //! replication, the unit pass, and one nested-loop description per
 //! replication choice.
 
@@ -16,14 +16,15 @@ use thiserror::Error;
 #[derive(Clone, Copy, Debug, Error, PartialEq, Serialize)]
 pub enum MappingError {
     /// The reference refuses mappings that use at most half of the PE array
-    /// (layer-model §4.2, §9.2). Only in the compatible model.
+    /// (docs/model/mapping.md#folding-and-replication,
+    /// docs/compat.md#half_array_assert). Only in the compatible model.
     #[error("PE utilization {util:.3} is at most 50% (nn_dataflow refuses such mappings)")]
     LowUtilization {
         /// Fraction of the array doing useful work.
         util: f64,
     },
     /// The reference's mapping cannot take a multi-input element-wise layer
-    /// directly (layer-model §9.4). Only in the compatible model.
+    /// directly (docs/compat.md#eltwise_reads_one_input). Only in the compatible model.
     #[error("nn_dataflow's mapping cannot read {ntrd} input channels per output channel")]
     ChannelStride {
         /// Input channels per output channel.
@@ -31,8 +32,9 @@ pub enum MappingError {
     },
 }
 
-/// The work of one unit pass: one input channel, one output channel, one
-/// sample and one width fold, through all filter-row folds (§4.3-4.4).
+/// The work of one unit pass: one input channel, one output channel, one sample
+/// and one width fold, through all filter-row folds
+/// (docs/model/mapping.md#unit-pass-and-processing-pass).
 #[derive(Clone, Copy, Debug, PartialEq, Serialize)]
 pub struct UnitPass {
     /// Ops of the pass.
@@ -102,7 +104,7 @@ pub fn map_layer(
         return Err(MappingError::ChannelStride { ntrd: l.ntrd });
     }
 
-    // Folding and replication (§4.2).
+    // Folding and replication (docs/model/mapping.md#folding-and-replication).
     let fit = |logical: u64, array: u64| {
         if logical > array {
             (ceil_div(logical, array), 1)
@@ -143,8 +145,9 @@ pub fn map_layer(
     })
 }
 
-/// The unit pass of §4.4. Accesses use the average width-fold piece
-/// (`hofm / fold_w` as a real), buffer sizes the largest one.
+/// The unit pass of docs/model/mapping.md#unit-pass-quantities. Accesses use
+/// the average width-fold piece (`hofm / fold_w` as a real), buffer sizes the
+/// largest one.
 fn unit_pass(layer: &LayerShape, fold: Dim2, flpeset: Dim2, ops_lpe: u64) -> UnitPass {
     let ofmap = layer.ofmap();
     let ifmap = layer.ifmap();
@@ -205,7 +208,8 @@ fn unit_pass(layer: &LayerShape, fold: Dim2, flpeset: Dim2, ops_lpe: u64) -> Uni
     }
 }
 
-/// One way to spend the replicated unit passes on channels (§4.5).
+/// One way to spend the replicated unit passes on channels
+/// (docs/model/mapping.md#replication-choices).
 struct Choice {
     loopcnt: PerLoop<u64>,
     locc: PerLoop<f64>,
@@ -225,9 +229,11 @@ fn replication_choices(layer: &LayerShape, batch: u64, fold: Dim2, repl: Dim2) -
                 let ofms = (c * repl.w).min(nofm);
                 let loopcnt = PerLoop([ceil_div(nifm, ifms), ceil_div(nofm, ofms), bat]);
                 let cnt = loopcnt.0.iter().product::<u64>();
-                // A running minimum: a choice emitted early stays even when
-                // a later one is strictly better (§4.5, §9.3; kept in both
-                // models, docs/compat.md#known_limitations).
+                // A running minimum: a choice emitted early stays even when a
+                // later one is strictly better
+                // (docs/model/mapping.md#replication-choices,
+                // docs/compat.md#known_limitations; kept in both models,
+                // docs/compat.md#known_limitations).
                 if cnt > best {
                     continue;
                 }
@@ -313,7 +319,7 @@ mod tests {
 
     #[test]
     fn alexnet_conv3_worked_example() {
-        // layer-model §4.9.
+        // docs/model/mapping.md#worked-example-alexnet-conv3.
         let m = map_layer(
             &conv(256, 384, 13, 3, 1),
             1,
@@ -349,7 +355,9 @@ mod tests {
 
     #[test]
     fn unit_pass_totals_match_layer_sizes() {
-        // The reference's self-checks (§4.6) as identities, in both models.
+        // The reference's self-checks
+        // (docs/model/mapping.md#the-nested-loop-description) as identities, in
+        // both models.
         let layers = [
             conv(3, 96, 55, 11, 4),
             conv(64, 128, 28, 3, 1),

@@ -1,4 +1,4 @@
-//! The whole-network search (search-model §5): layers in scheduling order,
+//! The whole-network search (docs/model/network.md): layers in scheduling order,
 //! each scheduled given where its producers left their outputs, keeping the
 //! best few partial schedules at every step.
 
@@ -138,8 +138,9 @@ struct Start {
     externs: Vec<DataLayout>,
 }
 
-/// The input layouts to start from (§5.3): one per partition of the input
-/// over the source memory, externs laid out the same way.
+/// The input layouts to start from (docs/model/network.md#input-layouts): one
+/// per partition of the input over the source memory, externs laid out the same
+/// way.
 fn starts(net: &Network, machine: &Machine, options: &Options) -> Vec<Start> {
     let src = machine.dram_region;
     let input = net.input();
@@ -192,7 +193,7 @@ pub fn search(
 ) -> Result<Vec<NetworkSchedule>, SearchError> {
     check_search(net, options.batch, machine)?;
     // A network of one layer owns the hardware for the whole run, so its
-    // filters may stay on chip (search-model §5.4).
+    // filters may stay on chip (docs/model/network.md#filter-pinning).
     let mut machine = machine.clone();
     machine.node.no_time_mux = net.layers().len() == 1;
     let cache = NodeCache::new();

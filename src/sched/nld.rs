@@ -1,6 +1,7 @@
 //! The nested-loop description (NLD) of a layer on one node
-//! (layer-model §3): a three-deep loop nest over input channels, output
-//! channels and batch, whose body is one processing pass of the PE array.
+//! (docs/model/mapping.md#the-nested-loop-description): a three-deep loop nest
+//! over input channels, output channels and batch, whose body is one processing
+//! pass of the PE array.
 
 use super::types::{DataKind, DataLoops, LoopDim, MemLevel, PerData, PerLevel, PerLoop};
 use serde::Serialize;

@@ -1,5 +1,5 @@
 //! One layer's share on one node: map it onto the PE array, then block every
-//! resulting loop nest, and rank what comes out (layer-model §7).
+//! resulting loop nest, and rank what comes out (docs/model/network.md#scheduling-one-layer).
 
 use super::Compat;
 use super::blocking::{self, Blocking, BlockingContext, BlockingStats};

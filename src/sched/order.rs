@@ -1,4 +1,5 @@
-//! The order in which the network search visits layers (search-model §6.1).
+//! The order in which the network search visits layers
+//! (docs/model/network.md#the-scheduling-order).
 //!
 //! Layers are grouped into vertices of a scheduling DAG — a convolution
 //! starts a vertex, and a pooling or element-wise layer joins the vertex of
@@ -177,7 +178,7 @@ mod tests {
 
     #[test]
     fn reverse_post_order_of_the_spec_example() {
-        // search-model §6.1: c1; a1, b1 <- c1; a2 <- a1; p1 <- b1;
+        // docs/model/network.md#the-scheduling-order: c1; a1, b1 <- c1; a2 <- a1; p1 <- b1;
         // cat <- (a2, p1); e <- (cat, c1).
         let mut b = NetworkBuilder::new("t", input("x", 4)).unwrap();
         add(&mut b, "c1", conv(4, 8), &["x"]);

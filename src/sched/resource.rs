@@ -1,5 +1,5 @@
 //! What the model is given: the per-node resources, the energy costs and the
-//! search options (layer-model §2). Sizes are in words; the hardware file's
+//! search options (docs/model/hardware.md). Sizes are in words; the hardware file's
 //! bytes are converted by `crate::hw`.
 
 use super::types::{MemLevel, PerData, PerLevel};
@@ -79,8 +79,9 @@ pub struct NodeResource {
     pub array_bus_width: Option<u64>,
     /// DRAM bandwidth for all of the layer's DRAM traffic.
     pub dram_bandwidth: Bandwidth,
-    /// Each layer owns its resources for the whole run (filters can stay
-    /// pinned on chip; search-model §5.4, §7.5).
+    /// Each layer owns its resources for the whole run (filters can stay pinned
+    /// on chip; docs/model/network.md#filter-pinning,
+    /// docs/model/buffer-sharing.md#filter-pinning).
     pub no_time_mux: bool,
 }
 
@@ -169,7 +170,7 @@ impl Solver {
     }
 }
 
-/// Options of the per-layer search (layer-model §2.4).
+/// Options of the per-layer search (docs/model/blocking.md#search-options).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
 pub struct BlockingOptions {
     /// Per data kind: may it bypass the global buffer?

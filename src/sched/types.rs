@@ -1,5 +1,5 @@
 //! The small enums that index everything in the model, and arrays indexed by
-//! them (layer-model §0.1): data kinds, loops, memory levels.
+//! them (docs/model/layers.md#loops-and-data-kinds): data kinds, loops, memory levels.
 
 use serde::Serialize;
 use std::fmt;
@@ -125,9 +125,9 @@ indexed_enum! {
     }
 }
 
-/// Which loops index each data kind ("data dimension loops", layer-model
-/// §1.3). The remaining loops are unrelated to that data: iterating them
-/// reuses it.
+/// Which loops index each data kind ("data dimension loops",
+/// docs/model/layers.md#data-dimension-loops). The remaining loops are
+/// unrelated to that data: iterating them reuses it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
 pub struct DataLoops(pub PerData<[bool; 3]>);
 

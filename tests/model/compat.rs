@@ -1,4 +1,4 @@
-//! The two models of COMPAT.md on one layer: each fix makes only its
+//! The two models of docs/compat.md on one layer: each fix makes only its
 //! documented difference — the models agree where the reference's bug does
 //! not apply and differ, in the expected direction, where it does.
 
@@ -63,7 +63,7 @@ fn both(
     (get(Compat::Nnc), get(Compat::NnDataflow))
 }
 
-/// The layer of layer-model case L15-L17: bus and DRAM bound.
+/// The layer of layer vector L15-L17 (tests/data/layer_vectors.json): bus and DRAM bound.
 fn bus_bound() -> (LayerShape, NodeResource) {
     (
         conv(64, 128, 28, 3),
@@ -80,7 +80,7 @@ fn delay_goal_ranks_by_time_in_nnc() {
     };
     let (nnc, reference) = both(&layer, 4, &res, &cost(0.0), &options);
     // The reference's delay search keeps the first candidate of every chunk
-    // (layer-model §9.1) and lands on a DRAM-bound blocking.
+    // (docs/compat.md#delay_goal_nan) and lands on a DRAM-bound blocking.
     assert_eq!(reference.stats.time, 2080768);
     assert_eq!(nnc.stats.time, 1376256);
     // The energy goal is not affected.
@@ -121,7 +121,8 @@ fn eltwise_reads_every_input_in_nnc() {
     let reduced = LayerShape::Local(LocalShape { ntrd: 1, ..eltwise });
     let reference = best(&reduced, 2, &res, &cost(0.0), &options, Compat::NnDataflow);
     let (nnc, reference) = (nnc.unwrap().unwrap(), reference.unwrap().unwrap());
-    assert_eq!(reference.stats.cost(), 82690048.0); // layer-model case L10
+    // layer vector L10 (tests/data/layer_vectors.json)
+    assert_eq!(reference.stats.cost(), 82690048.0);
     assert!(nnc.stats.cost() > reference.stats.cost());
     // Every input word is read from DRAM once: 2 inputs of 128 x 28 x 28 x 2.
     let ifm = nnc.stats.access[nnc::sched::types::MemLevel::Dram][nnc::sched::types::DataKind::Ifm];
@@ -139,7 +140,7 @@ fn eltwise_reads_every_input_in_nnc() {
 
 #[test]
 fn solver_without_room_for_one_unit_gives_no_candidate_in_both() {
-    // layer-model case L20 (register file of 6 words for 3x3 filters),
+    // layer vector L20 (tests/data/layer_vectors.json) (register file of 6 words for 3x3 filters),
     // where the reference's solver crashes.
     let layer = conv(16, 16, 8, 3);
     let res = node(65536, 6, None, Bandwidth::Unlimited);
@@ -157,8 +158,9 @@ fn solver_without_room_for_one_unit_gives_no_candidate_in_both() {
 
 #[test]
 fn ranking_by_full_cost_finds_cheaper_layers_with_static_energy() {
-    // layer-model case L18: static energy 500 per cycle. The reference ranks
-    // blockings by access energy only and keeps a slower one.
+    // layer vector L18 (tests/data/layer_vectors.json): static energy 500
+    // per cycle. The reference ranks blockings by access energy only and
+    // keeps a slower one.
     let (layer, res) = bus_bound();
     let options = BlockingOptions::default();
     let (nnc, reference) = both(&layer, 4, &res, &cost(500.0), &options);

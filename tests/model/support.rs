@@ -67,8 +67,9 @@ pub(crate) fn layer(v: &Value) -> LayerShape {
     }
 }
 
-/// The layer the reference's scheduler actually maps on one node: local
-/// regions are rebuilt without their channel stride (search-model §3.2).
+/// The layer the reference's scheduler actually maps on one node: local regions
+/// are rebuilt without their channel stride
+/// (docs/model/partitioning.md#per-node-sub-layers).
 pub(crate) fn reference_node_layer(v: &Value) -> LayerShape {
     match layer(v) {
         LayerShape::Local(l) => LayerShape::Local(LocalShape { ntrd: 1, ..l }),

@@ -1,4 +1,4 @@
-//! nnc's model against the reference's (COMPAT.md): for each difference in
+//! nnc's model against the reference's (docs/compat.md): for each difference in
 //! the partition and hop model, the two agree where the reference's bug does
 //! not apply and differ, in the expected direction, where it does.
 
@@ -81,7 +81,8 @@ fn ofmp(n: u64) -> PartitionScheme {
     part([Outp, Batp, Inpp, Ofmp], [(1, 1), (n, n), (1, 1), (1, 1)])
 }
 
-// ---- Channel windows of local-region layers in the hop model (§10.2) ----
+// ---- Channel windows of local-region layers in the hop model
+// (docs/compat.md#pool_eltwise_hop_window) ----
 
 #[test]
 fn convolutions_get_the_same_hops_in_both_models() {
@@ -196,7 +197,7 @@ fn eltwise_with_channel_split_reads_the_matching_channels() {
     assert_eq!(chans(refr.ifmap.first), (3, 9));
 }
 
-// ---- Eltwise sub-layers keep their operands (§10.1) ----
+// ---- Eltwise sub-layers keep their operands (docs/compat.md#eltwise_reads_one_input) ----
 
 #[test]
 fn sublayers_differ_only_for_eltwise() {
@@ -232,10 +233,11 @@ fn sublayers_differ_only_for_eltwise() {
     );
 }
 
-// ---- The NoC hop memo (§3.7.5, §10.19) ----
+// ---- The NoC hop memo (docs/model/noc.md#the-references-hop-memo,
+// docs/compat.md#inexact_hop_memo) ----
 
 /// AlexNet `pool1_a`, batch 16, on 4x4 nodes with corner DRAM, its input in
-/// `conv1_a`'s layout (search-model §3.7.5): the two orders of OUTP (2,1),
+/// `conv1_a`'s layout (docs/model/noc.md#the-references-hop-memo): the two orders of OUTP (2,1),
 /// OFMP (2,1), BATP (1,4) with INPP and BATP on top.
 fn alexnet_pool1a() -> (Setting, Setting) {
     let pool = LayerShape::Local(LocalShape::pool(48, d(27, 27), d(3, 3), d(2, 2)));
@@ -275,7 +277,8 @@ fn hop_memo_aliases_orders_in_the_reference_only() {
     // fresh process (in one process the second returns the first's IFM).
     assert_eq!(first.hops(Compat::NnDataflow), [0, 3_665_200, 839_808]);
     assert_eq!(second.hops(Compat::NnDataflow), [0, 2_500_960, 839_808]);
-    // (nnc's own numbers also lack pooling's extra channel: §10.2.)
+    // (nnc's own numbers also lack pooling's extra channel:
+    // docs/compat.md#pool_eltwise_hop_window.)
     assert_eq!(second.hops(Compat::Nnc)[1], 2_449_920);
 
     // The reference's memo charges the second the first's IFM hops.

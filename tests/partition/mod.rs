@@ -1,4 +1,4 @@
-//! Partitioning and the NoC hop model (search-model §2-3): parity with the
+//! Partitioning and the NoC hop model (docs/model/partitioning.md): parity with the
 //! reference's vectors, the nnc-vs-reference differences, and invariants.
 
 mod compat;

@@ -1,5 +1,5 @@
 //! Parity with the reference: every partition-related vector of
-//! `search_unit_vectors.json` (search-model §9.1-9.3), in compatible mode.
+//! `search_unit_vectors.json` (docs/model/README.md#test-vectors), in compatible mode.
 
 use super::support::{
     coord, coords, dim, frng, i, layer, region, scheme, scheme_json, target, u, vectors,

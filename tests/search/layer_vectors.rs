@@ -76,7 +76,7 @@ fn single_layer_schedules() {
     let mut checked = 0;
     for v in all {
         if v["input"]["options"]["hw_gbuf_sharing"] == true {
-            continue; // buffer sharing: a later step (search-model §7.3)
+            continue; // buffer sharing: a later step (docs/model/buffer-sharing.md#buffer-sharing)
         }
         check(v);
         checked += 1;

@@ -45,7 +45,7 @@ fn totals_equal_the_reference() {
 
 #[test]
 fn a_one_layer_network_pins_its_filters() {
-    // search-model §5.4: alone, the convolution reads no filters from DRAM
+    // docs/model/network.md#filter-pinning: alone, the convolution reads no filters from DRAM
     // (and is cheaper); followed by pooling, it reads them once.
     let dram_filters = |file: &str| {
         let out = nnc(&[
@@ -75,7 +75,7 @@ fn a_one_layer_network_pins_its_filters() {
 
 #[test]
 fn the_hop_memo_aliasing_of_the_reference_is_reproduced() {
-    // search-model §3.7.5: AlexNet, batch 16, hybrid and batch partitioning,
+    // docs/model/noc.md#the-references-hop-memo: AlexNet, batch 16, hybrid and batch partitioning,
     // analytic solver. nn_dataflow charges some partitions the NoC hops of
     // another and reports 85028840864.0; nnc's own model charges exact hops.
     let run = |compat: &[&str]| {

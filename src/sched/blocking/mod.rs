@@ -1,6 +1,6 @@
 //! Loop blocking (Yang et al., arXiv 1606.04209; TETRIS ASPLOS'17 for
 //! bypass): how a layer's loop nest is tiled over the memory hierarchy, and
-//! what one such tiling costs (layer-model §5).
+//! what one such tiling costs (docs/model/blocking.md).
 //!
 //! `scheme` prices one blocking; `search` enumerates them all; `solver` is the
 //! analytical bypass solver.

@@ -1,4 +1,4 @@
-//! The cost of one loop blocking (layer-model §5): buffered tile sizes,
+//! The cost of one loop blocking (docs/model/blocking.md): buffered tile sizes,
 //! fetch counts, the bypass decision, accesses per level, ops and time.
 
 use super::{Factors, Orders};
@@ -139,8 +139,9 @@ impl<'a> BlockingContext<'a> {
     }
 
     /// The ranking key of a blocking, smaller is better. The reference ranks
-    /// blockings by their access energy alone (layer-model §6.3, §9.8); nnc
-    /// by the layer's whole energy.
+    /// blockings by their access energy alone
+    /// (docs/model/blocking.md#ranking-and-ties,
+    /// docs/compat.md#rank_by_access_energy); nnc by the layer's whole energy.
     pub fn key(&self, s: &BlockingStats) -> RankKey {
         let cost = if self.compat.rank_by_access_energy() {
             s.energy.access
@@ -169,7 +170,7 @@ impl<'a> BlockingContext<'a> {
 
     /// The order-independent part of pricing a blocking's factors; `None`
     /// when they cannot fit even with every bypassable data kind bypassing
-    /// (capacity check 1 of §5.4).
+    /// (capacity check 1 of docs/model/blocking.md#bypass-and-capacity-checks).
     pub fn prepare(&self, f: &Factors) -> Option<Prepared> {
         let unit_cnt = [
             PerData::from_fn(|d| self.units(d, &f[1..])),
@@ -220,7 +221,8 @@ impl<'a> BlockingContext<'a> {
             fetch[0][d] = self.fetch(f, orders, d, 0, 1);
             fetch[1][d] = self.fetch(f, orders, d, 1, fetch[0][d]);
         }
-        // Keep bypassable data in the GBUF only where it gives reuse (§5.4).
+        // Keep bypassable data in the GBUF only where it gives reuse
+        // (docs/model/blocking.md#bypass-and-capacity-checks).
         let stored = PerData::from_fn(|d| !self.bypass[d] || fetch[0][d] < fetch[1][d]);
         let size = [
             PerData::from_fn(|d| if stored[d] { p.gbuf[d] } else { 0 }),
@@ -230,7 +232,9 @@ impl<'a> BlockingContext<'a> {
         if gbuf_words > self.resource.size_gbuf {
             return None;
         }
-        // Filters pinned on chip for the whole run (§5.9, search-model §7.5).
+        // Filters pinned on chip for the whole run
+        // (docs/model/blocking.md#filter-pinning,
+        // docs/model/buffer-sharing.md#filter-pinning).
         if self.resource.no_time_mux && self.fil_top_trivial(f) {
             fetch[0][DataKind::Fil] = 0;
         }
@@ -298,8 +302,9 @@ impl<'a> BlockingContext<'a> {
         })
     }
 
-    /// Fetch count of data `d` at blocking level `bl` (§5.3); `above` is the
-    /// count of the level above (1 for DRAM).
+    /// Fetch count of data `d` at blocking level `bl`
+    /// (docs/model/blocking.md#fetch-counts); `above` is the count of the level
+    /// above (1 for DRAM).
     fn fetch(&self, f: &Factors, o: &Orders, d: DataKind, bl: usize, above: u64) -> u64 {
         let loops = &self.nld.data_loops;
         let (t, ord) = (f[bl], o[bl]);

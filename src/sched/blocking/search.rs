@@ -1,4 +1,4 @@
-//! Exhaustive loop-blocking search (layer-model §6.2-6.3).
+//! Exhaustive loop-blocking search (docs/model/blocking.md#exhaustive-search).
 //!
 //! Candidates are generated in the reference's order — input-channel factor
 //! triples, output-channel triples (one "chunk" per pair), batch triples,
@@ -186,9 +186,10 @@ fn push_stable(list: &mut Vec<Ranked>, item: Ranked, n: usize) -> bool {
 }
 
 /// Do loop orders leave the price of a blocking unchanged? They do for
-/// local-region layers, whose input-channel loop is trivial: every fetch
-/// count is 1 whatever the order (§5.3), so all 36 order pairs of a factor
-/// choice tie and the reference keeps them in generation order.
+/// local-region layers, whose input-channel loop is trivial: every fetch count
+/// is 1 whatever the order (docs/model/blocking.md#fetch-counts), so all 36
+/// order pairs of a factor choice tie and the reference keeps them in
+/// generation order.
 fn orders_irrelevant(ctx: &BlockingContext<'_>) -> bool {
     !ctx.nld.data_loops.is_conv() && ctx.nld.loopcnt[LoopDim::Ifm] == 1
 }
@@ -264,10 +265,12 @@ pub fn search(ctx: &BlockingContext<'_>, ntops: usize) -> Vec<(Blocking, Blockin
     best.into_iter().map(|(b, s, _)| (b, s)).collect()
 }
 
-/// The reference's delay search (layer-model §6.3, §9.1; search-model
-/// §10.20): its per-chunk key reads a time not computed yet, so each chunk
-/// keeps its first `ntops` candidates in a fixed permuted order, and only
-/// the selection across chunks ranks by (time, energy).
+/// The reference's delay search (docs/model/blocking.md#ranking-and-ties,
+/// docs/compat.md#delay_goal_nan;
+/// docs/model/blocking.md#the-delay-goal-in-the-reference): its per-chunk key
+/// reads a time not computed yet, so each chunk keeps its first `ntops`
+/// candidates in a fixed permuted order, and only the selection across chunks
+/// ranks by (time, energy).
 fn search_delay_quirk(ctx: &BlockingContext<'_>, ntops: usize) -> Vec<(Blocking, BlockingStats)> {
     let (chunks, fbs) = chunks(ctx);
     let per_chunk: Vec<Vec<(Blocking, Option<BlockingStats>)>> = chunks
@@ -299,9 +302,10 @@ fn search_delay_quirk(ctx: &BlockingContext<'_>, ntops: usize) -> Vec<(Blocking,
 }
 
 /// The order in which Python's `heapq.nsmallest` returns `m` candidates whose
-/// keys are unordered unless both are invalid (search-model §10.20): a
-/// max-heapify followed by CPython's small-list sort, under
-/// `lt(x, y) = both invalid and x < y`.
+/// keys are unordered unless both are invalid
+/// (docs/model/blocking.md#the-delay-goal-in-the-reference): a max-heapify
+/// followed by CPython's small-list sort, under `lt(x, y) = both invalid and x
+/// < y`.
 pub(crate) fn python_nsmallest_order(valid: &[bool]) -> Vec<usize> {
     let m = valid.len();
     let lt = |x: usize, y: usize| !valid[x] && !valid[y] && x < y;

@@ -1,7 +1,7 @@
 //! The analytical bypass solver of TETRIS (Gao et al., ASPLOS'17;
-//! layer-model §6.4): for each data kind that may be the only one resident
-//! in the global buffer, a closed-form blocking that minimizes the estimated
-//! DRAM traffic, instead of a search.
+//! docs/model/blocking.md#the-analytical-solver): for each data kind that may
+//! be the only one resident in the global buffer, a closed-form blocking that
+//! minimizes the estimated DRAM traffic, instead of a search.
 
 use super::scheme::{Blocking, BlockingContext, BlockingStats};
 use crate::sched::factor::{divisors, largest_divisor_at_most};

@@ -1,5 +1,6 @@
-//! The helper arithmetic of search-model §1.2: ceiling division, even splits
-//! of a range, the "roughly divisible" test and ordered factorisations.
+//! The helper arithmetic of docs/model/partitioning.md#helper-arithmetic:
+//! ceiling division, even splits of a range, the "roughly divisible" test and
+//! ordered factorisations.
 
 /// Ceiling division `ceil(a / b)`; `b` must be positive.
 pub const fn idivc(a: u64, b: u64) -> u64 {

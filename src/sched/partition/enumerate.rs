@@ -1,6 +1,6 @@
 //! Which partition schemes the search tries for a layer, and in which order
-//! (search-model §3.3). The order is part of the model: ties between equally
-//! good schemes keep the first generated.
+//! (docs/model/partitioning.md#naive-and-hybrid-enumeration). The order is part
+//! of the model: ties between equally good schemes keep the first generated.
 
 use super::arith::approx_dividable;
 use super::scheme::PartitionScheme;
@@ -161,7 +161,8 @@ fn orders() -> impl Iterator<Item = [ParallelDim; 4]> {
     })
 }
 
-/// Does the candidate `pdims` pass the per-candidate rules (§3.3 rules 1-4)?
+/// Does the candidate `pdims` pass the per-candidate rules
+/// (docs/model/partitioning.md#naive-and-hybrid-enumeration rules 1-4)?
 fn accept_pdims(
     target: &PartTarget,
     batch: u64,
@@ -232,7 +233,8 @@ fn accept_pdims(
     true
 }
 
-/// Does `order` pass the order rules for the accepted `pdims` (§3.3)?
+/// Does `order` pass the order rules for the accepted `pdims`
+/// (docs/model/partitioning.md#naive-and-hybrid-enumeration)?
 fn accept_order(order: &[ParallelDim; 4], pdims: &PerDim<Dim2>) -> bool {
     let size = |p: ParallelDim| pdims[p].size();
     for pair in order.windows(2) {
@@ -261,11 +263,11 @@ fn accept_order(order: &[ParallelDim; 4], pdims: &PerDim<Dim2>) -> bool {
 }
 
 /// The partition schemes of `target` with batch `batch` over `nodes`, in the
-/// reference's order (§3.3): factor candidates with the height factors in the
-/// outer loop, then the 24 orders lexicographically, each filtered by the
-/// reference's pruning rules. With `guaranteed`, an empty result is replaced
-/// by one fallback scheme (OFMP over all nodes, or OUTP for fc-like shapes).
-/// Empty when `nodes` has no node.
+/// reference's order (docs/model/partitioning.md#naive-and-hybrid-enumeration):
+/// factor candidates with the height factors in the outer loop, then the 24
+/// orders lexicographically, each filtered by the reference's pruning rules.
+/// With `guaranteed`, an empty result is replaced by one fallback scheme (OFMP
+/// over all nodes, or OUTP for fc-like shapes). Empty when `nodes` has no node.
 pub fn gen_partition(
     target: &PartTarget,
     batch: u64,

@@ -1,4 +1,5 @@
-//! Node groups that need the same data (search-model §7.2), used by access
+//! Node groups that need the same data
+//! (docs/model/buffer-sharing.md#buffer-sharing-groups), used by access
 //! forwarding: each shared piece is read from DRAM once per group and passed
 //! between the group's nodes (that traffic is in the hop model).
 

@@ -1,7 +1,7 @@
-//! Per-node data ranges and the unit NoC hops of a partition (search-model
-//! §3.6, 3.7): which filters, ifmaps and ofmaps every node works on, and how
-//! many word-hops it takes to move each category once between where it is
-//! stored and the nodes.
+//! Per-node data ranges and the unit NoC hops of a partition
+//! (docs/model/noc.md): which filters, ifmaps and ofmaps every node works on,
+//! and how many word-hops it takes to move each category once between where it
+//! is stored and the nodes.
 
 use super::ParallelDim;
 use super::arith::{get_ith_range, idivc};
@@ -23,7 +23,7 @@ pub struct FilterRange {
     pub ofm: (u64, u64),
 }
 
-/// The data one node works on (§3.6).
+/// The data one node works on (docs/model/noc.md#per-node-data-ranges).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub struct NodeData {
     /// Filters; `None` for local-region layers, which have none.
@@ -63,7 +63,7 @@ impl FilterSources {
     }
 }
 
-/// Everything the unit hops of one partition depend on (§3.7).
+/// Everything the unit hops of one partition depend on (docs/model/noc.md#unit-hops).
 #[derive(Clone, Copy, Debug)]
 pub struct HopQuery<'a> {
     /// The (whole) layer.
@@ -86,11 +86,11 @@ pub struct HopQuery<'a> {
     pub forwarding: bool,
 }
 
-/// The data the node with partition index `pidx` works on (§3.6).
+/// The data the node with partition index `pidx` works on (docs/model/noc.md#per-node-data-ranges).
 ///
 /// Local-region input channels: in [`Compat::NnDataflow`] an LRN-style window
 /// `[n0 - nreg/2, n1 + nreg - nreg/2)` around the output channels, clipped to
-/// the input (search-model §10.2: pooling reads one extra channel, an eltwise
+/// the input (docs/compat.md#pool_eltwise_hop_window: pooling reads one extra channel, an eltwise
 /// a window of the concatenated operands). nnc reads the channels actually
 /// used: `[n0, n1)` for pooling; the same channels of each of the `ntrd`
 /// concatenated operands for an eltwise; the window for LRN-like layers
@@ -171,7 +171,7 @@ fn local_channels(
 }
 
 /// Nodes grouped by the data they need: per distinct range, the nodes in
-/// partition-index order (§3.7).
+/// partition-index order (docs/model/noc.md#unit-hops).
 #[derive(Debug, Default)]
 pub(crate) struct Groups {
     pub(crate) fil: Vec<(FilterRange, Vec<Coord>)>,
@@ -206,7 +206,7 @@ impl Groups {
     }
 }
 
-/// Filter hops (§3.7.1): each group's filters go from the nearest source to
+/// Filter hops (docs/model/noc.md#filters): each group's filters go from the nearest source to
 /// every node, or with forwarding along a spanning tree rooted at the sources.
 pub(crate) fn fil_hops(
     layer: &LayerShape,
@@ -232,7 +232,7 @@ pub(crate) fn fil_hops(
     total
 }
 
-/// Ifmap hops (§3.7.2): each group reads its range from the ifmap layout.
+/// Ifmap hops (docs/model/noc.md#ifmaps): each group reads its range from the ifmap layout.
 pub(crate) fn ifm_hops(
     layout: &DataLayout,
     groups: &[(StridedRange, Vec<Coord>)],
@@ -244,7 +244,7 @@ pub(crate) fn ifm_hops(
         .sum()
 }
 
-/// Ofmap hops (§3.7.3): the nodes of a group (which differ only in INPP) hold
+/// Ofmap hops (docs/model/noc.md#ofmaps): the nodes of a group (which differ only in INPP) hold
 /// partial sums of one range; one node reads and writes the range, the others
 /// send it their partial sums (half-sized on average: read and write).
 pub(crate) fn ofm_hops(
@@ -279,9 +279,10 @@ pub(crate) fn ofm_hops(
 }
 
 /// Word-hops to move each category once between its storage and the nodes of
-/// the partition, `[FIL, IFM, OFM]` (§3.7), computed exactly, without a memo.
-/// OFM hops are 0 when the ofmap layout is the partition itself on the
-/// processing region (the output stays where it is computed).
+/// the partition, `[FIL, IFM, OFM]` (docs/model/noc.md#unit-hops), computed
+/// exactly, without a memo. OFM hops are 0 when the ofmap layout is the
+/// partition itself on the processing region (the output stays where it is
+/// computed).
 ///
 /// In [`Compat::NnDataflow`] the search must go through
 /// [`HopCache::unit_nhops`](super::HopCache::unit_nhops) instead, which

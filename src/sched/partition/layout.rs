@@ -1,4 +1,4 @@
-//! Fmap ranges and data layouts (search-model §3.5): where the pieces of a
+//! Fmap ranges and data layouts (docs/model/noc.md#data-layouts): where the pieces of a
 //! batched fmap are stored, and how many word-hops it takes to deliver a
 //! range of it to some nodes, with or without forwarding between them.
 
@@ -156,7 +156,7 @@ pub struct LayoutPiece {
 }
 
 /// Where a batched fmap is stored: pieces along the channel dimension, each
-/// split over a region (§3.5). Cheap to clone (shared).
+/// split over a region (docs/model/noc.md#data-layouts). Cheap to clone (shared).
 ///
 /// Invariant: at least one piece; the first begins at the origin; all pieces
 /// have the same batch, height and width extents; channel ranges follow each
@@ -315,7 +315,7 @@ impl DataLayout {
         })
     }
 
-    /// Word-hops to deliver `range` to each of `dests` (§3.5.1, 3.5.2).
+    /// Word-hops to deliver `range` to each of `dests` (docs/model/noc.md#delivering-a-range).
     /// Without forwarding: every destination reads its data from where it is
     /// stored, and the counts add up. With forwarding: the cheapest destination
     /// reads, and the stored data is passed along a minimum spanning tree of the

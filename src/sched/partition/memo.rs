@@ -1,4 +1,6 @@
-//! The NoC hop memo of a network search (search-model §3.7.5, §10.19).
+//! The NoC hop memo of a network search
+//! (docs/model/noc.md#the-references-hop-memo,
+//! docs/compat.md#inexact_hop_memo).
 //!
 //! The reference memoises the unit-hop computation in LRU caches that live for
 //! the whole search: an exact memo of the whole computation in front of one
@@ -111,7 +113,7 @@ impl HopCache {
         (self.hits, self.misses)
     }
 
-    /// Unit hops `[FIL, IFM, OFM]` of `q` (§3.7) through the memo. In nnc's
+    /// Unit hops `[FIL, IFM, OFM]` of `q` (docs/model/noc.md#unit-hops) through the memo. In nnc's
     /// model always equal to [`unit_nhops`](super::unit_nhops); in the
     /// reference's, possibly those of an earlier partition (see the module
     /// doc). The reference only computes hops for partitions whose per-node

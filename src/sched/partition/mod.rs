@@ -1,5 +1,7 @@
-//! Partitioning a layer over a tiled array of nodes (search-model §2-3, §7.2):
-//! node regions, partition schemes, fmap ranges, data layouts, NoC hops.
+//! Partitioning a layer over a tiled array of nodes
+//! (docs/model/partitioning.md,
+//! docs/model/buffer-sharing.md#buffer-sharing-groups): node regions, partition
+//! schemes, fmap ranges, data layouts, NoC hops.
 //!
 //! Input: a layer shape, a batch size, the node array and the options.
 //! Output: the partition schemes worth trying ([`gen_partition`]), the
@@ -9,14 +11,17 @@
 //!
 //! Files, one concept each:
 //!
-//! - `arith`: the helper arithmetic of §1.2 (ranges, factorisations);
+//! - `arith`: the helper arithmetic (ranges, factorisations;
+//!   docs/model/partitioning.md#helper-arithmetic);
 //! - `region`: node regions, coordinates, subregion allocation, DRAM placement;
 //! - `scheme`: partition schemes, partition indices, projection, sub-layers;
 //! - `enumerate`: which schemes the search tries, in the reference's order;
 //! - `layout`: fmap ranges, data layouts and the hops to read from them;
 //! - `hops`: per-node data ranges and the unit hops of a partition;
-//! - `memo`: the hop memo of the network search (§3.7.5);
-//! - `groups`: access-forwarding groups (§7.2).
+//! - `memo`: the hop memo of the network search
+//!   (docs/model/noc.md#the-references-hop-memo);
+//! - `groups`: access-forwarding groups
+//!   (docs/model/buffer-sharing.md#buffer-sharing-groups).
 //!
 //! Node counts, ranges and hop counts are integers throughout; the only float
 //! is a sub-layer's occupancy.

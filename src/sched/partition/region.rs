@@ -1,4 +1,4 @@
-//! Node regions (search-model §2.1-2.4): rectangles of nodes, possibly folded
+//! Node regions (docs/model/partitioning.md#node-regions): rectangles of nodes, possibly folded
 //! into a snake of stripes, their absolute coordinates, the allocation of
 //! subregions, and where the DRAM nodes sit.
 //!
@@ -48,7 +48,8 @@ pub enum RegionKind {
     Dram = 1,
 }
 
-/// Where the DRAM nodes sit relative to the processing array (§2.4).
+/// Where the DRAM nodes sit relative to the processing array
+/// (docs/model/hardware.md#where-dram-sits).
 #[derive(
     Clone, Copy, Debug, Default, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize,
 )]
@@ -115,10 +116,10 @@ impl NodeRegion {
         NodeRegion::new(nodes, Coord::new(0, 0), RegionKind::Proc)
     }
 
-    /// The DRAM region for a processing array of `nodes` (§2.4): the four
-    /// corners for [`MemType::TwoD`] (coinciding nodes are kept; as in the
-    /// reference, docs/compat.md#known_limitations), every node for
-    /// [`MemType::ThreeD`].
+    /// The DRAM region for a processing array of `nodes`
+    /// (docs/model/hardware.md#where-dram-sits): the four corners for
+    /// [`MemType::TwoD`] (coinciding nodes are kept; as in the reference,
+    /// docs/compat.md#known_limitations), every node for [`MemType::ThreeD`].
     pub const fn dram(nodes: Dim2, mem: MemType) -> Self {
         match mem {
             MemType::TwoD => {
@@ -202,7 +203,8 @@ impl NodeRegion {
 
     /// Splits the (unfolded) region into one subregion per request of that many
     /// nodes, in order, as stripes of height `gcd(dim.h, requests...)` snaking
-    /// left to right then right to left (§2.3). Empty when the requests need
+    /// left to right then right to left
+    /// (docs/model/partitioning.md#allocation). Empty when the requests need
     /// more nodes than the region has.
     pub fn allocate(&self, requests: &[u64]) -> Vec<NodeRegion> {
         let total = requests.iter().try_fold(0u64, |acc, &r| acc.checked_add(r));

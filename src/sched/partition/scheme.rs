@@ -1,4 +1,4 @@
-//! Partition schemes (search-model §3.1, 3.2, 3.4): how a layer is split over
+//! Partition schemes (docs/model/partitioning.md): how a layer is split over
 //! a region of nodes, which node gets which part, the per-node sub-layer, and
 //! the projection of a scheme onto another region.
 
@@ -26,9 +26,10 @@ pub struct PartitionScheme {
     pdims: PerDim<Dim2>,
 }
 
-/// The per-node sub-layer of a partitioned layer (§3.2): the work one node
-/// does, its batch, and the fraction of the node's work that is useful when
-/// the split is uneven.
+/// The per-node sub-layer of a partitioned layer
+/// (docs/model/partitioning.md#per-node-sub-layers): the work one node does,
+/// its batch, and the fraction of the node's work that is useful when the split
+/// is uneven.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct PartLayer {
     /// The sub-layer's shape.
@@ -181,12 +182,13 @@ impl PartitionScheme {
         self.pdims[ParallelDim::Inpp].size() == 1
     }
 
-    /// The scheme that distributes the same data over `region` (§3.4), e.g. a
-    /// layer's ofmaps over the DRAM nodes. With `appl2frng`, INPP is dropped
-    /// first. Per axis, spare nodes extend BATP; too few nodes shrink the
-    /// levels from the top, the bottom levels keeping their factors. The
-    /// mapping is by index, not by space (search-model §10.10; kept in both
-    /// models, docs/compat.md#known_limitations).
+    /// The scheme that distributes the same data over `region`
+    /// (docs/model/partitioning.md#projections), e.g. a layer's ofmaps over the
+    /// DRAM nodes. With `appl2frng`, INPP is dropped first. Per axis, spare
+    /// nodes extend BATP; too few nodes shrink the levels from the top, the
+    /// bottom levels keeping their factors. The mapping is by index, not by
+    /// space (docs/compat.md#known_limitations; kept in both models,
+    /// docs/compat.md#known_limitations).
     #[must_use]
     pub fn projection(&self, region: &NodeRegion, appl2frng: bool) -> PartitionScheme {
         let mut pdims = self.pdims;
@@ -223,11 +225,13 @@ impl PartitionScheme {
         }
     }
 
-    /// The sub-layer one node computes (§3.2): each split dimension divided by
-    /// its factor, rounded up. Local-region layers cannot be split over input
-    /// channels. In [`Compat::NnDataflow`] a local-region sub-layer loses its
-    /// channel stride (`ntrd = 1`, so an eltwise node reads only its `nofm`
-    /// input channels; search-model §10.1); nnc keeps it.
+    /// The sub-layer one node computes
+    /// (docs/model/partitioning.md#per-node-sub-layers): each split dimension
+    /// divided by its factor, rounded up. Local-region layers cannot be split
+    /// over input channels. In [`Compat::NnDataflow`] a local-region sub-layer
+    /// loses its channel stride (`ntrd = 1`, so an eltwise node reads only its
+    /// `nofm` input channels; docs/compat.md#eltwise_reads_one_input); nnc
+    /// keeps it.
     pub fn part_layer(
         &self,
         layer: &LayerShape,

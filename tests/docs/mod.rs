@@ -1,0 +1,186 @@
+//! The documentation stands alone: every citation of a document in the
+//! code (`docs/model/noc.md#unit-hops`) and every relative link between
+//! the Markdown files names a file of the repository and, where it gives
+//! one, a heading of that file.
+
+use std::collections::BTreeSet;
+use std::fs;
+use std::path::{Path, PathBuf};
+
+/// GitHub's anchor for a heading: lower case, spaces to hyphens, and only
+/// letters, digits, `-` and `_` kept.
+fn slug(heading: &str) -> String {
+    heading
+        .trim()
+        .to_lowercase()
+        .chars()
+        .filter_map(|c| match c {
+            ' ' => Some('-'),
+            c if c.is_alphanumeric() || c == '-' || c == '_' => Some(c),
+            _ => None,
+        })
+        .collect()
+}
+
+/// The anchors of a Markdown file's headings (outside code fences), with
+/// GitHub's `-1`, `-2` suffixes for repeated headings.
+fn anchors(text: &str) -> BTreeSet<String> {
+    let mut seen = BTreeSet::new();
+    let mut fenced = false;
+    for line in text.lines() {
+        if line.trim_start().starts_with("```") {
+            fenced = !fenced;
+            continue;
+        }
+        if fenced || !line.starts_with('#') {
+            continue;
+        }
+        let base = slug(line.trim_start_matches('#'));
+        let mut name = base.clone();
+        let mut n = 0;
+        while seen.contains(&name) {
+            n += 1;
+            name = format!("{base}-{n}");
+        }
+        seen.insert(name);
+    }
+    seen
+}
+
+fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+fn files(dir: &Path, exts: &[&str], out: &mut Vec<PathBuf>) {
+    let Ok(entries) = fs::read_dir(dir) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let path = entry.path();
+        if path.is_dir() {
+            files(&path, exts, out);
+        } else if path
+            .extension()
+            .and_then(|e| e.to_str())
+            .is_some_and(|e| exts.contains(&e))
+        {
+            out.push(path);
+        }
+    }
+}
+
+/// Checks that `target` (relative to `base`) exists and has heading
+/// `anchor`; returns a message if not.
+fn check(base: &Path, target: &str, anchor: Option<&str>) -> Option<String> {
+    let path = base.join(target);
+    let Ok(text) = fs::read_to_string(&path) else {
+        return Some(format!("{target}: no such file"));
+    };
+    let anchor = anchor?;
+    (!anchors(&text).contains(anchor)).then(|| format!("{target}#{anchor}: no such heading"))
+}
+
+/// Every `docs/<file>.md#<heading>` citation in a source or test file.
+fn code_citations(text: &str) -> Vec<(String, Option<String>)> {
+    let mut out = Vec::new();
+    let mut rest = text;
+    while let Some(i) = rest.find("docs/") {
+        let tail = &rest[i..];
+        let end = tail
+            .find(|c: char| !(c.is_alphanumeric() || "/._-".contains(c)))
+            .unwrap_or(tail.len());
+        let path = tail[..end].trim_end_matches('.');
+        rest = &tail[end..];
+        if !path.ends_with(".md") {
+            continue;
+        }
+        let anchor = rest.strip_prefix('#').map(|a| {
+            let e = a
+                .find(|c: char| !(c.is_alphanumeric() || c == '-' || c == '_'))
+                .unwrap_or(a.len());
+            a[..e].to_owned()
+        });
+        out.push((path.to_owned(), anchor));
+    }
+    out
+}
+
+#[test]
+fn every_citation_in_the_code_names_an_existing_heading() {
+    let mut sources = Vec::new();
+    for dir in ["src", "tests", "benches"] {
+        files(
+            &root().join(dir),
+            &["rs", "toml", "nn", "pest"],
+            &mut sources,
+        );
+    }
+    let mut bad = Vec::new();
+    let mut count = 0;
+    for file in &sources {
+        let text = fs::read_to_string(file).unwrap();
+        for (target, anchor) in code_citations(&text) {
+            count += 1;
+            if let Some(msg) = check(&root(), &target, anchor.as_deref()) {
+                bad.push(format!("{}: {msg}", file.display()));
+            }
+        }
+    }
+    assert!(
+        count > 50,
+        "only {count} citations found: the scan is broken"
+    );
+    assert!(bad.is_empty(), "broken citations:\n{}", bad.join("\n"));
+}
+
+#[test]
+fn every_relative_link_between_documents_resolves() {
+    let mut docs = vec![root().join("README.md")];
+    files(&root().join("docs"), &["md"], &mut docs);
+    files(&root().join("tests"), &["md"], &mut docs);
+    let mut bad = Vec::new();
+    let mut count = 0;
+    for file in &docs {
+        let text = fs::read_to_string(file).unwrap();
+        let base = file.parent().unwrap();
+        let mut rest = text.as_str();
+        while let Some(i) = rest.find("](") {
+            rest = &rest[i + 2..];
+            let Some(end) = rest.find(')') else { break };
+            let link = &rest[..end];
+            if link.contains("://") || link.starts_with("mailto:") || link.contains(' ') {
+                continue;
+            }
+            count += 1;
+            let (target, anchor) = match link.split_once('#') {
+                Some((t, a)) => (t, Some(a)),
+                None => (link, None),
+            };
+            let msg = if target.is_empty() {
+                anchor
+                    .filter(|a| !anchors(&text).contains(*a))
+                    .map(|a| format!("#{a}: no such heading"))
+            } else {
+                check(base, target, anchor)
+            };
+            if let Some(msg) = msg {
+                bad.push(format!("{}: {msg}", file.display()));
+            }
+        }
+    }
+    assert!(count > 20, "only {count} links found: the scan is broken");
+    assert!(bad.is_empty(), "broken links:\n{}", bad.join("\n"));
+}
+
+#[test]
+fn the_slug_rule_matches_githubs() {
+    assert_eq!(slug(" The reference's hop memo"), "the-references-hop-memo");
+    assert_eq!(slug(" `repeat`"), "repeat");
+    assert_eq!(slug(" delay_goal_nan"), "delay_goal_nan");
+    assert_eq!(
+        slug(" Worked example: AlexNet conv3"),
+        "worked-example-alexnet-conv3"
+    );
+    let a = anchors("# A\n```\n# not a heading\n```\n## A\n");
+    assert_eq!(a, ["a", "a-1"].into_iter().map(String::from).collect());
+}
