@@ -7,4 +7,5 @@ pub(crate) mod cli;
 mod lang;
 mod model;
 mod partition;
+mod pipeline;
 mod search;
