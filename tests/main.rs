@@ -8,4 +8,5 @@ mod docs;
 mod lang;
 mod model;
 mod partition;
+mod pipeline;
 mod search;

@@ -18,6 +18,7 @@ pub mod node;
 pub mod options;
 pub mod order;
 pub mod partition;
+pub mod pipeline;
 pub mod resource;
 pub mod types;
 

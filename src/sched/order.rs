@@ -47,6 +47,13 @@ fn vertices(net: &Network) -> Vec<Vec<LayerId>> {
 
 /// The layers in the order the network search schedules them.
 pub fn schedule_order(net: &Network) -> Vec<LayerId> {
+    vertex_order(net).into_iter().flatten().collect()
+}
+
+/// The vertices of the scheduling DAG (each a run of layers), in the order
+/// the network search visits them; inter-layer pipelining indexes vertices
+/// by their position here (`sched::pipeline::dag`).
+pub fn vertex_order(net: &Network) -> Vec<Vec<LayerId>> {
     let vertices = vertices(net);
     let mut vertex_of = vec![0; net.layers().len()];
     for (v, layers) in vertices.iter().enumerate() {
@@ -126,10 +133,7 @@ pub fn schedule_order(net: &Network) -> Vec<LayerId> {
             &mut post,
         );
     }
-    post.iter()
-        .rev()
-        .flat_map(|&v| vertices[v].iter().copied())
-        .collect()
+    post.iter().rev().map(|&v| vertices[v].clone()).collect()
 }
 
 #[cfg(test)]

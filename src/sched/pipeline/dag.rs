@@ -1,0 +1,122 @@
+//! The scheduling DAG (search-model §6.1-6.2, docs/model/pipelining.md
+//! "The scheduling DAG", "Vertex runs and their rules").
+
+use crate::ir::{LayerId, Network, Source};
+use crate::sched::order::vertex_order;
+use std::collections::BTreeSet;
+
+/// An end of a DAG edge: memory (the network input and extern inputs, the
+/// reference's vertex −1) or a vertex by its index in the scheduling order.
+/// Memory orders first.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum VertexRef {
+    /// The network input and extern inputs.
+    Memory,
+    /// A vertex, by its position in the scheduling order.
+    Vertex(usize),
+}
+
+/// The scheduling DAG: vertices (runs of layers: a convolution and the
+/// pooling and element-wise layers fused after it) in the scheduling order,
+/// and their producers and consumers outside themselves.
+#[derive(Clone, Debug)]
+pub struct Dag {
+    /// The layers of each vertex, vertices in the scheduling order.
+    pub vertices: Vec<Vec<LayerId>>,
+    /// Per vertex, where its layers' inputs come from (outside the vertex).
+    pub prev: Vec<BTreeSet<VertexRef>>,
+    /// Per vertex, the vertices its layers feed (outside it; the network
+    /// output is not a vertex).
+    pub next: Vec<BTreeSet<usize>>,
+}
+
+impl Dag {
+    /// The DAG of `net`.
+    pub fn new(net: &Network) -> Self {
+        let vertices = vertex_order(net);
+        let mut vertex_of = vec![0usize; net.layers().len()];
+        for (v, layers) in vertices.iter().enumerate() {
+            for l in layers {
+                vertex_of[l.index()] = v;
+            }
+        }
+        let mut prev = vec![BTreeSet::new(); vertices.len()];
+        let mut next = vec![BTreeSet::new(); vertices.len()];
+        for (v, layers) in vertices.iter().enumerate() {
+            for &l in layers {
+                for s in &net.layer(l).inputs {
+                    match s {
+                        Source::Layer(p) if vertex_of[p.index()] != v => {
+                            prev[v].insert(VertexRef::Vertex(vertex_of[p.index()]));
+                        }
+                        Source::Layer(_) => {}
+                        Source::Input | Source::Extern(_) => {
+                            prev[v].insert(VertexRef::Memory);
+                        }
+                    }
+                }
+                for c in net.consumers(l) {
+                    let cv = vertex_of[c.index()];
+                    if cv != v {
+                        next[v].insert(cv);
+                    }
+                }
+            }
+        }
+        Dag {
+            vertices,
+            prev,
+            next,
+        }
+    }
+
+    /// The candidate runs of consecutive vertices, in the reference's
+    /// depth-first order (§6.2): a vertex joins a run only if it depends on
+    /// the run or on what the run depends on (rule 1) and at most one of its
+    /// producers is inside (rule 2); a run is emitted when each of its
+    /// vertices feeds no vertex outside it or exactly one (rule 3). Each
+    /// start is expanded once.
+    pub fn runs(&self) -> Vec<Vec<usize>> {
+        let mut out = Vec::new();
+        let mut done = vec![false; self.vertices.len()];
+        self.runs_from(0, &mut done, &mut out);
+        out
+    }
+
+    fn runs_from(&self, start: usize, done: &mut [bool], out: &mut Vec<Vec<usize>>) {
+        let n = self.vertices.len();
+        let mut run: Vec<usize> = Vec::new();
+        for f in start..n {
+            let shares = run.is_empty() || {
+                let mut reach: BTreeSet<VertexRef> =
+                    run.iter().map(|&v| VertexRef::Vertex(v)).collect();
+                for &v in &run {
+                    reach.extend(self.prev[v].iter().copied());
+                }
+                self.prev[f].iter().any(|p| reach.contains(p))
+            };
+            let inside = self.prev[f]
+                .iter()
+                .filter(|p| matches!(p, VertexRef::Vertex(v) if run.contains(v)))
+                .count();
+            if !shares || inside > 1 {
+                break;
+            }
+            run.push(f);
+            let valid = run.iter().all(|&v| {
+                let outside = self.next[v].iter().filter(|n| !run.contains(n)).count();
+                outside == self.next[v].len() || outside <= 1
+            });
+            if valid {
+                out.push(run.clone());
+                if f + 1 < n && done[f + 1] {
+                    continue;
+                }
+                self.runs_from(f + 1, done, out);
+            }
+        }
+        if start < n {
+            done[start] = true;
+        }
+    }
+}

@@ -1,0 +1,23 @@
+//! Inter-layer pipelining (TANGRAM, Gao et al., ASPLOS'19; search-model §6,
+//! docs/model/pipelining.md): runs of layers scheduled together, either
+//! concurrently on disjoint subregions of the node array (spatial) or one
+//! after another on one region keeping their data on chip (temporal).
+//!
+//! One file per concept, data flowing one way: `dag` (the scheduling DAG
+//! and its vertex runs) → `segment` (candidate segments and the dependency
+//! rules) → `alloc` (nodes per spatial group and the per-layer regions) →
+//! `constraint` (the integer constraint solver among a segment's layers) →
+//! `timing` (when each layer runs, the segment's time, the static-energy
+//! rescaling of a whole schedule).
+
+pub mod alloc;
+pub mod constraint;
+pub mod dag;
+pub mod segment;
+pub mod timing;
+
+pub use alloc::{Allocation, DataRegion, LayerPlace};
+pub use constraint::{LayerConstraint, SegmentConstraints};
+pub use dag::{Dag, VertexRef};
+pub use segment::{PipelineOptions, Segment, SegmentError, gen_segments};
+pub use timing::{LayerTiming, SegmentTiming, rescaled_cost};

@@ -1,0 +1,3 @@
+//! Inter-layer pipelining against the reference's vectors.
+
+mod segments;
