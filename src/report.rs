@@ -140,6 +140,16 @@ fn energy(e: f64) -> String {
     format!("{e:.3e}")
 }
 
+/// `a / b` as `1.234x`; `-` when the bound is zero (a network without ops
+/// or costs).
+pub fn ratio(a: f64, b: f64) -> String {
+    if b > 0.0 {
+        format!("{:.3}x", a / b)
+    } else {
+        "-".to_owned()
+    }
+}
+
 /// The partition in short: the non-trivial levels, top first, e.g.
 /// `batp 2x1 · ofmp 2x2`; `-` on one node.
 fn partition(l: &LayerOut) -> String {
@@ -265,6 +275,13 @@ pub fn summary(s: &ScheduleFile) -> String {
         pct(b.noc),
         energy(b.static_),
         pct(b.static_),
+    );
+    let lb = &t.lower_bound;
+    let _ = writeln!(
+        out,
+        "lower bound {} (energy / bound {}; docs/model/bound.md)",
+        energy(lb.energy),
+        ratio(t.energy, lb.energy),
     );
     let _ = writeln!(
         out,

@@ -5,6 +5,7 @@
 //! node's PE array) → `blocking` (loop blocking over the memory hierarchy).
 
 pub mod blocking;
+pub mod bound;
 pub mod compat;
 pub mod energy;
 pub mod factor;

@@ -181,6 +181,12 @@ fn starts(net: &Network, machine: &Machine, options: &Options) -> Vec<Start> {
     .collect()
 }
 
+/// Does every layer of `net` own the hardware for the whole run? True for a
+/// network of one layer: its filters may stay on chip (search-model §5.4).
+pub fn owns_hardware(net: &Network) -> bool {
+    net.layers().len() == 1
+}
+
 /// Schedules `net`: the best `ntops` schedules, best first (at least one).
 /// `progress` is called after each layer with (layers done, layers in all).
 /// Fails before searching if the network, batch or hardware is beyond the
@@ -195,7 +201,7 @@ pub fn search(
     // A network of one layer owns the hardware for the whole run, so its
     // filters may stay on chip (docs/model/network.md#filter-pinning).
     let mut machine = machine.clone();
-    machine.node.no_time_mux = net.layers().len() == 1;
+    machine.node.no_time_mux = owns_hardware(net);
     let cache = NodeCache::new();
     let search = LayerSearch {
         machine: &machine,

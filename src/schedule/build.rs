@@ -4,6 +4,7 @@
 use super::types::*;
 use crate::hw::Hardware;
 use crate::ir::{LayerId, LayerShape, Network};
+use crate::sched::bound::{BoundContext, LowerBound, layer_bound};
 use crate::sched::energy::{LayerCost, level_energy};
 use crate::sched::layer::LayerResult;
 use crate::sched::network::NetworkSchedule;
@@ -36,6 +37,24 @@ impl EnergyOut {
         self.regf += o.regf;
         self.noc += o.noc;
         self.static_ += o.static_;
+    }
+}
+
+impl LowerBoundOut {
+    fn of(b: &LowerBound) -> Self {
+        LowerBoundOut {
+            energy: b.energy,
+            energy_breakdown: EnergyOut {
+                op: b.op,
+                dram: b.access[MemLevel::Dram],
+                gbuf: b.access[MemLevel::Gbuf],
+                array: b.access[MemLevel::Array],
+                regf: b.access[MemLevel::Regf],
+                noc: 0.0,
+                static_: b.static_,
+            },
+            time: b.time,
+        }
     }
 }
 
@@ -91,7 +110,13 @@ fn order_out(o: PerLoop<u8>) -> Vec<LoopDim> {
     loops
 }
 
-fn layer_out(net: &Network, id: LayerId, r: &LayerResult, cost: &Cost) -> LayerOut {
+fn layer_out(
+    net: &Network,
+    id: LayerId,
+    r: &LayerResult,
+    cost: &Cost,
+    bound: &LowerBound,
+) -> LayerOut {
     let layer = net.layer(id);
     let c = &r.candidate;
     let s = &c.stats;
@@ -171,6 +196,7 @@ fn layer_out(net: &Network, id: LayerId, r: &LayerResult, cost: &Cost) -> LayerO
         } else {
             s.ops / s.proc_time as f64 / r.part.size() as f64
         },
+        lower_bound: LowerBoundOut::of(bound),
     }
 }
 
@@ -183,10 +209,30 @@ pub fn build(
 ) -> ScheduleFile {
     let cost = hw.cost();
     let node = hw.node_resource();
+    let machine = hw.machine();
+    let ctx = BoundContext {
+        machine: &machine,
+        batch: options.batch,
+        bypass: options.blocking.bypass,
+        filters_pinned: crate::sched::network::owns_hardware(net),
+        compat: options.compat,
+    };
+    let bounds: Vec<LowerBound> = net
+        .layers()
+        .iter()
+        .map(|l| layer_bound(&l.shape, &ctx))
+        .collect();
     let layers: Vec<LayerOut> = net
         .layer_ids()
-        .map(|id| layer_out(net, id, &schedule.layers[id.index()], &cost))
+        .map(|id| {
+            let i = id.index();
+            layer_out(net, id, &schedule.layers[i], &cost, &bounds[i])
+        })
         .collect();
+    let mut total_bound = LowerBound::default();
+    for (id, _) in schedule.in_order() {
+        total_bound.add(&bounds[id.index()]);
+    }
     let t = schedule.totals();
     let mut breakdown = EnergyOut::default();
     for (_, r) in schedule.in_order() {
@@ -228,6 +274,7 @@ pub fn build(
             ops: t.ops,
             accesses: LevelsOut::of(t.accesses),
             noc_hops: t.noc_hops,
+            lower_bound: LowerBoundOut::of(&total_bound),
         },
         schedule_order: schedule
             .order

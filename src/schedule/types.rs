@@ -155,6 +155,20 @@ pub struct TotalsOut {
     pub accesses: LevelsOut<f64>,
     /// NoC word-hops.
     pub noc_hops: f64,
+    /// The sum of the layers' energy lower bounds.
+    pub lower_bound: LowerBoundOut,
+}
+
+/// What any schedule must spend (docs/model/bound.md): no schedule's energy
+/// is below `energy`, nor its time below `time`.
+#[derive(Clone, Copy, Debug, Default, Serialize)]
+pub struct LowerBoundOut {
+    /// The energy lower bound.
+    pub energy: f64,
+    /// Its parts (`noc` is always 0).
+    pub energy_breakdown: EnergyOut,
+    /// The time lower bound, in cycles.
+    pub time: u64,
 }
 
 /// A layer's shape.
@@ -332,4 +346,6 @@ pub struct LayerOut {
     /// Average PEs busy per node while computing: ops / compute cycles /
     /// nodes.
     pub active_pes: f64,
+    /// What any schedule of the layer must spend.
+    pub lower_bound: LowerBoundOut,
 }
