@@ -6,5 +6,6 @@
 pub(crate) mod cli;
 mod lang;
 mod model;
+mod onnx;
 mod partition;
 mod search;
