@@ -18,6 +18,8 @@ fn conv(nifm: u64, nofm: u64, ofmap: u64, filter: u64, stride: u64) -> LayerShap
         ofmap: Dim2::square(ofmap),
         filter: Dim2::square(filter),
         stride: Dim2::square(stride),
+        groups: 1,
+        dilation: Dim2::square(1),
     })
 }
 

@@ -7,6 +7,7 @@ pub(crate) mod cli;
 mod docs;
 mod lang;
 mod model;
+mod onnx;
 mod partition;
 mod pipeline;
 mod search;

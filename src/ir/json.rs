@@ -15,7 +15,12 @@
 //! (their number of inputs) instead of `kernel`. `ops` (per sample) is extra.
 //! `mode` appears only for a layer whose output size was rounded down
 //! (`"floor"`): its sources may be larger than `ifmap`, which is what it
-//! reads.
+//! reads. `groups` appears only for a grouped convolution (absent means 1;
+//! `nifm / groups` input channels feed each output channel, and `ops` and
+//! the filters count only those), `dilation` only for a dilated one (its
+//! taps' spacing; `kernel` is then the filter's taps, and `ifmap` spans
+//! `(kernel - 1) * dilation + 1` per window). A product of two activations
+//! is kind `"matmul"`.
 
 use super::layer::{Dim2, LayerShape, WindowMode};
 use super::network::Network;
@@ -73,8 +78,23 @@ pub struct LayerJson {
     /// Which source sizes it accepts; absent for the default, `exact`.
     #[serde(default, skip_serializing_if = "WindowMode::is_exact")]
     pub mode: WindowMode,
+    /// Groups of a grouped convolution; absent for 1.
+    #[serde(default = "one", skip_serializing_if = "is_one")]
+    pub groups: u64,
+    /// Tap spacing of a dilated convolution; absent for `[1, 1]`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub dilation: Option<[u64; 2]>,
     /// Ops per sample (MACs for conv/fc).
     pub ops: u64,
+}
+
+const fn one() -> u64 {
+    1
+}
+
+#[allow(clippy::trivially_copy_pass_by_ref)] // serde's skip_serializing_if takes a reference
+const fn is_one(n: &u64) -> bool {
+    *n == 1
 }
 
 const fn pair(d: Dim2) -> [u64; 2] {
@@ -97,7 +117,15 @@ impl From<&Network> for NetworkJson {
                     LayerShape::Local(loc) if l.kind == super::LayerKind::Eltwise => {
                         (None, Some(loc.nreg))
                     }
-                    _ => (Some(pair(s.window())), None),
+                    LayerShape::Conv(c) => (Some(pair(c.filter)), None),
+                    LayerShape::Local(_) => (Some(pair(s.window())), None),
+                };
+                let (groups, dilation) = match s {
+                    LayerShape::Conv(c) => (
+                        c.groups,
+                        (c.dilation != Dim2::square(1)).then_some(pair(c.dilation)),
+                    ),
+                    LayerShape::Local(_) => (1, None),
                 };
                 LayerJson {
                     name: l.name.clone(),
@@ -115,6 +143,8 @@ impl From<&Network> for NetworkJson {
                     nreg,
                     stride: pair(s.stride()),
                     mode: l.mode,
+                    groups,
+                    dilation,
                     ops: s.total_ops(1),
                 }
             })

@@ -61,7 +61,7 @@ impl fmt::Display for Dim2 {
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum LayerKind {
-    /// Convolution (`conv`).
+    /// Convolution (`conv`), grouped or dilated.
     Conv,
     /// Fully connected (`fc`): a convolution whose kernel covers the whole input.
     Fc,
@@ -156,7 +156,8 @@ impl fmt::Display for WindowMode {
 }
 
 /// A convolution-pattern layer (conv or fc): each output point is a weighted
-/// sum over a `filter` window of all `nifm` input channels.
+/// sum over a `filter` window of the `nifm / groups` input channels of its
+/// group (all of them when `groups` is 1).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
 pub struct ConvShape {
     /// Input channels.
@@ -169,6 +170,16 @@ pub struct ConvShape {
     pub filter: Dim2,
     /// Stride.
     pub stride: Dim2,
+    /// Groups (grouped convolution; depthwise when it equals `nifm`): the
+    /// channels split into `groups` independent convolutions of
+    /// `nifm / groups` to `nofm / groups` channels that share neither
+    /// filters nor ifmaps (docs/model/layers.md#grouped-convolution). It
+    /// divides both `nifm` and `nofm`; 1 for an ordinary convolution.
+    pub groups: u64,
+    /// Spacing of the filter taps (dilated or atrous convolution): the
+    /// window spans `(filter - 1) * dilation + 1` input points
+    /// (docs/model/layers.md#dilation). 1 for a dense filter.
+    pub dilation: Dim2,
 }
 
 /// A local-region layer (pooling, element-wise): each output point merges a
@@ -211,6 +222,67 @@ impl ConvShape {
             ofmap: Dim2::square(1),
             filter,
             stride: Dim2::square(1),
+            groups: 1,
+            dilation: Dim2::square(1),
+        }
+    }
+
+    /// An ordinary (one group, dense) convolution.
+    pub const fn dense(nifm: u64, nofm: u64, ofmap: Dim2, filter: Dim2, stride: Dim2) -> Self {
+        ConvShape {
+            nifm,
+            nofm,
+            ofmap,
+            filter,
+            stride,
+            groups: 1,
+            dilation: Dim2::square(1),
+        }
+    }
+
+    /// The input points one window spans per dimension:
+    /// `(filter - 1) * dilation + 1` (the filter itself when dense).
+    /// Saturating; the front end bounds it.
+    pub const fn reach(&self) -> Dim2 {
+        const fn span(k: u64, d: u64) -> u64 {
+            k.saturating_sub(1).saturating_mul(d).saturating_add(1)
+        }
+        Dim2 {
+            h: span(self.filter.h, self.dilation.h),
+            w: span(self.filter.w, self.dilation.w),
+        }
+    }
+
+    /// Is it a plain convolution: one group and a dense filter?
+    pub const fn is_plain(&self) -> bool {
+        self.groups == 1 && self.dilation.h == 1 && self.dilation.w == 1
+    }
+
+    /// What the scheduler schedules for it: one group's dense
+    /// convolution, `nifm / groups` to `nofm / groups` channels with the
+    /// undilated filter. The layer is `groups` of these run one after
+    /// another (docs/model/layers.md#grouped-convolution); a dilated filter
+    /// is costed as the dense filter of the same taps
+    /// (docs/model/layers.md#dilation).
+    pub const fn one_group(&self) -> ConvShape {
+        let nofm = match self.nofm.checked_div(self.groups) {
+            Some(n) => n,
+            None => self.nofm,
+        };
+        ConvShape::dense(
+            self.group_nifm(),
+            nofm,
+            self.ofmap,
+            self.filter,
+            self.stride,
+        )
+    }
+
+    /// Input channels each output channel reads: `nifm / groups`.
+    pub const fn group_nifm(&self) -> u64 {
+        match self.nifm.checked_div(self.groups) {
+            Some(n) => n,
+            None => self.nifm,
         }
     }
 }
@@ -274,11 +346,12 @@ impl LayerShape {
         }
     }
 
-    /// The spatial window: the filter of a convolution, the region of a
-    /// local-region layer.
+    /// The spatial window: the input points one filter spans (its
+    /// [`ConvShape::reach`], the filter itself unless dilated) for a
+    /// convolution, the region of a local-region layer.
     pub const fn window(&self) -> Dim2 {
         match self {
-            LayerShape::Conv(c) => c.filter,
+            LayerShape::Conv(c) => c.reach(),
             LayerShape::Local(l) => l.region,
         }
     }
@@ -293,11 +366,12 @@ impl LayerShape {
         }
     }
 
-    /// Ops per output point: `hfil * wfil * nifm` for convolutions (one MAC is
-    /// one op), the region size `nreg * hreg * wreg` for local regions.
+    /// Ops per output point: `hfil * wfil * nifm / groups` for
+    /// convolutions (one MAC is one op), the region size
+    /// `nreg * hreg * wreg` for local regions.
     pub const fn ops_per_neuron(&self) -> u64 {
         match self {
-            LayerShape::Conv(c) => c.filter.h * c.filter.w * c.nifm,
+            LayerShape::Conv(c) => c.filter.h * c.filter.w * c.group_nifm(),
             LayerShape::Local(l) => l.nreg * l.region.h * l.region.w,
         }
     }
@@ -322,10 +396,11 @@ impl LayerShape {
         self.nifm() * self.ifmap_size(b)
     }
 
-    /// Filter words (0 for local-region layers).
+    /// Filter words, `nifm / groups * nofm * hfil * wfil` (0 for
+    /// local-region layers).
     pub const fn total_filter_size(&self) -> u64 {
         match self {
-            LayerShape::Conv(c) => c.nifm * c.nofm * c.filter.h * c.filter.w,
+            LayerShape::Conv(c) => c.group_nifm() * c.nofm * c.filter.h * c.filter.w,
             LayerShape::Local(_) => 0,
         }
     }
@@ -335,12 +410,20 @@ impl LayerShape {
         self.total_ofmap_size(1) * self.ops_per_neuron() * b
     }
 
-    /// Is a size, stride or channel count zero (checked component-wise, so
+    /// Is a size, stride, channel count, group count or dilation zero, or
+    /// do the groups not divide the channels (checked component-wise, so
     /// safe for any field values)?
     pub const fn has_zero_extent(&self) -> bool {
         let (o, k, s) = (self.ofmap(), self.window(), self.stride());
         let channels = match self {
-            LayerShape::Conv(c) => c.nifm == 0,
+            LayerShape::Conv(c) => {
+                c.nifm == 0
+                    || c.groups == 0
+                    || c.nifm % c.groups != 0
+                    || c.nofm % c.groups != 0
+                    || c.dilation.h == 0
+                    || c.dilation.w == 0
+            }
             LayerShape::Local(l) => l.ntrd == 0,
         };
         channels
@@ -379,7 +462,7 @@ impl LayerShape {
             return false;
         };
         let (nifm, per_neuron): (u64, &[u64]) = match self {
-            LayerShape::Conv(c) => (c.nifm, &[c.filter.h, c.filter.w, c.nifm]),
+            LayerShape::Conv(c) => (c.nifm, &[c.filter.h, c.filter.w, c.group_nifm()]),
             LayerShape::Local(l) => (
                 match l.nofm.checked_mul(l.ntrd) {
                     Some(n) if n <= MAX_QUANTITY => n,
@@ -393,7 +476,7 @@ impl LayerShape {
             .chain(per_neuron.iter().copied())
             .collect();
         let filters: &[u64] = match self {
-            LayerShape::Conv(c) => &[c.nifm, c.nofm, k.h, k.w],
+            LayerShape::Conv(c) => &[c.group_nifm(), c.nofm, c.filter.h, c.filter.w],
             LayerShape::Local(_) => &[],
         };
         nifm > 0

@@ -109,6 +109,9 @@ codes! {
     /// An argument that takes one of a few words given something else:
     /// `mode: flor`.
     BadChoice = "E040",
+    /// A `groups` that does not divide a convolution's input and output
+    /// channels: `conv(x, 64, kernel: 3, groups: 5)` over 32 channels.
+    GroupsDivide = "E041",
     /// A layer that no layer reads and that is not a network output.
     UnusedLayer = "W001",
     /// An `input` or `extern` that no layer reads.

@@ -247,6 +247,17 @@ pub enum ErrorKind {
         /// The changes that would make the source fit.
         fixes: Fixes,
     },
+    /// [`Code::GroupsDivide`]
+    GroupsDivide {
+        /// The `groups` value.
+        span: Span,
+        /// The groups.
+        groups: u64,
+        /// The input channels.
+        nifm: u64,
+        /// The output channels.
+        nofm: u64,
+    },
     /// [`Code::Overflow`]
     Overflow {
         /// What overflows.
@@ -487,6 +498,7 @@ impl ErrorKind {
             ErrorKind::OutOfRange { .. } => Code::OutOfRange,
             ErrorKind::PaddingRule { .. } => Code::PaddingRule,
             ErrorKind::Overflow { .. } => Code::Overflow,
+            ErrorKind::GroupsDivide { .. } => Code::GroupsDivide,
             ErrorKind::DivByZero { .. } => Code::DivByZero,
             ErrorKind::ArgCount { .. } => Code::ArgCount,
             ErrorKind::WrongKind { .. } => Code::WrongKind,

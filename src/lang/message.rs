@@ -221,6 +221,21 @@ impl ErrorKind {
                 },
                 fixes,
             ),
+            ErrorKind::GroupsDivide {
+                span,
+                groups,
+                nifm,
+                nofm,
+            } => {
+                let common = gcd(*nifm, *nofm);
+                new(format!("{groups} groups do not divide the channels"))
+                    .primary(
+                        *span,
+                        format!("{nifm} input and {nofm} output channels cannot split into {groups} equal groups"),
+                    )
+                    .note("each group convolves `input / groups` channels to `output / groups`")
+                    .help(format!("`groups` must divide {common}, the largest count dividing both (depthwise is `groups:` the input channels)"))
+            }
             ErrorKind::Overflow { span, what } => {
                 new("integer overflow".into()).primary(*span, format!("{what} does not fit"))
             }
@@ -613,4 +628,9 @@ fn closer(open: char) -> char {
         '[' => ']',
         _ => '}',
     }
+}
+
+/// The greatest common divisor (of channel counts, both at least 1).
+fn gcd(a: u64, b: u64) -> u64 {
+    if b == 0 { a } else { gcd(b, a % b) }
 }

@@ -77,6 +77,19 @@ impl LayerCost {
         }
     }
 
+    /// The energy of `n` runs of the same work, part by part (the groups of
+    /// a grouped convolution, docs/model/layers.md#grouped-convolution).
+    pub fn repeated(&self, n: u64) -> Self {
+        let n = n as f64;
+        LayerCost {
+            op: self.op * n,
+            access: self.access * n,
+            noc: self.noc * n,
+            static_: self.static_ * n,
+            total: self.total * n,
+        }
+    }
+
     /// Adds `o` part by part (network totals).
     pub fn add(&mut self, o: &LayerCost) {
         self.op += o.op;

@@ -73,6 +73,11 @@ pub struct LayerResult {
     pub cost: LayerCost,
     /// Cycles.
     pub time: u64,
+    /// How many times the mapped and blocked share runs: the groups of a
+    /// grouped convolution, each scheduled as the same dense convolution of
+    /// one group (docs/model/layers.md#grouped-convolution); 1 otherwise.
+    /// Costs, cycles and stats above are those of all runs.
+    pub groups: u64,
 }
 
 /// The NoC hops and energy of a candidate given its partition's unit hops:
@@ -232,7 +237,57 @@ impl LayerSearch<'_> {
 
     /// The best results of `layer` reading its input from `ifmap_layout`,
     /// best first; `hops` is the search's NoC-hop memo.
+    ///
+    /// A grouped or dilated convolution is scheduled as its groups, each
+    /// the dense convolution of one group ([`crate::ir::ConvShape::one_group`]) run on
+    /// the whole machine one after another, all reading from the same
+    /// layout (docs/model/layers.md#grouped-convolution): its cost is
+    /// exactly that of its groups scheduled as separate layers from that
+    /// layout, and its output is laid out as one fmap of all channels.
     pub fn schedule(
+        &self,
+        layer: &LayerShape,
+        ifmap_layout: &DataLayout,
+        hops: &mut HopCache,
+    ) -> Result<Vec<LayerResult>, LayerError> {
+        let LayerShape::Conv(c) = layer else {
+            return self.schedule_one(layer, ifmap_layout, hops);
+        };
+        if c.is_plain() {
+            return self.schedule_one(layer, ifmap_layout, hops);
+        }
+        let one = LayerShape::Conv(c.one_group());
+        let mut results = self.schedule_one(&one, ifmap_layout, hops)?;
+        if c.groups == 1 {
+            return Ok(results);
+        }
+        results.retain_mut(|r| {
+            // Ranking is unchanged: every goal's key grows with both.
+            let (Some(stats), Some(time)) = (
+                r.candidate.stats.repeated(c.groups),
+                r.time.checked_mul(c.groups),
+            ) else {
+                return false;
+            };
+            let Some(ofmap) = self.ofmap_layout(layer, &r.part) else {
+                return false;
+            };
+            r.candidate.stats = stats;
+            r.time = time;
+            r.cost = r.cost.repeated(c.groups);
+            r.total_nhops = r.total_nhops.map(|h| h * c.groups as f64);
+            r.ofmap_layout = ofmap;
+            r.groups = c.groups;
+            true
+        });
+        if results.is_empty() {
+            return Err(LayerError::TimeOverflow);
+        }
+        Ok(results)
+    }
+
+    /// [`LayerSearch::schedule`] for a shape the model maps directly.
+    fn schedule_one(
         &self,
         layer: &LayerShape,
         ifmap_layout: &DataLayout,
@@ -330,6 +385,7 @@ impl LayerSearch<'_> {
                     total_nhops,
                     ofmap_layout: p.ofmap.clone(),
                     cost,
+                    groups: 1,
                 }
             })
             .collect())
@@ -338,6 +394,14 @@ impl LayerSearch<'_> {
     /// Why no partition of `layer` has a blocking: the smallest buffers one
     /// node's share needs against what the hardware has.
     pub fn explain_no_blocking(&self, layer: &LayerShape) -> LayerError {
+        let one;
+        let layer = match layer {
+            LayerShape::Conv(c) if !c.is_plain() => {
+                one = LayerShape::Conv(c.one_group());
+                &one
+            }
+            _ => layer,
+        };
         let o = self.options;
         let node = &self.machine.node;
         let parts = gen_partition(

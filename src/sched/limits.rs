@@ -279,6 +279,8 @@ mod tests {
             ofmap: Dim2::square(ofmap),
             filter: Dim2::square(1),
             stride: Dim2::square(1),
+            groups: 1,
+            dilation: Dim2::square(1),
         });
         b.add_layer(Layer {
             name: "c".into(),

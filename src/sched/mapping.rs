@@ -314,6 +314,8 @@ mod tests {
             ofmap: Dim2::square(ofmap),
             filter: Dim2::square(filter),
             stride: Dim2::square(stride),
+            groups: 1,
+            dilation: Dim2::square(1),
         })
     }
 

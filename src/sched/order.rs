@@ -177,6 +177,8 @@ mod tests {
             ofmap: Dim2::square(8),
             filter: Dim2::square(1),
             stride: Dim2::square(1),
+            groups: 1,
+            dilation: Dim2::square(1),
         })
     }
 

@@ -101,6 +101,10 @@ fn shape_out(s: &LayerShape) -> ShapeOut {
             LayerShape::Local(l) if l.ntrd > 1 => Some(l.nreg),
             _ => None,
         },
+        groups: match s {
+            LayerShape::Conv(c) if c.groups > 1 => Some(c.groups),
+            _ => None,
+        },
     }
 }
 

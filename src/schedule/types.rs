@@ -189,6 +189,12 @@ pub struct ShapeOut {
     /// Inputs merged per output point (element-wise layers).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub nreg: Option<u64>,
+    /// Groups of a grouped convolution, each scheduled as the same dense
+    /// convolution of one group run one after another: the partition,
+    /// mapping and blocking are one group's, the ops, accesses, hops,
+    /// energy and cycles those of all groups. Absent for 1.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub groups: Option<u64>,
 }
 
 /// How a layer is split over the nodes.

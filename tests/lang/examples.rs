@@ -81,7 +81,7 @@ fn complete(block: &str) -> String {
             src += rest;
         }
         src
-    } else if first.starts_with("# Ways to write") {
+    } else if first.starts_with("# Ways to write") || first.starts_with("# MobileNetV2") {
         block.to_string()
     } else if first.starts_with("block inception") {
         format!("{INCEPTION_PRELUDE}{block}")
@@ -95,7 +95,7 @@ fn complete(block: &str) -> String {
 #[test]
 fn every_nn_example_compiles() {
     let examples = blocks(&doc(), "nn");
-    assert_eq!(examples.len(), 4, "examples on the page");
+    assert_eq!(examples.len(), 5, "examples on the page");
     for block in examples {
         compile(&complete(&block));
     }
@@ -132,6 +132,19 @@ fn every_diagnostic_example_is_the_compilers() {
         seen += 1;
     }
     assert_eq!(seen, 2, "diagnostic examples on the page");
+}
+
+/// The grouped example: the depthwise layer has one input channel per
+/// output channel.
+#[test]
+fn depthwise_example() {
+    let net = compile(&complete(&example("# MobileNetV2")));
+    let dw = layer(&net, "dw");
+    let nnc::ir::LayerShape::Conv(c) = dw.shape else {
+        panic!("a conv")
+    };
+    assert_eq!((c.groups, c.nifm, c.nofm), (144, 144, 144));
+    assert_eq!(dw.shape.total_ops(1), 144 * 28 * 28 * 9);
 }
 
 #[test]

@@ -14,6 +14,8 @@ fn run(threads: usize, goal: Goal, compat: Compat) -> Vec<NodeCandidate> {
         ofmap: Dim2::square(27),
         filter: Dim2::square(5),
         stride: Dim2::square(1),
+        groups: 1,
+        dilation: Dim2::square(1),
     });
     let res = NodeResource {
         dim_array: Dim2::square(16),

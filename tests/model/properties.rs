@@ -15,6 +15,8 @@ fn conv_layer() -> impl Strategy<Value = LayerShape> {
             ofmap: Dim2::square(o),
             filter: Dim2::square(k),
             stride: Dim2::square(s),
+            groups: 1,
+            dilation: Dim2::square(1),
         })
     })
 }

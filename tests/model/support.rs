@@ -42,6 +42,8 @@ pub(crate) fn layer(v: &Value) -> LayerShape {
             ofmap: dim(&v["sofm"]),
             filter: dim(&v["sfil"]),
             stride: dim(&v["strd"]),
+            groups: 1,
+            dilation: Dim2::square(1),
         }),
         "fc" => LayerShape::Conv(ConvShape::fc(u(&v["nifm"]), u(&v["nofm"]), dim(&v["sfil"]))),
         "pool" | "pooling" => LayerShape::Local(LocalShape::pool(

@@ -207,6 +207,8 @@ fn sublayers_differ_only_for_eltwise() {
         ofmap: d(8, 8),
         filter: d(3, 3),
         stride: d(1, 1),
+        groups: 1,
+        dilation: Dim2::square(1),
     });
     let p = part([Batp, Inpp, Outp, Ofmp], [(1, 2), (2, 1), (1, 1), (1, 1)]);
     for l in [conv, pool16()] {
@@ -353,6 +355,8 @@ fn hop_memo_forgets_beyond_its_capacity() {
             ofmap: d(2, 2),
             filter: d(1, 1),
             stride: d(1, 1),
+            groups: 1,
+            dilation: Dim2::square(1),
         })
     };
     for n in 1..=1024 {

@@ -25,6 +25,8 @@ fn conv(nifm: u64, nofm: u64, ofmap: u64, filter: u64, stride: u64) -> LayerShap
         ofmap: d(ofmap),
         filter: d(filter),
         stride: d(stride),
+        groups: 1,
+        dilation: Dim2::square(1),
     })
 }
 

@@ -53,6 +53,8 @@ fn conv() -> impl Strategy<Value = LayerShape> {
                 ofmap,
                 filter,
                 stride,
+                groups: 1,
+                dilation: Dim2::square(1),
             })
         },
     )

@@ -102,6 +102,8 @@ pub(crate) fn layer(v: &Value) -> LayerShape {
             ofmap: dim(&v["sofm"]),
             filter: dim(&v["sfil"]),
             stride: dim(&v["strd"]),
+            groups: 1,
+            dilation: Dim2::square(1),
         }),
         Some("Pooling") => LayerShape::Local(LocalShape::pool(
             u(&v["nofm"]),

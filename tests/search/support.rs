@@ -36,6 +36,8 @@ pub(crate) fn network(v: &Value) -> Network {
                     ofmap: dim(&l["sofm"]),
                     filter: dim(&l["sfil"]),
                     stride: dim(&l["strd"]),
+                    groups: 1,
+                    dilation: Dim2::square(1),
                 }),
             ),
             "Pooling" => (

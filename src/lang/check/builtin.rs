@@ -14,7 +14,8 @@ use crate::ir::WindowMode;
 /// A built-in operator.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Builtin {
-    /// `conv(src, out, kernel: 3, stride: 1, pad: 1)`: a convolution.
+    /// `conv(src, out, kernel: 3, stride: 1, pad: 1)`: a convolution,
+    /// grouped with `groups: G`, dilated with `dilation: d`.
     Conv,
     /// `fc(src, out)`: fully connected; its kernel is the whole input.
     Fc,
@@ -71,6 +72,11 @@ pub enum Key {
     /// the default) or `floor` (the output size rounded down, leaving
     /// rows past the last window unread).
     Mode,
+    /// Groups of a grouped convolution (depthwise when it equals the
+    /// input channels).
+    Groups,
+    /// Spacing of a dilated convolution's filter taps.
+    Dilation,
 }
 
 /// What kind of value a keyword takes.
@@ -161,6 +167,8 @@ const CONV: &[Param] = &[
     opt(Key::Pad),
     opt(Key::Size),
     opt(Key::Mode),
+    opt(Key::Groups),
+    opt(Key::Dilation),
 ];
 const FC: &[Param] = &[req(Key::Src), req(Key::Out)];
 const POOL: &[Param] = &[
@@ -183,6 +191,8 @@ impl Key {
             Key::Pad => "pad",
             Key::Size => "size",
             Key::Mode => "mode",
+            Key::Groups => "groups",
+            Key::Dilation => "dilation",
         }
     }
 
@@ -190,8 +200,8 @@ impl Key {
     pub const fn kind(self) -> ParamKind {
         match self {
             Key::Src => ParamKind::Source,
-            Key::Out => ParamKind::Count,
-            Key::Kernel | Key::Stride | Key::Size => ParamKind::Dims { min: 1 },
+            Key::Out | Key::Groups => ParamKind::Count,
+            Key::Kernel | Key::Stride | Key::Size | Key::Dilation => ParamKind::Dims { min: 1 },
             Key::Pad => ParamKind::Dims { min: 0 },
             Key::Mode => ParamKind::Word(MODES),
         }
@@ -207,6 +217,8 @@ impl Key {
             Key::Pad => "pad",
             Key::Size => "size",
             Key::Mode => "mode",
+            Key::Groups => "groups",
+            Key::Dilation => "dilation",
         }
     }
 

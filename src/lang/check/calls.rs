@@ -3,7 +3,7 @@
 
 use super::builtin::{Builtin, Key, Param, ParamKind, Params};
 use super::shape::{self, Window, WindowError, shape_fits};
-use super::{Checker, Part, Value};
+use super::{Checker, MAX_QUANTITY, Part, Value};
 use crate::ir::{
     ConvShape, Dim2, Layer, LayerId, LayerKind, LayerShape, LocalShape, Source, WindowMode,
 };
@@ -308,15 +308,48 @@ impl<'a> Checker<'a> {
         let Some((input, nifm)) = self.layer_input(&parts, src_span) else {
             return Value::Poison;
         };
-        let (Some(Some(kernel)), Some(stride), Some(pad), Some(size), Some(mode)) = (
+        let (
+            Some(Some(filter)),
+            Some(stride),
+            Some(pad),
+            Some(size),
+            Some(mode),
+            Some(groups),
+            Some(dilation),
+        ) = (
             args.dims(Key::Kernel),
             args.dims(Key::Stride),
             args.dims(Key::Pad),
             args.dims(Key::Size),
             args.mode(),
-        ) else {
+            args.count(Key::Groups),
+            args.dims(Key::Dilation),
+        )
+        else {
             return Value::Poison;
         };
+        let (groups, dilation) = (groups.unwrap_or(1), dilation.unwrap_or(Dim2::square(1)));
+        let nofm = out.unwrap_or(1);
+        if op == Builtin::Conv && (nifm % groups != 0 || nofm % groups != 0) {
+            self.error(ErrorKind::GroupsDivide {
+                span: args.span(Key::Groups).unwrap_or(call.span),
+                groups,
+                nifm,
+                nofm,
+            });
+            return Value::Poison;
+        }
+        // The input points a window spans: a dilated filter's taps are
+        // `dilation` apart. The padding rule and the output size see it.
+        let dense = ConvShape::dense(nifm, nofm, Dim2::square(1), filter, Dim2::square(1));
+        let kernel = ConvShape { dilation, ..dense }.reach();
+        if kernel.h > MAX_QUANTITY || kernel.w > MAX_QUANTITY {
+            self.error(ErrorKind::Overflow {
+                span: call.span,
+                what: "the dilated kernel".into(),
+            });
+            return Value::Poison;
+        }
         // A pool's windows tile its input unless told otherwise; a conv's slide by one.
         let stride = stride.unwrap_or(if op == Builtin::Pool {
             kernel
@@ -351,10 +384,12 @@ impl<'a> Checker<'a> {
         } else {
             let shape = ConvShape {
                 nifm,
-                nofm: out.unwrap_or(1),
+                nofm,
                 ofmap,
-                filter: kernel,
+                filter,
                 stride,
+                groups,
+                dilation,
             };
             (LayerKind::Conv, LayerShape::Conv(shape))
         };

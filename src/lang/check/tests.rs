@@ -130,6 +130,8 @@ fn quantities_are_bounded() {
         ofmap: Dim2::square(1),
         filter: Dim2::square(1),
         stride: Dim2::square(1),
+        groups: 1,
+        dilation: Dim2::square(1),
     });
     assert!(!shape_fits(&s));
     assert!(shape_fits(&LayerShape::Conv(ConvShape::fc(

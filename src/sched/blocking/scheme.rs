@@ -56,6 +56,24 @@ impl BlockingStats {
     pub fn cost(&self) -> f64 {
         self.energy.total
     }
+
+    /// The stats of `n` runs of this blocking one after another (the
+    /// groups of a grouped convolution): ops, accesses, energy and cycles
+    /// times `n`; fetch counts, buffered units and sizes are those of one
+    /// run. `None` if a cycle count overflows.
+    pub fn repeated(&self, n: u64) -> Option<Self> {
+        let f = n as f64;
+        Some(BlockingStats {
+            access: self.access.map(|level| level.map(|a| a * f)),
+            ops: self.ops * f,
+            proc_time: self.proc_time.checked_mul(n)?,
+            bus_time: self.bus_time.checked_mul(n)?,
+            dram_time: self.dram_time.checked_mul(n)?,
+            time: self.time.checked_mul(n)?,
+            energy: self.energy.repeated(n),
+            ..*self
+        })
+    }
 }
 
 /// The order-independent part of a blocking's price: buffered units and

@@ -337,6 +337,8 @@ mod tests {
             ofmap: Dim2::square(8),
             filter: Dim2::square(3),
             stride: Dim2::square(1),
+            groups: 1,
+            dilation: Dim2::square(1),
         }));
         let s = gen_partition(&conv, 4, Dim2::square(2), Partitioning::default(), false);
         assert_eq!(s.len(), 1);

@@ -72,6 +72,8 @@ mod tests {
             ofmap: d(8, 8),
             filter: d(3, 3),
             stride: d(1, 1),
+            groups: 1,
+            dilation: Dim2::square(1),
         })
     }
 

@@ -317,6 +317,8 @@ mod tests {
             ofmap: d(4, 4),
             filter: d(3, 3),
             stride: d(2, 2),
+            groups: 1,
+            dilation: Dim2::square(1),
         });
         let part = PartitionScheme::new(
             [Outp, Ofmp, Batp, Inpp],

@@ -465,6 +465,8 @@ mod tests {
             ofmap: d(7, 8),
             filter: d(3, 3),
             stride: d(1, 1),
+            groups: 1,
+            dilation: Dim2::square(1),
         });
         let s = scheme([Outp, Ofmp, Batp, Inpp], [(1, 4), (2, 1), (1, 1), (1, 1)]);
         let p = s.part_layer(&conv, 4, Compat::NnDataflow).expect("valid");

@@ -1,0 +1,5 @@
+//! Bring-your-own-model: the operators added for imported networks
+//! (grouped and dilated convolution, matmul, upsampling) and the ONNX
+//! front end.
+
+mod grouped;
