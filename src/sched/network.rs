@@ -182,7 +182,7 @@ fn starts(net: &Network, machine: &Machine, options: &Options) -> Vec<Start> {
 }
 
 /// Does every layer of `net` own the hardware for the whole run? True for a
-/// network of one layer: its filters may stay on chip (search-model §5.4).
+/// network of one layer: its filters may stay on chip (docs/model/network.md#filter-pinning).
 pub fn owns_hardware(net: &Network) -> bool {
     net.layers().len() == 1
 }
