@@ -45,6 +45,19 @@ impl LowerBound {
         self.time = self.time.saturating_add(o.time);
         self.energy += o.energy;
     }
+
+    /// The bound of `n` runs of the same work one after another.
+    #[allow(clippy::cast_precision_loss)]
+    fn repeated(&self, n: u64) -> LowerBound {
+        let k = n as f64;
+        LowerBound {
+            op: self.op * k,
+            access: PerLevel::from_fn(|l| self.access[l] * k),
+            static_: self.static_ * k,
+            time: self.time.saturating_mul(n),
+            energy: self.energy * k,
+        }
+    }
 }
 
 /// What the bound depends on besides the layer: the machine, the batch,
@@ -124,6 +137,16 @@ const fn regf_per_op(layer: &LayerShape) -> f64 {
 /// The energy lower bound of `layer` in context `ctx`.
 #[allow(clippy::cast_precision_loss)]
 pub fn layer_bound(layer: &LayerShape, ctx: &BoundContext<'_>) -> LowerBound {
+    if let LayerShape::Conv(c) = layer {
+        if !c.is_plain() {
+            // The model schedules a grouped or dilated convolution as
+            // `groups` runs of one group's dense convolution
+            // (docs/model/layers.md#grouped-convolution): each run is bound
+            // by that convolution's bound.
+            let one = layer_bound(&LayerShape::Conv(c.one_group()), ctx);
+            return one.repeated(c.groups);
+        }
+    }
     let m = ctx.machine;
     let cost: &Cost = &m.cost;
     let ops = layer.total_ops(ctx.batch) as f64;
@@ -200,13 +223,13 @@ mod tests {
     #[test]
     fn a_convolution_by_hand() {
         // 3 -> 4 channels, 5x5 ofmap, 3x3 filter, stride 1: ifmap 7x7.
-        let conv = LayerShape::Conv(ConvShape {
-            nifm: 3,
-            nofm: 4,
-            ofmap: Dim2::square(5),
-            filter: Dim2::square(3),
-            stride: Dim2::square(1),
-        });
+        let conv = LayerShape::Conv(ConvShape::dense(
+            3,
+            4,
+            Dim2::square(5),
+            Dim2::square(3),
+            Dim2::square(1),
+        ));
         let m = machine(1, Bandwidth::Words(4.0), 0.5);
         let b = layer_bound(&conv, &ctx(&m));
         let ops = 4.0 * 25.0 * 27.0 * 2.0; // 5,400
@@ -222,6 +245,23 @@ mod tests {
         assert_eq!(b.static_, 84.5);
         let access: f64 = b.access.0.iter().sum();
         assert_eq!(b.energy, ops + access + 84.5);
+    }
+
+    #[test]
+    fn a_grouped_convolution_is_bound_as_its_groups() {
+        // Depthwise 4 -> 4 channels, 3x3 filter dilated by 2, 5x5 ofmap.
+        let mut c = ConvShape::dense(4, 4, Dim2::square(5), Dim2::square(3), Dim2::square(1));
+        c.groups = 4;
+        c.dilation = Dim2::square(2);
+        let m = machine(1, Bandwidth::Words(4.0), 0.5);
+        let b = layer_bound(&LayerShape::Conv(c), &ctx(&m));
+        // One group: 1 -> 1 channel, 25 * 9 MACs per sample, batch 2.
+        let one = ConvShape::dense(1, 1, Dim2::square(5), Dim2::square(3), Dim2::square(1));
+        let g = layer_bound(&LayerShape::Conv(one), &ctx(&m));
+        assert_eq!(g.op, 450.0);
+        assert_eq!(b.op, 4.0 * 450.0);
+        assert_eq!(b.energy, 4.0 * g.energy);
+        assert_eq!(b.time, 4 * g.time);
     }
 
     #[test]

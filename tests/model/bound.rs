@@ -18,9 +18,9 @@ fn first_layer() -> impl Strategy<Value = (LayerKind, LayerShape)> {
     let d2 = |h, w| Dim2::new(h, w);
     prop_oneof![
         3 => (1u64..=12, 1u64..=12, 1u64..=6, 1u64..=6, 1u64..=3, 1u64..=3, 1u64..=3)
-            .prop_map(move |(nifm, nofm, oh, ow, kh, kw, s)| (LayerKind::Conv, LayerShape::Conv(ConvShape {
-                nifm, nofm, ofmap: d2(oh, ow), filter: d2(kh, kw), stride: Dim2::square(s),
-            }))),
+            .prop_map(move |(nifm, nofm, oh, ow, kh, kw, s)| (LayerKind::Conv, LayerShape::Conv(ConvShape::dense(
+                nifm, nofm, d2(oh, ow), d2(kh, kw), Dim2::square(s),
+            )))),
         1 => (1u64..=16, 1u64..=24, 1u64..=3)
             .prop_map(|(i, o, k)| (LayerKind::Fc, LayerShape::Conv(ConvShape::fc(i, o, Dim2::square(k))))),
         1 => (1u64..=12, 1u64..=6, 1u64..=3, 1u64..=3)
