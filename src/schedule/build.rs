@@ -273,8 +273,11 @@ pub fn build(
         },
         totals: TotalsOut {
             energy: t.cost,
+            energy_unit: hw.energy_unit.clone(),
             energy_breakdown: breakdown,
             time: t.time,
+            seconds: hw.seconds(t.time),
+            average_power_w: hw.average_power_w(t.cost, t.time),
             ops: t.ops,
             accesses: LevelsOut::of(t.accesses),
             noc_hops: t.noc_hops,

@@ -145,10 +145,19 @@ pub struct TotalsOut {
     /// Total energy (with `--compat nn_dataflow`, the reference's
     /// `total_cost`).
     pub energy: f64,
+    /// The unit of every energy in the file: the hardware's `energy_unit`.
+    pub energy_unit: crate::hw::EnergyUnit,
     /// Energy by where it goes.
     pub energy_breakdown: EnergyOut,
     /// Cycles (layers run one after another).
     pub time: u64,
+    /// The time in seconds, when the hardware gives `clock_mhz`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub seconds: Option<f64>,
+    /// Average power over the time in watts: energy / time, when the
+    /// hardware gives a clock and an SI energy unit.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub average_power_w: Option<f64>,
     /// Ops (MACs).
     pub ops: f64,
     /// Word accesses per memory level.

@@ -141,7 +141,14 @@ fn bad_hardware_files_point_at_the_key() {
     assert_eq!(out.status.code(), Some(1));
     let stderr = text(&out.stderr);
     assert!(stderr.contains("unknown field `colour`"), "{stderr}");
-    assert!(stderr.contains("bad.toml:17:1"), "{stderr}");
+    // The line of the inserted key, counted from the preset's text.
+    let base = std::fs::read_to_string("hw/eyeriss.toml").unwrap();
+    let line = base
+        .lines()
+        .position(|l| l.starts_with("gbuf_bytes"))
+        .unwrap()
+        + 2;
+    assert!(stderr.contains(&format!("bad.toml:{line}:1")), "{stderr}");
     assert!(!stderr.contains("could not compile"), "{stderr}");
     let path = hardware_file("neg.toml", |s| s.replace("dram = 200.0", "dram = -1.0"));
     let out = nnc(&["schedule", "nns/mlp_s.nn", "--hw", path.to_str().unwrap()]);
@@ -318,4 +325,71 @@ fn hardware_beyond_the_limits_points_at_the_key() {
             + 1;
         assert!(stderr.contains(&format!(":{line}:")), "{key}: {stderr}");
     }
+}
+
+#[test]
+fn energies_carry_their_unit_and_a_clock_gives_seconds_and_watts() {
+    // eyeriss is in units of a MAC and has no clock: no seconds, no watts.
+    let out = nnc(&["schedule", "nns/mlp_s.nn", "-o", "-", "-q"]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["totals"]["energy_unit"], "MAC");
+    assert_eq!(v["hardware"]["energy_unit"], "MAC");
+    assert!(v["totals"].get("seconds").is_none());
+    assert!(v["totals"].get("average_power_w").is_none());
+    let out = nnc(&["schedule", "nns/mlp_s.nn"]);
+    let summary = text(&out.stdout);
+    assert!(summary.contains("energy (MAC)"), "{summary}");
+    assert!(summary.contains(" MAC = op "), "{summary}");
+    assert!(!summary.contains(" W"), "{summary}");
+
+    // pJ with a 250 MHz clock: seconds = cycles / 2.5e8, watts = pJ·1e-12 / s.
+    let tetris = std::fs::read_to_string("hw/tetris.toml").unwrap();
+    let path = tmp("clocked.toml");
+    let with_clock = tetris.replace(
+        "energy_unit = \"pJ\"",
+        "energy_unit = \"pJ\"\nclock_mhz = 250",
+    );
+    assert_ne!(with_clock, tetris);
+    std::fs::write(&path, &with_clock).unwrap();
+    let hw = path.to_str().unwrap();
+    let out = nnc(&["schedule", SMALL, "--hw", hw, "-o", "-", "-q"]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let t = &v["totals"];
+    assert_eq!(t["energy_unit"], "pJ");
+    assert_eq!(v["hardware"]["clock_mhz"], 250.0);
+    let cycles = t["time"].as_f64().unwrap();
+    let energy = t["energy"].as_f64().unwrap();
+    let seconds = t["seconds"].as_f64().unwrap();
+    assert!((seconds - cycles / 250e6).abs() <= 1e-15 * seconds.max(1.0));
+    let watts = t["average_power_w"].as_f64().unwrap();
+    let expected = energy * 1e-12 / seconds;
+    assert!(
+        (watts - expected).abs() <= 1e-9 * expected,
+        "{watts} vs {expected}"
+    );
+    let out = nnc(&["schedule", SMALL, "--hw", hw]);
+    let summary = text(&out.stdout);
+    assert!(summary.contains("energy (pJ)"), "{summary}");
+    assert!(summary.contains(" at 250 MHz, average power "), "{summary}");
+
+    // A unit of the file's own with a clock: seconds, but no watts.
+    std::fs::write(&path, with_clock.replace("\"pJ\"", "\"arb\"")).unwrap();
+    let out = nnc(&["schedule", SMALL, "--hw", hw, "-o", "-", "-q"]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["totals"]["energy_unit"], "arb");
+    assert!(v["totals"]["seconds"].as_f64().is_some());
+    assert!(v["totals"].get("average_power_w").is_none());
+
+    // A bad unit is a hardware-file error naming the key.
+    std::fs::write(&path, with_clock.replace("\"pJ\"", "\"PJ\"")).unwrap();
+    let out = nnc(&["schedule", SMALL, "--hw", hw]);
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = text(&out.stderr);
+    assert!(
+        stderr.contains("`energy_unit`: `PJ` is not an SI energy unit; did you mean `pJ`?"),
+        "{stderr}"
+    );
 }
