@@ -161,7 +161,7 @@ pub fn layer_bound(layer: &LayerShape, ctx: &BoundContext<'_>) -> LowerBound {
     let gbuf = PerData::from_fn(|d| if ctx.bypass[d] { 0.0 } else { all[d] });
     let level_words = PerLevel([sum(words), sum(gbuf), sum(array), ops * regf_per_op(layer)]);
     let access = PerLevel::from_fn(|l| cost.mem_hier[l] * level_words[l]);
-    // Every PE does at most one op per cycle (docs/model/bound.md#time).
+    // Every PE does at most one op per cycle (docs/model/bound.md#time-and-static-energy).
     let pes = u128::from(m.proc_region.dim().size()) * u128::from(m.node.dim_array.size());
     let compute = u128::from(layer.total_ops(ctx.batch)).div_ceil(pes.max(1));
     let compute = u64::try_from(compute).unwrap_or(u64::MAX);
