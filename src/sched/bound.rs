@@ -137,15 +137,15 @@ const fn regf_per_op(layer: &LayerShape) -> f64 {
 /// The energy lower bound of `layer` in context `ctx`.
 #[allow(clippy::cast_precision_loss)]
 pub fn layer_bound(layer: &LayerShape, ctx: &BoundContext<'_>) -> LowerBound {
-    if let LayerShape::Conv(c) = layer {
-        if !c.is_plain() {
-            // The model schedules a grouped or dilated convolution as
-            // `groups` runs of one group's dense convolution
-            // (docs/model/layers.md#grouped-convolution): each run is bound
-            // by that convolution's bound.
-            let one = layer_bound(&LayerShape::Conv(c.one_group()), ctx);
-            return one.repeated(c.groups);
-        }
+    if let LayerShape::Conv(c) = layer
+        && !c.is_plain()
+    {
+        // The model schedules a grouped or dilated convolution as
+        // `groups` runs of one group's dense convolution
+        // (docs/model/layers.md#grouped-convolution): each run is bound
+        // by that convolution's bound.
+        let one = layer_bound(&LayerShape::Conv(c.one_group()), ctx);
+        return one.repeated(c.groups);
     }
     let m = ctx.machine;
     let cost: &Cost = &m.cost;
