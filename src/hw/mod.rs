@@ -50,6 +50,10 @@ pub struct Hardware {
     pub clock_mhz: Option<f64>,
     /// Energy costs per op, word access and hop.
     pub energy: Energy,
+    /// SHA-256 (hex) of the text this hardware was read from, preset or
+    /// file: the schedule file's `inputs.hardware_sha256`.
+    #[serde(skip)]
+    pub text_sha256: String,
 }
 
 /// Energy per op, per word access at each level, per word per NoC hop, and
@@ -307,6 +311,7 @@ pub fn parse(text: &str, origin: &str) -> Result<Hardware, HwError> {
         energy_unit,
         clock_mhz: file.clock_mhz,
         energy: e,
+        text_sha256: crate::sha256::hex(text.as_bytes()),
     })
 }
 

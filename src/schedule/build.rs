@@ -246,6 +246,11 @@ pub fn build(
     ScheduleFile {
         format: Format,
         model: options.compat,
+        nnc_version: env!("CARGO_PKG_VERSION"),
+        inputs: InputsOut {
+            network_sha256: None,
+            hardware_sha256: hw.text_sha256.clone(),
+        },
         network: net.name().to_owned(),
         batch: options.batch,
         hardware: HardwareOut {

@@ -207,7 +207,15 @@ fn snapshots() {
     for out in [&mlp, &small, &table, &help] {
         assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
     }
-    crate::lang::snapshot_settings().bind(|| {
+    let mut settings = crate::lang::snapshot_settings();
+    // The digests change with every edit of a network or preset; the test
+    // above checks them.
+    settings.add_filter("\"[0-9a-f]{64}\"", "\"[sha256]\"");
+    settings.add_filter(
+        "\"nnc_version\": \"[^\"]*\"",
+        "\"nnc_version\": \"[version]\"",
+    );
+    settings.bind(|| {
         insta::assert_snapshot!("schedule_mlp_s_eyeriss", text(&mlp.stdout));
         insta::assert_snapshot!("schedule_small_conv_tetris_hybrid", text(&small.stdout));
         insta::assert_snapshot!(
@@ -392,4 +400,40 @@ fn energies_carry_their_unit_and_a_clock_gives_seconds_and_watts() {
         stderr.contains("`energy_unit`: `PJ` is not an SI energy unit; did you mean `pJ`?"),
         "{stderr}"
     );
+}
+
+#[test]
+fn the_schedule_file_records_the_version_and_its_inputs_digests() {
+    let net = tmp("tiny.nn");
+    std::fs::write(
+        &net,
+        "network Tiny\ninput data [3, 16]\nc1 = conv(data, 8, kernel: 3, pad: 1)\n",
+    )
+    .unwrap();
+    let hw = tmp("tiny-hw.toml");
+    std::fs::write(
+        &hw,
+        "name = \"tiny\"\nword_bits = 16\nenergy_unit = \"pJ\"\n\n[nodes]\ndims = [1, 1]\n\
+         memory = \"2d\"\n\n[node]\npe_array = [8, 8]\nregf_bytes = 512\ngbuf_bytes = 65536\n\n\
+         [energy]\nmac = 1.0\ndram = 200.0\ngbuf = 6.0\narray = 2.0\nregf = 1.0\n",
+    )
+    .unwrap();
+    let (net, hw) = (net.to_str().unwrap(), hw.to_str().unwrap());
+    let out = nnc(&["schedule", net, "--hw", hw, "-o", "-", "-q"]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["nnc_version"], env!("CARGO_PKG_VERSION"));
+    // Both digests as `sha256sum` (GNU coreutils 9) prints them for these texts.
+    assert_eq!(
+        v["inputs"],
+        serde_json::json!({
+            "network_sha256": "59c479bce43503731c5f0af364ff488b4514d65ff652829a649fdcbb0b08df94",
+            "hardware_sha256": "fa83b9ab23cbb436775100e408f3d4f3a5bc50d49d8bcdeda400e346cd8fbd1f",
+        })
+    );
+    // A preset's digest is that of its file in `hw/`.
+    let out = nnc(&["schedule", net, "--hw", "eyeriss", "-o", "-", "-q"]);
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let preset = std::fs::read("hw/eyeriss.toml").unwrap();
+    assert_eq!(v["inputs"]["hardware_sha256"], nnc::sha256::hex(&preset));
 }
