@@ -267,9 +267,9 @@ pub fn run(cli: Cli) -> ExitCode {
     }
 }
 
-/// Reads and compiles a network, printing diagnostics; the exit code on
-/// failure.
-fn compile_file(file: &std::path::Path, color: bool) -> Result<Network, ExitCode> {
+/// Reads and compiles a network, printing diagnostics: the network and its
+/// source text, or the exit code on failure.
+fn compile_file(file: &std::path::Path, color: bool) -> Result<(Network, String), ExitCode> {
     let path = file.display().to_string();
     let source = match std::fs::read_to_string(file) {
         Ok(s) => s,
@@ -286,7 +286,7 @@ fn compile_file(file: &std::path::Path, color: bool) -> Result<Network, ExitCode
         }
         Ok((net, warnings)) => {
             let _ = lang::diag::emit(&warnings, &path, &source, color, &mut stderr);
-            Ok(net)
+            Ok((net, source))
         }
     }
 }
@@ -294,7 +294,7 @@ fn compile_file(file: &std::path::Path, color: bool) -> Result<Network, ExitCode
 fn check(args: &CheckArgs, color: bool) -> ExitCode {
     match compile_file(&args.file, color) {
         Err(code) => code,
-        Ok(net) => {
+        Ok((net, _)) => {
             let text = if args.json {
                 net.to_json().to_text()
             } else {
@@ -396,7 +396,7 @@ fn schedule(args: &ScheduleArgs, color: bool) -> ExitCode {
         Ok(h) => h,
         Err(code) => return code,
     };
-    let net = match compile_file(&args.file, color) {
+    let (net, source) = match compile_file(&args.file, color) {
         Ok(n) => n,
         Err(code) => return code,
     };
@@ -432,7 +432,7 @@ fn schedule(args: &ScheduleArgs, color: bool) -> ExitCode {
     if let Some(bar) = bar {
         bar.finish_and_clear();
     }
-    let file = match result {
+    let mut file = match result {
         Ok(f) => f,
         Err(e @ SearchError::Range(RangeError::Batch { .. })) => {
             eprintln!("error: --batch is too large for `{}`: {e}", net.name());
@@ -456,6 +456,7 @@ fn schedule(args: &ScheduleArgs, color: bool) -> ExitCode {
             return ExitCode::from(EXIT_NO_SCHEDULE);
         }
     };
+    file.inputs.network_sha256 = Some(crate::sha256::hex(source.as_bytes()));
     if let Some(path) = &args.output {
         let json = match crate::schedule::to_text(&file) {
             Ok(j) => j,

@@ -41,6 +41,7 @@ pub mod lang;
 pub mod report;
 pub mod sched;
 pub mod schedule;
+pub mod sha256;
 
 pub use hw::Hardware;
 pub use ir::Network;

@@ -225,11 +225,13 @@ pub fn summary(s: &ScheduleFile) -> String {
         s.model,
     );
     out.push('\n');
+    let unit = &s.totals.energy_unit;
+    let energy_header = format!("energy ({unit})");
     let mut table = Table::new(&[
         ("layer", false),
-        ("energy", true),
+        (&energy_header, true),
         ("share", true),
-        ("time", true),
+        ("time (cycles)", true),
         ("active PEs", true),
         ("partition", false),
         ("blocking (dram·gbuf·regf)", false),
@@ -259,7 +261,7 @@ pub fn summary(s: &ScheduleFile) -> String {
     let b = &t.energy_breakdown;
     let _ = writeln!(
         out,
-        "energy {} = op {} ({:.1}%) + dram {} ({:.1}%) + gbuf {} ({:.1}%) + array {} ({:.1}%) + regf {} ({:.1}%) + noc {} ({:.1}%) + static {} ({:.1}%)",
+        "energy {} {unit} = op {} ({:.1}%) + dram {} ({:.1}%) + gbuf {} ({:.1}%) + array {} ({:.1}%) + regf {} ({:.1}%) + noc {} ({:.1}%) + static {} ({:.1}%)",
         energy(t.energy),
         energy(b.op),
         pct(b.op),
@@ -279,14 +281,24 @@ pub fn summary(s: &ScheduleFile) -> String {
     let lb = &t.lower_bound;
     let _ = writeln!(
         out,
-        "lower bound {} (energy / bound {}; docs/model/bound.md)",
+        "lower bound {} {unit} (energy / bound {}; docs/model/bound.md)",
         energy(lb.energy),
         ratio(t.energy, lb.energy),
     );
+    let mut time = format!("{} cycles", grouped(t.time));
+    if let (Some(seconds), Some(mhz)) = (t.seconds, hw.clock_mhz) {
+        let _ = write!(
+            time,
+            " = {} at {mhz} MHz",
+            crate::hw::format_seconds(seconds)
+        );
+    }
+    if let Some(w) = t.average_power_w {
+        let _ = write!(time, ", average power {}", crate::hw::format_watts(w));
+    }
     let _ = writeln!(
         out,
-        "time {} cycles; {} ops; accesses dram {} gbuf {} array {} regf {}; noc {} word-hops",
-        grouped(t.time),
+        "time {time}; {} ops; accesses dram {} gbuf {} array {} regf {}; noc {} word-hops",
         energy(t.ops),
         energy(t.accesses.dram),
         energy(t.accesses.gbuf),

@@ -3,6 +3,12 @@
 //! model needs — per-node resources in words and energy costs.
 //!
 //! Presets ship inside the binary (`--hw eyeriss`).
+//!
+//! - `unit`: the energy unit and what a clock turns cycles into.
+
+mod unit;
+
+pub use unit::{EnergyUnit, MAX_UNIT_LEN, format_seconds, format_watts};
 
 use crate::ir::Dim2;
 use crate::sched::limits::{
@@ -37,8 +43,17 @@ pub struct Hardware {
     pub bus_width_bits: u64,
     /// DRAM bandwidth in bytes per cycle (infinite = unlimited).
     pub dram_bandwidth_bytes_per_cycle: f64,
+    /// The unit of every energy below and of the schedules' energies.
+    pub energy_unit: EnergyUnit,
+    /// Clock frequency in MHz, if given: what turns cycles into seconds.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub clock_mhz: Option<f64>,
     /// Energy costs per op, word access and hop.
     pub energy: Energy,
+    /// SHA-256 (hex) of the text this hardware was read from, preset or
+    /// file: the schedule file's `inputs.hardware_sha256`.
+    #[serde(skip)]
+    pub text_sha256: String,
 }
 
 /// Energy per op, per word access at each level, per word per NoC hop, and
@@ -69,6 +84,10 @@ pub struct Energy {
 struct File {
     name: String,
     word_bits: u64,
+    #[serde(default)]
+    energy_unit: Option<String>,
+    #[serde(default)]
+    clock_mhz: Option<f64>,
     nodes: NodesSection,
     node: NodeSection,
     #[serde(default)]
@@ -111,6 +130,10 @@ impl Default for DramSection {
 fn infinite() -> f64 {
     f64::INFINITY
 }
+
+/// The highest clock a hardware file may give, in MHz (1 THz): far above
+/// any accelerator, low enough that seconds and watts stay finite.
+pub const MAX_CLOCK_MHZ: f64 = 1e6;
 
 /// The presets shipped in the binary: name and TOML text.
 pub const PRESETS: [(&str, &str); 4] = [
@@ -245,6 +268,18 @@ pub fn parse(text: &str, origin: &str) -> Result<Hardware, HwError> {
         "bandwidth_bytes_per_cycle",
         &format!("`inf` or a number of at least {MIN_BANDWIDTH:e} bytes per cycle"),
     )?;
+    let energy_unit = match &file.energy_unit {
+        None => EnergyUnit::PJ,
+        Some(u) => EnergyUnit::parse(u)
+            .map_err(|why| invalid(key_span("energy_unit"), format!("`energy_unit`: {why}")))?,
+    };
+    if let Some(mhz) = file.clock_mhz {
+        check(
+            mhz > 0.0 && mhz <= MAX_CLOCK_MHZ,
+            "clock_mhz",
+            &format!("a clock frequency in MHz above 0 and at most {MAX_CLOCK_MHZ:e}"),
+        )?;
+    }
     let e = file.energy;
     for (key, v) in [
         ("mac", e.mac),
@@ -273,7 +308,10 @@ pub fn parse(text: &str, origin: &str) -> Result<Hardware, HwError> {
         gbuf_bytes: file.node.gbuf_bytes,
         bus_width_bits: file.node.bus_width_bits,
         dram_bandwidth_bytes_per_cycle: bw,
+        energy_unit,
+        clock_mhz: file.clock_mhz,
         energy: e,
+        text_sha256: crate::sha256::hex(text.as_bytes()),
     })
 }
 
@@ -330,6 +368,19 @@ impl Hardware {
         )
     }
 
+    /// `cycles` in seconds, when the file gives a clock.
+    pub fn seconds(&self, cycles: u64) -> Option<f64> {
+        self.clock_mhz.map(|mhz| cycles as f64 / (mhz * 1e6))
+    }
+
+    /// The average power in watts of spending `energy` (in the file's unit)
+    /// over `cycles`: only with a clock, an SI energy unit and a time.
+    pub fn average_power_w(&self, energy: f64, cycles: u64) -> Option<f64> {
+        let joules = self.energy_unit.joules()?;
+        let seconds = self.seconds(cycles).filter(|&s| s > 0.0)?;
+        Some(energy * joules / seconds)
+    }
+
     /// The energy costs in the model's form.
     pub fn cost(&self) -> Cost {
         let e = &self.energy;
@@ -364,6 +415,67 @@ mod tests {
             (tetris.nodes, tetris.memory),
             (Dim2::new(4, 4), MemType::ThreeD)
         );
+    }
+
+    #[test]
+    fn energy_units_and_clocks() {
+        // The presets name their units; none gives a clock.
+        for (name, unit) in [
+            ("eyeriss", "MAC"),
+            ("eyeriss-chip", "pJ"),
+            ("tetris-l1", "pJ"),
+            ("tetris", "pJ"),
+        ] {
+            let hw = load(name).unwrap();
+            assert_eq!((hw.energy_unit.name(), hw.clock_mhz), (unit, None));
+            assert_eq!(hw.seconds(1000), None);
+        }
+        // A file without `energy_unit` is in pJ.
+        let tetris = PRESETS[3].1;
+        let text = tetris.replace("energy_unit = \"pJ\"\n", "");
+        assert_ne!(text, tetris);
+        assert_eq!(parse(&text, "t").unwrap().energy_unit, EnergyUnit::PJ);
+        // 500 MHz: 1000 cycles are 2 µs; 1e7 pJ over them is 5 W.
+        let text = tetris.replace(
+            "energy_unit = \"pJ\"",
+            "energy_unit = \"pJ\"\nclock_mhz = 500",
+        );
+        let hw = parse(&text, "t").unwrap();
+        assert_eq!(hw.seconds(1000), Some(2e-6));
+        let w = hw.average_power_w(1e7, 1000).unwrap();
+        assert!((w - 5.0).abs() < 1e-12, "{w}");
+        assert_eq!(hw.average_power_w(1e7, 0), None);
+        // A unit of the file's own has seconds but no watts.
+        let mac = text.replace("\"pJ\"", "\"MAC\"");
+        let hw = parse(&mac, "t").unwrap();
+        assert_eq!(hw.seconds(1000), Some(2e-6));
+        assert_eq!(hw.average_power_w(1e7, 1000), None);
+        // Bad values name the key and point at it.
+        for (from, to, key, says) in [
+            ("clock_mhz = 500", "clock_mhz = 0", "clock_mhz", "above 0"),
+            (
+                "clock_mhz = 500",
+                "clock_mhz = 2e6",
+                "clock_mhz",
+                "at most 1e6",
+            ),
+            ("clock_mhz = 500", "clock_mhz = nan", "clock_mhz", "above 0"),
+            ("\"pJ\"", "\"PJ\"", "energy_unit", "did you mean `pJ`"),
+            ("\"pJ\"", "\"\"", "energy_unit", "an SI energy unit"),
+        ] {
+            let bad = text.replace(from, to);
+            let HwError::Invalid {
+                span: Some(span),
+                message,
+                ..
+            } = parse(&bad, "t").unwrap_err()
+            else {
+                panic!("expected an invalid-file error for {to}");
+            };
+            assert!(message.starts_with(&format!("`{key}`: ")), "{message}");
+            assert!(message.contains(says), "{message}");
+            assert_eq!(&bad[span], key);
+        }
     }
 
     #[test]

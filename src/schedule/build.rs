@@ -246,6 +246,11 @@ pub fn build(
     ScheduleFile {
         format: Format,
         model: options.compat,
+        nnc_version: env!("CARGO_PKG_VERSION"),
+        inputs: InputsOut {
+            network_sha256: None,
+            hardware_sha256: hw.text_sha256.clone(),
+        },
         network: net.name().to_owned(),
         batch: options.batch,
         hardware: HardwareOut {
@@ -273,8 +278,11 @@ pub fn build(
         },
         totals: TotalsOut {
             energy: t.cost,
+            energy_unit: hw.energy_unit.clone(),
             energy_breakdown: breakdown,
             time: t.time,
+            seconds: hw.seconds(t.time),
+            average_power_w: hw.average_power_w(t.cost, t.time),
             ops: t.ops,
             accesses: LevelsOut::of(t.accesses),
             noc_hops: t.noc_hops,

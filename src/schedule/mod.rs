@@ -3,8 +3,8 @@
 //!
 //! The file is deterministic: the same network, hardware and options give
 //! the same bytes whatever the thread count (no timings, no hash orders).
-//! Energies are in the hardware file's unit, times in cycles, accesses and
-//! hops in words.
+//! Energies are in the hardware file's unit (`totals.energy_unit`), times in
+//! cycles (and `totals.seconds` with a clock), accesses and hops in words.
 //!
 //! - `types`: the file's types, field by field;
 //! - `build`: building them from a search's result ([`build`]);

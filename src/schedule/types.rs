@@ -30,6 +30,10 @@ pub struct ScheduleFile {
     pub format: Format,
     /// Which model made it: `nnc` or `nn_dataflow-2.1` (`--compat`).
     pub model: Compat,
+    /// The version of nnc that wrote it.
+    pub nnc_version: &'static str,
+    /// What it was made from: digests of the input texts.
+    pub inputs: InputsOut,
     /// The network's name.
     pub network: String,
     /// Samples per batch.
@@ -45,6 +49,19 @@ pub struct ScheduleFile {
     pub schedule_order: Vec<String>,
     /// Every layer, in network (definition) order.
     pub layers: Vec<LayerOut>,
+}
+
+/// The digests of the texts a schedule was made from, so that a file can be
+/// matched to its inputs (`sha256sum net.nn hw.toml` prints the same).
+#[derive(Clone, Debug, Serialize)]
+pub struct InputsOut {
+    /// SHA-256 (hex) of the network's text, when the caller had it (the
+    /// command line always has; a library caller sets it).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub network_sha256: Option<String>,
+    /// SHA-256 (hex) of the hardware's text: the file's, or the preset's
+    /// as shipped in `hw/`.
+    pub hardware_sha256: String,
 }
 
 /// The hardware, resolved.
@@ -145,10 +162,19 @@ pub struct TotalsOut {
     /// Total energy (with `--compat nn_dataflow`, the reference's
     /// `total_cost`).
     pub energy: f64,
+    /// The unit of every energy in the file: the hardware's `energy_unit`.
+    pub energy_unit: crate::hw::EnergyUnit,
     /// Energy by where it goes.
     pub energy_breakdown: EnergyOut,
     /// Cycles (layers run one after another).
     pub time: u64,
+    /// The time in seconds, when the hardware gives `clock_mhz`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub seconds: Option<f64>,
+    /// Average power over the time in watts: energy / time, when the
+    /// hardware gives a clock and an SI energy unit.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub average_power_w: Option<f64>,
     /// Ops (MACs).
     pub ops: f64,
     /// Word accesses per memory level.

@@ -141,7 +141,14 @@ fn bad_hardware_files_point_at_the_key() {
     assert_eq!(out.status.code(), Some(1));
     let stderr = text(&out.stderr);
     assert!(stderr.contains("unknown field `colour`"), "{stderr}");
-    assert!(stderr.contains("bad.toml:17:1"), "{stderr}");
+    // The line of the inserted key, counted from the preset's text.
+    let base = std::fs::read_to_string("hw/eyeriss.toml").unwrap();
+    let line = base
+        .lines()
+        .position(|l| l.starts_with("gbuf_bytes"))
+        .unwrap()
+        + 2;
+    assert!(stderr.contains(&format!("bad.toml:{line}:1")), "{stderr}");
     assert!(!stderr.contains("could not compile"), "{stderr}");
     let path = hardware_file("neg.toml", |s| s.replace("dram = 200.0", "dram = -1.0"));
     let out = nnc(&["schedule", "nns/mlp_s.nn", "--hw", path.to_str().unwrap()]);
@@ -200,7 +207,15 @@ fn snapshots() {
     for out in [&mlp, &small, &table, &help] {
         assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
     }
-    crate::lang::snapshot_settings().bind(|| {
+    let mut settings = crate::lang::snapshot_settings();
+    // The digests change with every edit of a network or preset; the test
+    // above checks them.
+    settings.add_filter("\"[0-9a-f]{64}\"", "\"[sha256]\"");
+    settings.add_filter(
+        "\"nnc_version\": \"[^\"]*\"",
+        "\"nnc_version\": \"[version]\"",
+    );
+    settings.bind(|| {
         insta::assert_snapshot!("schedule_mlp_s_eyeriss", text(&mlp.stdout));
         insta::assert_snapshot!("schedule_small_conv_tetris_hybrid", text(&small.stdout));
         insta::assert_snapshot!(
@@ -318,4 +333,107 @@ fn hardware_beyond_the_limits_points_at_the_key() {
             + 1;
         assert!(stderr.contains(&format!(":{line}:")), "{key}: {stderr}");
     }
+}
+
+#[test]
+fn energies_carry_their_unit_and_a_clock_gives_seconds_and_watts() {
+    // eyeriss is in units of a MAC and has no clock: no seconds, no watts.
+    let out = nnc(&["schedule", "nns/mlp_s.nn", "-o", "-", "-q"]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["totals"]["energy_unit"], "MAC");
+    assert_eq!(v["hardware"]["energy_unit"], "MAC");
+    assert!(v["totals"].get("seconds").is_none());
+    assert!(v["totals"].get("average_power_w").is_none());
+    let out = nnc(&["schedule", "nns/mlp_s.nn"]);
+    let summary = text(&out.stdout);
+    assert!(summary.contains("energy (MAC)"), "{summary}");
+    assert!(summary.contains(" MAC = op "), "{summary}");
+    assert!(!summary.contains(" W"), "{summary}");
+
+    // pJ with a 250 MHz clock: seconds = cycles / 2.5e8, watts = pJ·1e-12 / s.
+    let tetris = std::fs::read_to_string("hw/tetris.toml").unwrap();
+    let path = tmp("clocked.toml");
+    let with_clock = tetris.replace(
+        "energy_unit = \"pJ\"",
+        "energy_unit = \"pJ\"\nclock_mhz = 250",
+    );
+    assert_ne!(with_clock, tetris);
+    std::fs::write(&path, &with_clock).unwrap();
+    let hw = path.to_str().unwrap();
+    let out = nnc(&["schedule", SMALL, "--hw", hw, "-o", "-", "-q"]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let t = &v["totals"];
+    assert_eq!(t["energy_unit"], "pJ");
+    assert_eq!(v["hardware"]["clock_mhz"], 250.0);
+    let cycles = t["time"].as_f64().unwrap();
+    let energy = t["energy"].as_f64().unwrap();
+    let seconds = t["seconds"].as_f64().unwrap();
+    assert!((seconds - cycles / 250e6).abs() <= 1e-15 * seconds.max(1.0));
+    let watts = t["average_power_w"].as_f64().unwrap();
+    let expected = energy * 1e-12 / seconds;
+    assert!(
+        (watts - expected).abs() <= 1e-9 * expected,
+        "{watts} vs {expected}"
+    );
+    let out = nnc(&["schedule", SMALL, "--hw", hw]);
+    let summary = text(&out.stdout);
+    assert!(summary.contains("energy (pJ)"), "{summary}");
+    assert!(summary.contains(" at 250 MHz, average power "), "{summary}");
+
+    // A unit of the file's own with a clock: seconds, but no watts.
+    std::fs::write(&path, with_clock.replace("\"pJ\"", "\"arb\"")).unwrap();
+    let out = nnc(&["schedule", SMALL, "--hw", hw, "-o", "-", "-q"]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["totals"]["energy_unit"], "arb");
+    assert!(v["totals"]["seconds"].as_f64().is_some());
+    assert!(v["totals"].get("average_power_w").is_none());
+
+    // A bad unit is a hardware-file error naming the key.
+    std::fs::write(&path, with_clock.replace("\"pJ\"", "\"PJ\"")).unwrap();
+    let out = nnc(&["schedule", SMALL, "--hw", hw]);
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = text(&out.stderr);
+    assert!(
+        stderr.contains("`energy_unit`: `PJ` is not an SI energy unit; did you mean `pJ`?"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn the_schedule_file_records_the_version_and_its_inputs_digests() {
+    let net = tmp("tiny.nn");
+    std::fs::write(
+        &net,
+        "network Tiny\ninput data [3, 16]\nc1 = conv(data, 8, kernel: 3, pad: 1)\n",
+    )
+    .unwrap();
+    let hw = tmp("tiny-hw.toml");
+    std::fs::write(
+        &hw,
+        "name = \"tiny\"\nword_bits = 16\nenergy_unit = \"pJ\"\n\n[nodes]\ndims = [1, 1]\n\
+         memory = \"2d\"\n\n[node]\npe_array = [8, 8]\nregf_bytes = 512\ngbuf_bytes = 65536\n\n\
+         [energy]\nmac = 1.0\ndram = 200.0\ngbuf = 6.0\narray = 2.0\nregf = 1.0\n",
+    )
+    .unwrap();
+    let (net, hw) = (net.to_str().unwrap(), hw.to_str().unwrap());
+    let out = nnc(&["schedule", net, "--hw", hw, "-o", "-", "-q"]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["nnc_version"], env!("CARGO_PKG_VERSION"));
+    // Both digests as `sha256sum` (GNU coreutils 9) prints them for these texts.
+    assert_eq!(
+        v["inputs"],
+        serde_json::json!({
+            "network_sha256": "59c479bce43503731c5f0af364ff488b4514d65ff652829a649fdcbb0b08df94",
+            "hardware_sha256": "fa83b9ab23cbb436775100e408f3d4f3a5bc50d49d8bcdeda400e346cd8fbd1f",
+        })
+    );
+    // A preset's digest is that of its file in `hw/`.
+    let out = nnc(&["schedule", net, "--hw", "eyeriss", "-o", "-", "-q"]);
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let preset = std::fs::read("hw/eyeriss.toml").unwrap();
+    assert_eq!(v["inputs"]["hardware_sha256"], nnc::sha256::hex(&preset));
 }
