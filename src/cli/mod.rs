@@ -269,7 +269,10 @@ pub fn run(cli: Cli) -> ExitCode {
 
 /// Reads and compiles a network, printing diagnostics: the network and its
 /// source text, or the exit code on failure.
-fn compile_file(file: &std::path::Path, color: bool) -> Result<(Network, String), ExitCode> {
+pub(crate) fn compile_file(
+    file: &std::path::Path,
+    color: bool,
+) -> Result<(Network, String), ExitCode> {
     let path = file.display().to_string();
     let source = match std::fs::read_to_string(file) {
         Ok(s) => s,
@@ -339,7 +342,7 @@ fn search_options(args: &ScheduleArgs) -> Result<Options, OptionsError> {
 }
 
 /// Loads `--hw`, printing what is wrong on failure.
-fn hardware(arg: &str, color: bool) -> Result<Hardware, ExitCode> {
+pub(crate) fn hardware(arg: &str, color: bool) -> Result<Hardware, ExitCode> {
     match hw::load(arg) {
         Ok(h) => Ok(h),
         Err(HwError::Invalid {
@@ -367,7 +370,7 @@ fn hardware(arg: &str, color: bool) -> Result<Hardware, ExitCode> {
 
 /// Writes `text` to `path` whole or not at all: a temporary file in the same
 /// directory, then a rename.
-fn write_atomically(path: &std::path::Path, text: &str) -> std::io::Result<()> {
+pub(crate) fn write_atomically(path: &std::path::Path, text: &str) -> std::io::Result<()> {
     let dir = match path.parent() {
         Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
         _ => PathBuf::from("."),
