@@ -2,6 +2,9 @@
 //! schedule (`nnc schedule`): one line per layer and the totals, as text
 //! tables built by one [`Table`].
 
+pub mod diff;
+mod layer_text;
+
 use crate::ir::{LayerKind, Network};
 use crate::sched::partition::ParallelDim;
 use crate::schedule::{LayerOut, ScheduleFile};
