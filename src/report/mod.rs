@@ -3,7 +3,9 @@
 //! tables built by one [`Table`].
 
 pub mod diff;
+pub mod html;
 mod layer_text;
+pub mod svg;
 
 use crate::ir::{LayerKind, Network};
 use crate::sched::partition::ParallelDim;
