@@ -1,7 +1,9 @@
 //! Reading schedules back, `nnc diff` and `nnc report`.
 
 mod diff;
+mod html;
 mod read;
+mod xml;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
