@@ -40,7 +40,7 @@ pub struct Cli {
     #[command(subcommand)]
     pub command: Command,
     /// When to color diagnostics: `auto` colors a terminal unless NO_COLOR is set.
-    #[arg(long, value_enum, default_value_t = Color::Auto, global = true)]
+    #[arg(long, value_enum, default_value_t = Color::Auto, global = true, display_order = 1000)]
     pub color: Color,
 }
 
