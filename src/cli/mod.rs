@@ -18,6 +18,8 @@ use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
+mod same_file;
+
 /// nnc: a compiler and dataflow scheduler for neural-network accelerators.
 #[derive(Debug, Parser)]
 #[command(
@@ -395,6 +397,14 @@ fn schedule(args: &ScheduleArgs, color: bool) -> ExitCode {
             return ExitCode::from(EXIT_USAGE);
         }
     };
+    if let Some(output) = &args.output {
+        let mut inputs = vec![("network file", args.file.as_path())];
+        inputs.extend(hw::file_path(&args.hw).map(|p| ("hardware file", p)));
+        if let Some(why) = same_file::output_is_an_input(output, &inputs) {
+            eprintln!("error: {why}");
+            return ExitCode::from(EXIT_USAGE);
+        }
+    }
     let hw = match hardware(&args.hw, color) {
         Ok(h) => h,
         Err(code) => return code,

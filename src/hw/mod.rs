@@ -180,12 +180,17 @@ pub fn preset_names() -> Vec<&'static str> {
     PRESETS.iter().map(|(n, _)| *n).collect()
 }
 
+/// The file `--hw ARG` names: `arg` if it ends in `.toml` or contains a
+/// path separator; `None` for a preset name.
+pub fn file_path(arg: &str) -> Option<&Path> {
+    let looks_like_path = arg.ends_with(".toml") || arg.contains('/') || arg.contains('\\');
+    looks_like_path.then(|| Path::new(arg))
+}
+
 /// Loads `--hw ARG`: a file if `arg` ends in `.toml` or contains a path
 /// separator, otherwise a preset.
 pub fn load(arg: &str) -> Result<Hardware, HwError> {
-    let looks_like_path = arg.ends_with(".toml") || arg.contains('/') || arg.contains('\\');
-    if looks_like_path {
-        let path = Path::new(arg);
+    if let Some(path) = file_path(arg) {
         let text = std::fs::read_to_string(path).map_err(|source| HwError::Read {
             path: path.to_owned(),
             source,
