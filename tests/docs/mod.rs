@@ -133,6 +133,47 @@ fn every_citation_in_the_code_names_an_existing_heading() {
     assert!(bad.is_empty(), "broken citations:\n{}", bad.join("\n"));
 }
 
+/// The specification documents the model was first written from are not in
+/// the repository; code cites `docs/` instead.
+#[test]
+fn the_code_never_cites_documents_outside_the_repository() {
+    // Why `concat!`: the needles must not match this file itself.
+    let needles = [
+        concat!("layer", "-model"),
+        concat!("search", "-model"),
+        concat!("COMPAT", ".md"),
+        concat!("ARCHITECTURE", ".md"),
+        concat!("LANGUAGE", ".md"),
+        concat!("../", "shared"),
+    ];
+    let mut sources = Vec::new();
+    for dir in ["src", "tests", "benches"] {
+        files(
+            &root().join(dir),
+            &["rs", "toml", "nn", "pest"],
+            &mut sources,
+        );
+    }
+    assert!(sources.len() > 20, "only {} sources found", sources.len());
+    let mut bad = Vec::new();
+    for file in &sources {
+        let text = fs::read_to_string(file).unwrap();
+        for (n, line) in text.lines().enumerate() {
+            let section = line.char_indices().any(|(i, c)| {
+                c == '\u{a7}' && line[i + 2..].starts_with(|d: char| d.is_ascii_digit())
+            });
+            if section || needles.iter().any(|w| line.contains(w)) {
+                bad.push(format!("{}:{}: {}", file.display(), n + 1, line.trim()));
+            }
+        }
+    }
+    assert!(
+        bad.is_empty(),
+        "citations of documents outside the repository:\n{}",
+        bad.join("\n")
+    );
+}
+
 #[test]
 fn every_relative_link_between_documents_resolves() {
     let mut docs = vec![root().join("README.md")];

@@ -1,7 +1,7 @@
 //! The `segments` vectors of `search_unit_vectors.json` (SG-45..48): the
 //! scheduling DAG, its vertex runs, the valid segments in order with their
-//! allocation, constraint symbols and first constraints (search-model
-//! §6.1-6.6).
+//! allocation, constraint symbols and first constraints
+//! (docs/model/pipelining.md, from "The scheduling DAG" to "Scheduling constraints").
 
 use crate::search::support::network;
 use nnc::ir::Network;
@@ -152,7 +152,7 @@ fn check(id: &str) {
     let want = e["valid_segments_in_order"].as_array().unwrap();
     assert_eq!(got.len(), want.len(), "{id}: number of valid segments");
     // The spatial and temporal candidates of one vertex run may come in
-    // either order in the reference (search-model §10.7a); nnc puts the
+    // either order in the reference (docs/compat.md#hash_set_ties); nnc puts the
     // spatial one first.
     let layers = |v: &Value| {
         let mut l: Vec<String> = v["seg"]

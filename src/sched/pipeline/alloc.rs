@@ -1,7 +1,6 @@
 //! Spatial and temporal allocation: how many nodes each spatial group gets
 //! and which regions each layer computes on, reads from and writes to
-//! (search-model §6.5, docs/model/pipelining.md "Spatial and temporal
-//! allocation").
+//! (docs/model/pipelining.md#spatial-and-temporal-allocation).
 
 use super::segment::{Deps, Place, Segment, SegmentContext, Src};
 use crate::sched::partition::NodeRegion;
@@ -36,7 +35,7 @@ pub struct Allocation {
     pub places: Vec<Vec<LayerPlace>>,
     /// Does every layer own its region for the whole run (the segment holds
     /// the whole network and no group has two convolutions), so that
-    /// filters may stay pinned on chip (§7.5)?
+    /// filters may stay pinned on chip (docs/model/buffer-sharing.md#filter-pinning)?
     pub no_time_mux: bool,
 }
 
@@ -57,7 +56,8 @@ impl Allocation {
 
 /// Nodes per group, proportional to the groups' ops, in multiples of a
 /// common factor of the region's height, balanced to a utilization of at
-/// least 95% (§6.5). `None` when no factor qualifies.
+/// least 95%
+/// (docs/model/pipelining.md#spatial-and-temporal-allocation). `None` when no factor qualifies.
 pub fn node_counts(ops: &[u64], height: u64, nodes: u64) -> Option<Vec<u64>> {
     let total: u64 = ops.iter().sum();
     if ops.is_empty() || total == 0 || nodes == 0 {
@@ -117,7 +117,8 @@ pub fn node_counts(ops: &[u64], height: u64, nodes: u64) -> Option<Vec<u64>> {
     None
 }
 
-/// The allocation of a segment whose dependencies are `deps` (§6.5).
+/// The allocation of a segment whose dependencies are `deps`
+/// (docs/model/pipelining.md#spatial-and-temporal-allocation).
 pub(super) fn allocate(cx: &SegmentContext<'_>, seg: &Segment, deps: &Deps) -> Option<Allocation> {
     let region = cx.proc_region;
     let regions = if seg.groups.len() == 1 {
@@ -189,7 +190,7 @@ mod tests {
 
     #[test]
     fn the_spec_example_balances_on_a_factor_of_two() {
-        // search-model §6.5: 36,864 and 4,096 ops on 4x4.
+        // The example of docs/model/pipelining.md#spatial-and-temporal-allocation: 36,864 and 4,096 ops on 4x4.
         assert_eq!(node_counts(&[36864, 4096], 4, 16), Some(vec![14, 2]));
         // TNET_C (c2), (c3): only a factor of 1 reaches 95%.
         assert_eq!(node_counts(&[73728, 16384], 4, 16), Some(vec![13, 3]));

@@ -1,5 +1,5 @@
-//! The scheduling constraints among the layers of a segment (search-model
-//! §6.6, docs/model/pipelining.md "Scheduling constraints"): which top-level
+//! The scheduling constraints among the layers of a segment
+//! (docs/model/pipelining.md#scheduling-constraints): which top-level
 //! (DRAM-level) blocking factors each layer must use so that the layers
 //! walk their shared data in step.
 //!
@@ -37,7 +37,7 @@ impl Value {
         Value::Pick(Box::new(a), Box::new(cond), Box::new(b)).eval()
     }
 
-    /// Evaluates what the constants allow (§6.6.1).
+    /// Evaluates what the constants allow (docs/model/pipelining.md#symbols-and-values).
     fn eval(self) -> Value {
         match self {
             Value::Eq(x, b) => match x.eval() {
@@ -165,7 +165,7 @@ impl LayerConstraint {
     };
 
     /// Do top-level factors `(ifm, ofm, bat)` and the top-level loop order
-    /// (position per loop, 0 innermost) satisfy it (search-model §4.1)?
+    /// (position per loop, 0 innermost) satisfy it (docs/model/blocking.md#blocking-levels-factors-and-orders)?
     pub fn admits(&self, t: [u64; 3], order: [u8; 3]) -> bool {
         let (ti, to, tb) = (t[0], t[1], t[2]);
         if (self.topbat != 0 && tb != self.topbat)
@@ -236,7 +236,8 @@ pub(crate) fn divisors(n: u64) -> impl Iterator<Item = u64> {
 
 /// The domain of a top-level factor over `n` channels of `words` words
 /// (all channels, whole batch): divisors whose share of the fmap is at
-/// least 5% of one node's buffer, and 1 (§6.6.1).
+/// least 5% of one node's buffer, and 1
+/// (docs/model/pipelining.md#symbols-and-values).
 fn factor_domain(n: u64, words: u64, size_gbuf: u64) -> Domain {
     let bound = words as f64 / (0.05 * size_gbuf as f64);
     Domain::Ints(
@@ -247,7 +248,7 @@ fn factor_domain(n: u64, words: u64, size_gbuf: u64) -> Domain {
 }
 
 /// A literally true "fully buffer" flag makes its factor redundant; a
-/// literally false one is no constraint (§6.6.3 step 1).
+/// literally false one is no constraint (docs/model/pipelining.md#simplification, first step).
 fn literal_flag(flag: &mut Option<Value>, factor: &mut Option<Value>) {
     if flag.as_ref().is_some_and(Value::is_true) {
         *factor = None;
@@ -303,7 +304,7 @@ impl Builder<'_> {
         }
     }
 
-    /// §6.6.3, until nothing changes.
+    /// docs/model/pipelining.md#simplification, until nothing changes.
     fn simplify(&mut self) {
         loop {
             for g in &mut self.args {
@@ -364,7 +365,8 @@ impl Builder<'_> {
 }
 
 impl SegmentConstraints {
-    /// Builds and solves the constraints of a segment (§6.6.2-6.6.5);
+    /// Builds and solves the constraints of a segment (docs/model/pipelining.md#construction
+    /// to docs/model/pipelining.md#shared-memory-source);
     /// `None` when no choice of fully-buffered data fits the buffers.
     pub(super) fn new(
         cx: &SegmentContext<'_>,
@@ -466,7 +468,7 @@ impl SegmentConstraints {
                         cur = Value::pick(src_top, Value::eq(f, false), cur);
                         // The reference writes this group's layers from the
                         // last convolution's temporal index, whatever group
-                        // that convolution is in (search-model §10.5).
+                        // that convolution is in (docs/compat.md#known_limitations).
                         let from = last_conv.map_or(0, |(_, t)| t);
                         for t in from..tm {
                             b.args[sp][t].topofm = Some(cur.clone());
@@ -485,7 +487,7 @@ impl SegmentConstraints {
         }
         b.simplify();
 
-        // §6.6.4: choose fbofm_init. The critical path: the longest
+        // docs/model/pipelining.md#fbofm_init: choose fbofm_init. The critical path: the longest
         // candidate, ties to the lexicographically smallest
         // (docs/compat.md#hash_set_ties).
         let critical = paths
@@ -548,7 +550,7 @@ impl SegmentConstraints {
         }
         b.simplify();
 
-        // §6.6.5: shared memory sources.
+        // docs/model/pipelining.md#shared-memory-source.
         for list in &deps.ifm_fwd {
             let any = list.iter().any(|&(sp, tm)| {
                 let a = &b.args[sp][tm];
@@ -640,7 +642,7 @@ impl SegmentConstraints {
 
     /// Every combination of symbol values in order, the last symbol varying
     /// fastest; batch factors below `num_sp_fbs / max_overhead` are dropped
-    /// (§6.6.6).
+    /// (docs/model/pipelining.md#enumeration-and-hints).
     pub fn combinations(&self, max_overhead: Option<f64>) -> Vec<Combination> {
         let domains: Vec<Vec<u64>> = self
             .table

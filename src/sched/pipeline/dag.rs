@@ -1,5 +1,5 @@
-//! The scheduling DAG (search-model §6.1-6.2, docs/model/pipelining.md
-//! "The scheduling DAG", "Vertex runs and their rules").
+//! The scheduling DAG (docs/model/pipelining.md#the-scheduling-dag,
+//! docs/model/pipelining.md#vertex-runs-and-their-rules).
 
 use crate::ir::{LayerId, Network, Source};
 use crate::sched::order::vertex_order;
@@ -71,7 +71,7 @@ impl Dag {
     }
 
     /// The candidate runs of consecutive vertices, in the reference's
-    /// depth-first order (§6.2): a vertex joins a run only if it depends on
+    /// depth-first order (docs/model/pipelining.md#vertex-runs-and-their-rules): a vertex joins a run only if it depends on
     /// the run or on what the run depends on (rule 1) and at most one of its
     /// producers is inside (rule 2); a run is emitted when each of its
     /// vertices feeds no vertex outside it or exactly one (rule 3). Each

@@ -1,4 +1,4 @@
-//! Inter-layer pipelining (TANGRAM, Gao et al., ASPLOS'19; search-model §6,
+//! Inter-layer pipelining (TANGRAM, Gao et al., ASPLOS'19;
 //! docs/model/pipelining.md): runs of layers scheduled together, either
 //! concurrently on disjoint subregions of the node array (spatial) or one
 //! after another on one region keeping their data on chip (temporal).

@@ -1,6 +1,6 @@
 //! Segments: runs of layers scheduled together, their dependency rules and
-//! their generation (search-model §6.3-6.4, docs/model/pipelining.md
-//! "Segments", "Segment generation", "Dependencies").
+//! their generation (docs/model/pipelining.md#segments,
+//! docs/model/pipelining.md#segment-generation, docs/model/pipelining.md#dependencies).
 
 use super::alloc::{Allocation, allocate};
 use super::constraint::SegmentConstraints;
@@ -82,7 +82,7 @@ pub enum Src {
     Local,
 }
 
-/// How one layer of a segment is connected (§6.4).
+/// How one layer of a segment is connected (docs/model/pipelining.md#dependencies).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct LayerDeps {
     /// Where its input comes from.
@@ -122,11 +122,12 @@ impl Deps {
 /// error of the user's).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum SegmentError {
-    /// The dependency rules of §6.4.
+    /// The dependency rules (docs/model/pipelining.md#dependencies).
     Dependencies,
-    /// No node allocation balances the groups (§6.5).
+    /// No node allocation balances the groups
+    /// (docs/model/pipelining.md#spatial-and-temporal-allocation).
     Allocation,
-    /// No choice of fully-buffered data fits the buffers (§6.6.4).
+    /// No choice of fully-buffered data fits the buffers (docs/model/pipelining.md#fbofm_init).
     Constraints,
 }
 
@@ -165,7 +166,7 @@ fn producers(net: &Network, l: LayerId) -> Vec<Option<LayerId>> {
         .collect()
 }
 
-/// The dependency rules of §6.4: the connections of `seg`, or why not.
+/// The dependency rules (docs/model/pipelining.md#dependencies): the connections of `seg`, or why not.
 pub fn deps(net: &Network, seg: &Segment, basic: bool) -> Option<Deps> {
     let mut layers: Vec<Vec<LayerDeps>> = Vec::with_capacity(seg.groups.len());
     for (sp, g) in seg.groups.iter().enumerate() {
@@ -310,7 +311,8 @@ pub struct SegmentContext<'a> {
 }
 
 impl SegmentContext<'_> {
-    /// Checks a candidate segment (§6.4-6.6).
+    /// Checks a candidate segment (docs/model/pipelining.md#dependencies to
+    /// docs/model/pipelining.md#scheduling-constraints).
     pub fn check(&self, seg: Segment) -> Result<PipelineSegment, SegmentError> {
         let basic = self.options.basic;
         let deps = deps(self.net, &seg, basic).ok_or(SegmentError::Dependencies)?;
@@ -326,7 +328,8 @@ impl SegmentContext<'_> {
     }
 }
 
-/// All valid segments of a network, in the reference's order (§6.3):
+/// All valid segments of a network, in the reference's order
+/// (docs/model/pipelining.md#segment-generation):
 /// every layer alone, in definition order; then for every vertex run the
 /// spatial candidate (one group per vertex) and the temporal one (one group
 /// of all its layers), spatial first (docs/compat.md#hash_set_ties).

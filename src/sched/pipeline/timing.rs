@@ -1,5 +1,5 @@
-//! Segment timing and the static-energy rescaling (search-model §6.8, §5.2;
-//! docs/model/pipelining.md "Segment timing", "Static energy rescaling").
+//! Segment timing and the static-energy rescaling (docs/model/pipelining.md#segment-timing,
+//! docs/model/pipelining.md#static-energy-rescaling).
 
 use super::segment::Place;
 use crate::sched::types::LoopDim;
@@ -198,7 +198,7 @@ impl SegmentTiming {
 
 /// The energy of a schedule whose layers' static energies assumed they run
 /// one after another (`sum_static` over `sum_time`) when they actually take
-/// `total_time` (§5.2).
+/// `total_time` (docs/model/pipelining.md#static-energy-rescaling).
 pub fn rescaled_cost(sum_cost: f64, sum_static: f64, sum_time: u64, total_time: u64) -> f64 {
     if sum_time == 0 {
         return sum_cost;
@@ -225,7 +225,7 @@ mod tests {
 
     #[test]
     fn the_n6_segment() {
-        // search-model §6.8: ((g1), (g2, m), (out)).
+        // The example of docs/model/pipelining.md#segment-timing: ((g1), (g2, m), (out)).
         let mut s = SegmentTiming::new();
         s.add(layer((0, 0), true, 32, [1, 1, 1]), &[]).unwrap();
         s.add(layer((1, 0), true, 32, [1, 1, 1]), &[]).unwrap();
@@ -242,7 +242,7 @@ mod tests {
 
     #[test]
     fn the_n7_segment_pipelines_batch_groups() {
-        // search-model §11.2: every top-level batch factor 2.
+        // Network vector N7: every top-level batch factor 2.
         let mut s = SegmentTiming::new();
         s.add(layer((0, 0), true, 3072, [1, 1, 2]), &[]).unwrap();
         s.add(layer((0, 1), false, 64, [1, 1, 2]), &[(0, 0)])
