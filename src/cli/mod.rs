@@ -346,7 +346,12 @@ fn search_options(args: &ScheduleArgs) -> Result<Options, OptionsError> {
 /// Loads `--hw`, printing what is wrong on failure.
 pub(crate) fn hardware(arg: &str, color: bool) -> Result<Hardware, ExitCode> {
     match hw::load(arg) {
-        Ok(h) => Ok(h),
+        Ok(h) => {
+            for w in &h.warnings {
+                eprintln!("warning: {w}");
+            }
+            Ok(h)
+        }
         Err(HwError::Invalid {
             origin,
             text,

@@ -86,3 +86,75 @@ fn output_over_an_input_is_refused_also_through_links() {
         std::fs::read("nns/mlp_s.nn").unwrap()
     );
 }
+
+/// Runs `nnc` in `dir` (so paths in messages are the relative ones given).
+fn nnc_in(dir: &std::path::Path, args: &[&str]) -> std::process::Output {
+    std::process::Command::new(env!("CARGO_BIN_EXE_nnc"))
+        .args(args)
+        .current_dir(dir)
+        .env_remove("NO_COLOR")
+        .output()
+        .expect("nnc runs")
+}
+
+/// A directory holding `net.nn` (MLP-S) and `hw.toml`, a preset edited by
+/// replacing `from` with `to`.
+fn with_hardware(name: &str, preset: &str, from: &str, to: &str) -> PathBuf {
+    let d = dir(name);
+    std::fs::copy("nns/mlp_s.nn", d.join("net.nn")).unwrap();
+    let base = std::fs::read_to_string(format!("hw/{preset}.toml")).unwrap();
+    assert!(base.contains(from), "{from}");
+    std::fs::write(d.join("hw.toml"), base.replace(from, to)).unwrap();
+    d
+}
+
+#[test]
+fn hardware_file_messages() {
+    let schedule = ["schedule", "net.nn", "--hw", "hw.toml", "-q"];
+    crate::lang::snapshot_settings().bind(|| {
+        // A size with a unit nnc does not know; one it knows is accepted.
+        let d = with_hardware(
+            "size",
+            "eyeriss",
+            "gbuf_bytes = 131072",
+            "gbuf_bytes = \"1 MB\"",
+        );
+        let out = nnc_in(&d, &schedule);
+        assert_eq!(out.status.code(), Some(1));
+        insta::assert_snapshot!("hw_size_not_a_size", text(&out.stderr));
+        for (from, to) in [
+            ("gbuf_bytes = 131072", "gbuf_bytes = \"128 KiB\""),
+            ("regf_bytes = 512", "regf_bytes = \"512 B\""),
+        ] {
+            let d = with_hardware("size-ok", "eyeriss", from, to);
+            let out = nnc_in(&d, &["schedule", "net.nn", "--hw", "hw.toml", "-o", "-"]);
+            assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+            let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+            assert_eq!(v["hardware"]["gbuf_bytes"], 131_072);
+            assert_eq!(v["hardware"]["regf_bytes"], 512);
+        }
+
+        // A word width the model cannot represent.
+        let d = with_hardware("bits", "eyeriss", "word_bits = 16", "word_bits = 12");
+        let out = nnc_in(&d, &schedule);
+        assert_eq!(out.status.code(), Some(1));
+        insta::assert_snapshot!("hw_word_bits_12", text(&out.stderr));
+
+        // Many nodes and a free NoC: a warning naming the key, then the
+        // schedule.
+        let d = with_hardware("noc", "tetris", "noc_hop = 40.0\n", "");
+        let out = nnc_in(&d, &["schedule", "net.nn", "--hw", "hw.toml"]);
+        assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+        assert!(!out.stdout.is_empty());
+        insta::assert_snapshot!("hw_free_noc_warning", text(&out.stderr));
+        let d = with_hardware("noc0", "tetris", "noc_hop = 40.0", "noc_hop = 0");
+        let out = nnc_in(&d, &schedule);
+        assert_eq!(out.status.code(), Some(0));
+        assert!(text(&out.stderr).contains("`[energy] noc_hop` is 0"));
+
+        // A preset in the wrong case.
+        let out = nnc(&["schedule", "nns/mlp_s.nn", "--hw", "Eyeriss"]);
+        assert_eq!(out.status.code(), Some(2));
+        insta::assert_snapshot!("hw_preset_did_you_mean", text(&out.stderr));
+    });
+}
