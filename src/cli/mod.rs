@@ -18,6 +18,8 @@ use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
+mod input;
+pub mod reference_flags;
 mod same_file;
 
 /// nnc: a compiler and dataflow scheduler for neural-network accelerators.
@@ -52,7 +54,7 @@ pub enum Command {
 /// Arguments of `nnc check`.
 #[derive(Debug, Args)]
 pub struct CheckArgs {
-    /// The network, a `.nn` file.
+    /// The network, a `.nn` file (`-` reads standard input).
     pub file: PathBuf,
     /// Print the network IR as JSON instead of a table.
     #[arg(long)]
@@ -68,7 +70,7 @@ nnc schedule nns/alex_net.nn --batch 16 --compat nn_dataflow -o alexnet.json\n\n
 Presets: eyeriss, eyeriss-chip, tetris-l1, tetris."
 )]
 pub struct ScheduleArgs {
-    /// The network, a `.nn` file.
+    /// The network, a `.nn` file (`-` reads standard input).
     pub file: PathBuf,
     /// The hardware: a preset name or a `.toml` hardware file.
     #[arg(long, default_value = "eyeriss", value_name = "PRESET|FILE")]
@@ -275,8 +277,8 @@ pub(crate) fn compile_file(
     file: &std::path::Path,
     color: bool,
 ) -> Result<(Network, String), ExitCode> {
-    let path = file.display().to_string();
-    let source = match std::fs::read_to_string(file) {
+    let (path, source) = input::read_source(file);
+    let source = match source {
         Ok(s) => s,
         Err(e) => {
             eprintln!("error: cannot read `{path}`: {e}");
@@ -403,7 +405,10 @@ fn schedule(args: &ScheduleArgs, color: bool) -> ExitCode {
         }
     };
     if let Some(output) = &args.output {
-        let mut inputs = vec![("network file", args.file.as_path())];
+        let mut inputs = Vec::new();
+        if !input::is_stdin(&args.file) {
+            inputs.push(("network file", args.file.as_path()));
+        }
         inputs.extend(hw::file_path(&args.hw).map(|p| ("hardware file", p)));
         if let Some(why) = same_file::output_is_an_input(output, &inputs) {
             eprintln!("error: {why}");

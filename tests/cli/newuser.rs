@@ -158,3 +158,108 @@ fn hardware_file_messages() {
         insta::assert_snapshot!("hw_preset_did_you_mean", text(&out.stderr));
     });
 }
+
+/// The reference's flags in the first column of the Markdown table under
+/// `heading` in `doc`, except those nnc spells the same (they appear in
+/// the second column too).
+fn reference_flags(doc: &str, heading: &str) -> Vec<String> {
+    let text = std::fs::read_to_string(doc).unwrap();
+    let start = text.find(heading).unwrap_or_else(|| panic!("{heading}"));
+    let section = &text[start + heading.len()..];
+    let section = &section[..section.find("\n#").unwrap_or(section.len())];
+    let mut flags = Vec::new();
+    for row in section.lines().filter(|l| l.starts_with("| ")) {
+        let cells: Vec<&str> = row.split(" | ").collect();
+        let (theirs, ours) = (cells[0], cells.get(1).copied().unwrap_or(""));
+        for code in theirs.split('`').skip(1).step_by(2) {
+            let first = code.split(' ').next().unwrap_or("");
+            for flag in first.split('/').filter(|f| f.starts_with('-')) {
+                let same = ours
+                    .split('`')
+                    .skip(1)
+                    .step_by(2)
+                    .any(|c| c.split(' ').next() == Some(flag));
+                if !same && !flags.iter().any(|f| f == flag) {
+                    flags.push(flag.to_owned());
+                }
+            }
+        }
+    }
+    flags
+}
+
+#[test]
+fn every_reference_flag_gets_the_nnc_spelling() {
+    let mut flags = reference_flags("README.md", "### From nn_dataflow's flags to nnc's");
+    // Every row of the README's table, the hardware flags included.
+    assert!(flags.len() >= 25, "{flags:?}");
+    for f in reference_flags("docs/hardware.md", "## From nn_dataflow's flags") {
+        if !flags.contains(&f) {
+            flags.push(f);
+        }
+    }
+    let mut said = String::new();
+    for flag in &flags {
+        let out = nnc(&["schedule", "nns/mlp_s.nn", flag]);
+        assert_eq!(out.status.code(), Some(2), "{flag}");
+        let stderr = text(&out.stderr);
+        assert!(
+            stderr.starts_with(&format!("error: `{flag}` is nn_dataflow's flag: ")),
+            "{flag}: {stderr}"
+        );
+        assert_eq!(stderr.lines().count(), 1, "{stderr}");
+        said.push_str(&stderr);
+    }
+    // With a value, as the reference takes it.
+    let out = nnc(&["schedule", "nns/mlp_s.nn", "--nodes", "4", "4"]);
+    assert!(text(&out.stderr).contains("`[nodes] dims` in a hardware file"));
+    crate::lang::snapshot_settings().bind(|| insta::assert_snapshot!("reference_flags", said));
+    // Other unknown flags keep clap's message.
+    let out = nnc(&["schedule", "nns/mlp_s.nn", "--frobnicate"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(text(&out.stderr).contains("unexpected argument '--frobnicate'"));
+}
+
+/// `nnc ARGS` with `input` on stdin.
+fn nnc_stdin(args: &[&str], input: &str) -> std::process::Output {
+    use std::io::Write;
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_nnc"))
+        .args(args)
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("nnc runs");
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(input.as_bytes())
+        .unwrap();
+    child.wait_with_output().unwrap()
+}
+
+#[test]
+fn the_network_can_come_from_stdin() {
+    let source = std::fs::read_to_string("nns/mlp_s.nn").unwrap();
+    let from_file = nnc(&["check", "nns/mlp_s.nn"]);
+    let from_stdin = nnc_stdin(&["check", "-"], &source);
+    assert_eq!(from_stdin.status.code(), Some(0));
+    assert_eq!(from_stdin.stdout, from_file.stdout);
+    let out = nnc_stdin(&["schedule", "-", "-o", "-", "-q"], &source);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["network"], "MLP-S");
+    // Diagnostics name it `<stdin>`.
+    let out = nnc_stdin(
+        &["check", "-"],
+        "network X\ninput d [3, 8]\nc = conv(e, 4, kernel: 3)\n",
+    );
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        text(&out.stderr).contains("<stdin>:3:"),
+        "{}",
+        text(&out.stderr)
+    );
+}
