@@ -2,6 +2,12 @@
 //! translated into calls of the library. Exit codes: 0 success, 1 compile
 //! errors, 2 usage errors (bad arguments, unreadable files).
 
+pub mod diff;
+// `report` names the crate's report module here (`use` below); the
+// subcommand's file is `report.rs` all the same.
+#[path = "report.rs"]
+pub mod report_cmd;
+
 use crate::hw::{self, Hardware, HwError};
 use crate::ir::Network;
 use crate::lang;
@@ -38,7 +44,7 @@ pub struct Cli {
     #[command(subcommand)]
     pub command: Command,
     /// When to color diagnostics: `auto` colors a terminal unless NO_COLOR is set.
-    #[arg(long, value_enum, default_value_t = Color::Auto, global = true)]
+    #[arg(long, value_enum, default_value_t = Color::Auto, global = true, display_order = 1000)]
     pub color: Color,
 }
 
@@ -53,6 +59,10 @@ pub enum Command {
     Schedule(ScheduleArgs),
     /// Convert an ONNX model to a `.nn` file.
     Import(import::ImportArgs),
+    /// Compare two schedule files: per layer and in total, what changed.
+    Diff(diff::DiffArgs),
+    /// Write a schedule file's report: one self-contained HTML page of charts and tables.
+    Report(report_cmd::ReportArgs),
 }
 
 /// Arguments of `nnc check`.
@@ -284,6 +294,8 @@ pub fn run(cli: Cli) -> ExitCode {
         Command::Check(args) => check(&args, cli.color.enabled()),
         Command::Schedule(args) => schedule(&args, cli.color.enabled()),
         Command::Import(args) => import::import(&args, cli.color.enabled()),
+        Command::Diff(args) => diff::run(&args),
+        Command::Report(args) => report_cmd::run(&args),
     }
 }
 
