@@ -119,7 +119,10 @@ pub struct ScheduleArgs {
     /// a comma list of i (ifmaps), o (ofmaps), f (filters).
     #[arg(long, value_name = "LIST", value_parser = parse_no_bypass)]
     pub no_bypass: Option<NoBypass>,
-    /// What to minimize: energy, delay, or energy-delay product.
+    /// What to minimize: energy, delay, or energy-delay product (`ed`: the
+    /// search goes layer by layer, so it minimizes each layer's own
+    /// energy × time, i.e. the sum of the layers' products, not the
+    /// network's total energy × total time).
     #[arg(long, value_enum, default_value_t = GoalArg::E)]
     pub goal: GoalArg,
     /// Candidates kept at every stage of the search (more can find better
@@ -174,7 +177,7 @@ pub enum GoalArg {
     E,
     /// Delay.
     D,
-    /// Energy-delay product.
+    /// Energy-delay product, per layer (the sum of the layers' products).
     Ed,
 }
 
