@@ -113,3 +113,20 @@ fn other_formats_and_other_files_are_refused() {
         nnc::schedule::read::read(std::path::Path::new("tests/report/absent.json")).unwrap_err();
     assert!(e.is_io(), "{e}");
 }
+
+#[test]
+fn a_schedule_converts_to_what_its_file_reads_back() {
+    for (net, hw) in [
+        ("nns/alex_net.nn", "tetris"),
+        (
+            "tests/fixtures/schedule/conv_pool.nn",
+            "tests/report/clocked.toml",
+        ),
+    ] {
+        let s = schedule(net, hw, 2);
+        let text = nnc::schedule::to_text(&s).unwrap();
+        let saved = nnc::schedule::read::SavedSchedule::from(&s);
+        assert_eq!(saved, from_text(&text, net).unwrap(), "{net} on {hw}");
+        assert_eq!(saved.to_text().unwrap(), text);
+    }
+}
