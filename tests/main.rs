@@ -11,3 +11,4 @@ mod onnx;
 mod partition;
 mod pipeline;
 mod search;
+mod sweep;

@@ -71,6 +71,10 @@ pub struct ScheduleArgs {
     /// The hardware: a preset name or a `.toml` hardware file.
     #[arg(long, default_value = "eyeriss", value_name = "PRESET|FILE")]
     pub hw: String,
+    /// Change one key of the hardware, e.g. `node.gbuf_bytes=65536` or
+    /// `node.pe_array=8x8` (repeatable; checked like the file).
+    #[arg(long = "set", value_name = "KEY=VALUE")]
+    pub set: Vec<hw::Set>,
     /// Samples per batch.
     #[arg(long, default_value_t = 1, allow_negative_numbers = true, value_parser = parse_batch)]
     pub batch: u64,
@@ -341,9 +345,13 @@ fn search_options(args: &ScheduleArgs) -> Result<Options, OptionsError> {
         .build()
 }
 
-/// Loads `--hw`, printing what is wrong on failure.
-pub(crate) fn hardware(arg: &str, color: bool) -> Result<Hardware, ExitCode> {
-    match hw::load(arg) {
+/// Loads `--hw` with `--set` changes, printing what is wrong on failure.
+pub(crate) fn hardware_with(
+    arg: &str,
+    sets: &[hw::Set],
+    color: bool,
+) -> Result<Hardware, ExitCode> {
+    match hw::load_with(arg, sets) {
         Ok(h) => Ok(h),
         Err(HwError::Invalid {
             origin,
@@ -395,7 +403,7 @@ fn schedule(args: &ScheduleArgs, color: bool) -> ExitCode {
             return ExitCode::from(EXIT_USAGE);
         }
     };
-    let hw = match hardware(&args.hw, color) {
+    let hw = match hardware_with(&args.hw, &args.set, color) {
         Ok(h) => h,
         Err(code) => return code,
     };

@@ -1,0 +1,3 @@
+//! `nnc schedule --set` and `nnc sweep` through the binary.
+
+mod set;
