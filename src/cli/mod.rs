@@ -2,6 +2,8 @@
 //! translated into calls of the library. Exit codes: 0 success, 1 compile
 //! errors, 2 usage errors (bad arguments, unreadable files).
 
+mod sweep;
+
 use crate::hw::{self, Hardware, HwError};
 use crate::ir::Network;
 use crate::lang;
@@ -45,6 +47,8 @@ pub enum Command {
     ///
     /// Prints a summary table; `-o FILE` writes the whole schedule as JSON.
     Schedule(ScheduleArgs),
+    /// Schedule networks over a grid of hardware values; one CSV row each.
+    Sweep(sweep::SweepArgs),
 }
 
 /// Arguments of `nnc check`.
@@ -268,6 +272,7 @@ pub fn run(cli: Cli) -> ExitCode {
     match cli.command {
         Command::Check(args) => check(&args, cli.color.enabled()),
         Command::Schedule(args) => schedule(&args, cli.color.enabled()),
+        Command::Sweep(args) => sweep::run(&args, cli.color.enabled()),
     }
 }
 
