@@ -10,5 +10,6 @@ mod model;
 mod onnx;
 mod partition;
 mod pipeline;
+mod report;
 mod search;
 mod sweep;

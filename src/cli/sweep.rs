@@ -1,6 +1,6 @@
 //! `nnc sweep`: wiring only; the work is `crate::sweep`'s.
 
-use super::{EXIT_COMPILE_ERROR, EXIT_USAGE, compile_file, write_atomically};
+use super::{EXIT_COMPILE_ERROR, EXIT_USAGE, compile_network, import, write_atomically};
 use crate::lang;
 use crate::sweep::{self, OutputError, Plan, Shard};
 use clap::Args;
@@ -127,7 +127,9 @@ pub(super) fn run(args: &SweepArgs, color: bool) -> ExitCode {
     };
     let mut networks = Vec::with_capacity(spec.networks.len());
     for n in &spec.networks {
-        match compile_file(&n.path, color) {
+        // An `.onnx` model must fix its input sizes itself (docs/onnx.md).
+        let onnx = import::OnnxArgs { input_shape: None };
+        match compile_network(&n.path, color, &onnx) {
             Ok((net, _)) => networks.push(net),
             Err(code) => return code,
         }
