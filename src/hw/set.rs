@@ -132,13 +132,21 @@ impl Set {
     /// A change of `key` (dotted) to an already parsed TOML value (a sweep
     /// spec's), checked as [`Set::new`] checks text.
     pub fn from_value(key: &str, value: &toml::Value) -> Result<Set, SetError> {
-        let text = match value {
-            // Strings are passed as TOML strings, so a bare word and a
-            // quoted one read the same.
-            toml::Value::String(s) => toml::Value::String(s.clone()).to_string(),
-            other => other.to_string(),
-        };
-        Set::new(key, &text)
+        match value {
+            // A string is the string itself for a text key (even `"16"`),
+            // and may be `"8x8"` for a pair.
+            toml::Value::String(s) => {
+                let (key, kind) = lookup(key.trim())?;
+                match kind {
+                    Kind::Text => Ok(Set {
+                        key,
+                        value: value.clone(),
+                    }),
+                    _ => Set::new(key, s),
+                }
+            }
+            other => Set::new(key, &other.to_string()),
+        }
     }
 
     /// The dotted key.
