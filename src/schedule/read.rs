@@ -85,6 +85,10 @@ pub struct SavedHardware {
     pub clock_mhz: Option<f64>,
     /// Energy costs per op, word access and hop.
     pub energy: Energy,
+    /// The changes applied to the hardware text (`--set`, a sweep's
+    /// point), as `KEY=VALUE`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub set: Vec<String>,
     /// Register file per PE, in words.
     pub regf_words: u64,
     /// Global buffer per node, in words.
@@ -177,6 +181,7 @@ impl From<&ScheduleFile> for SavedSchedule {
             energy_unit,
             clock_mhz,
             energy,
+            set,
             // Not written to the file.
             text_sha256: _,
             warnings: _,
@@ -217,6 +222,7 @@ impl From<&ScheduleFile> for SavedSchedule {
                 energy_unit: energy_unit.clone(),
                 clock_mhz: *clock_mhz,
                 energy: *energy,
+                set: set.clone(),
                 regf_words: *regf_words,
                 gbuf_words: *gbuf_words,
                 bus_width_words: *bus_width_words,

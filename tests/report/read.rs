@@ -130,3 +130,21 @@ fn a_schedule_converts_to_what_its_file_reads_back() {
         assert_eq!(saved.to_text().unwrap(), text);
     }
 }
+
+#[test]
+fn a_file_made_with_set_reads_back() {
+    let dir = super::Dir::new("read-set");
+    dir.schedule(
+        "s.json",
+        &[
+            "tests/fixtures/schedule/conv_pool.nn",
+            "--set",
+            "node.gbuf_bytes=65536",
+        ],
+    );
+    let text = std::fs::read_to_string(dir.path("s.json")).unwrap();
+    let saved = from_text(&text, "s.json").unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(saved.hardware.set, ["node.gbuf_bytes=65536"]);
+    assert_eq!(saved.hardware.gbuf_bytes, 65536);
+    assert_eq!(saved.to_text().unwrap(), text);
+}
