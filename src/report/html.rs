@@ -312,11 +312,12 @@ fn utilization_chart(s: &SavedSchedule) -> String {
             pct * scale,
             "u-pe",
             Some(&format!(
-                "{}: {:.1} of {} PEs busy on average ({pct:.1}%); mapping utilization {:.1}%",
+                "{}: {:.1} of {} PEs busy on average while computing ({pct:.1}%); mapping utilization {:.1}%; all PEs over the whole time {:.1}%",
                 l.name,
                 l.active_pes,
                 pes,
-                100.0 * l.mapping.util
+                100.0 * l.mapping.util,
+                100.0 * l.utilization
             )),
         );
         svg.close();
@@ -519,6 +520,13 @@ fn header(s: &SavedSchedule) -> String {
         totals.push(("average power", crate::hw::format_watts(w)));
     }
     totals.push(("ops", format!("{} MACs", energy(t.ops))));
+    totals.push((
+        "utilization",
+        format!(
+            "{:.1}% of all PEs over the whole time",
+            100.0 * t.utilization
+        ),
+    ));
     let b = layer_text::components(&t.energy_breakdown);
     let parts: Vec<String> = b
         .iter()
@@ -571,7 +579,7 @@ fn layer_table(s: &SavedSchedule) -> String {
     let unit = escape(s.totals.energy_unit.name());
     let mut out = format!(
         "<table class=\"layers\">\n<tr><th>#</th><th>layer</th><th>kind</th><th>energy ({unit})</th><th>share</th><th>/ bound</th>\
-<th>time (cycles)</th><th>compute</th><th>bus</th><th>DRAM</th><th>bound by</th><th>active PEs</th>\
+<th>time (cycles)</th><th>compute</th><th>bus</th><th>DRAM</th><th>bound by</th><th>active PEs</th><th>util</th>\
 <th>partition</th><th>mapping</th><th>blocking (dram·gbuf·regf)</th></tr>\n"
     );
     let total = s.totals.energy;
@@ -585,7 +593,7 @@ fn layer_table(s: &SavedSchedule) -> String {
             out,
             "<tr><td class=\"n\">{}</td><td>{}</td><td>{}</td><td class=\"n\">{}</td><td class=\"n\">{share:.1}%</td>\
 <td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td>\
-<td>{}</td><td class=\"n\">{:.1}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+<td>{}</td><td class=\"n\">{:.1}</td><td class=\"n\">{:.1}%</td><td>{}</td><td>{}</td><td>{}</td></tr>",
             i + 1,
             escape(&l.name),
             l.kind,
@@ -597,6 +605,7 @@ fn layer_table(s: &SavedSchedule) -> String {
             grouped(l.time.dram),
             bound_by(l),
             l.active_pes,
+            100.0 * l.utilization,
             escape(&layer_text::partition(l)),
             escape(&layer_text::mapping(l)),
             escape(&layer_text::blocking(l)),
@@ -606,10 +615,11 @@ fn layer_table(s: &SavedSchedule) -> String {
     let _ = writeln!(
         out,
         "<tr><th></th><th>total</th><th></th><th class=\"n\">{}</th><th class=\"n\">100.0%</th><th class=\"n\">{}</th>\
-<th class=\"n\">{}</th><th colspan=\"8\"></th></tr>\n</table>",
+<th class=\"n\">{}</th><th colspan=\"5\"></th><th class=\"n\">{:.1}%</th><th colspan=\"3\"></th></tr>\n</table>",
         energy(t.energy),
         super::ratio(t.energy, t.lower_bound.energy),
-        grouped(t.time)
+        grouped(t.time),
+        100.0 * t.utilization
     );
     out
 }
