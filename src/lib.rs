@@ -38,6 +38,7 @@ pub mod cli;
 pub mod hw;
 pub mod ir;
 pub mod lang;
+pub mod onnx;
 pub mod report;
 pub mod sched;
 pub mod schedule;

@@ -15,6 +15,8 @@ use crate::sched::pipeline::{PipelineOptions, TimeOverhead};
 use crate::sched::resource::{Goal, Solver};
 use crate::sched::types::PerData;
 use clap::{Args, Parser, Subcommand, ValueEnum};
+
+pub mod import;
 use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -46,16 +48,21 @@ pub enum Command {
     ///
     /// Prints a summary table; `-o FILE` writes the whole schedule as JSON.
     Schedule(ScheduleArgs),
+    /// Convert an ONNX model to a `.nn` file.
+    Import(import::ImportArgs),
 }
 
 /// Arguments of `nnc check`.
 #[derive(Debug, Args)]
 pub struct CheckArgs {
-    /// The network, a `.nn` file.
+    /// The network: a `.nn` file, or an `.onnx` model (docs/onnx.md).
     pub file: PathBuf,
     /// Print the network IR as JSON instead of a table.
     #[arg(long)]
     pub json: bool,
+    /// How to read an `.onnx` network.
+    #[command(flatten)]
+    pub onnx: import::OnnxArgs,
 }
 
 /// Arguments of `nnc schedule`.
@@ -67,7 +74,7 @@ nnc schedule nns/alex_net.nn --batch 16 --compat nn_dataflow -o alexnet.json\n\n
 Presets: eyeriss, eyeriss-chip, tetris-l1, tetris."
 )]
 pub struct ScheduleArgs {
-    /// The network, a `.nn` file.
+    /// The network: a `.nn` file, or an `.onnx` model (docs/onnx.md).
     pub file: PathBuf,
     /// The hardware: a preset name or a `.toml` hardware file.
     #[arg(long, default_value = "eyeriss", value_name = "PRESET|FILE")]
@@ -142,6 +149,9 @@ pub struct ScheduleArgs {
     /// published numbers (see the README's "Differences from nn_dataflow").
     #[arg(long, value_enum)]
     pub compat: Option<CompatArg>,
+    /// How to read an `.onnx` network.
+    #[command(flatten)]
+    pub onnx: import::OnnxArgs,
 }
 
 /// `--solver`.
@@ -303,21 +313,30 @@ pub fn run(cli: Cli) -> ExitCode {
     match cli.command {
         Command::Check(args) => check(&args, cli.color.enabled()),
         Command::Schedule(args) => schedule(&args, cli.color.enabled()),
+        Command::Import(args) => import::import(&args, cli.color.enabled()),
     }
 }
 
 /// Reads and compiles a network, printing diagnostics: the network and its
-/// source text, or the exit code on failure.
-pub(crate) fn compile_file(
+/// source text, or the exit code on failure. An `.onnx` model is read
+/// through the importer
+/// (docs/onnx.md); the source returned is then the `.nn` text it lowers to.
+pub(crate) fn compile_network(
     file: &std::path::Path,
     color: bool,
+    onnx: &import::OnnxArgs,
 ) -> Result<(Network, String), ExitCode> {
-    let path = file.display().to_string();
-    let source = match std::fs::read_to_string(file) {
-        Ok(s) => s,
-        Err(e) => {
-            eprintln!("error: cannot read `{path}`: {e}");
-            return Err(ExitCode::from(EXIT_USAGE));
+    let (path, source) = if import::is_onnx(file) {
+        let text = import::lower_file(file, onnx)?;
+        (format!("{} (imported)", file.display()), text)
+    } else {
+        let path = file.display().to_string();
+        match std::fs::read_to_string(file) {
+            Ok(s) => (path, s),
+            Err(e) => {
+                eprintln!("error: cannot read `{path}`: {e}");
+                return Err(ExitCode::from(EXIT_USAGE));
+            }
         }
     };
     let mut stderr = std::io::stderr().lock();
@@ -334,7 +353,7 @@ pub(crate) fn compile_file(
 }
 
 fn check(args: &CheckArgs, color: bool) -> ExitCode {
-    match compile_file(&args.file, color) {
+    match compile_network(&args.file, color, &args.onnx) {
         Err(code) => code,
         Ok((net, _)) => {
             let text = if args.json {
@@ -445,7 +464,7 @@ fn schedule(args: &ScheduleArgs, color: bool) -> ExitCode {
         Ok(h) => h,
         Err(code) => return code,
     };
-    let (net, source) = match compile_file(&args.file, color) {
+    let (net, source) = match compile_network(&args.file, color, &args.onnx) {
         Ok(n) => n,
         Err(code) => return code,
     };

@@ -3,3 +3,4 @@
 //! front end.
 
 mod grouped;
+mod import;

@@ -1,0 +1,49 @@
+//! The ONNX front end (docs/onnx.md): reads a model file and lowers its
+//! graph to a `.nn` file, which the language then compiles to the same IR
+//! as any other network. Why through text: `nnc import` writes exactly what
+//! `nnc check MODEL.onnx` compiles, so the two can never disagree, and every
+//! check of the language (shapes, the padding rule, limits) applies.
+
+pub mod graph;
+pub mod lower;
+pub(crate) mod proto;
+
+pub use lower::{ImportOptions, Imported};
+use thiserror::Error;
+
+/// Why a model cannot be imported.
+#[derive(Debug, Error, Clone, PartialEq, Eq)]
+pub enum ImportError {
+    /// The bytes are not a well-formed ONNX protobuf.
+    #[error("not a readable ONNX model: {0}")]
+    Malformed(String),
+    /// The graph has no data input.
+    #[error("the graph has no data input (every input is a weight or constant)")]
+    NoInput,
+    /// A data input's shape is not fixed.
+    #[error("input `{input}`: {what}; give the shape with `--input-shape C,H,W`")]
+    FreeShape {
+        /// The input's name.
+        input: String,
+        /// What is free.
+        what: String,
+    },
+    /// A node nnc cannot represent.
+    #[error("node `{node}` ({op}): {what}\n  = help: {help}")]
+    Node {
+        /// The node's name (or first output).
+        node: String,
+        /// Its operator.
+        op: String,
+        /// What is wrong.
+        what: String,
+        /// What to do.
+        help: String,
+    },
+}
+
+/// Reads an ONNX model and lowers it to `.nn` text.
+pub fn import(bytes: &[u8], options: &ImportOptions) -> Result<Imported, ImportError> {
+    let graph = graph::decode_model(bytes)?;
+    lower::lower(&graph, options)
+}
