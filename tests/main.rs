@@ -10,4 +10,5 @@ mod model;
 mod onnx;
 mod partition;
 mod pipeline;
+mod report;
 mod search;

@@ -2,6 +2,12 @@
 //! translated into calls of the library. Exit codes: 0 success, 1 compile
 //! errors, 2 usage errors (bad arguments, unreadable files).
 
+pub mod diff;
+// `report` names the crate's report module here (`use` below); the
+// subcommand's file is `report.rs` all the same.
+#[path = "report.rs"]
+pub mod report_cmd;
+
 use crate::hw::{self, Hardware, HwError};
 use crate::ir::Network;
 use crate::lang;
@@ -50,6 +56,10 @@ pub enum Command {
     Schedule(ScheduleArgs),
     /// Convert an ONNX model to a `.nn` file.
     Import(import::ImportArgs),
+    /// Compare two schedule files: per layer and in total, what changed.
+    Diff(diff::DiffArgs),
+    /// Write a schedule file's report: one self-contained HTML page of charts and tables.
+    Report(report_cmd::ReportArgs),
 }
 
 /// Arguments of `nnc check`.
@@ -314,6 +324,8 @@ pub fn run(cli: Cli) -> ExitCode {
         Command::Check(args) => check(&args, cli.color.enabled()),
         Command::Schedule(args) => schedule(&args, cli.color.enabled()),
         Command::Import(args) => import::import(&args, cli.color.enabled()),
+        Command::Diff(args) => diff::run(&args),
+        Command::Report(args) => report_cmd::run(&args),
     }
 }
 

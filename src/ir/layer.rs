@@ -49,6 +49,13 @@ impl Serialize for Dim2 {
     }
 }
 
+impl<'de> serde::Deserialize<'de> for Dim2 {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let [h, w] = <[u64; 2]>::deserialize(d)?;
+        Ok(Dim2 { h, w })
+    }
+}
+
 impl fmt::Display for Dim2 {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{}x{}", self.h, self.w)
@@ -58,7 +65,7 @@ impl fmt::Display for Dim2 {
 /// What a layer is, as the user wrote it. Fully connected layers share the
 /// convolution model and pooling/element-wise layers the local-region model;
 /// the kind is kept for reporting.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, serde::Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum LayerKind {
     /// Convolution (`conv`), grouped or dilated.

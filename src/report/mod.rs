@@ -2,6 +2,11 @@
 //! schedule (`nnc schedule`): one line per layer and the totals, as text
 //! tables built by one [`Table`].
 
+pub mod diff;
+pub mod html;
+mod layer_text;
+pub mod svg;
+
 use crate::ir::{LayerKind, Network};
 use crate::sched::partition::ParallelDim;
 use crate::schedule::{LayerOut, ScheduleFile};

@@ -43,7 +43,7 @@ use std::fmt;
 ///
 /// Serialized as the schedule file's `model` field: `nnc` or
 /// `nn_dataflow-2.1`.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, serde::Deserialize)]
 pub enum Compat {
     /// nnc's own model: the reference's bugs fixed.
     #[default]

@@ -86,7 +86,7 @@ pub struct NodeResource {
 }
 
 /// What the search optimizes (the reference's `opt_goal`).
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, serde::Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Goal {
     /// Energy, ties broken by time.
@@ -149,7 +149,7 @@ impl Goal {
 }
 
 /// The solver that picks a layer's loop blocking.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, serde::Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Solver {
     /// Enumerate every blocking (the reference's default).

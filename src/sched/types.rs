@@ -13,7 +13,7 @@ macro_rules! indexed_enum {
         }
     ) => {
         $(#[$meta])*
-        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, serde::Deserialize)]
         #[serde(rename_all = "lowercase")]
         pub enum $name {
             $( $(#[$vmeta])* $variant = $idx ),+

@@ -9,6 +9,13 @@ use serde::Serialize;
 /// objects deep inside a layer stay on one line, so a layer reads (and
 /// diffs) like a table.
 pub fn to_text(file: &ScheduleFile) -> Result<String, serde_json::Error> {
+    layout_text(file)
+}
+
+/// [`to_text`]'s layout for any value shaped like a schedule file (the
+/// read side, [`super::read::SavedSchedule`], writes through it too, so a
+/// file read back writes the same bytes).
+pub(crate) fn layout_text<T: Serialize>(file: &T) -> Result<String, serde_json::Error> {
     let mut out = Vec::with_capacity(64 * 1024);
     let mut ser = serde_json::Serializer::with_formatter(&mut out, Layout::default());
     file.serialize(&mut ser)?;

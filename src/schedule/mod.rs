@@ -8,10 +8,13 @@
 //!
 //! - `types`: the file's types, field by field;
 //! - `build`: building them from a search's result ([`build`]);
-//! - `json`: the JSON writer ([`to_text`]).
+//! - `json`: the JSON writer ([`to_text`]);
+//! - `read`: reading a file back ([`read::read`]), for `nnc diff` and
+//!   `nnc report`.
 
 mod build;
 mod json;
+pub mod read;
 mod types;
 
 pub use build::build;

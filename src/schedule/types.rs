@@ -8,7 +8,7 @@ use crate::sched::Compat;
 use crate::sched::partition::{ParallelDim, PartitionKind};
 use crate::sched::resource::{Goal, Solver};
 use crate::sched::types::{DataKind, LoopDim};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// The format tag of this version of the file.
 pub const FORMAT: &str = "nnc-schedule/1";
@@ -53,7 +53,8 @@ pub struct ScheduleFile {
 
 /// The digests of the texts a schedule was made from, so that a file can be
 /// matched to its inputs (`sha256sum net.nn hw.toml` prints the same).
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct InputsOut {
     /// SHA-256 (hex) of the network's text, when the caller had it (the
     /// command line always has; a library caller sets it).
@@ -81,7 +82,8 @@ pub struct HardwareOut {
 }
 
 /// The search options.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct OptionsOut {
     /// `exhaustive` or `analytic`.
     pub solver: Solver,
@@ -102,7 +104,8 @@ pub struct OptionsOut {
 }
 
 /// Energy by where it goes.
-#[derive(Clone, Copy, Debug, Default, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct EnergyOut {
     /// Ops (MACs).
     pub op: f64,
@@ -122,7 +125,8 @@ pub struct EnergyOut {
 }
 
 /// Word accesses per memory level.
-#[derive(Clone, Copy, Debug, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct LevelsOut<T> {
     /// DRAM.
     pub dram: T,
@@ -135,7 +139,8 @@ pub struct LevelsOut<T> {
 }
 
 /// A value per data kind.
-#[derive(Clone, Copy, Debug, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct KindsOut<T> {
     /// Filters.
     pub fil: T,
@@ -146,7 +151,8 @@ pub struct KindsOut<T> {
 }
 
 /// A value per loop.
-#[derive(Clone, Copy, Debug, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct LoopsOut<T> {
     /// Input channels.
     pub ifm: T,
@@ -187,7 +193,8 @@ pub struct TotalsOut {
 
 /// What any schedule must spend (docs/model/bound.md): no schedule's energy
 /// is below `energy`, nor its time below `time`.
-#[derive(Clone, Copy, Debug, Default, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct LowerBoundOut {
     /// The energy lower bound.
     pub energy: f64,
@@ -198,7 +205,8 @@ pub struct LowerBoundOut {
 }
 
 /// A layer's shape.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct ShapeOut {
     /// Input channels.
     pub nifm: u64,
@@ -224,7 +232,8 @@ pub struct ShapeOut {
 }
 
 /// How a layer is split over the nodes.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct PartitionOut {
     /// Partition levels from the top (coarsest) to the bottom (adjacent
     /// nodes): `outp` output channels, `ofmp` ofmap tiles, `batp` batch,
@@ -240,7 +249,8 @@ pub struct PartitionOut {
 }
 
 /// Parts per partition dimension, `[rows, columns]`.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct PartFactors {
     /// Output channels.
     pub outp: Dim2,
@@ -253,7 +263,8 @@ pub struct PartFactors {
 }
 
 /// One node's share of a layer.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct PerNodeOut {
     /// Input channels.
     pub nifm: u64,
@@ -268,7 +279,8 @@ pub struct PerNodeOut {
 }
 
 /// The row-stationary mapping onto one node's PE array.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct MappingOut {
     /// Folds of the logical PE set (rows, columns).
     pub fold: Dim2,
@@ -283,7 +295,8 @@ pub struct MappingOut {
 }
 
 /// The loop blocking of one node's loop nest.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct BlockingOut {
     /// Factors per loop at each level: `dram` iterates over global-buffer
     /// tiles, `gbuf` over register-file tiles inside one, `regf` is the work
@@ -305,7 +318,8 @@ pub struct BlockingOut {
 }
 
 /// A value per blocking level.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct BlockingLevels<T> {
     /// DRAM to global buffer.
     pub dram: T,
@@ -316,7 +330,8 @@ pub struct BlockingLevels<T> {
 }
 
 /// Loop orders of the two outer blocking levels.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct BlockingOrders {
     /// DRAM level, outermost first.
     pub dram: Vec<LoopDim>,
@@ -325,7 +340,8 @@ pub struct BlockingOrders {
 }
 
 /// A per-data-kind value at the global-buffer and register-file levels.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct BlockingFetch {
     /// Global-buffer level.
     pub gbuf: KindsOut<u64>,
@@ -334,7 +350,8 @@ pub struct BlockingFetch {
 }
 
 /// Cycles of a layer.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct TimeOut {
     /// The layer's time: the largest of the three below.
     pub total: u64,
@@ -347,7 +364,8 @@ pub struct TimeOut {
 }
 
 /// One scheduled layer.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct LayerOut {
     /// Name.
     pub name: String,

@@ -67,7 +67,7 @@ pub enum Partitioning {
 
 /// The kind of a [`Partitioning`], as written in schedule files (`naive`,
 /// `hybrid`) and given to `--partition`.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum PartitionKind {
     /// [`Partitioning::Naive`].

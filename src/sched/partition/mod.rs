@@ -52,7 +52,9 @@ use thiserror::Error;
 /// A dimension a layer can be split along over the nodes (the reference's
 /// `ParallelEnum`). The integer values index [`PerDim`] and appear in the
 /// reference's JSON of schemes; schedule files write the lowercase names.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize)]
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
+)]
 #[serde(rename_all = "lowercase")]
 pub enum ParallelDim {
     /// Output channels: each node computes some of the ofmaps.

@@ -1,0 +1,61 @@
+//! `nnc report SCHEDULE.json -o report.html`: wiring of
+//! [`crate::report::html`].
+
+use super::{EXIT_COMPILE_ERROR, EXIT_USAGE, write_atomically};
+use crate::report::html;
+use crate::schedule::read;
+use clap::Args;
+use std::io::Write;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+/// Arguments of `nnc report`.
+#[derive(Debug, Args)]
+#[command(after_help = "Example:\n  \
+nnc schedule nns/alex_net.nn --batch 16 -o alexnet.json\n  \
+nnc report alexnet.json -o alexnet.html\n\n\
+The page is one self-contained file (inline SVG and CSS, no script, nothing fetched).")]
+pub struct ReportArgs {
+    /// A schedule file (`nnc schedule -o`).
+    pub file: PathBuf,
+    /// Where to write the HTML page (`-` for stdout).
+    #[arg(short = 'o', long = "output", value_name = "FILE")]
+    pub output: PathBuf,
+}
+
+/// Runs `nnc report`.
+pub(crate) fn run(args: &ReportArgs) -> ExitCode {
+    if args.file.extension().is_some_and(|e| e == "csv") {
+        // Sweep results (`nnc sweep`): their charts belong in
+        // `src/report/sweep.rs`; dispatch to it here once it exists.
+        eprintln!(
+            "error: `{}`: sweep charts: not yet (nnc report reads schedule files, `nnc schedule -o`)",
+            args.file.display()
+        );
+        return ExitCode::from(EXIT_USAGE);
+    }
+    let schedule = match read::read(&args.file) {
+        Ok(s) => s,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return ExitCode::from(if e.is_io() {
+                EXIT_USAGE
+            } else {
+                EXIT_COMPILE_ERROR
+            });
+        }
+    };
+    let page = html::html(&schedule);
+    if args.output.as_os_str() == "-" {
+        // A closed pipe is not an error.
+        let _ = std::io::stdout().lock().write_all(page.as_bytes());
+        return ExitCode::SUCCESS;
+    }
+    match write_atomically(&args.output, &page) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: cannot write `{}`: {e}", args.output.display());
+            ExitCode::from(EXIT_USAGE)
+        }
+    }
+}

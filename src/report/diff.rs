@@ -1,0 +1,489 @@
+//! `nnc diff`: what changed between two schedule files (docs/report.md#nnc-diff).
+//!
+//! Layers are matched by name. For the totals and every layer that
+//! changed: the energy and each component of it, the time and its parts,
+//! then the choices (partition, mapping, blocking) as text, each with the
+//! absolute and relative change. Layers come biggest |energy change| first,
+//! ties in network order, so the line that explains a difference is on top.
+
+use super::layer_text;
+use crate::report::grouped;
+use crate::schedule::read::SavedSchedule;
+use crate::schedule::{EnergyOut, LayerOut};
+use std::fmt::Write;
+
+/// What a number measures, for its unit and format.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Quantity {
+    /// An energy, in the files' unit.
+    Energy,
+    /// Cycles.
+    Cycles,
+    /// A plain count or average (ops, PEs, words).
+    Count,
+}
+
+/// One changed field.
+#[derive(Clone, Debug, PartialEq)]
+enum Change {
+    /// A number: old, new.
+    Number {
+        label: String,
+        quantity: Quantity,
+        a: f64,
+        b: f64,
+    },
+    /// A choice or setting, as text: old, new.
+    Text { label: String, a: String, b: String },
+}
+
+/// A layer (or the totals) that changed.
+#[derive(Clone, Debug, PartialEq)]
+struct Section {
+    name: String,
+    /// Network position in the first file (totals: none), for ties.
+    position: usize,
+    delta_energy: f64,
+    changes: Vec<Change>,
+}
+
+/// The difference of two schedule files.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ScheduleDiff {
+    names: [String; 2],
+    headlines: [String; 2],
+    units: [String; 2],
+    equal: bool,
+    settings: Vec<Change>,
+    total: Option<Section>,
+    layers: Vec<Section>,
+    only: [Vec<(String, f64)>; 2],
+    unchanged: usize,
+}
+
+impl ScheduleDiff {
+    /// Do the files hold the same schedule (every field equal)?
+    pub fn is_equal(&self) -> bool {
+        self.equal
+    }
+}
+
+fn number(label: &str, quantity: Quantity, a: f64, b: f64, out: &mut Vec<Change>) {
+    // Exact comparison: the files are written deterministically, so equal
+    // numbers are equal bits.
+    if a != b {
+        out.push(Change::Number {
+            label: label.to_owned(),
+            quantity,
+            a,
+            b,
+        });
+    }
+}
+
+fn text(label: &str, a: String, b: String, out: &mut Vec<Change>) {
+    if a != b {
+        out.push(Change::Text {
+            label: label.to_owned(),
+            a,
+            b,
+        });
+    }
+}
+
+fn energies(total: (f64, f64), a: &EnergyOut, b: &EnergyOut, out: &mut Vec<Change>) {
+    number("energy", Quantity::Energy, total.0, total.1, out);
+    for ((name, x), (_, y)) in layer_text::components(a)
+        .into_iter()
+        .zip(layer_text::components(b))
+    {
+        number(&format!("  {name}"), Quantity::Energy, x, y, out);
+    }
+}
+
+fn layer_changes(a: &LayerOut, b: &LayerOut) -> Vec<Change> {
+    let mut c = Vec::new();
+    energies(
+        (a.energy, b.energy),
+        &a.energy_breakdown,
+        &b.energy_breakdown,
+        &mut c,
+    );
+    let t = |x: u64| x as f64;
+    number(
+        "time",
+        Quantity::Cycles,
+        t(a.time.total),
+        t(b.time.total),
+        &mut c,
+    );
+    number(
+        "  compute",
+        Quantity::Cycles,
+        t(a.time.proc),
+        t(b.time.proc),
+        &mut c,
+    );
+    number(
+        "  bus",
+        Quantity::Cycles,
+        t(a.time.bus),
+        t(b.time.bus),
+        &mut c,
+    );
+    number(
+        "  dram",
+        Quantity::Cycles,
+        t(a.time.dram),
+        t(b.time.dram),
+        &mut c,
+    );
+    number(
+        "active PEs",
+        Quantity::Count,
+        a.active_pes,
+        b.active_pes,
+        &mut c,
+    );
+    text(
+        "partition",
+        layer_text::partition(a),
+        layer_text::partition(b),
+        &mut c,
+    );
+    text(
+        "mapping",
+        layer_text::mapping(a),
+        layer_text::mapping(b),
+        &mut c,
+    );
+    text(
+        "blocking",
+        layer_text::blocking(a),
+        layer_text::blocking(b),
+        &mut c,
+    );
+    number(
+        "lower bound",
+        Quantity::Energy,
+        a.lower_bound.energy,
+        b.lower_bound.energy,
+        &mut c,
+    );
+    number("ops", Quantity::Count, a.ops, b.ops, &mut c);
+    let sum = |k: &crate::schedule::KindsOut<f64>| k.fil + k.ifm + k.ofm;
+    for (name, x, y) in [
+        ("dram words", &a.accesses.dram, &b.accesses.dram),
+        ("gbuf words", &a.accesses.gbuf, &b.accesses.gbuf),
+        ("array words", &a.accesses.array, &b.accesses.array),
+        ("regf words", &a.accesses.regf, &b.accesses.regf),
+        ("noc word-hops", &a.noc_hops, &b.noc_hops),
+    ] {
+        number(name, Quantity::Count, sum(x), sum(y), &mut c);
+    }
+    let shape = |l: &LayerOut| serde_json::to_string(&l.shape).unwrap_or_default();
+    text("shape", shape(a), shape(b), &mut c);
+    if c.is_empty() && a != b {
+        // Per-kind accesses that moved between kinds, buffer sizes, ...
+        c.push(Change::Text {
+            label: "other fields".to_owned(),
+            a: "(see the files)".to_owned(),
+            b: "differ".to_owned(),
+        });
+    }
+    c
+}
+
+/// Top-level keys of two serializable values that differ, as compact JSON.
+fn keys<T: serde::Serialize>(prefix: &str, a: &T, b: &T, out: &mut Vec<Change>) {
+    let (Ok(serde_json::Value::Object(a)), Ok(serde_json::Value::Object(b))) =
+        (serde_json::to_value(a), serde_json::to_value(b))
+    else {
+        return;
+    };
+    let show = |v: Option<&serde_json::Value>| match v {
+        None => "(absent)".to_owned(),
+        Some(serde_json::Value::String(s)) => s.clone(),
+        Some(v) => v.to_string(),
+    };
+    let mut names: Vec<&String> = a.keys().collect();
+    names.extend(b.keys().filter(|k| !a.contains_key(*k)));
+    for k in names {
+        text(&format!("{prefix}{k}"), show(a.get(k)), show(b.get(k)), out);
+    }
+}
+
+fn headline(s: &SavedSchedule) -> String {
+    format!(
+        "{} on {}, batch {}, model {}: {:.4e} {}, {} cycles",
+        s.network,
+        s.hardware.name,
+        s.batch,
+        s.model.name(),
+        s.totals.energy,
+        s.totals.energy_unit.name(),
+        grouped(s.totals.time)
+    )
+}
+
+/// Compares `a` (named `a_name` in the output) with `b`.
+pub fn diff(a: &SavedSchedule, a_name: &str, b: &SavedSchedule, b_name: &str) -> ScheduleDiff {
+    let mut settings = Vec::new();
+    keys("", &a.inputs, &b.inputs, &mut settings);
+    text(
+        "model",
+        a.model.name().into(),
+        b.model.name().into(),
+        &mut settings,
+    );
+    text(
+        "nnc_version",
+        a.nnc_version.clone(),
+        b.nnc_version.clone(),
+        &mut settings,
+    );
+    text(
+        "network",
+        a.network.clone(),
+        b.network.clone(),
+        &mut settings,
+    );
+    text(
+        "batch",
+        a.batch.to_string(),
+        b.batch.to_string(),
+        &mut settings,
+    );
+    keys("hardware.", &a.hardware, &b.hardware, &mut settings);
+    keys("options.", &a.options, &b.options, &mut settings);
+    text(
+        "schedule order",
+        a.schedule_order.join(" "),
+        b.schedule_order.join(" "),
+        &mut settings,
+    );
+
+    let (ta, tb) = (&a.totals, &b.totals);
+    let mut total = Vec::new();
+    energies(
+        (ta.energy, tb.energy),
+        &ta.energy_breakdown,
+        &tb.energy_breakdown,
+        &mut total,
+    );
+    number(
+        "time",
+        Quantity::Cycles,
+        ta.time as f64,
+        tb.time as f64,
+        &mut total,
+    );
+    if let (Some(x), Some(y)) = (ta.seconds, tb.seconds) {
+        text("seconds", format!("{x:e}"), format!("{y:e}"), &mut total);
+    }
+    number(
+        "lower bound",
+        Quantity::Energy,
+        ta.lower_bound.energy,
+        tb.lower_bound.energy,
+        &mut total,
+    );
+    number("ops", Quantity::Count, ta.ops, tb.ops, &mut total);
+    let total = (!total.is_empty()).then(|| Section {
+        name: "total".to_owned(),
+        position: 0,
+        delta_energy: tb.energy - ta.energy,
+        changes: total,
+    });
+
+    let mut layers = Vec::new();
+    let mut unchanged = 0;
+    let mut only_a = Vec::new();
+    for (position, la) in a.layers.iter().enumerate() {
+        match b.layer(&la.name) {
+            None => only_a.push((la.name.clone(), la.energy)),
+            Some(lb) if lb == la => unchanged += 1,
+            Some(lb) => layers.push(Section {
+                name: la.name.clone(),
+                position,
+                delta_energy: lb.energy - la.energy,
+                changes: layer_changes(la, lb),
+            }),
+        }
+    }
+    // Stable: ties keep network order.
+    layers.sort_by(|x, y| y.delta_energy.abs().total_cmp(&x.delta_energy.abs()));
+    let only_b = b
+        .layers
+        .iter()
+        .filter(|l| a.layer(&l.name).is_none())
+        .map(|l| (l.name.clone(), l.energy))
+        .collect();
+    ScheduleDiff {
+        names: [a_name.to_owned(), b_name.to_owned()],
+        headlines: [headline(a), headline(b)],
+        units: [
+            a.totals.energy_unit.name().to_owned(),
+            b.totals.energy_unit.name().to_owned(),
+        ],
+        equal: a == b,
+        settings,
+        total,
+        layers,
+        only: [only_a, only_b],
+        unchanged,
+    }
+}
+
+/// An energy or count: five significant digits, or every digit when that
+/// is what tells `x` from `other`.
+fn value(x: f64, other: f64, quantity: Quantity) -> String {
+    match quantity {
+        Quantity::Cycles => grouped(x as u64),
+        // PEs, small counts: as they are.
+        Quantity::Count if x.abs().max(other.abs()) < 1e5 => format!("{x}"),
+        _ => {
+            let short = format!("{x:.4e}");
+            if short == format!("{other:.4e}") {
+                format!("{x:e}")
+            } else {
+                short
+            }
+        }
+    }
+}
+
+fn delta(a: f64, b: f64, quantity: Quantity) -> String {
+    let d = b - a;
+    let abs = match quantity {
+        Quantity::Cycles => {
+            let sign = if d < 0.0 { "-" } else { "+" };
+            format!("{sign}{}", grouped(d.abs() as u64))
+        }
+        Quantity::Count if a.abs().max(b.abs()) < 1e5 => format!("{d:+}"),
+        _ => format!("{d:+.3e}"),
+    };
+    let rel = if a != 0.0 {
+        format!("{:+.2}%", 100.0 * d / a)
+    } else {
+        "new".to_owned()
+    };
+    format!("{abs} ({rel})")
+}
+
+impl ScheduleDiff {
+    fn unit(&self, quantity: Quantity) -> String {
+        match quantity {
+            Quantity::Energy if self.units[0] == self.units[1] => self.units[0].clone(),
+            Quantity::Energy => format!("{}|{}", self.units[0], self.units[1]),
+            Quantity::Cycles => "cycles".to_owned(),
+            Quantity::Count => String::new(),
+        }
+    }
+
+    fn section(&self, title: &str, changes: &[Change], out: &mut String) {
+        let _ = writeln!(out, "{title}");
+        let width = changes
+            .iter()
+            .map(|c| match c {
+                Change::Number { label, .. } | Change::Text { label, .. } => label.chars().count(),
+            })
+            .max()
+            .unwrap_or(0);
+        for c in changes {
+            match c {
+                Change::Number {
+                    label,
+                    quantity,
+                    a,
+                    b,
+                } => {
+                    let unit = self.unit(*quantity);
+                    let unit = if unit.is_empty() {
+                        unit
+                    } else {
+                        format!(" {unit}")
+                    };
+                    let _ = writeln!(
+                        out,
+                        "  {label:width$}  {} -> {}{unit}  {}",
+                        value(*a, *b, *quantity),
+                        value(*b, *a, *quantity),
+                        delta(*a, *b, *quantity),
+                    );
+                }
+                Change::Text { label, a, b } => {
+                    let _ = writeln!(out, "  {label:width$}  {a}");
+                    let _ = writeln!(out, "  {:width$}  -> {b}", "");
+                }
+            }
+        }
+    }
+
+    /// The diff as text: the two files, changed settings, the totals, the
+    /// changed layers biggest energy change first, then layers found in
+    /// one file only and how many are unchanged.
+    pub fn render(&self) -> String {
+        let mut out = String::new();
+        let [na, nb] = &self.names;
+        if self.equal {
+            let _ = writeln!(out, "`{na}` and `{nb}` hold the same schedule.");
+            return out;
+        }
+        let _ = writeln!(out, "--- {na}: {}", self.headlines[0]);
+        let _ = writeln!(out, "+++ {nb}: {}", self.headlines[1]);
+        if self.units[0] != self.units[1] {
+            let _ = writeln!(
+                out,
+                "note: the energy units differ ({} and {}); energies are compared as numbers",
+                self.units[0], self.units[1]
+            );
+        }
+        if !self.settings.is_empty() {
+            out.push('\n');
+            self.section("settings", &self.settings, &mut out);
+        }
+        if let Some(t) = &self.total {
+            out.push('\n');
+            self.section("total", &t.changes, &mut out);
+        }
+        for l in &self.layers {
+            out.push('\n');
+            self.section(&format!("layer {}", l.name), &l.changes, &mut out);
+        }
+        for (i, only) in self.only.iter().enumerate() {
+            if !only.is_empty() {
+                let list: Vec<String> = only
+                    .iter()
+                    .map(|(n, e)| format!("{n} ({e:.4e} {})", self.units[i]))
+                    .collect();
+                let _ = writeln!(out, "\nonly in {}: {}", self.names[i], list.join(", "));
+            }
+        }
+        let changed = self.layers.len();
+        let _ = writeln!(
+            out,
+            "\n{changed} layer{} changed, {} unchanged, {} only in {na}, {} only in {nb}",
+            if changed == 1 { "" } else { "s" },
+            self.unchanged,
+            self.only[0].len(),
+            self.only[1].len(),
+        );
+        out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn deltas_carry_sign_and_relative_change() {
+        assert_eq!(delta(200.0, 150.0, Quantity::Energy), "-5.000e1 (-25.00%)");
+        assert_eq!(delta(1000.0, 2500.0, Quantity::Cycles), "+1,500 (+150.00%)");
+        assert_eq!(delta(0.0, 3.0, Quantity::Energy), "+3.000e0 (new)");
+        // Five digits cannot tell these apart: all digits are shown.
+        assert_eq!(value(1.00001, 1.00002, Quantity::Energy), "1.00001e0");
+        assert_eq!(value(1.5, 2.5, Quantity::Energy), "1.5000e0");
+    }
+}

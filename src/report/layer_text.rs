@@ -1,0 +1,95 @@
+//! A layer's choices in short text, shared by `nnc diff` and the HTML
+//! report: partition, mapping and blocking as one line each.
+
+use crate::sched::partition::ParallelDim;
+use crate::sched::types::LoopDim;
+use crate::schedule::LayerOut;
+
+/// The partition: its non-trivial levels, top first (`batp 2x1 · ofmp
+/// 2x2`); `-` on one node.
+pub(crate) fn partition(l: &LayerOut) -> String {
+    let f = &l.partition.factors;
+    let parts: Vec<String> = l
+        .partition
+        .order
+        .iter()
+        .filter_map(|&p| {
+            let d = match p {
+                ParallelDim::Outp => f.outp,
+                ParallelDim::Ofmp => f.ofmp,
+                ParallelDim::Batp => f.batp,
+                ParallelDim::Inpp => f.inpp,
+            };
+            (d.size() > 1).then(|| format!("{} {}x{}", p.as_str_lower(), d.h, d.w))
+        })
+        .collect();
+    if parts.is_empty() {
+        "-".to_owned()
+    } else {
+        parts.join(" · ")
+    }
+}
+
+/// The mapping: folds, replications, utilization and loop nest.
+pub(crate) fn mapping(l: &LayerOut) -> String {
+    let m = &l.mapping;
+    format!(
+        "fold {} repl {} util {:.1}% nest {}",
+        m.fold,
+        m.repl,
+        100.0 * m.util,
+        m.loop_nest
+    )
+}
+
+fn order(o: &[LoopDim]) -> String {
+    o.iter().map(|d| d.as_str()).collect::<Vec<_>>().join(">")
+}
+
+/// The blocking: per loop its factors at the DRAM, buffer and register-file
+/// levels, the two outer loop orders, then what the global buffer holds.
+pub(crate) fn blocking(l: &LayerOut) -> String {
+    let b = &l.blocking;
+    let f = &b.factors;
+    let held: Vec<&str> = [
+        ("fil", b.stored_in_gbuf.fil),
+        ("ifm", b.stored_in_gbuf.ifm),
+        ("ofm", b.stored_in_gbuf.ofm),
+    ]
+    .into_iter()
+    .filter_map(|(n, s)| s.then_some(n))
+    .collect();
+    format!(
+        "i {}·{}·{} o {}·{}·{} b {}·{}·{}, order {} / {}, gbuf: {}",
+        f.dram.ifm,
+        f.gbuf.ifm,
+        f.regf.ifm,
+        f.dram.ofm,
+        f.gbuf.ofm,
+        f.regf.ofm,
+        f.dram.bat,
+        f.gbuf.bat,
+        f.regf.bat,
+        order(&b.order.dram),
+        order(&b.order.gbuf),
+        if held.is_empty() {
+            "-".to_owned()
+        } else {
+            held.join(",")
+        }
+    )
+}
+
+/// The seven energy components in the order of the schedule file, with
+/// their names.
+pub(crate) fn components(e: &crate::schedule::EnergyOut) -> [(&'static str, f64); 7] {
+    [
+        ("op", e.op),
+        ("dram", e.dram),
+        ("gbuf", e.gbuf),
+        ("array", e.array),
+        ("regf", e.regf),
+        ("noc", e.noc),
+        ("static", e.static_),
+    ]
+}

@@ -1,0 +1,281 @@
+//! Reading a schedule file back (`nnc diff`, `nnc report`): the JSON of
+//! `nnc-schedule/1` into [`SavedSchedule`], the output types as a file
+//! holds them. A layer reads into [`LayerOut`] itself; the top level, the
+//! hardware and the totals have read-side twins because the written types
+//! borrow from the running program (the version string, the hardware as
+//! loaded) where a file can only own its text.
+//!
+//! Every object refuses unknown keys, so a field this reader does not know
+//! is an error rather than silently dropped (a diff would call two files
+//! equal that differ in it), and the round trip write -> read -> write
+//! gives the same bytes (tested in `tests/report/read.rs`).
+
+use super::types::{
+    EnergyOut, FORMAT, Format, InputsOut, LayerOut, LevelsOut, LowerBoundOut, OptionsOut,
+};
+use crate::hw::{Energy, EnergyUnit};
+use crate::ir::Dim2;
+use crate::sched::Compat;
+use crate::sched::partition::MemType;
+use serde::{Deserialize, Deserializer, Serialize};
+use std::path::Path;
+use thiserror::Error;
+
+/// A schedule file as read back: the fields of
+/// [`ScheduleFile`](super::ScheduleFile), in its order.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SavedSchedule {
+    /// Always [`FORMAT`] (checked before anything else is read).
+    #[serde(deserialize_with = "format_tag")]
+    pub format: Format,
+    /// Which model made it.
+    pub model: Compat,
+    /// The version of nnc that wrote it.
+    pub nnc_version: String,
+    /// Digests of the input texts.
+    pub inputs: InputsOut,
+    /// The network's name.
+    pub network: String,
+    /// Samples per batch.
+    pub batch: u64,
+    /// The hardware as resolved.
+    pub hardware: SavedHardware,
+    /// The search options.
+    pub options: OptionsOut,
+    /// Sums over all layers.
+    pub totals: SavedTotals,
+    /// Layer names in scheduling order.
+    pub schedule_order: Vec<String>,
+    /// Every layer, in network order.
+    pub layers: Vec<LayerOut>,
+}
+
+/// The hardware as a schedule file records it: the hardware file's keys,
+/// then the word sizes the model used
+/// ([`HardwareOut`](super::HardwareOut)).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SavedHardware {
+    /// Name.
+    pub name: String,
+    /// Bits of one data word.
+    pub word_bits: u64,
+    /// The node array (rows, columns).
+    pub nodes: Dim2,
+    /// DRAM placement.
+    pub memory: MemType,
+    /// PE array of one node (rows, columns).
+    pub pe_array: Dim2,
+    /// Register file per PE, bytes.
+    pub regf_bytes: u64,
+    /// Global buffer per node, bytes.
+    pub gbuf_bytes: u64,
+    /// Array bus width in bits; 0 = unlimited.
+    pub bus_width_bits: u64,
+    /// DRAM bandwidth in bytes per cycle; `null` (infinite) = unlimited.
+    pub dram_bandwidth_bytes_per_cycle: Option<f64>,
+    /// The unit of every energy in the file.
+    #[serde(deserialize_with = "energy_unit")]
+    pub energy_unit: EnergyUnit,
+    /// Clock frequency in MHz, if the hardware gave one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub clock_mhz: Option<f64>,
+    /// Energy costs per op, word access and hop.
+    pub energy: Energy,
+    /// Register file per PE, in words.
+    pub regf_words: u64,
+    /// Global buffer per node, in words.
+    pub gbuf_words: u64,
+    /// Array bus width in words per cycle, `None` when unlimited.
+    pub bus_width_words: Option<u64>,
+    /// DRAM bandwidth in words per cycle, `None` when unlimited.
+    pub dram_bandwidth_words_per_cycle: Option<f64>,
+}
+
+/// Sums over all layers ([`TotalsOut`](super::TotalsOut)).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SavedTotals {
+    /// Total energy.
+    pub energy: f64,
+    /// The unit of every energy in the file.
+    #[serde(deserialize_with = "energy_unit")]
+    pub energy_unit: EnergyUnit,
+    /// Energy by where it goes.
+    pub energy_breakdown: EnergyOut,
+    /// Cycles.
+    pub time: u64,
+    /// The time in seconds, when the hardware gave a clock.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub seconds: Option<f64>,
+    /// Average power in watts, with a clock and an SI energy unit.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub average_power_w: Option<f64>,
+    /// Ops (MACs).
+    pub ops: f64,
+    /// Word accesses per memory level.
+    pub accesses: LevelsOut<f64>,
+    /// NoC word-hops.
+    pub noc_hops: f64,
+    /// The sum of the layers' lower bounds.
+    pub lower_bound: LowerBoundOut,
+}
+
+impl SavedSchedule {
+    /// The file's text, laid out as `nnc schedule -o` writes it: a file
+    /// read and written back is byte-identical.
+    pub fn to_text(&self) -> Result<String, serde_json::Error> {
+        super::json::layout_text(self)
+    }
+
+    /// The layer named `name`.
+    pub fn layer(&self, name: &str) -> Option<&LayerOut> {
+        self.layers.iter().find(|l| l.name == name)
+    }
+}
+
+/// Why a schedule file cannot be read. Each names the file; a bad field
+/// also its JSON path (`layers[3].energy_breakdown.op`).
+#[derive(Debug, Error)]
+pub enum ReadError {
+    /// The file cannot be opened or read.
+    #[error("cannot read `{origin}`: {source}")]
+    Io {
+        /// The file.
+        origin: String,
+        /// What the system said.
+        source: std::io::Error,
+    },
+    /// The text is not JSON (or not a JSON object).
+    #[error("`{origin}` is not a schedule file: {message}")]
+    NotJson {
+        /// The file.
+        origin: String,
+        /// serde_json's message, with line and column.
+        message: String,
+    },
+    /// No `format` key, or not a string.
+    #[error("`{origin}` is not a schedule file: it has no `format` (expected \"{FORMAT}\")")]
+    NoFormat {
+        /// The file.
+        origin: String,
+    },
+    /// A format this version does not read.
+    #[error("`{origin}` has format \"{found}\"; this nnc reads \"{FORMAT}\" only")]
+    UnknownFormat {
+        /// The file.
+        origin: String,
+        /// The file's `format`.
+        found: String,
+    },
+    /// A field is missing, unknown or of the wrong type or value.
+    #[error("`{origin}`: at `{path}`: {message}")]
+    Field {
+        /// The file.
+        origin: String,
+        /// The JSON path of the field (`.` when the top level itself).
+        path: String,
+        /// What is wrong, with line and column.
+        message: String,
+    },
+}
+
+impl ReadError {
+    /// Is it the file system's fault (a usage error) rather than the
+    /// file's content?
+    pub fn is_io(&self) -> bool {
+        matches!(self, ReadError::Io { .. })
+    }
+}
+
+/// Reads the schedule file at `path`.
+pub fn read(path: &Path) -> Result<SavedSchedule, ReadError> {
+    let origin = path.display().to_string();
+    let text = std::fs::read_to_string(path).map_err(|source| ReadError::Io {
+        origin: origin.clone(),
+        source,
+    })?;
+    from_text(&text, &origin)
+}
+
+/// Parses a schedule file's text; `origin` names it in errors.
+pub fn from_text(text: &str, origin: &str) -> Result<SavedSchedule, ReadError> {
+    // The format first: a file of another version should say so, not
+    // fail at the first field that changed.
+    #[derive(Deserialize)]
+    struct Tag {
+        format: Option<serde_json::Value>,
+    }
+    let tag: Tag = serde_json::from_str(text).map_err(|e| ReadError::NotJson {
+        origin: origin.to_owned(),
+        message: e.to_string(),
+    })?;
+    match tag.format {
+        Some(serde_json::Value::String(f)) if f == FORMAT => {}
+        Some(serde_json::Value::String(found)) => {
+            return Err(ReadError::UnknownFormat {
+                origin: origin.to_owned(),
+                found,
+            });
+        }
+        _ => {
+            return Err(ReadError::NoFormat {
+                origin: origin.to_owned(),
+            });
+        }
+    }
+    let field_error = |path: String, e: serde_json::Error| ReadError::Field {
+        origin: origin.to_owned(),
+        path,
+        message: e.to_string(),
+    };
+    let mut de = serde_json::Deserializer::from_str(text);
+    let schedule: SavedSchedule = serde_path_to_error::deserialize(&mut de).map_err(|e| {
+        let path = e.path().to_string();
+        field_error(path, e.into_inner())
+    })?;
+    // Trailing text after the object.
+    de.end().map_err(|e| field_error(".".to_owned(), e))?;
+    Ok(schedule)
+}
+
+/// `format`: only [`FORMAT`] (the pre-check in [`from_text`] makes this
+/// the second line of defence).
+fn format_tag<'de, D: Deserializer<'de>>(d: D) -> Result<Format, D::Error> {
+    let s = String::deserialize(d)?;
+    if s == FORMAT {
+        Ok(Format)
+    } else {
+        Err(serde::de::Error::custom(format!(
+            "format \"{s}\"; expected \"{FORMAT}\""
+        )))
+    }
+}
+
+/// An energy unit, checked as the hardware file's `energy_unit` is.
+fn energy_unit<'de, D: Deserializer<'de>>(d: D) -> Result<EnergyUnit, D::Error> {
+    let s = String::deserialize(d)?;
+    EnergyUnit::parse(&s).map_err(serde::de::Error::custom)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn refuses_what_is_not_a_schedule() {
+        let e = from_text("[1, 2", "x.json").unwrap_err();
+        assert!(matches!(e, ReadError::NotJson { .. }), "{e}");
+        let e = from_text("{\"network\": \"n\"}", "x.json").unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "`x.json` is not a schedule file: it has no `format` (expected \"nnc-schedule/1\")"
+        );
+        let e = from_text("{\"format\": \"nnc-schedule/2\"}", "x.json").unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "`x.json` has format \"nnc-schedule/2\"; this nnc reads \"nnc-schedule/1\" only"
+        );
+    }
+}

@@ -1,0 +1,135 @@
+//! `nnc diff` through the binary: messages, order and exit codes.
+
+use super::{Dir, OutputText, nnc_in};
+
+fn snapshot(name: &str, stdout: &str) {
+    let mut settings = crate::lang::snapshot_settings();
+    settings.add_filter("[0-9a-f]{64}", "[sha256]");
+    settings.bind(|| insta::assert_snapshot!(name, stdout));
+}
+
+#[test]
+fn equal_files_exit_0() {
+    let dir = Dir::new("diff-equal");
+    dir.schedule("a.json", &["tests/fixtures/schedule/conv_pool.nn"]);
+    dir.schedule("b.json", &["tests/fixtures/schedule/conv_pool.nn"]);
+    let out = nnc_in(&dir, &["diff", "a.json", "b.json"]);
+    assert_eq!(out.status.code(), Some(0), "{}", out.stderr_text());
+    assert_eq!(
+        out.stdout_text(),
+        "`a.json` and `b.json` hold the same schedule.\n"
+    );
+    assert!(out.stderr.is_empty());
+}
+
+#[test]
+fn eyeriss_against_tetris() {
+    let dir = Dir::new("diff-hw");
+    let net = "tests/fixtures/schedule/small_conv.nn";
+    dir.schedule("eyeriss.json", &[net, "--batch", "4"]);
+    dir.schedule("tetris.json", &[net, "--batch", "4", "--hw", "tetris"]);
+    let out = nnc_in(&dir, &["diff", "eyeriss.json", "tetris.json"]);
+    assert_eq!(out.status.code(), Some(1), "{}", out.stderr_text());
+    let stdout = out.stdout_text();
+    // The units differ, and the diff says so before any number.
+    assert!(
+        stdout
+            .lines()
+            .nth(2)
+            .unwrap()
+            .starts_with("note: the energy units differ (MAC and pJ)")
+    );
+    snapshot("diff_small_conv_eyeriss_tetris", &stdout);
+}
+
+/// The layer sections' names and energy changes, in printed order.
+fn sections(stdout: &str) -> Vec<(String, f64)> {
+    let mut out = Vec::new();
+    let mut name = None;
+    for line in stdout.lines() {
+        if let Some(n) = line.strip_prefix("layer ") {
+            name = Some(n.to_owned());
+        } else if let (Some(n), Some(rest)) = (&name, line.strip_prefix("  energy ")) {
+            // `  energy  A -> B unit  +D (+R%)`
+            let d: f64 = rest.split_whitespace().nth(4).unwrap().parse().unwrap();
+            out.push((n.clone(), d));
+            name = None;
+        }
+    }
+    out
+}
+
+#[test]
+fn batch_1_against_16_biggest_change_first() {
+    let dir = Dir::new("diff-batch");
+    let net = "tests/fixtures/schedule/conv_pool.nn";
+    dir.schedule("b1.json", &[net]);
+    dir.schedule("b16.json", &[net, "--batch", "16"]);
+    let out = nnc_in(&dir, &["diff", "b1.json", "b16.json"]);
+    assert_eq!(out.status.code(), Some(1), "{}", out.stderr_text());
+    let stdout = out.stdout_text();
+    let s = sections(&stdout);
+    assert_eq!(s.len(), 2, "{stdout}");
+    assert!(s[0].1.abs() >= s[1].1.abs(), "{s:?}");
+    assert!(stdout.contains("  batch  1\n         -> 16\n"), "{stdout}");
+    snapshot("diff_conv_pool_batch_1_16", &stdout);
+}
+
+#[test]
+fn layers_in_one_file_only_are_listed() {
+    let dir = Dir::new("diff-only");
+    dir.schedule("one.json", &["tests/fixtures/schedule/one_conv.nn"]);
+    dir.schedule("two.json", &["tests/fixtures/schedule/conv_pool.nn"]);
+    let out = nnc_in(&dir, &["diff", "one.json", "two.json"]);
+    assert_eq!(out.status.code(), Some(1));
+    let stdout = out.stdout_text();
+    assert!(stdout.contains("\nonly in two.json: pool ("), "{stdout}");
+    assert!(
+        stdout
+            .ends_with("\n1 layer changed, 0 unchanged, 0 only in one.json, 1 only in two.json\n"),
+        "{stdout}"
+    );
+}
+
+#[test]
+fn a_corrupt_or_missing_file_exits_2() {
+    let dir = Dir::new("diff-corrupt");
+    dir.schedule("a.json", &["tests/fixtures/schedule/conv_pool.nn"]);
+    let text = std::fs::read_to_string(dir.path("a.json")).unwrap();
+    std::fs::write(dir.path("cut.json"), &text[..text.len() / 3]).unwrap();
+    std::fs::write(
+        dir.path("bad.json"),
+        text.replacen("\"total\": ", "\"total\": \"x\", \"y\": ", 1),
+    )
+    .unwrap();
+    let out = nnc_in(&dir, &["diff", "a.json", "cut.json"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(out.stdout.is_empty());
+    snapshot("diff_corrupt_file", &out.stderr_text());
+    let out = nnc_in(&dir, &["diff", "a.json", "absent.json"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        out.stderr_text()
+            .starts_with("error: cannot read `absent.json`: "),
+        "{}",
+        out.stderr_text()
+    );
+    let out = nnc_in(&dir, &["diff", "bad.json", "a.json"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        out.stderr_text().starts_with(
+            "error: `bad.json`: at `layers[0].time.total`: invalid type: string \"x\""
+        ),
+        "{}",
+        out.stderr_text()
+    );
+    let out = nnc_in(&dir, &["diff", "a.json"]);
+    assert_eq!(out.status.code(), Some(2));
+}
+
+#[test]
+fn help_has_an_example() {
+    let out = nnc_in(&Dir::new("diff-help"), &["diff", "--help"]);
+    assert_eq!(out.status.code(), Some(0));
+    snapshot("cli_diff_help", &out.stdout_text());
+}
