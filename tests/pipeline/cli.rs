@@ -63,7 +63,12 @@ fn energy(extra: &[&str]) -> f64 {
     args.extend(TETRIS_HYBRID);
     args.extend(extra);
     let out = nnc(&args);
-    assert_eq!(out.status.code(), Some(0), "{extra:?}: {}", text(&out.stderr));
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{extra:?}: {}",
+        text(&out.stderr)
+    );
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     v["totals"]["energy"].as_f64().unwrap()
 }
@@ -86,4 +91,49 @@ fn pipelining_is_never_worse_and_the_flags_take_effect() {
     assert!(strict <= alone && strict >= spatial, "{strict}");
     let one = energy(&["--interlayer", "--pipeline-max-degree", "1"]);
     assert!(one <= alone && one >= spatial, "{one}");
+}
+
+#[test]
+fn the_summary_groups_layers_by_segment() {
+    let mut args = vec!["schedule", SMALL];
+    args.extend(TETRIS_HYBRID);
+    args.extend(["--interlayer", "--save-writeback"]);
+    let out = nnc(&args);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let table = text(&out.stdout);
+    assert!(table.contains("segment 0"), "{table}");
+    crate::lang::snapshot_settings().bind(|| {
+        insta::assert_snapshot!("pipeline_summary_small_conv_tetris_hybrid", table);
+    });
+}
+
+#[test]
+fn the_schedule_file_records_segments_and_places() {
+    let mut args = vec!["schedule", SMALL, "-q", "-o", "-"];
+    args.extend(TETRIS_HYBRID);
+    args.extend(["--interlayer", "--pipeline-time-overhead", "0.5"]);
+    let out = nnc(&args);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["format"], "nnc-schedule/2");
+    assert_eq!(v["options"]["interlayer"], true);
+    assert_eq!(v["options"]["pipeline_time_overhead"], 0.5);
+    let segments = v["segments"].as_array().unwrap();
+    // Every layer is in exactly the segment and group its place names.
+    let mut seen = 0;
+    for l in v["layers"].as_array().unwrap() {
+        let p = &l["place"];
+        let seg = &segments[p["segment"].as_u64().unwrap() as usize];
+        let group = &seg["groups"][p["group"].as_u64().unwrap() as usize];
+        assert_eq!(group[p["position"].as_u64().unwrap() as usize], l["name"]);
+        assert_eq!(
+            p["region"],
+            seg["regions"][p["group"].as_u64().unwrap() as usize]
+        );
+        seen += 1;
+    }
+    assert_eq!(seen, 6);
+    // The pipelined time is the segments' times added up.
+    let sum: u64 = segments.iter().map(|s| s["time"].as_u64().unwrap()).sum();
+    assert_eq!(v["totals"]["time"].as_u64().unwrap(), sum);
 }
