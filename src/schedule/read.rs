@@ -114,6 +114,8 @@ pub struct SavedTotals {
     pub average_power_w: Option<f64>,
     /// Ops (MACs).
     pub ops: f64,
+    /// The share of all PEs busy over the whole time.
+    pub utilization: f64,
     /// Word accesses per memory level.
     pub accesses: LevelsOut<f64>,
     /// NoC word-hops.
