@@ -471,7 +471,7 @@ pub struct LayerOut {
     pub active_pes: f64,
     /// The share of all the hardware's PEs (every node) busy over the
     /// layer's whole time: ops / (time × nodes × PEs per node), 0 to 1 (0
-    /// when read from a file written before nnc recorded it).
+    /// in files written before nnc recorded it).
     #[serde(default)]
     pub utilization: f64,
     /// What any schedule of the layer must spend.
