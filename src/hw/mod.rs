@@ -4,9 +4,13 @@
 //!
 //! Presets ship inside the binary (`--hw eyeriss`).
 //!
-//! - `unit`: the energy unit and what a clock turns cycles into.
+//! - `unit`: the energy unit and what a clock turns cycles into;
+//! - `size`: sizes in bytes or with a binary unit (`"64 KiB"`).
 
+mod size;
 mod unit;
+
+pub use size::{SIZE_EXPECTED, parse_size};
 
 pub use unit::{EnergyUnit, MAX_UNIT_LEN, format_seconds, format_watts};
 
@@ -54,6 +58,26 @@ pub struct Hardware {
     /// file: the schedule file's `inputs.hardware_sha256`.
     #[serde(skip)]
     pub text_sha256: String,
+    /// What is allowed but likely a mistake (the command line prints them).
+    #[serde(skip)]
+    pub warnings: Vec<HwWarning>,
+}
+
+/// A hardware description that is valid but likely not what was meant.
+#[derive(Clone, Debug, PartialEq, Eq, Error)]
+pub enum HwWarning {
+    /// More than one node, yet moving data between nodes costs nothing.
+    #[error(
+        "`{origin}` has {nodes} nodes but `[energy] noc_hop` is {given}: moving data between nodes costs nothing, so layers are split as if the NoC were free (give the energy of one word over one hop)"
+    )]
+    FreeNoc {
+        /// Where the description came from.
+        origin: String,
+        /// The node array, e.g. `4x4`.
+        nodes: String,
+        /// `0` or `not given`.
+        given: &'static str,
+    },
 }
 
 /// Energy per op, per word access at each level, per word per NoC hop, and
@@ -106,8 +130,8 @@ struct NodesSection {
 #[serde(deny_unknown_fields)]
 struct NodeSection {
     pe_array: [u64; 2],
-    regf_bytes: u64,
-    gbuf_bytes: u64,
+    regf_bytes: size::Bytes,
+    gbuf_bytes: size::Bytes,
     #[serde(default)]
     bus_width_bits: u64,
 }
@@ -155,10 +179,15 @@ pub enum HwError {
         source: std::io::Error,
     },
     /// Neither a file nor a preset.
-    #[error("unknown hardware preset `{name}` (presets: {}; a file path must end in `.toml` or contain `/`)", preset_names().join(", "))]
+    #[error("unknown hardware preset `{name}`{} (presets: {}; a file path must end in `.toml` or contain `/`)",
+        suggestion.as_ref().map(|s| format!("; did you mean `{s}`?")).unwrap_or_default(),
+        preset_names().join(", "))]
     UnknownPreset {
         /// What was asked for.
         name: String,
+        /// The preset it is probably a typo of (same letters in another
+        /// case, or a few edits away).
+        suggestion: Option<String>,
     },
     /// The TOML is malformed, or a key is unknown, missing or of the wrong
     /// type, or a value is out of range.
@@ -180,12 +209,17 @@ pub fn preset_names() -> Vec<&'static str> {
     PRESETS.iter().map(|(n, _)| *n).collect()
 }
 
+/// The file `--hw ARG` names: `arg` if it ends in `.toml` or contains a
+/// path separator; `None` for a preset name.
+pub fn file_path(arg: &str) -> Option<&Path> {
+    let looks_like_path = arg.ends_with(".toml") || arg.contains('/') || arg.contains('\\');
+    looks_like_path.then(|| Path::new(arg))
+}
+
 /// Loads `--hw ARG`: a file if `arg` ends in `.toml` or contains a path
 /// separator, otherwise a preset.
 pub fn load(arg: &str) -> Result<Hardware, HwError> {
-    let looks_like_path = arg.ends_with(".toml") || arg.contains('/') || arg.contains('\\');
-    if looks_like_path {
-        let path = Path::new(arg);
+    if let Some(path) = file_path(arg) {
         let text = std::fs::read_to_string(path).map_err(|source| HwError::Read {
             path: path.to_owned(),
             source,
@@ -196,8 +230,20 @@ pub fn load(arg: &str) -> Result<Hardware, HwError> {
         Some((name, text)) => parse(text, &format!("preset {name}")),
         None => Err(HwError::UnknownPreset {
             name: arg.to_owned(),
+            suggestion: suggest_preset(arg),
         }),
     }
+}
+
+/// The preset `arg` is probably a typo of: one that differs only in case,
+/// or else the closest by edit distance (case ignored) if close enough.
+fn suggest_preset(arg: &str) -> Option<String> {
+    let lower = arg.to_lowercase();
+    preset_names()
+        .into_iter()
+        .find(|n| *n == lower)
+        .map(str::to_owned)
+        .or_else(|| crate::lang::check::suggest(&lower, preset_names()))
 }
 
 /// Parses and checks a hardware description; `origin` names it in errors.
@@ -208,7 +254,16 @@ pub fn parse(text: &str, origin: &str) -> Result<Hardware, HwError> {
         span,
         message,
     };
-    let file: File = toml::from_str(text).map_err(|e| invalid(e.span(), e.message().to_owned()))?;
+    let file: File = toml::from_str(text).map_err(|e| {
+        let mut message = e.message().to_owned();
+        // serde does not tell a size's parser its key: name it from the line.
+        if message.contains(SIZE_EXPECTED)
+            && let Some(key) = e.span().and_then(|s| key_of_line(text, s.start))
+        {
+            message = format!("`{key}`: {message}");
+        }
+        invalid(e.span(), message)
+    })?;
     // Range checks, each pointing at its key.
     let key_span = |key: &str| find_key(text, key);
     let check = |ok: bool, key: &str, expected: &str| {
@@ -223,10 +278,15 @@ pub fn parse(text: &str, origin: &str) -> Result<Hardware, HwError> {
     };
     // The limits are the model's (`sched::limits`, which says why each
     // keeps the model's arithmetic in range).
+    // Sizes are whole bytes and the model (as the reference) counts whole
+    // words of whole bytes: a 12-bit word would silently take 2 bytes, so
+    // widths it cannot represent are refused (docs/hardware.md#word-widths).
     check(
-        (1..=MAX_WORD_BITS).contains(&file.word_bits),
+        (8..=MAX_WORD_BITS).contains(&file.word_bits) && file.word_bits.is_multiple_of(8),
         "word_bits",
-        &format!("1 to {MAX_WORD_BITS} bits (a wider word is a vector of words)"),
+        &format!(
+            "a multiple of 8 from 8 to {MAX_WORD_BITS} bits (the model stores a word in whole bytes, so a 12-bit word would count as 16; a wider word is a vector of words)"
+        ),
     )?;
     let within = |v: u64, max: u64| (1..=max).contains(&v);
     check(
@@ -247,13 +307,14 @@ pub fn parse(text: &str, origin: &str) -> Result<Hardware, HwError> {
     let size = format!(
         "room for at least one word ({word_bytes} bytes), and at most {MAX_HW_SIZE} bytes (2^53, exact in the model's float formulas)"
     );
+    let (regf_bytes, gbuf_bytes) = (file.node.regf_bytes.0, file.node.gbuf_bytes.0);
     check(
-        (word_bytes..=MAX_HW_SIZE).contains(&file.node.regf_bytes),
+        (word_bytes..=MAX_HW_SIZE).contains(&regf_bytes),
         "regf_bytes",
         &size,
     )?;
     check(
-        (word_bytes..=MAX_HW_SIZE).contains(&file.node.gbuf_bytes),
+        (word_bytes..=MAX_HW_SIZE).contains(&gbuf_bytes),
         "gbuf_bytes",
         &size,
     )?;
@@ -298,21 +359,44 @@ pub fn parse(text: &str, origin: &str) -> Result<Hardware, HwError> {
             ),
         )?;
     }
+    let nodes = Dim2::new(file.nodes.dims[0], file.nodes.dims[1]);
+    let mut warnings = Vec::new();
+    if nodes.size() > 1 && e.noc_hop == 0.0 {
+        warnings.push(HwWarning::FreeNoc {
+            origin: origin.to_owned(),
+            nodes: format!("{}x{}", nodes.h, nodes.w),
+            given: if key_span("noc_hop").is_some() {
+                "0"
+            } else {
+                "not given"
+            },
+        });
+    }
     Ok(Hardware {
         name: file.name,
         word_bits: file.word_bits,
-        nodes: Dim2::new(file.nodes.dims[0], file.nodes.dims[1]),
+        nodes,
         memory: file.nodes.memory,
         pe_array: Dim2::new(file.node.pe_array[0], file.node.pe_array[1]),
-        regf_bytes: file.node.regf_bytes,
-        gbuf_bytes: file.node.gbuf_bytes,
+        regf_bytes,
+        gbuf_bytes,
         bus_width_bits: file.node.bus_width_bits,
         dram_bandwidth_bytes_per_cycle: bw,
         energy_unit,
         clock_mhz: file.clock_mhz,
         energy: e,
         text_sha256: crate::sha256::hex(text.as_bytes()),
+        warnings,
     })
+}
+
+/// The key assigned on the line holding byte `at`, if the line is `key = ...`.
+fn key_of_line(text: &str, at: usize) -> Option<&str> {
+    let start = text.get(..at)?.rfind('\n').map_or(0, |i| i + 1);
+    let line = text.get(start..)?.lines().next()?;
+    let (key, _) = line.split_once('=')?;
+    let key = key.trim();
+    (!key.is_empty() && key.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')).then_some(key)
 }
 
 /// The byte range of the first line that assigns `key`.
@@ -523,5 +607,73 @@ mod tests {
             load("/nonexistent/hw.toml"),
             Err(HwError::Read { .. })
         ));
+    }
+
+    #[test]
+    fn sizes_word_widths_warnings_and_suggestions() {
+        let eyeriss = PRESETS[0].1;
+        // Binary units, as strings.
+        let text = eyeriss
+            .replace("regf_bytes = 512", "regf_bytes = \"512 B\"")
+            .replace("gbuf_bytes = 131072", "gbuf_bytes = \"128 KiB\"");
+        assert_ne!(text, eyeriss);
+        let hw = parse(&text, "t").unwrap();
+        assert_eq!((hw.regf_bytes, hw.gbuf_bytes), (512, 131_072));
+        let text = eyeriss.replace("gbuf_bytes = 131072", "gbuf_bytes = \"1 MB\"");
+        let HwError::Invalid { span, message, .. } = parse(&text, "t").unwrap_err() else {
+            panic!("expected an invalid-file error");
+        };
+        assert!(
+            message.contains("a whole number of bytes, or a size like \"64 KiB\""),
+            "{message}"
+        );
+        assert_eq!(&text[span.unwrap()], "\"1 MB\"");
+        // Word widths: whole bytes only.
+        for bits in [8, 16, 24, 1024] {
+            let text = eyeriss.replace("word_bits = 16", &format!("word_bits = {bits}"));
+            assert_eq!(parse(&text, "t").unwrap().word_bits, bits);
+        }
+        for bits in [0, 1, 7, 12, 1032] {
+            let text = eyeriss.replace("word_bits = 16", &format!("word_bits = {bits}"));
+            let HwError::Invalid { message, .. } = parse(&text, "t").unwrap_err() else {
+                panic!("expected an invalid-file error");
+            };
+            assert!(
+                message.starts_with("`word_bits`: expected a multiple of 8"),
+                "{message}"
+            );
+        }
+        // A multi-node array without NoC energy is allowed, with a warning.
+        let tetris = PRESETS[3].1;
+        assert!(parse(tetris, "t").unwrap().warnings.is_empty());
+        for (text, given) in [
+            (tetris.replace("noc_hop = 40.0", "noc_hop = 0"), "0"),
+            (tetris.replace("noc_hop = 40.0\n", ""), "not given"),
+        ] {
+            let hw = parse(&text, "t.toml").unwrap();
+            assert_eq!(
+                hw.warnings,
+                [HwWarning::FreeNoc {
+                    origin: "t.toml".into(),
+                    nodes: "4x4".into(),
+                    given
+                }]
+            );
+        }
+        // One node has no NoC: no warning.
+        assert!(parse(eyeriss, "t").unwrap().warnings.is_empty());
+        // Presets: case and typos.
+        for (arg, want) in [
+            ("Eyeriss", Some("eyeriss")),
+            ("TETRIS", Some("tetris")),
+            ("eyeris", Some("eyeriss")),
+            ("tetris_l1", Some("tetris-l1")),
+            ("gpu", None),
+        ] {
+            let Err(HwError::UnknownPreset { suggestion, .. }) = load(arg) else {
+                panic!("{arg} is no preset");
+            };
+            assert_eq!(suggestion.as_deref(), want, "{arg}");
+        }
     }
 }

@@ -231,6 +231,7 @@ fn segment_table(s: &ScheduleFile, energy_header: &str, pct: &dyn Fn(f64) -> f64
         ("share", true),
         ("time (cycles)", true),
         ("active PEs", true),
+        ("util", true),
         ("group", true),
         ("region", false),
         ("partition", false),
@@ -253,6 +254,7 @@ fn segment_table(s: &ScheduleFile, energy_header: &str, pct: &dyn Fn(f64) -> f64
             grouped(seg.time),
             String::new(),
             String::new(),
+            String::new(),
             format!("{groups} group{}", if groups == 1 { "" } else { "s" }),
         ]);
         for (g, names) in seg.groups.iter().enumerate() {
@@ -264,6 +266,7 @@ fn segment_table(s: &ScheduleFile, energy_header: &str, pct: &dyn Fn(f64) -> f64
                     format!("{:.1}%", pct(l.energy)),
                     grouped(l.time.total),
                     format!("{:.1}", l.active_pes),
+                    format!("{:.1}%", 100.0 * l.utilization),
                     g.to_string(),
                     r,
                     partition(l),
@@ -274,6 +277,12 @@ fn segment_table(s: &ScheduleFile, energy_header: &str, pct: &dyn Fn(f64) -> f64
     }
     table
 }
+
+/// What the summary's columns mean (docs/model/README.md#how-to-read-a-schedules-numbers).
+const LEGEND: &str = "\
+active PEs: PEs busy per node, on average over the compute time only; util: share of all PEs of all nodes busy over the whole time
+blocking: factors of the input-channel (i), output-channel (o) and batch (b) loops at DRAM·gbuf·regf; b counts samples times the mapping's width folds; gbuf: the data kept in the global buffer (the rest bypass it)
+";
 
 /// The summary table of a schedule.
 pub fn summary(s: &ScheduleFile) -> String {
@@ -302,6 +311,7 @@ pub fn summary(s: &ScheduleFile) -> String {
         ("share", true),
         ("time (cycles)", true),
         ("active PEs", true),
+        ("util", true),
         ("partition", false),
         ("blocking (dram·gbuf·regf)", false),
     ]);
@@ -321,6 +331,7 @@ pub fn summary(s: &ScheduleFile) -> String {
             format!("{:.1}%", pct(l.energy)),
             grouped(l.time.total),
             format!("{:.1}", l.active_pes),
+            format!("{:.1}%", 100.0 * l.utilization),
             partition(l),
             blocking(l),
         ]);
@@ -331,8 +342,12 @@ pub fn summary(s: &ScheduleFile) -> String {
         energy(t.energy),
         "100.0%".to_owned(),
         grouped(t.time),
+        String::new(),
+        format!("{:.1}%", 100.0 * t.utilization),
     ];
     out += &table.render(&[total_row]);
+    out.push('\n');
+    out.push_str(LEGEND);
     out.push('\n');
     let b = &t.energy_breakdown;
     let _ = writeln!(

@@ -10,7 +10,7 @@ use super::options::Options;
 use super::order::schedule_order;
 use super::partition::{
     DataLayout, FmapRange, HopCache, LayoutPiece, NodeRegion, PartTarget, PartitionScheme,
-    gen_partition,
+    partition_candidates,
 };
 use super::pipeline::dag::Dag;
 use super::pipeline::segment::{PipelineSegment, SegmentContext};
@@ -239,12 +239,13 @@ fn starts(net: &Network, machine: &Machine, options: &Options) -> Vec<Start> {
         )
         .ok()
     };
-    gen_partition(
+    partition_candidates(
         &target,
         options.batch,
         src.dim(),
         options.partitioning,
         true,
+        options.compat,
     )
     .into_iter()
     .filter_map(|p| {

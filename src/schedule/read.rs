@@ -118,6 +118,10 @@ pub struct SavedTotals {
     pub average_power_w: Option<f64>,
     /// Ops (MACs).
     pub ops: f64,
+    /// The share of all the hardware's PEs busy over the whole time
+    /// (absent in files written before it: 0).
+    #[serde(default)]
+    pub utilization: f64,
     /// Word accesses per memory level.
     pub accesses: LevelsOut<f64>,
     /// NoC word-hops.

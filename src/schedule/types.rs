@@ -242,7 +242,8 @@ pub struct TotalsOut {
     pub energy_unit: crate::hw::EnergyUnit,
     /// Energy by where it goes.
     pub energy_breakdown: EnergyOut,
-    /// Cycles (layers run one after another).
+    /// Cycles: the segments' times added up (with pipelining, segments'
+    /// layers overlap; docs/model/pipelining.md#segment-timing).
     pub time: u64,
     /// The time in seconds, when the hardware gives `clock_mhz`.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -253,6 +254,9 @@ pub struct TotalsOut {
     pub average_power_w: Option<f64>,
     /// Ops (MACs).
     pub ops: f64,
+    /// The share of all the hardware's PEs busy over the whole time: ops /
+    /// (time × nodes × PEs per node), 0 to 1.
+    pub utilization: f64,
     /// Word accesses per memory level.
     pub accesses: LevelsOut<f64>,
     /// NoC word-hops.
@@ -464,8 +468,11 @@ pub struct LayerOut {
     /// Cycles.
     pub time: TimeOut,
     /// Average PEs busy per node while computing: ops / compute cycles /
-    /// nodes.
+    /// nodes (over compute time only, so bus and DRAM stalls do not lower it).
     pub active_pes: f64,
+    /// The share of all the hardware's PEs (every node) busy over the
+    /// layer's whole time: ops / (time × nodes × PEs per node), 0 to 1.
+    pub utilization: f64,
     /// What any schedule of the layer must spend.
     pub lower_bound: LowerBoundOut,
     /// Where it ran (absent in version-1 files).
