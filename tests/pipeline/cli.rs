@@ -137,3 +137,19 @@ fn the_schedule_file_records_segments_and_places() {
     let sum: u64 = segments.iter().map(|s| s["time"].as_u64().unwrap()).sum();
     assert_eq!(v["totals"]["time"].as_u64().unwrap(), sum);
 }
+
+#[test]
+fn pipelined_schedules_are_the_same_bytes_with_one_or_many_threads() {
+    let run = |threads: &str| {
+        let mut args = vec!["schedule", SMALL, "-q", "-o", "-", "--threads", threads];
+        args.extend(TETRIS_HYBRID);
+        args.extend(["--interlayer", "--save-writeback", "--top", "3"]);
+        let out = nnc(&args);
+        assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+        out.stdout
+    };
+    let one = run("1");
+    assert!(!one.is_empty());
+    assert_eq!(one, run("2"));
+    assert_eq!(one, run("4"));
+}
