@@ -12,3 +12,4 @@ mod partition;
 mod pipeline;
 mod report;
 mod search;
+mod sweep;

@@ -7,6 +7,7 @@ pub mod diff;
 // subcommand's file is `report.rs` all the same.
 #[path = "report.rs"]
 pub mod report_cmd;
+mod sweep;
 
 use crate::hw::{self, Hardware, HwError};
 use crate::ir::Network;
@@ -64,6 +65,8 @@ pub enum Command {
     Diff(diff::DiffArgs),
     /// Write a schedule file's report: one self-contained HTML page of charts and tables.
     Report(report_cmd::ReportArgs),
+    /// Schedule networks over a grid of hardware values; one CSV row each.
+    Sweep(sweep::SweepArgs),
 }
 
 /// Arguments of `nnc check`.
@@ -95,6 +98,10 @@ pub struct ScheduleArgs {
     /// The hardware: a preset name or a `.toml` hardware file.
     #[arg(long, default_value = "eyeriss", value_name = "PRESET|FILE")]
     pub hw: String,
+    /// Change one key of the hardware, e.g. `node.gbuf_bytes=65536` or
+    /// `node.pe_array=8x8` (repeatable; checked like the file).
+    #[arg(long = "set", value_name = "KEY=VALUE")]
+    pub set: Vec<hw::Set>,
     /// Samples per batch.
     #[arg(long, default_value_t = 1, allow_negative_numbers = true, value_parser = parse_batch)]
     pub batch: u64,
@@ -335,6 +342,7 @@ pub fn run(cli: Cli) -> ExitCode {
         Command::Import(args) => import::import(&args, cli.color.enabled()),
         Command::Diff(args) => diff::run(&args),
         Command::Report(args) => report_cmd::run(&args),
+        Command::Sweep(args) => sweep::run(&args, cli.color.enabled()),
     }
 }
 
@@ -427,9 +435,14 @@ fn search_options(args: &ScheduleArgs) -> Result<Options, OptionsError> {
         .build()
 }
 
-/// Loads `--hw`, printing what is wrong on failure.
-pub(crate) fn hardware(arg: &str, color: bool) -> Result<Hardware, ExitCode> {
-    match hw::load(arg) {
+/// Loads `--hw` with `--set` changes, printing its warnings, or what is
+/// wrong on failure.
+pub(crate) fn hardware_with(
+    arg: &str,
+    sets: &[hw::Set],
+    color: bool,
+) -> Result<Hardware, ExitCode> {
+    match hw::load_with(arg, sets) {
         Ok(h) => {
             for w in &h.warnings {
                 eprintln!("warning: {w}");
@@ -497,7 +510,7 @@ fn schedule(args: &ScheduleArgs, color: bool) -> ExitCode {
             return ExitCode::from(EXIT_USAGE);
         }
     }
-    let hw = match hardware(&args.hw, color) {
+    let hw = match hardware_with(&args.hw, &args.set, color) {
         Ok(h) => h,
         Err(code) => return code,
     };

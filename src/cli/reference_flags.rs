@@ -67,16 +67,23 @@ const FLAGS: &[ReferenceFlag] = &[
     },
     ReferenceFlag {
         names: &["--interlayer-partition"],
-        instead: "nnc's spelling will be `--interlayer`, but inter-layer pipelining is not implemented yet",
+        instead: "use `--interlayer`",
     },
     ReferenceFlag {
-        names: &[
-            "--enable-save-writeback",
-            "--disable-interlayer-opt",
-            "--layer-pipeline-time-overhead",
-            "--layer-pipeline-max-degree",
-        ],
-        instead: "inter-layer pipelining and buffer sharing are not implemented yet",
+        names: &["--enable-save-writeback"],
+        instead: "use `--save-writeback`",
+    },
+    ReferenceFlag {
+        names: &["--disable-interlayer-opt"],
+        instead: "use `--basic-interlayer`",
+    },
+    ReferenceFlag {
+        names: &["--layer-pipeline-time-overhead"],
+        instead: "use `--pipeline-time-overhead X`",
+    },
+    ReferenceFlag {
+        names: &["--layer-pipeline-max-degree"],
+        instead: "use `--pipeline-max-degree N`",
     },
     hw(
         &["--word"],

@@ -5,11 +5,14 @@
 //! Presets ship inside the binary (`--hw eyeriss`).
 //!
 //! - `unit`: the energy unit and what a clock turns cycles into;
-//! - `size`: sizes in bytes or with a binary unit (`"64 KiB"`).
+//! - `size`: sizes in bytes or with a binary unit (`"64 KiB"`);
+//! - `set`: one-off changes of a key (`--set node.gbuf_bytes=65536`).
 
+mod set;
 mod size;
 mod unit;
 
+pub use set::{Set, SetError};
 pub use size::{SIZE_EXPECTED, parse_size};
 
 pub use unit::{EnergyUnit, MAX_UNIT_LEN, format_seconds, format_watts};
@@ -54,8 +57,13 @@ pub struct Hardware {
     pub clock_mhz: Option<f64>,
     /// Energy costs per op, word access and hop.
     pub energy: Energy,
+    /// The changes applied to the text (`--set`, a sweep's point), as
+    /// `KEY=VALUE`; the fields above are the changed values.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub set: Vec<String>,
     /// SHA-256 (hex) of the text this hardware was read from, preset or
-    /// file: the schedule file's `inputs.hardware_sha256`.
+    /// file, before any change: the schedule file's
+    /// `inputs.hardware_sha256`.
     #[serde(skip)]
     pub text_sha256: String,
     /// What is allowed but likely a mistake (the command line prints them).
@@ -189,6 +197,14 @@ pub enum HwError {
         /// case, or a few edits away).
         suggestion: Option<String>,
     },
+    /// A changed key's value is out of range (or not one the key takes).
+    #[error("hardware key `{set}`: {message}")]
+    SetValue {
+        /// The change, `KEY=VALUE`.
+        set: String,
+        /// What is wrong and what was expected.
+        message: String,
+    },
     /// The TOML is malformed, or a key is unknown, missing or of the wrong
     /// type, or a value is out of range.
     #[error("{message}")]
@@ -219,15 +235,29 @@ pub fn file_path(arg: &str) -> Option<&Path> {
 /// Loads `--hw ARG`: a file if `arg` ends in `.toml` or contains a path
 /// separator, otherwise a preset.
 pub fn load(arg: &str) -> Result<Hardware, HwError> {
+    load_with(arg, &[])
+}
+
+/// Loads `--hw ARG` with `sets` applied in order (a later change of the
+/// same key wins).
+pub fn load_with(arg: &str, sets: &[Set]) -> Result<Hardware, HwError> {
+    let (text, origin) = read(arg)?;
+    parse_with(&text, &origin, sets)
+}
+
+/// The text of `--hw ARG` and where it came from (the path, or `preset
+/// NAME`): a file if `arg` ends in `.toml` or contains a path separator,
+/// otherwise a preset.
+pub fn read(arg: &str) -> Result<(String, String), HwError> {
     if let Some(path) = file_path(arg) {
         let text = std::fs::read_to_string(path).map_err(|source| HwError::Read {
             path: path.to_owned(),
             source,
         })?;
-        return parse(&text, arg);
+        return Ok((text, arg.to_owned()));
     }
     match PRESETS.iter().find(|(n, _)| *n == arg) {
-        Some((name, text)) => parse(text, &format!("preset {name}")),
+        Some((name, text)) => Ok(((*text).to_owned(), format!("preset {name}"))),
         None => Err(HwError::UnknownPreset {
             name: arg.to_owned(),
             suggestion: suggest_preset(arg),
@@ -248,13 +278,21 @@ fn suggest_preset(arg: &str) -> Option<String> {
 
 /// Parses and checks a hardware description; `origin` names it in errors.
 pub fn parse(text: &str, origin: &str) -> Result<Hardware, HwError> {
+    parse_with(text, origin, &[])
+}
+
+/// Parses a hardware description, applies `sets` to the document (a later
+/// change of the same key wins), then checks the result: the text must be
+/// a valid file by itself, and a changed value out of range is an error
+/// naming the change ([`HwError::SetValue`]).
+pub fn parse_with(text: &str, origin: &str, sets: &[Set]) -> Result<Hardware, HwError> {
     let invalid = |span: Option<Range<usize>>, message: String| HwError::Invalid {
         origin: origin.to_owned(),
         text: text.to_owned(),
         span,
         message,
     };
-    let file: File = toml::from_str(text).map_err(|e| {
+    let de_error = |e: toml::de::Error| {
         let mut message = e.message().to_owned();
         // serde does not tell a size's parser its key: name it from the line.
         if message.contains(SIZE_EXPECTED)
@@ -263,18 +301,43 @@ pub fn parse(text: &str, origin: &str) -> Result<Hardware, HwError> {
             message = format!("`{key}`: {message}");
         }
         invalid(e.span(), message)
-    })?;
-    // Range checks, each pointing at its key.
+    };
+    let mut file: File = toml::from_str(text).map_err(de_error)?;
+    if !sets.is_empty() {
+        let mut doc: toml::Table = toml::from_str(text).map_err(de_error)?;
+        for s in sets {
+            s.apply(&mut doc);
+        }
+        // The kinds were checked with each change; what is left is a value
+        // the key does not take (`nodes.memory=4d`).
+        file = doc
+            .try_into()
+            .map_err(|e: toml::de::Error| HwError::SetValue {
+                set: sets
+                    .iter()
+                    .map(Set::to_string)
+                    .collect::<Vec<_>>()
+                    .join(", "),
+                message: e.message().trim().to_owned(),
+            })?;
+    }
+    // Range checks, each pointing at its key, or naming the change that set it.
     let key_span = |key: &str| find_key(text, key);
     let check = |ok: bool, key: &str, expected: &str| {
         if ok {
-            Ok(())
-        } else {
-            Err(invalid(
-                key_span(key),
-                format!("`{key}`: expected {expected}"),
-            ))
+            return Ok(());
         }
+        if let Some(s) = sets.iter().rev().find(|s| s.key() == key) {
+            return Err(HwError::SetValue {
+                set: s.to_string(),
+                message: format!("expected {expected}"),
+            });
+        }
+        let short = key.rsplit('.').next().unwrap_or(key);
+        Err(invalid(
+            key_span(short),
+            format!("`{short}`: expected {expected}"),
+        ))
     };
     // The limits are the model's (`sched::limits`, which says why each
     // keeps the model's arithmetic in range).
@@ -291,14 +354,14 @@ pub fn parse(text: &str, origin: &str) -> Result<Hardware, HwError> {
     let within = |v: u64, max: u64| (1..=max).contains(&v);
     check(
         file.nodes.dims.iter().all(|&d| within(d, MAX_NODE_SIDE)),
-        "dims",
+        "nodes.dims",
         &format!(
             "two node counts from 1 to {MAX_NODE_SIDE} (NoC hop counts multiply words by nodes and distances)"
         ),
     )?;
     check(
         file.node.pe_array.iter().all(|&d| within(d, MAX_PE_SIDE)),
-        "pe_array",
+        "node.pe_array",
         &format!(
             "two PE counts from 1 to {MAX_PE_SIDE} (the mapping multiplies fmap sizes by the array's)"
         ),
@@ -310,29 +373,36 @@ pub fn parse(text: &str, origin: &str) -> Result<Hardware, HwError> {
     let (regf_bytes, gbuf_bytes) = (file.node.regf_bytes.0, file.node.gbuf_bytes.0);
     check(
         (word_bytes..=MAX_HW_SIZE).contains(&regf_bytes),
-        "regf_bytes",
+        "node.regf_bytes",
         &size,
     )?;
     check(
         (word_bytes..=MAX_HW_SIZE).contains(&gbuf_bytes),
-        "gbuf_bytes",
+        "node.gbuf_bytes",
         &size,
     )?;
     check(
         file.node.bus_width_bits <= MAX_HW_SIZE,
-        "bus_width_bits",
+        "node.bus_width_bits",
         &format!("0 (unlimited) to {MAX_HW_SIZE} bits (2^53)"),
     )?;
     let bw = file.dram.bandwidth_bytes_per_cycle;
     check(
         bw >= MIN_BANDWIDTH,
-        "bandwidth_bytes_per_cycle",
+        "dram.bandwidth_bytes_per_cycle",
         &format!("`inf` or a number of at least {MIN_BANDWIDTH:e} bytes per cycle"),
     )?;
     let energy_unit = match &file.energy_unit {
         None => EnergyUnit::PJ,
-        Some(u) => EnergyUnit::parse(u)
-            .map_err(|why| invalid(key_span("energy_unit"), format!("`energy_unit`: {why}")))?,
+        Some(u) => EnergyUnit::parse(u).map_err(|why| {
+            match sets.iter().rev().find(|s| s.key() == "energy_unit") {
+                Some(s) => HwError::SetValue {
+                    set: s.to_string(),
+                    message: why.to_string(),
+                },
+                None => invalid(key_span("energy_unit"), format!("`energy_unit`: {why}")),
+            }
+        })?,
     };
     if let Some(mhz) = file.clock_mhz {
         check(
@@ -343,13 +413,13 @@ pub fn parse(text: &str, origin: &str) -> Result<Hardware, HwError> {
     }
     let e = file.energy;
     for (key, v) in [
-        ("mac", e.mac),
-        ("dram", e.dram),
-        ("gbuf", e.gbuf),
-        ("array", e.array),
-        ("regf", e.regf),
-        ("noc_hop", e.noc_hop),
-        ("static_per_cycle", e.static_per_cycle),
+        ("energy.mac", e.mac),
+        ("energy.dram", e.dram),
+        ("energy.gbuf", e.gbuf),
+        ("energy.array", e.array),
+        ("energy.regf", e.regf),
+        ("energy.noc_hop", e.noc_hop),
+        ("energy.static_per_cycle", e.static_per_cycle),
     ] {
         check(
             (0.0..=MAX_ENERGY).contains(&v),
@@ -385,6 +455,7 @@ pub fn parse(text: &str, origin: &str) -> Result<Hardware, HwError> {
         energy_unit,
         clock_mhz: file.clock_mhz,
         energy: e,
+        set: sets.iter().map(Set::to_string).collect(),
         text_sha256: crate::sha256::hex(text.as_bytes()),
         warnings,
     })
@@ -675,5 +746,71 @@ mod tests {
             };
             assert_eq!(suggestion.as_deref(), want, "{arg}");
         }
+    }
+}
+
+#[cfg(test)]
+mod set_tests {
+    use super::*;
+
+    fn sets(args: &[&str]) -> Vec<Set> {
+        args.iter().map(|a| a.parse().unwrap()).collect()
+    }
+
+    #[test]
+    fn changes_apply_before_the_checks() {
+        let base = load("eyeriss").unwrap();
+        let hw = load_with(
+            "eyeriss",
+            &sets(&[
+                "node.gbuf_bytes=65536",
+                "node.pe_array=8x8",
+                "energy.dram=100",
+                "nodes.dims=[2, 2]",
+                "dram.bandwidth_bytes_per_cycle=64",
+            ]),
+        )
+        .unwrap();
+        assert_eq!(hw.gbuf_bytes, 65536);
+        assert_eq!(hw.pe_array, Dim2::new(8, 8));
+        assert_eq!(hw.energy.dram, 100.0);
+        assert_eq!(hw.nodes, Dim2::new(2, 2));
+        assert_eq!(hw.dram_bandwidth_bytes_per_cycle, 64.0);
+        // The rest is the preset's, and the digest is the preset text's.
+        assert_eq!(hw.energy.gbuf, base.energy.gbuf);
+        assert_eq!(hw.text_sha256, base.text_sha256);
+        assert_eq!(hw.set.len(), 5);
+        assert!(base.set.is_empty());
+        // A later change of the same key wins.
+        let hw = load_with("eyeriss", &sets(&["energy.dram=1", "energy.dram=2"])).unwrap();
+        assert_eq!(hw.energy.dram, 2.0);
+    }
+
+    #[test]
+    fn out_of_range_changes_name_the_change() {
+        for (arg, says) in [
+            ("node.gbuf_bytes=1", "room for at least one word"),
+            ("node.pe_array=0x16", "two PE counts"),
+            ("energy.dram=-1", "non-negative energy"),
+            ("nodes.memory=4d", "4d"),
+            ("energy_unit=PJ", "did you mean `pJ`"),
+            ("word_bits=0", "a multiple of 8"),
+        ] {
+            let e = load_with("eyeriss", &sets(&[arg])).unwrap_err();
+            let HwError::SetValue { set, message } = &e else {
+                panic!("{arg}: {e}");
+            };
+            assert_eq!(arg.split('=').next(), set.split('=').next(), "{e}");
+            assert!(message.contains(says), "{arg}: {message}");
+        }
+        // A base file that is not a hardware file is reported as before,
+        // with its place; ranges are checked after the changes.
+        let text = PRESETS[0]
+            .1
+            .replace("regf = 1.0", "regf = 1.0\nregff = 2.0");
+        assert!(matches!(
+            parse_with(&text, "t", &sets(&["word_bits=16"])),
+            Err(HwError::Invalid { span: Some(_), .. })
+        ));
     }
 }

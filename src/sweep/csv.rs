@@ -1,0 +1,134 @@
+//! The results file's lines (docs/sweep.md#the-results-file): a format line
+//! with the spec's digest, a header, then one row per (network, batch,
+//! point).
+
+use super::Shard;
+use crate::schedule::EnergyOut;
+
+/// The format tag of the first line.
+pub const FORMAT: &str = "nnc-sweep/1";
+
+/// The result columns after the keys, before `status`.
+pub(super) const RESULT_COLUMNS: [&str; 9] = [
+    "energy",
+    "time",
+    "energy_op",
+    "energy_dram",
+    "energy_gbuf",
+    "energy_array",
+    "energy_regf",
+    "energy_noc",
+    "energy_static",
+];
+
+/// The first line: `# nnc-sweep/1 spec=<sha256>`, with ` shard=I/N` for a
+/// shard's part file.
+pub fn header_line(spec_sha256: &str, shard: Option<Shard>) -> String {
+    match shard {
+        None => format!("# {FORMAT} spec={spec_sha256}\n"),
+        Some(s) => format!("# {FORMAT} spec={spec_sha256} shard={s}\n"),
+    }
+}
+
+/// A float as the schedule file writes it (shortest form that reads back
+/// to the same bits); the non-finite ones as TOML writes them.
+pub fn float(x: f64) -> String {
+    if x.is_finite() {
+        serde_json::to_string(&x).unwrap_or_else(|_| x.to_string())
+    } else if x.is_nan() {
+        "nan".to_owned()
+    } else if x > 0.0 {
+        "inf".to_owned()
+    } else {
+        "-inf".to_owned()
+    }
+}
+
+/// A hardware value as a cell: arrays as `8x8`, strings bare.
+pub(super) fn value(v: &toml::Value) -> String {
+    match v {
+        toml::Value::Integer(n) => n.to_string(),
+        toml::Value::Float(x) => float(*x),
+        toml::Value::String(s) => s.clone(),
+        toml::Value::Array(a) => a.iter().map(value).collect::<Vec<_>>().join("x"),
+        other => other.to_string(),
+    }
+}
+
+/// A field, quoted if it holds a comma, a quote or a line break (RFC 4180).
+pub(super) fn field(s: &str) -> String {
+    if s.contains([',', '"', '\n', '\r']) {
+        format!("\"{}\"", s.replace('"', "\"\""))
+    } else {
+        s.to_owned()
+    }
+}
+
+/// A line of fields, with its newline.
+pub(super) fn line<S: AsRef<str>>(fields: &[S]) -> String {
+    let mut out = fields
+        .iter()
+        .map(|f| field(f.as_ref()))
+        .collect::<Vec<_>>()
+        .join(",");
+    out.push('\n');
+    out
+}
+
+/// The fields of a line (without its newline), quotes undone.
+pub(super) fn split(line: &str) -> Vec<String> {
+    let mut fields = Vec::new();
+    let mut cur = String::new();
+    let mut quoted = false;
+    let mut chars = line.chars().peekable();
+    while let Some(c) = chars.next() {
+        match (c, quoted) {
+            ('"', true) if chars.peek() == Some(&'"') => {
+                cur.push('"');
+                chars.next();
+            }
+            ('"', _) => quoted = !quoted,
+            (',', false) => fields.push(std::mem::take(&mut cur)),
+            (c, _) => cur.push(c),
+        }
+    }
+    fields.push(cur);
+    fields
+}
+
+/// The result cells of a schedule: energy, time, the breakdown.
+pub(super) fn results(energy: f64, time: u64, b: &EnergyOut) -> Vec<String> {
+    let mut out = vec![float(energy), time.to_string()];
+    out.extend(
+        [b.op, b.dram, b.gbuf, b.array, b.regf, b.noc, b.static_]
+            .into_iter()
+            .map(float),
+    );
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fields_round_trip() {
+        let fields = ["a", "b,c", "say \"hi\"", "", "x\ny"];
+        let l = line(&fields);
+        assert_eq!(l, "a,\"b,c\",\"say \"\"hi\"\"\",,\"x\ny\"\n");
+        assert_eq!(split(l.trim_end_matches('\n')), fields);
+    }
+
+    #[test]
+    fn values_and_floats() {
+        let pair = toml::Value::Array(vec![toml::Value::Integer(8), toml::Value::Integer(16)]);
+        assert_eq!(value(&pair), "8x16");
+        assert_eq!(float(80303647232.0), "80303647232.0");
+        assert_eq!(float(0.1 + 0.2), "0.30000000000000004");
+        assert_eq!(float(f64::INFINITY), "inf");
+        assert_eq!(
+            header_line("ab", Some(Shard { index: 1, count: 3 })),
+            "# nnc-sweep/1 spec=ab shard=1/3\n"
+        );
+    }
+}

@@ -1,0 +1,237 @@
+//! The grid (docs/sweep.md#rows-and-their-order): design points are every
+//! combination of the dimensions' steps, the first dimension outermost;
+//! rows are networks x batches x points, in spec order.
+
+use super::csv::{self, RESULT_COLUMNS};
+use super::spec::{SRAM_KEYS, Spec, SramRule};
+use crate::hw::{self, Hardware, HwError, Set};
+use crate::ir::Network;
+use crate::sched::limits::RangeError;
+use crate::sched::network::SearchError;
+use thiserror::Error;
+
+/// One design point: the changes of its varied keys, in column order, then
+/// those the SRAM rule derives.
+#[derive(Clone, Debug)]
+pub struct Point {
+    /// The varied keys' changes.
+    pub sets: Vec<Set>,
+    /// Energies derived by the SRAM rule.
+    pub derived: Vec<Set>,
+}
+
+impl Point {
+    /// Every change, as `nnc schedule --set` takes them.
+    pub fn all(&self) -> impl Iterator<Item = &Set> {
+        self.sets.iter().chain(&self.derived)
+    }
+}
+
+/// A point whose hardware is invalid.
+#[derive(Debug, Error)]
+#[error("design point {index} ({}): {error}", point.join(", "))]
+pub struct PlanError {
+    /// The point's place in the grid, from 0.
+    pub index: usize,
+    /// Its changes.
+    pub point: Vec<String>,
+    /// Why its hardware is invalid.
+    pub error: Box<HwError>,
+}
+
+/// A spec with its networks compiled and every point's hardware checked:
+/// what a run needs.
+#[derive(Debug)]
+pub struct Plan<'a> {
+    /// The spec.
+    pub spec: &'a Spec,
+    /// The networks, in spec order.
+    pub networks: &'a [Network],
+    /// The design points, in grid order.
+    pub points: Vec<Point>,
+    hardware: Vec<Hardware>,
+    derived_keys: Vec<&'static str>,
+}
+
+impl<'a> Plan<'a> {
+    /// The plan of `spec` over `networks` (compiled from `spec.networks`, in
+    /// order): fails on the first point whose hardware is invalid.
+    pub fn new(spec: &'a Spec, networks: &'a [Network]) -> Result<Plan<'a>, PlanError> {
+        let varied: Vec<&str> = spec
+            .dims
+            .iter()
+            .flat_map(|d| d.keys.iter().copied())
+            .collect();
+        let derived_keys: Vec<&'static str> = match spec.sram_energy {
+            None => Vec::new(),
+            Some(SramRule::Sqrt) => SRAM_KEYS
+                .iter()
+                // A varied energy is the spec's own, not the rule's.
+                .filter(|(cap, e)| varied.contains(cap) && !varied.contains(e))
+                .map(|(_, e)| *e)
+                .collect(),
+        };
+        let mut points = vec![Point {
+            sets: Vec::new(),
+            derived: Vec::new(),
+        }];
+        for d in &spec.dims {
+            points = points
+                .iter()
+                .flat_map(|p| {
+                    d.steps.iter().map(move |step| {
+                        let mut sets = p.sets.clone();
+                        sets.extend(step.iter().cloned());
+                        Point {
+                            sets,
+                            derived: Vec::new(),
+                        }
+                    })
+                })
+                .collect();
+        }
+        let mut hardware = Vec::with_capacity(points.len());
+        for (index, p) in points.iter_mut().enumerate() {
+            let fail = |p: &Point, error: HwError| PlanError {
+                index,
+                point: p.all().map(Set::to_string).collect(),
+                error: Box::new(error),
+            };
+            if spec.sram_energy == Some(SramRule::Sqrt) {
+                // The capacities first, so the rule reads the point's.
+                let hw = hw::parse_with(&spec.hw_text, &spec.hw_origin, &p.sets)
+                    .map_err(|e| fail(p, e))?;
+                p.derived = sram_sqrt(&spec.base, &hw, &derived_keys);
+            }
+            let sets: Vec<Set> = p.all().cloned().collect();
+            let hw =
+                hw::parse_with(&spec.hw_text, &spec.hw_origin, &sets).map_err(|e| fail(p, e))?;
+            hardware.push(hw);
+        }
+        Ok(Plan {
+            spec,
+            networks,
+            points,
+            hardware,
+            derived_keys,
+        })
+    }
+
+    /// How many rows: networks x batches x points.
+    pub fn rows(&self) -> usize {
+        self.networks.len() * self.spec.batches.len() * self.points.len()
+    }
+
+    /// Row `k` as (network, batch, point) indices.
+    pub fn locate(&self, k: usize) -> (usize, usize, usize) {
+        let (nb, np) = (self.spec.batches.len(), self.points.len());
+        (k / (nb * np), (k / np) % nb, k % np)
+    }
+
+    /// The column header line.
+    pub fn columns(&self) -> String {
+        let mut cols: Vec<&str> = vec!["network", "batch"];
+        cols.extend(self.spec.dims.iter().flat_map(|d| d.keys.iter().copied()));
+        cols.extend(&self.derived_keys);
+        cols.extend(RESULT_COLUMNS);
+        cols.push("status");
+        csv::line(&cols)
+    }
+
+    /// How many key fields start a row: network, batch, the varied and
+    /// derived keys.
+    pub fn key_fields(&self) -> usize {
+        2 + self.spec.dims.iter().map(|d| d.keys.len()).sum::<usize>() + self.derived_keys.len()
+    }
+
+    /// The key fields of row `k`.
+    pub fn key(&self, k: usize) -> Vec<String> {
+        let (n, b, p) = self.locate(k);
+        let mut out = vec![
+            self.spec.networks[n].name.clone(),
+            self.spec.batches[b].to_string(),
+        ];
+        out.extend(self.points[p].all().map(|s| csv::value(s.value())));
+        out
+    }
+
+    /// The key of row `k` as it starts the row's line (fields quoted as
+    /// needed, with the comma that follows).
+    pub fn key_prefix(&self, k: usize) -> String {
+        let mut s = csv::line(&self.key(k));
+        s.pop();
+        s.push(',');
+        s
+    }
+
+    /// The row's changes, as `nnc schedule --set` arguments, for messages.
+    pub fn describe(&self, k: usize) -> String {
+        let (n, b, p) = self.locate(k);
+        let mut parts = vec![
+            format!("network {}", self.spec.networks[n].name),
+            format!("batch {}", self.spec.batches[b]),
+        ];
+        parts.extend(self.points[p].all().map(Set::to_string));
+        parts.join(", ")
+    }
+
+    /// The hardware of point `p`.
+    pub fn hardware(&self, p: usize) -> &Hardware {
+        &self.hardware[p]
+    }
+
+    /// Schedules row `k`: its whole line, as `nnc schedule` of the point
+    /// would find it; a point without a schedule has empty results and the
+    /// reason in `status`.
+    pub fn row(&self, k: usize) -> String {
+        let (n, b, p) = self.locate(k);
+        let mut fields = self.key(k);
+        let blanks = || vec![String::new(); RESULT_COLUMNS.len()];
+        let options = self.spec.options.batch(self.spec.batches[b]).build();
+        let status = match options {
+            Err(e) => {
+                fields.extend(blanks());
+                format!("bad options: {e}")
+            }
+            Ok(o) => match crate::schedule(&self.networks[n], &self.hardware[p], &o) {
+                Ok(file) => {
+                    let t = &file.totals;
+                    fields.extend(csv::results(t.energy, t.time, &t.energy_breakdown));
+                    "ok".to_owned()
+                }
+                Err(e) => {
+                    fields.extend(blanks());
+                    match e {
+                        SearchError::Layer { .. } | SearchError::TimeOverflow => {
+                            format!("no schedule: {e}")
+                        }
+                        SearchError::Range(RangeError::Batch { .. }) => {
+                            format!("batch too large: {e}")
+                        }
+                        SearchError::Range(_) => format!("out of range: {e}"),
+                        SearchError::Internal(_) => format!("{e} (a bug of nnc)"),
+                    }
+                }
+            },
+        };
+        fields.push(status);
+        csv::line(&fields)
+    }
+}
+
+/// The SRAM rule: each varied capacity's energy per access is the base
+/// energy times sqrt(capacity / base capacity)
+/// (docs/sweep.md#the-sram-energy-rule).
+fn sram_sqrt(base: &Hardware, point: &Hardware, keys: &[&'static str]) -> Vec<Set> {
+    keys.iter()
+        .filter_map(|&key| {
+            let (e0, c0, c) = match key {
+                "energy.gbuf" => (base.energy.gbuf, base.gbuf_bytes, point.gbuf_bytes),
+                "energy.regf" => (base.energy.regf, base.regf_bytes, point.regf_bytes),
+                _ => return None,
+            };
+            let e = e0 * (c as f64 / c0 as f64).sqrt();
+            Set::from_value(key, &toml::Value::Float(e)).ok()
+        })
+        .collect()
+}

@@ -1,0 +1,423 @@
+//! The sweep spec (docs/sweep.md#the-spec): a TOML file naming the
+//! networks, the base hardware, the batches, the search options and the
+//! hardware keys to vary. Errors carry the byte range of the offending
+//! value, for a diagnostic that points at its line.
+
+use crate::hw::{self, Hardware, Set};
+use crate::sched::Compat;
+use crate::sched::limits::MAX_TOP;
+use crate::sched::options::{Options, OptionsBuilder};
+use crate::sched::partition::Partitioning;
+use crate::sched::resource::{Goal, Solver};
+use crate::sched::types::PerData;
+use serde::Deserialize;
+use std::ops::Range;
+use std::path::{Path, PathBuf};
+use toml::Spanned;
+
+/// The most rows a sweep may have: far more than a machine runs in a day,
+/// few enough that the grid's keys fit in memory.
+pub const MAX_ROWS: usize = 10_000_000;
+
+/// A checked sweep spec.
+#[derive(Clone, Debug)]
+pub struct Spec {
+    /// SHA-256 (hex) of the spec's text: the results file's first line.
+    pub sha256: String,
+    /// The networks, in spec order.
+    pub networks: Vec<NetworkRef>,
+    /// The base hardware's text and where it came from.
+    pub hw_text: String,
+    /// The base hardware's origin (a path or `preset NAME`).
+    pub hw_origin: String,
+    /// The base hardware, checked.
+    pub base: Hardware,
+    /// The batches, in spec order.
+    pub batches: Vec<u64>,
+    /// The search options; the batch is set per row.
+    pub options: OptionsBuilder,
+    /// The grid's dimensions: each `[vary]` key, then each `[[link]]`.
+    pub dims: Vec<Dim>,
+    /// The SRAM energy rule, if switched on.
+    pub sram_energy: Option<SramRule>,
+}
+
+/// A network of the spec.
+#[derive(Clone, Debug)]
+pub struct NetworkRef {
+    /// As written in the spec: the `network` column.
+    pub name: String,
+    /// The file, relative to the spec's directory.
+    pub path: PathBuf,
+}
+
+/// One dimension of the grid: keys that move together (one key for a
+/// `[vary]` entry, several for a `[[link]]`), and their values, one change
+/// per key for every step.
+#[derive(Clone, Debug)]
+pub struct Dim {
+    /// The dotted keys, in spec order.
+    pub keys: Vec<&'static str>,
+    /// Per step, a change of each key.
+    pub steps: Vec<Vec<Set>>,
+}
+
+/// A first-order rule for an SRAM's energy per access as a function of its
+/// capacity (docs/sweep.md#the-sram-energy-rule).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SramRule {
+    /// Energy per access scales with the square root of capacity.
+    Sqrt,
+}
+
+/// The capacity keys the SRAM rule follows, and the energy each drives.
+pub const SRAM_KEYS: [(&str, &str); 2] = [
+    ("node.gbuf_bytes", "energy.gbuf"),
+    ("node.regf_bytes", "energy.regf"),
+];
+
+/// What is wrong with a spec, and where.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SpecError {
+    /// Byte range in the spec's text, if known.
+    pub span: Option<Range<usize>>,
+    /// What is wrong.
+    pub message: String,
+}
+
+impl SpecError {
+    fn at(span: Range<usize>, message: impl Into<String>) -> Self {
+        SpecError {
+            span: Some(span),
+            message: message.into(),
+        }
+    }
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct SpecFile {
+    networks: Spanned<Vec<Spanned<String>>>,
+    hw: Option<Spanned<String>>,
+    batch: Option<Spanned<Vec<Spanned<i64>>>>,
+    options: Option<OptionsFile>,
+    vary: Option<Spanned<Ordered>>,
+    #[serde(default)]
+    link: Vec<Spanned<Ordered>>,
+    sram_energy: Option<Spanned<String>>,
+}
+
+/// The flags of `nnc schedule`, by the same names (underscores or hyphens).
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct OptionsFile {
+    solver: Option<Spanned<String>>,
+    partition: Option<Spanned<String>>,
+    #[serde(alias = "batch-partition")]
+    batch_partition: Option<bool>,
+    #[serde(alias = "ifmap-partition")]
+    ifmap_partition: Option<Spanned<bool>>,
+    #[serde(alias = "access-forwarding")]
+    access_forwarding: Option<bool>,
+    #[serde(alias = "no-bypass")]
+    no_bypass: Option<Spanned<String>>,
+    goal: Option<Spanned<String>>,
+    top: Option<Spanned<i64>>,
+    compat: Option<Spanned<String>>,
+}
+
+/// A table's entries in spec order, each key with the span of its value.
+struct Ordered(Vec<(String, Spanned<Vec<Spanned<toml::Value>>>)>);
+
+impl<'de> Deserialize<'de> for Ordered {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct Visitor;
+        impl<'de> serde::de::Visitor<'de> for Visitor {
+            type Value = Ordered;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a table of hardware keys, each with a list of values")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<Ordered, A::Error> {
+                let mut entries = Vec::new();
+                while let Some(entry) = map.next_entry()? {
+                    entries.push(entry);
+                }
+                Ok(Ordered(entries))
+            }
+        }
+        d.deserialize_map(Visitor)
+    }
+}
+
+/// Does `--hw ARG` name a file rather than a preset? (As `hw::read` decides.)
+fn is_path(arg: &str) -> bool {
+    arg.ends_with(".toml") || arg.contains('/') || arg.contains('\\')
+}
+
+/// Parses and checks a spec; `dir` is the directory its paths are relative
+/// to. Reads the base hardware (not the networks).
+pub fn parse(text: &str, dir: &Path) -> Result<Spec, SpecError> {
+    let file: SpecFile = toml::from_str(text).map_err(|e| SpecError {
+        span: e.span(),
+        message: e.message().trim().to_owned(),
+    })?;
+    if file.networks.get_ref().is_empty() {
+        return Err(SpecError::at(
+            file.networks.span(),
+            "`networks`: name at least one network",
+        ));
+    }
+    let networks = file
+        .networks
+        .get_ref()
+        .iter()
+        .map(|n| NetworkRef {
+            name: n.get_ref().clone(),
+            path: dir.join(n.get_ref()),
+        })
+        .collect();
+    let (hw_arg, hw_span) = match &file.hw {
+        Some(h) => (h.get_ref().clone(), h.span()),
+        None => ("eyeriss".to_owned(), 0..0),
+    };
+    let hw_arg = if is_path(&hw_arg) {
+        dir.join(&hw_arg).display().to_string()
+    } else {
+        hw_arg
+    };
+    let (hw_text, hw_origin) =
+        hw::read(&hw_arg).map_err(|e| SpecError::at(hw_span.clone(), format!("`hw`: {e}")))?;
+    let base = hw::parse(&hw_text, &hw_origin)
+        .map_err(|e| SpecError::at(hw_span.clone(), format!("`hw`: {hw_origin}: {e}")))?;
+    let batches = match &file.batch {
+        None => vec![1],
+        Some(b) => {
+            if b.get_ref().is_empty() {
+                return Err(SpecError::at(
+                    b.span(),
+                    "`batch`: give at least one batch size",
+                ));
+            }
+            let mut out = Vec::new();
+            for v in b.get_ref() {
+                let n = u64::try_from(*v.get_ref()).unwrap_or(0);
+                Options::builder()
+                    .batch(n)
+                    .build()
+                    .map_err(|e| SpecError::at(v.span(), format!("`batch`: {e}")))?;
+                out.push(n);
+            }
+            out
+        }
+    };
+    let options = match &file.options {
+        None => Options::builder(),
+        Some(o) => options(o)?,
+    };
+    let sram_energy = match &file.sram_energy {
+        None => None,
+        Some(s) => match s.get_ref().as_str() {
+            "sqrt" => Some(SramRule::Sqrt),
+            "none" => None,
+            other => {
+                return Err(SpecError::at(
+                    s.span(),
+                    format!("`sram_energy`: `{other}` is not a rule; use \"sqrt\" (or \"none\")"),
+                ));
+            }
+        },
+    };
+    let mut dims = Vec::new();
+    let mut seen: Vec<&'static str> = Vec::new();
+    if let Some(vary) = &file.vary {
+        for (key, values) in &vary.get_ref().0 {
+            dims.push(dim(&[(key, values)], &mut seen, values.span())?);
+        }
+    }
+    for link in &file.link {
+        let entries: Vec<_> = link.get_ref().0.iter().map(|(k, v)| (k, v)).collect();
+        if entries.is_empty() {
+            return Err(SpecError::at(
+                link.span(),
+                "`[[link]]`: name at least one key",
+            ));
+        }
+        let len = entries[0].1.get_ref().len();
+        if let Some((k, v)) = entries.iter().find(|(_, v)| v.get_ref().len() != len) {
+            return Err(SpecError::at(
+                v.span(),
+                format!(
+                    "`[[link]]`: `{k}` has {} values where `{}` has {len}; linked keys move together, so give each as many",
+                    v.get_ref().len(),
+                    entries[0].0
+                ),
+            ));
+        }
+        dims.push(dim(&entries, &mut seen, link.span())?);
+    }
+    let rows = dims
+        .iter()
+        .try_fold(networks_len(&file) * batches.len(), |n, d| {
+            n.checked_mul(d.steps.len())
+        })
+        .filter(|&n| n <= MAX_ROWS);
+    if rows.is_none() {
+        return Err(SpecError {
+            span: None,
+            message: format!("the grid has more than {MAX_ROWS} rows; split the sweep"),
+        });
+    }
+    Ok(Spec {
+        sha256: crate::sha256::hex(text.as_bytes()),
+        networks,
+        hw_text,
+        hw_origin,
+        base,
+        batches,
+        options,
+        dims,
+        sram_energy,
+    })
+}
+
+fn networks_len(file: &SpecFile) -> usize {
+    file.networks.get_ref().len()
+}
+
+/// One dimension from keys and their value lists (of equal length).
+fn dim(
+    entries: &[(&String, &Spanned<Vec<Spanned<toml::Value>>>)],
+    seen: &mut Vec<&'static str>,
+    span: Range<usize>,
+) -> Result<Dim, SpecError> {
+    let mut keys = Vec::new();
+    let mut columns = Vec::new();
+    for (key, values) in entries {
+        if values.get_ref().is_empty() {
+            return Err(SpecError::at(
+                values.span(),
+                format!("`{key}`: give at least one value"),
+            ));
+        }
+        let mut column = Vec::new();
+        for v in values.get_ref() {
+            let set = Set::from_value(key, v.get_ref())
+                .map_err(|e| SpecError::at(v.span(), e.to_string()))?;
+            column.push(set);
+        }
+        let k = column[0].key();
+        if seen.contains(&k) {
+            return Err(SpecError::at(
+                values.span(),
+                format!("`{k}` is varied twice; give each key once"),
+            ));
+        }
+        seen.push(k);
+        keys.push(k);
+        columns.push(column);
+    }
+    let _ = span;
+    let len = columns[0].len();
+    let steps = (0..len)
+        .map(|i| columns.iter().map(|c| c[i].clone()).collect())
+        .collect();
+    Ok(Dim { keys, steps })
+}
+
+fn options(o: &OptionsFile) -> Result<OptionsBuilder, SpecError> {
+    fn pick<T: Copy>(
+        v: &Option<Spanned<String>>,
+        key: &str,
+        choices: &[(&str, T)],
+        default: T,
+    ) -> Result<T, SpecError> {
+        let Some(v) = v else { return Ok(default) };
+        choices
+            .iter()
+            .find(|(n, _)| *n == v.get_ref())
+            .map(|(_, t)| *t)
+            .ok_or_else(|| {
+                let names: Vec<_> = choices.iter().map(|(n, _)| format!("\"{n}\"")).collect();
+                SpecError::at(
+                    v.span(),
+                    format!(
+                        "`{key}`: `{}` is not one of {}",
+                        v.get_ref(),
+                        names.join(", ")
+                    ),
+                )
+            })
+    }
+    let solver = pick(
+        &o.solver,
+        "solver",
+        &[
+            ("exhaustive", Solver::Exhaustive),
+            ("analytic", Solver::Analytic),
+        ],
+        Solver::Exhaustive,
+    )?;
+    let hybrid = pick(
+        &o.partition,
+        "partition",
+        &[("naive", false), ("hybrid", true)],
+        false,
+    )?;
+    let goal = pick(
+        &o.goal,
+        "goal",
+        &[("e", Goal::E), ("d", Goal::D), ("ed", Goal::Ed)],
+        Goal::E,
+    )?;
+    let compat = pick(
+        &o.compat,
+        "compat",
+        &[("nn_dataflow", Compat::NnDataflow), ("nnc", Compat::Nnc)],
+        Compat::Nnc,
+    )?;
+    let ifmaps = o.ifmap_partition.as_ref().is_some_and(|b| *b.get_ref());
+    let partitioning = Partitioning::from_flags(hybrid, o.batch_partition.unwrap_or(false), ifmaps)
+        .map_err(|e| SpecError {
+            span: o.ifmap_partition.as_ref().map(|b| b.span()),
+            message: format!("`ifmap_partition`: {e}"),
+        })?;
+    // Per data kind (filters, ifmaps, ofmaps): may it bypass the buffer?
+    let mut bypass = [true; 3];
+    if let Some(nb) = &o.no_bypass {
+        for item in nb.get_ref().split(',').map(str::trim) {
+            match item {
+                "f" => bypass[0] = false,
+                "i" => bypass[1] = false,
+                "o" => bypass[2] = false,
+                other => {
+                    return Err(SpecError::at(
+                        nb.span(),
+                        format!(
+                            "`no_bypass`: `{other}` is not a data kind: use i (ifmaps), o (ofmaps) or f (filters), e.g. \"i,o,f\""
+                        ),
+                    ));
+                }
+            }
+        }
+    }
+    let top = match &o.top {
+        None => 1,
+        Some(t) => usize::try_from(*t.get_ref())
+            .ok()
+            .filter(|n| (1..=MAX_TOP).contains(n))
+            .ok_or_else(|| {
+                SpecError::at(t.span(), format!("`top`: must be between 1 and {MAX_TOP}"))
+            })?,
+    };
+    Ok(Options::builder()
+        .partitioning(partitioning)
+        .access_forwarding(o.access_forwarding.unwrap_or(false))
+        .bypass(PerData(bypass))
+        .solver(solver)
+        .goal(goal)
+        .top(top)
+        .compat(compat))
+}

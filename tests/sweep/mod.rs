@@ -1,0 +1,8 @@
+//! `nnc schedule --set` and `nnc sweep` through the binary.
+
+mod resume;
+mod rows;
+mod set;
+mod shards;
+mod spec;
+mod support;
