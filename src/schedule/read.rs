@@ -118,8 +118,8 @@ pub struct SavedTotals {
     pub average_power_w: Option<f64>,
     /// Ops (MACs).
     pub ops: f64,
-    /// The share of all the hardware's PEs busy over the whole time
-    /// (absent in files written before it: 0).
+    /// The share of all the hardware's PEs busy over the whole time (0 in
+    /// files written before nnc recorded it).
     #[serde(default)]
     pub utilization: f64,
     /// Word accesses per memory level.

@@ -471,7 +471,9 @@ pub struct LayerOut {
     /// nodes (over compute time only, so bus and DRAM stalls do not lower it).
     pub active_pes: f64,
     /// The share of all the hardware's PEs (every node) busy over the
-    /// layer's whole time: ops / (time × nodes × PEs per node), 0 to 1.
+    /// layer's whole time: ops / (time × nodes × PEs per node), 0 to 1 (0
+    /// in files written before nnc recorded it).
+    #[serde(default)]
     pub utilization: f64,
     /// What any schedule of the layer must spend.
     pub lower_bound: LowerBoundOut,
