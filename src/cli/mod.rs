@@ -27,6 +27,10 @@ use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
+mod input;
+pub mod reference_flags;
+mod same_file;
+
 /// nnc: a compiler and dataflow scheduler for neural-network accelerators.
 #[derive(Debug, Parser)]
 #[command(
@@ -41,7 +45,7 @@ pub struct Cli {
     #[command(subcommand)]
     pub command: Command,
     /// When to color diagnostics: `auto` colors a terminal unless NO_COLOR is set.
-    #[arg(long, value_enum, default_value_t = Color::Auto, global = true)]
+    #[arg(long, value_enum, default_value_t = Color::Auto, global = true, display_order = 1000)]
     pub color: Color,
 }
 
@@ -67,7 +71,8 @@ pub enum Command {
 /// Arguments of `nnc check`.
 #[derive(Debug, Args)]
 pub struct CheckArgs {
-    /// The network: a `.nn` file, or an `.onnx` model (docs/onnx.md).
+    /// The network: a `.nn` file (`-` reads standard input), or an `.onnx`
+    /// model (docs/onnx.md).
     pub file: PathBuf,
     /// Print the network IR as JSON instead of a table.
     #[arg(long)]
@@ -86,7 +91,8 @@ nnc schedule nns/alex_net.nn --batch 16 --compat nn_dataflow -o alexnet.json\n\n
 Presets: eyeriss, eyeriss-chip, tetris-l1, tetris."
 )]
 pub struct ScheduleArgs {
-    /// The network: a `.nn` file, or an `.onnx` model (docs/onnx.md).
+    /// The network: a `.nn` file (`-` reads standard input), or an `.onnx`
+    /// model (docs/onnx.md).
     pub file: PathBuf,
     /// The hardware: a preset name or a `.toml` hardware file.
     #[arg(long, default_value = "eyeriss", value_name = "PRESET|FILE")]
@@ -311,8 +317,8 @@ pub(crate) fn compile_network(
         let text = import::lower_file(file, onnx)?;
         (format!("{} (imported)", file.display()), text)
     } else {
-        let path = file.display().to_string();
-        match std::fs::read_to_string(file) {
+        let (path, source) = input::read_source(file);
+        match source {
             Ok(s) => (path, s),
             Err(e) => {
                 eprintln!("error: cannot read `{path}`: {e}");
@@ -387,7 +393,12 @@ pub(crate) fn hardware_with(
     color: bool,
 ) -> Result<Hardware, ExitCode> {
     match hw::load_with(arg, sets) {
-        Ok(h) => Ok(h),
+        Ok(h) => {
+            for w in &h.warnings {
+                eprintln!("warning: {w}");
+            }
+            Ok(h)
+        }
         Err(HwError::Invalid {
             origin,
             text,
@@ -438,6 +449,17 @@ fn schedule(args: &ScheduleArgs, color: bool) -> ExitCode {
             return ExitCode::from(EXIT_USAGE);
         }
     };
+    if let Some(output) = &args.output {
+        let mut inputs = Vec::new();
+        if !input::is_stdin(&args.file) {
+            inputs.push(("network file", args.file.as_path()));
+        }
+        inputs.extend(hw::file_path(&args.hw).map(|p| ("hardware file", p)));
+        if let Some(why) = same_file::output_is_an_input(output, &inputs) {
+            eprintln!("error: {why}");
+            return ExitCode::from(EXIT_USAGE);
+        }
+    }
     let hw = match hardware_with(&args.hw, &args.set, color) {
         Ok(h) => h,
         Err(code) => return code,

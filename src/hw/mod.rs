@@ -5,12 +5,15 @@
 //! Presets ship inside the binary (`--hw eyeriss`).
 //!
 //! - `unit`: the energy unit and what a clock turns cycles into;
-//! - `set`: one-off changes of a key (`--set node.gbuf_bytes=65536`).
+//! - `set`: one-off changes of a key (`--set node.gbuf_bytes=65536`);
+//! - `size`: sizes in bytes or with a binary unit (`"64 KiB"`).
 
 mod set;
+mod size;
 mod unit;
 
 pub use set::{Set, SetError};
+pub use size::{SIZE_EXPECTED, parse_size};
 pub use unit::{EnergyUnit, MAX_UNIT_LEN, format_seconds, format_watts};
 
 use crate::ir::Dim2;
@@ -62,6 +65,26 @@ pub struct Hardware {
     /// `inputs.hardware_sha256`.
     #[serde(skip)]
     pub text_sha256: String,
+    /// What is allowed but likely a mistake (the command line prints them).
+    #[serde(skip)]
+    pub warnings: Vec<HwWarning>,
+}
+
+/// A hardware description that is valid but likely not what was meant.
+#[derive(Clone, Debug, PartialEq, Eq, Error)]
+pub enum HwWarning {
+    /// More than one node, yet moving data between nodes costs nothing.
+    #[error(
+        "`{origin}` has {nodes} nodes but `[energy] noc_hop` is {given}: moving data between nodes costs nothing, so layers are split as if the NoC were free (give the energy of one word over one hop)"
+    )]
+    FreeNoc {
+        /// Where the description came from.
+        origin: String,
+        /// The node array, e.g. `4x4`.
+        nodes: String,
+        /// `0` or `not given`.
+        given: &'static str,
+    },
 }
 
 /// Energy per op, per word access at each level, per word per NoC hop, and
@@ -114,8 +137,8 @@ struct NodesSection {
 #[serde(deny_unknown_fields)]
 struct NodeSection {
     pe_array: [u64; 2],
-    regf_bytes: u64,
-    gbuf_bytes: u64,
+    regf_bytes: size::Bytes,
+    gbuf_bytes: size::Bytes,
     #[serde(default)]
     bus_width_bits: u64,
 }
@@ -163,10 +186,15 @@ pub enum HwError {
         source: std::io::Error,
     },
     /// Neither a file nor a preset.
-    #[error("unknown hardware preset `{name}` (presets: {}; a file path must end in `.toml` or contain `/`)", preset_names().join(", "))]
+    #[error("unknown hardware preset `{name}`{} (presets: {}; a file path must end in `.toml` or contain `/`)",
+        suggestion.as_ref().map(|s| format!("; did you mean `{s}`?")).unwrap_or_default(),
+        preset_names().join(", "))]
     UnknownPreset {
         /// What was asked for.
         name: String,
+        /// The preset it is probably a typo of (same letters in another
+        /// case, or a few edits away).
+        suggestion: Option<String>,
     },
     /// A changed key's value is out of range (or not one the key takes).
     #[error("hardware key `{set}`: {message}")]
@@ -196,6 +224,13 @@ pub fn preset_names() -> Vec<&'static str> {
     PRESETS.iter().map(|(n, _)| *n).collect()
 }
 
+/// The file `--hw ARG` names: `arg` if it ends in `.toml` or contains a
+/// path separator; `None` for a preset name.
+pub fn file_path(arg: &str) -> Option<&Path> {
+    let looks_like_path = arg.ends_with(".toml") || arg.contains('/') || arg.contains('\\');
+    looks_like_path.then(|| Path::new(arg))
+}
+
 /// Loads `--hw ARG`: a file if `arg` ends in `.toml` or contains a path
 /// separator, otherwise a preset.
 pub fn load(arg: &str) -> Result<Hardware, HwError> {
@@ -213,9 +248,7 @@ pub fn load_with(arg: &str, sets: &[Set]) -> Result<Hardware, HwError> {
 /// NAME`): a file if `arg` ends in `.toml` or contains a path separator,
 /// otherwise a preset.
 pub fn read(arg: &str) -> Result<(String, String), HwError> {
-    let looks_like_path = arg.ends_with(".toml") || arg.contains('/') || arg.contains('\\');
-    if looks_like_path {
-        let path = Path::new(arg);
+    if let Some(path) = file_path(arg) {
         let text = std::fs::read_to_string(path).map_err(|source| HwError::Read {
             path: path.to_owned(),
             source,
@@ -226,8 +259,20 @@ pub fn read(arg: &str) -> Result<(String, String), HwError> {
         Some((name, text)) => Ok(((*text).to_owned(), format!("preset {name}"))),
         None => Err(HwError::UnknownPreset {
             name: arg.to_owned(),
+            suggestion: suggest_preset(arg),
         }),
     }
+}
+
+/// The preset `arg` is probably a typo of: one that differs only in case,
+/// or else the closest by edit distance (case ignored) if close enough.
+fn suggest_preset(arg: &str) -> Option<String> {
+    let lower = arg.to_lowercase();
+    preset_names()
+        .into_iter()
+        .find(|n| *n == lower)
+        .map(str::to_owned)
+        .or_else(|| crate::lang::check::suggest(&lower, preset_names()))
 }
 
 /// Parses and checks a hardware description; `origin` names it in errors.
@@ -246,8 +291,16 @@ pub fn parse_with(text: &str, origin: &str, sets: &[Set]) -> Result<Hardware, Hw
         span,
         message,
     };
-    let mut file: File =
-        toml::from_str(text).map_err(|e| invalid(e.span(), e.message().to_owned()))?;
+    let mut file: File = toml::from_str(text).map_err(|e| {
+        let mut message = e.message().to_owned();
+        // serde does not tell a size's parser its key: name it from the line.
+        if message.contains(SIZE_EXPECTED)
+            && let Some(key) = e.span().and_then(|s| key_of_line(text, s.start))
+        {
+            message = format!("`{key}`: {message}");
+        }
+        invalid(e.span(), message)
+    })?;
     if !sets.is_empty() {
         let mut doc: toml::Table =
             toml::from_str(text).map_err(|e| invalid(e.span(), e.message().to_owned()))?;
@@ -287,10 +340,15 @@ pub fn parse_with(text: &str, origin: &str, sets: &[Set]) -> Result<Hardware, Hw
     };
     // The limits are the model's (`sched::limits`, which says why each
     // keeps the model's arithmetic in range).
+    // Sizes are whole bytes and the model (as the reference) counts whole
+    // words of whole bytes: a 12-bit word would silently take 2 bytes, so
+    // widths it cannot represent are refused (docs/hardware.md#word-widths).
     check(
-        (1..=MAX_WORD_BITS).contains(&file.word_bits),
+        (8..=MAX_WORD_BITS).contains(&file.word_bits) && file.word_bits.is_multiple_of(8),
         "word_bits",
-        &format!("1 to {MAX_WORD_BITS} bits (a wider word is a vector of words)"),
+        &format!(
+            "a multiple of 8 from 8 to {MAX_WORD_BITS} bits (the model stores a word in whole bytes, so a 12-bit word would count as 16; a wider word is a vector of words)"
+        ),
     )?;
     let within = |v: u64, max: u64| (1..=max).contains(&v);
     check(
@@ -311,13 +369,14 @@ pub fn parse_with(text: &str, origin: &str, sets: &[Set]) -> Result<Hardware, Hw
     let size = format!(
         "room for at least one word ({word_bytes} bytes), and at most {MAX_HW_SIZE} bytes (2^53, exact in the model's float formulas)"
     );
+    let (regf_bytes, gbuf_bytes) = (file.node.regf_bytes.0, file.node.gbuf_bytes.0);
     check(
-        (word_bytes..=MAX_HW_SIZE).contains(&file.node.regf_bytes),
+        (word_bytes..=MAX_HW_SIZE).contains(&regf_bytes),
         "node.regf_bytes",
         &size,
     )?;
     check(
-        (word_bytes..=MAX_HW_SIZE).contains(&file.node.gbuf_bytes),
+        (word_bytes..=MAX_HW_SIZE).contains(&gbuf_bytes),
         "node.gbuf_bytes",
         &size,
     )?;
@@ -369,14 +428,27 @@ pub fn parse_with(text: &str, origin: &str, sets: &[Set]) -> Result<Hardware, Hw
             ),
         )?;
     }
+    let nodes = Dim2::new(file.nodes.dims[0], file.nodes.dims[1]);
+    let mut warnings = Vec::new();
+    if nodes.size() > 1 && e.noc_hop == 0.0 {
+        warnings.push(HwWarning::FreeNoc {
+            origin: origin.to_owned(),
+            nodes: format!("{}x{}", nodes.h, nodes.w),
+            given: if key_span("noc_hop").is_some() {
+                "0"
+            } else {
+                "not given"
+            },
+        });
+    }
     Ok(Hardware {
         name: file.name,
         word_bits: file.word_bits,
-        nodes: Dim2::new(file.nodes.dims[0], file.nodes.dims[1]),
+        nodes,
         memory: file.nodes.memory,
         pe_array: Dim2::new(file.node.pe_array[0], file.node.pe_array[1]),
-        regf_bytes: file.node.regf_bytes,
-        gbuf_bytes: file.node.gbuf_bytes,
+        regf_bytes,
+        gbuf_bytes,
         bus_width_bits: file.node.bus_width_bits,
         dram_bandwidth_bytes_per_cycle: bw,
         energy_unit,
@@ -384,7 +456,17 @@ pub fn parse_with(text: &str, origin: &str, sets: &[Set]) -> Result<Hardware, Hw
         energy: e,
         set: sets.iter().map(Set::to_string).collect(),
         text_sha256: crate::sha256::hex(text.as_bytes()),
+        warnings,
     })
+}
+
+/// The key assigned on the line holding byte `at`, if the line is `key = ...`.
+fn key_of_line(text: &str, at: usize) -> Option<&str> {
+    let start = text.get(..at)?.rfind('\n').map_or(0, |i| i + 1);
+    let line = text.get(start..)?.lines().next()?;
+    let (key, _) = line.split_once('=')?;
+    let key = key.trim();
+    (!key.is_empty() && key.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')).then_some(key)
 }
 
 /// The byte range of the first line that assigns `key`.
@@ -596,6 +678,74 @@ mod tests {
             Err(HwError::Read { .. })
         ));
     }
+
+    #[test]
+    fn sizes_word_widths_warnings_and_suggestions() {
+        let eyeriss = PRESETS[0].1;
+        // Binary units, as strings.
+        let text = eyeriss
+            .replace("regf_bytes = 512", "regf_bytes = \"512 B\"")
+            .replace("gbuf_bytes = 131072", "gbuf_bytes = \"128 KiB\"");
+        assert_ne!(text, eyeriss);
+        let hw = parse(&text, "t").unwrap();
+        assert_eq!((hw.regf_bytes, hw.gbuf_bytes), (512, 131_072));
+        let text = eyeriss.replace("gbuf_bytes = 131072", "gbuf_bytes = \"1 MB\"");
+        let HwError::Invalid { span, message, .. } = parse(&text, "t").unwrap_err() else {
+            panic!("expected an invalid-file error");
+        };
+        assert!(
+            message.contains("a whole number of bytes, or a size like \"64 KiB\""),
+            "{message}"
+        );
+        assert_eq!(&text[span.unwrap()], "\"1 MB\"");
+        // Word widths: whole bytes only.
+        for bits in [8, 16, 24, 1024] {
+            let text = eyeriss.replace("word_bits = 16", &format!("word_bits = {bits}"));
+            assert_eq!(parse(&text, "t").unwrap().word_bits, bits);
+        }
+        for bits in [0, 1, 7, 12, 1032] {
+            let text = eyeriss.replace("word_bits = 16", &format!("word_bits = {bits}"));
+            let HwError::Invalid { message, .. } = parse(&text, "t").unwrap_err() else {
+                panic!("expected an invalid-file error");
+            };
+            assert!(
+                message.starts_with("`word_bits`: expected a multiple of 8"),
+                "{message}"
+            );
+        }
+        // A multi-node array without NoC energy is allowed, with a warning.
+        let tetris = PRESETS[3].1;
+        assert!(parse(tetris, "t").unwrap().warnings.is_empty());
+        for (text, given) in [
+            (tetris.replace("noc_hop = 40.0", "noc_hop = 0"), "0"),
+            (tetris.replace("noc_hop = 40.0\n", ""), "not given"),
+        ] {
+            let hw = parse(&text, "t.toml").unwrap();
+            assert_eq!(
+                hw.warnings,
+                [HwWarning::FreeNoc {
+                    origin: "t.toml".into(),
+                    nodes: "4x4".into(),
+                    given
+                }]
+            );
+        }
+        // One node has no NoC: no warning.
+        assert!(parse(eyeriss, "t").unwrap().warnings.is_empty());
+        // Presets: case and typos.
+        for (arg, want) in [
+            ("Eyeriss", Some("eyeriss")),
+            ("TETRIS", Some("tetris")),
+            ("eyeris", Some("eyeriss")),
+            ("tetris_l1", Some("tetris-l1")),
+            ("gpu", None),
+        ] {
+            let Err(HwError::UnknownPreset { suggestion, .. }) = load(arg) else {
+                panic!("{arg} is no preset");
+            };
+            assert_eq!(suggestion.as_deref(), want, "{arg}");
+        }
+    }
 }
 
 #[cfg(test)]
@@ -643,7 +793,7 @@ mod set_tests {
             ("energy.dram=-1", "non-negative energy"),
             ("nodes.memory=4d", "4d"),
             ("energy_unit=PJ", "did you mean `pJ`"),
-            ("word_bits=0", "1 to"),
+            ("word_bits=0", "a multiple of 8"),
         ] {
             let e = load_with("eyeriss", &sets(&[arg])).unwrap_err();
             let HwError::SetValue { set, message } = &e else {

@@ -10,8 +10,8 @@
 //!
 //! **Convention**: a predicate returns `true` when the reference's behaviour
 //! applies, i.e. in [`Compat::NnDataflow`], and `false` in nnc's model,
-//! unless its documentation says otherwise (two rows describe behaviours
-//! both models share today).
+//! unless its documentation says otherwise (one row describes a behaviour
+//! both models share).
 //!
 //! # Known limitations
 //!
@@ -176,11 +176,14 @@ impl Compat {
 
     /// `docs/compat.md#hybrid_drops_naive_split`: hybrid partitioning's
     /// approximate-divisibility test removes the ofmap split that naive
-    /// partitioning uses, so hybrid can miss a scheme naive finds. Both
-    /// models do so today (`true` in both); the row's name is reserved for
-    /// nnc's fix, which will make this `false` in nnc's model.
+    /// partitioning uses, so in the reference hybrid can miss a scheme naive
+    /// finds. nnc's model adds naive's schemes to hybrid's list.
+    ///
+    /// Asked by `partition::partition_candidates`. Tests:
+    /// `partition/enumerate.rs`, `hybrid_adds_naive_schemes_in_nncs_model_only`;
+    /// `tests/search/hybrid.rs`, `hybrid_is_never_above_naive_on_the_shipped_networks`.
     pub const fn hybrid_drops_naive_split(self) -> bool {
-        true
+        self.reference()
     }
 }
 
@@ -204,15 +207,15 @@ mod tests {
             Compat::rank_by_access_energy,
             Compat::inexact_hop_memo,
             Compat::hash_set_ties,
+            Compat::hybrid_drops_naive_split,
         ];
         for d in deviations {
             assert!(d(Compat::NnDataflow));
             assert!(!d(Compat::Nnc));
         }
-        // The two rows both models share today.
+        // The row both models share.
         for c in [Compat::Nnc, Compat::NnDataflow] {
             assert!(!c.solver_small_regf_crash());
-            assert!(c.hybrid_drops_naive_split());
         }
         assert_eq!(Compat::default(), Compat::Nnc);
     }

@@ -11,7 +11,7 @@ use super::node::{NodeCandidate, NodeProblem};
 use super::options::Options;
 use super::partition::{
     DataLayout, FilterSources, FmapRange, HopCache, HopQuery, MemType, NodeRegion, PartLayer,
-    PartTarget, PartitionScheme, accfwd_reduction, gen_partition, unit_nhops,
+    PartTarget, PartitionScheme, accfwd_reduction, partition_candidates, unit_nhops,
 };
 use super::resource::{Cost, NodeResource, RankKey, Solver};
 use super::types::{DataKind, PerData};
@@ -295,12 +295,13 @@ impl LayerSearch<'_> {
     ) -> Result<Vec<LayerResult>, LayerError> {
         let o = self.options;
         let m = self.machine;
-        let parts = gen_partition(
+        let parts = partition_candidates(
             &PartTarget::Layer(*layer),
             o.batch,
             m.proc_region.dim(),
             o.partitioning,
             true,
+            o.compat,
         );
         let prepared: Vec<(PartitionScheme, PartLayer, PerData<u64>)> = parts
             .into_iter()
@@ -404,12 +405,13 @@ impl LayerSearch<'_> {
         };
         let o = self.options;
         let node = &self.machine.node;
-        let parts = gen_partition(
+        let parts = partition_candidates(
             &PartTarget::Layer(*layer),
             o.batch,
             self.machine.proc_region.dim(),
             o.partitioning,
             true,
+            o.compat,
         );
         let (mut regf, mut gbuf) = (u64::MAX, u64::MAX);
         // Does one loop nest fit both buffers with every loop at the DRAM

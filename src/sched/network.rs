@@ -8,7 +8,7 @@ use super::limits::{RangeError, check_search};
 use super::options::Options;
 use super::order::schedule_order;
 use super::partition::{
-    DataLayout, FmapRange, HopCache, PartTarget, PartitionScheme, gen_partition,
+    DataLayout, FmapRange, HopCache, PartTarget, PartitionScheme, partition_candidates,
 };
 use super::resource::RankKey;
 use super::types::{DataKind, MemLevel, PerLevel};
@@ -156,12 +156,13 @@ fn starts(net: &Network, machine: &Machine, options: &Options) -> Vec<Start> {
         )
         .ok()
     };
-    gen_partition(
+    partition_candidates(
         &target,
         options.batch,
         src.dim(),
         options.partitioning,
         true,
+        options.compat,
     )
     .into_iter()
     .filter_map(|p| {

@@ -1,6 +1,7 @@
 //! The `nnc` binary: exit codes, output, help.
 
 mod extremes;
+mod newuser;
 mod schedule;
 
 use std::process::{Command, Output};

@@ -302,7 +302,7 @@ fn hardware_beyond_the_limits_points_at_the_key() {
             "word_bits = 16",
             "word_bits = 2048",
             "word_bits",
-            "1 to 1024 bits",
+            "8 to 1024 bits",
         ),
         (
             "gbuf_bytes = 131072",

@@ -1,5 +1,6 @@
 //! The whole-network search against the reference's vectors.
 
+mod hybrid;
 mod layer_vectors;
 mod network_vectors;
 mod published;

@@ -6,6 +6,7 @@ use super::arith::approx_dividable;
 use super::scheme::PartitionScheme;
 use super::{ParallelDim, PerDim};
 use crate::ir::{Dim2, LayerShape};
+use crate::sched::Compat;
 use crate::sched::factor::ordered_factors as factorize;
 
 /// What is being partitioned: a layer, or the network input (or an extern
@@ -298,18 +299,58 @@ pub fn gen_partition(
         }
     }
     if guaranteed && out.is_empty() {
-        use ParallelDim::{Batp, Inpp, Ofmp, Outp};
-        let ofmap = target.ofmap();
-        let mut pdims = PerDim([Dim2::square(1); 4]);
-        let p = if ofmap.h == 1 && ofmap.w == 1 {
-            Outp
-        } else {
-            Ofmp
-        };
-        pdims[p] = nodes;
-        if let Ok(s) = PartitionScheme::new([Outp, Ofmp, Batp, Inpp], pdims.0) {
+        out.extend(fallback(target, nodes));
+    }
+    out
+}
+
+/// The one scheme tried when no candidate passes the rules: OFMP over all
+/// nodes, or OUTP for fc-like shapes.
+fn fallback(target: &PartTarget, nodes: Dim2) -> Option<PartitionScheme> {
+    use ParallelDim::{Batp, Inpp, Ofmp, Outp};
+    let ofmap = target.ofmap();
+    let mut pdims = PerDim([Dim2::square(1); 4]);
+    let p = if ofmap.h == 1 && ofmap.w == 1 {
+        Outp
+    } else {
+        Ofmp
+    };
+    pdims[p] = nodes;
+    // Factors are positive and the order a permutation.
+    PartitionScheme::new([Outp, Ofmp, Batp, Inpp], pdims.0).ok()
+}
+
+/// The partition schemes the layer search tries in the model `compat`
+/// (docs/model/partitioning.md#hybrid-as-a-superset-of-naive): the
+/// reference's list ([`gen_partition`]), except that in nnc's model hybrid
+/// partitioning also tries every scheme naive partitioning (with the same
+/// batch option) would, so that it is never worse than naive: first the
+/// reference's hybrid schemes in their order, then the naive schemes not
+/// among them in naive's order. The fallback scheme only when both are
+/// empty.
+pub fn partition_candidates(
+    target: &PartTarget,
+    batch: u64,
+    nodes: Dim2,
+    opts: Partitioning,
+    guaranteed: bool,
+    compat: Compat,
+) -> Vec<PartitionScheme> {
+    if !matches!(opts, Partitioning::Hybrid { .. }) || compat.hybrid_drops_naive_split() {
+        return gen_partition(target, batch, nodes, opts, guaranteed);
+    }
+    let mut out = gen_partition(target, batch, nodes, opts, false);
+    let naive = Partitioning::Naive {
+        batch: opts.splits_batch(),
+    };
+    for s in gen_partition(target, batch, nodes, naive, false) {
+        // Lists are short (tens of schemes): a linear scan keeps the order.
+        if !out.contains(&s) {
             out.push(s);
         }
+    }
+    if guaranteed && out.is_empty() {
+        out.extend(fallback(target, nodes));
     }
     out
 }
@@ -344,5 +385,58 @@ mod tests {
         assert_eq!(s.len(), 1);
         assert_eq!(s[0].pdim(ParallelDim::Ofmp), Dim2::square(2));
         assert!(gen_partition(&conv, 4, Dim2::new(0, 2), Partitioning::default(), true).is_empty());
+    }
+
+    #[test]
+    fn hybrid_adds_naive_schemes_in_nncs_model_only() {
+        // 14x14 over 4x4 nodes: the roughly-divisible test (16 vs 14) drops
+        // naive's ofmap split 4x4 from the reference's hybrid list.
+        let conv = PartTarget::Layer(LayerShape::Conv(ConvShape {
+            nifm: 16,
+            nofm: 32,
+            ofmap: Dim2::square(14),
+            filter: Dim2::square(3),
+            stride: Dim2::square(1),
+            groups: 1,
+            dilation: Dim2::square(1),
+        }));
+        let nodes = Dim2::square(4);
+        let hybrid = Partitioning::Hybrid {
+            batch: false,
+            ifmaps: false,
+        };
+        let naive = gen_partition(&conv, 16, nodes, Partitioning::default(), true);
+        assert_eq!(naive.len(), 1);
+        assert_eq!(naive[0].pdim(ParallelDim::Ofmp), nodes);
+        let reference = gen_partition(&conv, 16, nodes, hybrid, true);
+        assert!(!reference.contains(&naive[0]));
+        assert_eq!(
+            partition_candidates(&conv, 16, nodes, hybrid, true, Compat::NnDataflow),
+            reference
+        );
+        let nnc = partition_candidates(&conv, 16, nodes, hybrid, true, Compat::Nnc);
+        assert_eq!(nnc.len(), reference.len() + 1);
+        assert_eq!(nnc[..reference.len()], reference[..]);
+        assert_eq!(nnc.last(), Some(&naive[0]));
+        // Naive partitioning is the same list in both models.
+        let naive_opts = Partitioning::default();
+        for compat in [Compat::Nnc, Compat::NnDataflow] {
+            assert_eq!(
+                partition_candidates(&conv, 16, nodes, naive_opts, true, compat),
+                naive
+            );
+        }
+        // Where hybrid already has naive's scheme, nothing is added twice.
+        let even = PartTarget::Layer(LayerShape::Conv(ConvShape {
+            ofmap: Dim2::square(16),
+            ..match conv {
+                PartTarget::Layer(LayerShape::Conv(c)) => c,
+                _ => unreachable!(),
+            }
+        }));
+        assert_eq!(
+            partition_candidates(&even, 16, nodes, hybrid, true, Compat::Nnc),
+            gen_partition(&even, 16, nodes, hybrid, true)
+        );
     }
 }

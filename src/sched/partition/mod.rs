@@ -36,7 +36,10 @@ mod region;
 mod scheme;
 
 pub use arith::{approx_dividable, get_ith_range, idivc};
-pub use enumerate::{IfmapsWithoutHybrid, PartTarget, PartitionKind, Partitioning, gen_partition};
+pub use enumerate::{
+    IfmapsWithoutHybrid, PartTarget, PartitionKind, Partitioning, gen_partition,
+    partition_candidates,
+};
 pub use groups::{accfwd_reduction, sharing_group_dims};
 pub use hops::{FilterRange, FilterSources, HopQuery, NodeData, proc_data_range, unit_nhops};
 pub use layout::{DataLayout, FmapPosition, FmapRange, LayoutPiece, StridedRange, mst_weight};

@@ -1,0 +1,194 @@
+//! nn_dataflow's own flag names (`nn_dataflow_search`), recognised when clap
+//! refuses a command line, so that a user coming from the reference is told
+//! nnc's spelling instead of clap's "similar argument" tip. One row per row
+//! of the README's flag table and docs/hardware.md#from-nn_dataflows-flags.
+
+use super::{Cli, EXIT_USAGE};
+use clap::Parser;
+use std::ffi::OsString;
+use std::process::ExitCode;
+
+/// One of the reference's flags and what to use in nnc instead.
+struct ReferenceFlag {
+    /// The reference's spellings (long, and short where it has one).
+    names: &'static [&'static str],
+    /// nnc's equivalent, as the message says it.
+    instead: &'static str,
+}
+
+/// A hardware flag of the reference: a key of the hardware file.
+const fn hw(names: &'static [&'static str], instead: &'static str) -> ReferenceFlag {
+    ReferenceFlag { names, instead }
+}
+
+/// The reference's flags that nnc spells differently or does not have.
+/// Flags both share (`--batch`, `--batch-partition`, `--goal`, `--top`)
+/// are not listed.
+const FLAGS: &[ReferenceFlag] = &[
+    ReferenceFlag {
+        names: &["--hybrid-partition"],
+        instead: "use `--partition hybrid` (the default is `--partition naive`)",
+    },
+    ReferenceFlag {
+        names: &["--solve-loopblocking"],
+        instead: "use `--solver analytic` (the default is `--solver exhaustive`)",
+    },
+    ReferenceFlag {
+        names: &["--ifmaps-partition"],
+        instead: "use `--ifmap-partition` (with `--partition hybrid`)",
+    },
+    ReferenceFlag {
+        names: &["--enable-access-forwarding"],
+        instead: "use `--access-forwarding`",
+    },
+    ReferenceFlag {
+        names: &["--disable-bypass"],
+        instead: "use `--no-bypass` with a comma list, e.g. `--no-bypass i,o,f` (i ifmaps, o ofmaps, f filters)",
+    },
+    ReferenceFlag {
+        names: &["-g"],
+        instead: "use `--goal e|d|ed`",
+    },
+    ReferenceFlag {
+        names: &["-t"],
+        instead: "use `--top N`",
+    },
+    ReferenceFlag {
+        names: &["--processes", "-p"],
+        instead: "use `--threads N` (results never depend on it)",
+    },
+    ReferenceFlag {
+        names: &["--verbose", "-v"],
+        instead: "nnc shows a progress bar when stderr is a terminal; `--quiet` prints nothing but errors",
+    },
+    ReferenceFlag {
+        names: &["--enable-gbuf-sharing"],
+        instead: "nnc's spelling will be `--gbuf-sharing`, but buffer sharing is not implemented yet",
+    },
+    ReferenceFlag {
+        names: &["--interlayer-partition"],
+        instead: "nnc's spelling will be `--interlayer`, but inter-layer pipelining is not implemented yet",
+    },
+    ReferenceFlag {
+        names: &[
+            "--enable-save-writeback",
+            "--disable-interlayer-opt",
+            "--layer-pipeline-time-overhead",
+            "--layer-pipeline-max-degree",
+        ],
+        instead: "inter-layer pipelining and buffer sharing are not implemented yet",
+    },
+    hw(
+        &["--word"],
+        "give `word_bits` in a hardware file (`--hw FILE`; docs/hardware.md)",
+    ),
+    hw(
+        &["--nodes"],
+        "give `[nodes] dims` in a hardware file (`--hw FILE`; docs/hardware.md)",
+    ),
+    hw(
+        &["--mem-type"],
+        "give `[nodes] memory = \"2d\"` or `\"3d\"` in a hardware file (`--hw FILE`; docs/hardware.md)",
+    ),
+    hw(
+        &["--array"],
+        "give `[node] pe_array` in a hardware file (`--hw FILE`; docs/hardware.md)",
+    ),
+    hw(
+        &["--regf"],
+        "give `[node] regf_bytes` in a hardware file (`--hw FILE`; docs/hardware.md)",
+    ),
+    hw(
+        &["--gbuf"],
+        "give `[node] gbuf_bytes` in a hardware file (`--hw FILE`; docs/hardware.md)",
+    ),
+    hw(
+        &["--bus-width"],
+        "give `[node] bus_width_bits` in a hardware file (`--hw FILE`; docs/hardware.md)",
+    ),
+    hw(
+        &["--dram-bw"],
+        "give `[dram] bandwidth_bytes_per_cycle` in a hardware file (`--hw FILE`; docs/hardware.md)",
+    ),
+    hw(
+        &["--op-cost"],
+        "give `[energy] mac` in a hardware file (`--hw FILE`; docs/hardware.md)",
+    ),
+    hw(
+        &["--hier-cost"],
+        "give `[energy] dram`, `gbuf`, `array` and `regf` in a hardware file (`--hw FILE`; docs/hardware.md)",
+    ),
+    hw(
+        &["--hop-cost"],
+        "give `[energy] noc_hop` in a hardware file (`--hw FILE`; docs/hardware.md)",
+    ),
+    hw(
+        &["--unit-idle-cost"],
+        "give `[energy] static_per_cycle` in a hardware file (`--hw FILE`; docs/hardware.md)",
+    ),
+];
+
+/// What to say about `arg` if it is one of the reference's flags (also as
+/// `--flag=value`).
+fn explain(arg: &str) -> Option<String> {
+    let name = arg.split_once('=').map_or(arg, |(n, _)| n);
+    FLAGS
+        .iter()
+        .find(|f| f.names.contains(&name))
+        .map(|f| format!("`{name}` is nn_dataflow's flag: {}", f.instead))
+}
+
+/// The message for the first of the reference's flags among `args` (before
+/// a `--`), if any.
+pub fn first_reference_flag<I, S>(args: I) -> Option<String>
+where
+    I: IntoIterator<Item = S>,
+    S: Into<OsString>,
+{
+    args.into_iter()
+        .map(Into::into)
+        .skip(1)
+        .take_while(|a| a != "--")
+        .find_map(|a| a.to_str().and_then(explain))
+}
+
+/// Parses the process's command line. When clap refuses it and it holds one
+/// of the reference's flags, says nnc's spelling instead of clap's message
+/// (exit 2); other errors, `--help` and `--version` are clap's.
+pub fn parse() -> Result<Cli, ExitCode> {
+    match Cli::try_parse() {
+        Ok(cli) => Ok(cli),
+        Err(e) if e.use_stderr() => match first_reference_flag(std::env::args_os()) {
+            Some(why) => {
+                eprintln!("error: {why}");
+                Err(ExitCode::from(EXIT_USAGE))
+            }
+            None => e.exit(),
+        },
+        Err(e) => e.exit(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_are_unique_and_found_with_values() {
+        let mut all: Vec<&str> = FLAGS.iter().flat_map(|f| f.names.iter().copied()).collect();
+        all.sort_unstable();
+        let n = all.len();
+        all.dedup();
+        assert_eq!(all.len(), n, "a flag listed twice");
+        assert_eq!(
+            explain("--nodes=4").as_deref(),
+            Some(
+                "`--nodes` is nn_dataflow's flag: give `[nodes] dims` in a hardware file (`--hw FILE`; docs/hardware.md)"
+            )
+        );
+        assert_eq!(explain("--batch"), None);
+        // After `--` everything is a value.
+        assert_eq!(first_reference_flag(["nnc", "--", "--nodes"]), None);
+        assert!(first_reference_flag(["nnc", "schedule", "-t", "4"]).is_some());
+    }
+}
