@@ -126,7 +126,10 @@ pub struct ScheduleArgs {
     /// a comma list of i (ifmaps), o (ofmaps), f (filters).
     #[arg(long, value_name = "LIST", value_parser = parse_no_bypass)]
     pub no_bypass: Option<NoBypass>,
-    /// What to minimize: energy, delay, or energy-delay product.
+    /// What to minimize: energy, delay, or energy-delay product (`ed`: the
+    /// search goes layer by layer, so it minimizes each layer's own
+    /// energy × time, i.e. the sum of the layers' products, not the
+    /// network's total energy × total time).
     #[arg(long, value_enum, default_value_t = GoalArg::E)]
     pub goal: GoalArg,
     /// Candidates kept at every stage of the search (more can find better
@@ -181,7 +184,7 @@ pub enum GoalArg {
     E,
     /// Delay.
     D,
-    /// Energy-delay product.
+    /// Energy-delay product, per layer (the sum of the layers' products).
     Ed,
 }
 
@@ -386,7 +389,12 @@ fn search_options(args: &ScheduleArgs) -> Result<Options, OptionsError> {
         .build()
 }
 
+<<<<<<< HEAD
 /// Loads `--hw` with `--set` changes, printing what is wrong on failure.
+=======
+/// Loads `--hw` with `--set` changes, printing its warnings, or what is
+/// wrong on failure.
+>>>>>>> main
 pub(crate) fn hardware_with(
     arg: &str,
     sets: &[hw::Set],

@@ -35,7 +35,9 @@ pub struct Imported {
 enum Val {
     /// A feature map: the `.nn` expression that names it, its shape for one
     /// sample, whether a layer wrote it (only layers can be outputs), and
-    /// whether a flatten made it a vector (then only an fc may read it).
+    /// whether a flatten made it a vector (then only an fc may read it),
+    /// and the padding a `Pad` node added (top, left, bottom, right), which
+    /// only a convolution or pool can take in.
     Fmap {
         expr: String,
         c: u64,
@@ -43,6 +45,7 @@ enum Val {
         w: u64,
         layer: bool,
         flat: bool,
+        pad: [u64; 4],
     },
     /// A constant or a weight: its dims and integer values when known.
     Const {
@@ -293,6 +296,7 @@ impl Lowering<'_> {
                     w: shape[2],
                     layer: false,
                     flat: false,
+                    pad: [0; 4],
                 },
             );
             first = false;
@@ -324,8 +328,21 @@ impl Lowering<'_> {
         })
     }
 
-    /// The feature map a node reads at input `i`.
+    /// The feature map a node reads at input `i`, refusing one padded by a
+    /// `Pad` node (only windows can read those: [`Lowering::spatial`]).
     fn fmap(&self, node: &Node, i: usize) -> Result<Fm, ImportError> {
+        let f = self.padded_fmap(node, i)?;
+        if f.pad != [0; 4] {
+            return Err(unsupported(
+                node,
+                format!("reads the output of a `Pad` node (pads {:?})", f.pad),
+                "only a convolution or a pool can take in a Pad node's padding",
+            ));
+        }
+        Ok(f)
+    }
+
+    fn padded_fmap(&self, node: &Node, i: usize) -> Result<Fm, ImportError> {
         match self.val(node, i)? {
             Val::Fmap {
                 expr,
@@ -333,6 +350,7 @@ impl Lowering<'_> {
                 h,
                 w,
                 flat,
+                pad,
                 ..
             } => Ok(Fm {
                 expr: expr.clone(),
@@ -340,6 +358,7 @@ impl Lowering<'_> {
                 h: *h,
                 w: *w,
                 flat: *flat,
+                pad: *pad,
             }),
             Val::Const { .. } => Err(unsupported(
                 node,
@@ -374,6 +393,7 @@ impl Lowering<'_> {
                 w,
                 layer: true,
                 flat: false,
+                pad: [0; 4],
             },
         );
     }
@@ -424,6 +444,10 @@ impl Lowering<'_> {
                 self.fold(node, v);
             }
             "Flatten" | "Reshape" | "Squeeze" | "Unsqueeze" => self.reshape(node)?,
+            "Pad" => self.pad(node)?,
+            "ReduceMean" | "ReduceMax" | "ReduceMin" | "ReduceSum" | "ReduceL2" => {
+                self.reduce(node)?
+            }
             "Conv" => self.conv(node)?,
             "Gemm" | "MatMul" => self.fc(node)?,
             "MaxPool" | "AveragePool" | "LpPool" => self.pool(node)?,
@@ -504,6 +528,90 @@ impl Lowering<'_> {
         Ok(())
     }
 
+    /// A `Pad` (constant zeros) of the spatial dimensions is kept with the
+    /// feature map and taken in by the convolution or pool that reads it
+    /// (PyTorch's `ZeroPad2d`, TensorFlow's explicit padding).
+    fn pad(&mut self, node: &Node) -> Result<(), ImportError> {
+        self.padded_fmap(node, 0)?;
+        let mode = match node.attr("mode") {
+            Some(AttrValue::Str(m)) => m.clone(),
+            _ => "constant".to_owned(),
+        };
+        let pads = match (node.attr("pads"), self.val(node, 1)) {
+            (Some(AttrValue::Ints(p)), _) => p.clone(),
+            (_, Ok(Val::Const { ints, .. })) => ints.clone(),
+            _ => Vec::new(),
+        };
+        let zero_value = match self.val(node, 2) {
+            Ok(Val::Const { ints, .. }) => ints.iter().all(|&v| v == 0),
+            _ => true,
+        };
+        // [n, c, h, w] begins, then ends; only h and w may be padded.
+        let spatial = match pads.as_slice() {
+            [0, 0, t, l, 0, 0, b, r] => [*t, *l, *b, *r]
+                .iter()
+                .map(|&x| u64::try_from(x).ok())
+                .collect::<Option<Vec<u64>>>(),
+            _ => None,
+        };
+        let (Some(p), "constant", true) = (spatial, mode.as_str(), zero_value) else {
+            return Err(unsupported(
+                node,
+                format!("a {mode} pad of {pads:?}"),
+                "only zero padding of height and width, read by a convolution or pool, \
+                 is supported",
+            ));
+        };
+        let mut v = self.val(node, 0)?.clone();
+        if let Val::Fmap { pad, layer, .. } = &mut v {
+            for (a, b) in pad.iter_mut().zip(&p) {
+                *a = a.saturating_add(*b);
+            }
+            *layer = false;
+        }
+        self.fold(node, v);
+        Ok(())
+    }
+
+    /// A reduction over height and width is a global pool (`x.mean((2, 3))`,
+    /// squeeze-and-excitation's squeeze); any other axis is not a layer of
+    /// the model.
+    fn reduce(&mut self, node: &Node) -> Result<(), ImportError> {
+        let f = self.fmap(node, 0)?;
+        let axes = match (node.attr("axes"), self.val(node, 1)) {
+            (Some(AttrValue::Ints(a)), _) => a.clone(),
+            (_, Ok(Val::Const { ints, .. })) => ints.clone(),
+            _ => Vec::new(),
+        };
+        let mut sorted: Vec<i64> = axes
+            .iter()
+            .map(|&a| if a < 0 { a + 4 } else { a })
+            .collect();
+        sorted.sort_unstable();
+        if sorted != [2, 3] || f.flat {
+            return Err(unsupported(
+                node,
+                format!("a reduction over axes {axes:?}"),
+                "only reductions over height and width (a global pool) are supported",
+            ));
+        }
+        let keep = int_attr(node, "keepdims", 1)? != 0;
+        if f.h == 1 && f.w == 1 {
+            let v = self.val(node, 0)?.clone();
+            self.fold(node, v);
+        } else {
+            let call = format!("pool({}, kernel: {})", f.expr, pair(f.h, f.w));
+            self.layer(node, call, f.c, 1, 1);
+        }
+        if !keep
+            && let Some(Val::Fmap { flat, .. }) =
+                node.outputs.first().and_then(|o| self.vals.get_mut(o))
+        {
+            *flat = true;
+        }
+        Ok(())
+    }
+
     fn conv(&mut self, node: &Node) -> Result<(), ImportError> {
         let f = self.spatial(node)?;
         let wdims = self.weight_dims(node, 1)?;
@@ -529,7 +637,7 @@ impl Lowering<'_> {
             ));
         }
         let dil = ints_attr(node, "dilations", &[1, 1])?;
-        let win = Windows::new(node, [f.h, f.w], [kh, kw], [dil[0], dil[1]], false)?;
+        let win = Windows::new(node, [f.h, f.w], f.pad, [kh, kw], [dil[0], dil[1]], false)?;
         let mut call = format!("conv({}, {m}, kernel: {}", f.expr, pair(kh, kw));
         win.args(&mut call, [1, 1]);
         if groups != 1 {
@@ -572,7 +680,7 @@ impl Lowering<'_> {
             ));
         }
         let ceil = int_attr(node, "ceil_mode", 0)? != 0;
-        let win = Windows::new(node, [f.h, f.w], [kh, kw], [1, 1], ceil)?;
+        let win = Windows::new(node, [f.h, f.w], f.pad, [kh, kw], [1, 1], ceil)?;
         if [kh, kw] == [1, 1] && win.stride == [1, 1] && win.out == [f.h, f.w] {
             // A 1x1 pool of stride 1 changes nothing.
             let v = self.val(node, 0)?.clone();
@@ -714,6 +822,7 @@ impl Lowering<'_> {
                 w,
                 layer: false,
                 flat: false,
+                pad: [0; 4],
             },
         );
         Ok(())
@@ -721,7 +830,7 @@ impl Lowering<'_> {
 
     /// A feature map that a window operator may read (not a flat vector).
     fn spatial(&self, node: &Node) -> Result<Fm, ImportError> {
-        let f = self.fmap(node, 0)?;
+        let f = self.padded_fmap(node, 0)?;
         if f.flat && !(f.h == 1 && f.w == 1) {
             return Err(unsupported(
                 node,
@@ -786,6 +895,7 @@ struct Fm {
     h: u64,
     w: u64,
     flat: bool,
+    pad: [u64; 4],
 }
 
 /// A window operator's geometry in both dimensions, in `.nn` terms.
@@ -799,9 +909,12 @@ struct Windows {
 }
 
 impl Windows {
+    /// `extra` is padding from a `Pad` node before this one (top, left,
+    /// bottom, right), added to the node's own.
     fn new(
         node: &Node,
         input: [u64; 2],
+        extra: [u64; 4],
         kernel: [u64; 2],
         dilation: [i64; 2],
         ceil: bool,
@@ -854,6 +967,7 @@ impl Windows {
                     }
                 }
             };
+            let (pb, pe) = (pb.saturating_add(extra[d]), pe.saturating_add(extra[d + 2]));
             let padded = input[d].saturating_add(pb).saturating_add(pe);
             if padded < span {
                 return Err(bad(format!(

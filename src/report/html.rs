@@ -46,7 +46,7 @@ th{background:#f3f3f3}td.n{text-align:right;font-variant-numeric:tabular-nums}
 .facts table td:first-child{color:#555}
 .chart{overflow-x:auto}
 .legend span{display:inline-block;margin-right:14px;font-size:13px}
-.legend i{display:inline-block;width:12px;height:12px;margin-right:4px;vertical-align:-1px}
+.legend svg{vertical-align:-1px;margin-right:2px}
 svg text{font-size:11px;fill:#333}svg text.tiny{font-size:8px}svg text.title{font-size:12px}
 .axis{stroke:#888;stroke-width:1}.grid{stroke:#e4e4e4;stroke-width:1}
 .bound{fill:#000}.node{fill:#dde7f3;stroke:#557}.pe{fill:#f3e6cf;stroke:#a86}

@@ -211,6 +211,12 @@ fn blocking(l: &LayerOut) -> String {
     )
 }
 
+/// What the summary's columns mean (docs/model/README.md#how-to-read-a-schedules-numbers).
+const LEGEND: &str = "\
+active PEs: PEs busy per node, on average over the compute time only; util: share of all PEs of all nodes busy over the whole time
+blocking: factors of the input-channel (i), output-channel (o) and batch (b) loops at DRAM·gbuf·regf; b counts samples times the mapping's width folds; gbuf: the data kept in the global buffer (the rest bypass it)
+";
+
 /// The summary table of a schedule.
 pub fn summary(s: &ScheduleFile) -> String {
     let hw = &s.hardware.file;
@@ -238,6 +244,7 @@ pub fn summary(s: &ScheduleFile) -> String {
         ("share", true),
         ("time (cycles)", true),
         ("active PEs", true),
+        ("util", true),
         ("partition", false),
         ("blocking (dram·gbuf·regf)", false),
     ]);
@@ -250,6 +257,7 @@ pub fn summary(s: &ScheduleFile) -> String {
             format!("{:.1}%", pct(l.energy)),
             grouped(l.time.total),
             format!("{:.1}", l.active_pes),
+            format!("{:.1}%", 100.0 * l.utilization),
             partition(l),
             blocking(l),
         ]);
@@ -260,8 +268,12 @@ pub fn summary(s: &ScheduleFile) -> String {
         energy(t.energy),
         "100.0%".to_owned(),
         grouped(t.time),
+        String::new(),
+        format!("{:.1}%", 100.0 * t.utilization),
     ];
     out += &table.render(&[total_row]);
+    out.push('\n');
+    out.push_str(LEGEND);
     out.push('\n');
     let b = &t.energy_breakdown;
     let _ = writeln!(

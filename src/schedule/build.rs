@@ -114,12 +114,23 @@ fn order_out(o: PerLoop<u8>) -> Vec<LoopDim> {
     loops
 }
 
+/// The share of `pes` PEs busy over `time` cycles doing `ops` MACs (0 for no
+/// time).
+fn utilization(ops: f64, time: u64, pes: u64) -> f64 {
+    if time == 0 || pes == 0 {
+        0.0
+    } else {
+        ops / (time as f64 * pes as f64)
+    }
+}
+
 fn layer_out(
     net: &Network,
     id: LayerId,
     r: &LayerResult,
     cost: &Cost,
     bound: &LowerBound,
+    pes: u64,
 ) -> LayerOut {
     let layer = net.layer(id);
     let c = &r.candidate;
@@ -200,6 +211,7 @@ fn layer_out(
         } else {
             s.ops / s.proc_time as f64 / r.part.size() as f64
         },
+        utilization: utilization(s.ops, r.time, pes),
         lower_bound: LowerBoundOut::of(bound),
     }
 }
@@ -226,11 +238,13 @@ pub fn build(
         .iter()
         .map(|l| layer_bound(&l.shape, &ctx))
         .collect();
+    // Every PE of every node: what utilization is a share of.
+    let pes = hw.nodes.size() * hw.pe_array.size();
     let layers: Vec<LayerOut> = net
         .layer_ids()
         .map(|id| {
             let i = id.index();
-            layer_out(net, id, &schedule.layers[i], &cost, &bounds[i])
+            layer_out(net, id, &schedule.layers[i], &cost, &bounds[i], pes)
         })
         .collect();
     let mut total_bound = LowerBound::default();
@@ -284,6 +298,7 @@ pub fn build(
             seconds: hw.seconds(t.time),
             average_power_w: hw.average_power_w(t.cost, t.time),
             ops: t.ops,
+            utilization: utilization(t.ops, t.time, pes),
             accesses: LevelsOut::of(t.accesses),
             noc_hops: t.noc_hops,
             lower_bound: LowerBoundOut::of(&total_bound),

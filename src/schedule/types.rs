@@ -183,6 +183,9 @@ pub struct TotalsOut {
     pub average_power_w: Option<f64>,
     /// Ops (MACs).
     pub ops: f64,
+    /// The share of all the hardware's PEs busy over the whole time: ops /
+    /// (time × nodes × PEs per node), 0 to 1.
+    pub utilization: f64,
     /// Word accesses per memory level.
     pub accesses: LevelsOut<f64>,
     /// NoC word-hops.
@@ -394,8 +397,11 @@ pub struct LayerOut {
     /// Cycles.
     pub time: TimeOut,
     /// Average PEs busy per node while computing: ops / compute cycles /
-    /// nodes.
+    /// nodes (over compute time only, so bus and DRAM stalls do not lower it).
     pub active_pes: f64,
+    /// The share of all the hardware's PEs (every node) busy over the
+    /// layer's whole time: ops / (time × nodes × PEs per node), 0 to 1.
+    pub utilization: f64,
     /// What any schedule of the layer must spend.
     pub lower_bound: LowerBoundOut,
 }

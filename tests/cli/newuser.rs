@@ -263,3 +263,42 @@ fn the_network_can_come_from_stdin() {
         text(&out.stderr)
     );
 }
+
+#[test]
+fn utilization_is_over_the_whole_time_and_all_pes() {
+    // Eyeriss has one node of 256 PEs; a slow DRAM (1 byte per cycle)
+    // stretches the time beyond the compute time.
+    let d = with_hardware(
+        "util",
+        "eyeriss",
+        "bandwidth_bytes_per_cycle = inf",
+        "bandwidth_bytes_per_cycle = 1",
+    );
+    for (hw, slow) in [("eyeriss", false), ("hw.toml", true)] {
+        let out = nnc_in(&d, &["schedule", "net.nn", "--hw", hw, "-o", "-", "-q"]);
+        assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+        let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        for l in v["layers"].as_array().unwrap() {
+            let active = l["active_pes"].as_f64().unwrap();
+            let util = l["utilization"].as_f64().unwrap();
+            let (total, proc) = (l["time"]["total"].as_u64(), l["time"]["proc"].as_u64());
+            assert!(util > 0.0 && util <= 1.0, "{util}");
+            if total == proc {
+                assert!((util - active / 256.0).abs() < 1e-12, "{util} vs {active}");
+            } else {
+                assert!(slow, "only the slow DRAM stalls");
+                assert!(util < active / 256.0, "{util} vs {active}");
+            }
+        }
+        let util = v["totals"]["utilization"].as_f64().unwrap();
+        assert!(util > 0.0 && util <= 1.0);
+    }
+    // The summary says what the two columns mean.
+    let out = nnc(&["schedule", "nns/mlp_s.nn"]);
+    let stdout = text(&out.stdout);
+    assert!(
+        stdout.contains("active PEs: PEs busy per node, on average over the compute time only"),
+        "{stdout}"
+    );
+    assert!(stdout.contains("b counts samples times the mapping's width folds"));
+}

@@ -73,10 +73,14 @@ fn files(dir: &Path, exts: &[&str], out: &mut Vec<PathBuf>) {
 /// `anchor`; returns a message if not.
 fn check(base: &Path, target: &str, anchor: Option<&str>) -> Option<String> {
     let path = base.join(target);
-    let Ok(text) = fs::read_to_string(&path) else {
+    if !path.is_file() {
         return Some(format!("{target}: no such file"));
-    };
+    }
+    // Images are linked too: only a link with a heading needs the text.
     let anchor = anchor?;
+    let Ok(text) = fs::read_to_string(&path) else {
+        return Some(format!("{target}: not a text file"));
+    };
     (!anchors(&text).contains(anchor)).then(|| format!("{target}#{anchor}: no such heading"))
 }
 

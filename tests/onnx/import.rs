@@ -67,11 +67,13 @@ fn resnext50_imports_to_its_published_size() {
 
 /// Same padding (TensorFlow's asymmetric `SAME_UPPER`), ceil-mode pools, a
 /// channel concatenation, a reshape by a constant and a matmul with weights
-/// become the `.nn` a person would write.
+/// become the `.nn` a person would write; so do a `Pad` node taken in by
+/// the convolution after it and a mean over height and width.
 #[test]
 fn window_geometry_and_folds_read_as_nn() {
     crate::lang::snapshot_settings().bind(|| {
         insta::assert_snapshot!("onnx_import_edges", import("edges").unwrap());
+        insta::assert_snapshot!("onnx_import_pad_reduce", import("pad_reduce").unwrap());
     });
 }
 

@@ -133,3 +133,39 @@ fn help_has_an_example() {
     assert_eq!(out.status.code(), Some(0));
     snapshot("cli_diff_help", &out.stdout_text());
 }
+
+/// The order of the layer sections of `diff(a, b)` where `b` is `a` with
+/// each named layer's energy raised by the given amount.
+fn order_after_raising(raise: &[(&str, f64)]) -> Vec<String> {
+    let text = nnc::schedule::to_text(&super::schedule(
+        "tests/fixtures/schedule/small_conv.nn",
+        "eyeriss",
+        1,
+    ))
+    .unwrap();
+    let a = nnc::schedule::read::from_text(&text, "a.json").unwrap();
+    let mut v: serde_json::Value = serde_json::from_str(&text).unwrap();
+    for layer in v["layers"].as_array_mut().unwrap() {
+        if let Some((_, d)) = raise.iter().find(|(n, _)| layer["name"] == *n) {
+            let e = layer["energy"].as_f64().unwrap();
+            layer["energy"] = serde_json::json!(e + d);
+        }
+    }
+    let b = nnc::schedule::read::from_text(&v.to_string(), "b.json").unwrap();
+    let d = nnc::report::diff::diff(&a, "a.json", &b, "b.json");
+    assert!(!d.is_equal());
+    sections(&d.render()).into_iter().map(|(n, _)| n).collect()
+}
+
+#[test]
+fn the_biggest_change_comes_first_and_ties_keep_network_order() {
+    // small_conv's layers in network order: stem, a, b, sum, pool, head.
+    assert_eq!(
+        order_after_raising(&[("head", 5.0), ("a", -9.0), ("pool", 7.0)]),
+        ["a", "pool", "head"]
+    );
+    assert_eq!(
+        order_after_raising(&[("head", 5.0), ("stem", -5.0), ("b", 5.0)]),
+        ["stem", "b", "head"]
+    );
+}

@@ -140,6 +140,19 @@ def small_cases():
     g.node("Softmax", [m], "/softmax/Softmax", axis=1)
     g.save([g.nodes[-1].output[0]], "edges.onnx")
 
+    # PyTorch's ZeroPad2d before a convolution, and a mean over height and
+    # width (a global pool) feeding a linear layer.
+    g = G("PadReduce", [8, 16, 16])
+    pads = helper.make_tensor("pads", TensorProto.INT64, [8], [0, 0, 1, 1, 0, 0, 1, 1])
+    g.inits.append(pads)
+    x = g.node("Pad", ["input", "pads"], "/pad/Pad")
+    w = g.weight("c.weight", [16, 8, 3, 3])
+    x = g.node("Conv", [x, w], "/c/Conv", kernel_shape=[3, 3])
+    x = g.node("ReduceMean", [x], "/mean/ReduceMean", axes=[2, 3], keepdims=0)
+    w = g.weight("fc.weight", [10, 16])
+    x = g.node("Gemm", [x, w], "/fc/Gemm", transB=1)
+    g.save([x], "pad_reduce.onnx")
+
     g = G("Decoder", [8, 16, 16])
     x = g.conv("input", 8, 8, 3, 1, 1, name="/enc/Conv")
     scales = helper.make_tensor("scales", TensorProto.FLOAT, [4], [1, 1, 2, 2])
