@@ -389,12 +389,8 @@ fn search_options(args: &ScheduleArgs) -> Result<Options, OptionsError> {
         .build()
 }
 
-<<<<<<< HEAD
-/// Loads `--hw` with `--set` changes, printing what is wrong on failure.
-=======
 /// Loads `--hw` with `--set` changes, printing its warnings, or what is
 /// wrong on failure.
->>>>>>> main
 pub(crate) fn hardware_with(
     arg: &str,
     sets: &[hw::Set],

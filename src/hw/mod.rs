@@ -5,13 +5,8 @@
 //! Presets ship inside the binary (`--hw eyeriss`).
 //!
 //! - `unit`: the energy unit and what a clock turns cycles into;
-<<<<<<< HEAD
-//! - `set`: one-off changes of a key (`--set node.gbuf_bytes=65536`);
-//! - `size`: sizes in bytes or with a binary unit (`"64 KiB"`).
-=======
 //! - `size`: sizes in bytes or with a binary unit (`"64 KiB"`);
 //! - `set`: one-off changes of a key (`--set node.gbuf_bytes=65536`).
->>>>>>> main
 
 mod set;
 mod size;
@@ -19,10 +14,7 @@ mod unit;
 
 pub use set::{Set, SetError};
 pub use size::{SIZE_EXPECTED, parse_size};
-<<<<<<< HEAD
-=======
 
->>>>>>> main
 pub use unit::{EnergyUnit, MAX_UNIT_LEN, format_seconds, format_watts};
 
 use crate::ir::Dim2;
@@ -300,11 +292,7 @@ pub fn parse_with(text: &str, origin: &str, sets: &[Set]) -> Result<Hardware, Hw
         span,
         message,
     };
-<<<<<<< HEAD
-    let mut file: File = toml::from_str(text).map_err(|e| {
-=======
     let de_error = |e: toml::de::Error| {
->>>>>>> main
         let mut message = e.message().to_owned();
         // serde does not tell a size's parser its key: name it from the line.
         if message.contains(SIZE_EXPECTED)
@@ -313,12 +301,8 @@ pub fn parse_with(text: &str, origin: &str, sets: &[Set]) -> Result<Hardware, Hw
             message = format!("`{key}`: {message}");
         }
         invalid(e.span(), message)
-<<<<<<< HEAD
-    })?;
-=======
     };
     let mut file: File = toml::from_str(text).map_err(de_error)?;
->>>>>>> main
     if !sets.is_empty() {
         let mut doc: toml::Table = toml::from_str(text).map_err(de_error)?;
         for s in sets {
