@@ -18,6 +18,7 @@ use crate::sched::limits::{MAX_BATCH, MAX_TOP, RangeError};
 use crate::sched::network::SearchError;
 use crate::sched::options::{Options, OptionsError};
 use crate::sched::partition::Partitioning;
+use crate::sched::pipeline::{PipelineOptions, TimeOverhead};
 use crate::sched::resource::{Goal, Solver};
 use crate::sched::types::PerData;
 use clap::{Args, Parser, Subcommand, ValueEnum};
@@ -122,6 +123,26 @@ pub struct ScheduleArgs {
     /// over the NoC.
     #[arg(long)]
     pub access_forwarding: bool,
+    /// Inter-layer pipelining: runs of layers at once on disjoint regions
+    /// of the node array, passing data on chip (spatial segments).
+    #[arg(long)]
+    pub interlayer: bool,
+    /// Runs of layers one after another on one region, keeping their data
+    /// on chip (temporal segments).
+    #[arg(long)]
+    pub save_writeback: bool,
+    /// With pipelining, only the basic rules: a chain of layers, each
+    /// forwarding to the next (TANGRAM's optimizations off).
+    #[arg(long)]
+    pub basic_interlayer: bool,
+    /// With pipelining, drop segments more than X slower than their layers
+    /// alone on their share of the nodes (0.5 = 50%; default: no limit).
+    #[arg(long, value_name = "X", allow_negative_numbers = true, value_parser = parse_overhead)]
+    pub pipeline_time_overhead: Option<TimeOverhead>,
+    /// With pipelining, at most N convolution groups (DAG vertices) per
+    /// segment (default: no limit).
+    #[arg(long, value_name = "N", allow_negative_numbers = true, value_parser = parse_degree)]
+    pub pipeline_max_degree: Option<u64>,
     /// Data that must be kept in the global buffer instead of bypassing it:
     /// a comma list of i (ifmaps), o (ofmaps), f (filters).
     #[arg(long, value_name = "LIST", value_parser = parse_no_bypass)]
@@ -240,6 +261,24 @@ fn parse_top(s: &str) -> Result<u64, String> {
         " (the search ranks the square of it at every layer)",
         "candidates",
     )
+}
+
+/// `--pipeline-time-overhead`.
+fn parse_overhead(s: &str) -> Result<TimeOverhead, String> {
+    s.trim()
+        .parse::<f64>()
+        .ok()
+        .and_then(TimeOverhead::new)
+        .ok_or_else(|| {
+            format!(
+                "`{s}` is not a time overhead: use a number of 0 or more, e.g. 0.5 (50%), or inf"
+            )
+        })
+}
+
+/// `--pipeline-max-degree`.
+fn parse_degree(s: &str) -> Result<u64, String> {
+    count_in_range(s, u64::MAX, "", "vertices")
 }
 
 /// `--threads`.
@@ -382,6 +421,13 @@ fn search_options(args: &ScheduleArgs) -> Result<Options, OptionsError> {
             GoalArg::Ed => Goal::Ed,
         })
         .top(usize::try_from(args.top).unwrap_or(usize::MAX))
+        .pipeline(PipelineOptions {
+            spatial: args.interlayer,
+            temporal: args.save_writeback,
+            basic: args.basic_interlayer,
+            max_degree: args.pipeline_max_degree,
+            time_overhead: args.pipeline_time_overhead,
+        })
         .compat(match args.compat {
             Some(CompatArg::NnDataflow) => Compat::NnDataflow,
             None => Compat::Nnc,

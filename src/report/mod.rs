@@ -217,6 +217,70 @@ active PEs: PEs busy per node, on average over the compute time only; util: shar
 blocking: factors of the input-channel (i), output-channel (o) and batch (b) loops at DRAM·gbuf·regf; b counts samples times the mapping's width folds; gbuf: the data kept in the global buffer (the rest bypass it)
 ";
 
+/// A region as `4x2 at (0,0)`, folded ones with their stripes.
+fn region(r: &crate::schedule::RegionOut) -> String {
+    let mut out = format!("{} at ({},{})", r.dim, r.origin[0], r.origin[1]);
+    if r.wtot != r.dim.w || r.wbeg != r.dim.w as i64 {
+        let _ = write!(out, " folded {}/{}", r.wtot, r.wbeg);
+    }
+    out
+}
+
+/// The table of a pipelined schedule: a row per segment (its energy, its
+/// pipelined time and how many groups run at once), then its layers by
+/// group with the region each group runs on
+/// (docs/model/pipelining.md#segments).
+fn segment_table(s: &ScheduleFile, energy_header: &str, pct: &dyn Fn(f64) -> f64) -> Table {
+    let mut table = Table::new(&[
+        ("segment / layer", false),
+        (energy_header, true),
+        ("share", true),
+        ("time (cycles)", true),
+        ("active PEs", true),
+        ("group", true),
+        ("region", false),
+        ("partition", false),
+        ("blocking (dram·gbuf·regf)", false),
+    ]);
+    let by_name = |n: &str| s.layers.iter().find(|l| l.name == n);
+    for (i, seg) in s.segments.iter().enumerate() {
+        let layers: Vec<&LayerOut> = seg
+            .groups
+            .iter()
+            .flatten()
+            .filter_map(|n| by_name(n))
+            .collect();
+        let e: f64 = layers.iter().map(|l| l.energy).sum();
+        let groups = seg.groups.len();
+        table.row(vec![
+            format!("segment {i}"),
+            energy(e),
+            format!("{:.1}%", pct(e)),
+            grouped(seg.time),
+            String::new(),
+            String::new(),
+            format!("{groups} group{}", if groups == 1 { "" } else { "s" }),
+        ]);
+        for (g, names) in seg.groups.iter().enumerate() {
+            for l in names.iter().filter_map(|n| by_name(n)) {
+                let r = seg.regions.get(g).map(region).unwrap_or_default();
+                table.row(vec![
+                    format!("  {}", l.name),
+                    energy(l.energy),
+                    format!("{:.1}%", pct(l.energy)),
+                    grouped(l.time.total),
+                    format!("{:.1}", l.active_pes),
+                    g.to_string(),
+                    r,
+                    partition(l),
+                    blocking(l),
+                ]);
+            }
+        }
+    }
+    table
+}
+
 /// The summary table of a schedule.
 pub fn summary(s: &ScheduleFile) -> String {
     let hw = &s.hardware.file;
@@ -250,7 +314,14 @@ pub fn summary(s: &ScheduleFile) -> String {
     ]);
     let total = s.totals.energy;
     let pct = |x: f64| if total > 0.0 { 100.0 * x / total } else { 0.0 };
-    for l in &s.layers {
+    let pipelined = s
+        .segments
+        .iter()
+        .any(|seg| seg.groups.iter().map(Vec::len).sum::<usize>() > 1);
+    if pipelined {
+        table = segment_table(s, &energy_header, &pct);
+    }
+    for l in s.layers.iter().filter(|_| !pipelined) {
         table.row(vec![
             l.name.clone(),
             energy(l.energy),

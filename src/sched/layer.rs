@@ -3,7 +3,7 @@
 //! node's share mapped and blocked, the NoC hops to bring the data, and the
 //! best few results by the goal's key.
 
-use super::blocking::BlockingStats;
+use super::blocking::{BlockingStats, DataHome};
 use super::energy::{LayerCost, noc_hops};
 use super::fasthash::FastMap;
 use super::mapping::MappingError;
@@ -13,6 +13,7 @@ use super::partition::{
     DataLayout, FilterSources, FmapRange, HopCache, HopQuery, MemType, NodeRegion, PartLayer,
     PartTarget, PartitionScheme, accfwd_reduction, partition_candidates, unit_nhops,
 };
+use super::pipeline::LayerConstraint;
 use super::resource::{Cost, NodeResource, RankKey, Solver};
 use super::types::{DataKind, PerData};
 use crate::ir::{Dim2, LayerShape};
@@ -47,6 +48,39 @@ impl Machine {
             proc_region: NodeRegion::proc(nodes),
             dram_region,
             fil_sources: FilterSources::from_region(&dram_region),
+        }
+    }
+}
+
+/// Where a layer runs and under what rules: the whole machine for a layer
+/// alone, or its place in a pipeline segment
+/// (docs/model/pipelining.md#spatial-and-temporal-allocation).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct LayerEnv {
+    /// The nodes that compute it.
+    pub proc_region: NodeRegion,
+    /// Where its output is laid out.
+    pub dst_region: NodeRegion,
+    /// Is its input in DRAM, in other nodes or in its own?
+    pub src: DataHome,
+    /// Is its output in DRAM, in other nodes or in its own?
+    pub dst: DataHome,
+    /// Its top-level blocking constraint.
+    pub constraint: LayerConstraint,
+    /// May its filters stay pinned on chip?
+    pub no_time_mux: bool,
+}
+
+impl LayerEnv {
+    /// A layer alone on the whole machine, reading from and writing to DRAM.
+    pub fn whole(machine: &Machine) -> Self {
+        LayerEnv {
+            proc_region: machine.proc_region,
+            dst_region: machine.dram_region,
+            src: DataHome::Dram,
+            dst: DataHome::Dram,
+            constraint: LayerConstraint::FREE,
+            no_time_mux: machine.node.no_time_mux,
         }
     }
 }
@@ -146,6 +180,10 @@ struct NodeKey {
     nodes: u64,
     unit_nhops: [u64; 3],
     accfwd: [u64; 3],
+    constraint: LayerConstraint,
+    src: DataHome,
+    dst: DataHome,
+    no_time_mux: bool,
 }
 
 type NodeResults = Result<Arc<Vec<NodeCandidate>>, MappingError>;
@@ -190,6 +228,7 @@ pub struct LayerSearch<'a> {
 impl LayerSearch<'_> {
     fn node_results(
         &self,
+        env: &LayerEnv,
         part_layer: &PartLayer,
         nodes: u64,
         unit_nhops: PerData<u64>,
@@ -210,6 +249,14 @@ impl LayerSearch<'_> {
             nodes,
             unit_nhops: ranked_hops.0,
             accfwd: accfwd.0,
+            constraint: env.constraint,
+            src: env.src,
+            dst: env.dst,
+            no_time_mux: env.no_time_mux,
+        };
+        let resource = NodeResource {
+            no_time_mux: env.no_time_mux,
+            ..self.machine.node
         };
         self.cache.get_or_search(key, || {
             let problem = NodeProblem {
@@ -219,18 +266,26 @@ impl LayerSearch<'_> {
                 nodes,
                 unit_nhops: ranked_hops,
                 accfwd,
-                resource: &self.machine.node,
+                resource: &resource,
                 cost: &self.machine.cost,
                 options: &o.blocking,
                 compat: o.compat,
+                constraint: env.constraint,
+                src: env.src,
+                dst: env.dst,
             };
             problem.candidates().map(Arc::new)
         })
     }
 
-    fn ofmap_layout(&self, layer: &LayerShape, part: &PartitionScheme) -> Option<DataLayout> {
+    fn ofmap_layout(
+        &self,
+        env: &LayerEnv,
+        layer: &LayerShape,
+        part: &PartitionScheme,
+    ) -> Option<DataLayout> {
         let o = layer.ofmap();
-        let dst = self.machine.dram_region;
+        let dst = env.dst_region;
         let range = FmapRange::full(self.options.batch, layer.nofm(), o.h, o.w);
         DataLayout::single(range, dst, part.projection(&dst, true)).ok()
     }
@@ -250,14 +305,26 @@ impl LayerSearch<'_> {
         ifmap_layout: &DataLayout,
         hops: &mut HopCache,
     ) -> Result<Vec<LayerResult>, LayerError> {
+        self.schedule_in(&LayerEnv::whole(self.machine), layer, ifmap_layout, hops)
+    }
+
+    /// [`LayerSearch::schedule`] in `env`: on a subregion, with a
+    /// segment's constraint and data regions.
+    pub fn schedule_in(
+        &self,
+        env: &LayerEnv,
+        layer: &LayerShape,
+        ifmap_layout: &DataLayout,
+        hops: &mut HopCache,
+    ) -> Result<Vec<LayerResult>, LayerError> {
         let LayerShape::Conv(c) = layer else {
-            return self.schedule_one(layer, ifmap_layout, hops);
+            return self.schedule_one(env, layer, ifmap_layout, hops);
         };
         if c.is_plain() {
-            return self.schedule_one(layer, ifmap_layout, hops);
+            return self.schedule_one(env, layer, ifmap_layout, hops);
         }
         let one = LayerShape::Conv(c.one_group());
-        let mut results = self.schedule_one(&one, ifmap_layout, hops)?;
+        let mut results = self.schedule_one(env, &one, ifmap_layout, hops)?;
         if c.groups == 1 {
             return Ok(results);
         }
@@ -269,7 +336,7 @@ impl LayerSearch<'_> {
             ) else {
                 return false;
             };
-            let Some(ofmap) = self.ofmap_layout(layer, &r.part) else {
+            let Some(ofmap) = self.ofmap_layout(env, layer, &r.part) else {
                 return false;
             };
             r.candidate.stats = stats;
@@ -289,6 +356,7 @@ impl LayerSearch<'_> {
     /// [`LayerSearch::schedule`] for a shape the model maps directly.
     fn schedule_one(
         &self,
+        env: &LayerEnv,
         layer: &LayerShape,
         ifmap_layout: &DataLayout,
         hops: &mut HopCache,
@@ -298,7 +366,7 @@ impl LayerSearch<'_> {
         let parts = partition_candidates(
             &PartTarget::Layer(*layer),
             o.batch,
-            m.proc_region.dim(),
+            env.proc_region.dim(),
             o.partitioning,
             true,
             o.compat,
@@ -320,18 +388,20 @@ impl LayerSearch<'_> {
             debug_assert!(o.compat.rank_by_access_energy());
             let found: Vec<NodeResults> = prepared
                 .par_iter()
-                .map(|(part, pl, fwd)| self.node_results(pl, part.size(), PerData::splat(0), *fwd))
+                .map(|(part, pl, fwd)| {
+                    self.node_results(env, pl, part.size(), PerData::splat(0), *fwd)
+                })
                 .collect();
             for ((part, part_layer, accfwd), found) in prepared.into_iter().zip(found) {
                 let found = found?;
                 if found.is_empty() {
                     continue;
                 }
-                let Some(ofmap) = self.ofmap_layout(layer, &part) else {
+                let Some(ofmap) = self.ofmap_layout(env, layer, &part) else {
                     continue;
                 };
                 let unit_nhops =
-                    hops.unit_nhops(&self.hop_query(layer, &part, ifmap_layout, &ofmap));
+                    hops.unit_nhops(&self.hop_query(env, layer, &part, ifmap_layout, &ofmap));
                 parts.push(PartResults::new(
                     (part, part_layer, accfwd),
                     ofmap,
@@ -346,11 +416,11 @@ impl LayerSearch<'_> {
             let found: Vec<Option<PartResults>> = prepared
                 .into_par_iter()
                 .map(|(part, part_layer, accfwd)| {
-                    let ofmap = self.ofmap_layout(layer, &part)?;
-                    let q = self.hop_query(layer, &part, ifmap_layout, &ofmap);
+                    let ofmap = self.ofmap_layout(env, layer, &part)?;
+                    let q = self.hop_query(env, layer, &part, ifmap_layout, &ofmap);
                     let unit_nhops = unit_nhops(&q, o.compat);
                     let found = self
-                        .node_results(&part_layer, part.size(), unit_nhops, accfwd)
+                        .node_results(env, &part_layer, part.size(), unit_nhops, accfwd)
                         .ok()?;
                     let prepared = (part, part_layer, accfwd);
                     Some(PartResults::new(prepared, ofmap, unit_nhops, found))
@@ -465,6 +535,7 @@ impl LayerSearch<'_> {
 
     fn hop_query<'q>(
         &'q self,
+        env: &LayerEnv,
         layer: &LayerShape,
         part: &PartitionScheme,
         ifmap_layout: &'q DataLayout,
@@ -473,7 +544,7 @@ impl LayerSearch<'_> {
         HopQuery {
             layer: *layer,
             batch: self.options.batch,
-            proc_region: self.machine.proc_region,
+            proc_region: env.proc_region,
             part: *part,
             fil_sources: &self.machine.fil_sources,
             ifmap_layout,

@@ -2,16 +2,23 @@
 //! each scheduled given where its producers left their outputs, keeping the
 //! best few partial schedules at every step.
 
+use super::blocking::DataHome;
 use super::fasthash::FastMap;
-use super::layer::{LayerError, LayerResult, LayerSearch, Machine, NodeCache};
+use super::layer::{LayerEnv, LayerError, LayerResult, LayerSearch, Machine, NodeCache};
 use super::limits::{RangeError, check_search};
 use super::options::Options;
 use super::order::schedule_order;
 use super::partition::{
-    DataLayout, FmapRange, HopCache, PartTarget, PartitionScheme, partition_candidates,
+    DataLayout, FmapRange, HopCache, LayoutPiece, NodeRegion, PartTarget, PartitionScheme,
+    partition_candidates,
 };
-use super::resource::RankKey;
-use super::types::{DataKind, MemLevel, PerLevel};
+use super::pipeline::dag::Dag;
+use super::pipeline::segment::{PipelineSegment, SegmentContext};
+use super::pipeline::{
+    DataRegion, LayerConstraint, LayerTiming, SegmentTiming, gen_segments, rescaled_cost,
+};
+use super::resource::{Goal, RankKey};
+use super::types::{DataKind, LoopDim, MemLevel, PerLevel};
 use crate::ir::{LayerId, Network, Source};
 use std::sync::Arc;
 
@@ -22,16 +29,25 @@ pub struct NetworkSchedule {
     pub order: Vec<LayerId>,
     /// Each layer's result, indexed by layer id.
     pub layers: Vec<Arc<LayerResult>>,
+    /// Each layer's place, indexed by layer id.
+    pub places: Vec<SchedPlace>,
+    /// The segments, in order (one per layer without pipelining).
+    pub segments: Vec<ScheduledSegment>,
     /// How the network input is laid out in memory.
     pub input_layout: DataLayout,
     /// The partition the input layout projects.
     pub input_part: PartitionScheme,
     /// How each extern input is laid out, in declaration order.
     pub extern_layouts: Vec<DataLayout>,
-    /// Total energy (the sum over layers, in scheduling order).
+    /// Total energy: the sum over layers in scheduling order, static
+    /// energy charged over the pipelined time
+    /// (docs/model/pipelining.md#static-energy-rescaling).
     pub total_cost: f64,
-    /// Total cycles (layers run one after another).
+    /// Total cycles: the segments' times added up
+    /// (docs/model/pipelining.md#segment-timing).
     pub total_time: u64,
+    /// The layers' times added up (as if they ran one after another).
+    pub sum_time: u64,
 }
 
 /// Totals of a schedule, summed over layers in scheduling order.
@@ -73,11 +89,23 @@ impl NetworkSchedule {
                     + s.access[m][DataKind::Ifm]
                     + s.access[m][DataKind::Ofm];
             }
+            // Other nodes' buffers read instead of DRAM are buffer accesses
+            // (docs/model/buffer-sharing.md#non-dram-data-regions).
+            accesses[MemLevel::Gbuf] += 0.0
+                + s.remote_gbuf[DataKind::Fil]
+                + s.remote_gbuf[DataKind::Ifm]
+                + s.remote_gbuf[DataKind::Ofm];
             noc_hops += 0.0
                 + r.total_nhops[DataKind::Fil]
                 + r.total_nhops[DataKind::Ifm]
                 + r.total_nhops[DataKind::Ofm];
             b.add(&r.cost);
+        }
+        if self.total_time != self.sum_time {
+            // Static energy over the pipelined time
+            // (docs/model/pipelining.md#static-energy-rescaling).
+            b.static_ = rescaled_cost(b.static_, b.static_, self.sum_time, self.total_time);
+            b.total = self.total_cost;
         }
         Totals {
             cost: self.total_cost,
@@ -124,12 +152,67 @@ impl SearchError {
     }
 }
 
+/// Where a layer sits in a schedule: its segment (by index in the
+/// schedule), spatial group and temporal index
+/// (docs/model/pipelining.md#segments).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize)]
+pub struct SchedPlace {
+    /// The segment's index in the schedule.
+    pub segment: usize,
+    /// The spatial group in the segment.
+    pub sp: usize,
+    /// The position in the group.
+    pub tm: usize,
+}
+
+/// One segment of a schedule: its layers and regions and its timing.
+#[derive(Clone, Debug)]
+pub struct ScheduledSegment {
+    /// The spatial groups, each its layers in order.
+    pub groups: Vec<Vec<LayerId>>,
+    /// Per group, its subregion of the processing nodes.
+    pub regions: Vec<NodeRegion>,
+    /// When its layers run (docs/model/pipelining.md#segment-timing).
+    pub timing: SegmentTiming,
+}
+
 #[derive(Clone)]
 struct Partial {
     layers: Vec<Option<Arc<LayerResult>>>,
+    places: Vec<Option<SchedPlace>>,
+    segments: Vec<Arc<ScheduledSegment>>,
     start: usize,
     sum_cost: f64,
+    sum_static: f64,
     sum_time: u64,
+}
+
+impl Partial {
+    /// The (pipelined) time so far (docs/model/pipelining.md#segment-timing).
+    fn total_time(&self, nlayers: usize) -> u64 {
+        match self.segments.as_slice() {
+            [one] if one.groups.iter().map(Vec::len).sum::<usize>() == nlayers => {
+                one.timing.critical_time()
+            }
+            segs => segs
+                .iter()
+                .fold(0u64, |t, s| t.saturating_add(s.timing.time())),
+        }
+    }
+
+    /// The energy so far, static energy charged over the pipelined time
+    /// (docs/model/pipelining.md#static-energy-rescaling).
+    fn total_cost(&self, total_time: u64) -> f64 {
+        if total_time == self.sum_time {
+            return self.sum_cost;
+        }
+        rescaled_cost(self.sum_cost, self.sum_static, self.sum_time, total_time)
+    }
+
+    fn key(&self, goal: Goal, nlayers: usize) -> RankKey {
+        let t = self.total_time(nlayers);
+        goal.key(self.total_cost(t), t as f64)
+    }
 }
 
 struct Start {
@@ -192,6 +275,12 @@ pub fn owns_hardware(net: &Network) -> bool {
 /// `progress` is called after each layer with (layers done, layers in all).
 /// Fails before searching if the network, batch or hardware is beyond the
 /// model's limits (`sched::limits`).
+///
+/// Layers are taken in scheduling order; at each layer every candidate
+/// segment ending there (docs/model/pipelining.md#segment-generation; only
+/// the layer alone without pipelining) is searched from the best schedules
+/// of the layers before it, and the best `ntops` of all are kept
+/// (docs/model/network.md#the-search, docs/model/pipelining.md#searching-a-segment).
 pub fn search(
     net: &Network,
     machine: &Machine,
@@ -226,109 +315,328 @@ pub fn search_cached(
     let mut hops = HopCache::new(options.compat);
     let starts = starts(net, &machine, options);
     let n = net.layers().len();
-    let mut tops: Vec<Partial> = (0..starts.len())
+    let initial: Vec<Partial> = (0..starts.len())
         .map(|start| Partial {
             layers: vec![None; n],
+            places: vec![None; n],
+            segments: Vec::new(),
             start,
             sum_cost: 0.0,
+            sum_static: 0.0,
             sum_time: 0,
         })
         .collect();
     let order = schedule_order(net);
+    let mut pos = vec![0usize; n];
+    for (i, l) in order.iter().enumerate() {
+        pos[l.index()] = i;
+    }
+    let cx = SegmentContext {
+        net,
+        proc_region: machine.proc_region,
+        size_gbuf: machine.node.size_gbuf,
+        batch: options.batch,
+        options: options.pipeline,
+    };
+    // Segments by the position of their last layer, duplicates dropped.
+    let mut by_last: Vec<Vec<PipelineSegment>> = vec![Vec::new(); n];
+    for seg in gen_segments(&cx, &Dag::new(net)) {
+        let Some(last) = seg.segment.last() else {
+            continue;
+        };
+        let list = &mut by_last[pos[last.index()]];
+        if !list.iter().any(|s| s.segment == seg.segment) {
+            list.push(seg);
+        }
+    }
+    let mut tops: Vec<Vec<Partial>> = Vec::with_capacity(n);
     let goal = options.blocking.goal;
+    // The first layer that could not be scheduled alone, and why.
+    let mut first_failure: Option<(LayerId, Option<LayerError>, bool)> = None;
     for (done, &id) in order.iter().enumerate() {
-        let layer = net.layer(id);
-        let mut memo: FastMap<DataLayout, Arc<Vec<LayerResult>>> = FastMap::default();
-        let mut per_prev = Vec::with_capacity(tops.len());
-        let mut first_error = None;
-        for p in &tops {
-            let ifmap = ifmap_layout(net, id, p, &starts[p.start])?;
-            let found = match memo.get(&ifmap) {
-                Some(hit) => hit.clone(),
-                None => match search.schedule(&layer.shape, &ifmap, &mut hops) {
-                    Ok(r) => {
-                        let r = Arc::new(r);
-                        memo.insert(ifmap, r.clone());
-                        r
-                    }
-                    Err(e) => {
-                        first_error.get_or_insert(e);
-                        Arc::new(Vec::new())
-                    }
-                },
+        let mut all: Vec<Partial> = Vec::new();
+        for seg in &by_last[done] {
+            let Some(first) = seg.segment.first() else {
+                continue;
             };
-            per_prev.push(found);
-        }
-        // Every extension of every previous schedule, ranked stably; one
-        // whose total time would not fit a u64 is beyond the model's range.
-        let mut ext: Vec<(usize, usize, RankKey)> = Vec::new();
-        let mut overflowed = false;
-        for (pi, (p, found)) in tops.iter().zip(&per_prev).enumerate() {
-            for (ri, r) in found.iter().enumerate() {
-                let cost = p.sum_cost + r.cost.total;
-                let Some(time) = p.sum_time.checked_add(r.time) else {
-                    overflowed = true;
-                    continue;
-                };
-                ext.push((pi, ri, goal.key(cost, time as f64)));
+            let prev = match pos[first.index()] {
+                0 => &initial,
+                i => &tops[i - 1],
+            };
+            let alone = seg.segment.len() == 1;
+            let mut failure = SegmentFailure::default();
+            let found = segment_search(net, &search, &mut hops, &starts, seg, prev, &mut failure)?;
+            if alone && found.is_empty() && first_failure.is_none() && !prev.is_empty() {
+                first_failure = Some((id, failure.error, failure.overflowed));
             }
+            all.extend(found);
         }
-        if ext.is_empty() {
-            if overflowed {
-                return Err(SearchError::TimeOverflow);
-            }
-            let error = first_error.unwrap_or_else(|| search.explain_no_blocking(&layer.shape));
-            return Err(SearchError::layer(net, id, error));
-        }
-        ext.sort_by_key(|e| e.2);
-        ext.truncate(options.blocking.ntops);
-        tops = ext
-            .into_iter()
-            .map(|(pi, ri, _)| {
-                let mut next = tops[pi].clone();
-                let r = &per_prev[pi][ri];
-                next.sum_cost += r.cost.total;
-                // Checked when ranked: only extensions that fit were kept.
-                next.sum_time = next.sum_time.saturating_add(r.time);
-                next.layers[id.index()] = Some(Arc::new(r.clone()));
-                next
-            })
-            .collect();
+        sort_keep(&mut all, goal, n, options.blocking.ntops);
+        tops.push(all);
         progress(done + 1, n);
     }
-    if tops.is_empty() {
-        return Err(SearchError::Internal(
-            "the search kept no schedule and reported no error".into(),
-        ));
+    let last = tops.pop().unwrap_or_default();
+    if last.is_empty() {
+        return Err(match first_failure {
+            Some((_, _, true)) => SearchError::TimeOverflow,
+            Some((id, error, false)) => {
+                let error =
+                    error.unwrap_or_else(|| search.explain_no_blocking(&net.layer(id).shape));
+                SearchError::layer(net, id, error)
+            }
+            None => {
+                SearchError::Internal("the search kept no schedule and reported no error".into())
+            }
+        });
     }
-    tops.into_iter()
+    last.into_iter()
         .map(|p| {
             let start = &starts[p.start];
+            let total_time = p.total_time(n);
+            let total_cost = p.total_cost(total_time);
             // Indexed by layer id: a missing layer would shift the others.
+            let missing = |i: usize| {
+                SearchError::Internal(format!(
+                    "layer `{}` is missing from a finished schedule",
+                    net.layers()[i].name
+                ))
+            };
             let layers = p
                 .layers
                 .into_iter()
                 .enumerate()
-                .map(|(i, r)| {
-                    r.ok_or_else(|| {
-                        SearchError::Internal(format!(
-                            "layer `{}` is missing from a finished schedule",
-                            net.layers()[i].name
-                        ))
-                    })
-                })
+                .map(|(i, r)| r.ok_or_else(|| missing(i)))
+                .collect::<Result<_, _>>()?;
+            let places = p
+                .places
+                .into_iter()
+                .enumerate()
+                .map(|(i, r)| r.ok_or_else(|| missing(i)))
                 .collect::<Result<_, _>>()?;
             Ok(NetworkSchedule {
                 order: order.clone(),
                 layers,
+                places,
+                segments: p.segments.iter().map(|s| (**s).clone()).collect(),
                 input_layout: start.input.clone(),
                 input_part: start.part,
                 extern_layouts: start.externs.clone(),
-                total_cost: p.sum_cost,
-                total_time: p.sum_time,
+                total_cost,
+                total_time,
+                sum_time: p.sum_time,
             })
         })
         .collect()
+}
+
+/// Sorts partial schedules stably by the goal's key and keeps `ntops`.
+fn sort_keep(list: &mut Vec<Partial>, goal: Goal, nlayers: usize, ntops: usize) {
+    let mut keyed: Vec<(RankKey, Partial)> =
+        list.drain(..).map(|p| (p.key(goal, nlayers), p)).collect();
+    keyed.sort_by_key(|k| k.0);
+    keyed.truncate(ntops);
+    list.extend(keyed.into_iter().map(|(_, p)| p));
+}
+
+/// Why a layer searched alone gave nothing.
+#[derive(Default)]
+struct SegmentFailure {
+    error: Option<LayerError>,
+    overflowed: bool,
+}
+
+/// Where a layer's data live, seen from its own group `sp`.
+fn home(r: DataRegion, sp: usize) -> DataHome {
+    match r {
+        DataRegion::Dram => DataHome::Dram,
+        DataRegion::Sub(g) if g == sp => DataHome::OwnNodes,
+        DataRegion::Sub(_) => DataHome::OtherNodes,
+    }
+}
+
+/// `layout` read from `region` instead: every piece moved there, its
+/// partition projected onto it (docs/model/pipelining.md#searching-a-segment).
+fn forwarded(layout: &DataLayout, region: NodeRegion) -> Result<DataLayout, SearchError> {
+    let pieces = layout
+        .pieces()
+        .iter()
+        .map(|p| LayoutPiece {
+            frng: p.frng,
+            region,
+            part: p.part.projection(&region, true),
+        })
+        .collect();
+    DataLayout::new(pieces).map_err(|e| SearchError::Internal(format!("forwarded layout: {e}")))
+}
+
+/// The best schedules ending with `seg`, from the best schedules `prev` of
+/// the layers before it (docs/model/pipelining.md#searching-a-segment).
+#[allow(clippy::too_many_arguments)]
+fn segment_search(
+    net: &Network,
+    search: &LayerSearch<'_>,
+    hops: &mut HopCache,
+    starts: &[Start],
+    seg: &PipelineSegment,
+    prev: &[Partial],
+    failure: &mut SegmentFailure,
+) -> Result<Vec<Partial>, SearchError> {
+    if prev.is_empty() {
+        return Ok(Vec::new());
+    }
+    let options = search.options;
+    let machine = search.machine;
+    let goal = options.blocking.goal;
+    let ntops = options.blocking.ntops;
+    let nlayers = net.layers().len();
+    let segment = &seg.segment;
+    let alloc = &seg.alloc;
+    // Forwarding regions: shared memory sources read from the fetcher's
+    // subregion, ofmap-forwarding consumers from the producer's.
+    let mut fwd: FastMap<(usize, usize), NodeRegion> = FastMap::default();
+    for list in &seg.deps.ifm_fwd {
+        let r = alloc.regions[list[0].0];
+        for &p in &list[1..] {
+            fwd.insert(p, r);
+        }
+    }
+    for (src, dsts) in &seg.deps.ofm_fwd {
+        let r = alloc.regions[src.0];
+        for &p in dsts {
+            fwd.insert(p, r);
+        }
+    }
+    let max_overhead = options.pipeline.time_overhead.map(|o| o.get());
+    // Results by (layer, ifmap layout, constraint): combinations often
+    // repeat a layer's problem.
+    let mut memo: FastMap<(LayerId, DataLayout, LayerConstraint), Arc<Vec<LayerResult>>> =
+        FastMap::default();
+    let mut frontier: Vec<Vec<u64>> = Vec::new();
+    let mut out: Vec<Partial> = Vec::new();
+    for combo in seg.constraints.combinations(max_overhead) {
+        if frontier
+            .iter()
+            .any(|f| f.iter().zip(&combo.hints).all(|(a, b)| a <= b))
+        {
+            continue;
+        }
+        let mut cur: Vec<Partial> = prev.to_vec();
+        for ((sp, tm), id) in segment.layers() {
+            let place = alloc.at((sp, tm));
+            let base = combo.constraints[sp][tm];
+            let env_of = |constraint| LayerEnv {
+                proc_region: alloc.regions[sp],
+                dst_region: alloc.region(place.dst, machine.dram_region),
+                src: home(place.src, sp),
+                dst: home(place.dst, sp),
+                constraint,
+                no_time_mux: alloc.no_time_mux,
+            };
+            let producers: Vec<(usize, usize)> = net
+                .layer(id)
+                .inputs
+                .iter()
+                .filter_map(|s| match s {
+                    Source::Layer(p) => segment.place(*p),
+                    _ => None,
+                })
+                .collect();
+            let mut next: Vec<(RankKey, Partial)> = Vec::new();
+            for p in &cur {
+                let mut ifmap = ifmap_layout(net, id, p, &starts[p.start])?;
+                if let Some(r) = fwd.get(&(sp, tm)) {
+                    ifmap = forwarded(&ifmap, *r)?;
+                }
+                // The lazy rule: the ofm factor an earlier convolution chose.
+                let mut constraint = base;
+                if let Some(conv) = base.lazy_topofm {
+                    let Some(r) = &p.layers[conv.index()] else {
+                        return Err(SearchError::Internal(format!(
+                            "`{}` follows `{}`, which is not scheduled yet",
+                            net.layer(id).name,
+                            net.layer(conv).name
+                        )));
+                    };
+                    constraint.topofm = r.candidate.blocking.factors[0][LoopDim::Ofm];
+                    constraint.lazy_topofm = None;
+                }
+                let key = (id, ifmap, constraint);
+                let found = match memo.get(&key) {
+                    Some(hit) => hit.clone(),
+                    None => {
+                        let env = env_of(constraint);
+                        let r = match search.schedule_in(&env, &net.layer(id).shape, &key.1, hops) {
+                            Ok(r) => Arc::new(r),
+                            Err(e) => {
+                                failure.error.get_or_insert(e);
+                                Arc::new(Vec::new())
+                            }
+                        };
+                        memo.insert(key, r.clone());
+                        r
+                    }
+                };
+                for r in found.iter() {
+                    let Some(sum_time) = p.sum_time.checked_add(r.time) else {
+                        failure.overflowed = true;
+                        continue;
+                    };
+                    let mut q = p.clone();
+                    q.sum_time = sum_time;
+                    q.sum_cost += r.cost.total;
+                    q.sum_static += r.cost.static_;
+                    let st = &r.candidate.stats;
+                    let b = &r.candidate.blocking;
+                    let timing = LayerTiming {
+                        place: (sp, tm),
+                        conv: net.layer(id).shape.is_conv(),
+                        time: r.time,
+                        node_time: st.proc_time.max(st.bus_time),
+                        dram_time: st.dram_time,
+                        num_nodes: alloc.regions[sp].dim().size(),
+                        top_factors: b.factors[0].0,
+                        top_order: b.orders[0].0,
+                    };
+                    if (sp, tm) == (0, 0) {
+                        q.segments.push(Arc::new(ScheduledSegment {
+                            groups: segment.groups.clone(),
+                            regions: alloc.regions.clone(),
+                            timing: SegmentTiming::new(),
+                        }));
+                    }
+                    let Some(last) = q.segments.last_mut() else {
+                        return Err(SearchError::Internal("a segment without a start".into()));
+                    };
+                    Arc::make_mut(last)
+                        .timing
+                        .add(timing, &producers)
+                        .map_err(|e| SearchError::Internal(e.to_string()))?;
+                    q.places[id.index()] = Some(SchedPlace {
+                        segment: q.segments.len() - 1,
+                        sp,
+                        tm,
+                    });
+                    q.layers[id.index()] = Some(Arc::new(r.clone()));
+                    next.push((q.key(goal, nlayers), q));
+                }
+            }
+            next.sort_by_key(|k| k.0);
+            next.truncate(ntops);
+            cur = next.into_iter().map(|(_, p)| p).collect();
+            if cur.is_empty() {
+                break;
+            }
+        }
+        if let Some(limit) = max_overhead {
+            cur.retain(|p| p.segments.iter().all(|s| s.timing.time_overhead() <= limit));
+        }
+        if !cur.is_empty() {
+            frontier.push(combo.hints.clone());
+        }
+        out.extend(cur);
+    }
+    sort_keep(&mut out, goal, nlayers, ntops);
+    Ok(out)
 }
 
 /// Where layer `id`'s input is: its producers' outputs, concatenated in

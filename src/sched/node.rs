@@ -2,9 +2,10 @@
 //! resulting loop nest, and rank what comes out (docs/model/network.md#scheduling-one-layer).
 
 use super::Compat;
-use super::blocking::{self, Blocking, BlockingContext, BlockingStats};
+use super::blocking::{self, Blocking, BlockingContext, BlockingStats, DataHome};
 use super::mapping::{MappingError, map_layer};
 use super::nld::Nld;
+use super::pipeline::LayerConstraint;
 use super::resource::{BlockingOptions, Cost, NodeResource, Solver};
 use super::types::PerData;
 use crate::ir::LayerShape;
@@ -67,6 +68,13 @@ pub struct NodeProblem<'a> {
     pub options: &'a BlockingOptions,
     /// Which model.
     pub compat: Compat,
+    /// The top-level blocking constraint of the layer's pipeline segment
+    /// (free for a layer alone).
+    pub constraint: LayerConstraint,
+    /// Where the layer's input lives.
+    pub src: DataHome,
+    /// Where the layer's output lives.
+    pub dst: DataHome,
 }
 
 impl<'a> NodeProblem<'a> {
@@ -91,6 +99,9 @@ impl<'a> NodeProblem<'a> {
             cost,
             options,
             compat,
+            constraint: LayerConstraint::FREE,
+            src: DataHome::Dram,
+            dst: DataHome::Dram,
         }
     }
 
@@ -121,7 +132,8 @@ impl<'a> NodeProblem<'a> {
                 self.options.goal,
                 self.compat,
             )
-            .with_partition(self.nodes, self.unit_nhops, self.accfwd);
+            .with_partition(self.nodes, self.unit_nhops, self.accfwd)
+            .with_segment(self.constraint, self.src, self.dst);
             let found = if self.options.solver == Solver::Analytic && nld.data_loops.is_conv() {
                 blocking::solve(&ctx)
             } else {

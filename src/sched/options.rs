@@ -4,6 +4,7 @@
 use super::Compat;
 use super::limits::{MAX_BATCH, MAX_TOP};
 use super::partition::{IfmapsWithoutHybrid, Partitioning};
+use super::pipeline::PipelineOptions;
 use super::resource::{BlockingOptions, Goal, Solver};
 use super::types::PerData;
 use thiserror::Error;
@@ -31,6 +32,7 @@ pub struct Options {
     pub(crate) forwarding: bool,
     pub(crate) blocking: BlockingOptions,
     pub(crate) compat: Compat,
+    pub(crate) pipeline: PipelineOptions,
 }
 
 impl Default for Options {
@@ -41,6 +43,7 @@ impl Default for Options {
             forwarding: false,
             blocking: BlockingOptions::default(),
             compat: Compat::Nnc,
+            pipeline: PipelineOptions::default(),
         }
     }
 }
@@ -75,6 +78,12 @@ impl Options {
     /// Which model.
     pub const fn compat(&self) -> Compat {
         self.compat
+    }
+
+    /// Inter-layer pipelining (docs/model/pipelining.md): which segments
+    /// are candidates and how they are filtered.
+    pub const fn pipeline(&self) -> &PipelineOptions {
+        &self.pipeline
     }
 }
 
@@ -148,10 +157,39 @@ impl OptionsBuilder {
         self
     }
 
+    /// Inter-layer pipelining: segments, their rules and limits
+    /// (docs/model/pipelining.md#segment-generation).
+    #[must_use]
+    pub const fn pipeline(mut self, pipeline: PipelineOptions) -> Self {
+        self.options.pipeline = pipeline;
+        self
+    }
+
     /// The options, if the batch and the number of kept candidates are in
-    /// range.
-    pub const fn build(self) -> Result<Options, OptionsError> {
+    /// range and the pipelining options are a combination the model runs
+    /// (docs/model/buffer-sharing.md#which-option-enables-what).
+    pub fn build(self) -> Result<Options, OptionsError> {
         let o = self.options;
+        let p = o.pipeline;
+        if !p.enabled() {
+            let stray = if p.basic {
+                Some("--basic-interlayer")
+            } else if p.time_overhead.is_some() {
+                Some("--pipeline-time-overhead")
+            } else if p.max_degree.is_some() {
+                Some("--pipeline-max-degree")
+            } else {
+                None
+            };
+            if let Some(flag) = stray {
+                return Err(OptionsError::PipelineOff { flag });
+            }
+        }
+        if p.temporal && o.blocking.solver == Solver::Analytic {
+            return Err(OptionsError::SolverWith {
+                flag: "--save-writeback",
+            });
+        }
         if o.batch == 0 || o.batch > MAX_BATCH {
             return Err(OptionsError::Batch { batch: o.batch });
         }
@@ -186,11 +224,27 @@ pub enum OptionsError {
     /// Input-channel partitioning without hybrid partitioning.
     #[error(transparent)]
     Partitioning(#[from] IfmapsWithoutHybrid),
+    /// A pipelining option without pipelining.
+    #[error("{flag} needs --interlayer or --save-writeback: without them no segment spans layers")]
+    PipelineOff {
+        /// The option given.
+        flag: &'static str,
+    },
+    /// The analytical solver with an option it does not model (the
+    /// reference refuses the combination too).
+    #[error(
+        "--solver analytic cannot be combined with {flag}: the analytical solver does not model on-chip data kept across layers (use --solver exhaustive)"
+    )]
+    SolverWith {
+        /// The option given.
+        flag: &'static str,
+    },
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::sched::pipeline::TimeOverhead;
 
     #[test]
     fn bounds_are_checked() {
@@ -206,5 +260,46 @@ mod tests {
         assert!(Options::builder().top(MAX_TOP + 1).build().is_err());
         let e = OptionsError::from(Partitioning::from_flags(false, true, true).unwrap_err());
         assert!(e.to_string().contains("needs hybrid partitioning"));
+    }
+
+    #[test]
+    fn pipelining_combinations_are_checked() {
+        let on = PipelineOptions {
+            spatial: true,
+            ..PipelineOptions::default()
+        };
+        assert!(Options::builder().pipeline(on).build().is_ok());
+        let basic = PipelineOptions {
+            basic: true,
+            ..PipelineOptions::default()
+        };
+        assert_eq!(
+            Options::builder().pipeline(basic).build(),
+            Err(OptionsError::PipelineOff {
+                flag: "--basic-interlayer"
+            })
+        );
+        let degree = PipelineOptions {
+            max_degree: Some(2),
+            ..PipelineOptions::default()
+        };
+        assert!(Options::builder().pipeline(degree).build().is_err());
+        let swb = PipelineOptions {
+            temporal: true,
+            ..PipelineOptions::default()
+        };
+        assert!(Options::builder().pipeline(swb).build().is_ok());
+        assert_eq!(
+            Options::builder()
+                .pipeline(swb)
+                .solver(Solver::Analytic)
+                .build(),
+            Err(OptionsError::SolverWith {
+                flag: "--save-writeback"
+            })
+        );
+        assert!(TimeOverhead::new(-1.0).is_none());
+        assert!(TimeOverhead::new(f64::NAN).is_none());
+        assert_eq!(TimeOverhead::new(0.5).map(TimeOverhead::get), Some(0.5));
     }
 }

@@ -9,7 +9,7 @@ use crate::sched::energy::{LayerCost, level_energy};
 use crate::sched::layer::LayerResult;
 use crate::sched::network::NetworkSchedule;
 use crate::sched::options::Options;
-use crate::sched::partition::ParallelDim;
+use crate::sched::partition::{NodeRegion, ParallelDim};
 use crate::sched::resource::{Bandwidth, Cost};
 use crate::sched::types::{DataKind, LoopDim, MemLevel, PerData, PerLevel, PerLoop};
 
@@ -124,17 +124,48 @@ fn utilization(ops: f64, time: u64, pes: u64) -> f64 {
     }
 }
 
+/// A layer's accesses, other nodes' buffers read instead of DRAM counted
+/// at the buffer level (docs/model/buffer-sharing.md#non-dram-data-regions).
+fn accesses_of(r: &LayerResult) -> PerLevel<PerData<f64>> {
+    let s = &r.candidate.stats;
+    let mut a = s.access;
+    for d in DataKind::ALL {
+        a[MemLevel::Gbuf][d] += s.remote_gbuf[d];
+    }
+    a
+}
+
+fn region_out(r: &NodeRegion) -> RegionOut {
+    RegionOut {
+        origin: [r.origin().h, r.origin().w],
+        dim: r.dim(),
+        wtot: r.wtot(),
+        wbeg: r.wbeg(),
+    }
+}
+
 fn layer_out(
     net: &Network,
     id: LayerId,
-    r: &LayerResult,
+    schedule: &NetworkSchedule,
     cost: &Cost,
     bound: &LowerBound,
     pes: u64,
 ) -> LayerOut {
     let layer = net.layer(id);
+    let r = &schedule.layers[id.index()];
+    let p = schedule.places[id.index()];
+    let place = schedule.segments.get(p.segment).and_then(|seg| {
+        Some(PlaceOut {
+            segment: p.segment,
+            group: p.sp,
+            position: p.tm,
+            region: region_out(seg.regions.get(p.sp)?),
+        })
+    });
     let c = &r.candidate;
     let s = &c.stats;
+    let access = accesses_of(r);
     let f = &c.blocking.factors;
     let pd = |p: ParallelDim| r.part.pdim(p);
     let pl = &r.part_layer.layer;
@@ -196,10 +227,10 @@ fn layer_out(
                 regf: KindsOut::of(s.size[1]),
             },
         },
-        accesses: LevelsOut::of(s.access.map(KindsOut::of)),
+        accesses: LevelsOut::of(access.map(KindsOut::of)),
         noc_hops: KindsOut::of(r.total_nhops),
         energy: r.cost.total,
-        energy_breakdown: EnergyOut::of(&r.cost, &s.access, cost),
+        energy_breakdown: EnergyOut::of(&r.cost, &access, cost),
         time: TimeOut {
             total: r.time,
             proc: s.proc_time,
@@ -213,6 +244,7 @@ fn layer_out(
         },
         utilization: utilization(s.ops, r.time, pes),
         lower_bound: LowerBoundOut::of(bound),
+        place,
     }
 }
 
@@ -244,7 +276,7 @@ pub fn build(
         .layer_ids()
         .map(|id| {
             let i = id.index();
-            layer_out(net, id, &schedule.layers[i], &cost, &bounds[i], pes)
+            layer_out(net, id, schedule, &cost, &bounds[i], pes)
         })
         .collect();
     let mut total_bound = LowerBound::default();
@@ -254,8 +286,24 @@ pub fn build(
     let t = schedule.totals();
     let mut breakdown = EnergyOut::default();
     for (_, r) in schedule.in_order() {
-        breakdown.add(&EnergyOut::of(&r.cost, &r.candidate.stats.access, &cost));
+        breakdown.add(&EnergyOut::of(&r.cost, &accesses_of(r), &cost));
     }
+    // Static energy over the pipelined time
+    // (docs/model/pipelining.md#static-energy-rescaling).
+    breakdown.static_ = t.breakdown.static_;
+    let names = |g: &[LayerId]| g.iter().map(|&l| net.layer(l).name.clone()).collect();
+    let segments = schedule
+        .segments
+        .iter()
+        .map(|seg| SegmentOut {
+            groups: seg.groups.iter().map(|g| names(g)).collect(),
+            regions: seg.regions.iter().map(region_out).collect(),
+            time: seg.timing.time(),
+            dram_time: seg.timing.dram_time(),
+            critical_time: seg.timing.critical_time(),
+        })
+        .collect();
+    let pipe = options.pipeline;
     let b = &options.blocking;
     ScheduleFile {
         format: Format,
@@ -289,6 +337,15 @@ pub fn build(
                 .collect(),
             goal: b.goal,
             top: b.ntops,
+            interlayer: pipe.spatial,
+            save_writeback: pipe.temporal,
+            basic_interlayer: pipe.basic,
+            // `inf` is no limit (and JSON has no infinity).
+            pipeline_time_overhead: pipe
+                .time_overhead
+                .map(|o| o.get())
+                .filter(|x| x.is_finite()),
+            pipeline_max_degree: pipe.max_degree,
         },
         totals: TotalsOut {
             energy: t.cost,
@@ -308,6 +365,7 @@ pub fn build(
             .iter()
             .map(|&id| net.layer(id).name.clone())
             .collect(),
+        segments,
         layers,
     }
 }

@@ -1,4 +1,4 @@
-//! The schedule file (`nnc-schedule/1`): what the search chose for every
+//! The schedule file (`nnc-schedule/2`): what the search chose for every
 //! layer and what it costs, as JSON a user can read, diff and snapshot.
 //!
 //! The file is deterministic: the same network, hardware and options give

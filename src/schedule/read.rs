@@ -1,5 +1,5 @@
 //! Reading a schedule file back (`nnc diff`, `nnc report`): the JSON of
-//! `nnc-schedule/1` into [`SavedSchedule`], the output types as a file
+//! `nnc-schedule/2` (or `/1`, without the pipelining fields) into [`SavedSchedule`], the output types as a file
 //! holds them. A layer reads into [`LayerOut`] itself; the top level, the
 //! hardware and the totals have read-side twins because the written types
 //! borrow from the running program (the version string, the hardware as
@@ -11,7 +11,8 @@
 //! gives the same bytes (tested in `tests/report/read.rs`).
 
 use super::types::{
-    EnergyOut, FORMAT, Format, InputsOut, LayerOut, LevelsOut, LowerBoundOut, OptionsOut,
+    EnergyOut, FORMAT, FORMAT_V1, Format, InputsOut, LayerOut, LevelsOut, LowerBoundOut,
+    OptionsOut, SegmentOut,
 };
 use crate::hw::{Energy, EnergyUnit};
 use crate::ir::Dim2;
@@ -47,6 +48,9 @@ pub struct SavedSchedule {
     pub totals: SavedTotals,
     /// Layer names in scheduling order.
     pub schedule_order: Vec<String>,
+    /// The segments (none in a version-1 file).
+    #[serde(default)]
+    pub segments: Vec<SegmentOut>,
     /// Every layer, in network order.
     pub layers: Vec<LayerOut>,
 }
@@ -114,6 +118,10 @@ pub struct SavedTotals {
     pub average_power_w: Option<f64>,
     /// Ops (MACs).
     pub ops: f64,
+    /// The share of all the hardware's PEs busy over the whole time (0 in
+    /// files written before nnc recorded it).
+    #[serde(default)]
+    pub utilization: f64,
     /// Word accesses per memory level.
     pub accesses: LevelsOut<f64>,
     /// NoC word-hops.
@@ -162,7 +170,9 @@ pub enum ReadError {
         origin: String,
     },
     /// A format this version does not read.
-    #[error("`{origin}` has format \"{found}\"; this nnc reads \"{FORMAT}\" only")]
+    #[error(
+        "`{origin}` has format \"{found}\"; this nnc reads \"{FORMAT}\" and \"{FORMAT_V1}\" only"
+    )]
     UnknownFormat {
         /// The file.
         origin: String,
@@ -212,7 +222,7 @@ pub fn from_text(text: &str, origin: &str) -> Result<SavedSchedule, ReadError> {
         message: e.to_string(),
     })?;
     match tag.format {
-        Some(serde_json::Value::String(f)) if f == FORMAT => {}
+        Some(serde_json::Value::String(f)) if f == FORMAT || f == FORMAT_V1 => {}
         Some(serde_json::Value::String(found)) => {
             return Err(ReadError::UnknownFormat {
                 origin: origin.to_owned(),
@@ -240,11 +250,11 @@ pub fn from_text(text: &str, origin: &str) -> Result<SavedSchedule, ReadError> {
     Ok(schedule)
 }
 
-/// `format`: only [`FORMAT`] (the pre-check in [`from_text`] makes this
-/// the second line of defence).
+/// `format`: [`FORMAT`] or [`FORMAT_V1`] (the pre-check in [`from_text`]
+/// makes this the second line of defence); written back as [`FORMAT`].
 fn format_tag<'de, D: Deserializer<'de>>(d: D) -> Result<Format, D::Error> {
     let s = String::deserialize(d)?;
-    if s == FORMAT {
+    if s == FORMAT || s == FORMAT_V1 {
         Ok(Format)
     } else {
         Err(serde::de::Error::custom(format!(
@@ -270,12 +280,12 @@ mod tests {
         let e = from_text("{\"network\": \"n\"}", "x.json").unwrap_err();
         assert_eq!(
             e.to_string(),
-            "`x.json` is not a schedule file: it has no `format` (expected \"nnc-schedule/1\")"
+            "`x.json` is not a schedule file: it has no `format` (expected \"nnc-schedule/2\")"
         );
-        let e = from_text("{\"format\": \"nnc-schedule/2\"}", "x.json").unwrap_err();
+        let e = from_text("{\"format\": \"nnc-schedule/3\"}", "x.json").unwrap_err();
         assert_eq!(
             e.to_string(),
-            "`x.json` has format \"nnc-schedule/2\"; this nnc reads \"nnc-schedule/1\" only"
+            "`x.json` has format \"nnc-schedule/3\"; this nnc reads \"nnc-schedule/2\" and \"nnc-schedule/1\" only"
         );
     }
 }

@@ -1,6 +1,7 @@
 //! The schedule file's types: what a file holds, field by field. Each
-//! serializes to the JSON of `nnc-schedule/1`; enums serialize to their
-//! lowercase names.
+//! serializes to the JSON of `nnc-schedule/2`; enums serialize to their
+//! lowercase names. Version 2 added the pipelining options, each layer's
+//! `place` and the `segments`; a version-1 file reads with those absent.
 
 use crate::hw::Hardware;
 use crate::ir::{Dim2, LayerKind};
@@ -11,7 +12,10 @@ use crate::sched::types::{DataKind, LoopDim};
 use serde::{Deserialize, Serialize};
 
 /// The format tag of this version of the file.
-pub const FORMAT: &str = "nnc-schedule/1";
+pub const FORMAT: &str = "nnc-schedule/2";
+
+/// The earlier format this version still reads (no pipelining fields).
+pub const FORMAT_V1: &str = "nnc-schedule/1";
 
 /// The file's format tag: serialized as [`FORMAT`].
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -47,6 +51,8 @@ pub struct ScheduleFile {
     pub totals: TotalsOut,
     /// Layer names in the order the search scheduled them.
     pub schedule_order: Vec<String>,
+    /// The segments, in order: one per layer without pipelining.
+    pub segments: Vec<SegmentOut>,
     /// Every layer, in network (definition) order.
     pub layers: Vec<LayerOut>,
 }
@@ -101,6 +107,70 @@ pub struct OptionsOut {
     pub goal: Goal,
     /// How many candidates were kept at every stage.
     pub top: usize,
+    /// Spatial segments (`--interlayer`; false in version-1 files).
+    #[serde(default)]
+    pub interlayer: bool,
+    /// Temporal segments (`--save-writeback`).
+    #[serde(default)]
+    pub save_writeback: bool,
+    /// The basic pipelining rules (`--basic-interlayer`).
+    #[serde(default)]
+    pub basic_interlayer: bool,
+    /// The largest time overhead of a segment; absent: no limit.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pipeline_time_overhead: Option<f64>,
+    /// The most DAG vertices per segment; absent: no limit.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pipeline_max_degree: Option<u64>,
+}
+
+/// A region of processing nodes: `dim` nodes from `origin` (row, column);
+/// when `wtot` differs from `dim`'s width the rows fold along stripes
+/// `wtot` nodes wide, the first holding `|wbeg|` nodes (running right to
+/// left when `wbeg < 0`) (docs/model/pipelining.md#spatial-and-temporal-allocation).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RegionOut {
+    /// The first node (row, column).
+    pub origin: [i64; 2],
+    /// Nodes (rows, columns).
+    pub dim: Dim2,
+    /// Width of the stripes the rows fold along.
+    pub wtot: u64,
+    /// Nodes of the first stripe; negative: it runs right to left.
+    pub wbeg: i64,
+}
+
+/// Where a layer ran (docs/model/pipelining.md#segments).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PlaceOut {
+    /// Index of its segment in `segments`.
+    pub segment: usize,
+    /// Its spatial group in the segment (groups run at the same time).
+    pub group: usize,
+    /// Its position in the group (layers of a group run one after another).
+    pub position: usize,
+    /// The nodes it ran on: its group's region.
+    pub region: RegionOut,
+}
+
+/// One segment: layers scheduled together
+/// (docs/model/pipelining.md#segment-timing).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SegmentOut {
+    /// Per spatial group, its layers in order.
+    pub groups: Vec<Vec<String>>,
+    /// Per spatial group, its region.
+    pub regions: Vec<RegionOut>,
+    /// Cycles of the segment: pipelined node time or DRAM time, whichever
+    /// is longer.
+    pub time: u64,
+    /// Cycles DRAM is busy (the layers' DRAM times added up).
+    pub dram_time: u64,
+    /// The longest span of one group.
+    pub critical_time: u64,
 }
 
 /// Energy by where it goes.
@@ -400,8 +470,13 @@ pub struct LayerOut {
     /// nodes (over compute time only, so bus and DRAM stalls do not lower it).
     pub active_pes: f64,
     /// The share of all the hardware's PEs (every node) busy over the
-    /// layer's whole time: ops / (time × nodes × PEs per node), 0 to 1.
+    /// layer's whole time: ops / (time × nodes × PEs per node), 0 to 1 (0
+    /// in files written before nnc recorded it).
+    #[serde(default)]
     pub utilization: f64,
     /// What any schedule of the layer must spend.
     pub lower_bound: LowerBoundOut,
+    /// Where it ran (absent in version-1 files).
+    #[serde(default)]
+    pub place: Option<PlaceOut>,
 }

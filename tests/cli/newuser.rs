@@ -79,7 +79,7 @@ fn output_over_an_input_is_refused_also_through_links() {
         ]);
         assert_eq!(o.status.code(), Some(0), "{}", text(&o.stderr));
         let v: serde_json::Value = serde_json::from_slice(&std::fs::read(&out).unwrap()).unwrap();
-        assert_eq!(v["format"], "nnc-schedule/1");
+        assert_eq!(v["format"], "nnc-schedule/2");
     }
     assert_eq!(
         std::fs::read(&net).unwrap(),

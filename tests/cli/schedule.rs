@@ -55,7 +55,7 @@ fn writes_the_schedule_file() {
         "--quiet prints nothing"
     );
     let v: serde_json::Value = serde_json::from_slice(&std::fs::read(&path).unwrap()).unwrap();
-    assert_eq!(v["format"], "nnc-schedule/1");
+    assert_eq!(v["format"], "nnc-schedule/2");
     assert_eq!(v["model"], "nn_dataflow-2.1");
     assert_eq!(v["batch"], 16);
     // nn_dataflow 2.1's total_cost for the same problem (bench/vs-reference.sh,

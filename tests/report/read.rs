@@ -92,11 +92,25 @@ fn a_bad_field_is_named_by_its_json_path() {
 fn other_formats_and_other_files_are_refused() {
     let text = small_text();
     let e = from_text(
-        &text.replacen("nnc-schedule/1", "nnc-schedule/9", 1),
+        &text.replacen("nnc-schedule/2", "nnc-schedule/9", 1),
         "b.json",
     )
     .unwrap_err();
     assert!(matches!(e, ReadError::UnknownFormat { .. }), "{e}");
+    // Version 1 (before pipelining) still reads: without the segments,
+    // places and pipelining options, which default to none.
+    let v1 = text.replacen("nnc-schedule/2", "nnc-schedule/1", 1);
+    let mut doc: serde_json::Value = serde_json::from_str(&v1).unwrap();
+    doc.as_object_mut().unwrap().remove("segments");
+    for l in doc["layers"].as_array_mut().unwrap() {
+        l.as_object_mut().unwrap().remove("place");
+    }
+    for k in ["interlayer", "save_writeback", "basic_interlayer"] {
+        doc["options"].as_object_mut().unwrap().remove(k);
+    }
+    let old = from_text(&doc.to_string(), "v1.json").unwrap();
+    assert!(old.segments.is_empty() && old.layers.iter().all(|l| l.place.is_none()));
+    assert!(!old.options.interlayer);
     let e = from_text(&text[..text.len() / 2], "half.json").unwrap_err();
     assert!(
         e.to_string()

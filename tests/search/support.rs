@@ -9,6 +9,7 @@ use nnc::sched::Compat;
 use nnc::sched::layer::Machine;
 use nnc::sched::options::Options;
 use nnc::sched::partition::{MemType, Partitioning};
+use nnc::sched::pipeline::{PipelineOptions, TimeOverhead};
 use nnc::sched::resource::{Bandwidth, BlockingOptions, Goal, NodeResource, Solver};
 use nnc::sched::types::PerData;
 use serde_json::Value;
@@ -141,9 +142,29 @@ pub(crate) fn options(o: &Value, batch: u64) -> Options {
             },
             ntops: o.get("ntops").and_then(Value::as_u64).unwrap_or(1) as usize,
         })
+        .pipeline(pipeline_options(o))
         .compat(Compat::NnDataflow)
         .build()
         .unwrap()
+}
+
+/// The pipelining options of a vector's `resolved` options.
+pub(crate) fn pipeline_options(o: &Value) -> PipelineOptions {
+    let finite = |v: &Value| Some(f(v)).filter(|x| x.is_finite());
+    let spatial = o["partition_interlayer"] == true;
+    let temporal = o["hw_gbuf_save_writeback"] == true;
+    let on = spatial || temporal;
+    PipelineOptions {
+        spatial,
+        temporal,
+        basic: on && o["layer_pipeline_opt"] == false,
+        max_degree: finite(&o["layer_pipeline_max_degree"])
+            .filter(|_| on)
+            .map(|x| x as u64),
+        time_overhead: finite(&o["layer_pipeline_time_ovhd"])
+            .filter(|_| on)
+            .and_then(TimeOverhead::new),
+    }
 }
 
 /// Checks one layer's result against the reference's scheme fields (the

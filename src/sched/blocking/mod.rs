@@ -9,7 +9,7 @@ mod scheme;
 mod search;
 mod solver;
 
-pub use scheme::{Blocking, BlockingContext, BlockingStats};
+pub use scheme::{Blocking, BlockingContext, BlockingStats, DataHome};
 pub use search::{SweepCounts, search, sweep_counts};
 pub use solver::solve;
 

@@ -5,6 +5,7 @@ use super::{Factors, Orders};
 use crate::sched::Compat;
 use crate::sched::energy::{LayerCost, access_energy, noc_hops};
 use crate::sched::nld::Nld;
+use crate::sched::pipeline::LayerConstraint;
 use crate::sched::resource::{Cost, Goal, NodeResource, RankKey, whole_cycles};
 use crate::sched::types::{DataKind, LoopDim, MemLevel, PerData, PerLevel, PerLoop};
 use serde::Serialize;
@@ -36,6 +37,9 @@ pub struct BlockingStats {
     pub size: [PerData<u64>; 2],
     /// Accesses per level and data kind, over all nodes.
     pub access: PerLevel<PerData<f64>>,
+    /// Accesses of other nodes' global buffers instead of DRAM, when the
+    /// input or output lives on chip (docs/model/buffer-sharing.md#non-dram-data-regions).
+    pub remote_gbuf: PerData<f64>,
     /// Ops over all nodes.
     pub ops: f64,
     /// Cycles the PE arrays compute.
@@ -65,6 +69,7 @@ impl BlockingStats {
         let f = n as f64;
         Some(BlockingStats {
             access: self.access.map(|level| level.map(|a| a * f)),
+            remote_gbuf: self.remote_gbuf.map(|a| a * f),
             ops: self.ops * f,
             proc_time: self.proc_time.checked_mul(n)?,
             bus_time: self.bus_time.checked_mul(n)?,
@@ -87,6 +92,20 @@ pub struct Prepared {
     gbuf: PerData<u64>,
     /// REGF words per PE of each data kind.
     regf: PerData<u64>,
+}
+
+/// Where a layer's input or output lives
+/// (docs/model/buffer-sharing.md#non-dram-data-regions).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DataHome {
+    /// In DRAM.
+    #[default]
+    Dram,
+    /// In the buffers of other nodes of the segment.
+    OtherNodes,
+    /// In the buffers of the layer's own nodes.
+    OwnNodes,
 }
 
 /// Everything fixed while blockings of one nested-loop description are
@@ -112,6 +131,13 @@ pub struct BlockingContext<'a> {
     pub goal: Goal,
     /// Which model ranks the candidates.
     pub compat: Compat,
+    /// The top-level factors and order the layer's segment requires
+    /// (docs/model/pipelining.md#scheduling-constraints).
+    pub constraint: LayerConstraint,
+    /// Where the input is read from.
+    pub src: DataHome,
+    /// Where the output is written.
+    pub dst: DataHome,
     totals: PerLevel<PerData<f64>>,
 }
 
@@ -137,8 +163,39 @@ impl<'a> BlockingContext<'a> {
             unit_nhops: PerData::splat(0),
             goal,
             compat,
+            constraint: LayerConstraint::FREE,
+            src: DataHome::Dram,
+            dst: DataHome::Dram,
             totals,
         }
+    }
+
+    /// The same context for a layer of a pipeline segment: its constraint
+    /// and where its data live.
+    pub fn with_segment(
+        mut self,
+        constraint: LayerConstraint,
+        src: DataHome,
+        dst: DataHome,
+    ) -> Self {
+        self.constraint = constraint;
+        self.src = src;
+        self.dst = dst;
+        self
+    }
+
+    /// Do the level-0 factors agree with the constraint (the order aside)?
+    pub fn top_factors_admitted(&self, f: &Factors) -> bool {
+        let c = &self.constraint;
+        let t = f[0];
+        (c.topifm == 0 || t[LoopDim::Ifm] == c.topifm)
+            && (c.topofm == 0 || t[LoopDim::Ofm] == c.topofm)
+            && (c.topbat == 0 || t[LoopDim::Bat] == c.topbat)
+    }
+
+    /// Does a whole blocking satisfy the constraint?
+    pub fn admits(&self, b: &Blocking) -> bool {
+        self.constraint.admits(b.factors[0].0, b.orders[0].0)
     }
 
     /// The same context for a layer partitioned over `nodes` nodes whose data
@@ -241,7 +298,20 @@ impl<'a> BlockingContext<'a> {
         }
         // Keep bypassable data in the GBUF only where it gives reuse
         // (docs/model/blocking.md#bypass-and-capacity-checks).
-        let stored = PerData::from_fn(|d| !self.bypass[d] || fetch[0][d] < fetch[1][d]);
+        let mut stored = PerData::from_fn(|d| !self.bypass[d] || fetch[0][d] < fetch[1][d]);
+        // Data on chip cannot be re-read from (or spilled to) DRAM; on the
+        // layer's own nodes they are in the buffer anyway
+        // (docs/model/buffer-sharing.md#non-dram-data-regions).
+        for (home, d) in [(self.src, DataKind::Ifm), (self.dst, DataKind::Ofm)] {
+            if home != DataHome::Dram {
+                if fetch[0][d] > 1 {
+                    return None;
+                }
+                if home == DataHome::OwnNodes {
+                    stored[d] = true;
+                }
+            }
+        }
         let size = [
             PerData::from_fn(|d| if stored[d] { p.gbuf[d] } else { 0 }),
             p.regf,
@@ -274,7 +344,19 @@ impl<'a> BlockingContext<'a> {
             };
             access[MemLevel::Dram][d] = t[from][d] * fetch[0][d] as f64 * n / self.accfwd[d] as f64;
         }
-        let access_cost = access_energy(self.cost, &access);
+        let mut remote_gbuf = PerData::splat(0.0);
+        for (home, d) in [(self.src, DataKind::Ifm), (self.dst, DataKind::Ofm)] {
+            if home != DataHome::Dram {
+                remote_gbuf[d] = access[MemLevel::Dram][d];
+                access[MemLevel::Dram][d] = 0.0;
+            }
+        }
+        let remote_words = 0.0
+            + remote_gbuf[DataKind::Fil]
+            + remote_gbuf[DataKind::Ifm]
+            + remote_gbuf[DataKind::Ofm];
+        let access_cost =
+            access_energy(self.cost, &access) + self.cost.level(MemLevel::Gbuf) * remote_words;
         let ops = self.nld.unit_ops * lcnt as f64 * n;
         let proc_time = self.nld.unit_time * lcnt;
         let dram_words = 0.0
@@ -311,6 +393,7 @@ impl<'a> BlockingContext<'a> {
             unit_cnt: p.unit_cnt,
             size,
             access,
+            remote_gbuf,
             ops,
             proc_time,
             bus_time,

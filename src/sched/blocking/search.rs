@@ -129,6 +129,9 @@ fn for_each_candidate(
             PerLoop([chunk.fi[1], chunk.fo[1], fb[1]]),
             PerLoop([chunk.fi[2], chunk.fo[2], fb[2]]),
         ];
+        if !ctx.top_factors_admitted(&factors) {
+            continue;
+        }
         let prepared = ctx.prepare(&factors);
         let fits = prepared.as_ref();
         if conv {
@@ -139,7 +142,11 @@ fn for_each_candidate(
                         continue;
                     }
                     let orders: Orders = [o0.order, o1.order];
-                    if !visit(Blocking { factors, orders }, fits) {
+                    let b = Blocking { factors, orders };
+                    if !ctx.admits(&b) {
+                        continue;
+                    }
+                    if !visit(b, fits) {
                         return;
                     }
                 }
@@ -148,7 +155,11 @@ fn for_each_candidate(
             for p0 in PERMUTATIONS {
                 for p1 in PERMUTATIONS {
                     let orders: Orders = [PerLoop(p0), PerLoop(p1)];
-                    if !visit(Blocking { factors, orders }, fits) {
+                    let b = Blocking { factors, orders };
+                    if !ctx.admits(&b) {
+                        continue;
+                    }
+                    if !visit(b, fits) {
                         return;
                     }
                 }
@@ -210,6 +221,9 @@ fn chunk_best_orderless(
             PerLoop([chunk.fi[1], chunk.fo[1], fb[1]]),
             PerLoop([chunk.fi[2], chunk.fo[2], fb[2]]),
         ];
+        if !ctx.top_factors_admitted(&factors) {
+            continue;
+        }
         let first: Orders = [PerLoop(PERMUTATIONS[0]); 2];
         let Some(stats) = ctx.prepare(&factors).and_then(|p| ctx.finish(&p, &first)) else {
             continue;
@@ -221,6 +235,9 @@ fn chunk_best_orderless(
                     factors,
                     orders: [PerLoop(p0), PerLoop(p1)],
                 };
+                if !ctx.admits(&b) {
+                    continue;
+                }
                 if !push_stable(&mut best, (b, stats, key), ntops) {
                     break 'orders;
                 }

@@ -59,6 +59,9 @@ pub fn solve(ctx: &BlockingContext<'_>) -> Vec<(Blocking, BlockingStats)> {
         .into_iter()
         .filter(|&r| DataKind::ALL.into_iter().all(|d| d == r || ctx.bypass[d]))
         .filter_map(|r| solve_resident(ctx, r))
+        // A segment's constraint is checked on the solver's result
+        // (docs/model/pipelining.md#scheduling-constraints).
+        .filter(|b| ctx.admits(b))
         .filter_map(|b| ctx.evaluate(&b).map(|s| (b, s)))
         .collect()
 }

@@ -19,5 +19,5 @@ pub mod timing;
 pub use alloc::{Allocation, DataRegion, LayerPlace};
 pub use constraint::{LayerConstraint, SegmentConstraints};
 pub use dag::{Dag, VertexRef};
-pub use segment::{PipelineOptions, Segment, SegmentError, gen_segments};
+pub use segment::{PipelineOptions, Segment, SegmentError, TimeOverhead, gen_segments};
 pub use timing::{LayerTiming, SegmentTiming, rescaled_cost};

@@ -131,10 +131,37 @@ pub enum SegmentError {
     Constraints,
 }
 
+/// A segment's largest allowed time overhead
+/// (docs/model/pipelining.md#segment-timing): a non-negative number, `inf`
+/// allowed.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct TimeOverhead(f64);
+
+impl TimeOverhead {
+    /// The overhead `x`, unless it is negative or NaN.
+    pub fn new(x: f64) -> Option<Self> {
+        (x >= 0.0).then_some(TimeOverhead(x))
+    }
+
+    /// The number.
+    pub const fn get(self) -> f64 {
+        self.0
+    }
+}
+
+// Never NaN (checked by `new`), so equality is an equivalence.
+impl Eq for TimeOverhead {}
+
+impl std::hash::Hash for TimeOverhead {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.0.to_bits().hash(state);
+    }
+}
+
 /// The pipelining options of a search (the reference's
 /// `partition_interlayer`, `hw_gbuf_save_writeback`, `layer_pipeline_opt`,
 /// `layer_pipeline_max_degree`, `layer_pipeline_time_ovhd`).
-#[derive(Clone, Copy, Debug, Default, PartialEq)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
 pub struct PipelineOptions {
     /// Spatial segments (`--interlayer`).
     pub spatial: bool,
@@ -145,7 +172,7 @@ pub struct PipelineOptions {
     /// At most this many DAG vertices per segment (`None`: no limit).
     pub max_degree: Option<u64>,
     /// At most this time overhead per segment (`None`: no limit).
-    pub time_overhead: Option<f64>,
+    pub time_overhead: Option<TimeOverhead>,
 }
 
 impl PipelineOptions {

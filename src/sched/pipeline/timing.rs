@@ -103,9 +103,11 @@ impl SegmentTiming {
             let Some(p) = self.groups.get(psp).and_then(|g| g.get(ptm)) else {
                 return Err(OutOfOrder(l.place));
             };
-            let forwarded = p.ts + p.layer.time / p.ngrp;
+            // Saturating: every sum is below the layers' times added up,
+            // which the network search checks fit a u64.
+            let forwarded = p.ts.saturating_add(p.layer.time / p.ngrp.max(1));
             let start = if psp == sp {
-                td = p.td + l.time;
+                td = p.td.saturating_add(l.time);
                 if !l.conv && go == p.ngrp {
                     forwarded
                 } else {
@@ -118,7 +120,7 @@ impl SegmentTiming {
             };
             ts = ts.max(start);
         }
-        td = td.max(ts + l.time);
+        td = td.max(ts.saturating_add(l.time));
         let t = Timed {
             layer: l,
             ts,
@@ -143,7 +145,7 @@ impl SegmentTiming {
     pub fn critical_time(&self) -> u64 {
         self.groups
             .iter()
-            .filter_map(|g| Some(g.last()?.td - g.first()?.ts))
+            .filter_map(|g| Some(g.last()?.td.saturating_sub(g.first()?.ts)))
             .max()
             .unwrap_or(0)
     }
@@ -164,7 +166,12 @@ impl SegmentTiming {
         self.groups
             .iter()
             .filter_map(|g| g.last())
-            .map(|t| (t.td + c * (b - 1)) / b)
+            // In u128: `c * (b - 1)` may exceed a u64 while the quotient,
+            // at most the layers' times added up, does not.
+            .map(|t| {
+                let n = (u128::from(t.td) + u128::from(c) * u128::from(b - 1)) / u128::from(b);
+                u64::try_from(n).unwrap_or(u64::MAX)
+            })
             .max()
             .unwrap_or(0)
     }

@@ -1,0 +1,139 @@
+//! The pipelining flags of `nnc schedule` through the binary: the
+//! combinations the model refuses are usage errors that say why, and a
+//! pipelined search never ends above the same search without pipelining.
+
+use crate::cli::{nnc, text};
+
+const SMALL: &str = "tests/fixtures/schedule/small_conv.nn";
+const TETRIS_HYBRID: [&str; 7] = [
+    "--hw",
+    "tetris",
+    "--batch",
+    "4",
+    "--partition",
+    "hybrid",
+    "--batch-partition",
+];
+
+#[test]
+fn refused_combinations_are_usage_errors() {
+    for (args, says) in [
+        (
+            vec!["--basic-interlayer"],
+            "--basic-interlayer needs --interlayer or --save-writeback",
+        ),
+        (
+            vec!["--pipeline-time-overhead", "0.5"],
+            "--pipeline-time-overhead needs --interlayer",
+        ),
+        (
+            vec!["--pipeline-max-degree", "2"],
+            "--pipeline-max-degree needs --interlayer",
+        ),
+        (
+            vec!["--save-writeback", "--solver", "analytic"],
+            "--solver analytic cannot be combined with --save-writeback",
+        ),
+        (
+            vec!["--interlayer", "--pipeline-time-overhead", "-1"],
+            "`-1` is not a time overhead",
+        ),
+        (
+            vec!["--interlayer", "--pipeline-time-overhead", "NaN"],
+            "is not a time overhead",
+        ),
+        (
+            vec!["--interlayer", "--pipeline-max-degree", "0"],
+            "--pipeline-max-degree",
+        ),
+    ] {
+        let mut all = vec!["schedule", "nns/mlp_s.nn"];
+        all.extend(&args);
+        let out = nnc(&all);
+        assert_eq!(out.status.code(), Some(2), "{args:?}");
+        let stderr = text(&out.stderr);
+        assert!(stderr.contains(says), "{args:?}: {stderr}");
+        assert!(out.stdout.is_empty(), "{args:?}");
+    }
+}
+
+/// The total energy a `nnc schedule` run prints.
+fn energy(extra: &[&str]) -> f64 {
+    let mut args = vec!["schedule", SMALL, "--quiet", "-o", "-"];
+    args.extend(TETRIS_HYBRID);
+    args.extend(extra);
+    let out = nnc(&args);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{extra:?}: {}",
+        text(&out.stderr)
+    );
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    v["totals"]["energy"].as_f64().unwrap()
+}
+
+#[test]
+fn pipelining_is_never_worse_and_the_flags_take_effect() {
+    let alone = energy(&[]);
+    let spatial = energy(&["--interlayer"]);
+    let both = energy(&["--interlayer", "--save-writeback"]);
+    let basic = energy(&["--interlayer", "--basic-interlayer"]);
+    // The one-layer segmentation is always a candidate.
+    for (what, e) in [("spatial", spatial), ("both", both), ("basic", basic)] {
+        assert!(e <= alone, "{what}: {e} > {alone}");
+    }
+    // Segments over the stem, the residual pair and the classifier pay off
+    // on this array.
+    assert!(spatial < alone, "{spatial} !< {alone}");
+    // No overhead allowed keeps at most the segments that cost no time.
+    let strict = energy(&["--interlayer", "--pipeline-time-overhead", "0"]);
+    assert!(strict <= alone && strict >= spatial, "{strict}");
+    let one = energy(&["--interlayer", "--pipeline-max-degree", "1"]);
+    assert!(one <= alone && one >= spatial, "{one}");
+}
+
+#[test]
+fn the_summary_groups_layers_by_segment() {
+    let mut args = vec!["schedule", SMALL];
+    args.extend(TETRIS_HYBRID);
+    args.extend(["--interlayer", "--save-writeback"]);
+    let out = nnc(&args);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let table = text(&out.stdout);
+    assert!(table.contains("segment 0"), "{table}");
+    crate::lang::snapshot_settings().bind(|| {
+        insta::assert_snapshot!("pipeline_summary_small_conv_tetris_hybrid", table);
+    });
+}
+
+#[test]
+fn the_schedule_file_records_segments_and_places() {
+    let mut args = vec!["schedule", SMALL, "-q", "-o", "-"];
+    args.extend(TETRIS_HYBRID);
+    args.extend(["--interlayer", "--pipeline-time-overhead", "0.5"]);
+    let out = nnc(&args);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["format"], "nnc-schedule/2");
+    assert_eq!(v["options"]["interlayer"], true);
+    assert_eq!(v["options"]["pipeline_time_overhead"], 0.5);
+    let segments = v["segments"].as_array().unwrap();
+    // Every layer is in exactly the segment and group its place names.
+    let mut seen = 0;
+    for l in v["layers"].as_array().unwrap() {
+        let p = &l["place"];
+        let seg = &segments[p["segment"].as_u64().unwrap() as usize];
+        let group = &seg["groups"][p["group"].as_u64().unwrap() as usize];
+        assert_eq!(group[p["position"].as_u64().unwrap() as usize], l["name"]);
+        assert_eq!(
+            p["region"],
+            seg["regions"][p["group"].as_u64().unwrap() as usize]
+        );
+        seen += 1;
+    }
+    assert_eq!(seen, 6);
+    // The pipelined time is the segments' times added up.
+    let sum: u64 = segments.iter().map(|s| s["time"].as_u64().unwrap()).sum();
+    assert_eq!(v["totals"]["time"].as_u64().unwrap(), sum);
+}
