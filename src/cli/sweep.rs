@@ -168,8 +168,16 @@ pub(super) fn run(args: &SweepArgs, color: bool) -> ExitCode {
         let bar = indicatif::ProgressBar::new(rows.len() as u64);
         bar.set_style(
             indicatif::ProgressStyle::with_template(
-                "sweeping {bar:30} {pos}/{len} rows, {per_sec}, {elapsed} elapsed, ETA {eta}",
+                "sweeping {bar:30} {pos}/{len} rows, {rate}, {elapsed} elapsed, ETA {eta}",
             )
+            .map(|style| {
+                style.with_key(
+                    "rate",
+                    |state: &indicatif::ProgressState, w: &mut dyn std::fmt::Write| {
+                        let _ = write!(w, "{:.1} rows/s", state.per_sec());
+                    },
+                )
+            })
             .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
         );
         bar.set_position(file.done as u64);

@@ -13,8 +13,10 @@ use thiserror::Error;
 /// What a key holds, which decides how a value is read and checked.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Kind {
-    /// A whole number (`gbuf_bytes`).
+    /// A whole number (`word_bits`).
     Count,
+    /// A size in bytes: a whole number or a size with a unit (`"64 KiB"`).
+    Size,
     /// A number, whole or not (`energy.dram`, `clock_mhz`).
     Number,
     /// Two whole numbers (`[16, 16]` or `16x16`).
@@ -27,6 +29,7 @@ impl Kind {
     fn expected(self) -> &'static str {
         match self {
             Kind::Count => "a whole number",
+            Kind::Size => "a whole number of bytes, or a size like `64 KiB`",
             Kind::Number => "a number",
             Kind::Pair => "two whole numbers, as `[16, 16]` or `16x16`",
             Kind::Text => "a string",
@@ -43,8 +46,8 @@ const KEYS: [(&str, Kind); 18] = [
     ("nodes.dims", Kind::Pair),
     ("nodes.memory", Kind::Text),
     ("node.pe_array", Kind::Pair),
-    ("node.regf_bytes", Kind::Count),
-    ("node.gbuf_bytes", Kind::Count),
+    ("node.regf_bytes", Kind::Size),
+    ("node.gbuf_bytes", Kind::Size),
     ("node.bus_width_bits", Kind::Count),
     ("dram.bandwidth_bytes_per_cycle", Kind::Number),
     ("energy.mac", Kind::Number),
@@ -110,7 +113,13 @@ impl Set {
         };
         let parsed = parse_value(value);
         let value = match (kind, parsed) {
-            (Kind::Count, Some(v @ toml::Value::Integer(n))) if n >= 0 => v,
+            (Kind::Count | Kind::Size, Some(v @ toml::Value::Integer(n))) if n >= 0 => v,
+            (Kind::Size, Some(toml::Value::String(t))) if super::parse_size(&t).is_some() => {
+                toml::Value::String(t)
+            }
+            (Kind::Size, None) if super::parse_size(value).is_some() => {
+                toml::Value::String(value.to_owned())
+            }
             (Kind::Number, Some(v @ (toml::Value::Integer(_) | toml::Value::Float(_)))) => v,
             (Kind::Pair, Some(toml::Value::Array(a)))
                 if a.len() == 2
@@ -293,6 +302,9 @@ mod tests {
         let d3 = toml::Value::String("3d".into());
         assert_eq!(set("nodes.memory=3d").unwrap().value(), &d3);
         assert_eq!(set("nodes.memory=\"3d\"").unwrap().value(), &d3);
+        let kib = toml::Value::String("64 KiB".into());
+        assert_eq!(set("node.gbuf_bytes=64 KiB").unwrap().value(), &kib);
+        assert_eq!(set("node.gbuf_bytes=\"64 KiB\"").unwrap().value(), &kib);
         assert_eq!(
             set("node.gbuf_bytes=65536").unwrap().to_string(),
             "node.gbuf_bytes=65536"

@@ -287,16 +287,30 @@ pub fn search(
     options: &Options,
     progress: &(dyn Fn(usize, usize) + Sync),
 ) -> Result<Vec<NetworkSchedule>, SearchError> {
+    search_cached(net, machine, options, progress, &NodeCache::new())
+}
+
+/// [`search`] with per-node results taken from and added to `cache`, which
+/// other searches may share: those on the same machine, with the same
+/// options but for the batch (part of the cache's key), and of networks
+/// that agree on [`owns_hardware`]. A sweep shares one between the
+/// networks of a design point; the results are the same as without it.
+pub fn search_cached(
+    net: &Network,
+    machine: &Machine,
+    options: &Options,
+    progress: &(dyn Fn(usize, usize) + Sync),
+    cache: &NodeCache,
+) -> Result<Vec<NetworkSchedule>, SearchError> {
     check_search(net, options.batch, machine)?;
     // A network of one layer owns the hardware for the whole run, so its
     // filters may stay on chip (docs/model/network.md#filter-pinning).
     let mut machine = machine.clone();
     machine.node.no_time_mux = owns_hardware(net);
-    let cache = NodeCache::new();
     let search = LayerSearch {
         machine: &machine,
         options,
-        cache: &cache,
+        cache,
     };
     let mut hops = HopCache::new(options.compat);
     let starts = starts(net, &machine, options);

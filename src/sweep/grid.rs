@@ -6,8 +6,11 @@ use super::csv::{self, RESULT_COLUMNS};
 use super::spec::{SRAM_KEYS, Spec, SramRule};
 use crate::hw::{self, Hardware, HwError, Set};
 use crate::ir::Network;
+use crate::sched::layer::NodeCache;
 use crate::sched::limits::RangeError;
-use crate::sched::network::SearchError;
+use crate::sched::network::{SearchError, owns_hardware, search_cached};
+use crate::sched::options::Options;
+use crate::schedule::ScheduleFile;
 use thiserror::Error;
 
 /// One design point: the changes of its varied keys, in column order, then
@@ -184,6 +187,19 @@ impl<'a> Plan<'a> {
     /// would find it; a point without a schedule has empty results and the
     /// reason in `status`.
     pub fn row(&self, k: usize) -> String {
+        self.row_cached(k, &NodeCache::new())
+    }
+
+    /// Which cache row `k` may share: rows of the same point whose networks
+    /// agree on owning the hardware (`sched::network::search_cached`).
+    pub fn cache_slot(&self, k: usize) -> usize {
+        let (n, _, p) = self.locate(k);
+        2 * p + usize::from(owns_hardware(&self.networks[n]))
+    }
+
+    /// [`Plan::row`] with per-node results shared through `cache`, which
+    /// must be only shared by rows of the same [`Plan::cache_slot`].
+    pub fn row_cached(&self, k: usize, cache: &NodeCache) -> String {
         let (n, b, p) = self.locate(k);
         let mut fields = self.key(k);
         let blanks = || vec![String::new(); RESULT_COLUMNS.len()];
@@ -193,7 +209,7 @@ impl<'a> Plan<'a> {
                 fields.extend(blanks());
                 format!("bad options: {e}")
             }
-            Ok(o) => match crate::schedule(&self.networks[n], &self.hardware[p], &o) {
+            Ok(o) => match schedule(&self.networks[n], &self.hardware[p], &o, cache) {
                 Ok(file) => {
                     let t = &file.totals;
                     fields.extend(csv::results(t.energy, t.time, &t.energy_breakdown));
@@ -234,4 +250,18 @@ fn sram_sqrt(base: &Hardware, point: &Hardware, keys: &[&'static str]) -> Vec<Se
             Set::from_value(key, &toml::Value::Float(e)).ok()
         })
         .collect()
+}
+
+/// `nnc::schedule` with a shared cache: the same search and file.
+fn schedule(
+    net: &Network,
+    hw: &Hardware,
+    options: &Options,
+    cache: &NodeCache,
+) -> Result<ScheduleFile, SearchError> {
+    let schedules = search_cached(net, &hw.machine(), options, &|_, _| {}, cache)?;
+    let best = schedules
+        .first()
+        .ok_or_else(|| SearchError::Internal("the search returned no schedule".into()))?;
+    Ok(crate::schedule::build(net, hw, options, best))
 }

@@ -134,3 +134,35 @@ energy,time,energy_op,energy_dram,energy_gbuf,energy_array,energy_regf,energy_no
     assert!(checked.0 >= 4, "{checked:?}");
     assert!(checked.1 >= 1, "no row without a schedule: {csv}");
 }
+
+/// ResNet-50 and ResNet-152 share their block shapes, so the sweep reuses
+/// per-node results across them at each point; the rows are those of each
+/// network swept alone.
+#[test]
+fn shared_layer_results_change_nothing() {
+    let dir = scratch("shared");
+    let body = "batch = [2]\n[options]\nsolver = \"analytic\"\n[vary]\n\"node.gbuf_bytes\" = [65536, 131072]\n";
+    let both = write(
+        &dir,
+        "both.toml",
+        &format!(
+            "networks = [\"{}\", \"{}\"]\n{body}",
+            net("resnet50.nn"),
+            net("resnet152.nn")
+        ),
+    );
+    let together = sweep(&both, &dir.join("both.csv"), &[]);
+    let mut alone = Vec::new();
+    for n in ["resnet50.nn", "resnet152.nn"] {
+        let spec = write(
+            &dir,
+            &format!("{n}.toml"),
+            &format!("networks = [\"{}\"]\n{body}", net(n)),
+        );
+        let text = sweep(&spec, &dir.join(format!("{n}.csv")), &[]);
+        alone.extend(text.lines().skip(2).map(str::to_owned));
+    }
+    let rows: Vec<&str> = together.lines().skip(2).collect();
+    assert_eq!(rows.len(), 4);
+    assert_eq!(rows, alone);
+}

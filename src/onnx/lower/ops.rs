@@ -163,8 +163,17 @@ impl Lowering<'_> {
                 "check the graph with onnx.shape_inference",
             ));
         }
-        let dil = ints_attr(node, "dilations", &[1, 1])?;
-        let win = Windows::new(node, [f.h, f.w], f.pad, [kh, kw], [dil[0], dil[1]], false)?;
+        let dil = match ints_attr(node, "dilations", &[1, 1])?.as_slice() {
+            &[a, b] => [a, b],
+            other => {
+                return Err(unsupported(
+                    node,
+                    format!("dilations {other:?} are not 2D"),
+                    "check the graph with onnx.checker",
+                ));
+            }
+        };
+        let win = Windows::new(node, [f.h, f.w], f.pad, [kh, kw], dil, false)?;
         let mut call = format!("conv({}, {m}, kernel: {}", f.expr, pair(kh, kw));
         win.args(&mut call, [1, 1]);
         if groups != 1 {
@@ -409,7 +418,8 @@ impl Windows {
                 "VALID" => (0, 0),
                 "SAME_UPPER" | "SAME_LOWER" => {
                     let o = input[d].div_ceil(s);
-                    let total = ((o - 1) * s + span).saturating_sub(input[d]);
+                    let total =
+                        ((o - 1).saturating_mul(s).saturating_add(span)).saturating_sub(input[d]);
                     let (lo, hi) = (total / 2, total - total / 2);
                     if auto == "SAME_UPPER" {
                         (lo, hi)
@@ -439,7 +449,7 @@ impl Windows {
             };
             // ONNX: with ceil_mode, a last window that starts in the end
             // padding is dropped.
-            if ceil && (o - 1) * s >= input[d] + pb {
+            if ceil && (o - 1).saturating_mul(s) >= input[d].saturating_add(pb) {
                 o -= 1;
             }
             let (lo, hi) = WindowMode::Exact.input_range(o, span, s);
@@ -448,7 +458,7 @@ impl Windows {
                 if (flo..=fhi).contains(&input[d]) {
                     w.floor = true;
                 } else {
-                    let derived = (o - 1) * s + span;
+                    let derived = (o - 1).saturating_mul(s).saturating_add(span);
                     return Err(unsupported(
                         node,
                         format!(
@@ -463,8 +473,12 @@ impl Windows {
                     ));
                 }
             }
-            let symmetric =
-                pb == pe && (input[d] + 2 * pb).checked_sub(span).map(|x| x / s + 1) == Some(o);
+            let symmetric = pb == pe
+                && input[d]
+                    .saturating_add(pb.saturating_mul(2))
+                    .checked_sub(span)
+                    .map(|x| x / s + 1)
+                    == Some(o);
             if let (Some(p), true) = (&mut w.pad, symmetric) {
                 p[d] = pb;
             } else {
