@@ -16,11 +16,6 @@ struct ReferenceFlag {
     instead: &'static str,
 }
 
-/// A hardware flag of the reference: a key of the hardware file.
-const fn hw(names: &'static [&'static str], instead: &'static str) -> ReferenceFlag {
-    ReferenceFlag { names, instead }
-}
-
 /// The reference's flags that nnc spells differently or does not have.
 /// Flags both share (`--batch`, `--batch-partition`, `--goal`, `--top`)
 /// are not listed.
@@ -67,65 +62,72 @@ const FLAGS: &[ReferenceFlag] = &[
     },
     ReferenceFlag {
         names: &["--interlayer-partition"],
-        instead: "nnc's spelling will be `--interlayer`, but inter-layer pipelining is not implemented yet",
+        instead: "use `--interlayer` (inter-layer pipelining)",
     },
     ReferenceFlag {
-        names: &[
-            "--enable-save-writeback",
-            "--disable-interlayer-opt",
-            "--layer-pipeline-time-overhead",
-            "--layer-pipeline-max-degree",
-        ],
-        instead: "inter-layer pipelining and buffer sharing are not implemented yet",
+        names: &["--enable-save-writeback"],
+        instead: "use `--save-writeback`",
     },
-    hw(
-        &["--word"],
-        "give `word_bits` in a hardware file (`--hw FILE`; docs/hardware.md)",
-    ),
-    hw(
-        &["--nodes"],
-        "give `[nodes] dims` in a hardware file (`--hw FILE`; docs/hardware.md)",
-    ),
-    hw(
-        &["--mem-type"],
-        "give `[nodes] memory = \"2d\"` or `\"3d\"` in a hardware file (`--hw FILE`; docs/hardware.md)",
-    ),
-    hw(
-        &["--array"],
-        "give `[node] pe_array` in a hardware file (`--hw FILE`; docs/hardware.md)",
-    ),
-    hw(
-        &["--regf"],
-        "give `[node] regf_bytes` in a hardware file (`--hw FILE`; docs/hardware.md)",
-    ),
-    hw(
-        &["--gbuf"],
-        "give `[node] gbuf_bytes` in a hardware file (`--hw FILE`; docs/hardware.md)",
-    ),
-    hw(
-        &["--bus-width"],
-        "give `[node] bus_width_bits` in a hardware file (`--hw FILE`; docs/hardware.md)",
-    ),
-    hw(
-        &["--dram-bw"],
-        "give `[dram] bandwidth_bytes_per_cycle` in a hardware file (`--hw FILE`; docs/hardware.md)",
-    ),
-    hw(
-        &["--op-cost"],
-        "give `[energy] mac` in a hardware file (`--hw FILE`; docs/hardware.md)",
-    ),
-    hw(
-        &["--hier-cost"],
-        "give `[energy] dram`, `gbuf`, `array` and `regf` in a hardware file (`--hw FILE`; docs/hardware.md)",
-    ),
-    hw(
-        &["--hop-cost"],
-        "give `[energy] noc_hop` in a hardware file (`--hw FILE`; docs/hardware.md)",
-    ),
-    hw(
-        &["--unit-idle-cost"],
-        "give `[energy] static_per_cycle` in a hardware file (`--hw FILE`; docs/hardware.md)",
-    ),
+    ReferenceFlag {
+        names: &["--disable-interlayer-opt"],
+        instead: "use `--basic-interlayer`",
+    },
+    ReferenceFlag {
+        names: &["--layer-pipeline-time-overhead"],
+        instead: "use `--pipeline-time-overhead X`",
+    },
+    ReferenceFlag {
+        names: &["--layer-pipeline-max-degree"],
+        instead: "use `--pipeline-max-degree N`",
+    },
+    ReferenceFlag {
+        names: &["--word"],
+        instead: "give `word_bits` in a hardware file (`--hw FILE`) or `--set word_bits=BITS` (docs/hardware.md)",
+    },
+    ReferenceFlag {
+        names: &["--nodes"],
+        instead: "give `[nodes] dims` in a hardware file (`--hw FILE`) or `--set nodes.dims=HxW` (docs/hardware.md)",
+    },
+    ReferenceFlag {
+        names: &["--mem-type"],
+        instead: "give `[nodes] memory = \"2d\"` or `\"3d\"` in a hardware file (`--hw FILE`) or `--set nodes.memory=3d` (docs/hardware.md)",
+    },
+    ReferenceFlag {
+        names: &["--array"],
+        instead: "give `[node] pe_array` in a hardware file (`--hw FILE`) or `--set node.pe_array=HxW` (docs/hardware.md)",
+    },
+    ReferenceFlag {
+        names: &["--regf"],
+        instead: "give `[node] regf_bytes` in a hardware file (`--hw FILE`) or `--set node.regf_bytes=BYTES` (docs/hardware.md)",
+    },
+    ReferenceFlag {
+        names: &["--gbuf"],
+        instead: "give `[node] gbuf_bytes` in a hardware file (`--hw FILE`) or `--set node.gbuf_bytes=BYTES` (docs/hardware.md)",
+    },
+    ReferenceFlag {
+        names: &["--bus-width"],
+        instead: "give `[node] bus_width_bits` in a hardware file (`--hw FILE`) or `--set node.bus_width_bits=BITS` (docs/hardware.md)",
+    },
+    ReferenceFlag {
+        names: &["--dram-bw"],
+        instead: "give `[dram] bandwidth_bytes_per_cycle` in a hardware file (`--hw FILE`) or `--set dram.bandwidth_bytes_per_cycle=B` (docs/hardware.md)",
+    },
+    ReferenceFlag {
+        names: &["--op-cost"],
+        instead: "give `[energy] mac` in a hardware file (`--hw FILE`) or `--set energy.mac=E` (docs/hardware.md)",
+    },
+    ReferenceFlag {
+        names: &["--hier-cost"],
+        instead: "give `[energy] dram`, `gbuf`, `array` and `regf` in a hardware file (`--hw FILE`) or `--set energy.dram=E` and so on (docs/hardware.md)",
+    },
+    ReferenceFlag {
+        names: &["--hop-cost"],
+        instead: "give `[energy] noc_hop` in a hardware file (`--hw FILE`) or `--set energy.noc_hop=E` (docs/hardware.md)",
+    },
+    ReferenceFlag {
+        names: &["--unit-idle-cost"],
+        instead: "give `[energy] static_per_cycle` in a hardware file (`--hw FILE`) or `--set energy.static_per_cycle=E` (docs/hardware.md)",
+    },
 ];
 
 /// What to say about `arg` if it is one of the reference's flags (also as
@@ -183,7 +185,7 @@ mod tests {
         assert_eq!(
             explain("--nodes=4").as_deref(),
             Some(
-                "`--nodes` is nn_dataflow's flag: give `[nodes] dims` in a hardware file (`--hw FILE`; docs/hardware.md)"
+                "`--nodes` is nn_dataflow's flag: give `[nodes] dims` in a hardware file (`--hw FILE`) or `--set nodes.dims=HxW` (docs/hardware.md)"
             )
         );
         assert_eq!(explain("--batch"), None);

@@ -229,7 +229,7 @@ fn headline(s: &SavedSchedule) -> String {
 /// Compares `a` (named `a_name` in the output) with `b`.
 pub fn diff(a: &SavedSchedule, a_name: &str, b: &SavedSchedule, b_name: &str) -> ScheduleDiff {
     let mut settings = Vec::new();
-    keys("", &a.inputs, &b.inputs, &mut settings);
+    keys("inputs.", &a.inputs, &b.inputs, &mut settings);
     text(
         "model",
         a.model.name().into(),

@@ -53,6 +53,7 @@ svg text{font-size:11px;fill:#333}svg text.tiny{font-size:8px}svg text.title{fon
 .vault{fill:#8c6bb1}.dram{fill:#8c6bb1}
 .c-op{fill:#4e79a7}.c-dram{fill:#e15759}.c-gbuf{fill:#f28e2b}.c-array{fill:#76b7b2}
 .c-regf{fill:#59a14f}.c-noc{fill:#edc948}.c-static{fill:#b07aa1}
+.seg0{fill:#a0cbe8;stroke:#fff}.seg1{fill:#ffbe7d;stroke:#fff}
 .t-proc{fill:#4e79a7}.t-dram{fill:#e15759}.t-bus{fill:#f28e2b}.u-pe{fill:#59a14f}
 ";
 
@@ -312,11 +313,12 @@ fn utilization_chart(s: &SavedSchedule) -> String {
             pct * scale,
             "u-pe",
             Some(&format!(
-                "{}: {:.1} of {} PEs busy on average ({pct:.1}%); mapping utilization {:.1}%",
+                "{}: {:.1} of {} PEs busy on average while computing ({pct:.1}%); mapping utilization {:.1}%; all PEs over the whole time {:.1}%",
                 l.name,
                 l.active_pes,
                 pes,
-                100.0 * l.mapping.util
+                100.0 * l.mapping.util,
+                100.0 * l.utilization
             )),
         );
         svg.close();
@@ -519,6 +521,13 @@ fn header(s: &SavedSchedule) -> String {
         totals.push(("average power", crate::hw::format_watts(w)));
     }
     totals.push(("ops", format!("{} MACs", energy(t.ops))));
+    totals.push((
+        "utilization",
+        format!(
+            "{:.1}% of all PEs over the whole time",
+            100.0 * t.utilization
+        ),
+    ));
     let b = layer_text::components(&t.energy_breakdown);
     let parts: Vec<String> = b
         .iter()
@@ -571,7 +580,7 @@ fn layer_table(s: &SavedSchedule) -> String {
     let unit = escape(s.totals.energy_unit.name());
     let mut out = format!(
         "<table class=\"layers\">\n<tr><th>#</th><th>layer</th><th>kind</th><th>energy ({unit})</th><th>share</th><th>/ bound</th>\
-<th>time (cycles)</th><th>compute</th><th>bus</th><th>DRAM</th><th>bound by</th><th>active PEs</th>\
+<th>time (cycles)</th><th>compute</th><th>bus</th><th>DRAM</th><th>bound by</th><th>active PEs</th><th>util</th>\
 <th>partition</th><th>mapping</th><th>blocking (dram·gbuf·regf)</th></tr>\n"
     );
     let total = s.totals.energy;
@@ -585,7 +594,7 @@ fn layer_table(s: &SavedSchedule) -> String {
             out,
             "<tr><td class=\"n\">{}</td><td>{}</td><td>{}</td><td class=\"n\">{}</td><td class=\"n\">{share:.1}%</td>\
 <td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td>\
-<td>{}</td><td class=\"n\">{:.1}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+<td>{}</td><td class=\"n\">{:.1}</td><td class=\"n\">{:.1}%</td><td>{}</td><td>{}</td><td>{}</td></tr>",
             i + 1,
             escape(&l.name),
             l.kind,
@@ -597,6 +606,7 @@ fn layer_table(s: &SavedSchedule) -> String {
             grouped(l.time.dram),
             bound_by(l),
             l.active_pes,
+            100.0 * l.utilization,
             escape(&layer_text::partition(l)),
             escape(&layer_text::mapping(l)),
             escape(&layer_text::blocking(l)),
@@ -606,22 +616,118 @@ fn layer_table(s: &SavedSchedule) -> String {
     let _ = writeln!(
         out,
         "<tr><th></th><th>total</th><th></th><th class=\"n\">{}</th><th class=\"n\">100.0%</th><th class=\"n\">{}</th>\
-<th class=\"n\">{}</th><th colspan=\"8\"></th></tr>\n</table>",
+<th class=\"n\">{}</th><th colspan=\"5\"></th><th class=\"n\">{:.1}%</th><th colspan=\"3\"></th></tr>\n</table>",
         energy(t.energy),
         super::ratio(t.energy, t.lower_bound.energy),
-        grouped(t.time)
+        grouped(t.time),
+        100.0 * t.utilization
     );
     out
 }
 
-/// The timeline of pipelined segments over the node array, when the
-/// schedule has segments. Schedule files have none yet: inter-layer
-/// pipelining (docs/model/pipelining.md) is not in `nnc-schedule/1`. When
-/// [`SavedSchedule`] gains its segments, draw them here (one row per
-/// segment, its layers' node regions over time); the page shows the
-/// section only when this returns a drawing.
-fn segment_timeline(_s: &SavedSchedule) -> Option<String> {
-    None
+/// Width of the segment timeline's time axis, pixels.
+const TIMELINE_WIDTH: f64 = 1000.0;
+
+/// The timeline of a pipelined schedule's segments
+/// (docs/model/pipelining.md#segments), when some segment holds more than
+/// one layer: segments one after another along the time axis, each as wide
+/// as its cycles; inside one, its spatial groups stacked, each as tall as
+/// its share of the node array. Without pipelining (one layer per
+/// segment) there is nothing to show beyond the time chart: `None`.
+fn segment_timeline(s: &SavedSchedule) -> Option<String> {
+    let pipelined = s
+        .segments
+        .iter()
+        .any(|seg| seg.groups.iter().map(Vec::len).sum::<usize>() > 1);
+    if !pipelined {
+        return None;
+    }
+    let total: u64 = s.segments.iter().map(|seg| seg.time).sum();
+    let nodes = s.hardware.nodes.size().max(1) as f64;
+    let (axis_max, step) = axis(total as f64, 5);
+    let scale = TIMELINE_WIDTH / axis_max;
+    let width = LEFT + TIMELINE_WIDTH + 30.0;
+    let base = TOP + PLOT_HEIGHT;
+    let am = format!("{axis_max:e}");
+    let ph = num(PLOT_HEIGHT);
+    let mut svg = Svg::new(
+        width,
+        base + 50.0,
+        &[
+            ("class", "segments"),
+            ("data-axis-max", &am),
+            ("data-plot-height", &ph),
+            ("role", "img"),
+        ],
+    );
+    let ticks = (axis_max / step).round() as u32;
+    for i in 0..=ticks {
+        let x = LEFT + step * f64::from(i) * scale;
+        svg.line((x, TOP), (x, base), "grid");
+        svg.label(
+            x,
+            base + 16.0,
+            "tick",
+            &[("text-anchor", "middle")],
+            &tick(step * f64::from(i)),
+        );
+    }
+    svg.line((LEFT, base), (LEFT + TIMELINE_WIDTH, base), "axis");
+    svg.label(
+        LEFT + TIMELINE_WIDTH / 2.0,
+        base + 36.0,
+        "title",
+        &[("text-anchor", "middle")],
+        "time (cycles)",
+    );
+    let (x, y) = (num(14.0), num(TOP + PLOT_HEIGHT / 2.0));
+    let rot = format!("rotate(-90 {x} {y})");
+    svg.label(
+        14.0,
+        TOP + PLOT_HEIGHT / 2.0,
+        "title",
+        &[("text-anchor", "middle"), ("transform", &rot)],
+        "nodes (share of the array)",
+    );
+    let mut t0 = 0u64;
+    for (i, seg) in s.segments.iter().enumerate() {
+        let index = i.to_string();
+        svg.open("g", &[("class", "segment"), ("data-segment", &index)]);
+        let x = LEFT + t0 as f64 * scale;
+        let w = seg.time as f64 * scale;
+        let mut y = TOP;
+        for (j, (layers, region)) in seg.groups.iter().zip(&seg.regions).enumerate() {
+            let h = region.dim.size() as f64 / nodes * PLOT_HEIGHT;
+            let title = format!(
+                "segment {i}, group {j}: {} on {} nodes from ({}, {}); the segment takes {} cycles from cycle {} (critical {}, DRAM {})",
+                layers.join(", "),
+                region.dim,
+                region.origin[0],
+                region.origin[1],
+                grouped(seg.time),
+                grouped(t0),
+                grouped(seg.critical_time),
+                grouped(seg.dram_time)
+            );
+            svg.rect(
+                x,
+                y,
+                w,
+                h,
+                if j % 2 == 0 { "seg0" } else { "seg1" },
+                Some(&title),
+            );
+            // Names only where they fit (about 6 px a character).
+            let names = layers.join(" ");
+            if w >= 6.0 * names.chars().count() as f64 + 6.0 && h >= 14.0 {
+                svg.label(x + 3.0, y + 12.0, "name", &[], &names);
+            }
+            y += h;
+        }
+        svg.close();
+        t0 += seg.time;
+    }
+    Some(svg.finish())
 }
 
 /// The report of `s`: a whole HTML page.
@@ -660,7 +766,7 @@ pub fn html(s: &SavedSchedule) -> String {
     out += &utilization_chart(s);
     out += "</div>\n";
     if let Some(timeline) = segment_timeline(s) {
-        out += "<h2>Pipelined segments</h2>\n<div class=\"chart\">\n";
+        out += "<h2>Segments over time: each segment's spatial groups on their share of the node array</h2>\n<div class=\"chart\">\n";
         out += &timeline;
         out += "</div>\n";
     }

@@ -212,12 +212,6 @@ fn blocking(l: &LayerOut) -> String {
     )
 }
 
-/// What the summary's columns mean (docs/model/README.md#how-to-read-a-schedules-numbers).
-const LEGEND: &str = "\
-active PEs: PEs busy per node, on average over the compute time only; util: share of all PEs of all nodes busy over the whole time
-blocking: factors of the input-channel (i), output-channel (o) and batch (b) loops at DRAM·gbuf·regf; b counts samples times the mapping's width folds; gbuf: the data kept in the global buffer (the rest bypass it)
-";
-
 /// A region as `4x2 at (0,0)`, folded ones with their stripes.
 fn region(r: &crate::schedule::RegionOut) -> String {
     let mut out = format!("{} at ({},{})", r.dim, r.origin[0], r.origin[1]);
@@ -238,6 +232,7 @@ fn segment_table(s: &ScheduleFile, energy_header: &str, pct: &dyn Fn(f64) -> f64
         ("share", true),
         ("time (cycles)", true),
         ("active PEs", true),
+        ("util", true),
         ("group", true),
         ("region", false),
         ("partition", false),
@@ -260,6 +255,7 @@ fn segment_table(s: &ScheduleFile, energy_header: &str, pct: &dyn Fn(f64) -> f64
             grouped(seg.time),
             String::new(),
             String::new(),
+            String::new(),
             format!("{groups} group{}", if groups == 1 { "" } else { "s" }),
         ]);
         for (g, names) in seg.groups.iter().enumerate() {
@@ -271,6 +267,7 @@ fn segment_table(s: &ScheduleFile, energy_header: &str, pct: &dyn Fn(f64) -> f64
                     format!("{:.1}%", pct(l.energy)),
                     grouped(l.time.total),
                     format!("{:.1}", l.active_pes),
+                    format!("{:.1}%", 100.0 * l.utilization),
                     g.to_string(),
                     r,
                     partition(l),
@@ -281,6 +278,12 @@ fn segment_table(s: &ScheduleFile, energy_header: &str, pct: &dyn Fn(f64) -> f64
     }
     table
 }
+
+/// What the summary's columns mean (docs/model/README.md#how-to-read-a-schedules-numbers).
+const LEGEND: &str = "\
+active PEs: PEs busy per node, on average over the compute time only; util: share of all PEs of all nodes busy over the whole time
+blocking: factors of the input-channel (i), output-channel (o) and batch (b) loops at DRAM·gbuf·regf; b counts samples times the mapping's width folds; gbuf: the data kept in the global buffer (the rest bypass it)
+";
 
 /// The summary table of a schedule.
 pub fn summary(s: &ScheduleFile) -> String {

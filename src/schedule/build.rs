@@ -114,16 +114,6 @@ fn order_out(o: PerLoop<u8>) -> Vec<LoopDim> {
     loops
 }
 
-/// The share of `pes` PEs busy over `time` cycles doing `ops` MACs (0 for no
-/// time).
-fn utilization(ops: f64, time: u64, pes: u64) -> f64 {
-    if time == 0 || pes == 0 {
-        0.0
-    } else {
-        ops / (time as f64 * pes as f64)
-    }
-}
-
 /// A layer's accesses, other nodes' buffers read instead of DRAM counted
 /// at the buffer level (docs/model/buffer-sharing.md#non-dram-data-regions).
 fn accesses_of(r: &LayerResult) -> PerLevel<PerData<f64>> {
@@ -141,6 +131,16 @@ fn region_out(r: &NodeRegion) -> RegionOut {
         dim: r.dim(),
         wtot: r.wtot(),
         wbeg: r.wbeg(),
+    }
+}
+
+/// The share of `pes` PEs busy over `time` cycles doing `ops` MACs (0 for no
+/// time).
+fn utilization(ops: f64, time: u64, pes: u64) -> f64 {
+    if time == 0 || pes == 0 {
+        0.0
+    } else {
+        ops / (time as f64 * pes as f64)
     }
 }
 

@@ -11,9 +11,10 @@
 //! gives the same bytes (tested in `tests/report/read.rs`).
 
 use super::types::{
-    EnergyOut, FORMAT, FORMAT_V1, Format, InputsOut, LayerOut, LevelsOut, LowerBoundOut,
-    OptionsOut, SegmentOut,
+    EnergyOut, FORMAT, FORMAT_V1, Format, HardwareOut, InputsOut, LayerOut, LevelsOut,
+    LowerBoundOut, OptionsOut, ScheduleFile, SegmentOut, TotalsOut,
 };
+use crate::hw::Hardware;
 use crate::hw::{Energy, EnergyUnit};
 use crate::ir::Dim2;
 use crate::sched::Compat;
@@ -87,6 +88,10 @@ pub struct SavedHardware {
     pub clock_mhz: Option<f64>,
     /// Energy costs per op, word access and hop.
     pub energy: Energy,
+    /// The changes applied to the hardware text (`--set`, a sweep's
+    /// point), as `KEY=VALUE`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub set: Vec<String>,
     /// Register file per PE, in words.
     pub regf_words: u64,
     /// Global buffer per node, in words.
@@ -140,6 +145,113 @@ impl SavedSchedule {
     /// The layer named `name`.
     pub fn layer(&self, name: &str) -> Option<&LayerOut> {
         self.layers.iter().find(|l| l.name == name)
+    }
+}
+
+/// The schedule as it would read back from its file, without the text.
+/// The destructurings are exhaustive on purpose: a field added to the
+/// written types does not compile until the read side has it too.
+impl From<&ScheduleFile> for SavedSchedule {
+    fn from(f: &ScheduleFile) -> Self {
+        let ScheduleFile {
+            format,
+            model,
+            nnc_version,
+            inputs,
+            network,
+            batch,
+            hardware,
+            options,
+            totals,
+            schedule_order,
+            segments,
+            layers,
+        } = f;
+        let HardwareOut {
+            file,
+            regf_words,
+            gbuf_words,
+            bus_width_words,
+            dram_bandwidth_words_per_cycle,
+        } = hardware;
+        let Hardware {
+            name,
+            word_bits,
+            nodes,
+            memory,
+            pe_array,
+            regf_bytes,
+            gbuf_bytes,
+            bus_width_bits,
+            dram_bandwidth_bytes_per_cycle,
+            energy_unit,
+            clock_mhz,
+            energy,
+            set,
+            // Not written to the file.
+            text_sha256: _,
+            warnings: _,
+        } = file;
+        let TotalsOut {
+            energy: total_energy,
+            energy_unit: total_unit,
+            energy_breakdown,
+            time,
+            seconds,
+            average_power_w,
+            ops,
+            utilization,
+            accesses,
+            noc_hops,
+            lower_bound,
+        } = totals;
+        SavedSchedule {
+            format: *format,
+            model: *model,
+            nnc_version: (*nnc_version).to_owned(),
+            inputs: inputs.clone(),
+            network: network.clone(),
+            batch: *batch,
+            hardware: SavedHardware {
+                name: name.clone(),
+                word_bits: *word_bits,
+                nodes: *nodes,
+                memory: *memory,
+                pe_array: *pe_array,
+                regf_bytes: *regf_bytes,
+                gbuf_bytes: *gbuf_bytes,
+                bus_width_bits: *bus_width_bits,
+                // JSON has no infinity: serde_json writes it as null.
+                dram_bandwidth_bytes_per_cycle: dram_bandwidth_bytes_per_cycle
+                    .is_finite()
+                    .then_some(*dram_bandwidth_bytes_per_cycle),
+                energy_unit: energy_unit.clone(),
+                clock_mhz: *clock_mhz,
+                energy: *energy,
+                set: set.clone(),
+                regf_words: *regf_words,
+                gbuf_words: *gbuf_words,
+                bus_width_words: *bus_width_words,
+                dram_bandwidth_words_per_cycle: *dram_bandwidth_words_per_cycle,
+            },
+            options: options.clone(),
+            totals: SavedTotals {
+                energy: *total_energy,
+                energy_unit: total_unit.clone(),
+                energy_breakdown: *energy_breakdown,
+                time: *time,
+                seconds: *seconds,
+                average_power_w: *average_power_w,
+                ops: *ops,
+                utilization: *utilization,
+                accesses: *accesses,
+                noc_hops: *noc_hops,
+                lower_bound: *lower_bound,
+            },
+            schedule_order: schedule_order.clone(),
+            segments: segments.clone(),
+            layers: layers.clone(),
+        }
     }
 }
 

@@ -242,7 +242,8 @@ pub struct TotalsOut {
     pub energy_unit: crate::hw::EnergyUnit,
     /// Energy by where it goes.
     pub energy_breakdown: EnergyOut,
-    /// Cycles (layers run one after another).
+    /// Cycles: the segments' times added up (with pipelining, segments'
+    /// layers overlap; docs/model/pipelining.md#segment-timing).
     pub time: u64,
     /// The time in seconds, when the hardware gives `clock_mhz`.
     #[serde(skip_serializing_if = "Option::is_none")]

@@ -163,6 +163,21 @@ fn broken_files_are_errors() {
     for cut in (0..bytes.len()).step_by(97) {
         let _ = nnc::onnx::import(&bytes[..cut], &options);
     }
+    // Corrupted bytes (a fixed pseudo-random sequence of single-byte
+    // changes, so the test is repeatable): an error or a model, never a
+    // panic, in the decoder or in the lowering.
+    let mut x: u64 = 0x9e37_79b9_7f4a_7c15;
+    for _ in 0..2000 {
+        x = x
+            .wrapping_mul(6_364_136_223_846_793_005)
+            .wrapping_add(1_442_695_040_888_963_407);
+        let mut m = bytes.clone();
+        let at = (x >> 33) as usize % m.len();
+        m[at] = (x >> 8) as u8;
+        if let Ok(i) = nnc::onnx::import(&m, &options) {
+            let _ = nnc::compile(&i.text);
+        }
+    }
     let not_onnx = nnc::onnx::import(b"network X\ninput d [3, 8]\n", &options);
     assert!(
         matches!(not_onnx, Err(ImportError::Malformed(_))),

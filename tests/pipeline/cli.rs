@@ -137,3 +137,56 @@ fn the_schedule_file_records_segments_and_places() {
     let sum: u64 = segments.iter().map(|s| s["time"].as_u64().unwrap()).sum();
     assert_eq!(v["totals"]["time"].as_u64().unwrap(), sum);
 }
+
+#[test]
+fn pipelined_schedules_are_the_same_bytes_with_one_or_many_threads() {
+    let run = |threads: &str| {
+        let mut args = vec!["schedule", SMALL, "-q", "-o", "-", "--threads", threads];
+        args.extend(TETRIS_HYBRID);
+        args.extend(["--interlayer", "--save-writeback", "--top", "3"]);
+        let out = nnc(&args);
+        assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+        out.stdout
+    };
+    let one = run("1");
+    assert!(!one.is_empty());
+    assert_eq!(one, run("2"));
+    assert_eq!(one, run("4"));
+}
+
+#[test]
+fn pipelining_never_costs_more_on_the_shipped_networks() {
+    // The analytical solver keeps this quick; the property holds for any
+    // per-layer search: the one-layer segmentation is always a candidate.
+    let mut nets: Vec<_> = std::fs::read_dir("nns")
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|x| x == "nn"))
+        .collect();
+    nets.sort();
+    assert!(nets.len() >= 10, "{nets:?}");
+    let mut better = 0;
+    for net in &nets {
+        let run = |extra: &[&str]| {
+            let mut args = vec!["schedule", net.to_str().unwrap(), "-q", "-o", "-"];
+            args.extend(TETRIS_HYBRID);
+            args.extend(["--solver", "analytic"]);
+            args.extend(extra);
+            let out = nnc(&args);
+            assert_eq!(out.status.code(), Some(0), "{net:?}: {}", text(&out.stderr));
+            let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+            v["totals"]["energy"].as_f64().unwrap()
+        };
+        let (alone, piped) = (run(&[]), run(&["--interlayer"]));
+        assert!(piped <= alone, "{net:?}: {piped} > {alone}");
+        if piped < alone {
+            better += 1;
+        }
+    }
+    // And it pays off on most of them.
+    assert!(
+        better * 2 > nets.len(),
+        "better on {better} of {}",
+        nets.len()
+    );
+}

@@ -1,5 +1,6 @@
 //! Inter-layer pipelining against the reference's vectors.
 
+mod bufshr;
 mod cli;
 mod network;
 mod segments;

@@ -235,3 +235,52 @@ fn the_command_writes_the_page_or_says_why_not() {
             .starts_with("error: cannot write `no/such/dir/x.html`")
     );
 }
+
+#[test]
+fn a_pipelined_schedule_gets_a_segment_timeline() {
+    let dir = Dir::new("report-segments");
+    let args = [
+        "tests/fixtures/schedule/small_conv.nn",
+        "--hw",
+        "tetris",
+        "--batch",
+        "4",
+        "--partition",
+        "hybrid",
+        "--batch-partition",
+    ];
+    dir.schedule("flat.json", &args);
+    let mut pipelined = args.to_vec();
+    pipelined.push("--interlayer");
+    dir.schedule("pipe.json", &pipelined);
+    for (name, expect) in [("flat", false), ("pipe", true)] {
+        let text = std::fs::read_to_string(dir.path(&format!("{name}.json"))).unwrap();
+        let page = html(&from_text(&text, name).unwrap());
+        let root = xml::parse(&page).unwrap();
+        let timelines = root.find("svg", "segments");
+        assert_eq!(timelines.len(), usize::from(expect), "{name}");
+        if !expect {
+            continue;
+        }
+        let json: serde_json::Value = serde_json::from_str(&text).unwrap();
+        let segments = json["segments"].as_array().unwrap();
+        let svg = timelines[0];
+        let scale = 1000.0 / num(svg, "data-axis-max");
+        let groups = svg.find("g", "segment");
+        assert_eq!(groups.len(), segments.len());
+        let mut x: Option<f64> = None;
+        for (g, seg) in groups.iter().zip(segments) {
+            let rects: Vec<&Element> = g.children.iter().filter(|c| c.name == "rect").collect();
+            assert_eq!(rects.len(), seg["groups"].as_array().unwrap().len());
+            let t = seg["time"].as_f64().unwrap();
+            for r in &rects {
+                assert!((num(r, "width") - t * scale).abs() <= 0.006);
+            }
+            // One after another.
+            if let Some(x) = x {
+                assert!((num(rects[0], "x") - x).abs() <= 0.011);
+            }
+            x = Some(num(rects[0], "x") + num(rects[0], "width"));
+        }
+    }
+}

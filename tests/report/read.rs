@@ -127,3 +127,38 @@ fn other_formats_and_other_files_are_refused() {
         nnc::schedule::read::read(std::path::Path::new("tests/report/absent.json")).unwrap_err();
     assert!(e.is_io(), "{e}");
 }
+
+#[test]
+fn a_schedule_converts_to_what_its_file_reads_back() {
+    for (net, hw) in [
+        ("nns/alex_net.nn", "tetris"),
+        (
+            "tests/fixtures/schedule/conv_pool.nn",
+            "tests/report/clocked.toml",
+        ),
+    ] {
+        let s = schedule(net, hw, 2);
+        let text = nnc::schedule::to_text(&s).unwrap();
+        let saved = nnc::schedule::read::SavedSchedule::from(&s);
+        assert_eq!(saved, from_text(&text, net).unwrap(), "{net} on {hw}");
+        assert_eq!(saved.to_text().unwrap(), text);
+    }
+}
+
+#[test]
+fn a_file_made_with_set_reads_back() {
+    let dir = super::Dir::new("read-set");
+    dir.schedule(
+        "s.json",
+        &[
+            "tests/fixtures/schedule/conv_pool.nn",
+            "--set",
+            "node.gbuf_bytes=65536",
+        ],
+    );
+    let text = std::fs::read_to_string(dir.path("s.json")).unwrap();
+    let saved = from_text(&text, "s.json").unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(saved.hardware.set, ["node.gbuf_bytes=65536"]);
+    assert_eq!(saved.hardware.gbuf_bytes, 65536);
+    assert_eq!(saved.to_text().unwrap(), text);
+}

@@ -11,6 +11,7 @@
 //! rescaling of a whole schedule).
 
 pub mod alloc;
+pub mod bufshr;
 pub mod constraint;
 pub mod dag;
 pub mod segment;
