@@ -26,13 +26,7 @@ pub struct ReportArgs {
 /// Runs `nnc report`.
 pub(crate) fn run(args: &ReportArgs) -> ExitCode {
     if args.file.extension().is_some_and(|e| e == "csv") {
-        // Sweep results (`nnc sweep`): their charts belong in
-        // `src/report/sweep.rs`; dispatch to it here once it exists.
-        eprintln!(
-            "error: `{}`: sweep charts: not yet (nnc report reads schedule files, `nnc schedule -o`)",
-            args.file.display()
-        );
-        return ExitCode::from(EXIT_USAGE);
+        return sweep_report(args);
     }
     let schedule = match read::read(&args.file) {
         Ok(s) => s,
@@ -48,6 +42,36 @@ pub(crate) fn run(args: &ReportArgs) -> ExitCode {
     let page = html::html(&schedule);
     if args.output.as_os_str() == "-" {
         // A closed pipe is not an error.
+        let _ = std::io::stdout().lock().write_all(page.as_bytes());
+        return ExitCode::SUCCESS;
+    }
+    match write_atomically(&args.output, &page) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: cannot write `{}`: {e}", args.output.display());
+            ExitCode::from(EXIT_USAGE)
+        }
+    }
+}
+
+/// `nnc report results.csv`: the sweep's charts (`crate::report::sweep`).
+fn sweep_report(args: &ReportArgs) -> ExitCode {
+    let text = match std::fs::read_to_string(&args.file) {
+        Ok(t) => t,
+        Err(e) => {
+            eprintln!("error: cannot read `{}`: {e}", args.file.display());
+            return ExitCode::from(EXIT_USAGE);
+        }
+    };
+    let results = match crate::sweep::read_results(&text) {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("error: `{}`: {e}", args.file.display());
+            return ExitCode::from(EXIT_COMPILE_ERROR);
+        }
+    };
+    let page = crate::report::sweep::html(&results);
+    if args.output.as_os_str() == "-" {
         let _ = std::io::stdout().lock().write_all(page.as_bytes());
         return ExitCode::SUCCESS;
     }

@@ -6,6 +6,7 @@ pub mod diff;
 pub mod html;
 mod layer_text;
 pub mod svg;
+pub mod sweep;
 
 use crate::ir::{LayerKind, Network};
 use crate::sched::partition::ParallelDim;

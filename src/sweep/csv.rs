@@ -132,3 +132,61 @@ mod tests {
         );
     }
 }
+
+/// A results file read back: its header and rows, as text.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Results {
+    /// The spec digest of the first line.
+    pub spec_sha256: String,
+    /// The column names.
+    pub columns: Vec<String>,
+    /// The varied (and derived) keys: the columns between `batch` and
+    /// `energy`.
+    pub keys: Vec<String>,
+    /// Each complete row's fields.
+    pub rows: Vec<Vec<String>>,
+}
+
+/// Reads a results file (or a merged one): fails with what is wrong and
+/// the line. A torn last line is left out.
+pub fn read_results(text: &str) -> Result<Results, String> {
+    let mut lines = text.split_inclusive('\n');
+    let first = lines.next().unwrap_or("");
+    let rest = first
+        .trim_end()
+        .strip_prefix(&format!("# {FORMAT} spec="))
+        .ok_or_else(|| {
+            format!("line 1: not a results file of `nnc sweep` (no `# {FORMAT}` line)")
+        })?;
+    let spec_sha256 = rest.split(' ').next().unwrap_or("").to_owned();
+    let columns = split(lines.next().unwrap_or("").trim_end_matches(['\n', '\r']));
+    let at = |name: &str| columns.iter().position(|c| c == name);
+    let (Some(1), Some(energy), Some(_)) = (at("batch"), at("energy"), at("status")) else {
+        return Err(
+            "line 2: the columns are not `network,batch,...,energy,time,...,status`".into(),
+        );
+    };
+    let keys = columns[2..energy].to_vec();
+    let mut rows = Vec::new();
+    for (i, line) in lines.enumerate() {
+        let Some(line) = line.strip_suffix('\n') else {
+            break;
+        };
+        let fields = split(line);
+        if fields.len() != columns.len() {
+            return Err(format!(
+                "line {}: {} fields where the header has {}",
+                i + 3,
+                fields.len(),
+                columns.len()
+            ));
+        }
+        rows.push(fields);
+    }
+    Ok(Results {
+        spec_sha256,
+        columns,
+        keys,
+        rows,
+    })
+}

@@ -40,6 +40,11 @@ fn three_shards_merged_equal_one_run() {
     let spec = spec(&dir);
     let whole = sweep(&spec, &dir.join("whole.csv"), &[]);
     assert_eq!(whole.lines().count(), 2 + 12);
+    // The thread count changes nothing.
+    assert_eq!(
+        sweep(&spec, &dir.join("one-thread.csv"), &["--threads", "1"]),
+        whole
+    );
     let parts: Vec<_> = (0..3).map(|i| dir.join(format!("part.{i}.csv"))).collect();
     for (i, p) in parts.iter().enumerate() {
         let text = sweep(&spec, p, &["--shard", &format!("{i}/3")]);
