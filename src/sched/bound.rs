@@ -74,6 +74,11 @@ pub struct BoundContext<'a> {
     pub bypass: PerData<bool>,
     /// Filters pinned on chip (a network of one layer).
     pub filters_pinned: bool,
+    /// Per data kind: may this layer's words of it pass to or from another
+    /// layer on chip, never touching DRAM (inter-layer pipelining:
+    /// docs/model/bound.md#with-inter-layer-pipelining)? Then the bound
+    /// charges them no DRAM access and the layer's time no DRAM time.
+    pub on_chip: PerData<bool>,
     /// Which model.
     pub compat: Compat,
 }
@@ -157,15 +162,31 @@ pub fn layer_bound(layer: &LayerShape, ctx: &BoundContext<'_>) -> LowerBound {
         // Filters may be on chip before the run starts.
         words[DataKind::Fil] = 0.0;
     }
+    for d in DataKind::ALL {
+        if ctx.on_chip[d] {
+            words[d] = 0.0;
+        }
+    }
+    let pipelined = DataKind::ALL.into_iter().any(|d| ctx.on_chip[d]);
     let sum = |v: PerData<f64>| 0.0 + v[DataKind::Fil] + v[DataKind::Ifm] + v[DataKind::Ofm];
     let gbuf = PerData::from_fn(|d| if ctx.bypass[d] { 0.0 } else { all[d] });
     let level_words = PerLevel([sum(words), sum(gbuf), sum(array), ops * regf_per_op(layer)]);
     let access = PerLevel::from_fn(|l| cost.mem_hier[l] * level_words[l]);
     // Every PE does at most one op per cycle (docs/model/bound.md#time-and-static-energy).
     let pes = u128::from(m.proc_region.dim().size()) * u128::from(m.node.dim_array.size());
-    let compute = u128::from(layer.total_ops(ctx.batch)).div_ceil(pes.max(1));
+    let ops_all = u128::from(layer.total_ops(ctx.batch));
+    let compute = if pipelined {
+        // Why rounded down and without DRAM time: pipelined layers run at
+        // once on parts of the array, their DRAM traffic overlapping other
+        // layers' work, so only the sum of their ops over all PEs bounds
+        // the network's time; a sum of rounded-up shares could exceed it.
+        ops_all / pes.max(1)
+    } else {
+        ops_all.div_ceil(pes.max(1))
+    };
     let compute = u64::try_from(compute).unwrap_or(u64::MAX);
     let dram = match m.node.dram_bandwidth {
+        _ if pipelined => 0,
         Bandwidth::Unlimited => 0,
         bw => bw.cycles(level_words[MemLevel::Dram]).unwrap_or(u64::MAX),
     };
@@ -216,6 +237,7 @@ mod tests {
             batch: 2,
             bypass: PerData::splat(true),
             filters_pinned: false,
+            on_chip: PerData([false; 3]),
             compat: Compat::Nnc,
         }
     }

@@ -3,7 +3,7 @@
 
 use super::types::*;
 use crate::hw::Hardware;
-use crate::ir::{LayerId, LayerShape, Network};
+use crate::ir::{LayerId, LayerShape, Network, Source};
 use crate::sched::bound::{BoundContext, LowerBound, layer_bound};
 use crate::sched::energy::{LayerCost, level_energy};
 use crate::sched::layer::LayerResult;
@@ -263,12 +263,21 @@ pub fn build(
         batch: options.batch,
         bypass: options.blocking.bypass,
         filters_pinned: crate::sched::network::owns_hardware(net),
+        on_chip: PerData([false; 3]),
         compat: options.compat,
     };
+    // With inter-layer pipelining a layer may read a layer's output, or
+    // write one a layer reads, on chip (docs/model/bound.md#with-inter-layer-pipelining).
+    let pipelined = options.pipeline.enabled();
     let bounds: Vec<LowerBound> = net
-        .layers()
-        .iter()
-        .map(|l| layer_bound(&l.shape, &ctx))
+        .layer_ids()
+        .map(|id| {
+            let l = net.layer(id);
+            let from_layer = l.inputs.iter().any(|s| matches!(s, Source::Layer(_)));
+            let to_layer = !net.consumers(id).is_empty();
+            let on_chip = PerData([false, pipelined && from_layer, pipelined && to_layer]);
+            layer_bound(&l.shape, &BoundContext { on_chip, ..ctx })
+        })
         .collect();
     // Every PE of every node: what utilization is a share of.
     let pes = hw.nodes.size() * hw.pe_array.size();

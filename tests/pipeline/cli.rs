@@ -190,3 +190,45 @@ fn pipelining_never_costs_more_on_the_shipped_networks() {
         nets.len()
     );
 }
+
+/// No pipelined schedule is below its energy lower bound, per layer or in
+/// total: data passed between layers on chip is exactly what the bound
+/// leaves out with pipelining (docs/model/bound.md#with-inter-layer-pipelining).
+#[test]
+fn pipelined_schedules_stay_above_their_lower_bounds() {
+    let mut runs: Vec<(String, Vec<&str>)> = vec![
+        (SMALL.to_owned(), vec!["--interlayer"]),
+        (SMALL.to_owned(), vec!["--interlayer", "--save-writeback"]),
+        (SMALL.to_owned(), vec!["--save-writeback"]),
+    ];
+    for net in [
+        "nns/alex_net.nn",
+        "nns/googlenet.nn",
+        "nns/resnet50.nn",
+        "nns/mlp_m.nn",
+    ] {
+        runs.push((net.to_owned(), vec!["--interlayer", "--solver", "analytic"]));
+    }
+    for (net, extra) in &runs {
+        let mut args = vec!["schedule", net.as_str(), "-q", "-o", "-"];
+        args.extend(TETRIS_HYBRID);
+        args.extend(extra);
+        let out = nnc(&args);
+        assert_eq!(out.status.code(), Some(0), "{net}: {}", text(&out.stderr));
+        let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        let above = |what: &str, x: &serde_json::Value| {
+            let (e, b) = (
+                x["energy"].as_f64().unwrap(),
+                x["lower_bound"]["energy"].as_f64().unwrap(),
+            );
+            assert!(
+                e >= b * (1.0 - 1e-12),
+                "{net} {extra:?} {what}: {e} < bound {b}"
+            );
+        };
+        for l in v["layers"].as_array().unwrap() {
+            above(l["name"].as_str().unwrap(), l);
+        }
+        above("total", &v["totals"]);
+    }
+}
