@@ -125,6 +125,9 @@ pub(super) fn run(args: &SweepArgs, color: bool) -> ExitCode {
             return ExitCode::from(EXIT_COMPILE_ERROR);
         }
     };
+    for w in &spec.base.warnings {
+        eprintln!("warning: {w}");
+    }
     let mut networks = Vec::with_capacity(spec.networks.len());
     for n in &spec.networks {
         // An `.onnx` model must fix its input sizes itself (docs/onnx.md).
