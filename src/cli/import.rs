@@ -105,11 +105,9 @@ pub(crate) fn import(args: &ImportArgs, color: bool) -> ExitCode {
         let _ = std::io::stdout().lock().write_all(text.as_bytes());
         return ExitCode::SUCCESS;
     }
-    if args.output == args.file {
-        eprintln!(
-            "error: `-o {}` would overwrite the model being imported",
-            args.output.display()
-        );
+    let model = [("model", args.file.as_path())];
+    if let Some(why) = super::same_file::output_is_an_input(&args.output, &model, "the .nn file") {
+        eprintln!("error: {why}");
         return ExitCode::from(EXIT_USAGE);
     }
     match write_atomically(&args.output, &text) {

@@ -30,7 +30,7 @@ use std::process::ExitCode;
 
 mod input;
 pub mod reference_flags;
-mod same_file;
+pub(crate) mod same_file;
 
 /// nnc: a compiler and dataflow scheduler for neural-network accelerators.
 #[derive(Debug, Parser)]
@@ -505,7 +505,7 @@ fn schedule(args: &ScheduleArgs, color: bool) -> ExitCode {
             inputs.push(("network file", args.file.as_path()));
         }
         inputs.extend(hw::file_path(&args.hw).map(|p| ("hardware file", p)));
-        if let Some(why) = same_file::output_is_an_input(output, &inputs) {
+        if let Some(why) = same_file::output_is_an_input(output, &inputs, "the schedule") {
             eprintln!("error: {why}");
             return ExitCode::from(EXIT_USAGE);
         }

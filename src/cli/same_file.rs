@@ -27,12 +27,17 @@ pub(crate) fn same_file(output: &Path, input: &Path) -> bool {
 }
 
 /// The message refusing `-o OUTPUT` when it is one of `inputs` (what each
-/// is, and its path), or `None` when it is none of them.
-pub(crate) fn output_is_an_input(output: &Path, inputs: &[(&str, &Path)]) -> Option<String> {
+/// is, and its path), or `None` when it is none of them; `written` is what
+/// the command writes (`the schedule`).
+pub(crate) fn output_is_an_input(
+    output: &Path,
+    inputs: &[(&str, &Path)],
+    written: &str,
+) -> Option<String> {
     inputs.iter().find_map(|(what, input)| {
         same_file(output, input).then(|| {
             format!(
-                "the output `{}` is the {what} `{}`: writing the schedule there would destroy it; choose another `-o` file",
+                "the output `{}` is the {what} `{}`: writing {written} there would destroy it; choose another `-o` file",
                 output.display(),
                 input.display()
             )

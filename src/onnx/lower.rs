@@ -455,16 +455,7 @@ impl Lowering<'_> {
             "Conv" => self.conv(node)?,
             "Gemm" | "MatMul" => self.fc(node)?,
             "MaxPool" | "AveragePool" | "LpPool" => self.pool(node)?,
-            "GlobalAveragePool" | "GlobalMaxPool" | "GlobalLpPool" => {
-                let f = self.fmap(node, 0)?;
-                if f.h == 1 && f.w == 1 {
-                    let v = self.val(node, 0)?.clone();
-                    self.fold(node, v);
-                } else {
-                    let call = format!("pool({}, kernel: {})", f.expr, pair(f.h, f.w));
-                    self.layer(node, call, f.c, 1, 1);
-                }
-            }
+            "GlobalAveragePool" | "GlobalMaxPool" | "GlobalLpPool" => self.global_pool(node)?,
             _ if ELEMENTWISE.contains(&op) => self.eltwise(node)?,
             "Concat" => self.concat(node)?,
             "ConvTranspose" | "Resize" | "Upsample" => {

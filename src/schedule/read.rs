@@ -24,7 +24,7 @@ use std::path::Path;
 use thiserror::Error;
 
 /// A schedule file as read back: the fields of
-/// [`ScheduleFile`](super::ScheduleFile), in its order.
+/// [`ScheduleFile`], in its order.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct SavedSchedule {
@@ -58,7 +58,7 @@ pub struct SavedSchedule {
 
 /// The hardware as a schedule file records it: the hardware file's keys,
 /// then the word sizes the model used
-/// ([`HardwareOut`](super::HardwareOut)).
+/// ([`HardwareOut`]).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct SavedHardware {
@@ -102,7 +102,7 @@ pub struct SavedHardware {
     pub dram_bandwidth_words_per_cycle: Option<f64>,
 }
 
-/// Sums over all layers ([`TotalsOut`](super::TotalsOut)).
+/// Sums over all layers ([`TotalsOut`]).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct SavedTotals {

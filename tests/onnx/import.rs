@@ -186,3 +186,32 @@ fn broken_files_are_errors() {
     let out = nnc(&["check", "tests/onnx/models/make_models.py.onnx"]);
     assert_eq!(out.status.code(), Some(2));
 }
+
+/// `-o` over the model itself (also through a link) is refused and the
+/// model is left as it was.
+#[test]
+fn import_never_overwrites_the_model() {
+    let dir = std::env::temp_dir().join(format!("nnc-onnx-self-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let model = dir.join("m.onnx");
+    std::fs::copy(format!("{MODELS}/edges.onnx"), &model).unwrap();
+    let before = std::fs::read(&model).unwrap();
+    let link = dir.join("link.nn");
+    std::os::unix::fs::symlink(&model, &link).unwrap();
+    for out in [&model, &link] {
+        let o = nnc(&[
+            "import",
+            model.to_str().unwrap(),
+            "-o",
+            out.to_str().unwrap(),
+        ]);
+        assert_eq!(o.status.code(), Some(2), "{}", text(&o.stderr));
+        assert!(
+            text(&o.stderr).contains("is the model"),
+            "{}",
+            text(&o.stderr)
+        );
+    }
+    assert_eq!(std::fs::read(&model).unwrap(), before);
+    std::fs::remove_dir_all(&dir).unwrap();
+}

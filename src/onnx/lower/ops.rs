@@ -123,18 +123,25 @@ impl Lowering<'_> {
             ));
         }
         let keep = int_attr(node, "keepdims", 1)? != 0;
+        self.global_pool(node)?;
+        if !keep
+            && let Some(Val::Fmap { flat, .. }) =
+                node.outputs.first().and_then(|o| self.vals.get_mut(o))
+        {
+            *flat = true;
+        }
+        Ok(())
+    }
+
+    /// A pool over the whole feature map, folded over a 1x1 map.
+    pub(super) fn global_pool(&mut self, node: &Node) -> Result<(), ImportError> {
+        let f = self.fmap(node, 0)?;
         if f.h == 1 && f.w == 1 {
             let v = self.val(node, 0)?.clone();
             self.fold(node, v);
         } else {
             let call = format!("pool({}, kernel: {})", f.expr, pair(f.h, f.w));
             self.layer(node, call, f.c, 1, 1);
-        }
-        if !keep
-            && let Some(Val::Fmap { flat, .. }) =
-                node.outputs.first().and_then(|o| self.vals.get_mut(o))
-        {
-            *flat = true;
         }
         Ok(())
     }
