@@ -96,6 +96,10 @@ fn shard(args: &SweepArgs) -> Result<Option<Shard>, String> {
 
 /// Runs `nnc sweep`.
 pub(super) fn run(args: &SweepArgs, color: bool) -> ExitCode {
+    if args.output.as_os_str() == "-" {
+        // Rows go to a file so that a rerun can find them.
+        return usage("a sweep writes a file: give -o FILE (`-` cannot be resumed)");
+    }
     let shard = match shard(args) {
         Ok(s) => s,
         Err(e) => return usage(e),
