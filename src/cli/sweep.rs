@@ -96,6 +96,10 @@ fn shard(args: &SweepArgs) -> Result<Option<Shard>, String> {
 
 /// Runs `nnc sweep`.
 pub(super) fn run(args: &SweepArgs, color: bool) -> ExitCode {
+    if args.output.as_os_str() == "-" {
+        // Rows go to a file so that a rerun can find them.
+        return usage("a sweep writes a file: give -o FILE (`-` cannot be resumed)");
+    }
     let shard = match shard(args) {
         Ok(s) => s,
         Err(e) => return usage(e),
@@ -125,6 +129,9 @@ pub(super) fn run(args: &SweepArgs, color: bool) -> ExitCode {
             return ExitCode::from(EXIT_COMPILE_ERROR);
         }
     };
+    for w in &spec.base.warnings {
+        eprintln!("warning: {w}");
+    }
     let mut networks = Vec::with_capacity(spec.networks.len());
     for n in &spec.networks {
         // An `.onnx` model must fix its input sizes itself (docs/onnx.md).

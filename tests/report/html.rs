@@ -219,10 +219,12 @@ fn the_command_writes_the_page_or_says_why_not() {
     let out = nnc_in(&dir, &["report", "absent.json", "-o", "a.html"]);
     assert_eq!(out.status.code(), Some(2));
     std::fs::write(dir.path("sweep.csv"), "a,b\n").unwrap();
+    // A `.csv` is read as sweep results (tests/sweep/report.rs); this is none.
     let out = nnc_in(&dir, &["report", "sweep.csv", "-o", "sweep.html"]);
-    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(out.status.code(), Some(1));
     assert!(
-        out.stderr_text().contains("sweep charts: not yet"),
+        out.stderr_text()
+            .contains("line 1: not a results file of `nnc sweep`"),
         "{}",
         out.stderr_text()
     );

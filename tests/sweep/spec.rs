@@ -95,4 +95,7 @@ fn missing_files_are_usage_errors() {
     assert_eq!(o.status.code(), Some(2));
     let o = nnc(&["sweep", "sweeps/gbuf.toml"]);
     assert_eq!(o.status.code(), Some(2), "-o is required");
+    let o = nnc(&["sweep", "sweeps/gbuf.toml", "-o", "-"]);
+    assert_eq!(o.status.code(), Some(2), "-o - cannot be resumed");
+    assert!(String::from_utf8_lossy(&o.stderr).contains("give -o FILE"));
 }
