@@ -43,6 +43,7 @@ pub mod report;
 pub mod sched;
 pub mod schedule;
 pub mod sha256;
+pub mod suggest;
 pub mod sweep;
 
 pub use hw::Hardware;

@@ -273,7 +273,7 @@ fn suggest_preset(arg: &str) -> Option<String> {
         .into_iter()
         .find(|n| *n == lower)
         .map(str::to_owned)
-        .or_else(|| crate::lang::check::suggest(&lower, preset_names()))
+        .or_else(|| crate::suggest::suggest(&lower, preset_names()))
 }
 
 /// Parses and checks a hardware description; `origin` names it in errors.

@@ -231,28 +231,8 @@ fn suggest(key: &str) -> Option<&'static str> {
     if let Some(k) = names().find(|k| k.rsplit('.').next() == Some(key)) {
         return Some(k);
     }
-    let limit = (key.chars().count() / 3).max(1);
-    names()
-        .map(|k| (edit_distance(key, k), k))
-        .filter(|(d, _)| *d <= limit)
-        .min()
-        .map(|(_, k)| k)
-}
-
-/// Levenshtein distance by characters.
-fn edit_distance(a: &str, b: &str) -> usize {
-    let b: Vec<char> = b.chars().collect();
-    let mut row: Vec<usize> = (0..=b.len()).collect();
-    for (i, ca) in a.chars().enumerate() {
-        let mut prev = row[0];
-        row[0] = i + 1;
-        for (j, &cb) in b.iter().enumerate() {
-            let cur = row[j + 1];
-            row[j + 1] = (prev + usize::from(ca != cb)).min(row[j] + 1).min(cur + 1);
-            prev = cur;
-        }
-    }
-    row[b.len()]
+    let close = crate::suggest::suggest(key, names())?;
+    names().find(|k| *k == close)
 }
 
 /// `text` read as one TOML value, if it is one.

@@ -29,8 +29,8 @@ mod shape;
 mod stmts;
 mod structure;
 
+pub use crate::suggest::{edit_distance, suggest};
 pub use builtin::Builtin;
-pub use names::{edit_distance, suggest};
 pub use shape::shape_fits;
 
 use super::ast::{self, BlockDef, Span};
