@@ -51,14 +51,6 @@ fn order(o: &[LoopDim]) -> String {
 pub(crate) fn blocking(l: &LayerOut) -> String {
     let b = &l.blocking;
     let f = &b.factors;
-    let held: Vec<&str> = [
-        ("fil", b.stored_in_gbuf.fil),
-        ("ifm", b.stored_in_gbuf.ifm),
-        ("ofm", b.stored_in_gbuf.ofm),
-    ]
-    .into_iter()
-    .filter_map(|(n, s)| s.then_some(n))
-    .collect();
     format!(
         "i {}·{}·{} o {}·{}·{} b {}·{}·{}, order {} / {}, gbuf: {}",
         f.dram.ifm,
@@ -72,12 +64,22 @@ pub(crate) fn blocking(l: &LayerOut) -> String {
         f.regf.bat,
         order(&b.order.dram),
         order(&b.order.gbuf),
-        if held.is_empty() {
-            "-".to_owned()
-        } else {
-            held.join(",")
-        }
+        held(l)
     )
+}
+
+/// The data the global buffer holds (`fil,ifm`), `-` when all bypass it.
+pub(crate) fn held(l: &LayerOut) -> String {
+    let g = &l.blocking.stored_in_gbuf;
+    let held: Vec<&str> = [("fil", g.fil), ("ifm", g.ifm), ("ofm", g.ofm)]
+        .into_iter()
+        .filter_map(|(n, s)| s.then_some(n))
+        .collect();
+    if held.is_empty() {
+        "-".to_owned()
+    } else {
+        held.join(",")
+    }
 }
 
 /// The seven energy components in the order of the schedule file, with

@@ -9,8 +9,8 @@ pub mod svg;
 pub mod sweep;
 
 use crate::ir::{LayerKind, Network};
-use crate::sched::partition::ParallelDim;
 use crate::schedule::{LayerOut, ScheduleFile};
+use layer_text::partition;
 use std::fmt::Write;
 
 /// A text table: one header row, columns left- or right-aligned to the
@@ -156,43 +156,10 @@ pub fn ratio(a: f64, b: f64) -> String {
     }
 }
 
-/// The partition in short: the non-trivial levels, top first, e.g.
-/// `batp 2x1 · ofmp 2x2`; `-` on one node.
-fn partition(l: &LayerOut) -> String {
-    let f = &l.partition.factors;
-    let parts: Vec<String> = l
-        .partition
-        .order
-        .iter()
-        .filter_map(|&p| {
-            let d = match p {
-                ParallelDim::Outp => f.outp,
-                ParallelDim::Ofmp => f.ofmp,
-                ParallelDim::Batp => f.batp,
-                ParallelDim::Inpp => f.inpp,
-            };
-            (d.size() > 1).then(|| format!("{} {}x{}", p.as_str_lower(), d.h, d.w))
-        })
-        .collect();
-    if parts.is_empty() {
-        "-".to_owned()
-    } else {
-        parts.join(" · ")
-    }
-}
-
 /// The blocking in short: per loop its factors at the DRAM, GBUF and REGF
 /// levels, then what the global buffer holds.
 fn blocking(l: &LayerOut) -> String {
     let f = &l.blocking.factors;
-    let held: Vec<&str> = [
-        ("fil", l.blocking.stored_in_gbuf.fil),
-        ("ifm", l.blocking.stored_in_gbuf.ifm),
-        ("ofm", l.blocking.stored_in_gbuf.ofm),
-    ]
-    .into_iter()
-    .filter_map(|(n, s)| s.then_some(n))
-    .collect();
     format!(
         "i {}·{}·{}  o {}·{}·{}  b {}·{}·{}  gbuf: {}",
         f.dram.ifm,
@@ -204,11 +171,7 @@ fn blocking(l: &LayerOut) -> String {
         f.dram.bat,
         f.gbuf.bat,
         f.regf.bat,
-        if held.is_empty() {
-            "-".to_owned()
-        } else {
-            held.join(",")
-        }
+        layer_text::held(l)
     )
 }
 
