@@ -31,13 +31,24 @@ nnc=target/release/nnc
 eyeriss="--nodes 1 1 --array 16 16 --regf 512 --gbuf 131072 --op-cost 1 --hier-cost 200 6 2 1 --hop-cost 0 --unit-idle-cost 0"
 tetris="--nodes 4 4 --mem-type 3D --array 14 14 --regf 512 --gbuf 133032 --op-cost 2 --hier-cost 80 14 4 0.6 --hop-cost 40 --unit-idle-cost 200"
 
-# name | network | nn_dataflow flags | nnc flags
+# name | network | nn_dataflow flags | nnc flags [| batch, default 16]
+# The pipelined cases are those of tests/data/reference_pipeline_runs.json.
 cases=(
     "alexnet-eyeriss-exhaustive|alex_net|$eyeriss|--hw eyeriss"
     "alexnet-eyeriss-analytic|alex_net|$eyeriss --solve-loopblocking|--hw eyeriss --solver analytic"
     "vgg16-tetris-hybrid-analytic|vgg_net|$tetris --hybrid-partition --batch-partition --ifmaps-partition --solve-loopblocking|--hw tetris --partition hybrid --batch-partition --ifmap-partition --solver analytic"
     "resnet152-eyeriss-analytic|resnet152|$eyeriss --solve-loopblocking|--hw eyeriss --solver analytic"
     "googlenet-eyeriss-analytic|googlenet|$eyeriss --solve-loopblocking|--hw eyeriss --solver analytic"
+    "mlps-h-il-solve|mlp_s|$tetris --hybrid-partition --interlayer-partition --solve-loopblocking|--hw tetris --partition hybrid --interlayer --solver analytic"
+    "mlps-h-il-exh|mlp_s|$tetris --hybrid-partition --interlayer-partition|--hw tetris --partition hybrid --interlayer"
+    "mlps-h-il-sw-exh|mlp_s|$tetris --hybrid-partition --interlayer-partition --enable-save-writeback|--hw tetris --partition hybrid --interlayer --save-writeback"
+    "mlps-h-il-basic-solve|mlp_s|$tetris --hybrid-partition --interlayer-partition --disable-interlayer-opt --solve-loopblocking|--hw tetris --partition hybrid --interlayer --basic-interlayer --solver analytic"
+    "mlpm-h-b-il-sw-basic-exh|mlp_m|$tetris --hybrid-partition --batch-partition --interlayer-partition --enable-save-writeback --disable-interlayer-opt|--hw tetris --partition hybrid --batch-partition --interlayer --save-writeback --basic-interlayer"
+    "alex-h-il-solve|alex_net|$tetris --hybrid-partition --interlayer-partition --solve-loopblocking|--hw tetris --partition hybrid --interlayer --solver analytic"
+    "alex-h-il-basic-solve|alex_net|$tetris --hybrid-partition --interlayer-partition --disable-interlayer-opt --solve-loopblocking|--hw tetris --partition hybrid --interlayer --basic-interlayer --solver analytic"
+    "alex-h-il-ovhd-deg-solve|alex_net|$tetris --hybrid-partition --batch-partition --interlayer-partition --layer-pipeline-time-overhead 0.2 --layer-pipeline-max-degree 2 --solve-loopblocking|--hw tetris --partition hybrid --batch-partition --interlayer --pipeline-time-overhead 0.2 --pipeline-max-degree 2 --solver analytic"
+    "alex-b4-h-il-sw-af-exh|alex_net|$tetris --hybrid-partition --interlayer-partition --enable-save-writeback --enable-access-forwarding|--hw tetris --partition hybrid --interlayer --save-writeback --access-forwarding|4"
+    "alex-h-il-sw-af-exh|alex_net|$tetris --hybrid-partition --interlayer-partition --enable-save-writeback --enable-access-forwarding|--hw tetris --partition hybrid --interlayer --save-writeback --access-forwarding"
 )
 
 now() { date +%s.%N; }
@@ -47,17 +58,18 @@ echo "| case | nn_dataflow energy | nnc energy | rel. diff | nn_dataflow time (s
 echo "| --- | ---: | ---: | ---: | ---: | ---: | ---: |"
 ratios=()
 for c in "${cases[@]}"; do
-    IFS='|' read -r name net ref_flags nnc_flags <<<"$c"
+    IFS='|' read -r name net ref_flags nnc_flags batch <<<"$c"
+    batch=${batch:-16}
     if [ $# -gt 0 ] && [[ " $* " != *" $name "* ]]; then continue; fi
     t0=$(now)
     # shellcheck disable=SC2086
-    "$venv/bin/python" -m nn_dataflow.tools.nn_dataflow_search "$net" --batch 16 $ref_flags \
+    "$venv/bin/python" -m nn_dataflow.tools.nn_dataflow_search "$net" --batch "$batch" $ref_flags \
         -p "$threads" >"$work/ref.json" 2>"$work/ref.err"
     t1=$(now)
     ref_time=$(secs "$t0" "$t1")
     ref_energy=$(python3 -c "import json,sys; print(repr(json.load(open(sys.argv[1]))['total_cost']))" "$work/ref.json")
     # shellcheck disable=SC2086
-    nnc_cmd=("$nnc" schedule "nns/$net.nn" --batch 16 $nnc_flags --compat nn_dataflow \
+    nnc_cmd=("$nnc" schedule "nns/$net.nn" --batch "$batch" $nnc_flags --compat nn_dataflow \
         --threads "$threads" --quiet -o "$work/nnc.json")
     if command -v hyperfine >/dev/null; then
         hyperfine -N --warmup 2 --runs "$runs" --export-json "$work/hf.json" "${nnc_cmd[*]}" >/dev/null 2>&1

@@ -3,4 +3,5 @@
 mod bufshr;
 mod cli;
 mod network;
+mod reference_runs;
 mod segments;

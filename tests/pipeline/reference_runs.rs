@@ -1,0 +1,74 @@
+//! Pipelined whole-network searches against nn_dataflow 2.1 runs of our own
+//! (`tests/data/reference_pipeline_runs.json`), through the binary and its
+//! pipelining flags, in the reference-compatible model: each layer's place
+//! `(segment, sp, tm)`, the segment times, and the totals (energy within
+//! 1e-9 relative, time exactly).
+
+use crate::cli::{nnc, text};
+use serde_json::Value;
+
+#[test]
+fn pipelined_totals_equal_the_reference() {
+    let doc: Value =
+        serde_json::from_str(include_str!("../data/reference_pipeline_runs.json")).unwrap();
+    let runs = doc["runs"].as_array().unwrap();
+    assert!(!runs.is_empty());
+    for run in runs {
+        let name = run["name"].as_str().unwrap();
+        let batch = run["batch"].to_string();
+        let mut args = vec![
+            "schedule",
+            run["network"].as_str().unwrap(),
+            "--hw",
+            run["hw"].as_str().unwrap(),
+            "--batch",
+            &batch,
+            "--compat",
+            "nn_dataflow",
+            "-o",
+            "-",
+            "-q",
+        ];
+        args.extend(
+            run["args"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|a| a.as_str().unwrap()),
+        );
+        let out = nnc(&args);
+        assert_eq!(out.status.code(), Some(0), "{name}: {}", text(&out.stderr));
+        let got: Value = serde_json::from_slice(&out.stdout).unwrap();
+        // The places first: a different segmentation explains every other mismatch.
+        for layer in got["layers"].as_array().unwrap() {
+            let lname = layer["name"].as_str().unwrap();
+            let place = &layer["place"];
+            assert_eq!(
+                [&place["segment"], &place["group"], &place["position"]]
+                    .map(|v| v.as_u64().unwrap()),
+                [0, 1, 2].map(|i| run["places"][lname][i].as_u64().unwrap()),
+                "{name}: place of {lname}"
+            );
+        }
+        let seg_times: Vec<u64> = got["segments"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|s| s["time"].as_u64().unwrap())
+            .collect();
+        let want: Vec<u64> = run["segment_time"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|t| t.as_u64().unwrap())
+            .collect();
+        assert_eq!(seg_times, want, "{name}: segment times");
+        let energy = got["totals"]["energy"].as_f64().unwrap();
+        let expected = run["total_cost"].as_f64().unwrap();
+        assert!(
+            (energy - expected).abs() <= 1e-9 * expected.abs(),
+            "{name}: energy {energy} against the reference's {expected}"
+        );
+        assert_eq!(got["totals"]["time"], run["total_time"], "{name}: time");
+    }
+}
