@@ -249,12 +249,21 @@ impl ErrorKind {
                 found,
             } => {
                 let s = if *found == 1 { "" } else { "s" };
-                let d = new(format!("`{callee}` takes {expected} positional arguments"))
-                    .primary(*span, format!("{found} positional argument{s} given"));
-                if Builtin::from_name(callee).is_some() && *found > 0 {
-                    d.help("give the other arguments by keyword, e.g. `kernel: 3`")
+                let takes = if expected == "1" {
+                    "1 positional argument".to_owned()
                 } else {
-                    d
+                    format!("{expected} positional arguments")
+                };
+                let d = new(format!("`{callee}` takes {takes}"))
+                    .primary(*span, format!("{found} positional argument{s} given"));
+                match Builtin::from_name(callee) {
+                    Some(b) if b.is_folded() => d.help(format!(
+                        "`{callee}` reads one source; write one call per source"
+                    )),
+                    Some(_) if *found > 0 => {
+                        d.help("give the other arguments by keyword, e.g. `kernel: 3`")
+                    }
+                    _ => d,
                 }
             }
             ErrorKind::WrongKind {

@@ -81,7 +81,10 @@ fn complete(block: &str) -> String {
             src += rest;
         }
         src
-    } else if first.starts_with("# Ways to write") || first.starts_with("# MobileNetV2") {
+    } else if first.starts_with("# Ways to write")
+        || first.starts_with("# MobileNetV2")
+        || first.starts_with("# A transformer block")
+    {
         block.to_string()
     } else if first.starts_with("block inception") {
         format!("{INCEPTION_PRELUDE}{block}")
@@ -95,7 +98,7 @@ fn complete(block: &str) -> String {
 #[test]
 fn every_nn_example_compiles() {
     let examples = blocks(&doc(), "nn");
-    assert_eq!(examples.len(), 5, "examples on the page");
+    assert_eq!(examples.len(), 6, "examples on the page");
     for block in examples {
         compile(&complete(&block));
     }

@@ -2,5 +2,6 @@
 //! (grouped and dilated convolution, matmul, upsampling) and the ONNX
 //! front end.
 
+mod folded;
 mod grouped;
 mod import;

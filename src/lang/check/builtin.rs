@@ -26,6 +26,13 @@ pub enum Builtin {
     /// `concat(a, b, ...)`: the channel concatenation of its inputs; not a
     /// layer but a source, usable wherever a layer is.
     Concat,
+    /// `softmax(x)`: folded, no layer: its value is `x`
+    /// (docs/language.md#folded-operators).
+    Softmax,
+    /// `layernorm(x)`: folded like `softmax`.
+    LayerNorm,
+    /// `relu(x)` (any activation): folded like `softmax`.
+    Relu,
 }
 
 /// How an operator takes its arguments.
@@ -115,12 +122,15 @@ const fn opt(key: Key) -> Param {
 
 impl Builtin {
     /// Every operator, in the order messages list them.
-    pub const ALL: [Builtin; 5] = [
+    pub const ALL: [Builtin; 8] = [
         Builtin::Conv,
         Builtin::Fc,
         Builtin::Pool,
         Builtin::Eltwise,
         Builtin::Concat,
+        Builtin::Softmax,
+        Builtin::LayerNorm,
+        Builtin::Relu,
     ];
 
     /// The operator's name in `.nn` files.
@@ -131,7 +141,25 @@ impl Builtin {
             Builtin::Pool => "pool",
             Builtin::Eltwise => "eltwise",
             Builtin::Concat => "concat",
+            Builtin::Softmax => "softmax",
+            Builtin::LayerNorm => "layernorm",
+            Builtin::Relu => "relu",
         }
+    }
+
+    /// Is a call of the operator a value rather than a layer (it may be
+    /// written inline, as an argument)?
+    pub const fn is_value(self) -> bool {
+        matches!(
+            self,
+            Builtin::Concat | Builtin::Softmax | Builtin::LayerNorm | Builtin::Relu
+        )
+    }
+
+    /// Is the operator folded into its input (an element-wise or per-sample
+    /// reduction that costs nothing in the model)?
+    pub const fn is_folded(self) -> bool {
+        matches!(self, Builtin::Softmax | Builtin::LayerNorm | Builtin::Relu)
     }
 
     /// The operator called `name`, if any.
@@ -154,7 +182,11 @@ impl Builtin {
                 params: POOL,
                 positional: 1,
             },
-            Builtin::Eltwise | Builtin::Concat => Params::Sources,
+            Builtin::Eltwise
+            | Builtin::Concat
+            | Builtin::Softmax
+            | Builtin::LayerNorm
+            | Builtin::Relu => Params::Sources,
         }
     }
 }

@@ -129,6 +129,7 @@ impl<'a> Checker<'a> {
             Builtin::Fc => self.fc(name, call),
             Builtin::Eltwise => self.eltwise(name, call),
             Builtin::Concat => self.concat(call),
+            Builtin::Softmax | Builtin::LayerNorm | Builtin::Relu => self.folded(op, call),
         }
     }
 
@@ -479,6 +480,25 @@ impl<'a> Checker<'a> {
         {
             return Value::Poison;
         }
+        Value::Src(parts)
+    }
+
+    /// A folded operator (`softmax`, `layernorm`, `relu`): no layer, the
+    /// value of its one source (docs/language.md#folded-operators).
+    pub(super) fn folded(&mut self, op: Builtin, call: &'a Call) -> Value {
+        let Some(operands) = self.operands(call, op) else {
+            return Value::Poison;
+        };
+        if operands.len() != 1 {
+            self.error(ErrorKind::ArgCount {
+                span: call.args_span,
+                callee: op.name().into(),
+                expected: "1".into(),
+                found: operands.len(),
+            });
+            return Value::Poison;
+        }
+        let parts: Vec<Part> = operands.into_iter().flat_map(|(p, _)| p).collect();
         Value::Src(parts)
     }
 

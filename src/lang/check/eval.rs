@@ -53,9 +53,12 @@ impl<'a> Checker<'a> {
             }
             ExprKind::Call(c) => {
                 let op = Builtin::from_name(&c.callee.name);
-                // A concatenation is a value, not a layer: it may be written inline.
-                if op == Some(Builtin::Concat) {
-                    return self.concat(c);
+                // A concatenation or a folded operator is a value, not a
+                // layer: it may be written inline.
+                match op {
+                    Some(Builtin::Concat) => return self.concat(c),
+                    Some(b) if b.is_folded() => return self.folded(b, c),
+                    _ => {}
                 }
                 if op.is_some() || self.blocks.contains_key(c.callee.name.as_str()) {
                     self.error(ErrorKind::NestedCall {

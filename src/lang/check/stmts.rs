@@ -159,7 +159,7 @@ impl<'a> Checker<'a> {
                 // An inline call defines a layer or instance named after the
                 // output; a concatenation is only a value.
                 ExprKind::Call(c)
-                    if Builtin::from_name(&c.callee.name) != Some(Builtin::Concat) =>
+                    if !Builtin::from_name(&c.callee.name).is_some_and(Builtin::is_value) =>
                 {
                     let v = self.define_call(&name, c);
                     self.define(&name, v.clone());
