@@ -50,6 +50,7 @@ cases=(
     "alex-b4-h-il-sw-af-exh|alex_net|$tetris --hybrid-partition --interlayer-partition --enable-save-writeback --enable-access-forwarding|--hw tetris --partition hybrid --interlayer --save-writeback --access-forwarding|4"
     "alex-h-il-sw-af-exh|alex_net|$tetris --hybrid-partition --interlayer-partition --enable-save-writeback --enable-access-forwarding|--hw tetris --partition hybrid --interlayer --save-writeback --access-forwarding"
     "googlenet-h-il-solve|googlenet|$tetris --hybrid-partition --interlayer-partition --solve-loopblocking|--hw tetris --partition hybrid --interlayer --solver analytic"
+    "resnet50-h-il-solve|resnet50|$tetris --hybrid-partition --interlayer-partition --solve-loopblocking|--hw tetris --partition hybrid --interlayer --solver analytic"
 )
 
 now() { date +%s.%N; }
