@@ -1,10 +1,9 @@
 //! `nnc import MODEL.onnx -o MODEL.nn`, and reading `.onnx` files wherever a
 //! network is expected (`nnc check`, `nnc schedule`): docs/onnx.md.
 
-use super::{EXIT_COMPILE_ERROR, EXIT_USAGE, write_atomically};
+use super::{EXIT_COMPILE_ERROR, EXIT_USAGE, write_output};
 use crate::onnx::{self, ImportOptions};
 use clap::Args;
-use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
@@ -101,20 +100,6 @@ pub(crate) fn import(args: &ImportArgs, color: bool) -> ExitCode {
             let _ = crate::lang::diag::emit(&warnings, &shown, &text, color, &mut stderr);
         }
     }
-    if args.output.as_os_str() == "-" {
-        let _ = std::io::stdout().lock().write_all(text.as_bytes());
-        return ExitCode::SUCCESS;
-    }
     let model = [("model", args.file.as_path())];
-    if let Some(why) = super::same_file::output_is_an_input(&args.output, &model, "the .nn file") {
-        eprintln!("error: {why}");
-        return ExitCode::from(EXIT_USAGE);
-    }
-    match write_atomically(&args.output, &text) {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(e) => {
-            eprintln!("error: cannot write `{}`: {e}", args.output.display());
-            ExitCode::from(EXIT_USAGE)
-        }
-    }
+    write_output(&args.output, &text, &model, "the .nn file")
 }

@@ -472,6 +472,33 @@ pub(crate) fn hardware_with(
     }
 }
 
+/// Writes a command's output `text` (`written`, e.g. "the HTML page") to
+/// `-o PATH`: standard output for `-` (a closed pipe is not an error), else
+/// the file, whole or not at all. Refused (exit 2) when `PATH` is one of
+/// `inputs` (what each is, and its path), also through links.
+pub(crate) fn write_output(
+    path: &std::path::Path,
+    text: &str,
+    inputs: &[(&str, &std::path::Path)],
+    written: &str,
+) -> ExitCode {
+    if path.as_os_str() == "-" {
+        let _ = std::io::stdout().lock().write_all(text.as_bytes());
+        return ExitCode::SUCCESS;
+    }
+    if let Some(why) = same_file::output_is_an_input(path, inputs, written) {
+        eprintln!("error: {why}");
+        return ExitCode::from(EXIT_USAGE);
+    }
+    match write_atomically(path, text) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: cannot write `{}`: {e}", path.display());
+            ExitCode::from(EXIT_USAGE)
+        }
+    }
+}
+
 /// Writes `text` to `path` whole or not at all: a temporary file in the same
 /// directory, then a rename.
 pub(crate) fn write_atomically(path: &std::path::Path, text: &str) -> std::io::Result<()> {

@@ -1,11 +1,10 @@
 //! `nnc report SCHEDULE.json -o report.html`: wiring of
 //! [`crate::report::html`].
 
-use super::{EXIT_COMPILE_ERROR, EXIT_USAGE, write_atomically};
+use super::{EXIT_COMPILE_ERROR, EXIT_USAGE, write_output};
 use crate::report::html;
 use crate::schedule::read;
 use clap::Args;
-use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -40,18 +39,8 @@ pub(crate) fn run(args: &ReportArgs) -> ExitCode {
         }
     };
     let page = html::html(&schedule);
-    if args.output.as_os_str() == "-" {
-        // A closed pipe is not an error.
-        let _ = std::io::stdout().lock().write_all(page.as_bytes());
-        return ExitCode::SUCCESS;
-    }
-    match write_atomically(&args.output, &page) {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(e) => {
-            eprintln!("error: cannot write `{}`: {e}", args.output.display());
-            ExitCode::from(EXIT_USAGE)
-        }
-    }
+    let input = [("input", args.file.as_path())];
+    write_output(&args.output, &page, &input, "the HTML page")
 }
 
 /// `nnc report results.csv`: the sweep's charts (`crate::report::sweep`).
@@ -71,15 +60,6 @@ fn sweep_report(args: &ReportArgs) -> ExitCode {
         }
     };
     let page = crate::report::sweep::html(&results);
-    if args.output.as_os_str() == "-" {
-        let _ = std::io::stdout().lock().write_all(page.as_bytes());
-        return ExitCode::SUCCESS;
-    }
-    match write_atomically(&args.output, &page) {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(e) => {
-            eprintln!("error: cannot write `{}`: {e}", args.output.display());
-            ExitCode::from(EXIT_USAGE)
-        }
-    }
+    let input = [("input", args.file.as_path())];
+    write_output(&args.output, &page, &input, "the HTML page")
 }

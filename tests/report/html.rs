@@ -192,6 +192,22 @@ fn every_shipped_network_on_every_preset() {
     }
 }
 
+/// `-o` over the schedule being read is refused and the file kept.
+#[test]
+fn the_page_never_overwrites_its_schedule() {
+    let dir = Dir::new("report-self");
+    dir.schedule("s.json", &["tests/fixtures/schedule/conv_pool.nn"]);
+    let before = std::fs::read(dir.path("s.json")).unwrap();
+    let out = nnc_in(&dir, &["report", "s.json", "-o", "./s.json"]);
+    assert_eq!(out.status.code(), Some(2), "{}", out.stderr_text());
+    assert!(
+        out.stderr_text().contains("is the input"),
+        "{}",
+        out.stderr_text()
+    );
+    assert_eq!(std::fs::read(dir.path("s.json")).unwrap(), before);
+}
+
 #[test]
 fn the_command_writes_the_page_or_says_why_not() {
     let dir = Dir::new("report-cli");
