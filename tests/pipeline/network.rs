@@ -5,41 +5,17 @@
 //! static energy rescaled (docs/model/pipelining.md#searching-a-segment).
 
 use crate::model::support::{assert_close, assert_close_n, f, u};
-use crate::search::support::{check_layer_result, machine, network, options};
+use crate::search::support::{check_layer_result, network_vector};
 use nnc::sched::network::search;
 use nnc::sched::types::PerData;
 use serde_json::Value;
-use std::sync::LazyLock;
-
-static VECTORS: LazyLock<Value> = LazyLock::new(|| {
-    serde_json::from_str(include_str!("../data/network_vectors.json")).expect("vectors parse")
-});
 
 fn floats(v: &Value) -> Vec<f64> {
     v.as_array().unwrap().iter().map(f).collect()
 }
 
 fn check(id: &str) {
-    let v = VECTORS["vectors"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|v| v["id"] == id)
-        .unwrap();
-    let net = network(&VECTORS["networks"][v["network"].as_str().unwrap()]);
-    let args: Vec<&str> = v["cli_args"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|a| a.as_str().unwrap())
-        .collect();
-    let batch = args
-        .iter()
-        .position(|a| *a == "--batch")
-        .map(|i| args[i + 1].parse().unwrap())
-        .unwrap();
-    let m = machine(&v["resolved"]);
-    let o = options(&v["resolved"]["options"], batch);
+    let (v, net, m, o) = network_vector(id);
     assert!(o.pipeline().enabled(), "{id} is a pipelined vector");
     let schedules = search(&net, &m, &o, &|_, _| {}).unwrap_or_else(|e| panic!("{id}: {e}"));
     let s = &schedules[0];

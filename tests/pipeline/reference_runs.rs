@@ -4,7 +4,6 @@
 //! `(segment, sp, tm)`, the segment times, and the totals (energy within
 //! 1e-9 relative, time exactly).
 
-use crate::cli::{nnc, text};
 use serde_json::Value;
 
 #[test]
@@ -15,30 +14,7 @@ fn pipelined_totals_equal_the_reference() {
     assert!(!runs.is_empty());
     for run in runs {
         let name = run["name"].as_str().unwrap();
-        let batch = run["batch"].to_string();
-        let mut args = vec![
-            "schedule",
-            run["network"].as_str().unwrap(),
-            "--hw",
-            run["hw"].as_str().unwrap(),
-            "--batch",
-            &batch,
-            "--compat",
-            "nn_dataflow",
-            "-o",
-            "-",
-            "-q",
-        ];
-        args.extend(
-            run["args"]
-                .as_array()
-                .unwrap()
-                .iter()
-                .map(|a| a.as_str().unwrap()),
-        );
-        let out = nnc(&args);
-        assert_eq!(out.status.code(), Some(0), "{name}: {}", text(&out.stderr));
-        let got: Value = serde_json::from_slice(&out.stdout).unwrap();
+        let got = crate::search::reference_runs::replay(run);
         // The places first: a different segmentation explains every other mismatch.
         // The reference joins a block's name and its layer's with `_`
         // (`inception_3a_1x1`), nnc with `.` (`inception_3a.1x1`); `renamed`

@@ -4,5 +4,5 @@ mod hybrid;
 mod layer_vectors;
 mod network_vectors;
 mod published;
-mod reference_runs;
+pub(crate) mod reference_runs;
 pub(crate) mod support;

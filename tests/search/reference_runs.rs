@@ -10,30 +10,7 @@ fn totals_equal_the_reference() {
     let doc: Value = serde_json::from_str(include_str!("../data/reference_runs.json")).unwrap();
     for run in doc["runs"].as_array().unwrap() {
         let name = run["name"].as_str().unwrap();
-        let batch = run["batch"].to_string();
-        let mut args = vec![
-            "schedule",
-            run["network"].as_str().unwrap(),
-            "--hw",
-            run["hw"].as_str().unwrap(),
-            "--batch",
-            &batch,
-            "--compat",
-            "nn_dataflow",
-            "-o",
-            "-",
-            "-q",
-        ];
-        args.extend(
-            run["args"]
-                .as_array()
-                .unwrap()
-                .iter()
-                .map(|a| a.as_str().unwrap()),
-        );
-        let out = nnc(&args);
-        assert_eq!(out.status.code(), Some(0), "{name}: {}", text(&out.stderr));
-        let got: Value = serde_json::from_slice(&out.stdout).unwrap();
+        let got = replay(run);
         assert_eq!(
             got["totals"]["energy"].as_f64(),
             run["total_cost"].as_f64(),
@@ -103,4 +80,34 @@ fn the_hop_memo_aliasing_of_the_reference_is_reproduced() {
     };
     assert_eq!(run(&["--compat", "nn_dataflow"]), 85028840864.0);
     assert_ne!(run(&[]), 85028840864.0);
+}
+
+/// Runs one recorded reference run's network, hardware, batch and flags
+/// through `nnc schedule --compat nn_dataflow` and returns the schedule file.
+pub(crate) fn replay(run: &Value) -> Value {
+    let name = run["name"].as_str().unwrap();
+    let batch = run["batch"].to_string();
+    let mut args = vec![
+        "schedule",
+        run["network"].as_str().unwrap(),
+        "--hw",
+        run["hw"].as_str().unwrap(),
+        "--batch",
+        &batch,
+        "--compat",
+        "nn_dataflow",
+        "-o",
+        "-",
+        "-q",
+    ];
+    args.extend(
+        run["args"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|a| a.as_str().unwrap()),
+    );
+    let out = nnc(&args);
+    assert_eq!(out.status.code(), Some(0), "{name}: {}", text(&out.stderr));
+    serde_json::from_slice(&out.stdout).unwrap()
 }

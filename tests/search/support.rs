@@ -252,3 +252,34 @@ pub(crate) fn check_layer_result(
     ];
     assert_eq!(times, want, "{}", at("times"));
 }
+
+static NETWORK_VECTORS: std::sync::LazyLock<Value> = std::sync::LazyLock::new(|| {
+    serde_json::from_str(include_str!("../data/network_vectors.json")).expect("vectors parse")
+});
+
+/// The whole-network vector `id` of `tests/data/network_vectors.json`: the
+/// vector, its network, the machine and the options its command line
+/// resolved to.
+pub(crate) fn network_vector(id: &str) -> (&'static Value, Network, Machine, Options) {
+    let v = NETWORK_VECTORS["vectors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|v| v["id"] == id)
+        .unwrap();
+    let net = network(&NETWORK_VECTORS["networks"][v["network"].as_str().unwrap()]);
+    let args: Vec<&str> = v["cli_args"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a.as_str().unwrap())
+        .collect();
+    let batch = args
+        .iter()
+        .position(|a| *a == "--batch")
+        .map(|i| args[i + 1].parse().unwrap())
+        .unwrap();
+    let m = machine(&v["resolved"]);
+    let o = options(&v["resolved"]["options"], batch);
+    (v, net, m, o)
+}
