@@ -123,6 +123,11 @@ pub struct ScheduleArgs {
     /// over the NoC.
     #[arg(long)]
     pub access_forwarding: bool,
+    /// Nodes that need the same data keep one copy of it between their
+    /// global buffers and rotate it over the NoC (TANGRAM's buffer sharing;
+    /// implies --access-forwarding; not with --solver analytic).
+    #[arg(long)]
+    pub gbuf_sharing: bool,
     /// Inter-layer pipelining: runs of layers at once on disjoint regions
     /// of the node array, passing data on chip (spatial segments).
     #[arg(long)]
@@ -410,6 +415,7 @@ fn search_options(args: &ScheduleArgs) -> Result<Options, OptionsError> {
         .batch(args.batch)
         .partitioning(partitioning)
         .access_forwarding(args.access_forwarding)
+        .gbuf_sharing(args.gbuf_sharing)
         .bypass(PerData([!nb.fil, !nb.ifm, !nb.ofm]))
         .solver(match args.solver {
             SolverArg::Exhaustive => Solver::Exhaustive,

@@ -58,7 +58,7 @@ const FLAGS: &[ReferenceFlag] = &[
     },
     ReferenceFlag {
         names: &["--enable-gbuf-sharing"],
-        instead: "nnc's spelling will be `--gbuf-sharing`, but buffer sharing is not implemented yet",
+        instead: "use `--gbuf-sharing` (it implies `--access-forwarding`)",
     },
     ReferenceFlag {
         names: &["--interlayer-partition"],

@@ -488,7 +488,14 @@ fn header(s: &SavedSchedule) -> String {
         ("partitioning", o.partition.to_string()),
         ("batch partition", yes(o.batch_partition)),
         ("ifmap partition", yes(o.ifmap_partition)),
-        ("access forwarding", yes(o.access_forwarding)),
+        (
+            "access forwarding",
+            if o.gbuf_sharing {
+                "yes, with buffer sharing".to_owned()
+            } else {
+                yes(o.access_forwarding)
+            },
+        ),
         (
             "kept in gbuf",
             if no_bypass.is_empty() {

@@ -4,7 +4,7 @@
 //! best few results by the goal's key.
 
 use super::blocking::{BlockingStats, DataHome};
-use super::energy::{LayerCost, noc_hops};
+use super::energy::LayerCost;
 use super::fasthash::FastMap;
 use super::mapping::MappingError;
 use super::node::{NodeCandidate, NodeProblem};
@@ -14,6 +14,7 @@ use super::partition::{
     PartTarget, PartitionScheme, accfwd_reduction, partition_candidates, unit_nhops,
 };
 use super::pipeline::LayerConstraint;
+use super::pipeline::bufshr::BufShare;
 use super::resource::{Cost, NodeResource, RankKey, Solver};
 use super::types::{DataKind, PerData};
 use crate::ir::{Dim2, LayerShape};
@@ -118,7 +119,7 @@ pub struct LayerResult {
 /// the formula its blocking was ranked by (`sched::energy`), with the
 /// partition's hops (the reference ranked without them).
 fn price(s: &BlockingStats, unit_nhops: PerData<u64>, cost: &Cost) -> (PerData<f64>, LayerCost) {
-    let total_nhops = noc_hops(unit_nhops, s.fetch[0]);
+    let total_nhops = s.noc_hops(unit_nhops);
     let energy = LayerCost::new(cost, s.ops, s.energy.access, total_nhops, s.time);
     (total_nhops, energy)
 }
@@ -184,6 +185,8 @@ struct NodeKey {
     src: DataHome,
     dst: DataHome,
     no_time_mux: bool,
+    /// Buffer-sharing groups and neighbour distances (as bits).
+    share: Option<([Dim2; 3], [[u64; 2]; 3])>,
 }
 
 type NodeResults = Result<Arc<Vec<NodeCandidate>>, MappingError>;
@@ -233,6 +236,7 @@ impl LayerSearch<'_> {
         nodes: u64,
         unit_nhops: PerData<u64>,
         accfwd: PerData<u64>,
+        share: Option<BufShare>,
     ) -> NodeResults {
         let o = self.options;
         // The reference ranks per-node blockings without NoC energy, so its
@@ -253,6 +257,7 @@ impl LayerSearch<'_> {
             src: env.src,
             dst: env.dst,
             no_time_mux: env.no_time_mux,
+            share: share.map(|b| (b.dims.0, b.nbr_dists.0.map(|a| a.map(f64::to_bits)))),
         };
         let resource = NodeResource {
             no_time_mux: env.no_time_mux,
@@ -273,6 +278,7 @@ impl LayerSearch<'_> {
                 constraint: env.constraint,
                 src: env.src,
                 dst: env.dst,
+                share,
             };
             problem.candidates().map(Arc::new)
         })
@@ -375,9 +381,17 @@ impl LayerSearch<'_> {
             .into_iter()
             .filter_map(|part| {
                 let pl = part.part_layer(layer, o.batch, o.compat).ok()?;
-                Some((part, pl, accfwd_reduction(&part, layer, o.forwarding)))
+                Some((
+                    part,
+                    pl,
+                    accfwd_reduction(&part, layer, o.access_forwarding()),
+                ))
             })
             .collect();
+        let share = |part: &PartitionScheme| {
+            o.gbuf_sharing()
+                .then(|| BufShare::new(part, &env.proc_region, layer))
+        };
         let mut parts: Vec<PartResults> = Vec::new();
         if o.compat.inexact_hop_memo() {
             // The memo's answers depend on the order of its queries, so hops
@@ -389,7 +403,7 @@ impl LayerSearch<'_> {
             let found: Vec<NodeResults> = prepared
                 .par_iter()
                 .map(|(part, pl, fwd)| {
-                    self.node_results(env, pl, part.size(), PerData::splat(0), *fwd)
+                    self.node_results(env, pl, part.size(), PerData::splat(0), *fwd, share(part))
                 })
                 .collect();
             for ((part, part_layer, accfwd), found) in prepared.into_iter().zip(found) {
@@ -420,7 +434,14 @@ impl LayerSearch<'_> {
                     let q = self.hop_query(env, layer, &part, ifmap_layout, &ofmap);
                     let unit_nhops = unit_nhops(&q, o.compat);
                     let found = self
-                        .node_results(env, &part_layer, part.size(), unit_nhops, accfwd)
+                        .node_results(
+                            env,
+                            &part_layer,
+                            part.size(),
+                            unit_nhops,
+                            accfwd,
+                            share(&part),
+                        )
                         .ok()?;
                     let prepared = (part, part_layer, accfwd);
                     Some(PartResults::new(prepared, ofmap, unit_nhops, found))
@@ -549,7 +570,7 @@ impl LayerSearch<'_> {
             fil_sources: &self.machine.fil_sources,
             ifmap_layout,
             ofmap_layout,
-            forwarding: self.options.forwarding,
+            forwarding: self.options.access_forwarding(),
         }
     }
 }

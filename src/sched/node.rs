@@ -6,6 +6,7 @@ use super::blocking::{self, Blocking, BlockingContext, BlockingStats, DataHome};
 use super::mapping::{MappingError, map_layer};
 use super::nld::Nld;
 use super::pipeline::LayerConstraint;
+use super::pipeline::bufshr::BufShare;
 use super::resource::{BlockingOptions, Cost, NodeResource, Solver};
 use super::types::PerData;
 use crate::ir::LayerShape;
@@ -75,6 +76,8 @@ pub struct NodeProblem<'a> {
     pub src: DataHome,
     /// Where the layer's output lives.
     pub dst: DataHome,
+    /// Who shares each data kind's buffer tile (buffer sharing on).
+    pub share: Option<BufShare>,
 }
 
 impl<'a> NodeProblem<'a> {
@@ -102,6 +105,7 @@ impl<'a> NodeProblem<'a> {
             constraint: LayerConstraint::FREE,
             src: DataHome::Dram,
             dst: DataHome::Dram,
+            share: None,
         }
     }
 
@@ -133,7 +137,8 @@ impl<'a> NodeProblem<'a> {
                 self.compat,
             )
             .with_partition(self.nodes, self.unit_nhops, self.accfwd)
-            .with_segment(self.constraint, self.src, self.dst);
+            .with_segment(self.constraint, self.src, self.dst)
+            .with_sharing(self.share);
             let found = if self.options.solver == Solver::Analytic && nld.data_loops.is_conv() {
                 blocking::solve(&ctx)
             } else {
@@ -144,7 +149,7 @@ impl<'a> NodeProblem<'a> {
                 nld_index,
                 nld: *nld,
                 blocking,
-                stats,
+                stats: ctx.with_sharing_priced(&blocking, stats),
             }));
         }
         Ok(out)

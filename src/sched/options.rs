@@ -29,7 +29,7 @@ use thiserror::Error;
 pub struct Options {
     pub(crate) batch: u64,
     pub(crate) partitioning: Partitioning,
-    pub(crate) forwarding: bool,
+    pub(crate) sharing: DataSharing,
     pub(crate) blocking: BlockingOptions,
     pub(crate) compat: Compat,
     pub(crate) pipeline: PipelineOptions,
@@ -40,7 +40,7 @@ impl Default for Options {
         Options {
             batch: 1,
             partitioning: Partitioning::default(),
-            forwarding: false,
+            sharing: DataSharing::Off,
             blocking: BlockingOptions::default(),
             compat: Compat::Nnc,
             pipeline: PipelineOptions::default(),
@@ -65,9 +65,22 @@ impl Options {
     }
 
     /// Access forwarding (the reference's `hw_access_forwarding`): nodes
-    /// that need the same data read it from DRAM once and pass it on.
+    /// that need the same data read it from DRAM once and pass it on. True
+    /// with buffer sharing too, which implies it.
     pub const fn access_forwarding(&self) -> bool {
-        self.forwarding
+        !matches!(self.sharing, DataSharing::Off)
+    }
+
+    /// Buffer sharing (the reference's `hw_gbuf_sharing`, TANGRAM's
+    /// buffer sharing): nodes needing the same data spread it over their
+    /// buffers and rotate it (docs/model/buffer-sharing.md#buffer-sharing).
+    pub const fn gbuf_sharing(&self) -> bool {
+        matches!(self.sharing, DataSharing::Buffers)
+    }
+
+    /// How nodes that need the same data cooperate.
+    pub const fn sharing(&self) -> DataSharing {
+        self.sharing
     }
 
     /// Bypass, solver, goal and how many candidates to keep at every stage.
@@ -87,10 +100,30 @@ impl Options {
     }
 }
 
+/// How nodes that need the same data cooperate
+/// (docs/model/buffer-sharing.md#which-option-enables-what). One value, so
+/// that buffer sharing without forwarding cannot be expressed: the
+/// reference refuses its two flags together because sharing implies
+/// forwarding.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub enum DataSharing {
+    /// Every node reads its data from DRAM.
+    #[default]
+    Off,
+    /// Access forwarding: the data is read from DRAM once per group and
+    /// forwarded over the NoC.
+    Forwarding,
+    /// Forwarding, and the group's buffers hold one copy between them
+    /// (buffer sharing with rotation).
+    Buffers,
+}
+
 /// Builds [`Options`]; [`OptionsBuilder::build`] checks the bounds.
 #[derive(Clone, Copy, Debug, Default)]
 pub struct OptionsBuilder {
     options: Options,
+    forwarding: bool,
+    gbuf_sharing: bool,
 }
 
 impl OptionsBuilder {
@@ -111,7 +144,14 @@ impl OptionsBuilder {
     /// Access forwarding between nodes.
     #[must_use]
     pub const fn access_forwarding(mut self, on: bool) -> Self {
-        self.options.forwarding = on;
+        self.forwarding = on;
+        self
+    }
+
+    /// Buffer sharing between nodes (implies access forwarding).
+    #[must_use]
+    pub const fn gbuf_sharing(mut self, on: bool) -> Self {
+        self.gbuf_sharing = on;
         self
     }
 
@@ -169,7 +209,15 @@ impl OptionsBuilder {
     /// range and the pipelining options are a combination the model runs
     /// (docs/model/buffer-sharing.md#which-option-enables-what).
     pub fn build(self) -> Result<Options, OptionsError> {
-        let o = self.options;
+        let mut o = self.options;
+        o.sharing = match (self.gbuf_sharing, self.forwarding) {
+            // The reference refuses the pair; saying it twice is a mistake
+            // worth pointing out rather than a combination.
+            (true, true) => return Err(OptionsError::ForwardingImplied),
+            (true, false) => DataSharing::Buffers,
+            (false, true) => DataSharing::Forwarding,
+            (false, false) => DataSharing::Off,
+        };
         let p = o.pipeline;
         if !p.enabled() {
             let stray = if p.basic {
@@ -185,10 +233,19 @@ impl OptionsBuilder {
                 return Err(OptionsError::PipelineOff { flag });
             }
         }
-        if p.temporal && o.blocking.solver == Solver::Analytic {
-            return Err(OptionsError::SolverWith {
-                flag: "--save-writeback",
-            });
+        if o.blocking.solver == Solver::Analytic {
+            if o.gbuf_sharing() {
+                return Err(OptionsError::SolverWith {
+                    flag: "--gbuf-sharing",
+                    why: "buffers shared between nodes",
+                });
+            }
+            if p.temporal {
+                return Err(OptionsError::SolverWith {
+                    flag: "--save-writeback",
+                    why: "on-chip data kept across layers",
+                });
+            }
         }
         if o.batch == 0 || o.batch > MAX_BATCH {
             return Err(OptionsError::Batch { batch: o.batch });
@@ -224,6 +281,11 @@ pub enum OptionsError {
     /// Input-channel partitioning without hybrid partitioning.
     #[error(transparent)]
     Partitioning(#[from] IfmapsWithoutHybrid),
+    /// Access forwarding asked for together with buffer sharing.
+    #[error(
+        "--access-forwarding is implied by --gbuf-sharing (buffer sharing forwards data between nodes too): give only --gbuf-sharing"
+    )]
+    ForwardingImplied,
     /// A pipelining option without pipelining.
     #[error("{flag} needs --interlayer or --save-writeback: without them no segment spans layers")]
     PipelineOff {
@@ -233,11 +295,13 @@ pub enum OptionsError {
     /// The analytical solver with an option it does not model (the
     /// reference refuses the combination too).
     #[error(
-        "--solver analytic cannot be combined with {flag}: the analytical solver does not model on-chip data kept across layers (use --solver exhaustive)"
+        "--solver analytic cannot be combined with {flag}: the analytical solver does not model {why} (use --solver exhaustive)"
     )]
     SolverWith {
         /// The option given.
         flag: &'static str,
+        /// What the solver does not model.
+        why: &'static str,
     },
 }
 
@@ -295,9 +359,23 @@ mod tests {
                 .solver(Solver::Analytic)
                 .build(),
             Err(OptionsError::SolverWith {
-                flag: "--save-writeback"
+                flag: "--save-writeback",
+                why: "on-chip data kept across layers",
             })
         );
+        let shared = Options::builder().gbuf_sharing(true);
+        assert_eq!(
+            shared.access_forwarding(true).build(),
+            Err(OptionsError::ForwardingImplied)
+        );
+        assert!(shared.build().is_ok_and(|o| o.access_forwarding()));
+        assert!(matches!(
+            shared.solver(Solver::Analytic).build(),
+            Err(OptionsError::SolverWith {
+                flag: "--gbuf-sharing",
+                ..
+            })
+        ));
         assert!(TimeOverhead::new(-1.0).is_none());
         assert!(TimeOverhead::new(f64::NAN).is_none());
         assert_eq!(TimeOverhead::new(0.5).map(TimeOverhead::get), Some(0.5));

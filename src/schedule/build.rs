@@ -226,6 +226,13 @@ fn layer_out(
                 gbuf: KindsOut::of(s.size[0]),
                 regf: KindsOut::of(s.size[1]),
             },
+            sharing: s.sharing.map(|sh| SharingOut {
+                subgroup: KindsOut::of(sh.subgroup),
+                rotation_rounds: KindsOut::of(sh.rot_rounds),
+                rotation_units: KindsOut::of(sh.rot_units),
+                wide_fetch_width: KindsOut::of(sh.wide_width),
+                noc_hops: KindsOut::of(sh.node_nhops),
+            }),
         },
         accesses: LevelsOut::of(access.map(KindsOut::of)),
         noc_hops: KindsOut::of(r.total_nhops),
@@ -339,7 +346,8 @@ pub fn build(
             partition: options.partitioning.kind(),
             batch_partition: options.partitioning.splits_batch(),
             ifmap_partition: options.partitioning.splits_ifmaps(),
-            access_forwarding: options.forwarding,
+            access_forwarding: options.access_forwarding(),
+            gbuf_sharing: options.gbuf_sharing(),
             no_bypass: DataKind::ALL
                 .into_iter()
                 .filter(|&d| !b.bypass[d])

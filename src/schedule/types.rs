@@ -99,8 +99,13 @@ pub struct OptionsOut {
     pub batch_partition: bool,
     /// Input-channel partitioning allowed.
     pub ifmap_partition: bool,
-    /// Access forwarding between nodes.
+    /// Access forwarding between nodes (true with buffer sharing, which
+    /// implies it).
     pub access_forwarding: bool,
+    /// Buffer sharing between nodes (`--gbuf-sharing`); written only when
+    /// on, absent in files from before it existed.
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub gbuf_sharing: bool,
     /// Data kinds that must be kept in the global buffer (`fil`, `ifm`, `ofm`).
     pub no_bypass: Vec<DataKind>,
     /// `e`, `d` or `ed`.
@@ -389,6 +394,25 @@ pub struct BlockingOut {
     pub fetch: BlockingFetch,
     /// Words buffered per node (`gbuf`) and per PE (`regf`).
     pub buffered: BlockingFetch,
+    /// What buffer sharing chose (`--gbuf-sharing` only).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sharing: Option<SharingOut>,
+}
+
+/// Buffer sharing of one layer (docs/model/buffer-sharing.md#buffer-sharing).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SharingOut {
+    /// Nodes holding one copy of each kind between them (1: not shared).
+    pub subgroup: KindsOut<u64>,
+    /// Times the shared data go round their subgroup (0: not rotated).
+    pub rotation_rounds: KindsOut<u64>,
+    /// Units one rotation moves the data in.
+    pub rotation_units: KindsOut<u64>,
+    /// Nodes' shares one wide fetch spans.
+    pub wide_fetch_width: KindsOut<f64>,
+    /// NoC word-hops of the rotations and wide fetches, part of `noc_hops`.
+    pub noc_hops: KindsOut<f64>,
 }
 
 /// A value per blocking level.
@@ -480,4 +504,9 @@ pub struct LayerOut {
     /// Where it ran (absent in version-1 files).
     #[serde(default)]
     pub place: Option<PlaceOut>,
+}
+
+/// Serde's test for fields written only when true.
+fn is_false(b: &bool) -> bool {
+    !*b
 }

@@ -154,3 +154,92 @@ fn zero_hops_cost_nothing_along_an_axis_without_neighbours() {
     // Chain 3 and loop back 3, three quarters of the data move.
     assert_eq!(r, 4.5);
 }
+
+/// The worked blocking of docs/model/buffer-sharing.md (the spec's 9.6):
+/// conv 16 -> 16, 8x8, 3x3, batch 4 on 2x2 nodes split by ofmap tiles,
+/// 400-word buffers. The filters' group is all four nodes; the sharing
+/// sweep shrinks it to pairs that rotate the filters 4 times in units of 2:
+/// `rotate_all = (1 + 1) * (2 - 1) / 2 * (4 div 2) = 2` hops per word and
+/// round, so `2304 filter words * 2 * 4 = 18,432` hops.
+#[test]
+fn the_worked_blocking_rotates_filters_around_pairs() {
+    use nnc::sched::Compat;
+    use nnc::sched::blocking::{Blocking, BlockingContext};
+    use nnc::sched::nld::Nld;
+    use nnc::sched::resource::{Bandwidth, Cost, Goal, NodeResource};
+    use nnc::sched::types::{DataLoops, PerData, PerLevel, PerLoop};
+    let part = PartitionScheme::from_indices(
+        [0, 2, 3, 1],
+        [
+            Dim2::square(1),
+            Dim2::square(2),
+            Dim2::square(1),
+            Dim2::square(1),
+        ],
+    )
+    .unwrap();
+    let region = NodeRegion::new(Dim2::square(2), Coord::new(0, 0), RegionKind::Proc);
+    let layer = LayerShape::Conv(ConvShape {
+        nifm: 16,
+        nofm: 16,
+        ofmap: Dim2::square(8),
+        filter: Dim2::square(3),
+        stride: Dim2::square(1),
+        groups: 1,
+        dilation: Dim2::square(1),
+    });
+    let share = BufShare::new(&part, &region, &layer);
+    assert_eq!(share.dims[DataKind::Fil], Dim2::square(2));
+    // Per node: 16 x 16 x 4 loops over a 4x4 ofmap tile (6x6 input, 3x3
+    // filters); one filter word per loop body of the filter at the buffer.
+    let nld = Nld {
+        loopcnt: PerLoop([16, 16, 4]),
+        usize_gbuf: PerData([9, 36, 16]),
+        usize_regf: PerData([1, 1, 1]),
+        unit_access: PerLevel([PerData([9.0, 36.0, 16.0]); 4]),
+        unit_ops: 144.0,
+        unit_time: 1,
+        data_loops: DataLoops::CONV,
+    };
+    let resource = NodeResource {
+        dim_array: Dim2::square(4),
+        size_gbuf: 400,
+        size_regf: 32,
+        array_bus_width: None,
+        dram_bandwidth: Bandwidth::Unlimited,
+        no_time_mux: false,
+    };
+    let cost = Cost {
+        mac_op: 1.0,
+        mem_hier: PerLevel([200.0, 6.0, 2.0, 1.0]),
+        noc_hop: 10.0,
+        idl_unit: 0.0,
+    };
+    let ctx = BlockingContext::new(
+        &nld,
+        &resource,
+        &cost,
+        // Everything stays in the buffers: 18 + 288 + 64 of 400 words.
+        PerData::splat(false),
+        Goal::E,
+        Compat::Nnc,
+    )
+    .with_partition(4, PerData::splat(0), share.dims.map(|g| g.size()))
+    .with_sharing(Some(share));
+    let b = Blocking {
+        factors: [PerLoop([4, 8, 2]), PerLoop([1, 2, 2]), PerLoop([4, 1, 1])],
+        orders: [PerLoop([1, 0, 2]), PerLoop([2, 0, 1])],
+    };
+    let s = ctx.evaluate(&b).expect("the worked blocking is valid");
+    assert_eq!(s.fetch.map(|f| f.0), [[2, 1, 7], [4, 8, 7]]);
+    let sh = s.sharing.expect("buffer sharing is on");
+    assert_eq!(sh.subgroup[DataKind::Fil], 2);
+    assert_eq!(sh.rot_rounds[DataKind::Fil], 4);
+    assert_eq!(sh.rot_units[DataKind::Fil], 2);
+    assert_eq!(sh.node_nhops[DataKind::Fil], 18432.0);
+    // The hops are in the layer's NoC energy.
+    assert_eq!(
+        s.energy.noc,
+        10.0 * (0.0 + sh.node_nhops.0.iter().sum::<f64>())
+    );
+}

@@ -1,5 +1,5 @@
 //! Parity with the pipelined whole-network vectors of
-//! `tests/data/network_vectors.json` (N3, N7, N9), in the
+//! `tests/data/network_vectors.json` (N3, N4, N6, N7, N9), in the
 //! reference-compatible model: the segments chosen, each layer's place,
 //! result and on-chip accesses, the segment times and the totals with the
 //! static energy rescaled (docs/model/pipelining.md#searching-a-segment).
@@ -107,4 +107,9 @@ fn n6_interlayer_shared_source() {
 #[test]
 fn n3_interlayer_forwarding_save_writeback() {
     check("N3_interlayer_af_swb");
+}
+
+#[test]
+fn n4_interlayer_gbuf_sharing_save_writeback() {
+    check("N4_interlayer_bs_swb");
 }

@@ -1,6 +1,6 @@
 //! Parity with the single-layer schedules of `search_unit_vectors.json`
-//! (partitions x mapping x blocking x NoC hops, end to end), except the one
-//! with buffer sharing, which nnc does not model yet.
+//! (partitions x mapping x blocking x NoC hops, end to end), buffer sharing
+//! included.
 
 use crate::model::support::{cost, dim, u};
 use crate::partition::support::{frng, layer, scheme, vectors};
@@ -43,6 +43,7 @@ fn check(v: &Value) {
         .batch(u(&i["batch"]))
         .partitioning(partitioning)
         .access_forwarding(o["hw_access_forwarding"] == true)
+        .gbuf_sharing(o["hw_gbuf_sharing"] == true)
         .bypass(PerData([by[0] == true, by[1] == true, by[2] == true]))
         .top(u(&i["ntops"]) as usize)
         .compat(Compat::NnDataflow)
@@ -68,6 +69,16 @@ fn check(v: &Value) {
     let r = &results[0];
     let at = |what: &str| format!("{id} {what}");
     super::support::check_layer_result(&at, r, &v["expected"]);
+    let w = &v["expected"];
+    if let Some(sub) = w.get("bufshr_subgrp_size") {
+        let sharing = r.candidate.stats.sharing;
+        let got = sharing.map_or([1; 3], |s| s.subgroup.0);
+        assert_eq!(got, crate::model::support::u3(sub), "{}", at("subgroups"));
+        let hops = sharing.map_or([0.0; 3], |s| s.node_nhops.0);
+        for (d, want) in w["node_nhops"].as_array().unwrap().iter().enumerate() {
+            crate::model::support::assert_close(&at("node hops"), hops[d], want.as_f64().unwrap());
+        }
+    }
 }
 
 #[test]
@@ -75,11 +86,8 @@ fn single_layer_schedules() {
     let all = vectors("layer_schedule");
     let mut checked = 0;
     for v in all {
-        if v["input"]["options"]["hw_gbuf_sharing"] == true {
-            continue; // buffer sharing: a later step (docs/model/buffer-sharing.md#buffer-sharing)
-        }
         check(v);
         checked += 1;
     }
-    assert_eq!(checked, 3);
+    assert_eq!(checked, 4);
 }

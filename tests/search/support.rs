@@ -128,6 +128,7 @@ pub(crate) fn options(o: &Value, batch: u64) -> Options {
         .batch(batch)
         .partitioning(partitioning)
         .access_forwarding(o["hw_access_forwarding"] == true)
+        .gbuf_sharing(o["hw_gbuf_sharing"] == true)
         .blocking(BlockingOptions {
             bypass: PerData([by[0] == true, by[1] == true, by[2] == true]),
             solver: if o["sw_solve_loopblocking"] == true {

@@ -7,10 +7,12 @@
 
 mod scheme;
 mod search;
+mod sharing;
 mod solver;
 
 pub use scheme::{Blocking, BlockingContext, BlockingStats, DataHome};
 pub use search::{SweepCounts, search, sweep_counts};
+pub use sharing::Sharing;
 pub use solver::solve;
 
 use super::types::PerLoop;

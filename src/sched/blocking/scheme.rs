@@ -1,11 +1,13 @@
 //! The cost of one loop blocking (docs/model/blocking.md): buffered tile sizes,
 //! fetch counts, the bypass decision, accesses per level, ops and time.
 
+use super::sharing::{Sharing, SharingInput, share_buffers};
 use super::{Factors, Orders};
 use crate::sched::Compat;
 use crate::sched::energy::{LayerCost, access_energy, noc_hops};
 use crate::sched::nld::Nld;
 use crate::sched::pipeline::LayerConstraint;
+use crate::sched::pipeline::bufshr::BufShare;
 use crate::sched::resource::{Cost, Goal, NodeResource, RankKey, whole_cycles};
 use crate::sched::types::{DataKind, LoopDim, MemLevel, PerData, PerLevel, PerLoop};
 use serde::Serialize;
@@ -53,12 +55,30 @@ pub struct BlockingStats {
     /// The layer's energy with this blocking, given the context's NoC hops
     /// (`sched::energy`, the formula the layer's result uses too).
     pub energy: LayerCost,
+    /// Were the filters pinned on chip (`fetch[0][fil]` set to 0 from 1,
+    /// docs/model/blocking.md#filter-pinning)?
+    pub pinned: bool,
+    /// What buffer sharing chose, with its NoC hops; `None` without
+    /// sharing, or while the reference's ranking (which ignores NoC hops)
+    /// has not asked for it yet (docs/model/buffer-sharing.md#buffer-sharing).
+    pub sharing: Option<Sharing>,
 }
 
 impl BlockingStats {
     /// The layer's total energy with this blocking.
     pub fn cost(&self) -> f64 {
         self.energy.total
+    }
+
+    /// NoC word-hops of each data kind given the partition's unit hops:
+    /// the data's trips between memory and the nodes, plus buffer sharing's
+    /// rotation and wide fetches (docs/model/noc.md#how-hops-enter-a-layers-energy).
+    pub fn noc_hops(&self, unit_nhops: PerData<u64>) -> PerData<f64> {
+        let trips = noc_hops(unit_nhops, self.fetch[0]);
+        match &self.sharing {
+            Some(s) => PerData::from_fn(|d| s.node_nhops[d] + trips[d]),
+            None => trips,
+        }
     }
 
     /// The stats of `n` runs of this blocking one after another (the
@@ -76,6 +96,10 @@ impl BlockingStats {
             dram_time: self.dram_time.checked_mul(n)?,
             time: self.time.checked_mul(n)?,
             energy: self.energy.repeated(n),
+            sharing: self.sharing.map(|mut s| {
+                s.node_nhops = s.node_nhops.map(|h| h * f);
+                s
+            }),
             ..*self
         })
     }
@@ -138,6 +162,8 @@ pub struct BlockingContext<'a> {
     pub src: DataHome,
     /// Where the output is written.
     pub dst: DataHome,
+    /// Who shares each data kind's buffer tile, with buffer sharing on.
+    pub share: Option<BufShare>,
     totals: PerLevel<PerData<f64>>,
 }
 
@@ -166,6 +192,7 @@ impl<'a> BlockingContext<'a> {
             constraint: LayerConstraint::FREE,
             src: DataHome::Dram,
             dst: DataHome::Dram,
+            share: None,
             totals,
         }
     }
@@ -213,6 +240,54 @@ impl<'a> BlockingContext<'a> {
         self
     }
 
+    /// The same context with buffer sharing over the groups of `share`
+    /// (`None`: no sharing).
+    pub fn with_sharing(mut self, share: Option<BufShare>) -> Self {
+        self.share = share;
+        self
+    }
+
+    /// The buffer sharing of a valid blocking
+    /// (docs/model/buffer-sharing.md#buffer-sharing), from its factors,
+    /// orders and stats; `None` without sharing.
+    pub fn sharing_of(&self, b: &Blocking, s: &BlockingStats) -> Option<Sharing> {
+        let share = self.share.as_ref()?;
+        let mut fetch = s.fetch;
+        if s.pinned {
+            // Sharing sees the filters fetched once, before pinning.
+            fetch[0][DataKind::Fil] = 1;
+        }
+        Some(share_buffers(
+            share,
+            &SharingInput {
+                nld: self.nld,
+                factors: &b.factors,
+                orders: &b.orders,
+                fetch: &fetch,
+                gbuf_size: s.size[0],
+                capacity: self.resource.size_gbuf,
+                nodes: self.nodes,
+            },
+        ))
+    }
+
+    /// `stats` with their buffer sharing filled in if it was left for
+    /// later (the reference's ranking, see [`BlockingContext::finish`]).
+    pub fn with_sharing_priced(&self, b: &Blocking, mut stats: BlockingStats) -> BlockingStats {
+        if self.share.is_some() && stats.sharing.is_none() {
+            stats.sharing = self.sharing_of(b, &stats);
+            let e = stats.energy;
+            stats.energy = LayerCost::new(
+                self.cost,
+                stats.ops,
+                e.access,
+                stats.noc_hops(self.unit_nhops),
+                stats.time,
+            );
+        }
+        stats
+    }
+
     /// The ranking key of a blocking, smaller is better. The reference ranks
     /// blockings by their access energy alone
     /// (docs/model/blocking.md#ranking-and-ties,
@@ -257,7 +332,15 @@ impl<'a> BlockingContext<'a> {
         }
         // Tiles of overlapping input windows can exceed any bound: saturated
         // sizes exceed every buffer, so the capacity tests stay exact.
-        let gbuf = PerData::from_fn(|d| unit_cnt[0][d].saturating_mul(self.nld.usize_gbuf[d]));
+        let gbuf = PerData::from_fn(|d| {
+            let tile = unit_cnt[0][d].saturating_mul(self.nld.usize_gbuf[d]);
+            // With buffer sharing a node first holds only its share of the
+            // tile, spread over the whole group (docs/model/blocking.md#buffered-units-and-sizes).
+            match &self.share {
+                Some(sh) => tile.div_ceil(sh.dims[d].size().max(1)),
+                None => tile,
+            }
+        });
         let forced = DataKind::ALL
             .into_iter()
             .filter(|&d| !self.bypass[d])
@@ -290,6 +373,22 @@ impl<'a> BlockingContext<'a> {
     /// Prices prepared factors with the given loop orders; `None` if the
     /// data the orders make worth buffering do not fit.
     pub fn finish(&self, p: &Prepared, orders: &Orders) -> Option<BlockingStats> {
+        self.finish_with(p, orders, !self.compat.rank_by_access_energy())
+    }
+
+    /// [`BlockingContext::finish`] leaving buffer sharing for later
+    /// ([`BlockingContext::with_sharing_priced`]): a lower bound of the
+    /// blocking's energy, since sharing only adds NoC hops.
+    pub fn finish_unshared(&self, p: &Prepared, orders: &Orders) -> Option<BlockingStats> {
+        self.finish_with(p, orders, false)
+    }
+
+    /// Does ranking need buffer sharing priced (nnc's model with sharing on)?
+    pub fn ranks_sharing(&self) -> bool {
+        self.share.is_some() && !self.compat.rank_by_access_energy()
+    }
+
+    fn finish_with(&self, p: &Prepared, orders: &Orders, share_now: bool) -> Option<BlockingStats> {
         let f = &p.factors;
         let mut fetch = [PerData::splat(1u64); 2];
         for d in DataKind::ALL {
@@ -323,7 +422,8 @@ impl<'a> BlockingContext<'a> {
         // Filters pinned on chip for the whole run
         // (docs/model/blocking.md#filter-pinning,
         // docs/model/buffer-sharing.md#filter-pinning).
-        if self.resource.no_time_mux && self.fil_top_trivial(f) {
+        let pinned = self.resource.no_time_mux && self.fil_top_trivial(f);
+        if pinned {
             fetch[0][DataKind::Fil] = 0;
         }
         let lcnt = p.lcnt;
@@ -380,14 +480,7 @@ impl<'a> BlockingContext<'a> {
             }
         };
         let time = proc_time.max(bus_time).max(dram_time);
-        let energy = LayerCost::new(
-            self.cost,
-            ops,
-            access_cost,
-            noc_hops(self.unit_nhops, fetch[0]),
-            time,
-        );
-        Some(BlockingStats {
+        let mut stats = BlockingStats {
             fetch,
             stored,
             unit_cnt: p.unit_cnt,
@@ -399,8 +492,30 @@ impl<'a> BlockingContext<'a> {
             bus_time,
             dram_time,
             time,
-            energy,
-        })
+            energy: LayerCost::new(self.cost, ops, access_cost, PerData::splat(0.0), time),
+            pinned,
+            sharing: None,
+        };
+        // The reference ranks by access energy alone, so buffer sharing,
+        // which only adds NoC hops, is left until a candidate is priced
+        // (`sched::layer`); nnc ranks by the whole energy and needs it now.
+        if share_now {
+            stats.sharing = self.sharing_of(
+                &Blocking {
+                    factors: *f,
+                    orders: *orders,
+                },
+                &stats,
+            );
+        }
+        stats.energy = LayerCost::new(
+            self.cost,
+            ops,
+            access_cost,
+            stats.noc_hops(self.unit_nhops),
+            time,
+        );
+        Some(stats)
     }
 
     /// Fetch count of data `d` at blocking level `bl`

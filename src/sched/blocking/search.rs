@@ -264,10 +264,26 @@ pub fn search(ctx: &BlockingContext<'_>, ntops: usize) -> Vec<(Blocking, Blockin
                 return chunk_best_orderless(ctx, chunk, &fbs, ntops);
             }
             let mut best = Vec::with_capacity(ntops.min(MAX_TOP) + 1);
+            let lazy_sharing = ctx.ranks_sharing();
             for_each_candidate(ctx, chunk, &fbs, |b, prepared| {
-                if let Some(p) = prepared
-                    && let Some(s) = ctx.finish(p, &b.orders)
-                {
+                let Some(p) = prepared else {
+                    return true;
+                };
+                if lazy_sharing {
+                    // Buffer sharing's sweep is the costly part and only
+                    // adds energy: price it only for blockings whose
+                    // energy without it could still make the list.
+                    let Some(s) = ctx.finish_unshared(p, &b.orders) else {
+                        return true;
+                    };
+                    if best.len() >= ntops
+                        && best.last().is_some_and(|w: &Ranked| ctx.key(&s) >= w.2)
+                    {
+                        return true;
+                    }
+                    let s = ctx.with_sharing_priced(&b, s);
+                    push_stable(&mut best, (b, s, ctx.key(&s)), ntops);
+                } else if let Some(s) = ctx.finish(p, &b.orders) {
                     push_stable(&mut best, (b, s, ctx.key(&s)), ntops);
                 }
                 true
