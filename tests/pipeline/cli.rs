@@ -35,6 +35,14 @@ fn refused_combinations_are_usage_errors() {
             "--solver analytic cannot be combined with --save-writeback",
         ),
         (
+            vec!["--gbuf-sharing", "--solver", "analytic"],
+            "--solver analytic cannot be combined with --gbuf-sharing",
+        ),
+        (
+            vec!["--gbuf-sharing", "--access-forwarding"],
+            "--access-forwarding is implied by --gbuf-sharing",
+        ),
+        (
             vec!["--interlayer", "--pipeline-time-overhead", "-1"],
             "`-1` is not a time overhead",
         ),
@@ -91,6 +99,57 @@ fn pipelining_is_never_worse_and_the_flags_take_effect() {
     assert!(strict <= alone && strict >= spatial, "{strict}");
     let one = energy(&["--interlayer", "--pipeline-max-degree", "1"]);
     assert!(one <= alone && one >= spatial, "{one}");
+}
+
+/// Buffer sharing (docs/model/buffer-sharing.md#buffer-sharing) on small
+/// buffers that must hold everything: without it AlexNet's first layer does
+/// not fit 8 KiB; with 32 KiB it fits either way and sharing saves energy,
+/// and it never costs more than forwarding alone (not sharing at all is
+/// always among its candidates).
+#[test]
+fn buffer_sharing_fits_smaller_buffers_and_never_costs_more() {
+    let run = |gbuf: &str, sharing: &str| {
+        let set = format!("node.gbuf_bytes={gbuf}");
+        let mut args = vec!["schedule", "nns/alex_net.nn", "-q", "-o", "-"];
+        args.extend(TETRIS_HYBRID);
+        args.extend(["--set", &set, "--no-bypass", "i,o,f", sharing]);
+        let out = nnc(&args);
+        match out.status.code() {
+            Some(0) => {
+                let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+                // Written only when on.
+                let on = v["options"]["gbuf_sharing"].as_bool().unwrap_or(false);
+                assert_eq!(on, sharing == "--gbuf-sharing");
+                Some(v)
+            }
+            Some(3) => None,
+            c => panic!("{gbuf} {sharing}: exit {c:?}: {}", text(&out.stderr)),
+        }
+    };
+    assert!(run("8192", "--access-forwarding").is_none());
+    let small = run("8192", "--gbuf-sharing").expect("sharing fits 8 KiB");
+    let layers = small["layers"].as_array().unwrap();
+    let conv1 = &layers[0]["blocking"]["sharing"];
+    assert!(
+        conv1["subgroup"]
+            .as_object()
+            .unwrap()
+            .values()
+            .any(|s| s.as_u64().unwrap() > 1)
+    );
+    let e = |v: &serde_json::Value| v["totals"]["energy"].as_f64().unwrap();
+    let fwd = run("32768", "--access-forwarding").unwrap();
+    let shared = run("32768", "--gbuf-sharing").unwrap();
+    assert!(e(&shared) < e(&fwd), "{} !< {}", e(&shared), e(&fwd));
+    for (a, b) in shared["layers"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .zip(fwd["layers"].as_array().unwrap())
+    {
+        let (x, y) = (a["energy"].as_f64().unwrap(), b["energy"].as_f64().unwrap());
+        assert!(x <= y, "{}: {x} > {y}", a["name"]);
+    }
 }
 
 #[test]
