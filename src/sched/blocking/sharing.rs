@@ -331,7 +331,8 @@ fn rounds_and_fetches(
         let rotation = share.rotate_all(d, sub[d], Some(units)) * rounds as f64;
         s.rot_rounds[d] = rounds;
         s.rot_units[d] = units;
-        s.wide_width[d] = width;
+        // Reported as 0 for a kind that is not shared, as the reference does.
+        s.wide_width[d] = if sub[d] > 1 { width } else { 0.0 };
         s.node_nhops[d] = rotation + wide;
     }
     s
