@@ -222,3 +222,54 @@ fn the_model_zoo_imports_and_schedules() {
         .collect();
     assert_eq!(towers.len(), 3, "{towers:?}");
 }
+
+/// The networks written by hand in nns/ are the imported graphs, layer for
+/// layer (names aside).
+#[test]
+fn shipped_networks_are_their_torchvision_exports() {
+    for name in ["mobilenet_v2", "resnext50_32x4d", "efficientnet_b0"] {
+        let imported = import(&format!("{DATA}/{name}.onnx"));
+        let ours = shipped(&format!("nns/{name}.nn"));
+        assert_eq!(
+            layers_without_names(&imported),
+            layers_without_names(&ours),
+            "{name}"
+        );
+    }
+}
+
+/// The hand-written networks schedule on every preset with both solvers
+/// (batch 1: about a second in all).
+#[test]
+fn shipped_networks_schedule_on_every_preset_with_both_solvers() {
+    for name in ["mobilenet_v2", "resnext50_32x4d", "efficientnet_b0"] {
+        let net = shipped(&format!("nns/{name}.nn"));
+        for hw in nnc::hw::preset_names() {
+            let hw_spec = nnc::hw::load(hw).unwrap();
+            for solver in [Solver::Exhaustive, Solver::Analytic] {
+                let options = Options::builder().solver(solver).build().unwrap();
+                let s = nnc::schedule(&net, &hw_spec, &options)
+                    .unwrap_or_else(|e| panic!("{name} on {hw}, {solver:?}: {e}"));
+                assert_eq!(s.totals.ops, net.total_ops(1) as f64, "{name} {hw}");
+            }
+        }
+    }
+}
+
+/// MobileNetV2 on `eyeriss`, analytic solver, batch 1: the depthwise
+/// layers' utilization falls with their fmap size (docs/onnx.md).
+#[test]
+fn mobilenet_v2_schedule_on_eyeriss() {
+    let out = nnc(&[
+        "schedule",
+        "nns/mobilenet_v2.nn",
+        "--hw",
+        "eyeriss",
+        "--solver",
+        "analytic",
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    crate::lang::snapshot_settings().bind(|| {
+        insta::assert_snapshot!("schedule_mobilenet_v2_eyeriss_analytic", text(&out.stdout));
+    });
+}
