@@ -655,7 +655,13 @@ fn reshaped(dims: &[i64], target: &[i64]) -> Option<Vec<i64>> {
     let mut out: Vec<i64> = target
         .iter()
         .enumerate()
-        .map(|(i, &t)| if t == 0 { dims.get(i).copied().unwrap_or(0) } else { t })
+        .map(|(i, &t)| {
+            if t == 0 {
+                dims.get(i).copied().unwrap_or(0)
+            } else {
+                t
+            }
+        })
         .collect();
     let known = out
         .iter()

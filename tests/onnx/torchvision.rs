@@ -173,7 +173,11 @@ fn every_export_round_trips_through_import() {
         let from_nn = nnc(&["check", nn, "--json"]);
         let from_onnx = nnc(&["check", &model, "--json"]);
         assert_eq!(from_nn.status.code(), Some(0), "{name}");
-        assert!(from_nn.stderr.is_empty(), "{name}: {}", text(&from_nn.stderr));
+        assert!(
+            from_nn.stderr.is_empty(),
+            "{name}: {}",
+            text(&from_nn.stderr)
+        );
         assert_eq!(text(&from_nn.stdout), text(&from_onnx.stdout), "{name}");
         // torch.onnx names every graph `main_graph`: the file's stem is
         // the network's name.

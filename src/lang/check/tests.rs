@@ -219,7 +219,10 @@ fn scale_needs_one_factor_per_channel() {
     let pre = "input d [8, 6]\nx = conv(d, 8, kernel: 1)\n";
     // Channels differ: E012; factors not 1x1: E013; one operand: E019.
     for (call, code) in [
-        ("s = pool(d, kernel: 6)\nk = conv(s, 4, kernel: 1)\ny = conv(scale(x, k), 4, kernel: 1)", "E012"),
+        (
+            "s = pool(d, kernel: 6)\nk = conv(s, 4, kernel: 1)\ny = conv(scale(x, k), 4, kernel: 1)",
+            "E012",
+        ),
         ("y = conv(scale(x, d), 4, kernel: 1)", "E013"),
         ("y = conv(scale(x), 4, kernel: 1)", "E019"),
     ] {

@@ -73,7 +73,12 @@ impl Lowering<'_> {
     /// feature map. Why a shuffle folds: in the model a grouped
     /// convolution's cost does not depend on which channels form its
     /// groups, so a permutation of channels changes nothing.
-    pub(super) fn shuffle(&mut self, node: &Node, of: Val, transposed: bool) -> Result<(), ImportError> {
+    pub(super) fn shuffle(
+        &mut self,
+        node: &Node,
+        of: Val,
+        transposed: bool,
+    ) -> Result<(), ImportError> {
         let perm = ints_attr(node, "perm", &[])?;
         let back = match (node.op.as_str(), self.val(node, 1)) {
             ("Reshape", Ok(Val::Const { ints, .. })) => match (&of, ints.get(1..)) {
@@ -368,7 +373,10 @@ impl Lowering<'_> {
                 self.fold(node, v);
                 Ok(())
             }
-            [a, b] if node.op == "Mul" && let Some((x, s)) = channel_scale(a, b) => {
+            [a, b]
+                if node.op == "Mul"
+                    && let Some((x, s)) = channel_scale(a, b) =>
+            {
                 // Squeeze-and-excitation: a map times one factor per channel
                 // (docs/onnx.md#folded-operators).
                 let v = Val::Fmap {
@@ -415,7 +423,9 @@ impl Lowering<'_> {
             _ => 0,
         };
         let index = match self.val(node, 1)? {
-            Val::Const { dims, ints } if ints.len() == 1 && dims.as_ref().is_none_or(|d| d.iter().all(|&x| x == 1)) => {
+            Val::Const { dims, ints }
+                if ints.len() == 1 && dims.as_ref().is_none_or(|d| d.iter().all(|&x| x == 1)) =>
+            {
                 Some(ints[0])
             }
             _ => None,
@@ -555,7 +565,8 @@ fn channel_split(f: &Fm, target: [i64; 4]) -> bool {
 /// `(map, factors)` if one of `a`, `b` is a 2D feature map and the other
 /// one factor for each of its channels (a `[C, 1, 1]` map).
 fn channel_scale<'f>(a: &'f Fm, b: &'f Fm) -> Option<(&'f Fm, &'f Fm)> {
-    let factors = |x: &Fm, s: &Fm| s.c == x.c && (s.h, s.w) == (1, 1) && !x.flat && (x.h, x.w) != (1, 1);
+    let factors =
+        |x: &Fm, s: &Fm| s.c == x.c && (s.h, s.w) == (1, 1) && !x.flat && (x.h, x.w) != (1, 1);
     if factors(a, b) {
         Some((a, b))
     } else if factors(b, a) {
