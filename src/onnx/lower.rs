@@ -279,12 +279,21 @@ impl Lowering<'_> {
         }
         let mut out = String::new();
         let mut first = true;
+        let mut free_batch = false;
         for v in &self.graph.inputs {
             if self.vals.contains_key(&v.name) {
                 continue;
             }
             let dims: Vec<Dim> = v.dims.clone().unwrap_or_default();
-            if params.contains(&v.name) {
+            // Why these are weights too, although only element-wise nodes
+            // read them: a tensor of rank 0 or 1 has no batch dimension
+            // (a bias added to a map), and when the network input's batch
+            // is free, a tensor of a fixed first dimension is shared by
+            // the whole batch (a layer scale, a class token). torch.onnx
+            // writes both as graph inputs when exporting without weights.
+            let fixed_first = matches!(dims.first(), Some(Dim::Value(_)));
+            let shared = v.dims.is_some() && (dims.len() <= 1 || (free_batch && fixed_first));
+            if params.contains(&v.name) || shared {
                 let known = dims
                     .iter()
                     .map(|d| match d {
@@ -305,6 +314,9 @@ impl Lowering<'_> {
                 (true, Some(s)) => s,
                 _ => data_shape(&v.name, &dims)?,
             };
+            if first {
+                free_batch = matches!(dims.first(), Some(Dim::Free(_)));
+            }
             let name = self.fresh(&v.name);
             let kw = if first { "input" } else { "extern" };
             let _ = writeln!(

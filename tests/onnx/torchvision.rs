@@ -277,3 +277,21 @@ fn mobilenet_v2_schedule_on_eyeriss() {
         insta::assert_snapshot!("schedule_mobilenet_v2_eyeriss_analytic", text(&out.stdout));
     });
 }
+
+/// ViT-B/16's biases, class token and position embedding are graph inputs
+/// read only by element-wise nodes: they are weights (rank 1, or a fixed
+/// first dimension where the image's batch is free), never a data input
+/// asking for `--input-shape`. Whatever the importer cannot model yet is
+/// an error naming a node.
+#[test]
+fn vit_weights_are_not_data_inputs() {
+    let bytes = std::fs::read(format!("{DATA}/vit_b_16.onnx")).unwrap();
+    match nnc::onnx::import(&bytes, &ImportOptions::default()) {
+        Ok(imported) => assert!(
+            imported.text.contains("input input_ [3, 224, 224]\n\n"),
+            "{}",
+            imported.text
+        ),
+        Err(e) => assert!(matches!(e, nnc::onnx::ImportError::Node { .. }), "{e}"),
+    }
+}
