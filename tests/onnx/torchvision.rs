@@ -96,6 +96,22 @@ fn torchvision_counts_are_reproduced() {
     println!("{table}");
 }
 
+/// torchvision rounds `_ops` to three decimals; torch's own counter
+/// (`torch.utils.flop_counter`, run by export.py on the exported model)
+/// counts the conv and linear MACs exactly, and nnc's count is the same.
+#[test]
+fn conv_fc_macs_are_torchs_own_count_exactly() {
+    let counts = published();
+    for name in CNNS {
+        let net = import(&format!("{DATA}/{name}.onnx"));
+        assert_eq!(
+            Some(conv_fc_macs(&net)),
+            counts["models"][name]["flop_counter_macs"].as_u64(),
+            "{name}"
+        );
+    }
+}
+
 /// Counts by hand: torchvision's AlexNet, VGG-16 and SqueezeNet 1.1 have a
 /// bias on every conv and fc layer and no normalization, so nnc's count is
 /// theirs exactly.
