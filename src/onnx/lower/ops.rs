@@ -474,7 +474,8 @@ impl Lowering<'_> {
             self.fold(node, v);
             return Ok(());
         }
-        if op == "Concat" {
+        let on_channels = matches!(node.attr("axis"), Some(AttrValue::Int(1 | -3)));
+        if op == "Concat" && on_channels {
             let mut base: Option<&Val> = None;
             let mut whole = true;
             for (i, v) in reads.iter().enumerate() {
