@@ -412,6 +412,17 @@ impl LayerShape {
         }
     }
 
+    /// Parameters of the layer as deployed for inference
+    /// (docs/model/layers.md#parameters): its filter words and one bias per
+    /// output channel of a conv or fc layer (0 for local-region layers). A
+    /// batch normalization after the layer folds into these two.
+    pub const fn total_params(&self) -> u64 {
+        match self {
+            LayerShape::Conv(c) => self.total_filter_size() + c.nofm,
+            LayerShape::Local(_) => 0,
+        }
+    }
+
     /// Ops of the layer for a batch of `b`.
     pub const fn total_ops(&self, b: u64) -> u64 {
         self.total_ofmap_size(1) * self.ops_per_neuron() * b

@@ -196,6 +196,8 @@ pub enum ErrorKind {
     ChannelMismatch {
         /// The argument list.
         span: Span,
+        /// `eltwise` or `scale`.
+        op: Builtin,
         /// The inputs.
         inputs: Vec<Operand>,
     },
@@ -203,7 +205,7 @@ pub enum ErrorKind {
     SizeMismatch {
         /// The argument list.
         span: Span,
-        /// `concat` or `eltwise`.
+        /// `concat`, `eltwise` or `scale`.
         op: Builtin,
         /// The inputs.
         inputs: Vec<Operand>,

@@ -158,20 +158,25 @@ impl ErrorKind {
                     _ => d,
                 }
             }
-            ErrorKind::ChannelMismatch { span, inputs } => {
+            ErrorKind::ChannelMismatch { span, op, inputs } => {
                 let mut d = new("input channels do not match".into());
                 for i in inputs {
                     d = d.secondary(i.def, format!("`{}` has {} channels", i.name, i.channels));
                 }
-                let mut d = d.primary(*span, "eltwise inputs must have equal channels");
+                let what = match op {
+                    Builtin::Scale => "`scale` needs one factor per channel".to_owned(),
+                    _ => format!("{} inputs must have equal channels", op.name()),
+                };
+                let mut d = d.primary(*span, what);
                 d.labels.rotate_right(1);
                 d
             }
             ErrorKind::SizeMismatch { span, op, inputs } => {
-                let mut d = new("fmap sizes do not match".into()).primary(
-                    *span,
-                    format!("{} inputs must have equal fmap sizes", op.name()),
-                );
+                let what = match op {
+                    Builtin::Scale => "`scale`'s factors must be a 1x1 fmap".to_owned(),
+                    _ => format!("{} inputs must have equal fmap sizes", op.name()),
+                };
+                let mut d = new("fmap sizes do not match".into()).primary(*span, what);
                 for i in inputs {
                     d = d.secondary(i.def, format!("`{}` is {}", i.name, i.size));
                 }
@@ -257,6 +262,9 @@ impl ErrorKind {
                 let d = new(format!("`{callee}` takes {takes}"))
                     .primary(*span, format!("{found} positional argument{s} given"));
                 match Builtin::from_name(callee) {
+                    Some(Builtin::Scale) => {
+                        d.help("`scale(x, s)` reads a fmap and its factors, one per channel")
+                    }
                     Some(b) if b.is_folded() => d.help(format!(
                         "`{callee}` reads one source; write one call per source"
                     )),

@@ -51,6 +51,26 @@ enum Val {
         flat: bool,
         pad: [u64; 4],
     },
+    /// One channel of a feature map, picked by a `Gather` on channels
+    /// (GoogLeNet's `transform_input` normalizes each input channel on its
+    /// own): only a concatenation of all channels in order, after
+    /// element-wise constants, may read it.
+    Channel {
+        /// The feature map it is a channel of.
+        of: Box<Val>,
+        /// Which channel.
+        index: u64,
+    },
+    /// A feature map with its channels split into `groups` x `C / groups`
+    /// (a reshape to rank 5), `transposed` once the two are swapped: the
+    /// middle of a channel shuffle (ShuffleNet), which only a reshape back
+    /// to the whole map may end.
+    Shuffle {
+        /// The feature map.
+        of: Box<Val>,
+        /// Whether the group and channel axes were swapped.
+        transposed: bool,
+    },
     /// A constant or a weight: its dims and integer values when known.
     Const {
         dims: Option<Vec<i64>>,
@@ -130,7 +150,8 @@ pub fn lower(graph: &Graph, options: &ImportOptions) -> Result<Imported, ImportE
         l.node(node)?;
     }
     let outs = l.outputs();
-    let name = net_name(if graph.name.is_empty() {
+    // Why `main_graph` too: it is the name torch.onnx gives every graph.
+    let name = net_name(if graph.name.is_empty() || graph.name == "main_graph" {
         &options.fallback_name
     } else {
         &graph.name
@@ -258,12 +279,21 @@ impl Lowering<'_> {
         }
         let mut out = String::new();
         let mut first = true;
+        let mut free_batch = false;
         for v in &self.graph.inputs {
             if self.vals.contains_key(&v.name) {
                 continue;
             }
             let dims: Vec<Dim> = v.dims.clone().unwrap_or_default();
-            if params.contains(&v.name) {
+            // Why these are weights too, although only element-wise nodes
+            // read them: a tensor of rank 0 or 1 has no batch dimension
+            // (a bias added to a map), and when the network input's batch
+            // is free, a tensor of a fixed first dimension is shared by
+            // the whole batch (a layer scale, a class token). torch.onnx
+            // writes both as graph inputs when exporting without weights.
+            let fixed_first = matches!(dims.first(), Some(Dim::Value(_)));
+            let shared = v.dims.is_some() && (dims.len() <= 1 || (free_batch && fixed_first));
+            if params.contains(&v.name) || shared {
                 let known = dims
                     .iter()
                     .map(|d| match d {
@@ -284,6 +314,9 @@ impl Lowering<'_> {
                 (true, Some(s)) => s,
                 _ => data_shape(&v.name, &dims)?,
             };
+            if first {
+                free_batch = matches!(dims.first(), Some(Dim::Free(_)));
+            }
             let name = self.fresh(&v.name);
             let kw = if first { "input" } else { "extern" };
             let _ = writeln!(
@@ -369,6 +402,17 @@ impl Lowering<'_> {
                 format!("input {i} is a constant, not a feature map"),
                 "only feature maps computed from the network input can be scheduled",
             )),
+            Val::Shuffle { .. } => Err(unsupported(
+                node,
+                format!("input {i} is a feature map with its channels split in two axes"),
+                "only a channel shuffle (reshape to groups, transpose, reshape back) is supported",
+            )),
+            Val::Channel { index, .. } => Err(unsupported(
+                node,
+                format!("input {i} is channel {index} of a feature map alone (a `Gather`)"),
+                "only a per-channel affine transform of a whole feature map, concatenated \
+                 back in order (GoogLeNet's transform_input), is supported",
+            )),
         }
     }
 
@@ -428,6 +472,45 @@ impl Lowering<'_> {
             self.set(node, v);
             return Ok(());
         }
+        if all_const && FOLDED.contains(&op) {
+            // A weight renamed (`Identity`) or cast keeps its shape.
+            let v = self.val(node, 0)?.clone();
+            self.set(node, v);
+            return Ok(());
+        }
+        if op == "ConstantOfShape"
+            && let Ok(Val::Const { ints, .. }) = self.val(node, 0)
+            && !ints.is_empty()
+        {
+            // Older model-zoo files make their weights this way: a tensor of
+            // the shape held by an initializer.
+            let dims = Some(ints.clone());
+            self.set(
+                node,
+                Val::Const {
+                    dims,
+                    ints: Vec::new(),
+                },
+            );
+            return Ok(());
+        }
+        if all_const
+            && op == "Reshape"
+            && let (Ok(Val::Const { dims: Some(d), .. }), Ok(Val::Const { ints: t, .. })) =
+                (self.val(node, 0), self.val(node, 1))
+            && !t.is_empty()
+        {
+            // A weight reshaped for its layer (older model-zoo files).
+            let dims = reshaped(d, t);
+            self.set(
+                node,
+                Val::Const {
+                    dims,
+                    ints: Vec::new(),
+                },
+            );
+            return Ok(());
+        }
         if all_const || matches!(op, "Shape" | "Size" | "ConstantOfShape") {
             // Why: a subgraph of constants (shape arithmetic for a reshape)
             // computes no feature map; its values are not needed.
@@ -441,6 +524,19 @@ impl Lowering<'_> {
                 );
             }
             return Ok(());
+        }
+        if node
+            .inputs
+            .iter()
+            .any(|i| matches!(self.vals.get(i), Some(Val::Channel { .. })))
+        {
+            return self.channel(node);
+        }
+        if let Some(Val::Shuffle { of, transposed }) =
+            node.inputs.first().and_then(|i| self.vals.get(i))
+        {
+            let (of, transposed) = ((**of).clone(), *transposed);
+            return self.shuffle(node, of, transposed);
         }
         match op {
             _ if FOLDED.contains(&op) => {
@@ -458,6 +554,14 @@ impl Lowering<'_> {
             "GlobalAveragePool" | "GlobalMaxPool" | "GlobalLpPool" => self.global_pool(node)?,
             _ if ELEMENTWISE.contains(&op) => self.eltwise(node)?,
             "Concat" => self.concat(node)?,
+            "Gather" => self.gather(node)?,
+            "Transpose" => {
+                return Err(unsupported(
+                    node,
+                    "a transpose of a feature map changes its layout".into(),
+                    "only the transpose of a channel shuffle (ShuffleNet) is supported",
+                ));
+            }
             "ConvTranspose" | "Resize" | "Upsample" => {
                 return Err(unsupported(
                     node,
@@ -551,6 +655,41 @@ fn konst(t: &Tensor) -> Val {
     Val::Const {
         dims: Some(t.dims.clone()),
         ints: t.ints.clone(),
+    }
+}
+
+/// The dims of a tensor of `dims` reshaped to `target` (ONNX: `0` keeps a
+/// dim, one `-1` takes what is left); `None` if they do not fit.
+fn reshaped(dims: &[i64], target: &[i64]) -> Option<Vec<i64>> {
+    let total = dims
+        .iter()
+        .try_fold(1i64, |a, &d| a.checked_mul(d).filter(|_| d >= 0))?;
+    let mut out: Vec<i64> = target
+        .iter()
+        .enumerate()
+        .map(|(i, &t)| {
+            if t == 0 {
+                dims.get(i).copied().unwrap_or(0)
+            } else {
+                t
+            }
+        })
+        .collect();
+    let known = out
+        .iter()
+        .filter(|&&d| d != -1)
+        .try_fold(1i64, |a, &d| a.checked_mul(d).filter(|_| d > 0))?;
+    match out.iter().filter(|&&d| d == -1).count() {
+        0 if known == total => Some(out),
+        1 if known > 0 && total % known == 0 => {
+            for d in &mut out {
+                if *d == -1 {
+                    *d = total / known;
+                }
+            }
+            Some(out)
+        }
+        _ => None,
     }
 }
 

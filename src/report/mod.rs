@@ -133,10 +133,11 @@ pub fn network_summary(net: &Network) -> String {
     };
     let _ = writeln!(
         out,
-        "\n{} layers, {} MACs per sample, {} weights",
+        "\n{} layers, {} MACs per sample, {} weights, {} parameters with biases",
         net.layers().len(),
         grouped(sum(|s| s.total_ops(1))),
-        grouped(sum(|s| s.total_filter_size()))
+        grouped(sum(|s| s.total_filter_size())),
+        grouped(sum(|s| s.total_params()))
     );
     out
 }

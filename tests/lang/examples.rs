@@ -84,6 +84,7 @@ fn complete(block: &str) -> String {
     } else if first.starts_with("# Ways to write")
         || first.starts_with("# MobileNetV2")
         || first.starts_with("# A transformer block")
+        || first.starts_with("# EfficientNet's squeeze-and-excitation")
     {
         block.to_string()
     } else if first.starts_with("block inception") {
@@ -98,7 +99,7 @@ fn complete(block: &str) -> String {
 #[test]
 fn every_nn_example_compiles() {
     let examples = blocks(&doc(), "nn");
-    assert_eq!(examples.len(), 6, "examples on the page");
+    assert_eq!(examples.len(), 7, "examples on the page");
     for block in examples {
         compile(&complete(&block));
     }

@@ -33,6 +33,10 @@ pub enum Builtin {
     LayerNorm,
     /// `relu(x)` (any activation): folded like `softmax`.
     Relu,
+    /// `scale(x, s)`: `x` multiplied by one factor per channel, `s`
+    /// (squeeze-and-excitation); folded like `softmax`, and `s` counts as
+    /// read (docs/language.md#folded-operators).
+    Scale,
 }
 
 /// How an operator takes its arguments.
@@ -122,7 +126,7 @@ const fn opt(key: Key) -> Param {
 
 impl Builtin {
     /// Every operator, in the order messages list them.
-    pub const ALL: [Builtin; 8] = [
+    pub const ALL: [Builtin; 9] = [
         Builtin::Conv,
         Builtin::Fc,
         Builtin::Pool,
@@ -131,6 +135,7 @@ impl Builtin {
         Builtin::Softmax,
         Builtin::LayerNorm,
         Builtin::Relu,
+        Builtin::Scale,
     ];
 
     /// The operator's name in `.nn` files.
@@ -144,6 +149,7 @@ impl Builtin {
             Builtin::Softmax => "softmax",
             Builtin::LayerNorm => "layernorm",
             Builtin::Relu => "relu",
+            Builtin::Scale => "scale",
         }
     }
 
@@ -152,14 +158,21 @@ impl Builtin {
     pub const fn is_value(self) -> bool {
         matches!(
             self,
-            Builtin::Concat | Builtin::Softmax | Builtin::LayerNorm | Builtin::Relu
+            Builtin::Concat
+                | Builtin::Softmax
+                | Builtin::LayerNorm
+                | Builtin::Relu
+                | Builtin::Scale
         )
     }
 
     /// Is the operator folded into its input (an element-wise or per-sample
     /// reduction that costs nothing in the model)?
     pub const fn is_folded(self) -> bool {
-        matches!(self, Builtin::Softmax | Builtin::LayerNorm | Builtin::Relu)
+        matches!(
+            self,
+            Builtin::Softmax | Builtin::LayerNorm | Builtin::Relu | Builtin::Scale
+        )
     }
 
     /// The operator called `name`, if any.
@@ -186,7 +199,8 @@ impl Builtin {
             | Builtin::Concat
             | Builtin::Softmax
             | Builtin::LayerNorm
-            | Builtin::Relu => Params::Sources,
+            | Builtin::Relu
+            | Builtin::Scale => Params::Sources,
         }
     }
 }

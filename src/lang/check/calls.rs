@@ -129,7 +129,9 @@ impl<'a> Checker<'a> {
             Builtin::Fc => self.fc(name, call),
             Builtin::Eltwise => self.eltwise(name, call),
             Builtin::Concat => self.concat(call),
-            Builtin::Softmax | Builtin::LayerNorm | Builtin::Relu => self.folded(op, call),
+            Builtin::Softmax | Builtin::LayerNorm | Builtin::Relu | Builtin::Scale => {
+                self.folded(op, call)
+            }
         }
     }
 
@@ -444,6 +446,7 @@ impl<'a> Checker<'a> {
         if summary.iter().any(|o| o.channels != summary[0].channels) {
             self.error(ErrorKind::ChannelMismatch {
                 span: call.args_span,
+                op: Builtin::Eltwise,
                 inputs: summary,
             });
             return Value::Poison;
@@ -489,17 +492,62 @@ impl<'a> Checker<'a> {
         let Some(operands) = self.operands(call, op) else {
             return Value::Poison;
         };
-        if operands.len() != 1 {
+        let expected = if op == Builtin::Scale { 2 } else { 1 };
+        if operands.len() != expected {
             self.error(ErrorKind::ArgCount {
                 span: call.args_span,
                 callee: op.name().into(),
-                expected: "1".into(),
+                expected: expected.to_string(),
                 found: operands.len(),
             });
             return Value::Poison;
         }
-        let parts: Vec<Part> = operands.into_iter().flat_map(|(p, _)| p).collect();
+        let mut operands = operands.into_iter();
+        let parts: Vec<Part> = operands.next().map(|(p, _)| p).unwrap_or_default();
+        if let Some((factors, span)) = operands.next()
+            && !self.channel_factors(&parts, &factors, span, call.args_span)
+        {
+            return Value::Poison;
+        }
         Value::Src(parts)
+    }
+
+    /// Checks `scale(x, s)`'s factors `s`: one per channel of `x` (equal
+    /// channels, a 1x1 fmap). Why they count as read although the value is
+    /// `x`: the layers computing them (squeeze-and-excitation's pool and
+    /// convolutions) are part of the network and are scheduled.
+    fn channel_factors(&mut self, x: &[Part], s: &[Part], s_span: Span, args: Span) -> bool {
+        let operand = |parts: &[Part], span: Span| {
+            let channels = parts.iter().map(|p| p.channels).sum();
+            match parts {
+                [one] => one.operand(),
+                _ => Operand {
+                    name: format!("concat of {}", parts.len()),
+                    def: span,
+                    channels,
+                    size: parts.first().map_or(Dim2::square(1), |p| p.size),
+                },
+            }
+        };
+        let (xo, so) = (operand(x, args), operand(s, s_span));
+        if xo.channels != so.channels {
+            self.error(ErrorKind::ChannelMismatch {
+                span: args,
+                op: Builtin::Scale,
+                inputs: vec![xo, so],
+            });
+            return false;
+        }
+        if s.iter().any(|p| p.size != Dim2::square(1)) {
+            self.error(ErrorKind::SizeMismatch {
+                span: args,
+                op: Builtin::Scale,
+                inputs: vec![xo, so],
+            });
+            return false;
+        }
+        self.side_reads.extend(s.iter().map(|p| p.source));
+        true
     }
 
     /// The operands of a variadic operator (`eltwise`, `concat`): one or

@@ -149,6 +149,9 @@ struct Checker<'a> {
     layers: Vec<Layer>,
     /// The network outputs named by top-level `out`s.
     outputs: Vec<Source>,
+    /// Sources read by a folded operator although they are not its value
+    /// (`scale`'s factors): used, for the unused-layer warning.
+    side_reads: HashSet<Source>,
     scopes: Vec<Scope>,
     /// Blocks being expanded, innermost last.
     stack: Vec<&'a str>,
@@ -172,6 +175,7 @@ impl<'a> Checker<'a> {
             externs: Vec::new(),
             layers: Vec::new(),
             outputs: Vec::new(),
+            side_reads: HashSet::new(),
             scopes: vec![Scope::new(String::new(), false)],
             stack: Vec::new(),
             calls: Vec::new(),

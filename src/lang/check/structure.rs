@@ -306,6 +306,7 @@ impl<'a> Checker<'a> {
             read.insert(Source::Layer(LayerId(id)));
         }
         read.extend(self.outputs.iter().copied());
+        read.extend(self.side_reads.iter().copied());
         let mut found = Vec::new();
         for (i, l) in self.layers.iter().enumerate() {
             let Ok(id) = u32::try_from(i) else { continue };

@@ -195,3 +195,37 @@ fn new_structural_errors() {
     // Errors elsewhere are not followed by E038.
     assert_eq!(codes("input d [8, 32]\nc = conv(d, 8)"), ["E023"]);
 }
+
+#[test]
+fn scale_is_its_map_and_reads_its_factors() {
+    // Squeeze-and-excitation: the factors' layers are kept and count as
+    // read (no W001), the scaled map is the depthwise layer itself.
+    let body = "input d [8, 6]\n\
+                dw = conv(d, 8, kernel: 3, pad: 1, groups: 8)\n\
+                avg = pool(dw, kernel: 6)\n\
+                fc1 = conv(avg, 2, kernel: 1)\n\
+                fc2 = conv(fc1, 8, kernel: 1)\n\
+                p = conv(scale(dw, relu(fc2)), 4, kernel: 1)";
+    assert!(codes(body).is_empty(), "{:?}", codes(body));
+    let n = net(body);
+    let names: Vec<&str> = n.layers().iter().map(|l| l.name.as_str()).collect();
+    assert_eq!(names, ["dw", "avg", "fc1", "fc2", "p"]);
+    let p = n.layer(n.find("p").expect("p"));
+    assert_eq!(p.inputs, vec![Source::Layer(crate::ir::LayerId(0))]);
+}
+
+#[test]
+fn scale_needs_one_factor_per_channel() {
+    let pre = "input d [8, 6]\nx = conv(d, 8, kernel: 1)\n";
+    // Channels differ: E012; factors not 1x1: E013; one operand: E019.
+    for (call, code) in [
+        (
+            "s = pool(d, kernel: 6)\nk = conv(s, 4, kernel: 1)\ny = conv(scale(x, k), 4, kernel: 1)",
+            "E012",
+        ),
+        ("y = conv(scale(x, d), 4, kernel: 1)", "E013"),
+        ("y = conv(scale(x), 4, kernel: 1)", "E019"),
+    ] {
+        assert_eq!(codes(&format!("{pre}{call}")), [code], "{call}");
+    }
+}

@@ -2,7 +2,7 @@
 //! (docs/onnx.md#what-each-operator-becomes), and the geometry of window
 //! operators in `.nn` terms.
 
-use super::{Lowering, Val, pair};
+use super::{ELEMENTWISE, FOLDED, Fm, Lowering, Val, pair};
 use crate::ir::WindowMode;
 use crate::onnx::ImportError;
 use crate::onnx::graph::{AttrValue, Node};
@@ -30,6 +30,19 @@ impl Lowering<'_> {
                         .all(|(a, b)| *b == 0 || i64::try_from(*a).ok() == Some(*b));
                 let vector = rest.len() == 1
                     && (rest[0] == -1 || u64::try_from(rest[0]).ok() == Some(elems));
+                if let [g, cg, h, w] = rest.as_slice()
+                    && channel_split(&f, [*g, *cg, *h, *w])
+                {
+                    let v = self.val(node, 0)?.clone();
+                    self.fold(
+                        node,
+                        Val::Shuffle {
+                            of: Box::new(v),
+                            transposed: false,
+                        },
+                    );
+                    return Ok(());
+                }
                 if same {
                     f.flat
                 } else if vector {
@@ -53,6 +66,53 @@ impl Lowering<'_> {
         }
         self.fold(node, v);
         Ok(())
+    }
+
+    /// A node reading a channel shuffle's middle ([`Val::Shuffle`]): the
+    /// transpose of its two channel axes, then the reshape back to the
+    /// feature map. Why a shuffle folds: in the model a grouped
+    /// convolution's cost does not depend on which channels form its
+    /// groups, so a permutation of channels changes nothing.
+    pub(super) fn shuffle(
+        &mut self,
+        node: &Node,
+        of: Val,
+        transposed: bool,
+    ) -> Result<(), ImportError> {
+        let perm = ints_attr(node, "perm", &[])?;
+        let back = match (node.op.as_str(), self.val(node, 1)) {
+            ("Reshape", Ok(Val::Const { ints, .. })) => match (&of, ints.get(1..)) {
+                (Val::Fmap { c, h, w, .. }, Some(rest)) => {
+                    rest.len() == 3
+                        && [*c, *h, *w]
+                            .iter()
+                            .zip(rest)
+                            .all(|(a, b)| *b == -1 || i64::try_from(*a).ok() == Some(*b))
+                }
+                _ => false,
+            },
+            _ => false,
+        };
+        if node.op == "Transpose" && !transposed && perm == [0, 2, 1, 3, 4] {
+            self.fold(
+                node,
+                Val::Shuffle {
+                    of: Box::new(of),
+                    transposed: true,
+                },
+            );
+            Ok(())
+        } else if back && transposed {
+            self.fold(node, of);
+            Ok(())
+        } else {
+            Err(unsupported(
+                node,
+                "reads a feature map whose channels are split in two axes".into(),
+                "only a channel shuffle (reshape to groups, transpose them, reshape back) \
+                 is supported",
+            ))
+        }
     }
 
     /// A `Pad` (constant zeros) of the spatial dimensions is kept with the
@@ -306,6 +366,31 @@ impl Lowering<'_> {
                 self.fold(node, v);
                 Ok(())
             }
+            maps if maps.iter().all(|m| m.expr == maps[0].expr) => {
+                // `x * sigmoid(x)` (SiLU, Swish): the activations before it
+                // are folded, so this reads one map; a unary activation.
+                let v = self.val(node, at[0])?.clone();
+                self.fold(node, v);
+                Ok(())
+            }
+            [a, b]
+                if node.op == "Mul"
+                    && let Some((x, s)) = channel_scale(a, b) =>
+            {
+                // Squeeze-and-excitation: a map times one factor per channel
+                // (docs/onnx.md#folded-operators).
+                let v = Val::Fmap {
+                    expr: format!("scale({}, {})", x.expr, s.expr),
+                    c: x.c,
+                    h: x.h,
+                    w: x.w,
+                    layer: false,
+                    flat: false,
+                    pad: [0; 4],
+                };
+                self.fold(node, v);
+                Ok(())
+            }
             [first, rest @ ..] => {
                 if let Some(o) = rest
                     .iter()
@@ -327,6 +412,100 @@ impl Lowering<'_> {
                 Ok(())
             }
         }
+    }
+
+    /// A `Gather` of one channel of a feature map (`x[:, 0]`), the start of
+    /// a per-channel input normalization ([`Val::Channel`]).
+    pub(super) fn gather(&mut self, node: &Node) -> Result<(), ImportError> {
+        let f = self.fmap(node, 0)?;
+        let axis = match node.attr("axis") {
+            Some(AttrValue::Int(a)) => *a,
+            _ => 0,
+        };
+        let index = match self.val(node, 1)? {
+            Val::Const { dims, ints }
+                if ints.len() == 1 && dims.as_ref().is_none_or(|d| d.iter().all(|&x| x == 1)) =>
+            {
+                Some(ints[0])
+            }
+            _ => None,
+        };
+        let c = i64::try_from(f.c).unwrap_or(i64::MAX);
+        let index = index
+            .map(|i| if i < 0 { i.saturating_add(c) } else { i })
+            .filter(|i| (0..c).contains(i))
+            .and_then(|i| u64::try_from(i).ok());
+        let (Some(index), 1 | -3, false) = (index, axis, f.flat) else {
+            return Err(unsupported(
+                node,
+                format!("a gather on axis {axis}"),
+                "only picking one channel of a feature map by a constant index is supported",
+            ));
+        };
+        let v = self.val(node, 0)?.clone();
+        *self.folded.entry(node.op.clone()).or_insert(0) += 1;
+        self.set(
+            node,
+            Val::Channel {
+                of: Box::new(v),
+                index,
+            },
+        );
+        Ok(())
+    }
+
+    /// A node reading a [`Val::Channel`]: a reshape or an element-wise
+    /// operation with constants keeps it; a concatenation of every channel
+    /// of one feature map in order is that feature map again.
+    pub(super) fn channel(&mut self, node: &Node) -> Result<(), ImportError> {
+        let op = node.op.as_str();
+        let reads: Vec<&Val> = node
+            .inputs
+            .iter()
+            .filter(|i| !i.is_empty())
+            .filter_map(|i| self.vals.get(i))
+            .filter(|v| !matches!(v, Val::Const { .. }))
+            .collect();
+        let keeps = matches!(op, "Unsqueeze" | "Squeeze" | "Reshape")
+            || FOLDED.contains(&op)
+            || ELEMENTWISE.contains(&op);
+        if keeps && let [one @ Val::Channel { .. }] = reads.as_slice() {
+            let v = (*one).clone();
+            self.fold(node, v);
+            return Ok(());
+        }
+        let on_channels = matches!(node.attr("axis"), Some(AttrValue::Int(1 | -3)));
+        if op == "Concat" && on_channels {
+            let mut base: Option<&Val> = None;
+            let mut whole = true;
+            for (i, v) in reads.iter().enumerate() {
+                match v {
+                    Val::Channel { of, index } if u64::try_from(i).ok() == Some(*index) => {
+                        let same = match (base, of.as_ref()) {
+                            (None, _) => true,
+                            (Some(Val::Fmap { expr: a, .. }), Val::Fmap { expr: b, .. }) => a == b,
+                            _ => false,
+                        };
+                        whole &= same;
+                        base = Some(of);
+                    }
+                    _ => whole = false,
+                }
+            }
+            if let (true, Some(b @ Val::Fmap { c, .. })) = (whole, base)
+                && u64::try_from(reads.len()).ok() == Some(*c)
+            {
+                let v = b.clone();
+                self.fold(node, v);
+                return Ok(());
+            }
+        }
+        Err(unsupported(
+            node,
+            "reads a single channel of a feature map (picked by a `Gather`)".into(),
+            "only a per-channel transform of every input channel, concatenated back in \
+             order (GoogLeNet's transform_input), is supported",
+        ))
     }
 
     pub(super) fn concat(&mut self, node: &Node) -> Result<(), ImportError> {
@@ -369,6 +548,32 @@ impl Lowering<'_> {
             },
         );
         Ok(())
+    }
+}
+
+/// Is `[g, c / g, h, w]` the channels of `f` split into groups (the first
+/// reshape of a channel shuffle)?
+fn channel_split(f: &Fm, target: [i64; 4]) -> bool {
+    let [g, cg, h, w] = target;
+    !f.flat
+        && g > 1
+        && cg > 0
+        && g.checked_mul(cg) == i64::try_from(f.c).ok()
+        && i64::try_from(f.h).ok() == Some(h)
+        && i64::try_from(f.w).ok() == Some(w)
+}
+
+/// `(map, factors)` if one of `a`, `b` is a 2D feature map and the other
+/// one factor for each of its channels (a `[C, 1, 1]` map).
+fn channel_scale<'f>(a: &'f Fm, b: &'f Fm) -> Option<(&'f Fm, &'f Fm)> {
+    let factors =
+        |x: &Fm, s: &Fm| s.c == x.c && (s.h, s.w) == (1, 1) && !x.flat && (x.h, x.w) != (1, 1);
+    if factors(a, b) {
+        Some((a, b))
+    } else if factors(b, a) {
+        Some((b, a))
+    } else {
+        None
     }
 }
 
