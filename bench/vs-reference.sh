@@ -49,6 +49,8 @@ cases=(
     "alex-h-il-ovhd-deg-solve|alex_net|$tetris --hybrid-partition --batch-partition --interlayer-partition --layer-pipeline-time-overhead 0.2 --layer-pipeline-max-degree 2 --solve-loopblocking|--hw tetris --partition hybrid --batch-partition --interlayer --pipeline-time-overhead 0.2 --pipeline-max-degree 2 --solver analytic"
     "alex-b4-h-il-sw-af-exh|alex_net|$tetris --hybrid-partition --interlayer-partition --enable-save-writeback --enable-access-forwarding|--hw tetris --partition hybrid --interlayer --save-writeback --access-forwarding|4"
     "alex-h-il-sw-af-exh|alex_net|$tetris --hybrid-partition --interlayer-partition --enable-save-writeback --enable-access-forwarding|--hw tetris --partition hybrid --interlayer --save-writeback --access-forwarding"
+    "mlpm-h-b-bs-exh|mlp_m|$tetris --hybrid-partition --batch-partition --enable-gbuf-sharing|--hw tetris --partition hybrid --batch-partition --gbuf-sharing"
+    "alex-b4-h-il-sw-bs-exh|alex_net|$tetris --hybrid-partition --interlayer-partition --enable-save-writeback --enable-gbuf-sharing|--hw tetris --partition hybrid --interlayer --save-writeback --gbuf-sharing|4"
     "alex-h-il-sw-basic-exh|alex_net|$tetris --hybrid-partition --interlayer-partition --enable-save-writeback --disable-interlayer-opt|--hw tetris --partition hybrid --interlayer --save-writeback --basic-interlayer"
     "googlenet-h-il-solve|googlenet|$tetris --hybrid-partition --interlayer-partition --solve-loopblocking|--hw tetris --partition hybrid --interlayer --solver analytic"
     "resnet50-h-il-solve|resnet50|$tetris --hybrid-partition --interlayer-partition --solve-loopblocking|--hw tetris --partition hybrid --interlayer --solver analytic"
