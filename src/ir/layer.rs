@@ -76,6 +76,10 @@ pub enum LayerKind {
     Pool,
     /// Element-wise merge of `nreg` equally shaped inputs (`eltwise`).
     Eltwise,
+    /// Product of two activations (`matmul`): a 1x1 grouped convolution
+    /// whose filter is the second operand, data produced per sample
+    /// ([`FilterData::Operand`]); it has no weights.
+    Matmul,
 }
 
 impl LayerKind {
@@ -86,6 +90,7 @@ impl LayerKind {
             LayerKind::Fc => "fc",
             LayerKind::Pool => "pool",
             LayerKind::Eltwise => "eltwise",
+            LayerKind::Matmul => "matmul",
         }
     }
 }
@@ -162,7 +167,22 @@ impl fmt::Display for WindowMode {
     }
 }
 
-/// A convolution-pattern layer (conv or fc): each output point is a weighted
+/// Where the filter words of a convolution-pattern layer come from
+/// (docs/model/layers.md#matmul).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum FilterData {
+    /// Weights: fixed data, the same for every sample of a batch (conv, fc).
+    #[default]
+    Weights,
+    /// The second operand of a product of two activations (matmul): data a
+    /// layer produces for each sample, so no two samples share it. The
+    /// layer is scheduled as `groups x batch` runs of one group at batch 1,
+    /// each reading its sample's operand as its filter.
+    Operand,
+}
+
+/// A convolution-pattern layer (conv, fc or matmul): each output point is a weighted
 /// sum over a `filter` window of the `nifm / groups` input channels of its
 /// group (all of them when `groups` is 1).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
@@ -187,6 +207,8 @@ pub struct ConvShape {
     /// window spans `(filter - 1) * dilation + 1` input points
     /// (docs/model/layers.md#dilation). 1 for a dense filter.
     pub dilation: Dim2,
+    /// Where the filter comes from: weights, or a matmul's second operand.
+    pub filter_data: FilterData,
 }
 
 /// A local-region layer (pooling, element-wise): each output point merges a
@@ -231,6 +253,7 @@ impl ConvShape {
             stride: Dim2::square(1),
             groups: 1,
             dilation: Dim2::square(1),
+            filter_data: FilterData::Weights,
         }
     }
 
@@ -244,7 +267,32 @@ impl ConvShape {
             stride,
             groups: 1,
             dilation: Dim2::square(1),
+            filter_data: FilterData::Weights,
         }
+    }
+
+    /// A product of two activations (docs/model/layers.md#matmul): per
+    /// sample and per group, each of the `ofmap` points (tokens) of an
+    /// input of `nifm` channels is a row vector of its group's
+    /// `nifm / groups` channels, multiplied by a `nifm / groups` x
+    /// `nofm / groups` matrix taken from the second operand. It is a 1x1
+    /// grouped convolution whose filter is that operand.
+    pub const fn matmul(nifm: u64, nofm: u64, ofmap: Dim2, groups: u64) -> Self {
+        ConvShape {
+            nifm,
+            nofm,
+            ofmap,
+            filter: Dim2::square(1),
+            stride: Dim2::square(1),
+            groups,
+            dilation: Dim2::square(1),
+            filter_data: FilterData::Operand,
+        }
+    }
+
+    /// Is its filter a matmul's second operand rather than weights?
+    pub const fn is_matmul(&self) -> bool {
+        matches!(self.filter_data, FilterData::Operand)
     }
 
     /// The input points one window spans per dimension:
@@ -262,7 +310,7 @@ impl ConvShape {
 
     /// Is it a plain convolution: one group and a dense filter?
     pub const fn is_plain(&self) -> bool {
-        self.groups == 1 && self.dilation.h == 1 && self.dilation.w == 1
+        self.groups == 1 && self.dilation.h == 1 && self.dilation.w == 1 && !self.is_matmul()
     }
 
     /// What the scheduler schedules for it: one group's dense
@@ -410,6 +458,20 @@ impl LayerShape {
             LayerShape::Conv(c) => c.group_nifm() * c.nofm * c.filter.h * c.filter.w,
             LayerShape::Local(_) => 0,
         }
+    }
+
+    /// Weights: the filter words of a conv or fc, 0 for a matmul (its
+    /// filter is its second operand, an activation) and local-region layers.
+    pub const fn weights(&self) -> u64 {
+        match self {
+            LayerShape::Conv(c) if c.is_matmul() => 0,
+            _ => self.total_filter_size(),
+        }
+    }
+
+    /// Is it a matmul: a convolution whose filter is its last source?
+    pub const fn is_matmul(&self) -> bool {
+        matches!(self, LayerShape::Conv(c) if c.is_matmul())
     }
 
     /// Ops of the layer for a batch of `b`.

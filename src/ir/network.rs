@@ -83,13 +83,35 @@ pub struct Layer {
     pub kind: LayerKind,
     /// What the model sees.
     pub shape: LayerShape,
-    /// Producers, in channel-concatenation order.
+    /// Producers, in channel-concatenation order; a matmul's last input
+    /// is its second operand, read as its filter ([`Layer::operand`]).
     pub inputs: Vec<Source>,
     /// Which source sizes it accepts (the padding rule); `Floor` only for
     /// windows whose output size was rounded down.
     pub mode: WindowMode,
     /// Place in the source.
     pub span: Span,
+}
+
+impl Layer {
+    /// The sources whose channels make up the layer's input fmap, in
+    /// concatenation order: all of [`Layer::inputs`] but a matmul's operand.
+    pub fn data_inputs(&self) -> &[Source] {
+        match self.operand() {
+            Some(_) => &self.inputs[..self.inputs.len() - 1],
+            None => &self.inputs,
+        }
+    }
+
+    /// A matmul's second operand: the source read as its filter, per sample
+    /// (docs/model/layers.md#matmul); `None` for every other layer.
+    pub fn operand(&self) -> Option<Source> {
+        if self.shape.is_matmul() {
+            self.inputs.last().copied()
+        } else {
+            None
+        }
+    }
 }
 
 /// A checked network (see the module invariant).
@@ -233,6 +255,20 @@ pub enum IrError {
         /// Its size.
         other_size: Dim2,
     },
+    /// A matmul's second operand does not hold its filter.
+    #[error(
+        "matmul `{layer}` reads `{source_name}` ({found} words) as its second operand, but its filter is {expected} words"
+    )]
+    Operand {
+        /// The layer.
+        layer: String,
+        /// The operand.
+        source_name: String,
+        /// The operand's words per sample.
+        found: u64,
+        /// The layer's filter words.
+        expected: u64,
+    },
     /// A zero in a size, stride or count.
     #[error("`{0}` has a zero size, stride or channel count")]
     Zero(String),
@@ -310,10 +346,9 @@ impl NetworkBuilder {
         if !s.within_limits() {
             return Err(IrError::TooLarge(layer.name));
         }
-        if layer.inputs.is_empty() {
+        if layer.data_inputs().is_empty() {
             return Err(IrError::NoInputs(layer.name));
         }
-        let mut channels = 0;
         for &src in &layer.inputs {
             let known = match src {
                 Source::Input => true,
@@ -326,6 +361,22 @@ impl NetworkBuilder {
                     source_name: format!("{src:?}"),
                 });
             }
+        }
+        if let Some(op) = layer.operand() {
+            // The operand is the filter of one sample: all of its words.
+            let (c, size) = self.net.source_shape(op);
+            let found = c.saturating_mul(size.size());
+            if found != s.total_filter_size() {
+                return Err(IrError::Operand {
+                    layer: layer.name.clone(),
+                    source_name: self.net.source_name(op).to_owned(),
+                    found,
+                    expected: s.total_filter_size(),
+                });
+            }
+        }
+        let mut channels = 0;
+        for &src in layer.data_inputs() {
             let (c, size) = self.net.source_shape(src);
             if !s.accepts_input_size(size, layer.mode) {
                 return Err(IrError::FmapSize {

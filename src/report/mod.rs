@@ -136,7 +136,7 @@ pub fn network_summary(net: &Network) -> String {
         "\n{} layers, {} MACs per sample, {} weights",
         net.layers().len(),
         grouped(sum(|s| s.total_ops(1))),
-        grouped(sum(|s| s.total_filter_size()))
+        grouped(sum(|s| s.weights()))
     );
     out
 }

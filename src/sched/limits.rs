@@ -281,6 +281,7 @@ mod tests {
             stride: Dim2::square(1),
             groups: 1,
             dilation: Dim2::square(1),
+            filter_data: Default::default(),
         });
         b.add_layer(Layer {
             name: "c".into(),

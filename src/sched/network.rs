@@ -647,9 +647,10 @@ fn ifmap_layout(
     p: &Partial,
     start: &Start,
 ) -> Result<DataLayout, SearchError> {
+    // A matmul's operand is read as its filter, not as part of its input.
     let layouts: Vec<&DataLayout> = net
         .layer(id)
-        .inputs
+        .data_inputs()
         .iter()
         .map(|s| match s {
             Source::Input => Ok(&start.input),

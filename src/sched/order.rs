@@ -179,6 +179,7 @@ mod tests {
             stride: Dim2::square(1),
             groups: 1,
             dilation: Dim2::square(1),
+            filter_data: Default::default(),
         })
     }
 

@@ -44,6 +44,7 @@ pub(crate) fn layer(v: &Value) -> LayerShape {
             stride: dim(&v["strd"]),
             groups: 1,
             dilation: Dim2::square(1),
+            filter_data: Default::default(),
         }),
         "fc" => LayerShape::Conv(ConvShape::fc(u(&v["nifm"]), u(&v["nofm"]), dim(&v["sfil"]))),
         "pool" | "pooling" => LayerShape::Local(LocalShape::pool(

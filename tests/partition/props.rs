@@ -55,6 +55,7 @@ fn conv() -> impl Strategy<Value = LayerShape> {
                 stride,
                 groups: 1,
                 dilation: Dim2::square(1),
+                filter_data: Default::default(),
             })
         },
     )

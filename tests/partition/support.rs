@@ -104,6 +104,7 @@ pub(crate) fn layer(v: &Value) -> LayerShape {
             stride: dim(&v["strd"]),
             groups: 1,
             dilation: Dim2::square(1),
+            filter_data: Default::default(),
         }),
         Some("Pooling") => LayerShape::Local(LocalShape::pool(
             u(&v["nofm"]),

@@ -70,6 +70,7 @@ fn check(id: &str) {
         stride: Dim2::square(1),
         groups: 1,
         dilation: Dim2::square(1),
+        filter_data: Default::default(),
     });
     let e = &v["expected"];
     let nd = part_neighbor_dist(&part, &region);
@@ -147,6 +148,7 @@ fn zero_hops_cost_nothing_along_an_axis_without_neighbours() {
         stride: Dim2::square(1),
         groups: 1,
         dilation: Dim2::square(1),
+        filter_data: Default::default(),
     });
     let bs = BufShare::new(&part, &region, &layer);
     let r = bs.rotate_all(DataKind::Ifm, 4, None);

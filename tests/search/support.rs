@@ -39,6 +39,7 @@ pub(crate) fn network(v: &Value) -> Network {
                     stride: dim(&l["strd"]),
                     groups: 1,
                     dilation: Dim2::square(1),
+                    filter_data: Default::default(),
                 }),
             ),
             "Pooling" => (

@@ -33,6 +33,9 @@ pub enum Builtin {
     LayerNorm,
     /// `relu(x)` (any activation): folded like `softmax`.
     Relu,
+    /// `matmul(a, b, contract: channels, groups: 12)`: a product of two
+    /// activations (attention's `Q Kᵀ` and `P V`), per group.
+    Matmul,
 }
 
 /// How an operator takes its arguments.
@@ -84,6 +87,11 @@ pub enum Key {
     Groups,
     /// Spacing of a dilated convolution's filter taps.
     Dilation,
+    /// A matmul's second source, the matrix each token is multiplied by.
+    Operand,
+    /// Which side of a matmul's second operand is contracted with the
+    /// first's channels: `channels` (`A Bᵀ`) or `tokens` (`A B`).
+    Contract,
 }
 
 /// What kind of value a keyword takes.
@@ -102,6 +110,10 @@ pub enum ParamKind {
     /// One of these words, written as a name: `mode: floor`.
     Word(&'static [&'static str]),
 }
+
+/// The words of [`Key::Contract`]: `channels` (`A Bᵀ`, the second
+/// operand's channels are contracted) and `tokens` (`A B`, its tokens are).
+pub(super) const CONTRACTS: &[&str] = &["channels", "tokens"];
 
 /// The words of [`Key::Mode`], those of [`WindowMode`] in its order.
 pub(super) const MODES: &[&str] = &[WindowMode::ALL[0].as_str(), WindowMode::ALL[1].as_str()];
@@ -122,7 +134,7 @@ const fn opt(key: Key) -> Param {
 
 impl Builtin {
     /// Every operator, in the order messages list them.
-    pub const ALL: [Builtin; 8] = [
+    pub const ALL: [Builtin; 9] = [
         Builtin::Conv,
         Builtin::Fc,
         Builtin::Pool,
@@ -131,6 +143,7 @@ impl Builtin {
         Builtin::Softmax,
         Builtin::LayerNorm,
         Builtin::Relu,
+        Builtin::Matmul,
     ];
 
     /// The operator's name in `.nn` files.
@@ -144,6 +157,7 @@ impl Builtin {
             Builtin::Softmax => "softmax",
             Builtin::LayerNorm => "layernorm",
             Builtin::Relu => "relu",
+            Builtin::Matmul => "matmul",
         }
     }
 
@@ -182,6 +196,10 @@ impl Builtin {
                 params: POOL,
                 positional: 1,
             },
+            Builtin::Matmul => Params::Named {
+                params: MATMUL,
+                positional: 2,
+            },
             Builtin::Eltwise
             | Builtin::Concat
             | Builtin::Softmax
@@ -203,6 +221,12 @@ const CONV: &[Param] = &[
     opt(Key::Dilation),
 ];
 const FC: &[Param] = &[req(Key::Src), req(Key::Out)];
+const MATMUL: &[Param] = &[
+    req(Key::Src),
+    req(Key::Operand),
+    req(Key::Contract),
+    opt(Key::Groups),
+];
 const POOL: &[Param] = &[
     req(Key::Src),
     req(Key::Kernel),
@@ -225,17 +249,20 @@ impl Key {
             Key::Mode => "mode",
             Key::Groups => "groups",
             Key::Dilation => "dilation",
+            Key::Operand => "operand",
+            Key::Contract => "contract",
         }
     }
 
     /// The kind of value it takes.
     pub const fn kind(self) -> ParamKind {
         match self {
-            Key::Src => ParamKind::Source,
+            Key::Src | Key::Operand => ParamKind::Source,
             Key::Out | Key::Groups => ParamKind::Count,
             Key::Kernel | Key::Stride | Key::Size | Key::Dilation => ParamKind::Dims { min: 1 },
             Key::Pad => ParamKind::Dims { min: 0 },
             Key::Mode => ParamKind::Word(MODES),
+            Key::Contract => ParamKind::Word(CONTRACTS),
         }
     }
 
@@ -251,6 +278,8 @@ impl Key {
             Key::Mode => "mode",
             Key::Groups => "groups",
             Key::Dilation => "dilation",
+            Key::Operand => "the second operand",
+            Key::Contract => "the contracted side",
         }
     }
 

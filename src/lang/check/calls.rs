@@ -57,7 +57,12 @@ impl Args {
 
     /// The source; `None` if invalid (it is always given: it is required).
     fn src(&mut self) -> Option<Vec<Part>> {
-        let i = self.0.iter().position(|(k, ..)| *k == Key::Src)?;
+        self.source(Key::Src)
+    }
+
+    /// A required source argument; `None` if invalid.
+    fn source(&mut self, key: Key) -> Option<Vec<Part>> {
+        let i = self.0.iter().position(|(k, ..)| *k == key)?;
         match self.0[i].2.take() {
             Some(Arg::Src(parts)) => Some(parts),
             _ => None,
@@ -130,6 +135,7 @@ impl<'a> Checker<'a> {
             Builtin::Eltwise => self.eltwise(name, call),
             Builtin::Concat => self.concat(call),
             Builtin::Softmax | Builtin::LayerNorm | Builtin::Relu => self.folded(op, call),
+            Builtin::Matmul => self.matmul(name, call),
         }
     }
 
@@ -391,6 +397,7 @@ impl<'a> Checker<'a> {
                 stride,
                 groups,
                 dilation,
+                filter_data: Default::default(),
             };
             (LayerKind::Conv, LayerShape::Conv(shape))
         };
@@ -402,6 +409,95 @@ impl<'a> Checker<'a> {
             mode,
         };
         self.push_layer(kind, name, call, shape, parts, Some(window))
+    }
+
+    /// `matmul`: per group, every token of the first source times a matrix
+    /// made of the second source's channels (docs/language.md#matmul).
+    fn matmul(&mut self, name: &Ident, call: &'a Call) -> Value {
+        let Some(mut args) = self.named_args(Builtin::Matmul, call) else {
+            return Value::Poison;
+        };
+        let a_span = args.span(Key::Src).unwrap_or(call.span);
+        let b_span = args.span(Key::Operand).unwrap_or(call.span);
+        let (Some(a_parts), Some(b_parts), Some(Some(contract)), Some(groups)) = (
+            args.src(),
+            args.source(Key::Operand),
+            args.word(Key::Contract),
+            args.count(Key::Groups),
+        ) else {
+            return Value::Poison;
+        };
+        let groups = groups.unwrap_or(1);
+        let Some((size, nifm)) = self.layer_input(&a_parts, a_span) else {
+            return Value::Poison;
+        };
+        let Some((b_size, b_channels)) = self.layer_input(&b_parts, b_span) else {
+            return Value::Poison;
+        };
+        let summary = |parts: &[Part], channels: u64, size: Dim2, span: Span| match parts {
+            [one] => Operand {
+                name: one.name.clone(),
+                def: one.def,
+                channels,
+                size,
+            },
+            _ => Operand {
+                name: format!("concat of {}", parts.len()),
+                def: span,
+                channels,
+                size,
+            },
+        };
+        if nifm % groups != 0 {
+            self.error(ErrorKind::GroupsDivide {
+                span: args.span(Key::Groups).unwrap_or(call.span),
+                groups,
+                nifm,
+                nofm: nifm,
+            });
+            return Value::Poison;
+        }
+        let per_group = nifm / groups;
+        let b_tokens = b_size.size();
+        // The output's channels per group: the uncontracted side of `b`.
+        let nofm = match contract {
+            "channels" if b_channels == nifm => b_tokens.checked_mul(groups),
+            "tokens" if b_tokens == per_group && b_channels % groups == 0 => Some(b_channels),
+            _ => {
+                self.error(ErrorKind::MatmulSizes {
+                    span: b_span,
+                    a: summary(&a_parts, nifm, size, a_span),
+                    b: summary(&b_parts, b_channels, b_size, b_span),
+                    groups,
+                    contract,
+                });
+                return Value::Poison;
+            }
+        };
+        let Some(nofm) = nofm else {
+            self.error(ErrorKind::Overflow {
+                span: call.span,
+                what: "the output channel count".into(),
+            });
+            return Value::Poison;
+        };
+        let shape = LayerShape::Conv(ConvShape::matmul(nifm, nofm, size, groups));
+        let mut parts = a_parts;
+        // The IR's operand is one source: a concatenation of several is
+        // read as the filter of one layer only through a layer of its own.
+        let [b] = b_parts.as_slice() else {
+            self.error(ErrorKind::MatmulSizes {
+                span: b_span,
+                a: summary(&parts, nifm, size, a_span),
+                b: summary(&b_parts, b_channels, b_size, b_span),
+                groups,
+                contract,
+            });
+            return Value::Poison;
+        };
+        let operand = b.clone();
+        parts.push(operand);
+        self.push_layer(LayerKind::Matmul, name, call, shape, parts, None)
     }
 
     /// `fc`: one window covering the whole source.
@@ -568,7 +664,13 @@ impl<'a> Checker<'a> {
             return Value::Poison;
         }
         let mode = window.map_or(WindowMode::Exact, |w| w.mode);
-        for p in &parts {
+        // A matmul's last part is its operand, read whole as its filter.
+        let data = if shape.is_matmul() {
+            &parts[..parts.len().saturating_sub(1)]
+        } else {
+            &parts[..]
+        };
+        for p in data {
             if !shape.accepts_input_size(p.size, mode) {
                 let fixes = window.map(|w| w.fixes(p.size, shape.ofmap()));
                 self.error(ErrorKind::PaddingRule {

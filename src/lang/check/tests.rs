@@ -132,6 +132,7 @@ fn quantities_are_bounded() {
         stride: Dim2::square(1),
         groups: 1,
         dilation: Dim2::square(1),
+        filter_data: Default::default(),
     });
     assert!(!shape_fits(&s));
     assert!(shape_fits(&LayerShape::Conv(ConvShape::fc(

@@ -74,6 +74,7 @@ mod tests {
             stride: d(1, 1),
             groups: 1,
             dilation: Dim2::square(1),
+            filter_data: Default::default(),
         })
     }
 

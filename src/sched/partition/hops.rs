@@ -319,6 +319,7 @@ mod tests {
             stride: d(2, 2),
             groups: 1,
             dilation: Dim2::square(1),
+            filter_data: Default::default(),
         });
         let part = PartitionScheme::new(
             [Outp, Ofmp, Batp, Inpp],
