@@ -80,6 +80,12 @@ pub enum LayerKind {
     /// whose filter is the second operand, data produced per sample
     /// ([`FilterData::Operand`]); it has no weights.
     Matmul,
+    /// Nearest or bilinear upsampling (`upsample`): a depthwise
+    /// convolution in sub-pixel form ([`ConvShape::shuffle`]) with fixed
+    /// coefficients, no weights.
+    Upsample,
+    /// Transposed convolution (`deconv`): a convolution in sub-pixel form.
+    Deconv,
 }
 
 impl LayerKind {
@@ -91,6 +97,8 @@ impl LayerKind {
             LayerKind::Pool => "pool",
             LayerKind::Eltwise => "eltwise",
             LayerKind::Matmul => "matmul",
+            LayerKind::Upsample => "upsample",
+            LayerKind::Deconv => "deconv",
         }
     }
 }
@@ -209,6 +217,12 @@ pub struct ConvShape {
     pub dilation: Dim2,
     /// Where the filter comes from: weights, or a matmul's second operand.
     pub filter_data: FilterData,
+    /// The pixel shuffle of an upsampling layer's sub-pixel form
+    /// (docs/model/layers.md#upsampling): the layer computes `nofm`
+    /// channels of `ofmap`, and its consumers read them as `nofm /
+    /// (shuffle.h * shuffle.w)` channels of `ofmap * shuffle`. `[1, 1]` for
+    /// every other layer.
+    pub shuffle: Dim2,
 }
 
 /// A local-region layer (pooling, element-wise): each output point merges a
@@ -254,6 +268,7 @@ impl ConvShape {
             groups: 1,
             dilation: Dim2::square(1),
             filter_data: FilterData::Weights,
+            shuffle: Dim2::square(1),
         }
     }
 
@@ -268,6 +283,7 @@ impl ConvShape {
             groups: 1,
             dilation: Dim2::square(1),
             filter_data: FilterData::Weights,
+            shuffle: Dim2::square(1),
         }
     }
 
@@ -287,7 +303,14 @@ impl ConvShape {
             groups,
             dilation: Dim2::square(1),
             filter_data: FilterData::Operand,
+            shuffle: Dim2::square(1),
         }
+    }
+
+    /// Is it the sub-pixel form of an upsampling layer (a shuffle other
+    /// than `[1, 1]`)?
+    pub const fn is_shuffled(&self) -> bool {
+        self.shuffle.h != 1 || self.shuffle.w != 1
     }
 
     /// Is its filter a matmul's second operand rather than weights?
@@ -469,6 +492,23 @@ impl LayerShape {
         }
     }
 
+    /// What its consumers read: channels and fmap size. The output itself
+    /// (`nofm`, `ofmap`) except for the sub-pixel form of an upsampling
+    /// layer, whose `shuffle` moves channels into space
+    /// (docs/model/layers.md#upsampling).
+    pub const fn output(&self) -> (u64, Dim2) {
+        match self {
+            LayerShape::Conv(c) if c.is_shuffled() => {
+                let n = c.shuffle.h * c.shuffle.w;
+                (
+                    c.nofm / n,
+                    Dim2::new(c.ofmap.h * c.shuffle.h, c.ofmap.w * c.shuffle.w),
+                )
+            }
+            _ => (self.nofm(), self.ofmap()),
+        }
+    }
+
     /// Is it a matmul: a convolution whose filter is its last source?
     pub const fn is_matmul(&self) -> bool {
         matches!(self, LayerShape::Conv(c) if c.is_matmul())
@@ -492,6 +532,9 @@ impl LayerShape {
                     || c.nofm % c.groups != 0
                     || c.dilation.h == 0
                     || c.dilation.w == 0
+                    || c.shuffle.h == 0
+                    || c.shuffle.w == 0
+                    || c.nofm % c.shuffle.h.saturating_mul(c.shuffle.w) != 0
             }
             LayerShape::Local(l) => l.ntrd == 0,
         };
@@ -556,6 +599,15 @@ impl LayerShape {
             && fits(&[nifm, ih, iw])
             && fits(&ops)
             && fits(filters)
+            && match self {
+                // What the consumers of a sub-pixel form read.
+                LayerShape::Conv(c) => {
+                    fits(&[o.h, c.shuffle.h])
+                        && fits(&[o.w, c.shuffle.w])
+                        && fits(&[c.shuffle.h, c.shuffle.w])
+                }
+                LayerShape::Local(_) => true,
+            }
     }
 
     /// True for the convolution pattern (conv, fc).

@@ -103,6 +103,16 @@ impl Layer {
         }
     }
 
+    /// Weights: the filter words of a conv, fc or transposed conv; 0 for a
+    /// matmul (its filter is an activation), an upsampling (its fixed
+    /// interpolation coefficients are not weights) and local-region layers.
+    pub fn weights(&self) -> u64 {
+        match self.kind {
+            LayerKind::Upsample => 0,
+            _ => self.shape.weights(),
+        }
+    }
+
     /// A matmul's second operand: the source read as its filter, per sample
     /// (docs/model/layers.md#matmul); `None` for every other layer.
     pub fn operand(&self) -> Option<Source> {
@@ -179,10 +189,7 @@ impl Network {
                 let e = &self.externs[i as usize];
                 (e.channels, e.size)
             }
-            Source::Layer(id) => {
-                let s = &self.layer(id).shape;
-                (s.nofm(), s.ofmap())
-            }
+            Source::Layer(id) => self.layer(id).shape.output(),
         }
     }
 

@@ -136,7 +136,12 @@ pub fn network_summary(net: &Network) -> String {
         "\n{} layers, {} MACs per sample, {} weights",
         net.layers().len(),
         grouped(sum(|s| s.total_ops(1))),
-        grouped(sum(|s| s.weights()))
+        grouped(
+            net.layers()
+                .iter()
+                .map(|l| u128::from(l.weights()))
+                .sum::<u128>()
+        )
     );
     out
 }

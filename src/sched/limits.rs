@@ -282,6 +282,7 @@ mod tests {
             groups: 1,
             dilation: Dim2::square(1),
             filter_data: Default::default(),
+            shuffle: crate::ir::Dim2::square(1),
         });
         b.add_layer(Layer {
             name: "c".into(),

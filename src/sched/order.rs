@@ -180,6 +180,7 @@ mod tests {
             groups: 1,
             dilation: Dim2::square(1),
             filter_data: Default::default(),
+            shuffle: crate::ir::Dim2::square(1),
         })
     }
 

@@ -18,6 +18,7 @@ fn conv_layer() -> impl Strategy<Value = LayerShape> {
             groups: 1,
             dilation: Dim2::square(1),
             filter_data: Default::default(),
+            shuffle: nnc::ir::Dim2::square(1),
         })
     })
 }

@@ -210,6 +210,7 @@ fn sublayers_differ_only_for_eltwise() {
         groups: 1,
         dilation: Dim2::square(1),
         filter_data: Default::default(),
+        shuffle: nnc::ir::Dim2::square(1),
     });
     let p = part([Batp, Inpp, Outp, Ofmp], [(1, 2), (2, 1), (1, 1), (1, 1)]);
     for l in [conv, pool16()] {
@@ -359,6 +360,7 @@ fn hop_memo_forgets_beyond_its_capacity() {
             groups: 1,
             dilation: Dim2::square(1),
             filter_data: Default::default(),
+            shuffle: nnc::ir::Dim2::square(1),
         })
     };
     for n in 1..=1024 {

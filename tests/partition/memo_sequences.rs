@@ -28,6 +28,7 @@ fn conv(nifm: u64, nofm: u64, ofmap: u64, filter: u64, stride: u64) -> LayerShap
         groups: 1,
         dilation: Dim2::square(1),
         filter_data: Default::default(),
+        shuffle: nnc::ir::Dim2::square(1),
     })
 }
 

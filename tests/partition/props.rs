@@ -56,6 +56,7 @@ fn conv() -> impl Strategy<Value = LayerShape> {
                 groups: 1,
                 dilation: Dim2::square(1),
                 filter_data: Default::default(),
+                shuffle: nnc::ir::Dim2::square(1),
             })
         },
     )

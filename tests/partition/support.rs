@@ -105,6 +105,7 @@ pub(crate) fn layer(v: &Value) -> LayerShape {
             groups: 1,
             dilation: Dim2::square(1),
             filter_data: Default::default(),
+            shuffle: nnc::ir::Dim2::square(1),
         }),
         Some("Pooling") => LayerShape::Local(LocalShape::pool(
             u(&v["nofm"]),

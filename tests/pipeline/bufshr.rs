@@ -71,6 +71,7 @@ fn check(id: &str) {
         groups: 1,
         dilation: Dim2::square(1),
         filter_data: Default::default(),
+        shuffle: nnc::ir::Dim2::square(1),
     });
     let e = &v["expected"];
     let nd = part_neighbor_dist(&part, &region);
@@ -149,6 +150,7 @@ fn zero_hops_cost_nothing_along_an_axis_without_neighbours() {
         groups: 1,
         dilation: Dim2::square(1),
         filter_data: Default::default(),
+        shuffle: nnc::ir::Dim2::square(1),
     });
     let bs = BufShare::new(&part, &region, &layer);
     let r = bs.rotate_all(DataKind::Ifm, 4, None);

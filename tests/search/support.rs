@@ -40,6 +40,7 @@ pub(crate) fn network(v: &Value) -> Network {
                     groups: 1,
                     dilation: Dim2::square(1),
                     filter_data: Default::default(),
+                    shuffle: nnc::ir::Dim2::square(1),
                 }),
             ),
             "Pooling" => (

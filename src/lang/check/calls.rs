@@ -136,6 +136,8 @@ impl<'a> Checker<'a> {
             Builtin::Concat => self.concat(call),
             Builtin::Softmax | Builtin::LayerNorm | Builtin::Relu => self.folded(op, call),
             Builtin::Matmul => self.matmul(name, call),
+            Builtin::Upsample => self.upsample(name, call),
+            Builtin::Deconv => self.deconv(name, call),
         }
     }
 
@@ -398,6 +400,7 @@ impl<'a> Checker<'a> {
                 groups,
                 dilation,
                 filter_data: Default::default(),
+                shuffle: Dim2::square(1),
             };
             (LayerKind::Conv, LayerShape::Conv(shape))
         };
@@ -409,6 +412,128 @@ impl<'a> Checker<'a> {
             mode,
         };
         self.push_layer(kind, name, call, shape, parts, Some(window))
+    }
+
+    /// `upsample`: a nearest or bilinear resize by an integer scale, in
+    /// sub-pixel form: a depthwise conv at the input's size making
+    /// `scale.h * scale.w` channels per input channel, of 1 tap (nearest)
+    /// or 2x2 (bilinear), shuffled into space for its consumers
+    /// (docs/model/layers.md#upsampling).
+    fn upsample(&mut self, name: &Ident, call: &'a Call) -> Value {
+        let Some(mut args) = self.named_args(Builtin::Upsample, call) else {
+            return Value::Poison;
+        };
+        let src_span = args.span(Key::Src).unwrap_or(call.span);
+        let (Some(parts), Some(Some(scale)), Some(interp)) = (
+            args.src(),
+            args.dims(Key::Scale),
+            args.word(Key::Interp),
+        ) else {
+            return Value::Poison;
+        };
+        let Some((input, nifm)) = self.layer_input(&parts, src_span) else {
+            return Value::Poison;
+        };
+        let taps = if interp == Some("bilinear") { 2 } else { 1 };
+        let Some(nofm) = scale
+            .h
+            .checked_mul(scale.w)
+            .and_then(|n| n.checked_mul(nifm))
+        else {
+            self.error(ErrorKind::Overflow {
+                span: call.span,
+                what: "the upsampled channel count".into(),
+            });
+            return Value::Poison;
+        };
+        let shape = LayerShape::Conv(ConvShape {
+            groups: nifm,
+            shuffle: scale,
+            ..ConvShape::dense(nifm, nofm, input, Dim2::square(taps), Dim2::square(1))
+        });
+        self.push_layer(LayerKind::Upsample, name, call, shape, parts, None)
+    }
+
+    /// `deconv`: a transposed convolution of `kernel`, `stride` and `pad`,
+    /// in sub-pixel form: a conv at the input's size of `ceil(kernel /
+    /// stride)` taps making `out * stride.h * stride.w` channels, shuffled
+    /// into space for its consumers (docs/model/layers.md#upsampling).
+    fn deconv(&mut self, name: &Ident, call: &'a Call) -> Value {
+        let Some(mut args) = self.named_args(Builtin::Deconv, call) else {
+            return Value::Poison;
+        };
+        let src_span = args.span(Key::Src).unwrap_or(call.span);
+        let (Some(parts), Some(Some(out))) = (args.src(), args.count(Key::Out)) else {
+            return Value::Poison;
+        };
+        let Some((input, nifm)) = self.layer_input(&parts, src_span) else {
+            return Value::Poison;
+        };
+        let (Some(Some(kernel)), Some(stride), Some(pad), Some(groups)) = (
+            args.dims(Key::Kernel),
+            args.dims(Key::Stride),
+            args.dims(Key::Pad),
+            args.count(Key::Groups),
+        ) else {
+            return Value::Poison;
+        };
+        let (stride, pad) = (stride.unwrap_or(Dim2::square(1)), pad.unwrap_or_default());
+        let groups = groups.unwrap_or(1);
+        if nifm % groups != 0 || out % groups != 0 {
+            self.error(ErrorKind::GroupsDivide {
+                span: args.span(Key::Groups).unwrap_or(call.span),
+                groups,
+                nifm,
+                nofm: out,
+            });
+            return Value::Poison;
+        }
+        // The transposed conv's output, `(in - 1) * stride + kernel - 2 * pad`,
+        // and its sub-pixel form: `ceil(out / stride)` points of
+        // `ceil(kernel / stride)` taps.
+        let side = |i: u64, k: u64, s: u64, p: u64| -> Option<i128> {
+            let full = i128::from(i.checked_sub(1)?) * i128::from(s) + i128::from(k);
+            Some(full - 2 * i128::from(p))
+        };
+        let mut sub = [0u64; 2];
+        let dims = [
+            (input.h, kernel.h, stride.h, pad.h),
+            (input.w, kernel.w, stride.w, pad.w),
+        ];
+        for (d, (i, k, s, p)) in dims.into_iter().enumerate() {
+            let size = side(i, k, s, p).unwrap_or(0);
+            if size < 1 {
+                self.error(ErrorKind::OutOfRange {
+                    span: args.span(Key::Pad).unwrap_or(call.span),
+                    what: "the output size of the transposed convolution, `(input - 1) * stride + kernel - 2 * pad`,".into(),
+                    value: i64::try_from(size).unwrap_or(i64::MIN),
+                    min: 1,
+                });
+                return Value::Poison;
+            }
+            let Ok(size) = u64::try_from(size) else {
+                return Value::Poison;
+            };
+            sub[d] = size.div_ceil(s);
+        }
+        let Some(nofm) = stride
+            .h
+            .checked_mul(stride.w)
+            .and_then(|n| n.checked_mul(out))
+        else {
+            self.error(ErrorKind::Overflow {
+                span: call.span,
+                what: "the sub-pixel channel count".into(),
+            });
+            return Value::Poison;
+        };
+        let taps = Dim2::new(kernel.h.div_ceil(stride.h), kernel.w.div_ceil(stride.w));
+        let shape = LayerShape::Conv(ConvShape {
+            groups,
+            shuffle: stride,
+            ..ConvShape::dense(nifm, nofm, Dim2::new(sub[0], sub[1]), taps, Dim2::square(1))
+        });
+        self.push_layer(LayerKind::Deconv, name, call, shape, parts, None)
     }
 
     /// `matmul`: per group, every token of the first source times a matrix
@@ -699,11 +824,12 @@ impl<'a> Checker<'a> {
             mode,
             span: call.span.into(),
         });
+        let (channels, size) = shape.output();
         Value::Src(vec![Part {
             source: Source::Layer(LayerId(id)),
             name: qname,
-            channels: shape.nofm(),
-            size: shape.ofmap(),
+            channels,
+            size,
             def: call.span,
         }])
     }

@@ -133,6 +133,7 @@ fn quantities_are_bounded() {
         groups: 1,
         dilation: Dim2::square(1),
         filter_data: Default::default(),
+        shuffle: crate::ir::Dim2::square(1),
     });
     assert!(!shape_fits(&s));
     assert!(shape_fits(&LayerShape::Conv(ConvShape::fc(
