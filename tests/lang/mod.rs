@@ -7,6 +7,7 @@ mod errors;
 mod examples;
 mod fuzz;
 mod networks;
+mod ops;
 mod padding;
 mod parity;
 
