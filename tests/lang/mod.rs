@@ -8,6 +8,7 @@ mod examples;
 mod fuzz;
 mod networks;
 mod ops;
+mod schedules;
 mod padding;
 mod parity;
 
