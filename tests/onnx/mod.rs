@@ -5,3 +5,4 @@
 mod folded;
 mod grouped;
 mod import;
+mod upsampling_and_attention;
