@@ -256,7 +256,10 @@ impl ErrorKind {
                 };
                 let (label, help) = if *contract == "channels" {
                     (
-                        format!("{} channels, where {} are contracted", b.channels, a.channels),
+                        format!(
+                            "{} channels, where {} are contracted",
+                            b.channels, a.channels
+                        ),
                         format!(
                             "with `contract: channels`, the second operand's channels must equal the first's, {}: each of the {groups} groups contracts {per_group} channels of both",
                             a.channels

@@ -269,7 +269,11 @@ impl Lowering<'_> {
             if !ELEMENTWISE.contains(&n.op.as_str()) && n.op != "Concat" {
                 params.extend(n.inputs.iter().skip(1).cloned());
             } else if ELEMENTWISE.contains(&n.op.as_str()) {
-                let bias = n.inputs.iter().skip(1).filter(|i| vectors.contains(i.as_str()));
+                let bias = n
+                    .inputs
+                    .iter()
+                    .skip(1)
+                    .filter(|i| vectors.contains(i.as_str()));
                 params.extend(bias.cloned());
             }
         }

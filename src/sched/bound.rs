@@ -156,7 +156,11 @@ pub fn layer_bound(layer: &LayerShape, ctx: &BoundContext<'_>) -> LowerBound {
             let single = BoundContext {
                 batch: 1,
                 filters_pinned: false,
-                on_chip: PerData([false, ctx.on_chip[DataKind::Ifm], ctx.on_chip[DataKind::Ofm]]),
+                on_chip: PerData([
+                    false,
+                    ctx.on_chip[DataKind::Ifm],
+                    ctx.on_chip[DataKind::Ofm],
+                ]),
                 ..*ctx
             };
             return layer_bound(&one, &single).repeated(c.groups.saturating_mul(ctx.batch));

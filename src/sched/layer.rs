@@ -353,10 +353,7 @@ impl LayerSearch<'_> {
                 .ok_or(LayerError::TimeOverflow)?;
             (search.schedule_one(&env, &one, ifmap_layout, hops)?, runs)
         } else {
-            (
-                self.schedule_one(env, &one, ifmap_layout, hops)?,
-                c.groups,
-            )
+            (self.schedule_one(env, &one, ifmap_layout, hops)?, c.groups)
         };
         if runs == 1 {
             return Ok(results);

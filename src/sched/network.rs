@@ -9,8 +9,8 @@ use super::limits::{RangeError, check_search};
 use super::options::Options;
 use super::order::schedule_order;
 use super::partition::{
-    DataLayout, FmapPosition, FmapRange, HopCache, LayoutPiece, NodeRegion, PartTarget, PartitionScheme,
-    partition_candidates,
+    DataLayout, FmapPosition, FmapRange, HopCache, LayoutPiece, NodeRegion, PartTarget,
+    PartitionScheme, partition_candidates,
 };
 use super::pipeline::dag::Dag;
 use super::pipeline::segment::{PipelineSegment, SegmentContext};
@@ -700,9 +700,8 @@ fn shuffled(layout: &DataLayout, shuffle: Dim2) -> Result<DataLayout, String> {
     };
     let (b, e) = (piece.frng.beg, piece.frng.end);
     let n = shuffle.size();
-    let scaled = |p: FmapPosition| {
-        FmapPosition::new(p.b, p.n / n, p.h * shuffle.h, p.w * shuffle.w)
-    };
+    let scaled =
+        |p: FmapPosition| FmapPosition::new(p.b, p.n / n, p.h * shuffle.h, p.w * shuffle.w);
     DataLayout::single(
         FmapRange::new(scaled(b), scaled(e)),
         piece.region,

@@ -8,9 +8,9 @@ mod examples;
 mod fuzz;
 mod networks;
 mod ops;
-mod schedules;
 mod padding;
 mod parity;
+mod schedules;
 
 use std::path::{Path, PathBuf};
 

@@ -64,12 +64,24 @@ fn matmul_mistakes_have_their_codes() {
         ("s = matmul(q, k, groups: 4)", Code::MissingArg),
         ("s = matmul(q, k, contract: rows)", Code::BadChoice),
         // 4 heads of 16: the tokens (16) match, but 3 does not divide 64.
-        ("s = matmul(q, k, contract: channels, groups: 3)", Code::GroupsDivide),
+        (
+            "s = matmul(q, k, contract: channels, groups: 3)",
+            Code::GroupsDivide,
+        ),
         // v has 16 tokens, and 64 / 2 = 32 channels per group are contracted.
-        ("c = matmul(q, v, contract: tokens, groups: 2)", Code::MatmulSizes),
+        (
+            "c = matmul(q, v, contract: tokens, groups: 2)",
+            Code::MatmulSizes,
+        ),
         // 32 channels where 64 are contracted.
-        ("p = conv(x, 32, kernel: 1)\ns = matmul(q, p, contract: channels)", Code::MatmulSizes),
-        ("s = matmul(q, concat(k, v), contract: tokens, groups: 4)", Code::MatmulSizes),
+        (
+            "p = conv(x, 32, kernel: 1)\ns = matmul(q, p, contract: channels)",
+            Code::MatmulSizes,
+        ),
+        (
+            "s = matmul(q, concat(k, v), contract: tokens, groups: 4)",
+            Code::MatmulSizes,
+        ),
     ];
     for (line, code) in bad {
         let found = codes(&format!("{HEAD}{line}\n"));
@@ -108,8 +120,14 @@ fn upsampling_mistakes_have_their_codes() {
         ("u = upsample(x, scale: 0)", Code::OutOfRange),
         ("u = upsample(x, scale: 2, mode: cubic)", Code::BadChoice),
         ("u = upsample(x)", Code::MissingArg),
-        ("u = deconv(x, 8, kernel: 2, stride: 2, pad: 9)", Code::OutOfRange),
-        ("u = deconv(x, 6, kernel: 2, stride: 2, groups: 4)", Code::GroupsDivide),
+        (
+            "u = deconv(x, 8, kernel: 2, stride: 2, pad: 9)",
+            Code::OutOfRange,
+        ),
+        (
+            "u = deconv(x, 6, kernel: 2, stride: 2, groups: 4)",
+            Code::GroupsDivide,
+        ),
     ];
     for (line, code) in bad {
         let found = codes(&format!("network t\ninput x [8, 4]\n{line}\n"));

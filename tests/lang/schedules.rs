@@ -57,7 +57,10 @@ fn the_transformer_and_the_unet_schedule_on_every_preset() {
             for solver in [Solver::Exhaustive, Solver::Analytic] {
                 let s = nnc::schedule(&n, &hw_, &options(1, solver))
                     .unwrap_or_else(|e| panic!("{file} on {hw}, {solver:?}: {e}"));
-                assert!(s.totals.energy >= s.totals.lower_bound.energy, "{file} {hw}");
+                assert!(
+                    s.totals.energy >= s.totals.lower_bound.energy,
+                    "{file} {hw}"
+                );
             }
         }
         let tetris = nnc::hw::load("tetris").expect("preset");
@@ -98,12 +101,25 @@ fn a_matmul_shares_nothing_over_the_batch() {
     let run = |batch| nnc::schedule(&n, &hw, &options(batch, Solver::Exhaustive)).expect("ok");
     let (one, four) = (run(1), run(4));
     let layer = |s: &nnc::schedule::ScheduleFile, name: &str| {
-        s.layers.iter().find(|l| l.name == name).expect("layer").clone()
+        s.layers
+            .iter()
+            .find(|l| l.name == name)
+            .expect("layer")
+            .clone()
     };
     let (s1, s4) = (layer(&one, "s"), layer(&four, "s"));
-    assert!((s4.energy / s1.energy - 4.0).abs() < 1e-9, "{} {}", s4.energy, s1.energy);
+    assert!(
+        (s4.energy / s1.energy - 4.0).abs() < 1e-9,
+        "{} {}",
+        s4.energy,
+        s1.energy
+    );
     // `k` is 256 channels of 64 tokens: 16,384 words per sample.
-    assert!(s4.accesses.dram.fil >= 4.0 * 16_384.0, "{}", s4.accesses.dram.fil);
+    assert!(
+        s4.accesses.dram.fil >= 4.0 * 16_384.0,
+        "{}",
+        s4.accesses.dram.fil
+    );
     let (c1, c4) = (layer(&one, "c"), layer(&four, "c"));
     assert!(c4.energy < 4.0 * c1.energy, "{} {}", c4.energy, c1.energy);
 }

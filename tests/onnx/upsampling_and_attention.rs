@@ -31,7 +31,9 @@ fn a_vit_block_imports_to_matmuls_over_tokens() {
     use LayerKind::{Conv, Eltwise, Matmul};
     assert_eq!(
         kinds(&net),
-        [Conv, Conv, Conv, Conv, Matmul, Matmul, Conv, Eltwise, Conv, Conv, Eltwise]
+        [
+            Conv, Conv, Conv, Conv, Matmul, Matmul, Conv, Eltwise, Conv, Conv, Eltwise
+        ]
     );
     let ops: Vec<u64> = net.layers().iter().map(|l| l.shape.total_ops(1)).collect();
     let (t, c, h, d, m) = (16, 64, 4, 16, 256);
@@ -54,7 +56,10 @@ fn a_vit_block_imports_to_matmuls_over_tokens() {
     // The products read q and k, then the scores and v.
     let inputs = |name: &str| -> Vec<String> {
         let l = net.layer(net.find(name).unwrap());
-        l.inputs.iter().map(|&s| net.source_name(s).to_owned()).collect()
+        l.inputs
+            .iter()
+            .map(|&s| net.source_name(s).to_owned())
+            .collect()
     };
     assert_eq!(inputs("attn"), ["attn_q", "attn_k"]);
     assert_eq!(inputs("attn_2"), ["attn", "attn_v"]);
@@ -71,10 +76,10 @@ fn a_decoders_upsamplings_import() {
     assert_eq!(
         ops,
         [
-            16 * 16 * 8 * 4 * 4,   // every input point: 4 taps into 4 channels
-            16 * 16 * 8 * 4 * 16,  // 16 taps
-            8 * 32 * 32 * 4,       // 4 per output point
-            32 * 32 * 16 * 8 * 9,  // the 3x3 conv over 4 + 4 + 8 channels
+            16 * 16 * 8 * 4 * 4,  // every input point: 4 taps into 4 channels
+            16 * 16 * 8 * 4 * 16, // 16 taps
+            8 * 32 * 32 * 4,      // 4 per output point
+            32 * 32 * 16 * 8 * 9, // the 3x3 conv over 4 + 4 + 8 channels
         ]
     );
     let nearest = network("resize");

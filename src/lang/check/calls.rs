@@ -424,11 +424,9 @@ impl<'a> Checker<'a> {
             return Value::Poison;
         };
         let src_span = args.span(Key::Src).unwrap_or(call.span);
-        let (Some(parts), Some(Some(scale)), Some(interp)) = (
-            args.src(),
-            args.dims(Key::Scale),
-            args.word(Key::Interp),
-        ) else {
+        let (Some(parts), Some(Some(scale)), Some(interp)) =
+            (args.src(), args.dims(Key::Scale), args.word(Key::Interp))
+        else {
             return Value::Poison;
         };
         let Some((input, nifm)) = self.layer_input(&parts, src_span) else {

@@ -145,7 +145,7 @@ impl Lowering<'_> {
             _ => match self.val(node, 1) {
                 Ok(Val::Const { ints, .. }) => {
                     matches!(ints.as_slice(), [b, ch, t]
-                        if matches!(*b, -1 | 0 | 1)
+                        if matches!(*b, -1..=1)
                             && (*ch == 0 || u64::try_from(*ch).ok() == Some(c))
                             && (*t == -1 || u64::try_from(*t).ok() == Some(tokens)))
                 }
@@ -187,7 +187,7 @@ impl Lowering<'_> {
         };
         let channels = s.channels();
         let fits = |want: i64, have: u64| want == -1 || u64::try_from(want).ok() == Some(have);
-        let batch_ok = target.first().is_some_and(|b| matches!(*b, -1 | 0 | 1));
+        let batch_ok = target.first().is_some_and(|b| matches!(*b, -1..=1));
         let next = match (&s.axes[..], &target[..]) {
             ([Axis::Batch, Axis::Tokens, Axis::Channels], [_, t, h, d])
                 if batch_ok
@@ -362,10 +362,7 @@ impl Lowering<'_> {
         } else {
             String::new()
         };
-        let call = format!(
-            "matmul({}, {}, contract: {contract}{g})",
-            a.expr, b.expr
-        );
+        let call = format!("matmul({}, {}, contract: {contract}{g})", a.expr, b.expr);
         self.seq_layer(node, call, &a, groups, out)
     }
 
@@ -424,10 +421,10 @@ impl Lowering<'_> {
         if rest.iter().all(|o| o.expr == first.expr) {
             return self.seq_fold(node, seqs[0]);
         }
-        if let Some(o) = rest
-            .iter()
-            .find(|o| (o.axes.clone(), o.tokens, o.channels()) != (first.axes.clone(), first.tokens, first.channels()))
-        {
+        if let Some(o) = rest.iter().find(|o| {
+            (o.axes.clone(), o.tokens, o.channels())
+                != (first.axes.clone(), first.tokens, first.channels())
+        }) {
             return Err(unsupported(
                 node,
                 format!("sequences of shapes {} and {}", first.shape(), o.shape()),

@@ -63,7 +63,11 @@ impl Lowering<'_> {
         }
         let pos = |x: i64| u64::try_from(x).ok();
         let (Some(sh), Some(sw), Some(ph), Some(pw)) = (pos(sh), pos(sw), pos(t), pos(l)) else {
-            return Err(unsupported(node, format!("strides {strides:?}, pads {pads:?}"), "sizes must be positive"));
+            return Err(unsupported(
+                node,
+                format!("strides {strides:?}, pads {pads:?}"),
+                "sizes must be positive",
+            ));
         };
         // The transposed conv's output, `(in - 1) * stride + kernel - 2 * pad`.
         let size = |i: u64, k: u64, s: u64, p: u64| {
@@ -153,7 +157,10 @@ impl Lowering<'_> {
                 Ok(Val::Const { ints, .. }) => match ints.as_slice() {
                     [_, _, h, w] => {
                         let div = |o: i64, i: u64| {
-                            u64::try_from(o).ok().filter(|&o| i > 0 && o % i == 0 && o >= i).map(|o| o / i)
+                            u64::try_from(o)
+                                .ok()
+                                .filter(|&o| i > 0 && o % i == 0 && o >= i)
+                                .map(|o| o / i)
                         };
                         (div(*h, f.h), div(*w, f.w))
                     }
