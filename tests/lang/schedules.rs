@@ -46,11 +46,26 @@ fn vit_b16_has_torchvisions_macs_and_weights() {
     assert!(off < 0.02, "{weights} weights, {:.3}% off", off * 100.0);
 }
 
+/// BERT-base over 128 tokens: 12 layers of the same products by hand,
+/// and the pooler (11.2 G multiply-accumulates, as usually quoted).
+#[test]
+fn bert_base_has_its_macs() {
+    let n = net("nns/bert_base.nn");
+    let macs: u64 = n
+        .layers()
+        .iter()
+        .filter(|l| matches!(l.shape, LayerShape::Conv(_)))
+        .map(|l| l.shape.total_ops(1))
+        .sum();
+    let layer = 4 * 128 * 768 * 768 + 2 * 128 * 768 * 3072 + 2 * 128 * 128 * 768;
+    assert_eq!(macs, 12 * layer + 768 * 768);
+}
+
 /// Every preset, both solvers, batch 1 and (analytic) 4 with pipelining
 /// on `tetris`: the matmuls and the upsamplings schedule everywhere.
 #[test]
 fn the_transformer_and_the_unet_schedule_on_every_preset() {
-    for file in ["nns/vit_b16.nn", "nns/unet_small.nn"] {
+    for file in ["nns/vit_b16.nn", "nns/bert_base.nn", "nns/unet_small.nn"] {
         let n = net(file);
         for hw in nnc::hw::preset_names() {
             let hw_ = nnc::hw::load(hw).expect("preset");
