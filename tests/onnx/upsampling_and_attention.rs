@@ -112,3 +112,31 @@ fn they_round_trip_and_schedule() {
         insta::assert_snapshot!("onnx_import_upsampling", import("upsampling"));
     });
 }
+
+/// The token and upsampling lowerings on cut and corrupted graphs (a
+/// fixed pseudo-random sequence of single-byte changes): an error or a
+/// model, never a panic, in the importer or in the compiler after it.
+#[test]
+fn broken_graphs_are_errors_not_panics() {
+    let options = ImportOptions::default();
+    for model in ["attention", "upsampling"] {
+        let bytes = std::fs::read(format!("tests/onnx/models/{model}.onnx")).unwrap();
+        for cut in (0..bytes.len()).step_by(53) {
+            if let Ok(i) = nnc::onnx::import(&bytes[..cut], &options) {
+                let _ = nnc::compile(&i.text);
+            }
+        }
+        let mut x: u64 = 0x2545_f491_4f6c_dd1d;
+        for _ in 0..3000 {
+            x = x
+                .wrapping_mul(6_364_136_223_846_793_005)
+                .wrapping_add(1_442_695_040_888_963_407);
+            let mut m = bytes.clone();
+            let at = (x >> 33) as usize % m.len();
+            m[at] = (x >> 8) as u8;
+            if let Ok(i) = nnc::onnx::import(&m, &options) {
+                let _ = nnc::compile(&i.text);
+            }
+        }
+    }
+}

@@ -62,7 +62,9 @@ impl Lowering<'_> {
             ));
         }
         let pos = |x: i64| u64::try_from(x).ok();
-        let (Some(sh), Some(sw), Some(ph), Some(pw)) = (pos(sh), pos(sw), pos(t), pos(l)) else {
+        let stride = |x: i64| u64::try_from(x).ok().filter(|&s| s > 0);
+        let (Some(sh), Some(sw), Some(ph), Some(pw)) = (stride(sh), stride(sw), pos(t), pos(l))
+        else {
             return Err(unsupported(
                 node,
                 format!("strides {strides:?}, pads {pads:?}"),
