@@ -269,11 +269,8 @@ impl Lowering<'_> {
             if !ELEMENTWISE.contains(&n.op.as_str()) && n.op != "Concat" {
                 params.extend(n.inputs.iter().skip(1).cloned());
             } else if ELEMENTWISE.contains(&n.op.as_str()) {
-                let bias = n
-                    .inputs
-                    .iter()
-                    .skip(1)
-                    .filter(|i| vectors.contains(i.as_str()));
+                // (torch writes `bias + x @ w` as often as `x @ w + bias`.)
+                let bias = n.inputs.iter().filter(|i| vectors.contains(i.as_str()));
                 params.extend(bias.cloned());
             }
         }
