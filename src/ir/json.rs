@@ -20,7 +20,11 @@
 //! the filters count only those), `dilation` only for a dilated one (its
 //! taps' spacing; `kernel` is then the filter's taps, and `ifmap` spans
 //! `(kernel - 1) * dilation + 1` per window). A product of two activations
-//! is kind `"matmul"`.
+//! is kind `"matmul"`: its last input is its second operand, read as its
+//! filter, and it has no weights. An upsampling (`"upsample"`, `"deconv"`)
+//! is in its sub-pixel form, at its input's size, with `shuffle`: its
+//! consumers read `nofm / (shuffle[0] * shuffle[1])` channels of `ofmap *
+//! shuffle` (docs/model/layers.md#upsampling).
 
 use super::layer::{Dim2, LayerShape, WindowMode};
 use super::network::Network;
@@ -55,7 +59,7 @@ pub struct DataJson {
 pub struct LayerJson {
     /// Qualified name.
     pub name: String,
-    /// `conv`, `fc`, `pool` or `eltwise`.
+    /// `conv`, `fc`, `pool`, `eltwise`, `matmul`, `upsample` or `deconv`.
     pub kind: String,
     /// Names of its sources, in concatenation order.
     pub inputs: Vec<String>,
@@ -84,6 +88,10 @@ pub struct LayerJson {
     /// Tap spacing of a dilated convolution; absent for `[1, 1]`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub dilation: Option<[u64; 2]>,
+    /// The pixel shuffle of an upsampling's sub-pixel form
+    /// (docs/model/layers.md#upsampling); absent for `[1, 1]`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub shuffle: Option<[u64; 2]>,
     /// Ops per sample (MACs for conv/fc).
     pub ops: u64,
 }
@@ -120,12 +128,13 @@ impl From<&Network> for NetworkJson {
                     LayerShape::Conv(c) => (Some(pair(c.filter)), None),
                     LayerShape::Local(_) => (Some(pair(s.window())), None),
                 };
-                let (groups, dilation) = match s {
+                let (groups, dilation, shuffle) = match s {
                     LayerShape::Conv(c) => (
                         c.groups,
                         (c.dilation != Dim2::square(1)).then_some(pair(c.dilation)),
+                        c.is_shuffled().then_some(pair(c.shuffle)),
                     ),
-                    LayerShape::Local(_) => (1, None),
+                    LayerShape::Local(_) => (1, None, None),
                 };
                 LayerJson {
                     name: l.name.clone(),
@@ -145,6 +154,7 @@ impl From<&Network> for NetworkJson {
                     mode: l.mode,
                     groups,
                     dilation,
+                    shuffle,
                     ops: s.total_ops(1),
                 }
             })

@@ -76,6 +76,16 @@ pub enum LayerKind {
     Pool,
     /// Element-wise merge of `nreg` equally shaped inputs (`eltwise`).
     Eltwise,
+    /// Product of two activations (`matmul`): a 1x1 grouped convolution
+    /// whose filter is the second operand, data produced per sample
+    /// ([`FilterData::Operand`]); it has no weights.
+    Matmul,
+    /// Nearest or bilinear upsampling (`upsample`): a depthwise
+    /// convolution in sub-pixel form ([`ConvShape::shuffle`]) with fixed
+    /// coefficients, no weights.
+    Upsample,
+    /// Transposed convolution (`deconv`): a convolution in sub-pixel form.
+    Deconv,
 }
 
 impl LayerKind {
@@ -86,6 +96,9 @@ impl LayerKind {
             LayerKind::Fc => "fc",
             LayerKind::Pool => "pool",
             LayerKind::Eltwise => "eltwise",
+            LayerKind::Matmul => "matmul",
+            LayerKind::Upsample => "upsample",
+            LayerKind::Deconv => "deconv",
         }
     }
 }
@@ -162,7 +175,22 @@ impl fmt::Display for WindowMode {
     }
 }
 
-/// A convolution-pattern layer (conv or fc): each output point is a weighted
+/// Where the filter words of a convolution-pattern layer come from
+/// (docs/model/layers.md#matmul).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum FilterData {
+    /// Weights: fixed data, the same for every sample of a batch (conv, fc).
+    #[default]
+    Weights,
+    /// The second operand of a product of two activations (matmul): data a
+    /// layer produces for each sample, so no two samples share it. The
+    /// layer is scheduled as `groups x batch` runs of one group at batch 1,
+    /// each reading its sample's operand as its filter.
+    Operand,
+}
+
+/// A convolution-pattern layer (conv, fc or matmul): each output point is a weighted
 /// sum over a `filter` window of the `nifm / groups` input channels of its
 /// group (all of them when `groups` is 1).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
@@ -187,6 +215,14 @@ pub struct ConvShape {
     /// window spans `(filter - 1) * dilation + 1` input points
     /// (docs/model/layers.md#dilation). 1 for a dense filter.
     pub dilation: Dim2,
+    /// Where the filter comes from: weights, or a matmul's second operand.
+    pub filter_data: FilterData,
+    /// The pixel shuffle of an upsampling layer's sub-pixel form
+    /// (docs/model/layers.md#upsampling): the layer computes `nofm`
+    /// channels of `ofmap`, and its consumers read them as `nofm /
+    /// (shuffle.h * shuffle.w)` channels of `ofmap * shuffle`. `[1, 1]` for
+    /// every other layer.
+    pub shuffle: Dim2,
 }
 
 /// A local-region layer (pooling, element-wise): each output point merges a
@@ -231,6 +267,8 @@ impl ConvShape {
             stride: Dim2::square(1),
             groups: 1,
             dilation: Dim2::square(1),
+            filter_data: FilterData::Weights,
+            shuffle: Dim2::square(1),
         }
     }
 
@@ -244,7 +282,40 @@ impl ConvShape {
             stride,
             groups: 1,
             dilation: Dim2::square(1),
+            filter_data: FilterData::Weights,
+            shuffle: Dim2::square(1),
         }
+    }
+
+    /// A product of two activations (docs/model/layers.md#matmul): per
+    /// sample and per group, each of the `ofmap` points (tokens) of an
+    /// input of `nifm` channels is a row vector of its group's
+    /// `nifm / groups` channels, multiplied by a `nifm / groups` x
+    /// `nofm / groups` matrix taken from the second operand. It is a 1x1
+    /// grouped convolution whose filter is that operand.
+    pub const fn matmul(nifm: u64, nofm: u64, ofmap: Dim2, groups: u64) -> Self {
+        ConvShape {
+            nifm,
+            nofm,
+            ofmap,
+            filter: Dim2::square(1),
+            stride: Dim2::square(1),
+            groups,
+            dilation: Dim2::square(1),
+            filter_data: FilterData::Operand,
+            shuffle: Dim2::square(1),
+        }
+    }
+
+    /// Is it the sub-pixel form of an upsampling layer (a shuffle other
+    /// than `[1, 1]`)?
+    pub const fn is_shuffled(&self) -> bool {
+        self.shuffle.h != 1 || self.shuffle.w != 1
+    }
+
+    /// Is its filter a matmul's second operand rather than weights?
+    pub const fn is_matmul(&self) -> bool {
+        matches!(self.filter_data, FilterData::Operand)
     }
 
     /// The input points one window spans per dimension:
@@ -262,7 +333,7 @@ impl ConvShape {
 
     /// Is it a plain convolution: one group and a dense filter?
     pub const fn is_plain(&self) -> bool {
-        self.groups == 1 && self.dilation.h == 1 && self.dilation.w == 1
+        self.groups == 1 && self.dilation.h == 1 && self.dilation.w == 1 && !self.is_matmul()
     }
 
     /// What the scheduler schedules for it: one group's dense
@@ -412,12 +483,45 @@ impl LayerShape {
         }
     }
 
+    /// Weights: the filter words of a conv or fc, 0 for a matmul (its
+    /// filter is its second operand, an activation) and local-region layers.
+    pub const fn weights(&self) -> u64 {
+        match self {
+            LayerShape::Conv(c) if c.is_matmul() => 0,
+            _ => self.total_filter_size(),
+        }
+    }
+
+    /// What its consumers read: channels and fmap size. The output itself
+    /// (`nofm`, `ofmap`) except for the sub-pixel form of an upsampling
+    /// layer, whose `shuffle` moves channels into space
+    /// (docs/model/layers.md#upsampling).
+    pub const fn output(&self) -> (u64, Dim2) {
+        match self {
+            LayerShape::Conv(c) if c.is_shuffled() => {
+                let n = c.shuffle.h * c.shuffle.w;
+                (
+                    c.nofm / n,
+                    Dim2::new(c.ofmap.h * c.shuffle.h, c.ofmap.w * c.shuffle.w),
+                )
+            }
+            _ => (self.nofm(), self.ofmap()),
+        }
+    }
+
+    /// Is it a matmul: a convolution whose filter is its last source?
+    pub const fn is_matmul(&self) -> bool {
+        matches!(self, LayerShape::Conv(c) if c.is_matmul())
+    }
+
     /// Parameters of the layer as deployed for inference
     /// (docs/model/layers.md#parameters): its filter words and one bias per
-    /// output channel of a conv or fc layer (0 for local-region layers). A
-    /// batch normalization after the layer folds into these two.
+    /// output channel of a conv or fc layer (0 for a matmul, whose filter
+    /// is an activation, and for local-region layers). A batch
+    /// normalization after the layer folds into these two.
     pub const fn total_params(&self) -> u64 {
         match self {
+            LayerShape::Conv(c) if c.is_matmul() => 0,
             LayerShape::Conv(c) => self.total_filter_size() + c.nofm,
             LayerShape::Local(_) => 0,
         }
@@ -441,6 +545,9 @@ impl LayerShape {
                     || c.nofm % c.groups != 0
                     || c.dilation.h == 0
                     || c.dilation.w == 0
+                    || c.shuffle.h == 0
+                    || c.shuffle.w == 0
+                    || c.nofm % c.shuffle.h.saturating_mul(c.shuffle.w) != 0
             }
             LayerShape::Local(l) => l.ntrd == 0,
         };
@@ -505,6 +612,15 @@ impl LayerShape {
             && fits(&[nifm, ih, iw])
             && fits(&ops)
             && fits(filters)
+            && match self {
+                // What the consumers of a sub-pixel form read.
+                LayerShape::Conv(c) => {
+                    fits(&[o.h, c.shuffle.h])
+                        && fits(&[o.w, c.shuffle.w])
+                        && fits(&[c.shuffle.h, c.shuffle.w])
+                }
+                LayerShape::Local(_) => true,
+            }
     }
 
     /// True for the convolution pattern (conv, fc).

@@ -8,5 +8,7 @@ mod layer;
 mod network;
 
 pub use json::{DataJson, LayerJson, NetworkJson};
-pub use layer::{ConvShape, Dim2, LayerKind, LayerShape, LocalShape, MAX_QUANTITY, WindowMode};
+pub use layer::{
+    ConvShape, Dim2, FilterData, LayerKind, LayerShape, LocalShape, MAX_QUANTITY, WindowMode,
+};
 pub use network::{DataInput, IrError, Layer, LayerId, Network, NetworkBuilder, Source, Span};

@@ -83,13 +83,54 @@ pub struct Layer {
     pub kind: LayerKind,
     /// What the model sees.
     pub shape: LayerShape,
-    /// Producers, in channel-concatenation order.
+    /// Producers, in channel-concatenation order; a matmul's last input
+    /// is its second operand, read as its filter ([`Layer::operand`]).
     pub inputs: Vec<Source>,
     /// Which source sizes it accepts (the padding rule); `Floor` only for
     /// windows whose output size was rounded down.
     pub mode: WindowMode,
     /// Place in the source.
     pub span: Span,
+}
+
+impl Layer {
+    /// The sources whose channels make up the layer's input fmap, in
+    /// concatenation order: all of [`Layer::inputs`] but a matmul's operand.
+    pub fn data_inputs(&self) -> &[Source] {
+        match self.operand() {
+            Some(_) => &self.inputs[..self.inputs.len() - 1],
+            None => &self.inputs,
+        }
+    }
+
+    /// Weights: the filter words of a conv, fc or transposed conv; 0 for a
+    /// matmul (its filter is an activation), an upsampling (its fixed
+    /// interpolation coefficients are not weights) and local-region layers.
+    pub fn weights(&self) -> u64 {
+        match self.kind {
+            LayerKind::Upsample => 0,
+            _ => self.shape.weights(),
+        }
+    }
+
+    /// Parameters with biases (docs/model/layers.md#parameters): those of
+    /// its shape, 0 for an upsampling (no weights, no biases).
+    pub fn params(&self) -> u64 {
+        match self.kind {
+            LayerKind::Upsample => 0,
+            _ => self.shape.total_params(),
+        }
+    }
+
+    /// A matmul's second operand: the source read as its filter, per sample
+    /// (docs/model/layers.md#matmul); `None` for every other layer.
+    pub fn operand(&self) -> Option<Source> {
+        if self.shape.is_matmul() {
+            self.inputs.last().copied()
+        } else {
+            None
+        }
+    }
 }
 
 /// A checked network (see the module invariant).
@@ -157,10 +198,7 @@ impl Network {
                 let e = &self.externs[i as usize];
                 (e.channels, e.size)
             }
-            Source::Layer(id) => {
-                let s = &self.layer(id).shape;
-                (s.nofm(), s.ofmap())
-            }
+            Source::Layer(id) => self.layer(id).shape.output(),
         }
     }
 
@@ -232,6 +270,20 @@ pub enum IrError {
         other: String,
         /// Its size.
         other_size: Dim2,
+    },
+    /// A matmul's second operand does not hold its filter.
+    #[error(
+        "matmul `{layer}` reads `{source_name}` ({found} words) as its second operand, but its filter is {expected} words"
+    )]
+    Operand {
+        /// The layer.
+        layer: String,
+        /// The operand.
+        source_name: String,
+        /// The operand's words per sample.
+        found: u64,
+        /// The layer's filter words.
+        expected: u64,
     },
     /// A zero in a size, stride or count.
     #[error("`{0}` has a zero size, stride or channel count")]
@@ -310,10 +362,9 @@ impl NetworkBuilder {
         if !s.within_limits() {
             return Err(IrError::TooLarge(layer.name));
         }
-        if layer.inputs.is_empty() {
+        if layer.data_inputs().is_empty() {
             return Err(IrError::NoInputs(layer.name));
         }
-        let mut channels = 0;
         for &src in &layer.inputs {
             let known = match src {
                 Source::Input => true,
@@ -326,6 +377,22 @@ impl NetworkBuilder {
                     source_name: format!("{src:?}"),
                 });
             }
+        }
+        if let Some(op) = layer.operand() {
+            // The operand is the filter of one sample: all of its words.
+            let (c, size) = self.net.source_shape(op);
+            let found = c.saturating_mul(size.size());
+            if found != s.total_filter_size() {
+                return Err(IrError::Operand {
+                    layer: layer.name.clone(),
+                    source_name: self.net.source_name(op).to_owned(),
+                    found,
+                    expected: s.total_filter_size(),
+                });
+            }
+        }
+        let mut channels = 0;
+        for &src in layer.data_inputs() {
             let (c, size) = self.net.source_shape(src);
             if !s.accepts_input_size(size, layer.mode) {
                 return Err(IrError::FmapSize {

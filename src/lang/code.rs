@@ -112,6 +112,9 @@ codes! {
     /// A `groups` that does not divide a convolution's input and output
     /// channels: `conv(x, 64, kernel: 3, groups: 5)` over 32 channels.
     GroupsDivide = "E041",
+    /// A `matmul` whose operands' sizes do not agree: the contracted sizes
+    /// differ, or `groups` does not divide the second operand's channels.
+    MatmulSizes = "E042",
     /// A layer that no layer reads and that is not a network output.
     UnusedLayer = "W001",
     /// An `input` or `extern` that no layer reads.

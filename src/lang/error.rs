@@ -260,6 +260,19 @@ pub enum ErrorKind {
         /// The output channels.
         nofm: u64,
     },
+    /// [`Code::MatmulSizes`]
+    MatmulSizes {
+        /// The second operand, as written.
+        span: Span,
+        /// The first operand.
+        a: Operand,
+        /// The second operand.
+        b: Operand,
+        /// The groups.
+        groups: u64,
+        /// The `contract` word: `channels` or `tokens`.
+        contract: &'static str,
+    },
     /// [`Code::Overflow`]
     Overflow {
         /// What overflows.
@@ -501,6 +514,7 @@ impl ErrorKind {
             ErrorKind::PaddingRule { .. } => Code::PaddingRule,
             ErrorKind::Overflow { .. } => Code::Overflow,
             ErrorKind::GroupsDivide { .. } => Code::GroupsDivide,
+            ErrorKind::MatmulSizes { .. } => Code::MatmulSizes,
             ErrorKind::DivByZero { .. } => Code::DivByZero,
             ErrorKind::ArgCount { .. } => Code::ArgCount,
             ErrorKind::WrongKind { .. } => Code::WrongKind,

@@ -241,6 +241,58 @@ impl ErrorKind {
                     .note("each group convolves `input / groups` channels to `output / groups`")
                     .help(format!("`groups` must divide {common}, the largest count dividing both (depthwise is `groups:` the input channels)"))
             }
+            ErrorKind::MatmulSizes {
+                span,
+                a,
+                b,
+                groups,
+                contract,
+            } => {
+                let per_group = a.channels / (*groups).max(1);
+                let tokens = b.size.size();
+                let describe = |o: &Operand| {
+                    format!(
+                        "`{}` has {} channels and {} tokens ({})",
+                        o.name,
+                        o.channels,
+                        o.size.size(),
+                        o.size
+                    )
+                };
+                let (label, help) = if *contract == "channels" {
+                    (
+                        format!(
+                            "{} channels, where {} are contracted",
+                            b.channels, a.channels
+                        ),
+                        format!(
+                            "with `contract: channels`, the second operand's channels must equal the first's, {}: each of the {groups} groups contracts {per_group} channels of both",
+                            a.channels
+                        ),
+                    )
+                } else if tokens != per_group {
+                    (
+                        format!("{tokens} tokens, where {per_group} are contracted"),
+                        format!(
+                            "with `contract: tokens`, the second operand's tokens (h * w = {tokens}) must equal the first's channels per group, {} / {groups} = {per_group}",
+                            a.channels
+                        ),
+                    )
+                } else {
+                    (
+                        format!("{} channels do not split into {groups} groups", b.channels),
+                        format!(
+                            "with `contract: tokens`, `groups` must divide the second operand's channels, {}",
+                            b.channels
+                        ),
+                    )
+                };
+                new("matmul operand sizes do not agree".into())
+                    .primary(*span, label)
+                    .secondary(a.def, describe(a))
+                    .secondary(b.def, describe(b))
+                    .help(help)
+            }
             ErrorKind::Overflow { span, what } => {
                 new("integer overflow".into()).primary(*span, format!("{what} does not fit"))
             }

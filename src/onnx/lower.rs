@@ -10,6 +10,8 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 use std::fmt::Write;
 
 mod ops;
+mod tokens;
+mod upsample;
 
 use ops::unsupported;
 
@@ -71,6 +73,9 @@ enum Val {
         /// Whether the group and channel axes were swapped.
         transposed: bool,
     },
+    /// A token sequence (a transformer's `[B, T, C]` and its per-head
+    /// views): a feature map whose spatial points are the tokens.
+    Seq(tokens::Seq),
     /// A constant or a weight: its dims and integer values when known.
     Const {
         dims: Option<Vec<i64>>,
@@ -272,9 +277,22 @@ impl Lowering<'_> {
             self.vals.insert(t.name.clone(), konst(t));
         }
         let mut params = HashSet::new();
+        // A vector (rank 1) added or multiplied in is a bias or a scale: a
+        // linear layer on a token sequence exports as `MatMul` + `Add`.
+        let vectors: HashSet<&str> = self
+            .graph
+            .inputs
+            .iter()
+            .filter(|v| v.dims.as_ref().is_some_and(|d| d.len() <= 1))
+            .map(|v| v.name.as_str())
+            .collect();
         for n in &self.graph.nodes {
             if !ELEMENTWISE.contains(&n.op.as_str()) && n.op != "Concat" {
                 params.extend(n.inputs.iter().skip(1).cloned());
+            } else if ELEMENTWISE.contains(&n.op.as_str()) {
+                // (torch writes `bias + x @ w` as often as `x @ w + bias`.)
+                let bias = n.inputs.iter().filter(|i| vectors.contains(i.as_str()));
+                params.extend(bias.cloned());
             }
         }
         let mut out = String::new();
@@ -397,6 +415,12 @@ impl Lowering<'_> {
                 flat: *flat,
                 pad: *pad,
             }),
+            Val::Seq(_) => Err(unsupported(
+                node,
+                format!("input {i} is a token sequence, not a feature map"),
+                "only products, linear layers, element-wise and folded operators read token \
+                 sequences (docs/onnx.md#token-sequences)",
+            )),
             Val::Const { .. } => Err(unsupported(
                 node,
                 format!("input {i} is a constant, not a feature map"),
@@ -538,6 +562,9 @@ impl Lowering<'_> {
             let (of, transposed) = ((**of).clone(), *transposed);
             return self.shuffle(node, of, transposed);
         }
+        if let Some(done) = self.tokens(node) {
+            return done;
+        }
         match op {
             _ if FOLDED.contains(&op) => {
                 let v = self.val(node, 0)?.clone();
@@ -559,22 +586,18 @@ impl Lowering<'_> {
                 return Err(unsupported(
                     node,
                     "a transpose of a feature map changes its layout".into(),
-                    "only the transpose of a channel shuffle (ShuffleNet) is supported",
+                    "only the transpose of a channel shuffle (ShuffleNet) or of a token sequence is supported",
                 ));
             }
-            "ConvTranspose" | "Resize" | "Upsample" => {
-                return Err(unsupported(
-                    node,
-                    "upsampling (resize, transposed convolution) is not in nnc's model yet".into(),
-                    "schedule the encoder part of the network, or remove the node",
-                ));
-            }
+            "ConvTranspose" => self.deconv(node)?,
+            "Resize" | "Upsample" => self.resize(node)?,
             _ => {
                 return Err(unsupported(
                     node,
                     format!("nnc has no model of `{op}`"),
-                    "supported: Conv, Gemm, MatMul with weights, pools, Add/Mul/... of equal \
-                     feature maps, Concat on channels, and the folded operators in docs/onnx.md",
+                    "supported: Conv, ConvTranspose, Gemm, MatMul, pools, Resize, Add/Mul/... \
+                     of equal feature maps, Concat on channels, and the folded operators in \
+                     docs/onnx.md",
                 ));
             }
         }
@@ -626,6 +649,7 @@ impl Lowering<'_> {
                 Some(Val::Fmap {
                     expr, layer: true, ..
                 }) => Some(expr),
+                Some(Val::Seq(s)) if s.layer => Some(&s.expr),
                 _ => None,
             })
             .collect();

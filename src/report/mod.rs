@@ -136,8 +136,18 @@ pub fn network_summary(net: &Network) -> String {
         "\n{} layers, {} MACs per sample, {} weights, {} parameters with biases",
         net.layers().len(),
         grouped(sum(|s| s.total_ops(1))),
-        grouped(sum(|s| s.total_filter_size())),
-        grouped(sum(|s| s.total_params()))
+        grouped(
+            net.layers()
+                .iter()
+                .map(|l| u128::from(l.weights()))
+                .sum::<u128>()
+        ),
+        grouped(
+            net.layers()
+                .iter()
+                .map(|l| u128::from(l.params()))
+                .sum::<u128>()
+        )
     );
     out
 }

@@ -149,8 +149,23 @@ pub fn layer_bound(layer: &LayerShape, ctx: &BoundContext<'_>) -> LowerBound {
         // runs of one group's dense convolution
         // (docs/model/layers.md#grouped-convolution): each run is bound by
         // that convolution's bound.
-        let one = layer_bound(&LayerShape::Conv(c.one_group()), ctx);
-        return one.repeated(c.groups);
+        let one = LayerShape::Conv(c.one_group());
+        if c.is_matmul() {
+            // A matmul: `groups x batch` runs of batch 1, each reading its
+            // operand from DRAM (docs/model/layers.md#matmul).
+            let single = BoundContext {
+                batch: 1,
+                filters_pinned: false,
+                on_chip: PerData([
+                    false,
+                    ctx.on_chip[DataKind::Ifm],
+                    ctx.on_chip[DataKind::Ofm],
+                ]),
+                ..*ctx
+            };
+            return layer_bound(&one, &single).repeated(c.groups.saturating_mul(ctx.batch));
+        }
+        return layer_bound(&one, ctx).repeated(c.groups);
     }
     let m = ctx.machine;
     let cost: &Cost = &m.cost;

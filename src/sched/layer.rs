@@ -110,7 +110,9 @@ pub struct LayerResult {
     pub time: u64,
     /// How many times the mapped and blocked share runs: the groups of a
     /// grouped convolution, each scheduled as the same dense convolution of
-    /// one group (docs/model/layers.md#grouped-convolution); 1 otherwise.
+    /// one group (docs/model/layers.md#grouped-convolution), `groups x
+    /// batch` runs of batch 1 for a matmul (docs/model/layers.md#matmul);
+    /// 1 otherwise.
     /// Costs, cycles and stats above are those of all runs.
     pub groups: u64,
 }
@@ -330,16 +332,43 @@ impl LayerSearch<'_> {
             return self.schedule_one(env, layer, ifmap_layout, hops);
         }
         let one = LayerShape::Conv(c.one_group());
-        let mut results = self.schedule_one(env, &one, ifmap_layout, hops)?;
-        if c.groups == 1 {
+        let (mut results, runs) = if c.is_matmul() {
+            // A matmul's filter is its operand, one per sample: no two
+            // samples share it, so each group of each sample is its own
+            // run of batch 1 (docs/model/layers.md#matmul). The runs follow
+            // one another, which a segment's batch constraint cannot split
+            // further: a matmul is alone in its segment.
+            let single = Options {
+                batch: 1,
+                ..*self.options
+            };
+            let search = LayerSearch {
+                options: &single,
+                ..*self
+            };
+            let env = LayerEnv {
+                constraint: LayerConstraint {
+                    topbat: 0,
+                    ..env.constraint
+                },
+                ..*env
+            };
+            let runs = c
+                .groups
+                .checked_mul(self.options.batch)
+                .ok_or(LayerError::TimeOverflow)?;
+            (search.schedule_one(&env, &one, ifmap_layout, hops)?, runs)
+        } else {
+            (self.schedule_one(env, &one, ifmap_layout, hops)?, c.groups)
+        };
+        if runs == 1 {
             return Ok(results);
         }
         results.retain_mut(|r| {
             // Ranking is unchanged: every goal's key grows with both.
-            let (Some(stats), Some(time)) = (
-                r.candidate.stats.repeated(c.groups),
-                r.time.checked_mul(c.groups),
-            ) else {
+            let (Some(stats), Some(time)) =
+                (r.candidate.stats.repeated(runs), r.time.checked_mul(runs))
+            else {
                 return false;
             };
             let Some(ofmap) = self.ofmap_layout(env, layer, &r.part) else {
@@ -347,10 +376,10 @@ impl LayerSearch<'_> {
             };
             r.candidate.stats = stats;
             r.time = time;
-            r.cost = r.cost.repeated(c.groups);
-            r.total_nhops = r.total_nhops.map(|h| h * c.groups as f64);
+            r.cost = r.cost.repeated(runs);
+            r.total_nhops = r.total_nhops.map(|h| h * runs as f64);
             r.ofmap_layout = ofmap;
-            r.groups = c.groups;
+            r.groups = runs;
             true
         });
         if results.is_empty() {
@@ -486,6 +515,7 @@ impl LayerSearch<'_> {
     /// Why no partition of `layer` has a blocking: the smallest buffers one
     /// node's share needs against what the hardware has.
     pub fn explain_no_blocking(&self, layer: &LayerShape) -> LayerError {
+        let matmul = layer.is_matmul();
         let one;
         let layer = match layer {
             LayerShape::Conv(c) if !c.is_plain() => {
@@ -494,7 +524,17 @@ impl LayerSearch<'_> {
             }
             _ => layer,
         };
-        let o = self.options;
+        // A matmul runs sample by sample (docs/model/layers.md#matmul).
+        let single;
+        let o = if matmul {
+            single = Options {
+                batch: 1,
+                ..*self.options
+            };
+            &single
+        } else {
+            self.options
+        };
         let node = &self.machine.node;
         let parts = partition_candidates(
             &PartTarget::Layer(*layer),

@@ -281,6 +281,8 @@ mod tests {
             stride: Dim2::square(1),
             groups: 1,
             dilation: Dim2::square(1),
+            filter_data: Default::default(),
+            shuffle: crate::ir::Dim2::square(1),
         });
         b.add_layer(Layer {
             name: "c".into(),

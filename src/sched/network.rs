@@ -9,8 +9,8 @@ use super::limits::{RangeError, check_search};
 use super::options::Options;
 use super::order::schedule_order;
 use super::partition::{
-    DataLayout, FmapRange, HopCache, LayoutPiece, NodeRegion, PartTarget, PartitionScheme,
-    partition_candidates,
+    DataLayout, FmapPosition, FmapRange, HopCache, LayoutPiece, NodeRegion, PartTarget,
+    PartitionScheme, partition_candidates,
 };
 use super::pipeline::dag::Dag;
 use super::pipeline::segment::{PipelineSegment, SegmentContext};
@@ -19,7 +19,8 @@ use super::pipeline::{
 };
 use super::resource::{Goal, RankKey};
 use super::types::{DataKind, LoopDim, MemLevel, PerLevel};
-use crate::ir::{LayerId, Network, Source};
+use crate::ir::{Dim2, LayerId, LayerShape, Network, Source};
+use std::borrow::Cow;
 use std::sync::Arc;
 
 /// A complete schedule of a network.
@@ -647,17 +648,18 @@ fn ifmap_layout(
     p: &Partial,
     start: &Start,
 ) -> Result<DataLayout, SearchError> {
-    let layouts: Vec<&DataLayout> = net
+    // A matmul's operand is read as its filter, not as part of its input.
+    let layouts: Vec<Cow<'_, DataLayout>> = net
         .layer(id)
-        .inputs
+        .data_inputs()
         .iter()
         .map(|s| match s {
-            Source::Input => Ok(&start.input),
-            Source::Extern(i) => start.externs.get(*i as usize).ok_or_else(|| {
+            Source::Input => Ok(Cow::Borrowed(&start.input)),
+            Source::Extern(i) => start.externs.get(*i as usize).map(Cow::Borrowed).ok_or_else(|| {
                 SearchError::Internal(format!("extern input {i} has no layout"))
             }),
             Source::Layer(src) => match &p.layers[src.index()] {
-                Some(r) => Ok(&r.ofmap_layout),
+                Some(r) => Ok(Cow::Borrowed(&r.ofmap_layout)),
                 // The scheduling order is topological, so producers are done.
                 None => Err(SearchError::Internal(format!(
                     "producer `{}` of `{}` is not scheduled yet (the scheduling order is not topological)",
@@ -667,9 +669,43 @@ fn ifmap_layout(
             },
         })
         .collect::<Result<_, _>>()?;
-    match layouts.as_slice() {
+    // What an upsampling's consumers read: its sub-pixel output shuffled
+    // into space, on the same nodes (docs/model/layers.md#upsampling).
+    let mut layouts = layouts;
+    for (layout, src) in layouts.iter_mut().zip(net.layer(id).data_inputs()) {
+        if let Source::Layer(src) = src
+            && let LayerShape::Conv(c) = net.layer(*src).shape
+            && c.is_shuffled()
+        {
+            let shuffled = shuffled(layout, c.shuffle)
+                .map_err(|e| SearchError::layer(net, id, LayerError::Inputs(e)))?;
+            *layout = Cow::Owned(shuffled);
+        }
+    }
+    let refs: Vec<&DataLayout> = layouts.iter().map(|l| l.as_ref()).collect();
+    match refs.as_slice() {
         [one] => Ok((*one).clone()),
         many => DataLayout::concat(many)
             .map_err(|e| SearchError::layer(net, id, LayerError::Inputs(e.to_string()))),
     }
+}
+
+/// The layout of a sub-pixel output as its consumers read it: each
+/// piece's channels divided by `shuffle.h * shuffle.w` and its fmap
+/// multiplied by `shuffle`, on the same nodes split the same way. A
+/// layer's output is one piece (`LayerSearch::schedule`).
+fn shuffled(layout: &DataLayout, shuffle: Dim2) -> Result<DataLayout, String> {
+    let [piece] = layout.pieces() else {
+        return Err("an upsampling's output in several pieces".into());
+    };
+    let (b, e) = (piece.frng.beg, piece.frng.end);
+    let n = shuffle.size();
+    let scaled =
+        |p: FmapPosition| FmapPosition::new(p.b, p.n / n, p.h * shuffle.h, p.w * shuffle.w);
+    DataLayout::single(
+        FmapRange::new(scaled(b), scaled(e)),
+        piece.region,
+        piece.part,
+    )
+    .map_err(|e| e.to_string())
 }

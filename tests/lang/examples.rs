@@ -85,6 +85,8 @@ fn complete(block: &str) -> String {
         || first.starts_with("# MobileNetV2")
         || first.starts_with("# A transformer block")
         || first.starts_with("# EfficientNet's squeeze-and-excitation")
+        || first.starts_with("# One head-split")
+        || first.starts_with("# A U-Net decoder")
     {
         block.to_string()
     } else if first.starts_with("block inception") {
@@ -99,7 +101,7 @@ fn complete(block: &str) -> String {
 #[test]
 fn every_nn_example_compiles() {
     let examples = blocks(&doc(), "nn");
-    assert_eq!(examples.len(), 7, "examples on the page");
+    assert_eq!(examples.len(), 9, "examples on the page");
     for block in examples {
         compile(&complete(&block));
     }
@@ -149,6 +151,51 @@ fn depthwise_example() {
     };
     assert_eq!((c.groups, c.nifm, c.nofm), (144, 144, 144));
     assert_eq!(dw.shape.total_ops(1), 144 * 28 * 28 * 9);
+}
+
+/// The attention example: per head (64 channels), Q·Kᵀ is 197 x 197 and
+/// P·V is 197 x 64; both are inputs of each matmul.
+#[test]
+fn attention_example() {
+    let net = compile(&complete(&example("# One head-split")));
+    let scores = layer(&net, "scores");
+    assert_eq!(scores.kind, nnc::ir::LayerKind::Matmul);
+    // 12 heads x 197 keys, one row per query token.
+    assert_eq!((scores.shape.nifm(), scores.shape.nofm()), (768, 12 * 197));
+    assert_eq!(scores.shape.total_ops(1), 12 * 197 * 197 * 64);
+    assert_eq!(scores.shape.weights(), 0);
+    assert_eq!(
+        scores.operand().map(|s| net.source_name(s)),
+        Some("k"),
+        "k is read as the filter"
+    );
+    assert_eq!(scores.data_inputs().len(), 1);
+    let ctx = layer(&net, "ctx");
+    assert_eq!((ctx.shape.nifm(), ctx.shape.nofm()), (12 * 197, 768));
+    assert_eq!(ctx.shape.total_ops(1), 12 * 197 * 197 * 64);
+    assert_eq!(ctx.operand().map(|s| net.source_name(s)), Some("v"));
+    // The filter of one sample is the whole operand.
+    assert_eq!(ctx.shape.total_filter_size(), 768 * 197);
+}
+
+/// The decoder example: each upsampling is a conv at its input's size
+/// whose consumers read twice the size; MACs by hand.
+#[test]
+fn decoder_example() {
+    let net = compile(&complete(&example("# A U-Net decoder")));
+    let up = layer(&net, "up");
+    assert_eq!(up.kind, nnc::ir::LayerKind::Deconv);
+    // 2x2 taps of stride 2: one tap per output point per input channel.
+    assert_eq!(up.shape.total_ops(1), 256 * 128 * 4 * 16 * 16);
+    assert_eq!(up.shape.output(), (128, nnc::ir::Dim2::square(32)));
+    assert_eq!(up.weights(), 256 * 128 * 4);
+    let bil = layer(&net, "bil");
+    assert_eq!(bil.kind, nnc::ir::LayerKind::Upsample);
+    // 4 MACs per output point, no weights.
+    assert_eq!(bil.shape.total_ops(1), 4 * 256 * 32 * 32);
+    assert_eq!(bil.weights(), 0);
+    let dec = layer(&net, "dec");
+    assert_eq!(dec.shape.nifm(), 128 + 256 + 128);
 }
 
 #[test]

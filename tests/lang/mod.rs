@@ -7,8 +7,10 @@ mod errors;
 mod examples;
 mod fuzz;
 mod networks;
+mod ops;
 mod padding;
 mod parity;
+mod schedules;
 
 use std::path::{Path, PathBuf};
 

@@ -19,6 +19,8 @@ fn conv(nifm: u64, nofm: u64, ofmap: u64, filter: u64) -> LayerShape {
         stride: Dim2::square(1),
         groups: 1,
         dilation: Dim2::square(1),
+        filter_data: Default::default(),
+        shuffle: nnc::ir::Dim2::square(1),
     })
 }
 

@@ -16,6 +16,8 @@ fn run(threads: usize, goal: Goal, compat: Compat) -> Vec<NodeCandidate> {
         stride: Dim2::square(1),
         groups: 1,
         dilation: Dim2::square(1),
+        filter_data: Default::default(),
+        shuffle: nnc::ir::Dim2::square(1),
     });
     let res = NodeResource {
         dim_array: Dim2::square(16),

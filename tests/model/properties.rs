@@ -17,6 +17,8 @@ fn conv_layer() -> impl Strategy<Value = LayerShape> {
             stride: Dim2::square(s),
             groups: 1,
             dilation: Dim2::square(1),
+            filter_data: Default::default(),
+            shuffle: nnc::ir::Dim2::square(1),
         })
     })
 }

@@ -44,6 +44,8 @@ pub(crate) fn layer(v: &Value) -> LayerShape {
             stride: dim(&v["strd"]),
             groups: 1,
             dilation: Dim2::square(1),
+            filter_data: Default::default(),
+            shuffle: nnc::ir::Dim2::square(1),
         }),
         "fc" => LayerShape::Conv(ConvShape::fc(u(&v["nifm"]), u(&v["nofm"]), dim(&v["sfil"]))),
         "pool" | "pooling" => LayerShape::Local(LocalShape::pool(

@@ -6,3 +6,4 @@ mod folded;
 mod grouped;
 mod import;
 mod torchvision;
+mod upsampling_and_attention;

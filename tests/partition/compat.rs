@@ -209,6 +209,8 @@ fn sublayers_differ_only_for_eltwise() {
         stride: d(1, 1),
         groups: 1,
         dilation: Dim2::square(1),
+        filter_data: Default::default(),
+        shuffle: nnc::ir::Dim2::square(1),
     });
     let p = part([Batp, Inpp, Outp, Ofmp], [(1, 2), (2, 1), (1, 1), (1, 1)]);
     for l in [conv, pool16()] {
@@ -357,6 +359,8 @@ fn hop_memo_forgets_beyond_its_capacity() {
             stride: d(1, 1),
             groups: 1,
             dilation: Dim2::square(1),
+            filter_data: Default::default(),
+            shuffle: nnc::ir::Dim2::square(1),
         })
     };
     for n in 1..=1024 {

@@ -27,6 +27,8 @@ fn conv(nifm: u64, nofm: u64, ofmap: u64, filter: u64, stride: u64) -> LayerShap
         stride: d(stride),
         groups: 1,
         dilation: Dim2::square(1),
+        filter_data: Default::default(),
+        shuffle: nnc::ir::Dim2::square(1),
     })
 }
 

@@ -55,6 +55,8 @@ fn conv() -> impl Strategy<Value = LayerShape> {
                 stride,
                 groups: 1,
                 dilation: Dim2::square(1),
+                filter_data: Default::default(),
+                shuffle: nnc::ir::Dim2::square(1),
             })
         },
     )

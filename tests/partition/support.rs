@@ -104,6 +104,8 @@ pub(crate) fn layer(v: &Value) -> LayerShape {
             stride: dim(&v["strd"]),
             groups: 1,
             dilation: Dim2::square(1),
+            filter_data: Default::default(),
+            shuffle: nnc::ir::Dim2::square(1),
         }),
         Some("Pooling") => LayerShape::Local(LocalShape::pool(
             u(&v["nofm"]),

@@ -70,6 +70,8 @@ fn check(id: &str) {
         stride: Dim2::square(1),
         groups: 1,
         dilation: Dim2::square(1),
+        filter_data: Default::default(),
+        shuffle: nnc::ir::Dim2::square(1),
     });
     let e = &v["expected"];
     let nd = part_neighbor_dist(&part, &region);
@@ -147,6 +149,8 @@ fn zero_hops_cost_nothing_along_an_axis_without_neighbours() {
         stride: Dim2::square(1),
         groups: 1,
         dilation: Dim2::square(1),
+        filter_data: Default::default(),
+        shuffle: nnc::ir::Dim2::square(1),
     });
     let bs = BufShare::new(&part, &region, &layer);
     let r = bs.rotate_all(DataKind::Ifm, 4, None);

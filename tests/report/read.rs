@@ -69,9 +69,9 @@ fn a_bad_field_is_named_by_its_json_path() {
         e.starts_with("`bad.json`: at `totals.energy_breakdown.op`: invalid type: string \"lots\""),
         "{e}"
     );
-    let e = error_after("\"kind\": \"conv\"", "\"kind\": \"deconv\"");
+    let e = error_after("\"kind\": \"conv\"", "\"kind\": \"conv3d\"");
     assert!(
-        e.starts_with("`bad.json`: at `layers[0].kind`: unknown variant `deconv`"),
+        e.starts_with("`bad.json`: at `layers[0].kind`: unknown variant `conv3d`"),
         "{e}"
     );
     let e = error_after("\"active_pes\"", "\"busy_pes\"");

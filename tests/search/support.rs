@@ -39,6 +39,8 @@ pub(crate) fn network(v: &Value) -> Network {
                     stride: dim(&l["strd"]),
                     groups: 1,
                     dilation: Dim2::square(1),
+                    filter_data: Default::default(),
+                    shuffle: nnc::ir::Dim2::square(1),
                 }),
             ),
             "Pooling" => (

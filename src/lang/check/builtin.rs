@@ -37,6 +37,15 @@ pub enum Builtin {
     /// (squeeze-and-excitation); folded like `softmax`, and `s` counts as
     /// read (docs/language.md#folded-operators).
     Scale,
+    /// `matmul(a, b, contract: channels, groups: 12)`: a product of two
+    /// activations (attention's `Q Kᵀ` and `P V`), per group.
+    Matmul,
+    /// `upsample(x, scale: 2, mode: nearest)`: nearest or bilinear resize
+    /// by an integer scale.
+    Upsample,
+    /// `deconv(x, out, kernel: 4, stride: 2, pad: 1)`: a transposed
+    /// convolution, grouped with `groups: G`.
+    Deconv,
 }
 
 /// How an operator takes its arguments.
@@ -64,7 +73,9 @@ pub struct Param {
 }
 
 /// The keyword arguments of the built-in operators. A keyword means the
-/// same, and takes the same kind of value, in every operator that has it.
+/// same, and takes the same kind of value, in every operator that has it;
+/// `mode` takes a window's words for `conv` and `pool` ([`Key::Mode`]) and
+/// an interpolation's for `upsample` ([`Key::Interp`]).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Key {
     /// The source read.
@@ -88,6 +99,16 @@ pub enum Key {
     Groups,
     /// Spacing of a dilated convolution's filter taps.
     Dilation,
+    /// A matmul's second source, the matrix each token is multiplied by.
+    Operand,
+    /// Which side of a matmul's second operand is contracted with the
+    /// first's channels: `channels` (`A Bᵀ`) or `tokens` (`A B`).
+    Contract,
+    /// An upsampling's integer factor per dimension.
+    Scale,
+    /// An upsampling's interpolation, written `mode:` like a window's
+    /// mode but with its own words: `nearest` or `bilinear`.
+    Interp,
 }
 
 /// What kind of value a keyword takes.
@@ -106,6 +127,14 @@ pub enum ParamKind {
     /// One of these words, written as a name: `mode: floor`.
     Word(&'static [&'static str]),
 }
+
+/// The words of [`Key::Contract`]: `channels` (`A Bᵀ`, the second
+/// operand's channels are contracted) and `tokens` (`A B`, its tokens are).
+pub(super) const CONTRACTS: &[&str] = &["channels", "tokens"];
+
+/// The words of [`Key::Interp`]: nearest-neighbour or bilinear
+/// interpolation.
+pub(super) const INTERPS: &[&str] = &["nearest", "bilinear"];
 
 /// The words of [`Key::Mode`], those of [`WindowMode`] in its order.
 pub(super) const MODES: &[&str] = &[WindowMode::ALL[0].as_str(), WindowMode::ALL[1].as_str()];
@@ -126,7 +155,7 @@ const fn opt(key: Key) -> Param {
 
 impl Builtin {
     /// Every operator, in the order messages list them.
-    pub const ALL: [Builtin; 9] = [
+    pub const ALL: [Builtin; 12] = [
         Builtin::Conv,
         Builtin::Fc,
         Builtin::Pool,
@@ -136,6 +165,9 @@ impl Builtin {
         Builtin::LayerNorm,
         Builtin::Relu,
         Builtin::Scale,
+        Builtin::Matmul,
+        Builtin::Upsample,
+        Builtin::Deconv,
     ];
 
     /// The operator's name in `.nn` files.
@@ -150,6 +182,9 @@ impl Builtin {
             Builtin::LayerNorm => "layernorm",
             Builtin::Relu => "relu",
             Builtin::Scale => "scale",
+            Builtin::Matmul => "matmul",
+            Builtin::Upsample => "upsample",
+            Builtin::Deconv => "deconv",
         }
     }
 
@@ -195,6 +230,18 @@ impl Builtin {
                 params: POOL,
                 positional: 1,
             },
+            Builtin::Matmul => Params::Named {
+                params: MATMUL,
+                positional: 2,
+            },
+            Builtin::Upsample => Params::Named {
+                params: UPSAMPLE,
+                positional: 1,
+            },
+            Builtin::Deconv => Params::Named {
+                params: DECONV,
+                positional: 2,
+            },
             Builtin::Eltwise
             | Builtin::Concat
             | Builtin::Softmax
@@ -217,6 +264,21 @@ const CONV: &[Param] = &[
     opt(Key::Dilation),
 ];
 const FC: &[Param] = &[req(Key::Src), req(Key::Out)];
+const UPSAMPLE: &[Param] = &[req(Key::Src), req(Key::Scale), opt(Key::Interp)];
+const DECONV: &[Param] = &[
+    req(Key::Src),
+    req(Key::Out),
+    req(Key::Kernel),
+    opt(Key::Stride),
+    opt(Key::Pad),
+    opt(Key::Groups),
+];
+const MATMUL: &[Param] = &[
+    req(Key::Src),
+    req(Key::Operand),
+    req(Key::Contract),
+    opt(Key::Groups),
+];
 const POOL: &[Param] = &[
     req(Key::Src),
     req(Key::Kernel),
@@ -239,17 +301,25 @@ impl Key {
             Key::Mode => "mode",
             Key::Groups => "groups",
             Key::Dilation => "dilation",
+            Key::Operand => "operand",
+            Key::Contract => "contract",
+            Key::Scale => "scale",
+            Key::Interp => "mode",
         }
     }
 
     /// The kind of value it takes.
     pub const fn kind(self) -> ParamKind {
         match self {
-            Key::Src => ParamKind::Source,
+            Key::Src | Key::Operand => ParamKind::Source,
             Key::Out | Key::Groups => ParamKind::Count,
-            Key::Kernel | Key::Stride | Key::Size | Key::Dilation => ParamKind::Dims { min: 1 },
+            Key::Kernel | Key::Stride | Key::Size | Key::Dilation | Key::Scale => {
+                ParamKind::Dims { min: 1 }
+            }
             Key::Pad => ParamKind::Dims { min: 0 },
             Key::Mode => ParamKind::Word(MODES),
+            Key::Contract => ParamKind::Word(CONTRACTS),
+            Key::Interp => ParamKind::Word(INTERPS),
         }
     }
 
@@ -265,6 +335,10 @@ impl Key {
             Key::Mode => "mode",
             Key::Groups => "groups",
             Key::Dilation => "dilation",
+            Key::Operand => "the second operand",
+            Key::Contract => "the contracted side",
+            Key::Scale => "scale",
+            Key::Interp => "interpolation",
         }
     }
 

@@ -57,7 +57,12 @@ impl Args {
 
     /// The source; `None` if invalid (it is always given: it is required).
     fn src(&mut self) -> Option<Vec<Part>> {
-        let i = self.0.iter().position(|(k, ..)| *k == Key::Src)?;
+        self.source(Key::Src)
+    }
+
+    /// A required source argument; `None` if invalid.
+    fn source(&mut self, key: Key) -> Option<Vec<Part>> {
+        let i = self.0.iter().position(|(k, ..)| *k == key)?;
         match self.0[i].2.take() {
             Some(Arg::Src(parts)) => Some(parts),
             _ => None,
@@ -132,6 +137,9 @@ impl<'a> Checker<'a> {
             Builtin::Softmax | Builtin::LayerNorm | Builtin::Relu | Builtin::Scale => {
                 self.folded(op, call)
             }
+            Builtin::Matmul => self.matmul(name, call),
+            Builtin::Upsample => self.upsample(name, call),
+            Builtin::Deconv => self.deconv(name, call),
         }
     }
 
@@ -393,6 +401,8 @@ impl<'a> Checker<'a> {
                 stride,
                 groups,
                 dilation,
+                filter_data: Default::default(),
+                shuffle: Dim2::square(1),
             };
             (LayerKind::Conv, LayerShape::Conv(shape))
         };
@@ -404,6 +414,215 @@ impl<'a> Checker<'a> {
             mode,
         };
         self.push_layer(kind, name, call, shape, parts, Some(window))
+    }
+
+    /// `upsample`: a nearest or bilinear resize by an integer scale, in
+    /// sub-pixel form: a depthwise conv at the input's size making
+    /// `scale.h * scale.w` channels per input channel, of 1 tap (nearest)
+    /// or 2x2 (bilinear), shuffled into space for its consumers
+    /// (docs/model/layers.md#upsampling).
+    fn upsample(&mut self, name: &Ident, call: &'a Call) -> Value {
+        let Some(mut args) = self.named_args(Builtin::Upsample, call) else {
+            return Value::Poison;
+        };
+        let src_span = args.span(Key::Src).unwrap_or(call.span);
+        let (Some(parts), Some(Some(scale)), Some(interp)) =
+            (args.src(), args.dims(Key::Scale), args.word(Key::Interp))
+        else {
+            return Value::Poison;
+        };
+        let Some((input, nifm)) = self.layer_input(&parts, src_span) else {
+            return Value::Poison;
+        };
+        let taps = if interp == Some("bilinear") { 2 } else { 1 };
+        let Some(nofm) = scale
+            .h
+            .checked_mul(scale.w)
+            .and_then(|n| n.checked_mul(nifm))
+        else {
+            self.error(ErrorKind::Overflow {
+                span: call.span,
+                what: "the upsampled channel count".into(),
+            });
+            return Value::Poison;
+        };
+        let shape = LayerShape::Conv(ConvShape {
+            groups: nifm,
+            shuffle: scale,
+            ..ConvShape::dense(nifm, nofm, input, Dim2::square(taps), Dim2::square(1))
+        });
+        self.push_layer(LayerKind::Upsample, name, call, shape, parts, None)
+    }
+
+    /// `deconv`: a transposed convolution of `kernel`, `stride` and `pad`,
+    /// in sub-pixel form: a conv at the input's size of `ceil(kernel /
+    /// stride)` taps making `out * stride.h * stride.w` channels, shuffled
+    /// into space for its consumers (docs/model/layers.md#upsampling).
+    fn deconv(&mut self, name: &Ident, call: &'a Call) -> Value {
+        let Some(mut args) = self.named_args(Builtin::Deconv, call) else {
+            return Value::Poison;
+        };
+        let src_span = args.span(Key::Src).unwrap_or(call.span);
+        let (Some(parts), Some(Some(out))) = (args.src(), args.count(Key::Out)) else {
+            return Value::Poison;
+        };
+        let Some((input, nifm)) = self.layer_input(&parts, src_span) else {
+            return Value::Poison;
+        };
+        let (Some(Some(kernel)), Some(stride), Some(pad), Some(groups)) = (
+            args.dims(Key::Kernel),
+            args.dims(Key::Stride),
+            args.dims(Key::Pad),
+            args.count(Key::Groups),
+        ) else {
+            return Value::Poison;
+        };
+        let (stride, pad) = (stride.unwrap_or(Dim2::square(1)), pad.unwrap_or_default());
+        let groups = groups.unwrap_or(1);
+        if nifm % groups != 0 || out % groups != 0 {
+            self.error(ErrorKind::GroupsDivide {
+                span: args.span(Key::Groups).unwrap_or(call.span),
+                groups,
+                nifm,
+                nofm: out,
+            });
+            return Value::Poison;
+        }
+        // The transposed conv's output, `(in - 1) * stride + kernel - 2 * pad`,
+        // and its sub-pixel form: `ceil(out / stride)` points of
+        // `ceil(kernel / stride)` taps.
+        let side = |i: u64, k: u64, s: u64, p: u64| -> Option<i128> {
+            let full = i128::from(i.checked_sub(1)?) * i128::from(s) + i128::from(k);
+            Some(full - 2 * i128::from(p))
+        };
+        let mut sub = [0u64; 2];
+        let dims = [
+            (input.h, kernel.h, stride.h, pad.h),
+            (input.w, kernel.w, stride.w, pad.w),
+        ];
+        for (d, (i, k, s, p)) in dims.into_iter().enumerate() {
+            let size = side(i, k, s, p).unwrap_or(0);
+            if size < 1 {
+                self.error(ErrorKind::OutOfRange {
+                    span: args.span(Key::Pad).unwrap_or(call.span),
+                    what: "the output size of the transposed convolution, `(input - 1) * stride + kernel - 2 * pad`,".into(),
+                    value: i64::try_from(size).unwrap_or(i64::MIN),
+                    min: 1,
+                });
+                return Value::Poison;
+            }
+            let Ok(size) = u64::try_from(size) else {
+                return Value::Poison;
+            };
+            sub[d] = size.div_ceil(s);
+        }
+        let Some(nofm) = stride
+            .h
+            .checked_mul(stride.w)
+            .and_then(|n| n.checked_mul(out))
+        else {
+            self.error(ErrorKind::Overflow {
+                span: call.span,
+                what: "the sub-pixel channel count".into(),
+            });
+            return Value::Poison;
+        };
+        let taps = Dim2::new(kernel.h.div_ceil(stride.h), kernel.w.div_ceil(stride.w));
+        let shape = LayerShape::Conv(ConvShape {
+            groups,
+            shuffle: stride,
+            ..ConvShape::dense(nifm, nofm, Dim2::new(sub[0], sub[1]), taps, Dim2::square(1))
+        });
+        self.push_layer(LayerKind::Deconv, name, call, shape, parts, None)
+    }
+
+    /// `matmul`: per group, every token of the first source times a matrix
+    /// made of the second source's channels (docs/language.md#matmul).
+    fn matmul(&mut self, name: &Ident, call: &'a Call) -> Value {
+        let Some(mut args) = self.named_args(Builtin::Matmul, call) else {
+            return Value::Poison;
+        };
+        let a_span = args.span(Key::Src).unwrap_or(call.span);
+        let b_span = args.span(Key::Operand).unwrap_or(call.span);
+        let (Some(a_parts), Some(b_parts), Some(Some(contract)), Some(groups)) = (
+            args.src(),
+            args.source(Key::Operand),
+            args.word(Key::Contract),
+            args.count(Key::Groups),
+        ) else {
+            return Value::Poison;
+        };
+        let groups = groups.unwrap_or(1);
+        let Some((size, nifm)) = self.layer_input(&a_parts, a_span) else {
+            return Value::Poison;
+        };
+        let Some((b_size, b_channels)) = self.layer_input(&b_parts, b_span) else {
+            return Value::Poison;
+        };
+        let summary = |parts: &[Part], channels: u64, size: Dim2, span: Span| match parts {
+            [one] => Operand {
+                name: one.name.clone(),
+                def: one.def,
+                channels,
+                size,
+            },
+            _ => Operand {
+                name: format!("concat of {}", parts.len()),
+                def: span,
+                channels,
+                size,
+            },
+        };
+        if nifm % groups != 0 {
+            self.error(ErrorKind::GroupsDivide {
+                span: args.span(Key::Groups).unwrap_or(call.span),
+                groups,
+                nifm,
+                nofm: nifm,
+            });
+            return Value::Poison;
+        }
+        let per_group = nifm / groups;
+        let b_tokens = b_size.size();
+        // The output's channels per group: the uncontracted side of `b`.
+        let nofm = match contract {
+            "channels" if b_channels == nifm => b_tokens.checked_mul(groups),
+            "tokens" if b_tokens == per_group && b_channels % groups == 0 => Some(b_channels),
+            _ => {
+                self.error(ErrorKind::MatmulSizes {
+                    span: b_span,
+                    a: summary(&a_parts, nifm, size, a_span),
+                    b: summary(&b_parts, b_channels, b_size, b_span),
+                    groups,
+                    contract,
+                });
+                return Value::Poison;
+            }
+        };
+        let Some(nofm) = nofm else {
+            self.error(ErrorKind::Overflow {
+                span: call.span,
+                what: "the output channel count".into(),
+            });
+            return Value::Poison;
+        };
+        let shape = LayerShape::Conv(ConvShape::matmul(nifm, nofm, size, groups));
+        let mut parts = a_parts;
+        // The IR's operand is one source: a concatenation of several is
+        // read as the filter of one layer only through a layer of its own.
+        let [b] = b_parts.as_slice() else {
+            self.error(ErrorKind::MatmulSizes {
+                span: b_span,
+                a: summary(&parts, nifm, size, a_span),
+                b: summary(&b_parts, b_channels, b_size, b_span),
+                groups,
+                contract,
+            });
+            return Value::Poison;
+        };
+        let operand = b.clone();
+        parts.push(operand);
+        self.push_layer(LayerKind::Matmul, name, call, shape, parts, None)
     }
 
     /// `fc`: one window covering the whole source.
@@ -616,7 +835,13 @@ impl<'a> Checker<'a> {
             return Value::Poison;
         }
         let mode = window.map_or(WindowMode::Exact, |w| w.mode);
-        for p in &parts {
+        // A matmul's last part is its operand, read whole as its filter.
+        let data = if shape.is_matmul() {
+            &parts[..parts.len().saturating_sub(1)]
+        } else {
+            &parts[..]
+        };
+        for p in data {
             if !shape.accepts_input_size(p.size, mode) {
                 let fixes = window.map(|w| w.fixes(p.size, shape.ofmap()));
                 self.error(ErrorKind::PaddingRule {
@@ -645,11 +870,12 @@ impl<'a> Checker<'a> {
             mode,
             span: call.span.into(),
         });
+        let (channels, size) = shape.output();
         Value::Src(vec![Part {
             source: Source::Layer(LayerId(id)),
             name: qname,
-            channels: shape.nofm(),
-            size: shape.ofmap(),
+            channels,
+            size,
             def: call.span,
         }])
     }

@@ -132,6 +132,8 @@ fn quantities_are_bounded() {
         stride: Dim2::square(1),
         groups: 1,
         dilation: Dim2::square(1),
+        filter_data: Default::default(),
+        shuffle: crate::ir::Dim2::square(1),
     });
     assert!(!shape_fits(&s));
     assert!(shape_fits(&LayerShape::Conv(ConvShape::fc(

@@ -303,8 +303,9 @@ impl Lowering<'_> {
         if matches!(self.val(node, 1)?, Val::Fmap { .. }) {
             return Err(unsupported(
                 node,
-                "a product of two activations (attention's Q·K^T) is not in nnc's model yet".into(),
-                "only products with weights (linear layers) are supported",
+                "a product of two feature maps [C, H, W] (per channel, H x W matrices)".into(),
+                "products of two activations are read over token sequences: [batch, tokens, \
+                 channels] tensors and their heads (docs/onnx.md#token-sequences)",
             ));
         }
         if int_attr(node, "transA", 0)? != 0 {

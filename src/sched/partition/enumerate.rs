@@ -380,6 +380,8 @@ mod tests {
             stride: Dim2::square(1),
             groups: 1,
             dilation: Dim2::square(1),
+            filter_data: Default::default(),
+            shuffle: crate::ir::Dim2::square(1),
         }));
         let s = gen_partition(&conv, 4, Dim2::square(2), Partitioning::default(), false);
         assert_eq!(s.len(), 1);
@@ -399,6 +401,8 @@ mod tests {
             stride: Dim2::square(1),
             groups: 1,
             dilation: Dim2::square(1),
+            filter_data: Default::default(),
+            shuffle: crate::ir::Dim2::square(1),
         }));
         let nodes = Dim2::square(4);
         let hybrid = Partitioning::Hybrid {

@@ -74,6 +74,8 @@ mod tests {
             stride: d(1, 1),
             groups: 1,
             dilation: Dim2::square(1),
+            filter_data: Default::default(),
+            shuffle: crate::ir::Dim2::square(1),
         })
     }
 

@@ -319,6 +319,8 @@ mod tests {
             stride: d(2, 2),
             groups: 1,
             dilation: Dim2::square(1),
+            filter_data: Default::default(),
+            shuffle: crate::ir::Dim2::square(1),
         });
         let part = PartitionScheme::new(
             [Outp, Ofmp, Batp, Inpp],

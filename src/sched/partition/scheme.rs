@@ -467,6 +467,8 @@ mod tests {
             stride: d(1, 1),
             groups: 1,
             dilation: Dim2::square(1),
+            filter_data: Default::default(),
+            shuffle: crate::ir::Dim2::square(1),
         });
         let s = scheme([Outp, Ofmp, Batp, Inpp], [(1, 4), (2, 1), (1, 1), (1, 1)]);
         let p = s.part_layer(&conv, 4, Compat::NnDataflow).expect("valid");

@@ -5,7 +5,7 @@
 use super::alloc::{Allocation, allocate};
 use super::constraint::SegmentConstraints;
 use super::dag::Dag;
-use crate::ir::{LayerId, Network, Source};
+use crate::ir::{LayerId, LayerShape, Network, Source};
 use crate::sched::partition::NodeRegion;
 
 /// A segment: spatial groups, each a run of layers executed one after
@@ -359,7 +359,8 @@ impl SegmentContext<'_> {
 /// (docs/model/pipelining.md#segment-generation):
 /// every layer alone, in definition order; then for every vertex run the
 /// spatial candidate (one group per vertex) and the temporal one (one group
-/// of all its layers), spatial first (docs/compat.md#hash_set_ties).
+/// of all its layers), spatial first (docs/compat.md#hash_set_ties). Runs
+/// holding a matmul or an upsampling are skipped: those are always alone.
 pub fn gen_segments(cx: &SegmentContext<'_>, dag: &Dag) -> Vec<PipelineSegment> {
     let mut out = Vec::new();
     for id in cx.net.layer_ids() {
@@ -375,6 +376,16 @@ pub fn gen_segments(cx: &SegmentContext<'_>, dag: &Dag) -> Vec<PipelineSegment> 
             continue;
         }
         if run.len() == 1 && dag.vertices[run[0]].len() == 1 {
+            continue;
+        }
+        // A matmul runs sample by sample and reads its operand from DRAM
+        // (docs/model/layers.md#matmul), and an upsampling's consumers read
+        // its output reshaped (docs/model/layers.md#upsampling): each is
+        // alone in its segment.
+        if run.iter().flat_map(|&v| &dag.vertices[v]).any(|&l| {
+            let s = &cx.net.layer(l).shape;
+            s.is_matmul() || matches!(s, LayerShape::Conv(c) if c.is_shuffled())
+        }) {
             continue;
         }
         let mut candidates: Vec<Segment> = Vec::with_capacity(2);

@@ -160,10 +160,95 @@ def small_cases():
     x = g.node("Resize", [x, "", "scales"], "/up/Resize", mode="nearest")
     g.save([x], "resize.onnx")
 
-    g = G("Attention", [16, 16, 16])
+    # A product of two feature maps [N, C, H, W]: per channel, an H x W
+    # matrix times another, which is not a product of token sequences.
+    g = G("SpatialMatmul", [16, 16, 16])
     q = g.conv("input", 16, 16, 1, name="/q/Conv")
     k = g.conv("input", 16, 16, 1, name="/k/Conv")
     x = g.node("MatMul", [q, k], "/scores/MatMul")
+    g.save([x], "spatial_matmul.onnx")
+
+    # Transposed convolutions and resizes of a decoder (PyTorch's
+    # ConvTranspose2d, nn.Upsample(scale_factor=2, mode="bilinear")).
+    g = G("Upsampling", [8, 16, 16])
+    a = g.weight("up.weight", [8, 4, 2, 2])
+    a = g.node("ConvTranspose", ["input", a], "/up/ConvTranspose", kernel_shape=[2, 2],
+               strides=[2, 2])
+    b = g.weight("up4.weight", [8, 4, 4, 4])
+    b = g.node("ConvTranspose", ["input", b], "/up4/ConvTranspose", kernel_shape=[4, 4],
+               strides=[2, 2], pads=[1, 1, 1, 1])
+    scales = helper.make_tensor("scales2", TensorProto.FLOAT, [4], [1, 1, 2, 2])
+    g.inits.append(scales)
+    c = g.node("Resize", ["input", "", "scales2"], "/bil/Resize", mode="linear")
+    x = g.node("Concat", [a, b, c], "/cat/Concat", axis=1)
+    x = g.conv(x, 16, 8, 3, 1, 1, name="/dec/Conv")
+    g.save([x], "upsampling.onnx")
+
+    attention()
+
+
+def attention():
+    """A ViT encoder block in torch.onnx.export's shape (opset 17): a
+    patch embedding, pre-norm multi-head self-attention with q, k, v as
+    separate linear layers (MatMul + Add, as torch exports nn.Linear on a
+    [B, T, C] tensor), heads split by Reshape and Transpose, Q·Kᵀ scaled by
+    a Div, Softmax, P·V, heads merged, the out projection, a residual, and
+    the MLP with GELU decomposed into Erf (opset 17 has no Gelu)."""
+    tokens, dim, heads, mlp = 16, 64, 4, 256
+    d = dim // heads
+    g = G("Attention", [3, 32, 32])
+    w = g.weight("conv_proj.weight", [dim, 3, 8, 8])
+    x = g.node("Conv", ["input", w], "/conv_proj/Conv", kernel_shape=[8, 8], strides=[8, 8])
+
+    def const(name, ints, t=TensorProto.INT64):
+        g.inits.append(helper.make_tensor(name, t, [len(ints)], ints))
+        return name
+
+    def scalar(name, v):
+        g.inits.append(helper.make_tensor(name, TensorProto.FLOAT, [], [v]))
+        return name
+
+    x = g.node("Reshape", [x, const("flat_shape", [0, dim, tokens])], "/Reshape")
+    x = g.node("Transpose", [x], "/Transpose", perm=[0, 2, 1])
+
+    def ln(x, name):
+        ps = [g.weight(f"{name}.{p}", [dim]) for p in ("weight", "bias")]
+        return g.node("LayerNormalization", [x] + ps, f"/{name}/LayerNormalization", axis=-1)
+
+    def linear(x, cin, cout, name):
+        w = g.weight(f"{name}.weight", [cin, cout])
+        y = g.node("MatMul", [x, w], f"/{name}/MatMul")
+        return g.node("Add", [y, g.weight(f"{name}.bias", [cout])], f"/{name}/Add")
+
+    heads_shape = const("heads_shape", [0, tokens, heads, d])
+    merged_shape = const("merged_shape", [0, tokens, dim])
+    h = ln(x, "ln_1")
+    q = linear(h, dim, dim, "attn/q")
+    k = linear(h, dim, dim, "attn/k")
+    v = linear(h, dim, dim, "attn/v")
+    q = g.node("Reshape", [q, heads_shape], "/attn/q/Reshape")
+    q = g.node("Transpose", [q], "/attn/q/Transpose", perm=[0, 2, 1, 3])
+    k = g.node("Reshape", [k, heads_shape], "/attn/k/Reshape")
+    k = g.node("Transpose", [k], "/attn/k/Transpose", perm=[0, 2, 3, 1])
+    v = g.node("Reshape", [v, heads_shape], "/attn/v/Reshape")
+    v = g.node("Transpose", [v], "/attn/v/Transpose", perm=[0, 2, 1, 3])
+    s = g.node("MatMul", [q, k], "/attn/MatMul")
+    s = g.node("Div", [s, scalar("scale", float(d) ** 0.5)], "/attn/Div")
+    s = g.node("Softmax", [s], "/attn/Softmax", axis=-1)
+    c = g.node("MatMul", [s, v], "/attn/MatMul_1")
+    c = g.node("Transpose", [c], "/attn/Transpose", perm=[0, 2, 1, 3])
+    c = g.node("Reshape", [c, merged_shape], "/attn/Reshape")
+    o = linear(c, dim, dim, "attn/out_proj")
+    x = g.node("Add", [o, x], "/Add")
+    h = ln(x, "ln_2")
+    h = linear(h, dim, mlp, "mlp/0")
+    e = g.node("Div", [h, scalar("sqrt2", 2.0 ** 0.5)], "/mlp/1/Div")
+    e = g.node("Erf", [e], "/mlp/1/Erf")
+    e = g.node("Add", [e, scalar("one", 1.0)], "/mlp/1/Add")
+    e = g.node("Mul", [h, e], "/mlp/1/Mul")
+    e = g.node("Mul", [e, scalar("half", 0.5)], "/mlp/1/Mul_1")
+    h = linear(e, mlp, dim, "mlp/3")
+    x = g.node("Add", [h, x], "/Add_1")
     g.save([x], "attention.onnx")
 
     # PyTorch's 3x3, stride 2, pad 1 convolution over an odd size pads more

@@ -1,0 +1,136 @@
+//! The operators of two activations and of upsampling: what each lowers
+//! to, with expected numbers from hand calculation, and each of their
+//! mistakes' codes.
+
+use nnc::ir::{Dim2, LayerKind, Network};
+use nnc::lang::Code;
+
+const HEAD: &str = "network t\ninput x [64, 16, 1]\nq = conv(x, 64, kernel: 1)\n\
+                    k = conv(x, 64, kernel: 1)\nv = conv(x, 64, kernel: 1)\n";
+
+fn compile(src: &str) -> Network {
+    match nnc::lang::compile(src) {
+        Ok((net, warnings)) => {
+            assert!(warnings.is_empty(), "{warnings:?}");
+            net
+        }
+        Err(d) => panic!("{}", nnc::lang::diag::render(&d, "t.nn", src)),
+    }
+}
+
+fn codes(src: &str) -> Vec<Code> {
+    match nnc::lang::compile(src) {
+        Ok((_, w)) => w.iter().filter_map(|d| d.code).collect(),
+        Err(d) => d.iter().filter_map(|d| d.code).collect(),
+    }
+}
+
+#[test]
+fn attention_matmuls_have_the_products_sizes() {
+    // 4 heads of 16 channels over 16 tokens: Q Kᵀ is 4 x (16 x 16) per
+    // sample, 16 * 16 * 16 MACs per head; P V is 4 x (16 x 16) again.
+    let net = compile(&format!(
+        "{HEAD}s = matmul(q, k, contract: channels, groups: 4)\n\
+         c = matmul(softmax(s), v, contract: tokens, groups: 4)\n"
+    ));
+    let s = net.layer(net.find("s").unwrap());
+    assert_eq!(s.kind, LayerKind::Matmul);
+    assert_eq!((s.shape.nifm(), s.shape.nofm()), (64, 4 * 16));
+    assert_eq!(s.shape.total_ops(1), 4 * 16 * 16 * 16);
+    let c = net.layer(net.find("c").unwrap());
+    assert_eq!((c.shape.nifm(), c.shape.nofm()), (64, 64));
+    assert_eq!(c.shape.total_ops(1), 4 * 16 * 16 * 16);
+    // No weights, and both operands are read (no W001 for k or v).
+    assert_eq!(s.weights() + c.weights(), 0);
+    let names: Vec<&str> = c.inputs.iter().map(|&i| net.source_name(i)).collect();
+    assert_eq!(names, ["s", "v"]);
+}
+
+#[test]
+fn a_matmul_of_one_group_is_a_whole_product() {
+    // contract: tokens over b of 16 tokens: a's 16 channels are contracted.
+    let src = "network t\ninput x [16, 4, 4]\nb = conv(x, 8, kernel: 1)\n\
+               m = matmul(x, b, contract: tokens)\n";
+    let net = compile(src);
+    let m = net.layer(net.find("m").unwrap());
+    assert_eq!((m.shape.nofm(), m.shape.ofmap()), (8, Dim2::square(4)));
+    assert_eq!(m.shape.total_ops(1), 16 * 8 * 16);
+}
+
+#[test]
+fn matmul_mistakes_have_their_codes() {
+    let bad = [
+        // No `contract`.
+        ("s = matmul(q, k, groups: 4)", Code::MissingArg),
+        ("s = matmul(q, k, contract: rows)", Code::BadChoice),
+        // 4 heads of 16: the tokens (16) match, but 3 does not divide 64.
+        (
+            "s = matmul(q, k, contract: channels, groups: 3)",
+            Code::GroupsDivide,
+        ),
+        // v has 16 tokens, and 64 / 2 = 32 channels per group are contracted.
+        (
+            "c = matmul(q, v, contract: tokens, groups: 2)",
+            Code::MatmulSizes,
+        ),
+        // 32 channels where 64 are contracted.
+        (
+            "p = conv(x, 32, kernel: 1)\ns = matmul(q, p, contract: channels)",
+            Code::MatmulSizes,
+        ),
+        (
+            "s = matmul(q, concat(k, v), contract: tokens, groups: 4)",
+            Code::MatmulSizes,
+        ),
+    ];
+    for (line, code) in bad {
+        let found = codes(&format!("{HEAD}{line}\n"));
+        assert!(found.contains(&code), "{line}: {found:?}");
+    }
+}
+
+#[test]
+fn upsampling_is_a_conv_at_the_inputs_size() {
+    let net = compile(
+        "network t\ninput x [8, 10]\n\
+         n = upsample(x, scale: (2, 3))\n\
+         d = deconv(x, 4, kernel: 4, stride: 2, pad: 1, groups: 2)\n\
+         u = deconv(x, 4, kernel: 3, stride: 1, pad: 1)\n\
+         out a: n, b: d, c: u\n",
+    );
+    let n = net.layer(net.find("n").unwrap());
+    // 8 channels of 20x30: one MAC per output point.
+    assert_eq!(n.shape.output(), (8, Dim2::new(20, 30)));
+    assert_eq!(n.shape.total_ops(1), 8 * 20 * 30);
+    let d = net.layer(net.find("d").unwrap());
+    // (10 - 1) * 2 + 4 - 2 = 20: 4 channels of 20x20; every input point
+    // of a group scatters 4 taps x 4 taps into 2 output channels.
+    assert_eq!(d.shape.output(), (4, Dim2::square(20)));
+    assert_eq!(d.shape.total_ops(1), 10 * 10 * 16 * 4 * 8 / 2);
+    assert_eq!(d.weights(), 8 / 2 * 4 * 16);
+    let u = net.layer(net.find("u").unwrap());
+    // Stride 1: an ordinary conv of the same size.
+    assert_eq!(u.shape.output(), (4, Dim2::square(10)));
+    assert_eq!(u.shape.total_ops(1), 10 * 10 * 9 * 8 * 4);
+}
+
+#[test]
+fn upsampling_mistakes_have_their_codes() {
+    let bad = [
+        ("u = upsample(x, scale: 0)", Code::OutOfRange),
+        ("u = upsample(x, scale: 2, mode: cubic)", Code::BadChoice),
+        ("u = upsample(x)", Code::MissingArg),
+        (
+            "u = deconv(x, 8, kernel: 2, stride: 2, pad: 9)",
+            Code::OutOfRange,
+        ),
+        (
+            "u = deconv(x, 6, kernel: 2, stride: 2, groups: 4)",
+            Code::GroupsDivide,
+        ),
+    ];
+    for (line, code) in bad {
+        let found = codes(&format!("network t\ninput x [8, 4]\n{line}\n"));
+        assert!(found.contains(&code), "{line}: {found:?}");
+    }
+}
