@@ -279,7 +279,8 @@ mod tests {
             fh in prop::sample::select(vec![1u64, 3]),
             batch in 1u64..=8,
             pool in any::<bool>(),
-            caps in prop::collection::vec(16u64..4096, 1..5),
+            caps in prop::collection::vec(16u64..4096, 1..4),
+            exact in prop::collection::vec(any::<prop::sample::Index>(), 0..3),
             bypass in any::<[bool; 3]>(),
             goal in prop::sample::select(vec![Goal::E, Goal::D, Goal::Ed]),
             compat in prop::sample::select(vec![Compat::Nnc, Compat::NnDataflow]),
@@ -298,10 +299,20 @@ mod tests {
             let Ok(m) = map_layer(&layer, batch, 1.0, Dim2::square(8), compat) else {
                 return Ok(());
             };
-            let r = resource(7);
+            let r = resource(1 << 20);
             for nld in &m.nlds {
                 let ctx = BlockingContext::new(nld, &r, &COST, PerData(bypass), goal, compat)
                     .with_partition(2, PerData([3, 1, 2]), PerData::splat(1));
+                // Capacities exactly what some good blockings need, and one
+                // word less, where a blocking's slot changes.
+                let needs: Vec<u64> = search(&ctx, 16).iter().map(|(_, s)| gbuf_need(s)).collect();
+                let mut caps = caps.clone();
+                if !needs.is_empty() {
+                    for i in &exact {
+                        let need = needs[i.index(needs.len())];
+                        caps.extend([need, need.saturating_sub(1)]);
+                    }
+                }
                 prop_assert_eq!(
                     search_capacities(&ctx, &caps, ntops),
                     separate(&ctx, &caps, ntops)
