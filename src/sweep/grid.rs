@@ -59,8 +59,8 @@ pub struct Plan<'a> {
     /// Each point's capacity group: points whose machines differ at most
     /// in the global buffer's capacity (docs/sweep.md#shared-layer-searches).
     groups: Vec<usize>,
-    /// Each group's first point and its capacities (words per node).
-    group_caps: Vec<(usize, Vec<u64>)>,
+    /// Each group's first point.
+    group_first: Vec<usize>,
 }
 
 impl<'a> Plan<'a> {
@@ -118,7 +118,7 @@ impl<'a> Plan<'a> {
                 hw::parse_with(&spec.hw_text, &spec.hw_origin, &sets).map_err(|e| fail(p, e))?;
             hardware.push(hw);
         }
-        let (groups, group_caps) = capacity_groups(&hardware);
+        let (groups, group_first) = capacity_groups(&hardware);
         Ok(Plan {
             spec,
             networks,
@@ -126,7 +126,7 @@ impl<'a> Plan<'a> {
             hardware,
             derived_keys,
             groups,
-            group_caps,
+            group_first,
         })
     }
 
@@ -197,12 +197,13 @@ impl<'a> Plan<'a> {
     /// would find it; a point without a schedule has empty results and the
     /// reason in `status`.
     pub fn row(&self, k: usize) -> String {
-        self.row_cached(k, &self.shared_results(self.cache_slot(k)))
+        let shared = self.shared_results(self.cache_slot(k), &[self.capacity(k)]);
+        self.row_cached(k, &shared)
     }
 
     /// How many cache slots: two per capacity group.
     pub fn cache_slots(&self) -> usize {
-        2 * self.group_caps.len()
+        2 * self.group_first.len()
     }
 
     /// Which per-node results row `k` may share: those of the rows whose
@@ -221,19 +222,24 @@ impl<'a> Plan<'a> {
         (n, b, self.groups[p])
     }
 
-    /// The per-node results of cache slot `slot`, empty.
-    pub fn shared_results(&self, slot: usize) -> Arc<CapacityGroup> {
-        let (first, caps) = &self.group_caps[slot / 2];
-        let m = self.hardware[*first].machine();
-        Arc::new(CapacityGroup::new(m.node, m.cost, caps))
+    /// The global buffer's capacity of row `k`'s point, words per node.
+    pub fn capacity(&self, k: usize) -> u64 {
+        let (_, _, p) = self.locate(k);
+        self.hardware[p].machine().node.size_gbuf
+    }
+
+    /// The per-node results of cache slot `slot`, empty, for the
+    /// capacities of the rows that will share them.
+    pub fn shared_results(&self, slot: usize, capacities: &[u64]) -> Arc<CapacityGroup> {
+        let m = self.hardware[self.group_first[slot / 2]].machine();
+        Arc::new(CapacityGroup::new(m.node, m.cost, capacities))
     }
 
     /// [`Plan::row`] with per-node results shared through `shared`, which
     /// must be [`Plan::shared_results`] of the row's [`Plan::cache_slot`].
     pub fn row_cached(&self, k: usize, shared: &Arc<CapacityGroup>) -> String {
         let (n, b, p) = self.locate(k);
-        let size_gbuf = self.hardware[p].machine().node.size_gbuf;
-        let cache = NodeCache::shared(shared, size_gbuf).unwrap_or_default();
+        let cache = NodeCache::shared(shared, self.capacity(k)).unwrap_or_default();
         let cache = &cache;
         let mut fields = self.key(k);
         let blanks = || vec![String::new(); RESULT_COLUMNS.len()];
@@ -287,28 +293,24 @@ fn sram_sqrt(base: &Hardware, point: &Hardware, keys: &[&'static str]) -> Vec<Se
 }
 
 /// The points' capacity groups: each point's group, and each group's first
-/// point with its capacities, in grid order.
-fn capacity_groups(hardware: &[Hardware]) -> (Vec<usize>, Vec<(usize, Vec<u64>)>) {
+/// point, in grid order.
+fn capacity_groups(hardware: &[Hardware]) -> (Vec<usize>, Vec<usize>) {
     let machines: Vec<Machine> = hardware.iter().map(Hardware::machine).collect();
     let mut groups = Vec::with_capacity(machines.len());
-    let mut group_caps: Vec<(usize, Vec<u64>)> = Vec::new();
-    for (p, m) in machines.iter().enumerate() {
-        let cap = m.node.size_gbuf;
-        match group_caps
+    let mut first: Vec<usize> = Vec::new();
+    for m in &machines {
+        match first
             .iter()
-            .position(|(first, _)| same_but_capacity(&machines[*first], m))
+            .position(|&f| same_but_capacity(&machines[f], m))
         {
-            Some(g) => {
-                groups.push(g);
-                group_caps[g].1.push(cap);
-            }
+            Some(g) => groups.push(g),
             None => {
-                groups.push(group_caps.len());
-                group_caps.push((p, vec![cap]));
+                groups.push(first.len());
+                first.push(groups.len() - 1);
             }
         }
     }
-    (groups, group_caps)
+    (groups, first)
 }
 
 /// Do two machines differ at most in the capacity of the global buffer?

@@ -23,19 +23,23 @@ pub fn run_ordered<E: Send>(
 ) -> Result<(), E> {
     // Per-node results are shared by the rows of a cache slot, and dropped
     // when the last of them is done.
+    // Only the capacities of these rows are searched for (a shard may hold
+    // some of a group's points only).
     let mut left = vec![0usize; plan.cache_slots()];
+    let mut capacities = vec![Vec::new(); plan.cache_slots()];
     for &k in rows {
         left[plan.cache_slot(k)] += 1;
+        capacities[plan.cache_slot(k)].push(plan.capacity(k));
     }
     let caches: Vec<Mutex<(usize, Option<Arc<CapacityGroup>>)>> =
         left.into_iter().map(|n| Mutex::new((n, None))).collect();
     let cache_of = |k: usize| -> Arc<CapacityGroup> {
         let slot = plan.cache_slot(k);
         let Ok(mut held) = caches[slot].lock() else {
-            return plan.shared_results(slot);
+            return plan.shared_results(slot, &capacities[slot]);
         };
         held.1
-            .get_or_insert_with(|| plan.shared_results(slot))
+            .get_or_insert_with(|| plan.shared_results(slot, &capacities[slot]))
             .clone()
     };
     let done_with = |k: usize| {
