@@ -14,7 +14,7 @@
 
 use super::scheme::{Blocking, BlockingContext, BlockingStats};
 use super::search::{
-    Chunk, PERMUTATIONS, Ranked, chunks, for_each_candidate, orders_irrelevant, push_stable, search,
+    Chunk, PERMUTATIONS, Ranked, chunks, for_each_candidate, orders_irrelevant, search,
 };
 use super::{Factors, Orders};
 use crate::sched::limits::MAX_TOP;
@@ -39,13 +39,15 @@ type Placed = (Ranked, u64);
 /// candidate first), keeping `n`; false if the item did not make it.
 fn push_placed(list: &mut Vec<Placed>, item: Placed, n: usize) -> bool {
     let pos = list.partition_point(|x| x.0.2 <= item.0.2);
-    if pos < n {
-        list.insert(pos, item);
-        list.truncate(n);
-        true
-    } else {
-        false
+    if pos >= n {
+        return false;
     }
+    // Dropped before the insertion, so that a full list does not grow.
+    if list.len() == n {
+        list.pop();
+    }
+    list.insert(pos, item);
+    true
 }
 
 /// The capacities in increasing order, without repeats, and the slot of
@@ -172,17 +174,21 @@ pub fn search_capacities(
     slot_of
         .iter()
         .map(|&j| {
-            // The chunk's best among all it fits, in its enumeration order
-            // on ties, then merged in chunk order as `search` merges.
-            let mut best = Vec::with_capacity(ntops.min(MAX_TOP) + 1);
-            for per_slot in &per_chunk {
-                let mut fits: Vec<&Placed> = per_slot[..=j].iter().flatten().collect();
-                fits.sort_by(|x, y| x.0.2.cmp(&y.0.2).then(x.1.cmp(&y.1)));
-                for item in fits.into_iter().take(ntops) {
-                    push_stable(&mut best, item.0, ntops);
+            // The best of every candidate that fits, by key and on equal
+            // keys by place in the enumeration (chunk, then place in the
+            // chunk): what `search`'s stable merge of its chunks keeps.
+            let mut best: Vec<(&Ranked, usize, u64)> = Vec::with_capacity(ntops.min(MAX_TOP) + 1);
+            for (ci, per_slot) in per_chunk.iter().enumerate() {
+                for (item, seq) in per_slot[..=j].iter().flatten() {
+                    let place = (item.2, ci, *seq);
+                    let pos = best.partition_point(|x| (x.0.2, x.1, x.2) <= place);
+                    if pos < ntops {
+                        best.insert(pos, (item, ci, *seq));
+                        best.truncate(ntops);
+                    }
                 }
             }
-            best.into_iter().map(|(b, s, _)| (b, s)).collect()
+            best.into_iter().map(|(r, _, _)| (r.0, r.1)).collect()
         })
         .collect()
 }

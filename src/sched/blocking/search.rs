@@ -189,7 +189,7 @@ pub(super) type Ranked = (Blocking, BlockingStats, RankKey);
 
 /// Inserts into a list sorted by key, after every equal key, keeping `n`;
 /// false if the item did not make it.
-pub(super) fn push_stable(list: &mut Vec<Ranked>, item: Ranked, n: usize) -> bool {
+fn push_stable(list: &mut Vec<Ranked>, item: Ranked, n: usize) -> bool {
     let pos = list.partition_point(|x| x.2 <= item.2);
     if pos < n {
         list.insert(pos, item);
