@@ -283,6 +283,65 @@ mod tests {
         }
     }
 
+    /// A small network's schedules through one group's views, each at its
+    /// capacity, are those of separate searches; another machine's problems
+    /// pass through the group untouched.
+    #[test]
+    fn network_searches_through_a_group_equal_separate_searches() {
+        use crate::sched::network::{search, search_cached};
+        let (net, _) = crate::compile(
+            "network n\ninput data [8, 14]\n\
+             c1 = conv(data, 16, kernel: 3, pad: 1)\n\
+             p1 = pool(c1, kernel: 2, stride: 2)\n\
+             c2 = conv(p1, 24, kernel: 3, pad: 1)\n\
+             f = fc(c2, 10)\n",
+        )
+        .unwrap();
+        // Nothing may bypass the buffer, so that its capacity matters.
+        let options = crate::sched::options::Options::builder()
+            .batch(2)
+            .bypass(PerData::splat(false))
+            .top(2)
+            .build()
+            .unwrap();
+        let machine = |bytes: u64| {
+            let set =
+                crate::hw::Set::from_value("node.gbuf_bytes", &toml::Value::Integer(bytes as i64))
+                    .unwrap();
+            crate::hw::load_with("eyeriss", &[set]).unwrap().machine()
+        };
+        let machines: Vec<_> = [256u64, 2048, 8192, 65536].map(machine).into();
+        let caps: Vec<u64> = machines.iter().map(|m| m.node.size_gbuf).collect();
+        let base = &machines[0];
+        let group = Arc::new(CapacityGroup::new(base.node, base.cost, &caps));
+        let totals = |r: Result<Vec<crate::sched::network::NetworkSchedule>, _>| {
+            r.map(|s| s.iter().map(|s| s.totals()).collect::<Vec<_>>())
+        };
+        let mut found = Vec::new();
+        // The largest first: its search fills the others.
+        for m in machines.iter().rev() {
+            let view = NodeCache::shared(&group, m.node.size_gbuf).unwrap();
+            let shared = totals(search_cached(&net, m, &options, &|_, _| {}, &view));
+            let alone = totals(search(&net, m, &options, &|_, _| {}));
+            assert_eq!(shared, alone);
+            found.push(shared);
+        }
+        // Too small for a layer at 256 bytes; different schedules above.
+        assert!(found[3].is_err(), "{:?}", found[3]);
+        assert!(found[0] != found[1] || found[1] != found[2], "{found:?}");
+        let kept = group.map.lock().unwrap().len();
+        assert!(kept > 0);
+        // A machine of another cost is not the group's.
+        let mut dearer = machines[1].clone();
+        dearer.cost.noc_hop += 1.0;
+        let view = NodeCache::shared(&group, dearer.node.size_gbuf).unwrap();
+        assert_eq!(
+            totals(search_cached(&net, &dearer, &options, &|_, _| {}, &view)),
+            totals(search(&net, &dearer, &options, &|_, _| {}))
+        );
+        assert_eq!(group.map.lock().unwrap().len(), kept);
+    }
+
     #[test]
     fn a_view_needs_one_of_the_groups_capacities() {
         let group = Arc::new(CapacityGroup::new(node(0), COST, &[512, 128, 512]));
