@@ -7,6 +7,7 @@ use super::blocking::{BlockingStats, DataHome};
 use super::energy::LayerCost;
 use super::fasthash::FastMap;
 use super::mapping::MappingError;
+use super::multicap::CapacityGroup;
 use super::node::{NodeCandidate, NodeProblem};
 use super::options::Options;
 use super::partition::{
@@ -175,8 +176,9 @@ pub enum LayerError {
     Inputs(String),
 }
 
+/// What a per-node search's results depend on, on a given machine.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-struct NodeKey {
+pub(super) struct NodeKey {
     layer: LayerShape,
     batch: u64,
     occupancy: u64,
@@ -191,13 +193,15 @@ struct NodeKey {
     share: Option<([Dim2; 3], [[u64; 2]; 3])>,
 }
 
-type NodeResults = Result<Arc<Vec<NodeCandidate>>, MappingError>;
+pub(super) type NodeResults = Result<Arc<Vec<NodeCandidate>>, MappingError>;
 
 /// Per-node search results by problem: layers of the same shape (ResNet
-/// repeats a few dozens of times) are searched once.
+/// repeats a few dozens of times) are searched once. A cache may also be
+/// the view of one capacity of a [`CapacityGroup`] ([`NodeCache::shared`]).
 #[derive(Debug, Default)]
 pub struct NodeCache {
     map: Mutex<FastMap<NodeKey, NodeResults>>,
+    group: Option<(Arc<CapacityGroup>, usize)>,
 }
 
 impl NodeCache {
@@ -206,13 +210,24 @@ impl NodeCache {
         NodeCache::default()
     }
 
-    fn get_or_search(&self, key: NodeKey, search: impl FnOnce() -> NodeResults) -> NodeResults {
+    /// The view of `group`'s capacity of index `slot`.
+    pub(super) fn with_group(group: Arc<CapacityGroup>, slot: usize) -> Self {
+        NodeCache {
+            map: Mutex::default(),
+            group: Some((group, slot)),
+        }
+    }
+
+    fn get_or_search(&self, key: NodeKey, problem: &NodeProblem<'_>) -> NodeResults {
+        if let Some((group, slot)) = &self.group {
+            return group.get_or_search(key, problem, *slot);
+        }
         if let Ok(map) = self.map.lock()
             && let Some(hit) = map.get(&key)
         {
             return hit.clone();
         }
-        let found = search();
+        let found = problem.candidates().map(Arc::new);
         if let Ok(mut map) = self.map.lock() {
             map.entry(key).or_insert_with(|| found.clone());
         }
@@ -265,25 +280,23 @@ impl LayerSearch<'_> {
             no_time_mux: env.no_time_mux,
             ..self.machine.node
         };
-        self.cache.get_or_search(key, || {
-            let problem = NodeProblem {
-                layer: &part_layer.layer,
-                batch: part_layer.batch,
-                occupancy: part_layer.occupancy,
-                nodes,
-                unit_nhops: ranked_hops,
-                accfwd,
-                resource: &resource,
-                cost: &self.machine.cost,
-                options: &o.blocking,
-                compat: o.compat,
-                constraint: env.constraint,
-                src: env.src,
-                dst: env.dst,
-                share,
-            };
-            problem.candidates().map(Arc::new)
-        })
+        let problem = NodeProblem {
+            layer: &part_layer.layer,
+            batch: part_layer.batch,
+            occupancy: part_layer.occupancy,
+            nodes,
+            unit_nhops: ranked_hops,
+            accfwd,
+            resource: &resource,
+            cost: &self.machine.cost,
+            options: &o.blocking,
+            compat: o.compat,
+            constraint: env.constraint,
+            src: env.src,
+            dst: env.dst,
+            share,
+        };
+        self.cache.get_or_search(key, &problem)
     }
 
     fn ofmap_layout(

@@ -13,6 +13,7 @@ pub mod fasthash;
 pub mod layer;
 pub mod limits;
 pub mod mapping;
+pub mod multicap;
 pub mod network;
 pub mod nld;
 pub mod node;

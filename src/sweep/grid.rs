@@ -6,11 +6,13 @@ use super::csv::{self, RESULT_COLUMNS};
 use super::spec::{SRAM_KEYS, Spec, SramRule};
 use crate::hw::{self, Hardware, HwError, Set};
 use crate::ir::Network;
-use crate::sched::layer::NodeCache;
+use crate::sched::layer::{Machine, NodeCache};
 use crate::sched::limits::RangeError;
+use crate::sched::multicap::CapacityGroup;
 use crate::sched::network::{SearchError, owns_hardware, search_cached};
 use crate::sched::options::Options;
 use crate::schedule::ScheduleFile;
+use std::sync::Arc;
 use thiserror::Error;
 
 /// One design point: the changes of its varied keys, in column order, then
@@ -54,6 +56,11 @@ pub struct Plan<'a> {
     pub points: Vec<Point>,
     hardware: Vec<Hardware>,
     derived_keys: Vec<&'static str>,
+    /// Each point's capacity group: points whose machines differ at most
+    /// in the global buffer's capacity (docs/sweep.md#shared-layer-searches).
+    groups: Vec<usize>,
+    /// Each group's first point.
+    group_first: Vec<usize>,
 }
 
 impl<'a> Plan<'a> {
@@ -111,12 +118,15 @@ impl<'a> Plan<'a> {
                 hw::parse_with(&spec.hw_text, &spec.hw_origin, &sets).map_err(|e| fail(p, e))?;
             hardware.push(hw);
         }
+        let (groups, group_first) = capacity_groups(&hardware);
         Ok(Plan {
             spec,
             networks,
             points,
             hardware,
             derived_keys,
+            groups,
+            group_first,
         })
     }
 
@@ -187,20 +197,50 @@ impl<'a> Plan<'a> {
     /// would find it; a point without a schedule has empty results and the
     /// reason in `status`.
     pub fn row(&self, k: usize) -> String {
-        self.row_cached(k, &NodeCache::new())
+        let shared = self.shared_results(self.cache_slot(k), &[self.capacity(k)]);
+        self.row_cached(k, &shared)
     }
 
-    /// Which cache row `k` may share: rows of the same point whose networks
-    /// agree on owning the hardware (`sched::network::search_cached`).
+    /// How many cache slots: two per capacity group.
+    pub fn cache_slots(&self) -> usize {
+        2 * self.group_first.len()
+    }
+
+    /// Which per-node results row `k` may share: those of the rows whose
+    /// points are of the same capacity group and whose networks agree on
+    /// owning the hardware (`sched::network::search_cached`).
     pub fn cache_slot(&self, k: usize) -> usize {
         let (n, _, p) = self.locate(k);
-        2 * p + usize::from(owns_hardware(&self.networks[n]))
+        2 * self.groups[p] + usize::from(owns_hardware(&self.networks[n]))
     }
 
-    /// [`Plan::row`] with per-node results shared through `cache`, which
-    /// must be only shared by rows of the same [`Plan::cache_slot`].
-    pub fn row_cached(&self, k: usize, cache: &NodeCache) -> String {
+    /// Rows that are best run one after another, by one worker: the same
+    /// network and batch on points of the same capacity group, whose
+    /// per-node searches the first of them does for all.
+    pub fn task(&self, k: usize) -> (usize, usize, usize) {
         let (n, b, p) = self.locate(k);
+        (n, b, self.groups[p])
+    }
+
+    /// The global buffer's capacity of row `k`'s point, words per node.
+    pub fn capacity(&self, k: usize) -> u64 {
+        let (_, _, p) = self.locate(k);
+        self.hardware[p].machine().node.size_gbuf
+    }
+
+    /// The per-node results of cache slot `slot`, empty, for the
+    /// capacities of the rows that will share them.
+    pub fn shared_results(&self, slot: usize, capacities: &[u64]) -> Arc<CapacityGroup> {
+        let m = self.hardware[self.group_first[slot / 2]].machine();
+        Arc::new(CapacityGroup::new(m.node, m.cost, capacities))
+    }
+
+    /// [`Plan::row`] with per-node results shared through `shared`, which
+    /// must be [`Plan::shared_results`] of the row's [`Plan::cache_slot`].
+    pub fn row_cached(&self, k: usize, shared: &Arc<CapacityGroup>) -> String {
+        let (n, b, p) = self.locate(k);
+        let cache = NodeCache::shared(shared, self.capacity(k)).unwrap_or_default();
+        let cache = &cache;
         let mut fields = self.key(k);
         let blanks = || vec![String::new(); RESULT_COLUMNS.len()];
         let options = self.spec.options.batch(self.spec.batches[b]).build();
@@ -250,6 +290,40 @@ fn sram_sqrt(base: &Hardware, point: &Hardware, keys: &[&'static str]) -> Vec<Se
             Set::from_value(key, &toml::Value::Float(e)).ok()
         })
         .collect()
+}
+
+/// The points' capacity groups: each point's group, and each group's first
+/// point, in grid order.
+fn capacity_groups(hardware: &[Hardware]) -> (Vec<usize>, Vec<usize>) {
+    let machines: Vec<Machine> = hardware.iter().map(Hardware::machine).collect();
+    let mut groups = Vec::with_capacity(machines.len());
+    let mut first: Vec<usize> = Vec::new();
+    for m in &machines {
+        match first
+            .iter()
+            .position(|&f| same_but_capacity(&machines[f], m))
+        {
+            Some(g) => groups.push(g),
+            None => {
+                groups.push(first.len());
+                first.push(groups.len() - 1);
+            }
+        }
+    }
+    (groups, first)
+}
+
+/// Do two machines differ at most in the capacity of the global buffer?
+fn same_but_capacity(a: &Machine, b: &Machine) -> bool {
+    use crate::sched::resource::NodeResource;
+    let node = |m: &Machine| NodeResource {
+        size_gbuf: 0,
+        ..m.node
+    };
+    node(a) == node(b)
+        && a.cost == b.cost
+        && a.proc_region == b.proc_region
+        && a.dram_region == b.dram_region
 }
 
 /// `nnc::schedule` with a shared cache: the same search and file.

@@ -1,46 +1,65 @@
 //! Running rows: in parallel on the current rayon pool, handed on in the
 //! order asked for (docs/sweep.md#resuming), whatever order they finish in.
+//! Rows whose per-node searches are shared (docs/sweep.md#shared-layer-searches)
+//! run one after another.
 
 use super::grid::Plan;
-use crate::sched::layer::NodeCache;
+use crate::sched::multicap::CapacityGroup;
 use std::collections::BTreeMap;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, mpsc};
 
 /// Schedules `rows` (grid indices) and calls `on_row` with each row's line,
 /// in the order of `rows`: a row that finishes early waits for those before
-/// it. Rows are taken in order, one per worker at a time, so few wait.
+/// it. Rows are run in tasks (`Plan::task`: the rows of one network and
+/// batch on one capacity group, one after another, so that the first does
+/// the per-node searches of all), tasks taken in the order of their first
+/// row, one per worker at a time, so few rows wait.
 /// Stops at the first error of `on_row` and returns it.
 pub fn run_ordered<E: Send>(
     plan: &Plan<'_>,
     rows: &[usize],
     on_row: &mut (dyn FnMut(String) -> Result<(), E> + Send),
 ) -> Result<(), E> {
-    // Per-node results are shared by the rows of a cache slot (a point),
-    // and dropped when the last of them is done.
-    let slots = 2 * plan.points.len();
-    let mut left = vec![0usize; slots];
+    // Per-node results are shared by the rows of a cache slot, and dropped
+    // when the last of them is done.
+    // Only the capacities of these rows are searched for (a shard may hold
+    // some of a group's points only).
+    let mut left = vec![0usize; plan.cache_slots()];
+    let mut capacities = vec![Vec::new(); plan.cache_slots()];
     for &k in rows {
         left[plan.cache_slot(k)] += 1;
+        capacities[plan.cache_slot(k)].push(plan.capacity(k));
     }
-    let caches: Vec<Mutex<(usize, Option<Arc<NodeCache>>)>> =
+    let caches: Vec<Mutex<(usize, Option<Arc<CapacityGroup>>)>> =
         left.into_iter().map(|n| Mutex::new((n, None))).collect();
-    let cache_of = |k: usize| -> Arc<NodeCache> {
-        let Ok(mut slot) = caches[plan.cache_slot(k)].lock() else {
-            return Arc::new(NodeCache::new());
+    let cache_of = |k: usize| -> Arc<CapacityGroup> {
+        let slot = plan.cache_slot(k);
+        let Ok(mut held) = caches[slot].lock() else {
+            return plan.shared_results(slot, &capacities[slot]);
         };
-        slot.1
-            .get_or_insert_with(|| Arc::new(NodeCache::new()))
+        held.1
+            .get_or_insert_with(|| plan.shared_results(slot, &capacities[slot]))
             .clone()
     };
     let done_with = |k: usize| {
-        if let Ok(mut slot) = caches[plan.cache_slot(k)].lock() {
-            slot.0 = slot.0.saturating_sub(1);
-            if slot.0 == 0 {
-                slot.1 = None;
+        if let Ok(mut held) = caches[plan.cache_slot(k)].lock() {
+            held.0 = held.0.saturating_sub(1);
+            if held.0 == 0 {
+                held.1 = None;
             }
         }
     };
+    // Each task's places in `rows`, tasks in the order of their first row.
+    let mut tasks: Vec<Vec<usize>> = Vec::new();
+    let mut task_of = BTreeMap::new();
+    for (i, &k) in rows.iter().enumerate() {
+        let t = *task_of.entry(plan.task(k)).or_insert_with(|| {
+            tasks.push(Vec::new());
+            tasks.len() - 1
+        });
+        tasks[t].push(i);
+    }
     let next = AtomicUsize::new(0);
     let stop = AtomicBool::new(false);
     let (tx, rx) = mpsc::channel::<(usize, String)>();
@@ -63,21 +82,27 @@ pub fn run_ordered<E: Send>(
             Ok(())
         });
         rayon::scope(|s| {
-            for _ in 0..rayon::current_num_threads().min(rows.len()) {
+            for _ in 0..rayon::current_num_threads().min(tasks.len()) {
                 let tx = tx.clone();
-                let (next, stop, cache_of, done_with) = (&next, &stop, &cache_of, &done_with);
+                let (next, stop, cache_of, done_with, tasks) =
+                    (&next, &stop, &cache_of, &done_with, &tasks);
                 s.spawn(move |_| {
                     loop {
-                        let i = next.fetch_add(1, Ordering::Relaxed);
-                        if i >= rows.len() || stop.load(Ordering::Relaxed) {
+                        let t = next.fetch_add(1, Ordering::Relaxed);
+                        if t >= tasks.len() {
                             break;
                         }
-                        let cache = cache_of(rows[i]);
-                        let line = plan.row_cached(rows[i], &cache);
-                        drop(cache);
-                        done_with(rows[i]);
-                        if tx.send((i, line)).is_err() {
-                            break;
+                        for &i in &tasks[t] {
+                            if stop.load(Ordering::Relaxed) {
+                                return;
+                            }
+                            let cache = cache_of(rows[i]);
+                            let line = plan.row_cached(rows[i], &cache);
+                            drop(cache);
+                            done_with(rows[i]);
+                            if tx.send((i, line)).is_err() {
+                                return;
+                            }
                         }
                     }
                 });

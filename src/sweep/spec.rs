@@ -100,7 +100,7 @@ struct SpecFile {
     networks: Spanned<Vec<Spanned<String>>>,
     hw: Option<Spanned<String>>,
     batch: Option<Spanned<Vec<Spanned<i64>>>>,
-    options: Option<OptionsFile>,
+    options: Option<Spanned<OptionsFile>>,
     vary: Option<Spanned<Ordered>>,
     #[serde(default)]
     link: Vec<Spanned<Ordered>>,
@@ -119,6 +119,8 @@ struct OptionsFile {
     ifmap_partition: Option<Spanned<bool>>,
     #[serde(alias = "access-forwarding")]
     access_forwarding: Option<bool>,
+    #[serde(alias = "gbuf-sharing")]
+    gbuf_sharing: Option<bool>,
     #[serde(alias = "no-bypass")]
     no_bypass: Option<Spanned<String>>,
     goal: Option<Spanned<String>>,
@@ -215,7 +217,14 @@ pub fn parse(text: &str, dir: &Path) -> Result<Spec, SpecError> {
     };
     let options = match &file.options {
         None => Options::builder(),
-        Some(o) => options(o)?,
+        Some(o) => {
+            let b = options(o.get_ref())?;
+            // A combination the model refuses is the spec's error, not
+            // every row's.
+            b.build()
+                .map_err(|e| SpecError::at(o.span(), format!("`[options]`: {e}")))?;
+            b
+        }
     };
     let sram_energy = match &file.sram_energy {
         None => None,
@@ -415,6 +424,7 @@ fn options(o: &OptionsFile) -> Result<OptionsBuilder, SpecError> {
     Ok(Options::builder()
         .partitioning(partitioning)
         .access_forwarding(o.access_forwarding.unwrap_or(false))
+        .gbuf_sharing(o.gbuf_sharing.unwrap_or(false))
         .bypass(PerData(bypass))
         .solver(solver)
         .goal(goal)

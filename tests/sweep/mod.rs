@@ -5,5 +5,6 @@ mod resume;
 mod rows;
 mod set;
 mod shards;
+mod shared;
 mod spec;
 mod support;

@@ -318,7 +318,7 @@ impl Lowering<'_> {
                 let call = format!("conv({}, {n}, kernel: 1)", a.expr);
                 return self.seq_layer(node, call, &a, 1, n);
             }
-            Val::Fmap { .. } => {
+            Val::Fmap { .. } | Val::Channel { .. } | Val::Shuffle { .. } => {
                 return Err(unsupported(
                     node,
                     "a product of a token sequence and a feature map".into(),

@@ -2,14 +2,17 @@
 //! bypass): how a layer's loop nest is tiled over the memory hierarchy, and
 //! what one such tiling costs (docs/model/blocking.md).
 //!
-//! `scheme` prices one blocking; `search` enumerates them all; `solver` is the
-//! analytical bypass solver.
+//! `scheme` prices one blocking; `search` enumerates them all; `multicap`
+//! does that search once for several global-buffer capacities; `solver` is
+//! the analytical bypass solver.
 
+mod multicap;
 mod scheme;
 mod search;
 mod sharing;
 mod solver;
 
+pub use multicap::{gbuf_need, search_capacities};
 pub use scheme::{Blocking, BlockingContext, BlockingStats, DataHome};
 pub use search::{SweepCounts, search, sweep_counts};
 pub use sharing::Sharing;

@@ -28,7 +28,7 @@ struct LevelOrder {
 }
 
 /// The six permutations of three loops in generation order.
-const PERMUTATIONS: [[u8; 3]; 6] = [
+pub(super) const PERMUTATIONS: [[u8; 3]; 6] = [
     [0, 1, 2],
     [0, 2, 1],
     [1, 0, 2],
@@ -108,15 +108,17 @@ pub struct SweepCounts {
     pub valid: u64,
 }
 
-struct Chunk {
-    fi: [u64; 3],
-    fo: [u64; 3],
+/// One chunk of the enumeration: an input-channel and an output-channel
+/// factor triple.
+pub(super) struct Chunk {
+    pub(super) fi: [u64; 3],
+    pub(super) fo: [u64; 3],
 }
 
 /// Visits the candidates of one chunk in generation order, with the
 /// order-independent part of their price (`None` when the factors cannot
 /// fit whatever the orders), until `visit` returns false.
-fn for_each_candidate(
+pub(super) fn for_each_candidate(
     ctx: &BlockingContext<'_>,
     chunk: &Chunk,
     fbs: &[[u64; 3]],
@@ -168,7 +170,9 @@ fn for_each_candidate(
     }
 }
 
-fn chunks(ctx: &BlockingContext<'_>) -> (Vec<Chunk>, Vec<[u64; 3]>) {
+/// The chunks of the context's NLD in enumeration order, and the batch
+/// factor triples every chunk walks.
+pub(super) fn chunks(ctx: &BlockingContext<'_>) -> (Vec<Chunk>, Vec<[u64; 3]>) {
     let cnt = ctx.nld.loopcnt;
     let fis = ordered_factors3(cnt[LoopDim::Ifm]);
     let fos = ordered_factors3(cnt[LoopDim::Ofm]);
@@ -181,7 +185,7 @@ fn chunks(ctx: &BlockingContext<'_>) -> (Vec<Chunk>, Vec<[u64; 3]>) {
 }
 
 /// A ranked candidate.
-type Ranked = (Blocking, BlockingStats, RankKey);
+pub(super) type Ranked = (Blocking, BlockingStats, RankKey);
 
 /// Inserts into a list sorted by key, after every equal key, keeping `n`;
 /// false if the item did not make it.
@@ -201,7 +205,7 @@ fn push_stable(list: &mut Vec<Ranked>, item: Ranked, n: usize) -> bool {
 /// is 1 whatever the order (docs/model/blocking.md#fetch-counts), so all 36
 /// order pairs of a factor choice tie and the reference keeps them in
 /// generation order.
-fn orders_irrelevant(ctx: &BlockingContext<'_>) -> bool {
+pub(super) fn orders_irrelevant(ctx: &BlockingContext<'_>) -> bool {
     !ctx.nld.data_loops.is_conv() && ctx.nld.loopcnt[LoopDim::Ifm] == 1
 }
 

@@ -1,0 +1,142 @@
+//! Design points that differ only in the global buffer's capacity share
+//! their per-node searches (docs/sweep.md#shared-layer-searches): with the
+//! exhaustive search, every row is still what `nnc schedule --set ...` of
+//! its point reports, bit for bit, whatever the thread count and shards.
+
+use super::support::{fields, net, nnc, scratch, sweep, write};
+
+/// AlexNet with the exhaustive search on two PE arrays, each with several
+/// capacities `gbuf`; `extra` are more lines of `[options]`.
+fn spec(gbuf: &str, extra: &str) -> String {
+    format!(
+        r#"
+networks = ["{}"]
+hw = "eyeriss"
+batch = [2]
+
+[options]
+solver = "exhaustive"
+{extra}
+
+[vary]
+"node.pe_array" = [[8, 8], [16, 16]]
+"node.gbuf_bytes" = {gbuf}
+"#,
+        net("alex_net.nn")
+    )
+}
+
+/// Checks every row of `csv` against `nnc schedule` of its point with
+/// `options` (the spec's, as flags); the number of rows with and without a
+/// schedule.
+fn check_rows(csv: &str, options: &[&str]) -> (usize, usize) {
+    let lines: Vec<&str> = csv.lines().collect();
+    assert_eq!(
+        lines[1],
+        "network,batch,node.pe_array,node.gbuf_bytes,energy,time,energy_op,energy_dram,\
+energy_gbuf,energy_array,energy_regf,energy_noc,energy_static,status"
+    );
+    let mut counts = (0, 0);
+    for line in &lines[2..] {
+        let f = fields(line);
+        let sets = [
+            format!("node.pe_array={}", f[2]),
+            format!("node.gbuf_bytes={}", f[3]),
+        ];
+        let mut args = vec!["schedule", &f[0], "--batch", &f[1], "-q", "-o", "-"];
+        args.extend(options);
+        for s in &sets {
+            args.extend(["--set", s.as_str()]);
+        }
+        let out = nnc(&args);
+        if f[13] != "ok" {
+            assert_eq!(out.status.code(), Some(3), "{line}");
+            let why = f[13].strip_prefix("no schedule: ").unwrap();
+            let stderr = String::from_utf8_lossy(&out.stderr);
+            assert!(stderr.trim_end().ends_with(why), "{stderr} vs {line}");
+            assert!(f[4..13].iter().all(String::is_empty), "{line}");
+            counts.1 += 1;
+            continue;
+        }
+        assert_eq!(
+            out.status.code(),
+            Some(0),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        let t = &v["totals"];
+        let b = &t["energy_breakdown"];
+        let expected = [
+            &t["energy"],
+            &b["op"],
+            &b["dram"],
+            &b["gbuf"],
+            &b["array"],
+            &b["regf"],
+            &b["noc"],
+            &b["static"],
+        ];
+        let cells = [&f[4], &f[6], &f[7], &f[8], &f[9], &f[10], &f[11], &f[12]];
+        for (cell, want) in cells.iter().zip(expected) {
+            assert_eq!(**cell, want.to_string(), "{line}");
+        }
+        assert_eq!(f[5], t["time"].to_string(), "{line}");
+        counts.0 += 1;
+    }
+    counts
+}
+
+#[test]
+fn shared_searches_give_the_rows_of_direct_schedules() {
+    let dir = scratch("shared-exhaustive");
+    // Nothing may bypass: 16 KiB (8192 words) is too small for conv1_a on
+    // both arrays, 24 KiB only on 16x16; 64 KiB fits both.
+    let strict = write(
+        &dir,
+        "strict.toml",
+        &spec(
+            r#"["16 KiB", "24 KiB", "64 KiB"]"#,
+            r#"no_bypass = "i,o,f""#,
+        ),
+    );
+    let csv = sweep(&strict, &dir.join("strict.csv"), &[]);
+    assert_eq!(check_rows(&csv, &["--no-bypass", "i,o,f"]), (3, 3));
+    // Bypass allowed, the three best of each layer kept, capacities given
+    // out of order and one of them twice over (bytes and KiB).
+    let top = write(
+        &dir,
+        "top.toml",
+        &spec(r#"[131072, 4096, "4 KiB", 16384]"#, "top = 3"),
+    );
+    let csv = sweep(&top, &dir.join("top.csv"), &[]);
+    assert_eq!(check_rows(&csv, &["--top", "3"]), (8, 0));
+    // Neither the thread count nor the shards change a byte.
+    let one = sweep(&top, &dir.join("one.csv"), &["--threads", "1"]);
+    assert_eq!(one, csv);
+    let parts: Vec<String> = (0..3)
+        .map(|i| {
+            let part = dir.join(format!("part{i}.csv"));
+            sweep(&top, &part, &["--shard", &format!("{i}/3")]);
+            part.display().to_string()
+        })
+        .collect();
+    let mut args = vec![
+        "sweep".to_owned(),
+        top.display().to_string(),
+        "--merge".into(),
+    ];
+    args.extend(parts);
+    args.extend(["-o".into(), dir.join("merged.csv").display().to_string()]);
+    let out = nnc(&args);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(
+        std::fs::read_to_string(dir.join("merged.csv")).unwrap(),
+        csv
+    );
+}
