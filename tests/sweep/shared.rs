@@ -140,3 +140,46 @@ fn shared_searches_give_the_rows_of_direct_schedules() {
         csv
     );
 }
+
+/// With buffer sharing the subgroups shrink into a node's free buffer
+/// words, so the capacity is more than a fit: each capacity is searched on
+/// its own, and the rows still equal direct schedules (8 KiB fits AlexNet
+/// with nothing bypassing only by sharing; docs/model/buffer-sharing.md).
+#[test]
+fn buffer_sharing_rows_equal_direct_schedules() {
+    let dir = scratch("shared-gbuf-sharing");
+    let spec = write(
+        &dir,
+        "sharing.toml",
+        &format!(
+            r#"
+networks = ["{}"]
+hw = "tetris"
+batch = [4]
+
+[options]
+partition = "hybrid"
+batch_partition = true
+gbuf_sharing = true
+no_bypass = "i,o,f"
+
+[vary]
+"node.pe_array" = [[14, 14]]
+"node.gbuf_bytes" = ["8 KiB", "32 KiB"]
+"#,
+            net("alex_net.nn")
+        ),
+    );
+    let csv = sweep(&spec, &dir.join("sharing.csv"), &[]);
+    let flags = [
+        "--hw",
+        "tetris",
+        "--partition",
+        "hybrid",
+        "--batch-partition",
+        "--gbuf-sharing",
+        "--no-bypass",
+        "i,o,f",
+    ];
+    assert_eq!(check_rows(&csv, &flags), (2, 0));
+}
