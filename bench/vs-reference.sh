@@ -54,6 +54,7 @@ cases=(
     "alex-h-il-sw-basic-exh|alex_net|$tetris --hybrid-partition --interlayer-partition --enable-save-writeback --disable-interlayer-opt|--hw tetris --partition hybrid --interlayer --save-writeback --basic-interlayer"
     "googlenet-h-il-solve|googlenet|$tetris --hybrid-partition --interlayer-partition --solve-loopblocking|--hw tetris --partition hybrid --interlayer --solver analytic"
     "resnet50-h-il-solve|resnet50|$tetris --hybrid-partition --interlayer-partition --solve-loopblocking|--hw tetris --partition hybrid --interlayer --solver analytic"
+    "resnet50-h-il-basic-exh|resnet50|$tetris --hybrid-partition --interlayer-partition --disable-interlayer-opt|--hw tetris --partition hybrid --interlayer --basic-interlayer"
 )
 
 now() { date +%s.%N; }
