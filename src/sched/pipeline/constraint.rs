@@ -174,10 +174,22 @@ impl LayerConstraint {
         {
             return false;
         }
-        // Non-trivial loops outermost first.
-        let mut loops: Vec<usize> = (0..3).filter(|&l| t[l] > 1).collect();
-        loops.sort_by_key(|&l| std::cmp::Reverse(order[l]));
-        let mut it = loops.into_iter().peekable();
+        // Why: this runs for every candidate blocking, and most layers
+        // (every layer alone) constrain no order at all.
+        if self.topbat <= 1 && self.topifm <= 1 && self.topofm <= 1 {
+            return true;
+        }
+        // Non-trivial loops outermost first (no allocation: at most three).
+        let mut loops = [0usize; 3];
+        let mut n = 0;
+        for l in 0..3 {
+            if t[l] > 1 {
+                loops[n] = l;
+                n += 1;
+            }
+        }
+        loops[..n].sort_by_key(|&l| std::cmp::Reverse(order[l]));
+        let mut it = loops[..n].iter().copied();
         if self.topbat > 1 && it.next() != Some(2) {
             return false;
         }
