@@ -182,8 +182,8 @@ impl LayerConstraint {
         // Non-trivial loops outermost first (no allocation: at most three).
         let mut loops = [0usize; 3];
         let mut n = 0;
-        for l in 0..3 {
-            if t[l] > 1 {
+        for (l, &f) in t.iter().enumerate() {
+            if f > 1 {
                 loops[n] = l;
                 n += 1;
             }
