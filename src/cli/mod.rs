@@ -506,8 +506,14 @@ pub(crate) fn write_output(
 }
 
 /// Writes `text` to `path` whole or not at all: a temporary file in the same
-/// directory, then a rename.
+/// directory, then a rename. A path that is not a regular file (`/dev/null`,
+/// a named pipe, a terminal) is written to directly: renaming over it
+/// would replace the device with a file.
 pub(crate) fn write_atomically(path: &std::path::Path, text: &str) -> std::io::Result<()> {
+    if std::fs::metadata(path).is_ok_and(|m| !m.is_file() && !m.is_dir()) {
+        let mut f = std::fs::OpenOptions::new().write(true).open(path)?;
+        return f.write_all(text.as_bytes());
+    }
     let dir = match path.parent() {
         Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
         _ => PathBuf::from("."),

@@ -84,6 +84,36 @@ fn stdout_output_keeps_the_summary_on_stderr() {
     assert!(text(&out.stderr).contains("MLP-S on eyeriss"));
 }
 
+/// `-o` to something that is not a regular file (a named pipe here; the
+/// same holds for `/dev/null`) writes into it and leaves it what it was:
+/// the whole-or-nothing rename would replace it with a file.
+#[test]
+fn output_into_a_named_pipe_keeps_the_pipe() {
+    use std::os::unix::fs::FileTypeExt;
+    let fifo = tmp("out.fifo");
+    let _ = std::fs::remove_file(&fifo);
+    let made = std::process::Command::new("mkfifo").arg(&fifo).status();
+    assert!(made.is_ok_and(|s| s.success()), "mkfifo");
+    let reader = {
+        let fifo = fifo.clone();
+        std::thread::spawn(move || std::fs::read(&fifo).unwrap())
+    };
+    let out = nnc(&[
+        "schedule",
+        "nns/mlp_s.nn",
+        "-q",
+        "-o",
+        fifo.to_str().unwrap(),
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let read = reader.join().unwrap();
+    let v: serde_json::Value = serde_json::from_slice(&read).expect("the pipe got the JSON");
+    assert_eq!(v["format"], "nnc-schedule/2");
+    let kind = std::fs::symlink_metadata(&fifo).unwrap().file_type();
+    assert!(kind.is_fifo(), "still a pipe");
+    std::fs::remove_file(&fifo).unwrap();
+}
+
 #[test]
 fn same_bytes_with_one_or_many_threads() {
     let run = |threads: &str| {
