@@ -1,0 +1,179 @@
+//! Shape arithmetic (docs/onnx.md#token-sequences): torch.onnx computes a
+//! reshape's target from the free batch (`Shape` → `Gather` → `Concat` →
+//! `Reshape`). The importer evaluates these small integer tensors, with the
+//! free batch standing for itself ([`BATCH`]), so that the token-sequence
+//! lowering can read the target a reshape asks for. Only the token
+//! sequences read the values; feature maps keep their own reshape rules.
+
+use super::{Lowering, Val};
+use crate::onnx::graph::{AttrValue, Node};
+
+/// The free batch in evaluated shapes: a prime that no real dimension
+/// equals, so a dimension holding it (or a multiple of it, a batch merged
+/// with another axis) is known to hold the batch.
+pub(super) const BATCH: i64 = 1_000_003;
+
+/// Evaluated tensors hold at most this many values (shapes are short).
+const MAX_LEN: usize = 64;
+
+impl Lowering<'_> {
+    /// The integer values of input `i`, when known: a constant's, or an
+    /// evaluated shape's.
+    pub(super) fn ints(&self, node: &Node, i: usize) -> Option<Vec<i64>> {
+        let name = node.inputs.get(i)?;
+        if let Some(v) = self.shapes.get(name) {
+            return Some(v.clone());
+        }
+        match self.vals.get(name)? {
+            Val::Const { ints, dims } if !ints.is_empty() || dims.as_deref() == Some(&[0]) => {
+                Some(ints.clone())
+            }
+            _ => None,
+        }
+    }
+
+    /// The shape of a tensor of the graph, the batch as [`BATCH`].
+    fn dims_of(&self, name: &str) -> Option<Vec<i64>> {
+        if let Some(v) = self.shapes.get(name) {
+            // An evaluated shape is a vector.
+            return Some(vec![i64::try_from(v.len()).ok()?]);
+        }
+        match self.vals.get(name)? {
+            Val::Fmap { c, h, w, flat, .. } => {
+                let c = i64::try_from(*c).ok()?;
+                let h = i64::try_from(*h).ok()?;
+                let w = i64::try_from(*w).ok()?;
+                if *flat {
+                    Some(vec![BATCH, c.checked_mul(h)?.checked_mul(w)?])
+                } else {
+                    Some(vec![BATCH, c, h, w])
+                }
+            }
+            Val::Seq(s) => s.dims(),
+            Val::Const { dims, .. } => dims.clone(),
+            Val::Channel { .. } | Val::Shuffle { .. } => None,
+        }
+    }
+
+    /// Evaluates a node of shape arithmetic; `None` when an input is
+    /// unknown or the operator is not one of integer shape arithmetic.
+    pub(super) fn eval_shape(&self, node: &Node) -> Option<Vec<i64>> {
+        let v = match node.op.as_str() {
+            "Shape" => {
+                let dims = self.dims_of(node.inputs.first()?)?;
+                let n = i64::try_from(dims.len()).ok()?;
+                let start = int_attr(node, "start").unwrap_or(0);
+                let end = int_attr(node, "end").unwrap_or(n);
+                let (s, e) = (clamp(start, n), clamp(end, n));
+                dims.get(s..e.max(s))?.to_vec()
+            }
+            "Size" => vec![
+                self.dims_of(node.inputs.first()?)?
+                    .iter()
+                    .try_fold(1i64, |a, &d| a.checked_mul(d))?,
+            ],
+            "Identity" | "Cast" | "Squeeze" | "Unsqueeze" | "Reshape" => self.ints(node, 0)?,
+            "Gather" => {
+                let data = self.ints(node, 0)?;
+                let n = i64::try_from(data.len()).ok()?;
+                let idx = self.ints(node, 1)?;
+                if int_attr(node, "axis").unwrap_or(0) != 0 {
+                    return None;
+                }
+                idx.iter()
+                    .map(|&i| {
+                        let i = if i < 0 { i.checked_add(n)? } else { i };
+                        data.get(usize::try_from(i).ok()?).copied()
+                    })
+                    .collect::<Option<Vec<i64>>>()?
+            }
+            "Concat" => {
+                let mut out = Vec::new();
+                for i in 0..node.inputs.len() {
+                    out.extend(self.ints(node, i)?);
+                }
+                out
+            }
+            "Slice" => {
+                let data = self.ints(node, 0)?;
+                let n = i64::try_from(data.len()).ok()?;
+                let start = *self.ints(node, 1)?.first()?;
+                let end = *self.ints(node, 2)?.first()?;
+                let axis_ok = self.ints(node, 3).is_none_or(|a| a == [0] || a == [-1]);
+                let step_ok = self.ints(node, 4).is_none_or(|s| s == [1]);
+                if !axis_ok || !step_ok {
+                    return None;
+                }
+                let (s, e) = (clamp(start, n), clamp(end, n));
+                data.get(s..e.max(s))?.to_vec()
+            }
+            "Add" | "Sub" | "Mul" | "Div" | "Mod" => {
+                let a = self.ints(node, 0)?;
+                let b = self.ints(node, 1)?;
+                let len = a.len().max(b.len());
+                if (a.len() != len && a.len() != 1) || (b.len() != len && b.len() != 1) {
+                    return None;
+                }
+                let at = |v: &[i64], i: usize| if v.len() == 1 { v[0] } else { v[i] };
+                (0..len)
+                    .map(|i| {
+                        let (x, y) = (at(&a, i), at(&b, i));
+                        match node.op.as_str() {
+                            "Add" => x.checked_add(y),
+                            "Sub" => x.checked_sub(y),
+                            "Mul" => x.checked_mul(y),
+                            "Div" => x.checked_div(y),
+                            _ => x.checked_rem_euclid(y),
+                        }
+                    })
+                    .collect::<Option<Vec<i64>>>()?
+            }
+            "ConstantOfShape" => {
+                let shape = self.ints(node, 0)?;
+                let fill = match node.attr("value") {
+                    Some(AttrValue::Tensor(t)) => *t.ints.first()?,
+                    _ => return None,
+                };
+                let n = shape
+                    .iter()
+                    .try_fold(1usize, |a, &d| a.checked_mul(usize::try_from(d).ok()?))?;
+                if n > MAX_LEN {
+                    return None;
+                }
+                vec![fill; n]
+            }
+            "Equal" => {
+                let (a, b) = (self.ints(node, 0)?, self.ints(node, 1)?);
+                if a.len() != b.len() {
+                    return None;
+                }
+                a.iter().zip(&b).map(|(x, y)| i64::from(x == y)).collect()
+            }
+            "Where" => {
+                let c = self.ints(node, 0)?;
+                let (a, b) = (self.ints(node, 1)?, self.ints(node, 2)?);
+                if a.len() != c.len() || b.len() != c.len() {
+                    return None;
+                }
+                (0..c.len())
+                    .map(|i| if c[i] != 0 { a[i] } else { b[i] })
+                    .collect()
+            }
+            _ => return None,
+        };
+        (v.len() <= MAX_LEN).then_some(v)
+    }
+}
+
+fn int_attr(node: &Node, name: &str) -> Option<i64> {
+    match node.attr(name)? {
+        AttrValue::Int(i) => Some(*i),
+        _ => None,
+    }
+}
+
+/// An ONNX index into `0..=n` (negative from the end, clamped).
+fn clamp(i: i64, n: i64) -> usize {
+    let i = if i < 0 { i.saturating_add(n) } else { i };
+    usize::try_from(i.clamp(0, n)).unwrap_or(0)
+}
