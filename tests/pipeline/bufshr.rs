@@ -190,7 +190,8 @@ fn the_worked_blocking_rotates_filters_around_pairs() {
         filter: Dim2::square(3),
         stride: Dim2::square(1),
         groups: 1,
-        dilation: Dim2::square(1),        filter_data: Default::default(),
+        dilation: Dim2::square(1),
+        filter_data: Default::default(),
         shuffle: Dim2::square(1),
     });
     let share = BufShare::new(&part, &region, &layer);
