@@ -177,3 +177,157 @@ fn clamp(i: i64, n: i64) -> usize {
     let i = if i < 0 { i.saturating_add(n) } else { i };
     usize::try_from(i.clamp(0, n)).unwrap_or(0)
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::onnx::ImportError;
+    use crate::onnx::graph::{AttrValue, Dim, Graph, Node, Tensor, ValueInfo};
+    use crate::onnx::lower::{ImportOptions, lower};
+
+    fn node(op: &str, inputs: &[&str], output: &str, attrs: Vec<(&str, AttrValue)>) -> Node {
+        Node {
+            name: output.to_owned(),
+            op: op.to_owned(),
+            domain: String::new(),
+            inputs: inputs.iter().map(|s| (*s).to_owned()).collect(),
+            outputs: vec![output.to_owned()],
+            attrs: attrs.into_iter().map(|(n, v)| (n.to_owned(), v)).collect(),
+        }
+    }
+
+    fn ints(name: &str, v: &[i64]) -> Tensor {
+        Tensor {
+            name: name.to_owned(),
+            dims: vec![v.len() as i64],
+            ints: v.to_vec(),
+            floats: Vec::new(),
+        }
+    }
+
+    fn input(name: &str, dims: &[i64]) -> ValueInfo {
+        let mut d = vec![Dim::Free("batch".into())];
+        d.extend(dims.iter().map(|&x| Dim::Value(x)));
+        ValueInfo {
+            name: name.to_owned(),
+            dims: Some(d),
+        }
+    }
+
+    /// x [B, 8, 2, 2] reshaped to a target computed from its own shape
+    /// (`[B, 8, -1]`), moved to `[4, B, 8]` (the batch off the first axis,
+    /// as `nn.MultiheadAttention` does), merged to `[4 * B, 8]` and fed to
+    /// a `Gemm` of `[6, 8]` (`transB`): one 1x1 conv of 6 channels over
+    /// the 4 tokens.
+    fn graph(last: Node) -> Graph {
+        let perm = |p: &[i64]| vec![("perm", AttrValue::Ints(p.to_vec()))];
+        Graph {
+            name: "g".into(),
+            nodes: vec![
+                node("Shape", &["x"], "s", vec![]),
+                node(
+                    "Gather",
+                    &["s", "zero"],
+                    "b",
+                    vec![("axis", AttrValue::Int(0))],
+                ),
+                node(
+                    "Concat",
+                    &["b", "c8", "m1"],
+                    "t",
+                    vec![("axis", AttrValue::Int(0))],
+                ),
+                node("Reshape", &["x", "t"], "r", vec![]),
+                node("Transpose", &["r"], "bt", perm(&[0, 2, 1])),
+                node("Transpose", &["bt"], "tb", perm(&[1, 0, 2])),
+                node("Shape", &["tb"], "s2", vec![]),
+                node(
+                    "Gather",
+                    &["s2", "zero"],
+                    "t0",
+                    vec![("axis", AttrValue::Int(0))],
+                ),
+                node(
+                    "Gather",
+                    &["s2", "one"],
+                    "b1",
+                    vec![("axis", AttrValue::Int(0))],
+                ),
+                node("Mul", &["t0", "b1"], "tbn", vec![]),
+                node(
+                    "Concat",
+                    &["tbn", "c8"],
+                    "t2",
+                    vec![("axis", AttrValue::Int(0))],
+                ),
+                node("Reshape", &["tb", "t2"], "flat", vec![]),
+                last,
+            ],
+            initializers: vec![
+                ints("zero", &[0]),
+                ints("one", &[1]),
+                ints("c8", &[8]),
+                ints("m1", &[-1]),
+            ],
+            inputs: vec![
+                input("x", &[8, 2, 2]),
+                ValueInfo {
+                    name: "w".into(),
+                    dims: Some(vec![Dim::Value(6), Dim::Value(8)]),
+                },
+            ],
+            outputs: vec![ValueInfo {
+                name: "y".into(),
+                dims: None,
+            }],
+            value_info: Vec::new(),
+            opset: 17,
+        }
+    }
+
+    #[test]
+    fn computed_targets_and_merged_axes_reach_a_linear_layer() {
+        let gemm = node(
+            "Gemm",
+            &["flat", "w"],
+            "y",
+            vec![("transB", AttrValue::Int(1))],
+        );
+        let imported = lower(&graph(gemm), &ImportOptions::default()).unwrap();
+        assert!(
+            imported.text.contains("input x [8, 2, 2]\n"),
+            "{}",
+            imported.text
+        );
+        assert!(
+            imported.text.contains("y = conv(x, 6, kernel: 1)\n"),
+            "{}",
+            imported.text
+        );
+        assert_eq!(imported.layers, 1);
+    }
+
+    /// A reshape that would split the merged tokens-and-batch axis (8
+    /// tokens do not come out of 4) is an error naming the node.
+    #[test]
+    fn a_reshape_that_splits_tokens_is_an_error_naming_the_node() {
+        let mut g = graph(node("Reshape", &["flat", "bad"], "y", vec![]));
+        g.initializers.push(ints("bad", &[8, -1, 4]));
+        match lower(&g, &ImportOptions::default()) {
+            Err(ImportError::Node { node, op, .. }) => {
+                assert_eq!((node.as_str(), op.as_str()), ("y", "Reshape"));
+            }
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn expand_broadcasts_like_numpy() {
+        use crate::onnx::lower::broadcast;
+        assert_eq!(
+            broadcast(&[1, 1, 768], &[super::BATCH, 1, 1]),
+            Some(vec![super::BATCH, 1, 768])
+        );
+        assert_eq!(broadcast(&[3], &[2, 1]), Some(vec![2, 3]));
+        assert_eq!(broadcast(&[2, 3], &[4, 3]), None);
+    }
+}
