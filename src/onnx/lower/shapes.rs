@@ -320,6 +320,91 @@ mod tests {
         }
     }
 
+    /// A patch embedding (2x2 conv of stride 2 over a 2x4x4 image: 4
+    /// tokens of 8 channels) and a class token `[1, 1, 8]` concatenated on
+    /// the token axis: the input becomes 5 rows of 2 * 2 * 2 patch values
+    /// and the embedding a 1x1 conv over them. Without the conv (tokens
+    /// straight from the input) the concatenation is an error naming it.
+    fn class_token_graph(conv: bool) -> Graph {
+        let perm = vec![("perm", AttrValue::Ints(vec![0, 2, 1]))];
+        let k = vec![
+            ("kernel_shape", AttrValue::Ints(vec![2, 2])),
+            ("strides", AttrValue::Ints(vec![2, 2])),
+        ];
+        let mut nodes = vec![
+            node("Shape", &["x"], "s", vec![]),
+            node(
+                "Gather",
+                &["s", "zero"],
+                "b",
+                vec![("axis", AttrValue::Int(0))],
+            ),
+            node(
+                "Concat",
+                &["b", "c8", "m1"],
+                "t",
+                vec![("axis", AttrValue::Int(0))],
+            ),
+        ];
+        if conv {
+            nodes.push(node("Conv", &["x", "w"], "p", k));
+        } else {
+            nodes.push(node("Identity", &["x"], "p", vec![]));
+        }
+        nodes.extend([
+            node("Reshape", &["p", "t"], "r", vec![]),
+            node("Transpose", &["r"], "bt", perm),
+            node(
+                "Concat",
+                &["cls", "bt"],
+                "y",
+                vec![("axis", AttrValue::Int(1))],
+            ),
+        ]);
+        let fixed = |name: &str, d: &[i64]| ValueInfo {
+            name: name.to_owned(),
+            dims: Some(d.iter().map(|&x| Dim::Value(x)).collect()),
+        };
+        Graph {
+            name: "g".into(),
+            nodes,
+            initializers: vec![ints("zero", &[0]), ints("c8", &[8]), ints("m1", &[-1])],
+            inputs: vec![
+                input("x", if conv { &[2, 4, 4] } else { &[8, 2, 2] }),
+                fixed("w", &[8, 2, 2, 2]),
+                fixed("cls", &[1, 1, 8]),
+            ],
+            outputs: vec![ValueInfo {
+                name: "y".into(),
+                dims: None,
+            }],
+            value_info: Vec::new(),
+            opset: 17,
+        }
+    }
+
+    #[test]
+    fn a_class_token_makes_the_patch_embedding_a_1x1_conv_over_patches() {
+        let imported = lower(&class_token_graph(true), &ImportOptions::default()).unwrap();
+        assert!(
+            imported.text.contains("input x [8, 5, 1]\n"),
+            "{}",
+            imported.text
+        );
+        assert!(
+            imported.text.contains("\np = conv(x, 8, kernel: 1)\n"),
+            "{}",
+            imported.text
+        );
+        assert_eq!(imported.layers, 1);
+        match lower(&class_token_graph(false), &ImportOptions::default()) {
+            Err(ImportError::Node { node, op, .. }) => {
+                assert_eq!((node.as_str(), op.as_str()), ("y", "Concat"));
+            }
+            other => panic!("{other:?}"),
+        }
+    }
+
     #[test]
     fn expand_broadcasts_like_numpy() {
         use crate::onnx::lower::broadcast;
