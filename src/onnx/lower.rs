@@ -10,6 +10,7 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 use std::fmt::Write;
 
 mod ops;
+mod shapes;
 mod tokens;
 mod upsample;
 
@@ -137,6 +138,17 @@ struct Lowering<'g> {
     folded: BTreeMap<String, usize>,
     layers: usize,
     last_layer: Option<String>,
+    /// Evaluated shape arithmetic, by tensor ([`shapes`]).
+    shapes: HashMap<String, Vec<i64>>,
+    /// The input declarations (rewritten when a class token turns the
+    /// patch embedding into a 1x1 conv over patches:
+    /// docs/onnx.md#token-sequences).
+    header: String,
+    /// Convolutions that cut the network input into patches (kernel equal
+    /// to stride, no padding), by layer name.
+    patches: HashMap<String, tokens::Patch>,
+    /// Linear layers on token sequences, by layer name.
+    linears: HashMap<String, tokens::Linear>,
 }
 
 /// Lowers `graph` to `.nn` text.
@@ -149,8 +161,12 @@ pub fn lower(graph: &Graph, options: &ImportOptions) -> Result<Imported, ImportE
         folded: BTreeMap::new(),
         layers: 0,
         last_layer: None,
+        shapes: HashMap::new(),
+        header: String::new(),
+        patches: HashMap::new(),
+        linears: HashMap::new(),
     };
-    let header = l.inputs(options)?;
+    l.header = l.inputs(options)?;
     for node in &graph.nodes {
         l.node(node)?;
     }
@@ -179,7 +195,7 @@ pub fn lower(graph: &Graph, options: &ImportOptions) -> Result<Imported, ImportE
         let _ = writeln!(text, "# Folded into their inputs: {}.", list.join(", "));
     }
     let _ = writeln!(text, "network {name}\n");
-    text.push_str(&header);
+    text.push_str(&l.header);
     text.push('\n');
     text.push_str(&l.body);
     text.push_str(&outs);
@@ -485,6 +501,12 @@ impl Lowering<'_> {
                 .iter()
                 .filter(|s| !s.is_empty())
                 .all(|s| matches!(self.vals.get(s), Some(Val::Const { .. })));
+        if (all_const || matches!(op, "Shape" | "Size"))
+            && let Some(v) = self.eval_shape(node)
+            && let Some(o) = node.outputs.first()
+        {
+            self.shapes.insert(o.clone(), v);
+        }
         if op == "Constant" {
             let v = match node.attr("value") {
                 Some(AttrValue::Tensor(t)) => konst(t),
@@ -537,7 +559,24 @@ impl Lowering<'_> {
         }
         if all_const || matches!(op, "Shape" | "Size" | "ConstantOfShape") {
             // Why: a subgraph of constants (shape arithmetic for a reshape)
-            // computes no feature map; its values are not needed.
+            // computes no feature map; its values are not needed, except
+            // the shape of a weight broadcast over the batch (a class
+            // token: docs/onnx.md#token-sequences).
+            if op == "Expand"
+                && let (Ok(Val::Const { dims: Some(d), .. }), Some(to)) =
+                    (self.val(node, 0), self.ints(node, 1))
+                && let Some(dims) = broadcast(d, &to)
+                && let Some(o) = node.outputs.first()
+            {
+                self.vals.insert(
+                    o.clone(),
+                    Val::Const {
+                        dims: Some(dims),
+                        ints: Vec::new(),
+                    },
+                );
+                return Ok(());
+            }
             for o in &node.outputs {
                 self.vals.insert(
                     o.clone(),
@@ -715,6 +754,22 @@ fn reshaped(dims: &[i64], target: &[i64]) -> Option<Vec<i64>> {
         }
         _ => None,
     }
+}
+
+/// The dims of `dims` broadcast to `to` (ONNX `Expand`: numpy rules).
+fn broadcast(dims: &[i64], to: &[i64]) -> Option<Vec<i64>> {
+    let n = dims.len().max(to.len());
+    let at = |v: &[i64], i: usize| {
+        let pad = n - v.len();
+        if i < pad { 1 } else { v[i - pad] }
+    };
+    (0..n)
+        .map(|i| match (at(dims, i), at(to, i)) {
+            (a, b) if a == b || b == 1 => Some(a),
+            (1, b) => Some(b),
+            _ => None,
+        })
+        .collect()
 }
 
 /// Channels, height and width of a data input `[N, C, H, W]`, `[N, C, L]`

@@ -257,7 +257,31 @@ impl Lowering<'_> {
             let _ = write!(call, ", dilation: {}", dil[0]);
         }
         call.push(')');
+        // A convolution cutting the network input into patches: a class
+        // token may later extend its rows (docs/onnx.md#token-sequences).
+        let on_input = matches!(self.val(node, 0)?, Val::Fmap { layer: false, .. });
+        let patch = on_input
+            && f.pad == [0; 4]
+            && win.pad == Some([0, 0])
+            && win.stride == [kh, kw]
+            && groups == 1
+            && dil == [1, 1]
+            && win.out[0].checked_mul(kh) == Some(f.h)
+            && win.out[1].checked_mul(kw) == Some(f.w);
+        let line = call.clone();
         self.layer(node, call, m, win.out[0], win.out[1]);
+        if patch && let Some(name) = self.last_layer.clone() {
+            let values = f.c.saturating_mul(kh).saturating_mul(kw);
+            self.patches.insert(
+                name,
+                super::tokens::Patch {
+                    input: f.expr,
+                    call: line,
+                    values,
+                    out: m,
+                },
+            );
+        }
         Ok(())
     }
 

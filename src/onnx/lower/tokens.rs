@@ -7,9 +7,11 @@
 //! axes is tracked, so that each `MatMul` knows which side it contracts.
 
 use super::ops::unsupported;
+use super::shapes::BATCH;
 use super::{Lowering, Val};
 use crate::onnx::ImportError;
 use crate::onnx::graph::{AttrValue, Node};
+use std::fmt::Write;
 
 /// An axis of a token tensor.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -24,6 +26,8 @@ pub(super) enum Axis {
     Head,
     /// All channels (the heads merged).
     Channels,
+    /// An axis of size one (an `Unsqueeze`).
+    Unit,
 }
 
 /// A token sequence: the feature map `expr` (`heads * d` channels over
@@ -41,8 +45,37 @@ pub(super) struct Seq {
     pub(super) heads: u64,
     /// Channels per head.
     pub(super) d: u64,
-    /// The tensor's axes, in order.
-    pub(super) axes: Vec<Axis>,
+    /// The tensor's axes, in order, each one or more of the above merged
+    /// (a reshape to `[tokens, batch * heads, d]` merges two).
+    pub(super) axes: Vec<Vec<Axis>>,
+}
+
+/// A convolution that cuts the network input into patches (kernel equal to
+/// stride, no padding): a class token concatenated to its tokens makes it
+/// a 1x1 conv over the patches, one row more (docs/onnx.md#token-sequences).
+#[derive(Clone, Debug)]
+pub(super) struct Patch {
+    /// The network input it reads.
+    pub(super) input: String,
+    /// Its call as written.
+    pub(super) call: String,
+    /// Values per patch: input channels x kernel.
+    pub(super) values: u64,
+    /// Output channels.
+    pub(super) out: u64,
+}
+
+/// A linear layer on every token (a 1x1 conv), by layer name: a `Gather`
+/// of one group of its output channels (a fused QKV projection split)
+/// writes it as one conv per group.
+#[derive(Clone, Debug)]
+pub(super) struct Linear {
+    /// The sequence it reads.
+    pub(super) input: String,
+    /// Its call as written.
+    pub(super) call: String,
+    /// The convs it was split into, once split.
+    pub(super) parts: Vec<String>,
 }
 
 impl Seq {
@@ -53,6 +86,7 @@ impl Seq {
     fn extent(&self, a: Axis) -> Option<u64> {
         match a {
             Axis::Batch => None,
+            Axis::Unit => Some(1),
             Axis::Tokens => Some(self.tokens),
             Axis::Heads => Some(self.heads),
             Axis::Head => Some(self.d),
@@ -60,11 +94,42 @@ impl Seq {
         }
     }
 
+    /// The axes when none is merged, else nothing.
+    fn simple(&self) -> Vec<Axis> {
+        if self.axes.iter().all(|g| g.len() == 1) {
+            self.axes.iter().map(|g| g[0]).collect()
+        } else {
+            Vec::new()
+        }
+    }
+
+    /// The extent of a (merged) axis, the batch as [`BATCH`].
+    fn group_dim(&self, g: &[Axis]) -> Option<i64> {
+        g.iter().try_fold(1i64, |acc, &a| {
+            let e = match self.extent(a) {
+                Some(e) => i64::try_from(e).ok()?,
+                None => BATCH,
+            };
+            acc.checked_mul(e)
+        })
+    }
+
+    /// The tensor's shape, the batch as [`BATCH`] (for `Shape`).
+    pub(super) fn dims(&self) -> Option<Vec<i64>> {
+        self.axes.iter().map(|g| self.group_dim(g)).collect()
+    }
+
     fn shape(&self) -> String {
         let dims: Vec<String> = self
             .axes
             .iter()
-            .map(|&a| self.extent(a).map_or("batch".into(), |n| n.to_string()))
+            .map(|g| {
+                let v: Vec<String> = g
+                    .iter()
+                    .map(|&a| self.extent(a).map_or("batch".into(), |n| n.to_string()))
+                    .collect();
+                v.join("*")
+            })
             .collect();
         format!("[{}]", dims.join(", "))
     }
@@ -91,7 +156,10 @@ impl Lowering<'_> {
         Some(match op {
             "Reshape" => self.seq_reshape(node),
             "Transpose" => self.seq_transpose(node),
-            "MatMul" => self.seq_matmul(node),
+            "Unsqueeze" | "Squeeze" => self.seq_unit(node),
+            "MatMul" | "Gemm" => self.seq_matmul(node),
+            "Gather" => self.seq_gather(node),
+            "Concat" => self.seq_concat(node),
             _ if super::FOLDED.contains(&op) => self.seq_fold(node, 0),
             _ if super::ELEMENTWISE.contains(&op) => self.seq_eltwise(node, &seqs),
             _ => Err(unsupported(
@@ -124,6 +192,21 @@ impl Lowering<'_> {
         Ok(())
     }
 
+    /// A view of a sequence (a reshape, a transpose): folded, its axes
+    /// replaced.
+    fn seq_view(&mut self, node: &Node, s: Seq, axes: Vec<Vec<Axis>>) -> Result<(), ImportError> {
+        self.seq_fold(node, 0)?;
+        self.set_seq(
+            node,
+            Seq {
+                axes,
+                layer: false,
+                ..s
+            },
+        );
+        Ok(())
+    }
+
     /// `Reshape` (or `Flatten` from axis 2) of a feature map `[B, C, H, W]`
     /// to `[B, C, H * W]`; `None` for any other reshape of a feature map.
     fn fmap_to_seq(&mut self, node: &Node) -> Option<Result<(), ImportError>> {
@@ -142,14 +225,14 @@ impl Lowering<'_> {
         let tokens = h.checked_mul(w)?;
         let to_tokens = match node.op.as_str() {
             "Flatten" => matches!(node.attr("axis"), Some(AttrValue::Int(2))),
-            _ => match self.val(node, 1) {
-                Ok(Val::Const { ints, .. }) => {
+            _ => match self.ints(node, 1) {
+                Some(ints) => {
                     matches!(ints.as_slice(), [b, ch, t]
-                        if matches!(*b, -1..=1)
+                        if (matches!(*b, -1..=1) || *b == BATCH)
                             && (*ch == 0 || u64::try_from(*ch).ok() == Some(c))
                             && (*t == -1 || u64::try_from(*t).ok() == Some(tokens)))
                 }
-                _ => false,
+                None => false,
             },
         };
         if !to_tokens || (h == 1 && w == 1) {
@@ -165,74 +248,106 @@ impl Lowering<'_> {
                 size: (h, w),
                 heads: 1,
                 d: c,
-                axes: vec![Axis::Batch, Axis::Channels, Axis::Tokens],
+                axes: vec![vec![Axis::Batch], vec![Axis::Channels], vec![Axis::Tokens]],
             },
         );
         Some(Ok(()))
     }
 
-    /// `Reshape` of a sequence: its channels split into heads
-    /// (`[B, T, C]` to `[B, T, H, D]`) or the heads merged back.
+    /// `Reshape` of a sequence: its axes merged (`[tokens, batch, ..]` to
+    /// `[tokens * batch, ..]`) or split back, its channels split into heads
+    /// (`[B, T, C]` to `[B, T, H, D]`) or the heads merged back. The
+    /// target's dims are matched, in order, by products of the sequence's
+    /// axes; only the channels may be split.
     fn seq_reshape(&mut self, node: &Node) -> Result<(), ImportError> {
         let s = self.seq(node, 0)?;
-        let target = match self.val(node, 1) {
-            Ok(Val::Const { ints, .. }) if !ints.is_empty() => ints.clone(),
-            _ => {
-                return Err(unsupported(
-                    node,
-                    format!("a reshape of {} to a computed shape", s.shape()),
-                    "export with static shapes (the reshape's target a constant)",
-                ));
-            }
+        let refuse = |what: String| {
+            unsupported(
+                node,
+                what,
+                "only reshapes that merge or split a sequence's axes, or split its \
+                 channels into heads, are supported (docs/onnx.md#token-sequences)",
+            )
         };
-        let channels = s.channels();
-        let fits = |want: i64, have: u64| want == -1 || u64::try_from(want).ok() == Some(have);
-        let batch_ok = target.first().is_some_and(|b| matches!(*b, -1..=1));
-        let next = match (&s.axes[..], &target[..]) {
-            ([Axis::Batch, Axis::Tokens, Axis::Channels], [_, t, h, d])
-                if batch_ok
-                    && fits(*t, s.tokens)
-                    && u64::try_from(*h).is_ok_and(|h| h > 0 && channels % h == 0)
-                    && fits(*d, channels / u64::try_from(*h).unwrap_or(1)) =>
-            {
-                let h = u64::try_from(*h).unwrap_or(1);
-                Some(Seq {
-                    heads: h,
-                    d: channels / h,
-                    axes: vec![Axis::Batch, Axis::Tokens, Axis::Heads, Axis::Head],
-                    ..s.clone()
-                })
-            }
-            ([Axis::Batch, Axis::Tokens, Axis::Heads, Axis::Head], [_, t, c])
-                if batch_ok && fits(*t, s.tokens) && fits(*c, channels) =>
-            {
-                Some(Seq {
-                    axes: vec![Axis::Batch, Axis::Tokens, Axis::Channels],
-                    ..s.clone()
-                })
-            }
-            _ => None,
-        };
-        let Some(next) = next else {
+        let Some(target) = self.ints(node, 1).filter(|t| !t.is_empty()) else {
             return Err(unsupported(
                 node,
-                format!("a reshape of {} to {target:?}", s.shape()),
-                "only reshapes that split a sequence's channels into heads, or merge them \
-                 back, are supported",
+                format!("a reshape of {} to a shape not known", s.shape()),
+                "export with static shapes (the reshape's target a constant or shape \
+                 arithmetic of the input's shape)",
             ));
         };
-        self.seq_fold(node, 0)?;
-        self.set_seq(
-            node,
-            Seq {
-                layer: false,
-                ..next
-            },
-        );
-        Ok(())
+        let dims = s
+            .dims()
+            .ok_or_else(|| refuse(format!("a reshape of {}", s.shape())))?;
+        let target = super::reshaped(&dims, &target)
+            .ok_or_else(|| refuse(format!("a reshape of {} to {target:?}", s.shape())))?;
+        let mut atoms: std::collections::VecDeque<Axis> = s
+            .axes
+            .iter()
+            .flatten()
+            .copied()
+            .filter(|&a| a != Axis::Unit)
+            .collect();
+        let (mut heads, mut d) = (s.heads, s.d);
+        let mut axes = Vec::new();
+        for &t in &target {
+            if t == 1 {
+                axes.push(vec![Axis::Unit]);
+                continue;
+            }
+            let mut group = Vec::new();
+            let mut prod = 1i64;
+            while prod < t {
+                let Some(a) = atoms.pop_front() else {
+                    return Err(refuse(format!("a reshape of {} to {target:?}", s.shape())));
+                };
+                let probe = Seq {
+                    heads,
+                    d,
+                    ..s.clone()
+                };
+                let e = probe.group_dim(&[a]).unwrap_or(i64::MAX);
+                match prod.checked_mul(e) {
+                    Some(p) if p <= t && t % p == 0 => {
+                        group.push(a);
+                        prod = p;
+                    }
+                    // Why only the channels split: heads are a division
+                    // of the channels (head-major); the tokens and the
+                    // batch stay whole.
+                    _ if a == Axis::Channels
+                        && t % prod == 0
+                        && e % (t / prod) == 0
+                        && t / prod > 1 =>
+                    {
+                        let h = t / prod;
+                        heads = u64::try_from(h).unwrap_or(1);
+                        d = u64::try_from(e / h).unwrap_or(1);
+                        group.push(Axis::Heads);
+                        atoms.push_front(Axis::Head);
+                        prod = t;
+                    }
+                    _ => {
+                        return Err(refuse(format!("a reshape of {} to {target:?}", s.shape())));
+                    }
+                }
+            }
+            // The heads merged back are the channels.
+            if group == [Axis::Heads, Axis::Head] {
+                group = vec![Axis::Channels];
+            }
+            axes.push(group);
+        }
+        if !atoms.is_empty() {
+            return Err(refuse(format!("a reshape of {} to {target:?}", s.shape())));
+        }
+        let next = Seq { heads, d, ..s };
+        self.seq_view(node, next, axes)
     }
 
-    /// `Transpose` of a sequence: its axes reordered, the batch first.
+    /// `Transpose` of a sequence: its axes reordered (torch's multi-head
+    /// attention moves the batch off the first axis and back).
     fn seq_transpose(&mut self, node: &Node) -> Result<(), ImportError> {
         let s = self.seq(node, 0)?;
         let n = s.axes.len();
@@ -247,33 +362,315 @@ impl Lowering<'_> {
         let valid = idx.as_ref().is_some_and(|ix| {
             let mut sorted = ix.clone();
             sorted.sort_unstable();
-            sorted == (0..n).collect::<Vec<_>>() && ix.first() == Some(&0)
+            sorted == (0..n).collect::<Vec<_>>()
         });
         let (true, Some(idx)) = (valid, idx) else {
             return Err(unsupported(
                 node,
                 format!("a transpose of {} by {perm:?}", s.shape()),
-                "a transpose of a sequence must keep the batch first",
+                "the permutation must name each axis once",
             ));
         };
-        let axes = idx.iter().map(|&i| s.axes[i]).collect();
-        self.seq_fold(node, 0)?;
+        let axes = idx.iter().map(|&i| s.axes[i].clone()).collect();
+        self.seq_view(node, s, axes)
+    }
+
+    /// The axes a `Squeeze` or `Unsqueeze` names (input 1, or the `axes`
+    /// attribute of older opsets).
+    fn unit_axes(&self, node: &Node) -> Option<Vec<i64>> {
+        if node.inputs.len() > 1 {
+            return self.ints(node, 1);
+        }
+        match node.attr("axes") {
+            Some(AttrValue::Ints(a)) => Some(a.clone()),
+            _ => None,
+        }
+    }
+
+    /// `Unsqueeze` (an axis of size one added) or `Squeeze` (one removed)
+    /// of a sequence.
+    fn seq_unit(&mut self, node: &Node) -> Result<(), ImportError> {
+        let s = self.seq(node, 0)?;
+        let mut axes = s.axes.clone();
+        let listed = self.unit_axes(node);
+        let refuse = || {
+            unsupported(
+                node,
+                format!("a {} of {} on axes {listed:?}", node.op, s.shape()),
+                "only axes of size one can be squeezed",
+            )
+        };
+        if node.op == "Unsqueeze" {
+            let Some(mut list) = listed.clone() else {
+                return Err(refuse());
+            };
+            let rank = i64::try_from(axes.len() + list.len()).unwrap_or(i64::MAX);
+            for a in &mut list {
+                if *a < 0 {
+                    *a += rank;
+                }
+            }
+            list.sort_unstable();
+            for a in list {
+                let i = usize::try_from(a).map_err(|_| refuse())?;
+                if i > axes.len() {
+                    return Err(refuse());
+                }
+                axes.insert(i, vec![Axis::Unit]);
+            }
+        } else {
+            let rank = i64::try_from(axes.len()).unwrap_or(i64::MAX);
+            let mut list: Vec<usize> = match &listed {
+                Some(l) => l
+                    .iter()
+                    .map(|&a| usize::try_from(if a < 0 { a + rank } else { a }).ok())
+                    .collect::<Option<_>>()
+                    .ok_or_else(refuse)?,
+                None => (0..axes.len())
+                    .filter(|&i| axes[i] == [Axis::Unit])
+                    .collect(),
+            };
+            list.sort_unstable();
+            for &i in list.iter().rev() {
+                if axes.get(i).is_none_or(|g| g != &[Axis::Unit]) {
+                    return Err(refuse());
+                }
+                axes.remove(i);
+            }
+        }
+        self.seq_view(node, s, axes)
+    }
+
+    /// `Gather` of one index of a sequence: the class token (index 0 of the
+    /// tokens) read by a pool of one point whose stride skips the other
+    /// tokens, or one group of a linear layer's output channels (the query,
+    /// key or value of a fused projection), which writes that layer as one
+    /// conv per group.
+    fn seq_gather(&mut self, node: &Node) -> Result<(), ImportError> {
+        let s = self.seq(node, 0)?;
+        let n = i64::try_from(s.axes.len()).unwrap_or(i64::MAX);
+        let axis = match node.attr("axis") {
+            Some(AttrValue::Int(a)) if *a < 0 => a + n,
+            Some(AttrValue::Int(a)) => *a,
+            _ => 0,
+        };
+        let index = self.ints(node, 1).filter(|v| v.len() == 1).map(|v| v[0]);
+        let group = usize::try_from(axis).ok().and_then(|a| s.axes.get(a));
+        let refuse = || {
+            unsupported(
+                node,
+                format!(
+                    "a gather of index {index:?} on axis {axis} of {}",
+                    s.shape()
+                ),
+                "only the class token (index 0 of the tokens) or one group of a linear \
+                 layer's channels can be picked from a sequence",
+            )
+        };
+        let (Some(group), Some(index), Ok(at)) = (group, index, usize::try_from(axis)) else {
+            return Err(refuse());
+        };
+        let mut rest = s.axes.clone();
+        rest.remove(at);
+        match group.as_slice() {
+            [Axis::Tokens] if index == 0 && rest == [vec![Axis::Batch], vec![Axis::Channels]] => {
+                let call = format!(
+                    "pool({}, kernel: 1, stride: {})",
+                    s.expr,
+                    super::pair(s.size.0, s.size.1)
+                );
+                self.layer(node, call, s.channels(), 1, 1);
+                Ok(())
+            }
+            [Axis::Heads]
+                if (0..i64::try_from(s.heads).unwrap_or(0)).contains(&index)
+                    && rest.iter().filter(|g| g == &&[Axis::Head]).count() == 1
+                    && !rest.iter().flatten().any(|&a| a == Axis::Heads) =>
+            {
+                let parts = self.split_linear(node, &s)?;
+                let expr = usize::try_from(index)
+                    .ok()
+                    .and_then(|i| parts.get(i).cloned())
+                    .ok_or_else(refuse)?;
+                let axes = rest
+                    .into_iter()
+                    .map(|g| {
+                        if g == [Axis::Head] {
+                            vec![Axis::Channels]
+                        } else {
+                            g
+                        }
+                    })
+                    .collect();
+                *self.folded.entry(node.op.clone()).or_insert(0) += 1;
+                self.set_seq(
+                    node,
+                    Seq {
+                        expr,
+                        layer: true,
+                        heads: 1,
+                        axes,
+                        ..s
+                    },
+                );
+                Ok(())
+            }
+            _ => Err(refuse()),
+        }
+    }
+
+    /// The convs a linear layer `s.expr` is written as, one per group of
+    /// `s.d` output channels: its line rewritten on the first gather.
+    fn split_linear(&mut self, node: &Node, s: &Seq) -> Result<Vec<String>, ImportError> {
+        let refuse = |why: &str| {
+            unsupported(
+                node,
+                format!(
+                    "a gather of one group of the channels of `{}`: {why}",
+                    s.expr
+                ),
+                "only the output of a linear layer on every token, read by nothing else, \
+                 can be split into groups (a fused QKV projection)",
+            )
+        };
+        let Some(lin) = self.linears.get(&s.expr).cloned() else {
+            return Err(refuse("not a linear layer"));
+        };
+        if !lin.parts.is_empty() {
+            return Ok(lin.parts);
+        }
+        let line = format!("{} = {}\n", s.expr, lin.call);
+        if uses(&self.body, &s.expr) != 1 || !self.body.contains(&line) {
+            return Err(refuse("it is read by another layer"));
+        }
+        let mut lines = String::new();
+        let mut parts = Vec::new();
+        for j in 0..s.heads {
+            let name = self.fresh(&format!("{}_part{j}", s.expr));
+            let _ = writeln!(lines, "{name} = conv({}, {}, kernel: 1)", lin.input, s.d);
+            parts.push(name);
+        }
+        self.body = self.body.replacen(&line, &lines, 1);
+        self.layers = self
+            .layers
+            .saturating_add(usize::try_from(s.heads).unwrap_or(1))
+            .saturating_sub(1);
+        if self.last_layer.as_ref() == Some(&s.expr) {
+            self.last_layer = parts.last().cloned();
+        }
+        if let Some(l) = self.linears.get_mut(&s.expr) {
+            l.parts = parts.clone();
+        }
+        Ok(parts)
+    }
+
+    /// `Concat` of a weight broadcast over the batch (the class token) and
+    /// the patch tokens, on the token axis: modelled as the patch
+    /// embedding writing one row more. The network input becomes the
+    /// patches (`[C * k * k, T + n, 1]`) and the patch embedding a 1x1
+    /// conv over them, as nns/vit_b16.nn writes it.
+    fn seq_concat(&mut self, node: &Node) -> Result<(), ImportError> {
+        let refuse = |what: String| {
+            unsupported(
+                node,
+                what,
+                "only a class token (a weight broadcast over the batch) concatenated on the \
+                 token axis with the patch embedding's tokens is supported \
+                 (docs/onnx.md#token-sequences)",
+            )
+        };
+        let axis = match node.attr("axis") {
+            Some(AttrValue::Int(a)) => *a,
+            _ => 0,
+        };
+        let (seq_at, const_at) = match (self.val(node, 0)?, self.val(node, 1)?) {
+            (Val::Seq(_), Val::Const { .. }) => (0, 1),
+            (Val::Const { .. }, Val::Seq(_)) => (1, 0),
+            _ => return Err(refuse("a concatenation of token sequences".into())),
+        };
+        let s = self.seq(node, seq_at)?;
+        let cdims = match self.val(node, const_at)? {
+            Val::Const { dims: Some(d), .. } => d.clone(),
+            _ => Vec::new(),
+        };
+        let c = i64::try_from(s.channels()).unwrap_or(-1);
+        let rows = match (cdims.as_slice(), s.simple().as_slice(), axis) {
+            ([b, n, ch], [Axis::Batch, Axis::Tokens, Axis::Channels], 1 | -2)
+                if (*b == 1 || *b == BATCH) && *ch == c && *n > 0 =>
+            {
+                u64::try_from(*n).unwrap_or(0)
+            }
+            _ => {
+                return Err(refuse(format!(
+                    "a concatenation of a constant of shape {cdims:?} and {} on axis {axis}",
+                    s.shape()
+                )));
+            }
+        };
+        if node.inputs.len() != 2 {
+            return Err(refuse(format!("{} inputs", node.inputs.len())));
+        }
+        let Some(p) = self.patches.get(&s.expr).cloned() else {
+            return Err(refuse(format!(
+                "the tokens come from `{}`, not a convolution cutting the input into patches",
+                s.expr
+            )));
+        };
+        let tokens = s.tokens.saturating_add(rows);
+        let line = format!("{} = {}\n", s.expr, p.call);
+        let decl = self
+            .header
+            .lines()
+            .find(|l| l.starts_with(&format!("input {} [", p.input)))
+            .map(str::to_owned);
+        let (Some(decl), true, 1, 1) = (
+            decl,
+            self.body.contains(&line),
+            uses(&self.body, &s.expr),
+            uses(&self.body, &p.input),
+        ) else {
+            return Err(refuse(format!(
+                "the patch embedding `{}` or the input `{}` is read by other layers",
+                s.expr, p.input
+            )));
+        };
+        let new_decl = format!("input {} [{}, {tokens}, 1]", p.input, p.values);
+        self.header = self.header.replacen(&decl, &new_decl, 1);
+        let extra = if rows == 1 {
+            "one row".to_owned()
+        } else {
+            format!("{rows} rows")
+        };
+        let new_line = format!(
+            "# The input is the image cut into patches, plus {extra} for the class token: \
+             the patch embedding is a 1x1 conv (docs/onnx.md#token-sequences).\n{} = conv({}, \
+             {}, kernel: 1)\n",
+            s.expr, p.input, p.out
+        );
+        self.body = self.body.replacen(&line, &new_line, 1);
+        self.patches.remove(&s.expr);
+        *self.folded.entry(node.op.clone()).or_insert(0) += 1;
         self.set_seq(
             node,
             Seq {
-                axes,
-                layer: false,
+                tokens,
+                size: (tokens, 1),
                 ..s
             },
         );
         Ok(())
     }
 
-    /// `MatMul` of a sequence `[.., T, C]` and weights `[C, N]` (a linear
-    /// layer on every token: a 1x1 conv), or of two sequences (`matmul`).
+    /// `MatMul` (or `Gemm`) of a sequence `[.., C]` and weights `[C, N]` (a
+    /// linear layer on every token: a 1x1 conv), or of two sequences
+    /// (`matmul`).
     fn seq_matmul(&mut self, node: &Node) -> Result<(), ImportError> {
         let a = self.seq(node, 0)?;
-        let (lead, rows) = a.axes.split_at(a.axes.len().saturating_sub(2));
+        if let Val::Const { .. } = self.val(node, 1)? {
+            return self.seq_linear(node, a);
+        }
+        let simple = a.simple();
+        let (lead, rows) = simple.split_at(simple.len().saturating_sub(2));
         let groups = if lead == [Axis::Batch, Axis::Heads] {
             a.heads
         } else {
@@ -295,30 +692,7 @@ impl Lowering<'_> {
         }
         let b = match self.val(node, 1)? {
             Val::Seq(b) => b.clone(),
-            Val::Const { .. } => {
-                let dims = self.weight_dims(node, 1)?;
-                let ([k, n], [Axis::Batch, Axis::Tokens, Axis::Channels]) =
-                    (dims.as_slice(), &a.axes[..])
-                else {
-                    return Err(unsupported(
-                        node,
-                        format!("weights of shape {dims:?} multiply {}", a.shape()),
-                        "a linear layer on every token multiplies [batch, tokens, channels] by \
-                         a [channels, out] matrix",
-                    ));
-                };
-                if *k != a.channels() {
-                    return Err(unsupported(
-                        node,
-                        format!("weights of shape {dims:?} multiply {}", a.shape()),
-                        "the weights' rows must be the sequence's channels",
-                    ));
-                }
-                let n = *n;
-                let call = format!("conv({}, {n}, kernel: 1)", a.expr);
-                return self.seq_layer(node, call, &a, 1, n);
-            }
-            Val::Fmap { .. } | Val::Channel { .. } | Val::Shuffle { .. } => {
+            _ => {
                 return Err(unsupported(
                     node,
                     "a product of a token sequence and a feature map".into(),
@@ -326,7 +700,8 @@ impl Lowering<'_> {
                 ));
             }
         };
-        let (b_lead, b_last) = b.axes.split_at(b.axes.len().saturating_sub(2));
+        let b_simple = b.simple();
+        let (b_lead, b_last) = b_simple.split_at(b_simple.len().saturating_sub(2));
         let b_groups = if b_lead == [Axis::Batch, Axis::Heads] {
             b.heads
         } else {
@@ -364,6 +739,61 @@ impl Lowering<'_> {
         };
         let call = format!("matmul({}, {}, contract: {contract}{g})", a.expr, b.expr);
         self.seq_layer(node, call, &a, groups, out)
+    }
+
+    /// A linear layer on every token: a sequence whose last axis is its
+    /// channels, times weights `[C, N]` (`Gemm` with `transB`: `[N, C]`),
+    /// whatever order its other axes are in. A 1x1 conv of `N` channels.
+    fn seq_linear(&mut self, node: &Node, a: Seq) -> Result<(), ImportError> {
+        let dims = self.weight_dims(node, 1)?;
+        let gemm = node.op == "Gemm";
+        let int = |name: &str| match node.attr(name) {
+            Some(AttrValue::Int(i)) => *i,
+            _ => 0,
+        };
+        let trans_b = gemm && int("transB") != 0;
+        let heads_free = !a
+            .axes
+            .iter()
+            .flatten()
+            .any(|&x| matches!(x, Axis::Heads | Axis::Head));
+        let last_ok = a.axes.last().is_some_and(|g| g == &[Axis::Channels]);
+        let kn = match dims.as_slice() {
+            [x, y] if trans_b => Some((*y, *x)),
+            [x, y] => Some((*x, *y)),
+            _ => None,
+        };
+        let (Some((k, n)), true, true, false) =
+            (kn, heads_free, last_ok, gemm && int("transA") != 0)
+        else {
+            return Err(unsupported(
+                node,
+                format!("weights of shape {dims:?} multiply {}", a.shape()),
+                "a linear layer on every token multiplies [.., tokens, channels] by a \
+                 [channels, out] matrix",
+            ));
+        };
+        if k != a.channels() {
+            return Err(unsupported(
+                node,
+                format!("weights of shape {dims:?} multiply {}", a.shape()),
+                "the weights' rows must be the sequence's channels",
+            ));
+        }
+        let call = format!("conv({}, {n}, kernel: 1)", a.expr);
+        let input = a.expr.clone();
+        self.seq_layer(node, call.clone(), &a, 1, n)?;
+        if let Some(name) = self.last_layer.clone() {
+            self.linears.insert(
+                name,
+                Linear {
+                    input,
+                    call,
+                    parts: Vec::new(),
+                },
+            );
+        }
+        Ok(())
     }
 
     /// A layer over the tokens of `a`: `heads` groups of `d` channels out,
@@ -437,4 +867,11 @@ impl Lowering<'_> {
         let (heads, d) = (first.heads, first.d);
         self.seq_layer(node, call, &first, heads, d)
     }
+}
+
+/// How many times `name` occurs in `text` as a whole `.nn` name.
+fn uses(text: &str, name: &str) -> usize {
+    text.split(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+        .filter(|w| *w == name)
+        .count()
 }

@@ -1,0 +1,418 @@
+//! Shape arithmetic (docs/onnx.md#token-sequences): torch.onnx computes a
+//! reshape's target from the free batch (`Shape` → `Gather` → `Concat` →
+//! `Reshape`). The importer evaluates these small integer tensors, with the
+//! free batch standing for itself ([`BATCH`]), so that the token-sequence
+//! lowering can read the target a reshape asks for. Only the token
+//! sequences read the values; feature maps keep their own reshape rules.
+
+use super::{Lowering, Val};
+use crate::onnx::graph::{AttrValue, Node};
+
+/// The free batch in evaluated shapes: a prime that no real dimension
+/// equals, so a dimension holding it (or a multiple of it, a batch merged
+/// with another axis) is known to hold the batch.
+pub(super) const BATCH: i64 = 1_000_003;
+
+/// Evaluated tensors hold at most this many values (shapes are short).
+const MAX_LEN: usize = 64;
+
+impl Lowering<'_> {
+    /// The integer values of input `i`, when known: a constant's, or an
+    /// evaluated shape's.
+    pub(super) fn ints(&self, node: &Node, i: usize) -> Option<Vec<i64>> {
+        let name = node.inputs.get(i)?;
+        if let Some(v) = self.shapes.get(name) {
+            return Some(v.clone());
+        }
+        match self.vals.get(name)? {
+            Val::Const { ints, dims } if !ints.is_empty() || dims.as_deref() == Some(&[0]) => {
+                Some(ints.clone())
+            }
+            _ => None,
+        }
+    }
+
+    /// The shape of a tensor of the graph, the batch as [`BATCH`].
+    fn dims_of(&self, name: &str) -> Option<Vec<i64>> {
+        if let Some(v) = self.shapes.get(name) {
+            // An evaluated shape is a vector.
+            return Some(vec![i64::try_from(v.len()).ok()?]);
+        }
+        match self.vals.get(name)? {
+            Val::Fmap { c, h, w, flat, .. } => {
+                let c = i64::try_from(*c).ok()?;
+                let h = i64::try_from(*h).ok()?;
+                let w = i64::try_from(*w).ok()?;
+                if *flat {
+                    Some(vec![BATCH, c.checked_mul(h)?.checked_mul(w)?])
+                } else {
+                    Some(vec![BATCH, c, h, w])
+                }
+            }
+            Val::Seq(s) => s.dims(),
+            Val::Const { dims, .. } => dims.clone(),
+            Val::Channel { .. } | Val::Shuffle { .. } => None,
+        }
+    }
+
+    /// Evaluates a node of shape arithmetic; `None` when an input is
+    /// unknown or the operator is not one of integer shape arithmetic.
+    pub(super) fn eval_shape(&self, node: &Node) -> Option<Vec<i64>> {
+        let v = match node.op.as_str() {
+            "Shape" => {
+                let dims = self.dims_of(node.inputs.first()?)?;
+                let n = i64::try_from(dims.len()).ok()?;
+                let start = int_attr(node, "start").unwrap_or(0);
+                let end = int_attr(node, "end").unwrap_or(n);
+                let (s, e) = (clamp(start, n), clamp(end, n));
+                dims.get(s..e.max(s))?.to_vec()
+            }
+            "Size" => vec![
+                self.dims_of(node.inputs.first()?)?
+                    .iter()
+                    .try_fold(1i64, |a, &d| a.checked_mul(d))?,
+            ],
+            "Identity" | "Cast" | "Squeeze" | "Unsqueeze" | "Reshape" => self.ints(node, 0)?,
+            "Gather" => {
+                let data = self.ints(node, 0)?;
+                let n = i64::try_from(data.len()).ok()?;
+                let idx = self.ints(node, 1)?;
+                if int_attr(node, "axis").unwrap_or(0) != 0 {
+                    return None;
+                }
+                idx.iter()
+                    .map(|&i| {
+                        let i = if i < 0 { i.checked_add(n)? } else { i };
+                        data.get(usize::try_from(i).ok()?).copied()
+                    })
+                    .collect::<Option<Vec<i64>>>()?
+            }
+            "Concat" => {
+                let mut out = Vec::new();
+                for i in 0..node.inputs.len() {
+                    out.extend(self.ints(node, i)?);
+                }
+                out
+            }
+            "Slice" => {
+                let data = self.ints(node, 0)?;
+                let n = i64::try_from(data.len()).ok()?;
+                let start = *self.ints(node, 1)?.first()?;
+                let end = *self.ints(node, 2)?.first()?;
+                let axis_ok = self.ints(node, 3).is_none_or(|a| a == [0] || a == [-1]);
+                let step_ok = self.ints(node, 4).is_none_or(|s| s == [1]);
+                if !axis_ok || !step_ok {
+                    return None;
+                }
+                let (s, e) = (clamp(start, n), clamp(end, n));
+                data.get(s..e.max(s))?.to_vec()
+            }
+            "Add" | "Sub" | "Mul" | "Div" | "Mod" => {
+                let a = self.ints(node, 0)?;
+                let b = self.ints(node, 1)?;
+                let len = a.len().max(b.len());
+                if (a.len() != len && a.len() != 1) || (b.len() != len && b.len() != 1) {
+                    return None;
+                }
+                let at = |v: &[i64], i: usize| if v.len() == 1 { v[0] } else { v[i] };
+                (0..len)
+                    .map(|i| {
+                        let (x, y) = (at(&a, i), at(&b, i));
+                        match node.op.as_str() {
+                            "Add" => x.checked_add(y),
+                            "Sub" => x.checked_sub(y),
+                            "Mul" => x.checked_mul(y),
+                            "Div" => x.checked_div(y),
+                            _ => x.checked_rem_euclid(y),
+                        }
+                    })
+                    .collect::<Option<Vec<i64>>>()?
+            }
+            "ConstantOfShape" => {
+                let shape = self.ints(node, 0)?;
+                let fill = match node.attr("value") {
+                    Some(AttrValue::Tensor(t)) => *t.ints.first()?,
+                    _ => return None,
+                };
+                let n = shape
+                    .iter()
+                    .try_fold(1usize, |a, &d| a.checked_mul(usize::try_from(d).ok()?))?;
+                if n > MAX_LEN {
+                    return None;
+                }
+                vec![fill; n]
+            }
+            "Equal" => {
+                let (a, b) = (self.ints(node, 0)?, self.ints(node, 1)?);
+                if a.len() != b.len() {
+                    return None;
+                }
+                a.iter().zip(&b).map(|(x, y)| i64::from(x == y)).collect()
+            }
+            "Where" => {
+                let c = self.ints(node, 0)?;
+                let (a, b) = (self.ints(node, 1)?, self.ints(node, 2)?);
+                if a.len() != c.len() || b.len() != c.len() {
+                    return None;
+                }
+                (0..c.len())
+                    .map(|i| if c[i] != 0 { a[i] } else { b[i] })
+                    .collect()
+            }
+            _ => return None,
+        };
+        (v.len() <= MAX_LEN).then_some(v)
+    }
+}
+
+fn int_attr(node: &Node, name: &str) -> Option<i64> {
+    match node.attr(name)? {
+        AttrValue::Int(i) => Some(*i),
+        _ => None,
+    }
+}
+
+/// An ONNX index into `0..=n` (negative from the end, clamped).
+fn clamp(i: i64, n: i64) -> usize {
+    let i = if i < 0 { i.saturating_add(n) } else { i };
+    usize::try_from(i.clamp(0, n)).unwrap_or(0)
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::onnx::ImportError;
+    use crate::onnx::graph::{AttrValue, Dim, Graph, Node, Tensor, ValueInfo};
+    use crate::onnx::lower::{ImportOptions, lower};
+
+    fn node(op: &str, inputs: &[&str], output: &str, attrs: Vec<(&str, AttrValue)>) -> Node {
+        Node {
+            name: output.to_owned(),
+            op: op.to_owned(),
+            domain: String::new(),
+            inputs: inputs.iter().map(|s| (*s).to_owned()).collect(),
+            outputs: vec![output.to_owned()],
+            attrs: attrs.into_iter().map(|(n, v)| (n.to_owned(), v)).collect(),
+        }
+    }
+
+    fn ints(name: &str, v: &[i64]) -> Tensor {
+        Tensor {
+            name: name.to_owned(),
+            dims: vec![v.len() as i64],
+            ints: v.to_vec(),
+            floats: Vec::new(),
+        }
+    }
+
+    fn input(name: &str, dims: &[i64]) -> ValueInfo {
+        let mut d = vec![Dim::Free("batch".into())];
+        d.extend(dims.iter().map(|&x| Dim::Value(x)));
+        ValueInfo {
+            name: name.to_owned(),
+            dims: Some(d),
+        }
+    }
+
+    /// x [B, 8, 2, 2] reshaped to a target computed from its own shape
+    /// (`[B, 8, -1]`), moved to `[4, B, 8]` (the batch off the first axis,
+    /// as `nn.MultiheadAttention` does), merged to `[4 * B, 8]` and fed to
+    /// a `Gemm` of `[6, 8]` (`transB`): one 1x1 conv of 6 channels over
+    /// the 4 tokens.
+    fn graph(last: Node) -> Graph {
+        let perm = |p: &[i64]| vec![("perm", AttrValue::Ints(p.to_vec()))];
+        Graph {
+            name: "g".into(),
+            nodes: vec![
+                node("Shape", &["x"], "s", vec![]),
+                node(
+                    "Gather",
+                    &["s", "zero"],
+                    "b",
+                    vec![("axis", AttrValue::Int(0))],
+                ),
+                node(
+                    "Concat",
+                    &["b", "c8", "m1"],
+                    "t",
+                    vec![("axis", AttrValue::Int(0))],
+                ),
+                node("Reshape", &["x", "t"], "r", vec![]),
+                node("Transpose", &["r"], "bt", perm(&[0, 2, 1])),
+                node("Transpose", &["bt"], "tb", perm(&[1, 0, 2])),
+                node("Shape", &["tb"], "s2", vec![]),
+                node(
+                    "Gather",
+                    &["s2", "zero"],
+                    "t0",
+                    vec![("axis", AttrValue::Int(0))],
+                ),
+                node(
+                    "Gather",
+                    &["s2", "one"],
+                    "b1",
+                    vec![("axis", AttrValue::Int(0))],
+                ),
+                node("Mul", &["t0", "b1"], "tbn", vec![]),
+                node(
+                    "Concat",
+                    &["tbn", "c8"],
+                    "t2",
+                    vec![("axis", AttrValue::Int(0))],
+                ),
+                node("Reshape", &["tb", "t2"], "flat", vec![]),
+                last,
+            ],
+            initializers: vec![
+                ints("zero", &[0]),
+                ints("one", &[1]),
+                ints("c8", &[8]),
+                ints("m1", &[-1]),
+            ],
+            inputs: vec![
+                input("x", &[8, 2, 2]),
+                ValueInfo {
+                    name: "w".into(),
+                    dims: Some(vec![Dim::Value(6), Dim::Value(8)]),
+                },
+            ],
+            outputs: vec![ValueInfo {
+                name: "y".into(),
+                dims: None,
+            }],
+            value_info: Vec::new(),
+            opset: 17,
+        }
+    }
+
+    #[test]
+    fn computed_targets_and_merged_axes_reach_a_linear_layer() {
+        let gemm = node(
+            "Gemm",
+            &["flat", "w"],
+            "y",
+            vec![("transB", AttrValue::Int(1))],
+        );
+        let imported = lower(&graph(gemm), &ImportOptions::default()).unwrap();
+        assert!(
+            imported.text.contains("input x [8, 2, 2]\n"),
+            "{}",
+            imported.text
+        );
+        assert!(
+            imported.text.contains("y = conv(x, 6, kernel: 1)\n"),
+            "{}",
+            imported.text
+        );
+        assert_eq!(imported.layers, 1);
+    }
+
+    /// A reshape that would split the merged tokens-and-batch axis (8
+    /// tokens do not come out of 4) is an error naming the node.
+    #[test]
+    fn a_reshape_that_splits_tokens_is_an_error_naming_the_node() {
+        let mut g = graph(node("Reshape", &["flat", "bad"], "y", vec![]));
+        g.initializers.push(ints("bad", &[8, -1, 4]));
+        match lower(&g, &ImportOptions::default()) {
+            Err(ImportError::Node { node, op, .. }) => {
+                assert_eq!((node.as_str(), op.as_str()), ("y", "Reshape"));
+            }
+            other => panic!("{other:?}"),
+        }
+    }
+
+    /// A patch embedding (2x2 conv of stride 2 over a 2x4x4 image: 4
+    /// tokens of 8 channels) and a class token `[1, 1, 8]` concatenated on
+    /// the token axis: the input becomes 5 rows of 2 * 2 * 2 patch values
+    /// and the embedding a 1x1 conv over them. Without the conv (tokens
+    /// straight from the input) the concatenation is an error naming it.
+    fn class_token_graph(conv: bool) -> Graph {
+        let perm = vec![("perm", AttrValue::Ints(vec![0, 2, 1]))];
+        let k = vec![
+            ("kernel_shape", AttrValue::Ints(vec![2, 2])),
+            ("strides", AttrValue::Ints(vec![2, 2])),
+        ];
+        let mut nodes = vec![
+            node("Shape", &["x"], "s", vec![]),
+            node(
+                "Gather",
+                &["s", "zero"],
+                "b",
+                vec![("axis", AttrValue::Int(0))],
+            ),
+            node(
+                "Concat",
+                &["b", "c8", "m1"],
+                "t",
+                vec![("axis", AttrValue::Int(0))],
+            ),
+        ];
+        if conv {
+            nodes.push(node("Conv", &["x", "w"], "p", k));
+        } else {
+            nodes.push(node("Identity", &["x"], "p", vec![]));
+        }
+        nodes.extend([
+            node("Reshape", &["p", "t"], "r", vec![]),
+            node("Transpose", &["r"], "bt", perm),
+            node(
+                "Concat",
+                &["cls", "bt"],
+                "y",
+                vec![("axis", AttrValue::Int(1))],
+            ),
+        ]);
+        let fixed = |name: &str, d: &[i64]| ValueInfo {
+            name: name.to_owned(),
+            dims: Some(d.iter().map(|&x| Dim::Value(x)).collect()),
+        };
+        Graph {
+            name: "g".into(),
+            nodes,
+            initializers: vec![ints("zero", &[0]), ints("c8", &[8]), ints("m1", &[-1])],
+            inputs: vec![
+                input("x", if conv { &[2, 4, 4] } else { &[8, 2, 2] }),
+                fixed("w", &[8, 2, 2, 2]),
+                fixed("cls", &[1, 1, 8]),
+            ],
+            outputs: vec![ValueInfo {
+                name: "y".into(),
+                dims: None,
+            }],
+            value_info: Vec::new(),
+            opset: 17,
+        }
+    }
+
+    #[test]
+    fn a_class_token_makes_the_patch_embedding_a_1x1_conv_over_patches() {
+        let imported = lower(&class_token_graph(true), &ImportOptions::default()).unwrap();
+        assert!(
+            imported.text.contains("input x [8, 5, 1]\n"),
+            "{}",
+            imported.text
+        );
+        assert!(
+            imported.text.contains("\np = conv(x, 8, kernel: 1)\n"),
+            "{}",
+            imported.text
+        );
+        assert_eq!(imported.layers, 1);
+        match lower(&class_token_graph(false), &ImportOptions::default()) {
+            Err(ImportError::Node { node, op, .. }) => {
+                assert_eq!((node.as_str(), op.as_str()), ("y", "Concat"));
+            }
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn expand_broadcasts_like_numpy() {
+        use crate::onnx::lower::broadcast;
+        assert_eq!(
+            broadcast(&[1, 1, 768], &[super::BATCH, 1, 1]),
+            Some(vec![super::BATCH, 1, 768])
+        );
+        assert_eq!(broadcast(&[3], &[2, 1]), Some(vec![2, 3]));
+        assert_eq!(broadcast(&[2, 3], &[4, 3]), None);
+    }
+}
