@@ -12,11 +12,11 @@
 //! search's exact order: by key, ties to the earlier candidate of the
 //! enumeration.
 
+use super::Orders;
 use super::scheme::{Blocking, BlockingContext, BlockingStats};
 use super::search::{
     Chunk, PERMUTATIONS, Ranked, chunks, for_each_candidate, orders_irrelevant, search,
 };
-use super::{Factors, Orders};
 use crate::sched::limits::MAX_TOP;
 use crate::sched::resource::{Goal, NodeResource};
 use crate::sched::types::PerLoop;
@@ -82,11 +82,7 @@ fn chunk_slots(
         // As `search`'s orderless chunks: one price per factor choice, its
         // order pairs entered until one does not make it into its slot.
         for fb in fbs {
-            let factors: Factors = [
-                PerLoop([chunk.fi[0], chunk.fo[0], fb[0]]),
-                PerLoop([chunk.fi[1], chunk.fo[1], fb[1]]),
-                PerLoop([chunk.fi[2], chunk.fo[2], fb[2]]),
-            ];
+            let factors = chunk.factors(fb);
             if !ctx.top_factors_admitted(&factors) {
                 continue;
             }

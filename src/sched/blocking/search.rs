@@ -115,6 +115,17 @@ pub(super) struct Chunk {
     pub(super) fo: [u64; 3],
 }
 
+impl Chunk {
+    /// The blocking factors of this chunk with batch triple `fb`.
+    pub(super) fn factors(&self, fb: &[u64; 3]) -> Factors {
+        [
+            PerLoop([self.fi[0], self.fo[0], fb[0]]),
+            PerLoop([self.fi[1], self.fo[1], fb[1]]),
+            PerLoop([self.fi[2], self.fo[2], fb[2]]),
+        ]
+    }
+}
+
 /// Visits the candidates of one chunk in generation order, with the
 /// order-independent part of their price (`None` when the factors cannot
 /// fit whatever the orders), until `visit` returns false.
@@ -126,11 +137,7 @@ pub(super) fn for_each_candidate(
 ) {
     let conv = ctx.nld.data_loops.is_conv();
     for fb in fbs {
-        let factors: Factors = [
-            PerLoop([chunk.fi[0], chunk.fo[0], fb[0]]),
-            PerLoop([chunk.fi[1], chunk.fo[1], fb[1]]),
-            PerLoop([chunk.fi[2], chunk.fo[2], fb[2]]),
-        ];
+        let factors = chunk.factors(fb);
         if !ctx.top_factors_admitted(&factors) {
             continue;
         }
@@ -220,11 +227,7 @@ fn chunk_best_orderless(
 ) -> Vec<Ranked> {
     let mut best = Vec::with_capacity(ntops.min(MAX_TOP) + 1);
     for fb in fbs {
-        let factors: Factors = [
-            PerLoop([chunk.fi[0], chunk.fo[0], fb[0]]),
-            PerLoop([chunk.fi[1], chunk.fo[1], fb[1]]),
-            PerLoop([chunk.fi[2], chunk.fo[2], fb[2]]),
-        ];
+        let factors = chunk.factors(fb);
         if !ctx.top_factors_admitted(&factors) {
             continue;
         }

@@ -361,11 +361,10 @@ mod tests {
 
     #[test]
     fn positions_count_from_the_innermost() {
-        use LoopDim::{Bat, Ifm, Ofm};
+        use LoopDim::{Bat, Ifm};
         // Outer to inner: BAT, IFM; OFM is in neither list and goes outside.
         let p = positions(&[Bat, Ifm]);
         assert_eq!(p, PerLoop([0, 2, 1]));
         assert_eq!(positions(&[]), PerLoop([0, 1, 2]));
-        let _ = Ofm;
     }
 }
