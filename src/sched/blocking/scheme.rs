@@ -480,7 +480,7 @@ impl<'a> BlockingContext<'a> {
             }
         };
         let time = proc_time.max(bus_time).max(dram_time);
-        let mut stats = BlockingStats {
+        let stats = BlockingStats {
             fetch,
             stored,
             unit_cnt: p.unit_cnt,
@@ -492,29 +492,26 @@ impl<'a> BlockingContext<'a> {
             bus_time,
             dram_time,
             time,
-            energy: LayerCost::new(self.cost, ops, access_cost, PerData::splat(0.0), time),
+            energy: LayerCost::new(
+                self.cost,
+                ops,
+                access_cost,
+                noc_hops(self.unit_nhops, fetch[0]),
+                time,
+            ),
             pinned,
             sharing: None,
         };
         // The reference ranks by access energy alone, so buffer sharing,
         // which only adds NoC hops, is left until a candidate is priced
         // (`sched::layer`); nnc ranks by the whole energy and needs it now.
-        if share_now {
-            stats.sharing = self.sharing_of(
-                &Blocking {
-                    factors: *f,
-                    orders: *orders,
-                },
-                &stats,
-            );
+        if share_now && self.share.is_some() {
+            let b = Blocking {
+                factors: *f,
+                orders: *orders,
+            };
+            return Some(self.with_sharing_priced(&b, stats));
         }
-        stats.energy = LayerCost::new(
-            self.cost,
-            ops,
-            access_cost,
-            stats.noc_hops(self.unit_nhops),
-            time,
-        );
         Some(stats)
     }
 
