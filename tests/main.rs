@@ -6,6 +6,7 @@
 pub(crate) mod cli;
 mod docs;
 mod lang;
+mod layout;
 mod model;
 mod onnx;
 mod partition;
