@@ -53,9 +53,9 @@ pub use lang::compile;
 pub use lang::parse::parse;
 pub use sched::Compat;
 pub use sched::network::SearchError;
+pub use sched::options::{Goal, Solver};
 pub use sched::options::{Options, OptionsBuilder, OptionsError};
 pub use sched::partition::Partitioning;
-pub use sched::resource::{Goal, Solver};
 pub use schedule::ScheduleFile;
 
 /// Schedules `net` on `hw`: the schedule file of the best schedule the

@@ -18,12 +18,10 @@ pub use size::{SIZE_EXPECTED, parse_size};
 pub use unit::{EnergyUnit, MAX_UNIT_LEN, format_seconds, format_watts};
 
 use crate::ir::Dim2;
-use crate::sched::limits::{
-    MAX_ENERGY, MAX_HW_SIZE, MAX_NODE_SIDE, MAX_PE_SIDE, MAX_WORD_BITS, MIN_BANDWIDTH,
+use crate::sched::machine::{
+    Bandwidth, Cost, MAX_ENERGY, MAX_HW_SIZE, MAX_NODE_SIDE, MAX_PE_SIDE, MAX_WORD_BITS,
+    MIN_BANDWIDTH, Machine, MemType, NodeResource, PerLevel,
 };
-use crate::sched::partition::MemType;
-use crate::sched::resource::{Bandwidth, Cost, NodeResource};
-use crate::sched::types::PerLevel;
 use serde::{Deserialize, Serialize};
 use std::ops::Range;
 use std::path::{Path, PathBuf};
@@ -514,13 +512,8 @@ impl Hardware {
 
     /// The whole machine as the search sees it: nodes, memory placement,
     /// per-node resources and costs.
-    pub fn machine(&self) -> crate::sched::layer::Machine {
-        crate::sched::layer::Machine::new(
-            self.nodes,
-            self.memory,
-            self.node_resource(),
-            self.cost(),
-        )
+    pub fn machine(&self) -> Machine {
+        Machine::new(self.nodes, self.memory, self.node_resource(), self.cost())
     }
 
     /// `cycles` in seconds, when the file gives a clock.

@@ -10,11 +10,11 @@
 //! (docs/model/mapping.md, docs/model/blocking.md); `tests/model/bound.rs`
 //! checks it over thousands of generated layers and machines.
 
-use super::Compat;
-use super::layer::Machine;
-use super::resource::{Bandwidth, Cost};
-use super::types::{DataKind, MemLevel, PerData, PerLevel};
 use crate::ir::{Dim2, LayerShape};
+use crate::sched::Compat;
+use crate::sched::machine::Machine;
+use crate::sched::machine::{Bandwidth, Cost};
+use crate::sched::types::{DataKind, MemLevel, PerData, PerLevel};
 
 /// A layer's energy lower bound, by where it goes (the same parts as the
 /// schedule's energy breakdown; NoC hops have none: data may sit next to the
@@ -188,7 +188,7 @@ pub fn layer_bound(layer: &LayerShape, ctx: &BoundContext<'_>) -> LowerBound {
     let level_words = PerLevel([sum(words), sum(gbuf), sum(array), ops * regf_per_op(layer)]);
     let access = PerLevel::from_fn(|l| cost.mem_hier[l] * level_words[l]);
     // Every PE does at most one op per cycle (docs/model/bound.md#time-and-static-energy).
-    let pes = u128::from(m.proc_region.dim().size()) * u128::from(m.node.dim_array.size());
+    let pes = u128::from(m.nodes.size()) * u128::from(m.node.dim_array.size());
     let ops_all = u128::from(layer.total_ops(ctx.batch));
     let compute = if pipelined {
         // Why rounded down and without DRAM time: pipelined layers run at
@@ -222,8 +222,8 @@ pub fn layer_bound(layer: &LayerShape, ctx: &BoundContext<'_>) -> LowerBound {
 mod tests {
     use super::*;
     use crate::ir::{ConvShape, LocalShape};
-    use crate::sched::partition::MemType;
-    use crate::sched::resource::NodeResource;
+    use crate::sched::machine::MemType;
+    use crate::sched::machine::NodeResource;
 
     fn machine(nodes: u64, bw: Bandwidth, idl: f64) -> Machine {
         Machine::new(

@@ -9,8 +9,8 @@
 //! first, and the layer's energy as `((op + access) + noc) + static`.
 //! Reordering any of them changes the last bits of published numbers.
 
-use super::resource::Cost;
-use super::types::{DataKind, MemLevel, PerData, PerLevel};
+use crate::sched::machine::Cost;
+use crate::sched::types::{DataKind, MemLevel, PerData, PerLevel};
 use serde::Serialize;
 
 /// The energy of a layer's dataflow, by where it goes.

@@ -3,56 +3,25 @@
 //! node's share mapped and blocked, the NoC hops to bring the data, and the
 //! best few results by the goal's key.
 
-use super::blocking::{BlockingStats, DataHome};
-use super::energy::LayerCost;
-use super::fasthash::FastMap;
-use super::mapping::MappingError;
-use super::multicap::CapacityGroup;
-use super::node::{NodeCandidate, NodeProblem};
-use super::options::Options;
-use super::partition::{
-    DataLayout, FilterSources, FmapRange, HopCache, HopQuery, MemType, NodeRegion, PartLayer,
-    PartTarget, PartitionScheme, accfwd_reduction, partition_candidates, unit_nhops,
-};
-use super::pipeline::LayerConstraint;
-use super::pipeline::bufshr::BufShare;
-use super::resource::{Cost, NodeResource, RankKey, Solver};
-use super::types::{DataKind, PerData};
 use crate::ir::{Dim2, LayerShape};
+use crate::sched::blocking::{BlockingStats, DataHome};
+use crate::sched::energy::LayerCost;
+use crate::sched::fasthash::FastMap;
+use crate::sched::machine::{Cost, Machine, NodeResource};
+use crate::sched::mapping::MappingError;
+use crate::sched::multicap::CapacityGroup;
+use crate::sched::node::{NodeCandidate, NodeProblem};
+use crate::sched::options::Options;
+use crate::sched::options::{RankKey, Solver};
+use crate::sched::partition::{
+    DataLayout, FilterSources, FmapRange, HopCache, HopQuery, NodeRegion, PartLayer, PartTarget,
+    PartitionScheme, accfwd_reduction, partition_candidates, unit_nhops,
+};
+use crate::sched::pipeline::LayerConstraint;
+use crate::sched::pipeline::bufshr::BufShare;
+use crate::sched::types::{DataKind, PerData};
 use rayon::prelude::*;
 use std::sync::{Arc, Mutex};
-
-/// The fixed hardware of a search: nodes, their resources, memory placement
-/// and costs.
-#[derive(Clone, Debug)]
-pub struct Machine {
-    /// One node's resources (`no_time_mux` set by the network search).
-    pub node: NodeResource,
-    /// Energy costs.
-    pub cost: Cost,
-    /// The processing nodes.
-    pub proc_region: NodeRegion,
-    /// The DRAM channels: where filters live, inputs come from and outputs go.
-    pub dram_region: NodeRegion,
-    /// The distinct DRAM nodes filters can be read from.
-    pub fil_sources: FilterSources,
-}
-
-impl Machine {
-    /// A node array of `nodes` with DRAM placed by `memory`
-    /// (docs/model/hardware.md#where-dram-sits), each node offering `node`,
-    /// priced by `cost`.
-    pub fn new(nodes: Dim2, memory: MemType, node: NodeResource, cost: Cost) -> Self {
-        let dram_region = NodeRegion::dram(nodes, memory);
-        Machine {
-            node,
-            cost,
-            proc_region: NodeRegion::proc(nodes),
-            dram_region,
-            fil_sources: FilterSources::from_region(&dram_region),
-        }
-    }
-}
 
 /// Where a layer runs and under what rules: the whole machine for a layer
 /// alone, or its place in a pipeline segment
@@ -77,8 +46,8 @@ impl LayerEnv {
     /// A layer alone on the whole machine, reading from and writing to DRAM.
     pub fn whole(machine: &Machine) -> Self {
         LayerEnv {
-            proc_region: machine.proc_region,
-            dst_region: machine.dram_region,
+            proc_region: NodeRegion::proc(machine.nodes),
+            dst_region: NodeRegion::dram(machine.nodes, machine.memory),
             src: DataHome::Dram,
             dst: DataHome::Dram,
             constraint: LayerConstraint::FREE,
@@ -236,6 +205,7 @@ impl NodeCache {
 }
 
 /// Searches one layer given where its input is.
+#[derive(Clone, Debug)]
 pub struct LayerSearch<'a> {
     /// The hardware.
     pub machine: &'a Machine,
@@ -243,9 +213,23 @@ pub struct LayerSearch<'a> {
     pub options: &'a Options,
     /// Per-node results shared across layers.
     pub cache: &'a NodeCache,
+    /// The DRAM nodes filters are read from.
+    fil_sources: FilterSources,
 }
 
-impl LayerSearch<'_> {
+impl<'a> LayerSearch<'a> {
+    /// A search on `machine` under `options`, keeping per-node results in
+    /// `cache`.
+    pub fn new(machine: &'a Machine, options: &'a Options, cache: &'a NodeCache) -> Self {
+        let dram = NodeRegion::dram(machine.nodes, machine.memory);
+        LayerSearch {
+            machine,
+            options,
+            cache,
+            fil_sources: FilterSources::from_region(&dram),
+        }
+    }
+
     fn node_results(
         &self,
         env: &LayerEnv,
@@ -357,7 +341,7 @@ impl LayerSearch<'_> {
             };
             let search = LayerSearch {
                 options: &single,
-                ..*self
+                ..self.clone()
             };
             let env = LayerEnv {
                 constraint: LayerConstraint {
@@ -552,7 +536,7 @@ impl LayerSearch<'_> {
         let parts = partition_candidates(
             &PartTarget::Layer(*layer),
             o.batch,
-            self.machine.proc_region.dim(),
+            self.machine.nodes,
             o.partitioning,
             true,
             o.compat,
@@ -565,7 +549,7 @@ impl LayerSearch<'_> {
             let Ok(pl) = part.part_layer(layer, o.batch, o.compat) else {
                 continue;
             };
-            let Ok(m) = super::mapping::map_layer(
+            let Ok(m) = crate::sched::mapping::map_layer(
                 &pl.layer,
                 pl.batch,
                 pl.occupancy,
@@ -595,7 +579,7 @@ impl LayerSearch<'_> {
             )
         } else if !one_fits {
             "no partition of it over the nodes has a loop blocking that fits the buffers".to_owned()
-        } else if o.compat.delay_goal_nan() && o.blocking.goal == super::resource::Goal::D {
+        } else if o.compat.delay_goal_nan() && o.blocking.goal == crate::sched::options::Goal::D {
             "nn_dataflow's delay search keeps only the first candidate blocking of each chunk of its enumeration, and none of those fits the buffers (a bug of the reference, docs/compat.md#delay_goal_nan; nnc's model has no such problem)".to_owned()
         } else if o.blocking.solver == Solver::Analytic && layer.is_conv() {
             "none of the analytical solver's blockings fits the buffers (the exhaustive search may find one)".to_owned()
@@ -620,7 +604,7 @@ impl LayerSearch<'_> {
             batch: self.options.batch,
             proc_region: env.proc_region,
             part: *part,
-            fil_sources: &self.machine.fil_sources,
+            fil_sources: &self.fil_sources,
             ifmap_layout,
             ofmap_layout,
             forwarding: self.options.access_forwarding(),

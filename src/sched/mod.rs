@@ -12,6 +12,7 @@ pub mod factor;
 pub mod fasthash;
 pub mod layer;
 pub mod limits;
+pub mod machine;
 pub mod mapping;
 pub mod multicap;
 pub mod network;
@@ -21,7 +22,6 @@ pub mod options;
 pub mod order;
 pub mod partition;
 pub mod pipeline;
-pub mod resource;
 pub mod types;
 
 pub use compat::Compat;

@@ -9,13 +9,14 @@
 //! search takes like any other cache. The results are exactly those of a
 //! separate search per capacity.
 
-use super::Compat;
-use super::blocking::{self, BlockingContext};
-use super::fasthash::FastMap;
-use super::layer::{NodeCache, NodeKey, NodeResults};
-use super::mapping::{MappingError, map_layer};
-use super::node::{MappingSummary, NodeCandidate, NodeProblem};
-use super::resource::{BlockingOptions, Cost, Goal, NodeResource, Solver};
+use crate::sched::Compat;
+use crate::sched::blocking::{self, BlockingContext};
+use crate::sched::fasthash::FastMap;
+use crate::sched::layer::{NodeCache, NodeKey, NodeResults};
+use crate::sched::machine::{Cost, NodeResource};
+use crate::sched::mapping::{MappingError, map_layer};
+use crate::sched::node::{MappingSummary, NodeCandidate, NodeProblem};
+use crate::sched::options::{BlockingOptions, Goal, Solver};
 use std::sync::{Arc, Mutex};
 
 /// [`NodeProblem::candidates`] for several capacities of the global buffer
@@ -224,8 +225,8 @@ impl NodeCache {
 mod tests {
     use super::*;
     use crate::ir::{ConvShape, Dim2, LayerShape};
+    use crate::sched::machine::Bandwidth;
     use crate::sched::pipeline::LayerConstraint;
-    use crate::sched::resource::Bandwidth;
     use crate::sched::types::{PerData, PerLevel};
     use proptest::prelude::*;
 
@@ -349,7 +350,7 @@ mod tests {
         let kept = group.map.lock().unwrap().len();
         assert!(kept > 0);
         // A machine of another cost is not the group's.
-        let mut dearer = machines[1].clone();
+        let mut dearer = machines[1];
         dearer.cost.noc_hop += 1.0;
         let view = NodeCache::shared(&group, dearer.node.size_gbuf).unwrap();
         assert_eq!(

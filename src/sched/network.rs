@@ -2,24 +2,25 @@
 //! each scheduled given where its producers left their outputs, keeping the
 //! best few partial schedules at every step.
 
-use super::blocking::DataHome;
-use super::fasthash::FastMap;
-use super::layer::{LayerEnv, LayerError, LayerResult, LayerSearch, Machine, NodeCache};
-use super::limits::{RangeError, check_search};
-use super::options::Options;
-use super::order::schedule_order;
-use super::partition::{
+use crate::ir::{Dim2, LayerId, LayerShape, Network, Source};
+use crate::sched::blocking::DataHome;
+use crate::sched::fasthash::FastMap;
+use crate::sched::layer::{LayerEnv, LayerError, LayerResult, LayerSearch, NodeCache};
+use crate::sched::limits::{RangeError, check_search};
+use crate::sched::machine::Machine;
+use crate::sched::options::Options;
+use crate::sched::options::{Goal, RankKey};
+use crate::sched::order::schedule_order;
+use crate::sched::partition::{
     DataLayout, FmapPosition, FmapRange, HopCache, LayoutPiece, NodeRegion, PartTarget,
     PartitionScheme, partition_candidates,
 };
-use super::pipeline::dag::Dag;
-use super::pipeline::segment::{PipelineSegment, SegmentContext};
-use super::pipeline::{
+use crate::sched::pipeline::dag::Dag;
+use crate::sched::pipeline::segment::{PipelineSegment, SegmentContext};
+use crate::sched::pipeline::{
     DataRegion, LayerConstraint, LayerTiming, SegmentTiming, gen_segments, rescaled_cost,
 };
-use super::resource::{Goal, RankKey};
-use super::types::{DataKind, LoopDim, MemLevel, PerLevel};
-use crate::ir::{Dim2, LayerId, LayerShape, Network, Source};
+use crate::sched::types::{DataKind, LoopDim, MemLevel, PerLevel};
 use std::borrow::Cow;
 use std::sync::Arc;
 
@@ -57,7 +58,7 @@ pub struct Totals {
     /// Energy.
     pub cost: f64,
     /// Energy by where it goes.
-    pub breakdown: super::energy::LayerCost,
+    pub breakdown: crate::sched::energy::LayerCost,
     /// Cycles.
     pub time: u64,
     /// Ops.
@@ -80,7 +81,7 @@ impl NetworkSchedule {
     pub fn totals(&self) -> Totals {
         let mut accesses = PerLevel::splat(0.0);
         let (mut ops, mut noc_hops) = (0.0, 0.0);
-        let mut b = super::energy::LayerCost::default();
+        let mut b = crate::sched::energy::LayerCost::default();
         for (_, r) in self.in_order() {
             let s = &r.candidate.stats;
             ops += s.ops;
@@ -226,7 +227,7 @@ struct Start {
 /// per partition of the input over the source memory, externs laid out the same
 /// way.
 fn starts(net: &Network, machine: &Machine, options: &Options) -> Vec<Start> {
-    let src = machine.dram_region;
+    let src = NodeRegion::dram(machine.nodes, machine.memory);
     let input = net.input();
     let target = PartTarget::Input {
         nofm: input.channels,
@@ -306,13 +307,9 @@ pub fn search_cached(
     check_search(net, options.batch, machine)?;
     // A network of one layer owns the hardware for the whole run, so its
     // filters may stay on chip (docs/model/network.md#filter-pinning).
-    let mut machine = machine.clone();
+    let mut machine = *machine;
     machine.node.no_time_mux = owns_hardware(net);
-    let search = LayerSearch {
-        machine: &machine,
-        options,
-        cache,
-    };
+    let search = LayerSearch::new(&machine, options, cache);
     let mut hops = HopCache::new(options.compat);
     let starts = starts(net, &machine, options);
     let n = net.layers().len();
@@ -334,7 +331,7 @@ pub fn search_cached(
     }
     let cx = SegmentContext {
         net,
-        proc_region: machine.proc_region,
+        proc_region: NodeRegion::proc(machine.nodes),
         size_gbuf: machine.node.size_gbuf,
         batch: options.batch,
         options: options.pipeline,
@@ -487,6 +484,7 @@ fn segment_search(
     }
     let options = search.options;
     let machine = search.machine;
+    let dram = NodeRegion::dram(machine.nodes, machine.memory);
     let goal = options.blocking.goal;
     let ntops = options.blocking.ntops;
     let nlayers = net.layers().len();
@@ -527,7 +525,7 @@ fn segment_search(
             let base = combo.constraints[sp][tm];
             let env_of = |constraint| LayerEnv {
                 proc_region: alloc.regions[sp],
-                dst_region: alloc.region(place.dst, machine.dram_region),
+                dst_region: alloc.region(place.dst, dram),
                 src: home(place.src, sp),
                 dst: home(place.dst, sp),
                 constraint,

@@ -1,15 +1,16 @@
 //! One layer's share on one node: map it onto the PE array, then block every
 //! resulting loop nest, and rank what comes out (docs/model/network.md#scheduling-one-layer).
 
-use super::Compat;
-use super::blocking::{self, Blocking, BlockingContext, BlockingStats, DataHome};
-use super::mapping::{MappingError, map_layer};
-use super::nld::Nld;
-use super::pipeline::LayerConstraint;
-use super::pipeline::bufshr::BufShare;
-use super::resource::{BlockingOptions, Cost, NodeResource, Solver};
-use super::types::PerData;
 use crate::ir::LayerShape;
+use crate::sched::Compat;
+use crate::sched::blocking::{self, Blocking, BlockingContext, BlockingStats, DataHome};
+use crate::sched::machine::{Cost, NodeResource};
+use crate::sched::mapping::{MappingError, map_layer};
+use crate::sched::nld::Nld;
+use crate::sched::options::{BlockingOptions, Solver};
+use crate::sched::pipeline::LayerConstraint;
+use crate::sched::pipeline::bufshr::BufShare;
+use crate::sched::types::PerData;
 
 /// A candidate dataflow of one layer on its nodes: which loop nest (one per
 /// replication choice of the mapping) and which blocking of it.

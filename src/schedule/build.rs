@@ -7,10 +7,10 @@ use crate::ir::{LayerId, LayerShape, Network, Source};
 use crate::sched::bound::{BoundContext, LowerBound, layer_bound};
 use crate::sched::energy::{LayerCost, level_energy};
 use crate::sched::layer::LayerResult;
+use crate::sched::machine::{Bandwidth, Cost};
 use crate::sched::network::NetworkSchedule;
 use crate::sched::options::Options;
 use crate::sched::partition::{NodeRegion, ParallelDim};
-use crate::sched::resource::{Bandwidth, Cost};
 use crate::sched::types::{DataKind, LoopDim, MemLevel, PerData, PerLevel, PerLoop};
 
 impl EnergyOut {

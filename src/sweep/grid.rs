@@ -6,8 +6,9 @@ use super::csv::{self, RESULT_COLUMNS};
 use super::spec::{SRAM_KEYS, Spec, SramRule};
 use crate::hw::{self, Hardware, HwError, Set};
 use crate::ir::Network;
-use crate::sched::layer::{Machine, NodeCache};
+use crate::sched::layer::NodeCache;
 use crate::sched::limits::RangeError;
+use crate::sched::machine::Machine;
 use crate::sched::multicap::CapacityGroup;
 use crate::sched::network::{SearchError, owns_hardware, search_cached};
 use crate::sched::options::Options;
@@ -315,15 +316,12 @@ fn capacity_groups(hardware: &[Hardware]) -> (Vec<usize>, Vec<usize>) {
 
 /// Do two machines differ at most in the capacity of the global buffer?
 fn same_but_capacity(a: &Machine, b: &Machine) -> bool {
-    use crate::sched::resource::NodeResource;
+    use crate::sched::machine::NodeResource;
     let node = |m: &Machine| NodeResource {
         size_gbuf: 0,
         ..m.node
     };
-    node(a) == node(b)
-        && a.cost == b.cost
-        && a.proc_region == b.proc_region
-        && a.dram_region == b.dram_region
+    node(a) == node(b) && a.cost == b.cost && a.nodes == b.nodes && a.memory == b.memory
 }
 
 /// `nnc::schedule` with a shared cache: the same search and file.

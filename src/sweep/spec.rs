@@ -6,9 +6,9 @@
 use crate::hw::{self, Hardware, Set};
 use crate::sched::Compat;
 use crate::sched::limits::MAX_TOP;
+use crate::sched::options::{Goal, Solver};
 use crate::sched::options::{Options, OptionsBuilder};
 use crate::sched::partition::Partitioning;
-use crate::sched::resource::{Goal, Solver};
 use crate::sched::types::PerData;
 use serde::Deserialize;
 use std::ops::Range;

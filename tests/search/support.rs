@@ -6,11 +6,13 @@ use nnc::ir::{
     Source, Span,
 };
 use nnc::sched::Compat;
-use nnc::sched::layer::Machine;
+use nnc::sched::machine::Machine;
+use nnc::sched::machine::MemType;
+use nnc::sched::machine::{Bandwidth, NodeResource};
 use nnc::sched::options::Options;
-use nnc::sched::partition::{MemType, Partitioning};
+use nnc::sched::options::{BlockingOptions, Goal, Solver};
+use nnc::sched::partition::Partitioning;
 use nnc::sched::pipeline::{PipelineOptions, TimeOverhead};
-use nnc::sched::resource::{Bandwidth, BlockingOptions, Goal, NodeResource, Solver};
 use nnc::sched::types::PerData;
 use serde_json::Value;
 

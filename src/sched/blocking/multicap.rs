@@ -18,7 +18,8 @@ use super::search::{
     Chunk, PERMUTATIONS, Ranked, chunks, for_each_candidate, orders_irrelevant, search,
 };
 use crate::sched::limits::MAX_TOP;
-use crate::sched::resource::{Goal, NodeResource};
+use crate::sched::machine::NodeResource;
+use crate::sched::options::Goal;
 use crate::sched::types::PerLoop;
 use rayon::prelude::*;
 
@@ -194,8 +195,8 @@ mod tests {
     use super::*;
     use crate::ir::{ConvShape, Dim2, LayerShape, LocalShape};
     use crate::sched::Compat;
+    use crate::sched::machine::{Bandwidth, Cost};
     use crate::sched::mapping::map_layer;
-    use crate::sched::resource::{Bandwidth, Cost};
     use crate::sched::types::{PerData, PerLevel};
     use proptest::prelude::*;
 

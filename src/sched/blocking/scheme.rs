@@ -5,10 +5,11 @@ use super::sharing::{Sharing, SharingInput, share_buffers};
 use super::{Factors, Orders};
 use crate::sched::Compat;
 use crate::sched::energy::{LayerCost, access_energy, noc_hops};
+use crate::sched::machine::{Cost, NodeResource, whole_cycles};
 use crate::sched::nld::Nld;
+use crate::sched::options::{Goal, RankKey};
 use crate::sched::pipeline::LayerConstraint;
 use crate::sched::pipeline::bufshr::BufShare;
-use crate::sched::resource::{Cost, Goal, NodeResource, RankKey, whole_cycles};
 use crate::sched::types::{DataKind, LoopDim, MemLevel, PerData, PerLevel, PerLoop};
 use serde::Serialize;
 

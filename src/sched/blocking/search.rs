@@ -14,7 +14,7 @@ use super::scheme::{Blocking, BlockingContext, BlockingStats, Prepared};
 use super::{Factors, Orders};
 use crate::sched::factor::ordered_factors3;
 use crate::sched::limits::MAX_TOP;
-use crate::sched::resource::{Goal, RankKey};
+use crate::sched::options::{Goal, RankKey};
 use crate::sched::types::{LoopDim, PerLoop};
 use rayon::prelude::*;
 use std::sync::LazyLock;
@@ -434,8 +434,8 @@ mod tests {
     use super::*;
     use crate::ir::{Dim2, LayerShape, LocalShape};
     use crate::sched::Compat;
+    use crate::sched::machine::{Bandwidth, Cost, NodeResource};
     use crate::sched::mapping::map_layer;
-    use crate::sched::resource::{Bandwidth, Cost, NodeResource};
     use crate::sched::types::{PerData, PerLevel};
 
     /// The full enumeration of every order pair, for comparison.

@@ -374,7 +374,10 @@ mod tests {
 
     #[test]
     fn filter_sources_deduplicate() {
-        let s = FilterSources::from_region(&NodeRegion::dram(d(1, 1), super::super::MemType::TwoD));
+        let s = FilterSources::from_region(&NodeRegion::dram(
+            d(1, 1),
+            crate::sched::machine::MemType::TwoD,
+        ));
         assert_eq!(s.nodes(), [Coord::new(0, 0)]);
         assert_eq!(s.dist(Coord::new(2, 3)), 5);
     }

@@ -44,7 +44,7 @@ pub use groups::{accfwd_reduction, sharing_group_dims};
 pub use hops::{FilterRange, FilterSources, HopQuery, NodeData, proc_data_range, unit_nhops};
 pub use layout::{DataLayout, FmapPosition, FmapRange, LayoutPiece, StridedRange, mst_weight};
 pub use memo::{HopCache, MEMO_CAPACITY};
-pub use region::{Coord, MemType, NodeRegion, RegionKind};
+pub use region::{Coord, NodeRegion, RegionKind};
 pub use scheme::{PartIndex, PartLayer, PartitionScheme, PidxIter};
 
 use crate::ir::Dim2;
