@@ -35,6 +35,7 @@
 
 #[cfg(feature = "cli")]
 pub mod cli;
+pub(crate) mod fasthash;
 pub mod hw;
 pub mod ir;
 pub mod lang;
@@ -71,7 +72,7 @@ pub fn schedule(
 /// Schedules `net` on `hw`, calling `progress` after each layer with
 /// (layers done, layers in all). Fails when a layer cannot be placed, or
 /// before searching when the network, batch or hardware is beyond the
-/// model's limits (`sched::limits`).
+/// model's limits (`sched::model::limits`).
 pub fn schedule_with_progress(
     net: &Network,
     hw: &Hardware,

@@ -14,7 +14,7 @@ use crate::ir::Network;
 use crate::lang;
 use crate::report;
 use crate::sched::Compat;
-use crate::sched::limits::{MAX_BATCH, MAX_TOP, RangeError};
+use crate::sched::model::limits::{MAX_BATCH, MAX_TOP, RangeError};
 use crate::sched::network::SearchError;
 use crate::sched::options::{Goal, Solver};
 use crate::sched::options::{Options, OptionsError};

@@ -337,7 +337,7 @@ pub fn parse_with(text: &str, origin: &str, sets: &[Set]) -> Result<Hardware, Hw
             format!("`{short}`: expected {expected}"),
         ))
     };
-    // The limits are the model's (`sched::limits`, which says why each
+    // The limits are the model's (`sched::model::limits`, which says why each
     // keeps the model's arithmetic in range).
     // Sizes are whole bytes and the model (as the reference) counts whole
     // words of whole bytes: a 12-bit word would silently take 2 bytes, so

@@ -3,12 +3,12 @@
 //! node's share mapped and blocked, the NoC hops to bring the data, and the
 //! best few results by the goal's key.
 
+use crate::fasthash::FastMap;
 use crate::ir::{Dim2, LayerShape};
 use crate::sched::blocking::{BlockingStats, DataHome};
-use crate::sched::energy::LayerCost;
-use crate::sched::fasthash::FastMap;
 use crate::sched::machine::{Cost, Machine, NodeResource};
 use crate::sched::mapping::MappingError;
+use crate::sched::model::energy::LayerCost;
 use crate::sched::multicap::CapacityGroup;
 use crate::sched::node::{NodeCandidate, NodeProblem};
 use crate::sched::options::Options;
@@ -88,7 +88,7 @@ pub struct LayerResult {
 }
 
 /// The NoC hops and energy of a candidate given its partition's unit hops:
-/// the formula its blocking was ranked by (`sched::energy`), with the
+/// the formula its blocking was ranked by (`sched::model::energy`), with the
 /// partition's hops (the reference ranked without them).
 fn price(s: &BlockingStats, unit_nhops: PerData<u64>, cost: &Cost) -> (PerData<f64>, LayerCost) {
     let total_nhops = s.noc_hops(unit_nhops);

@@ -2,7 +2,7 @@
 //! DRAM sits, what one node offers (PE array, register files, global
 //! buffer, buses, DRAM bandwidth) and what each op, access, hop and cycle
 //! costs (docs/model/hardware.md), and the range of each quantity the
-//! model accepts (why each bound: `sched::limits`). Sizes are in
+//! model accepts (why each bound: `sched::model::limits`). Sizes are in
 //! words; the hardware file's bytes are converted by `crate::hw`, which
 //! builds a [`Machine`] and needs nothing else of the scheduler.
 
@@ -86,7 +86,7 @@ pub enum Bandwidth {
 impl Bandwidth {
     /// Cycles to move `words`: `ceil(words / bandwidth)`, 0 when unlimited;
     /// `None` when they do not fit a `u64` (beyond the model's range, see
-    /// `sched::limits`).
+    /// `sched::model::limits`).
     pub fn cycles(self, words: f64) -> Option<u64> {
         match self {
             Bandwidth::Unlimited => Some(0),
@@ -133,14 +133,14 @@ pub struct NodeResource {
     pub no_time_mux: bool,
 }
 
-// The range of machines the model accepts (why: `sched::limits`).
+// The range of machines the model accepts (why: `sched::model::limits`).
 
 /// The most node rows or columns (32: at most 1,024 nodes). NoC hop counts
-/// multiply words by nodes and distances (see `sched::limits`).
+/// multiply words by nodes and distances (see `sched::model::limits`).
 pub const MAX_NODE_SIDE: u64 = 32;
 
 /// The most PE rows or columns of one node's array (65,536). The mapping
-/// multiplies fmap and kernel sides by the array's (see `sched::limits`).
+/// multiplies fmap and kernel sides by the array's (see `sched::model::limits`).
 pub const MAX_PE_SIDE: u64 = 1 << 16;
 
 /// The largest hardware size: register file and global buffer bytes, bus
@@ -158,5 +158,5 @@ pub const MAX_WORD_BITS: u64 = 1024;
 pub const MIN_BANDWIDTH: f64 = 1e-9;
 
 /// The largest energy per op, access, hop or cycle (10^30, in the hardware
-/// file's unit): keeps every energy total finite (see `sched::limits`).
+/// file's unit): keeps every energy total finite (see `sched::model::limits`).
 pub const MAX_ENERGY: f64 = 1e30;

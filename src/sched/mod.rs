@@ -5,15 +5,11 @@
 //! node's PE array) → `blocking` (loop blocking over the memory hierarchy).
 
 pub mod blocking;
-pub mod bound;
 pub mod compat;
-pub mod energy;
-pub mod factor;
-pub mod fasthash;
 pub mod layer;
-pub mod limits;
 pub mod machine;
 pub mod mapping;
+pub mod model;
 pub mod multicap;
 pub mod network;
 pub mod nld;

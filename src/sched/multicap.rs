@@ -9,9 +9,9 @@
 //! search takes like any other cache. The results are exactly those of a
 //! separate search per capacity.
 
+use crate::fasthash::FastMap;
 use crate::sched::Compat;
 use crate::sched::blocking::{self, BlockingContext};
-use crate::sched::fasthash::FastMap;
 use crate::sched::layer::{NodeCache, NodeKey, NodeResults};
 use crate::sched::machine::{Cost, NodeResource};
 use crate::sched::mapping::{MappingError, map_layer};

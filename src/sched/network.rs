@@ -2,12 +2,12 @@
 //! each scheduled given where its producers left their outputs, keeping the
 //! best few partial schedules at every step.
 
+use crate::fasthash::FastMap;
 use crate::ir::{Dim2, LayerId, LayerShape, Network, Source};
 use crate::sched::blocking::DataHome;
-use crate::sched::fasthash::FastMap;
 use crate::sched::layer::{LayerEnv, LayerError, LayerResult, LayerSearch, NodeCache};
-use crate::sched::limits::{RangeError, check_search};
 use crate::sched::machine::Machine;
+use crate::sched::model::limits::{RangeError, check_search};
 use crate::sched::options::Options;
 use crate::sched::options::{Goal, RankKey};
 use crate::sched::order::schedule_order;
@@ -58,7 +58,7 @@ pub struct Totals {
     /// Energy.
     pub cost: f64,
     /// Energy by where it goes.
-    pub breakdown: crate::sched::energy::LayerCost,
+    pub breakdown: crate::sched::model::energy::LayerCost,
     /// Cycles.
     pub time: u64,
     /// Ops.
@@ -81,7 +81,7 @@ impl NetworkSchedule {
     pub fn totals(&self) -> Totals {
         let mut accesses = PerLevel::splat(0.0);
         let (mut ops, mut noc_hops) = (0.0, 0.0);
-        let mut b = crate::sched::energy::LayerCost::default();
+        let mut b = crate::sched::model::energy::LayerCost::default();
         for (_, r) in self.in_order() {
             let s = &r.candidate.stats;
             ops += s.ops;
@@ -276,7 +276,7 @@ pub fn owns_hardware(net: &Network) -> bool {
 /// Schedules `net`: the best `ntops` schedules, best first (at least one).
 /// `progress` is called after each layer with (layers done, layers in all).
 /// Fails before searching if the network, batch or hardware is beyond the
-/// model's limits (`sched::limits`).
+/// model's limits (`sched::model::limits`).
 ///
 /// Layers are taken in scheduling order; at each layer every candidate
 /// segment ending there (docs/model/pipelining.md#segment-generation; only

@@ -42,11 +42,11 @@ pub struct MappingSummary {
 /// The per-node problem: a layer (already partitioned), how many nodes run
 /// it, and what surrounds it.
 ///
-/// Its quantities must be within the model's limits (`sched::limits`):
+/// Its quantities must be within the model's limits (`sched::model::limits`):
 /// the network search checks them ([`check_search`]) before it builds any
 /// problem; used directly, beyond them, its integer counts may overflow.
 ///
-/// [`check_search`]: crate::sched::limits::check_search
+/// [`check_search`]: crate::sched::model::limits::check_search
 #[derive(Clone, Copy, Debug)]
 pub struct NodeProblem<'a> {
     /// The per-node layer.

@@ -4,7 +4,7 @@
 //! blockings are found ([`BlockingOptions`], [`Solver`]).
 
 use crate::sched::Compat;
-use crate::sched::limits::{MAX_BATCH, MAX_TOP};
+use crate::sched::model::limits::{MAX_BATCH, MAX_TOP};
 use crate::sched::partition::{IfmapsWithoutHybrid, Partitioning};
 use crate::sched::pipeline::PipelineOptions;
 use crate::sched::types::PerData;
@@ -136,7 +136,7 @@ pub enum Goal {
 
 /// What candidates are ranked by: two numbers compared lexicographically,
 /// smaller first, with [`f64::total_cmp`] (the model's energies and times
-/// are finite, never NaN: `sched::limits`). Sorting by it is stable, so equal
+/// are finite, never NaN: `sched::model::limits`). Sorting by it is stable, so equal
 /// keys keep the order the candidates were generated in.
 #[derive(Clone, Copy, Debug)]
 pub struct RankKey(pub f64, pub f64);

@@ -4,10 +4,10 @@
 use super::types::*;
 use crate::hw::Hardware;
 use crate::ir::{LayerId, LayerShape, Network, Source};
-use crate::sched::bound::{BoundContext, LowerBound, layer_bound};
-use crate::sched::energy::{LayerCost, level_energy};
 use crate::sched::layer::LayerResult;
 use crate::sched::machine::{Bandwidth, Cost};
+use crate::sched::model::bound::{BoundContext, LowerBound, layer_bound};
+use crate::sched::model::energy::{LayerCost, level_energy};
 use crate::sched::network::NetworkSchedule;
 use crate::sched::options::Options;
 use crate::sched::partition::{NodeRegion, ParallelDim};
@@ -15,7 +15,7 @@ use crate::sched::types::{DataKind, LoopDim, MemLevel, PerData, PerLevel, PerLoo
 
 impl EnergyOut {
     /// A layer's energy, its access energy split by level with the
-    /// formula of `sched::energy`.
+    /// formula of `sched::model::energy`.
     fn of(cost: &LayerCost, access: &PerLevel<PerData<f64>>, c: &Cost) -> Self {
         let level = level_energy(c, access);
         EnergyOut {

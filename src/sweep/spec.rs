@@ -5,7 +5,7 @@
 
 use crate::hw::{self, Hardware, Set};
 use crate::sched::Compat;
-use crate::sched::limits::MAX_TOP;
+use crate::sched::model::limits::MAX_TOP;
 use crate::sched::options::{Goal, Solver};
 use crate::sched::options::{Options, OptionsBuilder};
 use crate::sched::partition::Partitioning;

@@ -18,7 +18,7 @@
 
 use nnc::ir::Network;
 use nnc::sched::layer::LayerError;
-use nnc::sched::limits::{MAX_BATCH, RangeError, largest_batch};
+use nnc::sched::model::limits::{MAX_BATCH, RangeError, largest_batch};
 use nnc::sched::types::PerData;
 use nnc::{Compat, Goal, Options, Partitioning, SearchError, Solver};
 use proptest::prelude::*;

@@ -17,8 +17,8 @@ use super::scheme::{Blocking, BlockingContext, BlockingStats};
 use super::search::{
     Chunk, PERMUTATIONS, Ranked, chunks, for_each_candidate, orders_irrelevant, search,
 };
-use crate::sched::limits::MAX_TOP;
 use crate::sched::machine::NodeResource;
+use crate::sched::model::limits::MAX_TOP;
 use crate::sched::options::Goal;
 use crate::sched::types::PerLoop;
 use rayon::prelude::*;

@@ -4,8 +4,8 @@
 use super::sharing::{Sharing, SharingInput, share_buffers};
 use super::{Factors, Orders};
 use crate::sched::Compat;
-use crate::sched::energy::{LayerCost, access_energy, noc_hops};
 use crate::sched::machine::{Cost, NodeResource, whole_cycles};
+use crate::sched::model::energy::{LayerCost, access_energy, noc_hops};
 use crate::sched::nld::Nld;
 use crate::sched::options::{Goal, RankKey};
 use crate::sched::pipeline::LayerConstraint;
@@ -54,7 +54,7 @@ pub struct BlockingStats {
     /// The layer's time: the three overlap perfectly.
     pub time: u64,
     /// The layer's energy with this blocking, given the context's NoC hops
-    /// (`sched::energy`, the formula the layer's result uses too).
+    /// (`sched::model::energy`, the formula the layer's result uses too).
     pub energy: LayerCost,
     /// Were the filters pinned on chip (`fetch[0][fil]` set to 0 from 1,
     /// docs/model/blocking.md#filter-pinning)?
@@ -311,7 +311,7 @@ impl<'a> BlockingContext<'a> {
 
     fn units(&self, d: DataKind, levels: &[PerLoop<u64>]) -> u64 {
         // Parts of the loop counts, whose product is in range
-        // (`sched::limits`).
+        // (`sched::model::limits`).
         LoopDim::ALL
             .into_iter()
             .filter(|&l| self.nld.data_loops.has(d, l))
@@ -465,7 +465,7 @@ impl<'a> BlockingContext<'a> {
             + access[MemLevel::Dram][DataKind::Ifm]
             + access[MemLevel::Dram][DataKind::Ofm];
         // A blocking whose time does not fit a u64 is beyond the model's
-        // range (`sched::limits`): it is dropped, not saturated, so that it
+        // range (`sched::model::limits`): it is dropped, not saturated, so that it
         // can never win a ranking with a wrong time.
         let dram_time = self.resource.dram_bandwidth.cycles(dram_words)?;
         // Only data stored in the global buffer count on the array bus, as

@@ -12,8 +12,8 @@
 
 use super::scheme::{Blocking, BlockingContext, BlockingStats, Prepared};
 use super::{Factors, Orders};
-use crate::sched::factor::ordered_factors3;
-use crate::sched::limits::MAX_TOP;
+use crate::sched::model::factor::ordered_factors3;
+use crate::sched::model::limits::MAX_TOP;
 use crate::sched::options::{Goal, RankKey};
 use crate::sched::types::{LoopDim, PerLoop};
 use rayon::prelude::*;

@@ -4,7 +4,7 @@
 //! minimizes the estimated DRAM traffic, instead of a search.
 
 use super::scheme::{Blocking, BlockingContext, BlockingStats};
-use crate::sched::factor::{divisors, largest_divisor_at_most};
+use crate::sched::model::factor::{divisors, largest_divisor_at_most};
 use crate::sched::types::{DataKind, LoopDim, PerLoop};
 
 /// The roles of the loops and data for one resident data kind: `x`, `y` index

@@ -15,9 +15,9 @@ use super::hops::{FilterRange, FilterSources, Groups, HopQuery, fil_hops, ifm_ho
 use super::layout::{DataLayout, FmapRange, StridedRange};
 use super::region::{Coord, NodeRegion};
 use super::scheme::PartitionScheme;
+use crate::fasthash::FastMap;
 use crate::ir::LayerShape;
 use crate::sched::Compat;
-use crate::sched::fasthash::FastMap;
 use crate::sched::types::{DataKind, PerData};
 use std::hash::Hash;
 use std::sync::Arc;

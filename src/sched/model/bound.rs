@@ -6,7 +6,7 @@
 //! has, and the static energy of the least time the PEs and DRAM allow.
 //!
 //! Each term is a lower bound of the matching term of the layer's energy
-//! (`sched::energy`), proven in the doc from the model's formulas
+//! (`sched::model::energy`), proven in the doc from the model's formulas
 //! (docs/model/mapping.md, docs/model/blocking.md); `tests/model/bound.rs`
 //! checks it over thousands of generated layers and machines.
 

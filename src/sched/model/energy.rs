@@ -51,7 +51,7 @@ pub fn access_energy(cost: &Cost, access: &PerLevel<PerData<f64>>) -> f64 {
 /// it once times the times it is fetched from DRAM. The exact product,
 /// rounded to `f64` once: in `u64` when it fits (the usual case, and the
 /// fast one: `u128` to `f64` is a software routine in the search's hottest
-/// loop), else in `u128`, which cannot overflow (`sched::limits`).
+/// loop), else in `u128`, which cannot overflow (`sched::model::limits`).
 #[allow(clippy::cast_precision_loss)]
 pub fn noc_hops(unit_nhops: PerData<u64>, dram_fetches: PerData<u64>) -> PerData<f64> {
     PerData::from_fn(|d| match unit_nhops[d].checked_mul(dram_fetches[d]) {
