@@ -6,7 +6,7 @@ use criterion::{BenchmarkId, Criterion, criterion_group, criterion_main};
 use nnc::ir::{ConvShape, Dim2, LayerShape};
 use nnc::sched::Compat;
 use nnc::sched::blocking::{BlockingContext, sweep_counts};
-use nnc::sched::mapping::map_layer;
+use nnc::sched::dataflow::map_layer;
 use nnc::sched::node::NodeProblem;
 use nnc::sched::options::{BlockingOptions, Solver};
 use std::hint::black_box;

@@ -6,8 +6,8 @@
 use crate::fasthash::FastMap;
 use crate::ir::{Dim2, LayerShape};
 use crate::sched::blocking::{BlockingStats, DataHome};
+use crate::sched::dataflow::MappingError;
 use crate::sched::machine::{Cost, Machine, NodeResource};
-use crate::sched::mapping::MappingError;
 use crate::sched::model::energy::LayerCost;
 use crate::sched::multicap::CapacityGroup;
 use crate::sched::node::{NodeCandidate, NodeProblem};
@@ -549,7 +549,7 @@ impl<'a> LayerSearch<'a> {
             let Ok(pl) = part.part_layer(layer, o.batch, o.compat) else {
                 continue;
             };
-            let Ok(m) = crate::sched::mapping::map_layer(
+            let Ok(m) = crate::sched::dataflow::map_layer(
                 &pl.layer,
                 pl.batch,
                 pl.occupancy,

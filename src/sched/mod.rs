@@ -6,13 +6,12 @@
 
 pub mod blocking;
 pub mod compat;
+pub mod dataflow;
 pub mod layer;
 pub mod machine;
-pub mod mapping;
 pub mod model;
 pub mod multicap;
 pub mod network;
-pub mod nld;
 pub mod node;
 pub mod options;
 pub mod order;

@@ -12,9 +12,9 @@
 use crate::fasthash::FastMap;
 use crate::sched::Compat;
 use crate::sched::blocking::{self, BlockingContext};
+use crate::sched::dataflow::{MappingError, map_layer};
 use crate::sched::layer::{NodeCache, NodeKey, NodeResults};
 use crate::sched::machine::{Cost, NodeResource};
-use crate::sched::mapping::{MappingError, map_layer};
 use crate::sched::node::{MappingSummary, NodeCandidate, NodeProblem};
 use crate::sched::options::{BlockingOptions, Goal, Solver};
 use std::sync::{Arc, Mutex};

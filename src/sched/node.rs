@@ -4,9 +4,9 @@
 use crate::ir::LayerShape;
 use crate::sched::Compat;
 use crate::sched::blocking::{self, Blocking, BlockingContext, BlockingStats, DataHome};
+use crate::sched::dataflow::Nld;
+use crate::sched::dataflow::{MappingError, map_layer};
 use crate::sched::machine::{Cost, NodeResource};
-use crate::sched::mapping::{MappingError, map_layer};
-use crate::sched::nld::Nld;
 use crate::sched::options::{BlockingOptions, Solver};
 use crate::sched::pipeline::LayerConstraint;
 use crate::sched::pipeline::bufshr::BufShare;

@@ -4,8 +4,8 @@
 
 use nnc::ir::{ConvShape, Dim2, LayerShape, LocalShape};
 use nnc::sched::Compat;
+use nnc::sched::dataflow::MappingError;
 use nnc::sched::machine::{Bandwidth, Cost, NodeResource};
-use nnc::sched::mapping::MappingError;
 use nnc::sched::node::{NodeCandidate, NodeProblem};
 use nnc::sched::options::{BlockingOptions, Goal, Solver};
 use nnc::sched::types::PerLevel;

@@ -195,8 +195,8 @@ mod tests {
     use super::*;
     use crate::ir::{ConvShape, Dim2, LayerShape, LocalShape};
     use crate::sched::Compat;
+    use crate::sched::dataflow::map_layer;
     use crate::sched::machine::{Bandwidth, Cost};
-    use crate::sched::mapping::map_layer;
     use crate::sched::types::{PerData, PerLevel};
     use proptest::prelude::*;
 

@@ -4,9 +4,9 @@
 use super::sharing::{Sharing, SharingInput, share_buffers};
 use super::{Factors, Orders};
 use crate::sched::Compat;
+use crate::sched::dataflow::Nld;
 use crate::sched::machine::{Cost, NodeResource, whole_cycles};
 use crate::sched::model::energy::{LayerCost, access_energy, noc_hops};
-use crate::sched::nld::Nld;
 use crate::sched::options::{Goal, RankKey};
 use crate::sched::pipeline::LayerConstraint;
 use crate::sched::pipeline::bufshr::BufShare;

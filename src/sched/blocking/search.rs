@@ -434,8 +434,8 @@ mod tests {
     use super::*;
     use crate::ir::{Dim2, LayerShape, LocalShape};
     use crate::sched::Compat;
+    use crate::sched::dataflow::map_layer;
     use crate::sched::machine::{Bandwidth, Cost, NodeResource};
-    use crate::sched::mapping::map_layer;
     use crate::sched::types::{PerData, PerLevel};
 
     /// The full enumeration of every order pair, for comparison.

@@ -10,7 +10,7 @@
 //! is [`BufShare`]'s; this module is the sweep over the choices.
 
 use super::{Factors, Orders};
-use crate::sched::nld::Nld;
+use crate::sched::dataflow::Nld;
 use crate::sched::pipeline::bufshr::BufShare;
 use crate::sched::types::{DataKind, LoopDim, MemLevel, PerData, PerLoop};
 use serde::Serialize;

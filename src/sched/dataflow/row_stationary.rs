@@ -5,8 +5,8 @@
 
 use crate::ir::{Dim2, LayerShape};
 use crate::sched::Compat;
+use crate::sched::dataflow::Nld;
 use crate::sched::model::factor::ordered_factors2;
-use crate::sched::nld::Nld;
 use crate::sched::types::{DataLoops, LoopDim, MemLevel, PerData, PerLevel, PerLoop};
 use serde::Serialize;
 use thiserror::Error;
