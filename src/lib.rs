@@ -53,10 +53,10 @@ pub use lang::check::check;
 pub use lang::compile;
 pub use lang::parse::parse;
 pub use sched::Compat;
-pub use sched::network::SearchError;
 pub use sched::options::{Goal, Solver};
 pub use sched::options::{Options, OptionsBuilder, OptionsError};
 pub use sched::partition::Partitioning;
+pub use sched::search::network::SearchError;
 pub use schedule::ScheduleFile;
 
 /// Schedules `net` on `hw`: the schedule file of the best schedule the
@@ -79,7 +79,7 @@ pub fn schedule_with_progress(
     options: &Options,
     progress: &(dyn Fn(usize, usize) + Sync),
 ) -> Result<ScheduleFile, SearchError> {
-    let schedules = sched::network::search(net, &hw.machine(), options, progress)?;
+    let schedules = sched::search::network::search(net, &hw.machine(), options, progress)?;
     let best = schedules
         .first()
         .ok_or_else(|| SearchError::Internal("the search returned no schedule".into()))?;

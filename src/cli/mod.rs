@@ -15,11 +15,11 @@ use crate::lang;
 use crate::report;
 use crate::sched::Compat;
 use crate::sched::model::limits::{MAX_BATCH, MAX_TOP, RangeError};
-use crate::sched::network::SearchError;
 use crate::sched::options::{Goal, Solver};
 use crate::sched::options::{Options, OptionsError};
 use crate::sched::partition::Partitioning;
 use crate::sched::pipeline::{PipelineOptions, TimeOverhead};
+use crate::sched::search::network::SearchError;
 use crate::sched::types::PerData;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 

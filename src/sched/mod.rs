@@ -7,16 +7,12 @@
 pub mod blocking;
 pub mod compat;
 pub mod dataflow;
-pub mod layer;
 pub mod machine;
 pub mod model;
-pub mod multicap;
-pub mod network;
-pub mod node;
 pub mod options;
-pub mod order;
 pub mod partition;
 pub mod pipeline;
+pub mod search;
 pub mod types;
 
 pub use compat::Compat;

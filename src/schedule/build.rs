@@ -4,13 +4,13 @@
 use super::types::*;
 use crate::hw::Hardware;
 use crate::ir::{LayerId, LayerShape, Network, Source};
-use crate::sched::layer::LayerResult;
 use crate::sched::machine::{Bandwidth, Cost};
 use crate::sched::model::bound::{BoundContext, LowerBound, layer_bound};
 use crate::sched::model::energy::{LayerCost, level_energy};
-use crate::sched::network::NetworkSchedule;
 use crate::sched::options::Options;
 use crate::sched::partition::{NodeRegion, ParallelDim};
+use crate::sched::search::layer::LayerResult;
+use crate::sched::search::network::NetworkSchedule;
 use crate::sched::types::{DataKind, LoopDim, MemLevel, PerData, PerLevel, PerLoop};
 
 impl EnergyOut {
@@ -269,7 +269,7 @@ pub fn build(
         machine: &machine,
         batch: options.batch,
         bypass: options.blocking.bypass,
-        filters_pinned: crate::sched::network::owns_hardware(net),
+        filters_pinned: crate::sched::search::network::owns_hardware(net),
         on_chip: PerData([false; 3]),
         compat: options.compat,
     };

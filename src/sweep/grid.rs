@@ -6,12 +6,12 @@ use super::csv::{self, RESULT_COLUMNS};
 use super::spec::{SRAM_KEYS, Spec, SramRule};
 use crate::hw::{self, Hardware, HwError, Set};
 use crate::ir::Network;
-use crate::sched::layer::NodeCache;
 use crate::sched::machine::Machine;
 use crate::sched::model::limits::RangeError;
-use crate::sched::multicap::CapacityGroup;
-use crate::sched::network::{SearchError, owns_hardware, search_cached};
 use crate::sched::options::Options;
+use crate::sched::search::cache::NodeCache;
+use crate::sched::search::capacity::CapacityGroup;
+use crate::sched::search::network::{SearchError, owns_hardware, search_cached};
 use crate::schedule::ScheduleFile;
 use std::sync::Arc;
 use thiserror::Error;
@@ -209,7 +209,7 @@ impl<'a> Plan<'a> {
 
     /// Which per-node results row `k` may share: those of the rows whose
     /// points are of the same capacity group and whose networks agree on
-    /// owning the hardware (`sched::network::search_cached`).
+    /// owning the hardware (`sched::search::network::search_cached`).
     pub fn cache_slot(&self, k: usize) -> usize {
         let (n, _, p) = self.locate(k);
         2 * self.groups[p] + usize::from(owns_hardware(&self.networks[n]))

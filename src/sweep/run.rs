@@ -4,7 +4,7 @@
 //! run one after another.
 
 use super::grid::Plan;
-use crate::sched::multicap::CapacityGroup;
+use crate::sched::search::capacity::CapacityGroup;
 use std::collections::BTreeMap;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, mpsc};

@@ -8,7 +8,7 @@ use nnc::sched::blocking::{Blocking, BlockingContext, sweep_counts};
 use nnc::sched::dataflow::Nld;
 use nnc::sched::dataflow::map_layer;
 use nnc::sched::model::factor::ordered_factors;
-use nnc::sched::node::NodeProblem;
+use nnc::sched::search::node::NodeProblem;
 use nnc::sched::types::{PerData, PerLoop};
 use serde_json::Value;
 use std::sync::LazyLock;

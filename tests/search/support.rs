@@ -178,7 +178,7 @@ pub(crate) fn pipeline_options(o: &Value) -> PipelineOptions {
 /// energy and time.
 pub(crate) fn check_layer_result(
     at: &dyn Fn(&str) -> String,
-    r: &nnc::sched::layer::LayerResult,
+    r: &nnc::sched::search::layer::LayerResult,
     w: &Value,
 ) {
     use crate::model::support::{assert_close, assert_close_n, u3};

@@ -505,7 +505,7 @@ impl<'a> BlockingContext<'a> {
         };
         // The reference ranks by access energy alone, so buffer sharing,
         // which only adds NoC hops, is left until a candidate is priced
-        // (`sched::layer`); nnc ranks by the whole energy and needs it now.
+        // (`sched::search::layer`); nnc ranks by the whole energy and needs it now.
         if share_now && self.share.is_some() {
             let b = Blocking {
                 factors: *f,

@@ -3,25 +3,23 @@
 //! node's share mapped and blocked, the NoC hops to bring the data, and the
 //! best few results by the goal's key.
 
-use crate::fasthash::FastMap;
-use crate::ir::{Dim2, LayerShape};
+use crate::ir::LayerShape;
 use crate::sched::blocking::{BlockingStats, DataHome};
 use crate::sched::dataflow::MappingError;
 use crate::sched::machine::{Cost, Machine, NodeResource};
 use crate::sched::model::energy::LayerCost;
-use crate::sched::multicap::CapacityGroup;
-use crate::sched::node::{NodeCandidate, NodeProblem};
-use crate::sched::options::Options;
-use crate::sched::options::{RankKey, Solver};
+use crate::sched::options::{Options, RankKey, Solver};
 use crate::sched::partition::{
     DataLayout, FilterSources, FmapRange, HopCache, HopQuery, NodeRegion, PartLayer, PartTarget,
     PartitionScheme, accfwd_reduction, partition_candidates, unit_nhops,
 };
 use crate::sched::pipeline::LayerConstraint;
 use crate::sched::pipeline::bufshr::BufShare;
+use crate::sched::search::cache::NodeCache;
+use crate::sched::search::node::{NodeCandidate, NodeProblem, NodeResults};
 use crate::sched::types::{DataKind, PerData};
 use rayon::prelude::*;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 
 /// Where a layer runs and under what rules: the whole machine for a layer
 /// alone, or its place in a pipeline segment
@@ -145,65 +143,6 @@ pub enum LayerError {
     Inputs(String),
 }
 
-/// What a per-node search's results depend on, on a given machine.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub(super) struct NodeKey {
-    layer: LayerShape,
-    batch: u64,
-    occupancy: u64,
-    nodes: u64,
-    unit_nhops: [u64; 3],
-    accfwd: [u64; 3],
-    constraint: LayerConstraint,
-    src: DataHome,
-    dst: DataHome,
-    no_time_mux: bool,
-    /// Buffer-sharing groups and neighbour distances (as bits).
-    share: Option<([Dim2; 3], [[u64; 2]; 3])>,
-}
-
-pub(super) type NodeResults = Result<Arc<Vec<NodeCandidate>>, MappingError>;
-
-/// Per-node search results by problem: layers of the same shape (ResNet
-/// repeats a few dozens of times) are searched once. A cache may also be
-/// the view of one capacity of a [`CapacityGroup`] ([`NodeCache::shared`]).
-#[derive(Debug, Default)]
-pub struct NodeCache {
-    map: Mutex<FastMap<NodeKey, NodeResults>>,
-    group: Option<(Arc<CapacityGroup>, usize)>,
-}
-
-impl NodeCache {
-    /// An empty cache.
-    pub fn new() -> Self {
-        NodeCache::default()
-    }
-
-    /// The view of `group`'s capacity of index `slot`.
-    pub(super) fn with_group(group: Arc<CapacityGroup>, slot: usize) -> Self {
-        NodeCache {
-            map: Mutex::default(),
-            group: Some((group, slot)),
-        }
-    }
-
-    fn get_or_search(&self, key: NodeKey, problem: &NodeProblem<'_>) -> NodeResults {
-        if let Some((group, slot)) = &self.group {
-            return group.get_or_search(key, problem, *slot);
-        }
-        if let Ok(map) = self.map.lock()
-            && let Some(hit) = map.get(&key)
-        {
-            return hit.clone();
-        }
-        let found = problem.candidates().map(Arc::new);
-        if let Ok(mut map) = self.map.lock() {
-            map.entry(key).or_insert_with(|| found.clone());
-        }
-        found
-    }
-}
-
 /// Searches one layer given where its input is.
 #[derive(Clone, Debug)]
 pub struct LayerSearch<'a> {
@@ -247,19 +186,6 @@ impl<'a> LayerSearch<'a> {
         } else {
             unit_nhops
         };
-        let key = NodeKey {
-            layer: part_layer.layer,
-            batch: part_layer.batch,
-            occupancy: part_layer.occupancy.to_bits(),
-            nodes,
-            unit_nhops: ranked_hops.0,
-            accfwd: accfwd.0,
-            constraint: env.constraint,
-            src: env.src,
-            dst: env.dst,
-            no_time_mux: env.no_time_mux,
-            share: share.map(|b| (b.dims.0, b.nbr_dists.0.map(|a| a.map(f64::to_bits)))),
-        };
         let resource = NodeResource {
             no_time_mux: env.no_time_mux,
             ..self.machine.node
@@ -280,7 +206,7 @@ impl<'a> LayerSearch<'a> {
             dst: env.dst,
             share,
         };
-        self.cache.get_or_search(key, &problem)
+        self.cache.get_or_search(&problem)
     }
 
     fn ofmap_layout(

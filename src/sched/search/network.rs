@@ -5,12 +5,10 @@
 use crate::fasthash::FastMap;
 use crate::ir::{Dim2, LayerId, LayerShape, Network, Source};
 use crate::sched::blocking::DataHome;
-use crate::sched::layer::{LayerEnv, LayerError, LayerResult, LayerSearch, NodeCache};
 use crate::sched::machine::Machine;
 use crate::sched::model::limits::{RangeError, check_search};
 use crate::sched::options::Options;
 use crate::sched::options::{Goal, RankKey};
-use crate::sched::order::schedule_order;
 use crate::sched::partition::{
     DataLayout, FmapPosition, FmapRange, HopCache, LayoutPiece, NodeRegion, PartTarget,
     PartitionScheme, partition_candidates,
@@ -20,6 +18,9 @@ use crate::sched::pipeline::segment::{PipelineSegment, SegmentContext};
 use crate::sched::pipeline::{
     DataRegion, LayerConstraint, LayerTiming, SegmentTiming, gen_segments, rescaled_cost,
 };
+use crate::sched::search::cache::NodeCache;
+use crate::sched::search::layer::{LayerEnv, LayerError, LayerResult, LayerSearch};
+use crate::sched::search::order::{schedule_order, vertex_order};
 use crate::sched::types::{DataKind, LoopDim, MemLevel, PerLevel};
 use std::borrow::Cow;
 use std::sync::Arc;
@@ -338,7 +339,7 @@ pub fn search_cached(
     };
     // Segments by the position of their last layer, duplicates dropped.
     let mut by_last: Vec<Vec<PipelineSegment>> = vec![Vec::new(); n];
-    for seg in gen_segments(&cx, &Dag::new(net)) {
+    for seg in gen_segments(&cx, &Dag::new(net, vertex_order(net))) {
         let Some(last) = seg.segment.last() else {
             continue;
         };
