@@ -12,15 +12,14 @@
 //! search's exact order: by key, ties to the earlier candidate of the
 //! enumeration.
 
-use super::Orders;
 use super::scheme::{Blocking, BlockingContext, BlockingStats};
 use super::search::{
-    Chunk, PERMUTATIONS, Ranked, chunks, for_each_candidate, orders_irrelevant, search,
+    Chunk, Ranked, chunks, for_each_candidate, for_each_order_pair, orderless_choices,
+    orders_irrelevant, search,
 };
 use crate::sched::machine::NodeResource;
 use crate::sched::model::limits::MAX_TOP;
 use crate::sched::options::Goal;
-use crate::sched::types::PerLoop;
 use rayon::prelude::*;
 
 /// Words of global buffer per node a priced blocking keeps: the smallest
@@ -82,34 +81,15 @@ fn chunk_slots(
     if orders_irrelevant(ctx) {
         // As `search`'s orderless chunks: one price per factor choice, its
         // order pairs entered until one does not make it into its slot.
-        for fb in fbs {
-            let factors = chunk.factors(fb);
-            if !ctx.top_factors_admitted(&factors) {
-                continue;
-            }
-            let first: Orders = [PerLoop(PERMUTATIONS[0]); 2];
-            let Some(stats) = ctx.prepare(&factors).and_then(|p| ctx.finish(&p, &first)) else {
-                continue;
-            };
+        for (factors, stats) in orderless_choices(ctx, chunk, fbs) {
             let Some(j) = slot(&stats) else {
                 continue;
             };
             let key = ctx.key(&stats);
-            'orders: for p0 in PERMUTATIONS {
-                for p1 in PERMUTATIONS {
-                    let b = Blocking {
-                        factors,
-                        orders: [PerLoop(p0), PerLoop(p1)],
-                    };
-                    if !ctx.admits(&b) {
-                        continue;
-                    }
-                    seq += 1;
-                    if !push_placed(&mut best[j], ((b, stats, key), seq), ntops) {
-                        break 'orders;
-                    }
-                }
-            }
+            for_each_order_pair(ctx, factors, |b| {
+                seq += 1;
+                push_placed(&mut best[j], ((b, stats, key), seq), ntops)
+            });
         }
         return best;
     }
