@@ -24,7 +24,6 @@ use std::path::{Path, PathBuf};
 const KNOWN: &[&[&str]] = &[
     &["lang::check", "lang::error"],
     &["onnx::lower::ops", "onnx::lower::tokens"],
-    &["sched::partition::layout", "sched::partition::scheme"],
     &[
         "sched::pipeline::alloc",
         "sched::pipeline::constraint",

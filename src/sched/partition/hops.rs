@@ -5,7 +5,8 @@
 
 use super::ParallelDim;
 use super::arith::{get_ith_range, idivc};
-use super::layout::{DataLayout, FmapPosition, FmapRange, StridedRange, prim};
+use super::fmap::{FmapPosition, FmapRange, StridedRange};
+use super::layout::{DataLayout, prim};
 use super::region::{Coord, NodeRegion};
 use super::scheme::{PartIndex, PartitionScheme};
 use crate::ir::{Dim2, LayerShape, LocalShape};
