@@ -7,9 +7,8 @@ use crate::search::support::network;
 use nnc::ir::Network;
 use nnc::sched::partition::{NodeRegion, RegionKind};
 use nnc::sched::pipeline::dag::Dag;
-use nnc::sched::pipeline::segment::{
-    PipelineOptions, PipelineSegment, SegmentContext, gen_segments,
-};
+use nnc::sched::pipeline::generate::{PipelineSegment, gen_segments};
+use nnc::sched::pipeline::segment::{PipelineOptions, SegmentContext};
 use nnc::sched::pipeline::{DataRegion, LayerConstraint};
 use nnc::sched::search::order::vertex_order;
 use serde_json::{Value, json};

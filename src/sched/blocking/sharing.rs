@@ -11,6 +11,7 @@
 
 use super::{Factors, Orders};
 use crate::sched::dataflow::Nld;
+use crate::sched::model::factor::divisors;
 use crate::sched::pipeline::bufshr::BufShare;
 use crate::sched::types::{DataKind, LoopDim, MemLevel, PerData, PerLoop};
 use serde::Serialize;
@@ -81,10 +82,6 @@ fn permutations<T: Copy>(items: &[T]) -> Vec<Vec<T>> {
         }
     }
     out
-}
-
-fn divisors(n: u64) -> Vec<u64> {
-    (1..=n).filter(|d| n.is_multiple_of(*d)).collect()
 }
 
 /// Positions (0 innermost) for `seq` listed outer to inner; loops not in

@@ -11,6 +11,7 @@
 use super::alloc::Allocation;
 use super::segment::{Deps, Place, Segment, SegmentContext, Src};
 use crate::ir::{LayerId, LayerShape};
+use crate::sched::model::factor::divisors;
 use std::collections::{BTreeMap, BTreeSet};
 
 /// A symbol of the constraint table, by index.
@@ -228,24 +229,6 @@ pub struct Combination {
     pub hints: Vec<u64>,
 }
 
-/// Divisors of `n`, ascending (in O(sqrt n): batches and channel counts
-/// can be large).
-pub(crate) fn divisors(n: u64) -> impl Iterator<Item = u64> {
-    let mut low = Vec::new();
-    let mut high = Vec::new();
-    let mut d = 1u64;
-    while d.saturating_mul(d) <= n {
-        if n.is_multiple_of(d) {
-            low.push(d);
-            if d != n / d {
-                high.push(n / d);
-            }
-        }
-        d += 1;
-    }
-    low.into_iter().chain(high.into_iter().rev())
-}
-
 /// The domain of a top-level factor over `n` channels of `words` words
 /// (all channels, whole batch): divisors whose share of the fmap is at
 /// least 5% of one node's buffer, and 1
@@ -254,6 +237,7 @@ fn factor_domain(n: u64, words: u64, size_gbuf: u64) -> Domain {
     let bound = words as f64 / (0.05 * size_gbuf as f64);
     Domain::Ints(
         divisors(n)
+            .into_iter()
             .filter(|&t| t == 1 || t as f64 <= bound)
             .collect(),
     )
@@ -397,10 +381,7 @@ impl SegmentConstraints {
                 .collect(),
         };
         let basic = cx.options.basic;
-        let topbat = b.new_sym(
-            "topbat_shr".into(),
-            Domain::Ints(divisors(cx.batch).collect()),
-        );
+        let topbat = b.new_sym("topbat_shr".into(), Domain::Ints(divisors(cx.batch)));
         let fbofm_init = b.new_sym("fbofm_init".into(), Domain::Bools);
         for g in &mut b.args {
             for a in g {
@@ -784,8 +765,8 @@ mod tests {
             Domain::Ints(vec![1, 2, 4, 8])
         );
         assert_eq!(factor_domain(8, 8, 1024), Domain::Ints(vec![1]));
-        assert_eq!(divisors(12).collect::<Vec<_>>(), [1, 2, 3, 4, 6, 12]);
-        assert_eq!(divisors(16).collect::<Vec<_>>(), [1, 2, 4, 8, 16]);
-        assert_eq!(divisors(1).collect::<Vec<_>>(), [1]);
+        assert_eq!(divisors(12), [1, 2, 3, 4, 6, 12]);
+        assert_eq!(divisors(16), [1, 2, 4, 8, 16]);
+        assert_eq!(divisors(1), [1]);
     }
 }

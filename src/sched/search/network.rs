@@ -14,9 +14,10 @@ use crate::sched::partition::{
     PartitionScheme, partition_candidates,
 };
 use crate::sched::pipeline::dag::Dag;
-use crate::sched::pipeline::segment::{PipelineSegment, SegmentContext};
+use crate::sched::pipeline::segment::SegmentContext;
 use crate::sched::pipeline::{
-    DataRegion, LayerConstraint, LayerTiming, SegmentTiming, gen_segments, rescaled_cost,
+    DataRegion, LayerConstraint, LayerTiming, PipelineSegment, SegmentTiming, gen_segments,
+    rescaled_cost,
 };
 use crate::sched::search::cache::NodeCache;
 use crate::sched::search::layer::{LayerEnv, LayerError, LayerResult, LayerSearch};
