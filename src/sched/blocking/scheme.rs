@@ -452,18 +452,12 @@ impl<'a> BlockingContext<'a> {
                 access[MemLevel::Dram][d] = 0.0;
             }
         }
-        let remote_words = 0.0
-            + remote_gbuf[DataKind::Fil]
-            + remote_gbuf[DataKind::Ifm]
-            + remote_gbuf[DataKind::Ofm];
+        let remote_words = remote_gbuf.sum_in_order();
         let access_cost =
             access_energy(self.cost, &access) + self.cost.level(MemLevel::Gbuf) * remote_words;
         let ops = self.nld.unit_ops * lcnt as f64 * n;
         let proc_time = self.nld.unit_time * lcnt;
-        let dram_words = 0.0
-            + access[MemLevel::Dram][DataKind::Fil]
-            + access[MemLevel::Dram][DataKind::Ifm]
-            + access[MemLevel::Dram][DataKind::Ofm];
+        let dram_words = access[MemLevel::Dram].sum_in_order();
         // A blocking whose time does not fit a u64 is beyond the model's
         // range (`sched::model::limits`): it is dropped, not saturated, so that it
         // can never win a ranking with a wrong time.

@@ -22,7 +22,7 @@ use crate::sched::pipeline::{
 use crate::sched::search::cache::NodeCache;
 use crate::sched::search::layer::{LayerEnv, LayerError, LayerResult, LayerSearch};
 use crate::sched::search::order::{schedule_order, vertex_order};
-use crate::sched::types::{DataKind, LoopDim, MemLevel, PerLevel};
+use crate::sched::types::{LoopDim, MemLevel, PerLevel};
 use std::borrow::Cow;
 use std::sync::Arc;
 
@@ -88,21 +88,12 @@ impl NetworkSchedule {
             let s = &r.candidate.stats;
             ops += s.ops;
             for m in MemLevel::ALL {
-                accesses[m] += 0.0
-                    + s.access[m][DataKind::Fil]
-                    + s.access[m][DataKind::Ifm]
-                    + s.access[m][DataKind::Ofm];
+                accesses[m] += s.access[m].sum_in_order();
             }
             // Other nodes' buffers read instead of DRAM are buffer accesses
             // (docs/model/buffer-sharing.md#non-dram-data-regions).
-            accesses[MemLevel::Gbuf] += 0.0
-                + s.remote_gbuf[DataKind::Fil]
-                + s.remote_gbuf[DataKind::Ifm]
-                + s.remote_gbuf[DataKind::Ofm];
-            noc_hops += 0.0
-                + r.total_nhops[DataKind::Fil]
-                + r.total_nhops[DataKind::Ifm]
-                + r.total_nhops[DataKind::Ofm];
+            accesses[MemLevel::Gbuf] += s.remote_gbuf.sum_in_order();
+            noc_hops += r.total_nhops.sum_in_order();
             b.add(&r.cost);
         }
         if self.total_time != self.sum_time {
