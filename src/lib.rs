@@ -56,7 +56,7 @@ pub use sched::Compat;
 pub use sched::options::{Goal, Solver};
 pub use sched::options::{Options, OptionsBuilder, OptionsError};
 pub use sched::partition::Partitioning;
-pub use sched::search::network::SearchError;
+pub use sched::search::SearchError;
 pub use schedule::ScheduleFile;
 
 /// Schedules `net` on `hw`: the schedule file of the best schedule the

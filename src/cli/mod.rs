@@ -19,7 +19,7 @@ use crate::sched::options::{Goal, Solver};
 use crate::sched::options::{Options, OptionsError};
 use crate::sched::partition::Partitioning;
 use crate::sched::pipeline::{PipelineOptions, TimeOverhead};
-use crate::sched::search::network::SearchError;
+use crate::sched::search::SearchError;
 use crate::sched::types::PerData;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 

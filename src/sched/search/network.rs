@@ -2,28 +2,25 @@
 //! each scheduled given where its producers left their outputs, keeping the
 //! best few partial schedules at every step.
 
-use crate::fasthash::FastMap;
-use crate::ir::{Dim2, LayerId, LayerShape, Network, Source};
-use crate::sched::blocking::DataHome;
+use super::SearchError;
+use super::segment::{
+    Partial, SchedPlace, ScheduledSegment, SegmentFailure, Start, segment_search, sort_keep,
+};
+use crate::ir::{LayerId, Network};
 use crate::sched::machine::Machine;
-use crate::sched::model::limits::{RangeError, check_search};
+use crate::sched::model::energy::LayerCost;
+use crate::sched::model::limits::check_search;
 use crate::sched::options::Options;
-use crate::sched::options::{Goal, RankKey};
 use crate::sched::partition::{
-    DataLayout, FmapPosition, FmapRange, HopCache, LayoutPiece, NodeRegion, PartTarget,
-    PartitionScheme, partition_candidates,
+    DataLayout, FmapRange, HopCache, NodeRegion, PartTarget, PartitionScheme, partition_candidates,
 };
 use crate::sched::pipeline::dag::Dag;
 use crate::sched::pipeline::segment::SegmentContext;
-use crate::sched::pipeline::{
-    DataRegion, LayerConstraint, LayerTiming, PipelineSegment, SegmentTiming, gen_segments,
-    rescaled_cost,
-};
+use crate::sched::pipeline::{PipelineSegment, gen_segments, rescaled_cost};
 use crate::sched::search::cache::NodeCache;
-use crate::sched::search::layer::{LayerEnv, LayerError, LayerResult, LayerSearch};
-use crate::sched::search::order::{schedule_order, vertex_order};
-use crate::sched::types::{LoopDim, MemLevel, PerLevel};
-use std::borrow::Cow;
+use crate::sched::search::layer::{LayerResult, LayerSearch};
+use crate::sched::search::order::vertex_order;
+use crate::sched::types::{MemLevel, PerLevel};
 use std::sync::Arc;
 
 /// A complete schedule of a network.
@@ -60,7 +57,7 @@ pub struct Totals {
     /// Energy.
     pub cost: f64,
     /// Energy by where it goes.
-    pub breakdown: crate::sched::model::energy::LayerCost,
+    pub breakdown: LayerCost,
     /// Cycles.
     pub time: u64,
     /// Ops.
@@ -83,7 +80,7 @@ impl NetworkSchedule {
     pub fn totals(&self) -> Totals {
         let mut accesses = PerLevel::splat(0.0);
         let (mut ops, mut noc_hops) = (0.0, 0.0);
-        let mut b = crate::sched::model::energy::LayerCost::default();
+        let mut b = LayerCost::default();
         for (_, r) in self.in_order() {
             let s = &r.candidate.stats;
             ops += s.ops;
@@ -111,109 +108,6 @@ impl NetworkSchedule {
             noc_hops,
         }
     }
-}
-
-/// Why a network has no schedule.
-#[derive(Clone, Debug, PartialEq, thiserror::Error)]
-pub enum SearchError {
-    /// The first layer that cannot be placed.
-    #[error("layer `{layer}` cannot be scheduled: {error}")]
-    Layer {
-        /// The layer's name.
-        layer: String,
-        /// Why.
-        error: LayerError,
-    },
-    /// The network, batch or hardware is beyond the model's limits.
-    #[error(transparent)]
-    Range(#[from] RangeError),
-    /// Every schedule's total time exceeds what a `u64` counts.
-    #[error(
-        "every schedule of it takes more than {} cycles, beyond what the model counts",
-        u64::MAX
-    )]
-    TimeOverflow,
-    /// A broken invariant of the search: a bug, not a property of the input.
-    #[error("internal error: {0}")]
-    Internal(String),
-}
-
-impl SearchError {
-    fn layer(net: &Network, id: LayerId, error: LayerError) -> Self {
-        SearchError::Layer {
-            layer: net.layer(id).name.clone(),
-            error,
-        }
-    }
-}
-
-/// Where a layer sits in a schedule: its segment (by index in the
-/// schedule), spatial group and temporal index
-/// (docs/model/pipelining.md#segments).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize)]
-pub struct SchedPlace {
-    /// The segment's index in the schedule.
-    pub segment: usize,
-    /// The spatial group in the segment.
-    pub sp: usize,
-    /// The position in the group.
-    pub tm: usize,
-}
-
-/// One segment of a schedule: its layers and regions and its timing.
-#[derive(Clone, Debug)]
-pub struct ScheduledSegment {
-    /// The spatial groups, each its layers in order.
-    pub groups: Vec<Vec<LayerId>>,
-    /// Per group, its subregion of the processing nodes.
-    pub regions: Vec<NodeRegion>,
-    /// When its layers run (docs/model/pipelining.md#segment-timing).
-    pub timing: SegmentTiming,
-}
-
-#[derive(Clone)]
-struct Partial {
-    layers: Vec<Option<Arc<LayerResult>>>,
-    places: Vec<Option<SchedPlace>>,
-    segments: Vec<Arc<ScheduledSegment>>,
-    start: usize,
-    sum_cost: f64,
-    sum_static: f64,
-    sum_time: u64,
-}
-
-impl Partial {
-    /// The (pipelined) time so far (docs/model/pipelining.md#segment-timing).
-    fn total_time(&self, nlayers: usize) -> u64 {
-        match self.segments.as_slice() {
-            [one] if one.groups.iter().map(Vec::len).sum::<usize>() == nlayers => {
-                one.timing.critical_time()
-            }
-            segs => segs
-                .iter()
-                .fold(0u64, |t, s| t.saturating_add(s.timing.time())),
-        }
-    }
-
-    /// The energy so far, static energy charged over the pipelined time
-    /// (docs/model/pipelining.md#static-energy-rescaling).
-    fn total_cost(&self, total_time: u64) -> f64 {
-        if total_time == self.sum_time {
-            return self.sum_cost;
-        }
-        rescaled_cost(self.sum_cost, self.sum_static, self.sum_time, total_time)
-    }
-
-    fn key(&self, goal: Goal, nlayers: usize) -> RankKey {
-        let t = self.total_time(nlayers);
-        goal.key(self.total_cost(t), t as f64)
-    }
-}
-
-struct Start {
-    part: PartitionScheme,
-    input: DataLayout,
-    externs: Vec<DataLayout>,
 }
 
 /// The input layouts to start from (docs/model/network.md#input-layouts): one
@@ -288,8 +182,7 @@ pub fn search(
 /// [`search`] with per-node results taken from and added to `cache`, which
 /// other searches may share: those on the same machine, with the same
 /// options but for the batch (part of the cache's key), and of networks
-/// that agree on [`owns_hardware`]. A sweep shares one between the
-/// networks of a design point; the results are the same as without it.
+/// that agree on [`owns_hardware`]; the results are the same as without it.
 pub fn search_cached(
     net: &Network,
     machine: &Machine,
@@ -302,26 +195,197 @@ pub fn search_cached(
     // filters may stay on chip (docs/model/network.md#filter-pinning).
     let mut machine = *machine;
     machine.node.no_time_mux = owns_hardware(net);
-    let search = LayerSearch::new(&machine, options, cache);
-    let mut hops = HopCache::new(options.compat);
-    let starts = starts(net, &machine, options);
-    let n = net.layers().len();
-    let initial: Vec<Partial> = (0..starts.len())
-        .map(|start| Partial {
-            layers: vec![None; n],
-            places: vec![None; n],
-            segments: Vec::new(),
-            start,
-            sum_cost: 0.0,
-            sum_static: 0.0,
-            sum_time: 0,
-        })
-        .collect();
-    let order = schedule_order(net);
-    let mut pos = vec![0usize; n];
-    for (i, l) in order.iter().enumerate() {
-        pos[l.index()] = i;
+    let mut s = NetworkSearch::new(net, &machine, options, cache);
+    let last = s.run(progress)?;
+    last.into_iter().map(|p| s.finished(p)).collect()
+}
+
+/// A network search under way: the layers in scheduling order, the
+/// candidate segments ending at each, where the inputs may start, and the
+/// memos every layer shares.
+struct NetworkSearch<'a> {
+    net: &'a Network,
+    search: LayerSearch<'a>,
+    /// The search's NoC-hop memo.
+    hops: HopCache,
+    starts: Vec<Start>,
+    /// The layers in scheduling order.
+    order: Vec<LayerId>,
+    /// Each layer's position in `order`, by layer id.
+    pos: Vec<usize>,
+    /// The candidate segments by the position of their last layer.
+    by_last: Vec<Vec<PipelineSegment>>,
+}
+
+impl<'a> NetworkSearch<'a> {
+    fn new(
+        net: &'a Network,
+        machine: &'a Machine,
+        options: &'a Options,
+        cache: &'a NodeCache,
+    ) -> Self {
+        let vertices = vertex_order(net);
+        let order: Vec<LayerId> = vertices.iter().flatten().copied().collect();
+        let mut pos = vec![0usize; net.layers().len()];
+        for (i, l) in order.iter().enumerate() {
+            pos[l.index()] = i;
+        }
+        let by_last = segments_by_last(net, machine, options, vertices, &pos);
+        NetworkSearch {
+            net,
+            search: LayerSearch::new(machine, options, cache),
+            hops: HopCache::new(options.compat),
+            starts: starts(net, machine, options),
+            order,
+            pos,
+            by_last,
+        }
     }
+
+    /// The best schedules of the whole network, best first, or why there is
+    /// none: layer by layer in scheduling order, the best schedules ending
+    /// at each.
+    fn run(
+        &mut self,
+        progress: &(dyn Fn(usize, usize) + Sync),
+    ) -> Result<Vec<Partial>, SearchError> {
+        let n = self.net.layers().len();
+        let initial: Vec<Partial> = (0..self.starts.len())
+            .map(|start| Partial::empty(start, n))
+            .collect();
+        let mut tops: Vec<Vec<Partial>> = Vec::with_capacity(n);
+        // The first layer that could not be scheduled alone, and why.
+        let mut first_failure: Option<(LayerId, SegmentFailure)> = None;
+        for done in 0..self.order.len() {
+            let all = self.ending_at(done, &initial, &tops, &mut first_failure)?;
+            tops.push(all);
+            progress(done + 1, n);
+        }
+        let last = tops.pop().unwrap_or_default();
+        if last.is_empty() {
+            return Err(self.no_schedule(first_failure));
+        }
+        Ok(last)
+    }
+
+    /// The best schedules up to the layer at position `done` of the order:
+    /// every candidate segment ending there, each searched from the best
+    /// schedules before its first layer (`initial` before the first,
+    /// `tops[i]` up to position `i`). Records in `first_failure` why the
+    /// layer alone has no schedule, if it is the first.
+    fn ending_at(
+        &mut self,
+        done: usize,
+        initial: &[Partial],
+        tops: &[Vec<Partial>],
+        first_failure: &mut Option<(LayerId, SegmentFailure)>,
+    ) -> Result<Vec<Partial>, SearchError> {
+        let mut all: Vec<Partial> = Vec::new();
+        for seg in &self.by_last[done] {
+            let Some(first) = seg.segment.first() else {
+                continue;
+            };
+            let prev = match self.pos[first.index()] {
+                0 => initial,
+                i => &tops[i - 1],
+            };
+            let mut failure = SegmentFailure::default();
+            let found = segment_search(
+                self.net,
+                &self.search,
+                &mut self.hops,
+                &self.starts,
+                seg,
+                prev,
+                &mut failure,
+            )?;
+            let alone = seg.segment.len() == 1;
+            if alone && found.is_empty() && first_failure.is_none() && !prev.is_empty() {
+                *first_failure = Some((self.order[done], failure));
+            }
+            all.extend(found);
+        }
+        let o = self.search.options;
+        sort_keep(
+            &mut all,
+            o.blocking.goal,
+            self.net.layers().len(),
+            o.blocking.ntops,
+        );
+        Ok(all)
+    }
+
+    /// Why the search kept no schedule: the first layer that has none alone.
+    fn no_schedule(&self, first_failure: Option<(LayerId, SegmentFailure)>) -> SearchError {
+        match first_failure {
+            Some((
+                _,
+                SegmentFailure {
+                    overflowed: true, ..
+                },
+            )) => SearchError::TimeOverflow,
+            Some((id, SegmentFailure { error, .. })) => {
+                let error = error
+                    .unwrap_or_else(|| self.search.explain_no_blocking(&self.net.layer(id).shape));
+                SearchError::layer(self.net, id, error)
+            }
+            None => {
+                SearchError::Internal("the search kept no schedule and reported no error".into())
+            }
+        }
+    }
+
+    /// A finished schedule: every layer's result and place by layer id,
+    /// and the totals.
+    fn finished(&self, p: Partial) -> Result<NetworkSchedule, SearchError> {
+        let net = self.net;
+        let start = &self.starts[p.start];
+        let total_time = p.total_time(net.layers().len());
+        let total_cost = p.total_cost(total_time);
+        // Indexed by layer id: a missing layer would shift the others.
+        let missing = |i: usize| {
+            SearchError::Internal(format!(
+                "layer `{}` is missing from a finished schedule",
+                net.layers()[i].name
+            ))
+        };
+        let layers = p
+            .layers
+            .into_iter()
+            .enumerate()
+            .map(|(i, r)| r.ok_or_else(|| missing(i)))
+            .collect::<Result<_, _>>()?;
+        let places = p
+            .places
+            .into_iter()
+            .enumerate()
+            .map(|(i, r)| r.ok_or_else(|| missing(i)))
+            .collect::<Result<_, _>>()?;
+        Ok(NetworkSchedule {
+            order: self.order.clone(),
+            layers,
+            places,
+            segments: p.segments.iter().map(|s| (**s).clone()).collect(),
+            input_layout: start.input.clone(),
+            input_part: start.part,
+            extern_layouts: start.externs.clone(),
+            total_cost,
+            total_time,
+            sum_time: p.sum_time,
+        })
+    }
+}
+
+/// The candidate segments of `net` (docs/model/pipelining.md#segment-generation)
+/// by the position of their last layer in the scheduling order (`pos`,
+/// by layer id; `vertices` the scheduling DAG's), duplicates dropped.
+fn segments_by_last(
+    net: &Network,
+    machine: &Machine,
+    options: &Options,
+    vertices: Vec<Vec<LayerId>>,
+    pos: &[usize],
+) -> Vec<Vec<PipelineSegment>> {
     let cx = SegmentContext {
         net,
         proc_region: NodeRegion::proc(machine.nodes),
@@ -329,9 +393,8 @@ pub fn search_cached(
         batch: options.batch,
         options: options.pipeline,
     };
-    // Segments by the position of their last layer, duplicates dropped.
-    let mut by_last: Vec<Vec<PipelineSegment>> = vec![Vec::new(); n];
-    for seg in gen_segments(&cx, &Dag::new(net, vertex_order(net))) {
+    let mut by_last: Vec<Vec<PipelineSegment>> = vec![Vec::new(); net.layers().len()];
+    for seg in gen_segments(&cx, &Dag::new(net, vertices)) {
         let Some(last) = seg.segment.last() else {
             continue;
         };
@@ -340,363 +403,5 @@ pub fn search_cached(
             list.push(seg);
         }
     }
-    let mut tops: Vec<Vec<Partial>> = Vec::with_capacity(n);
-    let goal = options.blocking.goal;
-    // The first layer that could not be scheduled alone, and why.
-    let mut first_failure: Option<(LayerId, Option<LayerError>, bool)> = None;
-    for (done, &id) in order.iter().enumerate() {
-        let mut all: Vec<Partial> = Vec::new();
-        for seg in &by_last[done] {
-            let Some(first) = seg.segment.first() else {
-                continue;
-            };
-            let prev = match pos[first.index()] {
-                0 => &initial,
-                i => &tops[i - 1],
-            };
-            let alone = seg.segment.len() == 1;
-            let mut failure = SegmentFailure::default();
-            let found = segment_search(net, &search, &mut hops, &starts, seg, prev, &mut failure)?;
-            if alone && found.is_empty() && first_failure.is_none() && !prev.is_empty() {
-                first_failure = Some((id, failure.error, failure.overflowed));
-            }
-            all.extend(found);
-        }
-        sort_keep(&mut all, goal, n, options.blocking.ntops);
-        tops.push(all);
-        progress(done + 1, n);
-    }
-    let last = tops.pop().unwrap_or_default();
-    if last.is_empty() {
-        return Err(match first_failure {
-            Some((_, _, true)) => SearchError::TimeOverflow,
-            Some((id, error, false)) => {
-                let error =
-                    error.unwrap_or_else(|| search.explain_no_blocking(&net.layer(id).shape));
-                SearchError::layer(net, id, error)
-            }
-            None => {
-                SearchError::Internal("the search kept no schedule and reported no error".into())
-            }
-        });
-    }
-    last.into_iter()
-        .map(|p| {
-            let start = &starts[p.start];
-            let total_time = p.total_time(n);
-            let total_cost = p.total_cost(total_time);
-            // Indexed by layer id: a missing layer would shift the others.
-            let missing = |i: usize| {
-                SearchError::Internal(format!(
-                    "layer `{}` is missing from a finished schedule",
-                    net.layers()[i].name
-                ))
-            };
-            let layers = p
-                .layers
-                .into_iter()
-                .enumerate()
-                .map(|(i, r)| r.ok_or_else(|| missing(i)))
-                .collect::<Result<_, _>>()?;
-            let places = p
-                .places
-                .into_iter()
-                .enumerate()
-                .map(|(i, r)| r.ok_or_else(|| missing(i)))
-                .collect::<Result<_, _>>()?;
-            Ok(NetworkSchedule {
-                order: order.clone(),
-                layers,
-                places,
-                segments: p.segments.iter().map(|s| (**s).clone()).collect(),
-                input_layout: start.input.clone(),
-                input_part: start.part,
-                extern_layouts: start.externs.clone(),
-                total_cost,
-                total_time,
-                sum_time: p.sum_time,
-            })
-        })
-        .collect()
-}
-
-/// Sorts partial schedules stably by the goal's key and keeps `ntops`.
-fn sort_keep(list: &mut Vec<Partial>, goal: Goal, nlayers: usize, ntops: usize) {
-    let mut keyed: Vec<(RankKey, Partial)> =
-        list.drain(..).map(|p| (p.key(goal, nlayers), p)).collect();
-    keyed.sort_by_key(|k| k.0);
-    keyed.truncate(ntops);
-    list.extend(keyed.into_iter().map(|(_, p)| p));
-}
-
-/// Why a layer searched alone gave nothing.
-#[derive(Default)]
-struct SegmentFailure {
-    error: Option<LayerError>,
-    overflowed: bool,
-}
-
-/// Where a layer's data live, seen from its own group `sp`.
-fn home(r: DataRegion, sp: usize) -> DataHome {
-    match r {
-        DataRegion::Dram => DataHome::Dram,
-        DataRegion::Sub(g) if g == sp => DataHome::OwnNodes,
-        DataRegion::Sub(_) => DataHome::OtherNodes,
-    }
-}
-
-/// `layout` read from `region` instead: every piece moved there, its
-/// partition projected onto it (docs/model/pipelining.md#searching-a-segment).
-fn forwarded(layout: &DataLayout, region: NodeRegion) -> Result<DataLayout, SearchError> {
-    let pieces = layout
-        .pieces()
-        .iter()
-        .map(|p| LayoutPiece {
-            frng: p.frng,
-            region,
-            part: p.part.projection(&region, true),
-        })
-        .collect();
-    DataLayout::new(pieces).map_err(|e| SearchError::Internal(format!("forwarded layout: {e}")))
-}
-
-/// The best schedules ending with `seg`, from the best schedules `prev` of
-/// the layers before it (docs/model/pipelining.md#searching-a-segment).
-#[allow(clippy::too_many_arguments)]
-fn segment_search(
-    net: &Network,
-    search: &LayerSearch<'_>,
-    hops: &mut HopCache,
-    starts: &[Start],
-    seg: &PipelineSegment,
-    prev: &[Partial],
-    failure: &mut SegmentFailure,
-) -> Result<Vec<Partial>, SearchError> {
-    if prev.is_empty() {
-        return Ok(Vec::new());
-    }
-    let options = search.options;
-    let machine = search.machine;
-    let dram = NodeRegion::dram(machine.nodes, machine.memory);
-    let goal = options.blocking.goal;
-    let ntops = options.blocking.ntops;
-    let nlayers = net.layers().len();
-    let segment = &seg.segment;
-    let alloc = &seg.alloc;
-    // Forwarding regions: shared memory sources read from the fetcher's
-    // subregion, ofmap-forwarding consumers from the producer's.
-    let mut fwd: FastMap<(usize, usize), NodeRegion> = FastMap::default();
-    for list in &seg.deps.ifm_fwd {
-        let r = alloc.regions[list[0].0];
-        for &p in &list[1..] {
-            fwd.insert(p, r);
-        }
-    }
-    for (src, dsts) in &seg.deps.ofm_fwd {
-        let r = alloc.regions[src.0];
-        for &p in dsts {
-            fwd.insert(p, r);
-        }
-    }
-    let max_overhead = options.pipeline.time_overhead.map(|o| o.get());
-    // Results by (layer, ifmap layout, constraint): combinations often
-    // repeat a layer's problem.
-    let mut memo: FastMap<(LayerId, DataLayout, LayerConstraint), Arc<Vec<LayerResult>>> =
-        FastMap::default();
-    let mut frontier: Vec<Vec<u64>> = Vec::new();
-    let mut out: Vec<Partial> = Vec::new();
-    for combo in seg.constraints.combinations(max_overhead) {
-        if frontier
-            .iter()
-            .any(|f| f.iter().zip(&combo.hints).all(|(a, b)| a <= b))
-        {
-            continue;
-        }
-        let mut cur: Vec<Partial> = prev.to_vec();
-        for ((sp, tm), id) in segment.layers() {
-            let place = alloc.at((sp, tm));
-            let base = combo.constraints[sp][tm];
-            let env_of = |constraint| LayerEnv {
-                proc_region: alloc.regions[sp],
-                dst_region: alloc.region(place.dst, dram),
-                src: home(place.src, sp),
-                dst: home(place.dst, sp),
-                constraint,
-                no_time_mux: alloc.no_time_mux,
-            };
-            let producers: Vec<(usize, usize)> = net
-                .layer(id)
-                .inputs
-                .iter()
-                .filter_map(|s| match s {
-                    Source::Layer(p) => segment.place(*p),
-                    _ => None,
-                })
-                .collect();
-            let mut next: Vec<(RankKey, Partial)> = Vec::new();
-            for p in &cur {
-                let mut ifmap = ifmap_layout(net, id, p, &starts[p.start])?;
-                if let Some(r) = fwd.get(&(sp, tm)) {
-                    ifmap = forwarded(&ifmap, *r)?;
-                }
-                // The lazy rule: the ofm factor an earlier convolution chose.
-                let mut constraint = base;
-                if let Some(conv) = base.lazy_topofm {
-                    let Some(r) = &p.layers[conv.index()] else {
-                        return Err(SearchError::Internal(format!(
-                            "`{}` follows `{}`, which is not scheduled yet",
-                            net.layer(id).name,
-                            net.layer(conv).name
-                        )));
-                    };
-                    constraint.topofm = r.candidate.blocking.factors[0][LoopDim::Ofm];
-                    constraint.lazy_topofm = None;
-                }
-                let key = (id, ifmap, constraint);
-                let found = match memo.get(&key) {
-                    Some(hit) => hit.clone(),
-                    None => {
-                        let env = env_of(constraint);
-                        let r = match search.schedule_in(&env, &net.layer(id).shape, &key.1, hops) {
-                            Ok(r) => Arc::new(r),
-                            Err(e) => {
-                                failure.error.get_or_insert(e);
-                                Arc::new(Vec::new())
-                            }
-                        };
-                        memo.insert(key, r.clone());
-                        r
-                    }
-                };
-                for r in found.iter() {
-                    let Some(sum_time) = p.sum_time.checked_add(r.time) else {
-                        failure.overflowed = true;
-                        continue;
-                    };
-                    let mut q = p.clone();
-                    q.sum_time = sum_time;
-                    q.sum_cost += r.cost.total;
-                    q.sum_static += r.cost.static_;
-                    let st = &r.candidate.stats;
-                    let b = &r.candidate.blocking;
-                    let timing = LayerTiming {
-                        place: (sp, tm),
-                        conv: net.layer(id).shape.is_conv(),
-                        time: r.time,
-                        node_time: st.proc_time.max(st.bus_time),
-                        dram_time: st.dram_time,
-                        num_nodes: alloc.regions[sp].dim().size(),
-                        top_factors: b.factors[0].0,
-                        top_order: b.orders[0].0,
-                    };
-                    if (sp, tm) == (0, 0) {
-                        q.segments.push(Arc::new(ScheduledSegment {
-                            groups: segment.groups.clone(),
-                            regions: alloc.regions.clone(),
-                            timing: SegmentTiming::new(),
-                        }));
-                    }
-                    let Some(last) = q.segments.last_mut() else {
-                        return Err(SearchError::Internal("a segment without a start".into()));
-                    };
-                    Arc::make_mut(last)
-                        .timing
-                        .add(timing, &producers)
-                        .map_err(|e| SearchError::Internal(e.to_string()))?;
-                    q.places[id.index()] = Some(SchedPlace {
-                        segment: q.segments.len() - 1,
-                        sp,
-                        tm,
-                    });
-                    q.layers[id.index()] = Some(Arc::new(r.clone()));
-                    next.push((q.key(goal, nlayers), q));
-                }
-            }
-            next.sort_by_key(|k| k.0);
-            next.truncate(ntops);
-            cur = next.into_iter().map(|(_, p)| p).collect();
-            if cur.is_empty() {
-                break;
-            }
-        }
-        if let Some(limit) = max_overhead {
-            cur.retain(|p| p.segments.iter().all(|s| s.timing.time_overhead() <= limit));
-        }
-        if !cur.is_empty() {
-            frontier.push(combo.hints.clone());
-        }
-        out.extend(cur);
-    }
-    sort_keep(&mut out, goal, nlayers, ntops);
-    Ok(out)
-}
-
-/// Where layer `id`'s input is: its producers' outputs, concatenated in
-/// order.
-fn ifmap_layout(
-    net: &Network,
-    id: LayerId,
-    p: &Partial,
-    start: &Start,
-) -> Result<DataLayout, SearchError> {
-    // A matmul's operand is read as its filter, not as part of its input.
-    let layouts: Vec<Cow<'_, DataLayout>> = net
-        .layer(id)
-        .data_inputs()
-        .iter()
-        .map(|s| match s {
-            Source::Input => Ok(Cow::Borrowed(&start.input)),
-            Source::Extern(i) => start.externs.get(*i as usize).map(Cow::Borrowed).ok_or_else(|| {
-                SearchError::Internal(format!("extern input {i} has no layout"))
-            }),
-            Source::Layer(src) => match &p.layers[src.index()] {
-                Some(r) => Ok(Cow::Borrowed(&r.ofmap_layout)),
-                // The scheduling order is topological, so producers are done.
-                None => Err(SearchError::Internal(format!(
-                    "producer `{}` of `{}` is not scheduled yet (the scheduling order is not topological)",
-                    net.layer(*src).name,
-                    net.layer(id).name
-                ))),
-            },
-        })
-        .collect::<Result<_, _>>()?;
-    // What an upsampling's consumers read: its sub-pixel output shuffled
-    // into space, on the same nodes (docs/model/layers.md#upsampling).
-    let mut layouts = layouts;
-    for (layout, src) in layouts.iter_mut().zip(net.layer(id).data_inputs()) {
-        if let Source::Layer(src) = src
-            && let LayerShape::Conv(c) = net.layer(*src).shape
-            && c.is_shuffled()
-        {
-            let shuffled = shuffled(layout, c.shuffle)
-                .map_err(|e| SearchError::layer(net, id, LayerError::Inputs(e)))?;
-            *layout = Cow::Owned(shuffled);
-        }
-    }
-    let refs: Vec<&DataLayout> = layouts.iter().map(|l| l.as_ref()).collect();
-    match refs.as_slice() {
-        [one] => Ok((*one).clone()),
-        many => DataLayout::concat(many)
-            .map_err(|e| SearchError::layer(net, id, LayerError::Inputs(e.to_string()))),
-    }
-}
-
-/// The layout of a sub-pixel output as its consumers read it: each
-/// piece's channels divided by `shuffle.h * shuffle.w` and its fmap
-/// multiplied by `shuffle`, on the same nodes split the same way. A
-/// layer's output is one piece (`LayerSearch::schedule`).
-fn shuffled(layout: &DataLayout, shuffle: Dim2) -> Result<DataLayout, String> {
-    let [piece] = layout.pieces() else {
-        return Err("an upsampling's output in several pieces".into());
-    };
-    let (b, e) = (piece.frng.beg, piece.frng.end);
-    let n = shuffle.size();
-    let scaled =
-        |p: FmapPosition| FmapPosition::new(p.b, p.n / n, p.h * shuffle.h, p.w * shuffle.w);
-    DataLayout::single(
-        FmapRange::new(scaled(b), scaled(e)),
-        piece.region,
-        piece.part,
-    )
-    .map_err(|e| e.to_string())
+    by_last
 }
