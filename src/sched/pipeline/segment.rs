@@ -183,80 +183,107 @@ pub fn deps(net: &Network, seg: &Segment, basic: bool) -> Option<Deps> {
         let mut group_deps = Vec::with_capacity(g.len());
         let mut has_neighbour_src = false;
         for (tm, &l) in g.iter().enumerate() {
-            let (mut mem_p, mut local_p, mut nbr_p) = (false, 0usize, Vec::new());
-            for p in producers(net, l) {
-                match p.and_then(|p| seg.place(p)) {
-                    None => mem_p = true,
-                    Some((psp, ptm)) if psp == sp => {
-                        // Local producers are the previous layer (asserted by
-                        // the reference; the dependency rules make it so).
-                        if ptm + 1 != tm {
-                            return None;
-                        }
-                        local_p += 1;
-                    }
-                    Some(pp) => nbr_p.push(pp),
-                }
-            }
-            let consumers = net.consumers(l);
-            let mut mem_c = consumers.is_empty();
-            let (mut local_c, mut nbr_c) = (Vec::new(), Vec::new());
-            for c in consumers {
-                match seg.place(c) {
-                    None => mem_c = true,
-                    Some((csp, ctm)) if csp == sp => local_c.push((csp, ctm)),
-                    Some(cp) => nbr_c.push(cp),
-                }
-            }
-            if mem_p && !nbr_p.is_empty() {
-                return None;
-            }
-            if !nbr_p.is_empty() {
-                if has_neighbour_src {
-                    return None;
-                }
-                has_neighbour_src = true;
-            }
-            if tm + 1 < g.len() && local_c.is_empty() {
-                return None;
-            }
-            if !local_c.is_empty() && local_c != [(sp, tm + 1)] {
-                return None;
-            }
-            let onchip_p = local_p + nbr_p.len();
-            if basic
-                && (onchip_p > 1
-                    || local_c.len() + nbr_c.len() > 1
-                    || ((sp, tm) != (0, 0) && onchip_p == 0))
-            {
-                return None;
-            }
-            let src = match nbr_p.as_slice() {
-                [] if mem_p => Src::Memory,
-                [] => Src::Local,
-                [one] => {
-                    // Neighbour producers are the last layer of an earlier
-                    // group (asserted by the reference).
-                    if one.0 >= sp || one.1 + 1 != seg.groups[one.0].len() {
-                        return None;
-                    }
-                    Src::Neighbour(*one)
-                }
-                // Several neighbour producers in one layer: two sources.
-                _ => return None,
-            };
-            group_deps.push(LayerDeps {
-                src,
-                dst_memory: mem_c,
-                neighbour_consumers: nbr_c,
-                local_consumer: local_c.first().copied(),
-                onchip_producer: onchip_p > 0,
-            });
+            let d = layer_deps(net, seg, basic, (sp, tm), l, &mut has_neighbour_src)?;
+            group_deps.push(d);
         }
         layers.push(group_deps);
     }
-    // Shared memory sources: first layers of groups reading only memory,
-    // grouped by identical producer tuples, in segment order.
+    let ifm_fwd = shared_sources(net, seg);
+    let ofm_fwd = forwarded_outputs(seg, &layers);
+    Some(Deps {
+        layers,
+        ifm_fwd,
+        ofm_fwd,
+    })
+}
+
+/// How layer `l` at `(sp, tm)` is connected, or `None` when it breaks a
+/// rule; `has_neighbour_src` says whether an earlier layer of its group
+/// reads a neighbour (a group has at most one such source).
+fn layer_deps(
+    net: &Network,
+    seg: &Segment,
+    basic: bool,
+    (sp, tm): Place,
+    l: LayerId,
+    has_neighbour_src: &mut bool,
+) -> Option<LayerDeps> {
+    let g = &seg.groups[sp];
+    let (mut mem_p, mut local_p, mut nbr_p) = (false, 0usize, Vec::new());
+    for p in producers(net, l) {
+        match p.and_then(|p| seg.place(p)) {
+            None => mem_p = true,
+            Some((psp, ptm)) if psp == sp => {
+                // Local producers are the previous layer (asserted by
+                // the reference; the dependency rules make it so).
+                if ptm + 1 != tm {
+                    return None;
+                }
+                local_p += 1;
+            }
+            Some(pp) => nbr_p.push(pp),
+        }
+    }
+    let consumers = net.consumers(l);
+    let mut mem_c = consumers.is_empty();
+    let (mut local_c, mut nbr_c) = (Vec::new(), Vec::new());
+    for c in consumers {
+        match seg.place(c) {
+            None => mem_c = true,
+            Some((csp, ctm)) if csp == sp => local_c.push((csp, ctm)),
+            Some(cp) => nbr_c.push(cp),
+        }
+    }
+    if mem_p && !nbr_p.is_empty() {
+        return None;
+    }
+    if !nbr_p.is_empty() {
+        if *has_neighbour_src {
+            return None;
+        }
+        *has_neighbour_src = true;
+    }
+    if tm + 1 < g.len() && local_c.is_empty() {
+        return None;
+    }
+    if !local_c.is_empty() && local_c != [(sp, tm + 1)] {
+        return None;
+    }
+    let onchip_p = local_p + nbr_p.len();
+    if basic
+        && (onchip_p > 1
+            || local_c.len() + nbr_c.len() > 1
+            || ((sp, tm) != (0, 0) && onchip_p == 0))
+    {
+        return None;
+    }
+    let src = match nbr_p.as_slice() {
+        [] if mem_p => Src::Memory,
+        [] => Src::Local,
+        [one] => {
+            // Neighbour producers are the last layer of an earlier
+            // group (asserted by the reference).
+            if one.0 >= sp || one.1 + 1 != seg.groups[one.0].len() {
+                return None;
+            }
+            Src::Neighbour(*one)
+        }
+        // Several neighbour producers in one layer: two sources.
+        _ => return None,
+    };
+    Some(LayerDeps {
+        src,
+        dst_memory: mem_c,
+        neighbour_consumers: nbr_c,
+        local_consumer: local_c.first().copied(),
+        onchip_producer: onchip_p > 0,
+    })
+}
+
+/// Shared memory sources: first layers of groups reading only memory,
+/// grouped by identical producer tuples, in segment order; only groups of
+/// several.
+fn shared_sources(net: &Network, seg: &Segment) -> Vec<Vec<Place>> {
     let mut ifm_fwd: Vec<(Vec<Option<LayerId>>, Vec<Place>)> = Vec::new();
     for (sp, g) in seg.groups.iter().enumerate() {
         let l = g[0];
@@ -268,11 +295,16 @@ pub fn deps(net: &Network, seg: &Segment, basic: bool) -> Option<Deps> {
             }
         }
     }
-    let ifm_fwd = ifm_fwd
+    ifm_fwd
         .into_iter()
         .map(|(_, v)| v)
         .filter(|v| v.len() > 1)
-        .collect();
+        .collect()
+}
+
+/// Layers whose output goes to memory and on chip, with the on-chip
+/// consumers they forward it to.
+fn forwarded_outputs(seg: &Segment, layers: &[Vec<LayerDeps>]) -> Vec<(Place, Vec<Place>)> {
     let mut ofm_fwd = Vec::new();
     for (p, _) in seg.layers() {
         let d = &layers[p.0][p.1];
@@ -284,11 +316,7 @@ pub fn deps(net: &Network, seg: &Segment, basic: bool) -> Option<Deps> {
             }
         }
     }
-    Some(Deps {
-        layers,
-        ifm_fwd,
-        ofm_fwd,
-    })
+    ofm_fwd
 }
 
 /// What segment generation needs of the machine and the search.

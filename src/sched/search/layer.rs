@@ -3,7 +3,7 @@
 //! node's share mapped and blocked, the NoC hops to bring the data, and the
 //! best few results by the goal's key.
 
-use crate::ir::LayerShape;
+use crate::ir::{Dim2, LayerShape};
 use crate::sched::blocking::{BlockingStats, DataHome};
 use crate::sched::dataflow::MappingError;
 use crate::sched::machine::{Cost, Machine, NodeResource};
@@ -94,6 +94,10 @@ fn price(s: &BlockingStats, unit_nhops: PerData<u64>, cost: &Cost) -> (PerData<f
     (total_nhops, energy)
 }
 
+/// A partition scheme with its per-node share and access-forwarding
+/// divisors.
+type Prepared = (PartitionScheme, PartLayer, PerData<u64>);
+
 /// One partition's per-node results, with what they need to be priced.
 struct PartResults {
     part: PartitionScheme,
@@ -106,7 +110,7 @@ struct PartResults {
 
 impl PartResults {
     fn new(
-        (part, part_layer, accfwd): (PartitionScheme, PartLayer, PerData<u64>),
+        (part, part_layer, accfwd): Prepared,
         ofmap: DataLayout,
         unit_nhops: PerData<u64>,
         found: Arc<Vec<NodeCandidate>>,
@@ -320,16 +324,8 @@ impl<'a> LayerSearch<'a> {
         hops: &mut HopCache,
     ) -> Result<Vec<LayerResult>, LayerError> {
         let o = self.options;
-        let m = self.machine;
-        let parts = partition_candidates(
-            &PartTarget::Layer(*layer),
-            o.batch,
-            env.proc_region.dim(),
-            o.partitioning,
-            true,
-            o.compat,
-        );
-        let prepared: Vec<(PartitionScheme, PartLayer, PerData<u64>)> = parts
+        let prepared: Vec<Prepared> = self
+            .partitions(o, env.proc_region.dim(), layer)
             .into_iter()
             .filter_map(|part| {
                 let pl = part.part_layer(layer, o.batch, o.compat).ok()?;
@@ -340,85 +336,135 @@ impl<'a> LayerSearch<'a> {
                 ))
             })
             .collect();
-        let share = |part: &PartitionScheme| {
-            o.gbuf_sharing()
-                .then(|| BufShare::new(part, &env.proc_region, layer))
-        };
-        let mut parts: Vec<PartResults> = Vec::new();
-        if o.compat.inexact_hop_memo() {
-            // The memo's answers depend on the order of its queries, so hops
-            // are computed the reference's way: after the per-node searches
-            // (possible because the reference ranks blockings without NoC
-            // energy, `Compat::rank_by_access_energy`), in partition order,
-            // only for partitions with a result.
-            debug_assert!(o.compat.rank_by_access_energy());
-            let found: Vec<NodeResults> = prepared
-                .par_iter()
-                .map(|(part, pl, fwd)| {
-                    self.node_results(env, pl, part.size(), PerData::splat(0), *fwd, share(part))
-                })
-                .collect();
-            for ((part, part_layer, accfwd), found) in prepared.into_iter().zip(found) {
-                let found = found?;
-                if found.is_empty() {
-                    continue;
-                }
-                let Some(ofmap) = self.ofmap_layout(env, layer, &part) else {
-                    continue;
-                };
-                let unit_nhops =
-                    hops.unit_nhops(&self.hop_query(env, layer, &part, ifmap_layout, &ofmap));
-                parts.push(PartResults::new(
-                    (part, part_layer, accfwd),
-                    ofmap,
-                    unit_nhops,
-                    found,
-                ));
-            }
+        let parts = if o.compat.inexact_hop_memo() {
+            self.parts_with_memo(env, layer, ifmap_layout, prepared, hops)?
         } else {
-            // Exact hops need no memo and no order: each partition computes
-            // its own, in parallel, before its per-node search ranks
-            // blockings by the whole energy.
-            let found: Vec<Option<PartResults>> = prepared
-                .into_par_iter()
-                .map(|(part, part_layer, accfwd)| {
-                    let ofmap = self.ofmap_layout(env, layer, &part)?;
-                    let q = self.hop_query(env, layer, &part, ifmap_layout, &ofmap);
-                    let unit_nhops = unit_nhops(&q, o.compat);
-                    let found = self
-                        .node_results(
-                            env,
-                            &part_layer,
-                            part.size(),
-                            unit_nhops,
-                            accfwd,
-                            share(&part),
-                        )
-                        .ok()?;
-                    let prepared = (part, part_layer, accfwd);
-                    Some(PartResults::new(prepared, ofmap, unit_nhops, found))
-                })
-                .collect();
-            parts = found.into_iter().flatten().collect();
+            self.parts_with_exact_hops(env, layer, ifmap_layout, prepared)
+        };
+        Ok(self.best(&parts))
+    }
+
+    /// The partition schemes a layer is tried with on `nodes` under `o`
+    /// (docs/model/partitioning.md#naive-and-hybrid-enumeration).
+    fn partitions(&self, o: &Options, nodes: Dim2, layer: &LayerShape) -> Vec<PartitionScheme> {
+        partition_candidates(
+            &PartTarget::Layer(*layer),
+            o.batch,
+            nodes,
+            o.partitioning,
+            true,
+            o.compat,
+        )
+    }
+
+    /// Who shares each data kind's buffer tile under `part`, with buffer
+    /// sharing on.
+    fn share(
+        &self,
+        env: &LayerEnv,
+        layer: &LayerShape,
+        part: &PartitionScheme,
+    ) -> Option<BufShare> {
+        self.options
+            .gbuf_sharing()
+            .then(|| BufShare::new(part, &env.proc_region, layer))
+    }
+
+    /// The per-node results of each partition, hops from the reference's
+    /// memo (docs/model/noc.md#the-references-hop-memo). The memo's answers
+    /// depend on the order of its queries, so hops are computed the
+    /// reference's way: after the per-node searches (possible because the
+    /// reference ranks blockings without NoC energy,
+    /// `Compat::rank_by_access_energy`), in partition order, only for
+    /// partitions with a result.
+    fn parts_with_memo(
+        &self,
+        env: &LayerEnv,
+        layer: &LayerShape,
+        ifmap_layout: &DataLayout,
+        prepared: Vec<Prepared>,
+        hops: &mut HopCache,
+    ) -> Result<Vec<PartResults>, LayerError> {
+        debug_assert!(self.options.compat.rank_by_access_energy());
+        let found: Vec<NodeResults> = prepared
+            .par_iter()
+            .map(|(part, pl, fwd)| {
+                let share = self.share(env, layer, part);
+                self.node_results(env, pl, part.size(), PerData::splat(0), *fwd, share)
+            })
+            .collect();
+        let mut parts = Vec::new();
+        for ((part, part_layer, accfwd), found) in prepared.into_iter().zip(found) {
+            let found = found?;
+            if found.is_empty() {
+                continue;
+            }
+            let Some(ofmap) = self.ofmap_layout(env, layer, &part) else {
+                continue;
+            };
+            let unit_nhops =
+                hops.unit_nhops(&self.hop_query(env, layer, &part, ifmap_layout, &ofmap));
+            parts.push(PartResults::new(
+                (part, part_layer, accfwd),
+                ofmap,
+                unit_nhops,
+                found,
+            ));
         }
-        // Rank (partition, candidate) pairs stably by the goal's key; build
-        // results only for those kept.
+        Ok(parts)
+    }
+
+    /// The per-node results of each partition, with exact hops: they need
+    /// no memo and no order, so each partition computes its own, in
+    /// parallel, before its per-node search ranks blockings by the whole
+    /// energy.
+    fn parts_with_exact_hops(
+        &self,
+        env: &LayerEnv,
+        layer: &LayerShape,
+        ifmap_layout: &DataLayout,
+        prepared: Vec<Prepared>,
+    ) -> Vec<PartResults> {
+        let compat = self.options.compat;
+        let found: Vec<Option<PartResults>> = prepared
+            .into_par_iter()
+            .map(|(part, part_layer, accfwd)| {
+                let ofmap = self.ofmap_layout(env, layer, &part)?;
+                let q = self.hop_query(env, layer, &part, ifmap_layout, &ofmap);
+                let unit_nhops = unit_nhops(&q, compat);
+                let share = self.share(env, layer, &part);
+                let found = self
+                    .node_results(env, &part_layer, part.size(), unit_nhops, accfwd, share)
+                    .ok()?;
+                let prepared = (part, part_layer, accfwd);
+                Some(PartResults::new(prepared, ofmap, unit_nhops, found))
+            })
+            .collect();
+        found.into_iter().flatten().collect()
+    }
+
+    /// The best `ntops` (partition, candidate) pairs, ranked stably by the
+    /// goal's key (docs/model/network.md#ranking-a-layers-candidates);
+    /// results are built only for those kept.
+    fn best(&self, parts: &[PartResults]) -> Vec<LayerResult> {
+        let o = self.options;
+        let cost = &self.machine.cost;
         let goal = o.blocking.goal;
         let mut ranked: Vec<(usize, usize, RankKey)> = Vec::new();
         for (pi, p) in parts.iter().enumerate() {
             for (ci, c) in p.found.iter().enumerate() {
-                let (_, cost) = price(&c.stats, p.unit_nhops, &m.cost);
-                ranked.push((pi, ci, goal.key(cost.total, c.stats.time as f64)));
+                let (_, e) = price(&c.stats, p.unit_nhops, cost);
+                ranked.push((pi, ci, goal.key(e.total, c.stats.time as f64)));
             }
         }
         ranked.sort_by_key(|r| r.2);
         ranked.truncate(o.blocking.ntops);
-        Ok(ranked
+        ranked
             .into_iter()
             .map(|(pi, ci, _)| {
                 let p = &parts[pi];
                 let candidate = p.found[ci].clone();
-                let (total_nhops, cost) = price(&candidate.stats, p.unit_nhops, &m.cost);
+                let (total_nhops, cost) = price(&candidate.stats, p.unit_nhops, cost);
                 LayerResult {
                     part: p.part,
                     part_layer: p.part_layer,
@@ -432,7 +478,7 @@ impl<'a> LayerSearch<'a> {
                     groups: 1,
                 }
             })
-            .collect())
+            .collect()
     }
 
     /// Why no partition of `layer` has a blocking: the smallest buffers one
@@ -459,14 +505,7 @@ impl<'a> LayerSearch<'a> {
             self.options
         };
         let node = &self.machine.node;
-        let parts = partition_candidates(
-            &PartTarget::Layer(*layer),
-            o.batch,
-            self.machine.nodes,
-            o.partitioning,
-            true,
-            o.compat,
-        );
+        let parts = self.partitions(o, self.machine.nodes, layer);
         let (mut regf, mut gbuf) = (u64::MAX, u64::MAX);
         // Does one loop nest fit both buffers with every loop at the DRAM
         // level? Then a blocking fits (it needs the least of both).
