@@ -53,10 +53,12 @@ pub use lang::check::check;
 pub use lang::compile;
 pub use lang::parse::parse;
 pub use sched::Compat;
+pub use sched::model::limits::RangeError;
 pub use sched::options::{Goal, Solver};
 pub use sched::options::{Options, OptionsBuilder, OptionsError};
 pub use sched::partition::Partitioning;
 pub use sched::search::SearchError;
+pub use sched::search::shared::SharedSearch;
 pub use schedule::ScheduleFile;
 
 /// Schedules `net` on `hw`: the schedule file of the best schedule the
@@ -80,6 +82,30 @@ pub fn schedule_with_progress(
     progress: &(dyn Fn(usize, usize) + Sync),
 ) -> Result<ScheduleFile, SearchError> {
     let schedules = sched::search::network::search(net, &hw.machine(), options, progress)?;
+    best_file(net, hw, options, &schedules)
+}
+
+/// [`schedule()`] through `shared`, whose per-node searches it takes and
+/// adds to: the same schedule file, found faster when schedules of
+/// `shared`'s other networks, batches or design points did part of the
+/// work ([`SharedSearch`]).
+pub fn schedule_shared(
+    net: &Network,
+    hw: &Hardware,
+    options: &Options,
+    shared: &SharedSearch,
+) -> Result<ScheduleFile, SearchError> {
+    let schedules = shared.search(net, &hw.machine(), options, &|_, _| {})?;
+    best_file(net, hw, options, &schedules)
+}
+
+/// The schedule file of the best of `schedules`.
+fn best_file(
+    net: &Network,
+    hw: &Hardware,
+    options: &Options,
+    schedules: &[sched::search::network::NetworkSchedule],
+) -> Result<ScheduleFile, SearchError> {
     let best = schedules
         .first()
         .ok_or_else(|| SearchError::Internal("the search returned no schedule".into()))?;

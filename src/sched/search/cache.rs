@@ -8,8 +8,8 @@ use std::sync::{Arc, Mutex};
 
 /// Per-node search results by problem, for searches on one machine under
 /// fixed options (the batch aside, which is part of the key). A cache may
-/// also be the view of one capacity of a [`CapacityGroup`]
-/// ([`NodeCache::shared`]), which keeps the machine and options in its key.
+/// also be the view of one capacity of a `CapacityGroup`
+/// (`NodeCache::shared`), which keeps the machine and options in its key.
 #[derive(Debug, Default)]
 pub struct NodeCache {
     map: Mutex<FastMap<NodeKey, NodeResults>>,
@@ -26,7 +26,7 @@ impl NodeCache {
     /// cache whose per-node results are found for every capacity of the
     /// group at once. `None` if the group lacks that capacity. Problems of
     /// another node or cost than the group's are searched alone.
-    pub fn shared(group: &Arc<CapacityGroup>, size_gbuf: u64) -> Option<NodeCache> {
+    pub(crate) fn shared(group: &Arc<CapacityGroup>, size_gbuf: u64) -> Option<NodeCache> {
         let slot = group.capacities().binary_search(&size_gbuf).ok()?;
         Some(NodeCache {
             map: Mutex::default(),

@@ -4,8 +4,8 @@
 //! With everything else equal (array, register file, buses, DRAM, costs,
 //! options), the capacity only decides which blockings fit
 //! ([`crate::sched::blocking::search_capacities`]), so one search gives the
-//! per-node results of every capacity. A [`CapacityGroup`] keeps those
-//! results; [`NodeCache::shared`] is the view of one capacity that a network
+//! per-node results of every capacity. A `CapacityGroup` keeps those
+//! results; `NodeCache::shared` is the view of one capacity that a network
 //! search takes like any other cache. The results are exactly those of a
 //! separate search per capacity.
 
@@ -33,7 +33,7 @@ type GroupKey = (NodeKey, BlockingOptions, Compat);
 /// global buffer: for each problem, the results of every capacity of the
 /// group, found by one search.
 #[derive(Debug)]
-pub struct CapacityGroup {
+pub(crate) struct CapacityGroup {
     capacities: Vec<u64>,
     /// The node every problem must have, capacity and filter pinning aside
     /// (the pinning is part of the key).
@@ -46,7 +46,7 @@ impl CapacityGroup {
     /// A group for nodes `node` priced by `cost`, with each capacity of
     /// `capacities` (words of global buffer per node); `node`'s own capacity
     /// is not read.
-    pub fn new(node: NodeResource, cost: Cost, capacities: &[u64]) -> Self {
+    pub(crate) fn new(node: NodeResource, cost: Cost, capacities: &[u64]) -> Self {
         let mut capacities = capacities.to_vec();
         capacities.sort_unstable();
         capacities.dedup();
@@ -59,7 +59,7 @@ impl CapacityGroup {
     }
 
     /// The group's capacities, increasing.
-    pub fn capacities(&self) -> &[u64] {
+    pub(crate) fn capacities(&self) -> &[u64] {
         &self.capacities
     }
 

@@ -1,7 +1,11 @@
 //! The search's drivers, outermost first (docs/model/network.md): the
-//! whole network in scheduling order, one layer over every partition of
-//! the node array, one node's share mapped and blocked; and the caches
-//! that keep per-node results for layers of the same shape.
+//! whole network in scheduling order (`network`, `order`), one segment of
+//! it (`segment`), one layer over every partition of the node array
+//! (`layer`), one node's share mapped and blocked (`node`); the caches that
+//! keep per-node results for layers of the same shape (`cache`) and for
+//! machines that differ only in the global buffer's capacity (`capacity`);
+//! and searches that share them across networks and design points
+//! (`shared`, [`SharedSearch`](shared::SharedSearch)).
 
 pub mod cache;
 pub mod capacity;
@@ -10,6 +14,7 @@ pub mod network;
 pub mod node;
 pub mod order;
 pub mod segment;
+pub mod shared;
 
 use crate::ir::{LayerId, Network};
 use crate::sched::model::limits::RangeError;

@@ -156,7 +156,7 @@ fn starts(net: &Network, machine: &Machine, options: &Options) -> Vec<Start> {
 
 /// Does every layer of `net` own the hardware for the whole run? True for a
 /// network of one layer: its filters may stay on chip (docs/model/network.md#filter-pinning).
-pub fn owns_hardware(net: &Network) -> bool {
+pub(crate) fn owns_hardware(net: &Network) -> bool {
     net.layers().len() == 1
 }
 
@@ -180,10 +180,11 @@ pub fn search(
 }
 
 /// [`search`] with per-node results taken from and added to `cache`, which
-/// other searches may share: those on the same machine, with the same
-/// options but for the batch (part of the cache's key), and of networks
-/// that agree on [`owns_hardware`]; the results are the same as without it.
-pub fn search_cached(
+/// other searches on the same machine under the same options (the batch
+/// aside) may share, or the view of a capacity group that keeps them all
+/// apart ([`NodeCache::shared`]): the results are the same as without it.
+/// The library's way to share is [`SharedSearch`](super::shared::SharedSearch).
+pub(crate) fn search_cached(
     net: &Network,
     machine: &Machine,
     options: &Options,
