@@ -6,8 +6,7 @@
 use crate::hw::{self, Hardware, Set};
 use crate::sched::Compat;
 use crate::sched::model::limits::MAX_TOP;
-use crate::sched::options::{Goal, Solver};
-use crate::sched::options::{Options, OptionsBuilder};
+use crate::sched::options::{Goal, Options, OptionsBuilder, Solver};
 use crate::sched::partition::Partitioning;
 use crate::sched::types::PerData;
 use serde::Deserialize;

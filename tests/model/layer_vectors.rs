@@ -5,8 +5,7 @@
 use super::support::*;
 use nnc::sched::Compat;
 use nnc::sched::blocking::{Blocking, BlockingContext, sweep_counts};
-use nnc::sched::dataflow::Nld;
-use nnc::sched::dataflow::map_layer;
+use nnc::sched::dataflow::{Nld, map_layer};
 use nnc::sched::model::factor::ordered_factors;
 use nnc::sched::search::node::NodeProblem;
 use nnc::sched::types::{PerData, PerLoop};

@@ -5,9 +5,7 @@
 use crate::model::support::{cost, dim, u};
 use crate::partition::support::{frng, layer, scheme, vectors};
 use nnc::sched::Compat;
-use nnc::sched::machine::Machine;
-use nnc::sched::machine::MemType;
-use nnc::sched::machine::{Bandwidth, NodeResource};
+use nnc::sched::machine::{Bandwidth, Machine, MemType, NodeResource};
 use nnc::sched::options::Options;
 use nnc::sched::partition::{DataLayout, HopCache, NodeRegion, Partitioning};
 use nnc::sched::search::cache::NodeCache;

@@ -6,11 +6,8 @@ use nnc::ir::{
     Source, Span,
 };
 use nnc::sched::Compat;
-use nnc::sched::machine::Machine;
-use nnc::sched::machine::MemType;
-use nnc::sched::machine::{Bandwidth, NodeResource};
-use nnc::sched::options::Options;
-use nnc::sched::options::{BlockingOptions, Goal, Solver};
+use nnc::sched::machine::{Bandwidth, Machine, MemType, NodeResource};
+use nnc::sched::options::{BlockingOptions, Goal, Options, Solver};
 use nnc::sched::partition::Partitioning;
 use nnc::sched::pipeline::{PipelineOptions, TimeOverhead};
 use nnc::sched::types::PerData;

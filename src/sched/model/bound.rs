@@ -225,8 +225,7 @@ pub fn layer_bound(layer: &LayerShape, ctx: &BoundContext<'_>) -> LowerBound {
 mod tests {
     use super::*;
     use crate::ir::{ConvShape, LocalShape};
-    use crate::sched::machine::MemType;
-    use crate::sched::machine::NodeResource;
+    use crate::sched::machine::{MemType, NodeResource};
 
     fn machine(nodes: u64, bw: Bandwidth, idl: f64) -> Machine {
         Machine::new(
