@@ -130,28 +130,8 @@ fn neutral(node: &NodeResource) -> NodeResource {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::ir::Dim2;
-    use crate::sched::machine::Bandwidth;
     use crate::sched::search::cache::NodeCache;
-    use crate::sched::types::{PerData, PerLevel};
-
-    fn node(size_gbuf: u64) -> NodeResource {
-        NodeResource {
-            dim_array: Dim2::new(4, 6),
-            size_gbuf,
-            size_regf: 48,
-            array_bus_width: None,
-            dram_bandwidth: Bandwidth::Unlimited,
-            no_time_mux: false,
-        }
-    }
-
-    const COST: Cost = Cost {
-        mac_op: 1.0,
-        mem_hier: PerLevel([100.0, 4.0, 2.0, 1.0]),
-        noc_hop: 2.0,
-        idl_unit: 0.0,
-    };
+    use crate::sched::types::PerData;
 
     /// A small network's schedules through one group's views, each at its
     /// capacity, are those of separate searches; another machine's problems
@@ -214,7 +194,8 @@ mod tests {
 
     #[test]
     fn a_view_needs_one_of_the_groups_capacities() {
-        let group = Arc::new(CapacityGroup::new(node(0), COST, &[512, 128, 512]));
+        let m = crate::hw::load("eyeriss").unwrap().machine();
+        let group = Arc::new(CapacityGroup::new(m.node, m.cost, &[512, 128, 512]));
         assert_eq!(group.capacities(), &[128, 512]);
         assert!(NodeCache::shared(&group, 512).is_some());
         assert!(NodeCache::shared(&group, 256).is_none());

@@ -344,24 +344,21 @@ impl<'a> NetworkSearch<'a> {
         let total_time = p.total_time(net.layers().len());
         let total_cost = p.total_cost(total_time);
         // Indexed by layer id: a missing layer would shift the others.
-        let missing = |i: usize| {
-            SearchError::Internal(format!(
-                "layer `{}` is missing from a finished schedule",
-                net.layers()[i].name
-            ))
-        };
-        let layers = p
-            .layers
-            .into_iter()
-            .enumerate()
-            .map(|(i, r)| r.ok_or_else(|| missing(i)))
-            .collect::<Result<_, _>>()?;
-        let places = p
-            .places
-            .into_iter()
-            .enumerate()
-            .map(|(i, r)| r.ok_or_else(|| missing(i)))
-            .collect::<Result<_, _>>()?;
+        fn every<T>(net: &Network, of: Vec<Option<T>>) -> Result<Vec<T>, SearchError> {
+            of.into_iter()
+                .enumerate()
+                .map(|(i, r)| {
+                    r.ok_or_else(|| {
+                        SearchError::Internal(format!(
+                            "layer `{}` is missing from a finished schedule",
+                            net.layers()[i].name
+                        ))
+                    })
+                })
+                .collect()
+        }
+        let layers = every(net, p.layers)?;
+        let places = every(net, p.places)?;
         Ok(NetworkSchedule {
             order: self.order.clone(),
             layers,

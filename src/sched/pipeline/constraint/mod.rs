@@ -146,10 +146,7 @@ impl SegmentConstraints {
             .iter()
             .map(|&x| {
                 let s = &self.symbols[x];
-                let d = match &s.domain {
-                    Domain::Ints(d) => d.clone(),
-                    Domain::Bools => vec![0, 1],
-                };
+                let d = s.domain.values();
                 (s.name.clone(), d)
             })
             .collect()
@@ -164,10 +161,7 @@ impl SegmentConstraints {
             .iter()
             .map(|&x| {
                 let s = &self.symbols[x];
-                let d = match &s.domain {
-                    Domain::Ints(d) => d.clone(),
-                    Domain::Bools => vec![0, 1],
-                };
+                let d = s.domain.values();
                 if s.name == "topbat_shr" {
                     let min = max_overhead.map_or(0.0, |o| self.num_sp_fbs as f64 / o);
                     d.into_iter().filter(|&v| v as f64 >= min).collect()

@@ -122,6 +122,16 @@ pub(super) enum Domain {
     Bools,
 }
 
+impl Domain {
+    /// The values, ascending (a boolean as 0 and 1).
+    pub(super) fn values(&self) -> Vec<u64> {
+        match self {
+            Domain::Ints(d) => d.clone(),
+            Domain::Bools => vec![0, 1],
+        }
+    }
+}
+
 #[derive(Clone, Debug)]
 pub(super) struct Symbol {
     pub(super) name: String,
