@@ -5,7 +5,7 @@
 //! in `tests/fixtures/errors/`.
 
 use super::ast::Span;
-use super::check::Builtin;
+use super::builtin::Builtin;
 use super::code::Code;
 use crate::ir::{Dim2, WindowMode};
 

@@ -4,7 +4,7 @@
 //! limit was hit); sentences, labels and help lines are written here.
 
 use super::ast::Span;
-use super::check::Builtin;
+use super::builtin::Builtin;
 use super::diag::Diagnostic;
 use super::error::{Choice, ErrorKind, Fixes, HeaderProblem, Operand, OutProblem, ValueKind};
 use crate::ir::{Dim2, WindowMode};

@@ -10,6 +10,7 @@
 //! [`diag::Diagnostic`]; [`diag::emit`] renders them.
 
 pub mod ast;
+pub mod builtin;
 pub mod check;
 pub mod code;
 pub mod diag;

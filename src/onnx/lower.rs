@@ -9,12 +9,13 @@ use super::graph::{AttrValue, Dim, Graph, Node, Tensor};
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::fmt::Write;
 
+mod attrs;
 mod ops;
 mod shapes;
 mod tokens;
 mod upsample;
 
-use ops::unsupported;
+use attrs::unsupported;
 
 /// How to read a graph.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
