@@ -18,7 +18,7 @@
 //! ```
 //! # fn main() -> Result<(), Box<dyn std::error::Error>> {
 //! let source = "network Tiny\ninput data [3, 16]\nc1 = conv(data, 8, kernel: 3, pad: 1)\n";
-//! let render = |d| nnc::lang::diag::render(&d, "tiny.nn", source);
+//! let render = |d| nnc::diag::render(&d, "tiny.nn", source);
 //! let file = nnc::parse(source).map_err(render)?;
 //! let (net, _warnings) = nnc::check(&file).map_err(render)?;
 //! let hw = nnc::hw::load("eyeriss")?;
@@ -35,6 +35,7 @@
 
 #[cfg(feature = "cli")]
 pub mod cli;
+pub mod diag;
 pub mod hw;
 pub mod ir;
 pub mod lang;

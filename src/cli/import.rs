@@ -92,12 +92,12 @@ pub(crate) fn import(args: &ImportArgs, color: bool) -> ExitCode {
     match crate::lang::compile(&text) {
         Err(diags) => {
             let mut stderr = std::io::stderr().lock();
-            let _ = crate::lang::diag::emit(&diags, &shown, &text, color, &mut stderr);
+            let _ = crate::diag::emit(&diags, &shown, &text, color, &mut stderr);
             return ExitCode::from(EXIT_COMPILE_ERROR);
         }
         Ok((_, warnings)) => {
             let mut stderr = std::io::stderr().lock();
-            let _ = crate::lang::diag::emit(&warnings, &shown, &text, color, &mut stderr);
+            let _ = crate::diag::emit(&warnings, &shown, &text, color, &mut stderr);
         }
     }
     let model = [("model", args.file.as_path())];

@@ -376,11 +376,11 @@ pub(crate) fn compile_network(
     let mut stderr = std::io::stderr().lock();
     match lang::compile(&source) {
         Err(diags) => {
-            let _ = lang::diag::emit(&diags, &path, &source, color, &mut stderr);
+            let _ = crate::diag::emit(&diags, &path, &source, color, &mut stderr);
             Err(ExitCode::from(EXIT_COMPILE_ERROR))
         }
         Ok((net, warnings)) => {
-            let _ = lang::diag::emit(&warnings, &path, &source, color, &mut stderr);
+            let _ = crate::diag::emit(&warnings, &path, &source, color, &mut stderr);
             Ok((net, source))
         }
     }
@@ -461,14 +461,19 @@ pub(crate) fn hardware_with(
             span,
             message,
         }) => {
-            let mut d = lang::Diagnostic::file_error(format!("invalid hardware file: {message}"));
+            let mut d = crate::diag::Diagnostic::error(format!("invalid hardware file: {message}"));
             if let Some(span) = span {
                 d = d.primary(lang::ast::Span::new(span.start, span.end), "here");
             }
-            let mut diags = lang::Diagnostics::new();
+            let mut diags = crate::diag::Diagnostics::new();
             diags.push(d);
-            let _ =
-                lang::diag::emit_each(&diags, &origin, &text, color, &mut std::io::stderr().lock());
+            let _ = crate::diag::emit_each(
+                &diags,
+                &origin,
+                &text,
+                color,
+                &mut std::io::stderr().lock(),
+            );
             Err(ExitCode::from(EXIT_COMPILE_ERROR))
         }
         Err(e) => {

@@ -113,13 +113,14 @@ pub(super) fn run(args: &SweepArgs, color: bool) -> ExitCode {
     let spec = match sweep::parse_spec(&text, &dir) {
         Ok(s) => s,
         Err(e) => {
-            let mut d = lang::Diagnostic::file_error(format!("invalid sweep spec: {}", e.message));
+            let mut d =
+                crate::diag::Diagnostic::error(format!("invalid sweep spec: {}", e.message));
             if let Some(span) = e.span {
                 d = d.primary(lang::ast::Span::new(span.start, span.end), "here");
             }
-            let mut diags = lang::Diagnostics::new();
+            let mut diags = crate::diag::Diagnostics::new();
             diags.push(d);
-            let _ = lang::diag::emit_each(
+            let _ = crate::diag::emit_each(
                 &diags,
                 &spec_name,
                 &text,

@@ -6,7 +6,7 @@
 
 use super::ast::Span;
 use super::builtin::Builtin;
-use super::code::Code;
+use crate::diag::Code;
 use crate::ir::{Dim2, WindowMode};
 
 /// What kind of value something is, for [`ErrorKind::WrongKind`].

@@ -5,8 +5,8 @@
 
 use super::ast::Span;
 use super::builtin::Builtin;
-use super::diag::Diagnostic;
 use super::error::{Choice, ErrorKind, Fixes, HeaderProblem, Operand, OutProblem, ValueKind};
+use crate::diag::Diagnostic;
 use crate::ir::{Dim2, WindowMode};
 
 impl ValueKind {

@@ -3,12 +3,12 @@
 
 use super::shape::{self, Window, WindowError, shape_fits};
 use super::{Checker, MAX_QUANTITY, Part, Value};
+use crate::diag::Diagnostic;
 use crate::ir::{
     ConvShape, Dim2, Layer, LayerId, LayerKind, LayerShape, LocalShape, Source, WindowMode,
 };
 use crate::lang::ast::{Call, Expr, Ident, Span};
 use crate::lang::builtin::{Builtin, Key, Param, ParamKind, Params};
-use crate::lang::diag::Diagnostic;
 use crate::lang::error::{ErrorKind, Operand};
 
 /// A callee's parameters, for argument binding.

@@ -32,8 +32,8 @@ pub use crate::suggest::{edit_distance, suggest};
 pub use shape::shape_fits;
 
 use super::ast::{self, BlockDef, Span};
-use super::diag::{Diagnostic, Diagnostics};
 use super::error::{ErrorKind, Operand, ValueKind};
+use crate::diag::{Diagnostic, Diagnostics};
 use crate::ir::{DataInput, Dim2, Layer, Network, NetworkBuilder, Source};
 use std::collections::{HashMap, HashSet};
 use std::rc::Rc;
