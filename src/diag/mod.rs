@@ -9,14 +9,18 @@
 //!
 //! - `code`: every code, by input;
 //! - `span`: byte ranges of a text, and lines and columns turned into them;
-//! - `render`: the renderer.
+//! - `render`: the renderer;
+//! - `serde_problem`: what a serde data error is about, for the inputs read
+//!   with serde.
 
 mod code;
 mod render;
+mod serde_problem;
 mod span;
 
 pub use code::{Code, Input};
 pub use render::{Report, emit, emit_each, render};
+pub use serde_problem::SerdeProblem;
 pub use span::Span;
 
 use std::collections::HashSet;

@@ -135,6 +135,11 @@ fn draw_styled(
     for note in &d.notes {
         r.render_snippet_note(pad, note)?;
     }
+    // A bare message (a usage error) is one line; anything more ends with
+    // an empty one, as codespan ends a snippet.
+    if pad == 0 && d.notes.is_empty() {
+        return Ok(());
+    }
     r.render_empty()
 }
 

@@ -1,7 +1,7 @@
 //! Everything the front end can report, as data: [`ErrorKind`] carries the
 //! facts of each problem, [`ErrorKind::code`] its stable [`Code`]. The
 //! wording lives in one place, `message.rs` ([`ErrorKind::diagnostic`]).
-//! docs/language.md lists the codes with examples; every code has a fixture
+//! docs/diagnostics.md lists the codes with examples; every code has a fixture
 //! in `tests/fixtures/errors/`.
 
 use super::ast::Span;
