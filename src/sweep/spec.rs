@@ -254,83 +254,13 @@ impl<'de> Deserialize<'de> for Ordered {
     }
 }
 
-/// Does `--hw ARG` name a file rather than a preset? (As `hw::read` decides.)
-fn is_path(arg: &str) -> bool {
-    arg.ends_with(".toml") || arg.contains('/') || arg.contains('\\')
-}
-
 /// Parses and checks a spec; `dir` is the directory its paths are relative
 /// to. Reads the base hardware (not the networks).
 pub fn parse(text: &str, dir: &Path) -> Result<Spec, SpecError> {
     let file: SpecFile = toml::from_str(text).map_err(|e| SpecError::toml(text, &e))?;
-    if file.networks.get_ref().is_empty() {
-        return Err(SpecError::at(
-            Code::SpecEmpty,
-            file.networks.span(),
-            "`networks`: name at least one network",
-        ));
-    }
-    let networks = file
-        .networks
-        .get_ref()
-        .iter()
-        .map(|n| NetworkRef {
-            name: n.get_ref().clone(),
-            path: dir.join(n.get_ref()),
-        })
-        .collect();
-    let (hw_arg, hw_span) = match &file.hw {
-        Some(h) => (h.get_ref().clone(), h.span()),
-        None => ("eyeriss".to_owned(), 0..0),
-    };
-    let hw_arg = if is_path(&hw_arg) {
-        dir.join(&hw_arg).display().to_string()
-    } else {
-        hw_arg
-    };
-    let (hw_text, hw_origin) = hw::read(&hw_arg).map_err(|e| {
-        let base = SpecError::at(
-            Code::SpecBaseHardware,
-            hw_span.clone(),
-            format!("`hw`: {e}"),
-        );
-        match e {
-            HwError::UnknownPreset {
-                suggestion: Some(s),
-                ..
-            } => base.help(format!("did you mean `{s}`?")),
-            _ => base,
-        }
-    })?;
-    let base = hw::parse(&hw_text, &hw_origin).map_err(|e| SpecError {
-        hardware: Some(Box::new(e)),
-        ..SpecError::at(
-            Code::SpecBaseHardware,
-            hw_span.clone(),
-            format!("`hw`: `{hw_origin}` is not a valid hardware file"),
-        )
-    })?;
-    let batches = match &file.batch {
-        None => vec![1],
-        Some(b) => {
-            if b.get_ref().is_empty() {
-                return Err(SpecError::at(
-                    Code::SpecEmpty,
-                    b.span(),
-                    "`batch`: give at least one batch size",
-                ));
-            }
-            let mut out = Vec::new();
-            for v in b.get_ref() {
-                let n = u64::try_from(*v.get_ref()).unwrap_or(0);
-                Options::builder().batch(n).build().map_err(|e| {
-                    SpecError::at(Code::SpecOutOfRange, v.span(), format!("`batch`: {e}"))
-                })?;
-                out.push(n);
-            }
-            out
-        }
-    };
+    let networks = networks(&file, dir)?;
+    let (hw_text, hw_origin, base) = base_hardware(&file, dir)?;
+    let batches = batches(&file)?;
     let options = match &file.options {
         None => Options::builder(),
         Some(o) => {
@@ -347,53 +277,11 @@ pub fn parse(text: &str, dir: &Path) -> Result<Spec, SpecError> {
             b
         }
     };
-    let sram_energy = match &file.sram_energy {
-        None => None,
-        Some(s) => match s.get_ref().as_str() {
-            "sqrt" => Some(SramRule::Sqrt),
-            "none" => None,
-            other => {
-                return Err(SpecError::at(
-                    Code::SpecBadValue,
-                    s.span(),
-                    format!("`sram_energy`: `{other}` is not a rule; use \"sqrt\" (or \"none\")"),
-                ));
-            }
-        },
-    };
-    let mut dims = Vec::new();
-    let mut seen: Vec<&'static str> = Vec::new();
-    if let Some(vary) = &file.vary {
-        for (key, values) in &vary.get_ref().0 {
-            dims.push(dim(&[(key, values)], &mut seen, values.span())?);
-        }
-    }
-    for link in &file.link {
-        let entries: Vec<_> = link.get_ref().0.iter().map(|(k, v)| (k, v)).collect();
-        if entries.is_empty() {
-            return Err(SpecError::at(
-                Code::SpecEmpty,
-                link.span(),
-                "`[[link]]`: name at least one key",
-            ));
-        }
-        let len = entries[0].1.get_ref().len();
-        if let Some((k, v)) = entries.iter().find(|(_, v)| v.get_ref().len() != len) {
-            return Err(SpecError::at(
-                Code::SpecLinkLengths,
-                v.span(),
-                format!(
-                    "`[[link]]`: `{k}` has {} values where `{}` has {len}; linked keys move together, so give each as many",
-                    v.get_ref().len(),
-                    entries[0].0
-                ),
-            ));
-        }
-        dims.push(dim(&entries, &mut seen, link.span())?);
-    }
+    let sram_energy = sram_rule(&file)?;
+    let dims = dims(&file)?;
     let rows = dims
         .iter()
-        .try_fold(networks_len(&file) * batches.len(), |n, d| {
+        .try_fold(networks.len() * batches.len(), |n, d| {
             n.checked_mul(d.steps.len())
         })
         .filter(|&n| n <= MAX_ROWS);
@@ -419,15 +307,141 @@ pub fn parse(text: &str, dir: &Path) -> Result<Spec, SpecError> {
     })
 }
 
-fn networks_len(file: &SpecFile) -> usize {
-    file.networks.get_ref().len()
+/// The spec's networks, their paths relative to `dir`.
+fn networks(file: &SpecFile, dir: &Path) -> Result<Vec<NetworkRef>, SpecError> {
+    if file.networks.get_ref().is_empty() {
+        return Err(SpecError::at(
+            Code::SpecEmpty,
+            file.networks.span(),
+            "`networks`: name at least one network",
+        ));
+    }
+    Ok(file
+        .networks
+        .get_ref()
+        .iter()
+        .map(|n| NetworkRef {
+            name: n.get_ref().clone(),
+            path: dir.join(n.get_ref()),
+        })
+        .collect())
+}
+
+/// The base hardware (`hw`, a file relative to `dir` or a preset): its
+/// text, where it came from, and the hardware, checked.
+fn base_hardware(file: &SpecFile, dir: &Path) -> Result<(String, String, Hardware), SpecError> {
+    let (hw_arg, hw_span) = match &file.hw {
+        Some(h) => (h.get_ref().clone(), h.span()),
+        None => ("eyeriss".to_owned(), 0..0),
+    };
+    let hw_arg = match hw::file_path(&hw_arg) {
+        Some(path) => dir.join(path).display().to_string(),
+        None => hw_arg,
+    };
+    let (hw_text, hw_origin) = hw::read(&hw_arg).map_err(|e| {
+        let base = SpecError::at(
+            Code::SpecBaseHardware,
+            hw_span.clone(),
+            format!("`hw`: {e}"),
+        );
+        match e {
+            HwError::UnknownPreset {
+                suggestion: Some(s),
+                ..
+            } => base.help(format!("did you mean `{s}`?")),
+            _ => base,
+        }
+    })?;
+    let base = hw::parse(&hw_text, &hw_origin).map_err(|e| SpecError {
+        hardware: Some(Box::new(e)),
+        ..SpecError::at(
+            Code::SpecBaseHardware,
+            hw_span.clone(),
+            format!("`hw`: `{hw_origin}` is not a valid hardware file"),
+        )
+    })?;
+    Ok((hw_text, hw_origin, base))
+}
+
+/// The batches (1 when not given), each in the model's range.
+fn batches(file: &SpecFile) -> Result<Vec<u64>, SpecError> {
+    let Some(b) = &file.batch else {
+        return Ok(vec![1]);
+    };
+    if b.get_ref().is_empty() {
+        return Err(SpecError::at(
+            Code::SpecEmpty,
+            b.span(),
+            "`batch`: give at least one batch size",
+        ));
+    }
+    b.get_ref()
+        .iter()
+        .map(|v| {
+            let n = u64::try_from(*v.get_ref()).unwrap_or(0);
+            Options::builder().batch(n).build().map_err(|e| {
+                SpecError::at(Code::SpecOutOfRange, v.span(), format!("`batch`: {e}"))
+            })?;
+            Ok(n)
+        })
+        .collect()
+}
+
+/// The SRAM energy rule, if switched on.
+fn sram_rule(file: &SpecFile) -> Result<Option<SramRule>, SpecError> {
+    let Some(s) = &file.sram_energy else {
+        return Ok(None);
+    };
+    match s.get_ref().as_str() {
+        "sqrt" => Ok(Some(SramRule::Sqrt)),
+        "none" => Ok(None),
+        other => Err(SpecError::at(
+            Code::SpecBadValue,
+            s.span(),
+            format!("`sram_energy`: `{other}` is not a rule; use \"sqrt\" (or \"none\")"),
+        )),
+    }
+}
+
+/// The grid's dimensions: each `[vary]` key, then each `[[link]]`.
+fn dims(file: &SpecFile) -> Result<Vec<Dim>, SpecError> {
+    let mut dims = Vec::new();
+    let mut seen: Vec<&'static str> = Vec::new();
+    if let Some(vary) = &file.vary {
+        for (key, values) in &vary.get_ref().0 {
+            dims.push(dim(&[(key, values)], &mut seen)?);
+        }
+    }
+    for link in &file.link {
+        let entries: Vec<_> = link.get_ref().0.iter().map(|(k, v)| (k, v)).collect();
+        if entries.is_empty() {
+            return Err(SpecError::at(
+                Code::SpecEmpty,
+                link.span(),
+                "`[[link]]`: name at least one key",
+            ));
+        }
+        let len = entries[0].1.get_ref().len();
+        if let Some((k, v)) = entries.iter().find(|(_, v)| v.get_ref().len() != len) {
+            return Err(SpecError::at(
+                Code::SpecLinkLengths,
+                v.span(),
+                format!(
+                    "`[[link]]`: `{k}` has {} values where `{}` has {len}; linked keys move together, so give each as many",
+                    v.get_ref().len(),
+                    entries[0].0
+                ),
+            ));
+        }
+        dims.push(dim(&entries, &mut seen)?);
+    }
+    Ok(dims)
 }
 
 /// One dimension from keys and their value lists (of equal length).
 fn dim(
     entries: &[(&String, &Spanned<Vec<Spanned<toml::Value>>>)],
     seen: &mut Vec<&'static str>,
-    span: Range<usize>,
 ) -> Result<Dim, SpecError> {
     let mut keys = Vec::new();
     let mut columns = Vec::new();
@@ -457,7 +471,6 @@ fn dim(
         keys.push(k);
         columns.push(column);
     }
-    let _ = span;
     let len = columns[0].len();
     let steps = (0..len)
         .map(|i| columns.iter().map(|c| c[i].clone()).collect())
@@ -526,26 +539,7 @@ fn options(o: &OptionsFile) -> Result<OptionsBuilder, SpecError> {
             help: None,
             hardware: None,
         })?;
-    // Per data kind (filters, ifmaps, ofmaps): may it bypass the buffer?
-    let mut bypass = [true; 3];
-    if let Some(nb) = &o.no_bypass {
-        for item in nb.get_ref().split(',').map(str::trim) {
-            match item {
-                "f" => bypass[0] = false,
-                "i" => bypass[1] = false,
-                "o" => bypass[2] = false,
-                other => {
-                    return Err(SpecError::at(
-                        Code::SpecBadValue,
-                        nb.span(),
-                        format!(
-                            "`no_bypass`: `{other}` is not a data kind: use i (ifmaps), o (ofmaps) or f (filters), e.g. \"i,o,f\""
-                        ),
-                    ));
-                }
-            }
-        }
-    }
+    let bypass = bypass(o)?;
     let top = match &o.top {
         None => 1,
         Some(t) => usize::try_from(*t.get_ref())
@@ -563,9 +557,35 @@ fn options(o: &OptionsFile) -> Result<OptionsBuilder, SpecError> {
         .partitioning(partitioning)
         .access_forwarding(o.access_forwarding.unwrap_or(false))
         .gbuf_sharing(o.gbuf_sharing.unwrap_or(false))
-        .bypass(PerData(bypass))
+        .bypass(bypass)
         .solver(solver)
         .goal(goal)
         .top(top)
         .compat(compat))
+}
+
+/// `no_bypass`: per data kind (filters, ifmaps, ofmaps), may it bypass the
+/// global buffer?
+fn bypass(o: &OptionsFile) -> Result<PerData<bool>, SpecError> {
+    let mut bypass = [true; 3];
+    let Some(nb) = &o.no_bypass else {
+        return Ok(PerData(bypass));
+    };
+    for item in nb.get_ref().split(',').map(str::trim) {
+        match item {
+            "f" => bypass[0] = false,
+            "i" => bypass[1] = false,
+            "o" => bypass[2] = false,
+            other => {
+                return Err(SpecError::at(
+                    Code::SpecBadValue,
+                    nb.span(),
+                    format!(
+                        "`no_bypass`: `{other}` is not a data kind: use i (ifmaps), o (ofmaps) or f (filters), e.g. \"i,o,f\""
+                    ),
+                ));
+            }
+        }
+    }
+    Ok(PerData(bypass))
 }
