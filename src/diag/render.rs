@@ -56,10 +56,15 @@ pub fn emit_each(
     let file = SimpleFile::new(path, source);
     let config = Config::default();
     for d in diags {
-        // Why into a buffer first: a label that does not fit the text (a
-        // bug) must not leave half a diagnostic; it is drawn without labels.
+        // A label that does not fit the text (a bug) must not draw a wrong
+        // place, nor half a diagnostic: the diagnostic is drawn without
+        // labels (into a buffer first, for codespan's own errors).
+        let fits = d.labels.iter().all(|l| {
+            let r = l.span.range();
+            r.start <= r.end && source.is_char_boundary(r.start) && source.is_char_boundary(r.end)
+        });
         let mut buf = Vec::new();
-        if draw(d, &file, &config, color, &mut buf).is_err() {
+        if !fits || draw(d, &file, &config, color, &mut buf).is_err() {
             buf.clear();
             let unlabelled = Diagnostic {
                 labels: Vec::new(),
@@ -269,3 +274,48 @@ impl fmt::Debug for Report {
 }
 
 impl std::error::Error for Report {}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::diag::{Code, Span};
+
+    #[test]
+    fn every_input_reads_alike() {
+        // In a text: codespan's snippet.
+        let d = Diagnostic::new(Code::HwOutOfRange, "word_bits out of range")
+            .primary(Span::new(0, 9), "out of range");
+        let text = Report::one("hw.toml", "word_bits = 12\n", d).to_string();
+        assert!(text.starts_with("error[H005]: word_bits out of range\n  ┌─ hw.toml:1:1\n"));
+        // No text: the same locus line, with the place.
+        let d = Diagnostic::new(Code::OnnxNode, "no model of `Einsum`")
+            .at("node `/e` (Einsum)")
+            .help("supported: Conv, ...");
+        assert_eq!(
+            Report::one("m.onnx", "", d).to_string(),
+            "error[X004]: no model of `Einsum`\n  ┌─ m.onnx: node `/e` (Einsum)\n  │\n  = help: supported: Conv, ...\n\n"
+        );
+        // About no input: one line.
+        assert_eq!(
+            Report::error("cannot read `x`").to_string(),
+            "error: cannot read `x`\n"
+        );
+    }
+
+    #[test]
+    fn a_report_debugs_as_its_text() {
+        let d = Diagnostic::new(Code::HwMissingKey, "missing field `name`");
+        let r = Report::one("hw.toml", "", d);
+        assert_eq!(format!("{r:?}"), r.to_string());
+        assert!(format!("{r:?}").contains("\n  ┌─ hw.toml\n"));
+    }
+
+    #[test]
+    fn a_label_beyond_the_text_is_dropped_not_half_drawn() {
+        let d = Diagnostic::new(Code::HwSyntax, "bad").primary(Span::new(50, 60), "here");
+        assert_eq!(
+            Report::one("hw.toml", "short\n", d).to_string(),
+            "error[H001]: bad\n  ┌─ hw.toml\n\n"
+        );
+    }
+}

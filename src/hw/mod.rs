@@ -350,6 +350,23 @@ mod tests {
             assert_eq!(&text[span], key);
         }
 
+        // A pair of three numbers is no pair (toml's reader would drop the
+        // third into `[u64; 2]`).
+        let text = PRESETS[0]
+            .1
+            .replace("pe_array = [16, 16]", "pe_array = [16, 16, 3]");
+        let HwError::Invalid {
+            span: Some(span),
+            message,
+            problem: Problem::BadValue,
+            ..
+        } = parse(&text, "t").unwrap_err()
+        else {
+            panic!("expected a bad value");
+        };
+        assert!(message.contains("invalid length 3"), "{message}");
+        assert_eq!(&text[span], "[16, 16, 3]");
+
         let text = PRESETS[0].1.replace("memory = \"2d\"", "memory = \"4d\"");
         assert!(matches!(
             parse(&text, "t"),
