@@ -92,6 +92,22 @@ impl Failure {
     }
 }
 
+/// Runs `work` on `threads` worker threads (`None`: one per core, rayon's
+/// global pool); the results never depend on it.
+pub(crate) fn on_threads<T: Send>(
+    threads: Option<u64>,
+    work: impl FnOnce() -> T + Send,
+) -> Result<T, Failure> {
+    let Some(n) = threads else {
+        return Ok(work());
+    };
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(usize::try_from(n).unwrap_or(usize::MAX))
+        .build()
+        .map_err(|e| Failure::usage(format!("cannot start {n} threads: {e}")))?;
+    Ok(pool.install(work))
+}
+
 /// Prints a report on standard error: an input's warnings as it is read, or
 /// a failure's errors.
 pub(crate) fn print(report: &Report, color: bool) {

@@ -3,7 +3,7 @@
 
 use super::args::{CompatArg, GoalArg, PartitionArg, ScheduleArgs, SolverArg};
 use super::output::{refuse_input, write_file};
-use super::{EXIT_NO_SCHEDULE, Failure, input};
+use super::{EXIT_NO_SCHEDULE, Failure, input, on_threads};
 use crate::diag::{Diagnostic, Report};
 use crate::hw::{self, Hardware};
 use crate::ir::Network;
@@ -119,15 +119,9 @@ fn search(
             bar.set_position(done as u64);
         }
     };
-    let search = || crate::schedule_with_progress(net, hw, options, &progress);
-    let result = match args.threads {
-        None => search(),
-        Some(n) => rayon::ThreadPoolBuilder::new()
-            .num_threads(n as usize)
-            .build()
-            .map_err(|e| Failure::usage(format!("cannot start {n} threads: {e}")))?
-            .install(search),
-    };
+    let result = on_threads(args.threads, || {
+        crate::schedule_with_progress(net, hw, options, &progress)
+    })?;
     if let Some(bar) = bar {
         bar.finish_and_clear();
     }

@@ -2,7 +2,7 @@
 
 use super::args::{OnnxArgs, SweepArgs};
 use super::output::write_file;
-use super::{EXIT_COMPILE_ERROR, EXIT_USAGE, Failure, input, print};
+use super::{EXIT_COMPILE_ERROR, EXIT_USAGE, Failure, input, on_threads, print};
 use crate::diag::Report;
 use crate::ir::Network;
 use crate::sweep::{self, OutputError, Plan, ResultsFile, Shard, Spec};
@@ -134,15 +134,7 @@ fn rows(
         }
         Ok::<(), OutputError>(())
     };
-    let mut go = || sweep::run_ordered(plan, todo, &mut on_row);
-    let result = match args.threads {
-        None => go(),
-        Some(n) => rayon::ThreadPoolBuilder::new()
-            .num_threads(n as usize)
-            .build()
-            .map_err(|e| Failure::usage(format!("cannot start {n} threads: {e}")))?
-            .install(go),
-    };
+    let result = on_threads(args.threads, || sweep::run_ordered(plan, todo, &mut on_row))?;
     if let Some(bar) = &bar {
         bar.finish_and_clear();
     }
