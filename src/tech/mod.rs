@@ -232,6 +232,52 @@ impl Technology {
         })
     }
 
+    /// The largest SRAM, in whole bytes, whose area is at most `area_mm2`:
+    /// the inverse of [`sram`](Self::sram)'s area, for deriving a buffer
+    /// from an area budget (Eyeriss ISCA'16's equal-area comparisons;
+    /// docs/model/technology.md#area-budgets). An error when the budget is
+    /// below the smallest SRAM's area or above the largest's.
+    pub fn sram_capacity_within(
+        &self,
+        area_mm2: f64,
+        word: WordBits,
+        ports: Ports,
+    ) -> Result<Bytes, TechError> {
+        if !(area_mm2.is_finite() && area_mm2 >= 0.0) {
+            return Err(TechError::NotFinite {
+                what: "area budget (mm²)",
+                value: area_mm2,
+            });
+        }
+        let area = |c: u64| self.sram(Bytes(c), word, ports).map(|s| s.area_mm2);
+        let (lo, hi) = (
+            SRAM_CAPACITIES[0],
+            SRAM_CAPACITIES[SRAM_CAPACITIES.len() - 1],
+        );
+        let (min, max) = (area(lo)?, area(hi)?);
+        if area_mm2 < min || area_mm2 > max {
+            return Err(out_of_range(
+                "SRAM area budget",
+                format!("{area_mm2} mm²"),
+                format!("{min} mm² ({})", Bytes(lo)),
+                format!("{max} mm² ({})", Bytes(hi)),
+                "",
+            ));
+        }
+        // Area strictly increases with capacity (a tested property of the
+        // tables), so bisection finds the last capacity within the budget.
+        let (mut fits, mut over) = (lo, hi + 1);
+        while over - fits > 1 {
+            let mid = fits + (over - fits) / 2;
+            if area(mid)? <= area_mm2 {
+                fits = mid;
+            } else {
+                over = mid;
+            }
+        }
+        Ok(Bytes(fits))
+    }
+
     /// One integer MAC unit of `word`-bit operands (8 to 32 bits): an
     /// n x n multiplier and a 2n-bit accumulating adder
     /// (docs/model/technology.md#mac).

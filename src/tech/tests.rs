@@ -343,3 +343,48 @@ fn the_area_roll_up_sums_its_components_per_node_and_chip() {
         .map(|s| s.area_mm2));
     assert_eq!(b.per_node[AreaComponent::RegisterFiles], 196.0 * sram_rf);
 }
+
+#[test]
+fn an_area_budget_buys_the_largest_sram_within_it() {
+    let t = Technology::new(ProcessNode::Nm65);
+    let area = |c: u64| sram(ProcessNode::Nm65, c, 16, Ports::One).area_mm2;
+    // On a table point the budget buys that point exactly.
+    let at = t.sram_capacity_within(area(131_072), WordBits(16), Ports::One);
+    assert_eq!(at, Ok(Bytes(131_072)));
+    let c = t.sram_capacity_within(0.5, WordBits(16), Ports::One);
+    let c = c.unwrap_or_else(|e| panic!("{e}")).0;
+    assert!(area(c) <= 0.5 && area(c + 1) > 0.5, "{c} B");
+    // Outside the table's areas, or not a number: errors naming the range.
+    let e = t.sram_capacity_within(1e-9, WordBits(16), Ports::One);
+    assert!(e.is_err_and(|e| e.to_string().contains("(256 B)")));
+    assert!(
+        t.sram_capacity_within(1e6, WordBits(16), Ports::One)
+            .is_err()
+    );
+    assert!(
+        t.sram_capacity_within(f64::NAN, WordBits(16), Ports::One)
+            .is_err()
+    );
+}
+
+proptest::proptest! {
+    /// Between any two capacities at any node and width, the larger SRAM
+    /// costs more per access and more area: interpolation keeps the
+    /// tables' monotonicity.
+    #[test]
+    fn a_larger_sram_always_costs_more(
+        node in 0..ProcessNode::ALL.len(),
+        bits in 8u32..=512,
+        a in 256u64..=(32 << 20),
+        b in 256u64..=(32 << 20),
+    ) {
+        proptest::prop_assume!(a != b);
+        let (small, large) = (a.min(b), a.max(b));
+        let node = ProcessNode::ALL[node];
+        let s = sram(node, small, bits, Ports::One);
+        let l = sram(node, large, bits, Ports::One);
+        proptest::prop_assert!(l.read_pj_per_word > s.read_pj_per_word);
+        proptest::prop_assert!(l.write_pj_per_word > s.write_pj_per_word);
+        proptest::prop_assert!(l.area_mm2 > s.area_mm2);
+    }
+}

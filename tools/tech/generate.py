@@ -9,8 +9,10 @@ Never run by the tests: nnc reads the committed CSV files. How to run it
         hwcomponents-cacti==1.0.40 hwcomponents-library==1.0.58 \
         hwcomponents-neurosim==1.0.43
     # hwcomponents-cacti ships a CACTI 7 binary built against a newer glibc;
-    # if `cacti` fails to start, rebuild it from the sources it ships:
+    # if `cacti` fails to start, rebuild it from the sources it ships, with
+    # -O2 (the shipped makefile has no optimization; the numbers are the same):
     #   cd <site-packages>/hwcomponents_cacti/cacti && mv cacti cacti.shipped \
+    #     && sed -i 's/^  OPT = -g /  OPT = -O2 /' cacti.mk \
     #     && rm -rf obj_opt && make opt
     /work/venvs/tech/bin/python tools/tech/generate.py src/tech/tables
 
@@ -48,8 +50,8 @@ SRAM_PORTS = [1, 2]
 
 # Horowitz, "Computing's energy problem (and what we can do about it)",
 # ISSCC 2014, 45 nm, 0.9 V: integer add and multiply, energy (pJ) and area
-# (um^2) per operation, as tabulated there (and reproduced in Sze et al.,
-# Proc. IEEE 2017, Fig. 6).
+# (um^2) per operation, as tabulated in Sze et al., "Efficient processing of
+# deep neural networks: a tutorial and survey", Proc. IEEE 2017.
 HOROWITZ_NM = 45
 HOROWITZ_ADD = {8: (0.03, 36.0), 16: (0.05, 67.0), 32: (0.1, 137.0)}
 HOROWITZ_MULT = {8: (0.2, 282.0), 32: (3.1, 3495.0)}
