@@ -129,18 +129,21 @@ fn out_of_range(
     }
 }
 
-/// The position of an SRAM width on the table's grid, or the error.
-fn sram_width(word: WordBits) -> Result<Pos, TechError> {
-    let grid = SRAM_WORD_BITS.map(f64::from);
-    locate(&grid, f64::from(word.0)).ok_or_else(|| {
-        out_of_range(
-            "SRAM word width",
-            word.to_string(),
-            WordBits(SRAM_WORD_BITS[0]).to_string(),
-            WordBits(SRAM_WORD_BITS[SRAM_WORD_BITS.len() - 1]).to_string(),
-            "; split a wider word over several SRAMs",
-        )
-    })
+/// Where `value` falls on a table's ascending `grid`, or the error naming
+/// the grid's range (each end printed by `show`).
+fn grid_pos<const N: usize>(
+    what: &'static str,
+    grid: [u64; N],
+    value: u64,
+    show: impl Fn(u64) -> String,
+    hint: &'static str,
+) -> Result<Pos, TechError> {
+    locate(&grid.map(|g| g as f64), value as f64)
+        .ok_or_else(|| out_of_range(what, show(value), show(grid[0]), show(grid[N - 1]), hint))
+}
+
+fn show_bits(b: u64) -> String {
+    format!("{b}-bit")
 }
 
 impl Technology {
@@ -171,17 +174,20 @@ impl Technology {
         word: WordBits,
         ports: Ports,
     ) -> Result<SramCost, TechError> {
-        let caps = SRAM_CAPACITIES.map(|c| c as f64);
-        let cap = locate(&caps, capacity.0 as f64).ok_or_else(|| {
-            out_of_range(
-                "SRAM capacity",
-                capacity.to_string(),
-                Bytes(SRAM_CAPACITIES[0]).to_string(),
-                Bytes(SRAM_CAPACITIES[SRAM_CAPACITIES.len() - 1]).to_string(),
-                "; below 256 B use a register file, above 32 MiB split the buffer",
-            )
-        })?;
-        let width = sram_width(word)?;
+        let cap = grid_pos(
+            "SRAM capacity",
+            SRAM_CAPACITIES,
+            capacity.0,
+            |c| Bytes(c).to_string(),
+            "; below 256 B use a register file, above 32 MiB split the buffer",
+        )?;
+        let width = grid_pos(
+            "SRAM word width",
+            SRAM_WORD_BITS.map(u64::from),
+            word.0.into(),
+            show_bits,
+            "; split a wider word over several SRAMs",
+        )?;
         let grid = &self.tables.sram[match ports {
             Ports::One => 0,
             Ports::Two => 1,
@@ -282,16 +288,13 @@ impl Technology {
     /// n x n multiplier and a 2n-bit accumulating adder
     /// (docs/model/technology.md#mac).
     pub fn mac(&self, word: WordBits) -> Result<MacCost, TechError> {
-        let grid = MAC_WORD_BITS.map(f64::from);
-        let pos = locate(&grid, f64::from(word.0)).ok_or_else(|| {
-            out_of_range(
-                "MAC word width",
-                word.to_string(),
-                WordBits(MAC_WORD_BITS[0]).to_string(),
-                WordBits(MAC_WORD_BITS[MAC_WORD_BITS.len() - 1]).to_string(),
-                "",
-            )
-        })?;
+        let pos = grid_pos(
+            "MAC word width",
+            MAC_WORD_BITS.map(u64::from),
+            word.0.into(),
+            show_bits,
+            "",
+        )?;
         let [area_mm2, pj_per_mac] = table::along(pos, |i| {
             let (a, e) = self.tables.mac[i];
             [a, e]

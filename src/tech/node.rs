@@ -101,12 +101,12 @@ pub struct Bytes(pub u64);
 impl Bytes {
     /// `n` KiB.
     pub const fn kib(n: u64) -> Bytes {
-        Bytes(n * 1024)
+        Bytes(n.saturating_mul(1024))
     }
 
     /// `n` MiB.
     pub const fn mib(n: u64) -> Bytes {
-        Bytes(n * 1024 * 1024)
+        Bytes(n.saturating_mul(1024 * 1024))
     }
 }
 

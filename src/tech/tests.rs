@@ -28,6 +28,16 @@ fn ports(n: u32) -> Ports {
     if n == 2 { Ports::Two } else { Ports::One }
 }
 
+/// The four numbers of a cost, in the table's column order.
+fn fields(c: SramCost) -> [f64; 4] {
+    [
+        c.area_mm2,
+        c.read_pj_per_word,
+        c.write_pj_per_word,
+        c.leakage_mw,
+    ]
+}
+
 fn sram(node: ProcessNode, cap: u64, bits: u32, p: Ports) -> SramCost {
     Technology::new(node)
         .sram(Bytes(cap), WordBits(bits), p)
@@ -44,13 +54,7 @@ fn every_committed_sram_point_comes_back_exactly() {
     );
     for (node, cap, bits, p, want) in rows {
         let node: ProcessNode = node.parse().unwrap_or_else(|e| panic!("{e}"));
-        let got = sram(node, cap, bits, ports(p));
-        let got = [
-            got.area_mm2,
-            got.read_pj_per_word,
-            got.write_pj_per_word,
-            got.leakage_mw,
-        ];
+        let got = fields(sram(node, cap, bits, ports(p)));
         assert_eq!(got, want, "{node} {cap} B {bits}-bit {p} port(s)");
     }
 }
@@ -97,13 +101,7 @@ fn sram_points_match_the_cacti_runs_written_in_the_table() {
         ),
     ];
     for (node, cap, bits, p, want) in cases {
-        let c = sram(node, cap, bits, p);
-        let got = [
-            c.area_mm2,
-            c.read_pj_per_word,
-            c.write_pj_per_word,
-            c.leakage_mw,
-        ];
+        let got = fields(sram(node, cap, bits, p));
         assert_eq!(got, want, "{node} {cap} B {bits}-bit");
     }
 }
