@@ -143,7 +143,7 @@ fn grid_pos<const N: usize>(
 }
 
 fn show_bits(b: u64) -> String {
-    format!("{b}-bit")
+    format!("{b} bits")
 }
 
 impl Technology {
@@ -222,10 +222,10 @@ impl Technology {
         if word.0 == 0 || u64::from(word.0) > capacity.0 * 8 {
             return Err(out_of_range(
                 "register file word width",
-                word.to_string(),
-                WordBits(1).to_string(),
-                WordBits((capacity.0 * 8).min(u64::from(u32::MAX)) as u32).to_string(),
-                "",
+                show_bits(word.0.into()),
+                show_bits(1),
+                show_bits(capacity.0 * 8),
+                "; the word cannot be wider than the file",
             ));
         }
         let (area_bit, read_bit, write_bit) = self.tables.flipflop_bit;

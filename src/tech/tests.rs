@@ -182,7 +182,7 @@ fn sram_outside_the_tables_is_an_error_naming_the_range() {
     );
     assert!(t.sram(Bytes::mib(33), WordBits(16), Ports::One).is_err());
     let e = t.sram(Bytes::kib(64), WordBits(1024), Ports::One);
-    assert!(e.is_err_and(|e| e.to_string().contains("8-bit to 512-bit")));
+    assert!(e.is_err_and(|e| e.to_string().contains("(8 bits to 512 bits)")));
     assert!(t.sram(Bytes::kib(64), WordBits(4), Ports::One).is_err());
 }
 
