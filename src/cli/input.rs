@@ -64,8 +64,13 @@ pub(crate) fn compile(path: &str, source: String) -> Result<(Network, String, Re
     match lang::compile(&source) {
         Err(diags) => Err(Failure::input(Report::compiled(path, source, diags))),
         Ok((net, warnings)) => {
-            let warnings = Report::compiled(path, source.clone(), warnings);
-            Ok((net, source, warnings))
+            // The text is kept for warnings only when there are some.
+            let text = if warnings.is_empty() {
+                String::new()
+            } else {
+                source.clone()
+            };
+            Ok((net, source, Report::compiled(path, text, warnings)))
         }
     }
 }
@@ -115,7 +120,7 @@ pub(crate) fn hardware_warnings(hw: &Hardware, origin: String, text: String) -> 
 }
 
 /// What a hardware error exits with: 2 for a file or preset that is not
-/// there, 1 for a description that is not valid.
+/// there and for a `--set` value, 1 for a file that is not valid.
 pub(crate) fn hardware_failure(e: hw::HwError) -> Failure {
     let exit = if e.is_usage() {
         super::EXIT_USAGE
