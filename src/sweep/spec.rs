@@ -4,7 +4,6 @@
 //! value, for a diagnostic that points at its line, and a code
 //! (docs/diagnostics.md#sweep-specs).
 
-use super::grid::PlanError;
 use crate::diag::{Code, Diagnostic, Report, SerdeProblem, Span};
 use crate::hw::{self, Hardware, HwError, Set, SetError};
 use crate::sched::Compat;
@@ -181,18 +180,6 @@ impl SpecError {
 
 /// Where the spec's keys are described, for the help lines.
 const SPEC_DOC: &str = "the keys of a sweep spec: docs/sweep.md#the-spec";
-
-impl PlanError {
-    /// The error as a diagnostic of the spec (`S013`): a point of its grid
-    /// whose hardware is not valid.
-    pub fn diagnostic(&self) -> Diagnostic {
-        Diagnostic::new(
-            Code::SpecPointHardware,
-            format!("invalid sweep spec: {self}"),
-        )
-        .help("every varied value must be valid with every other: docs/hardware.md gives each key's range")
-    }
-}
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
