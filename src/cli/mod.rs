@@ -627,7 +627,7 @@ fn schedule(args: &ScheduleArgs, color: bool) -> ExitCode {
             if !args.quiet {
                 let _ = std::io::stderr()
                     .lock()
-                    .write_all(report::summary(&file).as_bytes());
+                    .write_all(summary_of(&net, &file).as_bytes());
             }
             return ExitCode::SUCCESS;
         }
@@ -639,7 +639,18 @@ fn schedule(args: &ScheduleArgs, color: bool) -> ExitCode {
     if !args.quiet {
         let _ = std::io::stdout()
             .lock()
-            .write_all(report::summary(&file).as_bytes());
+            .write_all(summary_of(&net, &file).as_bytes());
     }
     ExitCode::SUCCESS
+}
+
+/// The schedule's summary, with its energy and time per token for a
+/// network of token sequences (one with a `matmul`): its input's points
+/// are its tokens.
+fn summary_of(net: &crate::ir::Network, file: &crate::schedule::ScheduleFile) -> String {
+    let mut text = report::summary(file);
+    if net.layers().iter().any(|l| l.shape.is_matmul()) {
+        text += &report::per_token(file, net.input().size.size());
+    }
+    text
 }

@@ -120,10 +120,15 @@ def prefill(config):
     # transformers 5.x traces its mask construction through `aten::diff`
     # (packed-sequence detection), which opset 17 lacks, unless the
     # attention mask is given: `input_ids` and `attention_mask` both in.
+    # `logits_to_keep=1`: the logits of the last token only, what
+    # generation reads after a prefill (the tracer makes the argument a
+    # graph input and the selection a `Gather` of one token whatever its
+    # value, so the eager count must select one token too).
     model = causal_lm(config)
     model.config.use_cache = False
     mask = torch.ones(1, TOKENS, dtype=torch.long)
-    return model, (ids(TOKENS),), {"attention_mask": mask}, ["input_ids", "attention_mask"]
+    kwargs = {"attention_mask": mask, "logits_to_keep": 1}
+    return model, (ids(TOKENS),), kwargs, ["input_ids", "attention_mask", "logits_to_keep"]
 
 
 def decode(config):
@@ -225,7 +230,10 @@ def export(name):
     onnx.save(m, path)
     return {
         "flop_counter_macs": count(model, args, kwargs),
-        "inputs": {n: list(a.shape) for n, a in zip(names, [*args, *kwargs.values()])},
+        "inputs": {
+            n: list(a.shape) if torch.is_tensor(a) else a
+            for n, a in zip(names, [*args, *kwargs.values()])
+        },
         "bytes": os.path.getsize(path),
     }
 
