@@ -389,11 +389,18 @@ pub(crate) fn compile_network(
 fn check(args: &CheckArgs, color: bool) -> ExitCode {
     match compile_network(&args.file, color, &args.onnx) {
         Err(code) => code,
-        Ok((net, _)) => {
+        Ok((net, source)) => {
             let text = if args.json {
                 net.to_json().to_text()
             } else {
-                report::network_summary(&net)
+                // What an import noted for a reader (a token embedding
+                // made the network's input: docs/onnx.md#language-models).
+                let notes: String = source
+                    .lines()
+                    .filter_map(|l| l.strip_prefix("# note: "))
+                    .map(|l| format!("note: {l}\n"))
+                    .collect();
+                report::network_summary(&net) + &notes
             };
             let mut stdout = std::io::stdout().lock();
             // A closed pipe (`nnc check x.nn | head`) is not an error.

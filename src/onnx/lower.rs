@@ -9,7 +9,11 @@ use super::graph::{AttrValue, Dim, Graph, Node, Tensor};
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::fmt::Write;
 
+mod embedding;
+mod kv_cache;
 mod ops;
+mod refuse;
+mod rotary;
 mod shapes;
 mod tokens;
 mod upsample;
@@ -82,6 +86,26 @@ enum Val {
         dims: Option<Vec<i64>>,
         ints: Vec<i64>,
     },
+    /// Token ids (an integer graph input, reshaped): an embedding lookup
+    /// of them is the network's input (docs/onnx.md#language-models).
+    Ids {
+        /// The graph input.
+        input: String,
+        /// Tokens per sample.
+        tokens: u64,
+        /// Whether the batch is the literal 1 of a fixed-batch export.
+        batch1: bool,
+    },
+    /// A decode step's KV cache: past keys or values `[B, heads, L, d]`,
+    /// a graph input (docs/onnx.md#language-models).
+    Cache {
+        /// Heads.
+        heads: u64,
+        /// Cached tokens.
+        tokens: u64,
+        /// Channels per head.
+        d: u64,
+    },
 }
 
 /// Unary element-wise operators and per-sample normalizations: they cost
@@ -149,6 +173,8 @@ struct Lowering<'g> {
     patches: HashMap<String, tokens::Patch>,
     /// Linear layers on token sequences, by layer name.
     linears: HashMap<String, tokens::Linear>,
+    /// Whether an embedding lookup declared the network input.
+    embedded: bool,
 }
 
 /// Lowers `graph` to `.nn` text.
@@ -165,6 +191,7 @@ pub fn lower(graph: &Graph, options: &ImportOptions) -> Result<Imported, ImportE
         header: String::new(),
         patches: HashMap::new(),
         linears: HashMap::new(),
+        embedded: false,
     };
     l.header = l.inputs(options)?;
     for node in &graph.nodes {
@@ -325,6 +352,12 @@ impl Lowering<'_> {
             // is free, a tensor of a fixed first dimension is shared by
             // the whole batch (a layer scale, a class token). torch.onnx
             // writes both as graph inputs when exporting without weights.
+            // Token ids, masks, a KV cache and embedding tables first:
+            // the ids are read as a Gather's parameter.
+            if let Some(val) = self.token_input(v, &dims) {
+                self.vals.insert(v.name.clone(), val);
+                continue;
+            }
             let fixed_first = matches!(dims.first(), Some(Dim::Value(_)));
             let shared = v.dims.is_some() && (dims.len() <= 1 || (free_batch && fixed_first));
             if params.contains(&v.name) || shared {
@@ -372,7 +405,7 @@ impl Lowering<'_> {
             );
             first = false;
         }
-        if first {
+        if first && !self.vals.values().any(|v| matches!(v, Val::Ids { .. })) {
             return Err(ImportError::NoInput);
         }
         Ok(out)
@@ -452,6 +485,12 @@ impl Lowering<'_> {
                 format!("input {i} is channel {index} of a feature map alone (a `Gather`)"),
                 "only a per-channel affine transform of a whole feature map, concatenated \
                  back in order (GoogLeNet's transform_input), is supported",
+            )),
+            Val::Ids { .. } | Val::Cache { .. } => Err(refuse::refused(
+                node,
+                format!("input {i} is token ids or a KV cache, not a feature map"),
+                "token ids are read by an embedding lookup (a Gather from a table), a KV \
+                 cache by a Concat with the new keys or values (docs/onnx.md#language-models)",
             )),
         }
     }
@@ -600,6 +639,12 @@ impl Lowering<'_> {
         {
             let (of, transposed) = ((**of).clone(), *transposed);
             return self.shuffle(node, of, transposed);
+        }
+        if let Some(done) = self.token_ids(node) {
+            return done;
+        }
+        if let Some(done) = self.kv_cache(node) {
+            return done;
         }
         if let Some(done) = self.tokens(node) {
             return done;

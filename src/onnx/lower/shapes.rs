@@ -51,7 +51,7 @@ impl Lowering<'_> {
             }
             Val::Seq(s) => s.dims(),
             Val::Const { dims, .. } => dims.clone(),
-            Val::Channel { .. } | Val::Shuffle { .. } => None,
+            Val::Channel { .. } | Val::Shuffle { .. } | Val::Ids { .. } | Val::Cache { .. } => None,
         }
     }
 
@@ -210,6 +210,7 @@ mod tests {
         ValueInfo {
             name: name.to_owned(),
             dims: Some(d),
+            integer: false,
         }
     }
 
@@ -273,11 +274,13 @@ mod tests {
                 ValueInfo {
                     name: "w".into(),
                     dims: Some(vec![Dim::Value(6), Dim::Value(8)]),
+                    integer: false,
                 },
             ],
             outputs: vec![ValueInfo {
                 name: "y".into(),
                 dims: None,
+                integer: false,
             }],
             value_info: Vec::new(),
             opset: 17,
@@ -364,6 +367,7 @@ mod tests {
         let fixed = |name: &str, d: &[i64]| ValueInfo {
             name: name.to_owned(),
             dims: Some(d.iter().map(|&x| Dim::Value(x)).collect()),
+            integer: false,
         };
         Graph {
             name: "g".into(),
@@ -377,6 +381,7 @@ mod tests {
             outputs: vec![ValueInfo {
                 name: "y".into(),
                 dims: None,
+                integer: false,
             }],
             value_info: Vec::new(),
             opset: 17,

@@ -28,6 +28,10 @@ pub(super) enum Axis {
     Channels,
     /// An axis of size one (an `Unsqueeze`).
     Unit,
+    /// A unit axis after the heads broadcast `share` times (`Expand`):
+    /// grouped-query attention's key/value heads repeated for their
+    /// query heads (docs/onnx.md#language-models).
+    Repeat,
 }
 
 /// A token sequence: the feature map `expr` (`heads * d` channels over
@@ -48,6 +52,18 @@ pub(super) struct Seq {
     /// The tensor's axes, in order, each one or more of the above merged
     /// (a reshape to `[tokens, batch * heads, d]` merges two).
     pub(super) axes: Vec<Vec<Axis>>,
+    /// Tokens more in a KV cache, concatenated before the sequence's own
+    /// (a decode step's past keys or values).
+    pub(super) cached: u64,
+    /// How many times each head is repeated ([`Axis::Repeat`]).
+    pub(super) share: u64,
+    /// Whether it is a part of its channels (a `Slice` of a rotary
+    /// embedding's halves), which only element-wise operators and a
+    /// `Concat` restoring the whole may read.
+    pub(super) sliced: bool,
+    /// Whether the batch is the literal 1 of a fixed-batch export (then
+    /// its reshapes write 1 for it), rather than free.
+    pub(super) batch1: bool,
 }
 
 /// A convolution that cuts the network input into patches (kernel equal to
@@ -79,19 +95,42 @@ pub(super) struct Linear {
 }
 
 impl Seq {
-    fn channels(&self) -> u64 {
+    pub(super) fn channels(&self) -> u64 {
         self.heads.saturating_mul(self.d)
     }
 
     fn extent(&self, a: Axis) -> Option<u64> {
         match a {
+            Axis::Batch if self.batch1 => Some(1),
             Axis::Batch => None,
             Axis::Unit => Some(1),
-            Axis::Tokens => Some(self.tokens),
+            Axis::Repeat => Some(self.share),
+            Axis::Tokens => Some(self.tokens.saturating_add(self.cached)),
             Axis::Heads => Some(self.heads),
             Axis::Head => Some(self.d),
             Axis::Channels => Some(self.channels()),
         }
+    }
+
+    /// [`Seq::simple`], with heads repeated for grouped-query attention
+    /// (`[Heads, Repeat]`) read as heads.
+    fn simple_shared(&self) -> Vec<Axis> {
+        let axes: Vec<Vec<Axis>> = self
+            .axes
+            .iter()
+            .map(|g| {
+                if g == &[Axis::Heads, Axis::Repeat] {
+                    vec![Axis::Heads]
+                } else {
+                    g.clone()
+                }
+            })
+            .collect();
+        Seq {
+            axes,
+            ..self.clone()
+        }
+        .simple()
     }
 
     /// The axes when none is merged, else nothing.
@@ -159,7 +198,16 @@ impl Lowering<'_> {
             "Unsqueeze" | "Squeeze" => self.seq_unit(node),
             "MatMul" | "Gemm" => self.seq_matmul(node),
             "Gather" => self.seq_gather(node),
-            "Concat" => self.seq_concat(node),
+            "Concat" => match self.seq_concat_parts(node) {
+                Some(done) => done,
+                None => self.seq_concat(node),
+            },
+            "Slice" => self.seq_slice(node),
+            "Split" => self.seq_split(node),
+            "Expand" => self.seq_expand(node),
+            // x² of RMSNorm and of GELU's tanh form: element-wise.
+            "Pow" => self.seq_fold(node, 0),
+            "ReduceMean" | "ReduceSum" | "ReduceL2" => self.seq_reduce(node),
             _ if super::FOLDED.contains(&op) => self.seq_fold(node, 0),
             _ if super::ELEMENTWISE.contains(&op) => self.seq_eltwise(node, &seqs),
             _ => Err(unsupported(
@@ -170,7 +218,7 @@ impl Lowering<'_> {
         })
     }
 
-    fn seq(&self, node: &Node, i: usize) -> Result<Seq, ImportError> {
+    pub(super) fn seq(&self, node: &Node, i: usize) -> Result<Seq, ImportError> {
         match self.val(node, i)? {
             Val::Seq(s) => Ok(s.clone()),
             _ => Err(unsupported(
@@ -185,7 +233,7 @@ impl Lowering<'_> {
         self.set(node, Val::Seq(s));
     }
 
-    fn seq_fold(&mut self, node: &Node, i: usize) -> Result<(), ImportError> {
+    pub(super) fn seq_fold(&mut self, node: &Node, i: usize) -> Result<(), ImportError> {
         let s = self.seq(node, i)?;
         *self.folded.entry(node.op.clone()).or_insert(0) += 1;
         self.set_seq(node, Seq { layer: false, ..s });
@@ -249,6 +297,10 @@ impl Lowering<'_> {
                 heads: 1,
                 d: c,
                 axes: vec![vec![Axis::Batch], vec![Axis::Channels], vec![Axis::Tokens]],
+                cached: 0,
+                share: 1,
+                sliced: false,
+                batch1: false,
             },
         );
         Some(Ok(()))
@@ -292,8 +344,21 @@ impl Lowering<'_> {
         let (mut heads, mut d) = (s.heads, s.d);
         let mut axes = Vec::new();
         for &t in &target {
+            // A literal 1 is the batch of a fixed-batch export, or one
+            // token, or a repeat of one, where the next axis is such.
+            let probe = Seq {
+                heads,
+                d,
+                ..s.clone()
+            };
             if t == 1 {
-                axes.push(vec![Axis::Unit]);
+                match atoms.front() {
+                    Some(&a) if a == Axis::Batch || probe.group_dim(&[a]) == Some(1) => {
+                        atoms.pop_front();
+                        axes.push(vec![a]);
+                    }
+                    _ => axes.push(vec![Axis::Unit]),
+                }
                 continue;
             }
             let mut group = Vec::new();
@@ -343,6 +408,16 @@ impl Lowering<'_> {
             return Err(refuse(format!("a reshape of {} to {target:?}", s.shape())));
         }
         let next = Seq { heads, d, ..s };
+        // An axis of one (one token, the batch of a fixed-batch export)
+        // leading a merged group belongs as well to the group before: a
+        // decode step's `[1, 1, C]` to `[1, C]` merges the batch and its
+        // one token, as a prefill's `[T * B, C]` does.
+        for i in 1..axes.len() {
+            while axes[i].len() > 1 && next.group_dim(&axes[i][..1]) == Some(1) {
+                let a = axes[i].remove(0);
+                axes[i - 1].push(a);
+            }
+        }
         self.seq_view(node, next, axes)
     }
 
@@ -467,6 +542,12 @@ impl Lowering<'_> {
                  layer's channels can be picked from a sequence",
             )
         };
+        // An index not known (transformers' `logits_to_keep`, an input):
+        // one token, whichever it is, costs the same.
+        let runtime = index.is_none()
+            && group.is_some_and(|g| g == &[Axis::Tokens])
+            && matches!(self.val(node, 1), Ok(Val::Const { .. }));
+        let index = if runtime { Some(0) } else { index };
         let (Some(group), Some(index), Ok(at)) = (group, index, usize::try_from(axis)) else {
             return Err(refuse());
         };
@@ -521,7 +602,11 @@ impl Lowering<'_> {
 
     /// The convs a linear layer `s.expr` is written as, one per group of
     /// `s.d` output channels: its line rewritten on the first gather.
-    fn split_linear(&mut self, node: &Node, s: &Seq) -> Result<Vec<String>, ImportError> {
+    pub(super) fn split_linear(
+        &mut self,
+        node: &Node,
+        s: &Seq,
+    ) -> Result<Vec<String>, ImportError> {
         let refuse = |why: &str| {
             unsupported(
                 node,
@@ -666,6 +751,14 @@ impl Lowering<'_> {
     /// (`matmul`).
     fn seq_matmul(&mut self, node: &Node) -> Result<(), ImportError> {
         let a = self.seq(node, 0)?;
+        if a.sliced {
+            return Err(super::refuse::refused(
+                node,
+                format!("a product of a part of the channels of `{}`", a.expr),
+                "a slice of a sequence's channels is read only by element-wise operators \
+                 and a Concat that restores them (a rotary embedding's halves)",
+            ));
+        }
         if let Val::Const { .. } = self.val(node, 1)? {
             return self.seq_linear(node, a);
         }
@@ -700,17 +793,20 @@ impl Lowering<'_> {
                 ));
             }
         };
-        let b_simple = b.simple();
+        // Key/value heads repeated for their query heads (grouped-query
+        // attention) read as the heads they are, each shared `share` times.
+        let b_simple = b.simple_shared();
         let (b_lead, b_last) = b_simple.split_at(b_simple.len().saturating_sub(2));
-        let b_groups = if b_lead == [Axis::Batch, Axis::Heads] {
-            b.heads
+        let (b_groups, b_per_group) = if b_lead == [Axis::Batch, Axis::Heads] {
+            (b.heads.saturating_mul(b.share), b.d)
         } else {
-            1
+            (1, b.channels())
         };
+        let b_tokens = b.tokens.saturating_add(b.cached);
         let chan = |x: Axis| matches!(x, Axis::Head | Axis::Channels);
         let (contract, out) = match b_last {
-            [c, Axis::Tokens] if chan(*c) => ("channels", b.tokens),
-            [Axis::Tokens, c] if chan(*c) => ("tokens", b.channels() / b_groups.max(1)),
+            [c, Axis::Tokens] if chan(*c) => ("channels", b_tokens),
+            [Axis::Tokens, c] if chan(*c) => ("tokens", b_per_group),
             _ => ("", 0),
         };
         if contract.is_empty() || b_lead != lead || b_groups != groups {
@@ -721,10 +817,11 @@ impl Lowering<'_> {
                  heads, d, tokens] (Q·Kᵀ) or by [batch, heads, tokens, d] (P·V)",
             ));
         }
-        let agree = match contract {
-            "channels" => b.channels() / b_groups.max(1) == per_group,
-            _ => b.tokens == per_group,
-        };
+        let agree = !b.sliced
+            && match contract {
+                "channels" => b_per_group == per_group,
+                _ => b_tokens == per_group,
+            };
         if !agree {
             return Err(unsupported(
                 node,
@@ -732,11 +829,17 @@ impl Lowering<'_> {
                 "the contracted sizes differ",
             ));
         }
-        let g = if groups > 1 {
+        let mut g = if groups > 1 {
             format!(", groups: {groups}")
         } else {
             String::new()
         };
+        if b.share > 1 {
+            let _ = write!(g, ", kv_groups: {}", b.heads);
+        }
+        if b.cached > 0 {
+            let _ = write!(g, ", cache: {}", b.cached);
+        }
         let call = format!("matmul({}, {}, contract: {contract}{g})", a.expr, b.expr);
         self.seq_layer(node, call, &a, groups, out)
     }
@@ -819,6 +922,9 @@ impl Lowering<'_> {
                 layer: true,
                 heads,
                 d,
+                cached: 0,
+                share: 1,
+                sliced: false,
                 ..a.clone()
             },
         );

@@ -1,0 +1,16 @@
+//! The one constructor of the refusals the language-model lowering adds
+//! (docs/onnx.md#errors): a node nnc cannot model, what is wrong, and a
+//! next step that works.
+
+use crate::onnx::ImportError;
+use crate::onnx::graph::Node;
+
+/// Refuses `node`: `what` nnc found, `help` what to do instead.
+pub(super) fn refused(node: &Node, what: String, help: &str) -> ImportError {
+    ImportError::Node {
+        node: node.label().to_owned(),
+        op: node.op.clone(),
+        what,
+        help: help.to_owned(),
+    }
+}
