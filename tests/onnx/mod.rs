@@ -6,4 +6,5 @@ mod folded;
 mod grouped;
 mod import;
 mod torchvision;
+mod transformers;
 mod upsampling_and_attention;
