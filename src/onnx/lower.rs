@@ -9,6 +9,7 @@ use super::graph::{AttrValue, Dim, Graph, Node, Tensor};
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::fmt::Write;
 
+mod conv1d;
 mod embedding;
 mod kv_cache;
 mod ops;
@@ -175,6 +176,9 @@ struct Lowering<'g> {
     linears: HashMap<String, tokens::Linear>,
     /// Whether an embedding lookup declared the network input.
     embedded: bool,
+    /// Whether the data input's batch is the literal 1 of a fixed-batch
+    /// export (its reshapes then write 1 for the batch).
+    batch1: bool,
 }
 
 /// Lowers `graph` to `.nn` text.
@@ -192,6 +196,7 @@ pub fn lower(graph: &Graph, options: &ImportOptions) -> Result<Imported, ImportE
         patches: HashMap::new(),
         linears: HashMap::new(),
         embedded: false,
+        batch1: false,
     };
     l.header = l.inputs(options)?;
     for node in &graph.nodes {
@@ -341,6 +346,7 @@ impl Lowering<'_> {
         let mut out = String::new();
         let mut first = true;
         let mut free_batch = false;
+        let mut data_rank: Option<usize> = None;
         for v in &self.graph.inputs {
             if self.vals.contains_key(&v.name) {
                 continue;
@@ -359,7 +365,13 @@ impl Lowering<'_> {
                 continue;
             }
             let fixed_first = matches!(dims.first(), Some(Dim::Value(_)));
-            let shared = v.dims.is_some() && (dims.len() <= 1 || (free_batch && fixed_first));
+            // In a fixed-batch export, a tensor of lower rank than the data
+            // input that only element-wise nodes, `Expand` or `Concat` read
+            // is a weight too (a position embedding, a class token).
+            let lower_rank = !first && data_rank.is_some_and(|r| dims.len() < r);
+            let broadcast = lower_rank && self.read_only_elementwise(&v.name);
+            let shared =
+                v.dims.is_some() && (dims.len() <= 1 || (free_batch && fixed_first) || broadcast);
             if params.contains(&v.name) || shared {
                 let known = dims
                     .iter()
@@ -383,6 +395,8 @@ impl Lowering<'_> {
             };
             if first {
                 free_batch = matches!(dims.first(), Some(Dim::Free(_)));
+                data_rank = Some(dims.len());
+                self.batch1 = matches!(dims.first(), Some(Dim::Value(1)));
             }
             let name = self.fresh(&v.name);
             let kw = if first { "input" } else { "extern" };
@@ -409,6 +423,17 @@ impl Lowering<'_> {
             return Err(ImportError::NoInput);
         }
         Ok(out)
+    }
+
+    /// Whether only element-wise nodes, `Expand` and `Concat` read `name`.
+    fn read_only_elementwise(&self, name: &str) -> bool {
+        self.graph
+            .nodes
+            .iter()
+            .filter(|n| n.inputs.iter().any(|i| i == name))
+            .all(|n| {
+                ELEMENTWISE.contains(&n.op.as_str()) || matches!(n.op.as_str(), "Expand" | "Concat")
+            })
     }
 
     fn val(&self, node: &Node, i: usize) -> Result<&Val, ImportError> {
@@ -666,6 +691,7 @@ impl Lowering<'_> {
             _ if ELEMENTWISE.contains(&op) => self.eltwise(node)?,
             "Concat" => self.concat(node)?,
             "Gather" => self.gather(node)?,
+            "Transpose" if let Some(done) = self.fmap_transpose(node) => done?,
             "Transpose" => {
                 return Err(unsupported(
                     node,
@@ -842,6 +868,18 @@ fn data_shape(name: &str, dims: &[Dim]) -> Result<[u64; 3], ImportError> {
         [c, h, w] => Ok([*c, *h, *w]),
         [c, l] => Ok([*c, *l, 1]),
         [f] => Ok([*f, 1, 1]),
+        [_, _, _, _] => Err(refuse::refused_input(
+            name,
+            format!(
+                "a 5-D input [{}] (video or volumes: a depth or time axis besides height \
+                 and width)",
+                show_dims(dims)
+            ),
+            "nnc models 2-D feature maps: a 3-D convolution would need a depth loop in the \
+             layer model, the mapping and the partitioning, which nnc does not have (a shape \
+             given with --input-shape does not change that); a 2-D model, or a video model \
+             exported frame by frame, imports",
+        )),
         _ => Err(ImportError::FreeShape {
             input: name.to_owned(),
             what: format!(

@@ -14,3 +14,13 @@ pub(super) fn refused(node: &Node, what: String, help: &str) -> ImportError {
         help: help.to_owned(),
     }
 }
+
+/// Refuses a graph input that is no batch of feature maps nnc can model.
+pub(super) fn refused_input(input: &str, what: String, help: &str) -> ImportError {
+    ImportError::Node {
+        node: input.to_owned(),
+        op: "graph input".to_owned(),
+        what,
+        help: help.to_owned(),
+    }
+}

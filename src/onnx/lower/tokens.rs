@@ -133,10 +133,24 @@ impl Seq {
         .simple()
     }
 
-    /// The axes when none is merged, else nothing.
+    /// The axes when none is merged, else nothing. A batch of one (a
+    /// fixed-batch export) merged into another axis (`[T, 1, C]` reshaped
+    /// to `[T, heads, d]`) is read where an axis of size one stands.
     fn simple(&self) -> Vec<Axis> {
-        if self.axes.iter().all(|g| g.len() == 1) {
-            self.axes.iter().map(|g| g[0]).collect()
+        let mut axes = self.axes.clone();
+        if self.batch1
+            && let Some(i) = axes
+                .iter()
+                .position(|g| g.len() > 1 && g.contains(&Axis::Batch))
+        {
+            axes[i].retain(|&a| a != Axis::Batch);
+            match axes.iter().position(|g| g == &[Axis::Unit]) {
+                Some(u) => axes[u] = vec![Axis::Batch],
+                None => axes.insert(0, vec![Axis::Batch]),
+            }
+        }
+        if axes.iter().all(|g| g.len() == 1) {
+            axes.iter().map(|g| g[0]).collect()
         } else {
             Vec::new()
         }
@@ -300,7 +314,7 @@ impl Lowering<'_> {
                 cached: 0,
                 share: 1,
                 sliced: false,
-                batch1: false,
+                batch1: self.batch1,
             },
         );
         Some(Ok(()))
@@ -416,6 +430,10 @@ impl Lowering<'_> {
             while axes[i].len() > 1 && next.group_dim(&axes[i][..1]) == Some(1) {
                 let a = axes[i].remove(0);
                 axes[i - 1].push(a);
+            }
+            // The heads merged back are the channels.
+            if axes[i] == [Axis::Heads, Axis::Head] {
+                axes[i] = vec![Axis::Channels];
             }
         }
         self.seq_view(node, next, axes)
