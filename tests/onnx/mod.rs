@@ -2,6 +2,7 @@
 //! (grouped and dilated convolution, matmul, upsampling) and the ONNX
 //! front end.
 
+mod exported;
 mod folded;
 mod grouped;
 mod import;

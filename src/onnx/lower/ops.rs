@@ -716,8 +716,11 @@ impl Windows {
                             input[d],
                             span.saturating_sub(s)
                         ),
-                        "a .nn layer cannot express this either (docs/language.md#the-padding-rule); \
-                         change the input size or the padding in the exported model",
+                        "a .nn layer cannot express this either (the padding rule, \
+                         docs/language.md#the-padding-rule); export at an input size that every \
+                         stride of the network divides (a multiple of its total stride, e.g. \
+                         512 rather than 520 for a stride of 32), or change the padding in \
+                         the exported model",
                     ));
                 }
             }
