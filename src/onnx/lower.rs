@@ -13,6 +13,7 @@ mod conv1d;
 mod embedding;
 mod kv_cache;
 mod ops;
+mod products;
 mod refuse;
 mod rotary;
 mod shapes;
