@@ -9,6 +9,7 @@ use super::graph::{AttrValue, Dim, Graph, Node, Tensor};
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::fmt::Write;
 
+mod channels_last;
 mod conv1d;
 mod embedding;
 mod kv_cache;
@@ -433,7 +434,8 @@ impl Lowering<'_> {
             .iter()
             .filter(|n| n.inputs.iter().any(|i| i == name))
             .all(|n| {
-                ELEMENTWISE.contains(&n.op.as_str()) || matches!(n.op.as_str(), "Expand" | "Concat")
+                ELEMENTWISE.contains(&n.op.as_str())
+                    || matches!(n.op.as_str(), "Expand" | "Concat" | "Identity" | "Cast")
             })
     }
 
@@ -693,6 +695,7 @@ impl Lowering<'_> {
             "Concat" => self.concat(node)?,
             "Gather" => self.gather(node)?,
             "Transpose" if let Some(done) = self.fmap_transpose(node) => done?,
+            "Transpose" if let Some(done) = self.channels_last_view(node) => done?,
             "Transpose" => {
                 return Err(unsupported(
                     node,

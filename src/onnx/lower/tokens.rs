@@ -28,6 +28,10 @@ pub(super) enum Axis {
     Channels,
     /// An axis of size one (an `Unsqueeze`).
     Unit,
+    /// The rows of a channels-last feature map `[N, H, W, C]`.
+    Rows,
+    /// Its columns.
+    Cols,
     /// A unit axis after the heads broadcast `share` times (`Expand`):
     /// grouped-query attention's key/value heads repeated for their
     /// query heads (docs/onnx.md#language-models).
@@ -105,6 +109,8 @@ impl Seq {
             Axis::Batch => None,
             Axis::Unit => Some(1),
             Axis::Repeat => Some(self.share),
+            Axis::Rows => Some(self.size.0),
+            Axis::Cols => Some(self.size.1),
             Axis::Tokens => Some(self.tokens.saturating_add(self.cached)),
             Axis::Heads => Some(self.heads),
             Axis::Head => Some(self.d),
@@ -187,7 +193,10 @@ impl Lowering<'_> {
         }
         Some(match op {
             "Reshape" => self.seq_reshape(node),
-            "Transpose" => self.seq_transpose(node),
+            "Transpose" => match self.channels_first_again(node) {
+                Some(done) => done,
+                None => self.seq_transpose(node),
+            },
             "Unsqueeze" | "Squeeze" => self.seq_unit(node),
             "MatMul" | "Gemm" => self.seq_matmul(node),
             "Gather" => self.seq_gather(node),
