@@ -13,6 +13,7 @@ mod channels_last;
 mod conv1d;
 mod embedding;
 mod kv_cache;
+mod names;
 mod ops;
 mod products;
 mod refuse;
@@ -21,7 +22,9 @@ mod shapes;
 mod tokens;
 mod upsample;
 
+use names::{net_name, short_name};
 use ops::unsupported;
+use shapes::{broadcast, reshaped};
 
 /// How to read a graph.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -240,50 +243,6 @@ pub fn lower(graph: &Graph, options: &ImportOptions) -> Result<Imported, ImportE
     })
 }
 
-/// A network name: letters, digits, `_` and `-`.
-fn net_name(s: &str) -> String {
-    let n: String = s
-        .chars()
-        .map(|c| {
-            if c.is_ascii_alphanumeric() || c == '-' {
-                c
-            } else {
-                '_'
-            }
-        })
-        .collect();
-    let n = n.trim_matches('_').to_owned();
-    if n.is_empty() {
-        "Imported".to_owned()
-    } else {
-        n
-    }
-}
-
-/// A layer's name from its node's: PyTorch's module paths repeat each
-/// parent in the child (`/features/features.1/conv/conv.1/Conv`), so a
-/// segment that the next one extends is dropped, and so is a last segment
-/// that only repeats the operator: `features.1_conv.1` (then `.` becomes
-/// `_`).
-fn short_name(node: &Node) -> String {
-    let segs: Vec<&str> = node.label().split('/').filter(|s| !s.is_empty()).collect();
-    let mut kept: Vec<&str> = Vec::new();
-    for (i, seg) in segs.iter().enumerate() {
-        let extended = segs
-            .get(i + 1)
-            .is_some_and(|next| next.strip_prefix(seg).is_some_and(|r| r.starts_with('.')));
-        let is_op = i + 1 == segs.len() && i > 0 && seg.split('_').next() == Some(node.op.as_str());
-        if !extended && !is_op {
-            kept.push(seg);
-        }
-    }
-    if kept.is_empty() {
-        node.label().to_owned()
-    } else {
-        kept.join("_")
-    }
-}
-
 fn pair(a: u64, b: u64) -> String {
     if a == b {
         a.to_string()
@@ -425,18 +384,6 @@ impl Lowering<'_> {
             return Err(ImportError::NoInput);
         }
         Ok(out)
-    }
-
-    /// Whether only element-wise nodes, `Expand` and `Concat` read `name`.
-    fn read_only_elementwise(&self, name: &str) -> bool {
-        self.graph
-            .nodes
-            .iter()
-            .filter(|n| n.inputs.iter().any(|i| i == name))
-            .all(|n| {
-                ELEMENTWISE.contains(&n.op.as_str())
-                    || matches!(n.op.as_str(), "Expand" | "Concat" | "Identity" | "Cast")
-            })
     }
 
     fn val(&self, node: &Node, i: usize) -> Result<&Val, ImportError> {
@@ -794,57 +741,6 @@ fn konst(t: &Tensor) -> Val {
         dims: Some(t.dims.clone()),
         ints: t.ints.clone(),
     }
-}
-
-/// The dims of a tensor of `dims` reshaped to `target` (ONNX: `0` keeps a
-/// dim, one `-1` takes what is left); `None` if they do not fit.
-fn reshaped(dims: &[i64], target: &[i64]) -> Option<Vec<i64>> {
-    let total = dims
-        .iter()
-        .try_fold(1i64, |a, &d| a.checked_mul(d).filter(|_| d >= 0))?;
-    let mut out: Vec<i64> = target
-        .iter()
-        .enumerate()
-        .map(|(i, &t)| {
-            if t == 0 {
-                dims.get(i).copied().unwrap_or(0)
-            } else {
-                t
-            }
-        })
-        .collect();
-    let known = out
-        .iter()
-        .filter(|&&d| d != -1)
-        .try_fold(1i64, |a, &d| a.checked_mul(d).filter(|_| d > 0))?;
-    match out.iter().filter(|&&d| d == -1).count() {
-        0 if known == total => Some(out),
-        1 if known > 0 && total % known == 0 => {
-            for d in &mut out {
-                if *d == -1 {
-                    *d = total / known;
-                }
-            }
-            Some(out)
-        }
-        _ => None,
-    }
-}
-
-/// The dims of `dims` broadcast to `to` (ONNX `Expand`: numpy rules).
-fn broadcast(dims: &[i64], to: &[i64]) -> Option<Vec<i64>> {
-    let n = dims.len().max(to.len());
-    let at = |v: &[i64], i: usize| {
-        let pad = n - v.len();
-        if i < pad { 1 } else { v[i - pad] }
-    };
-    (0..n)
-        .map(|i| match (at(dims, i), at(to, i)) {
-            (a, b) if a == b || b == 1 => Some(a),
-            (1, b) => Some(b),
-            _ => None,
-        })
-        .collect()
 }
 
 /// Channels, height and width of a data input `[N, C, H, W]`, `[N, C, L]`

@@ -92,6 +92,18 @@ impl Lowering<'_> {
             .any(|n| n.op == "Gather" && n.inputs.first().is_some_and(|t| t == name))
     }
 
+    /// Whether only element-wise nodes, `Expand` and `Concat` read `name`.
+    pub(super) fn read_only_elementwise(&self, name: &str) -> bool {
+        self.graph
+            .nodes
+            .iter()
+            .filter(|n| n.inputs.iter().any(|i| i == name))
+            .all(|n| {
+                super::ELEMENTWISE.contains(&n.op.as_str())
+                    || matches!(n.op.as_str(), "Expand" | "Concat" | "Identity" | "Cast")
+            })
+    }
+
     /// Whether the values of `name` reach the indices of a `Gather`
     /// (through reshapes and casts).
     fn indexes_a_table(&self, name: &str) -> bool {
