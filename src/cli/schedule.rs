@@ -36,7 +36,7 @@ pub(super) fn run(args: &ScheduleArgs, color: bool) -> Result<ExitCode, Failure>
     let (net, source) = input::network(&args.file, color, &args.onnx)?;
     let mut file = search(args, &net, &hw, &options)?;
     file.inputs.network_sha256 = Some(crate::sha256::hex(source.as_bytes()));
-    let summary = || report::summary(&file);
+    let summary = || summary_of(&net, &file);
     if let Some(path) = &args.output {
         let json = crate::schedule::to_text(&file).map_err(|e| {
             Failure::with(
@@ -57,6 +57,17 @@ pub(super) fn run(args: &ScheduleArgs, color: bool) -> Result<ExitCode, Failure>
         let _ = std::io::stdout().lock().write_all(summary().as_bytes());
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// The schedule's summary, with its energy and time per token for a
+/// network of token sequences (one with a `matmul`): its input's points
+/// are its tokens.
+fn summary_of(net: &Network, file: &ScheduleFile) -> String {
+    let mut text = report::summary(file);
+    if net.layers().iter().any(|l| l.shape.is_matmul()) {
+        text += &report::per_token(file, net.input().size.size());
+    }
+    text
 }
 
 /// The library's search options from the command line.
