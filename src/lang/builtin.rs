@@ -5,7 +5,7 @@
 //! To add an operator: a variant of [`Builtin`] (and in [`Builtin::ALL`]),
 //! its name in [`Builtin::name`], its parameters in [`Builtin::params`]
 //! (new keywords in [`Key`]), and its lowering to an IR layer in
-//! `calls.rs` (`Checker::builtin`). Each of these is an exhaustive `match`,
+//! `check/calls.rs` (`Checker::builtin`). Each of these is an exhaustive `match`,
 //! so the compiler lists what is left to write. docs/language.md documents
 //! the operators.
 
