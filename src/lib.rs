@@ -15,12 +15,17 @@
 //! into a [`Network`], [`hw::load`] reads a preset or hardware file, and
 //! [`schedule()`] finds the best dataflow of every layer under [`Options`].
 //!
+//! The errors of every stage render as a [`diag::Report`], diagnostics with
+//! the input they are about; its `Display`, and its `Debug` too (so that a
+//! `main` returning one prints it as it is), is the rendered text:
+//!
 //! ```
-//! # fn main() -> Result<(), Box<dyn std::error::Error>> {
+//! use nnc::diag::Report;
+//! # fn main() -> Result<(), Report> {
 //! let source = "network Tiny\ninput data [3, 16]\nc1 = conv(data, 8, kernel: 3, pad: 1)\n";
-//! let render = |d| nnc::lang::diag::render(&d, "tiny.nn", source);
-//! let file = nnc::parse(source).map_err(render)?;
-//! let (net, _warnings) = nnc::check(&file).map_err(render)?;
+//! let report = |d| Report::compiled("tiny.nn", source, d);
+//! let file = nnc::parse(source).map_err(report)?;
+//! let (net, _warnings) = nnc::check(&file).map_err(report)?;
 //! let hw = nnc::hw::load("eyeriss")?;
 //! let options = nnc::Options::builder().batch(4).build()?;
 //! let schedule = nnc::schedule(&net, &hw, &options)?;
@@ -35,6 +40,7 @@
 
 #[cfg(feature = "cli")]
 pub mod cli;
+pub mod diag;
 pub(crate) mod fasthash;
 pub mod hw;
 pub mod ir;
@@ -46,6 +52,7 @@ pub mod schedule;
 pub mod sha256;
 pub mod suggest;
 pub mod sweep;
+pub mod tech;
 
 pub use hw::Hardware;
 pub use ir::Network;
@@ -59,6 +66,25 @@ pub use sched::partition::Partitioning;
 pub use sched::search::SearchError;
 pub use sched::search::shared::SharedSearch;
 pub use schedule::ScheduleFile;
+
+impl From<SearchError> for diag::Report {
+    /// A search that fails is no input's fault: a diagnostic without a code.
+    fn from(e: SearchError) -> Self {
+        match e {
+            SearchError::Internal(why) => {
+                diag::Report::one("", "", diag::Diagnostic::internal(why))
+            }
+            e => diag::Report::error(e.to_string()),
+        }
+    }
+}
+
+impl From<OptionsError> for diag::Report {
+    /// Options that cannot go together: a usage error, without a code.
+    fn from(e: OptionsError) -> Self {
+        diag::Report::error(e.to_string())
+    }
+}
 
 /// Schedules `net` on `hw`: the schedule file of the best schedule the
 /// search finds (see [`schedule_with_progress`]).

@@ -4,6 +4,7 @@
 #![allow(clippy::unwrap_used)]
 
 pub(crate) mod cli;
+mod diag;
 mod docs;
 mod lang;
 mod layout;

@@ -38,6 +38,18 @@ pub struct PlanError {
     pub error: Box<HwError>,
 }
 
+impl PlanError {
+    /// The error as a diagnostic of the spec (`S013`): a point of its grid
+    /// whose hardware is not valid.
+    pub fn diagnostic(&self) -> crate::diag::Diagnostic {
+        crate::diag::Diagnostic::new(
+            crate::diag::Code::SpecPointHardware,
+            format!("invalid sweep spec: {self}"),
+        )
+        .help("every varied value must be valid with every other: docs/hardware.md gives each key's range")
+    }
+}
+
 /// A spec with its networks compiled and every point's hardware checked:
 /// what a run needs.
 #[derive(Debug)]

@@ -19,13 +19,6 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::fs;
 use std::path::{Path, PathBuf};
 
-/// Import circles being removed (on branch `diag`). Each entry must still
-/// be a circle: when one is gone, delete its line.
-const KNOWN: &[&[&str]] = &[
-    &["lang::check", "lang::error"],
-    &["onnx::lower::ops", "onnx::lower::tokens"],
-];
-
 #[derive(Clone, Debug, PartialEq, Eq)]
 enum Tok {
     Ident(String),
@@ -571,25 +564,15 @@ fn no_files_import_each_other() {
         krate.edges(true).len() > 200,
         "the scan found too few imports"
     );
-    let circles = krate.circles();
-    let known = |c: &[String]| KNOWN.iter().any(|k| *k == c);
-    let new: Vec<String> = circles
+    let circles: Vec<String> = krate
+        .circles()
         .iter()
-        .filter(|(c, _)| !known(c))
         .map(|(c, why)| format!("{}:\n    {}", c.join(" <-> "), why.join("\n    ")))
         .collect();
     assert!(
-        new.is_empty(),
+        circles.is_empty(),
         "modules importing each other:\n{}",
-        new.join("\n")
-    );
-    let gone: Vec<_> = KNOWN
-        .iter()
-        .filter(|k| !circles.iter().any(|(c, _)| c == *k))
-        .collect();
-    assert!(
-        gone.is_empty(),
-        "no longer circles, remove them from KNOWN: {gone:?}"
+        circles.join("\n")
     );
 }
 

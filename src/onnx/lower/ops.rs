@@ -2,6 +2,7 @@
 //! (docs/onnx.md#what-each-operator-becomes), and the geometry of window
 //! operators in `.nn` terms.
 
+use super::attrs::{int_attr, ints_attr, unsupported};
 use super::{ELEMENTWISE, FOLDED, Fm, Lowering, Val, pair};
 use crate::ir::WindowMode;
 use crate::onnx::ImportError;
@@ -209,8 +210,19 @@ impl Lowering<'_> {
     pub(super) fn conv(&mut self, node: &Node) -> Result<(), ImportError> {
         let f = self.spatial(node)?;
         let wdims = self.weight_dims(node, 1)?;
+        // A Conv1d is a 2-D convolution of width 1 (docs/onnx.md#language-models).
+        let flat;
+        let node = match wdims.len() {
+            3 => {
+                flat = super::conv1d::as_2d(node);
+                &flat
+            }
+            5.. => return Err(super::conv1d::refuse_3d(node, &wdims)),
+            _ => node,
+        };
         let [m, cg, kh, kw] = match wdims.as_slice() {
             [m, cg, kh, kw] => [*m, *cg, *kh, *kw],
+            [m, cg, k] => [*m, *cg, *k, 1],
             _ => {
                 return Err(unsupported(
                     node,
@@ -705,8 +717,11 @@ impl Windows {
                             input[d],
                             span.saturating_sub(s)
                         ),
-                        "a .nn layer cannot express this either (docs/language.md#the-padding-rule); \
-                         change the input size or the padding in the exported model",
+                        "a .nn layer cannot express this either (the padding rule, \
+                         docs/language.md#the-padding-rule); export at an input size that every \
+                         stride of the network divides (a multiple of its total stride, e.g. \
+                         512 rather than 520 for a stride of 32), or change the padding in \
+                         the exported model",
                     ));
                 }
             }
@@ -745,48 +760,5 @@ impl Windows {
         if self.floor {
             call.push_str(", mode: floor");
         }
-    }
-}
-
-pub(super) fn unsupported(node: &Node, what: String, help: &str) -> ImportError {
-    ImportError::Node {
-        node: node.label().to_owned(),
-        op: node.op.clone(),
-        what,
-        help: help.to_owned(),
-    }
-}
-
-pub(super) fn int_attr(node: &Node, name: &str, default: i64) -> Result<u64, ImportError> {
-    let v = match node.attr(name) {
-        None => default,
-        Some(AttrValue::Int(i)) => *i,
-        Some(_) => {
-            return Err(unsupported(
-                node,
-                format!("attribute `{name}` is not an integer"),
-                "check the graph with onnx.checker",
-            ));
-        }
-    };
-    u64::try_from(v).map_err(|_| {
-        unsupported(
-            node,
-            format!("attribute `{name}` is {v}"),
-            "check the graph with onnx.checker",
-        )
-    })
-}
-
-pub(super) fn ints_attr(node: &Node, name: &str, default: &[i64]) -> Result<Vec<i64>, ImportError> {
-    match node.attr(name) {
-        None => Ok(default.to_vec()),
-        Some(AttrValue::Ints(v)) => Ok(v.clone()),
-        Some(AttrValue::Int(0)) => Ok(default.to_vec()),
-        Some(_) => Err(unsupported(
-            node,
-            format!("attribute `{name}` is not a list of integers"),
-            "check the graph with onnx.checker",
-        )),
     }
 }

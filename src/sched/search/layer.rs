@@ -281,7 +281,7 @@ impl<'a> LayerSearch<'a> {
                 ..*env
             };
             let runs = c
-                .groups
+                .runs()
                 .checked_mul(self.options.batch)
                 .ok_or(LayerError::TimeOverflow)?;
             (search.schedule_one(&env, &one, ifmap_layout, hops)?, runs)

@@ -36,8 +36,8 @@ use std::sync::Arc;
 /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
 /// use nnc::SharedSearch;
 /// let source = "network n\ninput x [8, 14]\nc = conv(x, 16, kernel: 3, pad: 1)\n";
-/// let render = |d| nnc::lang::diag::render(&d, "n.nn", source);
-/// let (net, _) = nnc::compile(source).map_err(render)?;
+/// let report = |d| nnc::diag::Report::compiled("n.nn", source, d);
+/// let (net, _) = nnc::compile(source).map_err(report)?;
 /// let options = nnc::Options::builder().batch(2).build()?;
 /// // Two design points that differ in the global buffer alone.
 /// let mut points = Vec::new();

@@ -1,13 +1,15 @@
 //! The wording of every diagnostic: [`ErrorKind::diagnostic`] turns the
 //! facts of a problem (`error.rs`) into a message, labels and notes. The
 //! checker only passes short phrases as facts (`what` overflows, which
-//! limit was hit); sentences, labels and help lines are written here.
+//! limit was hit); sentences, labels and help lines are written here, the
+//! padding rule's in `padding.rs`.
 
-use super::ast::Span;
-use super::check::Builtin;
-use super::diag::Diagnostic;
-use super::error::{Choice, ErrorKind, Fixes, HeaderProblem, Operand, OutProblem, ValueKind};
-use crate::ir::{Dim2, WindowMode};
+mod padding;
+
+use super::builtin::Builtin;
+use super::error::{ErrorKind, HeaderProblem, Operand, OutProblem, ValueKind};
+use crate::diag::{Diagnostic, Span};
+use padding::{Window, padding_rule};
 
 impl ValueKind {
     fn phrase(self) -> &'static str {
@@ -42,10 +44,69 @@ fn words(items: &[String]) -> String {
 }
 
 impl ErrorKind {
-    /// The diagnostic that explains this problem: all wording lives here.
+    /// The diagnostic that explains this problem: all wording lives here,
+    /// one method per group of codes.
     pub fn diagnostic(&self) -> Diagnostic {
         let code = self.code();
         let new = |msg: String| Diagnostic::new(code, msg);
+        match self {
+            ErrorKind::Syntax { .. }
+            | ErrorKind::Unclosed { .. }
+            | ErrorKind::Mismatched { .. }
+            | ErrorKind::BadNumber { .. } => self.syntax(&new),
+            ErrorKind::UnknownName { .. }
+            | ErrorKind::UnknownCallee { .. }
+            | ErrorKind::UnknownKeyword { .. }
+            | ErrorKind::Duplicate { .. }
+            | ErrorKind::UseBeforeDef { .. }
+            | ErrorKind::Recursion { .. }
+            | ErrorKind::UnknownMember { .. } => self.names(&new),
+            ErrorKind::ChannelMismatch { .. }
+            | ErrorKind::SizeMismatch { .. }
+            | ErrorKind::KernelTooLarge { .. }
+            | ErrorKind::OutOfRange { .. }
+            | ErrorKind::PaddingRule { .. }
+            | ErrorKind::GroupsDivide { .. } => self.shapes(&new),
+            ErrorKind::MatmulSizes { .. }
+            | ErrorKind::KvGroupsDivide { .. }
+            | ErrorKind::Overflow { .. }
+            | ErrorKind::DivByZero { .. } => self.operands(&new),
+            ErrorKind::ArgCount { .. }
+            | ErrorKind::WrongKind { .. }
+            | ErrorKind::RepeatedKeyword { .. }
+            | ErrorKind::RepeatZero { .. }
+            | ErrorKind::MissingArg { .. }
+            | ErrorKind::PositionalAfterKeyword { .. } => self.arguments(&new),
+            ErrorKind::NoInput { .. }
+            | ErrorKind::TwoInputs { .. }
+            | ErrorKind::Header { .. }
+            | ErrorKind::NotAllowedHere { .. }
+            | ErrorKind::NestedCall { .. }
+            | ErrorKind::MultiOutput { .. }
+            | ErrorKind::BadOut { .. }
+            | ErrorKind::BadRepeat { .. } => self.structure(&new),
+            ErrorKind::Limit { .. }
+            | ErrorKind::Conflict { .. }
+            | ErrorKind::Reserved { .. }
+            | ErrorKind::Unsupported { .. }
+            | ErrorKind::NoLayers { .. }
+            | ErrorKind::LongTuple { .. }
+            | ErrorKind::BadChoice { .. }
+            | ErrorKind::BadShape { .. } => self.limits_and_values(&new),
+            ErrorKind::UnusedLayer { .. }
+            | ErrorKind::UnusedInput { .. }
+            | ErrorKind::UnusedBlock { .. } => self.unused(&new),
+        }
+    }
+
+    /// A problem handed to the wrong group's wording: a bug, reported as
+    /// one rather than a panic.
+    fn misrouted(&self, group: &str) -> Diagnostic {
+        Diagnostic::internal(format!("{:?} worded as {group}", self.code()))
+    }
+
+    /// E001–E004: text that does not parse.
+    fn syntax(&self, new: &dyn Fn(String) -> Diagnostic) -> Diagnostic {
         match self {
             ErrorKind::Syntax {
                 span,
@@ -78,6 +139,13 @@ impl ErrorKind {
                         .note(format!("numbers go up to {}", i64::MAX))
                 }
             }
+            other => other.misrouted("a syntax error"),
+        }
+    }
+
+    /// E005–E011: names that do not resolve.
+    fn names(&self, new: &dyn Fn(String) -> Diagnostic) -> Diagnostic {
+        match self {
             ErrorKind::UnknownName {
                 name,
                 span,
@@ -158,6 +226,13 @@ impl ErrorKind {
                     _ => d,
                 }
             }
+            other => other.misrouted("a name error"),
+        }
+    }
+
+    /// E012–E016, E041: inputs and windows whose shapes do not fit.
+    fn shapes(&self, new: &dyn Fn(String) -> Diagnostic) -> Diagnostic {
+        match self {
             ErrorKind::ChannelMismatch { span, op, inputs } => {
                 let mut d = new("input channels do not match".into());
                 for i in inputs {
@@ -241,64 +316,53 @@ impl ErrorKind {
                     .note("each group convolves `input / groups` channels to `output / groups`")
                     .help(format!("`groups` must divide {common}, the largest count dividing both (depthwise is `groups:` the input channels)"))
             }
+            other => other.misrouted("a shape error"),
+        }
+    }
+
+    /// E042, E043, E017, E018: operands that do not agree, and arithmetic.
+    fn operands(&self, new: &dyn Fn(String) -> Diagnostic) -> Diagnostic {
+        match self {
             ErrorKind::MatmulSizes {
                 span,
                 a,
                 b,
                 groups,
                 contract,
-            } => {
-                let per_group = a.channels / (*groups).max(1);
-                let tokens = b.size.size();
-                let describe = |o: &Operand| {
-                    format!(
-                        "`{}` has {} channels and {} tokens ({})",
-                        o.name,
-                        o.channels,
-                        o.size.size(),
-                        o.size
-                    )
-                };
-                let (label, help) = if *contract == "channels" {
-                    (
-                        format!(
-                            "{} channels, where {} are contracted",
-                            b.channels, a.channels
-                        ),
-                        format!(
-                            "with `contract: channels`, the second operand's channels must equal the first's, {}: each of the {groups} groups contracts {per_group} channels of both",
-                            a.channels
-                        ),
-                    )
-                } else if tokens != per_group {
-                    (
-                        format!("{tokens} tokens, where {per_group} are contracted"),
-                        format!(
-                            "with `contract: tokens`, the second operand's tokens (h * w = {tokens}) must equal the first's channels per group, {} / {groups} = {per_group}",
-                            a.channels
-                        ),
-                    )
-                } else {
-                    (
-                        format!("{} channels do not split into {groups} groups", b.channels),
-                        format!(
-                            "with `contract: tokens`, `groups` must divide the second operand's channels, {}",
-                            b.channels
-                        ),
-                    )
-                };
-                new("matmul operand sizes do not agree".into())
-                    .primary(*span, label)
-                    .secondary(a.def, describe(a))
-                    .secondary(b.def, describe(b))
-                    .help(help)
-            }
+                kv_groups,
+                cache,
+            } => matmul_sizes(
+                new(MATMUL_SIZES.into()),
+                *span,
+                [a, b],
+                *groups,
+                contract,
+                [*kv_groups, *cache],
+            ),
+            ErrorKind::KvGroupsDivide {
+                span,
+                groups,
+                kv_groups,
+            } => new(format!("{kv_groups} key/value groups do not divide {groups} groups"))
+                .primary(
+                    *span,
+                    format!("{groups} groups cannot share {kv_groups} groups of the second operand equally"),
+                )
+                .note("with grouped-query attention, each of the `kv_groups` groups of the second operand is read by `groups / kv_groups` groups of the first")
+                .help(format!("`kv_groups` must divide `groups`, {groups} (multi-head attention: `kv_groups` equal to `groups`, or left out)")),
             ErrorKind::Overflow { span, what } => {
                 new("integer overflow".into()).primary(*span, format!("{what} does not fit"))
             }
             ErrorKind::DivByZero { span } => {
                 new("division by zero".into()).primary(*span, "this divisor is 0")
             }
+            other => other.misrouted("an operand error"),
+        }
+    }
+
+    /// E019–E024: arguments of a call.
+    fn arguments(&self, new: &dyn Fn(String) -> Diagnostic) -> Diagnostic {
+        match self {
             ErrorKind::ArgCount {
                 span,
                 callee,
@@ -365,6 +429,13 @@ impl ErrorKind {
                     .secondary(*keyword, "keyword argument before it")
                     .help("put positional arguments first")
             }
+            other => other.misrouted("an argument error"),
+        }
+    }
+
+    /// E025–E032: what the file and its blocks must look like.
+    fn structure(&self, new: &dyn Fn(String) -> Diagnostic) -> Diagnostic {
+        match self {
             ErrorKind::NoInput { span } => new("the network has no `input`".into())
                 .primary(*span, "this network")
                 .help("declare one, e.g. `input data [3, 224, 224]`"),
@@ -445,6 +516,13 @@ impl ErrorKind {
                     "`repeat` chains instances: each one's single `out` feeds the next one's \
                      first parameter",
                 ),
+            other => other.misrouted("a structure error"),
+        }
+    }
+
+    /// E033–E040: limits, and values the language does not take.
+    fn limits_and_values(&self, new: &dyn Fn(String) -> Diagnostic) -> Diagnostic {
+        match self {
             ErrorKind::Limit { span, what } => {
                 new(what.clone()).primary(*span, "limit reached here")
             }
@@ -497,6 +575,13 @@ impl ErrorKind {
                 new(format!("a shape has 1 to 3 entries, found {found}"))
                     .primary(*span, "expected `[C, H, W]`, `[C, S]` or `[C]`")
             }
+            other => other.misrouted("a value error"),
+        }
+    }
+
+    /// W001–W003: what nothing uses.
+    fn unused(&self, new: &dyn Fn(String) -> Diagnostic) -> Diagnostic {
+        match self {
             ErrorKind::UnusedLayer { span, name } => new(format!("layer `{name}` is never used"))
                 .primary(*span, "no layer reads it and it is not a network output")
                 .help("use it, or list the network outputs with `out`"),
@@ -506,6 +591,7 @@ impl ErrorKind {
             ErrorKind::UnusedBlock { span, name } => {
                 new(format!("block `{name}` is never used")).primary(*span, "never instantiated")
             }
+            other => other.misrouted("a warning"),
         }
     }
 }
@@ -516,178 +602,6 @@ fn alternatives(items: &[String]) -> String {
     match quoted.as_slice() {
         [init @ .., last] if !init.is_empty() => format!("{} or {last}", init.join(", ")),
         _ => quoted.concat(),
-    }
-}
-
-/// The window of a layer that breaks the padding rule.
-#[derive(Clone, Copy)]
-struct Window {
-    ofmap: Dim2,
-    kernel: Dim2,
-    stride: Dim2,
-    mode: WindowMode,
-}
-
-/// How a source misses the accepted sizes in one dimension.
-#[derive(Clone, Copy, PartialEq, Eq)]
-enum Misfit {
-    Fits,
-    /// Smaller than the windows read: `needed` rows of padding in all,
-    /// where the rule allows `allowed`.
-    Padding {
-        needed: u64,
-        allowed: u64,
-    },
-    /// Larger than the windows read: `rows` past the last window, where
-    /// the rule allows `allowed`.
-    Unread {
-        rows: u64,
-        allowed: u64,
-    },
-}
-
-impl Misfit {
-    fn of(input: u64, ofmap: u64, kernel: u64, stride: u64, mode: WindowMode) -> Misfit {
-        let (lo, hi) = mode.input_range(ofmap, kernel, stride);
-        let reads = reads(ofmap, kernel, stride);
-        if input < lo {
-            Misfit::Padding {
-                needed: reads - input,
-                allowed: reads - lo,
-            }
-        } else if input > hi {
-            Misfit::Unread {
-                rows: input - reads,
-                allowed: hi - reads,
-            }
-        } else {
-            Misfit::Fits
-        }
-    }
-}
-
-/// The rows a window reads in one dimension, `(ofmap - 1) * stride +
-/// kernel` (the derived input).
-fn reads(ofmap: u64, kernel: u64, stride: u64) -> u64 {
-    kernel.saturating_add(ofmap.saturating_sub(1).saturating_mul(stride))
-}
-
-/// `1 row`, `2 columns`.
-fn count(n: u64, what: &str) -> String {
-    if n == 1 {
-        format!("1 {what}")
-    } else {
-        format!("{n} {what}s")
-    }
-}
-
-/// E016: what the windows read against what the source is, why the rule
-/// refuses it, and the fixes that work.
-fn padding_rule(
-    d: Diagnostic,
-    span: Span,
-    source: &Operand,
-    w: Window,
-    fixes: &Fixes,
-) -> Diagnostic {
-    let input = source.size;
-    let h = Misfit::of(input.h, w.ofmap.h, w.kernel.h, w.stride.h, w.mode);
-    let v = Misfit::of(input.w, w.ofmap.w, w.kernel.w, w.stride.w, w.mode);
-    let square = h == v && w.kernel.h == w.kernel.w && w.stride.h == w.stride.w;
-    let dims: Vec<(Misfit, &str, u64, u64)> = if square {
-        vec![(h, "row and column", w.kernel.h, w.stride.h)]
-    } else {
-        [
-            (h, "row", w.kernel.h, w.stride.h),
-            (v, "column", w.kernel.w, w.stride.w),
-        ]
-        .into_iter()
-        .filter(|(m, ..)| *m != Misfit::Fits)
-        .collect()
-    };
-    // "2 rows and 2 columns", or "2 rows" alone.
-    let amount = |n: u64, what: &str| match what.split_once(" and ") {
-        Some((a, b)) => format!("{} and {}", count(n, a), count(n, b)),
-        None => count(n, what),
-    };
-    let clauses: Vec<String> = dims
-        .iter()
-        .map(|&(m, what, ..)| match m {
-            Misfit::Padding { needed, .. } => {
-                format!("needing {} of padding", amount(needed, what))
-            }
-            Misfit::Unread { rows, .. } => format!("leaving {} unread", amount(rows, what)),
-            Misfit::Fits => String::new(),
-        })
-        .collect();
-    let reads = Dim2::new(
-        reads(w.ofmap.h, w.kernel.h, w.stride.h),
-        reads(w.ofmap.w, w.kernel.w, w.stride.w),
-    );
-    let mut d = d
-        .primary(
-            span,
-            format!(
-                "an output of {} reads {reads}, {}",
-                w.ofmap,
-                clauses.join(" and ")
-            ),
-        )
-        .secondary(source.def, format!("`{}` is {}", source.name, input));
-    for &(m, what, k, s) in &dims {
-        let note = match m {
-            Misfit::Padding { allowed: 0, .. } => format!(
-                "the padding rule allows no padding here: the stride, {s}, is not smaller than \
-                 the kernel, {k}"
-            ),
-            Misfit::Padding { allowed, .. } => format!(
-                "the padding rule allows at most {} of padding in all: the kernel, {k}, less \
-                 the stride, {s}",
-                amount(allowed, what)
-            ),
-            Misfit::Unread { allowed, .. } if !w.mode.is_exact() => format!(
-                "`mode: floor` leaves at most {} unread: fewer than the stride, {s}",
-                amount(allowed, what)
-            ),
-            Misfit::Unread { allowed: 0, .. } => format!(
-                "the padding rule leaves no {} unread: the stride, {s}, is not larger than the \
-                 kernel, {k}",
-                what.replace(" and ", " or ")
-            ),
-            Misfit::Unread { allowed, .. } => format!(
-                "the padding rule leaves at most {} unread: the stride, {s}, less the kernel, {k}",
-                amount(allowed, what)
-            ),
-            Misfit::Fits => continue,
-        };
-        d = d.note(note);
-    }
-    if fixes.floor {
-        d = d.help(
-            "add `mode: floor` to leave them unread, as PyTorch does by default \
-             (`ceil_mode=False`)",
-        );
-    }
-    for (key, choice) in [("pad", &fixes.pad), ("size", &fixes.size)] {
-        if let Some(c) = choice {
-            let with = if c.floor { " with `mode: floor`" } else { "" };
-            d = d.help(format!("use {}{with}", choice_text(key, c)));
-        }
-    }
-    d
-}
-
-/// `` `pad: 1` ``, `` `pad: 0` or `pad: 1` ``, `` any `pad` from 0 to 3 ``,
-/// `` `pad: (1, 0)` ``.
-fn choice_text(key: &str, c: &Choice) -> String {
-    if c.h != c.w {
-        return format!("`{key}: ({}, {})`", c.h.0, c.w.0);
-    }
-    let (lo, hi) = c.h;
-    match hi - lo {
-        0 => format!("`{key}: {lo}`"),
-        1 => format!("`{key}: {lo}` or `{key}: {hi}`"),
-        _ => format!("any `{key}` from {lo} to {hi}"),
     }
 }
 
@@ -702,4 +616,86 @@ fn closer(open: char) -> char {
 /// The greatest common divisor (of channel counts, both at least 1).
 fn gcd(a: u64, b: u64) -> u64 {
     if b == 0 { a } else { gcd(b, a % b) }
+}
+
+const MATMUL_SIZES: &str = "matmul operand sizes do not agree";
+
+/// E042: what does not agree between a matmul's operands, with
+/// `kv_groups` (grouped-query attention) and `cache` (a KV cache's tokens).
+fn matmul_sizes(
+    d: Diagnostic,
+    span: Span,
+    [a, b]: [&Operand; 2],
+    groups: u64,
+    contract: &str,
+    [kv_groups, cache]: [u64; 2],
+) -> Diagnostic {
+    let per_group = a.channels / groups.max(1);
+    let share = groups / kv_groups.max(1);
+    let new_tokens = b.size.size();
+    let tokens = new_tokens.saturating_add(cache);
+    let describe = |o: &Operand| {
+        format!(
+            "`{}` has {} channels and {} tokens ({})",
+            o.name,
+            o.channels,
+            o.size.size(),
+            o.size
+        )
+    };
+    let (label, help) = if contract == "channels" && share == 1 {
+        (
+            format!(
+                "{} channels, where {} are contracted",
+                b.channels, a.channels
+            ),
+            format!(
+                "with `contract: channels`, the second operand's channels must equal the first's, {}: each of the {groups} groups contracts {per_group} channels of both",
+                a.channels
+            ),
+        )
+    } else if contract == "channels" {
+        (
+            format!(
+                "{} channels, where {kv_groups} groups of {per_group} are contracted",
+                b.channels
+            ),
+            format!(
+                "with `kv_groups: {kv_groups}`, the second operand has {kv_groups} groups of the first's {per_group} channels per group: {}",
+                per_group.saturating_mul(kv_groups)
+            ),
+        )
+    } else if tokens != per_group && cache > 0 {
+        (
+            format!("{new_tokens} tokens and {cache} cached, where {per_group} are contracted"),
+            format!(
+                "with `contract: tokens`, the second operand's tokens and its cache ({new_tokens} + {cache}) must equal the first's channels per group, {} / {groups} = {per_group}",
+                a.channels
+            ),
+        )
+    } else if tokens != per_group {
+        (
+            format!("{tokens} tokens, where {per_group} are contracted"),
+            format!(
+                "with `contract: tokens`, the second operand's tokens (h * w = {tokens}) must equal the first's channels per group, {} / {groups} = {per_group}",
+                a.channels
+            ),
+        )
+    } else {
+        (
+            format!(
+                "{} channels do not split into {kv_groups} groups",
+                b.channels
+            ),
+            format!(
+                "with `contract: tokens`, `{}` must divide the second operand's channels, {}",
+                if share == 1 { "groups" } else { "kv_groups" },
+                b.channels
+            ),
+        )
+    };
+    d.primary(span, label)
+        .secondary(a.def, describe(a))
+        .secondary(b.def, describe(b))
+        .help(help)
 }

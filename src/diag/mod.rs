@@ -1,14 +1,29 @@
-//! Diagnostics as data, and their rendering. The only module that knows
-//! `codespan_reporting`: the rest of the front end builds [`Diagnostic`]s,
-//! the CLI asks [`emit`] to print them.
+//! Diagnostics as data, and their one renderer, for every input nnc reads:
+//! a `.nn` network, a hardware file or `--set`, a sweep spec, an ONNX model,
+//! a schedule or results file read back. Each input's stage states its
+//! problems as [`Diagnostic`]s with a stable [`Code`] (docs/diagnostics.md)
+//! and a place: a [`Span`] of a text file, or a [`Diagnostic::place`] where
+//! there is no text (an ONNX node, a `--set` change, a design point).
+//! [`emit`] and [`Report`] print them; `render.rs` is the only file that
+//! knows `codespan_reporting`.
+//!
+//! - `code`: every code, by input;
+//! - `span`: byte ranges of a text, and lines and columns turned into them;
+//! - `render`: the renderer;
+//! - `serde_problem`: what a serde data error is about, for the inputs read
+//!   with serde.
 
-use super::ast::Span;
-use super::code::Code;
-use codespan_reporting::diagnostic as cs;
-use codespan_reporting::files::SimpleFile;
-use codespan_reporting::term::{self, termcolor};
+mod code;
+mod render;
+mod serde_problem;
+mod span;
+
+pub use code::{Code, Input};
+pub use render::{Report, emit, emit_each, render};
+pub use serde_problem::SerdeProblem;
+pub use span::Span;
+
 use std::collections::HashSet;
-use std::io;
 
 /// How bad a diagnostic is.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -50,15 +65,21 @@ impl Label {
     }
 }
 
-/// One error or warning about a source file.
+/// One error or warning about an input.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Diagnostic {
     /// Error or warning.
     pub severity: Severity,
-    /// Its stable code; `None` only for internal errors (compiler bugs).
+    /// Its stable code; `None` for what is not an input's fault: a usage
+    /// error (an unreadable file, options that cannot go together) or an
+    /// internal error (a bug).
     pub code: Option<Code>,
     /// One lowercase line.
     pub message: String,
+    /// Where, in an input without text to point into: an ONNX node
+    /// (``node `/fc/Gemm` (Gemm)``), a change (`--set word_bits=12`), a
+    /// design point. Shown after the input's name.
+    pub place: Option<String>,
     /// Places in the source, the primary one first.
     pub labels: Vec<Label>,
     /// `help:` and `note:` lines.
@@ -77,18 +98,20 @@ impl Diagnostic {
             severity,
             code: Some(code),
             message: message.into(),
+            place: None,
             labels: Vec::new(),
             notes: Vec::new(),
         }
     }
 
-    /// An error about a file that is not `.nn` source (a hardware file), so
-    /// without a language error code.
-    pub fn file_error(message: impl Into<String>) -> Self {
+    /// An error that is no input's fault, so without a code: an unreadable
+    /// file, a command line that asks for something impossible.
+    pub fn error(message: impl Into<String>) -> Self {
         Diagnostic {
             severity: Severity::Error,
             code: None,
             message: message.into(),
+            place: None,
             labels: Vec::new(),
             notes: Vec::new(),
         }
@@ -100,6 +123,7 @@ impl Diagnostic {
             severity: Severity::Error,
             code: None,
             message: format!("internal compiler error: {}", message.into()),
+            place: None,
             labels: Vec::new(),
             notes: vec!["note: this is a bug in nnc; please report it".into()],
         }
@@ -114,6 +138,12 @@ impl Diagnostic {
     /// Adds a secondary label.
     pub fn secondary(mut self, span: Span, message: impl Into<String>) -> Self {
         self.labels.push(Label::secondary(span, message));
+        self
+    }
+
+    /// Sets the place in an input without text ([`Diagnostic::place`]).
+    pub fn at(mut self, place: impl Into<String>) -> Self {
+        self.place = Some(place.into());
         self
     }
 
@@ -137,32 +167,6 @@ impl Diagnostic {
     /// The primary span, if any.
     pub fn primary_span(&self) -> Option<Span> {
         self.labels.iter().find(|l| l.primary).map(|l| l.span)
-    }
-
-    fn to_codespan(&self) -> cs::Diagnostic<()> {
-        let d = match self.severity {
-            Severity::Error => cs::Diagnostic::error(),
-            Severity::Warning => cs::Diagnostic::warning(),
-        };
-        let d = match self.code {
-            Some(code) => d.with_code(code.as_str()),
-            None => d,
-        };
-        let labels = self
-            .labels
-            .iter()
-            .map(|l| {
-                let style = if l.primary {
-                    cs::LabelStyle::Primary
-                } else {
-                    cs::LabelStyle::Secondary
-                };
-                cs::Label::new(style, (), l.span.range()).with_message(&l.message)
-            })
-            .collect();
-        d.with_message(&self.message)
-            .with_labels(labels)
-            .with_notes(self.notes.clone())
     }
 }
 
@@ -243,58 +247,4 @@ impl<'a> IntoIterator for &'a Diagnostics {
     fn into_iter(self) -> Self::IntoIter {
         self.items.iter()
     }
-}
-
-/// Writes diagnostics about `source` (shown as `path`) to `out`, with ANSI
-/// colors if `color`, followed by a summary line when there are errors.
-pub fn emit(
-    diags: &Diagnostics,
-    path: &str,
-    source: &str,
-    color: bool,
-    out: &mut dyn io::Write,
-) -> io::Result<()> {
-    emit_each(diags, path, source, color, out)?;
-    let errors = diags.error_count();
-    if errors > 0 {
-        let s = if errors == 1 { "" } else { "s" };
-        writeln!(
-            out,
-            "error: could not compile `{path}` due to {errors} previous error{s}"
-        )?;
-    }
-    Ok(())
-}
-
-/// Writes diagnostics about `source` (shown as `path`) to `out`, with ANSI
-/// colors if `color`, without a summary line (for files that are not
-/// compiled, like hardware files).
-pub fn emit_each(
-    diags: &Diagnostics,
-    path: &str,
-    source: &str,
-    color: bool,
-    out: &mut dyn io::Write,
-) -> io::Result<()> {
-    let file = SimpleFile::new(path, source);
-    let config = term::Config::default();
-    for d in diags {
-        let cs = d.to_codespan();
-        let res = if color {
-            let mut w = termcolor::Ansi::new(&mut *out);
-            term::emit_to_write_style(&mut w, &config, &file, &cs)
-        } else {
-            term::emit_to_io_write(&mut *out, &config, &file, &cs)
-        };
-        res.map_err(|e| io::Error::other(e.to_string()))?;
-    }
-    Ok(())
-}
-
-/// Renders diagnostics without colors into a string (for tests and tools).
-pub fn render(diags: &Diagnostics, path: &str, source: &str) -> String {
-    let mut buf = Vec::new();
-    // Writing into a Vec cannot fail; a rendering error leaves what was written.
-    let _ = emit(diags, path, source, false, &mut buf);
-    String::from_utf8_lossy(&buf).into_owned()
 }
