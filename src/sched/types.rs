@@ -102,7 +102,7 @@ impl PerData<f64> {
     /// data kinds, energies and counts alike. Floating-point addition is not
     /// associative, and nnc reproduces the reference's totals bit for bit
     /// (`sched::model::energy` says why the order matters).
-    pub fn sum_in_order(self) -> f64 {
+    pub(crate) fn sum_in_order(self) -> f64 {
         0.0 + self[DataKind::Fil] + self[DataKind::Ifm] + self[DataKind::Ofm]
     }
 }

@@ -29,19 +29,19 @@ pub struct LayerCost {
 }
 
 /// Energy of `ops` ops.
-pub fn op_energy(cost: &Cost, ops: f64) -> f64 {
+pub(crate) fn op_energy(cost: &Cost, ops: f64) -> f64 {
     cost.mac_op * ops
 }
 
 /// Static energy over `time` cycles.
 #[allow(clippy::cast_precision_loss)]
-pub fn static_energy(cost: &Cost, time: u64) -> f64 {
+pub(crate) fn static_energy(cost: &Cost, time: u64) -> f64 {
     cost.idl_unit * time as f64
 }
 
 /// Energy of the words each memory level moves: the level's cost per word
 /// times its words.
-pub fn words_energy(cost: &Cost, words: PerLevel<f64>) -> PerLevel<f64> {
+pub(crate) fn words_energy(cost: &Cost, words: PerLevel<f64>) -> PerLevel<f64> {
     PerLevel::from_fn(|m| cost.mem_hier[m] * words[m])
 }
 
@@ -52,7 +52,7 @@ pub fn level_energy(cost: &Cost, access: &PerLevel<PerData<f64>>) -> PerLevel<f6
 }
 
 /// The levels' energies added, DRAM first.
-pub fn sum_levels(levels: PerLevel<f64>) -> f64 {
+pub(crate) fn sum_levels(levels: PerLevel<f64>) -> f64 {
     MemLevel::ALL
         .into_iter()
         .fold(0.0, |acc, m| acc + levels[m])

@@ -37,7 +37,10 @@ pub enum SegmentError {
 
 /// Checks a candidate segment (docs/model/pipelining.md#dependencies to
 /// docs/model/pipelining.md#scheduling-constraints).
-pub fn check(cx: &SegmentContext<'_>, seg: Segment) -> Result<PipelineSegment, SegmentError> {
+pub(crate) fn check(
+    cx: &SegmentContext<'_>,
+    seg: Segment,
+) -> Result<PipelineSegment, SegmentError> {
     let deps = deps(cx.net, &seg, cx.options.basic).ok_or(SegmentError::Dependencies)?;
     let alloc = allocate(cx, &seg, &deps).ok_or(SegmentError::Allocation)?;
     let constraints =
