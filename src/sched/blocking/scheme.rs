@@ -452,6 +452,7 @@ impl<'a> BlockingContext<'a> {
     /// The fetch counts of factors `f` with `orders` and which data the
     /// global buffer keeps; `None` when data on chip would be fetched more
     /// than once.
+    #[inline]
     fn fetches_and_storage(
         &self,
         f: &Factors,
@@ -485,6 +486,7 @@ impl<'a> BlockingContext<'a> {
     /// bodies fetched `fetch` times (docs/model/blocking.md#accesses), and
     /// the accesses of other nodes' buffers that replace DRAM's for data on
     /// chip (docs/model/buffer-sharing.md#non-dram-data-regions).
+    #[inline]
     fn accesses(
         &self,
         lcnt: u64,
@@ -523,6 +525,7 @@ impl<'a> BlockingContext<'a> {
     /// one does not fit a `u64`: such a blocking is beyond the model's range
     /// (`sched::model::limits`), dropped, not saturated, so that it can
     /// never win a ranking with a wrong time.
+    #[inline]
     fn times(&self, lcnt: u64, access: &PerLevel<PerData<f64>>) -> Option<(u64, u64, u64)> {
         let proc_time = self.nld.unit_time * lcnt;
         let dram_words = access[MemLevel::Dram].sum_in_order();
@@ -545,6 +548,7 @@ impl<'a> BlockingContext<'a> {
     /// Fetch count of data `d` at blocking level `bl`
     /// (docs/model/blocking.md#fetch-counts); `above` is the count of the level
     /// above (1 for DRAM).
+    #[inline]
     fn fetch(&self, f: &Factors, o: &Orders, d: DataKind, bl: usize, above: u64) -> u64 {
         let loops = &self.nld.data_loops;
         let (t, ord) = (f[bl], o[bl]);
