@@ -8,8 +8,7 @@ use super::{Failure, print};
 use nnc::diag::{Diagnostics, Report};
 use nnc::hw::{self, Hardware};
 use nnc::ir::Network;
-use nnc::lang;
-use nnc::onnx::{self, ImportOptions};
+use nnc::load::{self, LoadError};
 use std::io::Read;
 use std::path::Path;
 
@@ -37,69 +36,52 @@ pub(crate) fn read_text(file: &Path) -> Result<String, Failure> {
 }
 
 /// Reads and compiles a network, printing its warnings: the network and its
-/// source text. An `.onnx` model is read through the importer
-/// (docs/onnx.md); the source returned is then the `.nn` text it lowers to.
+/// source text. A file is read through the library's loader
+/// ([`nnc::load`]: an `.onnx` model through the importer, docs/onnx.md, the
+/// source returned then the `.nn` text it lowers to); `-` is standard input.
 pub(crate) fn network(
     file: &Path,
     color: bool,
     onnx: &OnnxArgs,
 ) -> Result<(Network, String), Failure> {
-    let (path, source) = if is_onnx(file) {
-        let text = lower_onnx(file, onnx)?;
-        (imported_name(file), text)
-    } else {
+    let loaded = if is_stdin(file) {
         let (path, source) = read_source(file);
         let source = source.map_err(|e| Failure::usage(format!("cannot read `{path}`: {e}")))?;
-        (path, source)
-    };
-    compile(&path, source).map(|(net, source, warnings)| {
-        print(&warnings, color);
-        (net, source)
-    })
+        load::network_text(&path, source)
+    } else {
+        load::network_file(file, onnx.input_shape)
+    }
+    .map_err(load_failure)?;
+    print(&loaded.warnings, color);
+    Ok((loaded.network, loaded.source))
+}
+
+/// What a network that cannot be loaded exits with: 2 for a file that
+/// cannot be read, 1 for one that is not valid.
+fn load_failure(e: LoadError) -> Failure {
+    match e {
+        LoadError::Unreadable(r) => Failure::with(super::EXIT_USAGE, r),
+        LoadError::Invalid(r) => Failure::input(r),
+    }
 }
 
 /// Compiles `.nn` text shown as `path`: the network, its text and its
 /// warnings, or its errors.
 pub(crate) fn compile(path: &str, source: String) -> Result<(Network, String, Report), Failure> {
-    match lang::compile(&source) {
-        Err(diags) => Err(Failure::input(Report::compiled(path, source, diags))),
-        Ok((net, warnings)) => {
-            // The text is kept for warnings only when there are some.
-            let text = if warnings.is_empty() {
-                String::new()
-            } else {
-                source.clone()
-            };
-            Ok((net, source, Report::compiled(path, text, warnings)))
-        }
-    }
+    let loaded = load::network_text(path, source).map_err(load_failure)?;
+    Ok((loaded.network, loaded.source, loaded.warnings))
 }
 
 /// The name diagnostics show for the `.nn` text an ONNX model lowers to.
 pub(crate) fn imported_name(file: &Path) -> String {
-    format!("{} (imported)", file.display())
-}
-
-/// Is `file` an ONNX model (by its extension)?
-pub(crate) fn is_onnx(file: &Path) -> bool {
-    file.extension()
-        .is_some_and(|e| e.eq_ignore_ascii_case("onnx"))
+    load::imported_name(file)
 }
 
 /// Reads and lowers an ONNX model to `.nn` text.
 pub(crate) fn lower_onnx(file: &Path, args: &OnnxArgs) -> Result<String, Failure> {
     let bytes = std::fs::read(file)
         .map_err(|e| Failure::usage(format!("cannot read `{}`: {e}", file.display())))?;
-    let options = ImportOptions {
-        fallback_name: file
-            .file_stem()
-            .map(|s| s.to_string_lossy().into_owned())
-            .unwrap_or_default(),
-        input_shape: args.input_shape,
-    };
-    onnx::import(&bytes, &options)
-        .map(|i| i.text)
-        .map_err(|e| Failure::input(e.report(&file.display().to_string())))
+    load::lower_onnx(&bytes, file, args.input_shape).map_err(load_failure)
 }
 
 /// Loads `--hw` with `--set` changes, printing its warnings.
