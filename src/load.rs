@@ -20,15 +20,16 @@ pub struct Loaded {
     pub warnings: Report,
 }
 
-/// Why a network could not be loaded.
+/// Why a network could not be loaded (boxed: a report is large, and an
+/// error is rare).
 #[derive(Debug, thiserror::Error)]
 pub enum LoadError {
     /// The file cannot be read: a usage error, naming it.
     #[error("{0}")]
-    Unreadable(Report),
+    Unreadable(Box<Report>),
     /// The file is not a valid network: its diagnostics.
     #[error("{0}")]
-    Invalid(Report),
+    Invalid(Box<Report>),
 }
 
 impl LoadError {
@@ -56,10 +57,8 @@ pub fn imported_name(file: &Path) -> String {
 /// height, width) fixes when the model leaves them free.
 pub fn network_file(file: &Path, input_shape: Option<[u64; 3]>) -> Result<Loaded, LoadError> {
     let unreadable = |e: std::io::Error| {
-        LoadError::Unreadable(Report::error(format!(
-            "cannot read `{}`: {e}",
-            file.display()
-        )))
+        let message = format!("cannot read `{}`: {e}", file.display());
+        LoadError::Unreadable(Box::new(Report::error(message)))
     };
     if is_onnx(file) {
         let text = lower_onnx(&std::fs::read(file).map_err(unreadable)?, file, input_shape)?;
@@ -72,7 +71,9 @@ pub fn network_file(file: &Path, input_shape: Option<[u64; 3]>) -> Result<Loaded
 /// Compiles `.nn` text shown as `name` in diagnostics.
 pub fn network_text(name: &str, source: String) -> Result<Loaded, LoadError> {
     match crate::lang::compile(&source) {
-        Err(diags) => Err(LoadError::Invalid(Report::compiled(name, source, diags))),
+        Err(diags) => Err(LoadError::Invalid(Box::new(Report::compiled(
+            name, source, diags,
+        )))),
         Ok((network, warnings)) => {
             // The text goes with the warnings only when there are some.
             let text = if warnings.is_empty() {
@@ -104,5 +105,5 @@ pub fn lower_onnx(
     };
     onnx::import(bytes, &options)
         .map(|i| i.text)
-        .map_err(|e| LoadError::Invalid(e.report(&file.display().to_string())))
+        .map_err(|e| LoadError::Invalid(Box::new(e.report(&file.display().to_string()))))
 }

@@ -20,11 +20,14 @@ import io
 import json
 import os
 import warnings
-from typing import Any, Dict, Iterable, List, Mapping, Optional, Sequence, Tuple, Union
+from typing import TYPE_CHECKING, Any, Dict, List, Mapping, Optional, Sequence, Union
 
 from . import _nnc
 from ._nnc import Error, InputError, NoScheduleError, UsageError
 from ._frames import layer_rows, sweep_frame, to_frame
+
+if TYPE_CHECKING:
+    import pandas
 
 __all__ = [
     "Error",
@@ -109,7 +112,7 @@ class Network:
         """The layers in definition order, each a dict as in ``nnc check --json``."""
         return self.to_dict()["layers"]
 
-    def to_pandas(self) -> "pandas.DataFrame":  # noqa: F821
+    def to_pandas(self) -> "pandas.DataFrame":
         """One row per layer: name, kind, channels, sizes and MACs per sample."""
         rows = []
         for layer in self.layers:
@@ -219,7 +222,14 @@ class Schedule:
 
     def __init__(self, native: "_nnc.Schedule") -> None:
         self._native = native
-        self._dict: Dict[str, Any] = json.loads(native.to_json())
+        self._parsed: Optional[Dict[str, Any]] = None
+
+    @property
+    def _dict(self) -> Dict[str, Any]:
+        # Parsed when first read: a schedule only saved costs no parse.
+        if self._parsed is None:
+            self._parsed = json.loads(self._native.to_json())
+        return self._parsed
 
     def to_dict(self) -> Dict[str, Any]:
         """The schedule file, as ``json.loads`` reads it (a fresh copy)."""
@@ -255,7 +265,7 @@ class Schedule:
         """The segments in order (one per layer without pipelining)."""
         return self._dict["segments"]
 
-    def to_pandas(self) -> "pandas.DataFrame":  # noqa: F821
+    def to_pandas(self) -> "pandas.DataFrame":
         """One row per layer, flat numeric columns with units in their
         names (``energy_pj`` or ``energy_mac``, ``time_cycles``, ...),
         indexed by layer name. Needs pandas."""
@@ -349,7 +359,7 @@ class Diff:
     def __repr__(self) -> str:
         return f"<nnc.Diff {'equal' if self.equal else 'different'}>"
 
-    def to_pandas(self) -> "pandas.DataFrame":  # noqa: F821
+    def to_pandas(self) -> "pandas.DataFrame":
         """One row per layer of either: energy and time in each, and the
         change (b - a); NaN where a layer is in one only."""
         nan = float("nan")
@@ -386,7 +396,7 @@ class SweepResult:
     """A sweep's results: the rows of ``nnc sweep -o`` (one per network,
     batch and design point), and, when asked for, every row's schedule."""
 
-    def __init__(self, run: Dict[str, Any]) -> None:
+    def __init__(self, run: "_nnc.SweepRun") -> None:
         self.csv: str = run["csv"]
         self.energy_unit: str = run["energy_unit"]
         self.computed: int = run["computed"]
@@ -409,7 +419,7 @@ class SweepResult:
             raise UsageError("error: the schedules are kept with nnc.sweep(..., layers=True)")
         return [None if s is None else Schedule(_nnc.read_schedule(s, "<sweep row>")) for s in self._schedules]
 
-    def to_pandas(self, *, layers: bool = False) -> "pandas.DataFrame":  # noqa: F821
+    def to_pandas(self, *, layers: bool = False) -> "pandas.DataFrame":
         """One row per sweep row: the network, batch and varied keys, then
         ``energy_<unit>``, ``time_cycles`` and the energy breakdown as
         numbers, and ``status``. With ``layers=True`` (a sweep run with

@@ -93,10 +93,8 @@ pub(crate) fn sweep(
             if cancel.is_cancelled() {
                 return Err(None);
             }
-            if at >= done {
-                if let Some(f) = &mut file {
-                    f.append(&line).map_err(Some)?;
-                }
+            if let Some(f) = file.as_mut().filter(|_| at >= done) {
+                f.append(&line).map_err(Some)?;
             }
             at += 1;
             csv.push_str(&line);

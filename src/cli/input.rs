@@ -60,8 +60,8 @@ pub(crate) fn network(
 /// cannot be read, 1 for one that is not valid.
 fn load_failure(e: LoadError) -> Failure {
     match e {
-        LoadError::Unreadable(r) => Failure::with(super::EXIT_USAGE, r),
-        LoadError::Invalid(r) => Failure::input(r),
+        LoadError::Unreadable(r) => Failure::with(super::EXIT_USAGE, *r),
+        LoadError::Invalid(r) => Failure::input(*r),
     }
 }
 
