@@ -22,6 +22,7 @@ pub mod order;
 pub mod partition;
 pub mod pipeline;
 pub mod resource;
+pub mod scalesim;
 pub mod types;
 
 pub use compat::Compat;

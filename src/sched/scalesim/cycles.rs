@@ -1,0 +1,174 @@
+//! Cycles: the length of a fold, the stall-free cycle count, and the cycle
+//! at which each operand's requests are made
+//! (docs/model/scalesim.md#cycles, docs/model/scalesim.md#when-each-request-is-made).
+//!
+//! Every fold takes the full-array time whatever part of the array it
+//! uses. Within a fold starting at `f Lf`, an operand requests, at local
+//! cycle `τ`, the entries of one "row" of its demand: one per lane (array
+//! row or column), in increasing lane order. Which entries depends only on
+//! the operand's [`Role`].
+
+use super::matrix::{Axis, Fold, Mapping, Role, dim_of, role};
+use super::{Dataflow, conventions};
+use crate::sched::types::DataKind;
+use std::ops::RangeInclusive;
+
+/// Length of one fold `Lf`: `2R + C + T - 2` for ws and is (preload,
+/// skew in, `T` steps, skew out), `R + C + T - 2` for os.
+pub(super) fn fold_length(m: &Mapping) -> u64 {
+    let preload = match m.dataflow {
+        Dataflow::Ws | Dataflow::Is => m.rows,
+        Dataflow::Os => 0,
+    };
+    preload + m.rows + m.cols + m.steps() - 2
+}
+
+/// Stall-free cycles: the index of the last demand row, `folds Lf - 1`
+/// (docs/model/scalesim.md#cycles).
+pub(super) fn compute_cycles(m: &Mapping) -> u64 {
+    conventions::last_row_index(m.folds() * fold_length(m))
+}
+
+/// One operand's requests within one fold.
+#[derive(Clone, Copy, Debug)]
+pub(super) struct Requests<'m> {
+    m: &'m Mapping,
+    operand: DataKind,
+    role: Role,
+    fold: Fold,
+    /// First local cycle of a stream.
+    base: u64,
+    /// Positions of the row, column and time indices in a `[P, K, N]` index.
+    dims: [usize; 3],
+}
+
+impl<'m> Requests<'m> {
+    /// `operand`'s requests in `fold`.
+    pub(super) fn new(m: &'m Mapping, operand: DataKind, fold: Fold) -> Self {
+        let role = role(m.dataflow, operand);
+        let output_side = matches!(m.dataflow, Dataflow::Ws | Dataflow::Is);
+        let base = match role {
+            // Streams enter after the preload in ws and is; the column stream
+            // there is the output, one more `R - 1` later.
+            Role::RowStream if output_side => m.rows,
+            Role::ColStream if output_side => 2 * m.rows - 1,
+            _ => 0,
+        };
+        let pos = |axis| dim_of(m.dataflow, axis) as usize;
+        Requests {
+            m,
+            operand,
+            role,
+            fold,
+            base,
+            dims: [pos(Axis::Row), pos(Axis::Col), pos(Axis::Time)],
+        }
+    }
+
+    /// The local cycles at which the operand may request.
+    pub(super) fn active(&self) -> RangeInclusive<u64> {
+        let (r, t, f) = (self.m.rows, self.m.steps(), self.fold);
+        match self.role {
+            Role::Stationary if self.m.dataflow == Dataflow::Os => {
+                (t - 1 + r - f.ur)..=(t + r + f.uc - 3)
+            }
+            Role::Stationary => (r - f.ur)..=(r - 1),
+            Role::RowStream => self.base..=(self.base + t + f.ur - 2),
+            Role::ColStream => self.base..=(self.base + t + f.uc - 2),
+        }
+    }
+
+    /// The lanes with a request at local cycle `tau`, as (first lane, last
+    /// lane, the first lane's time step); `None` if none. Time steps fall by
+    /// one per lane.
+    #[inline]
+    fn lanes(&self, tau: u64) -> Option<(u64, u64, u64)> {
+        let (r, t, f) = (self.m.rows, self.m.steps(), self.fold);
+        match self.role {
+            Role::Stationary if self.m.dataflow == Dataflow::Os => {
+                // Output (row `a`, column `c`) leaves at `T - 1 + (R - 1 - a) + c`.
+                let shift = (t - 1) + (r - 1);
+                let lo = tau.saturating_sub(shift);
+                let hi = (tau + f.ur).checked_sub(shift + 1)?.min(f.uc - 1);
+                (lo <= hi).then_some((lo, hi, 0))
+            }
+            Role::Stationary => {
+                let a = (r - 1).checked_sub(tau)?;
+                (a < f.ur).then_some((0, f.uc - 1, 0))
+            }
+            Role::RowStream | Role::ColStream => {
+                let u = if self.role == Role::RowStream {
+                    f.ur
+                } else {
+                    f.uc
+                };
+                let d = tau.checked_sub(self.base)?;
+                let lo = (d + 1).saturating_sub(t);
+                let hi = d.min(u - 1);
+                (lo <= hi).then_some((lo, hi, d - lo))
+            }
+        }
+    }
+
+    /// Number of requests (real or not) at local cycle `tau`.
+    #[inline]
+    pub(super) fn count_at(&self, tau: u64) -> u64 {
+        self.lanes(tau).map_or(0, |(lo, hi, _)| hi - lo + 1)
+    }
+
+    /// Calls `f` with the address of each request at local cycle `tau`, in
+    /// lane order: `None` for a window hanging over the ifmap's edge.
+    #[inline]
+    pub(super) fn for_each_at(&self, tau: u64, mut f: impl FnMut(Option<u32>)) {
+        let Some((lo, hi, step)) = self.lanes(tau) else {
+            return;
+        };
+        let (r, c, fold) = (self.m.rows, self.m.cols, self.fold);
+        let [row, col, time] = self.dims;
+        let mut idx = [0u64; 3];
+        match self.role {
+            Role::Stationary if self.m.dataflow == Dataflow::Os => {
+                // Lane `c` drains array row `R - 1 + T - 1 + c - tau`.
+                let shift = (self.m.steps() - 1) + (r - 1);
+                for lane in lo..=hi {
+                    idx[row] = fold.fr * r + (shift + lane - tau);
+                    idx[col] = fold.fc * c + lane;
+                    f(self.m.address(self.operand, idx));
+                }
+            }
+            Role::Stationary => {
+                idx[row] = fold.fr * r + (r - 1 - tau);
+                for lane in lo..=hi {
+                    idx[col] = fold.fc * c + lane;
+                    f(self.m.address(self.operand, idx));
+                }
+            }
+            Role::RowStream | Role::ColStream => {
+                let (axis, first) = if self.role == Role::RowStream {
+                    (row, fold.fr * r)
+                } else {
+                    (col, fold.fc * c)
+                };
+                for lane in lo..=hi {
+                    idx[axis] = first + lane;
+                    idx[time] = step - (lane - lo);
+                    f(self.m.address(self.operand, idx));
+                }
+            }
+        }
+    }
+}
+
+/// Calls `f(row, address)` for every request of `operand` in demand order:
+/// fold by fold, cycle by cycle, lane by lane. `row` is the stall-free
+/// global cycle; `address` is `None` for a hanging-over window.
+pub(super) fn walk(m: &Mapping, operand: DataKind, mut f: impl FnMut(u64, Option<u32>)) {
+    let lf = fold_length(m);
+    for index in 0..m.folds() {
+        let req = Requests::new(m, operand, m.fold(index));
+        let start = index * lf;
+        for tau in req.active() {
+            req.for_each_at(tau, |a| f(start + tau, a));
+        }
+    }
+}

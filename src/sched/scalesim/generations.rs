@@ -1,0 +1,77 @@
+//! DRAM reads in CALC mode: the read buffers' generations
+//! (docs/model/scalesim.md#dram-reads-in-calc-mode,
+//! docs/model/scalesim.md#buffer_generations).
+//!
+//! In CALC mode a read SRAM never stalls the array. What it fetches from
+//! DRAM is estimated by walking the operand's requests in demand order: a
+//! request misses if its address has not missed in the current generation,
+//! and a generation ends after `G` misses, forgetting everything. When the
+//! operand's distinct words are fewer than `G` no generation ends, every
+//! word misses once, and no walk is needed.
+
+use super::conventions::{self, CALC_PREFETCH_WORDS_PER_CYCLE};
+use super::cycles::walk;
+use super::matrix::Mapping;
+use crate::sched::types::DataKind;
+
+/// One operand's DRAM traffic: words, and the first and last cycle of the
+/// transfers (negative before the first demand row).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(super) struct Traffic {
+    /// Words moved.
+    pub words: u64,
+    /// First cycle of the transfers.
+    pub start: i64,
+    /// Last cycle of the transfers.
+    pub stop: i64,
+}
+
+/// DRAM reads of `operand` (the ifmap or the filters) through a read SRAM
+/// of `sram_words` words, CALC mode; `first_row` is the stall-free cycle of
+/// the operand's first real request.
+pub(super) fn calc_reads(
+    m: &Mapping,
+    operand: DataKind,
+    sram_words: u64,
+    first_row: u64,
+) -> Traffic {
+    let (set, generation) = conventions::generation_words(sram_words);
+    let distinct = m.distinct_words(operand);
+    let rate = CALC_PREFETCH_WORDS_PER_CYCLE;
+    if distinct < generation {
+        // All fetched before cycle 0, in whole sets, at the nominal rate.
+        let fetched = distinct.div_ceil(set) * set;
+        return Traffic {
+            words: distinct,
+            start: -(fetched.div_ceil(rate) as i64),
+            stop: -1,
+        };
+    }
+    let mut stamp = vec![0u32; m.stored_words(operand) as usize];
+    let (mut current, mut in_generation, mut misses) = (1u32, 0u64, 0u64);
+    let mut last_end = 0u64;
+    walk(m, operand, |row, address| {
+        let Some(a) = address else { return };
+        if stamp[a as usize] != current {
+            stamp[a as usize] = current;
+            misses += 1;
+            in_generation += 1;
+            if in_generation == generation {
+                // Everything is forgotten: a fresh stamp for the next one
+                // (and a cleared array once the stamps run out).
+                if current == u32::MAX {
+                    stamp.fill(0);
+                    current = 0;
+                }
+                current += 1;
+                in_generation = 0;
+                last_end = row;
+            }
+        }
+    });
+    Traffic {
+        words: misses,
+        start: first_row as i64 - generation.div_ceil(rate) as i64,
+        stop: last_end as i64 + 1,
+    }
+}

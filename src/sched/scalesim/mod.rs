@@ -1,0 +1,211 @@
+//! SCALE-Sim 3.0.0's model of one layer on one systolic array, exactly:
+//! (layer, array) → the report SCALE-Sim writes for it
+//! (docs/model/scalesim.md).
+//!
+//! SCALE-Sim (the systolic-array simulator, PyPI `scalesim`) walks every
+//! SRAM request of a layer through Python-level buffer models. This module
+//! reproduces its numbers with closed forms where they exist and with fast
+//! walks of the request streams where they do not: [`simulate`] is the one
+//! entry point. Its conventions — the places where SCALE-Sim's arithmetic is
+//! its own rather than a hardware fact — are named one by one in
+//! [`conventions`], so a model of nnc's own can use or decline each by name.
+//!
+//! The files follow the model's stages:
+//!
+//! | file | concern |
+//! |---|---|
+//! | `matrix.rs` | the layer as a matrix product, its folds onto the array |
+//! | `cycles.rs` | fold length, total cycles, when each request is made |
+//! | `util.rs` | utilisation and mapping efficiency |
+//! | `sram.rs` | SRAM access counts and their first and last cycles |
+//! | `generations.rs` | DRAM reads in CALC mode (buffer generations) |
+//! | `write_buffer.rs` | the double-buffered ofmap write buffer |
+//! | `prefetch.rs` | USER mode: the read buffers' fixed prefetch order |
+//! | `report.rs` | the report, assembled |
+//! | `conventions.rs` | the catalogue of SCALE-Sim's conventions |
+
+pub mod conventions;
+mod cycles;
+mod generations;
+mod matrix;
+mod prefetch;
+mod report;
+mod sram;
+mod util;
+mod write_buffer;
+
+pub use report::ScaleSimReport;
+
+use crate::sched::types::{DataKind, PerData};
+use serde::Serialize;
+use std::fmt;
+use thiserror::Error;
+
+/// One layer as SCALE-Sim sees it: a convolution without padding (the ifmap
+/// as stored), one stride for both directions, every filter over every
+/// channel (docs/model/scalesim.md#the-layer-as-a-matrix-product). A GEMM
+/// `M x K` by `K x N` is the conv [`SystolicLayer::gemm`] builds.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
+pub struct SystolicLayer {
+    /// Ifmap height `H`, in words.
+    pub ifmap_h: u64,
+    /// Ifmap width `W`.
+    pub ifmap_w: u64,
+    /// Filter height `R` (rows of the window).
+    pub filter_r: u64,
+    /// Filter width `S`.
+    pub filter_s: u64,
+    /// Input channels `C`, all read by every filter.
+    pub channels: u64,
+    /// Filters `M` (output channels).
+    pub filters: u64,
+    /// Stride in both directions.
+    pub stride: u64,
+}
+
+impl SystolicLayer {
+    /// The GEMM `M x K` times `K x N` as SCALE-Sim runs it: the conv with
+    /// an `M x K` ifmap of one channel, `N` filters of `1 x K`, stride 1,
+    /// so the output is `M x N` with reduction `K`
+    /// (docs/model/scalesim.md#gemm-as-a-conv).
+    pub const fn gemm(m: u64, n: u64, k: u64) -> Self {
+        SystolicLayer {
+            ifmap_h: m,
+            ifmap_w: k,
+            filter_r: 1,
+            filter_s: k,
+            channels: 1,
+            filters: n,
+            stride: 1,
+        }
+    }
+}
+
+/// Which operand stays in the PEs while the others stream past
+/// (docs/model/scalesim.md#mapping-onto-the-array).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Dataflow {
+    /// Weight stationary (`ws`): filters are preloaded, ifmaps stream.
+    Ws,
+    /// Output stationary (`os`): each PE accumulates one output.
+    Os,
+    /// Input stationary (`is`): ifmap windows are preloaded, filters stream.
+    Is,
+}
+
+impl Dataflow {
+    /// SCALE-Sim's name: `ws`, `os` or `is`.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Dataflow::Ws => "ws",
+            Dataflow::Os => "os",
+            Dataflow::Is => "is",
+        }
+    }
+}
+
+impl fmt::Display for Dataflow {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// How the SRAMs talk to DRAM (SCALE-Sim's `InterfaceBandwidth`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "lowercase", tag = "mode")]
+pub enum InterfaceBandwidth {
+    /// `CALC`: reads never stall, the ofmap drains at the array width, and
+    /// DRAM traffic is estimated (docs/model/scalesim.md#dram-reads-in-calc-mode).
+    Calc,
+    /// `USER`: fixed bandwidths in words per cycle; the read buffers prefetch
+    /// in a fixed order and misses stall the array
+    /// (docs/model/scalesim.md#user-mode).
+    User {
+        /// Ifmap fill bandwidth (`[layout] IfmapSRAMBankBandwidth`).
+        ifmap: u64,
+        /// Filter fill bandwidth (`[layout] FilterSRAMBankBandwidth`).
+        filter: u64,
+        /// Ofmap drain bandwidth (the first value of `Bandwidth`).
+        ofmap: u64,
+    },
+}
+
+/// One systolic array with its three SRAMs, as a SCALE-Sim config describes
+/// it (docs/model/scalesim.md#the-array).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
+pub struct ScaleSimArray {
+    /// PE rows `R` (`ArrayHeight`).
+    pub rows: u64,
+    /// PE columns `C` (`ArrayWidth`).
+    pub cols: u64,
+    /// Which operand is stationary.
+    pub dataflow: Dataflow,
+    /// Each operand's SRAM, in words (1-byte words: `1024 x` its kB).
+    pub sram_words: PerData<u64>,
+    /// CALC or USER bandwidths.
+    pub bandwidth: InterfaceBandwidth,
+}
+
+/// Bounds under which every count of the model fits its integer type.
+///
+/// Each operand matrix (ifmap `P x K`, filter `K x N`, ofmap `P x N`) and
+/// each operand as stored has at most [`MAX_WORDS`] entries, and the array
+/// side and SRAM sizes at most [`MAX_ARRAY_SIDE`] and [`MAX_WORDS`]. Then
+/// request counts (at most a matrix times a fold count, itself at most a
+/// matrix side) stay below 2^62, and cycles below 2^62.
+pub mod limits {
+    /// At most this many words in any operand matrix or SRAM: 2^31.
+    /// (Addresses are `u32`; the walks keep an array over each operand.)
+    pub const MAX_WORDS: u64 = 1 << 31;
+    /// At most this many PE rows or columns: 2^16.
+    pub const MAX_ARRAY_SIDE: u64 = 1 << 16;
+    /// At most this many words per cycle of any bandwidth: 2^31.
+    pub const MAX_BANDWIDTH: u64 = 1 << 31;
+}
+
+/// Why a layer cannot be simulated.
+#[derive(Clone, Debug, PartialEq, Eq, Error)]
+pub enum ScaleSimError {
+    /// A dimension, size or bandwidth is zero.
+    #[error("{what} must be at least 1")]
+    Zero {
+        /// Which quantity.
+        what: &'static str,
+    },
+    /// The filter is larger than the ifmap (SCALE-Sim asserts against it).
+    #[error("the filter ({filter}) is larger than the ifmap ({ifmap}) in {dim}")]
+    FilterLargerThanIfmap {
+        /// `height` or `width`.
+        dim: &'static str,
+        /// The filter's extent.
+        filter: u64,
+        /// The ifmap's extent.
+        ifmap: u64,
+    },
+    /// A quantity is beyond the model's [`limits`].
+    #[error("{what} is {value}, beyond the model's limit of {limit}")]
+    TooLarge {
+        /// Which quantity.
+        what: &'static str,
+        /// Its value (saturated at `u64::MAX`).
+        value: u64,
+        /// The limit.
+        limit: u64,
+    },
+}
+
+/// SCALE-Sim 3.0.0's report for `layer` on `array`: cycles, utilisation,
+/// SRAM and DRAM accesses with their first and last cycles, and average
+/// bandwidths, exactly as its COMPUTE, BANDWIDTH and DETAILED_ACCESS reports
+/// give them (docs/model/scalesim.md).
+pub fn simulate(
+    layer: &SystolicLayer,
+    array: &ScaleSimArray,
+) -> Result<ScaleSimReport, ScaleSimError> {
+    let mapping = matrix::Mapping::new(layer, array)?;
+    Ok(report::build(&mapping, array))
+}
+
+/// The operands in the order SCALE-Sim's reports list them.
+const OPERANDS: [DataKind; 3] = [DataKind::Ifm, DataKind::Fil, DataKind::Ofm];

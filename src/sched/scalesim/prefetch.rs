@@ -1,0 +1,299 @@
+//! USER mode: fixed interface bandwidths, read buffers that prefetch in a
+//! fixed order, and stalls (docs/model/scalesim.md#user-mode).
+//!
+//! Each read buffer fetches its operand once, in an order fixed by the
+//! dataflow (docs/model/scalesim.md#prefetch_order), and keeps a window of
+//! consecutive "sets" of that order. A request whose address is in none of
+//! the window's sets moves the window and waits for the refill. The array
+//! walks its demand row by row; each row's delay is the largest of the
+//! operands' delays, and every later row is shifted by the delays so far.
+
+use super::conventions;
+use super::cycles::{Requests, compute_cycles, fold_length};
+use super::generations::Traffic;
+use super::matrix::{Dim, Mapping};
+use super::report::MemoryRun;
+use super::write_buffer::WriteBuffer;
+use super::{Dataflow, InterfaceBandwidth, ScaleSimArray};
+use crate::sched::types::{DataKind, PerData};
+
+/// How a fetch order reads its stacked matrix.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Traversal {
+    /// Row by row, each row left to right.
+    Rows,
+    /// Anti-diagonal `d = row + col` in increasing order, each from the
+    /// highest row down.
+    AntiDiagonals,
+}
+
+/// An operand's fetch order: its matrix with one dimension (`outer`) down
+/// the rows and the other (`inner`) cut into folds of `width` columns
+/// (the last padded with nothing), the folds stacked, read by `traversal`.
+#[derive(Clone, Copy, Debug)]
+struct FetchOrder {
+    outer: Dim,
+    inner: Dim,
+    width: u64,
+    traversal: Traversal,
+}
+
+/// The fetch order of `operand` (the ifmap or the filters) under the
+/// dataflow (docs/model/scalesim.md#prefetch_order).
+fn fetch_order(m: &Mapping, operand: DataKind) -> FetchOrder {
+    use Traversal::{AntiDiagonals as Diag, Rows};
+    let (r, c) = (m.rows, m.cols);
+    let (outer, inner, width, traversal) = match (m.dataflow, operand) {
+        (Dataflow::Ws, DataKind::Ifm) => (Dim::P, Dim::K, r, Diag),
+        (Dataflow::Ws, _) => (Dim::K, Dim::N, c, Rows),
+        (Dataflow::Os, DataKind::Ifm) => (Dim::K, Dim::P, r, Diag),
+        (Dataflow::Os, _) => (Dim::K, Dim::N, c, Diag),
+        (Dataflow::Is, DataKind::Ifm) => (Dim::K, Dim::P, c, Rows),
+        (Dataflow::Is, _) => (Dim::N, Dim::K, r, Diag),
+    };
+    FetchOrder {
+        outer,
+        inner,
+        width,
+        traversal,
+    }
+}
+
+impl FetchOrder {
+    /// Rows of the stacked matrix.
+    fn rows(&self, m: &Mapping) -> u64 {
+        m.dim(self.inner).div_ceil(self.width) * m.dim(self.outer)
+    }
+
+    /// Entries of the stacked matrix, padding included.
+    fn entries(&self, m: &Mapping) -> u64 {
+        self.rows(m) * self.width
+    }
+
+    /// Calls `f` with each entry's address in fetch order (`None` for
+    /// padding and hanging-over windows).
+    fn for_each(&self, m: &Mapping, operand: DataKind, mut f: impl FnMut(Option<u32>)) {
+        let (n_outer, n_inner) = (m.dim(self.outer), m.dim(self.inner));
+        let (rows, w) = (self.rows(m), self.width);
+        let mut entry = |row: u64, col: u64| {
+            let (fold, o) = (row / n_outer, row % n_outer);
+            let i = fold * w + col;
+            if i >= n_inner {
+                return f(None);
+            }
+            let mut idx = [0u64; 3];
+            idx[self.outer as usize] = o;
+            idx[self.inner as usize] = i;
+            f(m.address(operand, idx));
+        };
+        match self.traversal {
+            Traversal::Rows => {
+                for row in 0..rows {
+                    for col in 0..w {
+                        entry(row, col);
+                    }
+                }
+            }
+            Traversal::AntiDiagonals => {
+                for d in 0..rows + w - 1 {
+                    let lo = d.saturating_sub(w - 1);
+                    let hi = d.min(rows - 1);
+                    for row in (lo..=hi).rev() {
+                        entry(row, d - row);
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// One read buffer in USER mode.
+struct ReadBuffer {
+    /// Per address, the sorted distinct sets holding it: `sets[at[a]..at[a+1]]`.
+    at: Vec<u32>,
+    sets: Vec<u32>,
+    /// Sets in the fetch order `n_s`, in the window `n_a`, moved per refill `n_p`.
+    n_sets: u64,
+    n_window: u64,
+    n_step: u64,
+    /// First set of the window.
+    start: u64,
+    /// Lines fetched per refill, and in all.
+    refill_lines: u64,
+    lines: u64,
+    /// Cycle the last fetch is ready.
+    ready: i64,
+    /// Lines fetched before cycle 0.
+    initial: u64,
+    /// Words per line.
+    width: u64,
+}
+
+impl ReadBuffer {
+    /// The buffer of `operand`, `words` words, filled at `bw` words per cycle.
+    fn new(m: &Mapping, operand: DataKind, words: u64, bw: u64) -> ReadBuffer {
+        let order = fetch_order(m, operand);
+        let per_set = conventions::prefetch_set_entries(words);
+        let stored = m.stored_words(operand) as usize;
+        // Two passes over the order: count each address's distinct sets, then
+        // list them.
+        let mut last = vec![u32::MAX; stored];
+        let mut count = vec![0u32; stored + 1];
+        let mut real = 0u64;
+        order.for_each(m, operand, |a| {
+            if let Some(a) = a {
+                let set = (real / per_set) as u32;
+                if last[a as usize] != set {
+                    last[a as usize] = set;
+                    count[a as usize + 1] += 1;
+                }
+                real += 1;
+            }
+        });
+        for i in 1..count.len() {
+            count[i] += count[i - 1];
+        }
+        let mut sets = vec![0u32; count[stored] as usize];
+        let mut next = count.clone();
+        last.fill(u32::MAX);
+        let mut seen = 0u64;
+        order.for_each(m, operand, |a| {
+            if let Some(a) = a {
+                let set = (seen / per_set) as u32;
+                if last[a as usize] != set {
+                    last[a as usize] = set;
+                    sets[next[a as usize] as usize] = set;
+                    next[a as usize] += 1;
+                }
+                seen += 1;
+            }
+        });
+        let n_sets = real.div_ceil(per_set);
+        let half = words.div_ceil(2);
+        let n_window = half.div_ceil(per_set).min(n_sets);
+        let n_step = (words - half).div_ceil(per_set).min(n_sets - n_window);
+        let total_lines = order.entries(m).div_ceil(bw);
+        let initial = half.div_ceil(bw).min(total_lines);
+        ReadBuffer {
+            at: count,
+            sets,
+            n_sets,
+            n_window,
+            n_step,
+            start: 0,
+            refill_lines: (words - half).div_ceil(bw),
+            lines: initial,
+            ready: -1,
+            initial,
+            width: bw,
+        }
+    }
+
+    /// Is address `a` in one of the window's sets?
+    #[inline]
+    fn holds(&self, a: u32) -> bool {
+        if self.n_window >= self.n_sets {
+            return true;
+        }
+        let list = &self.sets[self.at[a as usize] as usize..self.at[a as usize + 1] as usize];
+        let end = self.start + self.n_window;
+        let i = list.partition_point(|&s| u64::from(s) < self.start);
+        if list.get(i).is_some_and(|&s| u64::from(s) < end) {
+            return true;
+        }
+        // The window wraps around to the first sets.
+        end > self.n_sets
+            && list
+                .first()
+                .is_some_and(|&s| u64::from(s) < end - self.n_sets)
+    }
+
+    /// The delay of a row at cycle `t` whose requests are `addresses`.
+    fn row_delay(&mut self, t: i64, addresses: &[u32]) -> i64 {
+        let mut offset = conventions::READ_HIT_LATENCY as i64;
+        for &a in addresses {
+            while !self.holds(a) {
+                if self.n_step == 0 {
+                    break;
+                }
+                self.start = (self.start + self.n_step) % self.n_sets;
+                self.lines += self.refill_lines;
+                self.ready += self.refill_lines as i64 + 1;
+                offset += conventions::wait_offset(self.ready - (t + offset));
+            }
+        }
+        offset - conventions::READ_HIT_LATENCY as i64
+    }
+
+    /// The DRAM traffic so far.
+    fn traffic(&self) -> Traffic {
+        Traffic {
+            words: self.lines * self.width,
+            start: -(self.initial as i64),
+            stop: self.ready,
+        }
+    }
+}
+
+/// USER mode's run: the rows of all folds in order, each delayed by its
+/// slowest operand.
+pub(super) fn user_run(m: &Mapping, array: &ScaleSimArray) -> MemoryRun {
+    let InterfaceBandwidth::User {
+        ifmap,
+        filter,
+        ofmap,
+    } = array.bandwidth
+    else {
+        unreachable!("user_run is called in USER mode only")
+    };
+    let read_ops = [(DataKind::Ifm, ifmap), (DataKind::Fil, filter)];
+    let mut reads = read_ops.map(|(op, bw)| ReadBuffer::new(m, op, array.sram_words[op], bw));
+    let mut writes = WriteBuffer::new(array.sram_words[DataKind::Ofm], ofmap);
+    let mut first_last: PerData<Option<(u64, u64)>> = PerData::splat(None);
+    let mut stalls: u64 = 0;
+    let mut row_addresses = Vec::new();
+    let lf = fold_length(m);
+    for index in 0..m.folds() {
+        let fold = m.fold(index);
+        let req = PerData::from_fn(|op| Requests::new(m, op, fold));
+        for tau in 0..lf {
+            let row = index * lf + tau;
+            let t = (row + stalls) as i64;
+            let mut delay = 0i64;
+            for (buffer, (op, _)) in reads.iter_mut().zip(read_ops) {
+                row_addresses.clear();
+                req[op].for_each_at(tau, |a| row_addresses.extend(a));
+                if row_addresses.is_empty() {
+                    continue;
+                }
+                let shifted = t as u64;
+                let fl = first_last[op].get_or_insert((shifted, shifted));
+                fl.1 = shifted;
+                delay = delay.max(buffer.row_delay(t, &row_addresses));
+            }
+            let n = req[DataKind::Ofm].count_at(tau);
+            if n > 0 {
+                let shifted = t as u64;
+                let fl = first_last[DataKind::Ofm].get_or_insert((shifted, shifted));
+                fl.1 = shifted;
+                delay = delay.max(writes.write(n, t));
+            }
+            stalls += delay.max(0) as u64;
+        }
+    }
+    let end = (compute_cycles(m) + stalls) as i64;
+    let mut dram = PerData::splat(Traffic {
+        words: 0,
+        start: 0,
+        stop: 0,
+    });
+    for (buffer, (op, _)) in reads.iter().zip(read_ops) {
+        dram[op] = buffer.traffic();
+    }
+    dram[DataKind::Ofm] = writes.finish(end);
+    MemoryRun {
+        stalls,
+        sram: first_last.map(|v| v.unwrap_or((0, 0))),
+        dram,
+    }
+}
