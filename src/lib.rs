@@ -40,6 +40,7 @@ pub mod ir;
 pub mod lang;
 pub mod onnx;
 pub mod report;
+pub mod scalesim;
 pub mod sched;
 pub mod schedule;
 pub mod sha256;

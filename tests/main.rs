@@ -11,5 +11,6 @@ mod onnx;
 mod partition;
 mod pipeline;
 mod report;
+mod scalesim;
 mod search;
 mod sweep;

@@ -114,8 +114,9 @@ pub(super) struct Mapping {
     pub(super) rf: u64,
     /// Column folds `cf`.
     pub(super) cf: u64,
-    /// Per output pixel: its window's top-left ifmap row and column.
-    pixel_origin: Vec<[u32; 2]>,
+    /// Per output pixel: the address of its window's top-left word, and
+    /// the ifmap rows and columns from there to the edge.
+    pixel_origin: Vec<[u32; 3]>,
     /// Per window element: (filter row, filter column, address offset
     /// `(r W + q) C + ch`).
     window: Vec<(u32, u32, u32)>,
@@ -272,9 +273,17 @@ impl Mapping {
     fn with_addresses(mut self) -> Mapping {
         let l = self.layer;
         let [e_h, e_w] = self.out;
-        // Limits keep every coordinate and address below 2^31.
+        // An origin at or beyond the edge is clamped there (the whole window
+        // hangs over); the limits keep the rest below 2^31.
         self.pixel_origin = (0..e_h)
-            .flat_map(|oy| (0..e_w).map(move |ox| [(oy * l.stride) as u32, (ox * l.stride) as u32]))
+            .flat_map(|oy| {
+                (0..e_w).map(move |ox| {
+                    let y = oy.saturating_mul(l.stride).min(l.ifmap_h);
+                    let x = ox.saturating_mul(l.stride).min(l.ifmap_w);
+                    let base = (y * l.ifmap_w + x) * l.channels;
+                    [base as u32, (l.ifmap_h - y) as u32, (l.ifmap_w - x) as u32]
+                })
+            })
             .collect();
         self.window = (0..l.filter_r)
             .flat_map(|r| {
@@ -295,17 +304,12 @@ impl Mapping {
     /// The address (relative to the operand's offset) of the ifmap word of
     /// output pixel `p` and window element `k`, or `None` where the window
     /// hangs over the ifmap's edge
-    /// (docs/model/scalesim.md#hanging-over-windows).
+    /// (docs/model/scalesim.md#hanging_over_windows).
     #[inline]
     pub(super) fn ifmap_address(&self, p: u64, k: u64) -> Option<u32> {
-        let [y0, x0] = self.pixel_origin[p as usize];
+        let [base, rows, cols] = self.pixel_origin[p as usize];
         let (r, q, offset) = self.window[k as usize];
-        let (y, x) = (y0 + r, x0 + q);
-        if u64::from(y) >= self.layer.ifmap_h || u64::from(x) >= self.layer.ifmap_w {
-            return None;
-        }
-        let base = (u64::from(y0) * self.layer.ifmap_w + u64::from(x0)) * self.layer.channels;
-        Some(base as u32 + offset)
+        (r < rows && q < cols).then_some(base + offset)
     }
 
     /// The address of `operand`'s matrix entry at `idx` (indexed by
@@ -328,6 +332,39 @@ impl Mapping {
             DataKind::Ifm => l.ifmap_h * l.ifmap_w * l.channels,
             DataKind::Fil => self.dim(Dim::K) * self.dim(Dim::N),
             DataKind::Ofm => self.dim(Dim::P) * self.dim(Dim::N),
+        }
+    }
+
+    /// Real (not hanging-over) entries of the operand's matrix.
+    pub(super) fn real_entries(&self, operand: DataKind) -> u64 {
+        let l = &self.layer;
+        match operand {
+            DataKind::Ifm => {
+                // Per output row, the filter rows inside the ifmap; likewise
+                // for columns.
+                let inside = |extent: u64, filter: u64, out: u64| -> u64 {
+                    (0..out)
+                        .map(|o| filter.min(extent.saturating_sub(o.saturating_mul(l.stride))))
+                        .sum()
+                };
+                inside(l.ifmap_h, l.filter_r, self.out[0])
+                    * inside(l.ifmap_w, l.filter_s, self.out[1])
+                    * l.channels
+            }
+            _ => self.stored_words(operand),
+        }
+    }
+
+    /// Does every word of the operand appear at most once in its matrix?
+    /// Filters and ofmaps do; ifmap words do unless windows overlap.
+    pub(super) fn entries_unique(&self, operand: DataKind) -> bool {
+        let l = &self.layer;
+        match operand {
+            DataKind::Ifm => {
+                (l.filter_r <= l.stride || self.out[0] == 1)
+                    && (l.filter_s <= l.stride || self.out[1] == 1)
+            }
+            _ => true,
         }
     }
 

@@ -73,33 +73,46 @@ impl FetchOrder {
     /// Calls `f` with each entry's address in fetch order (`None` for
     /// padding and hanging-over windows).
     fn for_each(&self, m: &Mapping, operand: DataKind, mut f: impl FnMut(Option<u32>)) {
-        let (n_outer, n_inner) = (m.dim(self.outer), m.dim(self.inner));
-        let (rows, w) = (self.rows(m), self.width);
-        let mut entry = |row: u64, col: u64| {
-            let (fold, o) = (row / n_outer, row % n_outer);
+        let (n_outer, n_inner, w) = (m.dim(self.outer), m.dim(self.inner), self.width);
+        let (outer, inner) = (self.outer as usize, self.inner as usize);
+        let mut idx = [0u64; 3];
+        // Entry (row, col) of the stacked matrix is the element (outer `o`,
+        // inner `fold w + col`), `row = fold n_outer + o`; past the inner
+        // size it is padding.
+        let mut entry = |fold: u64, o: u64, col: u64| {
             let i = fold * w + col;
             if i >= n_inner {
                 return f(None);
             }
-            let mut idx = [0u64; 3];
-            idx[self.outer as usize] = o;
-            idx[self.inner as usize] = i;
+            idx[outer] = o;
+            idx[inner] = i;
             f(m.address(operand, idx));
         };
+        let folds = n_inner.div_ceil(w);
         match self.traversal {
             Traversal::Rows => {
-                for row in 0..rows {
-                    for col in 0..w {
-                        entry(row, col);
+                for fold in 0..folds {
+                    for o in 0..n_outer {
+                        for col in 0..w {
+                            entry(fold, o, col);
+                        }
                     }
                 }
             }
             Traversal::AntiDiagonals => {
+                let rows = folds * n_outer;
                 for d in 0..rows + w - 1 {
-                    let lo = d.saturating_sub(w - 1);
                     let hi = d.min(rows - 1);
+                    let lo = d.saturating_sub(w - 1);
+                    // Walk up from row `hi` without dividing per entry.
+                    let (mut fold, mut o) = (hi / n_outer, hi % n_outer);
                     for row in (lo..=hi).rev() {
-                        entry(row, d - row);
+                        entry(fold, o, d - row);
+                        if o == 0 {
+                            o = n_outer;
+                            fold = fold.wrapping_sub(1);
+                        }
+                        o -= 1;
                     }
                 }
             }
@@ -107,11 +120,82 @@ impl FetchOrder {
     }
 }
 
+/// Which sets of the fetch order hold each word.
+enum Membership {
+    /// The window holds every set: every word is always there.
+    All,
+    /// Each word appears at most once: its set (`u32::MAX` if none).
+    Single(Vec<u32>),
+    /// Per word, the sorted distinct sets holding it:
+    /// `sets[at[a]..at[a + 1]]`.
+    Multi { at: Vec<u32>, sets: Vec<u32> },
+}
+
+impl Membership {
+    /// The sets holding each word of `operand`, in fetch order `order` cut
+    /// into sets of `per_set` real entries.
+    fn new(m: &Mapping, operand: DataKind, order: &FetchOrder, per_set: u64) -> Membership {
+        let stored = m.stored_words(operand) as usize;
+        // The set of the next real entry, and its entries so far.
+        let (mut set, mut filled) = (0u32, 0u64);
+        let mut advance = || {
+            let s = set;
+            filled += 1;
+            if filled == per_set {
+                (set, filled) = (set + 1, 0);
+            }
+            s
+        };
+        if m.entries_unique(operand) {
+            let mut set_of = vec![u32::MAX; stored];
+            order.for_each(m, operand, |a| {
+                if let Some(a) = a {
+                    set_of[a as usize] = advance();
+                }
+            });
+            return Membership::Single(set_of);
+        }
+        // Two passes over the order: count each word's distinct sets, then
+        // list them.
+        let mut last = vec![u32::MAX; stored];
+        let mut at = vec![0u32; stored + 1];
+        order.for_each(m, operand, |a| {
+            if let Some(a) = a {
+                let set = advance();
+                if last[a as usize] != set {
+                    last[a as usize] = set;
+                    at[a as usize + 1] += 1;
+                }
+            }
+        });
+        for i in 1..at.len() {
+            at[i] += at[i - 1];
+        }
+        let mut sets = vec![0u32; at[stored] as usize];
+        let mut next = at.clone();
+        last.fill(u32::MAX);
+        let (mut set, mut filled) = (0u32, 0u64);
+        order.for_each(m, operand, |a| {
+            if let Some(a) = a {
+                if last[a as usize] != set {
+                    last[a as usize] = set;
+                    sets[next[a as usize] as usize] = set;
+                    next[a as usize] += 1;
+                }
+                filled += 1;
+                if filled == per_set {
+                    (set, filled) = (set + 1, 0);
+                }
+            }
+        });
+        Membership::Multi { at, sets }
+    }
+}
+
 /// One read buffer in USER mode.
 struct ReadBuffer {
-    /// Per address, the sorted distinct sets holding it: `sets[at[a]..at[a+1]]`.
-    at: Vec<u32>,
-    sets: Vec<u32>,
+    /// Which sets hold each word.
+    membership: Membership,
     /// Sets in the fetch order `n_s`, in the window `n_a`, moved per refill `n_p`.
     n_sets: u64,
     n_window: u64,
@@ -134,49 +218,20 @@ impl ReadBuffer {
     fn new(m: &Mapping, operand: DataKind, words: u64, bw: u64) -> ReadBuffer {
         let order = fetch_order(m, operand);
         let per_set = conventions::prefetch_set_entries(words);
-        let stored = m.stored_words(operand) as usize;
-        // Two passes over the order: count each address's distinct sets, then
-        // list them.
-        let mut last = vec![u32::MAX; stored];
-        let mut count = vec![0u32; stored + 1];
-        let mut real = 0u64;
-        order.for_each(m, operand, |a| {
-            if let Some(a) = a {
-                let set = (real / per_set) as u32;
-                if last[a as usize] != set {
-                    last[a as usize] = set;
-                    count[a as usize + 1] += 1;
-                }
-                real += 1;
-            }
-        });
-        for i in 1..count.len() {
-            count[i] += count[i - 1];
-        }
-        let mut sets = vec![0u32; count[stored] as usize];
-        let mut next = count.clone();
-        last.fill(u32::MAX);
-        let mut seen = 0u64;
-        order.for_each(m, operand, |a| {
-            if let Some(a) = a {
-                let set = (seen / per_set) as u32;
-                if last[a as usize] != set {
-                    last[a as usize] = set;
-                    sets[next[a as usize] as usize] = set;
-                    next[a as usize] += 1;
-                }
-                seen += 1;
-            }
-        });
-        let n_sets = real.div_ceil(per_set);
+        // Sets are closed as they fill, and the last is kept even when empty.
+        let n_sets = m.real_entries(operand) / per_set + 1;
         let half = words.div_ceil(2);
         let n_window = half.div_ceil(per_set).min(n_sets);
         let n_step = (words - half).div_ceil(per_set).min(n_sets - n_window);
+        let membership = if n_window >= n_sets {
+            Membership::All
+        } else {
+            Membership::new(m, operand, &order, per_set)
+        };
         let total_lines = order.entries(m).div_ceil(bw);
         let initial = half.div_ceil(bw).min(total_lines);
         ReadBuffer {
-            at: count,
-            sets,
+            membership,
             n_sets,
             n_window,
             n_step,
@@ -189,33 +244,51 @@ impl ReadBuffer {
         }
     }
 
+    /// Is set `s` in the window?
+    #[inline]
+    fn in_window(&self, s: u32) -> bool {
+        let (s, end) = (u64::from(s), self.start + self.n_window);
+        (s >= self.start && s < end) || (end > self.n_sets && s < end - self.n_sets)
+    }
+
     /// Is address `a` in one of the window's sets?
     #[inline]
     fn holds(&self, a: u32) -> bool {
-        if self.n_window >= self.n_sets {
-            return true;
+        match &self.membership {
+            Membership::All => true,
+            Membership::Single(set_of) => {
+                let s = set_of[a as usize];
+                s != u32::MAX && self.in_window(s)
+            }
+            Membership::Multi { at, sets } => {
+                let list = &sets[at[a as usize] as usize..at[a as usize + 1] as usize];
+                let end = self.start + self.n_window;
+                let i = list.partition_point(|&s| u64::from(s) < self.start);
+                if list.get(i).is_some_and(|&s| u64::from(s) < end) {
+                    return true;
+                }
+                // The window wraps around to the first sets.
+                end > self.n_sets
+                    && list
+                        .first()
+                        .is_some_and(|&s| u64::from(s) < end - self.n_sets)
+            }
         }
-        let list = &self.sets[self.at[a as usize] as usize..self.at[a as usize + 1] as usize];
-        let end = self.start + self.n_window;
-        let i = list.partition_point(|&s| u64::from(s) < self.start);
-        if list.get(i).is_some_and(|&s| u64::from(s) < end) {
-            return true;
-        }
-        // The window wraps around to the first sets.
-        end > self.n_sets
-            && list
-                .first()
-                .is_some_and(|&s| u64::from(s) < end - self.n_sets)
     }
 
     /// The delay of a row at cycle `t` whose requests are `addresses`.
     fn row_delay(&mut self, t: i64, addresses: &[u32]) -> i64 {
         let mut offset = conventions::READ_HIT_LATENCY as i64;
+        // Every demanded word is in some set, so a full turn of the window
+        // finds it; the bound only guards the loop.
+        let turn = self.n_sets.div_ceil(self.n_step.max(1));
         for &a in addresses {
+            let mut moves = 0;
             while !self.holds(a) {
-                if self.n_step == 0 {
+                if self.n_step == 0 || moves > turn {
                     break;
                 }
+                moves += 1;
                 self.start = (self.start + self.n_step) % self.n_sets;
                 self.lines += self.refill_lines;
                 self.ready += self.refill_lines as i64 + 1;

@@ -105,8 +105,9 @@ impl WriteBuffer {
         self.free += count as i64;
         self.words += count;
         let last_cycle = t + taken as i64 - 1;
+        // The final drains may end before an earlier, longer one.
         self.span = Some(match self.span {
-            Some((first, _)) => (first, last_cycle),
+            Some((first, stop)) => (first, stop.max(last_cycle)),
             None => (t, last_cycle),
         });
         self.drain_end = last_cycle;
@@ -117,24 +118,29 @@ impl WriteBuffer {
     pub(super) fn write(&mut self, mut n: u64, t: i64) -> i64 {
         let mut t = t;
         let mut stall = 0;
+        // Bulk steps equal to checking after every write, in order: during a
+        // drain, a write that leaves no word free stalls the array until the
+        // drain's last cycle; otherwise a write that leaves fewer than
+        // `active` words free starts a drain.
         while n > 0 {
-            // Writes that leave at least `active` words free trigger nothing.
-            let quiet = (self.free - self.active as i64).max(0) as u64;
-            let k = quiet.min(n);
-            self.fill(k);
-            n -= k;
-            if n == 0 {
-                break;
-            }
-            // This write leaves fewer than `active` free.
-            self.fill(1);
-            n -= 1;
             if t < self.drain_end {
+                let k = (self.free.max(1) as u64).min(n);
+                self.fill(k);
+                n -= k;
                 if self.free <= 0 {
                     stall += self.drain_end - t;
                     t = self.drain_end;
                 }
             } else {
+                let quiet = (self.free - self.active as i64).max(0) as u64;
+                let k = quiet.min(n);
+                self.fill(k);
+                n -= k;
+                if n == 0 {
+                    break;
+                }
+                self.fill(1);
+                n -= 1;
                 self.drain(t, self.drain_lines);
             }
         }
