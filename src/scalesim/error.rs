@@ -64,6 +64,8 @@ pub enum ReadErrorKind {
         /// Which file.
         file: FileKind,
     },
+    /// A topology file has a header but no layer.
+    NoLayers,
     /// A topology row does not end with a comma: SCALE-Sim drops the last
     /// field of every row, so this row's last value would be lost.
     NoTrailingComma {
@@ -212,6 +214,12 @@ impl fmt::Display for ReadErrorKind {
                 f,
                 "the config is empty: expected `[general]`, `[architecture_presets]` and the other sections"
             ),
+            ReadErrorKind::NoLayers => {
+                write!(
+                    f,
+                    "the topology has no layers: expected one row per layer after the header line"
+                )
+            }
             ReadErrorKind::NoTrailingComma { dropped } => write!(
                 f,
                 "the row does not end with a comma, so SCALE-Sim would drop its last field `{dropped}`"

@@ -174,13 +174,7 @@ pub fn read_topology(text: &str, kind: TopologyKind) -> Result<Topology, ReadErr
     }
     if rows.is_empty() {
         let end = text.len();
-        return Err(ReadError::new(
-            ReadErrorKind::Empty {
-                file: FileKind::Topology,
-            },
-            text,
-            end..end,
-        ));
+        return Err(ReadError::new(ReadErrorKind::NoLayers, text, end..end));
     }
     Ok(Topology { gemm, rows })
 }
@@ -227,7 +221,7 @@ fn row(text: &str, start: usize, line: &str, gemm: bool) -> Result<TopologyRow, 
         None => None,
     };
     let names: &[&str] = if gemm {
-        &["M", "N", "K"]
+        &["the GEMM's M", "the GEMM's N", "the GEMM's K"]
     } else {
         &[
             "the ifmap height H",

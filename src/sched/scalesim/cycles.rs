@@ -172,3 +172,97 @@ pub(super) fn walk(m: &Mapping, operand: DataKind, mut f: impl FnMut(u64, Option
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::super::matrix::Dim;
+    use super::super::{SystolicLayer, sram, test_grid};
+    use super::*;
+    use crate::sched::types::PerData;
+
+    #[test]
+    fn alexnet_conv3_on_32x32_ws_takes_864_folds_of_215_cycles() {
+        // Unpadded: 13x13 in, 11x11 out.
+        let layer = SystolicLayer {
+            ifmap_h: 13,
+            ifmap_w: 13,
+            filter_r: 3,
+            filter_s: 3,
+            channels: 256,
+            filters: 384,
+            stride: 1,
+        };
+        let (_, mut array) = test_grid()[0];
+        (array.rows, array.cols, array.dataflow) = (32, 32, Dataflow::Ws);
+        let m = Mapping::new(&layer, &array).unwrap();
+        assert_eq!((m.rf, m.cf, fold_length(&m)), (72, 12, 215));
+        assert_eq!(compute_cycles(&m), 185_759);
+    }
+
+    #[test]
+    fn the_requests_visit_every_slot_as_often_as_the_sram_counts() {
+        for (layer, array) in test_grid() {
+            let m = Mapping::new(&layer, &array).unwrap();
+            let lf = fold_length(&m);
+            for op in [DataKind::Ifm, DataKind::Fil, DataKind::Ofm] {
+                let mut count = 0;
+                let mut per_word = vec![0u64; m.stored_words(op) as usize];
+                walk(&m, op, |row, a| {
+                    count += 1;
+                    assert!(row < m.folds() * lf);
+                    if let Some(a) = a {
+                        per_word[a as usize] += 1;
+                    }
+                });
+                let phantom = if (m.dataflow, op) == (Dataflow::Os, DataKind::Ofm) {
+                    m.folds() * (m.rows + m.cols)
+                } else {
+                    0
+                };
+                assert_eq!(
+                    count + phantom,
+                    sram::accesses(&m, op),
+                    "{layer:?} {array:?} {op}"
+                );
+                // Filters and outputs are each requested a fixed number of
+                // times: once per fold of the dimension they do not span.
+                let times = match (op, m.dataflow) {
+                    (DataKind::Ifm, _) => continue,
+                    (DataKind::Fil, Dataflow::Os)
+                    | (DataKind::Ofm, Dataflow::Ws | Dataflow::Is) => m.rf,
+                    (DataKind::Fil, Dataflow::Is) => m.cf,
+                    _ => 1,
+                };
+                assert!(
+                    per_word.iter().all(|&c| c == times),
+                    "{layer:?} {array:?} {op}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn a_full_fold_ends_with_its_last_output() {
+        for (layer, array) in test_grid() {
+            let m = Mapping::new(&layer, &array).unwrap();
+            let req = Requests::new(&m, DataKind::Ofm, m.fold(0));
+            let last = *req.active().end();
+            assert!(last < fold_length(&m));
+            if m.fold(0).uc == m.cols && m.fold(0).ur == m.rows {
+                assert_eq!(last, fold_length(&m) - 1, "{layer:?} {array:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn each_dataflow_streams_the_right_operands() {
+        use super::super::matrix::{Axis, role};
+        let dims = |d| PerData::from_fn(|a: DataKind| role(d, a));
+        assert_eq!(dims(Dataflow::Ws)[DataKind::Fil], Role::Stationary);
+        assert_eq!(dims(Dataflow::Os)[DataKind::Ofm], Role::Stationary);
+        assert_eq!(dims(Dataflow::Is)[DataKind::Ifm], Role::Stationary);
+        assert_eq!(dims(Dataflow::Ws)[DataKind::Ifm], Role::RowStream);
+        assert_eq!(dims(Dataflow::Is)[DataKind::Ofm], Role::ColStream);
+        assert_eq!(dim_of(Dataflow::Os, Axis::Time), Dim::K);
+    }
+}

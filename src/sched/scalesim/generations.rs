@@ -47,6 +47,19 @@ pub(super) fn calc_reads(
             stop: -1,
         };
     }
+    let (misses, last_end) = generation_misses(m, operand, generation);
+    Traffic {
+        words: misses,
+        start: first_row as i64 - generation.div_ceil(rate) as i64,
+        stop: last_end as i64 + 1,
+    }
+}
+
+/// Walks `operand`'s real requests in demand order through generations of
+/// `generation` misses: (misses, stall-free cycle of the last miss that
+/// ended a generation).
+fn generation_misses(m: &Mapping, operand: DataKind, generation: u64) -> (u64, u64) {
+    // Per word, the generation of its last miss: no hashing.
     let mut stamp = vec![0u32; m.stored_words(operand) as usize];
     let (mut current, mut in_generation, mut misses) = (1u32, 0u64, 0u64);
     let mut last_end = 0u64;
@@ -69,9 +82,44 @@ pub(super) fn calc_reads(
             }
         }
     });
-    Traffic {
-        words: misses,
-        start: first_row as i64 - generation.div_ceil(rate) as i64,
-        stop: last_end as i64 + 1,
+    (misses, last_end)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::test_grid;
+    use super::*;
+
+    #[test]
+    fn without_overflow_every_distinct_word_misses_once() {
+        for (layer, array) in test_grid() {
+            let m = Mapping::new(&layer, &array).unwrap();
+            for op in [DataKind::Ifm, DataKind::Fil] {
+                let (misses, _) = generation_misses(&m, op, u64::MAX);
+                assert_eq!(misses, m.distinct_words(op), "{layer:?} {array:?} {op}");
+            }
+        }
+    }
+
+    #[test]
+    fn a_generation_forgets_what_it_fetched() {
+        // ws re-reads the whole ifmap for each column fold: with one-word
+        // generations every request misses.
+        for (layer, array) in test_grid() {
+            let m = Mapping::new(&layer, &array).unwrap();
+            let (misses, _) = generation_misses(&m, DataKind::Ifm, 1);
+            assert_eq!(
+                misses,
+                m.real_entries(DataKind::Ifm) * requests_per_entry(&m)
+            );
+        }
+    }
+
+    /// How often the demand reads each ifmap matrix entry.
+    fn requests_per_entry(m: &Mapping) -> u64 {
+        match m.dataflow {
+            super::super::Dataflow::Is => 1,
+            _ => m.cf,
+        }
     }
 }

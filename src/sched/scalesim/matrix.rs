@@ -9,7 +9,7 @@
 //! time; a dimension longer than the array side is cut into folds.
 
 use super::conventions;
-use super::limits::{MAX_ARRAY_SIDE, MAX_BANDWIDTH, MAX_WORDS};
+use super::limits::{MAX_ARRAY_SIDE, MAX_BANDWIDTH, MAX_WORDS, MIN_SRAM_WORDS};
 use super::{Dataflow, InterfaceBandwidth, ScaleSimArray, ScaleSimError, SystolicLayer};
 use crate::sched::types::DataKind;
 
@@ -162,6 +162,10 @@ fn check_array(array: &ScaleSimArray) -> Result<(), ScaleSimError> {
         if value == 0 {
             return Err(ScaleSimError::Zero { what });
         }
+        if what.ends_with("SRAM") && value < MIN_SRAM_WORDS {
+            let min = MIN_SRAM_WORDS;
+            return Err(ScaleSimError::TooSmall { what, value, min });
+        }
         if value > limit {
             return Err(ScaleSimError::TooLarge { what, value, limit });
         }
@@ -198,7 +202,8 @@ impl Mapping {
                 return Err(ScaleSimError::FilterLargerThanIfmap { dim, filter, ifmap });
             }
         }
-        let stored = words(
+        // The ifmap as stored bounds its addresses.
+        words(
             "the ifmap",
             words("the ifmap", l.ifmap_h, l.ifmap_w)?,
             l.channels,
@@ -215,7 +220,6 @@ impl Mapping {
         words("the ifmap matrix P x K", p, k)?;
         words("the filter matrix K x N", k, n)?;
         words("the ofmap matrix P x N", p, n)?;
-        let _ = stored;
         let mut m = Mapping {
             layer: l,
             rows: array.rows,
@@ -392,5 +396,90 @@ impl Mapping {
             }
             _ => self.stored_words(operand),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::test_grid;
+    use super::*;
+
+    /// Every (pixel, window element) slot's ifmap address.
+    fn ifmap_slots(m: &Mapping) -> Vec<Option<u32>> {
+        let (p, k) = (m.dim(Dim::P), m.dim(Dim::K));
+        (0..p)
+            .flat_map(|p| (0..k).map(move |k| (p, k)))
+            .map(|(p, k)| m.ifmap_address(p, k))
+            .collect()
+    }
+
+    #[test]
+    fn ifmap_counts_match_the_slots() {
+        for (layer, array) in test_grid() {
+            let m = Mapping::new(&layer, &array).unwrap();
+            let slots = ifmap_slots(&m);
+            let mut seen = vec![0u32; m.stored_words(DataKind::Ifm) as usize];
+            for a in slots.iter().flatten() {
+                seen[*a as usize] += 1;
+            }
+            let real = slots.iter().flatten().count() as u64;
+            assert_eq!(m.real_entries(DataKind::Ifm), real, "{layer:?}");
+            let distinct = seen.iter().filter(|&&c| c > 0).count() as u64;
+            assert_eq!(m.distinct_words(DataKind::Ifm), distinct, "{layer:?}");
+            assert_eq!(
+                m.entries_unique(DataKind::Ifm),
+                seen.iter().all(|&c| c <= 1),
+                "{layer:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn a_hanging_window_has_no_address() {
+        let layer = SystolicLayer {
+            ifmap_h: 10,
+            ifmap_w: 10,
+            filter_r: 3,
+            filter_s: 3,
+            channels: 1,
+            filters: 1,
+            stride: 4,
+        };
+        let (_, array) = test_grid()[0];
+        let m = Mapping::new(&layer, &array).unwrap();
+        assert_eq!(m.out, [3, 3]);
+        // Pixel (2, 2) starts at (8, 8): its filter row 2 is row 10.
+        let p = 2 * 3 + 2;
+        assert_eq!(m.ifmap_address(p, 0), Some(88));
+        assert_eq!(m.ifmap_address(p, 2 * 3), None);
+        assert_eq!(m.ifmap_address(p, 4), Some(99));
+    }
+
+    #[test]
+    fn limits_are_checked_before_anything_is_built() {
+        let (layer, mut array) = test_grid()[0];
+        array.rows = 0;
+        assert_eq!(
+            Mapping::new(&layer, &array).unwrap_err(),
+            ScaleSimError::Zero { what: "array rows" }
+        );
+        let (_, array) = test_grid()[0];
+        let huge = SystolicLayer {
+            ifmap_h: 1 << 20,
+            ifmap_w: 1 << 20,
+            ..layer
+        };
+        assert!(matches!(
+            Mapping::new(&huge, &array),
+            Err(ScaleSimError::TooLarge { .. })
+        ));
+        let wide = SystolicLayer {
+            filter_s: 9,
+            ..layer
+        };
+        assert!(matches!(
+            Mapping::new(&wide, &array),
+            Err(ScaleSimError::FilterLargerThanIfmap { dim: "width", .. })
+        ));
     }
 }

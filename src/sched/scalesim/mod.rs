@@ -36,7 +36,7 @@ mod write_buffer;
 
 pub use report::ScaleSimReport;
 
-use crate::sched::types::{DataKind, PerData};
+use crate::sched::types::PerData;
 use serde::Serialize;
 use std::fmt;
 use thiserror::Error;
@@ -147,14 +147,19 @@ pub struct ScaleSimArray {
     pub bandwidth: InterfaceBandwidth,
 }
 
-/// Bounds under which every count of the model fits its integer type.
-///
-/// Each operand matrix (ifmap `P x K`, filter `K x N`, ofmap `P x N`) and
-/// each operand as stored has at most [`MAX_WORDS`] entries, and the array
-/// side and SRAM sizes at most [`MAX_ARRAY_SIDE`] and [`MAX_WORDS`]. Then
-/// request counts (at most a matrix times a fold count, itself at most a
-/// matrix side) stay below 2^62, and cycles below 2^62.
 pub mod limits {
+    //! Bounds under which every count of the model fits its integer type.
+    //!
+    //! Each operand matrix (ifmap `P x K`, filter `K x N`, ofmap `P x N`)
+    //! and the ifmap as stored have at most [`MAX_WORDS`] = 2^31 entries, so
+    //! addresses fit `u32`; array sides are at most [`MAX_ARRAY_SIDE`] =
+    //! 2^16. Then the folds `rf cf` are at most one matrix (2^31), the
+    //! product `P K N` at most 2^47 (the geometric mean of the three
+    //! matrices, cubed), so the stall-free cycles `rf cf Lf` stay below
+    //! 2^50 and every request count (a matrix times a fold count) below
+    //! 2^62. Stalls, DRAM words and ready cycles grow by at most 2^32 per
+    //! step of a walk, so they cannot overflow in any run that finishes.
+
     /// At most this many words in any operand matrix or SRAM: 2^31.
     /// (Addresses are `u32`; the walks keep an array over each operand.)
     pub const MAX_WORDS: u64 = 1 << 31;
@@ -162,6 +167,10 @@ pub mod limits {
     pub const MAX_ARRAY_SIDE: u64 = 1 << 16;
     /// At most this many words per cycle of any bandwidth: 2^31.
     pub const MAX_BANDWIDTH: u64 = 1 << 31;
+    /// At least this many words in each SRAM: 100, so that a CALC-mode
+    /// buffer has sets of at least one word (a config's smallest SRAM,
+    /// 1 kB, has 1024).
+    pub const MIN_SRAM_WORDS: u64 = 100;
 }
 
 /// Why a layer cannot be simulated.
@@ -182,6 +191,16 @@ pub enum ScaleSimError {
         filter: u64,
         /// The ifmap's extent.
         ifmap: u64,
+    },
+    /// An SRAM is smaller than [`limits::MIN_SRAM_WORDS`].
+    #[error("{what} has {value} words, fewer than the model's {min}")]
+    TooSmall {
+        /// Which SRAM.
+        what: &'static str,
+        /// Its words.
+        value: u64,
+        /// The least.
+        min: u64,
     },
     /// A quantity is beyond the model's [`limits`].
     #[error("{what} is {value}, beyond the model's limit of {limit}")]
@@ -207,5 +226,50 @@ pub fn simulate(
     Ok(report::build(&mapping, array))
 }
 
-/// The operands in the order SCALE-Sim's reports list them.
-const OPERANDS: [DataKind; 3] = [DataKind::Ifm, DataKind::Fil, DataKind::Ofm];
+/// Small layers on small arrays in every dataflow and both modes, for the
+/// unit tests: stride 1 and overlapping windows, a stride larger than the
+/// filter (windows hang over and skip pixels), a rectangular filter and a
+/// GEMM, on arrays smaller and larger than the matrices.
+#[cfg(test)]
+fn test_grid() -> Vec<(SystolicLayer, ScaleSimArray)> {
+    let layer = |h, w, r, s, c, m, stride| SystolicLayer {
+        ifmap_h: h,
+        ifmap_w: w,
+        filter_r: r,
+        filter_s: s,
+        channels: c,
+        filters: m,
+        stride,
+    };
+    let layers = [
+        layer(5, 5, 3, 3, 2, 3, 1),
+        layer(10, 10, 3, 3, 4, 5, 4),
+        layer(7, 6, 2, 3, 1, 2, 2),
+        SystolicLayer::gemm(5, 3, 4),
+    ];
+    let mut out = Vec::new();
+    for l in layers {
+        for (rows, cols) in [(2, 2), (3, 5), (4, 3), (16, 16)] {
+            for dataflow in [Dataflow::Ws, Dataflow::Os, Dataflow::Is] {
+                for bandwidth in [
+                    InterfaceBandwidth::Calc,
+                    InterfaceBandwidth::User {
+                        ifmap: 3,
+                        filter: 2,
+                        ofmap: 1,
+                    },
+                ] {
+                    let array = ScaleSimArray {
+                        rows,
+                        cols,
+                        dataflow,
+                        sram_words: PerData::splat(1024),
+                        bandwidth,
+                    };
+                    out.push((l, array));
+                }
+            }
+        }
+    }
+    out
+}

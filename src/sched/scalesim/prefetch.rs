@@ -370,3 +370,87 @@ pub(super) fn user_run(m: &Mapping, array: &ScaleSimArray) -> MemoryRun {
         dram,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::super::{SystolicLayer, test_grid};
+    use super::*;
+
+    fn order(m: &Mapping, op: DataKind) -> Vec<Option<u32>> {
+        let mut out = Vec::new();
+        fetch_order(m, op).for_each(m, op, |a| out.push(a));
+        out
+    }
+
+    #[test]
+    fn os_filters_are_fetched_along_anti_diagonals_highest_row_first() {
+        let layer = SystolicLayer::gemm(4, 2, 3);
+        let (_, mut array) = test_grid()[0];
+        (array.rows, array.cols, array.dataflow) = (2, 3, Dataflow::Os);
+        let m = Mapping::new(&layer, &array).unwrap();
+        // K x N = 3 x 2 in one fold of 3 columns, the third padding; the
+        // word (k, n) is at n K + k.
+        let want = [
+            Some(0),
+            Some(1),
+            Some(3),
+            Some(2),
+            Some(4),
+            None,
+            Some(5),
+            None,
+            None,
+        ];
+        assert_eq!(order(&m, DataKind::Fil), want);
+    }
+
+    #[test]
+    fn ws_filters_are_fetched_row_by_row_in_column_folds() {
+        let layer = SystolicLayer::gemm(4, 3, 2);
+        let (_, mut array) = test_grid()[0];
+        (array.rows, array.cols, array.dataflow) = (2, 2, Dataflow::Ws);
+        let m = Mapping::new(&layer, &array).unwrap();
+        // K x N = 2 x 3 in folds of 2 columns: n = 0, 1, then n = 2 and padding.
+        let want = [
+            Some(0),
+            Some(2),
+            Some(1),
+            Some(3),
+            Some(4),
+            None,
+            Some(5),
+            None,
+        ];
+        assert_eq!(order(&m, DataKind::Fil), want);
+    }
+
+    #[test]
+    fn every_fetch_order_covers_its_matrix_once() {
+        for (layer, array) in test_grid() {
+            let m = Mapping::new(&layer, &array).unwrap();
+            for op in [DataKind::Ifm, DataKind::Fil] {
+                let o = order(&m, op);
+                assert_eq!(o.len() as u64, fetch_order(&m, op).entries(&m));
+                assert_eq!(
+                    o.iter().flatten().count() as u64,
+                    m.real_entries(op),
+                    "{layer:?} {op}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn the_window_wraps_around() {
+        let layer = SystolicLayer::gemm(40, 30, 20);
+        let (_, mut array) = test_grid()[0];
+        array.dataflow = Dataflow::Ws;
+        let m = Mapping::new(&layer, &array).unwrap();
+        let mut b = ReadBuffer::new(&m, DataKind::Fil, 200, 4);
+        // 600 filter words in sets of 2: 301 sets, 50 in the window.
+        assert_eq!((b.n_sets, b.n_window, b.n_step), (301, 50, 50));
+        b.start = 280;
+        assert!(b.in_window(280) && b.in_window(300) && b.in_window(0) && b.in_window(28));
+        assert!(!b.in_window(29) && !b.in_window(279));
+    }
+}

@@ -7,7 +7,7 @@ use super::generations::{Traffic, calc_reads};
 use super::matrix::Mapping;
 use super::util::utilisation;
 use super::write_buffer::WriteBuffer;
-use super::{InterfaceBandwidth, OPERANDS, ScaleSimArray, conventions, prefetch, sram};
+use super::{InterfaceBandwidth, ScaleSimArray, conventions, prefetch, sram};
 use crate::sched::types::{DataKind, PerData};
 use serde::Serialize;
 
@@ -141,7 +141,6 @@ pub(super) fn build(m: &Mapping, array: &ScaleSimArray) -> ScaleSimReport {
     };
     let d = run.dram;
     let first_read = d[DataKind::Ifm].start.min(d[DataKind::Fil].start);
-    let _ = OPERANDS;
     ScaleSimReport {
         total_cycles: total,
         stall_cycles: run.stalls,

@@ -68,3 +68,36 @@ pub(super) fn start_stop(operand: DataKind, first: u64, last: u64) -> (i64, i64)
     };
     ((first + latency) as i64, (last + latency) as i64)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::super::matrix::Axis;
+    use super::super::test_grid;
+    use super::*;
+
+    #[test]
+    fn the_first_requests_have_closed_forms() {
+        for (layer, array) in test_grid() {
+            let m = Mapping::new(&layer, &array).unwrap();
+            let r = m.rows;
+            let ur0 = r.min(m.extent(Axis::Row));
+            let t = m.steps();
+            // The report's start cycles (reads one later).
+            let want = match m.dataflow {
+                Dataflow::Ws => [r + 1, r - ur0 + 1, 2 * r - 1],
+                Dataflow::Os => [1, 1, t - 1 + r - ur0],
+                Dataflow::Is => [r - ur0 + 1, r + 1, 2 * r - 1],
+            };
+            for (op, want) in [DataKind::Ifm, DataKind::Fil, DataKind::Ofm]
+                .into_iter()
+                .zip(want)
+            {
+                let (first, last) = first_last_rows(&m, op).unwrap();
+                let (start, stop) = start_stop(op, first, last);
+                assert_eq!(start, want as i64, "{layer:?} {array:?} {op}");
+                assert!(stop >= start);
+                assert!((last as i64) < (m.folds() * fold_length(&m)) as i64);
+            }
+        }
+    }
+}

@@ -36,3 +36,33 @@ pub(super) fn utilisation(m: &Mapping, total_cycles: u64) -> Utilisation {
         compute,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::super::test_grid;
+    use super::*;
+
+    #[test]
+    fn mapping_efficiency_is_the_mean_share_of_the_array_over_folds() {
+        for (layer, array) in test_grid() {
+            let m = Mapping::new(&layer, &array).unwrap();
+            let share: f64 = (0..m.folds())
+                .map(|i| {
+                    let f = m.fold(i);
+                    (f.ur * f.uc) as f64 / (m.rows * m.cols) as f64
+                })
+                .sum::<f64>()
+                / m.folds() as f64;
+            let u = utilisation(&m, 1000);
+            assert!(
+                (u.mapping - 100.0 * share).abs() < 1e-9,
+                "{layer:?} {array:?}"
+            );
+            assert!(u.compute < u.mapping && u.compute > 0.0);
+            assert!(
+                (u.overall - 100.0 * m.macs() as f64 / (1000 * m.rows * m.cols) as f64).abs()
+                    < 1e-12
+            );
+        }
+    }
+}

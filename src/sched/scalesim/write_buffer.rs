@@ -167,3 +167,40 @@ impl WriteBuffer {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_drain_closes_the_open_line_short_and_counts_only_its_last_line_exactly() {
+        // 8 words: active half 4, draining half 4, lines of 2: drains of 2 lines.
+        let mut b = WriteBuffer::new(8, 2);
+        // The 5th write leaves 3 < 4 free: a drain at cycle 0 closes the
+        // 1-word line and empties the first two full lines (4 words).
+        assert_eq!(b.write(5, 0), 0);
+        assert_eq!((b.words, b.free, b.drain_end), (4, 7, 1));
+        // Cycle 1 is the drain's last, so the 7 writes there may start the
+        // next drain, after 4 of them: it empties the short line and a full
+        // one, counted as 4 words though they carry 3.
+        assert_eq!(b.write(7, 1), 0);
+        assert_eq!((b.words, b.free, b.drain_end), (8, 4, 2));
+        // At cycle 5 the next write starts a third drain of two full lines.
+        assert_eq!(b.write(1, 5), 0);
+        assert_eq!(b.words, 12);
+        // One full line is left: the end drains it at cycle 9. 13 words were
+        // written, 14 counted.
+        let t = b.finish(9);
+        assert_eq!((t.words, t.start, t.stop), (14, 0, 9));
+    }
+
+    #[test]
+    fn a_full_buffer_stalls_until_the_drain_ends() {
+        let mut b = WriteBuffer::new(8, 1);
+        // The 5th write starts a drain of 4 lines (cycles 0 to 3), freeing 4.
+        assert_eq!(b.write(5, 0), 0);
+        assert_eq!(b.free, 7);
+        // At cycle 1, 7 writes take every free word: stall until cycle 3.
+        assert_eq!(b.write(8, 1), 2);
+    }
+}

@@ -23,10 +23,13 @@ as SCALE-Sim printed them: an integer where it printed one, else the float
 
 The output file is rewritten after every case; cases already in it are not
 run again, so an interrupted run resumes. `--only SUBSTRING` runs the cases
-whose id contains it; `--plan` prints the cases and their SRAM access counts
-(SCALE-Sim's run time grows with them) without running anything; `--time-only`
-prints one JSON line per case with its wall time and writes nothing (the
-bench script bench/vs-scalesim.sh uses it).
+whose id contains it, `--id ID` the one case named; `--plan` prints the
+cases and their SRAM access counts (SCALE-Sim's run time grows with them)
+without running anything; `--time-only` prints one JSON line per case with
+its wall time and writes nothing; `--export DIR` writes each case's config
+and topology into DIR (as `N.cfg`, `N.csv`, one line `N ID gemm|conv` per
+case in DIR/cases.txt) and runs nothing. The bench script
+bench/vs-scalesim.sh uses the last two.
 """
 
 import argparse
@@ -251,8 +254,21 @@ def main():
     ap.add_argument("--only", default="")
     ap.add_argument("--plan", action="store_true")
     ap.add_argument("--time-only", action="store_true")
+    ap.add_argument("--id", action="append", default=[])
+    ap.add_argument("--export")
     args = ap.parse_args()
-    todo = [c for c in cases() if args.only in c[0]]
+    todo = [c for c in cases() if args.only in c[0] and (not args.id or c[0] in args.id)]
+    if args.export:
+        os.makedirs(args.export, exist_ok=True)
+        with open(os.path.join(args.export, "cases.txt"), "w") as listing:
+            for n, (case_id, _, config, layer) in enumerate(todo):
+                row, gemm = LAYERS[layer]
+                with open(os.path.join(args.export, f"{n}.cfg"), "w") as f:
+                    f.write(config)
+                with open(os.path.join(args.export, f"{n}.csv"), "w") as f:
+                    f.write((GEMM_HEADER if gemm else CONV_HEADER) + "\n" + f"{layer}, {row},\n")
+                listing.write(f"{n} {case_id} {'gemm' if gemm else 'conv'}\n")
+        return
     if args.plan:
         total = 0
         for case_id, config_name, _, layer in todo:
