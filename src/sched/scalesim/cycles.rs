@@ -8,7 +8,7 @@
 //! row or column), in increasing lane order. Which entries depends only on
 //! the operand's [`Role`].
 
-use super::matrix::{Axis, Fold, Mapping, Role, dim_of, role};
+use super::matrix::{Axis, Dim, Fold, Mapping, Role, dim_of, role};
 use super::{Dataflow, conventions};
 use crate::sched::types::DataKind;
 use std::ops::RangeInclusive;
@@ -119,7 +119,24 @@ impl<'m> Requests<'m> {
     /// Calls `f` with the address of each request at local cycle `tau`, in
     /// lane order: `None` for a window hanging over the ifmap's edge.
     #[inline]
-    pub(super) fn for_each_at(&self, tau: u64, mut f: impl FnMut(Option<u32>)) {
+    pub(super) fn for_each_at(&self, tau: u64, f: impl FnMut(Option<u32>)) {
+        // One loop per operand, so that each inlines its own address.
+        let (k, n) = (self.m.dim(Dim::K), self.m.dim(Dim::N));
+        match self.operand {
+            DataKind::Ifm => self.each_at(tau, |[p, k, _]| self.m.ifmap_address(p, k), f),
+            DataKind::Fil => self.each_at(tau, |[_, kk, nn]| Some((nn * k + kk) as u32), f),
+            DataKind::Ofm => self.each_at(tau, |[p, _, nn]| Some((p * n + nn) as u32), f),
+        }
+    }
+
+    /// [`Self::for_each_at`] with the operand's address function.
+    #[inline(always)]
+    fn each_at(
+        &self,
+        tau: u64,
+        address: impl Fn([u64; 3]) -> Option<u32>,
+        mut f: impl FnMut(Option<u32>),
+    ) {
         let Some((lo, hi, step)) = self.lanes(tau) else {
             return;
         };
@@ -133,14 +150,14 @@ impl<'m> Requests<'m> {
                 for lane in lo..=hi {
                     idx[row] = fold.fr * r + (shift + lane - tau);
                     idx[col] = fold.fc * c + lane;
-                    f(self.m.address(self.operand, idx));
+                    f(address(idx));
                 }
             }
             Role::Stationary => {
                 idx[row] = fold.fr * r + (r - 1 - tau);
                 for lane in lo..=hi {
                     idx[col] = fold.fc * c + lane;
-                    f(self.m.address(self.operand, idx));
+                    f(address(idx));
                 }
             }
             Role::RowStream | Role::ColStream => {
@@ -152,7 +169,7 @@ impl<'m> Requests<'m> {
                 for lane in lo..=hi {
                     idx[axis] = first + lane;
                     idx[time] = step - (lane - lo);
-                    f(self.m.address(self.operand, idx));
+                    f(address(idx));
                 }
             }
         }
@@ -175,7 +192,7 @@ pub(super) fn walk(m: &Mapping, operand: DataKind, mut f: impl FnMut(u64, Option
 
 #[cfg(test)]
 mod tests {
-    use super::super::matrix::Dim;
+
     use super::super::{SystolicLayer, sram, test_grid};
     use super::*;
     use crate::sched::types::PerData;

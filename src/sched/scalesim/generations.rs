@@ -59,24 +59,37 @@ pub(super) fn calc_reads(
 /// `generation` misses: (misses, stall-free cycle of the last miss that
 /// ended a generation).
 fn generation_misses(m: &Mapping, operand: DataKind, generation: u64) -> (u64, u64) {
-    // Per word, the generation of its last miss: no hashing.
-    let mut stamp = vec![0u32; m.stored_words(operand) as usize];
-    let (mut current, mut in_generation, mut misses) = (1u32, 0u64, 0u64);
-    let mut last_end = 0u64;
+    // One bit per word of the operand: missed in the current generation.
+    // A bit set is 32 times smaller than a stamp per word, which keeps the
+    // strided request streams in cache; a generation's end clears only the
+    // bits it set.
+    let mut missed = vec![0u64; m.stored_words(operand).div_ceil(64) as usize];
+    // Clearing the whole set costs a step per 64 words: cheaper than a list
+    // of the bits set when generations are longer than that.
+    let track = generation <= missed.len() as u64;
+    let mut set: Vec<u32> = Vec::new();
+    let (mut misses, mut in_generation, mut last_end) = (0u64, 0u64, 0u64);
     walk(m, operand, |row, address| {
         let Some(a) = address else { return };
-        if stamp[a as usize] != current {
-            stamp[a as usize] = current;
+        let (word, bit) = ((a / 64) as usize, 1u64 << (a % 64));
+        if missed[word] & bit == 0 {
+            missed[word] |= bit;
             misses += 1;
             in_generation += 1;
+            if track {
+                set.push(a);
+            }
             if in_generation == generation {
-                // Everything is forgotten: a fresh stamp for the next one
-                // (and a cleared array once the stamps run out).
-                if current == u32::MAX {
-                    stamp.fill(0);
-                    current = 0;
+                // Everything is forgotten. (Every bit set now was set in
+                // this generation, so whole words may be cleared.)
+                if track {
+                    for &a in &set {
+                        missed[(a / 64) as usize] = 0;
+                    }
+                    set.clear();
+                } else {
+                    missed.fill(0);
                 }
-                current += 1;
                 in_generation = 0;
                 last_end = row;
             }
