@@ -160,82 +160,79 @@ fn a_config_reads_into_the_array() {
 #[test]
 fn config_errors() {
     let base = config("USER");
-    let cases: Vec<(&str, String)> = vec![
-        ("empty file", String::new()),
-        ("key outside a section", format!("run_name = x\n{base}")),
-        (
-            "not a key",
-            base.replace("ArrayWidth:     16", "ArrayWidth 16"),
-        ),
-        (
-            "missing key with a typo",
-            base.replace("ArrayHeight", "ArrayHieght"),
-        ),
+    // (case, text in the valid config, what replaces it)
+    let edits: &[(&str, &str, &str)] = &[
+        ("not a key", "ArrayWidth:     16", "ArrayWidth 16"),
+        ("missing key with a typo", "ArrayHeight", "ArrayHieght"),
         (
             "missing section",
-            base.replace("[sparsity]\nSparsitySupport : false\n", ""),
+            "[sparsity]\nSparsitySupport : false\n",
+            "",
         ),
-        (
-            "section in the wrong case",
-            base.replace("[layout]", "[Layout]"),
-        ),
+        ("section in the wrong case", "[layout]", "[Layout]"),
         (
             "duplicate key",
-            base.replace("ArrayWidth:     16", "ArrayWidth: 16\narraywidth: 8"),
+            "ArrayWidth:     16",
+            "ArrayWidth: 16\narraywidth: 8",
         ),
+        (
+            "continued value",
+            "ArrayWidth:     16\n",
+            "ArrayWidth:     16\n  IfmapSramSzkB: 3\n",
+        ),
+        (
+            "comment after a value",
+            "ArrayHeight:    32",
+            "ArrayHeight:    32 # rows",
+        ),
+        ("zero rows", "ArrayHeight:    32", "ArrayHeight:    0"),
+        ("negative offset", "IfmapOffset:    0", "IfmapOffset:    -5"),
+        ("bad dataflow", "Dataflow : os", "Dataflow : WS"),
+        (
+            "bad mode",
+            "InterfaceBandwidth: USER",
+            "InterfaceBandwidth: user",
+        ),
+        ("bad bandwidth list", "5, 7", "5, fast"),
+        (
+            "bandwidth not divisible",
+            "IfmapSRAMBankNum: 2",
+            "IfmapSRAMBankNum: 3",
+        ),
+        (
+            "sparsity on",
+            "SparsitySupport : false",
+            "SparsitySupport : true",
+        ),
+        (
+            "custom layout on",
+            "FilterCustomLayout: False",
+            "FilterCustomLayout: yes",
+        ),
+        (
+            "ramulator on",
+            "UseRamulatorTrace: False",
+            "UseRamulatorTrace: True",
+        ),
+        (
+            "not a boolean",
+            "UseRamulatorTrace: False",
+            "UseRamulatorTrace: maybe",
+        ),
+    ];
+    let mut cases: Vec<(&str, String)> = vec![
+        ("empty file", String::new()),
+        ("key outside a section", format!("run_name = x\n{base}")),
         (
             "duplicate section",
             format!("{base}[general]\nrun_name = again\n"),
         ),
-        (
-            "continued value",
-            base.replace(
-                "ArrayWidth:     16\n",
-                "ArrayWidth:     16\n  IfmapSramSzkB: 3\n",
-            ),
-        ),
-        (
-            "comment after a value",
-            base.replace("ArrayHeight:    32", "ArrayHeight:    32 # rows"),
-        ),
-        (
-            "zero rows",
-            base.replace("ArrayHeight:    32", "ArrayHeight:    0"),
-        ),
-        (
-            "negative offset",
-            base.replace("IfmapOffset:    0", "IfmapOffset:    -5"),
-        ),
-        (
-            "bad dataflow",
-            base.replace("Dataflow : os", "Dataflow : WS"),
-        ),
-        (
-            "bad mode",
-            base.replace("InterfaceBandwidth: USER", "InterfaceBandwidth: user"),
-        ),
-        ("bad bandwidth list", base.replace("5, 7", "5, fast")),
-        (
-            "bandwidth not divisible",
-            base.replace("IfmapSRAMBankNum: 2", "IfmapSRAMBankNum: 3"),
-        ),
-        (
-            "sparsity on",
-            base.replace("SparsitySupport : false", "SparsitySupport : true"),
-        ),
-        (
-            "custom layout on",
-            base.replace("FilterCustomLayout: False", "FilterCustomLayout: yes"),
-        ),
-        (
-            "ramulator on",
-            base.replace("UseRamulatorTrace: False", "UseRamulatorTrace: True"),
-        ),
-        (
-            "not a boolean",
-            base.replace("UseRamulatorTrace: False", "UseRamulatorTrace: maybe"),
-        ),
     ];
+    cases.extend(
+        edits
+            .iter()
+            .map(|(name, from, to)| (*name, base.replace(from, to))),
+    );
     let mut out = String::new();
     for (name, text) in &cases {
         let e = read_config(text).expect_err(name);

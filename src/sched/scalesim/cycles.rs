@@ -193,7 +193,7 @@ pub(super) fn walk(m: &Mapping, operand: DataKind, mut f: impl FnMut(u64, Option
 #[cfg(test)]
 mod tests {
 
-    use super::super::{SystolicLayer, sram, test_grid};
+    use super::super::{SystolicLayer, sram, test_grid, test_mapping};
     use super::*;
     use crate::sched::types::PerData;
 
@@ -209,9 +209,7 @@ mod tests {
             filters: 384,
             stride: 1,
         };
-        let (_, mut array) = test_grid()[0];
-        (array.rows, array.cols, array.dataflow) = (32, 32, Dataflow::Ws);
-        let m = Mapping::new(&layer, &array).unwrap();
+        let m = test_mapping(layer, 32, 32, Dataflow::Ws);
         assert_eq!((m.rf, m.cf, fold_length(&m)), (72, 12, 215));
         assert_eq!(compute_cycles(&m), 185_759);
     }

@@ -445,8 +445,7 @@ mod tests {
             filters: 1,
             stride: 4,
         };
-        let (_, array) = test_grid()[0];
-        let m = Mapping::new(&layer, &array).unwrap();
+        let m = super::super::test_mapping(layer, 2, 2, Dataflow::Ws);
         assert_eq!(m.out, [3, 3]);
         // Pixel (2, 2) starts at (8, 8): its filter row 2 is row 10.
         let p = 2 * 3 + 2;

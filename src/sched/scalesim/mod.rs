@@ -226,6 +226,20 @@ pub fn simulate(
     Ok(report::build(&mapping, array))
 }
 
+/// `layer` on an `rows x cols` array in `dataflow`, 1024-word SRAMs, CALC
+/// mode, for the unit tests.
+#[cfg(test)]
+fn test_mapping(layer: SystolicLayer, rows: u64, cols: u64, dataflow: Dataflow) -> matrix::Mapping {
+    let array = ScaleSimArray {
+        rows,
+        cols,
+        dataflow,
+        sram_words: PerData::splat(1024),
+        bandwidth: InterfaceBandwidth::Calc,
+    };
+    matrix::Mapping::new(&layer, &array).expect("a valid test layer")
+}
+
 /// Small layers on small arrays in every dataflow and both modes, for the
 /// unit tests: stride 1 and overlapping windows, a stride larger than the
 /// filter (windows hang over and skip pixels), a rectangular filter and a

@@ -373,7 +373,7 @@ pub(super) fn user_run(m: &Mapping, array: &ScaleSimArray) -> MemoryRun {
 
 #[cfg(test)]
 mod tests {
-    use super::super::{SystolicLayer, test_grid};
+    use super::super::{SystolicLayer, test_grid, test_mapping};
     use super::*;
 
     fn order(m: &Mapping, op: DataKind) -> Vec<Option<u32>> {
@@ -384,10 +384,7 @@ mod tests {
 
     #[test]
     fn os_filters_are_fetched_along_anti_diagonals_highest_row_first() {
-        let layer = SystolicLayer::gemm(4, 2, 3);
-        let (_, mut array) = test_grid()[0];
-        (array.rows, array.cols, array.dataflow) = (2, 3, Dataflow::Os);
-        let m = Mapping::new(&layer, &array).unwrap();
+        let m = test_mapping(SystolicLayer::gemm(4, 2, 3), 2, 3, Dataflow::Os);
         // K x N = 3 x 2 in one fold of 3 columns, the third padding; the
         // word (k, n) is at n K + k.
         let want = [
@@ -406,10 +403,7 @@ mod tests {
 
     #[test]
     fn ws_filters_are_fetched_row_by_row_in_column_folds() {
-        let layer = SystolicLayer::gemm(4, 3, 2);
-        let (_, mut array) = test_grid()[0];
-        (array.rows, array.cols, array.dataflow) = (2, 2, Dataflow::Ws);
-        let m = Mapping::new(&layer, &array).unwrap();
+        let m = test_mapping(SystolicLayer::gemm(4, 3, 2), 2, 2, Dataflow::Ws);
         // K x N = 2 x 3 in folds of 2 columns: n = 0, 1, then n = 2 and padding.
         let want = [
             Some(0),
@@ -442,10 +436,7 @@ mod tests {
 
     #[test]
     fn the_window_wraps_around() {
-        let layer = SystolicLayer::gemm(40, 30, 20);
-        let (_, mut array) = test_grid()[0];
-        array.dataflow = Dataflow::Ws;
-        let m = Mapping::new(&layer, &array).unwrap();
+        let m = test_mapping(SystolicLayer::gemm(40, 30, 20), 2, 2, Dataflow::Ws);
         let mut b = ReadBuffer::new(&m, DataKind::Fil, 200, 4);
         // 600 filter words in sets of 2: 301 sets, 50 in the window.
         assert_eq!((b.n_sets, b.n_window, b.n_step), (301, 50, 50));
