@@ -45,7 +45,7 @@ use thiserror::Error;
 /// as stored), one stride for both directions, every filter over every
 /// channel (docs/model/scalesim.md#the-layer-as-a-matrix-product). A GEMM
 /// `M x K` by `K x N` is the conv [`SystolicLayer::gemm`] builds.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, serde::Deserialize)]
 pub struct SystolicLayer {
     /// Ifmap height `H`, in words.
     pub ifmap_h: u64,

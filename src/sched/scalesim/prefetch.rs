@@ -9,7 +9,7 @@
 //! operands' delays, and every later row is shifted by the delays so far.
 
 use super::conventions;
-use super::cycles::{Requests, compute_cycles, fold_length};
+use super::cycles::{Requests, fold_length};
 use super::generations::Traffic;
 use super::matrix::{Dim, Mapping};
 use super::report::MemoryRun;
@@ -325,6 +325,7 @@ pub(super) fn user_run(m: &Mapping, array: &ScaleSimArray) -> MemoryRun {
     let mut first_last: PerData<Option<(u64, u64)>> = PerData::splat(None);
     let mut stalls: u64 = 0;
     let mut row_addresses = Vec::new();
+    let mut end = 0i64;
     let lf = fold_length(m);
     for index in 0..m.folds() {
         let fold = m.fold(index);
@@ -345,16 +346,19 @@ pub(super) fn user_run(m: &Mapping, array: &ScaleSimArray) -> MemoryRun {
                 delay = delay.max(buffer.row_delay(t, &row_addresses));
             }
             let n = req[DataKind::Ofm].count_at(tau);
+            let mut write_stall = 0;
             if n > 0 {
                 let shifted = t as u64;
                 let fl = first_last[DataKind::Ofm].get_or_insert((shifted, shifted));
                 fl.1 = shifted;
-                delay = delay.max(writes.write(n, t));
+                write_stall = writes.write(n, t);
+                delay = delay.max(write_stall);
             }
+            // The final drains start when the last row's writes are done.
+            end = t + write_stall;
             stalls += delay.max(0) as u64;
         }
     }
-    let end = (compute_cycles(m) + stalls) as i64;
     let mut dram = PerData::splat(Traffic {
         words: 0,
         start: 0,

@@ -14,7 +14,7 @@ use serde::Serialize;
 /// SCALE-Sim's report of one layer, its columns in snake case. Cycles are
 /// numbered from 0 at the first demand row; DRAM reads prefetched before
 /// it have negative cycles.
-#[derive(Clone, Copy, Debug, PartialEq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, serde::Deserialize)]
 pub struct ScaleSimReport {
     /// `Total Cycles`: the last demand row's cycle, stalls included.
     pub total_cycles: u64,
@@ -173,5 +173,41 @@ pub(super) fn build(m: &Mapping, array: &ScaleSimArray) -> ScaleSimReport {
         avg_ifmap_dram_bw: dram_bw(DataKind::Ifm),
         avg_filter_dram_bw: dram_bw(DataKind::Fil),
         avg_ofmap_dram_bw: dram_bw(DataKind::Ofm),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::{SystolicLayer, simulate, test_grid};
+    use super::*;
+
+    #[test]
+    fn the_report_has_scalesims_columns_in_snake_case_and_reads_back() {
+        let (_, array) = test_grid()[0];
+        let r = simulate(&SystolicLayer::gemm(5, 3, 4), &array).unwrap();
+        let json = serde_json::to_value(r).unwrap();
+        let mut keys: Vec<String> = json.as_object().unwrap().keys().cloned().collect();
+        let mut want: Vec<String> = [
+            "total_cycles",
+            "stall_cycles",
+            "compute_cycles",
+            "total_cycles_incl_prefetch",
+            "overall_util_pct",
+            "mapping_eff_pct",
+            "compute_util_pct",
+        ]
+        .map(String::from)
+        .to_vec();
+        for (what, verb) in [("ifmap", "reads"), ("filter", "reads"), ("ofmap", "writes")] {
+            for level in ["sram", "dram"] {
+                want.extend([verb, "start", "stop"].map(|end| format!("{level}_{what}_{end}")));
+                want.push(format!("avg_{what}_{level}_bw"));
+            }
+        }
+        keys.sort();
+        want.sort();
+        assert_eq!(keys, want);
+        let back: ScaleSimReport = serde_json::from_value(json).unwrap();
+        assert_eq!(back, r);
     }
 }
