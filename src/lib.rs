@@ -46,6 +46,7 @@ pub mod schedule;
 pub mod sha256;
 pub mod suggest;
 pub mod sweep;
+pub mod tech;
 
 pub use hw::Hardware;
 pub use ir::Network;

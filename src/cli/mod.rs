@@ -389,11 +389,18 @@ pub(crate) fn compile_network(
 fn check(args: &CheckArgs, color: bool) -> ExitCode {
     match compile_network(&args.file, color, &args.onnx) {
         Err(code) => code,
-        Ok((net, _)) => {
+        Ok((net, source)) => {
             let text = if args.json {
                 net.to_json().to_text()
             } else {
-                report::network_summary(&net)
+                // What an import noted for a reader (a token embedding
+                // made the network's input: docs/onnx.md#language-models).
+                let notes: String = source
+                    .lines()
+                    .filter_map(|l| l.strip_prefix("# note: "))
+                    .map(|l| format!("note: {l}\n"))
+                    .collect();
+                report::network_summary(&net) + &notes
             };
             let mut stdout = std::io::stdout().lock();
             // A closed pipe (`nnc check x.nn | head`) is not an error.
@@ -627,7 +634,7 @@ fn schedule(args: &ScheduleArgs, color: bool) -> ExitCode {
             if !args.quiet {
                 let _ = std::io::stderr()
                     .lock()
-                    .write_all(report::summary(&file).as_bytes());
+                    .write_all(summary_of(&net, &file).as_bytes());
             }
             return ExitCode::SUCCESS;
         }
@@ -639,7 +646,18 @@ fn schedule(args: &ScheduleArgs, color: bool) -> ExitCode {
     if !args.quiet {
         let _ = std::io::stdout()
             .lock()
-            .write_all(report::summary(&file).as_bytes());
+            .write_all(summary_of(&net, &file).as_bytes());
     }
     ExitCode::SUCCESS
+}
+
+/// The schedule's summary, with its energy and time per token for a
+/// network of token sequences (one with a `matmul`): its input's points
+/// are its tokens.
+fn summary_of(net: &crate::ir::Network, file: &crate::schedule::ScheduleFile) -> String {
+    let mut text = report::summary(file);
+    if net.layers().iter().any(|l| l.shape.is_matmul()) {
+        text += &report::per_token(file, net.input().size.size());
+    }
+    text
 }

@@ -185,9 +185,18 @@ pub enum FilterData {
     Weights,
     /// The second operand of a product of two activations (matmul): data a
     /// layer produces for each sample, so no two samples share it. The
-    /// layer is scheduled as `groups x batch` runs of one group at batch 1,
-    /// each reading its sample's operand as its filter.
-    Operand,
+    /// layer is scheduled as `groups / share x batch` runs at batch 1,
+    /// each reading one group of its sample's operand as its filter.
+    Operand {
+        /// Groups of the layer that read each group of the operand:
+        /// grouped-query attention's query heads per key/value head
+        /// (docs/model/layers.md#grouped-query-attention); 1 otherwise.
+        share: u64,
+        /// Tokens of the operand that come from a cache in DRAM rather
+        /// than from its source: a decode step's past keys or values
+        /// (docs/model/layers.md#kv-cache); 0 otherwise.
+        cached: u64,
+    },
 }
 
 /// A convolution-pattern layer (conv, fc or matmul): each output point is a weighted
@@ -302,8 +311,60 @@ impl ConvShape {
             stride: Dim2::square(1),
             groups,
             dilation: Dim2::square(1),
-            filter_data: FilterData::Operand,
+            filter_data: FilterData::Operand {
+                share: 1,
+                cached: 0,
+            },
             shuffle: Dim2::square(1),
+        }
+    }
+
+    /// A matmul whose operand's groups are each read by `share` of its
+    /// groups (grouped-query attention,
+    /// docs/model/layers.md#grouped-query-attention) and whose operand has
+    /// `cached` more tokens in a cache in DRAM (a decode step's past keys
+    /// and values, docs/model/layers.md#kv-cache): `nofm` and `nifm` count
+    /// the cached tokens, as the product does.
+    pub const fn attention(
+        nifm: u64,
+        nofm: u64,
+        ofmap: Dim2,
+        groups: u64,
+        share: u64,
+        cached: u64,
+    ) -> Self {
+        ConvShape {
+            filter_data: FilterData::Operand { share, cached },
+            ..ConvShape::matmul(nifm, nofm, ofmap, groups)
+        }
+    }
+
+    /// Groups of the layer reading each group of a matmul's operand (1
+    /// unless grouped-query attention; 1 for every other layer).
+    pub const fn share(&self) -> u64 {
+        match self.filter_data {
+            FilterData::Operand { share, .. } if share > 1 => share,
+            _ => 1,
+        }
+    }
+
+    /// Tokens of a matmul's operand read from a cache in DRAM (0 for every
+    /// other layer).
+    pub const fn cached(&self) -> u64 {
+        match self.filter_data {
+            FilterData::Operand { cached, .. } => cached,
+            FilterData::Weights => 0,
+        }
+    }
+
+    /// Runs of one group per sample (for a matmul) or per batch: the
+    /// groups, or for grouped-query attention the operand's groups, each
+    /// run serving the `share` groups that read it
+    /// (docs/model/layers.md#grouped-query-attention).
+    pub const fn runs(&self) -> u64 {
+        match self.groups.checked_div(self.share()) {
+            Some(n) => n,
+            None => self.groups,
         }
     }
 
@@ -315,7 +376,7 @@ impl ConvShape {
 
     /// Is its filter a matmul's second operand rather than weights?
     pub const fn is_matmul(&self) -> bool {
-        matches!(self.filter_data, FilterData::Operand)
+        matches!(self.filter_data, FilterData::Operand { .. })
     }
 
     /// The input points one window spans per dimension:
@@ -342,18 +403,18 @@ impl ConvShape {
     /// another (docs/model/layers.md#grouped-convolution); a dilated filter
     /// is costed as the dense filter of the same taps
     /// (docs/model/layers.md#dilation).
+    ///
+    /// For grouped-query attention the run is one group of the operand
+    /// and the `share` groups of the first operand that read it, their
+    /// tokens stacked as rows: `share` times the ofmap's height
+    /// (docs/model/layers.md#grouped-query-attention).
     pub const fn one_group(&self) -> ConvShape {
         let nofm = match self.nofm.checked_div(self.groups) {
             Some(n) => n,
             None => self.nofm,
         };
-        ConvShape::dense(
-            self.group_nifm(),
-            nofm,
-            self.ofmap,
-            self.filter,
-            self.stride,
-        )
+        let ofmap = Dim2::new(self.ofmap.h.saturating_mul(self.share()), self.ofmap.w);
+        ConvShape::dense(self.group_nifm(), nofm, ofmap, self.filter, self.stride)
     }
 
     /// Input channels each output channel reads: `nifm / groups`.
@@ -476,9 +537,11 @@ impl LayerShape {
 
     /// Filter words, `nifm / groups * nofm * hfil * wfil` (0 for
     /// local-region layers).
+    /// For grouped-query attention, each group of the operand is counted
+    /// once, not once per group reading it.
     pub const fn total_filter_size(&self) -> u64 {
         match self {
-            LayerShape::Conv(c) => c.group_nifm() * c.nofm * c.filter.h * c.filter.w,
+            LayerShape::Conv(c) => c.group_nifm() * c.nofm * c.filter.h * c.filter.w / c.share(),
             LayerShape::Local(_) => 0,
         }
     }

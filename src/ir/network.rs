@@ -378,10 +378,12 @@ impl NetworkBuilder {
                 });
             }
         }
-        if let Some(op) = layer.operand() {
-            // The operand is the filter of one sample: all of its words.
+        if let (Some(op), LayerShape::Conv(conv)) = (layer.operand(), s) {
+            // The operand is the filter of one sample: all of its words,
+            // and as many channels again for each token in a KV cache
+            // (docs/model/layers.md#kv-cache).
             let (c, size) = self.net.source_shape(op);
-            let found = c.saturating_mul(size.size());
+            let found = c.saturating_mul(size.size().saturating_add(conv.cached()));
             if found != s.total_filter_size() {
                 return Err(IrError::Operand {
                     layer: layer.name.clone(),

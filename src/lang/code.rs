@@ -115,6 +115,9 @@ codes! {
     /// A `matmul` whose operands' sizes do not agree: the contracted sizes
     /// differ, or `groups` does not divide the second operand's channels.
     MatmulSizes = "E042",
+    /// A `matmul` whose `kv_groups` does not divide its `groups`:
+    /// `matmul(q, k, contract: channels, groups: 32, kv_groups: 5)`.
+    KvGroupsDivide = "E043",
     /// A layer that no layer reads and that is not a network output.
     UnusedLayer = "W001",
     /// An `input` or `extern` that no layer reads.

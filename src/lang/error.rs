@@ -272,6 +272,20 @@ pub enum ErrorKind {
         groups: u64,
         /// The `contract` word: `channels` or `tokens`.
         contract: &'static str,
+        /// The second operand's groups (`groups` unless grouped-query
+        /// attention).
+        kv_groups: u64,
+        /// Tokens of the second operand in a KV cache.
+        cache: u64,
+    },
+    /// [`Code::KvGroupsDivide`]
+    KvGroupsDivide {
+        /// The `kv_groups` value.
+        span: Span,
+        /// The groups.
+        groups: u64,
+        /// The `kv_groups`.
+        kv_groups: u64,
     },
     /// [`Code::Overflow`]
     Overflow {
@@ -515,6 +529,7 @@ impl ErrorKind {
             ErrorKind::Overflow { .. } => Code::Overflow,
             ErrorKind::GroupsDivide { .. } => Code::GroupsDivide,
             ErrorKind::MatmulSizes { .. } => Code::MatmulSizes,
+            ErrorKind::KvGroupsDivide { .. } => Code::KvGroupsDivide,
             ErrorKind::DivByZero { .. } => Code::DivByZero,
             ErrorKind::ArgCount { .. } => Code::ArgCount,
             ErrorKind::WrongKind { .. } => Code::WrongKind,

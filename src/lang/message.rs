@@ -247,52 +247,27 @@ impl ErrorKind {
                 b,
                 groups,
                 contract,
-            } => {
-                let per_group = a.channels / (*groups).max(1);
-                let tokens = b.size.size();
-                let describe = |o: &Operand| {
-                    format!(
-                        "`{}` has {} channels and {} tokens ({})",
-                        o.name,
-                        o.channels,
-                        o.size.size(),
-                        o.size
-                    )
-                };
-                let (label, help) = if *contract == "channels" {
-                    (
-                        format!(
-                            "{} channels, where {} are contracted",
-                            b.channels, a.channels
-                        ),
-                        format!(
-                            "with `contract: channels`, the second operand's channels must equal the first's, {}: each of the {groups} groups contracts {per_group} channels of both",
-                            a.channels
-                        ),
-                    )
-                } else if tokens != per_group {
-                    (
-                        format!("{tokens} tokens, where {per_group} are contracted"),
-                        format!(
-                            "with `contract: tokens`, the second operand's tokens (h * w = {tokens}) must equal the first's channels per group, {} / {groups} = {per_group}",
-                            a.channels
-                        ),
-                    )
-                } else {
-                    (
-                        format!("{} channels do not split into {groups} groups", b.channels),
-                        format!(
-                            "with `contract: tokens`, `groups` must divide the second operand's channels, {}",
-                            b.channels
-                        ),
-                    )
-                };
-                new("matmul operand sizes do not agree".into())
-                    .primary(*span, label)
-                    .secondary(a.def, describe(a))
-                    .secondary(b.def, describe(b))
-                    .help(help)
-            }
+                kv_groups,
+                cache,
+            } => matmul_sizes(
+                new(MATMUL_SIZES.into()),
+                *span,
+                [a, b],
+                *groups,
+                contract,
+                [*kv_groups, *cache],
+            ),
+            ErrorKind::KvGroupsDivide {
+                span,
+                groups,
+                kv_groups,
+            } => new(format!("{kv_groups} key/value groups do not divide {groups} groups"))
+                .primary(
+                    *span,
+                    format!("{groups} groups cannot share {kv_groups} groups of the second operand equally"),
+                )
+                .note("with grouped-query attention, each of the `kv_groups` groups of the second operand is read by `groups / kv_groups` groups of the first")
+                .help(format!("`kv_groups` must divide `groups`, {groups} (multi-head attention: `kv_groups` equal to `groups`, or left out)")),
             ErrorKind::Overflow { span, what } => {
                 new("integer overflow".into()).primary(*span, format!("{what} does not fit"))
             }
@@ -702,4 +677,86 @@ fn closer(open: char) -> char {
 /// The greatest common divisor (of channel counts, both at least 1).
 fn gcd(a: u64, b: u64) -> u64 {
     if b == 0 { a } else { gcd(b, a % b) }
+}
+
+const MATMUL_SIZES: &str = "matmul operand sizes do not agree";
+
+/// E042: what does not agree between a matmul's operands, with
+/// `kv_groups` (grouped-query attention) and `cache` (a KV cache's tokens).
+fn matmul_sizes(
+    d: Diagnostic,
+    span: Span,
+    [a, b]: [&Operand; 2],
+    groups: u64,
+    contract: &str,
+    [kv_groups, cache]: [u64; 2],
+) -> Diagnostic {
+    let per_group = a.channels / groups.max(1);
+    let share = groups / kv_groups.max(1);
+    let new_tokens = b.size.size();
+    let tokens = new_tokens.saturating_add(cache);
+    let describe = |o: &Operand| {
+        format!(
+            "`{}` has {} channels and {} tokens ({})",
+            o.name,
+            o.channels,
+            o.size.size(),
+            o.size
+        )
+    };
+    let (label, help) = if contract == "channels" && share == 1 {
+        (
+            format!(
+                "{} channels, where {} are contracted",
+                b.channels, a.channels
+            ),
+            format!(
+                "with `contract: channels`, the second operand's channels must equal the first's, {}: each of the {groups} groups contracts {per_group} channels of both",
+                a.channels
+            ),
+        )
+    } else if contract == "channels" {
+        (
+            format!(
+                "{} channels, where {kv_groups} groups of {per_group} are contracted",
+                b.channels
+            ),
+            format!(
+                "with `kv_groups: {kv_groups}`, the second operand has {kv_groups} groups of the first's {per_group} channels per group: {}",
+                per_group.saturating_mul(kv_groups)
+            ),
+        )
+    } else if tokens != per_group && cache > 0 {
+        (
+            format!("{new_tokens} tokens and {cache} cached, where {per_group} are contracted"),
+            format!(
+                "with `contract: tokens`, the second operand's tokens and its cache ({new_tokens} + {cache}) must equal the first's channels per group, {} / {groups} = {per_group}",
+                a.channels
+            ),
+        )
+    } else if tokens != per_group {
+        (
+            format!("{tokens} tokens, where {per_group} are contracted"),
+            format!(
+                "with `contract: tokens`, the second operand's tokens (h * w = {tokens}) must equal the first's channels per group, {} / {groups} = {per_group}",
+                a.channels
+            ),
+        )
+    } else {
+        (
+            format!(
+                "{} channels do not split into {kv_groups} groups",
+                b.channels
+            ),
+            format!(
+                "with `contract: tokens`, `{}` must divide the second operand's channels, {}",
+                if share == 1 { "groups" } else { "kv_groups" },
+                b.channels
+            ),
+        )
+    };
+    d.primary(span, label)
+        .secondary(a.def, describe(a))
+        .secondary(b.def, describe(b))
+        .help(help)
 }

@@ -24,6 +24,9 @@ pub struct ValueInfo {
     pub name: String,
     /// Its dimensions, if the graph declares a shape.
     pub dims: Option<Vec<Dim>>,
+    /// Whether it holds integers or booleans (token ids, an attention
+    /// mask), not values a layer computes with.
+    pub integer: bool,
 }
 
 /// A constant tensor (`TensorProto`): its dims, and its integer values when
@@ -270,11 +273,29 @@ fn decode_value_info(b: &[u8]) -> Result<ValueInfo, ImportError> {
             // TypeProto: tensor_type = 1 -> TypeProto.Tensor: shape = 2 ->
             // TensorShapeProto: dim = 1 -> Dimension: dim_value = 1,
             // dim_param = 2.
-            (2, Wire::Bytes(b)) => v.dims = tensor_dims(b)?,
+            (2, Wire::Bytes(b)) => {
+                v.dims = tensor_dims(b)?;
+                v.integer = integer_type(b)?;
+            }
             _ => {}
         }
     }
     Ok(v)
+}
+
+/// Whether a `TypeProto`'s tensor holds integers or booleans: its
+/// `elem_type` (field 1) is INT8..INT64 or UINT*, or BOOL (2..=7, 9, 12, 13).
+fn integer_type(type_proto: &[u8]) -> Result<bool, ImportError> {
+    let Some(tensor) = sub(type_proto, 1)? else {
+        return Ok(false);
+    };
+    let mut r = Reader::new(tensor);
+    while let Some((field, w)) = r.next_field()? {
+        if let (1, Wire::Varint(t)) = (field, w) {
+            return Ok(matches!(t, 2..=7 | 9 | 12 | 13));
+        }
+    }
+    Ok(false)
 }
 
 fn tensor_dims(type_proto: &[u8]) -> Result<Option<Vec<Dim>>, ImportError> {

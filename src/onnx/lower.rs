@@ -9,12 +9,22 @@ use super::graph::{AttrValue, Dim, Graph, Node, Tensor};
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::fmt::Write;
 
+mod channels_last;
+mod conv1d;
+mod embedding;
+mod kv_cache;
+mod names;
 mod ops;
+mod products;
+mod refuse;
+mod rotary;
 mod shapes;
 mod tokens;
 mod upsample;
 
+use names::{net_name, short_name};
 use ops::unsupported;
+use shapes::{broadcast, reshaped};
 
 /// How to read a graph.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -81,6 +91,26 @@ enum Val {
     Const {
         dims: Option<Vec<i64>>,
         ints: Vec<i64>,
+    },
+    /// Token ids (an integer graph input, reshaped): an embedding lookup
+    /// of them is the network's input (docs/onnx.md#language-models).
+    Ids {
+        /// The graph input.
+        input: String,
+        /// Tokens per sample.
+        tokens: u64,
+        /// Whether the batch is the literal 1 of a fixed-batch export.
+        batch1: bool,
+    },
+    /// A decode step's KV cache: past keys or values `[B, heads, L, d]`,
+    /// a graph input (docs/onnx.md#language-models).
+    Cache {
+        /// Heads.
+        heads: u64,
+        /// Cached tokens.
+        tokens: u64,
+        /// Channels per head.
+        d: u64,
     },
 }
 
@@ -149,6 +179,11 @@ struct Lowering<'g> {
     patches: HashMap<String, tokens::Patch>,
     /// Linear layers on token sequences, by layer name.
     linears: HashMap<String, tokens::Linear>,
+    /// Whether an embedding lookup declared the network input.
+    embedded: bool,
+    /// Whether the data input's batch is the literal 1 of a fixed-batch
+    /// export (its reshapes then write 1 for the batch).
+    batch1: bool,
 }
 
 /// Lowers `graph` to `.nn` text.
@@ -165,6 +200,8 @@ pub fn lower(graph: &Graph, options: &ImportOptions) -> Result<Imported, ImportE
         header: String::new(),
         patches: HashMap::new(),
         linears: HashMap::new(),
+        embedded: false,
+        batch1: false,
     };
     l.header = l.inputs(options)?;
     for node in &graph.nodes {
@@ -204,50 +241,6 @@ pub fn lower(graph: &Graph, options: &ImportOptions) -> Result<Imported, ImportE
         folded: l.folded,
         layers: l.layers,
     })
-}
-
-/// A network name: letters, digits, `_` and `-`.
-fn net_name(s: &str) -> String {
-    let n: String = s
-        .chars()
-        .map(|c| {
-            if c.is_ascii_alphanumeric() || c == '-' {
-                c
-            } else {
-                '_'
-            }
-        })
-        .collect();
-    let n = n.trim_matches('_').to_owned();
-    if n.is_empty() {
-        "Imported".to_owned()
-    } else {
-        n
-    }
-}
-
-/// A layer's name from its node's: PyTorch's module paths repeat each
-/// parent in the child (`/features/features.1/conv/conv.1/Conv`), so a
-/// segment that the next one extends is dropped, and so is a last segment
-/// that only repeats the operator: `features.1_conv.1` (then `.` becomes
-/// `_`).
-fn short_name(node: &Node) -> String {
-    let segs: Vec<&str> = node.label().split('/').filter(|s| !s.is_empty()).collect();
-    let mut kept: Vec<&str> = Vec::new();
-    for (i, seg) in segs.iter().enumerate() {
-        let extended = segs
-            .get(i + 1)
-            .is_some_and(|next| next.strip_prefix(seg).is_some_and(|r| r.starts_with('.')));
-        let is_op = i + 1 == segs.len() && i > 0 && seg.split('_').next() == Some(node.op.as_str());
-        if !extended && !is_op {
-            kept.push(seg);
-        }
-    }
-    if kept.is_empty() {
-        node.label().to_owned()
-    } else {
-        kept.join("_")
-    }
 }
 
 fn pair(a: u64, b: u64) -> String {
@@ -314,6 +307,7 @@ impl Lowering<'_> {
         let mut out = String::new();
         let mut first = true;
         let mut free_batch = false;
+        let mut data_rank: Option<usize> = None;
         for v in &self.graph.inputs {
             if self.vals.contains_key(&v.name) {
                 continue;
@@ -325,8 +319,20 @@ impl Lowering<'_> {
             // is free, a tensor of a fixed first dimension is shared by
             // the whole batch (a layer scale, a class token). torch.onnx
             // writes both as graph inputs when exporting without weights.
+            // Token ids, masks, a KV cache and embedding tables first:
+            // the ids are read as a Gather's parameter.
+            if let Some(val) = self.token_input(v, &dims) {
+                self.vals.insert(v.name.clone(), val);
+                continue;
+            }
             let fixed_first = matches!(dims.first(), Some(Dim::Value(_)));
-            let shared = v.dims.is_some() && (dims.len() <= 1 || (free_batch && fixed_first));
+            // In a fixed-batch export, a tensor of lower rank than the data
+            // input that only element-wise nodes, `Expand` or `Concat` read
+            // is a weight too (a position embedding, a class token).
+            let lower_rank = !first && data_rank.is_some_and(|r| dims.len() < r);
+            let broadcast = lower_rank && self.read_only_elementwise(&v.name);
+            let shared =
+                v.dims.is_some() && (dims.len() <= 1 || (free_batch && fixed_first) || broadcast);
             if params.contains(&v.name) || shared {
                 let known = dims
                     .iter()
@@ -350,6 +356,8 @@ impl Lowering<'_> {
             };
             if first {
                 free_batch = matches!(dims.first(), Some(Dim::Free(_)));
+                data_rank = Some(dims.len());
+                self.batch1 = matches!(dims.first(), Some(Dim::Value(1)));
             }
             let name = self.fresh(&v.name);
             let kw = if first { "input" } else { "extern" };
@@ -372,7 +380,7 @@ impl Lowering<'_> {
             );
             first = false;
         }
-        if first {
+        if first && !self.vals.values().any(|v| matches!(v, Val::Ids { .. })) {
             return Err(ImportError::NoInput);
         }
         Ok(out)
@@ -452,6 +460,12 @@ impl Lowering<'_> {
                 format!("input {i} is channel {index} of a feature map alone (a `Gather`)"),
                 "only a per-channel affine transform of a whole feature map, concatenated \
                  back in order (GoogLeNet's transform_input), is supported",
+            )),
+            Val::Ids { .. } | Val::Cache { .. } => Err(refuse::refused(
+                node,
+                format!("input {i} is token ids or a KV cache, not a feature map"),
+                "token ids are read by an embedding lookup (a Gather from a table), a KV \
+                 cache by a Concat with the new keys or values (docs/onnx.md#language-models)",
             )),
         }
     }
@@ -601,6 +615,12 @@ impl Lowering<'_> {
             let (of, transposed) = ((**of).clone(), *transposed);
             return self.shuffle(node, of, transposed);
         }
+        if let Some(done) = self.token_ids(node) {
+            return done;
+        }
+        if let Some(done) = self.kv_cache(node) {
+            return done;
+        }
         if let Some(done) = self.tokens(node) {
             return done;
         }
@@ -621,6 +641,8 @@ impl Lowering<'_> {
             _ if ELEMENTWISE.contains(&op) => self.eltwise(node)?,
             "Concat" => self.concat(node)?,
             "Gather" => self.gather(node)?,
+            "Transpose" if let Some(done) = self.fmap_transpose(node) => done?,
+            "Transpose" if let Some(done) = self.channels_last_view(node) => done?,
             "Transpose" => {
                 return Err(unsupported(
                     node,
@@ -721,57 +743,6 @@ fn konst(t: &Tensor) -> Val {
     }
 }
 
-/// The dims of a tensor of `dims` reshaped to `target` (ONNX: `0` keeps a
-/// dim, one `-1` takes what is left); `None` if they do not fit.
-fn reshaped(dims: &[i64], target: &[i64]) -> Option<Vec<i64>> {
-    let total = dims
-        .iter()
-        .try_fold(1i64, |a, &d| a.checked_mul(d).filter(|_| d >= 0))?;
-    let mut out: Vec<i64> = target
-        .iter()
-        .enumerate()
-        .map(|(i, &t)| {
-            if t == 0 {
-                dims.get(i).copied().unwrap_or(0)
-            } else {
-                t
-            }
-        })
-        .collect();
-    let known = out
-        .iter()
-        .filter(|&&d| d != -1)
-        .try_fold(1i64, |a, &d| a.checked_mul(d).filter(|_| d > 0))?;
-    match out.iter().filter(|&&d| d == -1).count() {
-        0 if known == total => Some(out),
-        1 if known > 0 && total % known == 0 => {
-            for d in &mut out {
-                if *d == -1 {
-                    *d = total / known;
-                }
-            }
-            Some(out)
-        }
-        _ => None,
-    }
-}
-
-/// The dims of `dims` broadcast to `to` (ONNX `Expand`: numpy rules).
-fn broadcast(dims: &[i64], to: &[i64]) -> Option<Vec<i64>> {
-    let n = dims.len().max(to.len());
-    let at = |v: &[i64], i: usize| {
-        let pad = n - v.len();
-        if i < pad { 1 } else { v[i - pad] }
-    };
-    (0..n)
-        .map(|i| match (at(dims, i), at(to, i)) {
-            (a, b) if a == b || b == 1 => Some(a),
-            (1, b) => Some(b),
-            _ => None,
-        })
-        .collect()
-}
-
 /// Channels, height and width of a data input `[N, C, H, W]`, `[N, C, L]`
 /// (a 1D map: `L` x 1) or `[N, F]` (a vector: `F` x 1 x 1); `N` is the batch,
 /// set by `--batch`.
@@ -797,6 +768,18 @@ fn data_shape(name: &str, dims: &[Dim]) -> Result<[u64; 3], ImportError> {
         [c, h, w] => Ok([*c, *h, *w]),
         [c, l] => Ok([*c, *l, 1]),
         [f] => Ok([*f, 1, 1]),
+        [_, _, _, _] => Err(refuse::refused_input(
+            name,
+            format!(
+                "a 5-D input [{}] (video or volumes: a depth or time axis besides height \
+                 and width)",
+                show_dims(dims)
+            ),
+            "nnc models 2-D feature maps: a 3-D convolution would need a depth loop in the \
+             layer model, the mapping and the partitioning, which nnc does not have (a shape \
+             given with --input-shape does not change that); a 2-D model, or a video model \
+             exported frame by frame, imports",
+        )),
         _ => Err(ImportError::FreeShape {
             input: name.to_owned(),
             what: format!(

@@ -375,6 +375,33 @@ pub fn summary(s: &ScheduleFile) -> String {
     out
 }
 
+/// The summary's line for a network of token sequences (a transformer,
+/// docs/model/layers.md#kv-cache): energy and time per token, `tokens`
+/// per sample (a prefill's sequence, or 1 for a decode step) times the
+/// batch, and tokens per second when the hardware has a clock.
+#[allow(clippy::cast_precision_loss)]
+pub fn per_token(s: &ScheduleFile, tokens: u64) -> String {
+    let t = &s.totals;
+    let n = tokens.saturating_mul(s.batch).max(1);
+    let mut line = format!(
+        "per token ({tokens} per sample x batch {}): energy {} {}, time {} cycles",
+        s.batch,
+        energy(t.energy / n as f64),
+        t.energy_unit,
+        grouped(t.time / n),
+    );
+    if let Some(seconds) = t.seconds.filter(|&x| x > 0.0) {
+        let _ = write!(
+            line,
+            " = {}; {:.4e} tokens/s",
+            crate::hw::format_seconds(seconds / n as f64),
+            n as f64 / seconds
+        );
+    }
+    line.push('\n');
+    line
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

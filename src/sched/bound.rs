@@ -163,7 +163,7 @@ pub fn layer_bound(layer: &LayerShape, ctx: &BoundContext<'_>) -> LowerBound {
                 ]),
                 ..*ctx
             };
-            return layer_bound(&one, &single).repeated(c.groups.saturating_mul(ctx.batch));
+            return layer_bound(&one, &single).repeated(c.runs().saturating_mul(ctx.batch));
         }
         return layer_bound(&one, ctx).repeated(c.groups);
     }

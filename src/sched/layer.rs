@@ -367,7 +367,7 @@ impl LayerSearch<'_> {
                 ..*env
             };
             let runs = c
-                .groups
+                .runs()
                 .checked_mul(self.options.batch)
                 .ok_or(LayerError::TimeOverflow)?;
             (search.schedule_one(&env, &one, ifmap_layout, hops)?, runs)

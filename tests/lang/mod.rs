@@ -3,6 +3,7 @@
 //! messages as `nnc` shows them, and fuzzing.
 
 mod cli;
+mod decode;
 mod errors;
 mod examples;
 mod fuzz;

@@ -65,7 +65,15 @@ fn bert_base_has_its_macs() {
 /// on `tetris`: the matmuls and the upsamplings schedule everywhere.
 #[test]
 fn the_transformer_and_the_unet_schedule_on_every_preset() {
-    for file in ["nns/vit_b16.nn", "nns/bert_base.nn", "nns/unet_small.nn"] {
+    for file in [
+        "nns/vit_b16.nn",
+        "nns/bert_base.nn",
+        "nns/unet_small.nn",
+        "nns/gpt2.nn",
+        "nns/gpt2_decode.nn",
+        "nns/tinyllama.nn",
+        "nns/tinyllama_decode.nn",
+    ] {
         let n = net(file);
         for hw in nnc::hw::preset_names() {
             let hw_ = nnc::hw::load(hw).expect("preset");

@@ -2,8 +2,10 @@
 //! (grouped and dilated convolution, matmul, upsampling) and the ONNX
 //! front end.
 
+mod exported;
 mod folded;
 mod grouped;
 mod import;
 mod torchvision;
+mod transformers;
 mod upsampling_and_attention;

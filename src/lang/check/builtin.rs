@@ -109,6 +109,13 @@ pub enum Key {
     /// An upsampling's interpolation, written `mode:` like a window's
     /// mode but with its own words: `nearest` or `bilinear`.
     Interp,
+    /// A matmul's groups of its second operand, each read by `groups /
+    /// kv_groups` groups of the first: grouped-query attention's key/value
+    /// heads (docs/language.md#kv-cache-and-grouped-query-attention).
+    KvGroups,
+    /// Tokens of a matmul's second operand held in a cache in DRAM besides
+    /// its source's: a decode step's past keys or values.
+    Cache,
 }
 
 /// What kind of value a keyword takes.
@@ -118,6 +125,8 @@ pub enum ParamKind {
     Source,
     /// An integer of at least 1.
     Count,
+    /// An integer of at least 0.
+    Natural,
     /// An integer `k` (meaning `(k, k)`) or a pair `(h, w)`, each at least
     /// `min`.
     Dims {
@@ -278,6 +287,8 @@ const MATMUL: &[Param] = &[
     req(Key::Operand),
     req(Key::Contract),
     opt(Key::Groups),
+    opt(Key::KvGroups),
+    opt(Key::Cache),
 ];
 const POOL: &[Param] = &[
     req(Key::Src),
@@ -305,6 +316,8 @@ impl Key {
             Key::Contract => "contract",
             Key::Scale => "scale",
             Key::Interp => "mode",
+            Key::KvGroups => "kv_groups",
+            Key::Cache => "cache",
         }
     }
 
@@ -312,7 +325,8 @@ impl Key {
     pub const fn kind(self) -> ParamKind {
         match self {
             Key::Src | Key::Operand => ParamKind::Source,
-            Key::Out | Key::Groups => ParamKind::Count,
+            Key::Out | Key::Groups | Key::KvGroups => ParamKind::Count,
+            Key::Cache => ParamKind::Natural,
             Key::Kernel | Key::Stride | Key::Size | Key::Dilation | Key::Scale => {
                 ParamKind::Dims { min: 1 }
             }
@@ -339,6 +353,8 @@ impl Key {
             Key::Contract => "the contracted side",
             Key::Scale => "scale",
             Key::Interp => "interpolation",
+            Key::KvGroups => "kv_groups",
+            Key::Cache => "cached tokens",
         }
     }
 

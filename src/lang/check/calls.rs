@@ -283,6 +283,11 @@ impl<'a> Checker<'a> {
                 self.at_least(v, 1, key.what(), Some(e.span))
                     .map(Arg::Count)
             }
+            ParamKind::Natural => {
+                let v = self.eval_int(e);
+                self.at_least(v, 0, key.what(), Some(e.span))
+                    .map(Arg::Count)
+            }
             ParamKind::Dims { min } => self.eval_dim2(e, min, key.what()).map(Arg::Dims),
             ParamKind::Word(words) => self.eval_word(e, key.name(), words).map(Arg::Word),
         }
@@ -552,7 +557,23 @@ impl<'a> Checker<'a> {
         ) else {
             return Value::Poison;
         };
+        let (Some(kv_groups), Some(cache)) = (args.count(Key::KvGroups), args.count(Key::Cache))
+        else {
+            return Value::Poison;
+        };
         let groups = groups.unwrap_or(1);
+        let kv_groups = kv_groups.unwrap_or(groups);
+        let cache = cache.unwrap_or(0);
+        if groups % kv_groups != 0 {
+            self.error(ErrorKind::KvGroupsDivide {
+                span: args.span(Key::KvGroups).unwrap_or(call.span),
+                groups,
+                kv_groups,
+            });
+            return Value::Poison;
+        }
+        // Groups of `a` reading each group of `b` (grouped-query attention).
+        let share = groups / kv_groups;
         let Some((size, nifm)) = self.layer_input(&a_parts, a_span) else {
             return Value::Poison;
         };
@@ -583,11 +604,16 @@ impl<'a> Checker<'a> {
             return Value::Poison;
         }
         let per_group = nifm / groups;
-        let b_tokens = b_size.size();
+        // `b`'s tokens, with those of its cache (docs/language.md#kv-cache-and-grouped-query-attention).
+        let b_tokens = b_size.size().checked_add(cache);
         // The output's channels per group: the uncontracted side of `b`.
-        let nofm = match contract {
-            "channels" if b_channels == nifm => b_tokens.checked_mul(groups),
-            "tokens" if b_tokens == per_group && b_channels % groups == 0 => Some(b_channels),
+        let nofm = match (contract, b_tokens) {
+            ("channels", Some(t)) if b_channels.checked_mul(share) == Some(nifm) => {
+                t.checked_mul(groups)
+            }
+            ("tokens", Some(t)) if t == per_group && b_channels % kv_groups == 0 => {
+                b_channels.checked_mul(share)
+            }
             _ => {
                 self.error(ErrorKind::MatmulSizes {
                     span: b_span,
@@ -595,6 +621,8 @@ impl<'a> Checker<'a> {
                     b: summary(&b_parts, b_channels, b_size, b_span),
                     groups,
                     contract,
+                    kv_groups,
+                    cache,
                 });
                 return Value::Poison;
             }
@@ -606,7 +634,7 @@ impl<'a> Checker<'a> {
             });
             return Value::Poison;
         };
-        let shape = LayerShape::Conv(ConvShape::matmul(nifm, nofm, size, groups));
+        let shape = LayerShape::Conv(ConvShape::attention(nifm, nofm, size, groups, share, cache));
         let mut parts = a_parts;
         // The IR's operand is one source: a concatenation of several is
         // read as the filter of one layer only through a layer of its own.
@@ -617,6 +645,8 @@ impl<'a> Checker<'a> {
                 b: summary(&b_parts, b_channels, b_size, b_span),
                 groups,
                 contract,
+                kv_groups,
+                cache,
             });
             return Value::Poison;
         };

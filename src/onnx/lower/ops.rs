@@ -209,8 +209,19 @@ impl Lowering<'_> {
     pub(super) fn conv(&mut self, node: &Node) -> Result<(), ImportError> {
         let f = self.spatial(node)?;
         let wdims = self.weight_dims(node, 1)?;
+        // A Conv1d is a 2-D convolution of width 1 (docs/onnx.md#language-models).
+        let flat;
+        let node = match wdims.len() {
+            3 => {
+                flat = super::conv1d::as_2d(node);
+                &flat
+            }
+            5.. => return Err(super::conv1d::refuse_3d(node, &wdims)),
+            _ => node,
+        };
         let [m, cg, kh, kw] = match wdims.as_slice() {
             [m, cg, kh, kw] => [*m, *cg, *kh, *kw],
+            [m, cg, k] => [*m, *cg, *k, 1],
             _ => {
                 return Err(unsupported(
                     node,
@@ -705,8 +716,11 @@ impl Windows {
                             input[d],
                             span.saturating_sub(s)
                         ),
-                        "a .nn layer cannot express this either (docs/language.md#the-padding-rule); \
-                         change the input size or the padding in the exported model",
+                        "a .nn layer cannot express this either (the padding rule, \
+                         docs/language.md#the-padding-rule); export at an input size that every \
+                         stride of the network divides (a multiple of its total stride, e.g. \
+                         512 rather than 520 for a stride of 32), or change the padding in \
+                         the exported model",
                     ));
                 }
             }

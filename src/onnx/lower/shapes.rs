@@ -51,7 +51,7 @@ impl Lowering<'_> {
             }
             Val::Seq(s) => s.dims(),
             Val::Const { dims, .. } => dims.clone(),
-            Val::Channel { .. } | Val::Shuffle { .. } => None,
+            Val::Channel { .. } | Val::Shuffle { .. } | Val::Ids { .. } | Val::Cache { .. } => None,
         }
     }
 
@@ -178,6 +178,57 @@ fn clamp(i: i64, n: i64) -> usize {
     usize::try_from(i.clamp(0, n)).unwrap_or(0)
 }
 
+/// The dims of a tensor of `dims` reshaped to `target` (ONNX: `0` keeps a
+/// dim, one `-1` takes what is left); `None` if they do not fit.
+pub(super) fn reshaped(dims: &[i64], target: &[i64]) -> Option<Vec<i64>> {
+    let total = dims
+        .iter()
+        .try_fold(1i64, |a, &d| a.checked_mul(d).filter(|_| d >= 0))?;
+    let mut out: Vec<i64> = target
+        .iter()
+        .enumerate()
+        .map(|(i, &t)| {
+            if t == 0 {
+                dims.get(i).copied().unwrap_or(0)
+            } else {
+                t
+            }
+        })
+        .collect();
+    let known = out
+        .iter()
+        .filter(|&&d| d != -1)
+        .try_fold(1i64, |a, &d| a.checked_mul(d).filter(|_| d > 0))?;
+    match out.iter().filter(|&&d| d == -1).count() {
+        0 if known == total => Some(out),
+        1 if known > 0 && total % known == 0 => {
+            for d in &mut out {
+                if *d == -1 {
+                    *d = total / known;
+                }
+            }
+            Some(out)
+        }
+        _ => None,
+    }
+}
+
+/// The dims of `dims` broadcast to `to` (ONNX `Expand`: numpy rules).
+pub(super) fn broadcast(dims: &[i64], to: &[i64]) -> Option<Vec<i64>> {
+    let n = dims.len().max(to.len());
+    let at = |v: &[i64], i: usize| {
+        let pad = n - v.len();
+        if i < pad { 1 } else { v[i - pad] }
+    };
+    (0..n)
+        .map(|i| match (at(dims, i), at(to, i)) {
+            (a, b) if a == b || b == 1 => Some(a),
+            (1, b) => Some(b),
+            _ => None,
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use crate::onnx::ImportError;
@@ -210,6 +261,7 @@ mod tests {
         ValueInfo {
             name: name.to_owned(),
             dims: Some(d),
+            integer: false,
         }
     }
 
@@ -273,11 +325,13 @@ mod tests {
                 ValueInfo {
                     name: "w".into(),
                     dims: Some(vec![Dim::Value(6), Dim::Value(8)]),
+                    integer: false,
                 },
             ],
             outputs: vec![ValueInfo {
                 name: "y".into(),
                 dims: None,
+                integer: false,
             }],
             value_info: Vec::new(),
             opset: 17,
@@ -364,6 +418,7 @@ mod tests {
         let fixed = |name: &str, d: &[i64]| ValueInfo {
             name: name.to_owned(),
             dims: Some(d.iter().map(|&x| Dim::Value(x)).collect()),
+            integer: false,
         };
         Graph {
             name: "g".into(),
@@ -377,6 +432,7 @@ mod tests {
             outputs: vec![ValueInfo {
                 name: "y".into(),
                 dims: None,
+                integer: false,
             }],
             value_info: Vec::new(),
             opset: 17,

@@ -28,6 +28,14 @@ pub(super) enum Axis {
     Channels,
     /// An axis of size one (an `Unsqueeze`).
     Unit,
+    /// The rows of a channels-last feature map `[N, H, W, C]`.
+    Rows,
+    /// Its columns.
+    Cols,
+    /// A unit axis after the heads broadcast `share` times (`Expand`):
+    /// grouped-query attention's key/value heads repeated for their
+    /// query heads (docs/onnx.md#language-models).
+    Repeat,
 }
 
 /// A token sequence: the feature map `expr` (`heads * d` channels over
@@ -48,6 +56,18 @@ pub(super) struct Seq {
     /// The tensor's axes, in order, each one or more of the above merged
     /// (a reshape to `[tokens, batch * heads, d]` merges two).
     pub(super) axes: Vec<Vec<Axis>>,
+    /// Tokens more in a KV cache, concatenated before the sequence's own
+    /// (a decode step's past keys or values).
+    pub(super) cached: u64,
+    /// How many times each head is repeated ([`Axis::Repeat`]).
+    pub(super) share: u64,
+    /// Whether it is a part of its channels (a `Slice` of a rotary
+    /// embedding's halves), which only element-wise operators and a
+    /// `Concat` restoring the whole may read.
+    pub(super) sliced: bool,
+    /// Whether the batch is the literal 1 of a fixed-batch export (then
+    /// its reshapes write 1 for it), rather than free.
+    pub(super) batch1: bool,
 }
 
 /// A convolution that cuts the network input into patches (kernel equal to
@@ -79,25 +99,43 @@ pub(super) struct Linear {
 }
 
 impl Seq {
-    fn channels(&self) -> u64 {
+    pub(super) fn channels(&self) -> u64 {
         self.heads.saturating_mul(self.d)
     }
 
     fn extent(&self, a: Axis) -> Option<u64> {
         match a {
+            Axis::Batch if self.batch1 => Some(1),
             Axis::Batch => None,
             Axis::Unit => Some(1),
-            Axis::Tokens => Some(self.tokens),
+            Axis::Repeat => Some(self.share),
+            Axis::Rows => Some(self.size.0),
+            Axis::Cols => Some(self.size.1),
+            Axis::Tokens => Some(self.tokens.saturating_add(self.cached)),
             Axis::Heads => Some(self.heads),
             Axis::Head => Some(self.d),
             Axis::Channels => Some(self.channels()),
         }
     }
 
-    /// The axes when none is merged, else nothing.
-    fn simple(&self) -> Vec<Axis> {
-        if self.axes.iter().all(|g| g.len() == 1) {
-            self.axes.iter().map(|g| g[0]).collect()
+    /// The axes when none is merged, else nothing. A batch of one (a
+    /// fixed-batch export) merged into another axis (`[T, 1, C]` reshaped
+    /// to `[T, heads, d]`) is read where an axis of size one stands.
+    pub(super) fn simple(&self) -> Vec<Axis> {
+        let mut axes = self.axes.clone();
+        if self.batch1
+            && let Some(i) = axes
+                .iter()
+                .position(|g| g.len() > 1 && g.contains(&Axis::Batch))
+        {
+            axes[i].retain(|&a| a != Axis::Batch);
+            match axes.iter().position(|g| g == &[Axis::Unit]) {
+                Some(u) => axes[u] = vec![Axis::Batch],
+                None => axes.insert(0, vec![Axis::Batch]),
+            }
+        }
+        if axes.iter().all(|g| g.len() == 1) {
+            axes.iter().map(|g| g[0]).collect()
         } else {
             Vec::new()
         }
@@ -119,7 +157,7 @@ impl Seq {
         self.axes.iter().map(|g| self.group_dim(g)).collect()
     }
 
-    fn shape(&self) -> String {
+    pub(super) fn shape(&self) -> String {
         let dims: Vec<String> = self
             .axes
             .iter()
@@ -135,7 +173,7 @@ impl Seq {
     }
 }
 
-const NOT_TOKENS: &str = "token tensors are [batch, tokens, channels], split into heads by a \
+pub(super) const NOT_TOKENS: &str = "token tensors are [batch, tokens, channels], split into heads by a \
                           Reshape and reordered by Transpose (docs/onnx.md#token-sequences)";
 
 impl Lowering<'_> {
@@ -155,11 +193,23 @@ impl Lowering<'_> {
         }
         Some(match op {
             "Reshape" => self.seq_reshape(node),
-            "Transpose" => self.seq_transpose(node),
+            "Transpose" => match self.channels_first_again(node) {
+                Some(done) => done,
+                None => self.seq_transpose(node),
+            },
             "Unsqueeze" | "Squeeze" => self.seq_unit(node),
             "MatMul" | "Gemm" => self.seq_matmul(node),
             "Gather" => self.seq_gather(node),
-            "Concat" => self.seq_concat(node),
+            "Concat" => match self.seq_concat_parts(node) {
+                Some(done) => done,
+                None => self.seq_concat(node),
+            },
+            "Slice" => self.seq_slice(node),
+            "Split" => self.seq_split(node),
+            "Expand" => self.seq_expand(node),
+            // x² of RMSNorm and of GELU's tanh form: element-wise.
+            "Pow" => self.seq_fold(node, 0),
+            "ReduceMean" | "ReduceSum" | "ReduceL2" => self.seq_reduce(node),
             _ if super::FOLDED.contains(&op) => self.seq_fold(node, 0),
             _ if super::ELEMENTWISE.contains(&op) => self.seq_eltwise(node, &seqs),
             _ => Err(unsupported(
@@ -170,7 +220,7 @@ impl Lowering<'_> {
         })
     }
 
-    fn seq(&self, node: &Node, i: usize) -> Result<Seq, ImportError> {
+    pub(super) fn seq(&self, node: &Node, i: usize) -> Result<Seq, ImportError> {
         match self.val(node, i)? {
             Val::Seq(s) => Ok(s.clone()),
             _ => Err(unsupported(
@@ -185,7 +235,7 @@ impl Lowering<'_> {
         self.set(node, Val::Seq(s));
     }
 
-    fn seq_fold(&mut self, node: &Node, i: usize) -> Result<(), ImportError> {
+    pub(super) fn seq_fold(&mut self, node: &Node, i: usize) -> Result<(), ImportError> {
         let s = self.seq(node, i)?;
         *self.folded.entry(node.op.clone()).or_insert(0) += 1;
         self.set_seq(node, Seq { layer: false, ..s });
@@ -249,6 +299,10 @@ impl Lowering<'_> {
                 heads: 1,
                 d: c,
                 axes: vec![vec![Axis::Batch], vec![Axis::Channels], vec![Axis::Tokens]],
+                cached: 0,
+                share: 1,
+                sliced: false,
+                batch1: self.batch1,
             },
         );
         Some(Ok(()))
@@ -292,8 +346,21 @@ impl Lowering<'_> {
         let (mut heads, mut d) = (s.heads, s.d);
         let mut axes = Vec::new();
         for &t in &target {
+            // A literal 1 is the batch of a fixed-batch export, or one
+            // token, or a repeat of one, where the next axis is such.
+            let probe = Seq {
+                heads,
+                d,
+                ..s.clone()
+            };
             if t == 1 {
-                axes.push(vec![Axis::Unit]);
+                match atoms.front() {
+                    Some(&a) if a == Axis::Batch || probe.group_dim(&[a]) == Some(1) => {
+                        atoms.pop_front();
+                        axes.push(vec![a]);
+                    }
+                    _ => axes.push(vec![Axis::Unit]),
+                }
                 continue;
             }
             let mut group = Vec::new();
@@ -343,6 +410,20 @@ impl Lowering<'_> {
             return Err(refuse(format!("a reshape of {} to {target:?}", s.shape())));
         }
         let next = Seq { heads, d, ..s };
+        // An axis of one (one token, the batch of a fixed-batch export)
+        // leading a merged group belongs as well to the group before: a
+        // decode step's `[1, 1, C]` to `[1, C]` merges the batch and its
+        // one token, as a prefill's `[T * B, C]` does.
+        for i in 1..axes.len() {
+            while axes[i].len() > 1 && next.group_dim(&axes[i][..1]) == Some(1) {
+                let a = axes[i].remove(0);
+                axes[i - 1].push(a);
+            }
+            // The heads merged back are the channels.
+            if axes[i] == [Axis::Heads, Axis::Head] {
+                axes[i] = vec![Axis::Channels];
+            }
+        }
         self.seq_view(node, next, axes)
     }
 
@@ -467,6 +548,12 @@ impl Lowering<'_> {
                  layer's channels can be picked from a sequence",
             )
         };
+        // An index not known (transformers' `logits_to_keep`, an input):
+        // one token, whichever it is, costs the same.
+        let runtime = index.is_none()
+            && group.is_some_and(|g| g == &[Axis::Tokens])
+            && matches!(self.val(node, 1), Ok(Val::Const { .. }));
+        let index = if runtime { Some(0) } else { index };
         let (Some(group), Some(index), Ok(at)) = (group, index, usize::try_from(axis)) else {
             return Err(refuse());
         };
@@ -521,7 +608,11 @@ impl Lowering<'_> {
 
     /// The convs a linear layer `s.expr` is written as, one per group of
     /// `s.d` output channels: its line rewritten on the first gather.
-    fn split_linear(&mut self, node: &Node, s: &Seq) -> Result<Vec<String>, ImportError> {
+    pub(super) fn split_linear(
+        &mut self,
+        node: &Node,
+        s: &Seq,
+    ) -> Result<Vec<String>, ImportError> {
         let refuse = |why: &str| {
             unsupported(
                 node,
@@ -661,144 +752,9 @@ impl Lowering<'_> {
         Ok(())
     }
 
-    /// `MatMul` (or `Gemm`) of a sequence `[.., C]` and weights `[C, N]` (a
-    /// linear layer on every token: a 1x1 conv), or of two sequences
-    /// (`matmul`).
-    fn seq_matmul(&mut self, node: &Node) -> Result<(), ImportError> {
-        let a = self.seq(node, 0)?;
-        if let Val::Const { .. } = self.val(node, 1)? {
-            return self.seq_linear(node, a);
-        }
-        let simple = a.simple();
-        let (lead, rows) = simple.split_at(simple.len().saturating_sub(2));
-        let groups = if lead == [Axis::Batch, Axis::Heads] {
-            a.heads
-        } else {
-            1
-        };
-        let per_group = a.channels() / groups.max(1);
-        let rows_ok = match rows {
-            [Axis::Tokens, Axis::Channels] => lead == [Axis::Batch],
-            [Axis::Tokens, Axis::Head] => lead == [Axis::Batch, Axis::Heads],
-            _ => false,
-        };
-        if !rows_ok {
-            return Err(unsupported(
-                node,
-                format!("a product whose first operand is {}", a.shape()),
-                "the first operand of a product must have tokens as rows: [batch, tokens, \
-                 channels] or [batch, heads, tokens, channels]",
-            ));
-        }
-        let b = match self.val(node, 1)? {
-            Val::Seq(b) => b.clone(),
-            _ => {
-                return Err(unsupported(
-                    node,
-                    "a product of a token sequence and a feature map".into(),
-                    NOT_TOKENS,
-                ));
-            }
-        };
-        let b_simple = b.simple();
-        let (b_lead, b_last) = b_simple.split_at(b_simple.len().saturating_sub(2));
-        let b_groups = if b_lead == [Axis::Batch, Axis::Heads] {
-            b.heads
-        } else {
-            1
-        };
-        let chan = |x: Axis| matches!(x, Axis::Head | Axis::Channels);
-        let (contract, out) = match b_last {
-            [c, Axis::Tokens] if chan(*c) => ("channels", b.tokens),
-            [Axis::Tokens, c] if chan(*c) => ("tokens", b.channels() / b_groups.max(1)),
-            _ => ("", 0),
-        };
-        if contract.is_empty() || b_lead != lead || b_groups != groups {
-            return Err(unsupported(
-                node,
-                format!("a product of {} and {}", a.shape(), b.shape()),
-                "a product of two sequences multiplies [batch, heads, tokens, d] by [batch, \
-                 heads, d, tokens] (Q·Kᵀ) or by [batch, heads, tokens, d] (P·V)",
-            ));
-        }
-        let agree = match contract {
-            "channels" => b.channels() / b_groups.max(1) == per_group,
-            _ => b.tokens == per_group,
-        };
-        if !agree {
-            return Err(unsupported(
-                node,
-                format!("a product of {} and {}", a.shape(), b.shape()),
-                "the contracted sizes differ",
-            ));
-        }
-        let g = if groups > 1 {
-            format!(", groups: {groups}")
-        } else {
-            String::new()
-        };
-        let call = format!("matmul({}, {}, contract: {contract}{g})", a.expr, b.expr);
-        self.seq_layer(node, call, &a, groups, out)
-    }
-
-    /// A linear layer on every token: a sequence whose last axis is its
-    /// channels, times weights `[C, N]` (`Gemm` with `transB`: `[N, C]`),
-    /// whatever order its other axes are in. A 1x1 conv of `N` channels.
-    fn seq_linear(&mut self, node: &Node, a: Seq) -> Result<(), ImportError> {
-        let dims = self.weight_dims(node, 1)?;
-        let gemm = node.op == "Gemm";
-        let int = |name: &str| match node.attr(name) {
-            Some(AttrValue::Int(i)) => *i,
-            _ => 0,
-        };
-        let trans_b = gemm && int("transB") != 0;
-        let heads_free = !a
-            .axes
-            .iter()
-            .flatten()
-            .any(|&x| matches!(x, Axis::Heads | Axis::Head));
-        let last_ok = a.axes.last().is_some_and(|g| g == &[Axis::Channels]);
-        let kn = match dims.as_slice() {
-            [x, y] if trans_b => Some((*y, *x)),
-            [x, y] => Some((*x, *y)),
-            _ => None,
-        };
-        let (Some((k, n)), true, true, false) =
-            (kn, heads_free, last_ok, gemm && int("transA") != 0)
-        else {
-            return Err(unsupported(
-                node,
-                format!("weights of shape {dims:?} multiply {}", a.shape()),
-                "a linear layer on every token multiplies [.., tokens, channels] by a \
-                 [channels, out] matrix",
-            ));
-        };
-        if k != a.channels() {
-            return Err(unsupported(
-                node,
-                format!("weights of shape {dims:?} multiply {}", a.shape()),
-                "the weights' rows must be the sequence's channels",
-            ));
-        }
-        let call = format!("conv({}, {n}, kernel: 1)", a.expr);
-        let input = a.expr.clone();
-        self.seq_layer(node, call.clone(), &a, 1, n)?;
-        if let Some(name) = self.last_layer.clone() {
-            self.linears.insert(
-                name,
-                Linear {
-                    input,
-                    call,
-                    parts: Vec::new(),
-                },
-            );
-        }
-        Ok(())
-    }
-
     /// A layer over the tokens of `a`: `heads` groups of `d` channels out,
     /// with `a`'s axes.
-    fn seq_layer(
+    pub(super) fn seq_layer(
         &mut self,
         node: &Node,
         call: String,
@@ -819,6 +775,9 @@ impl Lowering<'_> {
                 layer: true,
                 heads,
                 d,
+                cached: 0,
+                share: 1,
+                sliced: false,
                 ..a.clone()
             },
         );

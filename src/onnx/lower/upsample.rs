@@ -3,7 +3,7 @@
 //! `upsample` (docs/language.md#upsampling).
 
 use super::ops::{int_attr, ints_attr, unsupported};
-use super::{Lowering, Val, pair};
+use super::{Lowering, pair};
 use crate::onnx::ImportError;
 use crate::onnx::graph::{AttrValue, Node};
 
@@ -154,9 +154,10 @@ impl Lowering<'_> {
             [n, c, h, w] if factor(*n) == Some(1) && factor(*c) == Some(1) => {
                 (factor(*h), factor(*w))
             }
-            [] => match self.val(node, 3) {
-                // Sizes: `[n, c, H, W]`.
-                Ok(Val::Const { ints, .. }) => match ints.as_slice() {
+            // Sizes: `[n, c, H, W]`, constants or shape arithmetic of the
+            // input's shape (torchvision's segmentation heads).
+            [] => match self.ints(node, 3) {
+                Some(ints) => match ints.as_slice() {
                     [_, _, h, w] => {
                         let div = |o: i64, i: u64| {
                             u64::try_from(o)
