@@ -389,43 +389,10 @@ pub fn read_config(text: &str) -> Result<ScaleSimConfig, ReadError> {
         "FilterSRAMBankPort",
     ])?;
     ini.off("sparsity", "SparsitySupport", "sparsity")?;
-    let mut bandwidths = Vec::new();
-    let bandwidth = if user {
-        let (text, span) = ini.get(ARCH, "Bandwidth")?;
-        for part in text.split(',') {
-            let v = parse_number(part.trim(), 1).ok_or_else(|| {
-                ini.err(
-                    ReadErrorKind::BadValue {
-                        key: "Bandwidth",
-                        text: text.clone(),
-                        expected: "whole numbers of at least 1 separated by commas (words per cycle)",
-                    },
-                    span.clone(),
-                )
-            })?;
-            bandwidths.push(v);
-        }
-        for (key, b) in [
-            ("IfmapSRAMBankBandwidth", ifmap_banks),
-            ("FilterSRAMBankBandwidth", filter_banks),
-        ] {
-            if b.bandwidth % b.banks != 0 {
-                let (_, span) = ini.get(LAYOUT, key)?;
-                let kind = ReadErrorKind::BankBandwidth {
-                    key,
-                    bandwidth: b.bandwidth,
-                    banks: b.banks,
-                };
-                return Err(ini.err(kind, span));
-            }
-        }
-        InterfaceBandwidth::User {
-            ifmap: ifmap_banks.bandwidth,
-            filter: filter_banks.bandwidth,
-            ofmap: bandwidths[0],
-        }
+    let (bandwidth, bandwidths) = if user {
+        user_bandwidths(&mut ini, ifmap_banks, filter_banks)?
     } else {
-        InterfaceBandwidth::Calc
+        (InterfaceBandwidth::Calc, Vec::new())
     };
     // `[DEFAULT]` keys fill in for every section; they are not ignored.
     let ignored = ini
@@ -448,6 +415,50 @@ pub fn read_config(text: &str) -> Result<ScaleSimConfig, ReadError> {
         filter_banks,
         ignored,
     })
+}
+
+/// USER mode's bandwidths: the ifmap and filter fills from `[layout]`
+/// (each divisible by its bank count), the ofmap drain the first value of
+/// `Bandwidth`; and the whole `Bandwidth` list.
+fn user_bandwidths(
+    ini: &mut Ini<'_>,
+    ifmap_banks: SramBanks,
+    filter_banks: SramBanks,
+) -> Result<(InterfaceBandwidth, Vec<u64>), ReadError> {
+    let (text, span) = ini.get(ARCH, "Bandwidth")?;
+    let bandwidths = text
+        .split(',')
+        .map(|part| parse_number(part.trim(), 1))
+        .collect::<Option<Vec<u64>>>()
+        .ok_or_else(|| {
+            let expected = "whole numbers of at least 1 separated by commas (words per cycle)";
+            let kind = ReadErrorKind::BadValue {
+                key: "Bandwidth",
+                text: text.clone(),
+                expected,
+            };
+            ini.err(kind, span)
+        })?;
+    for (key, b) in [
+        ("IfmapSRAMBankBandwidth", ifmap_banks),
+        ("FilterSRAMBankBandwidth", filter_banks),
+    ] {
+        if b.bandwidth % b.banks != 0 {
+            let (_, span) = ini.get(LAYOUT, key)?;
+            let kind = ReadErrorKind::BankBandwidth {
+                key,
+                bandwidth: b.bandwidth,
+                banks: b.banks,
+            };
+            return Err(ini.err(kind, span));
+        }
+    }
+    let bandwidth = InterfaceBandwidth::User {
+        ifmap: ifmap_banks.bandwidth,
+        filter: filter_banks.bandwidth,
+        ofmap: bandwidths[0],
+    };
+    Ok((bandwidth, bandwidths))
 }
 
 /// Values given in SCALE-Sim's order (ifmap, filter, ofmap), per operand.

@@ -308,7 +308,7 @@ mod tests {
         assert_eq!(line_column(text, 0), (1, 1));
         assert_eq!(line_column(text, 3), (2, 1));
         assert_eq!(line_column(text, 7), (2, 4));
-        assert_eq!(line_column(text, 9), (3, 1));
+        assert_eq!(line_column(text, 8), (3, 1));
         assert_eq!(line_column(text, 99), (3, 2));
     }
 }

@@ -220,6 +220,18 @@ fn row(text: &str, start: usize, line: &str, gemm: bool) -> Result<TopologyRow, 
         })?),
         None => None,
     };
+    let shape = shape(text, &f[1..base], gemm)?;
+    Ok(TopologyRow {
+        name: f[0].text.to_owned(),
+        span,
+        shape,
+        sparsity,
+    })
+}
+
+/// The shape of a row from its numeric fields (after the name).
+fn shape(text: &str, values: &[Field<'_>], gemm: bool) -> Result<RowShape, ReadError> {
+    let err = |kind, span| ReadError::new(kind, text, span);
     let names: &[&str] = if gemm {
         &["the GEMM's M", "the GEMM's N", "the GEMM's K"]
     } else {
@@ -234,7 +246,7 @@ fn row(text: &str, start: usize, line: &str, gemm: bool) -> Result<TopologyRow, 
         ]
     };
     let mut v = Vec::with_capacity(names.len());
-    for (field, name) in f[1..base].iter().zip(names) {
+    for (field, name) in values.iter().zip(names) {
         v.push(number(field).ok_or_else(|| {
             err(
                 ReadErrorKind::NotANumber {
@@ -246,7 +258,7 @@ fn row(text: &str, start: usize, line: &str, gemm: bool) -> Result<TopologyRow, 
             )
         })?);
     }
-    let shape = if gemm {
+    Ok(if gemm {
         RowShape::Gemm {
             m: v[0],
             n: v[1],
@@ -260,7 +272,7 @@ fn row(text: &str, start: usize, line: &str, gemm: bool) -> Result<TopologyRow, 
                     filter: v[fi - 1],
                     ifmap: v[ii - 1],
                 };
-                return Err(err(kind, f[fi].span.clone()));
+                return Err(err(kind, values[fi - 1].span.clone()));
             }
         }
         RowShape::Conv(SystolicLayer {
@@ -272,12 +284,6 @@ fn row(text: &str, start: usize, line: &str, gemm: bool) -> Result<TopologyRow, 
             filters: v[5],
             stride: v[6],
         })
-    };
-    Ok(TopologyRow {
-        name: f[0].text.to_owned(),
-        span,
-        shape,
-        sparsity,
     })
 }
 

@@ -39,6 +39,7 @@ import json
 import math
 import os
 import platform
+import random
 import sys
 import tempfile
 import time
@@ -86,9 +87,9 @@ BWS = {"calc": ("CALC", 10, 10, 10), "user10": ("USER", 10, 10, 10), "user2": ("
 
 
 def config_text(df, array, sram, bw, offsets=(0, 10000000, 20000000)):
-    rows, cols = ARRAYS[array]
-    kb = SRAMS[sram]
-    mode, ofmap_bw, ifmap_bank_bw, filter_bank_bw = BWS[bw]
+    rows, cols = ARRAYS[array] if isinstance(array, str) else array
+    kb = SRAMS[sram] if isinstance(sram, str) else sram
+    mode, ofmap_bw, ifmap_bank_bw, filter_bank_bw = BWS[bw] if isinstance(bw, str) else bw
     return f"""[general]
 run_name = nnc_case
 
@@ -162,12 +163,50 @@ def cases():
     add("is", "64x16", "64k", "calc", ["vgg16_conv1_1"])
     # Offsets do not change any number (the operands live in separate SRAMs).
     add("ws", "32x32", "8k", "calc", small, offsets=(5, 0, 7))
+    out.extend(random_cases())
 
     def cost(case):
-        df, array = case[1].split("-")[:2]
-        return sram_accesses(df, *ARRAYS[array], case[3]) * (3.5 if "user" in case[1] else 1)
+        df, rows, cols = shape_of(case[1])
+        return sram_accesses(df, rows, cols, case[3]) * (3.5 if "user" in case[1] else 1)
 
     return sorted(out, key=cost)
+
+
+def random_cases(count=48, seed=21):
+    """Small random layers on small arrays with 1 to 3 kB SRAMs, both modes and
+    unequal USER bandwidths: the corners the named cases do not reach (arrays
+    larger than the matrices, strides beyond the filter, buffers that overflow
+    within a fold). Each adds its layer to LAYERS as `randNN`."""
+    rng = random.Random(seed)
+    out = []
+    for i in range(count):
+        name = f"rand{i:02d}"
+        if rng.random() < 0.25:
+            row = f"{rng.randint(1, 60)}, {rng.randint(1, 60)}, {rng.randint(1, 60)}"
+            LAYERS[name] = (row, True)
+        else:
+            h, w = rng.randint(3, 24), rng.randint(3, 24)
+            r, s_ = rng.randint(1, min(5, h)), rng.randint(1, min(5, w))
+            row = f"{h}, {w}, {r}, {s_}, {rng.randint(1, 8)}, {rng.randint(1, 24)}, {rng.randint(1, 4)}"
+            LAYERS[name] = (row, False)
+        df = rng.choice(["ws", "os", "is"])
+        rows, cols = rng.choice([2, 3, 4, 5, 8, 12, 16]), rng.choice([2, 3, 4, 5, 8, 12, 16])
+        kb = rng.randint(1, 3)
+        if rng.random() < 0.5:
+            bw, bw_name = ("CALC", 10, 10, 10), "calc"
+        else:
+            i_bw, f_bw, o_bw = rng.randint(1, 12), rng.randint(1, 12), rng.randint(1, 12)
+            bw, bw_name = ("USER", o_bw, i_bw, f_bw), f"user{i_bw}-{f_bw}-{o_bw}"
+        config = f"{df}-{rows}x{cols}-{kb}k-{bw_name}"
+        out.append((f"{config}/{name}", config, config_text(df, (rows, cols), kb, bw), name))
+    return out
+
+
+def shape_of(config_name):
+    """(dataflow, rows, cols) from a config name such as `ws-16x64-8k-calc`."""
+    df, array = config_name.split("-")[:2]
+    rows, cols = array.split("x")
+    return df, int(rows), int(cols)
 
 
 def sram_accesses(df, rows, cols, layer):
@@ -272,8 +311,8 @@ def main():
     if args.plan:
         total = 0
         for case_id, config_name, _, layer in todo:
-            df, array = config_name.split("-")[:2]
-            n = sram_accesses(df, *ARRAYS[array], layer)
+            df, rows, cols = shape_of(config_name)
+            n = sram_accesses(df, rows, cols, layer)
             user = "user" in config_name
             est = n * (15e-6 if user else 4.2e-6)
             total += est
