@@ -322,7 +322,13 @@ pub(super) fn user_run(m: &Mapping, array: &ScaleSimArray) -> MemoryRun {
     let read_ops = [(DataKind::Ifm, ifmap), (DataKind::Fil, filter)];
     let mut reads = read_ops.map(|(op, bw)| ReadBuffer::new(m, op, array.sram_words[op], bw));
     let mut writes = WriteBuffer::new(array.sram_words[DataKind::Ofm], ofmap);
-    let mut first_last: PerData<Option<(u64, u64)>> = PerData::splat(None);
+    // Each SRAM's first and last served rows: a row's requests are served
+    // after its own delay (the reports' cycles include it).
+    let mut first_last: PerData<Option<(i64, i64)>> = PerData::splat(None);
+    let mut served = |op: DataKind, cycle: i64| {
+        let fl = first_last[op].get_or_insert((cycle, cycle));
+        fl.1 = cycle;
+    };
     let mut stalls: u64 = 0;
     let mut row_addresses = Vec::new();
     let mut end = 0i64;
@@ -340,18 +346,15 @@ pub(super) fn user_run(m: &Mapping, array: &ScaleSimArray) -> MemoryRun {
                 if row_addresses.is_empty() {
                     continue;
                 }
-                let shifted = t as u64;
-                let fl = first_last[op].get_or_insert((shifted, shifted));
-                fl.1 = shifted;
-                delay = delay.max(buffer.row_delay(t, &row_addresses));
+                let d = buffer.row_delay(t, &row_addresses);
+                served(op, t + d);
+                delay = delay.max(d);
             }
             let n = req[DataKind::Ofm].count_at(tau);
             let mut write_stall = 0;
             if n > 0 {
-                let shifted = t as u64;
-                let fl = first_last[DataKind::Ofm].get_or_insert((shifted, shifted));
-                fl.1 = shifted;
                 write_stall = writes.write(n, t);
+                served(DataKind::Ofm, t + write_stall);
                 delay = delay.max(write_stall);
             }
             // The final drains start when the last row's writes are done.

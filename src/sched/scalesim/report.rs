@@ -89,7 +89,7 @@ pub(super) struct MemoryRun {
     /// Total stall cycles.
     pub stalls: u64,
     /// First and last real request of each SRAM, in shifted cycles.
-    pub sram: PerData<(u64, u64)>,
+    pub sram: PerData<(i64, i64)>,
     /// DRAM traffic of each operand.
     pub dram: PerData<Traffic>,
 }
@@ -97,14 +97,15 @@ pub(super) struct MemoryRun {
 /// CALC mode: no stalls, so the SRAM cycles come from the first and last
 /// folds, the reads from the generations, the writes from the write buffer.
 fn calc_run(m: &Mapping, array: &ScaleSimArray) -> MemoryRun {
-    let sram = PerData::from_fn(|op| sram::first_last_rows(m, op).unwrap_or((0, 0)));
+    let rows = PerData::from_fn(|op| sram::first_last_rows(m, op).unwrap_or((0, 0)));
+    let sram = rows.map(|(first, last)| (first as i64, last as i64));
     let mut dram = PerData::splat(Traffic {
         words: 0,
         start: 0,
         stop: 0,
     });
     for op in [DataKind::Ifm, DataKind::Fil] {
-        dram[op] = calc_reads(m, op, array.sram_words[op], sram[op].0);
+        dram[op] = calc_reads(m, op, array.sram_words[op], rows[op].0);
     }
     let width = conventions::calc_drain_words_per_cycle(array.cols);
     let mut buffer = WriteBuffer::new(array.sram_words[DataKind::Ofm], width);

@@ -58,15 +58,16 @@ pub(super) fn first_last_rows(m: &Mapping, operand: DataKind) -> Option<(u64, u6
     Some((first, last))
 }
 
-/// The report's start and stop cycles of an SRAM whose first and last real
-/// requests are at `first` and `last` (stalls included): reads are one
-/// cycle later (docs/model/scalesim.md#read_hit_latency).
-pub(super) fn start_stop(operand: DataKind, first: u64, last: u64) -> (i64, i64) {
+/// The report's start and stop cycles of an SRAM whose first and last rows
+/// of real requests are served at `first` and `last` (their stalls and
+/// delays included): reads are one cycle later
+/// (docs/model/scalesim.md#read_hit_latency).
+pub(super) fn start_stop(operand: DataKind, first: i64, last: i64) -> (i64, i64) {
     let latency = match operand {
         DataKind::Ofm => 0,
-        _ => conventions::READ_HIT_LATENCY,
+        _ => conventions::READ_HIT_LATENCY as i64,
     };
-    ((first + latency) as i64, (last + latency) as i64)
+    (first + latency, last + latency)
 }
 
 #[cfg(test)]
@@ -93,7 +94,7 @@ mod tests {
                 .zip(want)
             {
                 let (first, last) = first_last_rows(&m, op).unwrap();
-                let (start, stop) = start_stop(op, first, last);
+                let (start, stop) = start_stop(op, first as i64, last as i64);
                 assert_eq!(start, want as i64, "{layer:?} {array:?} {op}");
                 assert!(stop >= start);
                 assert!((last as i64) < (m.folds() * fold_length(&m)) as i64);
