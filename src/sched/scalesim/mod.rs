@@ -218,6 +218,28 @@ pub enum ScaleSimError {
 /// SRAM and DRAM accesses with their first and last cycles, and average
 /// bandwidths, exactly as its COMPUTE, BANDWIDTH and DETAILED_ACCESS reports
 /// give them (docs/model/scalesim.md).
+///
+/// ```
+/// use nnc::sched::scalesim::{simulate, Dataflow, InterfaceBandwidth, ScaleSimArray, SystolicLayer};
+/// use nnc::sched::types::PerData;
+/// # fn main() -> Result<(), nnc::sched::scalesim::ScaleSimError> {
+/// // BERT-base's Q projection at sequence length 128 on a 128x128
+/// // weight-stationary array with 64 kB SRAMs, CALC bandwidth.
+/// let layer = SystolicLayer::gemm(128, 768, 768);
+/// let array = ScaleSimArray {
+///     rows: 128,
+///     cols: 128,
+///     dataflow: Dataflow::Ws,
+///     sram_words: PerData::splat(64 * 1024),
+///     bandwidth: InterfaceBandwidth::Calc,
+/// };
+/// let report = simulate(&layer, &array)?;
+/// assert_eq!((report.total_cycles, report.stall_cycles), (18_359, 0));
+/// assert_eq!(report.total_cycles_incl_prefetch, 21_890);
+/// assert_eq!(report.dram_filter_reads, 768 * 768);
+/// # Ok(())
+/// # }
+/// ```
 pub fn simulate(
     layer: &SystolicLayer,
     array: &ScaleSimArray,
