@@ -11,7 +11,9 @@
 # second (the requirement: at least 100x).
 #
 # Usage: bench/vs-scalesim.sh [CASE_ID...]   (default: the cases below;
-#        `all` for every recorded case, about half an hour of SCALE-Sim)
+#        `all` for every recorded case, about two and a half hours of
+#        SCALE-Sim; `recorded` for every recorded case against the wall time
+#        tests/data/scalesim/runs.json recorded for it, running no SCALE-Sim)
 # Environment: VENV (default /tmp/nnc-scalesim-venv), RUNS (nnc repetitions,
 # fastest taken; default 5). SCALE-Sim runs once per case, at nice 10.
 set -euo pipefail
@@ -22,7 +24,9 @@ runs=${RUNS:-5}
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 
-if [ ! -x "$venv/bin/python" ]; then
+recorded=false
+[ "${1:-}" = recorded ] && recorded=true
+if ! $recorded && [ ! -x "$venv/bin/python" ]; then
     echo "setting up SCALE-Sim 3.0.0 in $venv ..." >&2
     python3 -m venv "$venv"
     # numpy 2.4 breaks SCALE-Sim 3.0.0 at the end of every layer.
@@ -52,7 +56,7 @@ default=(
     os-32x32-8k-user2/gemm_odd
     ws-32x32-64k-calc/mobilenet_dwDP
 )
-if [ "${1:-}" = all ]; then
+if [ "${1:-}" = all ] || $recorded; then
     ids=()
 elif [ $# -gt 0 ]; then
     ids=("$@")
@@ -69,8 +73,13 @@ ratios=()
 while read -r n id kind; do
     gemm=()
     [ "$kind" = gemm ] && gemm=(--gemm)
-    ref=$(nice -n 10 "$venv/bin/python" -W ignore tests/data/scalesim/run.py --time-only --id "$id" |
-        python3 -c "import json,sys; print(json.loads(sys.stdin.read())['seconds'])")
+    if $recorded; then
+        ref=$(python3 -c "import json,sys
+print(next(c['seconds'] for c in json.load(open('tests/data/scalesim/runs.json'))['cases'] if c['id'] == sys.argv[1]))" "$id")
+    else
+        ref=$(nice -n 10 "$venv/bin/python" -W ignore tests/data/scalesim/run.py --time-only --id "$id" |
+            python3 -c "import json,sys; print(json.loads(sys.stdin.read())['seconds'])")
+    fi
     nice -n 10 "$nnc" "$work/$n.csv" "$work/$n.cfg" "${gemm[@]}" --runs "$runs" >"$work/$n.json"
     read -r ours equal < <(python3 - "$work/$n.json" "$id" <<'EOF'
 import json, sys
@@ -105,4 +114,8 @@ import sys
 r = [float(x) for x in sys.argv[1:]]
 print(f'\nSmallest speed-up where SCALE-Sim took over 1 s: {min(r):.0f}x over {len(r)} cases.')" "${ratios[@]}"
 fi
-echo "(nnc: fastest of $runs runs; SCALE-Sim: one run; both at nice 10; $(uname -m), $(nproc) cores)"
+if $recorded; then
+    echo "(nnc: fastest of $runs runs at nice 10, now; SCALE-Sim: the wall time recorded in runs.json; $(uname -m), $(nproc) cores)"
+else
+    echo "(nnc: fastest of $runs runs; SCALE-Sim: one run; both at nice 10; $(uname -m), $(nproc) cores)"
+fi
