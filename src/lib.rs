@@ -15,12 +15,17 @@
 //! into a [`Network`], [`hw::load`] reads a preset or hardware file, and
 //! [`schedule()`] finds the best dataflow of every layer under [`Options`].
 //!
+//! The errors of every stage render as a [`diag::Report`], diagnostics with
+//! the input they are about; its `Display`, and its `Debug` too (so that a
+//! `main` returning one prints it as it is), is the rendered text:
+//!
 //! ```
-//! # fn main() -> Result<(), Box<dyn std::error::Error>> {
+//! use nnc::diag::Report;
+//! # fn main() -> Result<(), Report> {
 //! let source = "network Tiny\ninput data [3, 16]\nc1 = conv(data, 8, kernel: 3, pad: 1)\n";
-//! let render = |d| nnc::lang::diag::render(&d, "tiny.nn", source);
-//! let file = nnc::parse(source).map_err(render)?;
-//! let (net, _warnings) = nnc::check(&file).map_err(render)?;
+//! let report = |d| Report::compiled("tiny.nn", source, d);
+//! let file = nnc::parse(source).map_err(report)?;
+//! let (net, _warnings) = nnc::check(&file).map_err(report)?;
 //! let hw = nnc::hw::load("eyeriss")?;
 //! let options = nnc::Options::builder().batch(4).build()?;
 //! let schedule = nnc::schedule(&net, &hw, &options)?;
@@ -35,6 +40,8 @@
 
 #[cfg(feature = "cli")]
 pub mod cli;
+pub mod diag;
+pub(crate) mod fasthash;
 pub mod hw;
 pub mod ir;
 pub mod lang;
@@ -54,11 +61,31 @@ pub use lang::check::check;
 pub use lang::compile;
 pub use lang::parse::parse;
 pub use sched::Compat;
-pub use sched::network::SearchError;
-pub use sched::options::{Options, OptionsBuilder, OptionsError};
+pub use sched::model::limits::RangeError;
+pub use sched::options::{Goal, Options, OptionsBuilder, OptionsError, Solver};
 pub use sched::partition::Partitioning;
-pub use sched::resource::{Goal, Solver};
+pub use sched::search::SearchError;
+pub use sched::search::shared::SharedSearch;
 pub use schedule::ScheduleFile;
+
+impl From<SearchError> for diag::Report {
+    /// A search that fails is no input's fault: a diagnostic without a code.
+    fn from(e: SearchError) -> Self {
+        match e {
+            SearchError::Internal(why) => {
+                diag::Report::one("", "", diag::Diagnostic::internal(why))
+            }
+            e => diag::Report::error(e.to_string()),
+        }
+    }
+}
+
+impl From<OptionsError> for diag::Report {
+    /// Options that cannot go together: a usage error, without a code.
+    fn from(e: OptionsError) -> Self {
+        diag::Report::error(e.to_string())
+    }
+}
 
 /// Schedules `net` on `hw`: the schedule file of the best schedule the
 /// search finds (see [`schedule_with_progress`]).
@@ -73,14 +100,38 @@ pub fn schedule(
 /// Schedules `net` on `hw`, calling `progress` after each layer with
 /// (layers done, layers in all). Fails when a layer cannot be placed, or
 /// before searching when the network, batch or hardware is beyond the
-/// model's limits (`sched::limits`).
+/// model's limits (`sched::model::limits`).
 pub fn schedule_with_progress(
     net: &Network,
     hw: &Hardware,
     options: &Options,
     progress: &(dyn Fn(usize, usize) + Sync),
 ) -> Result<ScheduleFile, SearchError> {
-    let schedules = sched::network::search(net, &hw.machine(), options, progress)?;
+    let schedules = sched::search::network::search(net, &hw.machine(), options, progress)?;
+    best_file(net, hw, options, &schedules)
+}
+
+/// [`schedule()`] through `shared`, whose per-node searches it takes and
+/// adds to: the same schedule file, found faster when schedules of
+/// `shared`'s other networks, batches or design points did part of the
+/// work ([`SharedSearch`]).
+pub fn schedule_shared(
+    net: &Network,
+    hw: &Hardware,
+    options: &Options,
+    shared: &SharedSearch,
+) -> Result<ScheduleFile, SearchError> {
+    let schedules = shared.search(net, &hw.machine(), options, &|_, _| {})?;
+    best_file(net, hw, options, &schedules)
+}
+
+/// The schedule file of the best of `schedules`.
+fn best_file(
+    net: &Network,
+    hw: &Hardware,
+    options: &Options,
+    schedules: &[sched::search::network::NetworkSchedule],
+) -> Result<ScheduleFile, SearchError> {
     let best = schedules
         .first()
         .ok_or_else(|| SearchError::Internal("the search returned no schedule".into()))?;

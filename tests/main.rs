@@ -4,8 +4,10 @@
 #![allow(clippy::unwrap_used)]
 
 pub(crate) mod cli;
+mod diag;
 mod docs;
 mod lang;
+mod layout;
 mod model;
 mod onnx;
 mod partition;

@@ -1,5 +1,15 @@
-//! Reading the network: a file, or standard input for `-`.
+//! Reading the inputs every command shares: the network (a `.nn` file,
+//! standard input for `-`, or an `.onnx` model, docs/onnx.md) and the
+//! hardware (`--hw` with `--set`). Their warnings are printed as they are
+//! read; their errors come back as a [`Failure`].
 
+use super::args::OnnxArgs;
+use super::{Failure, print};
+use crate::diag::{Diagnostics, Report};
+use crate::hw::{self, Hardware};
+use crate::ir::Network;
+use crate::lang;
+use crate::onnx::{self, ImportOptions};
 use std::io::Read;
 use std::path::Path;
 
@@ -18,4 +28,104 @@ pub(crate) fn read_source(file: &Path) -> (String, std::io::Result<String>) {
     } else {
         (file.display().to_string(), std::fs::read_to_string(file))
     }
+}
+
+/// The text of `file`, or a usage error naming it.
+pub(crate) fn read_text(file: &Path) -> Result<String, Failure> {
+    std::fs::read_to_string(file)
+        .map_err(|e| Failure::usage(format!("cannot read `{}`: {e}", file.display())))
+}
+
+/// Reads and compiles a network, printing its warnings: the network and its
+/// source text. An `.onnx` model is read through the importer
+/// (docs/onnx.md); the source returned is then the `.nn` text it lowers to.
+pub(crate) fn network(
+    file: &Path,
+    color: bool,
+    onnx: &OnnxArgs,
+) -> Result<(Network, String), Failure> {
+    let (path, source) = if is_onnx(file) {
+        let text = lower_onnx(file, onnx)?;
+        (imported_name(file), text)
+    } else {
+        let (path, source) = read_source(file);
+        let source = source.map_err(|e| Failure::usage(format!("cannot read `{path}`: {e}")))?;
+        (path, source)
+    };
+    compile(&path, source).map(|(net, source, warnings)| {
+        print(&warnings, color);
+        (net, source)
+    })
+}
+
+/// Compiles `.nn` text shown as `path`: the network, its text and its
+/// warnings, or its errors.
+pub(crate) fn compile(path: &str, source: String) -> Result<(Network, String, Report), Failure> {
+    match lang::compile(&source) {
+        Err(diags) => Err(Failure::input(Report::compiled(path, source, diags))),
+        Ok((net, warnings)) => {
+            // The text is kept for warnings only when there are some.
+            let text = if warnings.is_empty() {
+                String::new()
+            } else {
+                source.clone()
+            };
+            Ok((net, source, Report::compiled(path, text, warnings)))
+        }
+    }
+}
+
+/// The name diagnostics show for the `.nn` text an ONNX model lowers to.
+pub(crate) fn imported_name(file: &Path) -> String {
+    format!("{} (imported)", file.display())
+}
+
+/// Is `file` an ONNX model (by its extension)?
+pub(crate) fn is_onnx(file: &Path) -> bool {
+    file.extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("onnx"))
+}
+
+/// Reads and lowers an ONNX model to `.nn` text.
+pub(crate) fn lower_onnx(file: &Path, args: &OnnxArgs) -> Result<String, Failure> {
+    let bytes = std::fs::read(file)
+        .map_err(|e| Failure::usage(format!("cannot read `{}`: {e}", file.display())))?;
+    let options = ImportOptions {
+        fallback_name: file
+            .file_stem()
+            .map(|s| s.to_string_lossy().into_owned())
+            .unwrap_or_default(),
+        input_shape: args.input_shape,
+    };
+    onnx::import(&bytes, &options)
+        .map(|i| i.text)
+        .map_err(|e| Failure::input(e.report(&file.display().to_string())))
+}
+
+/// Loads `--hw` with `--set` changes, printing its warnings.
+pub(crate) fn hardware(arg: &str, sets: &[hw::Set], color: bool) -> Result<Hardware, Failure> {
+    let (text, origin) = hw::read(arg).map_err(hardware_failure)?;
+    let hw = hw::parse_with(&text, &origin, sets).map_err(hardware_failure)?;
+    print(&hardware_warnings(&hw, origin, text), color);
+    Ok(hw)
+}
+
+/// The warnings of `hw`, read from `text` (shown as `origin`).
+pub(crate) fn hardware_warnings(hw: &Hardware, origin: String, text: String) -> Report {
+    let mut diags = Diagnostics::new();
+    for w in &hw.warnings {
+        diags.push(w.diagnostic());
+    }
+    Report::new(origin, text, diags)
+}
+
+/// What a hardware error exits with: 2 for a file or preset that is not
+/// there and for a `--set` value, 1 for a file that is not valid.
+pub(crate) fn hardware_failure(e: hw::HwError) -> Failure {
+    let exit = if e.is_usage() {
+        super::EXIT_USAGE
+    } else {
+        super::EXIT_COMPILE_ERROR
+    };
+    Failure::with(exit, e.report())
 }

@@ -162,7 +162,8 @@ pub fn parse() -> Result<Cli, ExitCode> {
         Ok(cli) => Ok(cli),
         Err(e) if e.use_stderr() => match first_reference_flag(std::env::args_os()) {
             Some(why) => {
-                eprintln!("error: {why}");
+                // Before `--color` is read: plain, as clap's own errors.
+                super::print(&crate::diag::Report::error(why), false);
                 Err(ExitCode::from(EXIT_USAGE))
             }
             None => e.exit(),

@@ -1,53 +1,14 @@
 //! `nnc sweep`: wiring only; the work is `crate::sweep`'s.
 
-use super::{EXIT_COMPILE_ERROR, EXIT_USAGE, compile_network, import, write_atomically};
-use crate::lang;
-use crate::sweep::{self, OutputError, Plan, Shard};
-use clap::Args;
+use super::args::{OnnxArgs, SweepArgs};
+use super::output::write_file;
+use super::{EXIT_COMPILE_ERROR, EXIT_USAGE, Failure, input, on_threads, print};
+use crate::diag::Report;
+use crate::ir::Network;
+use crate::sweep::{self, OutputError, Plan, ResultsFile, Shard, Spec};
 use std::io::IsTerminal;
 use std::path::PathBuf;
 use std::process::ExitCode;
-
-/// Arguments of `nnc sweep`.
-#[derive(Debug, Args)]
-#[command(after_help = "Examples:\n  \
-nnc sweep sweeps/gbuf.toml -o gbuf.csv                   # all rows; rerun to resume\n  \
-nnc sweep sweeps/gbuf.toml --shard 1/4 -o part.1.csv     # every 4th row, from row 1\n  \
-nnc sweep sweeps/gbuf.toml --shard auto -o part.$SLURM_ARRAY_TASK_ID.csv   # in a Slurm job array\n  \
-nnc sweep sweeps/gbuf.toml --merge part.*.csv -o gbuf.csv\n\n\
-The spec format, the columns and the SRAM energy rule: docs/sweep.md.")]
-pub struct SweepArgs {
-    /// The sweep spec, a TOML file (its paths are relative to it).
-    pub spec: PathBuf,
-    /// The results file (CSV). If it holds rows of this sweep already, the
-    /// run continues after them; a file of another spec is refused.
-    #[arg(short = 'o', long = "output", value_name = "FILE")]
-    pub output: PathBuf,
-    /// Run only slice I of N (rows k with k mod N = I), or `auto`: from
-    /// SLURM_ARRAY_TASK_ID and SLURM_ARRAY_TASK_COUNT, or from
-    /// JOB_COMPLETION_INDEX (a Kubernetes Indexed Job) with --shard-count.
-    #[arg(long, value_name = "I/N|auto")]
-    pub shard: Option<String>,
-    /// With `--shard auto` outside Slurm: how many slices (the Indexed
-    /// Job's completions).
-    #[arg(long, value_name = "N")]
-    pub shard_count: Option<usize>,
-    /// Merge the part files of the shards into FILE instead of running:
-    /// every row must be in exactly one.
-    #[arg(long, value_name = "PART", num_args = 1.., conflicts_with = "shard")]
-    pub merge: Vec<PathBuf>,
-    /// Worker threads (default: one per core). The results do not depend on it.
-    #[arg(long, value_parser = clap::value_parser!(u64).range(1..=1024))]
-    pub threads: Option<u64>,
-    /// No progress bar.
-    #[arg(long, short = 'q')]
-    pub quiet: bool,
-}
-
-fn usage(message: impl std::fmt::Display) -> ExitCode {
-    eprintln!("error: {message}");
-    ExitCode::from(EXIT_USAGE)
-}
 
 /// The shard of `--shard`, resolved from the environment for `auto`.
 fn shard(args: &SweepArgs) -> Result<Option<Shard>, String> {
@@ -95,81 +56,55 @@ fn shard(args: &SweepArgs) -> Result<Option<Shard>, String> {
 }
 
 /// Runs `nnc sweep`.
-pub(super) fn run(args: &SweepArgs, color: bool) -> ExitCode {
+pub(super) fn run(args: &SweepArgs, color: bool) -> Result<ExitCode, Failure> {
     if args.output.as_os_str() == "-" {
         // Rows go to a file so that a rerun can find them.
-        return usage("a sweep writes a file: give -o FILE (`-` cannot be resumed)");
+        return Err(Failure::usage(
+            "a sweep writes a file: give -o FILE (`-` cannot be resumed)",
+        ));
     }
-    let shard = match shard(args) {
-        Ok(s) => s,
-        Err(e) => return usage(e),
-    };
+    let shard = shard(args).map_err(Failure::usage)?;
     let spec_name = args.spec.display().to_string();
-    let text = match std::fs::read_to_string(&args.spec) {
-        Ok(t) => t,
-        Err(e) => return usage(format!("cannot read `{spec_name}`: {e}")),
-    };
+    let text = input::read_text(&args.spec)?;
     let dir = args.spec.parent().map(PathBuf::from).unwrap_or_default();
-    let spec = match sweep::parse_spec(&text, &dir) {
-        Ok(s) => s,
-        Err(e) => {
-            let mut d = lang::Diagnostic::file_error(format!("invalid sweep spec: {}", e.message));
-            if let Some(span) = e.span {
-                d = d.primary(lang::ast::Span::new(span.start, span.end), "here");
-            }
-            let mut diags = lang::Diagnostics::new();
-            diags.push(d);
-            let _ = lang::diag::emit_each(
-                &diags,
-                &spec_name,
-                &text,
-                color,
-                &mut std::io::stderr().lock(),
-            );
-            return ExitCode::from(EXIT_COMPILE_ERROR);
-        }
-    };
-    for w in &spec.base.warnings {
-        eprintln!("warning: {w}");
-    }
-    let mut networks = Vec::with_capacity(spec.networks.len());
-    for n in &spec.networks {
-        // An `.onnx` model must fix its input sizes itself (docs/onnx.md).
-        let onnx = import::OnnxArgs { input_shape: None };
-        match compile_network(&n.path, color, &onnx) {
-            Ok((net, _)) => networks.push(net),
-            Err(code) => return code,
-        }
-    }
-    let plan = match Plan::new(&spec, &networks) {
-        Ok(p) => p,
-        Err(e) => {
-            eprintln!("error: {spec_name}: {e}");
-            return ExitCode::from(EXIT_COMPILE_ERROR);
-        }
-    };
-    let output_error = |e: OutputError| {
-        eprintln!("error: {e}");
-        ExitCode::from(if e.is_usage() {
-            EXIT_USAGE
-        } else {
-            EXIT_COMPILE_ERROR
-        })
-    };
+    let spec = sweep::parse_spec(&text, &dir)
+        .map_err(|e| Failure::all(EXIT_COMPILE_ERROR, e.reports(&spec_name, &text)))?;
+    print(
+        &input::hardware_warnings(&spec.base, spec.hw_origin.clone(), spec.hw_text.clone()),
+        color,
+    );
+    let networks = networks(&spec, color)?;
+    let plan = Plan::new(&spec, &networks)
+        .map_err(|e| Failure::input(Report::one(&spec_name, &text, e.diagnostic())))?;
     if !args.merge.is_empty() {
-        return match sweep::merge(&plan, &args.merge) {
-            Err(e) => output_error(e),
-            Ok(text) => match write_atomically(&args.output, &text) {
-                Ok(()) => ExitCode::SUCCESS,
-                Err(e) => usage(format!("cannot write `{}`: {e}", args.output.display())),
-            },
-        };
+        let merged = sweep::merge(&plan, &args.merge).map_err(output_failure)?;
+        write_file(&args.output, &merged)?;
+        return Ok(ExitCode::SUCCESS);
     }
-    let mut file = match sweep::open_results(&plan, shard, &args.output) {
-        Ok(f) => f,
-        Err(e) => return output_error(e),
-    };
-    let rows = sweep::shard_rows(&plan, shard);
+    let file = sweep::open_results(&plan, shard, &args.output).map_err(output_failure)?;
+    rows(args, &plan, shard, file)?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// The spec's networks, compiled, in spec order.
+fn networks(spec: &Spec, color: bool) -> Result<Vec<Network>, Failure> {
+    // An `.onnx` model must fix its input sizes itself (docs/onnx.md).
+    let onnx = OnnxArgs { input_shape: None };
+    spec.networks
+        .iter()
+        .map(|n| input::network(&n.path, color, &onnx).map(|(net, _)| net))
+        .collect()
+}
+
+/// Schedules this run's rows into `file`, with a progress bar on a
+/// terminal, on `--threads` threads.
+fn rows(
+    args: &SweepArgs,
+    plan: &Plan<'_>,
+    shard: Option<Shard>,
+    mut file: ResultsFile,
+) -> Result<(), Failure> {
+    let rows = sweep::shard_rows(plan, shard);
     let todo = &rows[file.done.min(rows.len())..];
     let bar = (!args.quiet && std::io::stderr().is_terminal()).then(|| {
         let bar = indicatif::ProgressBar::new(rows.len() as u64);
@@ -199,22 +134,19 @@ pub(super) fn run(args: &SweepArgs, color: bool) -> ExitCode {
         }
         Ok::<(), OutputError>(())
     };
-    let mut go = || sweep::run_ordered(&plan, todo, &mut on_row);
-    let result = match args.threads {
-        None => go(),
-        Some(n) => match rayon::ThreadPoolBuilder::new()
-            .num_threads(n as usize)
-            .build()
-        {
-            Ok(pool) => pool.install(go),
-            Err(e) => return usage(format!("cannot start {n} threads: {e}")),
-        },
-    };
+    let result = on_threads(args.threads, || sweep::run_ordered(plan, todo, &mut on_row))?;
     if let Some(bar) = &bar {
         bar.finish_and_clear();
     }
-    match result {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(e) => output_error(e),
-    }
+    result.map_err(output_failure)
+}
+
+/// A results or part file's error, and its exit code.
+fn output_failure(e: OutputError) -> Failure {
+    let exit = if e.is_usage() {
+        EXIT_USAGE
+    } else {
+        EXIT_COMPILE_ERROR
+    };
+    Failure::with(exit, e.report())
 }

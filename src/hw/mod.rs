@@ -4,30 +4,29 @@
 //!
 //! Presets ship inside the binary (`--hw eyeriss`).
 //!
+//! - `parse`: reading and checking a description, step by step;
+//! - `error`: what can be wrong with one, and its diagnostics;
 //! - `unit`: the energy unit and what a clock turns cycles into;
 //! - `size`: sizes in bytes or with a binary unit (`"64 KiB"`);
 //! - `set`: one-off changes of a key (`--set node.gbuf_bytes=65536`).
 
+mod error;
+mod parse;
 mod set;
 mod size;
 mod unit;
 
+pub use error::{HwError, HwWarning, Problem};
+pub use parse::parse_with;
 pub use set::{Set, SetError};
 pub use size::{SIZE_EXPECTED, parse_size};
 
 pub use unit::{EnergyUnit, MAX_UNIT_LEN, format_seconds, format_watts};
 
 use crate::ir::Dim2;
-use crate::sched::limits::{
-    MAX_ENERGY, MAX_HW_SIZE, MAX_NODE_SIDE, MAX_PE_SIDE, MAX_WORD_BITS, MIN_BANDWIDTH,
-};
-use crate::sched::partition::MemType;
-use crate::sched::resource::{Bandwidth, Cost, NodeResource};
-use crate::sched::types::PerLevel;
+use crate::sched::machine::{Bandwidth, Cost, Machine, MemType, NodeResource, PerLevel};
 use serde::{Deserialize, Serialize};
-use std::ops::Range;
-use std::path::{Path, PathBuf};
-use thiserror::Error;
+use std::path::Path;
 
 /// A tiled accelerator: checked, in the units of the file (bytes, energies).
 #[derive(Clone, Debug, PartialEq, Serialize)]
@@ -71,23 +70,6 @@ pub struct Hardware {
     pub warnings: Vec<HwWarning>,
 }
 
-/// A hardware description that is valid but likely not what was meant.
-#[derive(Clone, Debug, PartialEq, Eq, Error)]
-pub enum HwWarning {
-    /// More than one node, yet moving data between nodes costs nothing.
-    #[error(
-        "`{origin}` has {nodes} nodes but `[energy] noc_hop` is {given}: moving data between nodes costs nothing, so layers are split as if the NoC were free (give the energy of one word over one hop)"
-    )]
-    FreeNoc {
-        /// Where the description came from.
-        origin: String,
-        /// The node array, e.g. `4x4`.
-        nodes: String,
-        /// `0` or `not given`.
-        given: &'static str,
-    },
-}
-
 /// Energy per op, per word access at each level, per word per NoC hop, and
 /// static energy of the chip per cycle.
 #[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
@@ -111,58 +93,6 @@ pub struct Energy {
     pub static_per_cycle: f64,
 }
 
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct File {
-    name: String,
-    word_bits: u64,
-    #[serde(default)]
-    energy_unit: Option<String>,
-    #[serde(default)]
-    clock_mhz: Option<f64>,
-    nodes: NodesSection,
-    node: NodeSection,
-    #[serde(default)]
-    dram: DramSection,
-    energy: Energy,
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct NodesSection {
-    dims: [u64; 2],
-    memory: MemType,
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct NodeSection {
-    pe_array: [u64; 2],
-    regf_bytes: size::Bytes,
-    gbuf_bytes: size::Bytes,
-    #[serde(default)]
-    bus_width_bits: u64,
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct DramSection {
-    #[serde(default = "infinite")]
-    bandwidth_bytes_per_cycle: f64,
-}
-
-impl Default for DramSection {
-    fn default() -> Self {
-        DramSection {
-            bandwidth_bytes_per_cycle: f64::INFINITY,
-        }
-    }
-}
-
-fn infinite() -> f64 {
-    f64::INFINITY
-}
-
 /// The highest clock a hardware file may give, in MHz (1 THz): far above
 /// any accelerator, low enough that seconds and watts stay finite.
 pub const MAX_CLOCK_MHZ: f64 = 1e6;
@@ -174,51 +104,6 @@ pub const PRESETS: [(&str, &str); 4] = [
     ("tetris-l1", include_str!("../../hw/tetris-l1.toml")),
     ("tetris", include_str!("../../hw/tetris.toml")),
 ];
-
-/// Why a hardware description cannot be used.
-#[derive(Debug, Error)]
-pub enum HwError {
-    /// The file cannot be read.
-    #[error("cannot read hardware file `{}`: {source}", path.display())]
-    Read {
-        /// The file.
-        path: PathBuf,
-        /// What the system said.
-        source: std::io::Error,
-    },
-    /// Neither a file nor a preset.
-    #[error("unknown hardware preset `{name}`{} (presets: {}; a file path must end in `.toml` or contain `/`)",
-        suggestion.as_ref().map(|s| format!("; did you mean `{s}`?")).unwrap_or_default(),
-        preset_names().join(", "))]
-    UnknownPreset {
-        /// What was asked for.
-        name: String,
-        /// The preset it is probably a typo of (same letters in another
-        /// case, or a few edits away).
-        suggestion: Option<String>,
-    },
-    /// A changed key's value is out of range (or not one the key takes).
-    #[error("hardware key `{set}`: {message}")]
-    SetValue {
-        /// The change, `KEY=VALUE`.
-        set: String,
-        /// What is wrong and what was expected.
-        message: String,
-    },
-    /// The TOML is malformed, or a key is unknown, missing or of the wrong
-    /// type, or a value is out of range.
-    #[error("{message}")]
-    Invalid {
-        /// Where the text came from (a path or `preset NAME`).
-        origin: String,
-        /// The text, for rendering the place.
-        text: String,
-        /// Byte range of the offending key or value, if known.
-        span: Option<Range<usize>>,
-        /// What is wrong and what was expected.
-        message: String,
-    },
-}
 
 /// Names of the presets.
 pub fn preset_names() -> Vec<&'static str> {
@@ -281,211 +166,6 @@ pub fn parse(text: &str, origin: &str) -> Result<Hardware, HwError> {
     parse_with(text, origin, &[])
 }
 
-/// Parses a hardware description, applies `sets` to the document (a later
-/// change of the same key wins), then checks the result: the text must be
-/// a valid file by itself, and a changed value out of range is an error
-/// naming the change ([`HwError::SetValue`]).
-pub fn parse_with(text: &str, origin: &str, sets: &[Set]) -> Result<Hardware, HwError> {
-    let invalid = |span: Option<Range<usize>>, message: String| HwError::Invalid {
-        origin: origin.to_owned(),
-        text: text.to_owned(),
-        span,
-        message,
-    };
-    let de_error = |e: toml::de::Error| {
-        let mut message = e.message().to_owned();
-        // serde does not tell a size's parser its key: name it from the line.
-        if message.contains(SIZE_EXPECTED)
-            && let Some(key) = e.span().and_then(|s| key_of_line(text, s.start))
-        {
-            message = format!("`{key}`: {message}");
-        }
-        invalid(e.span(), message)
-    };
-    let mut file: File = toml::from_str(text).map_err(de_error)?;
-    if !sets.is_empty() {
-        let mut doc: toml::Table = toml::from_str(text).map_err(de_error)?;
-        for s in sets {
-            s.apply(&mut doc);
-        }
-        // The kinds were checked with each change; what is left is a value
-        // the key does not take (`nodes.memory=4d`).
-        file = doc
-            .try_into()
-            .map_err(|e: toml::de::Error| HwError::SetValue {
-                set: sets
-                    .iter()
-                    .map(Set::to_string)
-                    .collect::<Vec<_>>()
-                    .join(", "),
-                message: e.message().trim().to_owned(),
-            })?;
-    }
-    // Range checks, each pointing at its key, or naming the change that set it.
-    let key_span = |key: &str| find_key(text, key);
-    let check = |ok: bool, key: &str, expected: &str| {
-        if ok {
-            return Ok(());
-        }
-        if let Some(s) = sets.iter().rev().find(|s| s.key() == key) {
-            return Err(HwError::SetValue {
-                set: s.to_string(),
-                message: format!("expected {expected}"),
-            });
-        }
-        let short = key.rsplit('.').next().unwrap_or(key);
-        Err(invalid(
-            key_span(short),
-            format!("`{short}`: expected {expected}"),
-        ))
-    };
-    // The limits are the model's (`sched::limits`, which says why each
-    // keeps the model's arithmetic in range).
-    // Sizes are whole bytes and the model (as the reference) counts whole
-    // words of whole bytes: a 12-bit word would silently take 2 bytes, so
-    // widths it cannot represent are refused (docs/hardware.md#word-widths).
-    check(
-        (8..=MAX_WORD_BITS).contains(&file.word_bits) && file.word_bits.is_multiple_of(8),
-        "word_bits",
-        &format!(
-            "a multiple of 8 from 8 to {MAX_WORD_BITS} bits (the model stores a word in whole bytes, so a 12-bit word would count as 16; a wider word is a vector of words)"
-        ),
-    )?;
-    let within = |v: u64, max: u64| (1..=max).contains(&v);
-    check(
-        file.nodes.dims.iter().all(|&d| within(d, MAX_NODE_SIDE)),
-        "nodes.dims",
-        &format!(
-            "two node counts from 1 to {MAX_NODE_SIDE} (NoC hop counts multiply words by nodes and distances)"
-        ),
-    )?;
-    check(
-        file.node.pe_array.iter().all(|&d| within(d, MAX_PE_SIDE)),
-        "node.pe_array",
-        &format!(
-            "two PE counts from 1 to {MAX_PE_SIDE} (the mapping multiplies fmap sizes by the array's)"
-        ),
-    )?;
-    let word_bytes = file.word_bits.div_ceil(8);
-    let size = format!(
-        "room for at least one word ({word_bytes} bytes), and at most {MAX_HW_SIZE} bytes (2^53, exact in the model's float formulas)"
-    );
-    let (regf_bytes, gbuf_bytes) = (file.node.regf_bytes.0, file.node.gbuf_bytes.0);
-    check(
-        (word_bytes..=MAX_HW_SIZE).contains(&regf_bytes),
-        "node.regf_bytes",
-        &size,
-    )?;
-    check(
-        (word_bytes..=MAX_HW_SIZE).contains(&gbuf_bytes),
-        "node.gbuf_bytes",
-        &size,
-    )?;
-    check(
-        file.node.bus_width_bits <= MAX_HW_SIZE,
-        "node.bus_width_bits",
-        &format!("0 (unlimited) to {MAX_HW_SIZE} bits (2^53)"),
-    )?;
-    let bw = file.dram.bandwidth_bytes_per_cycle;
-    check(
-        bw >= MIN_BANDWIDTH,
-        "dram.bandwidth_bytes_per_cycle",
-        &format!("`inf` or a number of at least {MIN_BANDWIDTH:e} bytes per cycle"),
-    )?;
-    let energy_unit = match &file.energy_unit {
-        None => EnergyUnit::PJ,
-        Some(u) => EnergyUnit::parse(u).map_err(|why| {
-            match sets.iter().rev().find(|s| s.key() == "energy_unit") {
-                Some(s) => HwError::SetValue {
-                    set: s.to_string(),
-                    message: why.to_string(),
-                },
-                None => invalid(key_span("energy_unit"), format!("`energy_unit`: {why}")),
-            }
-        })?,
-    };
-    if let Some(mhz) = file.clock_mhz {
-        check(
-            mhz > 0.0 && mhz <= MAX_CLOCK_MHZ,
-            "clock_mhz",
-            &format!("a clock frequency in MHz above 0 and at most {MAX_CLOCK_MHZ:e}"),
-        )?;
-    }
-    let e = file.energy;
-    for (key, v) in [
-        ("energy.mac", e.mac),
-        ("energy.dram", e.dram),
-        ("energy.gbuf", e.gbuf),
-        ("energy.array", e.array),
-        ("energy.regf", e.regf),
-        ("energy.noc_hop", e.noc_hop),
-        ("energy.static_per_cycle", e.static_per_cycle),
-    ] {
-        check(
-            (0.0..=MAX_ENERGY).contains(&v),
-            key,
-            &format!(
-                "a finite, non-negative energy of at most {MAX_ENERGY:e} (keeps the model's totals finite)"
-            ),
-        )?;
-    }
-    let nodes = Dim2::new(file.nodes.dims[0], file.nodes.dims[1]);
-    let mut warnings = Vec::new();
-    if nodes.size() > 1 && e.noc_hop == 0.0 {
-        warnings.push(HwWarning::FreeNoc {
-            origin: origin.to_owned(),
-            nodes: format!("{}x{}", nodes.h, nodes.w),
-            given: if key_span("noc_hop").is_some() {
-                "0"
-            } else {
-                "not given"
-            },
-        });
-    }
-    Ok(Hardware {
-        name: file.name,
-        word_bits: file.word_bits,
-        nodes,
-        memory: file.nodes.memory,
-        pe_array: Dim2::new(file.node.pe_array[0], file.node.pe_array[1]),
-        regf_bytes,
-        gbuf_bytes,
-        bus_width_bits: file.node.bus_width_bits,
-        dram_bandwidth_bytes_per_cycle: bw,
-        energy_unit,
-        clock_mhz: file.clock_mhz,
-        energy: e,
-        set: sets.iter().map(Set::to_string).collect(),
-        text_sha256: crate::sha256::hex(text.as_bytes()),
-        warnings,
-    })
-}
-
-/// The key assigned on the line holding byte `at`, if the line is `key = ...`.
-fn key_of_line(text: &str, at: usize) -> Option<&str> {
-    let start = text.get(..at)?.rfind('\n').map_or(0, |i| i + 1);
-    let line = text.get(start..)?.lines().next()?;
-    let (key, _) = line.split_once('=')?;
-    let key = key.trim();
-    (!key.is_empty() && key.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')).then_some(key)
-}
-
-/// The byte range of the first line that assigns `key`.
-fn find_key(text: &str, key: &str) -> Option<Range<usize>> {
-    let mut offset = 0;
-    for line in text.split_inclusive('\n') {
-        let trimmed = line.trim_start();
-        if let Some(rest) = trimmed.strip_prefix(key)
-            && rest.trim_start().starts_with('=')
-        {
-            let start = offset + (line.len() - trimmed.len());
-            return Some(start..start + key.len());
-        }
-        offset += line.len();
-    }
-    None
-}
-
 impl Hardware {
     /// Bytes per word: `ceil(word_bits / 8)`.
     pub fn word_bytes(&self) -> u64 {
@@ -514,13 +194,8 @@ impl Hardware {
 
     /// The whole machine as the search sees it: nodes, memory placement,
     /// per-node resources and costs.
-    pub fn machine(&self) -> crate::sched::layer::Machine {
-        crate::sched::layer::Machine::new(
-            self.nodes,
-            self.memory,
-            self.node_resource(),
-            self.cost(),
-        )
+    pub fn machine(&self) -> Machine {
+        Machine::new(self.nodes, self.memory, self.node_resource(), self.cost())
     }
 
     /// `cycles` in seconds, when the file gives a clock.
@@ -668,6 +343,23 @@ mod tests {
             assert_eq!(&text[span], key);
         }
 
+        // A pair of three numbers is no pair (toml's reader would drop the
+        // third into `[u64; 2]`).
+        let text = PRESETS[0]
+            .1
+            .replace("pe_array = [16, 16]", "pe_array = [16, 16, 3]");
+        let HwError::Invalid {
+            span: Some(span),
+            message,
+            problem: Problem::BadValue,
+            ..
+        } = parse(&text, "t").unwrap_err()
+        else {
+            panic!("expected a bad value");
+        };
+        assert!(message.contains("invalid length 3"), "{message}");
+        assert_eq!(&text[span], "[16, 16, 3]");
+
         let text = PRESETS[0].1.replace("memory = \"2d\"", "memory = \"4d\"");
         assert!(matches!(
             parse(&text, "t"),
@@ -722,12 +414,16 @@ mod tests {
             (tetris.replace("noc_hop = 40.0\n", ""), "not given"),
         ] {
             let hw = parse(&text, "t.toml").unwrap();
+            let span = (given == "0")
+                .then(|| text.find("noc_hop").map(|i| i..i + "noc_hop".len()))
+                .flatten();
             assert_eq!(
                 hw.warnings,
                 [HwWarning::FreeNoc {
                     origin: "t.toml".into(),
                     nodes: "4x4".into(),
-                    given
+                    given,
+                    span
                 }]
             );
         }
@@ -788,20 +484,28 @@ mod set_tests {
 
     #[test]
     fn out_of_range_changes_name_the_change() {
-        for (arg, says) in [
-            ("node.gbuf_bytes=1", "room for at least one word"),
-            ("node.pe_array=0x16", "two PE counts"),
-            ("energy.dram=-1", "non-negative energy"),
-            ("nodes.memory=4d", "4d"),
-            ("energy_unit=PJ", "did you mean `pJ`"),
-            ("word_bits=0", "a multiple of 8"),
+        let (range, value) = (Problem::OutOfRange, Problem::BadValue);
+        for (arg, says, kind) in [
+            ("node.gbuf_bytes=1", "room for at least one word", range),
+            ("node.pe_array=0x16", "two PE counts", range),
+            ("energy.dram=-1", "non-negative energy", range),
+            ("nodes.memory=4d", "4d", value),
+            ("energy_unit=PJ", "did you mean `pJ`", value),
+            ("word_bits=0", "a multiple of 8", range),
         ] {
             let e = load_with("eyeriss", &sets(&[arg])).unwrap_err();
-            let HwError::SetValue { set, message } = &e else {
+            let HwError::SetValue {
+                set,
+                message,
+                problem,
+                origin,
+            } = &e
+            else {
                 panic!("{arg}: {e}");
             };
             assert_eq!(arg.split('=').next(), set.split('=').next(), "{e}");
             assert!(message.contains(says), "{arg}: {message}");
+            assert_eq!((problem, origin.as_str()), (&kind, "preset eyeriss"), "{e}");
         }
         // A base file that is not a hardware file is reported as before,
         // with its place; ranges are checked after the changes.

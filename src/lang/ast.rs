@@ -4,38 +4,7 @@
 
 use std::fmt;
 
-/// Bytes `start..end` of the source file.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub struct Span {
-    /// First byte.
-    pub start: u32,
-    /// One past the last byte.
-    pub end: u32,
-}
-
-impl Span {
-    /// A span from byte offsets (saturating at `u32::MAX`).
-    pub fn new(start: usize, end: usize) -> Self {
-        let clamp = |x: usize| u32::try_from(x).unwrap_or(u32::MAX);
-        Span {
-            start: clamp(start),
-            end: clamp(end),
-        }
-    }
-
-    /// The smallest span covering both.
-    pub fn to(self, other: Span) -> Span {
-        Span {
-            start: self.start.min(other.start),
-            end: self.end.max(other.end),
-        }
-    }
-
-    /// As a byte range.
-    pub fn range(self) -> std::ops::Range<usize> {
-        self.start as usize..self.end as usize
-    }
-}
+pub use crate::diag::Span;
 
 impl From<Span> for crate::ir::Span {
     fn from(s: Span) -> Self {

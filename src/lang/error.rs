@@ -1,12 +1,12 @@
 //! Everything the front end can report, as data: [`ErrorKind`] carries the
 //! facts of each problem, [`ErrorKind::code`] its stable [`Code`]. The
 //! wording lives in one place, `message.rs` ([`ErrorKind::diagnostic`]).
-//! docs/language.md lists the codes with examples; every code has a fixture
+//! docs/diagnostics.md lists the codes with examples; every code has a fixture
 //! in `tests/fixtures/errors/`.
 
 use super::ast::Span;
-use super::check::Builtin;
-use super::code::Code;
+use super::builtin::Builtin;
+use crate::diag::Code;
 use crate::ir::{Dim2, WindowMode};
 
 /// What kind of value something is, for [`ErrorKind::WrongKind`].

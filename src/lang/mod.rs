@@ -2,24 +2,23 @@
 //!
 //! ```text
 //! source ──parse──▶ ast::File ──check──▶ ir::Network
-//!            └──────────┴──▶ diag::Diagnostics (errors, warnings)
+//!            └──────────┴──▶ Diagnostics (errors, warnings)
 //! ```
 //!
 //! [`compile`] runs both stages. Every problem is an [`error::ErrorKind`]
-//! (its facts) with a stable [`Code`], worded once (`message.rs`) into a
-//! [`diag::Diagnostic`]; [`diag::emit`] renders them.
+//! (its facts) with a stable [`Code`](crate::diag::Code), worded once
+//! (`message.rs`) into a [`Diagnostic`](crate::diag::Diagnostic);
+//! [`crate::diag`] renders them. `builtin` lists the operators, which the
+//! checker and the diagnostics' facts both name.
 
 pub mod ast;
+pub mod builtin;
 pub mod check;
-pub mod code;
-pub mod diag;
 pub mod error;
 mod message;
 pub mod parse;
 
-pub use code::Code;
-pub use diag::{Diagnostic, Diagnostics, Severity};
-
+use crate::diag::Diagnostics;
 use crate::ir::Network;
 
 /// Parses and checks a `.nn` source. `Ok` holds the network and its

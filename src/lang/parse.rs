@@ -5,8 +5,8 @@
 //! input.
 
 use super::ast::{self, BinOp, Expr, ExprKind, Ident, Span, Stmt, StmtKind};
-use super::diag::Diagnostics;
 use super::error::ErrorKind;
+use crate::diag::Diagnostics;
 use pest::Parser as _;
 use pest::iterators::Pair;
 use pest::pratt_parser::{Assoc, Op, PrattParser};
@@ -51,7 +51,7 @@ pub fn parse(source: &str) -> Result<ast::File, Diagnostics> {
         }
     };
     let Some(file_pair) = pairs.next() else {
-        diags.push(super::diag::Diagnostic::internal(
+        diags.push(crate::diag::Diagnostic::internal(
             "the parser returned no file",
         ));
         return Err(diags);

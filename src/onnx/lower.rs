@@ -9,6 +9,7 @@ use super::graph::{AttrValue, Dim, Graph, Node, Tensor};
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::fmt::Write;
 
+mod attrs;
 mod channels_last;
 mod conv1d;
 mod embedding;
@@ -22,8 +23,8 @@ mod shapes;
 mod tokens;
 mod upsample;
 
+use attrs::unsupported;
 use names::{net_name, short_name};
-use ops::unsupported;
 use shapes::{broadcast, reshaped};
 
 /// How to read a graph.

@@ -8,6 +8,7 @@ pub mod graph;
 pub mod lower;
 pub(crate) mod proto;
 
+use crate::diag::{Code, Diagnostic, Report};
 pub use lower::{ImportOptions, Imported};
 use thiserror::Error;
 
@@ -29,7 +30,7 @@ pub enum ImportError {
         what: String,
     },
     /// A node nnc cannot represent.
-    #[error("node `{node}` ({op}): {what}\n  = help: {help}")]
+    #[error("node `{node}` ({op}): {what}")]
     Node {
         /// The node's name (or first output).
         node: String,
@@ -40,6 +41,41 @@ pub enum ImportError {
         /// What to do.
         help: String,
     },
+}
+
+impl ImportError {
+    /// The error as a diagnostic (codes `X0xx`,
+    /// docs/diagnostics.md#onnx-models), placed at the node or input it is
+    /// about.
+    pub fn diagnostic(&self) -> Diagnostic {
+        match self {
+            ImportError::Malformed(why) => Diagnostic::new(
+                Code::OnnxMalformed,
+                format!("not a readable ONNX model: {why}"),
+            )
+            .help("export the model again (`torch.onnx.export`), or check it with onnx.checker"),
+            ImportError::NoInput => Diagnostic::new(Code::OnnxNoInput, self.to_string())
+                .help("export the model with its data input as a graph input"),
+            ImportError::FreeShape { input, what } => {
+                Diagnostic::new(Code::OnnxFreeShape, what.clone())
+                    .at(format!("input `{input}`"))
+                    .help("give the shape with `--input-shape C,H,W`")
+            }
+            ImportError::Node {
+                node,
+                op,
+                what,
+                help,
+            } => Diagnostic::new(Code::OnnxNode, what.clone())
+                .at(format!("node `{node}` ({op})"))
+                .help(help),
+        }
+    }
+
+    /// The error with the model it is about, shown as `name`.
+    pub fn report(&self, name: &str) -> Report {
+        Report::one(name, "", self.diagnostic())
+    }
 }
 
 /// Reads an ONNX model and lowers it to `.nn` text.

@@ -14,11 +14,12 @@ use super::types::{
     EnergyOut, FORMAT, FORMAT_V1, Format, HardwareOut, InputsOut, LayerOut, LevelsOut,
     LowerBoundOut, OptionsOut, ScheduleFile, SegmentOut, TotalsOut,
 };
+use crate::diag::{Code, Diagnostic, Report, SerdeProblem, Span};
 use crate::hw::Hardware;
 use crate::hw::{Energy, EnergyUnit};
 use crate::ir::Dim2;
 use crate::sched::Compat;
-use crate::sched::partition::MemType;
+use crate::sched::machine::MemType;
 use serde::{Deserialize, Deserializer, Serialize};
 use std::path::Path;
 use thiserror::Error;
@@ -274,6 +275,8 @@ pub enum ReadError {
         origin: String,
         /// serde_json's message, with line and column.
         message: String,
+        /// Where, line and column from 1 (0 when unknown).
+        at: (usize, usize),
     },
     /// No `format` key, or not a string.
     #[error("`{origin}` is not a schedule file: it has no `format` (expected \"{FORMAT}\")")]
@@ -300,6 +303,8 @@ pub enum ReadError {
         path: String,
         /// What is wrong, with line and column.
         message: String,
+        /// Where, line and column from 1 (0 when unknown).
+        at: (usize, usize),
     },
 }
 
@@ -309,6 +314,84 @@ impl ReadError {
     pub fn is_io(&self) -> bool {
         matches!(self, ReadError::Io { .. })
     }
+
+    /// The error as a diagnostic of the file's `text` (codes `R001`–`R006`,
+    /// docs/diagnostics.md#files-read-back), at the line and column the
+    /// JSON reader stopped, with the field's JSON path.
+    pub fn diagnostic(&self, text: &str) -> Diagnostic {
+        let place = |d: Diagnostic, (line, column): (usize, usize), label: String| {
+            match Span::at_line_column(text, line, column) {
+                Some(span) => d.primary(span, label),
+                None => d,
+            }
+        };
+        match self {
+            ReadError::Io { .. } => Diagnostic::error(self.to_string()),
+            ReadError::NotJson { message, at, .. } => place(
+                Diagnostic::new(
+                    Code::ReadNotJson,
+                    format!("not a schedule file: {}", without_position(message, *at)),
+                ),
+                *at,
+                "here".into(),
+            )
+            .help(WRITTEN_BY),
+            ReadError::NoFormat { .. } => Diagnostic::new(
+                Code::ReadNoFormat,
+                format!("not a schedule file: it has no `format` (expected \"{FORMAT}\")"),
+            )
+            .help(WRITTEN_BY),
+            ReadError::UnknownFormat { found, .. } => Diagnostic::new(
+                Code::ReadUnknownFormat,
+                format!("format \"{found}\" is not one this nnc reads"),
+            )
+            .note(format!("this nnc reads \"{FORMAT}\" and \"{FORMAT_V1}\""))
+            .help("read it with the version of nnc that wrote it (its `nnc_version`)"),
+            ReadError::Field {
+                path, message, at, ..
+            } => {
+                let message = without_position(message, *at);
+                let (code, help) = match SerdeProblem::of(message) {
+                    SerdeProblem::UnknownKey {
+                        suggestion: Some(s),
+                        ..
+                    } => (Code::ReadUnknownKey, format!("did you mean `{s}`?")),
+                    SerdeProblem::UnknownKey { .. } => {
+                        (Code::ReadUnknownKey, WRITTEN_BY.to_owned())
+                    }
+                    SerdeProblem::MissingKey => (Code::ReadMissingKey, WRITTEN_BY.to_owned()),
+                    SerdeProblem::BadValue => (Code::ReadBadValue, WRITTEN_BY.to_owned()),
+                };
+                let d = Diagnostic::new(code, format!("invalid schedule file: {message}"));
+                let label = match path.as_str() {
+                    "." => "in the top-level object".to_owned(),
+                    _ => format!("at `{path}`"),
+                };
+                place(d, *at, label).help(help)
+            }
+        }
+    }
+
+    /// The error with its input: the file and its `text`.
+    pub fn report(&self, text: &str) -> Report {
+        match self {
+            ReadError::Io { .. } => Report::one("", "", self.diagnostic(text)),
+            ReadError::NotJson { origin, .. }
+            | ReadError::NoFormat { origin }
+            | ReadError::UnknownFormat { origin, .. }
+            | ReadError::Field { origin, .. } => Report::one(origin, text, self.diagnostic(text)),
+        }
+    }
+}
+
+/// What a schedule file is, for the help lines.
+const WRITTEN_BY: &str = "a schedule file is what `nnc schedule -o FILE` writes";
+
+/// serde_json's `message` without the ` at line L column C` it appends.
+fn without_position(message: &str, (line, column): (usize, usize)) -> &str {
+    message
+        .strip_suffix(&format!(" at line {line} column {column}"))
+        .unwrap_or(message)
 }
 
 /// Reads the schedule file at `path`.
@@ -332,6 +415,7 @@ pub fn from_text(text: &str, origin: &str) -> Result<SavedSchedule, ReadError> {
     let tag: Tag = serde_json::from_str(text).map_err(|e| ReadError::NotJson {
         origin: origin.to_owned(),
         message: e.to_string(),
+        at: (e.line(), e.column()),
     })?;
     match tag.format {
         Some(serde_json::Value::String(f)) if f == FORMAT || f == FORMAT_V1 => {}
@@ -351,6 +435,7 @@ pub fn from_text(text: &str, origin: &str) -> Result<SavedSchedule, ReadError> {
         origin: origin.to_owned(),
         path,
         message: e.to_string(),
+        at: (e.line(), e.column()),
     };
     let mut de = serde_json::Deserializer::from_str(text);
     let schedule: SavedSchedule = serde_path_to_error::deserialize(&mut de).map_err(|e| {

@@ -3,7 +3,9 @@
 //! point).
 
 use super::Shard;
+use crate::diag::{Code, Diagnostic, Report, Span};
 use crate::schedule::EnergyOut;
+use thiserror::Error;
 
 /// The format tag of the first line.
 pub const FORMAT: &str = "nnc-sweep/1";
@@ -147,24 +149,57 @@ pub struct Results {
     pub rows: Vec<Vec<String>>,
 }
 
+/// What is wrong with a results file read back, and on which line.
+#[derive(Clone, Debug, PartialEq, Eq, Error)]
+#[error("line {line}: {message}")]
+pub struct ResultsError {
+    /// Its code (`R007`–`R009`).
+    pub code: Code,
+    /// The line, from 1.
+    pub line: usize,
+    /// What is wrong.
+    pub message: String,
+}
+
+impl ResultsError {
+    /// The error as a diagnostic of the file's `text`, under its line.
+    pub fn diagnostic(&self, text: &str) -> Diagnostic {
+        let d = Diagnostic::new(self.code, self.message.clone());
+        match Span::line(text, self.line) {
+            Some(line) => d.primary(line, "this line"),
+            None => d.at(format!("line {}", self.line)),
+        }
+        .help("a results file is what `nnc sweep -o FILE` writes: docs/sweep.md#the-results-file")
+    }
+
+    /// The error with its input: the file `name` and its `text`.
+    pub fn report(&self, name: &str, text: &str) -> Report {
+        Report::one(name, text, self.diagnostic(text))
+    }
+}
+
 /// Reads a results file (or a merged one): fails with what is wrong and
 /// the line. A torn last line is left out.
-pub fn read_results(text: &str) -> Result<Results, String> {
+pub fn read_results(text: &str) -> Result<Results, ResultsError> {
     let mut lines = text.split_inclusive('\n');
     let first = lines.next().unwrap_or("");
     let rest = first
         .trim_end()
         .strip_prefix(&format!("# {FORMAT} spec="))
-        .ok_or_else(|| {
-            format!("line 1: not a results file of `nnc sweep` (no `# {FORMAT}` line)")
+        .ok_or_else(|| ResultsError {
+            code: Code::ResultsNoFormat,
+            line: 1,
+            message: format!("not a results file of `nnc sweep` (no `# {FORMAT}` line)"),
         })?;
     let spec_sha256 = rest.split(' ').next().unwrap_or("").to_owned();
     let columns = split(lines.next().unwrap_or("").trim_end_matches(['\n', '\r']));
     let at = |name: &str| columns.iter().position(|c| c == name);
     let (Some(1), Some(energy), Some(_)) = (at("batch"), at("energy"), at("status")) else {
-        return Err(
-            "line 2: the columns are not `network,batch,...,energy,time,...,status`".into(),
-        );
+        return Err(ResultsError {
+            code: Code::ResultsColumns,
+            line: 2,
+            message: "the columns are not `network,batch,...,energy,time,...,status`".into(),
+        });
     };
     let keys = columns[2..energy].to_vec();
     let mut rows = Vec::new();
@@ -174,12 +209,15 @@ pub fn read_results(text: &str) -> Result<Results, String> {
         };
         let fields = split(line);
         if fields.len() != columns.len() {
-            return Err(format!(
-                "line {}: {} fields where the header has {}",
-                i + 3,
-                fields.len(),
-                columns.len()
-            ));
+            return Err(ResultsError {
+                code: Code::ResultsFieldCount,
+                line: i + 3,
+                message: format!(
+                    "{} fields where the header has {}",
+                    fields.len(),
+                    columns.len()
+                ),
+            });
         }
         rows.push(fields);
     }

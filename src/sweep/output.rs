@@ -5,6 +5,7 @@
 use super::Shard;
 use super::csv::{self, header_line};
 use super::grid::Plan;
+use crate::diag::{Code, Diagnostic, Report};
 use std::collections::HashMap;
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -41,6 +42,24 @@ pub enum OutputError {
         /// What is wrong.
         why: String,
     },
+    /// A results file whose columns are not this sweep's.
+    #[error("`{}` is not a results file of this sweep: its columns are not `{expected}`", path.display())]
+    Columns {
+        /// The file.
+        path: PathBuf,
+        /// This sweep's columns.
+        expected: String,
+    },
+    /// A row that is not the one of this sweep expected there.
+    #[error("`{}` is not a results file of this sweep: line {line} {why}", path.display())]
+    Row {
+        /// The file.
+        path: PathBuf,
+        /// The row's line, from 1.
+        line: usize,
+        /// What it should be.
+        why: String,
+    },
     /// Merging: a point is in two part files (or twice in one).
     #[error("{point} is in `{}` and again in `{}`", first.display(), second.display())]
     Duplicate {
@@ -67,10 +86,73 @@ impl OutputError {
     /// Is it the user's command (exit code 2) rather than a file's content
     /// (exit code 1)?
     pub fn is_usage(&self) -> bool {
-        matches!(
+        !matches!(
             self,
-            OutputError::Io { .. } | OutputError::OtherSpec { .. } | OutputError::NotResults { .. }
+            OutputError::Duplicate { .. } | OutputError::Missing { .. }
         )
+    }
+
+    /// The error as a diagnostic: a coded one (`R010`–`R013`,
+    /// docs/diagnostics.md#files-read-back) about a results or part file,
+    /// or a usage error when the file cannot be read or written.
+    pub fn report(&self) -> Report {
+        let file = |path: &Path| path.display().to_string();
+        let at_line = |code, path: &Path, line: usize, message: String| {
+            let d = Diagnostic::new(code, message).at(format!("line {line}"));
+            Report::one(file(path), "", d)
+        };
+        match self {
+            OutputError::Io { .. } => Report::error(self.to_string()),
+            OutputError::OtherSpec {
+                path,
+                found,
+                expected,
+            } => {
+                let d = Diagnostic::new(
+                    Code::ResultsOtherSweep,
+                    "a results file of another sweep or shard",
+                )
+                .at("line 1")
+                .note(format!("its first line is `{found}`"))
+                .note(format!("this sweep's is `{expected}`"))
+                .help("use another -o file, or remove it");
+                Report::one(file(path), "", d)
+            }
+            OutputError::NotResults { path, why } => at_line(
+                Code::ResultsNoFormat,
+                path,
+                1,
+                format!("not a results file of this sweep: {why}"),
+            ),
+            OutputError::Columns { path, expected } => at_line(
+                Code::ResultsColumns,
+                path,
+                2,
+                format!("the columns are not this sweep's: `{expected}`"),
+            ),
+            OutputError::Row { path, line, why } => {
+                at_line(Code::ResultsRow, path, *line, format!("line {line} {why}"))
+            }
+            OutputError::Duplicate {
+                point,
+                first,
+                second,
+            } => {
+                let d = Diagnostic::new(
+                    Code::ResultsDuplicate,
+                    format!("{point} is in two part files"),
+                )
+                .note(format!("it is in `{}` too", first.display()))
+                .help("give each shard's part file once");
+                Report::one(file(second), "", d)
+            }
+            OutputError::Missing { .. } => {
+                let d = Diagnostic::new(Code::ResultsMissing, self.to_string())
+                    .at("--merge")
+                    .help("give every shard's part file, each run to its end");
+                Report::one("", "", d)
+            }
+        }
     }
 }
 
@@ -127,9 +209,9 @@ pub fn open_results(
     } else {
         check_first_line(&text, &first, path)?;
         if !text.starts_with(&header) {
-            return Err(OutputError::NotResults {
+            return Err(OutputError::Columns {
                 path: path.to_owned(),
-                why: format!("its columns are not `{}`", plan.columns().trim_end()),
+                expected: plan.columns().trim_end().to_owned(),
             });
         }
         let rest = &text[header.len()..];
@@ -141,13 +223,12 @@ pub fn open_results(
                 .as_ref()
                 .is_none_or(|e| !row.starts_with(e.as_str()))
             {
-                return Err(OutputError::NotResults {
+                return Err(OutputError::Row {
                     path: path.to_owned(),
+                    line: i + 3,
                     why: match rows.get(i) {
-                        Some(&k) => {
-                            format!("line {} should be the row of {}", i + 3, plan.describe(k))
-                        }
-                        None => format!("line {} is beyond the sweep's last row", i + 3),
+                        Some(&k) => format!("should be the row of {}", plan.describe(k)),
+                        None => "is beyond the sweep's last row".to_owned(),
                     },
                 });
             }
@@ -224,9 +305,9 @@ pub fn merge(plan: &Plan<'_>, parts: &[PathBuf]) -> Result<String, OutputError> 
         }
         let body = &text[first.len()..];
         if !body.starts_with(&columns) {
-            return Err(OutputError::NotResults {
+            return Err(OutputError::Columns {
                 path: path.clone(),
-                why: format!("its columns are not `{}`", columns.trim_end()),
+                expected: columns.trim_end().to_owned(),
             });
         }
         let body = &body[columns.len()..];
@@ -236,9 +317,10 @@ pub fn merge(plan: &Plan<'_>, parts: &[PathBuf]) -> Result<String, OutputError> 
             let mut fields = csv::split(line);
             fields.truncate(plan.key_fields());
             let Some(&k) = index.get(&fields) else {
-                return Err(OutputError::NotResults {
+                return Err(OutputError::Row {
                     path: path.clone(),
-                    why: format!("line {} is not a row of this sweep", li + 3),
+                    line: li + 3,
+                    why: "is not a row of this sweep".to_owned(),
                 });
             };
             if let Some((_, other)) = &rows[k] {

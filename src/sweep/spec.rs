@@ -1,14 +1,15 @@
 //! The sweep spec (docs/sweep.md#the-spec): a TOML file naming the
 //! networks, the base hardware, the batches, the search options and the
 //! hardware keys to vary. Errors carry the byte range of the offending
-//! value, for a diagnostic that points at its line.
+//! value, for a diagnostic that points at its line, and a code
+//! (docs/diagnostics.md#sweep-specs).
 
-use crate::hw::{self, Hardware, Set};
+use crate::diag::{Code, Diagnostic, Report, SerdeProblem, Span};
+use crate::hw::{self, Hardware, HwError, Set, SetError};
 use crate::sched::Compat;
-use crate::sched::limits::MAX_TOP;
-use crate::sched::options::{Options, OptionsBuilder};
+use crate::sched::model::limits::MAX_TOP;
+use crate::sched::options::{Goal, Options, OptionsBuilder, Solver};
 use crate::sched::partition::Partitioning;
-use crate::sched::resource::{Goal, Solver};
 use crate::sched::types::PerData;
 use serde::Deserialize;
 use std::ops::Range;
@@ -77,22 +78,107 @@ pub const SRAM_KEYS: [(&str, &str); 2] = [
 ];
 
 /// What is wrong with a spec, and where.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Debug)]
 pub struct SpecError {
+    /// Its code (`S0xx`).
+    pub code: Code,
     /// Byte range in the spec's text, if known.
     pub span: Option<Range<usize>>,
     /// What is wrong.
     pub message: String,
+    /// What to do, when known.
+    pub help: Option<String>,
+    /// For a base hardware file that is not valid: its own error.
+    pub hardware: Option<Box<HwError>>,
 }
 
 impl SpecError {
-    fn at(span: Range<usize>, message: impl Into<String>) -> Self {
+    fn at(code: Code, span: Range<usize>, message: impl Into<String>) -> Self {
         SpecError {
+            code,
             span: Some(span),
             message: message.into(),
+            help: None,
+            hardware: None,
+        }
+    }
+
+    fn help(mut self, help: impl Into<String>) -> Self {
+        self.help = Some(help.into());
+        self
+    }
+
+    /// The error as a diagnostic of the spec's text.
+    pub fn diagnostic(&self) -> Diagnostic {
+        let mut d = Diagnostic::new(self.code, format!("invalid sweep spec: {}", self.message));
+        if let Some(span) = &self.span {
+            d = d.primary(Span::from(span.clone()), "here");
+        }
+        match &self.help {
+            Some(h) => d.help(h),
+            None => d,
+        }
+    }
+
+    /// What to print: the base hardware's own error if it has one, then
+    /// the spec's (`name` and `text`, the spec's path and text).
+    pub fn reports(&self, name: &str, text: &str) -> Vec<Report> {
+        let mut out: Vec<Report> = self.hardware.iter().map(|h| h.report()).collect();
+        out.push(Report::one(name, text, self.diagnostic()));
+        out
+    }
+
+    /// A TOML or serde error: the text is not TOML, or a key is unknown,
+    /// missing or of the wrong type.
+    fn toml(text: &str, e: &toml::de::Error) -> Self {
+        let message = e.message().trim().to_owned();
+        let (code, help) = if text.parse::<toml::Table>().is_err() {
+            (Code::SpecSyntax, None)
+        } else {
+            match SerdeProblem::of(&message) {
+                SerdeProblem::UnknownKey { suggestion, .. } => (
+                    Code::SpecUnknownKey,
+                    Some(match suggestion {
+                        Some(s) => format!("did you mean `{s}`?"),
+                        None => SPEC_DOC.to_owned(),
+                    }),
+                ),
+                SerdeProblem::MissingKey => (Code::SpecMissingKey, Some(SPEC_DOC.to_owned())),
+                SerdeProblem::BadValue => (Code::SpecBadValue, Some(SPEC_DOC.to_owned())),
+            }
+        };
+        SpecError {
+            code,
+            span: e.span().filter(|s| !s.is_empty() || s.start > 0),
+            message,
+            help,
+            hardware: None,
+        }
+    }
+
+    /// A varied key's value that is not a change of a hardware key.
+    fn set(span: Range<usize>, e: &SetError) -> Self {
+        match e {
+            SetError::UnknownKey { key, suggestion } => {
+                let d = SpecError::at(
+                    Code::SpecUnknownHwKey,
+                    span,
+                    format!("unknown hardware key `{key}`"),
+                );
+                match suggestion {
+                    Some(s) => d.help(format!("did you mean `{s}`?")),
+                    None => d.help("the keys of the hardware file: docs/hardware.md"),
+                }
+            }
+            SetError::Syntax { .. } | SetError::Value { .. } => {
+                SpecError::at(Code::SpecBadValue, span, e.to_string())
+            }
         }
     }
 }
+
+/// Where the spec's keys are described, for the help lines.
+const SPEC_DOC: &str = "the keys of a sweep spec: docs/sweep.md#the-spec";
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -154,129 +240,44 @@ impl<'de> Deserialize<'de> for Ordered {
     }
 }
 
-/// Does `--hw ARG` name a file rather than a preset? (As `hw::read` decides.)
-fn is_path(arg: &str) -> bool {
-    arg.ends_with(".toml") || arg.contains('/') || arg.contains('\\')
-}
-
 /// Parses and checks a spec; `dir` is the directory its paths are relative
 /// to. Reads the base hardware (not the networks).
 pub fn parse(text: &str, dir: &Path) -> Result<Spec, SpecError> {
-    let file: SpecFile = toml::from_str(text).map_err(|e| SpecError {
-        span: e.span(),
-        message: e.message().trim().to_owned(),
-    })?;
-    if file.networks.get_ref().is_empty() {
-        return Err(SpecError::at(
-            file.networks.span(),
-            "`networks`: name at least one network",
-        ));
-    }
-    let networks = file
-        .networks
-        .get_ref()
-        .iter()
-        .map(|n| NetworkRef {
-            name: n.get_ref().clone(),
-            path: dir.join(n.get_ref()),
-        })
-        .collect();
-    let (hw_arg, hw_span) = match &file.hw {
-        Some(h) => (h.get_ref().clone(), h.span()),
-        None => ("eyeriss".to_owned(), 0..0),
-    };
-    let hw_arg = if is_path(&hw_arg) {
-        dir.join(&hw_arg).display().to_string()
-    } else {
-        hw_arg
-    };
-    let (hw_text, hw_origin) =
-        hw::read(&hw_arg).map_err(|e| SpecError::at(hw_span.clone(), format!("`hw`: {e}")))?;
-    let base = hw::parse(&hw_text, &hw_origin)
-        .map_err(|e| SpecError::at(hw_span.clone(), format!("`hw`: {hw_origin}: {e}")))?;
-    let batches = match &file.batch {
-        None => vec![1],
-        Some(b) => {
-            if b.get_ref().is_empty() {
-                return Err(SpecError::at(
-                    b.span(),
-                    "`batch`: give at least one batch size",
-                ));
-            }
-            let mut out = Vec::new();
-            for v in b.get_ref() {
-                let n = u64::try_from(*v.get_ref()).unwrap_or(0);
-                Options::builder()
-                    .batch(n)
-                    .build()
-                    .map_err(|e| SpecError::at(v.span(), format!("`batch`: {e}")))?;
-                out.push(n);
-            }
-            out
-        }
-    };
+    let file: SpecFile = toml::from_str(text).map_err(|e| SpecError::toml(text, &e))?;
+    let networks = networks(&file, dir)?;
+    let (hw_text, hw_origin, base) = base_hardware(&file, dir)?;
+    let batches = batches(&file)?;
     let options = match &file.options {
         None => Options::builder(),
         Some(o) => {
             let b = options(o.get_ref())?;
             // A combination the model refuses is the spec's error, not
             // every row's.
-            b.build()
-                .map_err(|e| SpecError::at(o.span(), format!("`[options]`: {e}")))?;
+            b.build().map_err(|e| {
+                SpecError::at(
+                    Code::SpecOptionsConflict,
+                    o.span(),
+                    format!("`[options]`: {e}"),
+                )
+            })?;
             b
         }
     };
-    let sram_energy = match &file.sram_energy {
-        None => None,
-        Some(s) => match s.get_ref().as_str() {
-            "sqrt" => Some(SramRule::Sqrt),
-            "none" => None,
-            other => {
-                return Err(SpecError::at(
-                    s.span(),
-                    format!("`sram_energy`: `{other}` is not a rule; use \"sqrt\" (or \"none\")"),
-                ));
-            }
-        },
-    };
-    let mut dims = Vec::new();
-    let mut seen: Vec<&'static str> = Vec::new();
-    if let Some(vary) = &file.vary {
-        for (key, values) in &vary.get_ref().0 {
-            dims.push(dim(&[(key, values)], &mut seen, values.span())?);
-        }
-    }
-    for link in &file.link {
-        let entries: Vec<_> = link.get_ref().0.iter().map(|(k, v)| (k, v)).collect();
-        if entries.is_empty() {
-            return Err(SpecError::at(
-                link.span(),
-                "`[[link]]`: name at least one key",
-            ));
-        }
-        let len = entries[0].1.get_ref().len();
-        if let Some((k, v)) = entries.iter().find(|(_, v)| v.get_ref().len() != len) {
-            return Err(SpecError::at(
-                v.span(),
-                format!(
-                    "`[[link]]`: `{k}` has {} values where `{}` has {len}; linked keys move together, so give each as many",
-                    v.get_ref().len(),
-                    entries[0].0
-                ),
-            ));
-        }
-        dims.push(dim(&entries, &mut seen, link.span())?);
-    }
+    let sram_energy = sram_rule(&file)?;
+    let dims = dims(&file)?;
     let rows = dims
         .iter()
-        .try_fold(networks_len(&file) * batches.len(), |n, d| {
+        .try_fold(networks.len() * batches.len(), |n, d| {
             n.checked_mul(d.steps.len())
         })
         .filter(|&n| n <= MAX_ROWS);
     if rows.is_none() {
         return Err(SpecError {
+            code: Code::SpecTooManyRows,
             span: None,
-            message: format!("the grid has more than {MAX_ROWS} rows; split the sweep"),
+            message: format!("the grid has more than {MAX_ROWS} rows"),
+            help: Some("split the sweep: fewer values per key, or one spec per network".to_owned()),
+            hardware: None,
         });
     }
     Ok(Spec {
@@ -292,34 +293,162 @@ pub fn parse(text: &str, dir: &Path) -> Result<Spec, SpecError> {
     })
 }
 
-fn networks_len(file: &SpecFile) -> usize {
-    file.networks.get_ref().len()
+/// The spec's networks, their paths relative to `dir`.
+fn networks(file: &SpecFile, dir: &Path) -> Result<Vec<NetworkRef>, SpecError> {
+    if file.networks.get_ref().is_empty() {
+        return Err(SpecError::at(
+            Code::SpecEmpty,
+            file.networks.span(),
+            "`networks`: name at least one network",
+        ));
+    }
+    Ok(file
+        .networks
+        .get_ref()
+        .iter()
+        .map(|n| NetworkRef {
+            name: n.get_ref().clone(),
+            path: dir.join(n.get_ref()),
+        })
+        .collect())
+}
+
+/// The base hardware (`hw`, a file relative to `dir` or a preset): its
+/// text, where it came from, and the hardware, checked.
+fn base_hardware(file: &SpecFile, dir: &Path) -> Result<(String, String, Hardware), SpecError> {
+    let (hw_arg, hw_span) = match &file.hw {
+        Some(h) => (h.get_ref().clone(), h.span()),
+        None => ("eyeriss".to_owned(), 0..0),
+    };
+    let hw_arg = match hw::file_path(&hw_arg) {
+        Some(path) => dir.join(path).display().to_string(),
+        None => hw_arg,
+    };
+    let (hw_text, hw_origin) = hw::read(&hw_arg).map_err(|e| {
+        let base = SpecError::at(
+            Code::SpecBaseHardware,
+            hw_span.clone(),
+            format!("`hw`: {e}"),
+        );
+        match e {
+            HwError::UnknownPreset {
+                suggestion: Some(s),
+                ..
+            } => base.help(format!("did you mean `{s}`?")),
+            _ => base,
+        }
+    })?;
+    let base = hw::parse(&hw_text, &hw_origin).map_err(|e| SpecError {
+        hardware: Some(Box::new(e)),
+        ..SpecError::at(
+            Code::SpecBaseHardware,
+            hw_span.clone(),
+            format!("`hw`: `{hw_origin}` is not a valid hardware file"),
+        )
+    })?;
+    Ok((hw_text, hw_origin, base))
+}
+
+/// The batches (1 when not given), each in the model's range.
+fn batches(file: &SpecFile) -> Result<Vec<u64>, SpecError> {
+    let Some(b) = &file.batch else {
+        return Ok(vec![1]);
+    };
+    if b.get_ref().is_empty() {
+        return Err(SpecError::at(
+            Code::SpecEmpty,
+            b.span(),
+            "`batch`: give at least one batch size",
+        ));
+    }
+    b.get_ref()
+        .iter()
+        .map(|v| {
+            let n = u64::try_from(*v.get_ref()).unwrap_or(0);
+            Options::builder().batch(n).build().map_err(|e| {
+                SpecError::at(Code::SpecOutOfRange, v.span(), format!("`batch`: {e}"))
+            })?;
+            Ok(n)
+        })
+        .collect()
+}
+
+/// The SRAM energy rule, if switched on.
+fn sram_rule(file: &SpecFile) -> Result<Option<SramRule>, SpecError> {
+    let Some(s) = &file.sram_energy else {
+        return Ok(None);
+    };
+    match s.get_ref().as_str() {
+        "sqrt" => Ok(Some(SramRule::Sqrt)),
+        "none" => Ok(None),
+        other => Err(SpecError::at(
+            Code::SpecBadValue,
+            s.span(),
+            format!("`sram_energy`: `{other}` is not a rule; use \"sqrt\" (or \"none\")"),
+        )),
+    }
+}
+
+/// The grid's dimensions: each `[vary]` key, then each `[[link]]`.
+fn dims(file: &SpecFile) -> Result<Vec<Dim>, SpecError> {
+    let mut dims = Vec::new();
+    let mut seen: Vec<&'static str> = Vec::new();
+    if let Some(vary) = &file.vary {
+        for (key, values) in &vary.get_ref().0 {
+            dims.push(dim(&[(key, values)], &mut seen)?);
+        }
+    }
+    for link in &file.link {
+        let entries: Vec<_> = link.get_ref().0.iter().map(|(k, v)| (k, v)).collect();
+        if entries.is_empty() {
+            return Err(SpecError::at(
+                Code::SpecEmpty,
+                link.span(),
+                "`[[link]]`: name at least one key",
+            ));
+        }
+        let len = entries[0].1.get_ref().len();
+        if let Some((k, v)) = entries.iter().find(|(_, v)| v.get_ref().len() != len) {
+            return Err(SpecError::at(
+                Code::SpecLinkLengths,
+                v.span(),
+                format!(
+                    "`[[link]]`: `{k}` has {} values where `{}` has {len}; linked keys move together, so give each as many",
+                    v.get_ref().len(),
+                    entries[0].0
+                ),
+            ));
+        }
+        dims.push(dim(&entries, &mut seen)?);
+    }
+    Ok(dims)
 }
 
 /// One dimension from keys and their value lists (of equal length).
 fn dim(
     entries: &[(&String, &Spanned<Vec<Spanned<toml::Value>>>)],
     seen: &mut Vec<&'static str>,
-    span: Range<usize>,
 ) -> Result<Dim, SpecError> {
     let mut keys = Vec::new();
     let mut columns = Vec::new();
     for (key, values) in entries {
         if values.get_ref().is_empty() {
             return Err(SpecError::at(
+                Code::SpecEmpty,
                 values.span(),
                 format!("`{key}`: give at least one value"),
             ));
         }
         let mut column = Vec::new();
         for v in values.get_ref() {
-            let set = Set::from_value(key, v.get_ref())
-                .map_err(|e| SpecError::at(v.span(), e.to_string()))?;
+            let set =
+                Set::from_value(key, v.get_ref()).map_err(|e| SpecError::set(v.span(), &e))?;
             column.push(set);
         }
         let k = column[0].key();
         if seen.contains(&k) {
             return Err(SpecError::at(
+                Code::SpecVariedTwice,
                 values.span(),
                 format!("`{k}` is varied twice; give each key once"),
             ));
@@ -328,7 +457,6 @@ fn dim(
         keys.push(k);
         columns.push(column);
     }
-    let _ = span;
     let len = columns[0].len();
     let steps = (0..len)
         .map(|i| columns.iter().map(|c| c[i].clone()).collect())
@@ -351,6 +479,7 @@ fn options(o: &OptionsFile) -> Result<OptionsBuilder, SpecError> {
             .ok_or_else(|| {
                 let names: Vec<_> = choices.iter().map(|(n, _)| format!("\"{n}\"")).collect();
                 SpecError::at(
+                    Code::SpecBadValue,
                     v.span(),
                     format!(
                         "`{key}`: `{}` is not one of {}",
@@ -390,44 +519,59 @@ fn options(o: &OptionsFile) -> Result<OptionsBuilder, SpecError> {
     let ifmaps = o.ifmap_partition.as_ref().is_some_and(|b| *b.get_ref());
     let partitioning = Partitioning::from_flags(hybrid, o.batch_partition.unwrap_or(false), ifmaps)
         .map_err(|e| SpecError {
+            code: Code::SpecOptionsConflict,
             span: o.ifmap_partition.as_ref().map(|b| b.span()),
             message: format!("`ifmap_partition`: {e}"),
+            help: None,
+            hardware: None,
         })?;
-    // Per data kind (filters, ifmaps, ofmaps): may it bypass the buffer?
-    let mut bypass = [true; 3];
-    if let Some(nb) = &o.no_bypass {
-        for item in nb.get_ref().split(',').map(str::trim) {
-            match item {
-                "f" => bypass[0] = false,
-                "i" => bypass[1] = false,
-                "o" => bypass[2] = false,
-                other => {
-                    return Err(SpecError::at(
-                        nb.span(),
-                        format!(
-                            "`no_bypass`: `{other}` is not a data kind: use i (ifmaps), o (ofmaps) or f (filters), e.g. \"i,o,f\""
-                        ),
-                    ));
-                }
-            }
-        }
-    }
+    let bypass = bypass(o)?;
     let top = match &o.top {
         None => 1,
         Some(t) => usize::try_from(*t.get_ref())
             .ok()
             .filter(|n| (1..=MAX_TOP).contains(n))
             .ok_or_else(|| {
-                SpecError::at(t.span(), format!("`top`: must be between 1 and {MAX_TOP}"))
+                SpecError::at(
+                    Code::SpecOutOfRange,
+                    t.span(),
+                    format!("`top`: must be between 1 and {MAX_TOP}"),
+                )
             })?,
     };
     Ok(Options::builder()
         .partitioning(partitioning)
         .access_forwarding(o.access_forwarding.unwrap_or(false))
         .gbuf_sharing(o.gbuf_sharing.unwrap_or(false))
-        .bypass(PerData(bypass))
+        .bypass(bypass)
         .solver(solver)
         .goal(goal)
         .top(top)
         .compat(compat))
+}
+
+/// `no_bypass`: per data kind (filters, ifmaps, ofmaps), may it bypass the
+/// global buffer?
+fn bypass(o: &OptionsFile) -> Result<PerData<bool>, SpecError> {
+    let mut bypass = [true; 3];
+    let Some(nb) = &o.no_bypass else {
+        return Ok(PerData(bypass));
+    };
+    for item in nb.get_ref().split(',').map(str::trim) {
+        match item {
+            "f" => bypass[0] = false,
+            "i" => bypass[1] = false,
+            "o" => bypass[2] = false,
+            other => {
+                return Err(SpecError::at(
+                    Code::SpecBadValue,
+                    nb.span(),
+                    format!(
+                        "`no_bypass`: `{other}` is not a data kind: use i (ifmaps), o (ofmaps) or f (filters), e.g. \"i,o,f\""
+                    ),
+                ));
+            }
+        }
+    }
+    Ok(PerData(bypass))
 }

@@ -12,11 +12,11 @@ fn compile(src: &str) -> Network {
             assert!(
                 warnings.is_empty(),
                 "{}",
-                nnc::lang::diag::render(&warnings, "ex.nn", src)
+                nnc::diag::render(&warnings, "ex.nn", src)
             );
             net
         }
-        Err(d) => panic!("{}", nnc::lang::diag::render(&d, "ex.nn", src)),
+        Err(d) => panic!("{}", nnc::diag::render(&d, "ex.nn", src)),
     }
 }
 
@@ -131,7 +131,7 @@ fn every_diagnostic_example_is_the_compilers() {
         };
         let src = std::fs::read_to_string(&file).expect("the example's file");
         let d = nnc::lang::compile(&src).expect_err("an error");
-        let out = nnc::lang::diag::render(&d, path, &src);
+        let out = nnc::diag::render(&d, path, &src);
         assert!(
             out.starts_with(&block),
             "docs/language.md shows\n{block}\nthe compiler prints\n{out}"

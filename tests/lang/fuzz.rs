@@ -226,7 +226,7 @@ fn exercise(src: &str) {
         }
         Err(d) => d,
     };
-    let _ = nnc::lang::diag::render(&diags, "fuzz.nn", src);
+    let _ = nnc::diag::render(&diags, "fuzz.nn", src);
     let took = start.elapsed();
     assert!(
         took < Duration::from_secs(2),

@@ -9,7 +9,7 @@ fn every_network_lowers() {
             let src = std::fs::read_to_string(path).expect("readable");
             let (net, warnings) = match nnc::lang::compile(&src) {
                 Ok(ok) => ok,
-                Err(d) => panic!("{}", nnc::lang::diag::render(&d, &relative(path), &src)),
+                Err(d) => panic!("{}", nnc::diag::render(&d, &relative(path), &src)),
             };
             assert!(warnings.is_empty(), "{}: warnings", relative(path));
             insta::assert_snapshot!("ir", net.to_json().to_text());

@@ -2,8 +2,8 @@
 //! to, with expected numbers from hand calculation, and each of their
 //! mistakes' codes.
 
+use nnc::diag::Code;
 use nnc::ir::{Dim2, LayerKind, Network};
-use nnc::lang::Code;
 
 const HEAD: &str = "network t\ninput x [64, 16, 1]\nq = conv(x, 64, kernel: 1)\n\
                     k = conv(x, 64, kernel: 1)\nv = conv(x, 64, kernel: 1)\n";
@@ -14,7 +14,7 @@ fn compile(src: &str) -> Network {
             assert!(warnings.is_empty(), "{warnings:?}");
             net
         }
-        Err(d) => panic!("{}", nnc::lang::diag::render(&d, "t.nn", src)),
+        Err(d) => panic!("{}", nnc::diag::render(&d, "t.nn", src)),
     }
 }
 

@@ -5,7 +5,7 @@
 //! [`every_offered_fix_compiles`].
 
 use super::{relative, snapshot_settings};
-use nnc::lang::Code;
+use nnc::diag::Code;
 
 fn read(path: &std::path::Path) -> String {
     std::fs::read_to_string(path).expect("readable fixture")
@@ -27,7 +27,7 @@ fn every_padding_case() {
                     let codes: Vec<Code> = d.iter().filter_map(|d| d.code).collect();
                     assert!(!compiles, "{} fails: {codes:?}", relative(path));
                     assert_eq!(codes, [Code::PaddingRule], "{}", relative(path));
-                    let out = nnc::lang::diag::render(&d, &relative(path), &src);
+                    let out = nnc::diag::render(&d, &relative(path), &src);
                     format!("----- SOURCE\n{src}\n----- DIAGNOSTICS\n{out}")
                 }
             };
@@ -123,7 +123,7 @@ fn every_offered_fix_compiles() {
                         );
                         offers += 1;
                         if let Err(d) = nnc::lang::compile(&fixed) {
-                            let out = nnc::lang::diag::render(&d, "fixed.nn", &fixed);
+                            let out = nnc::diag::render(&d, "fixed.nn", &fixed);
                             panic!("`{help}` for\n{src}does not fit:\n{out}");
                         }
                     }

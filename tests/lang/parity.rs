@@ -159,7 +159,7 @@ fn every_network_matches_the_reference() {
         let src = std::fs::read_to_string(root().join("nns").join(format!("{stem}.nn")))
             .expect("network file");
         let (net, _) = nnc::lang::compile(&src).unwrap_or_else(|d| {
-            panic!("{}", nnc::lang::diag::render(&d, stem, &src));
+            panic!("{}", nnc::diag::render(&d, stem, &src));
         });
         let json = std::fs::read_to_string(
             root()

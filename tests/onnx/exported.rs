@@ -24,8 +24,8 @@ const IMPORTED: [&str; 4] = [
 
 fn import(name: &str) -> Result<Network, String> {
     let bytes = std::fs::read(format!("{DATA}/{name}.onnx")).expect("readable");
-    let imported =
-        nnc::onnx::import(&bytes, &ImportOptions::default()).map_err(|e| e.to_string())?;
+    let imported = nnc::onnx::import(&bytes, &ImportOptions::default())
+        .map_err(|e| e.report(name).to_string())?;
     let (net, warnings) = nnc::compile(&imported.text).map_err(|_| imported.text.clone())?;
     assert!(warnings.is_empty(), "{name}: {warnings:?}");
     Ok(net)

@@ -28,7 +28,7 @@ fn a_folded_operator_takes_exactly_one_source() {
     for call in ["softmax(t, t)", "relu()"] {
         let text = format!("network F\ninput t [8, 4]\ny = {call}\nz = conv(y, 4, kernel: 1)\n");
         let diags = nnc::compile(&text).unwrap_err();
-        let shown = nnc::lang::diag::render(&diags, "f.nn", &text);
+        let shown = nnc::diag::render(&diags, "f.nn", &text);
         assert!(shown.contains("error[E019]"), "{call}: {shown}");
     }
 }

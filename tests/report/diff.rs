@@ -120,13 +120,13 @@ fn a_corrupt_or_missing_file_exits_2() {
     );
     let out = nnc_in(&dir, &["diff", "bad.json", "a.json"]);
     assert_eq!(out.status.code(), Some(2));
+    let stderr = out.stderr_text();
     assert!(
-        out.stderr_text().starts_with(
-            "error: `bad.json`: at `layers[0].time.total`: invalid type: string \"x\""
-        ),
-        "{}",
-        out.stderr_text()
+        stderr.starts_with("error[R006]: invalid schedule file: invalid type: string \"x\""),
+        "{stderr}"
     );
+    assert!(stderr.contains("┌─ bad.json:165:20"), "{stderr}");
+    assert!(stderr.contains("at `layers[0].time.total`"), "{stderr}");
     let out = nnc_in(&dir, &["diff", "a.json"]);
     assert_eq!(out.status.code(), Some(2));
 }

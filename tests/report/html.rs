@@ -226,7 +226,7 @@ fn the_command_writes_the_page_or_says_why_not() {
     assert_eq!(out.status.code(), Some(1));
     assert!(
         out.stderr_text()
-            .starts_with("error: `cut.json` is not a schedule file: EOF while parsing"),
+            .starts_with("error[R001]: not a schedule file: EOF while parsing"),
         "{}",
         out.stderr_text()
     );
@@ -240,7 +240,7 @@ fn the_command_writes_the_page_or_says_why_not() {
     assert_eq!(out.status.code(), Some(1));
     assert!(
         out.stderr_text()
-            .contains("line 1: not a results file of `nnc sweep`"),
+            .contains("error[R007]: not a results file of `nnc sweep`"),
         "{}",
         out.stderr_text()
     );

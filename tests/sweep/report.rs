@@ -56,5 +56,9 @@ fn a_sweep_report_marks_the_pareto_front() {
     let bad = write(&dir, "bad.csv", "a,b\n1,2\n");
     let o = nnc(&["report", bad.to_str().unwrap(), "-o", "-"]);
     assert_eq!(o.status.code(), Some(1));
-    assert!(String::from_utf8_lossy(&o.stderr).contains("line 1: not a results file"));
+    let stderr = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        stderr.contains("error[R007]: not a results file") && stderr.contains("bad.csv:1:1"),
+        "{stderr}"
+    );
 }

@@ -97,7 +97,7 @@ fn another_specs_file_is_refused() {
     let stderr = String::from_utf8_lossy(&o.stderr);
     let old = first.lines().next().unwrap();
     assert!(
-        stderr.contains("holds the results of another sweep"),
+        stderr.contains("error[R010]: a results file of another sweep"),
         "{stderr}"
     );
     assert!(stderr.contains(old), "names the file's digest: {stderr}");

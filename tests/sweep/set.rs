@@ -69,11 +69,11 @@ fn errors_name_the_key_and_exit_2() {
         ("node.gbuf_bytes", "is not KEY=VALUE"),
         (
             "node.gbuf_bytes=1",
-            "error: hardware key `node.gbuf_bytes=1`: expected room for at least one word",
+            "error[H005]: hardware key `node.gbuf_bytes=1`: expected room for at least one word",
         ),
         (
             "nodes.memory=4d",
-            "error: hardware key `nodes.memory=\"4d\"`: unknown variant `4d`",
+            "error[H004]: hardware key `nodes.memory=\"4d\"`: unknown variant `4d`",
         ),
     ] {
         let out = nnc(&["schedule", "nns/mlp_s.nn", "--set", arg]);

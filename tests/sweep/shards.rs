@@ -104,7 +104,9 @@ fn three_shards_merged_equal_one_run() {
     );
     let o = merge(&other, &dir.join("m4.csv"), &refs);
     assert_eq!(o.status.code(), Some(2));
-    assert!(String::from_utf8_lossy(&o.stderr).contains("holds the results of another sweep"));
+    assert!(
+        String::from_utf8_lossy(&o.stderr).contains("error[R010]: a results file of another sweep")
+    );
 }
 
 #[test]

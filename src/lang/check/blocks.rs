@@ -5,7 +5,7 @@
 use super::calls::Signature;
 use super::{Checker, Instance, MAX_DEPTH, MAX_EXPANSION, Scope, Value};
 use crate::lang::ast::{self, BlockDef, Call, Expr, Ident, Span, StmtKind};
-use crate::lang::check::Builtin;
+use crate::lang::builtin::Builtin;
 use crate::lang::error::ErrorKind;
 use std::collections::HashMap;
 use std::rc::Rc;

@@ -1,14 +1,14 @@
 //! Calls: binding arguments to parameters, and lowering each built-in
 //! operator to an IR layer (block calls are in `blocks.rs`).
 
-use super::builtin::{Builtin, Key, Param, ParamKind, Params};
 use super::shape::{self, Window, WindowError, shape_fits};
 use super::{Checker, MAX_QUANTITY, Part, Value};
+use crate::diag::Diagnostic;
 use crate::ir::{
     ConvShape, Dim2, Layer, LayerId, LayerKind, LayerShape, LocalShape, Source, WindowMode,
 };
 use crate::lang::ast::{Call, Expr, Ident, Span};
-use crate::lang::diag::Diagnostic;
+use crate::lang::builtin::{Builtin, Key, Param, ParamKind, Params};
 use crate::lang::error::{ErrorKind, Operand};
 
 /// A callee's parameters, for argument binding.

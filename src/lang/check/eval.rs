@@ -1,10 +1,10 @@
 //! Evaluation of expressions: integers (checked arithmetic), pairs, names
 //! and concatenations, and the checks of what kind of value a use needs.
 
-use super::builtin::Builtin;
 use super::{Checker, Part, Value};
 use crate::ir::Dim2;
 use crate::lang::ast::{self, Expr, ExprKind, Span};
+use crate::lang::builtin::Builtin;
 use crate::lang::error::{ErrorKind, ValueKind};
 
 impl<'a> Checker<'a> {

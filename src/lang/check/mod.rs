@@ -8,7 +8,7 @@
 //!    definitions (reserved names, parameters, `out`), no recursion.
 //! 2. `stmts`: the statements of a scope, top to bottom. A statement
 //!    defines names (`names`) from values (`eval`): integer expressions,
-//!    sources, operator calls (`calls`, with the operators of `builtin` and
+//!    sources, operator calls (`calls`, with the operators of `lang::builtin` and
 //!    the window arithmetic of `shape`) and block instances and repeats
 //!    (`blocks`), which run `stmts` again on the block body in a new scope.
 //! 3. `structure` again, over the whole network: no layers at all, layers,
@@ -21,7 +21,6 @@
 //! created in definition order, which is the IR's (topological) order.
 
 mod blocks;
-mod builtin;
 mod calls;
 mod eval;
 mod names;
@@ -30,12 +29,11 @@ mod stmts;
 mod structure;
 
 pub use crate::suggest::{edit_distance, suggest};
-pub use builtin::Builtin;
 pub use shape::shape_fits;
 
 use super::ast::{self, BlockDef, Span};
-use super::diag::{Diagnostic, Diagnostics};
 use super::error::{ErrorKind, Operand, ValueKind};
+use crate::diag::{Diagnostic, Diagnostics};
 use crate::ir::{DataInput, Dim2, Layer, Network, NetworkBuilder, Source};
 use std::collections::{HashMap, HashSet};
 use std::rc::Rc;

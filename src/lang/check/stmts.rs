@@ -4,7 +4,7 @@
 use super::{Checker, MAX_QUANTITY, Part, Value};
 use crate::ir::{DataInput, Dim2, Source};
 use crate::lang::ast::{self, Expr, ExprKind, Ident, Span, Stmt, StmtKind};
-use crate::lang::check::Builtin;
+use crate::lang::builtin::Builtin;
 use crate::lang::error::{ErrorKind, ValueKind};
 
 impl<'a> Checker<'a> {

@@ -6,7 +6,7 @@
 use super::{Checker, source_span};
 use crate::ir::{LayerId, Source};
 use crate::lang::ast::{self, BlockDef, Call, Expr, ExprKind, Ident, Span, Stmt, StmtKind};
-use crate::lang::check::Builtin;
+use crate::lang::builtin::Builtin;
 use crate::lang::error::{ErrorKind, HeaderProblem, OutProblem};
 use std::collections::{HashMap, HashSet};
 

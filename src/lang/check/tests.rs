@@ -5,7 +5,7 @@ fn net(body: &str) -> Network {
     let src = format!("network T\n{body}\n");
     match crate::lang::compile(&src) {
         Ok((n, _)) => n,
-        Err(d) => panic!("{}", crate::lang::diag::render(&d, "t.nn", &src)),
+        Err(d) => panic!("{}", crate::diag::render(&d, "t.nn", &src)),
     }
 }
 

@@ -2,6 +2,7 @@
 //! (docs/onnx.md#what-each-operator-becomes), and the geometry of window
 //! operators in `.nn` terms.
 
+use super::attrs::{int_attr, ints_attr, unsupported};
 use super::{ELEMENTWISE, FOLDED, Fm, Lowering, Val, pair};
 use crate::ir::WindowMode;
 use crate::onnx::ImportError;
@@ -759,48 +760,5 @@ impl Windows {
         if self.floor {
             call.push_str(", mode: floor");
         }
-    }
-}
-
-pub(super) fn unsupported(node: &Node, what: String, help: &str) -> ImportError {
-    ImportError::Node {
-        node: node.label().to_owned(),
-        op: node.op.clone(),
-        what,
-        help: help.to_owned(),
-    }
-}
-
-pub(super) fn int_attr(node: &Node, name: &str, default: i64) -> Result<u64, ImportError> {
-    let v = match node.attr(name) {
-        None => default,
-        Some(AttrValue::Int(i)) => *i,
-        Some(_) => {
-            return Err(unsupported(
-                node,
-                format!("attribute `{name}` is not an integer"),
-                "check the graph with onnx.checker",
-            ));
-        }
-    };
-    u64::try_from(v).map_err(|_| {
-        unsupported(
-            node,
-            format!("attribute `{name}` is {v}"),
-            "check the graph with onnx.checker",
-        )
-    })
-}
-
-pub(super) fn ints_attr(node: &Node, name: &str, default: &[i64]) -> Result<Vec<i64>, ImportError> {
-    match node.attr(name) {
-        None => Ok(default.to_vec()),
-        Some(AttrValue::Ints(v)) => Ok(v.clone()),
-        Some(AttrValue::Int(0)) => Ok(default.to_vec()),
-        Some(_) => Err(unsupported(
-            node,
-            format!("attribute `{name}` is not a list of integers"),
-            "check the graph with onnx.checker",
-        )),
     }
 }

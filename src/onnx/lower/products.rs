@@ -4,7 +4,7 @@
 //! `matmul`), with a decode step's KV cache and grouped-query attention's
 //! shared heads (docs/onnx.md#language-models).
 
-use super::ops::unsupported;
+use super::attrs::unsupported;
 use super::tokens::{Axis, Linear, NOT_TOKENS, Seq};
 use super::{Lowering, Val};
 use crate::onnx::ImportError;

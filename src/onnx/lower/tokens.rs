@@ -6,7 +6,7 @@
 //! whose spatial points are the tokens; only the order of the tensor's
 //! axes is tracked, so that each `MatMul` knows which side it contracts.
 
-use super::ops::unsupported;
+use super::attrs::unsupported;
 use super::shapes::BATCH;
 use super::{Lowering, Val};
 use crate::onnx::ImportError;

@@ -2,7 +2,7 @@
 //! becomes `deconv`, `Resize` and `Upsample` by integer factors become
 //! `upsample` (docs/language.md#upsampling).
 
-use super::ops::{int_attr, ints_attr, unsupported};
+use super::attrs::{int_attr, ints_attr, unsupported};
 use super::{Lowering, pair};
 use crate::onnx::ImportError;
 use crate::onnx::graph::{AttrValue, Node};

@@ -1,4 +1,6 @@
-"""Writes the ONNX test graphs of tests/onnx/ (nnc's own tests never run this).
+"""Writes the ONNX test graphs of tests/onnx/, and the ONNX fixtures of the
+diagnostics (tests/fixtures/onnx/X0xx.onnx, docs/diagnostics.md#onnx-models);
+nnc's own tests never run this.
 
     python3 -m venv /tmp/onnxvenv && /tmp/onnxvenv/bin/pip install onnx==1.23.2
     /tmp/onnxvenv/bin/python tests/onnx/models/make_models.py
@@ -262,6 +264,38 @@ def attention():
     g.save([x], "free_size.onnx")
 
 
+def diagnostic_fixtures():
+    """One model per ONNX diagnostic code (X001-X004)."""
+    fixtures = os.path.join(HERE, "..", "..", "fixtures", "onnx")
+    os.makedirs(fixtures, exist_ok=True)
+
+    # X003: an input whose height and width are left free.
+    g = G("FreeSize", [3, "height", "width"])
+    x = g.conv("input", 3, 8, 3, 1, 1, name="/c/Conv")
+    g.save([x], os.path.join(fixtures, "X003.onnx"))
+
+    # X001: the same model cut short, as a copy interrupted midway leaves it.
+    with open(os.path.join(fixtures, "X003.onnx"), "rb") as f:
+        whole = f.read()
+    with open(os.path.join(fixtures, "X001.onnx"), "wb") as f:
+        f.write(whole[: len(whole) // 2])
+
+    # X002: a graph whose only input is a weight with its data.
+    g = G("WeightsOnly", [8])
+    g.inputs = [helper.make_tensor_value_info("w", TensorProto.FLOAT, [8, 8])]
+    g.inits.append(helper.make_tensor("w", TensorProto.FLOAT, [8, 8], [0.0] * 64))
+    x = g.node("Relu", ["w"], "/relu/Relu")
+    g.save([x], os.path.join(fixtures, "X002.onnx"))
+
+    # X004: an operator nnc has no model of (an einsum in place of a 1x1
+    # convolution).
+    g = G("Einsum", [8, 16, 16])
+    w = g.weight("proj.weight", [16, 8])
+    x = g.node("Einsum", ["input", w], "/proj/Einsum", equation="bchw,oc->bohw")
+    g.save([x], os.path.join(fixtures, "X004.onnx"))
+
+
 mobilenet_v2()
 resnext50()
 small_cases()
+diagnostic_fixtures()

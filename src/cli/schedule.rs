@@ -1,0 +1,164 @@
+//! `nnc schedule FILE`: the best dataflow of every layer on a hardware,
+//! printed as a summary and written as JSON with `-o`.
+
+use super::args::{CompatArg, GoalArg, PartitionArg, ScheduleArgs, SolverArg};
+use super::output::{refuse_input, write_file};
+use super::{EXIT_NO_SCHEDULE, Failure, input, on_threads};
+use crate::diag::{Diagnostic, Report};
+use crate::hw::{self, Hardware};
+use crate::ir::Network;
+use crate::report;
+use crate::sched::Compat;
+use crate::sched::model::limits::RangeError;
+use crate::sched::options::{Goal, Options, OptionsError, Solver};
+use crate::sched::partition::Partitioning;
+use crate::sched::pipeline::PipelineOptions;
+use crate::sched::search::SearchError;
+use crate::sched::types::PerData;
+use crate::schedule::ScheduleFile;
+use std::io::{IsTerminal, Write};
+use std::process::ExitCode;
+
+/// Runs `nnc schedule`.
+pub(super) fn run(args: &ScheduleArgs, color: bool) -> Result<ExitCode, Failure> {
+    let options = search_options(args).map_err(|e| Failure::usage(e.to_string()))?;
+    if let Some(output) = &args.output {
+        // Refused before the search, which may take a while.
+        let mut inputs = Vec::new();
+        if !input::is_stdin(&args.file) {
+            inputs.push(("network file", args.file.as_path()));
+        }
+        inputs.extend(hw::file_path(&args.hw).map(|p| ("hardware file", p)));
+        refuse_input(output, &inputs, "the schedule")?;
+    }
+    let hw = input::hardware(&args.hw, &args.set, color)?;
+    let (net, source) = input::network(&args.file, color, &args.onnx)?;
+    let mut file = search(args, &net, &hw, &options)?;
+    file.inputs.network_sha256 = Some(crate::sha256::hex(source.as_bytes()));
+    let summary = || summary_of(&net, &file);
+    if let Some(path) = &args.output {
+        let json = crate::schedule::to_text(&file).map_err(|e| {
+            Failure::with(
+                EXIT_NO_SCHEDULE,
+                Report::error(format!("cannot write the schedule: {e}")),
+            )
+        })?;
+        if path.as_os_str() == "-" {
+            let _ = std::io::stdout().lock().write_all(json.as_bytes());
+            if !args.quiet {
+                let _ = std::io::stderr().lock().write_all(summary().as_bytes());
+            }
+            return Ok(ExitCode::SUCCESS);
+        }
+        write_file(path, &json)?;
+    }
+    if !args.quiet {
+        let _ = std::io::stdout().lock().write_all(summary().as_bytes());
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// The schedule's summary, with its energy and time per token for a
+/// network of token sequences (one with a `matmul`): its input's points
+/// are its tokens.
+fn summary_of(net: &Network, file: &ScheduleFile) -> String {
+    let mut text = report::summary(file);
+    if net.layers().iter().any(|l| l.shape.is_matmul()) {
+        text += &report::per_token(file, net.input().size.size());
+    }
+    text
+}
+
+/// The library's search options from the command line.
+fn search_options(args: &ScheduleArgs) -> Result<Options, OptionsError> {
+    let nb = args.no_bypass.unwrap_or_default();
+    let partitioning = Partitioning::from_flags(
+        args.partition == PartitionArg::Hybrid,
+        args.batch_partition,
+        args.ifmap_partition,
+    )?;
+    Options::builder()
+        .batch(args.batch)
+        .partitioning(partitioning)
+        .access_forwarding(args.access_forwarding)
+        .gbuf_sharing(args.gbuf_sharing)
+        .bypass(PerData([!nb.fil, !nb.ifm, !nb.ofm]))
+        .solver(match args.solver {
+            SolverArg::Exhaustive => Solver::Exhaustive,
+            SolverArg::Analytic => Solver::Analytic,
+        })
+        .goal(match args.goal {
+            GoalArg::E => Goal::E,
+            GoalArg::D => Goal::D,
+            GoalArg::Ed => Goal::Ed,
+        })
+        .top(usize::try_from(args.top).unwrap_or(usize::MAX))
+        .pipeline(PipelineOptions {
+            spatial: args.interlayer,
+            temporal: args.save_writeback,
+            basic: args.basic_interlayer,
+            max_degree: args.pipeline_max_degree,
+            time_overhead: args.pipeline_time_overhead,
+        })
+        .compat(match args.compat {
+            Some(CompatArg::NnDataflow) => Compat::NnDataflow,
+            None => Compat::Nnc,
+        })
+        .build()
+}
+
+/// The search, with a progress bar on a terminal, on `--threads` threads.
+fn search(
+    args: &ScheduleArgs,
+    net: &Network,
+    hw: &Hardware,
+    options: &Options,
+) -> Result<ScheduleFile, Failure> {
+    let bar = (!args.quiet && std::io::stderr().is_terminal()).then(|| {
+        let bar = indicatif::ProgressBar::new(net.layers().len() as u64);
+        bar.set_style(
+            indicatif::ProgressStyle::with_template(
+                "scheduling {bar:30} {pos}/{len} layers, {elapsed} elapsed, ETA {eta}",
+            )
+            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+        );
+        bar
+    });
+    let progress = |done: usize, _total: usize| {
+        if let Some(bar) = &bar {
+            bar.set_position(done as u64);
+        }
+    };
+    let result = on_threads(args.threads, || {
+        crate::schedule_with_progress(net, hw, options, &progress)
+    })?;
+    if let Some(bar) = bar {
+        bar.finish_and_clear();
+    }
+    result.map_err(|e| search_failure(e, net, hw))
+}
+
+/// What a failed search prints, and its exit code.
+fn search_failure(e: SearchError, net: &Network, hw: &Hardware) -> Failure {
+    match e {
+        SearchError::Range(RangeError::Batch { .. }) => {
+            Failure::usage(format!("--batch is too large for `{}`: {e}", net.name()))
+        }
+        SearchError::Range(RangeError::Hardware { .. }) => {
+            Failure::usage(format!("hardware `{}` is out of range: {e}", hw.name))
+        }
+        // A bug: say so, not "no schedule".
+        SearchError::Internal(why) => Failure::with(
+            EXIT_NO_SCHEDULE,
+            Report::one("", "", Diagnostic::internal(why)),
+        ),
+        SearchError::Layer { .. } | SearchError::TimeOverflow => Failure::with(
+            EXIT_NO_SCHEDULE,
+            Report::error(format!(
+                "no valid schedule of `{}` on `{}`: {e}",
+                net.name(),
+                hw.name
+            )),
+        ),
+    }
+}

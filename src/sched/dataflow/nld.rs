@@ -1,0 +1,48 @@
+//! The nested-loop description (NLD) of a layer on one node
+//! (docs/model/mapping.md#the-nested-loop-description): a three-deep loop nest
+//! over input channels, output channels and batch, whose body is one processing
+//! pass of the PE array.
+
+use crate::sched::types::{DataKind, DataLoops, LoopDim, MemLevel, PerData, PerLevel, PerLoop};
+use serde::Serialize;
+
+/// A layer as a loop nest over [IFM, OFM, BAT] whose body is one processing
+/// pass (the reference's `NestedLoopDesc`).
+#[derive(Clone, Copy, Debug, PartialEq, Serialize)]
+pub struct Nld {
+    /// Trip count of each loop.
+    pub loopcnt: PerLoop<u64>,
+    /// Global-buffer words one loop body occupies, per data kind.
+    pub usize_gbuf: PerData<u64>,
+    /// Register-file words per PE one loop body occupies, per data kind.
+    pub usize_regf: PerData<u64>,
+    /// Accesses of one loop body, per memory level and data kind.
+    pub unit_access: PerLevel<PerData<f64>>,
+    /// Ops of one loop body.
+    pub unit_ops: f64,
+    /// Cycles of one loop body.
+    pub unit_time: u64,
+    /// Which loops index which data.
+    pub data_loops: DataLoops,
+}
+
+impl Nld {
+    /// Product of the loop counts that index data `d`, in loop order.
+    pub fn data_loop_product(&self, d: DataKind) -> u64 {
+        LoopDim::ALL
+            .into_iter()
+            .filter(|&l| self.data_loops.has(d, l))
+            .map(|l| self.loopcnt[l])
+            .product()
+    }
+
+    /// Accesses at `level` that touch every distinct piece of `d` once.
+    pub fn total_access(&self, level: MemLevel, d: DataKind) -> f64 {
+        self.unit_access[level][d] * self.data_loop_product(d) as f64
+    }
+
+    /// Ops of the whole nest.
+    pub fn total_ops(&self) -> f64 {
+        self.unit_ops * self.loopcnt.0.iter().product::<u64>() as f64
+    }
+}

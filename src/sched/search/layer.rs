@@ -1,0 +1,578 @@
+//! One layer over the whole node array
+//! (docs/model/network.md#scheduling-one-layer): every partition scheme, each
+//! node's share mapped and blocked, the NoC hops to bring the data, and the
+//! best few results by the goal's key.
+
+use crate::ir::{Dim2, LayerShape};
+use crate::sched::blocking::{BlockingStats, DataHome};
+use crate::sched::dataflow::MappingError;
+use crate::sched::machine::{Cost, Machine, NodeResource};
+use crate::sched::model::energy::LayerCost;
+use crate::sched::options::{Options, RankKey, Solver};
+use crate::sched::partition::{
+    DataLayout, FilterSources, FmapRange, HopCache, HopQuery, NodeRegion, PartLayer, PartTarget,
+    PartitionScheme, accfwd_reduction, partition_candidates, unit_nhops,
+};
+use crate::sched::pipeline::LayerConstraint;
+use crate::sched::pipeline::bufshr::BufShare;
+use crate::sched::search::cache::NodeCache;
+use crate::sched::search::node::{NodeCandidate, NodeProblem, NodeResults};
+use crate::sched::types::{DataKind, PerData};
+use rayon::prelude::*;
+use std::sync::Arc;
+
+/// Where a layer runs and under what rules: the whole machine for a layer
+/// alone, or its place in a pipeline segment
+/// (docs/model/pipelining.md#spatial-and-temporal-allocation).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct LayerEnv {
+    /// The nodes that compute it.
+    pub proc_region: NodeRegion,
+    /// Where its output is laid out.
+    pub dst_region: NodeRegion,
+    /// Is its input in DRAM, in other nodes or in its own?
+    pub src: DataHome,
+    /// Is its output in DRAM, in other nodes or in its own?
+    pub dst: DataHome,
+    /// Its top-level blocking constraint.
+    pub constraint: LayerConstraint,
+    /// May its filters stay pinned on chip?
+    pub no_time_mux: bool,
+}
+
+impl LayerEnv {
+    /// A layer alone on the whole machine, reading from and writing to DRAM.
+    pub fn whole(machine: &Machine) -> Self {
+        LayerEnv {
+            proc_region: NodeRegion::proc(machine.nodes),
+            dst_region: NodeRegion::dram(machine.nodes, machine.memory),
+            src: DataHome::Dram,
+            dst: DataHome::Dram,
+            constraint: LayerConstraint::FREE,
+            no_time_mux: machine.node.no_time_mux,
+        }
+    }
+}
+
+/// One scheduled layer: how it is partitioned, mapped and blocked, and what
+/// that costs.
+#[derive(Clone, Debug)]
+pub struct LayerResult {
+    /// The partition scheme over the nodes.
+    pub part: PartitionScheme,
+    /// Each node's share.
+    pub part_layer: PartLayer,
+    /// The mapping and blocking of one node's share.
+    pub candidate: NodeCandidate,
+    /// NoC word-hops to move each data kind once.
+    pub unit_nhops: PerData<u64>,
+    /// Access-forwarding divisors.
+    pub accfwd: PerData<u64>,
+    /// NoC word-hops of each data kind over the whole layer.
+    pub total_nhops: PerData<f64>,
+    /// Where the layer's output is stored.
+    pub ofmap_layout: DataLayout,
+    /// Energy.
+    pub cost: LayerCost,
+    /// Cycles.
+    pub time: u64,
+    /// How many times the mapped and blocked share runs: the groups of a
+    /// grouped convolution, each scheduled as the same dense convolution of
+    /// one group (docs/model/layers.md#grouped-convolution), `groups x
+    /// batch` runs of batch 1 for a matmul (docs/model/layers.md#matmul);
+    /// 1 otherwise.
+    /// Costs, cycles and stats above are those of all runs.
+    pub groups: u64,
+}
+
+/// The NoC hops and energy of a candidate given its partition's unit hops:
+/// the formula its blocking was ranked by (`sched::model::energy`), with the
+/// partition's hops (the reference ranked without them).
+fn price(s: &BlockingStats, unit_nhops: PerData<u64>, cost: &Cost) -> (PerData<f64>, LayerCost) {
+    let total_nhops = s.noc_hops(unit_nhops);
+    let energy = LayerCost::new(cost, s.ops, s.energy.access, total_nhops, s.time);
+    (total_nhops, energy)
+}
+
+/// A partition scheme with its per-node share and access-forwarding
+/// divisors.
+type Prepared = (PartitionScheme, PartLayer, PerData<u64>);
+
+/// One partition's per-node results, with what they need to be priced.
+struct PartResults {
+    part: PartitionScheme,
+    part_layer: PartLayer,
+    accfwd: PerData<u64>,
+    ofmap: DataLayout,
+    unit_nhops: PerData<u64>,
+    found: Arc<Vec<NodeCandidate>>,
+}
+
+impl PartResults {
+    fn new(
+        (part, part_layer, accfwd): Prepared,
+        ofmap: DataLayout,
+        unit_nhops: PerData<u64>,
+        found: Arc<Vec<NodeCandidate>>,
+    ) -> Self {
+        PartResults {
+            part,
+            part_layer,
+            accfwd,
+            ofmap,
+            unit_nhops,
+            found,
+        }
+    }
+}
+
+/// Why a layer has no schedule.
+#[derive(Clone, Debug, PartialEq, thiserror::Error)]
+pub enum LayerError {
+    /// The reference model cannot map it.
+    #[error("{0}")]
+    Mapping(#[from] MappingError),
+    /// No loop blocking fits the buffers in any partition.
+    #[error("no loop blocking fits: {0}")]
+    NoBlocking(String),
+    /// Every loop blocking that fits the buffers takes more cycles than a
+    /// `u64` counts (the DRAM bandwidth or the array bus is too slow).
+    #[error(
+        "every loop blocking that fits the buffers takes more than {} cycles, beyond what the model counts (the DRAM bandwidth or the array bus is too slow)",
+        u64::MAX
+    )]
+    TimeOverflow,
+    /// The inputs cannot be read as one fmap.
+    #[error("its inputs cannot be concatenated: {0}")]
+    Inputs(String),
+}
+
+/// Searches one layer given where its input is.
+#[derive(Clone, Debug)]
+pub struct LayerSearch<'a> {
+    /// The hardware.
+    pub machine: &'a Machine,
+    /// The options.
+    pub options: &'a Options,
+    /// Per-node results shared across layers.
+    pub cache: &'a NodeCache,
+    /// The DRAM nodes filters are read from.
+    fil_sources: FilterSources,
+}
+
+impl<'a> LayerSearch<'a> {
+    /// A search on `machine` under `options`, keeping per-node results in
+    /// `cache`.
+    pub fn new(machine: &'a Machine, options: &'a Options, cache: &'a NodeCache) -> Self {
+        let dram = NodeRegion::dram(machine.nodes, machine.memory);
+        LayerSearch {
+            machine,
+            options,
+            cache,
+            fil_sources: FilterSources::from_region(&dram),
+        }
+    }
+
+    fn node_results(
+        &self,
+        env: &LayerEnv,
+        part_layer: &PartLayer,
+        nodes: u64,
+        unit_nhops: PerData<u64>,
+        accfwd: PerData<u64>,
+        share: Option<BufShare>,
+    ) -> NodeResults {
+        let o = self.options;
+        // The reference ranks per-node blockings without NoC energy, so its
+        // results do not depend on the hops.
+        let ranked_hops = if o.compat.rank_by_access_energy() {
+            PerData::splat(0)
+        } else {
+            unit_nhops
+        };
+        let resource = NodeResource {
+            no_time_mux: env.no_time_mux,
+            ..self.machine.node
+        };
+        let problem = NodeProblem {
+            layer: &part_layer.layer,
+            batch: part_layer.batch,
+            occupancy: part_layer.occupancy,
+            nodes,
+            unit_nhops: ranked_hops,
+            accfwd,
+            resource: &resource,
+            cost: &self.machine.cost,
+            options: &o.blocking,
+            compat: o.compat,
+            constraint: env.constraint,
+            src: env.src,
+            dst: env.dst,
+            share,
+        };
+        self.cache.get_or_search(&problem)
+    }
+
+    fn ofmap_layout(
+        &self,
+        env: &LayerEnv,
+        layer: &LayerShape,
+        part: &PartitionScheme,
+    ) -> Option<DataLayout> {
+        let o = layer.ofmap();
+        let dst = env.dst_region;
+        let range = FmapRange::full(self.options.batch, layer.nofm(), o.h, o.w);
+        DataLayout::single(range, dst, part.projection(&dst, true)).ok()
+    }
+
+    /// The best results of `layer` reading its input from `ifmap_layout`,
+    /// best first; `hops` is the search's NoC-hop memo.
+    ///
+    /// A grouped or dilated convolution is scheduled as its groups, each
+    /// the dense convolution of one group ([`crate::ir::ConvShape::one_group`]) run on
+    /// the whole machine one after another, all reading from the same
+    /// layout (docs/model/layers.md#grouped-convolution): its cost is
+    /// exactly that of its groups scheduled as separate layers from that
+    /// layout, and its output is laid out as one fmap of all channels.
+    pub fn schedule(
+        &self,
+        layer: &LayerShape,
+        ifmap_layout: &DataLayout,
+        hops: &mut HopCache,
+    ) -> Result<Vec<LayerResult>, LayerError> {
+        self.schedule_in(&LayerEnv::whole(self.machine), layer, ifmap_layout, hops)
+    }
+
+    /// [`LayerSearch::schedule`] in `env`: on a subregion, with a
+    /// segment's constraint and data regions.
+    pub fn schedule_in(
+        &self,
+        env: &LayerEnv,
+        layer: &LayerShape,
+        ifmap_layout: &DataLayout,
+        hops: &mut HopCache,
+    ) -> Result<Vec<LayerResult>, LayerError> {
+        let LayerShape::Conv(c) = layer else {
+            return self.schedule_one(env, layer, ifmap_layout, hops);
+        };
+        if c.is_plain() {
+            return self.schedule_one(env, layer, ifmap_layout, hops);
+        }
+        let one = LayerShape::Conv(c.one_group());
+        let (mut results, runs) = if c.is_matmul() {
+            // A matmul's filter is its operand, one per sample: no two
+            // samples share it, so each group of each sample is its own
+            // run of batch 1 (docs/model/layers.md#matmul). The runs follow
+            // one another, which a segment's batch constraint cannot split
+            // further: a matmul is alone in its segment.
+            let single = Options {
+                batch: 1,
+                ..*self.options
+            };
+            let search = LayerSearch {
+                options: &single,
+                ..self.clone()
+            };
+            let env = LayerEnv {
+                constraint: LayerConstraint {
+                    topbat: 0,
+                    ..env.constraint
+                },
+                ..*env
+            };
+            let runs = c
+                .runs()
+                .checked_mul(self.options.batch)
+                .ok_or(LayerError::TimeOverflow)?;
+            (search.schedule_one(&env, &one, ifmap_layout, hops)?, runs)
+        } else {
+            (self.schedule_one(env, &one, ifmap_layout, hops)?, c.groups)
+        };
+        if runs == 1 {
+            return Ok(results);
+        }
+        results.retain_mut(|r| {
+            // Ranking is unchanged: every goal's key grows with both.
+            let (Some(stats), Some(time)) =
+                (r.candidate.stats.repeated(runs), r.time.checked_mul(runs))
+            else {
+                return false;
+            };
+            let Some(ofmap) = self.ofmap_layout(env, layer, &r.part) else {
+                return false;
+            };
+            r.candidate.stats = stats;
+            r.time = time;
+            r.cost = r.cost.repeated(runs);
+            r.total_nhops = r.total_nhops.map(|h| h * runs as f64);
+            r.ofmap_layout = ofmap;
+            r.groups = runs;
+            true
+        });
+        if results.is_empty() {
+            return Err(LayerError::TimeOverflow);
+        }
+        Ok(results)
+    }
+
+    /// [`LayerSearch::schedule`] for a shape the model maps directly.
+    fn schedule_one(
+        &self,
+        env: &LayerEnv,
+        layer: &LayerShape,
+        ifmap_layout: &DataLayout,
+        hops: &mut HopCache,
+    ) -> Result<Vec<LayerResult>, LayerError> {
+        let o = self.options;
+        let prepared: Vec<Prepared> = self
+            .partitions(o, env.proc_region.dim(), layer)
+            .into_iter()
+            .filter_map(|part| {
+                let pl = part.part_layer(layer, o.batch, o.compat).ok()?;
+                Some((
+                    part,
+                    pl,
+                    accfwd_reduction(&part, layer, o.access_forwarding()),
+                ))
+            })
+            .collect();
+        let parts = if o.compat.inexact_hop_memo() {
+            self.parts_with_memo(env, layer, ifmap_layout, prepared, hops)?
+        } else {
+            self.parts_with_exact_hops(env, layer, ifmap_layout, prepared)
+        };
+        Ok(self.best(&parts))
+    }
+
+    /// The partition schemes a layer is tried with on `nodes` under `o`
+    /// (docs/model/partitioning.md#naive-and-hybrid-enumeration).
+    fn partitions(&self, o: &Options, nodes: Dim2, layer: &LayerShape) -> Vec<PartitionScheme> {
+        partition_candidates(
+            &PartTarget::Layer(*layer),
+            o.batch,
+            nodes,
+            o.partitioning,
+            true,
+            o.compat,
+        )
+    }
+
+    /// Who shares each data kind's buffer tile under `part`, with buffer
+    /// sharing on.
+    fn share(
+        &self,
+        env: &LayerEnv,
+        layer: &LayerShape,
+        part: &PartitionScheme,
+    ) -> Option<BufShare> {
+        self.options
+            .gbuf_sharing()
+            .then(|| BufShare::new(part, &env.proc_region, layer))
+    }
+
+    /// The per-node results of each partition, hops from the reference's
+    /// memo (docs/model/noc.md#the-references-hop-memo). The memo's answers
+    /// depend on the order of its queries, so hops are computed the
+    /// reference's way: after the per-node searches (possible because the
+    /// reference ranks blockings without NoC energy,
+    /// `Compat::rank_by_access_energy`), in partition order, only for
+    /// partitions with a result.
+    fn parts_with_memo(
+        &self,
+        env: &LayerEnv,
+        layer: &LayerShape,
+        ifmap_layout: &DataLayout,
+        prepared: Vec<Prepared>,
+        hops: &mut HopCache,
+    ) -> Result<Vec<PartResults>, LayerError> {
+        debug_assert!(self.options.compat.rank_by_access_energy());
+        let found: Vec<NodeResults> = prepared
+            .par_iter()
+            .map(|(part, pl, fwd)| {
+                let share = self.share(env, layer, part);
+                self.node_results(env, pl, part.size(), PerData::splat(0), *fwd, share)
+            })
+            .collect();
+        let mut parts = Vec::new();
+        for ((part, part_layer, accfwd), found) in prepared.into_iter().zip(found) {
+            let found = found?;
+            if found.is_empty() {
+                continue;
+            }
+            let Some(ofmap) = self.ofmap_layout(env, layer, &part) else {
+                continue;
+            };
+            let unit_nhops =
+                hops.unit_nhops(&self.hop_query(env, layer, &part, ifmap_layout, &ofmap));
+            parts.push(PartResults::new(
+                (part, part_layer, accfwd),
+                ofmap,
+                unit_nhops,
+                found,
+            ));
+        }
+        Ok(parts)
+    }
+
+    /// The per-node results of each partition, with exact hops: they need
+    /// no memo and no order, so each partition computes its own, in
+    /// parallel, before its per-node search ranks blockings by the whole
+    /// energy.
+    fn parts_with_exact_hops(
+        &self,
+        env: &LayerEnv,
+        layer: &LayerShape,
+        ifmap_layout: &DataLayout,
+        prepared: Vec<Prepared>,
+    ) -> Vec<PartResults> {
+        let compat = self.options.compat;
+        let found: Vec<Option<PartResults>> = prepared
+            .into_par_iter()
+            .map(|(part, part_layer, accfwd)| {
+                let ofmap = self.ofmap_layout(env, layer, &part)?;
+                let q = self.hop_query(env, layer, &part, ifmap_layout, &ofmap);
+                let unit_nhops = unit_nhops(&q, compat);
+                let share = self.share(env, layer, &part);
+                let found = self
+                    .node_results(env, &part_layer, part.size(), unit_nhops, accfwd, share)
+                    .ok()?;
+                let prepared = (part, part_layer, accfwd);
+                Some(PartResults::new(prepared, ofmap, unit_nhops, found))
+            })
+            .collect();
+        found.into_iter().flatten().collect()
+    }
+
+    /// The best `ntops` (partition, candidate) pairs, ranked stably by the
+    /// goal's key (docs/model/network.md#ranking-a-layers-candidates);
+    /// results are built only for those kept.
+    fn best(&self, parts: &[PartResults]) -> Vec<LayerResult> {
+        let o = self.options;
+        let cost = &self.machine.cost;
+        let goal = o.blocking.goal;
+        let mut ranked: Vec<(usize, usize, RankKey)> = Vec::new();
+        for (pi, p) in parts.iter().enumerate() {
+            for (ci, c) in p.found.iter().enumerate() {
+                let (_, e) = price(&c.stats, p.unit_nhops, cost);
+                ranked.push((pi, ci, goal.key(e.total, c.stats.time as f64)));
+            }
+        }
+        ranked.sort_by_key(|r| r.2);
+        ranked.truncate(o.blocking.ntops);
+        ranked
+            .into_iter()
+            .map(|(pi, ci, _)| {
+                let p = &parts[pi];
+                let candidate = p.found[ci].clone();
+                let (total_nhops, cost) = price(&candidate.stats, p.unit_nhops, cost);
+                LayerResult {
+                    part: p.part,
+                    part_layer: p.part_layer,
+                    time: candidate.stats.time,
+                    candidate,
+                    unit_nhops: p.unit_nhops,
+                    accfwd: p.accfwd,
+                    total_nhops,
+                    ofmap_layout: p.ofmap.clone(),
+                    cost,
+                    groups: 1,
+                }
+            })
+            .collect()
+    }
+
+    /// Why no partition of `layer` has a blocking: the smallest buffers one
+    /// node's share needs against what the hardware has.
+    pub fn explain_no_blocking(&self, layer: &LayerShape) -> LayerError {
+        let matmul = layer.is_matmul();
+        let one;
+        let layer = match layer {
+            LayerShape::Conv(c) if !c.is_plain() => {
+                one = LayerShape::Conv(c.one_group());
+                &one
+            }
+            _ => layer,
+        };
+        // A matmul runs sample by sample (docs/model/layers.md#matmul).
+        let single;
+        let o = if matmul {
+            single = Options {
+                batch: 1,
+                ..*self.options
+            };
+            &single
+        } else {
+            self.options
+        };
+        let node = &self.machine.node;
+        let parts = self.partitions(o, self.machine.nodes, layer);
+        let (mut regf, mut gbuf) = (u64::MAX, u64::MAX);
+        // Does one loop nest fit both buffers with every loop at the DRAM
+        // level? Then a blocking fits (it needs the least of both).
+        let mut one_fits = false;
+        for part in parts {
+            let Ok(pl) = part.part_layer(layer, o.batch, o.compat) else {
+                continue;
+            };
+            let Ok(m) = crate::sched::dataflow::map_layer(
+                &pl.layer,
+                pl.batch,
+                pl.occupancy,
+                node.dim_array,
+                o.compat,
+            ) else {
+                continue;
+            };
+            for nld in &m.nlds {
+                let r: u64 = nld.usize_regf.0.iter().sum();
+                let forced = DataKind::ALL.into_iter().filter(|&d| !o.blocking.bypass[d]);
+                let g: u64 = forced.map(|d| nld.usize_gbuf[d]).sum();
+                one_fits |= r <= node.size_regf && g <= node.size_gbuf;
+                regf = regf.min(r);
+                gbuf = gbuf.min(g);
+            }
+        }
+        let why = if regf > node.size_regf && regf != u64::MAX {
+            format!(
+                "a PE needs at least {regf} words of register file (one filter row, input window and partial sum), the hardware has {}",
+                node.size_regf
+            )
+        } else if gbuf > node.size_gbuf && gbuf != u64::MAX {
+            format!(
+                "the data that may not bypass the global buffer need at least {gbuf} words of it per node, the hardware has {}",
+                node.size_gbuf
+            )
+        } else if !one_fits {
+            "no partition of it over the nodes has a loop blocking that fits the buffers".to_owned()
+        } else if o.compat.delay_goal_nan() && o.blocking.goal == crate::sched::options::Goal::D {
+            "nn_dataflow's delay search keeps only the first candidate blocking of each chunk of its enumeration, and none of those fits the buffers (a bug of the reference, docs/compat.md#delay_goal_nan; nnc's model has no such problem)".to_owned()
+        } else if o.blocking.solver == Solver::Analytic && layer.is_conv() {
+            "none of the analytical solver's blockings fits the buffers (the exhaustive search may find one)".to_owned()
+        } else {
+            // A blocking fits the buffers (every loop at the DRAM level), so
+            // the search dropped them all for their time.
+            return LayerError::TimeOverflow;
+        };
+        LayerError::NoBlocking(why)
+    }
+
+    fn hop_query<'q>(
+        &'q self,
+        env: &LayerEnv,
+        layer: &LayerShape,
+        part: &PartitionScheme,
+        ifmap_layout: &'q DataLayout,
+        ofmap_layout: &'q DataLayout,
+    ) -> HopQuery<'q> {
+        HopQuery {
+            layer: *layer,
+            batch: self.options.batch,
+            proc_region: env.proc_region,
+            part: *part,
+            fil_sources: &self.fil_sources,
+            ifmap_layout,
+            ofmap_layout,
+            forwarding: self.options.access_forwarding(),
+        }
+    }
+}
