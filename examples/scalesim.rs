@@ -5,12 +5,11 @@
 //! Usage: `cargo run --release --example scalesim -- TOPOLOGY.csv CONFIG.cfg
 //! [--gemm] [--runs N]`. Prints one JSON object per topology row:
 //! `{"row", "seconds", "layers": [{"name", "report"}]}`; `seconds` is the
-//! fastest of `N` runs (default 5) of the model on the row's layers (a `DP`
-//! row's channels are one layer, simulated once).
+//! fastest of `N` runs (default 5) of the model on the row
+//! ([`nnc::scalesim::TopologyRow::simulate`]: a `DP` row's channels are one
+//! layer, simulated once).
 
 use nnc::scalesim::{TopologyKind, read_config, read_topology};
-use nnc::sched::scalesim::simulate;
-use std::collections::HashMap;
 use std::process::ExitCode;
 use std::time::Instant;
 
@@ -46,24 +45,20 @@ fn main() -> ExitCode {
             .map_err(|e| format!("{config}: {e}"))?
             .array();
         for row in &topology.rows {
-            let layers: Vec<_> = row.layers().collect();
             let mut best = f64::INFINITY;
-            let mut reports = HashMap::new();
+            let mut run = None;
             for _ in 0..runs.max(1) {
                 let t = Instant::now();
-                reports.clear();
-                for (_, layer) in &layers {
-                    if !reports.contains_key(layer) {
-                        let r =
-                            simulate(layer, &array).map_err(|e| format!("{}: {e}", row.name))?;
-                        reports.insert(*layer, r);
-                    }
-                }
+                run = Some(
+                    row.simulate(&array)
+                        .map_err(|e| format!("{}: {e}", row.name))?,
+                );
                 best = best.min(t.elapsed().as_secs_f64());
             }
-            let layers: Vec<_> = layers
-                .iter()
-                .map(|(name, l)| serde_json::json!({"name": name, "report": reports[l]}))
+            let Some(run) = run else { continue };
+            let layers: Vec<_> = row
+                .layers()
+                .map(|(name, _)| serde_json::json!({"name": name, "report": run.report}))
                 .collect();
             let line = serde_json::json!({"row": row.name, "seconds": best, "layers": layers});
             println!("{line}");

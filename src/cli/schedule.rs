@@ -3,7 +3,7 @@
 
 use super::args::{CompatArg, GoalArg, PartitionArg, ScheduleArgs, SolverArg};
 use super::output::{refuse_input, write_file};
-use super::{EXIT_NO_SCHEDULE, Failure, input, on_threads};
+use super::{EXIT_NO_SCHEDULE, Failure, input, on_threads, scalesim};
 use crate::diag::{Diagnostic, Report};
 use crate::hw::{self, Hardware};
 use crate::ir::Network;
@@ -21,6 +21,9 @@ use std::process::ExitCode;
 
 /// Runs `nnc schedule`.
 pub(super) fn run(args: &ScheduleArgs, color: bool) -> Result<ExitCode, Failure> {
+    if args.compat == Some(CompatArg::ScaleSim) || scalesim::is_config(&args.hw) {
+        return scalesim::run(args, color);
+    }
     let options = search_options(args).map_err(|e| Failure::usage(e.to_string()))?;
     if let Some(output) = &args.output {
         // Refused before the search, which may take a while.
@@ -32,12 +35,26 @@ pub(super) fn run(args: &ScheduleArgs, color: bool) -> Result<ExitCode, Failure>
         refuse_input(output, &inputs, "the schedule")?;
     }
     let hw = input::hardware(&args.hw, &args.set, color)?;
-    let (net, source) = input::network(&args.file, color, &args.onnx)?;
+    let (net, source) = input::network(&args.file, color, &args.onnx, args.topology)?;
     let mut file = search(args, &net, &hw, &options)?;
     file.inputs.network_sha256 = Some(crate::sha256::hex(source.as_bytes()));
-    let summary = || summary_of(&net, &file);
+    emit(
+        args,
+        || crate::schedule::to_text(&file),
+        || summary_of(&net, &file),
+    )
+}
+
+/// Writes a schedule's `json` where `-o` says (`-`: standard output, the
+/// summary then on standard error) and prints its `summary` unless
+/// `--quiet`.
+pub(super) fn emit(
+    args: &ScheduleArgs,
+    json: impl FnOnce() -> Result<String, serde_json::Error>,
+    summary: impl FnOnce() -> String,
+) -> Result<ExitCode, Failure> {
     if let Some(path) = &args.output {
-        let json = crate::schedule::to_text(&file).map_err(|e| {
+        let json = json().map_err(|e| {
             Failure::with(
                 EXIT_NO_SCHEDULE,
                 Report::error(format!("cannot write the schedule: {e}")),
@@ -102,7 +119,8 @@ fn search_options(args: &ScheduleArgs) -> Result<Options, OptionsError> {
         })
         .compat(match args.compat {
             Some(CompatArg::NnDataflow) => Compat::NnDataflow,
-            None => Compat::Nnc,
+            // `run` hands `--compat scalesim` to cli/scalesim.rs before.
+            Some(CompatArg::ScaleSim) | None => Compat::Nnc,
         })
         .build()
 }

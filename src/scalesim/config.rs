@@ -5,7 +5,7 @@
 
 use super::error::{FileKind, ReadError, ReadErrorKind};
 use crate::sched::scalesim::conventions::sram_words;
-use crate::sched::scalesim::{Dataflow, InterfaceBandwidth, ScaleSimArray};
+use crate::sched::scalesim::{Dataflow, InterfaceBandwidth, ScaleSimArray, limits};
 use crate::sched::types::{DataKind, PerData};
 use crate::suggest::suggest;
 use std::ops::Range;
@@ -257,6 +257,28 @@ impl Ini<'_> {
         })
     }
 
+    /// A whole number from `min` to `max` (the model's limit, in `unit`).
+    fn bounded(
+        &mut self,
+        section: &'static str,
+        key: &'static str,
+        min: u64,
+        (max, unit): (u64, &'static str),
+    ) -> Result<u64, ReadError> {
+        let value = self.number(section, key, min)?;
+        if value > max {
+            let (_, span) = self.get(section, key)?;
+            let kind = ReadErrorKind::OutOfRange {
+                key,
+                value,
+                max,
+                unit,
+            };
+            return Err(self.err(kind, span));
+        }
+        Ok(value)
+    }
+
     /// A boolean as `configparser.getboolean` reads it, which must be
     /// false: the key turns on `feature`, which nnc does not model.
     fn off(
@@ -333,6 +355,13 @@ fn parse_number(text: &str, min: u64) -> Option<u64> {
 const ARCH: &str = "architecture_presets";
 const LAYOUT: &str = "layout";
 
+/// The largest array side the model takes, in PEs.
+const SIDE: (u64, &str) = (limits::MAX_ARRAY_SIDE, "PEs");
+/// The largest SRAM the model takes, in kB (of 1-byte words).
+const SRAM: (u64, &str) = (limits::MAX_WORDS / 1024, "kB");
+/// The largest bandwidth the model takes.
+const BANDWIDTH: (u64, &str) = (limits::MAX_BANDWIDTH, "words per cycle");
+
 /// Reads a config file: every key SCALE-Sim 3.0.0 reads must be present and
 /// valid. Sparsity, custom layouts and Ramulator traces must be off.
 pub fn read_config(text: &str) -> Result<ScaleSimConfig, ReadError> {
@@ -345,12 +374,12 @@ pub fn read_config(text: &str) -> Result<ScaleSimConfig, ReadError> {
         "`CALC` or `USER`",
     )?;
     ini.off("run_presets", "UseRamulatorTrace", "Ramulator DRAM traces")?;
-    let array_rows = ini.number(ARCH, "ArrayHeight", 1)?;
-    let array_cols = ini.number(ARCH, "ArrayWidth", 1)?;
+    let array_rows = ini.bounded(ARCH, "ArrayHeight", 1, SIDE)?;
+    let array_cols = ini.bounded(ARCH, "ArrayWidth", 1, SIDE)?;
     let sram = [
-        ini.number(ARCH, "IfmapSramSzkB", 1)?,
-        ini.number(ARCH, "FilterSramSzkB", 1)?,
-        ini.number(ARCH, "OfmapSramSzkB", 1)?,
+        ini.bounded(ARCH, "IfmapSramSzkB", 1, SRAM)?,
+        ini.bounded(ARCH, "FilterSramSzkB", 1, SRAM)?,
+        ini.bounded(ARCH, "OfmapSramSzkB", 1, SRAM)?,
     ];
     let offsets = [
         ini.number(ARCH, "IfmapOffset", 0)?,
@@ -373,7 +402,7 @@ pub fn read_config(text: &str) -> Result<ScaleSimConfig, ReadError> {
     ini.off(LAYOUT, "FilterCustomLayout", "custom filter layouts")?;
     let mut banks = |prefix: [&'static str; 3]| -> Result<SramBanks, ReadError> {
         Ok(SramBanks {
-            bandwidth: ini.number(LAYOUT, prefix[0], 1)?,
+            bandwidth: ini.bounded(LAYOUT, prefix[0], 1, BANDWIDTH)?,
             banks: ini.number(LAYOUT, prefix[1], 1)?,
             ports: ini.number(LAYOUT, prefix[2], 1)?,
         })
@@ -392,6 +421,9 @@ pub fn read_config(text: &str) -> Result<ScaleSimConfig, ReadError> {
     let (bandwidth, bandwidths) = if user {
         user_bandwidths(&mut ini, ifmap_banks, filter_banks)?
     } else {
+        // Read only in USER mode, yet in every config SCALE-Sim ships: not
+        // a key to warn about.
+        let _ = ini.get(ARCH, "Bandwidth");
         (InterfaceBandwidth::Calc, Vec::new())
     };
     // `[DEFAULT]` keys fill in for every section; they are not ignored.
@@ -437,8 +469,17 @@ fn user_bandwidths(
                 text: text.clone(),
                 expected,
             };
-            ini.err(kind, span)
+            ini.err(kind, span.clone())
         })?;
+    if bandwidths[0] > BANDWIDTH.0 {
+        let kind = ReadErrorKind::OutOfRange {
+            key: "Bandwidth",
+            value: bandwidths[0],
+            max: BANDWIDTH.0,
+            unit: BANDWIDTH.1,
+        };
+        return Err(ini.err(kind, span));
+    }
     for (key, b) in [
         ("IfmapSRAMBankBandwidth", ifmap_banks),
         ("FilterSRAMBankBandwidth", filter_banks),

@@ -1,7 +1,9 @@
 //! What can be wrong in a SCALE-Sim file, as data: [`ReadErrorKind`] says
 //! what is wrong and what was expected, [`ReadError`] where (a byte span,
-//! with its line and column for messages).
+//! with its line and column for messages). [`ReadError::report`] is the
+//! diagnostic a user sees (codes `C0xx`, docs/diagnostics.md#scale-sim-files).
 
+use crate::diag::{Code, Diagnostic, Diagnostics, Report, Span};
 use std::fmt;
 use std::ops::Range;
 use thiserror::Error;
@@ -36,6 +38,44 @@ impl ReadError {
     pub fn help(&self) -> Option<String> {
         self.kind.help()
     }
+
+    /// The error as a diagnostic: its code, the message, the span
+    /// underlined (and the first row of a duplicated name), the help.
+    pub fn diagnostic(&self) -> Diagnostic {
+        let span = Span::new(self.span.start, self.span.end);
+        let mut d = Diagnostic::new(self.kind.code(), self.kind.to_string())
+            .primary(span, self.kind.label());
+        if let ReadErrorKind::DuplicateName { first, .. } = &self.kind {
+            d = d.secondary(Span::new(first.start, first.end), "first defined here");
+        }
+        match self.help() {
+            Some(help) => d.help(help),
+            None => d,
+        }
+    }
+
+    /// The error with its file: `origin` names it, `text` is its content.
+    pub fn report(&self, origin: &str, text: &str) -> Report {
+        Report::one(origin, text, self.diagnostic())
+    }
+}
+
+/// The warnings of a config that reads: one per key SCALE-Sim does not
+/// read (`W005`), as `(key, span)` from [`crate::scalesim::ScaleSimConfig`]'s
+/// `ignored`.
+pub fn ignored_keys(ignored: &[(String, Range<usize>)]) -> Diagnostics {
+    let mut diags = Diagnostics::new();
+    for (key, span) in ignored {
+        diags.push(
+            Diagnostic::new(
+                Code::ConfigIgnoredKey,
+                format!("SCALE-Sim 3.0.0 does not read `{key}`; it changes nothing"),
+            )
+            .primary(Span::new(span.start, span.end), "not read")
+            .help("remove it, or check its spelling against docs/scalesim.md#config-files"),
+        );
+    }
+    diags
 }
 
 /// The 1-based line and column of byte `at` of `text`.
@@ -166,9 +206,87 @@ pub enum ReadErrorKind {
         /// The bank count.
         banks: u64,
     },
+    /// A config value beyond the model's limits.
+    OutOfRange {
+        /// The key.
+        key: &'static str,
+        /// Its value.
+        value: u64,
+        /// The largest value the model takes.
+        max: u64,
+        /// The unit of both.
+        unit: &'static str,
+    },
+    /// Two topology rows with one name: the layers of a network have
+    /// unique names.
+    DuplicateName {
+        /// The name.
+        name: String,
+        /// The first row with it.
+        first: Range<usize>,
+    },
+    /// A layer beyond the limits of the IR or the SCALE-Sim model.
+    TooLarge {
+        /// What is too large, and the limit.
+        why: String,
+    },
 }
 
 impl ReadErrorKind {
+    /// The diagnostic code of this kind of error.
+    pub fn code(&self) -> Code {
+        match self {
+            ReadErrorKind::Empty { .. } => Code::ScaleSimEmpty,
+            ReadErrorKind::NoLayers => Code::TopologyNoLayers,
+            ReadErrorKind::NoTrailingComma { .. } => Code::TopologyTrailingComma,
+            ReadErrorKind::FieldCount { .. } => Code::TopologyFieldCount,
+            ReadErrorKind::EmptyName => Code::TopologyNoName,
+            ReadErrorKind::NotANumber { .. } => Code::ScaleSimNotANumber,
+            ReadErrorKind::BadSparsity { .. } => Code::TopologySparsity,
+            ReadErrorKind::FilterLargerThanIfmap { .. } => Code::TopologyFilterTooLarge,
+            ReadErrorKind::DuplicateName { .. } => Code::TopologyDuplicateName,
+            ReadErrorKind::TooLarge { .. } => Code::TopologyTooLarge,
+            ReadErrorKind::BadLine => Code::ConfigBadLine,
+            ReadErrorKind::Continuation { .. } => Code::ConfigContinuation,
+            ReadErrorKind::KeyOutsideSection => Code::ConfigKeyOutsideSection,
+            ReadErrorKind::DuplicateSection { .. } => Code::ConfigDuplicateSection,
+            ReadErrorKind::DuplicateKey { .. } => Code::ConfigDuplicateKey,
+            ReadErrorKind::MissingSection { .. } => Code::ConfigMissingSection,
+            ReadErrorKind::MissingKey { .. } => Code::ConfigMissingKey,
+            ReadErrorKind::BadValue { .. } => Code::ConfigBadValue,
+            ReadErrorKind::Unsupported { .. } => Code::ConfigUnsupported,
+            ReadErrorKind::BankBandwidth { .. } => Code::ConfigBankBandwidth,
+            ReadErrorKind::OutOfRange { .. } => Code::ConfigOutOfRange,
+        }
+    }
+
+    /// The label under the span: what the underlined text is.
+    fn label(&self) -> &'static str {
+        match self {
+            ReadErrorKind::Empty { .. } => "empty",
+            ReadErrorKind::NoLayers => "no row after the header",
+            ReadErrorKind::NoTrailingComma { .. } => "would be dropped",
+            ReadErrorKind::FieldCount { .. } => "this row",
+            ReadErrorKind::EmptyName => "no name",
+            ReadErrorKind::NotANumber { .. } => "not a whole number in range",
+            ReadErrorKind::BadSparsity { .. } => "not `N:M`",
+            ReadErrorKind::FilterLargerThanIfmap { .. } => "larger than the ifmap",
+            ReadErrorKind::DuplicateName { .. } => "defined again here",
+            ReadErrorKind::TooLarge { .. } => "this layer",
+            ReadErrorKind::BadLine | ReadErrorKind::KeyOutsideSection => "this line",
+            ReadErrorKind::Continuation { .. } => "indented",
+            ReadErrorKind::DuplicateSection { .. } => "again here",
+            ReadErrorKind::DuplicateKey { .. } => "again here",
+            ReadErrorKind::MissingSection { found: Some(_), .. } => "named in another case",
+            ReadErrorKind::MissingSection { found: None, .. } => "not found before the end",
+            ReadErrorKind::MissingKey { .. } => "in this section",
+            ReadErrorKind::BadValue { .. } => "not a value the key takes",
+            ReadErrorKind::Unsupported { .. } => "turned on",
+            ReadErrorKind::BankBandwidth { .. } => "not divisible",
+            ReadErrorKind::OutOfRange { .. } => "too large",
+        }
+    }
+
     fn help(&self) -> Option<String> {
         Some(match self {
             ReadErrorKind::NoTrailingComma { .. } => {
@@ -176,7 +294,7 @@ impl ReadErrorKind {
             }
             ReadErrorKind::FieldCount { .. } => {
                 "a conv row is `name, H, W, R, S, C, M, stride,` and a GEMM row `name, M, N, K,` \
-                 (a GEMM file's header is `Layer, M, N, K,`)"
+                 (a GEMM file's header is `Layer, M, N, K,`, or `--gemm` reads every row as one)"
                     .into()
             }
             ReadErrorKind::NotANumber { text, .. } if text.contains(['#', ';']) => {
@@ -193,6 +311,10 @@ impl ReadErrorKind {
             } => format!("did you mean `{s}`?"),
             ReadErrorKind::BankBandwidth { .. } => {
                 "in USER mode the bandwidth is split evenly over the banks".into()
+            }
+            ReadErrorKind::DuplicateName { .. } => {
+                "rename one: a network's layers have unique names (schedules, reports and diffs find layers by name)"
+                    .into()
             }
             _ => return None,
         })
@@ -294,6 +416,19 @@ impl fmt::Display for ReadErrorKind {
                 f,
                 "`{key}` is {bandwidth} words per cycle, not divisible by its {banks} banks"
             ),
+            ReadErrorKind::OutOfRange {
+                key,
+                value,
+                max,
+                unit,
+            } => write!(
+                f,
+                "`{key}` is {value} {unit}, beyond the model's limit of {max} {unit}"
+            ),
+            ReadErrorKind::DuplicateName { name, .. } => {
+                write!(f, "two layers are named `{name}`")
+            }
+            ReadErrorKind::TooLarge { why } => write!(f, "the layer is too large: {why}"),
         }
     }
 }

@@ -1,10 +1,14 @@
 //! SCALE-Sim's file formats (docs/scalesim.md): the topology CSV and the
 //! config `.cfg`, read into typed values. Every error says what is wrong
-//! and what was expected, at a byte span with its line and column.
+//! and what was expected, at a byte span with its line and column, and
+//! renders as a coded diagnostic ([`ReadError::report`]).
 //!
-//! The readers know nothing of nnc's IR or hardware files; the values they
-//! give are what the SCALE-Sim model (`sched::scalesim`) takes:
-//! [`TopologyRow::layers`] and [`ScaleSimConfig::array`].
+//! - `topology`, `config`: the readers; their values are what the SCALE-Sim
+//!   model (`sched::scalesim`) takes: [`TopologyRow::simulate`] runs a row
+//!   through it, [`ScaleSimConfig::array`] is the array;
+//! - `network`: a topology as a network of the IR ([`network`]), the front
+//!   end of `nnc check` and `nnc schedule` for a `.csv`;
+//! - `error`: what can be wrong, and its diagnostic.
 //!
 //! ```
 //! use nnc::scalesim::{read_config, read_topology, TopologyKind};
@@ -22,8 +26,10 @@
 
 mod config;
 mod error;
+mod network;
 mod topology;
 
 pub use config::{ScaleSimConfig, SramBanks, read_config};
-pub use error::{FileKind, ReadError, ReadErrorKind};
-pub use topology::{RowShape, Topology, TopologyKind, TopologyRow, read_topology};
+pub use error::{FileKind, ReadError, ReadErrorKind, ignored_keys};
+pub use network::{ifmap_name, network};
+pub use topology::{RowReport, RowShape, Topology, TopologyKind, TopologyRow, read_topology};

@@ -8,8 +8,10 @@
 //! off (the only way nnc reads SCALE-Sim's files).
 
 use super::error::{FileKind, ReadError, ReadErrorKind};
-use crate::sched::scalesim::SystolicLayer;
 use crate::sched::scalesim::conventions::{depthwise_layer_name, is_depthwise};
+use crate::sched::scalesim::{
+    ScaleSimArray, ScaleSimError, ScaleSimReport, SystolicLayer, simulate,
+};
 use std::ops::Range;
 
 /// How to read the rows: by the header, or forced (SCALE-Sim's `-i gemm`).
@@ -54,6 +56,16 @@ pub struct TopologyRow {
     pub sparsity: Option<[u64; 2]>,
 }
 
+/// SCALE-Sim's report of one row on one array: the report of each of its
+/// runs, which are all the same layer (docs/model/scalesim.md#dp_depthwise_split).
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct RowReport {
+    /// The report of one run, as SCALE-Sim writes it for each.
+    pub report: ScaleSimReport,
+    /// How many runs: a `DP` row's channels, 1 for any other row.
+    pub runs: u64,
+}
+
 impl TopologyRow {
     /// The layer as SCALE-Sim runs it; a GEMM becomes its conv
     /// (docs/model/scalesim.md#gemm-as-a-conv).
@@ -74,24 +86,46 @@ impl TopologyRow {
         }
     }
 
+    /// The layer of each of SCALE-Sim's runs of this row: the row's own, or
+    /// for a `DP` row the same with one channel.
+    pub fn run_layer(&self) -> SystolicLayer {
+        match self.depthwise_channels() {
+            Some(_) => SystolicLayer {
+                channels: 1,
+                ..self.layer()
+            },
+            None => self.layer(),
+        }
+    }
+
     /// The layers SCALE-Sim runs for this row, named as in its reports:
     /// the row itself, or one per channel of a `DP` row.
     pub fn layers(&self) -> impl Iterator<Item = (String, SystolicLayer)> + '_ {
-        let (count, split) = match self.depthwise_channels() {
-            Some(c) => (c, true),
-            None => (1, false),
-        };
-        (0..count).map(move |i| {
-            if split {
-                let layer = SystolicLayer {
-                    channels: 1,
-                    ..self.layer()
-                };
-                (depthwise_layer_name(&self.name, i), layer)
-            } else {
-                (self.name.clone(), self.layer())
-            }
+        let split = self.depthwise_channels();
+        (0..split.unwrap_or(1)).map(move |i| {
+            let name = match split {
+                Some(_) => depthwise_layer_name(&self.name, i),
+                None => self.name.clone(),
+            };
+            (name, self.run_layer())
         })
+    }
+
+    /// SCALE-Sim's report of the row on `array`: the model run once (every
+    /// run of a `DP` row is the same one-channel layer). The one way into
+    /// the model from a file, for `nnc schedule --compat scalesim`, the
+    /// tests and the bench alike.
+    pub fn simulate(&self, array: &ScaleSimArray) -> Result<RowReport, ScaleSimError> {
+        Ok(RowReport {
+            report: simulate(&self.run_layer(), array)?,
+            runs: self.depthwise_channels().unwrap_or(1),
+        })
+    }
+
+    /// The model's error `e` for this row, placed at the row of `text`.
+    pub fn model_error(&self, e: &ScaleSimError, text: &str) -> ReadError {
+        let why = format!("{e}, for SCALE-Sim's model of it on this array");
+        ReadError::new(ReadErrorKind::TooLarge { why }, text, self.span.clone())
     }
 }
 

@@ -5,29 +5,9 @@ use nnc::scalesim::{ReadError, ReadErrorKind, TopologyKind, read_config, read_to
 use nnc::sched::scalesim::{Dataflow, InterfaceBandwidth};
 use nnc::sched::types::DataKind;
 
-/// The error as a user reads it: the message, the line with the span
-/// underlined, and the help.
+/// The error as a user reads it: the diagnostic nnc prints.
 fn render(text: &str, e: &ReadError) -> String {
-    let line_start = text[..e.span.start].rfind('\n').map_or(0, |i| i + 1);
-    let line_end = text[line_start..]
-        .find('\n')
-        .map_or(text.len(), |i| line_start + i);
-    let line = &text[line_start..line_end];
-    let lead = text[line_start..e.span.start].chars().count();
-    let width = text[e.span.start..e.span.end.min(line_end)]
-        .chars()
-        .count()
-        .max(1);
-    let mut out = format!(
-        "error: {e}\n{:>4} | {line}\n     | {}{}\n",
-        e.line,
-        " ".repeat(lead),
-        "^".repeat(width)
-    );
-    if let Some(help) = e.help() {
-        out += &format!("help: {help}\n");
-    }
-    out
+    e.report("file", text).to_string()
 }
 
 const CONV_HEADER: &str = "Layer name, IFMAP Height, IFMAP Width, Filter Height, Filter Width, Channels, Num Filter, Strides,\n";

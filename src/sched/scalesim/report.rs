@@ -15,6 +15,7 @@ use serde::Serialize;
 /// numbered from 0 at the first demand row; DRAM reads prefetched before
 /// it have negative cycles.
 #[derive(Clone, Copy, Debug, PartialEq, Serialize, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct ScaleSimReport {
     /// `Total Cycles`: the last demand row's cycle, stalls included.
     pub total_cycles: u64,
