@@ -54,7 +54,7 @@ pub(crate) fn network(
     }
     if csv.gemm {
         return Err(Failure::usage(format!(
-            "--gemm reads a SCALE-Sim topology (a `.csv` file); `{}` is not one",
+            "`--gemm` reads a SCALE-Sim topology (a `.csv` file), and `{}` is not one",
             file.display()
         )));
     }

@@ -156,7 +156,7 @@ fn runs() -> Value {
 }
 
 /// The differences between SCALE-Sim's row `want` and nnc's report.
-fn differences(want: &Value, got: &ScaleSimReport) -> Vec<String> {
+pub(super) fn differences(want: &Value, got: &ScaleSimReport) -> Vec<String> {
     let got = serde_json::to_value(got).unwrap();
     let mut out = Vec::new();
     for (report, column, field, integer) in COLUMNS {
