@@ -8,8 +8,7 @@
 //! that says what to do instead.
 
 use super::args::{CompatArg, GoalArg, PartitionArg, ScheduleArgs, SolverArg};
-use super::output::refuse_input;
-use super::schedule::emit;
+use super::output::{emit_schedule, refuse_input};
 use super::{Failure, input, on_threads, print};
 use crate::diag::{Diagnostic, Report};
 use crate::report;
@@ -58,7 +57,12 @@ pub(super) fn run(args: &ScheduleArgs, color: bool) -> Result<ExitCode, Failure>
         config_sha256: crate::sha256::hex(config_text.as_bytes()),
     };
     let file = build(&topology.network, &config, &rows, inputs);
-    emit(args, || file.to_text(), || report::scalesim::summary(&file))
+    emit_schedule(
+        args.output.as_deref(),
+        args.quiet,
+        || file.to_text(),
+        || report::scalesim::summary(&file),
+    )
 }
 
 /// Reads the config, printing its warnings: the config and its text.

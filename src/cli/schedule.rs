@@ -2,7 +2,7 @@
 //! printed as a summary and written as JSON with `-o`.
 
 use super::args::{CompatArg, GoalArg, PartitionArg, ScheduleArgs, SolverArg};
-use super::output::{refuse_input, write_file};
+use super::output::{emit_schedule, refuse_input};
 use super::{EXIT_NO_SCHEDULE, Failure, input, on_threads, scalesim};
 use crate::diag::{Diagnostic, Report};
 use crate::hw::{self, Hardware};
@@ -16,7 +16,7 @@ use crate::sched::pipeline::PipelineOptions;
 use crate::sched::search::SearchError;
 use crate::sched::types::PerData;
 use crate::schedule::ScheduleFile;
-use std::io::{IsTerminal, Write};
+use std::io::IsTerminal;
 use std::process::ExitCode;
 
 /// Runs `nnc schedule`.
@@ -38,41 +38,12 @@ pub(super) fn run(args: &ScheduleArgs, color: bool) -> Result<ExitCode, Failure>
     let (net, source) = input::network(&args.file, color, &args.onnx, args.topology)?;
     let mut file = search(args, &net, &hw, &options)?;
     file.inputs.network_sha256 = Some(crate::sha256::hex(source.as_bytes()));
-    emit(
-        args,
+    emit_schedule(
+        args.output.as_deref(),
+        args.quiet,
         || crate::schedule::to_text(&file),
         || summary_of(&net, &file),
     )
-}
-
-/// Writes a schedule's `json` where `-o` says (`-`: standard output, the
-/// summary then on standard error) and prints its `summary` unless
-/// `--quiet`.
-pub(super) fn emit(
-    args: &ScheduleArgs,
-    json: impl FnOnce() -> Result<String, serde_json::Error>,
-    summary: impl FnOnce() -> String,
-) -> Result<ExitCode, Failure> {
-    if let Some(path) = &args.output {
-        let json = json().map_err(|e| {
-            Failure::with(
-                EXIT_NO_SCHEDULE,
-                Report::error(format!("cannot write the schedule: {e}")),
-            )
-        })?;
-        if path.as_os_str() == "-" {
-            let _ = std::io::stdout().lock().write_all(json.as_bytes());
-            if !args.quiet {
-                let _ = std::io::stderr().lock().write_all(summary().as_bytes());
-            }
-            return Ok(ExitCode::SUCCESS);
-        }
-        write_file(path, &json)?;
-    }
-    if !args.quiet {
-        let _ = std::io::stdout().lock().write_all(summary().as_bytes());
-    }
-    Ok(ExitCode::SUCCESS)
 }
 
 /// The schedule's summary, with its energy and time per token for a

@@ -321,52 +321,10 @@ impl ReadErrorKind {
     }
 }
 
-impl fmt::Display for ReadErrorKind {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+impl ReadErrorKind {
+    /// The messages of a config's errors (the rest are a topology's).
+    fn fmt_config(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            ReadErrorKind::Empty {
-                file: FileKind::Topology,
-            } => write!(
-                f,
-                "the topology is empty: expected a header line, then one row per layer"
-            ),
-            ReadErrorKind::Empty {
-                file: FileKind::Config,
-            } => write!(
-                f,
-                "the config is empty: expected `[general]`, `[architecture_presets]` and the other sections"
-            ),
-            ReadErrorKind::NoLayers => {
-                write!(
-                    f,
-                    "the topology has no layers: expected one row per layer after the header line"
-                )
-            }
-            ReadErrorKind::NoTrailingComma { dropped } => write!(
-                f,
-                "the row does not end with a comma, so SCALE-Sim would drop its last field `{dropped}`"
-            ),
-            ReadErrorKind::FieldCount { found, expected } => {
-                write!(f, "the row has {found} fields; expected {expected}")
-            }
-            ReadErrorKind::EmptyName => write!(
-                f,
-                "the layer has no name; expected a name as the row's first field"
-            ),
-            ReadErrorKind::NotANumber { what, text, min } => {
-                write!(
-                    f,
-                    "{what} is `{text}`; expected a whole number of at least {min}"
-                )
-            }
-            ReadErrorKind::BadSparsity { text } => write!(
-                f,
-                "the sparsity field is `{text}`; expected `N:M` (N non-zero values in blocks of M)"
-            ),
-            ReadErrorKind::FilterLargerThanIfmap { dim, filter, ifmap } => write!(
-                f,
-                "the filter {dim} {filter} is larger than the ifmap {dim} {ifmap}; SCALE-Sim has no padding, so give the ifmap as stored (padded)"
-            ),
             ReadErrorKind::BadLine => write!(
                 f,
                 "expected `[section]`, `key = value`, `key: value`, a comment (`#` or `;`) or a blank line"
@@ -425,10 +383,63 @@ impl fmt::Display for ReadErrorKind {
                 f,
                 "`{key}` is {value} {unit}, beyond the model's limit of {max} {unit}"
             ),
+            // The topology's are written by `Display` itself.
+            _ => Ok(()),
+        }
+    }
+}
+
+impl fmt::Display for ReadErrorKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            ReadErrorKind::Empty {
+                file: FileKind::Topology,
+            } => write!(
+                f,
+                "the topology is empty: expected a header line, then one row per layer"
+            ),
+            ReadErrorKind::Empty {
+                file: FileKind::Config,
+            } => write!(
+                f,
+                "the config is empty: expected `[general]`, `[architecture_presets]` and the other sections"
+            ),
+            ReadErrorKind::NoLayers => {
+                write!(
+                    f,
+                    "the topology has no layers: expected one row per layer after the header line"
+                )
+            }
+            ReadErrorKind::NoTrailingComma { dropped } => write!(
+                f,
+                "the row does not end with a comma, so SCALE-Sim would drop its last field `{dropped}`"
+            ),
+            ReadErrorKind::FieldCount { found, expected } => {
+                write!(f, "the row has {found} fields; expected {expected}")
+            }
+            ReadErrorKind::EmptyName => write!(
+                f,
+                "the layer has no name; expected a name as the row's first field"
+            ),
+            ReadErrorKind::NotANumber { what, text, min } => {
+                write!(
+                    f,
+                    "{what} is `{text}`; expected a whole number of at least {min}"
+                )
+            }
+            ReadErrorKind::BadSparsity { text } => write!(
+                f,
+                "the sparsity field is `{text}`; expected `N:M` (N non-zero values in blocks of M)"
+            ),
+            ReadErrorKind::FilterLargerThanIfmap { dim, filter, ifmap } => write!(
+                f,
+                "the filter {dim} {filter} is larger than the ifmap {dim} {ifmap}; SCALE-Sim has no padding, so give the ifmap as stored (padded)"
+            ),
             ReadErrorKind::DuplicateName { name, .. } => {
                 write!(f, "two layers are named `{name}`")
             }
             ReadErrorKind::TooLarge { why } => write!(f, "the layer is too large: {why}"),
+            _ => self.fmt_config(f),
         }
     }
 }

@@ -12,7 +12,7 @@
 use super::conventions::{self, CALC_PREFETCH_WORDS_PER_CYCLE};
 use super::cycles::walk;
 use super::matrix::Mapping;
-use crate::sched::types::DataKind;
+use crate::sched::types::{DataKind, PerData};
 
 /// One operand's DRAM traffic: words, and the first and last cycle of the
 /// transfers (negative before the first demand row).
@@ -24,6 +24,19 @@ pub(super) struct Traffic {
     pub start: i64,
     /// Last cycle of the transfers.
     pub stop: i64,
+}
+
+/// What the memory side of a run yields: stalls, each SRAM's first and
+/// last real request (stalls included), each operand's DRAM traffic. CALC
+/// mode's comes from `report.rs`, USER mode's from `prefetch.rs`.
+#[derive(Clone, Copy, Debug)]
+pub(super) struct MemoryRun {
+    /// Total stall cycles.
+    pub stalls: u64,
+    /// First and last real request of each SRAM, in shifted cycles.
+    pub sram: PerData<(i64, i64)>,
+    /// DRAM traffic of each operand.
+    pub dram: PerData<Traffic>,
 }
 
 /// DRAM reads of `operand` (the ifmap or the filters) through a read SRAM

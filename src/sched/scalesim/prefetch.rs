@@ -10,9 +10,8 @@
 
 use super::conventions;
 use super::cycles::{Requests, fold_length};
-use super::generations::Traffic;
+use super::generations::{MemoryRun, Traffic};
 use super::matrix::{Dim, Mapping};
-use super::report::MemoryRun;
 use super::write_buffer::WriteBuffer;
 use super::{Dataflow, InterfaceBandwidth, ScaleSimArray};
 use crate::sched::types::{DataKind, PerData};

@@ -3,7 +3,7 @@
 //! (docs/model/scalesim.md#the-report).
 
 use super::cycles::{Requests, compute_cycles, fold_length};
-use super::generations::{Traffic, calc_reads};
+use super::generations::{MemoryRun, Traffic, calc_reads};
 use super::matrix::Mapping;
 use super::util::utilisation;
 use super::write_buffer::WriteBuffer;
@@ -81,18 +81,6 @@ pub struct ScaleSimReport {
     pub avg_filter_dram_bw: f64,
     /// `Avg OFMAP DRAM BW`.
     pub avg_ofmap_dram_bw: f64,
-}
-
-/// What the memory side of a run yields: stalls, each SRAM's first and
-/// last real request (stalls included), each operand's DRAM traffic.
-#[derive(Clone, Copy, Debug)]
-pub(super) struct MemoryRun {
-    /// Total stall cycles.
-    pub stalls: u64,
-    /// First and last real request of each SRAM, in shifted cycles.
-    pub sram: PerData<(i64, i64)>,
-    /// DRAM traffic of each operand.
-    pub dram: PerData<Traffic>,
 }
 
 /// CALC mode: no stalls, so the SRAM cycles come from the first and last
