@@ -195,6 +195,8 @@ fn what_does_not_go_together_says_what_to_do() {
         ],
         // `--gemm` of a network that is not a topology.
         vec!["check", "nns/alex_net.nn", "--gemm"],
+        // A topology needs no import.
+        vec!["import", &conv, "-o", "-"],
         // Forced GEMM rows in a conv topology: the row's place.
         vec!["check", &conv, "--gemm"],
         // A layer beyond the model's limits on this array, at its row.
@@ -250,6 +252,12 @@ fn report_and_diff_read_the_file() {
         b.to_str().unwrap(),
         c.to_str().unwrap(),
     );
+    // Read back and written again: the same bytes.
+    let written = std::fs::read_to_string(a).unwrap();
+    let AnySchedule::ScaleSim(read) = any_from_text(&written, "a.json").unwrap() else {
+        panic!("a SCALE-Sim schedule")
+    };
+    assert_eq!(read.to_text().unwrap(), written);
     // The page: every layer, SCALE-Sim's columns, no energy made up.
     let page = dir.join("a.html");
     let out = nnc(&["report", a, "-o", page.to_str().unwrap()]);
@@ -265,7 +273,11 @@ fn report_and_diff_read_the_file() {
     ] {
         assert!(html.contains(needed), "the page shows `{needed}`");
     }
-    // Bounded: one bar per chart and one row per layer, nothing per run.
+    crate::report::xml::parse(&html).unwrap_or_else(|e| panic!("not well-formed: {e}"));
+    // Bounded: one bar per chart (three charts) and one row per layer,
+    // nothing per run (the DP row runs 8 times).
+    assert_eq!(html.matches("<g class=\"layer\"").count(), 3 * 4);
+    assert_eq!(html.matches("<tr><td class=\"n\">").count(), 4);
     assert!(html.len() < 40_000, "{} bytes", html.len());
     // The same file: equal; another config: the cycles first.
     let same = nnc(&["diff", a, a]);
