@@ -1,6 +1,7 @@
 //! SCALE-Sim 3.0.0's report of every layer of a topology on a config, as
-//! JSON, with the time nnc's model took per topology row (for
-//! `bench/vs-scalesim.sh`, until `nnc schedule --compat scalesim` exists).
+//! JSON, with the time nnc's model took per topology row, without reading
+//! or writing files (for `bench/vs-scalesim.sh`, which times SCALE-Sim the
+//! same way; `nnc schedule --compat scalesim` gives the same reports).
 //!
 //! Usage: `cargo run --release --example scalesim -- TOPOLOGY.csv CONFIG.cfg
 //! [--gemm] [--runs N]`. Prints one JSON object per topology row:
