@@ -1,9 +1,9 @@
-//! `nnc diff A.json B.json`: wiring of [`crate::report::diff`].
+//! `nnc diff A.json B.json`: wiring of [`nnc::report::diff`].
 
 use super::args::DiffArgs;
 use super::{EXIT_USAGE, Failure, input};
-use crate::report::{diff, scalesim};
-use crate::schedule::read::{self, AnySchedule};
+use nnc::report::{diff, scalesim};
+use nnc::schedule::read::{self, AnySchedule};
 use std::io::Write;
 use std::path::Path;
 use std::process::ExitCode;

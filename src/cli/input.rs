@@ -6,12 +6,12 @@
 
 use super::args::{OnnxArgs, TopologyArgs};
 use super::{Failure, print};
-use crate::diag::{Diagnostics, Report};
-use crate::hw::{self, Hardware};
-use crate::ir::Network;
-use crate::lang;
-use crate::onnx::{self, ImportOptions};
-use crate::scalesim::{self, Topology, TopologyKind};
+use nnc::diag::{Diagnostics, Report};
+use nnc::hw::{self, Hardware};
+use nnc::ir::Network;
+use nnc::lang;
+use nnc::onnx::{self, ImportOptions};
+use nnc::scalesim::{self, Topology, TopologyKind};
 use std::io::Read;
 use std::path::Path;
 

@@ -5,7 +5,7 @@
 //! `nnc schedule`'s: the file and the summary.
 
 use super::{EXIT_NO_SCHEDULE, Failure};
-use crate::diag::Report;
+use nnc::diag::Report;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;

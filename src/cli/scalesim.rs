@@ -10,10 +10,10 @@
 use super::args::{CompatArg, GoalArg, PartitionArg, ScheduleArgs, SolverArg};
 use super::output::{emit_schedule, refuse_input};
 use super::{Failure, input, on_threads, print};
-use crate::diag::{Diagnostic, Report};
-use crate::report;
-use crate::scalesim::{ScaleSimConfig, ignored_keys, read_config};
-use crate::schedule::scalesim::{ScaleSimInputs, build, simulate_rows};
+use nnc::diag::{Diagnostic, Report};
+use nnc::report;
+use nnc::scalesim::{ScaleSimConfig, ignored_keys, read_config};
+use nnc::schedule::scalesim::{ScaleSimInputs, build, simulate_rows};
 use std::path::Path;
 use std::process::ExitCode;
 
@@ -53,8 +53,8 @@ pub(super) fn run(args: &ScheduleArgs, color: bool) -> Result<ExitCode, Failure>
         },
     )?;
     let inputs = ScaleSimInputs {
-        topology_sha256: crate::sha256::hex(topology.text.as_bytes()),
-        config_sha256: crate::sha256::hex(config_text.as_bytes()),
+        topology_sha256: nnc::sha256::hex(topology.text.as_bytes()),
+        config_sha256: nnc::sha256::hex(config_text.as_bytes()),
     };
     let file = build(&topology.network, &config, &rows, inputs);
     emit_schedule(

@@ -4,18 +4,18 @@
 use super::args::{CompatArg, GoalArg, PartitionArg, ScheduleArgs, SolverArg};
 use super::output::{emit_schedule, refuse_input};
 use super::{EXIT_NO_SCHEDULE, Failure, input, on_threads, scalesim};
-use crate::diag::{Diagnostic, Report};
-use crate::hw::{self, Hardware};
-use crate::ir::Network;
-use crate::report;
-use crate::sched::Compat;
-use crate::sched::model::limits::RangeError;
-use crate::sched::options::{Goal, Options, OptionsError, Solver};
-use crate::sched::partition::Partitioning;
-use crate::sched::pipeline::PipelineOptions;
-use crate::sched::search::SearchError;
-use crate::sched::types::PerData;
-use crate::schedule::ScheduleFile;
+use nnc::Compat;
+use nnc::Partitioning;
+use nnc::PerData;
+use nnc::PipelineOptions;
+use nnc::RangeError;
+use nnc::SearchError;
+use nnc::diag::{Diagnostic, Report};
+use nnc::hw::{self, Hardware};
+use nnc::ir::Network;
+use nnc::report;
+use nnc::schedule::ScheduleFile;
+use nnc::{Goal, Options, OptionsError, Solver};
 use std::io::IsTerminal;
 use std::process::ExitCode;
 
@@ -37,11 +37,11 @@ pub(super) fn run(args: &ScheduleArgs, color: bool) -> Result<ExitCode, Failure>
     let hw = input::hardware(&args.hw, &args.set, color)?;
     let (net, source) = input::network(&args.file, color, &args.onnx, args.topology)?;
     let mut file = search(args, &net, &hw, &options)?;
-    file.inputs.network_sha256 = Some(crate::sha256::hex(source.as_bytes()));
+    file.inputs.network_sha256 = Some(nnc::sha256::hex(source.as_bytes()));
     emit_schedule(
         args.output.as_deref(),
         args.quiet,
-        || crate::schedule::to_text(&file),
+        || nnc::schedule::to_text(&file),
         || summary_of(&net, &file),
     )
 }
@@ -119,7 +119,7 @@ fn search(
         }
     };
     let result = on_threads(args.threads, || {
-        crate::schedule_with_progress(net, hw, options, &progress)
+        nnc::schedule_with_progress(net, hw, options, &progress)
     })?;
     if let Some(bar) = bar {
         bar.finish_and_clear();

@@ -8,7 +8,7 @@ pub mod html;
 mod layer_text;
 pub mod scalesim;
 pub mod scalesim_html;
-pub mod svg;
+pub(crate) mod svg;
 pub mod sweep;
 
 use crate::ir::{LayerKind, Network};

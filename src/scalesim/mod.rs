@@ -8,7 +8,10 @@
 //!   through it, [`ScaleSimConfig::array`] is the array;
 //! - `network`: a topology as a network of the IR ([`network`]), the front
 //!   end of `nnc check` and `nnc schedule` for a `.csv`;
-//! - `error`: what can be wrong, and its diagnostic.
+//! - `error`: what can be wrong, and its diagnostic;
+//! - re-exported from the scheduler (`src/sched/scalesim/`, private like
+//!   all of it): the model itself, [`simulate`] from a [`SystolicLayer`]
+//!   and a [`ScaleSimArray`] to a [`ScaleSimReport`].
 //!
 //! ```
 //! use nnc::scalesim::{read_config, read_topology, TopologyKind};
@@ -29,6 +32,12 @@ mod error;
 mod network;
 mod topology;
 
+// The model of one layer on one array, whose home is the scheduler
+// (`src/sched/scalesim/`): SCALE-Sim's public surface is here.
+pub use crate::sched::scalesim::{
+    Dataflow, InterfaceBandwidth, ScaleSimArray, ScaleSimError, ScaleSimReport, SystolicLayer,
+    limits, simulate,
+};
 pub use config::{ScaleSimConfig, SramBanks, read_config};
 pub use error::{FileKind, ReadError, ReadErrorKind, ignored_keys};
 pub use network::{ifmap_name, network};

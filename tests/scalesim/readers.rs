@@ -1,9 +1,9 @@
 //! The readers of SCALE-Sim's files: what they accept, and every error with
 //! its place, as a user sees it (snapshots).
 
+use nnc::DataKind;
+use nnc::scalesim::{Dataflow, InterfaceBandwidth};
 use nnc::scalesim::{ReadError, ReadErrorKind, TopologyKind, read_config, read_topology};
-use nnc::sched::scalesim::{Dataflow, InterfaceBandwidth};
-use nnc::sched::types::DataKind;
 
 /// The error as a user reads it: the diagnostic nnc prints.
 fn render(text: &str, e: &ReadError) -> String {

@@ -3,8 +3,8 @@
 //! topology as run, read by nnc's readers, simulated by nnc's model;
 //! integer columns equal, the rest within 1e-9 relative.
 
+use nnc::scalesim::ScaleSimReport;
 use nnc::scalesim::{TopologyKind, read_config, read_topology};
-use nnc::sched::scalesim::ScaleSimReport;
 use serde_json::Value;
 use std::collections::HashMap;
 

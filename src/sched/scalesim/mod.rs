@@ -24,7 +24,7 @@
 //! | `report.rs` | the report, assembled |
 //! | `conventions.rs` | the catalogue of SCALE-Sim's conventions |
 
-pub mod conventions;
+pub(crate) mod conventions;
 mod cycles;
 mod generations;
 mod matrix;
@@ -220,9 +220,9 @@ pub enum ScaleSimError {
 /// give them (docs/model/scalesim.md).
 ///
 /// ```
-/// use nnc::sched::scalesim::{simulate, Dataflow, InterfaceBandwidth, ScaleSimArray, SystolicLayer};
-/// use nnc::sched::types::PerData;
-/// # fn main() -> Result<(), nnc::sched::scalesim::ScaleSimError> {
+/// use nnc::PerData;
+/// use nnc::scalesim::{simulate, Dataflow, InterfaceBandwidth, ScaleSimArray, SystolicLayer};
+/// # fn main() -> Result<(), nnc::scalesim::ScaleSimError> {
 /// // BERT-base's Q projection at sequence length 128 on a 128x128
 /// // weight-stationary array with 64 kB SRAMs, CALC bandwidth.
 /// let layer = SystolicLayer::gemm(128, 768, 768);
