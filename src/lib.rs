@@ -111,6 +111,7 @@ pub mod lang;
 pub mod load;
 pub mod onnx;
 pub mod report;
+pub mod scalesim;
 pub(crate) mod sched;
 pub mod schedule;
 pub mod sha256;
