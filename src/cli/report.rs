@@ -3,7 +3,7 @@
 //! [`crate::report::sweep`]).
 
 use super::args::ReportArgs;
-use super::output::write_output;
+use super::output::Output;
 use super::{Failure, input};
 use crate::report::html;
 use crate::schedule::read;
@@ -11,6 +11,8 @@ use std::process::ExitCode;
 
 /// Runs `nnc report`.
 pub(super) fn run(args: &ReportArgs) -> Result<ExitCode, Failure> {
+    let input = [("input", args.file.as_path())];
+    let output = Output::check(&args.output, &input, "the HTML page")?;
     let text = input::read_text(&args.file)?;
     let origin = args.file.display().to_string();
     let page = if args.file.extension().is_some_and(|e| e == "csv") {
@@ -22,7 +24,6 @@ pub(super) fn run(args: &ReportArgs) -> Result<ExitCode, Failure> {
             read::from_text(&text, &origin).map_err(|e| Failure::input(e.report(&text)))?;
         html::html(&schedule)
     };
-    let input = [("input", args.file.as_path())];
-    write_output(&args.output, &page, &input, "the HTML page")?;
+    output.write(&page)?;
     Ok(ExitCode::SUCCESS)
 }

@@ -2,7 +2,7 @@
 //! printed as a summary and written as JSON with `-o`.
 
 use super::args::{CompatArg, GoalArg, PartitionArg, ScheduleArgs, SolverArg};
-use super::output::{refuse_input, write_file};
+use super::output::Output;
 use super::{EXIT_NO_SCHEDULE, Failure, input, on_threads};
 use crate::diag::{Diagnostic, Report};
 use crate::hw::{self, Hardware};
@@ -23,35 +23,37 @@ use std::process::ExitCode;
 /// Runs `nnc schedule`.
 pub(super) fn run(args: &ScheduleArgs, color: bool) -> Result<ExitCode, Failure> {
     let options = search_options(args).map_err(|e| Failure::usage(e.to_string()))?;
-    if let Some(output) = &args.output {
-        // Refused before the search, which may take a while.
-        let mut inputs = Vec::new();
-        if !input::is_stdin(&args.file) {
-            inputs.push(("network file", args.file.as_path()));
+    // Checked before the search, which may take a while.
+    let output = match &args.output {
+        None => None,
+        Some(path) => {
+            let mut inputs = Vec::new();
+            if !input::is_stdin(&args.file) {
+                inputs.push(("network file", args.file.as_path()));
+            }
+            inputs.extend(hw::file_path(&args.hw).map(|p| ("hardware file", p)));
+            Some(Output::check(path, &inputs, "the schedule")?)
         }
-        inputs.extend(hw::file_path(&args.hw).map(|p| ("hardware file", p)));
-        refuse_input(output, &inputs, "the schedule")?;
-    }
+    };
     let hw = input::hardware(&args.hw, &args.set, color)?;
     let (net, source) = input::network(&args.file, color, &args.onnx)?;
     let mut file = search(args, &net, &hw, &options)?;
     file.inputs.network_sha256 = Some(crate::sha256::hex(source.as_bytes()));
     let summary = || summary_of(&net, &file);
-    if let Some(path) = &args.output {
+    if let Some(output) = &output {
         let json = crate::schedule::to_text(&file).map_err(|e| {
             Failure::with(
                 EXIT_NO_SCHEDULE,
                 Report::error(format!("cannot write the schedule: {e}")),
             )
         })?;
-        if path.as_os_str() == "-" {
-            let _ = std::io::stdout().lock().write_all(json.as_bytes());
+        output.write(&json)?;
+        if let Output::Stdout = output {
             if !args.quiet {
                 let _ = std::io::stderr().lock().write_all(summary().as_bytes());
             }
             return Ok(ExitCode::SUCCESS);
         }
-        write_file(path, &json)?;
     }
     if !args.quiet {
         let _ = std::io::stdout().lock().write_all(summary().as_bytes());
