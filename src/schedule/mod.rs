@@ -10,10 +10,14 @@
 //! - `build`: building them from a search's result ([`build`]);
 //! - `json`: the JSON writer ([`to_text`]);
 //! - `read`: reading a file back ([`read::read`]), for `nnc diff` and
-//!   `nnc report`.
+//!   `nnc report`;
+//! - `check`: the ranges its values are read back within, and `locate`,
+//!   where a value out of range is in the file's text.
 
 mod build;
+mod check;
 mod json;
+mod locate;
 pub mod read;
 mod types;
 

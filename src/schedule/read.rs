@@ -10,6 +10,8 @@
 //! equal that differ in it), and the round trip write -> read -> write
 //! gives the same bytes (tested in `tests/report/read.rs`).
 
+use super::check;
+use super::locate::locate;
 use super::types::{
     EnergyOut, FORMAT, FORMAT_V1, Format, HardwareOut, InputsOut, LayerOut, LevelsOut,
     LowerBoundOut, OptionsOut, ScheduleFile, SegmentOut, TotalsOut,
@@ -444,7 +446,27 @@ pub fn from_text(text: &str, origin: &str) -> Result<SavedSchedule, ReadError> {
     })?;
     // Trailing text after the object.
     de.end().map_err(|e| field_error(".".to_owned(), e))?;
+    // What nnc cannot have written is refused, not drawn
+    // (docs/report.md#limits).
+    check::schedule(&schedule).map_err(|e| {
+        let at = locate(text, &e.path).map_or((0, 0), |r| line_column(text, r.start));
+        ReadError::Field {
+            origin: origin.to_owned(),
+            path: e.path,
+            message: e.why,
+            at,
+        }
+    })?;
     Ok(schedule)
+}
+
+/// The line and byte column (from 1, as serde_json counts them) of byte
+/// `at` of `text`.
+fn line_column(text: &str, at: usize) -> (usize, usize) {
+    let before = &text.as_bytes()[..at.min(text.len())];
+    let line_start = before.iter().rposition(|&c| c == b'\n').map_or(0, |i| i + 1);
+    let line = before.iter().filter(|&&c| c == b'\n').count() + 1;
+    (line, at - line_start + 1)
 }
 
 /// `format`: [`FORMAT`] or [`FORMAT_V1`] (the pre-check in [`from_text`]
