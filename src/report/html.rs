@@ -451,8 +451,8 @@ fn shown(side: u64, total: u64) -> Vec<Option<u64>> {
 
 fn memory(s: &SavedSchedule) -> &'static str {
     match s.hardware.memory {
-        crate::sched::partition::MemType::TwoD => "2D",
-        crate::sched::partition::MemType::ThreeD => "3D",
+        crate::sched::machine::MemType::TwoD => "2D",
+        crate::sched::machine::MemType::ThreeD => "3D",
     }
 }
 
