@@ -13,5 +13,6 @@ mod onnx;
 mod partition;
 mod pipeline;
 mod report;
+mod robust;
 mod search;
 mod sweep;

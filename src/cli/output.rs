@@ -293,4 +293,30 @@ mod tests {
         let names: std::collections::HashSet<u64> = (0..100).map(|_| unpredictable()).collect();
         assert_eq!(names.len(), 100);
     }
+
+    /// Item 5 of issue 26: the temporary file was `.NAME.PID.tmp`, opened
+    /// without `O_EXCL`, so a symlink planted under that name had the
+    /// write go to its target and the output become the link.
+    #[cfg(unix)]
+    #[test]
+    fn a_planted_symlink_is_not_followed() {
+        let dir = std::env::temp_dir().join(format!("nnc-planted-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        let victim = dir.join("victim");
+        std::fs::write(&victim, "precious").unwrap();
+        let out = dir.join("out.json");
+        let planted = dir.join(format!(".out.json.{}.tmp", std::process::id()));
+        std::os::unix::fs::symlink(&victim, &planted).unwrap();
+        assert!(write_file(&out, "schedule").is_ok());
+        assert_eq!(std::fs::read_to_string(&victim).unwrap(), "precious");
+        assert!(
+            std::fs::symlink_metadata(&out)
+                .unwrap()
+                .file_type()
+                .is_file()
+        );
+        assert_eq!(std::fs::read_to_string(&out).unwrap(), "schedule");
+        let _ = std::fs::remove_dir_all(&dir);
+    }
 }

@@ -10,14 +10,12 @@
 //! - `build`: building them from a search's result ([`build`]);
 //! - `json`: the JSON writer ([`to_text`]);
 //! - `read`: reading a file back ([`read::read`]), for `nnc diff` and
-//!   `nnc report`;
-//! - `check`: the ranges its values are read back within, and `locate`,
-//!   where a value out of range is in the file's text.
+//!   `nnc report`, its values checked within the model's ranges
+//!   (`read/check.rs`) and one out of range found in the text
+//!   (`read/locate.rs`).
 
 mod build;
-mod check;
 mod json;
-mod locate;
 pub mod read;
 mod types;
 

@@ -10,8 +10,9 @@
 //! equal that differ in it), and the round trip write -> read -> write
 //! gives the same bytes (tested in `tests/report/read.rs`).
 
-use super::check;
-use super::locate::locate;
+mod check;
+mod locate;
+
 use super::types::{
     EnergyOut, FORMAT, FORMAT_V1, Format, HardwareOut, InputsOut, LayerOut, LevelsOut,
     LowerBoundOut, OptionsOut, ScheduleFile, SegmentOut, TotalsOut,
@@ -22,6 +23,7 @@ use crate::hw::{Energy, EnergyUnit};
 use crate::ir::Dim2;
 use crate::sched::Compat;
 use crate::sched::machine::MemType;
+use locate::locate;
 use serde::{Deserialize, Deserializer, Serialize};
 use std::path::Path;
 use thiserror::Error;
@@ -464,7 +466,10 @@ pub fn from_text(text: &str, origin: &str) -> Result<SavedSchedule, ReadError> {
 /// `at` of `text`.
 fn line_column(text: &str, at: usize) -> (usize, usize) {
     let before = &text.as_bytes()[..at.min(text.len())];
-    let line_start = before.iter().rposition(|&c| c == b'\n').map_or(0, |i| i + 1);
+    let line_start = before
+        .iter()
+        .rposition(|&c| c == b'\n')
+        .map_or(0, |i| i + 1);
     let line = before.iter().filter(|&&c| c == b'\n').count() + 1;
     (line, at - line_start + 1)
 }

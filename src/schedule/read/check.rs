@@ -5,18 +5,18 @@
 //! hardware of 9e15 nodes would be drawn node by node, an energy of 1.7e308
 //! overflows an axis to infinity.
 //!
-//! The bounds are the model's (`sched::limits`): the hardware file's own
+//! The bounds are the model's (`sched::machine`): the hardware file's own
 //! ranges for the hardware; every energy and count below 10^110 (the
 //! model's energies of at most 2^32 layers stay below it); shares
 //! (utilizations, occupancies) between 0 and 1.
 
-use super::read::{SavedHardware, SavedSchedule, SavedTotals};
-use super::types::{EnergyOut, LayerOut, LevelsOut, LowerBoundOut, SegmentOut};
+use super::{SavedHardware, SavedSchedule, SavedTotals};
 use crate::hw::MAX_CLOCK_MHZ;
-use crate::sched::limits::{MAX_ENERGY, MAX_HW_SIZE, MAX_NODE_SIDE, MAX_PE_SIDE, MAX_WORD_BITS};
+use crate::sched::machine::{MAX_ENERGY, MAX_HW_SIZE, MAX_NODE_SIDE, MAX_PE_SIDE, MAX_WORD_BITS};
+use crate::schedule::{EnergyOut, LayerOut, LevelsOut, LowerBoundOut, SegmentOut};
 
 /// The largest energy, count or time in seconds a schedule file may hold:
-/// the model's totals stay below it (`sched::limits`, item 6).
+/// the model's totals stay below it.
 pub(crate) const MAX_VALUE: f64 = 1e110;
 
 /// A value out of its range: its JSON path in the file
@@ -66,7 +66,9 @@ fn amount(path: &str, x: f64) -> Result<(), OutOfRange> {
     }
     Err(OutOfRange::new(
         path,
-        format!("{x:e} is out of range: a schedule's energies and counts are from 0 to {MAX_VALUE:e}"),
+        format!(
+            "{x:e} is out of range: a schedule's energies and counts are from 0 to {MAX_VALUE:e}"
+        ),
     ))
 }
 
@@ -82,7 +84,12 @@ fn share(path: &str, x: f64) -> Result<(), OutOfRange> {
 }
 
 /// `ok`, or `path` is `value`, expected `expected`.
-fn within(ok: bool, path: &str, value: impl std::fmt::Display, expected: &str) -> Result<(), OutOfRange> {
+fn within(
+    ok: bool,
+    path: &str,
+    value: impl std::fmt::Display,
+    expected: &str,
+) -> Result<(), OutOfRange> {
     if ok {
         return Ok(());
     }
@@ -182,7 +189,10 @@ fn hardware(h: &SavedHardware) -> Result<(), OutOfRange> {
 fn totals(t: &SavedTotals) -> Result<(), OutOfRange> {
     amount("energy", t.energy)?;
     energies("energy_breakdown", &t.energy_breakdown)?;
-    for (path, v) in [("seconds", t.seconds), ("average_power_w", t.average_power_w)] {
+    for (path, v) in [
+        ("seconds", t.seconds),
+        ("average_power_w", t.average_power_w),
+    ] {
         if let Some(v) = v {
             amount(path, v)?;
         }
@@ -197,7 +207,10 @@ fn totals(t: &SavedTotals) -> Result<(), OutOfRange> {
 /// One layer.
 fn layer(l: &LayerOut) -> Result<(), OutOfRange> {
     amount("ops", l.ops)?;
-    share("partition.per_node.occupancy", l.partition.per_node.occupancy)?;
+    share(
+        "partition.per_node.occupancy",
+        l.partition.per_node.occupancy,
+    )?;
     share("mapping.util", l.mapping.util)?;
     within(
         l.partition.nodes <= MAX_NODE_SIDE * MAX_NODE_SIDE,
