@@ -402,10 +402,22 @@ fn hardware_drawing(s: &SavedSchedule) -> String {
                 }
                 // The gap: PEs not drawn.
                 (None, Some(_)) if c == 0 => {
-                    svg.label(x + cell / 2.0, y + cell * 0.8, "gap", &[("text-anchor", "middle")], "\u{22ee}");
+                    svg.label(
+                        x + cell / 2.0,
+                        y + cell * 0.8,
+                        "gap",
+                        &[("text-anchor", "middle")],
+                        "\u{22ee}",
+                    );
                 }
                 (Some(_), None) if r == 0 => {
-                    svg.label(x + cell / 2.0, y + cell * 0.8, "gap", &[("text-anchor", "middle")], "\u{22ef}");
+                    svg.label(
+                        x + cell / 2.0,
+                        y + cell * 0.8,
+                        "gap",
+                        &[("text-anchor", "middle")],
+                        "\u{22ef}",
+                    );
                 }
                 _ => {}
             }
