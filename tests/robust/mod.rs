@@ -6,11 +6,14 @@
 //!   exclusively;
 //! - `terminal`: what reaches a terminal of an input is shown, not obeyed,
 //!   and bounded;
+//! - `results`: sweep results files: inputs digested, rows checked in
+//!   full, one writer at a time;
 //! - `readback`: schedule files read back within the model's ranges, and
 //!   reports bounded for any valid input.
 
 mod output;
 mod readback;
+mod results;
 mod terminal;
 
 use std::path::{Path, PathBuf};
