@@ -13,6 +13,7 @@ pub mod layer;
 pub mod network;
 pub mod node;
 pub mod order;
+mod persistent;
 pub mod segment;
 pub mod shared;
 
