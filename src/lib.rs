@@ -38,6 +38,7 @@
 //! The command line (`nnc check`, `nnc schedule`) is behind the default
 //! `cli` feature; without it the crate has no clap or indicatif dependency.
 
+pub mod bounded;
 #[cfg(feature = "cli")]
 pub mod cli;
 pub mod diag;

@@ -13,9 +13,15 @@ use std::process::ExitCode;
 pub(super) fn run(args: &ReportArgs) -> Result<ExitCode, Failure> {
     let input = [("input", args.file.as_path())];
     let output = Output::check(&args.output, &input, "the HTML page")?;
-    let text = input::read_text(&args.file)?;
+    let csv = args.file.extension().is_some_and(|e| e == "csv");
+    let limit = if csv {
+        crate::bounded::MAX_RESULTS_BYTES
+    } else {
+        crate::bounded::MAX_SCHEDULE_BYTES
+    };
+    let text = input::read_text(&args.file, limit)?;
     let origin = args.file.display().to_string();
-    let page = if args.file.extension().is_some_and(|e| e == "csv") {
+    let page = if csv {
         let results = crate::sweep::read_results(&text)
             .map_err(|e| Failure::input(e.report(&origin, &text)))?;
         crate::report::sweep::html(&results)

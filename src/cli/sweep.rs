@@ -66,7 +66,7 @@ pub(super) fn run(args: &SweepArgs, color: bool) -> Result<ExitCode, Failure> {
     }
     let shard = shard(args).map_err(Failure::usage)?;
     let spec_name = args.spec.display().to_string();
-    let text = input::read_text(&args.spec)?;
+    let text = input::read_text(&args.spec, crate::bounded::MAX_SPEC_BYTES)?;
     let dir = args.spec.parent().map(PathBuf::from).unwrap_or_default();
     let spec = sweep::parse_spec(&text, &dir)
         .map_err(|e| Failure::all(EXIT_COMPILE_ERROR, e.reports(&spec_name, &text)))?;

@@ -8,7 +8,7 @@ use super::grid::Plan;
 use crate::diag::{Code, Diagnostic, Report};
 use std::collections::HashMap;
 use std::fs::{File, OpenOptions};
-use std::io::{Read, Seek, SeekFrom, Write};
+use std::io::{Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
 use thiserror::Error;
 
@@ -234,8 +234,8 @@ pub fn open_results(
         .open(path)
         .map_err(io("open", path))?;
     lock(&file, path, wait)?;
-    let mut bytes = Vec::new();
-    file.read_to_end(&mut bytes).map_err(io("read", path))?;
+    let bytes = crate::bounded::read_from(&mut file, crate::bounded::MAX_RESULTS_BYTES)
+        .map_err(io("read", path))?;
     let text = String::from_utf8(bytes).map_err(|_| OutputError::NotResults {
         path: path.to_owned(),
         why: "it is not UTF-8 text".into(),
@@ -390,7 +390,8 @@ pub fn merge(plan: &Plan<'_>, parts: &[PathBuf]) -> Result<String, OutputError> 
     let columns = plan.columns();
     let ncols = plan.columns_count();
     for (pi, path) in parts.iter().enumerate() {
-        let text = std::fs::read_to_string(path).map_err(io("read", path))?;
+        let text = crate::bounded::read_to_string(path, crate::bounded::MAX_RESULTS_BYTES)
+            .map_err(io("read", path))?;
         let first = text.split_inclusive('\n').next().unwrap_or("");
         let shard_ok = Digests::parse(first.trim_end()).is_some_and(|(d, shard)| {
             d == plan.digests && shard.is_none_or(|s| s.parse::<Shard>().is_ok())

@@ -2,6 +2,8 @@
 //! nothing overwritten, nothing hangs. Each test was written to fail on
 //! the code before its fix.
 //!
+//! - `cost`: scheduling cost linear in the layers;
+//! - `inputs`: inputs read with a bound, as what they are;
 //! - `output`: `-o` refused before the work, temporary files created
 //!   exclusively;
 //! - `terminal`: what reaches a terminal of an input is shown, not obeyed,
@@ -11,6 +13,8 @@
 //! - `readback`: schedule files read back within the model's ranges, and
 //!   reports bounded for any valid input.
 
+mod cost;
+mod inputs;
 mod output;
 mod readback;
 mod results;

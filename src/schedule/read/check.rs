@@ -1,5 +1,5 @@
 //! The ranges a schedule file's values are read back within
-//! (docs/report.md#limits): what nnc can have written. A file edited or
+//! (docs/limits.md#reports): what nnc can have written. A file edited or
 //! damaged beyond them is refused (R006) rather than drawn, so that the
 //! report and the diff stay bounded in time and size for any file: a
 //! hardware of 9e15 nodes would be drawn node by node, an energy of 1.7e308

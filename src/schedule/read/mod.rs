@@ -401,10 +401,12 @@ fn without_position(message: &str, (line, column): (usize, usize)) -> &str {
 /// Reads the schedule file at `path`.
 pub fn read(path: &Path) -> Result<SavedSchedule, ReadError> {
     let origin = path.display().to_string();
-    let text = std::fs::read_to_string(path).map_err(|source| ReadError::Io {
-        origin: origin.clone(),
-        source,
-    })?;
+    let text = crate::bounded::read_to_string(path, crate::bounded::MAX_SCHEDULE_BYTES).map_err(
+        |source| ReadError::Io {
+            origin: origin.clone(),
+            source,
+        },
+    )?;
     from_text(&text, &origin)
 }
 
@@ -449,7 +451,7 @@ pub fn from_text(text: &str, origin: &str) -> Result<SavedSchedule, ReadError> {
     // Trailing text after the object.
     de.end().map_err(|e| field_error(".".to_owned(), e))?;
     // What nnc cannot have written is refused, not drawn
-    // (docs/report.md#limits).
+    // (docs/limits.md#reports).
     check::schedule(&schedule).map_err(|e| {
         let at = locate(text, &e.path).map_or((0, 0), |r| line_column(text, r.start));
         ReadError::Field {
