@@ -1,9 +1,9 @@
-//! `nnc diff A.json B.json`: wiring of [`crate::report::diff`].
+//! `nnc diff A.json B.json`: wiring of [`nnc::report::diff`].
 
 use super::args::DiffArgs;
 use super::{EXIT_USAGE, Failure, input};
-use crate::report::diff;
-use crate::schedule::read::{self, SavedSchedule};
+use nnc::report::diff;
+use nnc::schedule::read::{self, SavedSchedule};
 use std::io::Write;
 use std::path::Path;
 use std::process::ExitCode;
@@ -33,7 +33,7 @@ pub(super) fn run(args: &DiffArgs) -> Result<ExitCode, Failure> {
 /// Reads a schedule file; one that is not (a usage error: 1 means "they
 /// differ") says why.
 fn schedule_file(path: &Path) -> Result<SavedSchedule, Failure> {
-    let text = input::read_text(path, crate::bounded::MAX_SCHEDULE_BYTES)?;
+    let text = input::read_text(path, nnc::bounded::MAX_SCHEDULE_BYTES)?;
     let origin = path.display().to_string();
     read::from_text(&text, &origin).map_err(|e| Failure::with(EXIT_USAGE, e.report(&text)))
 }

@@ -5,12 +5,12 @@
 
 use super::args::OnnxArgs;
 use super::{Failure, print};
-use crate::bounded::{self, MAX_NETWORK_BYTES};
-use crate::diag::{Code, Diagnostic, Diagnostics, Report, Span};
-use crate::hw::{self, Hardware};
-use crate::ir::Network;
-use crate::lang;
-use crate::onnx::{self, ImportOptions};
+use nnc::bounded::{self, MAX_NETWORK_BYTES};
+use nnc::diag::{Code, Diagnostic, Diagnostics, Report, Span};
+use nnc::hw::{self, Hardware};
+use nnc::ir::Network;
+use nnc::lang;
+use nnc::onnx::{self, ImportOptions};
 use std::path::Path;
 
 /// Is `file` the `-` that means standard input?

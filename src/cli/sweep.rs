@@ -1,12 +1,12 @@
-//! `nnc sweep`: wiring only; the work is `crate::sweep`'s.
+//! `nnc sweep`: wiring only; the work is `nnc::sweep`'s.
 
 use super::args::{OnnxArgs, SweepArgs};
 use super::output::Output;
 use super::{EXIT_COMPILE_ERROR, EXIT_USAGE, Failure, input, on_threads, print};
-use crate::diag::Report;
-use crate::hw;
-use crate::ir::Network;
-use crate::sweep::{self, OutputError, Plan, ResultsFile, Shard, Spec};
+use nnc::diag::Report;
+use nnc::hw;
+use nnc::ir::Network;
+use nnc::sweep::{self, OutputError, Plan, ResultsFile, Shard, Spec};
 use std::io::IsTerminal;
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -66,7 +66,7 @@ pub(super) fn run(args: &SweepArgs, color: bool) -> Result<ExitCode, Failure> {
     }
     let shard = shard(args).map_err(Failure::usage)?;
     let spec_name = args.spec.display().to_string();
-    let text = input::read_text(&args.spec, crate::bounded::MAX_SPEC_BYTES)?;
+    let text = input::read_text(&args.spec, nnc::bounded::MAX_SPEC_BYTES)?;
     let dir = args.spec.parent().map(PathBuf::from).unwrap_or_default();
     let spec = sweep::parse_spec(&text, &dir)
         .map_err(|e| Failure::all(EXIT_COMPILE_ERROR, e.reports(&spec_name, &text)))?;

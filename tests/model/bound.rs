@@ -75,7 +75,7 @@ fn options() -> impl Strategy<Value = Options> {
                 .batch(batch)
                 .partitioning(partitioning)
                 .access_forwarding(fwd)
-                .bypass(nnc::sched::types::PerData(bypass))
+                .bypass(nnc::internals::sched::types::PerData(bypass))
                 .solver(Solver::Exhaustive)
                 .goal(goal)
                 .compat(if nnc { Compat::Nnc } else { Compat::NnDataflow })
