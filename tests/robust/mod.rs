@@ -3,6 +3,7 @@
 //! the code before its fix.
 //!
 //! - `cost`: scheduling cost linear in the layers;
+//! - `fuzz`: a seeded mutation fuzzer per input kind;
 //! - `inputs`: inputs read with a bound, as what they are;
 //! - `output`: `-o` refused before the work, temporary files created
 //!   exclusively;
@@ -14,6 +15,7 @@
 //!   reports bounded for any valid input.
 
 mod cost;
+mod fuzz;
 mod inputs;
 mod output;
 mod readback;
