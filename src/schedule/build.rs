@@ -89,7 +89,7 @@ impl<T: Copy> LoopsOut<T> {
     }
 }
 
-fn shape_out(s: &LayerShape) -> ShapeOut {
+pub(crate) fn shape_out(s: &LayerShape) -> ShapeOut {
     ShapeOut {
         nifm: s.nifm(),
         nofm: s.nofm(),
