@@ -14,5 +14,6 @@ mod partition;
 mod pipeline;
 mod report;
 mod robust;
+mod scalesim;
 mod search;
 mod sweep;

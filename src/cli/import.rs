@@ -9,6 +9,12 @@ use std::process::ExitCode;
 
 /// Runs `nnc import`.
 pub(super) fn run(args: &ImportArgs, color: bool) -> Result<ExitCode, Failure> {
+    if input::is_topology(&args.file) {
+        return Err(Failure::usage(format!(
+            "`{}` is a SCALE-Sim topology, which needs no import: `nnc check` and `nnc schedule` read it as it is (docs/scalesim.md#a-topology-as-a-network)",
+            args.file.display()
+        )));
+    }
     let model = [("model", args.file.as_path())];
     let output = Output::check(&args.output, &model, "the .nn file")?;
     let text = input::lower_onnx(&args.file, &args.onnx)?;

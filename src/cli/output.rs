@@ -10,11 +10,14 @@
 //!   exclusively (`O_EXCL`: a planted file or symlink of that name is never
 //!   followed) under an unpredictable name, and renames it over the output
 //!   only when complete; dropped before that, it removes itself.
+//! - [`emit_schedule`] is `nnc schedule`'s: the file and the summary.
 
-use super::Failure;
+use super::{EXIT_NO_SCHEDULE, Failure};
+use nnc::diag::Report;
 use std::fs::File;
 use std::io::{BufWriter, Write};
 use std::path::{Path, PathBuf};
+use std::process::ExitCode;
 
 /// Where a command writes, checked: standard output, or a file that is no
 /// input and whose directory takes files.
@@ -269,6 +272,36 @@ fn output_is_an_input(output: &Path, inputs: &[(&str, &Path)], written: &str) ->
             )
         })
     })
+}
+
+/// `nnc schedule`'s output: the schedule's `json` to `output` (checked
+/// before the search) and its `summary` on standard output, or on standard
+/// error when the schedule goes to standard output; no summary when `quiet`.
+pub(crate) fn emit_schedule(
+    output: Option<&Output>,
+    quiet: bool,
+    json: impl FnOnce() -> Result<String, serde_json::Error>,
+    summary: impl FnOnce() -> String,
+) -> Result<ExitCode, Failure> {
+    if let Some(output) = output {
+        let json = json().map_err(|e| {
+            Failure::with(
+                EXIT_NO_SCHEDULE,
+                Report::error(format!("cannot write the schedule: {e}")),
+            )
+        })?;
+        output.write(&json)?;
+        if let Output::Stdout = output {
+            if !quiet {
+                let _ = std::io::stderr().lock().write_all(summary().as_bytes());
+            }
+            return Ok(ExitCode::SUCCESS);
+        }
+    }
+    if !quiet {
+        let _ = std::io::stdout().lock().write_all(summary().as_bytes());
+    }
+    Ok(ExitCode::SUCCESS)
 }
 
 #[cfg(test)]

@@ -5,8 +5,8 @@
 use super::args::ReportArgs;
 use super::output::Output;
 use super::{Failure, input};
-use nnc::report::html;
-use nnc::schedule::read;
+use nnc::report::{html, scalesim_html};
+use nnc::schedule::read::{self, AnySchedule};
 use std::process::ExitCode;
 
 /// Runs `nnc report`.
@@ -26,9 +26,10 @@ pub(super) fn run(args: &ReportArgs) -> Result<ExitCode, Failure> {
             .map_err(|e| Failure::input(e.report(&origin, &text)))?;
         nnc::report::sweep::html(&results)
     } else {
-        let schedule =
-            read::from_text(&text, &origin).map_err(|e| Failure::input(e.report(&text)))?;
-        html::html(&schedule)
+        match read::any_from_text(&text, &origin).map_err(|e| Failure::input(e.report(&text)))? {
+            AnySchedule::Nnc(schedule) => html::html(&schedule),
+            AnySchedule::ScaleSim(schedule) => scalesim_html::html(&schedule),
+        }
     };
     output.write(&page)?;
     Ok(ExitCode::SUCCESS)

@@ -1,6 +1,6 @@
 //! `nnc sweep`: wiring only; the work is `nnc::sweep`'s.
 
-use super::args::{OnnxArgs, SweepArgs};
+use super::args::{OnnxArgs, SweepArgs, TopologyArgs};
 use super::output::Output;
 use super::{EXIT_COMPILE_ERROR, EXIT_USAGE, Failure, input, on_threads, print};
 use nnc::diag::Report;
@@ -103,7 +103,7 @@ fn networks(spec: &Spec, color: bool) -> Result<(Vec<Network>, Vec<String>), Fai
     let onnx = OnnxArgs { input_shape: None };
     spec.networks
         .iter()
-        .map(|n| input::network(&n.path, color, &onnx))
+        .map(|n| input::network(&n.path, color, &onnx, TopologyArgs::default()))
         .collect::<Result<Vec<_>, _>>()
         .map(|pairs| pairs.into_iter().unzip())
 }
