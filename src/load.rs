@@ -3,7 +3,8 @@
 //! (`onnx`, docs/onnx.md). The command line and the Python package both
 //! read networks through it, so a path gives the same network in each.
 
-use crate::diag::Report;
+use crate::bounded::{self, MAX_NETWORK_BYTES, MAX_ONNX_BYTES};
+use crate::diag::{Code, Diagnostic, Diagnostics, Report, Span};
 use crate::ir::Network;
 use crate::onnx::{self, ImportOptions};
 use std::path::Path;
@@ -52,20 +53,47 @@ pub fn imported_name(file: &Path) -> String {
     format!("{} (imported)", file.display())
 }
 
-/// Reads and compiles the network in `file`: a `.nn` file, or an `.onnx`
-/// model (by its extension), whose input sizes `input_shape` (channels,
-/// height, width) fixes when the model leaves them free.
+/// Reads and compiles the network in `file`: a `.nn` file (at most
+/// [`MAX_NETWORK_BYTES`]), or an `.onnx` model (by its extension, at most
+/// [`MAX_ONNX_BYTES`]), whose input sizes `input_shape` (channels, height,
+/// width) fixes when the model leaves them free.
 pub fn network_file(file: &Path, input_shape: Option<[u64; 3]>) -> Result<Loaded, LoadError> {
     let unreadable = |e: std::io::Error| {
         let message = format!("cannot read `{}`: {e}", file.display());
         LoadError::Unreadable(Box::new(Report::error(message)))
     };
     if is_onnx(file) {
-        let text = lower_onnx(&std::fs::read(file).map_err(unreadable)?, file, input_shape)?;
+        let bytes = bounded::read(file, MAX_ONNX_BYTES).map_err(unreadable)?;
+        let text = lower_onnx(&bytes, file, input_shape)?;
         return network_text(&imported_name(file), text);
     }
-    let source = std::fs::read_to_string(file).map_err(unreadable)?;
-    network_text(&file.display().to_string(), source)
+    let bytes = bounded::read(file, MAX_NETWORK_BYTES).map_err(unreadable)?;
+    network_bytes(&file.display().to_string(), bytes)
+}
+
+/// Compiles a `.nn` file's bytes, shown as `name`: a UTF-8 byte-order mark
+/// skipped; a byte that is not UTF-8 an error at its line and column (E001).
+pub fn network_bytes(name: &str, mut bytes: Vec<u8>) -> Result<Loaded, LoadError> {
+    if bytes.starts_with(b"\xEF\xBB\xBF") {
+        bytes.drain(..3);
+    }
+    match String::from_utf8(bytes) {
+        Ok(source) => network_text(name, source),
+        Err(e) => {
+            let at = e.utf8_error().valid_up_to();
+            let bad = e.as_bytes()[at];
+            // Shown with the byte replaced (`U+FFFD`, 3 bytes in the text).
+            let shown = String::from_utf8_lossy(e.as_bytes()).into_owned();
+            let d = Diagnostic::new(Code::Syntax, "the file is not UTF-8 text")
+                .primary(Span::new(at, at + 3), format!("byte 0x{bad:02X} here"))
+                .help("a .nn file is UTF-8 text: save it as UTF-8");
+            let mut diags = Diagnostics::new();
+            diags.push(d);
+            Err(LoadError::Invalid(Box::new(Report::compiled(
+                name, shown, diags,
+            ))))
+        }
+    }
 }
 
 /// Compiles `.nn` text shown as `name` in diagnostics.

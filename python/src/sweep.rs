@@ -63,27 +63,30 @@ pub(crate) fn sweep(
         let reports: Vec<String> = e.reports(name, &text).iter().map(errors::text).collect();
         errors::InputError::new_err(reports.join("\n\n"))
     })?;
-    let networks = spec
+    let (networks, sources): (Vec<_>, Vec<_>) = spec
         .networks
         .iter()
-        .map(|n| load::network_file(&n.path, None).map(|l| l.network))
+        .map(|n| load::network_file(&n.path, None).map(|l| (l.network, l.source)))
         .collect::<Result<Vec<_>, _>>()
         .map_err(|e| match e {
             LoadError::Unreadable(r) => errors::usage_report(&r),
             LoadError::Invalid(r) => errors::input(&r),
-        })?;
-    let plan = Plan::new(&spec, &networks)
+        })?
+        .into_iter()
+        .unzip();
+    let sources: Vec<&str> = sources.iter().map(String::as_str).collect();
+    let plan = Plan::new(&spec, &networks, &sources)
         .map_err(|e| errors::input(&Report::one(name, &text, e.diagnostic())))?;
     let energy_unit = spec.base.energy_unit.to_string();
-    let rows = sw::shard_rows(&plan, None);
+    let rows: Vec<usize> = sw::shard_rows(&plan, None).collect();
     let mut file = match &out {
         None => None,
-        Some(path) => Some(sw::open_results(&plan, None, path).map_err(output_error)?),
+        Some(path) => Some(sw::open_results(&plan, None, path, false).map_err(output_error)?),
     };
     let done = file.as_ref().map_or(0, |f| f.done.min(rows.len()));
     // Without `layers`, the rows in `out` already are not computed again.
     let todo = if layers { &rows[..] } else { &rows[done..] };
-    let mut csv = sw::header_line(&spec.sha256, None) + &plan.columns();
+    let mut csv = sw::header_line(&plan.digests, None) + &plan.columns();
     let mut schedules = Vec::new();
     let ran = run::cancellable(py, threads, |cancel| {
         let plan = plan.with_cancel(cancel);

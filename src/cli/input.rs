@@ -6,12 +6,12 @@
 
 use super::args::{OnnxArgs, TopologyArgs};
 use super::{Failure, print};
+use nnc::bounded::{self, MAX_NETWORK_BYTES};
 use nnc::diag::{Diagnostics, Report};
 use nnc::hw::{self, Hardware};
 use nnc::ir::Network;
 use nnc::load::{self, LoadError};
 use nnc::scalesim::{self, Topology, TopologyKind};
-use std::io::Read;
 use std::path::Path;
 
 /// Is `file` the `-` that means standard input?
@@ -19,21 +19,21 @@ pub(crate) fn is_stdin(file: &Path) -> bool {
     file.as_os_str() == "-"
 }
 
-/// The name diagnostics show for `file`, and its text (`-` reads standard
-/// input to the end, shown as `<stdin>`).
-pub(crate) fn read_source(file: &Path) -> (String, std::io::Result<String>) {
+/// The name diagnostics show for `file`, and its bytes (`-` reads standard
+/// input, shown as `<stdin>`), at most [`MAX_NETWORK_BYTES`].
+pub(crate) fn read_source(file: &Path) -> (String, std::io::Result<Vec<u8>>) {
     if is_stdin(file) {
-        let mut text = String::new();
-        let read = std::io::stdin().lock().read_to_string(&mut text);
-        ("<stdin>".to_owned(), read.map(|_| text))
+        let read = bounded::read_from(std::io::stdin().lock(), MAX_NETWORK_BYTES);
+        ("<stdin>".to_owned(), read)
     } else {
-        (file.display().to_string(), std::fs::read_to_string(file))
+        let read = bounded::read(file, MAX_NETWORK_BYTES);
+        (file.display().to_string(), read)
     }
 }
 
-/// The text of `file`, or a usage error naming it.
-pub(crate) fn read_text(file: &Path) -> Result<String, Failure> {
-    std::fs::read_to_string(file)
+/// The text of `file`, at most `limit` bytes, or a usage error naming it.
+pub(crate) fn read_text(file: &Path, limit: u64) -> Result<String, Failure> {
+    bounded::read_to_string(file, limit)
         .map_err(|e| Failure::usage(format!("cannot read `{}`: {e}", file.display())))
 }
 
@@ -61,7 +61,7 @@ pub(crate) fn network(
     let loaded = if is_stdin(file) {
         let (path, source) = read_source(file);
         let source = source.map_err(|e| Failure::usage(format!("cannot read `{path}`: {e}")))?;
-        load::network_text(&path, source)
+        load::network_bytes(&path, source)
     } else {
         load::network_file(file, onnx.input_shape)
     }
@@ -93,7 +93,7 @@ pub(crate) fn imported_name(file: &Path) -> String {
 
 /// Reads and lowers an ONNX model to `.nn` text.
 pub(crate) fn lower_onnx(file: &Path, args: &OnnxArgs) -> Result<String, Failure> {
-    let bytes = std::fs::read(file)
+    let bytes = bounded::read(file, bounded::MAX_ONNX_BYTES)
         .map_err(|e| Failure::usage(format!("cannot read `{}`: {e}", file.display())))?;
     load::lower_onnx(&bytes, file, args.input_shape).map_err(load_failure)
 }
@@ -117,7 +117,7 @@ pub(crate) struct ReadTopology {
 /// Reads a SCALE-Sim topology (its rows GEMMs with `--gemm`, else as its
 /// header says) and its network.
 pub(crate) fn topology(file: &Path, csv: TopologyArgs) -> Result<ReadTopology, Failure> {
-    let text = read_text(file)?;
+    let text = read_text(file, MAX_NETWORK_BYTES)?;
     let origin = file.display().to_string();
     let kind = if csv.gemm {
         TopologyKind::Gemm
