@@ -7,11 +7,10 @@
 use super::args::{OnnxArgs, TopologyArgs};
 use super::{Failure, print};
 use nnc::bounded::{self, MAX_NETWORK_BYTES};
-use nnc::diag::{Code, Diagnostic, Diagnostics, Report, Span};
+use nnc::diag::{Diagnostics, Report};
 use nnc::hw::{self, Hardware};
 use nnc::ir::Network;
-use nnc::lang;
-use nnc::onnx::{self, ImportOptions};
+use nnc::load::{self, LoadError};
 use nnc::scalesim::{self, Topology, TopologyKind};
 use std::path::Path;
 
@@ -32,26 +31,6 @@ pub(crate) fn read_source(file: &Path) -> (String, std::io::Result<Vec<u8>>) {
     }
 }
 
-/// A `.nn` file's bytes as text: a UTF-8 byte-order mark skipped; a byte
-/// that is not UTF-8 an error at its line and column (E001, exit 1).
-fn source_text(path: &str, mut bytes: Vec<u8>) -> Result<String, Failure> {
-    if bytes.starts_with(b"\xEF\xBB\xBF") {
-        bytes.drain(..3);
-    }
-    String::from_utf8(bytes).map_err(|e| {
-        let at = e.utf8_error().valid_up_to();
-        let bad = e.as_bytes()[at];
-        // Shown with the byte replaced (`U+FFFD`, 3 bytes in the text).
-        let shown = String::from_utf8_lossy(e.as_bytes()).into_owned();
-        let d = Diagnostic::new(Code::Syntax, "the file is not UTF-8 text")
-            .primary(Span::new(at, at + 3), format!("byte 0x{bad:02X} here"))
-            .help("a .nn file is UTF-8 text: save it as UTF-8");
-        let mut diags = Diagnostics::new();
-        diags.push(d);
-        Failure::input(Report::compiled(path, shown, diags))
-    })
-}
-
 /// The text of `file`, at most `limit` bytes, or a usage error naming it.
 pub(crate) fn read_text(file: &Path, limit: u64) -> Result<String, Failure> {
     bounded::read_to_string(file, limit)
@@ -59,8 +38,9 @@ pub(crate) fn read_text(file: &Path, limit: u64) -> Result<String, Failure> {
 }
 
 /// Reads and compiles a network, printing its warnings: the network and its
-/// source text. An `.onnx` model is read through the importer
-/// (docs/onnx.md); the source returned is then the `.nn` text it lowers to.
+/// source text. A file is read through the library's loader
+/// ([`nnc::load`]: an `.onnx` model through the importer, docs/onnx.md, the
+/// source returned then the `.nn` text it lowers to); `-` is standard input.
 /// A `.csv` is a SCALE-Sim topology, read as its network
 /// (docs/scalesim.md#a-topology-as-a-network); the source is its text.
 pub(crate) fn network(
@@ -78,63 +58,44 @@ pub(crate) fn network(
             file.display()
         )));
     }
-    let (path, source) = if is_onnx(file) {
-        let text = lower_onnx(file, onnx)?;
-        (imported_name(file), text)
-    } else {
+    let loaded = if is_stdin(file) {
         let (path, source) = read_source(file);
         let source = source.map_err(|e| Failure::usage(format!("cannot read `{path}`: {e}")))?;
-        let source = source_text(&path, source)?;
-        (path, source)
-    };
-    compile(&path, source).map(|(net, source, warnings)| {
-        print(&warnings, color);
-        (net, source)
-    })
+        load::network_bytes(&path, source)
+    } else {
+        load::network_file(file, onnx.input_shape)
+    }
+    .map_err(load_failure)?;
+    print(&loaded.warnings, color);
+    Ok((loaded.network, loaded.source))
+}
+
+/// What a network that cannot be loaded exits with: 2 for a file that
+/// cannot be read, 1 for one that is not valid.
+fn load_failure(e: LoadError) -> Failure {
+    match e {
+        LoadError::Unreadable(r) => Failure::with(super::EXIT_USAGE, *r),
+        LoadError::Invalid(r) => Failure::input(*r),
+    }
 }
 
 /// Compiles `.nn` text shown as `path`: the network, its text and its
 /// warnings, or its errors.
 pub(crate) fn compile(path: &str, source: String) -> Result<(Network, String, Report), Failure> {
-    match lang::compile(&source) {
-        Err(diags) => Err(Failure::input(Report::compiled(path, source, diags))),
-        Ok((net, warnings)) => {
-            // The text is kept for warnings only when there are some.
-            let text = if warnings.is_empty() {
-                String::new()
-            } else {
-                source.clone()
-            };
-            Ok((net, source, Report::compiled(path, text, warnings)))
-        }
-    }
+    let loaded = load::network_text(path, source).map_err(load_failure)?;
+    Ok((loaded.network, loaded.source, loaded.warnings))
 }
 
 /// The name diagnostics show for the `.nn` text an ONNX model lowers to.
 pub(crate) fn imported_name(file: &Path) -> String {
-    format!("{} (imported)", file.display())
-}
-
-/// Is `file` an ONNX model (by its extension)?
-pub(crate) fn is_onnx(file: &Path) -> bool {
-    file.extension()
-        .is_some_and(|e| e.eq_ignore_ascii_case("onnx"))
+    load::imported_name(file)
 }
 
 /// Reads and lowers an ONNX model to `.nn` text.
 pub(crate) fn lower_onnx(file: &Path, args: &OnnxArgs) -> Result<String, Failure> {
     let bytes = bounded::read(file, bounded::MAX_ONNX_BYTES)
         .map_err(|e| Failure::usage(format!("cannot read `{}`: {e}", file.display())))?;
-    let options = ImportOptions {
-        fallback_name: file
-            .file_stem()
-            .map(|s| s.to_string_lossy().into_owned())
-            .unwrap_or_default(),
-        input_shape: args.input_shape,
-    };
-    onnx::import(&bytes, &options)
-        .map(|i| i.text)
-        .map_err(|e| Failure::input(e.report(&file.display().to_string())))
+    load::lower_onnx(&bytes, file, args.input_shape).map_err(load_failure)
 }
 
 /// Is `file` a SCALE-Sim topology (by its `.csv` extension)?

@@ -144,13 +144,16 @@ fn search_failure(e: SearchError, net: &Network, hw: &Hardware) -> Failure {
             EXIT_NO_SCHEDULE,
             Report::one("", "", Diagnostic::internal(why)),
         ),
-        SearchError::Layer { .. } | SearchError::TimeOverflow => Failure::with(
-            EXIT_NO_SCHEDULE,
-            Report::error(format!(
-                "no valid schedule of `{}` on `{}`: {e}",
-                net.name(),
-                hw.name
-            )),
-        ),
+        // Nothing cancels the command line's search; were it, no schedule.
+        SearchError::Layer { .. } | SearchError::TimeOverflow | SearchError::Cancelled => {
+            Failure::with(
+                EXIT_NO_SCHEDULE,
+                Report::error(format!(
+                    "no valid schedule of `{}` on `{}`: {e}",
+                    net.name(),
+                    hw.name
+                )),
+            )
+        }
     }
 }
