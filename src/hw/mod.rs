@@ -189,6 +189,7 @@ impl Hardware {
                 Bandwidth::Words(bw / w as f64)
             },
             no_time_mux: false,
+            dataflow: crate::sched::machine::Dataflow::RowStationary,
         }
     }
 

@@ -14,6 +14,7 @@
 
 mod build;
 mod json;
+mod mapping;
 pub mod read;
 mod types;
 

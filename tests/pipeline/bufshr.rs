@@ -215,6 +215,7 @@ fn the_worked_blocking_rotates_filters_around_pairs() {
         array_bus_width: None,
         dram_bandwidth: Bandwidth::Unlimited,
         no_time_mux: false,
+        dataflow: Default::default(),
     };
     let cost = Cost {
         mac_op: 1.0,

@@ -1,16 +1,93 @@
 //! Dataflows: how one node's share of a layer is laid onto its PE array,
-//! and the loop nest that results (docs/model/mapping.md). Each dataflow
-//! is one file; `nld` is the nested-loop description (NLD) they all
-//! produce, which the loop blocking (`sched::blocking`) tiles over the
-//! memory hierarchy.
+//! and the loop nest that results (docs/model/mapping.md,
+//! docs/model/dataflows.md). A dataflow is a choice of the node
+//! (`[node] dataflow` in the hardware file, [`Dataflow`], an enum of the
+//! machine); each one is a file behind one interface ([`map`]: a node's
+//! share in, a [`DataflowMapping`] out), so partitioning, loop blocking,
+//! pipelining, the reports and the sweeps serve every dataflow unchanged.
+//! The least traffic each dataflow allows, which the lower bound needs,
+//! is in `sched::model::bound` (the bound sits below the dataflows).
 //!
 //! - `row_stationary`: Eyeriss's row-stationary mapping (logical PE sets,
 //!   folding, replication, the unit pass), one NLD per replication choice;
 //! - `nld`: the NLD, a three-deep loop nest over input channels, output
-//!   channels and batch whose body is one processing pass.
+//!   channels and batch whose body is one processing pass, which the loop
+//!   blocking (`sched::blocking`) tiles over the memory hierarchy.
 
 pub mod nld;
 pub mod row_stationary;
 
 pub use nld::Nld;
 pub use row_stationary::{Mapping, MappingError, UnitPass, map_layer};
+
+use crate::ir::{Dim2, LayerShape};
+use crate::sched::Compat;
+pub use crate::sched::machine::Dataflow;
+use serde::Serialize;
+
+/// Lays `share` onto the PE array with `dataflow`: a summary of the
+/// mapping and its loop nests, which the loop blocking tiles.
+pub fn map(dataflow: Dataflow, share: &NodeShare<'_>) -> Result<DataflowMapping, MappingError> {
+    match dataflow {
+        Dataflow::RowStationary => row_stationary::map(share),
+    }
+}
+
+/// One node's share of a layer, as a dataflow sees it: the per-node layer,
+/// its batch and occupancy, the PE array and the model.
+#[derive(Clone, Copy, Debug)]
+pub struct NodeShare<'a> {
+    /// The per-node layer.
+    pub layer: &'a LayerShape,
+    /// Per-node batch.
+    pub batch: u64,
+    /// Fraction of useful work of the per-node layer (1 unless the
+    /// partitioning is uneven).
+    pub occupancy: f64,
+    /// The PE array (rows, columns).
+    pub dim_array: Dim2,
+    /// Which model.
+    pub compat: Compat,
+}
+
+/// What a dataflow makes of a node's share: a summary for the schedule
+/// file and the report, and the loop nests the blocking tiles.
+#[derive(Clone, Debug, PartialEq)]
+pub struct DataflowMapping {
+    /// The mapping, in short.
+    pub summary: MappingSummary,
+    /// One nested-loop description per kept spatial choice, in generation
+    /// order.
+    pub nlds: Vec<Nld>,
+}
+
+/// A mapping in short, per dataflow: what the schedule file's `mapping`
+/// holds besides the loop nest.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize)]
+pub enum MappingSummary {
+    /// Row stationary: folds and replications of the logical PE set.
+    RowStationary {
+        /// Folds of the logical PE set (height, width).
+        fold: Dim2,
+        /// Replications of the folded set (height, width).
+        repl: Dim2,
+        /// Fraction of the PE array doing useful work.
+        util: f64,
+    },
+}
+
+impl MappingSummary {
+    /// The dataflow that made it.
+    pub const fn dataflow(&self) -> Dataflow {
+        match self {
+            MappingSummary::RowStationary { .. } => Dataflow::RowStationary,
+        }
+    }
+
+    /// Fraction of the PE array doing useful work.
+    pub const fn util(&self) -> f64 {
+        match *self {
+            MappingSummary::RowStationary { util, .. } => util,
+        }
+    }
+}

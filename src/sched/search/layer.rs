@@ -514,13 +514,14 @@ impl<'a> LayerSearch<'a> {
             let Ok(pl) = part.part_layer(layer, o.batch, o.compat) else {
                 continue;
             };
-            let Ok(m) = crate::sched::dataflow::map_layer(
-                &pl.layer,
-                pl.batch,
-                pl.occupancy,
-                node.dim_array,
-                o.compat,
-            ) else {
+            let share = crate::sched::dataflow::NodeShare {
+                layer: &pl.layer,
+                batch: pl.batch,
+                occupancy: pl.occupancy,
+                dim_array: node.dim_array,
+                compat: o.compat,
+            };
+            let Ok(m) = crate::sched::dataflow::map(node.dataflow, &share) else {
                 continue;
             };
             for nld in &m.nlds {

@@ -6,7 +6,7 @@
 use crate::ir::{Dim2, LayerShape};
 use crate::sched::Compat;
 use crate::sched::blocking::{self, Blocking, BlockingContext, BlockingStats, DataHome};
-use crate::sched::dataflow::{MappingError, Nld, map_layer};
+use crate::sched::dataflow::{MappingError, MappingSummary, Nld, NodeShare};
 use crate::sched::machine::{Cost, NodeResource};
 use crate::sched::options::{BlockingOptions, Solver};
 use crate::sched::pipeline::LayerConstraint;
@@ -15,7 +15,8 @@ use crate::sched::types::PerData;
 use std::sync::Arc;
 
 /// A candidate dataflow of one layer on its nodes: which loop nest (one per
-/// replication choice of the mapping) and which blocking of it.
+/// spatial choice of the node's dataflow, e.g. row stationary's replication
+/// choices) and which blocking of it.
 #[derive(Clone, Debug, PartialEq)]
 pub struct NodeCandidate {
     /// How the layer was mapped onto the PE array.
@@ -28,17 +29,6 @@ pub struct NodeCandidate {
     pub blocking: Blocking,
     /// Its costs and times.
     pub stats: BlockingStats,
-}
-
-/// The row-stationary mapping of a candidate, in short.
-#[derive(Clone, Copy, Debug, PartialEq, serde::Serialize)]
-pub struct MappingSummary {
-    /// Folds of the logical PE set (height, width).
-    pub fold: Dim2,
-    /// Replications of the folded set (height, width).
-    pub repl: Dim2,
-    /// Fraction of the PE array doing useful work.
-    pub util: f64,
 }
 
 /// The per-node problem: a layer (already partitioned), how many nodes run
@@ -154,22 +144,22 @@ impl<'a> NodeProblem<'a> {
         }
     }
 
-    /// The row-stationary mapping of the layer, in short, and its loop
+    /// The node's share of the layer, as its dataflow sees it.
+    pub fn share(&self) -> NodeShare<'a> {
+        NodeShare {
+            layer: self.layer,
+            batch: self.batch,
+            occupancy: self.occupancy,
+            dim_array: self.resource.dim_array,
+            compat: self.compat,
+        }
+    }
+
+    /// The node's dataflow's mapping of the layer, in short, and its loop
     /// nests.
     fn mapping(&self) -> Result<(MappingSummary, Vec<Nld>), MappingError> {
-        let m = map_layer(
-            self.layer,
-            self.batch,
-            self.occupancy,
-            self.resource.dim_array,
-            self.compat,
-        )?;
-        let summary = MappingSummary {
-            fold: m.fold,
-            repl: m.repl,
-            util: m.util,
-        };
-        Ok((summary, m.nlds))
+        let m = crate::sched::dataflow::map(self.resource.dataflow, &self.share())?;
+        Ok((m.summary, m.nlds))
     }
 
     /// What blocking loop nest `nld` depends on: the node, the costs, the
@@ -307,6 +297,7 @@ mod tests {
             array_bus_width: None,
             dram_bandwidth: Bandwidth::Unlimited,
             no_time_mux: false,
+            dataflow: Default::default(),
         }
     }
 
