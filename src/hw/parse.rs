@@ -10,7 +10,8 @@ use super::{Energy, EnergyUnit, Hardware, MAX_CLOCK_MHZ, Set};
 use crate::diag::SerdeProblem;
 use crate::ir::Dim2;
 use crate::sched::machine::{
-    MAX_ENERGY, MAX_HW_SIZE, MAX_NODE_SIDE, MAX_PE_SIDE, MAX_WORD_BITS, MIN_BANDWIDTH, MemType,
+    Dataflow, MAX_ENERGY, MAX_HW_SIZE, MAX_NODE_SIDE, MAX_PE_SIDE, MAX_WORD_BITS, MIN_BANDWIDTH,
+    MemType,
 };
 use serde::{Deserialize, Deserializer};
 use std::ops::Range;
@@ -49,6 +50,8 @@ struct NodeSection {
     gbuf_bytes: size::Bytes,
     #[serde(default)]
     bus_width_bits: u64,
+    #[serde(default)]
+    dataflow: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -88,6 +91,7 @@ pub fn parse_with(text: &str, origin: &str, sets: &[Set]) -> Result<Hardware, Hw
     checks.geometry(&file)?;
     let (regf_bytes, gbuf_bytes) = checks.sizes(&file)?;
     let energy_unit = checks.energies(&file)?;
+    let dataflow = checks.dataflow(&file)?;
     let nodes = Dim2::new(file.nodes.dims[0], file.nodes.dims[1]);
     let warnings = warnings(text, origin, nodes, &file.energy);
     Ok(Hardware {
@@ -99,6 +103,7 @@ pub fn parse_with(text: &str, origin: &str, sets: &[Set]) -> Result<Hardware, Hw
         regf_bytes,
         gbuf_bytes,
         bus_width_bits: file.node.bus_width_bits,
+        dataflow,
         dram_bandwidth_bytes_per_cycle: file.dram.bandwidth_bytes_per_cycle,
         energy_unit,
         clock_mhz: file.clock_mhz,
@@ -258,6 +263,35 @@ impl Checks<'_> {
             &format!("`inf` or a number of at least {MIN_BANDWIDTH:e} bytes per cycle"),
         )?;
         Ok((regf_bytes, gbuf_bytes))
+    }
+
+    /// The node's dataflow: row stationary unless the file names another.
+    fn dataflow(&self, file: &File) -> Result<Dataflow, HwError> {
+        let Some(name) = &file.node.dataflow else {
+            return Ok(Dataflow::RowStationary);
+        };
+        Dataflow::from_name(name).ok_or_else(|| {
+            let names = Dataflow::names();
+            let lower = name.to_lowercase().replace('_', "-");
+            let close = Dataflow::from_name(&lower)
+                .map(|d| d.name().to_owned())
+                .or_else(|| crate::suggest::suggest(&lower, names.iter().copied()));
+            let hint = close
+                .map(|c| format!("did you mean `{c}`? "))
+                .unwrap_or_default();
+            self.error(
+                "node.dataflow",
+                Problem::BadValue,
+                format!(
+                    "unknown dataflow `{name}`; {hint}the dataflows are {}",
+                    names
+                        .iter()
+                        .map(|n| format!("`{n}`"))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ),
+            )
+        })
     }
 
     /// The energy unit, the clock and the energies: the unit.

@@ -264,6 +264,7 @@ impl<'a> Plan<'a> {
                             format!("batch too large: {e}")
                         }
                         SearchError::Range(_) => format!("out of range: {e}"),
+                        SearchError::CompatDataflow(_) => format!("bad options: {e}"),
                         SearchError::Internal(_) => format!("{e} (a bug of nnc)"),
                     }
                 }
