@@ -102,11 +102,17 @@ pub struct Energy {
 pub const MAX_CLOCK_MHZ: f64 = 1e6;
 
 /// The presets shipped in the binary: name and TOML text.
-pub const PRESETS: [(&str, &str); 4] = [
+pub const PRESETS: [(&str, &str); 10] = [
     ("eyeriss", include_str!("../../hw/eyeriss.toml")),
     ("eyeriss-chip", include_str!("../../hw/eyeriss-chip.toml")),
     ("tetris-l1", include_str!("../../hw/tetris-l1.toml")),
     ("tetris", include_str!("../../hw/tetris.toml")),
+    ("isca16-rs", include_str!("../../hw/isca16-rs.toml")),
+    ("isca16-ws", include_str!("../../hw/isca16-ws.toml")),
+    ("isca16-osa", include_str!("../../hw/isca16-osa.toml")),
+    ("isca16-osb", include_str!("../../hw/isca16-osb.toml")),
+    ("isca16-osc", include_str!("../../hw/isca16-osc.toml")),
+    ("isca16-nlr", include_str!("../../hw/isca16-nlr.toml")),
 ];
 
 /// Names of the presets.

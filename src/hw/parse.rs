@@ -89,9 +89,9 @@ pub fn parse_with(text: &str, origin: &str, sets: &[Set]) -> Result<Hardware, Hw
     let file = deserialize(text, origin, sets)?;
     let checks = Checks { text, origin, sets };
     checks.geometry(&file)?;
-    let (regf_bytes, gbuf_bytes) = checks.sizes(&file)?;
-    let energy_unit = checks.energies(&file)?;
     let dataflow = checks.dataflow(&file)?;
+    let (regf_bytes, gbuf_bytes) = checks.sizes(&file, dataflow)?;
+    let energy_unit = checks.energies(&file)?;
     let nodes = Dim2::new(file.nodes.dims[0], file.nodes.dims[1]);
     let warnings = warnings(text, origin, nodes, &file.energy);
     Ok(Hardware {
@@ -243,14 +243,20 @@ impl Checks<'_> {
 
     /// The memories' sizes and the bandwidths: the register file and global
     /// buffer in bytes.
-    fn sizes(&self, file: &File) -> Result<(u64, u64), HwError> {
+    fn sizes(&self, file: &File, dataflow: Dataflow) -> Result<(u64, u64), HwError> {
         let word_bytes = file.word_bits.div_ceil(8);
         let size = format!(
             "room for at least one word ({word_bytes} bytes), and at most {MAX_HW_SIZE} bytes (2^53, exact in the model's float formulas)"
         );
         let (regf_bytes, gbuf_bytes) = (file.node.regf_bytes.0, file.node.gbuf_bytes.0);
         let fits = |bytes| (word_bytes..=MAX_HW_SIZE).contains(&bytes);
-        self.check(fits(regf_bytes), "node.regf_bytes", &size)?;
+        // A dataflow whose PEs keep nothing runs without register files.
+        let none = regf_bytes == 0 && dataflow == Dataflow::NoLocalReuse;
+        self.check(
+            fits(regf_bytes) || none,
+            "node.regf_bytes",
+            &format!("{size}; 0 only with dataflow = \"no-local-reuse\", whose PEs keep nothing"),
+        )?;
         self.check(fits(gbuf_bytes), "node.gbuf_bytes", &size)?;
         self.check(
             file.node.bus_width_bits <= MAX_HW_SIZE,

@@ -37,6 +37,26 @@ pub(crate) fn mapping(l: &LayerOut) -> String {
     let m = &l.mapping;
     let how = match m.summary {
         MappingSummary::RowStationary { fold, repl, .. } => format!("fold {fold} repl {repl}"),
+        MappingSummary::Spatial {
+            dataflow,
+            tile,
+            folds,
+            ..
+        } => {
+            let sliced = if folds > 1 {
+                format!(" in {folds} slices")
+            } else {
+                String::new()
+            };
+            format!(
+                "{dataflow}: {} PEs (ifm {} x window {}{sliced} x ofm {} x pixels {})",
+                tile.pes(),
+                tile.ifm,
+                tile.window,
+                tile.ofm,
+                tile.pixels
+            )
+        }
     };
     format!("{how} util {:.1}% nest {}", 100.0 * m.util(), m.loop_nest)
 }

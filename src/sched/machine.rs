@@ -176,16 +176,44 @@ pub enum Dataflow {
     /// inputs and a partial sum stay in each PE (docs/model/mapping.md).
     #[default]
     RowStationary,
+    /// Weight stationary: one weight stays in each PE; inputs are
+    /// multicast, partial sums pass from PE to PE (docs/model/dataflows.md#weight-stationary).
+    WeightStationary,
+    /// Output stationary A, SOC-MOP: each PE keeps the partial sum of one
+    /// pixel of a block of a single output channel
+    /// (docs/model/dataflows.md#output-stationary).
+    OutputStationaryA,
+    /// Output stationary B, MOC-MOP: blocks of pixels of several output
+    /// channels.
+    OutputStationaryB,
+    /// Output stationary C, MOC-SOP: one pixel of many output channels.
+    OutputStationaryC,
+    /// No local reuse: the PEs keep nothing; weights are unicast, inputs
+    /// multicast, partial sums summed across PEs
+    /// (docs/model/dataflows.md#no-local-reuse).
+    NoLocalReuse,
 }
 
 impl Dataflow {
     /// Every dataflow, in the order the docs list them.
-    pub const ALL: [Dataflow; 1] = [Dataflow::RowStationary];
+    pub const ALL: [Dataflow; 6] = [
+        Dataflow::RowStationary,
+        Dataflow::WeightStationary,
+        Dataflow::OutputStationaryA,
+        Dataflow::OutputStationaryB,
+        Dataflow::OutputStationaryC,
+        Dataflow::NoLocalReuse,
+    ];
 
     /// The name in hardware files, sweep specs and schedule files.
     pub const fn name(self) -> &'static str {
         match self {
             Dataflow::RowStationary => "row-stationary",
+            Dataflow::WeightStationary => "weight-stationary",
+            Dataflow::OutputStationaryA => "output-stationary-a",
+            Dataflow::OutputStationaryB => "output-stationary-b",
+            Dataflow::OutputStationaryC => "output-stationary-c",
+            Dataflow::NoLocalReuse => "no-local-reuse",
         }
     }
 

@@ -6,7 +6,7 @@
 
 use super::types::{LoopsOut, MappingOut};
 use crate::ir::Dim2;
-use crate::sched::dataflow::{Dataflow, MappingSummary};
+use crate::sched::dataflow::{Dataflow, MappingSummary, SpatialTile};
 use serde::{Deserialize, Serialize};
 
 /// The mapping as written: every dataflow's fields, each present only for
@@ -20,6 +20,12 @@ pub(super) struct MappingWire {
     fold: Option<Dim2>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     repl: Option<Dim2>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    tile: Option<SpatialTile>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pes: Option<u64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    folds: Option<u64>,
     util: f64,
     loop_nest: usize,
     loop_counts: LoopsOut<u64>,
@@ -31,6 +37,9 @@ impl From<MappingOut> for MappingWire {
             dataflow: m.dataflow(),
             fold: None,
             repl: None,
+            tile: None,
+            pes: None,
+            folds: None,
             util: m.util(),
             loop_nest: m.loop_nest,
             loop_counts: m.loop_counts,
@@ -39,6 +48,11 @@ impl From<MappingOut> for MappingWire {
             MappingSummary::RowStationary { fold, repl, .. } => {
                 w.fold = Some(fold);
                 w.repl = Some(repl);
+            }
+            MappingSummary::Spatial { tile, folds, .. } => {
+                w.tile = Some(tile);
+                w.pes = Some(tile.pes());
+                w.folds = Some(folds);
             }
         }
         w
@@ -49,16 +63,40 @@ impl TryFrom<MappingWire> for MappingOut {
     type Error = String;
 
     fn try_from(w: MappingWire) -> Result<Self, String> {
-        let summary = match w.dataflow {
-            Dataflow::RowStationary => match (w.fold, w.repl) {
-                (Some(fold), Some(repl)) => MappingSummary::RowStationary {
+        let summary = match (w.dataflow, w.fold, w.repl, w.tile, w.folds) {
+            (Dataflow::RowStationary, Some(fold), Some(repl), None, None) => {
+                MappingSummary::RowStationary {
                     fold,
                     repl,
                     util: w.util,
-                },
-                _ => return Err("a row-stationary mapping needs `fold` and `repl`".to_owned()),
+                }
+            }
+            (Dataflow::RowStationary, ..) => {
+                return Err(
+                    "a row-stationary mapping has `fold` and `repl`, and no `tile` or `folds`"
+                        .to_owned(),
+                );
+            }
+            (dataflow, None, None, Some(tile), Some(folds)) => MappingSummary::Spatial {
+                dataflow,
+                tile,
+                folds,
+                util: w.util,
             },
+            (dataflow, ..) => {
+                return Err(format!(
+                    "a {dataflow} mapping has `tile` and `folds`, and no `fold` or `repl`"
+                ));
+            }
         };
+        if let (MappingSummary::Spatial { tile, .. }, Some(pes)) = (summary, w.pes)
+            && pes != tile.pes()
+        {
+            return Err(format!(
+                "`pes` is {pes}, but the tile keeps {} PEs busy",
+                tile.pes()
+            ));
+        }
         Ok(MappingOut {
             summary,
             loop_nest: w.loop_nest,

@@ -331,6 +331,15 @@ impl<'a> BlockingContext<'a> {
         if regf.0.iter().sum::<u64>() > self.resource.size_regf {
             return None;
         }
+        // A loop whose iterations reuse data the dataflow's register files
+        // do not keep stays outside them
+        // (docs/model/blocking.md#bypass-and-capacity-checks).
+        if LoopDim::ALL
+            .into_iter()
+            .any(|l| f[2][l] > 1 && !self.nld.regf_may_iterate(l))
+        {
+            return None;
+        }
         // Tiles of overlapping input windows can exceed any bound: saturated
         // sizes exceed every buffer, so the capacity tests stay exact.
         let gbuf = PerData::from_fn(|d| {
@@ -551,6 +560,22 @@ impl<'a> BlockingContext<'a> {
     #[inline]
     fn fetch(&self, f: &Factors, o: &Orders, d: DataKind, bl: usize, above: u64) -> u64 {
         let loops = &self.nld.data_loops;
+        let has_data = LoopDim::ALL.into_iter().any(|l| loops.has(d, l));
+        if bl == 1 && !self.nld.regf_keeps[d] && has_data {
+            // Data the register files do not keep come from the buffer
+            // again for every iteration of the loops unrelated to them,
+            // in any order (docs/model/blocking.md#fetch-counts).
+            let count: u64 = LoopDim::ALL
+                .into_iter()
+                .filter(|&u| !loops.has(d, u))
+                .map(|u| f[0][u] * f[1][u])
+                .product();
+            return if d == DataKind::Ofm {
+                2 * count - 1
+            } else {
+                count
+            };
+        }
         let (t, ord) = (f[bl], o[bl]);
         let inner = LoopDim::ALL
             .into_iter()

@@ -15,14 +15,20 @@
 //!   blocking (`sched::blocking`) tiles over the memory hierarchy.
 
 pub mod nld;
+mod no_local_reuse;
+mod output_stationary;
+mod pass;
 pub mod row_stationary;
+mod weight_stationary;
 
 pub use nld::Nld;
+pub use pass::SpatialTile;
 pub use row_stationary::{Mapping, MappingError, UnitPass, map_layer};
 
 use crate::ir::{Dim2, LayerShape};
 use crate::sched::Compat;
 pub use crate::sched::machine::Dataflow;
+use output_stationary::Variant;
 use serde::Serialize;
 
 /// Lays `share` onto the PE array with `dataflow`: a summary of the
@@ -30,6 +36,11 @@ use serde::Serialize;
 pub fn map(dataflow: Dataflow, share: &NodeShare<'_>) -> Result<DataflowMapping, MappingError> {
     match dataflow {
         Dataflow::RowStationary => row_stationary::map(share),
+        Dataflow::WeightStationary => weight_stationary::map(share),
+        Dataflow::OutputStationaryA => output_stationary::map(share, Variant::A),
+        Dataflow::OutputStationaryB => output_stationary::map(share, Variant::B),
+        Dataflow::OutputStationaryC => output_stationary::map(share, Variant::C),
+        Dataflow::NoLocalReuse => no_local_reuse::map(share),
     }
 }
 
@@ -50,15 +61,38 @@ pub struct NodeShare<'a> {
     pub compat: Compat,
 }
 
-/// What a dataflow makes of a node's share: a summary for the schedule
-/// file and the report, and the loop nests the blocking tiles.
+/// What a dataflow makes of a node's share: its loop nests, which the
+/// blocking tiles, each with a summary for the schedule file and the
+/// report.
 #[derive(Clone, Debug, PartialEq)]
 pub struct DataflowMapping {
-    /// The mapping, in short.
-    pub summary: MappingSummary,
+    /// The mapping of each loop nest, in short.
+    pub summaries: Vec<MappingSummary>,
     /// One nested-loop description per kept spatial choice, in generation
     /// order.
     pub nlds: Vec<Nld>,
+}
+
+impl DataflowMapping {
+    /// Adds the loop nest of a taxonomy dataflow's spatial tile.
+    pub(crate) fn push(
+        &mut self,
+        dataflow: Dataflow,
+        tile: SpatialTile,
+        folds: u64,
+        pes: u64,
+        nld: Nld,
+    ) {
+        #[allow(clippy::cast_precision_loss)]
+        let util = tile.pes() as f64 / pes.max(1) as f64;
+        self.summaries.push(MappingSummary::Spatial {
+            dataflow,
+            tile,
+            folds,
+            util,
+        });
+        self.nlds.push(nld);
+    }
 }
 
 /// A mapping in short, per dataflow: what the schedule file's `mapping`
@@ -74,6 +108,19 @@ pub enum MappingSummary {
         /// Fraction of the PE array doing useful work.
         util: f64,
     },
+    /// A dataflow of the Eyeriss taxonomy: the PEs side by side
+    /// (docs/model/dataflows.md#the-spatial-tile).
+    Spatial {
+        /// Which dataflow.
+        dataflow: Dataflow,
+        /// The PEs side by side in one pass.
+        tile: SpatialTile,
+        /// Slices of a window wider than the array, each run as an input
+        /// channel of its own (1: none).
+        folds: u64,
+        /// Fraction of the PE array the tile keeps busy.
+        util: f64,
+    },
 }
 
 impl MappingSummary {
@@ -81,13 +128,16 @@ impl MappingSummary {
     pub const fn dataflow(&self) -> Dataflow {
         match self {
             MappingSummary::RowStationary { .. } => Dataflow::RowStationary,
+            MappingSummary::Spatial { dataflow, .. } => *dataflow,
         }
     }
 
     /// Fraction of the PE array doing useful work.
     pub const fn util(&self) -> f64 {
         match *self {
-            MappingSummary::RowStationary { util, .. } => util,
+            MappingSummary::RowStationary { util, .. } | MappingSummary::Spatial { util, .. } => {
+                util
+            }
         }
     }
 }

@@ -90,12 +90,13 @@ pub(crate) fn map(share: &NodeShare<'_>) -> Result<DataflowMapping, MappingError
         share.dim_array,
         share.compat,
     )?;
+    let summary = MappingSummary::RowStationary {
+        fold: m.fold,
+        repl: m.repl,
+        util: m.util,
+    };
     Ok(DataflowMapping {
-        summary: MappingSummary::RowStationary {
-            fold: m.fold,
-            repl: m.repl,
-            util: m.util,
-        },
+        summaries: vec![summary; m.nlds.len()],
         nlds: m.nlds,
     })
 }
@@ -318,6 +319,7 @@ fn build_nld(layer: &LayerShape, up: &UnitPass, ch: &Choice, occ: f64) -> Nld {
         unit_ops: up.ops * rsz * occ * p,
         unit_time: up.time,
         data_loops,
+        regf_keeps: PerData([true; 3]),
     }
 }
 

@@ -149,8 +149,24 @@ fn least_traffic(
     words: PerData<f64>,
     ops: f64,
 ) -> (PerData<f64>, f64) {
+    let w = |d: DataKind| words[d];
+    #[allow(clippy::cast_precision_loss)]
+    let per_ofm = ops / layer.nofm().max(1) as f64;
+    let local = matches!(layer, LayerShape::Local(_));
+    // docs/model/dataflows.md#the-least-traffic: the traffic every mapping
+    // of the dataflow has, from its passes.
     match dataflow {
         Dataflow::RowStationary => (array_words(layer, words), ops * regf_per_op(layer)),
+        Dataflow::NoLocalReuse if local => (PerData([0.0, ops, ops]), 0.0),
+        _ if local => (PerData([0.0, ops, w(DataKind::Ofm)]), 3.0 * ops),
+        Dataflow::WeightStationary => (PerData([w(DataKind::Fil), per_ofm, ops]), 2.0 * ops),
+        Dataflow::NoLocalReuse => (PerData([ops, per_ofm, ops]), 0.0),
+        Dataflow::OutputStationaryA | Dataflow::OutputStationaryB | Dataflow::OutputStationaryC => {
+            (
+                PerData([w(DataKind::Fil), per_ofm, w(DataKind::Ofm)]),
+                4.0 * ops,
+            )
+        }
     }
 }
 

@@ -534,8 +534,13 @@ impl<'a> LayerSearch<'a> {
             }
         }
         let why = if regf > node.size_regf && regf != u64::MAX {
+            let what = if node.dataflow.is_row_stationary() {
+                "one filter row, input window and partial sum".to_owned()
+            } else {
+                format!("what {} keeps in a PE", node.dataflow)
+            };
             format!(
-                "a PE needs at least {regf} words of register file (one filter row, input window and partial sum), the hardware has {}",
+                "a PE needs at least {regf} words of register file ({what}), the hardware has {}",
                 node.size_regf
             )
         } else if gbuf > node.size_gbuf && gbuf != u64::MAX {

@@ -157,9 +157,9 @@ impl<'a> NodeProblem<'a> {
 
     /// The node's dataflow's mapping of the layer, in short, and its loop
     /// nests.
-    fn mapping(&self) -> Result<(MappingSummary, Vec<Nld>), MappingError> {
+    fn mapping(&self) -> Result<(Vec<MappingSummary>, Vec<Nld>), MappingError> {
         let m = crate::sched::dataflow::map(self.resource.dataflow, &self.share())?;
-        Ok((m.summary, m.nlds))
+        Ok((m.summaries, m.nlds))
     }
 
     /// What blocking loop nest `nld` depends on: the node, the costs, the
@@ -178,11 +178,19 @@ impl<'a> NodeProblem<'a> {
         .with_sharing(self.share)
     }
 
+    /// Does the analytical solver block `nld`? When asked for, on the
+    /// convolution-pattern nests whose register files hold every loop (row
+    /// stationary's); the others fall back to the exhaustive search
+    /// (docs/model/dataflows.md#blocking-and-the-solver).
+    fn solved(&self, nld: &Nld) -> bool {
+        self.options.solver == Solver::Analytic && nld.data_loops.is_conv() && nld.regf_keeps_all()
+    }
+
     /// The blockings of one loop nest in `ctx`, with their buffer sharing
-    /// priced: the analytical solver's for a convolution-pattern nest when
+    /// priced: the analytical solver's for a nest it is made for when
     /// asked for, else the exhaustive search's best `ntops`.
     fn blockings(&self, ctx: &BlockingContext<'_>) -> Vec<(Blocking, BlockingStats)> {
-        let found = if self.options.solver == Solver::Analytic && ctx.nld.data_loops.is_conv() {
+        let found = if self.solved(ctx.nld) {
             blocking::solve(ctx)
         } else {
             blocking::search(ctx, self.options.ntops)
@@ -198,9 +206,9 @@ impl<'a> NodeProblem<'a> {
     /// chooses from. At most `ntops` per nest from the exhaustive search;
     /// every valid solver result with the analytic solver.
     pub fn candidates(&self) -> Result<Vec<NodeCandidate>, MappingError> {
-        let (summary, nlds) = self.mapping()?;
+        let (summaries, nlds) = self.mapping()?;
         let mut out = Vec::new();
-        for (nld_index, nld) in nlds.iter().enumerate() {
+        for (nld_index, (nld, &summary)) in nlds.iter().zip(&summaries).enumerate() {
             let found = self.blockings(&self.blocking_context(nld));
             out.extend(candidates_of(summary, nld_index, nld, found));
         }
@@ -221,7 +229,7 @@ impl<'a> NodeProblem<'a> {
         &self,
         capacities: &[u64],
     ) -> Result<Vec<Vec<NodeCandidate>>, MappingError> {
-        let (summary, nlds) = self.mapping()?;
+        let (summaries, nlds) = self.mapping()?;
         let resources: Vec<NodeResource> = capacities
             .iter()
             .map(|&size_gbuf| NodeResource {
@@ -230,9 +238,9 @@ impl<'a> NodeProblem<'a> {
             })
             .collect();
         let mut out = vec![Vec::new(); capacities.len()];
-        for (nld_index, nld) in nlds.iter().enumerate() {
+        for (nld_index, (nld, &summary)) in nlds.iter().zip(&summaries).enumerate() {
             let ctx = self.blocking_context(nld);
-            let solved = self.options.solver == Solver::Analytic && nld.data_loops.is_conv();
+            let solved = self.solved(nld);
             let found = if solved || self.share.is_some() {
                 resources
                     .iter()
