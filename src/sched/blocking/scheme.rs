@@ -400,12 +400,37 @@ impl<'a> BlockingContext<'a> {
 
     fn finish_with(&self, p: &Prepared, orders: &Orders, share_now: bool) -> Option<BlockingStats> {
         let f = &p.factors;
-        let (mut fetch, stored) = self.fetches_and_storage(f, orders)?;
+        let (mut fetch, mut stored) = self.fetches_and_storage(f, orders)?;
+        let words = |stored: &PerData<bool>| {
+            DataKind::ALL
+                .into_iter()
+                .filter(|&d| stored[d])
+                .fold(0u64, |acc, d| acc.saturating_add(p.gbuf[d]))
+        };
+        // A kind the register files do not keep streams rather than fail
+        // the buffer: never for row stationary, whose register files keep
+        // every kind (docs/model/blocking.md#bypass-and-capacity-checks).
+        for d in DataKind::ALL {
+            let home = match d {
+                DataKind::Fil => DataHome::Dram,
+                DataKind::Ifm => self.src,
+                DataKind::Ofm => self.dst,
+            };
+            if words(&stored) > self.resource.size_gbuf
+                && stored[d]
+                && self.bypass[d]
+                && !self.nld.regf_keeps[d]
+                && home == DataHome::Dram
+            {
+                stored[d] = false;
+                fetch[0][d] = fetch[1][d];
+            }
+        }
         let size = [
             PerData::from_fn(|d| if stored[d] { p.gbuf[d] } else { 0 }),
             p.regf,
         ];
-        let gbuf_words = size[0].0.iter().fold(0u64, |acc, &s| acc.saturating_add(s));
+        let gbuf_words = words(&stored);
         if gbuf_words > self.resource.size_gbuf {
             return None;
         }
