@@ -4,7 +4,7 @@
 use super::Failure;
 use super::args::CheckArgs;
 use super::input;
-use crate::report;
+use nnc::report;
 use std::io::Write;
 use std::process::ExitCode;
 

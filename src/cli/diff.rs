@@ -1,9 +1,9 @@
-//! `nnc diff A.json B.json`: wiring of [`crate::report::diff`].
+//! `nnc diff A.json B.json`: wiring of [`nnc::report::diff`].
 
 use super::args::DiffArgs;
 use super::{EXIT_USAGE, Failure, input};
-use crate::report::diff;
-use crate::schedule::read::{self, SavedSchedule};
+use nnc::report::diff;
+use nnc::schedule::read::{self, SavedSchedule};
 use std::io::Write;
 use std::path::Path;
 use std::process::ExitCode;

@@ -5,11 +5,11 @@
 
 use super::args::OnnxArgs;
 use super::{Failure, print};
-use crate::diag::{Diagnostics, Report};
-use crate::hw::{self, Hardware};
-use crate::ir::Network;
-use crate::lang;
-use crate::onnx::{self, ImportOptions};
+use nnc::diag::{Diagnostics, Report};
+use nnc::hw::{self, Hardware};
+use nnc::ir::Network;
+use nnc::lang;
+use nnc::onnx::{self, ImportOptions};
 use std::io::Read;
 use std::path::Path;
 

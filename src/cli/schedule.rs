@@ -4,18 +4,18 @@
 use super::args::{CompatArg, GoalArg, PartitionArg, ScheduleArgs, SolverArg};
 use super::output::{refuse_input, write_file};
 use super::{EXIT_NO_SCHEDULE, Failure, input, on_threads};
-use crate::diag::{Diagnostic, Report};
-use crate::hw::{self, Hardware};
-use crate::ir::Network;
-use crate::report;
-use crate::sched::Compat;
-use crate::sched::model::limits::RangeError;
-use crate::sched::options::{Goal, Options, OptionsError, Solver};
-use crate::sched::partition::Partitioning;
-use crate::sched::pipeline::PipelineOptions;
-use crate::sched::search::SearchError;
-use crate::sched::types::PerData;
-use crate::schedule::ScheduleFile;
+use nnc::Compat;
+use nnc::Partitioning;
+use nnc::PerData;
+use nnc::PipelineOptions;
+use nnc::RangeError;
+use nnc::SearchError;
+use nnc::diag::{Diagnostic, Report};
+use nnc::hw::{self, Hardware};
+use nnc::ir::Network;
+use nnc::report;
+use nnc::schedule::ScheduleFile;
+use nnc::{Goal, Options, OptionsError, Solver};
 use std::io::{IsTerminal, Write};
 use std::process::ExitCode;
 
@@ -34,10 +34,10 @@ pub(super) fn run(args: &ScheduleArgs, color: bool) -> Result<ExitCode, Failure>
     let hw = input::hardware(&args.hw, &args.set, color)?;
     let (net, source) = input::network(&args.file, color, &args.onnx)?;
     let mut file = search(args, &net, &hw, &options)?;
-    file.inputs.network_sha256 = Some(crate::sha256::hex(source.as_bytes()));
+    file.inputs.network_sha256 = Some(nnc::sha256::hex(source.as_bytes()));
     let summary = || summary_of(&net, &file);
     if let Some(path) = &args.output {
-        let json = crate::schedule::to_text(&file).map_err(|e| {
+        let json = nnc::schedule::to_text(&file).map_err(|e| {
             Failure::with(
                 EXIT_NO_SCHEDULE,
                 Report::error(format!("cannot write the schedule: {e}")),
@@ -130,7 +130,7 @@ fn search(
         }
     };
     let result = on_threads(args.threads, || {
-        crate::schedule_with_progress(net, hw, options, &progress)
+        nnc::schedule_with_progress(net, hw, options, &progress)
     })?;
     if let Some(bar) = bar {
         bar.finish_and_clear();

@@ -1,11 +1,11 @@
-//! `nnc sweep`: wiring only; the work is `crate::sweep`'s.
+//! `nnc sweep`: wiring only; the work is `nnc::sweep`'s.
 
 use super::args::{OnnxArgs, SweepArgs};
 use super::output::write_file;
 use super::{EXIT_COMPILE_ERROR, EXIT_USAGE, Failure, input, on_threads, print};
-use crate::diag::Report;
-use crate::ir::Network;
-use crate::sweep::{self, OutputError, Plan, ResultsFile, Shard, Spec};
+use nnc::diag::Report;
+use nnc::ir::Network;
+use nnc::sweep::{self, OutputError, Plan, ResultsFile, Shard, Spec};
 use std::io::IsTerminal;
 use std::path::PathBuf;
 use std::process::ExitCode;

@@ -5,7 +5,7 @@
 pub mod diff;
 pub mod html;
 mod layer_text;
-pub mod svg;
+pub(crate) mod svg;
 pub mod sweep;
 
 use crate::ir::{LayerKind, Network};

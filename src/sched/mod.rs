@@ -15,15 +15,15 @@
 //! `model`: the energy formula, the lower bound, the limits that keep every
 //! count in range.
 
-pub mod blocking;
-pub mod compat;
-pub mod dataflow;
-pub mod machine;
-pub mod model;
-pub mod options;
-pub mod partition;
-pub mod pipeline;
-pub mod search;
-pub mod types;
+pub(crate) mod blocking;
+pub(crate) mod compat;
+pub(crate) mod dataflow;
+pub(crate) mod machine;
+pub(crate) mod model;
+pub(crate) mod options;
+pub(crate) mod partition;
+pub(crate) mod pipeline;
+pub(crate) mod search;
+pub(crate) mod types;
 
-pub use compat::Compat;
+pub(crate) use compat::Compat;

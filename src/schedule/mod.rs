@@ -18,6 +18,8 @@ mod mapping;
 pub mod read;
 mod types;
 
+/// A layer's mapping in short, per dataflow, and the taxonomy's spatial tile.
+pub use crate::sched::dataflow::{MappingSummary, SpatialTile};
 pub use build::build;
 pub use json::to_text;
 pub use types::*;

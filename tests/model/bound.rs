@@ -75,7 +75,7 @@ fn options() -> impl Strategy<Value = Options> {
                 .batch(batch)
                 .partitioning(partitioning)
                 .access_forwarding(fwd)
-                .bypass(nnc::sched::types::PerData(bypass))
+                .bypass(nnc::internals::sched::types::PerData(bypass))
                 .solver(Solver::Exhaustive)
                 .goal(goal)
                 .compat(if nnc { Compat::Nnc } else { Compat::NnDataflow })
@@ -179,7 +179,7 @@ fn no_schedule_is_below_the_lower_bound() {
         any::<bool>(),
         hardware(),
         options(),
-        prop::sample::select(nnc::sched::machine::Dataflow::ALL.to_vec()),
+        prop::sample::select(nnc::Dataflow::ALL.to_vec()),
     );
     runner
         .run(&strategy, |(first, eltwise, hw, options, dataflow)| {
@@ -188,7 +188,7 @@ fn no_schedule_is_below_the_lower_bound() {
             let dataflow = if options.compat() == Compat::Nnc {
                 dataflow
             } else {
-                nnc::sched::machine::Dataflow::RowStationary
+                nnc::Dataflow::RowStationary
             };
             let hw = hw.replace("[node]\n", &format!("[node]\ndataflow = \"{dataflow}\"\n"));
             let hw = nnc::hw::parse(&hw, "generated").unwrap();

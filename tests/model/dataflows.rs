@@ -2,11 +2,11 @@
 //! ISCA'16 comparison on AlexNet, and every dataflow on every shipped
 //! network with both solvers and with pipelining.
 
+use nnc::Dataflow;
+use nnc::PipelineOptions;
 use nnc::ir::{LayerKind, Network};
-use nnc::sched::machine::Dataflow;
-use nnc::sched::options::{Options, Solver};
-use nnc::sched::pipeline::PipelineOptions;
 use nnc::schedule::ScheduleFile;
+use nnc::{Options, Solver};
 
 /// The ISCA'16 presets, in the paper's order, with their dataflows.
 const PRESETS: [(&str, Dataflow); 6] = [

@@ -269,7 +269,7 @@ pub(super) fn orderless_choices<'c>(
 
 /// The best `ntops` valid blockings of the context's NLD, best first, found
 /// by exhaustive search.
-pub fn search(ctx: &BlockingContext<'_>, ntops: usize) -> Vec<(Blocking, BlockingStats)> {
+pub(crate) fn search(ctx: &BlockingContext<'_>, ntops: usize) -> Vec<(Blocking, BlockingStats)> {
     if ntops == 0 {
         return Vec::new();
     }
@@ -447,7 +447,7 @@ mod tests {
     use super::*;
     use crate::ir::{Dim2, LayerShape, LocalShape};
     use crate::sched::Compat;
-    use crate::sched::dataflow::map_layer;
+    use crate::sched::dataflow::row_stationary::map_layer;
     use crate::sched::machine::{Bandwidth, Cost, NodeResource};
     use crate::sched::types::{PerData, PerLevel};
 

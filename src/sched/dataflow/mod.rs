@@ -14,26 +14,29 @@
 //!   channels and batch whose body is one processing pass, which the loop
 //!   blocking (`sched::blocking`) tiles over the memory hierarchy.
 
-pub mod nld;
+pub(crate) mod nld;
 mod no_local_reuse;
 mod output_stationary;
-mod pass;
-pub mod row_stationary;
+pub(crate) mod pass;
+pub(crate) mod row_stationary;
 mod weight_stationary;
 
-pub use nld::Nld;
+pub(crate) use nld::Nld;
 pub use pass::SpatialTile;
-pub use row_stationary::{Mapping, MappingError, UnitPass, map_layer};
+pub(crate) use row_stationary::MappingError;
 
 use crate::ir::{Dim2, LayerShape};
 use crate::sched::Compat;
-pub use crate::sched::machine::Dataflow;
+pub(crate) use crate::sched::machine::Dataflow;
 use output_stationary::Variant;
 use serde::Serialize;
 
 /// Lays `share` onto the PE array with `dataflow`: a summary of the
 /// mapping and its loop nests, which the loop blocking tiles.
-pub fn map(dataflow: Dataflow, share: &NodeShare<'_>) -> Result<DataflowMapping, MappingError> {
+pub(crate) fn map(
+    dataflow: Dataflow,
+    share: &NodeShare<'_>,
+) -> Result<DataflowMapping, MappingError> {
     match dataflow {
         Dataflow::RowStationary => row_stationary::map(share),
         Dataflow::WeightStationary => weight_stationary::map(share),
@@ -47,30 +50,30 @@ pub fn map(dataflow: Dataflow, share: &NodeShare<'_>) -> Result<DataflowMapping,
 /// One node's share of a layer, as a dataflow sees it: the per-node layer,
 /// its batch and occupancy, the PE array and the model.
 #[derive(Clone, Copy, Debug)]
-pub struct NodeShare<'a> {
+pub(crate) struct NodeShare<'a> {
     /// The per-node layer.
-    pub layer: &'a LayerShape,
+    pub(crate) layer: &'a LayerShape,
     /// Per-node batch.
-    pub batch: u64,
+    pub(crate) batch: u64,
     /// Fraction of useful work of the per-node layer (1 unless the
     /// partitioning is uneven).
-    pub occupancy: f64,
+    pub(crate) occupancy: f64,
     /// The PE array (rows, columns).
-    pub dim_array: Dim2,
+    pub(crate) dim_array: Dim2,
     /// Which model.
-    pub compat: Compat,
+    pub(crate) compat: Compat,
 }
 
 /// What a dataflow makes of a node's share: its loop nests, which the
 /// blocking tiles, each with a summary for the schedule file and the
 /// report.
 #[derive(Clone, Debug, PartialEq)]
-pub struct DataflowMapping {
+pub(crate) struct DataflowMapping {
     /// The mapping of each loop nest, in short.
-    pub summaries: Vec<MappingSummary>,
+    pub(crate) summaries: Vec<MappingSummary>,
     /// One nested-loop description per kept spatial choice, in generation
     /// order.
-    pub nlds: Vec<Nld>,
+    pub(crate) nlds: Vec<Nld>,
 }
 
 impl DataflowMapping {

@@ -20,7 +20,7 @@ use crate::sched::types::{DataKind, MemLevel, PerData, PerLevel};
 /// schedule's energy breakdown; NoC hops have none: data may sit next to the
 /// node that needs it).
 #[derive(Clone, Copy, Debug, Default, PartialEq)]
-pub struct LowerBound {
+pub(crate) struct LowerBound {
     /// Ops: every MAC once.
     pub op: f64,
     /// Accesses per memory level.
@@ -36,7 +36,7 @@ pub struct LowerBound {
 
 impl LowerBound {
     /// Adds `o` part by part (network totals: layers run one after another).
-    pub fn add(&mut self, o: &LowerBound) {
+    pub(crate) fn add(&mut self, o: &LowerBound) {
         self.op += o.op;
         for m in MemLevel::ALL {
             self.access[m] += o.access[m];
@@ -65,7 +65,7 @@ impl LowerBound {
 /// hardware for the whole run (its filters may then stay on chip and never
 /// come from DRAM, docs/model/network.md#filter-pinning), and the model.
 #[derive(Clone, Copy, Debug)]
-pub struct BoundContext<'a> {
+pub(crate) struct BoundContext<'a> {
     /// The hardware.
     pub machine: &'a Machine,
     /// Samples per batch.
@@ -94,7 +94,7 @@ fn read_extent(o: u64, k: u64, i: u64) -> u64 {
 /// every filter word, every input word a window reads, every output word.
 /// An element-wise layer in the reference's model reads only `nofm` input
 /// channels ([`Compat::eltwise_reads_one_input`]).
-pub fn data_words(layer: &LayerShape, batch: u64, compat: Compat) -> PerData<f64> {
+pub(crate) fn data_words(layer: &LayerShape, batch: u64, compat: Compat) -> PerData<f64> {
     let (o, k, i) = (layer.ofmap(), layer.window(), layer.ifmap());
     let nifm = match layer {
         LayerShape::Local(l) if compat.eltwise_reads_one_input() => l.nofm,
@@ -172,7 +172,7 @@ fn least_traffic(
 
 /// The energy lower bound of `layer` in context `ctx`.
 #[allow(clippy::cast_precision_loss)]
-pub fn layer_bound(layer: &LayerShape, ctx: &BoundContext<'_>) -> LowerBound {
+pub(crate) fn layer_bound(layer: &LayerShape, ctx: &BoundContext<'_>) -> LowerBound {
     if let LayerShape::Conv(c) = layer
         && !c.is_plain()
     {

@@ -35,10 +35,9 @@ pub struct NodeCandidate {
 /// it, and what surrounds it.
 ///
 /// Its quantities must be within the model's limits (`sched::model::limits`):
-/// the network search checks them ([`check_search`]) before it builds any
+/// the network search checks them (`sched::model::limits::check_search`) before it builds any
 /// problem; used directly, beyond them, its integer counts may overflow.
 ///
-/// [`check_search`]: crate::sched::model::limits::check_search
 #[derive(Clone, Copy, Debug)]
 pub struct NodeProblem<'a> {
     /// The per-node layer.
@@ -145,7 +144,7 @@ impl<'a> NodeProblem<'a> {
     }
 
     /// The node's share of the layer, as its dataflow sees it.
-    pub fn share(&self) -> NodeShare<'a> {
+    pub(crate) fn share(&self) -> NodeShare<'a> {
         NodeShare {
             layer: self.layer,
             batch: self.batch,
