@@ -65,8 +65,10 @@ pub(crate) struct CheckArgs {
 #[command(
     after_help = "Examples:\n  nnc schedule nns/alex_net.nn                       # eyeriss, batch 1\n  \
 nnc schedule nns/vgg_net.nn --hw tetris --batch 16 --partition hybrid --solver analytic\n  \
-nnc schedule nns/alex_net.nn --batch 16 --compat nn_dataflow -o alexnet.json\n\n\
-Presets: eyeriss, eyeriss-chip, tetris-l1, tetris."
+nnc schedule nns/alex_net.nn --batch 16 --compat nn_dataflow -o alexnet.json\n  \
+nnc schedule nns/alex_net.nn --batch 16 --hw isca16-ws      # weight stationary\n\n\
+Presets: eyeriss, eyeriss-chip, tetris-l1, tetris; the Eyeriss ISCA'16 dataflow comparison: isca16-rs, isca16-ws, isca16-osa, isca16-osb, isca16-osc, isca16-nlr.\n\
+Dataflows (--set node.dataflow=NAME): row-stationary (default), weight-stationary, output-stationary-a, output-stationary-b, output-stationary-c, no-local-reuse."
 )]
 pub(crate) struct ScheduleArgs {
     /// The network: a `.nn` file (`-` reads standard input), or an `.onnx`

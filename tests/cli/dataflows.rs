@@ -46,6 +46,19 @@ fn compat_with_another_dataflow_is_a_usage_error() {
 }
 
 #[test]
+fn the_summary_names_a_dataflow_other_than_row_stationary() {
+    let out = nnc(&["schedule", "nns/mlp_s.nn", "--hw", "isca16-osc"]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let stdout = text(&out.stdout);
+    assert!(
+        stdout.starts_with(
+            "MLP-S on isca16-osc (1x1 nodes of 16x16 PEs, output-stationary-c), batch 1"
+        ),
+        "{stdout}"
+    );
+}
+
+#[test]
 fn an_unknown_dataflow_lists_the_names() {
     let out = nnc(&["schedule", "nns/mlp_s.nn", "--set", "node.dataflow=ws"]);
     assert_eq!(out.status.code(), Some(2));

@@ -175,7 +175,7 @@ mod tests {
     use super::*;
     use crate::ir::{ConvShape, Dim2, LayerShape, LocalShape};
     use crate::sched::Compat;
-    use crate::sched::dataflow::row_stationary::map_layer;
+    use crate::sched::dataflow::map_layer;
     use crate::sched::machine::{Bandwidth, Cost};
     use crate::sched::types::{PerData, PerLevel};
     use proptest::prelude::*;

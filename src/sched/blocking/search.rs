@@ -447,7 +447,7 @@ mod tests {
     use super::*;
     use crate::ir::{Dim2, LayerShape, LocalShape};
     use crate::sched::Compat;
-    use crate::sched::dataflow::row_stationary::map_layer;
+    use crate::sched::dataflow::map_layer;
     use crate::sched::machine::{Bandwidth, Cost, NodeResource};
     use crate::sched::types::{PerData, PerLevel};
 
