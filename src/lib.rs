@@ -110,6 +110,7 @@ pub mod ir;
 pub mod lang;
 pub mod onnx;
 pub mod report;
+pub mod scalesim;
 pub(crate) mod sched;
 pub mod schedule;
 pub mod sha256;

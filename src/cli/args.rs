@@ -49,8 +49,9 @@ pub(crate) enum Command {
 /// Arguments of `nnc check`.
 #[derive(Debug, Args)]
 pub(crate) struct CheckArgs {
-    /// The network: a `.nn` file (`-` reads standard input), or an `.onnx`
-    /// model (docs/onnx.md).
+    /// The network: a `.nn` file (`-` reads standard input), an `.onnx`
+    /// model (docs/onnx.md), or a SCALE-Sim topology `.csv`
+    /// (docs/scalesim.md).
     pub file: PathBuf,
     /// Print the network IR as JSON instead of a table.
     #[arg(long)]
@@ -58,6 +59,9 @@ pub(crate) struct CheckArgs {
     /// How to read an `.onnx` network.
     #[command(flatten)]
     pub onnx: OnnxArgs,
+    /// How to read a `.csv` topology.
+    #[command(flatten)]
+    pub topology: TopologyArgs,
 }
 
 /// Arguments of `nnc schedule`.
@@ -66,15 +70,18 @@ pub(crate) struct CheckArgs {
     after_help = "Examples:\n  nnc schedule nns/alex_net.nn                       # eyeriss, batch 1\n  \
 nnc schedule nns/vgg_net.nn --hw tetris --batch 16 --partition hybrid --solver analytic\n  \
 nnc schedule nns/alex_net.nn --batch 16 --compat nn_dataflow -o alexnet.json\n  \
+nnc schedule resnet50.csv --hw scale.cfg --compat scalesim -o resnet50.json   # SCALE-Sim 3.0.0's numbers\n  \
 nnc schedule nns/alex_net.nn --batch 16 --hw isca16-ws      # weight stationary\n\n\
 Presets: eyeriss, eyeriss-chip, tetris-l1, tetris; the Eyeriss ISCA'16 dataflow comparison: isca16-rs, isca16-ws, isca16-osa, isca16-osb, isca16-osc, isca16-nlr.\n\
 Dataflows (--set node.dataflow=NAME): row-stationary (default), weight-stationary, output-stationary-a, output-stationary-b, output-stationary-c, no-local-reuse."
 )]
 pub(crate) struct ScheduleArgs {
-    /// The network: a `.nn` file (`-` reads standard input), or an `.onnx`
-    /// model (docs/onnx.md).
+    /// The network: a `.nn` file (`-` reads standard input), an `.onnx`
+    /// model (docs/onnx.md), or a SCALE-Sim topology `.csv`
+    /// (docs/scalesim.md).
     pub file: PathBuf,
-    /// The hardware: a preset name or a `.toml` hardware file.
+    /// The hardware: a preset name or a `.toml` hardware file; with
+    /// `--compat scalesim`, a SCALE-Sim config `.cfg`.
     #[arg(long, default_value = "eyeriss", value_name = "PRESET|FILE")]
     pub hw: String,
     /// Change one key of the hardware, e.g. `node.gbuf_bytes=65536` or
@@ -155,13 +162,18 @@ pub(crate) struct ScheduleArgs {
     /// Print nothing but errors.
     #[arg(long, short = 'q')]
     pub quiet: bool,
-    /// Use nn_dataflow 2.1's model, known bugs included, to compare with its
-    /// published numbers (see the README's "Differences from nn_dataflow").
+    /// Use another tool's model to compare with its numbers: nn_dataflow
+    /// 2.1's, known bugs included (see the README's "Differences from
+    /// nn_dataflow"), or SCALE-Sim 3.0.0's report of every layer of a
+    /// topology `.csv` on a config `.cfg` (docs/scalesim.md).
     #[arg(long, value_enum)]
     pub compat: Option<CompatArg>,
     /// How to read an `.onnx` network.
     #[command(flatten)]
     pub onnx: OnnxArgs,
+    /// How to read a `.csv` topology.
+    #[command(flatten)]
+    pub topology: TopologyArgs,
 }
 
 /// `--solver`.
@@ -199,6 +211,9 @@ pub(crate) enum CompatArg {
     /// nn_dataflow 2.1.
     #[value(name = "nn_dataflow")]
     NnDataflow,
+    /// SCALE-Sim 3.0.0: a topology `.csv` on a config `.cfg`.
+    #[value(name = "scalesim")]
+    ScaleSim,
 }
 
 /// `--no-bypass`: per data kind, must it stay in the global buffer?
@@ -337,6 +352,16 @@ pub(crate) struct OnnxArgs {
     /// height and width, e.g. `3,224,224` (the batch comes from `--batch`).
     #[arg(long, value_name = "C,H,W", value_parser = parse_shape)]
     pub input_shape: Option<[u64; 3]>,
+}
+
+/// How to read a SCALE-Sim topology.
+#[derive(Debug, Args, Clone, Copy, Default)]
+pub(crate) struct TopologyArgs {
+    /// For a `.csv` topology: read every row as a GEMM `name, M, N, K,`
+    /// (SCALE-Sim's `-i gemm`). Without it, a header `Layer, M, N, K,`
+    /// says GEMM and any other says conv.
+    #[arg(long)]
+    pub gemm: bool,
 }
 
 fn parse_shape(s: &str) -> Result<[u64; 3], String> {

@@ -10,7 +10,7 @@ use std::process::ExitCode;
 
 /// Runs `nnc check`.
 pub(super) fn run(args: &CheckArgs, color: bool) -> Result<ExitCode, Failure> {
-    let (net, source) = input::network(&args.file, color, &args.onnx)?;
+    let (net, source) = input::network(&args.file, color, &args.onnx, args.topology)?;
     let text = if args.json {
         net.to_json().to_text()
     } else {

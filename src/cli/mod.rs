@@ -1,8 +1,9 @@
 //! The command line, one file per concern: `args` (the clap definitions,
 //! whose doc comments are the help text), one file per command (`check`,
-//! `schedule`, `import`, `diff`, `report`, `sweep`), `input` (reading the
-//! network and hardware), `output` (writing a file whole or not at all,
-//! never over an input), `reference_flags` (nn_dataflow's flag names).
+//! `schedule`, `import`, `diff`, `report`, `sweep`; `scalesim` is `schedule
+//! --compat scalesim`), `input` (reading the network and hardware),
+//! `output` (writing a file whole or not at all, never over an input),
+//! `reference_flags` (nn_dataflow's flag names).
 //!
 //! A command returns its exit code or a `Failure`; [`run`] prints the
 //! failure's diagnostics through [`nnc::diag`], the one renderer, as
@@ -21,6 +22,7 @@ pub(crate) mod reference_flags;
 // subcommand's file is `report.rs` all the same.
 #[path = "report.rs"]
 mod report_cmd;
+mod scalesim;
 mod schedule;
 mod sweep;
 

@@ -5,8 +5,8 @@
 use super::args::ReportArgs;
 use super::output::write_output;
 use super::{Failure, input};
-use nnc::report::html;
-use nnc::schedule::read;
+use nnc::report::{html, scalesim_html};
+use nnc::schedule::read::{self, AnySchedule};
 use std::process::ExitCode;
 
 /// Runs `nnc report`.
@@ -18,9 +18,10 @@ pub(super) fn run(args: &ReportArgs) -> Result<ExitCode, Failure> {
             .map_err(|e| Failure::input(e.report(&origin, &text)))?;
         nnc::report::sweep::html(&results)
     } else {
-        let schedule =
-            read::from_text(&text, &origin).map_err(|e| Failure::input(e.report(&text)))?;
-        html::html(&schedule)
+        match read::any_from_text(&text, &origin).map_err(|e| Failure::input(e.report(&text)))? {
+            AnySchedule::Nnc(schedule) => html::html(&schedule),
+            AnySchedule::ScaleSim(schedule) => scalesim_html::html(&schedule),
+        }
     };
     let input = [("input", args.file.as_path())];
     write_output(&args.output, &page, &input, "the HTML page")?;

@@ -14,6 +14,9 @@
 //! `blocking` tiles over the memory hierarchy. Every stage prices with the
 //! `model`: the energy formula, the lower bound, the limits that keep every
 //! count in range.
+//!
+//! Apart from the search, `scalesim` is SCALE-Sim 3.0.0's fixed model of one
+//! layer on one systolic array, reproduced exactly (`--compat scalesim`).
 
 pub(crate) mod blocking;
 pub(crate) mod compat;
@@ -23,6 +26,7 @@ pub(crate) mod model;
 pub(crate) mod options;
 pub(crate) mod partition;
 pub(crate) mod pipeline;
+pub(crate) mod scalesim;
 pub(crate) mod search;
 pub(crate) mod types;
 

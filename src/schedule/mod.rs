@@ -9,13 +9,16 @@
 //! - `types`: the file's types, field by field;
 //! - `build`: building them from a search's result ([`build`]);
 //! - `json`: the JSON writer ([`to_text`]);
-//! - `read`: reading a file back ([`read::read`]), for `nnc diff` and
-//!   `nnc report`.
+//! - `read`: reading a file back ([`read::read`]; either kind,
+//!   [`read::any_from_text`]), for `nnc diff` and `nnc report`;
+//! - `scalesim`: the file of `--compat scalesim` (`nnc-scalesim/1`):
+//!   SCALE-Sim's report of every layer ([`scalesim::build`]).
 
 mod build;
 mod json;
 mod mapping;
 pub mod read;
+pub mod scalesim;
 mod types;
 
 /// A layer's mapping in short, per dataflow, and the taxonomy's spatial tile.
