@@ -334,9 +334,10 @@ impl<'a> BlockingContext<'a> {
         // A loop whose iterations reuse data the dataflow's register files
         // do not keep stays outside them
         // (docs/model/blocking.md#bypass-and-capacity-checks).
-        if LoopDim::ALL
-            .into_iter()
-            .any(|l| f[2][l] > 1 && !self.nld.regf_may_iterate(l))
+        if !self.nld.regf_keeps_all()
+            && LoopDim::ALL
+                .into_iter()
+                .any(|l| f[2][l] > 1 && !self.nld.regf_may_iterate(l))
         {
             return None;
         }
@@ -410,7 +411,8 @@ impl<'a> BlockingContext<'a> {
         // A kind the register files do not keep streams rather than fail
         // the buffer: never for row stationary, whose register files keep
         // every kind (docs/model/blocking.md#bypass-and-capacity-checks).
-        for d in DataKind::ALL {
+        let streams = !self.nld.regf_keeps_all();
+        for d in DataKind::ALL.into_iter().filter(|_| streams) {
             let home = match d {
                 DataKind::Fil => DataHome::Dram,
                 DataKind::Ifm => self.src,
@@ -585,8 +587,7 @@ impl<'a> BlockingContext<'a> {
     #[inline]
     fn fetch(&self, f: &Factors, o: &Orders, d: DataKind, bl: usize, above: u64) -> u64 {
         let loops = &self.nld.data_loops;
-        let has_data = LoopDim::ALL.into_iter().any(|l| loops.has(d, l));
-        if bl == 1 && !self.nld.regf_keeps[d] && has_data {
+        if bl == 1 && !self.nld.regf_keeps[d] && LoopDim::ALL.into_iter().any(|l| loops.has(d, l)) {
             // Data the register files do not keep come from the buffer
             // again for every iteration of the loops unrelated to them,
             // in any order (docs/model/blocking.md#fetch-counts).
