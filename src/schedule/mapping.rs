@@ -89,13 +89,16 @@ impl TryFrom<MappingWire> for MappingOut {
                 ));
             }
         };
-        if let (MappingSummary::Spatial { tile, .. }, Some(pes)) = (summary, w.pes)
-            && pes != tile.pes()
-        {
-            return Err(format!(
-                "`pes` is {pes}, but the tile keeps {} PEs busy",
-                tile.pes()
-            ));
+        if let MappingSummary::Spatial { tile, .. } = summary {
+            let Some(busy) = tile.checked_pes() else {
+                return Err("the tile's PEs do not fit a 64-bit count".to_owned());
+            };
+            if w.pes.is_some_and(|pes| pes != busy) {
+                return Err(format!(
+                    "`pes` is {}, but the tile keeps {busy} PEs busy",
+                    w.pes.unwrap_or_default()
+                ));
+            }
         }
         Ok(MappingOut {
             summary,

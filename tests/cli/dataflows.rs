@@ -136,6 +136,22 @@ fn a_dataflow_is_written_read_back_reported_and_diffed() {
         "{}",
         text(&out.stderr)
     );
+    // So is a tile whose PE count overflows.
+    let huge = text_b.replacen("\"window\": 1,", "\"window\": 18446744073709551615,", 1);
+    assert_ne!(huge, text_b);
+    std::fs::write(&bad, huge).unwrap();
+    let out = nnc(&[
+        "report",
+        bad.to_str().unwrap(),
+        "-o",
+        tmp("bad.html").to_str().unwrap(),
+    ]);
+    assert_ne!(out.status.code(), Some(0));
+    assert!(
+        text(&out.stderr).contains("do not fit"),
+        "{}",
+        text(&out.stderr)
+    );
 }
 
 #[test]

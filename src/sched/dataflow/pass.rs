@@ -32,6 +32,14 @@ impl SpatialTile {
     pub const fn pes(&self) -> u64 {
         self.ifm * self.window * self.ofm * self.pixels.size()
     }
+
+    /// [`SpatialTile::pes`], or `None` when the product does not fit a
+    /// `u64` (a tile read from a file may say anything).
+    pub fn checked_pes(&self) -> Option<u64> {
+        [self.window, self.ofm, self.pixels.h, self.pixels.w]
+            .into_iter()
+            .try_fold(self.ifm, u64::checked_mul)
+    }
 }
 
 /// One processing pass of a full loop body (every channel of the body
