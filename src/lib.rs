@@ -127,6 +127,7 @@ pub use lang::check::check;
 pub use lang::compile;
 pub use lang::parse::parse;
 pub use sched::compat::Compat;
+pub use sched::machine::Dataflow;
 pub use sched::model::limits::{MAX_BATCH, MAX_TOP, RangeError};
 pub use sched::options::{Goal, Options, OptionsBuilder, OptionsError, Solver};
 pub use sched::partition::enumerate::Partitioning;

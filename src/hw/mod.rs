@@ -24,7 +24,7 @@ pub use size::{SIZE_EXPECTED, parse_size};
 pub use unit::{EnergyUnit, MAX_UNIT_LEN, format_seconds, format_watts};
 
 use crate::ir::Dim2;
-use crate::sched::machine::{Bandwidth, Cost, Machine, MemType, NodeResource, PerLevel};
+use crate::sched::machine::{Bandwidth, Cost, Dataflow, Machine, MemType, NodeResource, PerLevel};
 use serde::{Deserialize, Serialize};
 use std::path::Path;
 
@@ -47,6 +47,10 @@ pub struct Hardware {
     pub gbuf_bytes: u64,
     /// Array multicast bus width in bits; 0 = unlimited.
     pub bus_width_bits: u64,
+    /// How a node lays a layer onto its PE array (`[node] dataflow`;
+    /// left out of files when it is the default, row stationary).
+    #[serde(skip_serializing_if = "Dataflow::is_row_stationary")]
+    pub dataflow: Dataflow,
     /// DRAM bandwidth in bytes per cycle (infinite = unlimited).
     pub dram_bandwidth_bytes_per_cycle: f64,
     /// The unit of every energy below and of the schedules' energies.
@@ -98,11 +102,17 @@ pub struct Energy {
 pub const MAX_CLOCK_MHZ: f64 = 1e6;
 
 /// The presets shipped in the binary: name and TOML text.
-pub const PRESETS: [(&str, &str); 4] = [
+pub const PRESETS: [(&str, &str); 10] = [
     ("eyeriss", include_str!("../../hw/eyeriss.toml")),
     ("eyeriss-chip", include_str!("../../hw/eyeriss-chip.toml")),
     ("tetris-l1", include_str!("../../hw/tetris-l1.toml")),
     ("tetris", include_str!("../../hw/tetris.toml")),
+    ("isca16-rs", include_str!("../../hw/isca16-rs.toml")),
+    ("isca16-ws", include_str!("../../hw/isca16-ws.toml")),
+    ("isca16-osa", include_str!("../../hw/isca16-osa.toml")),
+    ("isca16-osb", include_str!("../../hw/isca16-osb.toml")),
+    ("isca16-osc", include_str!("../../hw/isca16-osc.toml")),
+    ("isca16-nlr", include_str!("../../hw/isca16-nlr.toml")),
 ];
 
 /// Names of the presets.
@@ -190,6 +200,7 @@ impl Hardware {
                 Bandwidth::Words(bw / w as f64)
             },
             no_time_mux: false,
+            dataflow: self.dataflow,
         }
     }
 
@@ -481,6 +492,49 @@ mod set_tests {
         // A later change of the same key wins.
         let hw = load_with("eyeriss", &sets(&["energy.dram=1", "energy.dram=2"])).unwrap();
         assert_eq!(hw.energy.dram, 2.0);
+    }
+
+    #[test]
+    fn the_dataflow_is_a_key_of_the_node() {
+        // Default: row stationary, left out of the schedule file.
+        let hw = load("eyeriss").unwrap();
+        assert_eq!(hw.dataflow, Dataflow::RowStationary);
+        assert_eq!(hw.node_resource().dataflow, Dataflow::RowStationary);
+        let json = serde_json::to_string(&hw).unwrap();
+        assert!(!json.contains("dataflow"), "{json}");
+        // Named in the file or by a change.
+        let text = PRESETS[0].1.replace(
+            "bus_width_bits = 0",
+            "bus_width_bits = 0\ndataflow = \"row-stationary\"",
+        );
+        assert_eq!(parse(&text, "t").unwrap().dataflow, Dataflow::RowStationary);
+        let hw = load_with("eyeriss", &sets(&["node.dataflow=row-stationary"])).unwrap();
+        assert_eq!(hw.dataflow, Dataflow::RowStationary);
+        // An unknown name points at the key, suggests and lists the names.
+        let bad = text.replace("\"row-stationary\"", "\"row_stationary\"");
+        let HwError::Invalid {
+            span: Some(span),
+            message,
+            problem: Problem::BadValue,
+            ..
+        } = parse(&bad, "t").unwrap_err()
+        else {
+            panic!("expected a bad value");
+        };
+        assert_eq!(&bad[span], "dataflow");
+        assert!(
+            message.contains("did you mean `row-stationary`?"),
+            "{message}"
+        );
+        for name in Dataflow::names() {
+            assert!(message.contains(&format!("`{name}`")), "{message}");
+        }
+        let e = load_with("eyeriss", &sets(&["node.dataflow=systolic"])).unwrap_err();
+        let HwError::SetValue { set, message, .. } = &e else {
+            panic!("{e}");
+        };
+        assert!(set.starts_with("node.dataflow="), "{set}");
+        assert!(message.contains("unknown dataflow `systolic`"), "{message}");
     }
 
     #[test]

@@ -10,7 +10,8 @@ use super::{Energy, EnergyUnit, Hardware, MAX_CLOCK_MHZ, Set};
 use crate::diag::SerdeProblem;
 use crate::ir::Dim2;
 use crate::sched::machine::{
-    MAX_ENERGY, MAX_HW_SIZE, MAX_NODE_SIDE, MAX_PE_SIDE, MAX_WORD_BITS, MIN_BANDWIDTH, MemType,
+    Dataflow, MAX_ENERGY, MAX_HW_SIZE, MAX_NODE_SIDE, MAX_PE_SIDE, MAX_WORD_BITS, MIN_BANDWIDTH,
+    MemType,
 };
 use serde::{Deserialize, Deserializer};
 use std::ops::Range;
@@ -49,6 +50,8 @@ struct NodeSection {
     gbuf_bytes: size::Bytes,
     #[serde(default)]
     bus_width_bits: u64,
+    #[serde(default)]
+    dataflow: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -86,7 +89,8 @@ pub fn parse_with(text: &str, origin: &str, sets: &[Set]) -> Result<Hardware, Hw
     let file = deserialize(text, origin, sets)?;
     let checks = Checks { text, origin, sets };
     checks.geometry(&file)?;
-    let (regf_bytes, gbuf_bytes) = checks.sizes(&file)?;
+    let dataflow = checks.dataflow(&file)?;
+    let (regf_bytes, gbuf_bytes) = checks.sizes(&file, dataflow)?;
     let energy_unit = checks.energies(&file)?;
     let nodes = Dim2::new(file.nodes.dims[0], file.nodes.dims[1]);
     let warnings = warnings(text, origin, nodes, &file.energy);
@@ -99,6 +103,7 @@ pub fn parse_with(text: &str, origin: &str, sets: &[Set]) -> Result<Hardware, Hw
         regf_bytes,
         gbuf_bytes,
         bus_width_bits: file.node.bus_width_bits,
+        dataflow,
         dram_bandwidth_bytes_per_cycle: file.dram.bandwidth_bytes_per_cycle,
         energy_unit,
         clock_mhz: file.clock_mhz,
@@ -238,14 +243,20 @@ impl Checks<'_> {
 
     /// The memories' sizes and the bandwidths: the register file and global
     /// buffer in bytes.
-    fn sizes(&self, file: &File) -> Result<(u64, u64), HwError> {
+    fn sizes(&self, file: &File, dataflow: Dataflow) -> Result<(u64, u64), HwError> {
         let word_bytes = file.word_bits.div_ceil(8);
         let size = format!(
             "room for at least one word ({word_bytes} bytes), and at most {MAX_HW_SIZE} bytes (2^53, exact in the model's float formulas)"
         );
         let (regf_bytes, gbuf_bytes) = (file.node.regf_bytes.0, file.node.gbuf_bytes.0);
         let fits = |bytes| (word_bytes..=MAX_HW_SIZE).contains(&bytes);
-        self.check(fits(regf_bytes), "node.regf_bytes", &size)?;
+        // A dataflow whose PEs keep nothing runs without register files.
+        let none = regf_bytes == 0 && dataflow == Dataflow::NoLocalReuse;
+        self.check(
+            fits(regf_bytes) || none,
+            "node.regf_bytes",
+            &format!("{size}; 0 only with dataflow = \"no-local-reuse\", whose PEs keep nothing"),
+        )?;
         self.check(fits(gbuf_bytes), "node.gbuf_bytes", &size)?;
         self.check(
             file.node.bus_width_bits <= MAX_HW_SIZE,
@@ -258,6 +269,35 @@ impl Checks<'_> {
             &format!("`inf` or a number of at least {MIN_BANDWIDTH:e} bytes per cycle"),
         )?;
         Ok((regf_bytes, gbuf_bytes))
+    }
+
+    /// The node's dataflow: row stationary unless the file names another.
+    fn dataflow(&self, file: &File) -> Result<Dataflow, HwError> {
+        let Some(name) = &file.node.dataflow else {
+            return Ok(Dataflow::RowStationary);
+        };
+        Dataflow::from_name(name).ok_or_else(|| {
+            let names = Dataflow::names();
+            let lower = name.to_lowercase().replace('_', "-");
+            let close = Dataflow::from_name(&lower)
+                .map(|d| d.name().to_owned())
+                .or_else(|| crate::suggest::suggest(&lower, names.iter().copied()));
+            let hint = close
+                .map(|c| format!("did you mean `{c}`? "))
+                .unwrap_or_default();
+            self.error(
+                "node.dataflow",
+                Problem::BadValue,
+                format!(
+                    "unknown dataflow `{name}`; {hint}the dataflows are {}",
+                    names
+                        .iter()
+                        .map(|n| format!("`{n}`"))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ),
+            )
+        })
     }
 
     /// The energy unit, the clock and the energies: the unit.

@@ -21,7 +21,7 @@ enum Kind {
     Number,
     /// Two whole numbers (`[16, 16]` or `16x16`).
     Pair,
-    /// A string (`name`, `energy_unit`, `nodes.memory`).
+    /// A string (`name`, `energy_unit`, `nodes.memory`, `node.dataflow`).
     Text,
 }
 
@@ -38,7 +38,7 @@ impl Kind {
 }
 
 /// Every key of the hardware file and what it holds (docs/hardware.md).
-const KEYS: [(&str, Kind); 18] = [
+const KEYS: [(&str, Kind); 19] = [
     ("name", Kind::Text),
     ("word_bits", Kind::Count),
     ("energy_unit", Kind::Text),
@@ -49,6 +49,7 @@ const KEYS: [(&str, Kind); 18] = [
     ("node.regf_bytes", Kind::Size),
     ("node.gbuf_bytes", Kind::Size),
     ("node.bus_width_bits", Kind::Count),
+    ("node.dataflow", Kind::Text),
     ("dram.bandwidth_bytes_per_cycle", Kind::Number),
     ("energy.mac", Kind::Number),
     ("energy.dram", Kind::Number),

@@ -317,7 +317,7 @@ fn utilization_chart(s: &SavedSchedule) -> String {
                 l.name,
                 l.active_pes,
                 pes,
-                100.0 * l.mapping.util,
+                100.0 * l.mapping.util(),
                 100.0 * l.utilization
             )),
         );

@@ -1,6 +1,7 @@
 //! A layer's choices in short text, shared by `nnc diff` and the HTML
 //! report: partition, mapping and blocking as one line each.
 
+use crate::sched::dataflow::MappingSummary;
 use crate::sched::partition::ParallelDim;
 use crate::sched::types::LoopDim;
 use crate::schedule::LayerOut;
@@ -30,16 +31,34 @@ pub(crate) fn partition(l: &LayerOut) -> String {
     }
 }
 
-/// The mapping: folds, replications, utilization and loop nest.
+/// The mapping: for row stationary its folds and replications, for the
+/// others their dataflow and spatial tile; then utilization and loop nest.
 pub(crate) fn mapping(l: &LayerOut) -> String {
     let m = &l.mapping;
-    format!(
-        "fold {} repl {} util {:.1}% nest {}",
-        m.fold,
-        m.repl,
-        100.0 * m.util,
-        m.loop_nest
-    )
+    let how = match m.summary {
+        MappingSummary::RowStationary { fold, repl, .. } => format!("fold {fold} repl {repl}"),
+        MappingSummary::Spatial {
+            dataflow,
+            tile,
+            folds,
+            ..
+        } => {
+            let sliced = if folds > 1 {
+                format!(" in {folds} slices")
+            } else {
+                String::new()
+            };
+            format!(
+                "{dataflow}: {} PEs (ifm {} x window {}{sliced} x ofm {} x pixels {})",
+                tile.pes(),
+                tile.ifm,
+                tile.window,
+                tile.ofm,
+                tile.pixels
+            )
+        }
+    };
+    format!("{how} util {:.1}% nest {}", 100.0 * m.util(), m.loop_nest)
 }
 
 fn order(o: &[LoopDim]) -> String {

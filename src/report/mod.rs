@@ -266,9 +266,15 @@ blocking: factors of the input-channel (i), output-channel (o) and batch (b) loo
 pub fn summary(s: &ScheduleFile) -> String {
     let hw = &s.hardware.file;
     let mut out = String::new();
+    // Row stationary, the default, goes unsaid.
+    let dataflow = if hw.dataflow.is_row_stationary() {
+        String::new()
+    } else {
+        format!(", {}", hw.dataflow)
+    };
     let _ = writeln!(
         out,
-        "{} on {} ({}x{} nodes of {}x{} PEs), batch {}, {} search, {} partitioning, model {}",
+        "{} on {} ({}x{} nodes of {}x{} PEs{dataflow}), batch {}, {} search, {} partitioning, model {}",
         s.network,
         hw.name,
         hw.nodes.h,

@@ -7,7 +7,7 @@
 //! builds a [`Machine`] and needs nothing else of the scheduler.
 
 use crate::ir::Dim2;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// The memory levels, and the values per level [`Cost`] prices by.
 pub(crate) use crate::sched::types::{MemLevel, PerLevel};
@@ -131,6 +131,8 @@ pub struct NodeResource {
     /// on chip; docs/model/network.md#filter-pinning,
     /// docs/model/buffer-sharing.md#filter-pinning).
     pub no_time_mux: bool,
+    /// How a layer is laid onto the PE array (docs/model/dataflows.md).
+    pub dataflow: Dataflow,
 }
 
 // The range of machines the model accepts (why: `sched::model::limits`).
@@ -160,3 +162,79 @@ pub(crate) const MIN_BANDWIDTH: f64 = 1e-9;
 /// The largest energy per op, access, hop or cycle (10^30, in the hardware
 /// file's unit): keeps every energy total finite (see `sched::model::limits`).
 pub(crate) const MAX_ENERGY: f64 = 1e30;
+
+/// How a node lays a layer onto its PE array: what stays in each PE, what
+/// moves between PEs and where partial sums accumulate
+/// (docs/model/dataflows.md; the code: `sched::dataflow`). Named in files and on the command line by
+/// [`Dataflow::name`].
+#[derive(
+    Clone, Copy, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize,
+)]
+#[serde(rename_all = "kebab-case")]
+pub enum Dataflow {
+    /// Row stationary (Eyeriss, ISCA'16): a filter row, a sliding window of
+    /// inputs and a partial sum stay in each PE (docs/model/mapping.md).
+    #[default]
+    RowStationary,
+    /// Weight stationary: one weight stays in each PE; inputs are
+    /// multicast, partial sums pass from PE to PE (docs/model/dataflows.md#weight-stationary).
+    WeightStationary,
+    /// Output stationary A, SOC-MOP: each PE keeps the partial sum of one
+    /// pixel of a block of a single output channel
+    /// (docs/model/dataflows.md#output-stationary).
+    OutputStationaryA,
+    /// Output stationary B, MOC-MOP: blocks of pixels of several output
+    /// channels.
+    OutputStationaryB,
+    /// Output stationary C, MOC-SOP: one pixel of many output channels.
+    OutputStationaryC,
+    /// No local reuse: the PEs keep nothing; weights are unicast, inputs
+    /// multicast, partial sums summed across PEs
+    /// (docs/model/dataflows.md#no-local-reuse).
+    NoLocalReuse,
+}
+
+impl Dataflow {
+    /// Every dataflow, in the order the docs list them.
+    pub const ALL: [Dataflow; 6] = [
+        Dataflow::RowStationary,
+        Dataflow::WeightStationary,
+        Dataflow::OutputStationaryA,
+        Dataflow::OutputStationaryB,
+        Dataflow::OutputStationaryC,
+        Dataflow::NoLocalReuse,
+    ];
+
+    /// The name in hardware files, sweep specs and schedule files.
+    pub const fn name(self) -> &'static str {
+        match self {
+            Dataflow::RowStationary => "row-stationary",
+            Dataflow::WeightStationary => "weight-stationary",
+            Dataflow::OutputStationaryA => "output-stationary-a",
+            Dataflow::OutputStationaryB => "output-stationary-b",
+            Dataflow::OutputStationaryC => "output-stationary-c",
+            Dataflow::NoLocalReuse => "no-local-reuse",
+        }
+    }
+
+    /// The dataflow named `name` (exactly, as [`Dataflow::name`] writes it).
+    pub fn from_name(name: &str) -> Option<Dataflow> {
+        Dataflow::ALL.into_iter().find(|d| d.name() == name)
+    }
+
+    /// The names of every dataflow, for messages.
+    pub fn names() -> Vec<&'static str> {
+        Dataflow::ALL.into_iter().map(Dataflow::name).collect()
+    }
+
+    /// Is this the default, row stationary? (Files leave it out then.)
+    pub fn is_row_stationary(&self) -> bool {
+        *self == Dataflow::RowStationary
+    }
+}
+
+impl std::fmt::Display for Dataflow {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.name())
+    }
+}

@@ -197,9 +197,7 @@ fn layer_out(
             },
         },
         mapping: MappingOut {
-            fold: c.mapping.fold,
-            repl: c.mapping.repl,
-            util: c.mapping.util,
+            summary: c.mapping,
             loop_nest: c.nld_index,
             loop_counts: LoopsOut::of(c.nld.loopcnt),
         },

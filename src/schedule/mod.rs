@@ -18,10 +18,13 @@
 
 mod build;
 mod json;
+mod mapping;
 pub mod read;
 pub mod scalesim;
 mod types;
 
+/// A layer's mapping in short, per dataflow, and the taxonomy's spatial tile.
+pub use crate::sched::dataflow::{MappingSummary, SpatialTile};
 pub use build::build;
 pub use json::to_text;
 pub use types::*;

@@ -6,6 +6,7 @@
 use crate::hw::Hardware;
 use crate::ir::{Dim2, LayerKind};
 use crate::sched::Compat;
+use crate::sched::dataflow::{Dataflow, MappingSummary};
 use crate::sched::options::{Goal, Solver};
 use crate::sched::partition::{ParallelDim, PartitionKind};
 use crate::sched::types::{DataKind, LoopDim};
@@ -357,20 +358,33 @@ pub struct PerNodeOut {
     pub occupancy: f64,
 }
 
-/// The row-stationary mapping onto one node's PE array.
+/// The mapping of a layer onto one node's PE array.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+// Why through a wire type: each dataflow writes its own fields, and
+// row stationary's must stay exactly those of files before dataflows.
+#[serde(
+    try_from = "super::mapping::MappingWire",
+    into = "super::mapping::MappingWire"
+)]
 pub struct MappingOut {
-    /// Folds of the logical PE set (rows, columns).
-    pub fold: Dim2,
-    /// Replications of the folded set (rows, columns).
-    pub repl: Dim2,
-    /// Fraction of the PE array doing useful work.
-    pub util: f64,
-    /// Which of the mapping's loop nests (replication choices) was used.
+    /// The dataflow and its mapping in short.
+    pub summary: MappingSummary,
+    /// Which of the mapping's loop nests (spatial choices) was used.
     pub loop_nest: usize,
     /// Trip counts of that nest's loops.
     pub loop_counts: LoopsOut<u64>,
+}
+
+impl MappingOut {
+    /// The dataflow of the mapping.
+    pub fn dataflow(&self) -> Dataflow {
+        self.summary.dataflow()
+    }
+
+    /// Fraction of the PE array doing useful work.
+    pub fn util(&self) -> f64 {
+        self.summary.util()
+    }
 }
 
 /// The loop blocking of one node's loop nest.

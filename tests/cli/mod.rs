@@ -1,5 +1,6 @@
 //! The `nnc` binary: exit codes, output, help.
 
+mod dataflows;
 mod extremes;
 mod newuser;
 mod schedule;

@@ -174,9 +174,23 @@ fn no_schedule_is_below_the_lower_bound() {
         cases,
         ..Config::default()
     });
-    let strategy = (first_layer(), any::<bool>(), hardware(), options());
+    let strategy = (
+        first_layer(),
+        any::<bool>(),
+        hardware(),
+        options(),
+        prop::sample::select(nnc::Dataflow::ALL.to_vec()),
+    );
     runner
-        .run(&strategy, |(first, eltwise, hw, options)| {
+        .run(&strategy, |(first, eltwise, hw, options, dataflow)| {
+            // Every dataflow in nnc's model; the reference has row
+            // stationary only.
+            let dataflow = if options.compat() == Compat::Nnc {
+                dataflow
+            } else {
+                nnc::Dataflow::RowStationary
+            };
+            let hw = hw.replace("[node]\n", &format!("[node]\ndataflow = \"{dataflow}\"\n"));
             let hw = nnc::hw::parse(&hw, "generated").unwrap();
             let net = network(first, eltwise);
             // Some generated problems have no schedule (nothing fits the

@@ -33,6 +33,7 @@ fn node(gbuf: u64, regf: u64, bus: Option<u64>, dram: Bandwidth) -> NodeResource
         array_bus_width: bus,
         dram_bandwidth: dram,
         no_time_mux: false,
+        dataflow: Default::default(),
     }
 }
 

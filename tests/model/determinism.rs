@@ -27,6 +27,7 @@ fn run(threads: usize, goal: Goal, compat: Compat) -> Vec<NodeCandidate> {
         array_bus_width: Some(8),
         dram_bandwidth: Bandwidth::Words(4.0),
         no_time_mux: false,
+        dataflow: Default::default(),
     };
     let cost = Cost {
         mac_op: 1.0,

@@ -2,6 +2,7 @@
 
 mod bound;
 mod compat;
+mod dataflows;
 mod determinism;
 mod layer_vectors;
 mod properties;

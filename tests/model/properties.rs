@@ -52,6 +52,7 @@ fn node() -> impl Strategy<Value = NodeResource> {
             array_bus_width: bus,
             dram_bandwidth: Bandwidth::Unlimited,
             no_time_mux: false,
+            dataflow: Default::default(),
         })
 }
 

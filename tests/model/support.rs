@@ -93,6 +93,7 @@ pub(crate) fn resource(v: &Value) -> NodeResource {
             None => Bandwidth::Unlimited,
         },
         no_time_mux: false,
+        dataflow: Default::default(),
     }
 }
 

@@ -205,6 +205,7 @@ fn the_worked_blocking_rotates_filters_around_pairs() {
         unit_ops: 144.0,
         unit_time: 1,
         data_loops: DataLoops::CONV,
+        regf_keeps: PerData([true; 3]),
     };
     let resource = NodeResource {
         dim_array: Dim2::square(4),
@@ -213,6 +214,7 @@ fn the_worked_blocking_rotates_filters_around_pairs() {
         array_bus_width: None,
         dram_bandwidth: Bandwidth::Unlimited,
         no_time_mux: false,
+        dataflow: Default::default(),
     };
     let cost = Cost {
         mac_op: 1.0,

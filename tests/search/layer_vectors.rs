@@ -29,6 +29,7 @@ fn check(v: &Value) {
         array_bus_width: None,
         dram_bandwidth: Bandwidth::Unlimited,
         no_time_mux: false,
+        dataflow: Default::default(),
     };
     let machine = Machine::new(nodes, mem, node, cost(&i["cost"]));
     let dram = NodeRegion::dram(nodes, mem);

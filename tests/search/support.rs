@@ -112,6 +112,7 @@ pub(crate) fn machine(resolved: &Value) -> Machine {
         },
         dram_bandwidth: bandwidth(&r["dram_bandwidth"]),
         no_time_mux: false,
+        dataflow: Default::default(),
     };
     Machine::new(nodes, mem, node, cost(&resolved["cost"]))
 }

@@ -188,6 +188,7 @@ mod tests {
             array_bus_width: Some(4),
             dram_bandwidth: Bandwidth::Words(8.0),
             no_time_mux: false,
+            dataflow: Default::default(),
         }
     }
 

@@ -331,6 +331,16 @@ impl<'a> BlockingContext<'a> {
         if regf.0.iter().sum::<u64>() > self.resource.size_regf {
             return None;
         }
+        // A loop whose iterations reuse data the dataflow's register files
+        // do not keep stays outside them
+        // (docs/model/blocking.md#bypass-and-capacity-checks).
+        if !self.nld.regf_keeps_all()
+            && LoopDim::ALL
+                .into_iter()
+                .any(|l| f[2][l] > 1 && !self.nld.regf_may_iterate(l))
+        {
+            return None;
+        }
         // Tiles of overlapping input windows can exceed any bound: saturated
         // sizes exceed every buffer, so the capacity tests stay exact.
         let gbuf = PerData::from_fn(|d| {
@@ -391,12 +401,38 @@ impl<'a> BlockingContext<'a> {
 
     fn finish_with(&self, p: &Prepared, orders: &Orders, share_now: bool) -> Option<BlockingStats> {
         let f = &p.factors;
-        let (mut fetch, stored) = self.fetches_and_storage(f, orders)?;
+        let (mut fetch, mut stored) = self.fetches_and_storage(f, orders)?;
+        let words = |stored: &PerData<bool>| {
+            DataKind::ALL
+                .into_iter()
+                .filter(|&d| stored[d])
+                .fold(0u64, |acc, d| acc.saturating_add(p.gbuf[d]))
+        };
+        // A kind the register files do not keep streams rather than fail
+        // the buffer: never for row stationary, whose register files keep
+        // every kind (docs/model/blocking.md#bypass-and-capacity-checks).
+        let streams = !self.nld.regf_keeps_all();
+        for d in DataKind::ALL.into_iter().filter(|_| streams) {
+            let home = match d {
+                DataKind::Fil => DataHome::Dram,
+                DataKind::Ifm => self.src,
+                DataKind::Ofm => self.dst,
+            };
+            if words(&stored) > self.resource.size_gbuf
+                && stored[d]
+                && self.bypass[d]
+                && !self.nld.regf_keeps[d]
+                && home == DataHome::Dram
+            {
+                stored[d] = false;
+                fetch[0][d] = fetch[1][d];
+            }
+        }
         let size = [
             PerData::from_fn(|d| if stored[d] { p.gbuf[d] } else { 0 }),
             p.regf,
         ];
-        let gbuf_words = size[0].0.iter().fold(0u64, |acc, &s| acc.saturating_add(s));
+        let gbuf_words = words(&stored);
         if gbuf_words > self.resource.size_gbuf {
             return None;
         }
@@ -551,6 +587,21 @@ impl<'a> BlockingContext<'a> {
     #[inline]
     fn fetch(&self, f: &Factors, o: &Orders, d: DataKind, bl: usize, above: u64) -> u64 {
         let loops = &self.nld.data_loops;
+        if bl == 1 && !self.nld.regf_keeps[d] && LoopDim::ALL.into_iter().any(|l| loops.has(d, l)) {
+            // Data the register files do not keep come from the buffer
+            // again for every iteration of the loops unrelated to them,
+            // in any order (docs/model/blocking.md#fetch-counts).
+            let count: u64 = LoopDim::ALL
+                .into_iter()
+                .filter(|&u| !loops.has(d, u))
+                .map(|u| f[0][u] * f[1][u])
+                .product();
+            return if d == DataKind::Ofm {
+                2 * count - 1
+            } else {
+                count
+            };
+        }
         let (t, ord) = (f[bl], o[bl]);
         let inner = LoopDim::ALL
             .into_iter()

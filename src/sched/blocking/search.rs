@@ -478,6 +478,7 @@ mod tests {
             array_bus_width: Some(2),
             dram_bandwidth: Bandwidth::Words(3.0),
             no_time_mux: false,
+            dataflow: Default::default(),
         };
         let cost = Cost {
             mac_op: 1.0,

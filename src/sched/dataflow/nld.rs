@@ -24,6 +24,29 @@ pub struct Nld {
     pub unit_time: u64,
     /// Which loops index which data.
     pub data_loops: DataLoops,
+    /// The data kinds the PEs keep in their register files across loop
+    /// iterations: all three for row stationary; for another dataflow only
+    /// its stationary data (docs/model/dataflows.md#what-the-register-files-hold).
+    /// Kinds not kept come from the buffer again for every iteration of
+    /// the loops unrelated to them.
+    pub regf_keeps: PerData<bool>,
+}
+
+impl Nld {
+    /// Do the register files keep every data kind, as row stationary's do?
+    /// (The analytical solver is made for such nests.)
+    pub fn regf_keeps_all(&self) -> bool {
+        self.regf_keeps.0.iter().all(|&b| b)
+    }
+
+    /// May a blocking iterate loop `l` inside the register files (a
+    /// factor above 1 at their level)? Only if they keep every data kind
+    /// the loop does not index, which its iterations reuse.
+    pub fn regf_may_iterate(&self, l: LoopDim) -> bool {
+        DataKind::ALL
+            .into_iter()
+            .all(|d| self.data_loops.has(d, l) || self.regf_keeps[d])
+    }
 }
 
 impl Nld {

@@ -5,7 +5,7 @@
 
 use crate::ir::{Dim2, LayerShape};
 use crate::sched::Compat;
-use crate::sched::dataflow::Nld;
+use crate::sched::dataflow::{DataflowMapping, MappingSummary, Nld, NodeShare};
 use crate::sched::model::factor::ordered_factors2;
 use crate::sched::types::{DataLoops, LoopDim, MemLevel, PerData, PerLevel, PerLoop};
 use serde::Serialize;
@@ -78,6 +78,27 @@ pub struct Mapping {
 /// Ceiling division of integers.
 pub(crate) const fn ceil_div(a: u64, b: u64) -> u64 {
     a.div_ceil(b)
+}
+
+/// The row-stationary mapping of a node's share behind the dataflow
+/// interface: [`map_layer`], in short, and its loop nests.
+pub(crate) fn map(share: &NodeShare<'_>) -> Result<DataflowMapping, MappingError> {
+    let m = map_layer(
+        share.layer,
+        share.batch,
+        share.occupancy,
+        share.dim_array,
+        share.compat,
+    )?;
+    let summary = MappingSummary::RowStationary {
+        fold: m.fold,
+        repl: m.repl,
+        util: m.util,
+    };
+    Ok(DataflowMapping {
+        summaries: vec![summary; m.nlds.len()],
+        nlds: m.nlds,
+    })
 }
 
 /// Maps `layer` (already partitioned to one node) with batch `batch` and
@@ -298,6 +319,7 @@ fn build_nld(layer: &LayerShape, up: &UnitPass, ch: &Choice, occ: f64) -> Nld {
         unit_ops: up.ops * rsz * occ * p,
         unit_time: up.time,
         data_loops,
+        regf_keeps: PerData([true; 3]),
     }
 }
 

@@ -12,7 +12,7 @@
 
 use crate::ir::{Dim2, LayerShape};
 use crate::sched::Compat;
-use crate::sched::machine::{Bandwidth, Cost, Machine};
+use crate::sched::machine::{Bandwidth, Cost, Dataflow, Machine};
 use crate::sched::model::energy::{op_energy, static_energy, sum_levels, words_energy};
 use crate::sched::types::{DataKind, MemLevel, PerData, PerLevel};
 
@@ -148,6 +148,37 @@ const fn regf_per_op(layer: &LayerShape) -> f64 {
     }
 }
 
+/// The least traffic below the global buffer of any mapping of `layer` by
+/// `dataflow` (docs/model/bound.md#array): the words over the array
+/// interconnect per data kind, given the words `words` the layer moves
+/// between DRAM and the chip, and the register-file accesses of its `ops`.
+fn least_traffic(
+    dataflow: Dataflow,
+    layer: &LayerShape,
+    words: PerData<f64>,
+    ops: f64,
+) -> (PerData<f64>, f64) {
+    let w = |d: DataKind| words[d];
+    #[allow(clippy::cast_precision_loss)]
+    let per_ofm = ops / layer.nofm().max(1) as f64;
+    let local = matches!(layer, LayerShape::Local(_));
+    // docs/model/dataflows.md#the-least-traffic: the traffic every mapping
+    // of the dataflow has, from its passes.
+    match dataflow {
+        Dataflow::RowStationary => (array_words(layer, words), ops * regf_per_op(layer)),
+        Dataflow::NoLocalReuse if local => (PerData([0.0, ops, ops]), 0.0),
+        _ if local => (PerData([0.0, ops, w(DataKind::Ofm)]), 3.0 * ops),
+        Dataflow::WeightStationary => (PerData([w(DataKind::Fil), per_ofm, ops]), 2.0 * ops),
+        Dataflow::NoLocalReuse => (PerData([ops, per_ofm, ops]), 0.0),
+        Dataflow::OutputStationaryA | Dataflow::OutputStationaryB | Dataflow::OutputStationaryC => {
+            (
+                PerData([w(DataKind::Fil), per_ofm, w(DataKind::Ofm)]),
+                4.0 * ops,
+            )
+        }
+    }
+}
+
 /// The energy lower bound of `layer` in context `ctx`.
 #[allow(clippy::cast_precision_loss)]
 pub(crate) fn layer_bound(layer: &LayerShape, ctx: &BoundContext<'_>) -> LowerBound {
@@ -180,7 +211,7 @@ pub(crate) fn layer_bound(layer: &LayerShape, ctx: &BoundContext<'_>) -> LowerBo
     let cost: &Cost = &m.cost;
     let ops = layer.total_ops(ctx.batch) as f64;
     let all = data_words(layer, ctx.batch, ctx.compat);
-    let array = array_words(layer, all);
+    let (array, regf) = least_traffic(m.node.dataflow, layer, all, ops);
     let mut words = all;
     if ctx.filters_pinned {
         // Filters may be on chip before the run starts.
@@ -200,7 +231,7 @@ pub(crate) fn layer_bound(layer: &LayerShape, ctx: &BoundContext<'_>) -> LowerBo
         words.sum_in_order(),
         gbuf.sum_in_order(),
         array.sum_in_order(),
-        ops * regf_per_op(layer),
+        regf,
     ]);
     let access = words_energy(cost, level_words);
     // Every PE does at most one op per cycle (docs/model/bound.md#time-and-static-energy).
@@ -250,6 +281,7 @@ mod tests {
                 array_bus_width: None,
                 dram_bandwidth: bw,
                 no_time_mux: false,
+                dataflow: Default::default(),
             },
             Cost {
                 mac_op: 1.0,

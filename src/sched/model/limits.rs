@@ -207,7 +207,10 @@ pub(crate) fn check_machine(m: &Machine) -> Result<(), RangeError> {
     let r = &m.node;
     side("the PE array's rows", r.dim_array.h, MAX_PE_SIDE)?;
     side("the PE array's columns", r.dim_array.w, MAX_PE_SIDE)?;
-    side("the register file (words)", r.size_regf, MAX_HW_SIZE)?;
+    // A dataflow whose PEs keep nothing runs without register files.
+    if !(r.size_regf == 0 && r.dataflow == crate::sched::machine::Dataflow::NoLocalReuse) {
+        side("the register file (words)", r.size_regf, MAX_HW_SIZE)?;
+    }
     side("the global buffer (words)", r.size_gbuf, MAX_HW_SIZE)?;
     if let Some(w) = r.array_bus_width {
         side("the array bus width (words)", w, MAX_HW_SIZE)?;

@@ -537,13 +537,14 @@ impl<'a> LayerSearch<'a> {
             let Ok(pl) = part.part_layer(layer, o.batch, o.compat) else {
                 continue;
             };
-            let Ok(m) = crate::sched::dataflow::map_layer(
-                &pl.layer,
-                pl.batch,
-                pl.occupancy,
-                node.dim_array,
-                o.compat,
-            ) else {
+            let share = crate::sched::dataflow::NodeShare {
+                layer: &pl.layer,
+                batch: pl.batch,
+                occupancy: pl.occupancy,
+                dim_array: node.dim_array,
+                compat: o.compat,
+            };
+            let Ok(m) = crate::sched::dataflow::map(node.dataflow, &share) else {
                 continue;
             };
             for nld in &m.nlds {
@@ -556,8 +557,13 @@ impl<'a> LayerSearch<'a> {
             }
         }
         let why = if regf > node.size_regf && regf != u64::MAX {
+            let what = if node.dataflow.is_row_stationary() {
+                "one filter row, input window and partial sum".to_owned()
+            } else {
+                format!("what {} keeps in a PE", node.dataflow)
+            };
             format!(
-                "a PE needs at least {regf} words of register file (one filter row, input window and partial sum), the hardware has {}",
+                "a PE needs at least {regf} words of register file ({what}), the hardware has {}",
                 node.size_regf
             )
         } else if gbuf > node.size_gbuf && gbuf != u64::MAX {

@@ -44,6 +44,12 @@ pub enum SearchError {
     /// The caller cancelled the search ([`Cancel`]).
     #[error("the search was cancelled")]
     Cancelled,
+    /// `--compat nn_dataflow` models row stationary only: the reference
+    /// has no other dataflow.
+    #[error(
+        "`--compat nn_dataflow` reproduces nn_dataflow, which has only the row-stationary dataflow; the hardware's dataflow is `{0}` (drop --compat, or set node.dataflow=row-stationary)"
+    )]
+    CompatDataflow(crate::sched::machine::Dataflow),
     /// A broken invariant of the search: a bug, not a property of the input.
     #[error("internal error: {0}")]
     Internal(String),

@@ -7,6 +7,7 @@ use super::segment::{
 };
 use super::{Cancel, SearchError};
 use crate::ir::{LayerId, Network};
+use crate::sched::Compat;
 use crate::sched::machine::Machine;
 use crate::sched::model::energy::LayerCost;
 use crate::sched::model::limits::check_search;
@@ -201,6 +202,9 @@ pub(crate) fn search_cached(
     cache: &NodeCache,
 ) -> Result<Vec<NetworkSchedule>, SearchError> {
     check_search(net, options.batch, machine)?;
+    if options.compat == Compat::NnDataflow && !machine.node.dataflow.is_row_stationary() {
+        return Err(SearchError::CompatDataflow(machine.node.dataflow));
+    }
     // A network of one layer owns the hardware for the whole run, so its
     // filters may stay on chip (docs/model/network.md#filter-pinning).
     let mut machine = *machine;

@@ -6,7 +6,7 @@
 use crate::ir::{Dim2, LayerShape};
 use crate::sched::Compat;
 use crate::sched::blocking::{self, Blocking, BlockingContext, BlockingStats, DataHome};
-use crate::sched::dataflow::{MappingError, Nld, map_layer};
+use crate::sched::dataflow::{MappingError, MappingSummary, Nld, NodeShare};
 use crate::sched::machine::{Cost, NodeResource};
 use crate::sched::options::{BlockingOptions, Solver};
 use crate::sched::pipeline::LayerConstraint;
@@ -15,7 +15,8 @@ use crate::sched::types::PerData;
 use std::sync::Arc;
 
 /// A candidate dataflow of one layer on its nodes: which loop nest (one per
-/// replication choice of the mapping) and which blocking of it.
+/// spatial choice of the node's dataflow, e.g. row stationary's replication
+/// choices) and which blocking of it.
 #[derive(Clone, Debug, PartialEq)]
 pub struct NodeCandidate {
     /// How the layer was mapped onto the PE array.
@@ -28,17 +29,6 @@ pub struct NodeCandidate {
     pub blocking: Blocking,
     /// Its costs and times.
     pub stats: BlockingStats,
-}
-
-/// The row-stationary mapping of a candidate, in short.
-#[derive(Clone, Copy, Debug, PartialEq, serde::Serialize)]
-pub struct MappingSummary {
-    /// Folds of the logical PE set (height, width).
-    pub fold: Dim2,
-    /// Replications of the folded set (height, width).
-    pub repl: Dim2,
-    /// Fraction of the PE array doing useful work.
-    pub util: f64,
 }
 
 /// The per-node problem: a layer (already partitioned), how many nodes run
@@ -153,22 +143,22 @@ impl<'a> NodeProblem<'a> {
         }
     }
 
-    /// The row-stationary mapping of the layer, in short, and its loop
+    /// The node's share of the layer, as its dataflow sees it.
+    pub(crate) fn share(&self) -> NodeShare<'a> {
+        NodeShare {
+            layer: self.layer,
+            batch: self.batch,
+            occupancy: self.occupancy,
+            dim_array: self.resource.dim_array,
+            compat: self.compat,
+        }
+    }
+
+    /// The node's dataflow's mapping of the layer, in short, and its loop
     /// nests.
-    fn mapping(&self) -> Result<(MappingSummary, Vec<Nld>), MappingError> {
-        let m = map_layer(
-            self.layer,
-            self.batch,
-            self.occupancy,
-            self.resource.dim_array,
-            self.compat,
-        )?;
-        let summary = MappingSummary {
-            fold: m.fold,
-            repl: m.repl,
-            util: m.util,
-        };
-        Ok((summary, m.nlds))
+    fn mapping(&self) -> Result<(Vec<MappingSummary>, Vec<Nld>), MappingError> {
+        let m = crate::sched::dataflow::map(self.resource.dataflow, &self.share())?;
+        Ok((m.summaries, m.nlds))
     }
 
     /// What blocking loop nest `nld` depends on: the node, the costs, the
@@ -187,11 +177,19 @@ impl<'a> NodeProblem<'a> {
         .with_sharing(self.share)
     }
 
+    /// Does the analytical solver block `nld`? When asked for, on the
+    /// convolution-pattern nests whose register files hold every loop (row
+    /// stationary's); the others fall back to the exhaustive search
+    /// (docs/model/dataflows.md#blocking-and-the-solver).
+    fn solved(&self, nld: &Nld) -> bool {
+        self.options.solver == Solver::Analytic && nld.data_loops.is_conv() && nld.regf_keeps_all()
+    }
+
     /// The blockings of one loop nest in `ctx`, with their buffer sharing
-    /// priced: the analytical solver's for a convolution-pattern nest when
+    /// priced: the analytical solver's for a nest it is made for when
     /// asked for, else the exhaustive search's best `ntops`.
     fn blockings(&self, ctx: &BlockingContext<'_>) -> Vec<(Blocking, BlockingStats)> {
-        let found = if self.options.solver == Solver::Analytic && ctx.nld.data_loops.is_conv() {
+        let found = if self.solved(ctx.nld) {
             blocking::solve(ctx)
         } else {
             blocking::search(ctx, self.options.ntops)
@@ -207,9 +205,9 @@ impl<'a> NodeProblem<'a> {
     /// chooses from. At most `ntops` per nest from the exhaustive search;
     /// every valid solver result with the analytic solver.
     pub fn candidates(&self) -> Result<Vec<NodeCandidate>, MappingError> {
-        let (summary, nlds) = self.mapping()?;
+        let (summaries, nlds) = self.mapping()?;
         let mut out = Vec::new();
-        for (nld_index, nld) in nlds.iter().enumerate() {
+        for (nld_index, (nld, &summary)) in nlds.iter().zip(&summaries).enumerate() {
             let found = self.blockings(&self.blocking_context(nld));
             out.extend(candidates_of(summary, nld_index, nld, found));
         }
@@ -230,7 +228,7 @@ impl<'a> NodeProblem<'a> {
         &self,
         capacities: &[u64],
     ) -> Result<Vec<Vec<NodeCandidate>>, MappingError> {
-        let (summary, nlds) = self.mapping()?;
+        let (summaries, nlds) = self.mapping()?;
         let resources: Vec<NodeResource> = capacities
             .iter()
             .map(|&size_gbuf| NodeResource {
@@ -239,9 +237,9 @@ impl<'a> NodeProblem<'a> {
             })
             .collect();
         let mut out = vec![Vec::new(); capacities.len()];
-        for (nld_index, nld) in nlds.iter().enumerate() {
+        for (nld_index, (nld, &summary)) in nlds.iter().zip(&summaries).enumerate() {
             let ctx = self.blocking_context(nld);
-            let solved = self.options.solver == Solver::Analytic && nld.data_loops.is_conv();
+            let solved = self.solved(nld);
             let found = if solved || self.share.is_some() {
                 resources
                     .iter()
@@ -306,6 +304,7 @@ mod tests {
             array_bus_width: None,
             dram_bandwidth: Bandwidth::Unlimited,
             no_time_mux: false,
+            dataflow: Default::default(),
         }
     }
 

@@ -211,7 +211,7 @@ fn layer(l: &LayerOut) -> Result<(), OutOfRange> {
         "partition.per_node.occupancy",
         l.partition.per_node.occupancy,
     )?;
-    share("mapping.util", l.mapping.util)?;
+    share("mapping.util", l.mapping.util())?;
     within(
         l.partition.nodes <= MAX_NODE_SIDE * MAX_NODE_SIDE,
         "partition.nodes",

@@ -23,7 +23,7 @@ use crate::hw::Hardware;
 use crate::hw::{Energy, EnergyUnit};
 use crate::ir::Dim2;
 use crate::sched::Compat;
-use crate::sched::machine::MemType;
+use crate::sched::machine::{Dataflow, MemType};
 use locate::locate;
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Deserializer, Serialize};
@@ -85,6 +85,10 @@ pub struct SavedHardware {
     pub gbuf_bytes: u64,
     /// Array bus width in bits; 0 = unlimited.
     pub bus_width_bits: u64,
+    /// The node's dataflow (absent: row stationary, as in files written
+    /// before dataflows were a choice).
+    #[serde(default, skip_serializing_if = "Dataflow::is_row_stationary")]
+    pub dataflow: Dataflow,
     /// DRAM bandwidth in bytes per cycle; `null` (infinite) = unlimited.
     pub dram_bandwidth_bytes_per_cycle: Option<f64>,
     /// The unit of every energy in the file.
@@ -190,6 +194,7 @@ impl From<&ScheduleFile> for SavedSchedule {
             regf_bytes,
             gbuf_bytes,
             bus_width_bits,
+            dataflow,
             dram_bandwidth_bytes_per_cycle,
             energy_unit,
             clock_mhz,
@@ -228,6 +233,7 @@ impl From<&ScheduleFile> for SavedSchedule {
                 regf_bytes: *regf_bytes,
                 gbuf_bytes: *gbuf_bytes,
                 bus_width_bits: *bus_width_bits,
+                dataflow: *dataflow,
                 // JSON has no infinity: serde_json writes it as null.
                 dram_bandwidth_bytes_per_cycle: dram_bandwidth_bytes_per_cycle
                     .is_finite()
