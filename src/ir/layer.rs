@@ -123,11 +123,13 @@ pub enum WindowMode {
     /// `max(ofmap * stride, ifmap)`.
     #[default]
     Exact,
-    /// The output size rounded down, as in PyTorch (`ceil_mode=False`) and
-    /// ONNX: as [`WindowMode::Exact`], but the source may also run past
-    /// the last window by fewer rows than a stride, and those rows are not
-    /// read. Per dimension the source lies between
-    /// `min(ofmap * stride, ifmap)` and `ofmap * stride + kernel - 1`.
+    /// PyTorch's and ONNX's windows: the output size rounded down
+    /// (`ceil_mode=False`), so the source may run past the last window by
+    /// fewer rows than a stride, and those rows are not read; and up to
+    /// half the kernel of padding on each side (PyTorch's `padding <=
+    /// kernel_size / 2`), whatever the stride. Per dimension the source
+    /// lies between `ifmap - 2 * floor(kernel / 2)` and
+    /// `ofmap * stride + kernel - 1`.
     Floor,
 }
 
@@ -164,6 +166,13 @@ impl WindowMode {
                 }
             }
             WindowMode::Floor => covered.saturating_add(kernel.saturating_sub(1)),
+        };
+        // Why half a window on each side: PyTorch pads up to that
+        // (`padding <= kernel_size / 2`), ONNX exports its pads, and the
+        // model charges the padded rows as data whatever their number.
+        let lo = match self {
+            WindowMode::Exact => lo,
+            WindowMode::Floor => derived.saturating_sub(kernel / 2 * 2),
         };
         (lo, hi)
     }
@@ -708,12 +717,18 @@ mod tests {
 
     #[test]
     fn window_modes_accept_the_rule_and_floor_more() {
-        // 3x3/2 making 15: reads 31; exact takes 30..=31, floor up to 32.
+        // 3x3/2 making 15: reads 31; exact takes 30..=31, floor 29..=32.
         assert_eq!(WindowMode::Exact.input_range(15, 3, 2), (30, 31));
-        assert_eq!(WindowMode::Floor.input_range(15, 3, 2), (30, 32));
+        assert_eq!(WindowMode::Floor.input_range(15, 3, 2), (29, 32));
         // A stride wider than the kernel skips rows even when exact.
         assert_eq!(WindowMode::Exact.input_range(4, 2, 3), (11, 12));
-        assert_eq!(WindowMode::Floor.input_range(4, 2, 3), (11, 13));
+        assert_eq!(WindowMode::Floor.input_range(4, 2, 3), (9, 13));
+        // PyTorch's 3x3/2, pad 1 over 65 makes 33 and reads 67: two rows
+        // of padding, one each side (DeepLabV3 at 520x520).
+        assert_eq!(WindowMode::Exact.input_range(33, 3, 2), (66, 67));
+        assert_eq!(WindowMode::Floor.input_range(33, 3, 2), (65, 68));
+        // A dilated 3x3 of dilation 36 (a window of 73), pad 36, over 33.
+        assert_eq!(WindowMode::Floor.input_range(33, 73, 1), (33, 105));
         let pool = LayerShape::Local(LocalShape::pool(
             8,
             Dim2::square(15),

@@ -167,9 +167,13 @@ fn floor_mode_accepts_the_rows_past_the_last_window() {
         codes("input d [8, 32]\np = pool(d, kernel: 3, stride: 2)"),
         ["E016"]
     );
-    // Not more padding than the exact rule allows.
+    // Half the kernel of padding on each side, as PyTorch allows, and no
+    // more.
+    let n = net("input d [8, 32]\np = pool(d, kernel: 3, stride: 3, pad: 1, mode: floor)");
+    let l = n.layers().last().expect("layer");
+    assert_eq!(l.shape.ofmap(), Dim2::square(11));
     assert_eq!(
-        codes("input d [8, 32]\np = pool(d, kernel: 3, stride: 3, pad: 1, mode: floor)"),
+        codes("input d [8, 32]\np = pool(d, kernel: 3, stride: 3, pad: 2, mode: floor)"),
         ["E016"]
     );
     assert_eq!(
