@@ -155,6 +155,10 @@ codes! {
         /// A `matmul` whose `kv_groups` does not divide its `groups`:
         /// `matmul(q, k, contract: channels, groups: 32, kv_groups: 5)`.
         KvGroupsDivide = "E043",
+        /// A `matmul` whose `window` does not fit: it does not divide the
+        /// tokens' fmap, the second operand's fmap is another, a window's
+        /// tokens are not the contracted size, or a cache is given too.
+        WindowAttention = "E044",
         /// A layer that no layer reads and that is not a network output.
         UnusedLayer = "W001",
         /// An `input` or `extern` that no layer reads.

@@ -88,6 +88,8 @@ fn complete(block: &str) -> String {
         || first.starts_with("# One head-split")
         || first.starts_with("# A U-Net decoder")
         || first.starts_with("# A decode step")
+        || first.starts_with("# DeepLabV3-MobileNetV3 at 520x520")
+        || first.starts_with("# Swin-T's first window attention")
     {
         block.to_string()
     } else if first.starts_with("block inception") {
@@ -102,7 +104,7 @@ fn complete(block: &str) -> String {
 #[test]
 fn every_nn_example_compiles() {
     let examples = blocks(&doc(), "nn");
-    assert_eq!(examples.len(), 10, "examples on the page");
+    assert_eq!(examples.len(), 12, "examples on the page");
     for block in examples {
         compile(&complete(&block));
     }
@@ -331,6 +333,36 @@ fn pool_modes() {
         assert_eq!(l.shape.ofmap(), nnc::ir::Dim2::square(16));
         assert_eq!(l.shape.ifmap(), nnc::ir::Dim2::square(33));
     }
+}
+
+/// PyTorch's padding over an odd size, and ASPP's dilated padding, in
+/// `mode: floor` (docs/language.md#the-padding-rule).
+#[test]
+fn floor_pads_half_the_kernel() {
+    let net = compile(&complete(&example("# DeepLabV3-MobileNetV3 at 520x520")));
+    let down = layer(&net, "down");
+    assert_eq!(
+        (down.shape.ofmap(), down.shape.ifmap()),
+        (nnc::ir::Dim2::square(33), nnc::ir::Dim2::square(67))
+    );
+    assert_eq!(layer(&net, "aspp").shape.ofmap(), nnc::ir::Dim2::square(33));
+}
+
+/// Swin-T's window attention: the MACs of 64 windows of 49 tokens, each
+/// run once per head and window (docs/language.md#window-attention).
+#[test]
+fn window_attention_example() {
+    let net = compile(&complete(&example("# Swin-T's first window attention")));
+    let scores = layer(&net, "scores");
+    assert_eq!(scores.shape.nofm(), 3 * 49);
+    assert_eq!(scores.shape.total_ops(1), 64 * 3 * 49 * 49 * 32);
+    let nnc::ir::LayerShape::Conv(c) = scores.shape else {
+        panic!("a matmul is a convolution");
+    };
+    assert_eq!((c.runs(), c.windows()), (3 * 64, 64));
+    let ctx = layer(&net, "ctx");
+    assert_eq!(ctx.shape.nofm(), 96);
+    assert_eq!(ctx.shape.total_ops(1), 64 * 3 * 49 * 49 * 32);
 }
 
 #[test]

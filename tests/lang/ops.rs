@@ -134,3 +134,49 @@ fn upsampling_mistakes_have_their_codes() {
         assert!(found.contains(&code), "{line}: {found:?}");
     }
 }
+
+/// Each way a `window` can miss its operands is E044, and the label says
+/// which (docs/language.md#window-attention).
+#[test]
+fn window_attention_mistakes_say_what_misses() {
+    let good = "network t\ninput x [32, 8, 8]\nq = conv(x, 32, kernel: 1)\n\
+                k = conv(x, 32, kernel: 1)\n";
+    let head = format!("{good}small = pool(x, kernel: 2)\n");
+    let bad = [
+        (
+            "s = matmul(q, k, contract: channels, groups: 2, window: 3)",
+            "3x3 windows do not tile 8x8",
+        ),
+        (
+            "s = matmul(q, small, contract: channels, groups: 2, window: 4)",
+            "the second operand is 4x4, the first 8x8",
+        ),
+        // 16 tokens per window, but 32 / 4 = 8 channels per group.
+        (
+            "s = matmul(q, k, contract: tokens, groups: 4, window: 4)",
+            "a window has 16 tokens, where 8 are contracted",
+        ),
+        (
+            "s = matmul(q, k, contract: channels, groups: 2, window: 4, cache: 3)",
+            "a window attention with a KV cache",
+        ),
+    ];
+    for (line, label) in bad {
+        let src = format!("{head}{line}\n");
+        let d = nnc::lang::compile(&src).expect_err(line);
+        let codes: Vec<Code> = d.iter().filter_map(|d| d.code).collect();
+        assert!(codes.contains(&Code::WindowAttention), "{line}: {codes:?}");
+        let text = nnc::diag::render(&d, "t.nn", &src);
+        assert!(text.contains(label), "{line}:\n{text}");
+    }
+    // The same windows, fitting: 4 windows of 16 tokens, 2 heads of 16.
+    let net = compile(&format!(
+        "{good}s = matmul(q, k, contract: channels, groups: 2, window: 4)\n\
+         c = matmul(softmax(s), k, contract: tokens, groups: 2, window: 4)\n"
+    ));
+    let s = net.layer(net.find("s").unwrap());
+    assert_eq!(s.shape.nofm(), 2 * 16);
+    assert_eq!(s.shape.total_ops(1), 4 * 2 * 16 * 16 * 16);
+    let c = net.layer(net.find("c").unwrap());
+    assert_eq!(c.shape.total_ops(1), 4 * 2 * 16 * 16 * 16);
+}

@@ -23,6 +23,7 @@
 mod blocks;
 mod calls;
 mod eval;
+mod matmul;
 mod names;
 mod shape;
 mod stmts;

@@ -2,9 +2,10 @@
 //! facts of a problem (`error.rs`) into a message, labels and notes. The
 //! checker only passes short phrases as facts (`what` overflows, which
 //! limit was hit); sentences, labels and help lines are written here, the
-//! padding rule's in `padding.rs`.
+//! padding rule's in `padding.rs`, a window attention's in `window.rs`.
 
 mod padding;
+mod window;
 
 use super::builtin::Builtin;
 use super::error::{ErrorKind, HeaderProblem, Operand, OutProblem, ValueKind};
@@ -69,6 +70,7 @@ impl ErrorKind {
             | ErrorKind::GroupsDivide { .. } => self.shapes(&new),
             ErrorKind::MatmulSizes { .. }
             | ErrorKind::KvGroupsDivide { .. }
+            | ErrorKind::WindowAttention { .. }
             | ErrorKind::Overflow { .. }
             | ErrorKind::DivByZero { .. } => self.operands(&new),
             ErrorKind::ArgCount { .. }
@@ -350,6 +352,21 @@ impl ErrorKind {
                 )
                 .note("with grouped-query attention, each of the `kv_groups` groups of the second operand is read by `groups / kv_groups` groups of the first")
                 .help(format!("`kv_groups` must divide `groups`, {groups} (multi-head attention: `kv_groups` equal to `groups`, or left out)")),
+            ErrorKind::WindowAttention {
+                span,
+                a,
+                b,
+                window,
+                groups,
+                why,
+            } => window::window_attention(
+                new("the windows of a window attention do not fit".into()),
+                *span,
+                [a, b],
+                *window,
+                *groups,
+                *why,
+            ),
             ErrorKind::Overflow { span, what } => {
                 new("integer overflow".into()).primary(*span, format!("{what} does not fit"))
             }
