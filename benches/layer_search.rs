@@ -6,9 +6,9 @@ use criterion::{BenchmarkId, Criterion, criterion_group, criterion_main};
 use nnc::ir::{ConvShape, Dim2, LayerShape};
 use nnc::sched::Compat;
 use nnc::sched::blocking::{BlockingContext, sweep_counts};
-use nnc::sched::mapping::map_layer;
-use nnc::sched::node::NodeProblem;
-use nnc::sched::resource::{BlockingOptions, Solver};
+use nnc::sched::dataflow::map_layer;
+use nnc::sched::options::{BlockingOptions, Solver};
+use nnc::sched::search::node::NodeProblem;
 use std::hint::black_box;
 
 fn conv(nifm: u64, nofm: u64, ofmap: u64, filter: u64, stride: u64) -> LayerShape {

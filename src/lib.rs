@@ -41,6 +41,7 @@
 #[cfg(feature = "cli")]
 pub mod cli;
 pub mod diag;
+pub(crate) mod fasthash;
 pub mod hw;
 pub mod ir;
 pub mod lang;
@@ -59,10 +60,11 @@ pub use lang::check::check;
 pub use lang::compile;
 pub use lang::parse::parse;
 pub use sched::Compat;
-pub use sched::network::SearchError;
-pub use sched::options::{Options, OptionsBuilder, OptionsError};
+pub use sched::model::limits::RangeError;
+pub use sched::options::{Goal, Options, OptionsBuilder, OptionsError, Solver};
 pub use sched::partition::Partitioning;
-pub use sched::resource::{Goal, Solver};
+pub use sched::search::SearchError;
+pub use sched::search::shared::SharedSearch;
 pub use schedule::ScheduleFile;
 
 impl From<SearchError> for diag::Report {
@@ -97,14 +99,38 @@ pub fn schedule(
 /// Schedules `net` on `hw`, calling `progress` after each layer with
 /// (layers done, layers in all). Fails when a layer cannot be placed, or
 /// before searching when the network, batch or hardware is beyond the
-/// model's limits (`sched::limits`).
+/// model's limits (`sched::model::limits`).
 pub fn schedule_with_progress(
     net: &Network,
     hw: &Hardware,
     options: &Options,
     progress: &(dyn Fn(usize, usize) + Sync),
 ) -> Result<ScheduleFile, SearchError> {
-    let schedules = sched::network::search(net, &hw.machine(), options, progress)?;
+    let schedules = sched::search::network::search(net, &hw.machine(), options, progress)?;
+    best_file(net, hw, options, &schedules)
+}
+
+/// [`schedule()`] through `shared`, whose per-node searches it takes and
+/// adds to: the same schedule file, found faster when schedules of
+/// `shared`'s other networks, batches or design points did part of the
+/// work ([`SharedSearch`]).
+pub fn schedule_shared(
+    net: &Network,
+    hw: &Hardware,
+    options: &Options,
+    shared: &SharedSearch,
+) -> Result<ScheduleFile, SearchError> {
+    let schedules = shared.search(net, &hw.machine(), options, &|_, _| {})?;
+    best_file(net, hw, options, &schedules)
+}
+
+/// The schedule file of the best of `schedules`.
+fn best_file(
+    net: &Network,
+    hw: &Hardware,
+    options: &Options,
+    schedules: &[sched::search::network::NetworkSchedule],
+) -> Result<ScheduleFile, SearchError> {
     let best = schedules
         .first()
         .ok_or_else(|| SearchError::Internal("the search returned no schedule".into()))?;

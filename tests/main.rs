@@ -7,6 +7,7 @@ pub(crate) mod cli;
 mod diag;
 mod docs;
 mod lang;
+mod layout;
 mod model;
 mod onnx;
 mod partition;

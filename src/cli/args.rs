@@ -3,7 +3,7 @@
 //! of their values.
 
 use crate::hw;
-use crate::sched::limits::{MAX_BATCH, MAX_TOP};
+use crate::sched::model::limits::{MAX_BATCH, MAX_TOP};
 use crate::sched::pipeline::TimeOverhead;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use std::io::IsTerminal;

@@ -24,9 +24,7 @@ pub use size::{SIZE_EXPECTED, parse_size};
 pub use unit::{EnergyUnit, MAX_UNIT_LEN, format_seconds, format_watts};
 
 use crate::ir::Dim2;
-use crate::sched::partition::MemType;
-use crate::sched::resource::{Bandwidth, Cost, NodeResource};
-use crate::sched::types::PerLevel;
+use crate::sched::machine::{Bandwidth, Cost, Machine, MemType, NodeResource, PerLevel};
 use serde::{Deserialize, Serialize};
 use std::path::Path;
 
@@ -196,13 +194,8 @@ impl Hardware {
 
     /// The whole machine as the search sees it: nodes, memory placement,
     /// per-node resources and costs.
-    pub fn machine(&self) -> crate::sched::layer::Machine {
-        crate::sched::layer::Machine::new(
-            self.nodes,
-            self.memory,
-            self.node_resource(),
-            self.cost(),
-        )
+    pub fn machine(&self) -> Machine {
+        Machine::new(self.nodes, self.memory, self.node_resource(), self.cost())
     }
 
     /// `cycles` in seconds, when the file gives a clock.

@@ -9,10 +9,9 @@ use super::size::{self, SIZE_EXPECTED};
 use super::{Energy, EnergyUnit, Hardware, MAX_CLOCK_MHZ, Set};
 use crate::diag::SerdeProblem;
 use crate::ir::Dim2;
-use crate::sched::limits::{
-    MAX_ENERGY, MAX_HW_SIZE, MAX_NODE_SIDE, MAX_PE_SIDE, MAX_WORD_BITS, MIN_BANDWIDTH,
+use crate::sched::machine::{
+    MAX_ENERGY, MAX_HW_SIZE, MAX_NODE_SIDE, MAX_PE_SIDE, MAX_WORD_BITS, MIN_BANDWIDTH, MemType,
 };
-use crate::sched::partition::MemType;
 use serde::{Deserialize, Deserializer};
 use std::ops::Range;
 
@@ -168,7 +167,7 @@ fn deserialize(text: &str, origin: &str, sets: &[Set]) -> Result<File, HwError> 
 
 /// The range checks of a description's values, each pointing at its key,
 /// or naming the change that set it. The limits are the model's
-/// (`sched::limits`, which says why each keeps the model's arithmetic in
+/// (`sched::model::limits`, which says why each keeps the model's arithmetic in
 /// range).
 struct Checks<'a> {
     text: &'a str,

@@ -12,7 +12,7 @@ use std::fmt;
 /// ifmaps, ofmaps or filters — and of every product its formulas form on
 /// the way (2^44, about 1.8e13). Every [`Network`](super::Network) keeps to
 /// it, so the formulas below never overflow for one sample; the scheduler
-/// applies the same bound to whole batches (`sched::limits`).
+/// applies the same bound to whole batches (`sched::model::limits`).
 pub const MAX_QUANTITY: u64 = 1 << 44;
 
 /// A pair (height, width) of non-negative integers: fmap sizes, kernels,

@@ -409,8 +409,8 @@ fn hardware_drawing(s: &SavedSchedule) -> String {
 
 fn memory(s: &SavedSchedule) -> &'static str {
     match s.hardware.memory {
-        crate::sched::partition::MemType::TwoD => "2D",
-        crate::sched::partition::MemType::ThreeD => "3D",
+        crate::sched::machine::MemType::TwoD => "2D",
+        crate::sched::machine::MemType::ThreeD => "3D",
     }
 }
 

@@ -1,12 +1,15 @@
 //! The options of a search (the reference's `Option`, the parts nnc has):
-//! one type, built and checked by [`OptionsBuilder`].
+//! one type, built and checked by [`OptionsBuilder`], and its parts: what
+//! the search optimizes ([`Goal`], ranking by [`RankKey`]) and how a layer's
+//! blockings are found ([`BlockingOptions`], [`Solver`]).
 
-use super::Compat;
-use super::limits::{MAX_BATCH, MAX_TOP};
-use super::partition::{IfmapsWithoutHybrid, Partitioning};
-use super::pipeline::PipelineOptions;
-use super::resource::{BlockingOptions, Goal, Solver};
-use super::types::PerData;
+use crate::sched::Compat;
+use crate::sched::model::limits::{MAX_BATCH, MAX_TOP};
+use crate::sched::partition::{IfmapsWithoutHybrid, Partitioning};
+use crate::sched::pipeline::PipelineOptions;
+use crate::sched::types::PerData;
+use serde::Serialize;
+use std::cmp::Ordering;
 use thiserror::Error;
 
 /// Everything a search can be asked for besides the network and the
@@ -116,6 +119,115 @@ pub enum DataSharing {
     /// Forwarding, and the group's buffers hold one copy between them
     /// (buffer sharing with rotation).
     Buffers,
+}
+
+/// What the search optimizes (the reference's `opt_goal`).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Goal {
+    /// Energy, ties broken by time.
+    #[default]
+    E,
+    /// Delay (time), ties broken by energy.
+    D,
+    /// Energy-delay product.
+    Ed,
+}
+
+/// What candidates are ranked by: two numbers compared lexicographically,
+/// smaller first, with [`f64::total_cmp`] (the model's energies and times
+/// are finite, never NaN: `sched::model::limits`). Sorting by it is stable, so equal
+/// keys keep the order the candidates were generated in.
+#[derive(Clone, Copy, Debug)]
+pub struct RankKey(pub f64, pub f64);
+
+impl Ord for RankKey {
+    fn cmp(&self, other: &Self) -> Ordering {
+        self.0
+            .total_cmp(&other.0)
+            .then_with(|| self.1.total_cmp(&other.1))
+    }
+}
+
+impl PartialOrd for RankKey {
+    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl PartialEq for RankKey {
+    fn eq(&self, other: &Self) -> bool {
+        self.cmp(other) == Ordering::Equal
+    }
+}
+
+impl Eq for RankKey {}
+
+impl Goal {
+    /// The key of a (cost, time) pair under this goal; smaller is better.
+    /// The `ed` key has the product first.
+    pub fn key(self, cost: f64, time: f64) -> RankKey {
+        match self {
+            Goal::E => RankKey(cost, time),
+            Goal::D => RankKey(time, cost),
+            Goal::Ed => RankKey(cost * time, 0.0),
+        }
+    }
+
+    /// The flag value (`e`, `d`, `ed`).
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Goal::E => "e",
+            Goal::D => "d",
+            Goal::Ed => "ed",
+        }
+    }
+}
+
+/// The solver that picks a layer's loop blocking.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Solver {
+    /// Enumerate every blocking (the reference's default).
+    #[default]
+    Exhaustive,
+    /// The analytical bypass solver of TETRIS (conv-pattern layers only;
+    /// others fall back to exhaustive search).
+    Analytic,
+}
+
+impl Solver {
+    /// The flag value (`exhaustive`, `analytic`).
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Solver::Exhaustive => "exhaustive",
+            Solver::Analytic => "analytic",
+        }
+    }
+}
+
+/// Options of the per-layer search (docs/model/blocking.md#search-options).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
+pub struct BlockingOptions {
+    /// Per data kind: may it bypass the global buffer?
+    pub bypass: PerData<bool>,
+    /// Exhaustive search or analytical solver.
+    pub solver: Solver,
+    /// What to optimize.
+    pub goal: Goal,
+    /// How many best blockings to keep.
+    pub ntops: usize,
+}
+
+impl Default for BlockingOptions {
+    fn default() -> Self {
+        BlockingOptions {
+            bypass: PerData::splat(true),
+            solver: Solver::Exhaustive,
+            goal: Goal::E,
+            ntops: 1,
+        }
+    }
 }
 
 /// Builds [`Options`]; [`OptionsBuilder::build`] checks the bounds.

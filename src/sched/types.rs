@@ -97,6 +97,16 @@ indexed_enum! {
     }
 }
 
+impl PerData<f64> {
+    /// `0.0 + fil + ifm + ofm`, in that order: how the model sums over the
+    /// data kinds, energies and counts alike. Floating-point addition is not
+    /// associative, and nnc reproduces the reference's totals bit for bit
+    /// (`sched::model::energy` says why the order matters).
+    pub(crate) fn sum_in_order(self) -> f64 {
+        0.0 + self[DataKind::Fil] + self[DataKind::Ifm] + self[DataKind::Ofm]
+    }
+}
+
 indexed_enum! {
     /// One loop of a layer's nested-loop description (the reference's
     /// `LoopEnum`).

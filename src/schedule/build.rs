@@ -4,18 +4,18 @@
 use super::types::*;
 use crate::hw::Hardware;
 use crate::ir::{LayerId, LayerShape, Network, Source};
-use crate::sched::bound::{BoundContext, LowerBound, layer_bound};
-use crate::sched::energy::{LayerCost, level_energy};
-use crate::sched::layer::LayerResult;
-use crate::sched::network::NetworkSchedule;
+use crate::sched::machine::{Bandwidth, Cost};
+use crate::sched::model::bound::{BoundContext, LowerBound, layer_bound};
+use crate::sched::model::energy::{LayerCost, level_energy};
 use crate::sched::options::Options;
 use crate::sched::partition::{NodeRegion, ParallelDim};
-use crate::sched::resource::{Bandwidth, Cost};
+use crate::sched::search::layer::LayerResult;
+use crate::sched::search::network::NetworkSchedule;
 use crate::sched::types::{DataKind, LoopDim, MemLevel, PerData, PerLevel, PerLoop};
 
 impl EnergyOut {
     /// A layer's energy, its access energy split by level with the
-    /// formula of `sched::energy`.
+    /// formula of `sched::model::energy`.
     fn of(cost: &LayerCost, access: &PerLevel<PerData<f64>>, c: &Cost) -> Self {
         let level = level_energy(c, access);
         EnergyOut {
@@ -269,7 +269,7 @@ pub fn build(
         machine: &machine,
         batch: options.batch,
         bypass: options.blocking.bypass,
-        filters_pinned: crate::sched::network::owns_hardware(net),
+        filters_pinned: crate::sched::search::network::owns_hardware(net),
         on_chip: PerData([false; 3]),
         compat: options.compat,
     };

@@ -19,7 +19,7 @@ use crate::hw::Hardware;
 use crate::hw::{Energy, EnergyUnit};
 use crate::ir::Dim2;
 use crate::sched::Compat;
-use crate::sched::partition::MemType;
+use crate::sched::machine::MemType;
 use serde::{Deserialize, Deserializer, Serialize};
 use std::path::Path;
 use thiserror::Error;

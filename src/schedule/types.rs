@@ -6,8 +6,8 @@
 use crate::hw::Hardware;
 use crate::ir::{Dim2, LayerKind};
 use crate::sched::Compat;
+use crate::sched::options::{Goal, Solver};
 use crate::sched::partition::{ParallelDim, PartitionKind};
-use crate::sched::resource::{Goal, Solver};
 use crate::sched::types::{DataKind, LoopDim};
 use serde::{Deserialize, Serialize};
 

@@ -6,13 +6,7 @@ use super::csv::{self, RESULT_COLUMNS};
 use super::spec::{SRAM_KEYS, Spec, SramRule};
 use crate::hw::{self, Hardware, HwError, Set};
 use crate::ir::Network;
-use crate::sched::layer::{Machine, NodeCache};
-use crate::sched::limits::RangeError;
-use crate::sched::multicap::CapacityGroup;
-use crate::sched::network::{SearchError, owns_hardware, search_cached};
-use crate::sched::options::Options;
-use crate::schedule::ScheduleFile;
-use std::sync::Arc;
+use crate::{RangeError, SearchError, SharedSearch, schedule_shared};
 use thiserror::Error;
 
 /// One design point: the changes of its varied keys, in column order, then
@@ -209,21 +203,19 @@ impl<'a> Plan<'a> {
     /// would find it; a point without a schedule has empty results and the
     /// reason in `status`.
     pub fn row(&self, k: usize) -> String {
-        let shared = self.shared_results(self.cache_slot(k), &[self.capacity(k)]);
-        self.row_cached(k, &shared)
+        self.row_shared(k, &self.shared_search(&[k]))
     }
 
-    /// How many cache slots: two per capacity group.
+    /// How many cache slots: one per capacity group.
     pub fn cache_slots(&self) -> usize {
-        2 * self.group_first.len()
+        self.group_first.len()
     }
 
     /// Which per-node results row `k` may share: those of the rows whose
-    /// points are of the same capacity group and whose networks agree on
-    /// owning the hardware (`sched::network::search_cached`).
+    /// points are of the same capacity group ([`SharedSearch`]).
     pub fn cache_slot(&self, k: usize) -> usize {
-        let (n, _, p) = self.locate(k);
-        2 * self.groups[p] + usize::from(owns_hardware(&self.networks[n]))
+        let (_, _, p) = self.locate(k);
+        self.groups[p]
     }
 
     /// Rows that are best run one after another, by one worker: the same
@@ -234,25 +226,20 @@ impl<'a> Plan<'a> {
         (n, b, self.groups[p])
     }
 
-    /// The global buffer's capacity of row `k`'s point, words per node.
-    pub fn capacity(&self, k: usize) -> u64 {
-        let (_, _, p) = self.locate(k);
-        self.hardware[p].machine().node.size_gbuf
+    /// A session sharing the per-node searches of `rows` (grid indices, of
+    /// one cache slot to share anything).
+    pub fn shared_search(&self, rows: &[usize]) -> SharedSearch {
+        let machines: Vec<_> = rows
+            .iter()
+            .map(|&k| self.hardware[self.locate(k).2].machine())
+            .collect();
+        SharedSearch::new(&machines)
     }
 
-    /// The per-node results of cache slot `slot`, empty, for the
-    /// capacities of the rows that will share them.
-    pub fn shared_results(&self, slot: usize, capacities: &[u64]) -> Arc<CapacityGroup> {
-        let m = self.hardware[self.group_first[slot / 2]].machine();
-        Arc::new(CapacityGroup::new(m.node, m.cost, capacities))
-    }
-
-    /// [`Plan::row`] with per-node results shared through `shared`, which
-    /// must be [`Plan::shared_results`] of the row's [`Plan::cache_slot`].
-    pub fn row_cached(&self, k: usize, shared: &Arc<CapacityGroup>) -> String {
+    /// [`Plan::row`] with per-node searches shared through `shared`
+    /// ([`Plan::shared_search`] of rows of the row's [`Plan::cache_slot`]).
+    pub fn row_shared(&self, k: usize, shared: &SharedSearch) -> String {
         let (n, b, p) = self.locate(k);
-        let cache = NodeCache::shared(shared, self.capacity(k)).unwrap_or_default();
-        let cache = &cache;
         let mut fields = self.key(k);
         let blanks = || vec![String::new(); RESULT_COLUMNS.len()];
         let options = self.spec.options.batch(self.spec.batches[b]).build();
@@ -261,7 +248,7 @@ impl<'a> Plan<'a> {
                 fields.extend(blanks());
                 format!("bad options: {e}")
             }
-            Ok(o) => match schedule(&self.networks[n], &self.hardware[p], &o, cache) {
+            Ok(o) => match schedule_shared(&self.networks[n], &self.hardware[p], &o, shared) {
                 Ok(file) => {
                     let t = &file.totals;
                     fields.extend(csv::results(t.energy, t.time, &t.energy_breakdown));
@@ -305,15 +292,15 @@ fn sram_sqrt(base: &Hardware, point: &Hardware, keys: &[&'static str]) -> Vec<Se
 }
 
 /// The points' capacity groups: each point's group, and each group's first
-/// point, in grid order.
+/// point, in grid order (docs/sweep.md#shared-layer-searches).
 fn capacity_groups(hardware: &[Hardware]) -> (Vec<usize>, Vec<usize>) {
-    let machines: Vec<Machine> = hardware.iter().map(Hardware::machine).collect();
+    let machines: Vec<_> = hardware.iter().map(Hardware::machine).collect();
     let mut groups = Vec::with_capacity(machines.len());
     let mut first: Vec<usize> = Vec::new();
     for m in &machines {
         match first
             .iter()
-            .position(|&f| same_but_capacity(&machines[f], m))
+            .position(|&f| SharedSearch::shared_between(&machines[f], m))
         {
             Some(g) => groups.push(g),
             None => {
@@ -323,31 +310,4 @@ fn capacity_groups(hardware: &[Hardware]) -> (Vec<usize>, Vec<usize>) {
         }
     }
     (groups, first)
-}
-
-/// Do two machines differ at most in the capacity of the global buffer?
-fn same_but_capacity(a: &Machine, b: &Machine) -> bool {
-    use crate::sched::resource::NodeResource;
-    let node = |m: &Machine| NodeResource {
-        size_gbuf: 0,
-        ..m.node
-    };
-    node(a) == node(b)
-        && a.cost == b.cost
-        && a.proc_region == b.proc_region
-        && a.dram_region == b.dram_region
-}
-
-/// `nnc::schedule` with a shared cache: the same search and file.
-fn schedule(
-    net: &Network,
-    hw: &Hardware,
-    options: &Options,
-    cache: &NodeCache,
-) -> Result<ScheduleFile, SearchError> {
-    let schedules = search_cached(net, &hw.machine(), options, &|_, _| {}, cache)?;
-    let best = schedules
-        .first()
-        .ok_or_else(|| SearchError::Internal("the search returned no schedule".into()))?;
-    Ok(crate::schedule::build(net, hw, options, best))
 }

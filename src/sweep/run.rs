@@ -4,7 +4,7 @@
 //! run one after another.
 
 use super::grid::Plan;
-use crate::sched::multicap::CapacityGroup;
+use crate::SharedSearch;
 use std::collections::BTreeMap;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, mpsc};
@@ -22,24 +22,23 @@ pub fn run_ordered<E: Send>(
     on_row: &mut (dyn FnMut(String) -> Result<(), E> + Send),
 ) -> Result<(), E> {
     // Per-node results are shared by the rows of a cache slot, and dropped
-    // when the last of them is done.
-    // Only the capacities of these rows are searched for (a shard may hold
-    // some of a group's points only).
-    let mut left = vec![0usize; plan.cache_slots()];
-    let mut capacities = vec![Vec::new(); plan.cache_slots()];
+    // when the last of them is done. Only the machines of these rows are
+    // searched for (a shard may hold some of a group's points only).
+    let mut members = vec![Vec::new(); plan.cache_slots()];
     for &k in rows {
-        left[plan.cache_slot(k)] += 1;
-        capacities[plan.cache_slot(k)].push(plan.capacity(k));
+        members[plan.cache_slot(k)].push(k);
     }
-    let caches: Vec<Mutex<(usize, Option<Arc<CapacityGroup>>)>> =
-        left.into_iter().map(|n| Mutex::new((n, None))).collect();
-    let cache_of = |k: usize| -> Arc<CapacityGroup> {
+    let caches: Vec<Mutex<(usize, Option<Arc<SharedSearch>>)>> = members
+        .iter()
+        .map(|m| Mutex::new((m.len(), None)))
+        .collect();
+    let cache_of = |k: usize| -> Arc<SharedSearch> {
         let slot = plan.cache_slot(k);
         let Ok(mut held) = caches[slot].lock() else {
-            return plan.shared_results(slot, &capacities[slot]);
+            return Arc::new(plan.shared_search(&members[slot]));
         };
         held.1
-            .get_or_insert_with(|| plan.shared_results(slot, &capacities[slot]))
+            .get_or_insert_with(|| Arc::new(plan.shared_search(&members[slot])))
             .clone()
     };
     let done_with = |k: usize| {
@@ -97,7 +96,7 @@ pub fn run_ordered<E: Send>(
                                 return;
                             }
                             let cache = cache_of(rows[i]);
-                            let line = plan.row_cached(rows[i], &cache);
+                            let line = plan.row_shared(rows[i], &cache);
                             drop(cache);
                             done_with(rows[i]);
                             if tx.send((i, line)).is_err() {

@@ -7,10 +7,9 @@
 use crate::diag::{Code, Diagnostic, Report, SerdeProblem, Span};
 use crate::hw::{self, Hardware, HwError, Set, SetError};
 use crate::sched::Compat;
-use crate::sched::limits::MAX_TOP;
-use crate::sched::options::{Options, OptionsBuilder};
+use crate::sched::model::limits::MAX_TOP;
+use crate::sched::options::{Goal, Options, OptionsBuilder, Solver};
 use crate::sched::partition::Partitioning;
-use crate::sched::resource::{Goal, Solver};
 use crate::sched::types::PerData;
 use serde::Deserialize;
 use std::ops::Range;

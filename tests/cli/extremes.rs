@@ -17,8 +17,8 @@
 //! allow batch splits that batch 1 does not: docs/compat.md#half_array_assert).
 
 use nnc::ir::Network;
-use nnc::sched::layer::LayerError;
-use nnc::sched::limits::{MAX_BATCH, RangeError, largest_batch};
+use nnc::sched::model::limits::{MAX_BATCH, RangeError, largest_batch};
+use nnc::sched::search::layer::LayerError;
 use nnc::sched::types::PerData;
 use nnc::{Compat, Goal, Options, Partitioning, SearchError, Solver};
 use proptest::prelude::*;

@@ -229,3 +229,139 @@ fn the_slug_rule_matches_githubs() {
     let a = anchors("# A\n```\n# not a heading\n```\n## A\n");
     assert_eq!(a, ["a", "a-1"].into_iter().map(String::from).collect());
 }
+
+/// The `src/...` paths a text names, braces expanded
+/// (`src/a/{b,c}.rs` is `src/a/b.rs` and `src/a/c.rs`).
+fn source_paths(text: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut rest = text;
+    while let Some(i) = rest.find("src/") {
+        let before = rest[..i].chars().last();
+        let tail = &rest[i..];
+        let end = tail
+            .find(|c: char| !(c.is_alphanumeric() || "/._-{},".contains(c)))
+            .unwrap_or(tail.len());
+        rest = &tail[end..];
+        // `nnc/src/...` or a URL's path is not this repository's.
+        if before.is_some_and(|c| c.is_alphanumeric() || c == '/' || c == '.') {
+            continue;
+        }
+        let path = tail[..end].trim_end_matches(['.', ',']);
+        match (path.find('{'), path.find('}')) {
+            (Some(a), Some(b)) if a < b => {
+                for alt in path[a + 1..b].split(',') {
+                    out.push(format!("{}{alt}{}", &path[..a], &path[b + 1..]));
+                }
+            }
+            _ => out.push(path.to_owned()),
+        }
+    }
+    out
+}
+
+/// The `sched::a::b` paths a text names (the scheduler's modules and items,
+/// as the docs and comments name them).
+fn sched_paths(text: &str) -> Vec<Vec<String>> {
+    let mut out = Vec::new();
+    let mut rest = text;
+    while let Some(i) = rest.find("sched::") {
+        let tail = &rest[i..];
+        let end = tail
+            .find(|c: char| !(c.is_alphanumeric() || c == '_' || c == ':'))
+            .unwrap_or(tail.len());
+        let segs: Vec<String> = tail[..end]
+            .split("::")
+            .skip(1)
+            .filter(|s| !s.is_empty())
+            .map(str::to_owned)
+            .collect();
+        rest = &tail[end..];
+        out.push(segs);
+    }
+    out
+}
+
+/// Checks that `segs` (after `sched::`) name modules of `src/sched/` and,
+/// after the last module, an item its file mentions; returns a message if
+/// not.
+fn check_sched_path(segs: &[String]) -> Option<String> {
+    let mut dir = root().join("src/sched");
+    let mut file = dir.join("mod.rs");
+    for s in segs {
+        let as_file = dir.join(format!("{s}.rs"));
+        let as_dir = dir.join(s);
+        if as_dir.join("mod.rs").is_file() {
+            file = as_dir.join("mod.rs");
+            dir = as_dir;
+        } else if as_file.is_file() {
+            file = as_file;
+            dir = dir.join(s);
+        } else {
+            let text = fs::read_to_string(&file).unwrap_or_default();
+            let word = |w: &str| {
+                text.match_indices(w).any(|(i, _)| {
+                    let ok = |c: Option<char>| !c.is_some_and(|c| c.is_alphanumeric() || c == '_');
+                    ok(text[..i].chars().last()) && ok(text[i + w.len()..].chars().next())
+                })
+            };
+            return (!word(s))
+                .then(|| format!("sched::{}: no such module or item", segs.join("::")));
+        }
+    }
+    None
+}
+
+#[test]
+fn every_source_path_the_docs_and_comments_name_exists() {
+    let mut texts = vec![root().join("README.md")];
+    files(&root().join("docs"), &["md"], &mut texts);
+    files(&root().join("tests"), &["md"], &mut texts);
+    let mut code = Vec::new();
+    for dir in ["src", "tests", "benches"] {
+        files(&root().join(dir), &["rs"], &mut code);
+    }
+    let mut bad = Vec::new();
+    let (mut paths, mut names) = (0, 0);
+    for file in &texts {
+        let text = fs::read_to_string(file).unwrap();
+        for path in source_paths(&text) {
+            paths += 1;
+            if !root().join(&path).exists() {
+                bad.push(format!("{}: {path}: no such file", file.display()));
+            }
+        }
+    }
+    for file in texts.iter().chain(&code) {
+        let text = fs::read_to_string(file).unwrap();
+        for segs in sched_paths(&text) {
+            names += 1;
+            if let Some(msg) = check_sched_path(&segs) {
+                bad.push(format!("{}: {msg}", file.display()));
+            }
+        }
+    }
+    assert!(
+        paths > 40 && names > 100,
+        "only {paths} paths and {names} names: the scan is broken"
+    );
+    assert!(bad.is_empty(), "stale source paths:\n{}", bad.join("\n"));
+}
+
+#[test]
+fn source_paths_are_read_as_written() {
+    assert_eq!(
+        source_paths("see `src/sched/partition/{fmap,layout}.rs`, src/hw/. and x/src/y"),
+        [
+            "src/sched/partition/fmap.rs",
+            "src/sched/partition/layout.rs",
+            "src/hw/"
+        ]
+    );
+    assert_eq!(
+        sched_paths("(`sched::model::limits`)"),
+        [vec!["model", "limits"]]
+    );
+    assert!(check_sched_path(&["search".into(), "shared".into(), "SharedSearch".into()]).is_none());
+    assert!(check_sched_path(&["multicap".into()]).is_some());
+    assert!(check_sched_path(&["search".into(), "network".into(), "NoSuchItem".into()]).is_some());
+}

@@ -4,9 +4,10 @@
 
 use nnc::ir::{ConvShape, Dim2, LayerShape, LocalShape};
 use nnc::sched::Compat;
-use nnc::sched::mapping::MappingError;
-use nnc::sched::node::{NodeCandidate, NodeProblem};
-use nnc::sched::resource::{Bandwidth, BlockingOptions, Cost, Goal, NodeResource, Solver};
+use nnc::sched::dataflow::MappingError;
+use nnc::sched::machine::{Bandwidth, Cost, NodeResource};
+use nnc::sched::options::{BlockingOptions, Goal, Solver};
+use nnc::sched::search::node::{NodeCandidate, NodeProblem};
 use nnc::sched::types::PerLevel;
 use proptest::prelude::*;
 

@@ -3,8 +3,9 @@
 
 use nnc::ir::{ConvShape, Dim2, LayerShape};
 use nnc::sched::Compat;
-use nnc::sched::node::{NodeCandidate, NodeProblem};
-use nnc::sched::resource::{Bandwidth, BlockingOptions, Cost, Goal, NodeResource};
+use nnc::sched::machine::{Bandwidth, Cost, NodeResource};
+use nnc::sched::options::{BlockingOptions, Goal};
+use nnc::sched::search::node::{NodeCandidate, NodeProblem};
 use nnc::sched::types::PerLevel;
 
 fn run(threads: usize, goal: Goal, compat: Compat) -> Vec<NodeCandidate> {

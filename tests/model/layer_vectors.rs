@@ -5,10 +5,9 @@
 use super::support::*;
 use nnc::sched::Compat;
 use nnc::sched::blocking::{Blocking, BlockingContext, sweep_counts};
-use nnc::sched::factor::ordered_factors;
-use nnc::sched::mapping::map_layer;
-use nnc::sched::nld::Nld;
-use nnc::sched::node::NodeProblem;
+use nnc::sched::dataflow::{Nld, map_layer};
+use nnc::sched::model::factor::ordered_factors;
+use nnc::sched::search::node::NodeProblem;
 use nnc::sched::types::{PerData, PerLoop};
 use serde_json::Value;
 use std::sync::LazyLock;

@@ -2,8 +2,9 @@
 
 use nnc::ir::{ConvShape, Dim2, LayerShape, LocalShape};
 use nnc::sched::Compat;
-use nnc::sched::node::{NodeCandidate, NodeProblem};
-use nnc::sched::resource::{Bandwidth, BlockingOptions, Cost, Goal, NodeResource, Solver};
+use nnc::sched::machine::{Bandwidth, Cost, NodeResource};
+use nnc::sched::options::{BlockingOptions, Goal, Solver};
+use nnc::sched::search::node::{NodeCandidate, NodeProblem};
 use nnc::sched::types::{DataKind, MemLevel, PerData, PerLevel};
 use proptest::prelude::*;
 

@@ -1,7 +1,8 @@
 //! Reading the reference's vector files into nnc's types.
 
 use nnc::ir::{ConvShape, Dim2, LayerShape, LocalShape};
-use nnc::sched::resource::{Bandwidth, BlockingOptions, Cost, Goal, NodeResource, Solver};
+use nnc::sched::machine::{Bandwidth, Cost, NodeResource};
+use nnc::sched::options::{BlockingOptions, Goal, Solver};
 use nnc::sched::types::{PerData, PerLevel};
 use serde_json::Value;
 

@@ -5,9 +5,10 @@
 use super::support::{layer, region, scheme, vectors};
 use nnc::ir::{ConvShape, Dim2, LayerShape, LocalShape};
 use nnc::sched::Compat;
+use nnc::sched::machine::MemType;
 use nnc::sched::partition::{
-    DataLayout, FilterSources, FmapRange, HopCache, HopQuery, MemType, NodeRegion, ParallelDim,
-    PartTarget, PartitionScheme, Partitioning, gen_partition, proc_data_range, unit_nhops,
+    DataLayout, FilterSources, FmapRange, HopCache, HopQuery, NodeRegion, ParallelDim, PartTarget,
+    PartitionScheme, Partitioning, gen_partition, proc_data_range, unit_nhops,
 };
 use nnc::sched::types::DataKind;
 

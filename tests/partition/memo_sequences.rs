@@ -8,9 +8,10 @@
 
 use nnc::ir::{ConvShape, Dim2, LayerShape, LocalShape};
 use nnc::sched::Compat;
+use nnc::sched::machine::MemType;
 use nnc::sched::partition::{
-    DataLayout, FilterSources, FmapRange, HopCache, HopQuery, MemType, NodeRegion, ParallelDim,
-    PartTarget, PartitionScheme, Partitioning, gen_partition, unit_nhops,
+    DataLayout, FilterSources, FmapRange, HopCache, HopQuery, NodeRegion, ParallelDim, PartTarget,
+    PartitionScheme, Partitioning, gen_partition, unit_nhops,
 };
 use serde_json::Value;
 

@@ -2,9 +2,10 @@
 
 use nnc::ir::{ConvShape, Dim2, LayerShape};
 use nnc::sched::Compat;
+use nnc::sched::machine::MemType;
 use nnc::sched::partition::{
-    Coord, DataLayout, FilterSources, FmapPosition, FmapRange, HopCache, HopQuery, MemType,
-    NodeRegion, ParallelDim, PartTarget, PartitionScheme, Partitioning, gen_partition, unit_nhops,
+    Coord, DataLayout, FilterSources, FmapPosition, FmapRange, HopCache, HopQuery, NodeRegion,
+    ParallelDim, PartTarget, PartitionScheme, Partitioning, gen_partition, unit_nhops,
 };
 use proptest::prelude::*;
 use std::collections::HashSet;

@@ -169,8 +169,9 @@ fn zero_hops_cost_nothing_along_an_axis_without_neighbours() {
 fn the_worked_blocking_rotates_filters_around_pairs() {
     use nnc::sched::Compat;
     use nnc::sched::blocking::{Blocking, BlockingContext};
-    use nnc::sched::nld::Nld;
-    use nnc::sched::resource::{Bandwidth, Cost, Goal, NodeResource};
+    use nnc::sched::dataflow::Nld;
+    use nnc::sched::machine::{Bandwidth, Cost, NodeResource};
+    use nnc::sched::options::Goal;
     use nnc::sched::types::{DataLoops, PerData, PerLevel, PerLoop};
     let part = PartitionScheme::from_indices(
         [0, 2, 3, 1],

@@ -6,7 +6,7 @@
 
 use crate::model::support::{assert_close, assert_close_n, f, u};
 use crate::search::support::{check_layer_result, network_vector};
-use nnc::sched::network::search;
+use nnc::sched::search::network::search;
 use nnc::sched::types::PerData;
 use serde_json::Value;
 

@@ -7,10 +7,10 @@ use crate::search::support::network;
 use nnc::ir::Network;
 use nnc::sched::partition::{NodeRegion, RegionKind};
 use nnc::sched::pipeline::dag::Dag;
-use nnc::sched::pipeline::segment::{
-    PipelineOptions, PipelineSegment, SegmentContext, gen_segments,
-};
+use nnc::sched::pipeline::generate::{PipelineSegment, gen_segments};
+use nnc::sched::pipeline::segment::{PipelineOptions, SegmentContext};
 use nnc::sched::pipeline::{DataRegion, LayerConstraint};
+use nnc::sched::search::order::vertex_order;
 use serde_json::{Value, json};
 
 fn vector(id: &str) -> Value {
@@ -139,7 +139,7 @@ fn check(id: &str) {
         options,
     };
     let e = &v["expected"];
-    let dag = Dag::new(&net);
+    let dag = Dag::new(&net, vertex_order(&net));
     let vertices: Vec<Value> = dag.vertices.iter().map(|g| names(&net, g)).collect();
     assert_eq!(json!(vertices), e["dag_vertices"], "{id} vertices");
     let order: Vec<_> = dag.vertices.iter().flatten().copied().collect();

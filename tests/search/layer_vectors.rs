@@ -5,10 +5,11 @@
 use crate::model::support::{cost, dim, u};
 use crate::partition::support::{frng, layer, scheme, vectors};
 use nnc::sched::Compat;
-use nnc::sched::layer::{LayerSearch, Machine, NodeCache};
+use nnc::sched::machine::{Bandwidth, Machine, MemType, NodeResource};
 use nnc::sched::options::Options;
-use nnc::sched::partition::{DataLayout, HopCache, MemType, Partitioning};
-use nnc::sched::resource::{Bandwidth, NodeResource};
+use nnc::sched::partition::{DataLayout, HopCache, NodeRegion, Partitioning};
+use nnc::sched::search::cache::NodeCache;
+use nnc::sched::search::layer::LayerSearch;
 use nnc::sched::types::PerData;
 use serde_json::Value;
 
@@ -30,7 +31,7 @@ fn check(v: &Value) {
         no_time_mux: false,
     };
     let machine = Machine::new(nodes, mem, node, cost(&i["cost"]));
-    let dram = machine.dram_region;
+    let dram = NodeRegion::dram(nodes, mem);
     let o = &i["options"];
     let by = &o["sw_gbuf_bypass"];
     let partitioning = Partitioning::from_flags(
@@ -57,11 +58,7 @@ fn check(v: &Value) {
     )
     .unwrap();
     let cache = NodeCache::new();
-    let search = LayerSearch {
-        machine: &machine,
-        options: &options,
-        cache: &cache,
-    };
+    let search = LayerSearch::new(&machine, &options, &cache);
     let mut hops = HopCache::new(Compat::NnDataflow);
     let results = search
         .schedule(&layer(&i["layer"]), &ifmap, &mut hops)

@@ -4,9 +4,8 @@
 
 use nnc::ir::Network;
 use nnc::sched::Compat;
-use nnc::sched::options::Options;
+use nnc::sched::options::{Options, Solver};
 use nnc::sched::partition::Partitioning;
-use nnc::sched::resource::Solver;
 use nnc::sched::types::PerData;
 use nnc::schedule::{LayerOut, ScheduleFile};
 

@@ -6,11 +6,10 @@ use nnc::ir::{
     Source, Span,
 };
 use nnc::sched::Compat;
-use nnc::sched::layer::Machine;
-use nnc::sched::options::Options;
-use nnc::sched::partition::{MemType, Partitioning};
+use nnc::sched::machine::{Bandwidth, Machine, MemType, NodeResource};
+use nnc::sched::options::{BlockingOptions, Goal, Options, Solver};
+use nnc::sched::partition::Partitioning;
 use nnc::sched::pipeline::{PipelineOptions, TimeOverhead};
-use nnc::sched::resource::{Bandwidth, BlockingOptions, Goal, NodeResource, Solver};
 use nnc::sched::types::PerData;
 use serde_json::Value;
 
@@ -176,7 +175,7 @@ pub(crate) fn pipeline_options(o: &Value) -> PipelineOptions {
 /// energy and time.
 pub(crate) fn check_layer_result(
     at: &dyn Fn(&str) -> String,
-    r: &nnc::sched::layer::LayerResult,
+    r: &nnc::sched::search::layer::LayerResult,
     w: &Value,
 ) {
     use crate::model::support::{assert_close, assert_close_n, u3};

@@ -2,17 +2,18 @@
 //! bypass): how a layer's loop nest is tiled over the memory hierarchy, and
 //! what one such tiling costs (docs/model/blocking.md).
 //!
-//! `scheme` prices one blocking; `search` enumerates them all; `multicap`
-//! does that search once for several global-buffer capacities; `solver` is
-//! the analytical bypass solver.
+//! `scheme` prices one blocking; `search` enumerates them all; `capacities`
+//! does that search once for several global-buffer capacities; `sharing`
+//! prices buffer sharing inside one blocking; `solver` is the analytical
+//! bypass solver.
 
-mod multicap;
+mod capacities;
 mod scheme;
 mod search;
 mod sharing;
 mod solver;
 
-pub use multicap::{gbuf_need, search_capacities};
+pub use capacities::{gbuf_need, search_capacities};
 pub use scheme::{Blocking, BlockingContext, BlockingStats, DataHome};
 pub use search::{SweepCounts, search, sweep_counts};
 pub use sharing::Sharing;

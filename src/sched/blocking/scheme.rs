@@ -4,11 +4,12 @@
 use super::sharing::{Sharing, SharingInput, share_buffers};
 use super::{Factors, Orders};
 use crate::sched::Compat;
-use crate::sched::energy::{LayerCost, access_energy, noc_hops};
-use crate::sched::nld::Nld;
+use crate::sched::dataflow::Nld;
+use crate::sched::machine::{Cost, NodeResource, whole_cycles};
+use crate::sched::model::energy::{LayerCost, access_energy, noc_hops};
+use crate::sched::options::{Goal, RankKey};
 use crate::sched::pipeline::LayerConstraint;
 use crate::sched::pipeline::bufshr::BufShare;
-use crate::sched::resource::{Cost, Goal, NodeResource, RankKey, whole_cycles};
 use crate::sched::types::{DataKind, LoopDim, MemLevel, PerData, PerLevel, PerLoop};
 use serde::Serialize;
 
@@ -53,7 +54,7 @@ pub struct BlockingStats {
     /// The layer's time: the three overlap perfectly.
     pub time: u64,
     /// The layer's energy with this blocking, given the context's NoC hops
-    /// (`sched::energy`, the formula the layer's result uses too).
+    /// (`sched::model::energy`, the formula the layer's result uses too).
     pub energy: LayerCost,
     /// Were the filters pinned on chip (`fetch[0][fil]` set to 0 from 1,
     /// docs/model/blocking.md#filter-pinning)?
@@ -310,7 +311,7 @@ impl<'a> BlockingContext<'a> {
 
     fn units(&self, d: DataKind, levels: &[PerLoop<u64>]) -> u64 {
         // Parts of the loop counts, whose product is in range
-        // (`sched::limits`).
+        // (`sched::model::limits`).
         LoopDim::ALL
             .into_iter()
             .filter(|&l| self.nld.data_loops.has(d, l))
@@ -390,27 +391,7 @@ impl<'a> BlockingContext<'a> {
 
     fn finish_with(&self, p: &Prepared, orders: &Orders, share_now: bool) -> Option<BlockingStats> {
         let f = &p.factors;
-        let mut fetch = [PerData::splat(1u64); 2];
-        for d in DataKind::ALL {
-            fetch[0][d] = self.fetch(f, orders, d, 0, 1);
-            fetch[1][d] = self.fetch(f, orders, d, 1, fetch[0][d]);
-        }
-        // Keep bypassable data in the GBUF only where it gives reuse
-        // (docs/model/blocking.md#bypass-and-capacity-checks).
-        let mut stored = PerData::from_fn(|d| !self.bypass[d] || fetch[0][d] < fetch[1][d]);
-        // Data on chip cannot be re-read from (or spilled to) DRAM; on the
-        // layer's own nodes they are in the buffer anyway
-        // (docs/model/buffer-sharing.md#non-dram-data-regions).
-        for (home, d) in [(self.src, DataKind::Ifm), (self.dst, DataKind::Ofm)] {
-            if home != DataHome::Dram {
-                if fetch[0][d] > 1 {
-                    return None;
-                }
-                if home == DataHome::OwnNodes {
-                    stored[d] = true;
-                }
-            }
-        }
+        let (mut fetch, stored) = self.fetches_and_storage(f, orders)?;
         let size = [
             PerData::from_fn(|d| if stored[d] { p.gbuf[d] } else { 0 }),
             p.regf,
@@ -426,59 +407,12 @@ impl<'a> BlockingContext<'a> {
         if pinned {
             fetch[0][DataKind::Fil] = 0;
         }
-        let lcnt = p.lcnt;
-        let n = self.nodes as f64;
-        let t = &self.totals;
-        let mut access = PerLevel::splat(PerData::splat(0.0));
-        for d in DataKind::ALL {
-            let k = if d == DataKind::Ofm { 2.0 } else { 1.0 };
-            let stored_f = if stored[d] { 1.0 } else { 0.0 };
-            access[MemLevel::Regf][d] =
-                self.nld.unit_access[MemLevel::Regf][d] * lcnt as f64 * k * n;
-            access[MemLevel::Array][d] = t[MemLevel::Array][d] * fetch[1][d] as f64 * n;
-            access[MemLevel::Gbuf][d] = t[MemLevel::Gbuf][d] * fetch[1][d] as f64 * stored_f * n;
-            let from = if stored[d] {
-                MemLevel::Dram
-            } else {
-                MemLevel::Gbuf
-            };
-            access[MemLevel::Dram][d] = t[from][d] * fetch[0][d] as f64 * n / self.accfwd[d] as f64;
-        }
-        let mut remote_gbuf = PerData::splat(0.0);
-        for (home, d) in [(self.src, DataKind::Ifm), (self.dst, DataKind::Ofm)] {
-            if home != DataHome::Dram {
-                remote_gbuf[d] = access[MemLevel::Dram][d];
-                access[MemLevel::Dram][d] = 0.0;
-            }
-        }
-        let remote_words = 0.0
-            + remote_gbuf[DataKind::Fil]
-            + remote_gbuf[DataKind::Ifm]
-            + remote_gbuf[DataKind::Ofm];
+        let (access, remote_gbuf) = self.accesses(p.lcnt, &fetch, stored);
+        let remote_words = remote_gbuf.sum_in_order();
         let access_cost =
             access_energy(self.cost, &access) + self.cost.level(MemLevel::Gbuf) * remote_words;
-        let ops = self.nld.unit_ops * lcnt as f64 * n;
-        let proc_time = self.nld.unit_time * lcnt;
-        let dram_words = 0.0
-            + access[MemLevel::Dram][DataKind::Fil]
-            + access[MemLevel::Dram][DataKind::Ifm]
-            + access[MemLevel::Dram][DataKind::Ofm];
-        // A blocking whose time does not fit a u64 is beyond the model's
-        // range (`sched::limits`): it is dropped, not saturated, so that it
-        // can never win a ranking with a wrong time.
-        let dram_time = self.resource.dram_bandwidth.cycles(dram_words)?;
-        // Only data stored in the global buffer count on the array bus, as
-        // in the reference (docs/compat.md#known_limitations).
-        let bus_time = match self.resource.array_bus_width {
-            None => 0,
-            Some(w) => {
-                let max = DataKind::ALL
-                    .into_iter()
-                    .map(|d| access[MemLevel::Gbuf][d])
-                    .fold(f64::NEG_INFINITY, f64::max);
-                whole_cycles((max / n).ceil())?.div_ceil(w)
-            }
-        };
+        let ops = self.nld.unit_ops * p.lcnt as f64 * self.nodes as f64;
+        let (proc_time, bus_time, dram_time) = self.times(p.lcnt, &access)?;
         let time = proc_time.max(bus_time).max(dram_time);
         let stats = BlockingStats {
             fetch,
@@ -504,7 +438,7 @@ impl<'a> BlockingContext<'a> {
         };
         // The reference ranks by access energy alone, so buffer sharing,
         // which only adds NoC hops, is left until a candidate is priced
-        // (`sched::layer`); nnc ranks by the whole energy and needs it now.
+        // (`sched::search::layer`); nnc ranks by the whole energy and needs it now.
         if share_now && self.share.is_some() {
             let b = Blocking {
                 factors: *f,
@@ -515,9 +449,106 @@ impl<'a> BlockingContext<'a> {
         Some(stats)
     }
 
+    /// The fetch counts of factors `f` with `orders` and which data the
+    /// global buffer keeps; `None` when data on chip would be fetched more
+    /// than once.
+    #[inline]
+    fn fetches_and_storage(
+        &self,
+        f: &Factors,
+        orders: &Orders,
+    ) -> Option<([PerData<u64>; 2], PerData<bool>)> {
+        let mut fetch = [PerData::splat(1u64); 2];
+        for d in DataKind::ALL {
+            fetch[0][d] = self.fetch(f, orders, d, 0, 1);
+            fetch[1][d] = self.fetch(f, orders, d, 1, fetch[0][d]);
+        }
+        // Keep bypassable data in the GBUF only where it gives reuse
+        // (docs/model/blocking.md#bypass-and-capacity-checks).
+        let mut stored = PerData::from_fn(|d| !self.bypass[d] || fetch[0][d] < fetch[1][d]);
+        // Data on chip cannot be re-read from (or spilled to) DRAM; on the
+        // layer's own nodes they are in the buffer anyway
+        // (docs/model/buffer-sharing.md#non-dram-data-regions).
+        for (home, d) in [(self.src, DataKind::Ifm), (self.dst, DataKind::Ofm)] {
+            if home != DataHome::Dram {
+                if fetch[0][d] > 1 {
+                    return None;
+                }
+                if home == DataHome::OwnNodes {
+                    stored[d] = true;
+                }
+            }
+        }
+        Some((fetch, stored))
+    }
+
+    /// Accesses per level and data kind over all nodes of `lcnt` loop
+    /// bodies fetched `fetch` times (docs/model/blocking.md#accesses), and
+    /// the accesses of other nodes' buffers that replace DRAM's for data on
+    /// chip (docs/model/buffer-sharing.md#non-dram-data-regions).
+    #[inline]
+    fn accesses(
+        &self,
+        lcnt: u64,
+        fetch: &[PerData<u64>; 2],
+        stored: PerData<bool>,
+    ) -> (PerLevel<PerData<f64>>, PerData<f64>) {
+        let n = self.nodes as f64;
+        let t = &self.totals;
+        let mut access = PerLevel::splat(PerData::splat(0.0));
+        for d in DataKind::ALL {
+            let k = if d == DataKind::Ofm { 2.0 } else { 1.0 };
+            let stored_f = if stored[d] { 1.0 } else { 0.0 };
+            access[MemLevel::Regf][d] =
+                self.nld.unit_access[MemLevel::Regf][d] * lcnt as f64 * k * n;
+            access[MemLevel::Array][d] = t[MemLevel::Array][d] * fetch[1][d] as f64 * n;
+            access[MemLevel::Gbuf][d] = t[MemLevel::Gbuf][d] * fetch[1][d] as f64 * stored_f * n;
+            let from = if stored[d] {
+                MemLevel::Dram
+            } else {
+                MemLevel::Gbuf
+            };
+            access[MemLevel::Dram][d] = t[from][d] * fetch[0][d] as f64 * n / self.accfwd[d] as f64;
+        }
+        let mut remote_gbuf = PerData::splat(0.0);
+        for (home, d) in [(self.src, DataKind::Ifm), (self.dst, DataKind::Ofm)] {
+            if home != DataHome::Dram {
+                remote_gbuf[d] = access[MemLevel::Dram][d];
+                access[MemLevel::Dram][d] = 0.0;
+            }
+        }
+        (access, remote_gbuf)
+    }
+
+    /// The cycles of `lcnt` loop bodies making `access`: computing, on the
+    /// array bus and on DRAM (docs/model/blocking.md#time); `None` when
+    /// one does not fit a `u64`: such a blocking is beyond the model's range
+    /// (`sched::model::limits`), dropped, not saturated, so that it can
+    /// never win a ranking with a wrong time.
+    #[inline]
+    fn times(&self, lcnt: u64, access: &PerLevel<PerData<f64>>) -> Option<(u64, u64, u64)> {
+        let proc_time = self.nld.unit_time * lcnt;
+        let dram_words = access[MemLevel::Dram].sum_in_order();
+        let dram_time = self.resource.dram_bandwidth.cycles(dram_words)?;
+        // Only data stored in the global buffer count on the array bus, as
+        // in the reference (docs/compat.md#known_limitations).
+        let bus_time = match self.resource.array_bus_width {
+            None => 0,
+            Some(w) => {
+                let max = DataKind::ALL
+                    .into_iter()
+                    .map(|d| access[MemLevel::Gbuf][d])
+                    .fold(f64::NEG_INFINITY, f64::max);
+                whole_cycles((max / self.nodes as f64).ceil())?.div_ceil(w)
+            }
+        };
+        Some((proc_time, bus_time, dram_time))
+    }
+
     /// Fetch count of data `d` at blocking level `bl`
     /// (docs/model/blocking.md#fetch-counts); `above` is the count of the level
     /// above (1 for DRAM).
+    #[inline]
     fn fetch(&self, f: &Factors, o: &Orders, d: DataKind, bl: usize, above: u64) -> u64 {
         let loops = &self.nld.data_loops;
         let (t, ord) = (f[bl], o[bl]);

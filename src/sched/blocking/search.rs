@@ -12,9 +12,9 @@
 
 use super::scheme::{Blocking, BlockingContext, BlockingStats, Prepared};
 use super::{Factors, Orders};
-use crate::sched::factor::ordered_factors3;
-use crate::sched::limits::MAX_TOP;
-use crate::sched::resource::{Goal, RankKey};
+use crate::sched::model::factor::ordered_factors3;
+use crate::sched::model::limits::MAX_TOP;
+use crate::sched::options::{Goal, RankKey};
 use crate::sched::types::{LoopDim, PerLoop};
 use rayon::prelude::*;
 use std::sync::LazyLock;
@@ -28,7 +28,7 @@ struct LevelOrder {
 }
 
 /// The six permutations of three loops in generation order.
-pub(super) const PERMUTATIONS: [[u8; 3]; 6] = [
+const PERMUTATIONS: [[u8; 3]; 6] = [
     [0, 1, 2],
     [0, 2, 1],
     [1, 0, 2],
@@ -160,21 +160,33 @@ pub(super) fn for_each_candidate(
                     }
                 }
             }
-        } else {
-            for p0 in PERMUTATIONS {
-                for p1 in PERMUTATIONS {
-                    let orders: Orders = [PerLoop(p0), PerLoop(p1)];
-                    let b = Blocking { factors, orders };
-                    if !ctx.admits(&b) {
-                        continue;
-                    }
-                    if !visit(b, fits) {
-                        return;
-                    }
-                }
+        } else if !for_each_order_pair(ctx, factors, |b| visit(b, fits)) {
+            return;
+        }
+    }
+}
+
+/// Visits the blockings of `factors` with every pair of level-0 and level-1
+/// loop orders the context admits, in generation order (each of the six
+/// permutations, the level-0 one outermost), until `visit` returns false;
+/// false if it did.
+pub(super) fn for_each_order_pair(
+    ctx: &BlockingContext<'_>,
+    factors: Factors,
+    mut visit: impl FnMut(Blocking) -> bool,
+) -> bool {
+    for p0 in PERMUTATIONS {
+        for p1 in PERMUTATIONS {
+            let b = Blocking {
+                factors,
+                orders: [PerLoop(p0), PerLoop(p1)],
+            };
+            if ctx.admits(&b) && !visit(b) {
+                return false;
             }
         }
     }
+    true
 }
 
 /// The chunks of the context's NLD in enumeration order, and the batch
@@ -226,32 +238,33 @@ fn chunk_best_orderless(
     ntops: usize,
 ) -> Vec<Ranked> {
     let mut best = Vec::with_capacity(ntops.min(MAX_TOP) + 1);
-    for fb in fbs {
-        let factors = chunk.factors(fb);
-        if !ctx.top_factors_admitted(&factors) {
-            continue;
-        }
-        let first: Orders = [PerLoop(PERMUTATIONS[0]); 2];
-        let Some(stats) = ctx.prepare(&factors).and_then(|p| ctx.finish(&p, &first)) else {
-            continue;
-        };
+    for (factors, stats) in orderless_choices(ctx, chunk, fbs) {
         let key = ctx.key(&stats);
-        'orders: for p0 in PERMUTATIONS {
-            for p1 in PERMUTATIONS {
-                let b = Blocking {
-                    factors,
-                    orders: [PerLoop(p0), PerLoop(p1)],
-                };
-                if !ctx.admits(&b) {
-                    continue;
-                }
-                if !push_stable(&mut best, (b, stats, key), ntops) {
-                    break 'orders;
-                }
-            }
-        }
+        for_each_order_pair(ctx, factors, |b| {
+            push_stable(&mut best, (b, stats, key), ntops)
+        });
     }
     best
+}
+
+/// The factor choices of one chunk that the context admits and that fit,
+/// each priced once, in generation order, for when loop orders leave the
+/// price unchanged ([`orders_irrelevant`]); every order pair of a choice
+/// then ties with the first, which the reference keeps first.
+pub(super) fn orderless_choices<'c>(
+    ctx: &'c BlockingContext<'_>,
+    chunk: &'c Chunk,
+    fbs: &'c [[u64; 3]],
+) -> impl Iterator<Item = (Factors, BlockingStats)> + 'c {
+    let first: Orders = [PerLoop(PERMUTATIONS[0]); 2];
+    fbs.iter().filter_map(move |fb| {
+        let factors = chunk.factors(fb);
+        if !ctx.top_factors_admitted(&factors) {
+            return None;
+        }
+        let stats = ctx.prepare(&factors).and_then(|p| ctx.finish(&p, &first))?;
+        Some((factors, stats))
+    })
 }
 
 /// The best `ntops` valid blockings of the context's NLD, best first, found
@@ -434,8 +447,8 @@ mod tests {
     use super::*;
     use crate::ir::{Dim2, LayerShape, LocalShape};
     use crate::sched::Compat;
-    use crate::sched::mapping::map_layer;
-    use crate::sched::resource::{Bandwidth, Cost, NodeResource};
+    use crate::sched::dataflow::map_layer;
+    use crate::sched::machine::{Bandwidth, Cost, NodeResource};
     use crate::sched::types::{PerData, PerLevel};
 
     /// The full enumeration of every order pair, for comparison.

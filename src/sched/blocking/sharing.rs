@@ -10,7 +10,8 @@
 //! is [`BufShare`]'s; this module is the sweep over the choices.
 
 use super::{Factors, Orders};
-use crate::sched::nld::Nld;
+use crate::sched::dataflow::Nld;
+use crate::sched::model::factor::divisors;
 use crate::sched::pipeline::bufshr::BufShare;
 use crate::sched::types::{DataKind, LoopDim, MemLevel, PerData, PerLoop};
 use serde::Serialize;
@@ -81,10 +82,6 @@ fn permutations<T: Copy>(items: &[T]) -> Vec<Vec<T>> {
         }
     }
     out
-}
-
-fn divisors(n: u64) -> Vec<u64> {
-    (1..=n).filter(|d| n.is_multiple_of(*d)).collect()
 }
 
 /// Positions (0 innermost) for `seq` listed outer to inner; loops not in
@@ -180,36 +177,9 @@ pub(super) fn share_buffers(share: &BufShare, x: &SharingInput) -> Sharing {
     if current.0.iter().all(|&s| s == 1) {
         return base;
     }
-    // Step 2: the buffer level's loops; those inside the outermost of the
-    // kinds' innermost non-trivial dimension loops (the pivot) stay where
-    // they are, the others may move.
+    // Step 2: the buffer level's loops that stay and those that may move.
     let t = x.factors[1];
-    let ord = x.orders[1];
-    let nontrivial: Vec<LoopDim> = LoopDim::ALL.into_iter().filter(|&l| t[l] > 1).collect();
-    let pivot = DataKind::ALL
-        .into_iter()
-        .filter_map(|d| {
-            nontrivial
-                .iter()
-                .copied()
-                .filter(|&l| loops.has(d, l))
-                .min_by_key(|&l| ord[l])
-        })
-        .map(|l| i32::from(ord[l]))
-        .max()
-        .unwrap_or(-1);
-    let mut fixed: Vec<LoopDim> = nontrivial
-        .iter()
-        .copied()
-        .filter(|&l| i32::from(ord[l]) < pivot)
-        .collect();
-    fixed.sort_by_key(|&l| std::cmp::Reverse(ord[l]));
-    let flexible: Vec<LoopDim> = nontrivial
-        .iter()
-        .copied()
-        .filter(|l| !fixed.contains(l))
-        .collect();
-
+    let (fixed, flexible) = fixed_and_flexible(x);
     let group = PerData::from_fn(|d| share.dims[d].size().max(1));
     let volume = PerData::from_fn(|d| x.nld.total_access(MemLevel::Gbuf, d));
     let node_groups = PerData::from_fn(|d| (x.nodes / group[d]) as f64);
@@ -221,24 +191,7 @@ pub(super) fn share_buffers(share: &BufShare, x: &SharingInput) -> Sharing {
             .product::<u64>()
     });
     // Step 4's choices that do not depend on the subgroups.
-    let bs_choices: Vec<PerLoop<u64>> = {
-        let divs = LoopDim::ALL.map(|l| {
-            if flexible.contains(&l) {
-                divisors(t[l])
-            } else {
-                vec![1]
-            }
-        });
-        let mut all = Vec::new();
-        for &i in &divs[LoopDim::Ifm.index()] {
-            for &o in &divs[LoopDim::Ofm.index()] {
-                for &b in &divs[LoopDim::Bat.index()] {
-                    all.push(PerLoop([i, o, b]));
-                }
-            }
-        }
-        all
-    };
+    let bs_choices = sharing_factors(t, &flexible);
     let gbuf_orders = permutations(&flexible);
 
     let mut best: Option<(f64, Sharing)> = None;
@@ -275,6 +228,61 @@ pub(super) fn share_buffers(share: &BufShare, x: &SharingInput) -> Sharing {
         }
     }
     best.map_or(base, |(_, s)| s)
+}
+
+/// Step 2 of the sweep: the buffer level's non-trivial loops inside the
+/// outermost of the kinds' innermost non-trivial dimension loops (the
+/// pivot) stay where they are, outermost first; the others may move.
+fn fixed_and_flexible(x: &SharingInput) -> (Vec<LoopDim>, Vec<LoopDim>) {
+    let loops = &x.nld.data_loops;
+    let t = x.factors[1];
+    let ord = x.orders[1];
+    let nontrivial: Vec<LoopDim> = LoopDim::ALL.into_iter().filter(|&l| t[l] > 1).collect();
+    let pivot = DataKind::ALL
+        .into_iter()
+        .filter_map(|d| {
+            nontrivial
+                .iter()
+                .copied()
+                .filter(|&l| loops.has(d, l))
+                .min_by_key(|&l| ord[l])
+        })
+        .map(|l| i32::from(ord[l]))
+        .max()
+        .unwrap_or(-1);
+    let mut fixed: Vec<LoopDim> = nontrivial
+        .iter()
+        .copied()
+        .filter(|&l| i32::from(ord[l]) < pivot)
+        .collect();
+    fixed.sort_by_key(|&l| std::cmp::Reverse(ord[l]));
+    let flexible: Vec<LoopDim> = nontrivial
+        .iter()
+        .copied()
+        .filter(|l| !fixed.contains(l))
+        .collect();
+    (fixed, flexible)
+}
+
+/// Step 4's sharing-level factors: every divisor of each flexible loop's
+/// buffer-level factor `t` (1 for the others), in loop order.
+fn sharing_factors(t: PerLoop<u64>, flexible: &[LoopDim]) -> Vec<PerLoop<u64>> {
+    let divs = LoopDim::ALL.map(|l| {
+        if flexible.contains(&l) {
+            divisors(t[l])
+        } else {
+            vec![1]
+        }
+    });
+    let mut all = Vec::new();
+    for &i in &divs[LoopDim::Ifm.index()] {
+        for &o in &divs[LoopDim::Ofm.index()] {
+            for &b in &divs[LoopDim::Bat.index()] {
+                all.push(PerLoop([i, o, b]));
+            }
+        }
+    }
+    all
 }
 
 /// Rounds, units and widths of one loop list, with `node_nhops` holding the

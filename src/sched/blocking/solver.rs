@@ -4,7 +4,7 @@
 //! minimizes the estimated DRAM traffic, instead of a search.
 
 use super::scheme::{Blocking, BlockingContext, BlockingStats};
-use crate::sched::factor::{divisors, largest_divisor_at_most};
+use crate::sched::model::factor::{divisors, largest_divisor_at_most};
 use crate::sched::types::{DataKind, LoopDim, PerLoop};
 
 /// The roles of the loops and data for one resident data kind: `x`, `y` index
@@ -66,9 +66,10 @@ pub fn solve(ctx: &BlockingContext<'_>) -> Vec<(Blocking, BlockingStats)> {
         .collect()
 }
 
-/// The blocking with `resident` alone in the buffer; `None` when the register
-/// file cannot hold even one unit of each data (the reference crashes there).
-pub(crate) fn solve_resident(ctx: &BlockingContext<'_>, resident: DataKind) -> Option<Blocking> {
+/// Step I of the solver: the top-level factors of loops `x` and `y` whose
+/// tiles fit the buffers with the least estimated DRAM traffic, the first
+/// of equals; `None` when no tile fits.
+fn top_factors(ctx: &BlockingContext<'_>, resident: DataKind) -> Option<(u64, u64)> {
     let Roles {
         loops: [x, y, z],
         data: [dxy, dyz, dxz],
@@ -79,8 +80,6 @@ pub(crate) fn solve_resident(ctx: &BlockingContext<'_>, resident: DataKind) -> O
     let g = |d: DataKind| nld.usize_gbuf[d];
     let s = |d: DataKind| nld.usize_regf[d];
     let (gbuf, regf) = (ctx.resource.size_gbuf, ctx.resource.size_regf);
-
-    // Step I: top-level factors of x and y minimizing the DRAM traffic.
     let mut best: Option<(f64, u64, u64)> = None;
     for tx0 in divisors(nx) {
         for ty0 in divisors(ny) {
@@ -103,7 +102,24 @@ pub(crate) fn solve_resident(ctx: &BlockingContext<'_>, resident: DataKind) -> O
             }
         }
     }
-    let (_, mut tx0, mut ty0) = best?;
+    best.map(|(_, tx0, ty0)| (tx0, ty0))
+}
+
+/// The blocking with `resident` alone in the buffer; `None` when the register
+/// file cannot hold even one unit of each data (the reference crashes there).
+pub(crate) fn solve_resident(ctx: &BlockingContext<'_>, resident: DataKind) -> Option<Blocking> {
+    let Roles {
+        loops: [x, y, z],
+        data: [dxy, dyz, dxz],
+        ..
+    } = roles(resident);
+    let nld = ctx.nld;
+    let (nx, ny, nz) = (nld.loopcnt[x], nld.loopcnt[y], nld.loopcnt[z]);
+    let s = |d: DataKind| nld.usize_regf[d];
+    let regf = ctx.resource.size_regf;
+
+    // Step I: top-level factors of x and y minimizing the DRAM traffic.
+    let (mut tx0, mut ty0) = top_factors(ctx, resident)?;
 
     // Step II: register-level factors.
     let score = |a: u64, c: u64| -> Option<u64> {

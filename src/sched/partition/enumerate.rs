@@ -7,7 +7,7 @@ use super::scheme::PartitionScheme;
 use super::{ParallelDim, PerDim};
 use crate::ir::{Dim2, LayerShape};
 use crate::sched::Compat;
-use crate::sched::factor::ordered_factors as factorize;
+use crate::sched::model::factor::ordered_factors as factorize;
 
 /// What is being partitioned: a layer, or the network input (or an extern
 /// input), which has only an output side and is partitioned to choose how the

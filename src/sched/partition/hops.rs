@@ -5,7 +5,8 @@
 
 use super::ParallelDim;
 use super::arith::{get_ith_range, idivc};
-use super::layout::{DataLayout, FmapPosition, FmapRange, StridedRange, prim};
+use super::fmap::{FmapPosition, FmapRange, StridedRange};
+use super::layout::{DataLayout, prim};
 use super::region::{Coord, NodeRegion};
 use super::scheme::{PartIndex, PartitionScheme};
 use crate::ir::{Dim2, LayerShape, LocalShape};
@@ -374,7 +375,10 @@ mod tests {
 
     #[test]
     fn filter_sources_deduplicate() {
-        let s = FilterSources::from_region(&NodeRegion::dram(d(1, 1), super::super::MemType::TwoD));
+        let s = FilterSources::from_region(&NodeRegion::dram(
+            d(1, 1),
+            crate::sched::machine::MemType::TwoD,
+        ));
         assert_eq!(s.nodes(), [Coord::new(0, 0)]);
         assert_eq!(s.dist(Coord::new(2, 3)), 5);
     }

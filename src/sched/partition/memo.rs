@@ -11,13 +11,14 @@
 //! hops. [`Compat::NnDataflow`] reproduces this bit for bit; nnc keys the
 //! groupings exactly, so the memo only saves work.
 
+use super::fmap::{FmapRange, StridedRange};
 use super::hops::{FilterRange, FilterSources, Groups, HopQuery, fil_hops, ifm_hops, ofm_hops};
-use super::layout::{DataLayout, FmapRange, StridedRange};
+use super::layout::DataLayout;
 use super::region::{Coord, NodeRegion};
 use super::scheme::PartitionScheme;
+use crate::fasthash::FastMap;
 use crate::ir::LayerShape;
 use crate::sched::Compat;
-use crate::sched::fasthash::FastMap;
 use crate::sched::types::{DataKind, PerData};
 use std::hash::Hash;
 use std::sync::Arc;

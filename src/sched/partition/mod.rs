@@ -16,7 +16,8 @@
 //! - `region`: node regions, coordinates, subregion allocation, DRAM placement;
 //! - `scheme`: partition schemes, partition indices, projection, sub-layers;
 //! - `enumerate`: which schemes the search tries, in the reference's order;
-//! - `layout`: fmap ranges, data layouts and the hops to read from them;
+//! - `fmap`: fmap ranges;
+//! - `layout`: data layouts and the hops to read from them;
 //! - `hops`: per-node data ranges and the unit hops of a partition;
 //! - `memo`: the hop memo of the network search
 //!   (docs/model/noc.md#the-references-hop-memo);
@@ -28,6 +29,7 @@
 
 mod arith;
 mod enumerate;
+mod fmap;
 mod groups;
 mod hops;
 mod layout;
@@ -40,11 +42,12 @@ pub use enumerate::{
     IfmapsWithoutHybrid, PartTarget, PartitionKind, Partitioning, gen_partition,
     partition_candidates,
 };
+pub use fmap::{FmapPosition, FmapRange, StridedRange};
 pub use groups::{accfwd_reduction, sharing_group_dims};
 pub use hops::{FilterRange, FilterSources, HopQuery, NodeData, proc_data_range, unit_nhops};
-pub use layout::{DataLayout, FmapPosition, FmapRange, LayoutPiece, StridedRange, mst_weight};
+pub use layout::{DataLayout, LayoutPiece, mst_weight};
 pub use memo::{HopCache, MEMO_CAPACITY};
-pub use region::{Coord, MemType, NodeRegion, RegionKind};
+pub use region::{Coord, NodeRegion, RegionKind};
 pub use scheme::{PartIndex, PartLayer, PartitionScheme, PidxIter};
 
 use crate::ir::Dim2;

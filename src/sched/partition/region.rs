@@ -8,6 +8,7 @@
 use super::PartitionError;
 use super::arith::gcd;
 use crate::ir::Dim2;
+use crate::sched::machine::MemType;
 use std::fmt;
 
 /// An absolute node coordinate (row, column). Signed so that intermediate
@@ -46,21 +47,6 @@ pub enum RegionKind {
     Proc = 0,
     /// DRAM channels (memory vaults or off-chip interfaces).
     Dram = 1,
-}
-
-/// Where the DRAM nodes sit relative to the processing array
-/// (docs/model/hardware.md#where-dram-sits).
-#[derive(
-    Clone, Copy, Debug, Default, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize,
-)]
-pub enum MemType {
-    /// Off-chip DRAM reached at the four corners of the array (`memory = "2d"`).
-    #[default]
-    #[serde(rename = "2d")]
-    TwoD,
-    /// A DRAM vault stacked on every node (`memory = "3d"`).
-    #[serde(rename = "3d")]
-    ThreeD,
 }
 
 /// A region of nodes: `dim` nodes laid out from `origin`, `dist` apart, and

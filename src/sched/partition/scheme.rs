@@ -3,7 +3,7 @@
 //! the projection of a scheme onto another region.
 
 use super::arith::{get_ith_range, idivc};
-use super::layout::{FmapPosition, FmapRange};
+use super::fmap::{FmapPosition, FmapRange};
 use super::region::{Coord, NodeRegion};
 use super::{ParallelDim, PartitionError, PerDim};
 use crate::ir::{ConvShape, Dim2, LayerShape, LocalShape};

@@ -3,6 +3,7 @@
 //! (docs/model/pipelining.md#spatial-and-temporal-allocation).
 
 use super::segment::{Deps, Place, Segment, SegmentContext, Src};
+use crate::sched::model::factor::divisors;
 use crate::sched::partition::NodeRegion;
 
 /// Where a layer's data live: in memory, or in the buffers of a group's
@@ -65,8 +66,7 @@ pub fn node_counts(ops: &[u64], height: u64, nodes: u64) -> Option<Vec<u64>> {
     }
     let n = nodes as f64;
     let raw: Vec<f64> = ops.iter().map(|&o| o as f64 / total as f64 * n).collect();
-    let divisors: Vec<u64> = super::constraint::divisors(height).collect();
-    'factors: for &cf in divisors.iter().rev() {
+    'factors: for &cf in divisors(height).iter().rev() {
         let cff = cf as f64;
         let mut counts: Vec<u64> = raw
             .iter()

@@ -2,7 +2,6 @@
 //! docs/model/pipelining.md#vertex-runs-and-their-rules).
 
 use crate::ir::{LayerId, Network, Source};
-use crate::sched::order::vertex_order;
 use std::collections::BTreeSet;
 
 /// An end of a DAG edge: memory (the network input and extern inputs, the
@@ -31,9 +30,9 @@ pub struct Dag {
 }
 
 impl Dag {
-    /// The DAG of `net`.
-    pub fn new(net: &Network) -> Self {
-        let vertices = vertex_order(net);
+    /// The DAG of `net` whose vertices, in the scheduling order, are
+    /// `vertices` (`sched::search::order::vertex_order`).
+    pub fn new(net: &Network, vertices: Vec<Vec<LayerId>>) -> Self {
         let mut vertex_of = vec![0usize; net.layers().len()];
         for (v, layers) in vertices.iter().enumerate() {
             for l in layers {

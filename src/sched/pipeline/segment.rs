@@ -1,11 +1,7 @@
-//! Segments: runs of layers scheduled together, their dependency rules and
-//! their generation (docs/model/pipelining.md#segments,
-//! docs/model/pipelining.md#segment-generation, docs/model/pipelining.md#dependencies).
+//! Segments: runs of layers scheduled together, and their dependency rules
+//! (docs/model/pipelining.md#segments, docs/model/pipelining.md#dependencies).
 
-use super::alloc::{Allocation, allocate};
-use super::constraint::SegmentConstraints;
-use super::dag::Dag;
-use crate::ir::{LayerId, LayerShape, Network, Source};
+use crate::ir::{LayerId, Network, Source};
 use crate::sched::partition::NodeRegion;
 
 /// A segment: spatial groups, each a run of layers executed one after
@@ -118,19 +114,6 @@ impl Deps {
     }
 }
 
-/// Why a candidate segment is not valid (a candidate rejected, not an
-/// error of the user's).
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum SegmentError {
-    /// The dependency rules (docs/model/pipelining.md#dependencies).
-    Dependencies,
-    /// No node allocation balances the groups
-    /// (docs/model/pipelining.md#spatial-and-temporal-allocation).
-    Allocation,
-    /// No choice of fully-buffered data fits the buffers (docs/model/pipelining.md#fbofm_init).
-    Constraints,
-}
-
 /// A segment's largest allowed time overhead
 /// (docs/model/pipelining.md#segment-timing): a non-negative number, `inf`
 /// allowed.
@@ -200,80 +183,107 @@ pub fn deps(net: &Network, seg: &Segment, basic: bool) -> Option<Deps> {
         let mut group_deps = Vec::with_capacity(g.len());
         let mut has_neighbour_src = false;
         for (tm, &l) in g.iter().enumerate() {
-            let (mut mem_p, mut local_p, mut nbr_p) = (false, 0usize, Vec::new());
-            for p in producers(net, l) {
-                match p.and_then(|p| seg.place(p)) {
-                    None => mem_p = true,
-                    Some((psp, ptm)) if psp == sp => {
-                        // Local producers are the previous layer (asserted by
-                        // the reference; the dependency rules make it so).
-                        if ptm + 1 != tm {
-                            return None;
-                        }
-                        local_p += 1;
-                    }
-                    Some(pp) => nbr_p.push(pp),
-                }
-            }
-            let consumers = net.consumers(l);
-            let mut mem_c = consumers.is_empty();
-            let (mut local_c, mut nbr_c) = (Vec::new(), Vec::new());
-            for c in consumers {
-                match seg.place(c) {
-                    None => mem_c = true,
-                    Some((csp, ctm)) if csp == sp => local_c.push((csp, ctm)),
-                    Some(cp) => nbr_c.push(cp),
-                }
-            }
-            if mem_p && !nbr_p.is_empty() {
-                return None;
-            }
-            if !nbr_p.is_empty() {
-                if has_neighbour_src {
-                    return None;
-                }
-                has_neighbour_src = true;
-            }
-            if tm + 1 < g.len() && local_c.is_empty() {
-                return None;
-            }
-            if !local_c.is_empty() && local_c != [(sp, tm + 1)] {
-                return None;
-            }
-            let onchip_p = local_p + nbr_p.len();
-            if basic
-                && (onchip_p > 1
-                    || local_c.len() + nbr_c.len() > 1
-                    || ((sp, tm) != (0, 0) && onchip_p == 0))
-            {
-                return None;
-            }
-            let src = match nbr_p.as_slice() {
-                [] if mem_p => Src::Memory,
-                [] => Src::Local,
-                [one] => {
-                    // Neighbour producers are the last layer of an earlier
-                    // group (asserted by the reference).
-                    if one.0 >= sp || one.1 + 1 != seg.groups[one.0].len() {
-                        return None;
-                    }
-                    Src::Neighbour(*one)
-                }
-                // Several neighbour producers in one layer: two sources.
-                _ => return None,
-            };
-            group_deps.push(LayerDeps {
-                src,
-                dst_memory: mem_c,
-                neighbour_consumers: nbr_c,
-                local_consumer: local_c.first().copied(),
-                onchip_producer: onchip_p > 0,
-            });
+            let d = layer_deps(net, seg, basic, (sp, tm), l, &mut has_neighbour_src)?;
+            group_deps.push(d);
         }
         layers.push(group_deps);
     }
-    // Shared memory sources: first layers of groups reading only memory,
-    // grouped by identical producer tuples, in segment order.
+    let ifm_fwd = shared_sources(net, seg);
+    let ofm_fwd = forwarded_outputs(seg, &layers);
+    Some(Deps {
+        layers,
+        ifm_fwd,
+        ofm_fwd,
+    })
+}
+
+/// How layer `l` at `(sp, tm)` is connected, or `None` when it breaks a
+/// rule; `has_neighbour_src` says whether an earlier layer of its group
+/// reads a neighbour (a group has at most one such source).
+fn layer_deps(
+    net: &Network,
+    seg: &Segment,
+    basic: bool,
+    (sp, tm): Place,
+    l: LayerId,
+    has_neighbour_src: &mut bool,
+) -> Option<LayerDeps> {
+    let g = &seg.groups[sp];
+    let (mut mem_p, mut local_p, mut nbr_p) = (false, 0usize, Vec::new());
+    for p in producers(net, l) {
+        match p.and_then(|p| seg.place(p)) {
+            None => mem_p = true,
+            Some((psp, ptm)) if psp == sp => {
+                // Local producers are the previous layer (asserted by
+                // the reference; the dependency rules make it so).
+                if ptm + 1 != tm {
+                    return None;
+                }
+                local_p += 1;
+            }
+            Some(pp) => nbr_p.push(pp),
+        }
+    }
+    let consumers = net.consumers(l);
+    let mut mem_c = consumers.is_empty();
+    let (mut local_c, mut nbr_c) = (Vec::new(), Vec::new());
+    for c in consumers {
+        match seg.place(c) {
+            None => mem_c = true,
+            Some((csp, ctm)) if csp == sp => local_c.push((csp, ctm)),
+            Some(cp) => nbr_c.push(cp),
+        }
+    }
+    if mem_p && !nbr_p.is_empty() {
+        return None;
+    }
+    if !nbr_p.is_empty() {
+        if *has_neighbour_src {
+            return None;
+        }
+        *has_neighbour_src = true;
+    }
+    if tm + 1 < g.len() && local_c.is_empty() {
+        return None;
+    }
+    if !local_c.is_empty() && local_c != [(sp, tm + 1)] {
+        return None;
+    }
+    let onchip_p = local_p + nbr_p.len();
+    if basic
+        && (onchip_p > 1
+            || local_c.len() + nbr_c.len() > 1
+            || ((sp, tm) != (0, 0) && onchip_p == 0))
+    {
+        return None;
+    }
+    let src = match nbr_p.as_slice() {
+        [] if mem_p => Src::Memory,
+        [] => Src::Local,
+        [one] => {
+            // Neighbour producers are the last layer of an earlier
+            // group (asserted by the reference).
+            if one.0 >= sp || one.1 + 1 != seg.groups[one.0].len() {
+                return None;
+            }
+            Src::Neighbour(*one)
+        }
+        // Several neighbour producers in one layer: two sources.
+        _ => return None,
+    };
+    Some(LayerDeps {
+        src,
+        dst_memory: mem_c,
+        neighbour_consumers: nbr_c,
+        local_consumer: local_c.first().copied(),
+        onchip_producer: onchip_p > 0,
+    })
+}
+
+/// Shared memory sources: first layers of groups reading only memory,
+/// grouped by identical producer tuples, in segment order; only groups of
+/// several.
+fn shared_sources(net: &Network, seg: &Segment) -> Vec<Vec<Place>> {
     let mut ifm_fwd: Vec<(Vec<Option<LayerId>>, Vec<Place>)> = Vec::new();
     for (sp, g) in seg.groups.iter().enumerate() {
         let l = g[0];
@@ -285,11 +295,16 @@ pub fn deps(net: &Network, seg: &Segment, basic: bool) -> Option<Deps> {
             }
         }
     }
-    let ifm_fwd = ifm_fwd
+    ifm_fwd
         .into_iter()
         .map(|(_, v)| v)
         .filter(|v| v.len() > 1)
-        .collect();
+        .collect()
+}
+
+/// Layers whose output goes to memory and on chip, with the on-chip
+/// consumers they forward it to.
+fn forwarded_outputs(seg: &Segment, layers: &[Vec<LayerDeps>]) -> Vec<(Place, Vec<Place>)> {
     let mut ofm_fwd = Vec::new();
     for (p, _) in seg.layers() {
         let d = &layers[p.0][p.1];
@@ -301,25 +316,7 @@ pub fn deps(net: &Network, seg: &Segment, basic: bool) -> Option<Deps> {
             }
         }
     }
-    Some(Deps {
-        layers,
-        ifm_fwd,
-        ofm_fwd,
-    })
-}
-
-/// A valid segment with everything its search needs: connections, regions
-/// and constraints.
-#[derive(Clone, Debug)]
-pub struct PipelineSegment {
-    /// The layers.
-    pub segment: Segment,
-    /// How they are connected.
-    pub deps: Deps,
-    /// Their regions.
-    pub alloc: Allocation,
-    /// Their constraints.
-    pub constraints: SegmentConstraints,
+    ofm_fwd
 }
 
 /// What segment generation needs of the machine and the search.
@@ -335,78 +332,4 @@ pub struct SegmentContext<'a> {
     pub batch: u64,
     /// The pipelining options.
     pub options: PipelineOptions,
-}
-
-impl SegmentContext<'_> {
-    /// Checks a candidate segment (docs/model/pipelining.md#dependencies to
-    /// docs/model/pipelining.md#scheduling-constraints).
-    pub fn check(&self, seg: Segment) -> Result<PipelineSegment, SegmentError> {
-        let basic = self.options.basic;
-        let deps = deps(self.net, &seg, basic).ok_or(SegmentError::Dependencies)?;
-        let alloc = allocate(self, &seg, &deps).ok_or(SegmentError::Allocation)?;
-        let constraints =
-            SegmentConstraints::new(self, &seg, &deps, &alloc).ok_or(SegmentError::Constraints)?;
-        Ok(PipelineSegment {
-            segment: seg,
-            deps,
-            alloc,
-            constraints,
-        })
-    }
-}
-
-/// All valid segments of a network, in the reference's order
-/// (docs/model/pipelining.md#segment-generation):
-/// every layer alone, in definition order; then for every vertex run the
-/// spatial candidate (one group per vertex) and the temporal one (one group
-/// of all its layers), spatial first (docs/compat.md#hash_set_ties). Runs
-/// holding a matmul or an upsampling are skipped: those are always alone.
-pub fn gen_segments(cx: &SegmentContext<'_>, dag: &Dag) -> Vec<PipelineSegment> {
-    let mut out = Vec::new();
-    for id in cx.net.layer_ids() {
-        if let Ok(s) = cx.check(Segment::single(id)) {
-            out.push(s);
-        }
-    }
-    if !cx.options.enabled() {
-        return out;
-    }
-    for run in dag.runs() {
-        if cx.options.max_degree.is_some_and(|m| run.len() as u64 > m) {
-            continue;
-        }
-        if run.len() == 1 && dag.vertices[run[0]].len() == 1 {
-            continue;
-        }
-        // A matmul runs sample by sample and reads its operand from DRAM
-        // (docs/model/layers.md#matmul), and an upsampling's consumers read
-        // its output reshaped (docs/model/layers.md#upsampling): each is
-        // alone in its segment.
-        if run.iter().flat_map(|&v| &dag.vertices[v]).any(|&l| {
-            let s = &cx.net.layer(l).shape;
-            s.is_matmul() || matches!(s, LayerShape::Conv(c) if c.is_shuffled())
-        }) {
-            continue;
-        }
-        let mut candidates: Vec<Segment> = Vec::with_capacity(2);
-        if cx.options.spatial {
-            candidates.push(Segment {
-                groups: run.iter().map(|&v| dag.vertices[v].clone()).collect(),
-            });
-        }
-        if cx.options.temporal {
-            let t = Segment {
-                groups: vec![run.iter().flat_map(|&v| dag.vertices[v].clone()).collect()],
-            };
-            if !candidates.contains(&t) {
-                candidates.push(t);
-            }
-        }
-        for c in candidates {
-            if let Ok(s) = cx.check(c) {
-                out.push(s);
-            }
-        }
-    }
-    out
 }

@@ -4,99 +4,17 @@
 //! With everything else equal (array, register file, buses, DRAM, costs,
 //! options), the capacity only decides which blockings fit
 //! ([`crate::sched::blocking::search_capacities`]), so one search gives the
-//! per-node results of every capacity. A [`CapacityGroup`] keeps those
-//! results; [`NodeCache::shared`] is the view of one capacity that a network
+//! per-node results of every capacity. A `CapacityGroup` keeps those
+//! results; `NodeCache::shared` is the view of one capacity that a network
 //! search takes like any other cache. The results are exactly those of a
 //! separate search per capacity.
 
-use super::Compat;
-use super::blocking::{self, BlockingContext};
-use super::fasthash::FastMap;
-use super::layer::{NodeCache, NodeKey, NodeResults};
-use super::mapping::{MappingError, map_layer};
-use super::node::{MappingSummary, NodeCandidate, NodeProblem};
-use super::resource::{BlockingOptions, Cost, Goal, NodeResource, Solver};
+use crate::fasthash::FastMap;
+use crate::sched::Compat;
+use crate::sched::machine::{Cost, NodeResource};
+use crate::sched::options::{BlockingOptions, Goal};
+use crate::sched::search::node::{NodeKey, NodeProblem, NodeResults};
 use std::sync::{Arc, Mutex};
-
-/// [`NodeProblem::candidates`] for several capacities of the global buffer
-/// (words per node, in any order): element `i` is what it finds with
-/// `capacities[i]` words, the problem's own capacity aside.
-pub fn candidates_capacities(
-    problem: &NodeProblem<'_>,
-    capacities: &[u64],
-) -> Result<Vec<Vec<NodeCandidate>>, MappingError> {
-    let mapping = map_layer(
-        problem.layer,
-        problem.batch,
-        problem.occupancy,
-        problem.resource.dim_array,
-        problem.compat,
-    )?;
-    let summary = MappingSummary {
-        fold: mapping.fold,
-        repl: mapping.repl,
-        util: mapping.util,
-    };
-    let resources: Vec<NodeResource> = capacities
-        .iter()
-        .map(|&size_gbuf| NodeResource {
-            size_gbuf,
-            ..*problem.resource
-        })
-        .collect();
-    let mut out = vec![Vec::new(); capacities.len()];
-    for (nld_index, nld) in mapping.nlds.iter().enumerate() {
-        let ctx = BlockingContext::new(
-            nld,
-            problem.resource,
-            problem.cost,
-            problem.options.bypass,
-            problem.options.goal,
-            problem.compat,
-        )
-        .with_partition(problem.nodes, problem.unit_nhops, problem.accfwd)
-        .with_segment(problem.constraint, problem.src, problem.dst)
-        .with_sharing(problem.share);
-        // The analytical solver's blockings are formulas of the capacity:
-        // solved once per capacity (they are few and cheap).
-        // Buffer sharing reads the capacity beyond the fit (its subgroups
-        // shrink into the free words), so each capacity is searched alone.
-        let found = if problem.share.is_some() {
-            resources
-                .iter()
-                .map(|r| {
-                    let mut one = ctx.clone();
-                    one.resource = r;
-                    blocking::search(&one, problem.options.ntops)
-                        .into_iter()
-                        .map(|(b, st)| (b, one.with_sharing_priced(&b, st)))
-                        .collect()
-                })
-                .collect()
-        } else if problem.options.solver == Solver::Analytic && nld.data_loops.is_conv() {
-            resources
-                .iter()
-                .map(|r| {
-                    let mut one = ctx.clone();
-                    one.resource = r;
-                    blocking::solve(&one)
-                })
-                .collect()
-        } else {
-            blocking::search_capacities(&ctx, capacities, problem.options.ntops)
-        };
-        for (list, found) in out.iter_mut().zip(found) {
-            list.extend(found.into_iter().map(|(blocking, stats)| NodeCandidate {
-                mapping: summary,
-                nld_index,
-                nld: *nld,
-                blocking,
-                stats,
-            }));
-        }
-    }
-    Ok(out)
-}
 
 /// Does one search serve every capacity? Not with buffer sharing, whose
 /// subgroups depend on the free capacity, nor for the reference's delay
@@ -115,7 +33,7 @@ type GroupKey = (NodeKey, BlockingOptions, Compat);
 /// global buffer: for each problem, the results of every capacity of the
 /// group, found by one search.
 #[derive(Debug)]
-pub struct CapacityGroup {
+pub(crate) struct CapacityGroup {
     capacities: Vec<u64>,
     /// The node every problem must have, capacity and filter pinning aside
     /// (the pinning is part of the key).
@@ -128,7 +46,7 @@ impl CapacityGroup {
     /// A group for nodes `node` priced by `cost`, with each capacity of
     /// `capacities` (words of global buffer per node); `node`'s own capacity
     /// is not read.
-    pub fn new(node: NodeResource, cost: Cost, capacities: &[u64]) -> Self {
+    pub(crate) fn new(node: NodeResource, cost: Cost, capacities: &[u64]) -> Self {
         let mut capacities = capacities.to_vec();
         capacities.sort_unstable();
         capacities.dedup();
@@ -141,7 +59,7 @@ impl CapacityGroup {
     }
 
     /// The group's capacities, increasing.
-    pub fn capacities(&self) -> &[u64] {
+    pub(crate) fn capacities(&self) -> &[u64] {
         &self.capacities
     }
 
@@ -154,7 +72,7 @@ impl CapacityGroup {
 
     /// The results of `problem` (of key `key`) at the capacity of `slot`,
     /// found once for all the group's capacities.
-    pub(super) fn get_or_search(
+    pub(crate) fn get_or_search(
         &self,
         key: NodeKey,
         problem: &NodeProblem<'_>,
@@ -175,7 +93,7 @@ impl CapacityGroup {
         // search runs on the rayon pool, whose tasks may ask for the same
         // key; the first result kept wins (they are equal).
         let found: Vec<Option<NodeResults>> = if shares(problem) {
-            match candidates_capacities(problem, &self.capacities) {
+            match problem.candidates_capacities(&self.capacities) {
                 Ok(all) => all.into_iter().map(|c| Some(Ok(Arc::new(c)))).collect(),
                 Err(e) => vec![Some(Err(e)); n],
             }
@@ -209,103 +127,18 @@ fn neutral(node: &NodeResource) -> NodeResource {
     }
 }
 
-impl NodeCache {
-    /// The view of `group` for its capacity `size_gbuf` (words per node): a
-    /// cache whose per-node results are found for every capacity of the
-    /// group at once. `None` if the group lacks that capacity. Problems of
-    /// another node or cost than the group's are searched alone.
-    pub fn shared(group: &Arc<CapacityGroup>, size_gbuf: u64) -> Option<NodeCache> {
-        let slot = group.capacities.binary_search(&size_gbuf).ok()?;
-        Some(NodeCache::with_group(Arc::clone(group), slot))
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::ir::{ConvShape, Dim2, LayerShape};
-    use crate::sched::pipeline::LayerConstraint;
-    use crate::sched::resource::Bandwidth;
-    use crate::sched::types::{PerData, PerLevel};
-    use proptest::prelude::*;
-
-    fn node(size_gbuf: u64) -> NodeResource {
-        NodeResource {
-            dim_array: Dim2::new(4, 6),
-            size_gbuf,
-            size_regf: 48,
-            array_bus_width: None,
-            dram_bandwidth: Bandwidth::Unlimited,
-            no_time_mux: false,
-        }
-    }
-
-    const COST: Cost = Cost {
-        mac_op: 1.0,
-        mem_hier: PerLevel([100.0, 4.0, 2.0, 1.0]),
-        noc_hop: 2.0,
-        idl_unit: 0.0,
-    };
-
-    fn options(solver: Solver, ntops: usize) -> BlockingOptions {
-        BlockingOptions {
-            solver,
-            ntops,
-            ..BlockingOptions::default()
-        }
-    }
-
-    proptest! {
-        #![proptest_config(ProptestConfig::with_cases(32))]
-
-        /// The per-node candidates of every capacity, found at once, are
-        /// those of a separate problem per capacity, with either solver.
-        #[test]
-        fn candidates_of_several_capacities_equal_separate_problems(
-            c in 1u64..=32,
-            k in 1u64..=32,
-            hw in 3u64..=12,
-            batch in 1u64..=4,
-            caps in prop::collection::vec(8u64..2048, 1..4),
-            analytic in any::<bool>(),
-            ntops in 1usize..4,
-        ) {
-            let layer = LayerShape::Conv(ConvShape::dense(c, k, Dim2::square(hw), Dim2::square(3), Dim2::square(1)));
-            let solver = if analytic { Solver::Analytic } else { Solver::Exhaustive };
-            let o = options(solver, ntops);
-            let problem_at = |r| NodeProblem {
-                layer: &layer,
-                batch,
-                occupancy: 1.0,
-                nodes: 1,
-                unit_nhops: PerData::splat(0),
-                accfwd: PerData::splat(1),
-                resource: r,
-                cost: &COST,
-                options: &o,
-                compat: Compat::Nnc,
-                constraint: LayerConstraint::FREE,
-                src: blocking::DataHome::Dram,
-                dst: blocking::DataHome::Dram,
-                share: None,
-            };
-            let base = node(1);
-            let together = candidates_capacities(&problem_at(&base), &caps);
-            let nodes: Vec<NodeResource> = caps.iter().map(|&cap| node(cap)).collect();
-            let apart: Result<Vec<_>, _> = nodes
-                .iter()
-                .map(|r| problem_at(r).candidates())
-                .collect();
-            prop_assert_eq!(together, apart);
-        }
-    }
+    use crate::sched::search::cache::NodeCache;
+    use crate::sched::types::PerData;
 
     /// A small network's schedules through one group's views, each at its
     /// capacity, are those of separate searches; another machine's problems
     /// pass through the group untouched.
     #[test]
     fn network_searches_through_a_group_equal_separate_searches() {
-        use crate::sched::network::{search, search_cached};
+        use crate::sched::search::network::{search, search_cached};
         let (net, _) = crate::compile(
             "network n\ninput data [8, 14]\n\
              c1 = conv(data, 16, kernel: 3, pad: 1)\n\
@@ -331,7 +164,7 @@ mod tests {
         let caps: Vec<u64> = machines.iter().map(|m| m.node.size_gbuf).collect();
         let base = &machines[0];
         let group = Arc::new(CapacityGroup::new(base.node, base.cost, &caps));
-        let totals = |r: Result<Vec<crate::sched::network::NetworkSchedule>, _>| {
+        let totals = |r: Result<Vec<crate::sched::search::network::NetworkSchedule>, _>| {
             r.map(|s| s.iter().map(|s| s.totals()).collect::<Vec<_>>())
         };
         let mut found = Vec::new();
@@ -349,7 +182,7 @@ mod tests {
         let kept = group.map.lock().unwrap().len();
         assert!(kept > 0);
         // A machine of another cost is not the group's.
-        let mut dearer = machines[1].clone();
+        let mut dearer = machines[1];
         dearer.cost.noc_hop += 1.0;
         let view = NodeCache::shared(&group, dearer.node.size_gbuf).unwrap();
         assert_eq!(
@@ -361,7 +194,8 @@ mod tests {
 
     #[test]
     fn a_view_needs_one_of_the_groups_capacities() {
-        let group = Arc::new(CapacityGroup::new(node(0), COST, &[512, 128, 512]));
+        let m = crate::hw::load("eyeriss").unwrap().machine();
+        let group = Arc::new(CapacityGroup::new(m.node, m.cost, &[512, 128, 512]));
         assert_eq!(group.capacities(), &[128, 512]);
         assert!(NodeCache::shared(&group, 512).is_some());
         assert!(NodeCache::shared(&group, 256).is_none());

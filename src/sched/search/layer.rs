@@ -3,56 +3,23 @@
 //! node's share mapped and blocked, the NoC hops to bring the data, and the
 //! best few results by the goal's key.
 
-use super::blocking::{BlockingStats, DataHome};
-use super::energy::LayerCost;
-use super::fasthash::FastMap;
-use super::mapping::MappingError;
-use super::multicap::CapacityGroup;
-use super::node::{NodeCandidate, NodeProblem};
-use super::options::Options;
-use super::partition::{
-    DataLayout, FilterSources, FmapRange, HopCache, HopQuery, MemType, NodeRegion, PartLayer,
-    PartTarget, PartitionScheme, accfwd_reduction, partition_candidates, unit_nhops,
-};
-use super::pipeline::LayerConstraint;
-use super::pipeline::bufshr::BufShare;
-use super::resource::{Cost, NodeResource, RankKey, Solver};
-use super::types::{DataKind, PerData};
 use crate::ir::{Dim2, LayerShape};
+use crate::sched::blocking::{BlockingStats, DataHome};
+use crate::sched::dataflow::MappingError;
+use crate::sched::machine::{Cost, Machine, NodeResource};
+use crate::sched::model::energy::LayerCost;
+use crate::sched::options::{Options, RankKey, Solver};
+use crate::sched::partition::{
+    DataLayout, FilterSources, FmapRange, HopCache, HopQuery, NodeRegion, PartLayer, PartTarget,
+    PartitionScheme, accfwd_reduction, partition_candidates, unit_nhops,
+};
+use crate::sched::pipeline::LayerConstraint;
+use crate::sched::pipeline::bufshr::BufShare;
+use crate::sched::search::cache::NodeCache;
+use crate::sched::search::node::{NodeCandidate, NodeProblem, NodeResults};
+use crate::sched::types::{DataKind, PerData};
 use rayon::prelude::*;
-use std::sync::{Arc, Mutex};
-
-/// The fixed hardware of a search: nodes, their resources, memory placement
-/// and costs.
-#[derive(Clone, Debug)]
-pub struct Machine {
-    /// One node's resources (`no_time_mux` set by the network search).
-    pub node: NodeResource,
-    /// Energy costs.
-    pub cost: Cost,
-    /// The processing nodes.
-    pub proc_region: NodeRegion,
-    /// The DRAM channels: where filters live, inputs come from and outputs go.
-    pub dram_region: NodeRegion,
-    /// The distinct DRAM nodes filters can be read from.
-    pub fil_sources: FilterSources,
-}
-
-impl Machine {
-    /// A node array of `nodes` with DRAM placed by `memory`
-    /// (docs/model/hardware.md#where-dram-sits), each node offering `node`,
-    /// priced by `cost`.
-    pub fn new(nodes: Dim2, memory: MemType, node: NodeResource, cost: Cost) -> Self {
-        let dram_region = NodeRegion::dram(nodes, memory);
-        Machine {
-            node,
-            cost,
-            proc_region: NodeRegion::proc(nodes),
-            dram_region,
-            fil_sources: FilterSources::from_region(&dram_region),
-        }
-    }
-}
+use std::sync::Arc;
 
 /// Where a layer runs and under what rules: the whole machine for a layer
 /// alone, or its place in a pipeline segment
@@ -77,8 +44,8 @@ impl LayerEnv {
     /// A layer alone on the whole machine, reading from and writing to DRAM.
     pub fn whole(machine: &Machine) -> Self {
         LayerEnv {
-            proc_region: machine.proc_region,
-            dst_region: machine.dram_region,
+            proc_region: NodeRegion::proc(machine.nodes),
+            dst_region: NodeRegion::dram(machine.nodes, machine.memory),
             src: DataHome::Dram,
             dst: DataHome::Dram,
             constraint: LayerConstraint::FREE,
@@ -119,13 +86,17 @@ pub struct LayerResult {
 }
 
 /// The NoC hops and energy of a candidate given its partition's unit hops:
-/// the formula its blocking was ranked by (`sched::energy`), with the
+/// the formula its blocking was ranked by (`sched::model::energy`), with the
 /// partition's hops (the reference ranked without them).
 fn price(s: &BlockingStats, unit_nhops: PerData<u64>, cost: &Cost) -> (PerData<f64>, LayerCost) {
     let total_nhops = s.noc_hops(unit_nhops);
     let energy = LayerCost::new(cost, s.ops, s.energy.access, total_nhops, s.time);
     (total_nhops, energy)
 }
+
+/// A partition scheme with its per-node share and access-forwarding
+/// divisors.
+type Prepared = (PartitionScheme, PartLayer, PerData<u64>);
 
 /// One partition's per-node results, with what they need to be priced.
 struct PartResults {
@@ -139,7 +110,7 @@ struct PartResults {
 
 impl PartResults {
     fn new(
-        (part, part_layer, accfwd): (PartitionScheme, PartLayer, PerData<u64>),
+        (part, part_layer, accfwd): Prepared,
         ofmap: DataLayout,
         unit_nhops: PerData<u64>,
         found: Arc<Vec<NodeCandidate>>,
@@ -176,66 +147,8 @@ pub enum LayerError {
     Inputs(String),
 }
 
-/// What a per-node search's results depend on, on a given machine.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub(super) struct NodeKey {
-    layer: LayerShape,
-    batch: u64,
-    occupancy: u64,
-    nodes: u64,
-    unit_nhops: [u64; 3],
-    accfwd: [u64; 3],
-    constraint: LayerConstraint,
-    src: DataHome,
-    dst: DataHome,
-    no_time_mux: bool,
-    /// Buffer-sharing groups and neighbour distances (as bits).
-    share: Option<([Dim2; 3], [[u64; 2]; 3])>,
-}
-
-pub(super) type NodeResults = Result<Arc<Vec<NodeCandidate>>, MappingError>;
-
-/// Per-node search results by problem: layers of the same shape (ResNet
-/// repeats a few dozens of times) are searched once. A cache may also be
-/// the view of one capacity of a [`CapacityGroup`] ([`NodeCache::shared`]).
-#[derive(Debug, Default)]
-pub struct NodeCache {
-    map: Mutex<FastMap<NodeKey, NodeResults>>,
-    group: Option<(Arc<CapacityGroup>, usize)>,
-}
-
-impl NodeCache {
-    /// An empty cache.
-    pub fn new() -> Self {
-        NodeCache::default()
-    }
-
-    /// The view of `group`'s capacity of index `slot`.
-    pub(super) fn with_group(group: Arc<CapacityGroup>, slot: usize) -> Self {
-        NodeCache {
-            map: Mutex::default(),
-            group: Some((group, slot)),
-        }
-    }
-
-    fn get_or_search(&self, key: NodeKey, problem: &NodeProblem<'_>) -> NodeResults {
-        if let Some((group, slot)) = &self.group {
-            return group.get_or_search(key, problem, *slot);
-        }
-        if let Ok(map) = self.map.lock()
-            && let Some(hit) = map.get(&key)
-        {
-            return hit.clone();
-        }
-        let found = problem.candidates().map(Arc::new);
-        if let Ok(mut map) = self.map.lock() {
-            map.entry(key).or_insert_with(|| found.clone());
-        }
-        found
-    }
-}
-
 /// Searches one layer given where its input is.
+#[derive(Clone, Debug)]
 pub struct LayerSearch<'a> {
     /// The hardware.
     pub machine: &'a Machine,
@@ -243,9 +156,23 @@ pub struct LayerSearch<'a> {
     pub options: &'a Options,
     /// Per-node results shared across layers.
     pub cache: &'a NodeCache,
+    /// The DRAM nodes filters are read from.
+    fil_sources: FilterSources,
 }
 
-impl LayerSearch<'_> {
+impl<'a> LayerSearch<'a> {
+    /// A search on `machine` under `options`, keeping per-node results in
+    /// `cache`.
+    pub fn new(machine: &'a Machine, options: &'a Options, cache: &'a NodeCache) -> Self {
+        let dram = NodeRegion::dram(machine.nodes, machine.memory);
+        LayerSearch {
+            machine,
+            options,
+            cache,
+            fil_sources: FilterSources::from_region(&dram),
+        }
+    }
+
     fn node_results(
         &self,
         env: &LayerEnv,
@@ -262,19 +189,6 @@ impl LayerSearch<'_> {
             PerData::splat(0)
         } else {
             unit_nhops
-        };
-        let key = NodeKey {
-            layer: part_layer.layer,
-            batch: part_layer.batch,
-            occupancy: part_layer.occupancy.to_bits(),
-            nodes,
-            unit_nhops: ranked_hops.0,
-            accfwd: accfwd.0,
-            constraint: env.constraint,
-            src: env.src,
-            dst: env.dst,
-            no_time_mux: env.no_time_mux,
-            share: share.map(|b| (b.dims.0, b.nbr_dists.0.map(|a| a.map(f64::to_bits)))),
         };
         let resource = NodeResource {
             no_time_mux: env.no_time_mux,
@@ -296,7 +210,7 @@ impl LayerSearch<'_> {
             dst: env.dst,
             share,
         };
-        self.cache.get_or_search(key, &problem)
+        self.cache.get_or_search(&problem)
     }
 
     fn ofmap_layout(
@@ -357,7 +271,7 @@ impl LayerSearch<'_> {
             };
             let search = LayerSearch {
                 options: &single,
-                ..*self
+                ..self.clone()
             };
             let env = LayerEnv {
                 constraint: LayerConstraint {
@@ -410,16 +324,8 @@ impl LayerSearch<'_> {
         hops: &mut HopCache,
     ) -> Result<Vec<LayerResult>, LayerError> {
         let o = self.options;
-        let m = self.machine;
-        let parts = partition_candidates(
-            &PartTarget::Layer(*layer),
-            o.batch,
-            env.proc_region.dim(),
-            o.partitioning,
-            true,
-            o.compat,
-        );
-        let prepared: Vec<(PartitionScheme, PartLayer, PerData<u64>)> = parts
+        let prepared: Vec<Prepared> = self
+            .partitions(o, env.proc_region.dim(), layer)
             .into_iter()
             .filter_map(|part| {
                 let pl = part.part_layer(layer, o.batch, o.compat).ok()?;
@@ -430,85 +336,135 @@ impl LayerSearch<'_> {
                 ))
             })
             .collect();
-        let share = |part: &PartitionScheme| {
-            o.gbuf_sharing()
-                .then(|| BufShare::new(part, &env.proc_region, layer))
-        };
-        let mut parts: Vec<PartResults> = Vec::new();
-        if o.compat.inexact_hop_memo() {
-            // The memo's answers depend on the order of its queries, so hops
-            // are computed the reference's way: after the per-node searches
-            // (possible because the reference ranks blockings without NoC
-            // energy, `Compat::rank_by_access_energy`), in partition order,
-            // only for partitions with a result.
-            debug_assert!(o.compat.rank_by_access_energy());
-            let found: Vec<NodeResults> = prepared
-                .par_iter()
-                .map(|(part, pl, fwd)| {
-                    self.node_results(env, pl, part.size(), PerData::splat(0), *fwd, share(part))
-                })
-                .collect();
-            for ((part, part_layer, accfwd), found) in prepared.into_iter().zip(found) {
-                let found = found?;
-                if found.is_empty() {
-                    continue;
-                }
-                let Some(ofmap) = self.ofmap_layout(env, layer, &part) else {
-                    continue;
-                };
-                let unit_nhops =
-                    hops.unit_nhops(&self.hop_query(env, layer, &part, ifmap_layout, &ofmap));
-                parts.push(PartResults::new(
-                    (part, part_layer, accfwd),
-                    ofmap,
-                    unit_nhops,
-                    found,
-                ));
-            }
+        let parts = if o.compat.inexact_hop_memo() {
+            self.parts_with_memo(env, layer, ifmap_layout, prepared, hops)?
         } else {
-            // Exact hops need no memo and no order: each partition computes
-            // its own, in parallel, before its per-node search ranks
-            // blockings by the whole energy.
-            let found: Vec<Option<PartResults>> = prepared
-                .into_par_iter()
-                .map(|(part, part_layer, accfwd)| {
-                    let ofmap = self.ofmap_layout(env, layer, &part)?;
-                    let q = self.hop_query(env, layer, &part, ifmap_layout, &ofmap);
-                    let unit_nhops = unit_nhops(&q, o.compat);
-                    let found = self
-                        .node_results(
-                            env,
-                            &part_layer,
-                            part.size(),
-                            unit_nhops,
-                            accfwd,
-                            share(&part),
-                        )
-                        .ok()?;
-                    let prepared = (part, part_layer, accfwd);
-                    Some(PartResults::new(prepared, ofmap, unit_nhops, found))
-                })
-                .collect();
-            parts = found.into_iter().flatten().collect();
+            self.parts_with_exact_hops(env, layer, ifmap_layout, prepared)
+        };
+        Ok(self.best(&parts))
+    }
+
+    /// The partition schemes a layer is tried with on `nodes` under `o`
+    /// (docs/model/partitioning.md#naive-and-hybrid-enumeration).
+    fn partitions(&self, o: &Options, nodes: Dim2, layer: &LayerShape) -> Vec<PartitionScheme> {
+        partition_candidates(
+            &PartTarget::Layer(*layer),
+            o.batch,
+            nodes,
+            o.partitioning,
+            true,
+            o.compat,
+        )
+    }
+
+    /// Who shares each data kind's buffer tile under `part`, with buffer
+    /// sharing on.
+    fn share(
+        &self,
+        env: &LayerEnv,
+        layer: &LayerShape,
+        part: &PartitionScheme,
+    ) -> Option<BufShare> {
+        self.options
+            .gbuf_sharing()
+            .then(|| BufShare::new(part, &env.proc_region, layer))
+    }
+
+    /// The per-node results of each partition, hops from the reference's
+    /// memo (docs/model/noc.md#the-references-hop-memo). The memo's answers
+    /// depend on the order of its queries, so hops are computed the
+    /// reference's way: after the per-node searches (possible because the
+    /// reference ranks blockings without NoC energy,
+    /// `Compat::rank_by_access_energy`), in partition order, only for
+    /// partitions with a result.
+    fn parts_with_memo(
+        &self,
+        env: &LayerEnv,
+        layer: &LayerShape,
+        ifmap_layout: &DataLayout,
+        prepared: Vec<Prepared>,
+        hops: &mut HopCache,
+    ) -> Result<Vec<PartResults>, LayerError> {
+        debug_assert!(self.options.compat.rank_by_access_energy());
+        let found: Vec<NodeResults> = prepared
+            .par_iter()
+            .map(|(part, pl, fwd)| {
+                let share = self.share(env, layer, part);
+                self.node_results(env, pl, part.size(), PerData::splat(0), *fwd, share)
+            })
+            .collect();
+        let mut parts = Vec::new();
+        for ((part, part_layer, accfwd), found) in prepared.into_iter().zip(found) {
+            let found = found?;
+            if found.is_empty() {
+                continue;
+            }
+            let Some(ofmap) = self.ofmap_layout(env, layer, &part) else {
+                continue;
+            };
+            let unit_nhops =
+                hops.unit_nhops(&self.hop_query(env, layer, &part, ifmap_layout, &ofmap));
+            parts.push(PartResults::new(
+                (part, part_layer, accfwd),
+                ofmap,
+                unit_nhops,
+                found,
+            ));
         }
-        // Rank (partition, candidate) pairs stably by the goal's key; build
-        // results only for those kept.
+        Ok(parts)
+    }
+
+    /// The per-node results of each partition, with exact hops: they need
+    /// no memo and no order, so each partition computes its own, in
+    /// parallel, before its per-node search ranks blockings by the whole
+    /// energy.
+    fn parts_with_exact_hops(
+        &self,
+        env: &LayerEnv,
+        layer: &LayerShape,
+        ifmap_layout: &DataLayout,
+        prepared: Vec<Prepared>,
+    ) -> Vec<PartResults> {
+        let compat = self.options.compat;
+        let found: Vec<Option<PartResults>> = prepared
+            .into_par_iter()
+            .map(|(part, part_layer, accfwd)| {
+                let ofmap = self.ofmap_layout(env, layer, &part)?;
+                let q = self.hop_query(env, layer, &part, ifmap_layout, &ofmap);
+                let unit_nhops = unit_nhops(&q, compat);
+                let share = self.share(env, layer, &part);
+                let found = self
+                    .node_results(env, &part_layer, part.size(), unit_nhops, accfwd, share)
+                    .ok()?;
+                let prepared = (part, part_layer, accfwd);
+                Some(PartResults::new(prepared, ofmap, unit_nhops, found))
+            })
+            .collect();
+        found.into_iter().flatten().collect()
+    }
+
+    /// The best `ntops` (partition, candidate) pairs, ranked stably by the
+    /// goal's key (docs/model/network.md#ranking-a-layers-candidates);
+    /// results are built only for those kept.
+    fn best(&self, parts: &[PartResults]) -> Vec<LayerResult> {
+        let o = self.options;
+        let cost = &self.machine.cost;
         let goal = o.blocking.goal;
         let mut ranked: Vec<(usize, usize, RankKey)> = Vec::new();
         for (pi, p) in parts.iter().enumerate() {
             for (ci, c) in p.found.iter().enumerate() {
-                let (_, cost) = price(&c.stats, p.unit_nhops, &m.cost);
-                ranked.push((pi, ci, goal.key(cost.total, c.stats.time as f64)));
+                let (_, e) = price(&c.stats, p.unit_nhops, cost);
+                ranked.push((pi, ci, goal.key(e.total, c.stats.time as f64)));
             }
         }
         ranked.sort_by_key(|r| r.2);
         ranked.truncate(o.blocking.ntops);
-        Ok(ranked
+        ranked
             .into_iter()
             .map(|(pi, ci, _)| {
                 let p = &parts[pi];
                 let candidate = p.found[ci].clone();
-                let (total_nhops, cost) = price(&candidate.stats, p.unit_nhops, &m.cost);
+                let (total_nhops, cost) = price(&candidate.stats, p.unit_nhops, cost);
                 LayerResult {
                     part: p.part,
                     part_layer: p.part_layer,
@@ -522,7 +478,7 @@ impl LayerSearch<'_> {
                     groups: 1,
                 }
             })
-            .collect())
+            .collect()
     }
 
     /// Why no partition of `layer` has a blocking: the smallest buffers one
@@ -549,14 +505,7 @@ impl LayerSearch<'_> {
             self.options
         };
         let node = &self.machine.node;
-        let parts = partition_candidates(
-            &PartTarget::Layer(*layer),
-            o.batch,
-            self.machine.proc_region.dim(),
-            o.partitioning,
-            true,
-            o.compat,
-        );
+        let parts = self.partitions(o, self.machine.nodes, layer);
         let (mut regf, mut gbuf) = (u64::MAX, u64::MAX);
         // Does one loop nest fit both buffers with every loop at the DRAM
         // level? Then a blocking fits (it needs the least of both).
@@ -565,7 +514,7 @@ impl LayerSearch<'_> {
             let Ok(pl) = part.part_layer(layer, o.batch, o.compat) else {
                 continue;
             };
-            let Ok(m) = super::mapping::map_layer(
+            let Ok(m) = crate::sched::dataflow::map_layer(
                 &pl.layer,
                 pl.batch,
                 pl.occupancy,
@@ -595,7 +544,7 @@ impl LayerSearch<'_> {
             )
         } else if !one_fits {
             "no partition of it over the nodes has a loop blocking that fits the buffers".to_owned()
-        } else if o.compat.delay_goal_nan() && o.blocking.goal == super::resource::Goal::D {
+        } else if o.compat.delay_goal_nan() && o.blocking.goal == crate::sched::options::Goal::D {
             "nn_dataflow's delay search keeps only the first candidate blocking of each chunk of its enumeration, and none of those fits the buffers (a bug of the reference, docs/compat.md#delay_goal_nan; nnc's model has no such problem)".to_owned()
         } else if o.blocking.solver == Solver::Analytic && layer.is_conv() {
             "none of the analytical solver's blockings fits the buffers (the exhaustive search may find one)".to_owned()
@@ -620,7 +569,7 @@ impl LayerSearch<'_> {
             batch: self.options.batch,
             proc_region: env.proc_region,
             part: *part,
-            fil_sources: &self.machine.fil_sources,
+            fil_sources: &self.fil_sources,
             ifmap_layout,
             ofmap_layout,
             forwarding: self.options.access_forwarding(),

@@ -9,8 +9,8 @@
 //! first, and the layer's energy as `((op + access) + noc) + static`.
 //! Reordering any of them changes the last bits of published numbers.
 
-use super::resource::Cost;
-use super::types::{DataKind, MemLevel, PerData, PerLevel};
+use crate::sched::machine::Cost;
+use crate::sched::types::{MemLevel, PerData, PerLevel};
 use serde::Serialize;
 
 /// The energy of a layer's dataflow, by where it goes.
@@ -28,30 +28,46 @@ pub struct LayerCost {
     pub total: f64,
 }
 
-/// `0.0 + fil + ifm + ofm`, in that order.
-fn sum_kinds(v: PerData<f64>) -> f64 {
-    0.0 + v[DataKind::Fil] + v[DataKind::Ifm] + v[DataKind::Ofm]
+/// Energy of `ops` ops.
+pub(crate) fn op_energy(cost: &Cost, ops: f64) -> f64 {
+    cost.mac_op * ops
+}
+
+/// Static energy over `time` cycles.
+#[allow(clippy::cast_precision_loss)]
+pub(crate) fn static_energy(cost: &Cost, time: u64) -> f64 {
+    cost.idl_unit * time as f64
+}
+
+/// Energy of the words each memory level moves: the level's cost per word
+/// times its words.
+pub(crate) fn words_energy(cost: &Cost, words: PerLevel<f64>) -> PerLevel<f64> {
+    PerLevel::from_fn(|m| cost.mem_hier[m] * words[m])
 }
 
 /// Energy of the accesses at each memory level: the level's cost per word
 /// times the words of all data kinds.
 pub fn level_energy(cost: &Cost, access: &PerLevel<PerData<f64>>) -> PerLevel<f64> {
-    PerLevel::from_fn(|m| cost.mem_hier[m] * sum_kinds(access[m]))
+    words_energy(cost, access.map(PerData::sum_in_order))
+}
+
+/// The levels' energies added, DRAM first.
+pub(crate) fn sum_levels(levels: PerLevel<f64>) -> f64 {
+    MemLevel::ALL
+        .into_iter()
+        .fold(0.0, |acc, m| acc + levels[m])
 }
 
 /// Energy of all memory accesses: the levels' energies, DRAM first.
 pub fn access_energy(cost: &Cost, access: &PerLevel<PerData<f64>>) -> f64 {
-    let levels = level_energy(cost, access);
-    MemLevel::ALL
-        .into_iter()
-        .fold(0.0, |acc, m| acc + levels[m])
+    sum_levels(level_energy(cost, access))
 }
 
 /// NoC word-hops of each data kind over the whole layer: the hops to move
 /// it once times the times it is fetched from DRAM. The exact product,
 /// rounded to `f64` once: in `u64` when it fits (the usual case, and the
 /// fast one: `u128` to `f64` is a software routine in the search's hottest
-/// loop), else in `u128`, which cannot overflow (`sched::limits`).
+/// loop), else in `u128`, which cannot overflow (`sched::model::limits`).
 #[allow(clippy::cast_precision_loss)]
 pub fn noc_hops(unit_nhops: PerData<u64>, dram_fetches: PerData<u64>) -> PerData<f64> {
     PerData::from_fn(|d| match unit_nhops[d].checked_mul(dram_fetches[d]) {
@@ -65,9 +81,9 @@ impl LayerCost {
     /// accesses, moves `nhops` word-hops over the NoC and takes `time`
     /// cycles.
     pub fn new(cost: &Cost, ops: f64, access: f64, nhops: PerData<f64>, time: u64) -> Self {
-        let op = cost.mac_op * ops;
-        let noc = cost.noc_hop * sum_kinds(nhops);
-        let static_ = cost.idl_unit * time as f64;
+        let op = op_energy(cost, ops);
+        let noc = cost.noc_hop * nhops.sum_in_order();
+        let static_ = static_energy(cost, time);
         LayerCost {
             op,
             access,
@@ -119,6 +135,10 @@ mod tests {
             PerData([0.0, 0.0, 4.0]),
         ]);
         // (1e16 + 1) + 1 rounds to 1e16 twice; 1e16 + (1 + 1) would not.
+        assert_eq!(PerData([1e16, 1.0, 1.0]).sum_in_order(), 1e16);
+        assert_eq!(PerData([1.0, 1.0, 1e16]).sum_in_order(), 1e16 + 2.0);
+        // From 0.0: a sum of negative zeros is a positive zero.
+        assert!(PerData([-0.0; 3]).sum_in_order().is_sign_positive());
         assert_eq!(level_energy(&cost, &access).0, [1200.0, 6.0, 2e16, 4.0]);
         // ((1200 + 6) + 2e16) rounds to 2e16 + 1208, then + 4.
         assert_eq!(access_energy(&cost, &access), 2e16 + 1212.0);

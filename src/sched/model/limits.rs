@@ -52,10 +52,13 @@
 //!
 //! Hardware sizes (buffers, bus width) are at most [`MAX_HW_SIZE`] = 2^53,
 //! the largest integers the model's float formulas (the analytical solver,
-//! bandwidth in words) hold exactly; word widths at most [`MAX_WORD_BITS`].
+//! bandwidth in words) hold exactly; word widths at most
+//! [`MAX_WORD_BITS`](crate::sched::machine::MAX_WORD_BITS). The hardware bounds are
+//! defined with the machine (`sched::machine`), and the hardware file checks
+//! them too, with a diagnostic at the key (`crate::hw`).
 
-use super::layer::Machine;
 use crate::ir::{DataInput, LayerShape, Network};
+use crate::sched::machine::{MAX_ENERGY, MAX_HW_SIZE, MAX_NODE_SIDE, MAX_PE_SIDE, Machine};
 use thiserror::Error;
 
 /// The largest count of one layer for the whole batch: ops, or words of its
@@ -71,32 +74,6 @@ pub const MAX_BATCH: u64 = MAX_QUANTITY;
 /// The most candidates kept at every stage of the search: the network search
 /// ranks `top` extensions of each of `top` partial schedules.
 pub const MAX_TOP: usize = 1000;
-
-/// The most node rows or columns (32: at most 1,024 nodes). NoC hop counts
-/// multiply words by nodes and distances (see the module doc).
-pub const MAX_NODE_SIDE: u64 = 32;
-
-/// The most PE rows or columns of one node's array (65,536). The mapping
-/// multiplies fmap and kernel sides by the array's (see the module doc).
-pub const MAX_PE_SIDE: u64 = 1 << 16;
-
-/// The largest hardware size: register file and global buffer bytes, bus
-/// width bits (2^53, exact as a float).
-pub const MAX_HW_SIZE: u64 = 1 << 53;
-
-/// The widest data word, in bits (1,024). Wider is a vector of words: model
-/// its elements as the words.
-pub const MAX_WORD_BITS: u64 = 1024;
-
-/// The slowest DRAM, in bytes per cycle (10^-9). Any positive bandwidth
-/// would do for the arithmetic (times that do not fit a `u64` are dropped);
-/// slower ones are typos, and vanishing ones (5e-324) would round to 0 words
-/// per cycle.
-pub const MIN_BANDWIDTH: f64 = 1e-9;
-
-/// The largest energy per op, access, hop or cycle (10^30, in the hardware
-/// file's unit): keeps every energy total finite (see the module doc).
-pub const MAX_ENERGY: f64 = 1e30;
 
 /// What a count of a layer is.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -224,7 +201,7 @@ fn side(what: &'static str, value: u64, max: u64) -> Result<(), RangeError> {
 /// Checks a machine built through the library (the hardware file checks the
 /// same limits, with diagnostics at the key).
 pub fn check_machine(m: &Machine) -> Result<(), RangeError> {
-    let nodes = m.proc_region.dim();
+    let nodes = m.nodes;
     side("the node array's rows", nodes.h, MAX_NODE_SIDE)?;
     side("the node array's columns", nodes.w, MAX_NODE_SIDE)?;
     let r = &m.node;
@@ -235,7 +212,7 @@ pub fn check_machine(m: &Machine) -> Result<(), RangeError> {
     if let Some(w) = r.array_bus_width {
         side("the array bus width (words)", w, MAX_HW_SIZE)?;
     }
-    if let super::resource::Bandwidth::Words(bw) = r.dram_bandwidth
+    if let crate::sched::machine::Bandwidth::Words(bw) = r.dram_bandwidth
         && !(bw > 0.0 && bw.is_finite())
     {
         return Err(RangeError::Hardware {

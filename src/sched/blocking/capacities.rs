@@ -12,14 +12,14 @@
 //! search's exact order: by key, ties to the earlier candidate of the
 //! enumeration.
 
-use super::Orders;
 use super::scheme::{Blocking, BlockingContext, BlockingStats};
 use super::search::{
-    Chunk, PERMUTATIONS, Ranked, chunks, for_each_candidate, orders_irrelevant, search,
+    Chunk, Ranked, chunks, for_each_candidate, for_each_order_pair, orderless_choices,
+    orders_irrelevant, search,
 };
-use crate::sched::limits::MAX_TOP;
-use crate::sched::resource::{Goal, NodeResource};
-use crate::sched::types::PerLoop;
+use crate::sched::machine::NodeResource;
+use crate::sched::model::limits::MAX_TOP;
+use crate::sched::options::Goal;
 use rayon::prelude::*;
 
 /// Words of global buffer per node a priced blocking keeps: the smallest
@@ -81,34 +81,15 @@ fn chunk_slots(
     if orders_irrelevant(ctx) {
         // As `search`'s orderless chunks: one price per factor choice, its
         // order pairs entered until one does not make it into its slot.
-        for fb in fbs {
-            let factors = chunk.factors(fb);
-            if !ctx.top_factors_admitted(&factors) {
-                continue;
-            }
-            let first: Orders = [PerLoop(PERMUTATIONS[0]); 2];
-            let Some(stats) = ctx.prepare(&factors).and_then(|p| ctx.finish(&p, &first)) else {
-                continue;
-            };
+        for (factors, stats) in orderless_choices(ctx, chunk, fbs) {
             let Some(j) = slot(&stats) else {
                 continue;
             };
             let key = ctx.key(&stats);
-            'orders: for p0 in PERMUTATIONS {
-                for p1 in PERMUTATIONS {
-                    let b = Blocking {
-                        factors,
-                        orders: [PerLoop(p0), PerLoop(p1)],
-                    };
-                    if !ctx.admits(&b) {
-                        continue;
-                    }
-                    seq += 1;
-                    if !push_placed(&mut best[j], ((b, stats, key), seq), ntops) {
-                        break 'orders;
-                    }
-                }
-            }
+            for_each_order_pair(ctx, factors, |b| {
+                seq += 1;
+                push_placed(&mut best[j], ((b, stats, key), seq), ntops)
+            });
         }
         return best;
     }
@@ -194,8 +175,8 @@ mod tests {
     use super::*;
     use crate::ir::{ConvShape, Dim2, LayerShape, LocalShape};
     use crate::sched::Compat;
-    use crate::sched::mapping::map_layer;
-    use crate::sched::resource::{Bandwidth, Cost};
+    use crate::sched::dataflow::map_layer;
+    use crate::sched::machine::{Bandwidth, Cost};
     use crate::sched::types::{PerData, PerLevel};
     use proptest::prelude::*;
 

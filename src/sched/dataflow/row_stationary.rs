@@ -3,11 +3,11 @@
 //! replication, the unit pass, and one nested-loop description per
 //! replication choice.
 
-use super::Compat;
-use super::factor::ordered_factors2;
-use super::nld::Nld;
-use super::types::{DataLoops, LoopDim, MemLevel, PerData, PerLevel, PerLoop};
 use crate::ir::{Dim2, LayerShape};
+use crate::sched::Compat;
+use crate::sched::dataflow::Nld;
+use crate::sched::model::factor::ordered_factors2;
+use crate::sched::types::{DataLoops, LoopDim, MemLevel, PerData, PerLevel, PerLoop};
 use serde::Serialize;
 use thiserror::Error;
 

@@ -3,7 +3,7 @@
 //! over input channels, output channels and batch, whose body is one processing
 //! pass of the PE array.
 
-use super::types::{DataKind, DataLoops, LoopDim, MemLevel, PerData, PerLevel, PerLoop};
+use crate::sched::types::{DataKind, DataLoops, LoopDim, MemLevel, PerData, PerLevel, PerLoop};
 use serde::Serialize;
 
 /// A layer as a loop nest over [IFM, OFM, BAT] whose body is one processing

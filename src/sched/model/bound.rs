@@ -6,15 +6,15 @@
 //! has, and the static energy of the least time the PEs and DRAM allow.
 //!
 //! Each term is a lower bound of the matching term of the layer's energy
-//! (`sched::energy`), proven in the doc from the model's formulas
+//! (`sched::model::energy`), proven in the doc from the model's formulas
 //! (docs/model/mapping.md, docs/model/blocking.md); `tests/model/bound.rs`
 //! checks it over thousands of generated layers and machines.
 
-use super::Compat;
-use super::layer::Machine;
-use super::resource::{Bandwidth, Cost};
-use super::types::{DataKind, MemLevel, PerData, PerLevel};
 use crate::ir::{Dim2, LayerShape};
+use crate::sched::Compat;
+use crate::sched::machine::{Bandwidth, Cost, Machine};
+use crate::sched::model::energy::{op_energy, static_energy, sum_levels, words_energy};
+use crate::sched::types::{DataKind, MemLevel, PerData, PerLevel};
 
 /// A layer's energy lower bound, by where it goes (the same parts as the
 /// schedule's energy breakdown; NoC hops have none: data may sit next to the
@@ -183,12 +183,16 @@ pub fn layer_bound(layer: &LayerShape, ctx: &BoundContext<'_>) -> LowerBound {
         }
     }
     let pipelined = DataKind::ALL.into_iter().any(|d| ctx.on_chip[d]);
-    let sum = |v: PerData<f64>| 0.0 + v[DataKind::Fil] + v[DataKind::Ifm] + v[DataKind::Ofm];
     let gbuf = PerData::from_fn(|d| if ctx.bypass[d] { 0.0 } else { all[d] });
-    let level_words = PerLevel([sum(words), sum(gbuf), sum(array), ops * regf_per_op(layer)]);
-    let access = PerLevel::from_fn(|l| cost.mem_hier[l] * level_words[l]);
+    let level_words = PerLevel([
+        words.sum_in_order(),
+        gbuf.sum_in_order(),
+        array.sum_in_order(),
+        ops * regf_per_op(layer),
+    ]);
+    let access = words_energy(cost, level_words);
     // Every PE does at most one op per cycle (docs/model/bound.md#time-and-static-energy).
-    let pes = u128::from(m.proc_region.dim().size()) * u128::from(m.node.dim_array.size());
+    let pes = u128::from(m.nodes.size()) * u128::from(m.node.dim_array.size());
     let ops_all = u128::from(layer.total_ops(ctx.batch));
     let compute = if pipelined {
         // Why rounded down and without DRAM time: pipelined layers run at
@@ -206,15 +210,14 @@ pub fn layer_bound(layer: &LayerShape, ctx: &BoundContext<'_>) -> LowerBound {
         bw => bw.cycles(level_words[MemLevel::Dram]).unwrap_or(u64::MAX),
     };
     let time = compute.max(dram);
-    let op = cost.mac_op * ops;
-    let static_ = cost.idl_unit * time as f64;
-    let access_sum = MemLevel::ALL.into_iter().fold(0.0, |a, l| a + access[l]);
+    let op = op_energy(cost, ops);
+    let static_ = static_energy(cost, time);
     LowerBound {
         op,
         access,
         static_,
         time,
-        energy: op + access_sum + static_,
+        energy: op + sum_levels(access) + static_,
     }
 }
 
@@ -222,8 +225,7 @@ pub fn layer_bound(layer: &LayerShape, ctx: &BoundContext<'_>) -> LowerBound {
 mod tests {
     use super::*;
     use crate::ir::{ConvShape, LocalShape};
-    use crate::sched::partition::MemType;
-    use crate::sched::resource::NodeResource;
+    use crate::sched::machine::{MemType, NodeResource};
 
     fn machine(nodes: u64, bw: Bandwidth, idl: f64) -> Machine {
         Machine::new(

@@ -1,0 +1,162 @@
+//! The machine a search runs on, in one place: the node array, where its
+//! DRAM sits, what one node offers (PE array, register files, global
+//! buffer, buses, DRAM bandwidth) and what each op, access, hop and cycle
+//! costs (docs/model/hardware.md), and the range of each quantity the
+//! model accepts (why each bound: `sched::model::limits`). Sizes are in
+//! words; the hardware file's bytes are converted by `crate::hw`, which
+//! builds a [`Machine`] and needs nothing else of the scheduler.
+
+use crate::ir::Dim2;
+use serde::Serialize;
+
+/// The memory levels, and the values per level [`Cost`] prices by.
+pub use crate::sched::types::{MemLevel, PerLevel};
+
+/// The fixed hardware of a search: the node array, where its DRAM sits,
+/// what each node offers and what everything costs.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Machine {
+    /// The node array (rows, columns).
+    pub nodes: Dim2,
+    /// Where the DRAM sits (docs/model/hardware.md#where-dram-sits).
+    pub memory: MemType,
+    /// One node's resources (`no_time_mux` set by the network search).
+    pub node: NodeResource,
+    /// Energy costs.
+    pub cost: Cost,
+}
+
+impl Machine {
+    /// A node array of `nodes` with DRAM placed by `memory`, each node
+    /// offering `node`, priced by `cost`.
+    pub const fn new(nodes: Dim2, memory: MemType, node: NodeResource, cost: Cost) -> Self {
+        Machine {
+            nodes,
+            memory,
+            node,
+            cost,
+        }
+    }
+}
+
+/// Where the DRAM nodes sit relative to the processing array
+/// (docs/model/hardware.md#where-dram-sits).
+#[derive(
+    Clone, Copy, Debug, Default, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize,
+)]
+pub enum MemType {
+    /// Off-chip DRAM reached at the four corners of the array (`memory = "2d"`).
+    #[default]
+    #[serde(rename = "2d")]
+    TwoD,
+    /// A DRAM vault stacked on every node (`memory = "3d"`).
+    #[serde(rename = "3d")]
+    ThreeD,
+}
+
+/// Energy per op and per word access (the reference's `Cost`).
+#[derive(Clone, Copy, Debug, PartialEq, Serialize)]
+pub struct Cost {
+    /// Energy of one op (one MAC).
+    pub mac_op: f64,
+    /// Energy per word access at each memory level.
+    pub mem_hier: PerLevel<f64>,
+    /// Energy per word per hop on the network-on-chip.
+    pub noc_hop: f64,
+    /// Static energy of the whole chip per cycle (the reference's `idl_unit`).
+    pub idl_unit: f64,
+}
+
+impl Cost {
+    /// Cost per word access at `level`.
+    pub fn level(&self, level: MemLevel) -> f64 {
+        self.mem_hier[level]
+    }
+}
+
+/// The words per cycle a bus or memory channel moves.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize)]
+pub enum Bandwidth {
+    /// No limit: the transfer takes no time.
+    Unlimited,
+    /// This many words per cycle (> 0).
+    Words(f64),
+}
+
+impl Bandwidth {
+    /// Cycles to move `words`: `ceil(words / bandwidth)`, 0 when unlimited;
+    /// `None` when they do not fit a `u64` (beyond the model's range, see
+    /// `sched::model::limits`).
+    pub fn cycles(self, words: f64) -> Option<u64> {
+        match self {
+            Bandwidth::Unlimited => Some(0),
+            Bandwidth::Words(bw) => whole_cycles((words / bw).ceil()),
+        }
+    }
+
+    /// The bandwidth as a number, infinity when unlimited.
+    pub fn as_f64(self) -> f64 {
+        match self {
+            Bandwidth::Unlimited => f64::INFINITY,
+            Bandwidth::Words(bw) => bw,
+        }
+    }
+}
+
+/// A whole, non-negative number of cycles as a `u64`, or `None` when it
+/// does not fit one (`as` would saturate silently).
+pub(crate) fn whole_cycles(x: f64) -> Option<u64> {
+    // 2^64 is exact as a float; every float below it converts exactly
+    // after `ceil`.
+    #[allow(clippy::cast_precision_loss)]
+    const LIMIT: f64 = u64::MAX as f64;
+    (x < LIMIT).then_some(x as u64)
+}
+
+/// What one node offers the loop blocking of a layer (the per-node part of
+/// the reference's `Resource`).
+#[derive(Clone, Copy, Debug, PartialEq, Serialize)]
+pub struct NodeResource {
+    /// PE array of one node (rows, columns).
+    pub dim_array: Dim2,
+    /// Global buffer capacity of one node, in words.
+    pub size_gbuf: u64,
+    /// Register file capacity of one PE, in words.
+    pub size_regf: u64,
+    /// Array multicast bus: words per cycle per data kind; `None` = unlimited.
+    pub array_bus_width: Option<u64>,
+    /// DRAM bandwidth for all of the layer's DRAM traffic.
+    pub dram_bandwidth: Bandwidth,
+    /// Each layer owns its resources for the whole run (filters can stay pinned
+    /// on chip; docs/model/network.md#filter-pinning,
+    /// docs/model/buffer-sharing.md#filter-pinning).
+    pub no_time_mux: bool,
+}
+
+// The range of machines the model accepts (why: `sched::model::limits`).
+
+/// The most node rows or columns (32: at most 1,024 nodes). NoC hop counts
+/// multiply words by nodes and distances (see `sched::model::limits`).
+pub const MAX_NODE_SIDE: u64 = 32;
+
+/// The most PE rows or columns of one node's array (65,536). The mapping
+/// multiplies fmap and kernel sides by the array's (see `sched::model::limits`).
+pub const MAX_PE_SIDE: u64 = 1 << 16;
+
+/// The largest hardware size: register file and global buffer bytes, bus
+/// width bits (2^53, exact as a float).
+pub const MAX_HW_SIZE: u64 = 1 << 53;
+
+/// The widest data word, in bits (1,024). Wider is a vector of words: model
+/// its elements as the words.
+pub const MAX_WORD_BITS: u64 = 1024;
+
+/// The slowest DRAM, in bytes per cycle (10^-9). Any positive bandwidth
+/// would do for the arithmetic (times that do not fit a `u64` are dropped);
+/// slower ones are typos, and vanishing ones (5e-324) would round to 0 words
+/// per cycle.
+pub const MIN_BANDWIDTH: f64 = 1e-9;
+
+/// The largest energy per op, access, hop or cycle (10^30, in the hardware
+/// file's unit): keeps every energy total finite (see `sched::model::limits`).
+pub const MAX_ENERGY: f64 = 1e30;

@@ -1,0 +1,56 @@
+//! The search's drivers, outermost first (docs/model/network.md): the
+//! whole network in scheduling order (`network`, `order`), one segment of
+//! it (`segment`), one layer over every partition of the node array
+//! (`layer`), one node's share mapped and blocked (`node`); the caches that
+//! keep per-node results for layers of the same shape (`cache`) and for
+//! machines that differ only in the global buffer's capacity (`capacity`);
+//! and searches that share them across networks and design points
+//! (`shared`, [`SharedSearch`](shared::SharedSearch)).
+
+pub mod cache;
+pub mod capacity;
+pub mod layer;
+pub mod network;
+pub mod node;
+pub mod order;
+pub mod segment;
+pub mod shared;
+
+use crate::ir::{LayerId, Network};
+use crate::sched::model::limits::RangeError;
+use layer::LayerError;
+
+/// Why a network has no schedule.
+#[derive(Clone, Debug, PartialEq, thiserror::Error)]
+pub enum SearchError {
+    /// The first layer that cannot be placed.
+    #[error("layer `{layer}` cannot be scheduled: {error}")]
+    Layer {
+        /// The layer's name.
+        layer: String,
+        /// Why.
+        error: LayerError,
+    },
+    /// The network, batch or hardware is beyond the model's limits.
+    #[error(transparent)]
+    Range(#[from] RangeError),
+    /// Every schedule's total time exceeds what a `u64` counts.
+    #[error(
+        "every schedule of it takes more than {} cycles, beyond what the model counts",
+        u64::MAX
+    )]
+    TimeOverflow,
+    /// A broken invariant of the search: a bug, not a property of the input.
+    #[error("internal error: {0}")]
+    Internal(String),
+}
+
+impl SearchError {
+    /// Layer `id` of `net` has no schedule, for `error`.
+    pub(super) fn layer(net: &Network, id: LayerId, error: LayerError) -> Self {
+        SearchError::Layer {
+            layer: net.layer(id).name.clone(),
+            error,
+        }
+    }
+}

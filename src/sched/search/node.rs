@@ -1,0 +1,372 @@
+//! One layer's share on one node: map it onto the PE array, then block every
+//! resulting loop nest, and rank what comes out (docs/model/network.md#scheduling-one-layer);
+//! for one capacity of the global buffer or several at once
+//! (docs/sweep.md#shared-layer-searches).
+
+use crate::ir::{Dim2, LayerShape};
+use crate::sched::Compat;
+use crate::sched::blocking::{self, Blocking, BlockingContext, BlockingStats, DataHome};
+use crate::sched::dataflow::{MappingError, Nld, map_layer};
+use crate::sched::machine::{Cost, NodeResource};
+use crate::sched::options::{BlockingOptions, Solver};
+use crate::sched::pipeline::LayerConstraint;
+use crate::sched::pipeline::bufshr::BufShare;
+use crate::sched::types::PerData;
+use std::sync::Arc;
+
+/// A candidate dataflow of one layer on its nodes: which loop nest (one per
+/// replication choice of the mapping) and which blocking of it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct NodeCandidate {
+    /// How the layer was mapped onto the PE array.
+    pub mapping: MappingSummary,
+    /// Index of the nested-loop description among the mapping's.
+    pub nld_index: usize,
+    /// That nested-loop description.
+    pub nld: Nld,
+    /// The loop blocking.
+    pub blocking: Blocking,
+    /// Its costs and times.
+    pub stats: BlockingStats,
+}
+
+/// The row-stationary mapping of a candidate, in short.
+#[derive(Clone, Copy, Debug, PartialEq, serde::Serialize)]
+pub struct MappingSummary {
+    /// Folds of the logical PE set (height, width).
+    pub fold: Dim2,
+    /// Replications of the folded set (height, width).
+    pub repl: Dim2,
+    /// Fraction of the PE array doing useful work.
+    pub util: f64,
+}
+
+/// The per-node problem: a layer (already partitioned), how many nodes run
+/// it, and what surrounds it.
+///
+/// Its quantities must be within the model's limits (`sched::model::limits`):
+/// the network search checks them ([`check_search`]) before it builds any
+/// problem; used directly, beyond them, its integer counts may overflow.
+///
+/// [`check_search`]: crate::sched::model::limits::check_search
+#[derive(Clone, Copy, Debug)]
+pub struct NodeProblem<'a> {
+    /// The per-node layer.
+    pub layer: &'a LayerShape,
+    /// Per-node batch.
+    pub batch: u64,
+    /// Fraction of useful work of the per-node layer (1 unless the
+    /// partitioning is uneven).
+    pub occupancy: f64,
+    /// Nodes that run the layer.
+    pub nodes: u64,
+    /// NoC word-hops to move each data kind once (0 on one node).
+    pub unit_nhops: PerData<u64>,
+    /// Access-forwarding divisors of DRAM accesses (1 without forwarding).
+    pub accfwd: PerData<u64>,
+    /// One node's resources.
+    pub resource: &'a NodeResource,
+    /// Energy costs.
+    pub cost: &'a Cost,
+    /// Search options.
+    pub options: &'a BlockingOptions,
+    /// Which model.
+    pub compat: Compat,
+    /// The top-level blocking constraint of the layer's pipeline segment
+    /// (free for a layer alone).
+    pub constraint: LayerConstraint,
+    /// Where the layer's input lives.
+    pub src: DataHome,
+    /// Where the layer's output lives.
+    pub dst: DataHome,
+    /// Who shares each data kind's buffer tile (buffer sharing on).
+    pub share: Option<BufShare>,
+}
+
+/// What a per-node search's results depend on besides the node's resources
+/// (its filter pinning aside), the costs and the options: the key of a
+/// cache of results on one machine under fixed options.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub(crate) struct NodeKey {
+    layer: LayerShape,
+    batch: u64,
+    occupancy: u64,
+    nodes: u64,
+    unit_nhops: [u64; 3],
+    accfwd: [u64; 3],
+    constraint: LayerConstraint,
+    src: DataHome,
+    dst: DataHome,
+    no_time_mux: bool,
+    /// Buffer-sharing groups and neighbour distances (as bits).
+    share: Option<([Dim2; 3], [[u64; 2]; 3])>,
+}
+
+/// A per-node search's results, as a cache keeps them.
+pub(crate) type NodeResults = Result<Arc<Vec<NodeCandidate>>, MappingError>;
+
+impl<'a> NodeProblem<'a> {
+    /// A layer alone on one node, with the whole batch, no NoC traffic and no
+    /// access forwarding (the setting of the per-layer vectors).
+    pub fn one_node(
+        layer: &'a LayerShape,
+        batch: u64,
+        resource: &'a NodeResource,
+        cost: &'a Cost,
+        options: &'a BlockingOptions,
+        compat: Compat,
+    ) -> Self {
+        NodeProblem {
+            layer,
+            batch,
+            occupancy: 1.0,
+            nodes: 1,
+            unit_nhops: PerData::splat(0),
+            accfwd: PerData::splat(1),
+            resource,
+            cost,
+            options,
+            compat,
+            constraint: LayerConstraint::FREE,
+            src: DataHome::Dram,
+            dst: DataHome::Dram,
+            share: None,
+        }
+    }
+
+    /// The problem's key in a cache of one machine's results under fixed
+    /// options.
+    pub(crate) fn key(&self) -> NodeKey {
+        NodeKey {
+            layer: *self.layer,
+            batch: self.batch,
+            occupancy: self.occupancy.to_bits(),
+            nodes: self.nodes,
+            unit_nhops: self.unit_nhops.0,
+            accfwd: self.accfwd.0,
+            constraint: self.constraint,
+            src: self.src,
+            dst: self.dst,
+            no_time_mux: self.resource.no_time_mux,
+            share: self
+                .share
+                .map(|b| (b.dims.0, b.nbr_dists.0.map(|a| a.map(f64::to_bits)))),
+        }
+    }
+
+    /// The row-stationary mapping of the layer, in short, and its loop
+    /// nests.
+    fn mapping(&self) -> Result<(MappingSummary, Vec<Nld>), MappingError> {
+        let m = map_layer(
+            self.layer,
+            self.batch,
+            self.occupancy,
+            self.resource.dim_array,
+            self.compat,
+        )?;
+        let summary = MappingSummary {
+            fold: m.fold,
+            repl: m.repl,
+            util: m.util,
+        };
+        Ok((summary, m.nlds))
+    }
+
+    /// What blocking loop nest `nld` depends on: the node, the costs, the
+    /// options, the partition, the segment and the buffer sharing.
+    fn blocking_context<'b>(&'b self, nld: &'b Nld) -> BlockingContext<'b> {
+        BlockingContext::new(
+            nld,
+            self.resource,
+            self.cost,
+            self.options.bypass,
+            self.options.goal,
+            self.compat,
+        )
+        .with_partition(self.nodes, self.unit_nhops, self.accfwd)
+        .with_segment(self.constraint, self.src, self.dst)
+        .with_sharing(self.share)
+    }
+
+    /// The blockings of one loop nest in `ctx`, with their buffer sharing
+    /// priced: the analytical solver's for a convolution-pattern nest when
+    /// asked for, else the exhaustive search's best `ntops`.
+    fn blockings(&self, ctx: &BlockingContext<'_>) -> Vec<(Blocking, BlockingStats)> {
+        let found = if self.options.solver == Solver::Analytic && ctx.nld.data_loops.is_conv() {
+            blocking::solve(ctx)
+        } else {
+            blocking::search(ctx, self.options.ntops)
+        };
+        found
+            .into_iter()
+            .map(|(b, stats)| (b, ctx.with_sharing_priced(&b, stats)))
+            .collect()
+    }
+
+    /// The best candidates of every loop nest of the mapping, in mapping
+    /// order, each nest's list best first: what the layer-level ranking
+    /// chooses from. At most `ntops` per nest from the exhaustive search;
+    /// every valid solver result with the analytic solver.
+    pub fn candidates(&self) -> Result<Vec<NodeCandidate>, MappingError> {
+        let (summary, nlds) = self.mapping()?;
+        let mut out = Vec::new();
+        for (nld_index, nld) in nlds.iter().enumerate() {
+            let found = self.blockings(&self.blocking_context(nld));
+            out.extend(candidates_of(summary, nld_index, nld, found));
+        }
+        Ok(out)
+    }
+
+    /// [`NodeProblem::candidates`] for several capacities of the global
+    /// buffer (words per node, in any order): element `i` is what it finds
+    /// with `capacities[i]` words, the problem's own capacity aside.
+    ///
+    /// The exhaustive search runs once for all capacities
+    /// ([`blocking::search_capacities`]). The analytical solver's blockings
+    /// are formulas of the capacity: solved once per capacity (they are few
+    /// and cheap). Buffer sharing reads the capacity beyond the fit (its
+    /// subgroups shrink into the free words), so each capacity is searched
+    /// alone.
+    pub fn candidates_capacities(
+        &self,
+        capacities: &[u64],
+    ) -> Result<Vec<Vec<NodeCandidate>>, MappingError> {
+        let (summary, nlds) = self.mapping()?;
+        let resources: Vec<NodeResource> = capacities
+            .iter()
+            .map(|&size_gbuf| NodeResource {
+                size_gbuf,
+                ..*self.resource
+            })
+            .collect();
+        let mut out = vec![Vec::new(); capacities.len()];
+        for (nld_index, nld) in nlds.iter().enumerate() {
+            let ctx = self.blocking_context(nld);
+            let solved = self.options.solver == Solver::Analytic && nld.data_loops.is_conv();
+            let found = if solved || self.share.is_some() {
+                resources
+                    .iter()
+                    .map(|r| {
+                        let mut one = ctx.clone();
+                        one.resource = r;
+                        self.blockings(&one)
+                    })
+                    .collect()
+            } else {
+                blocking::search_capacities(&ctx, capacities, self.options.ntops)
+            };
+            for (list, found) in out.iter_mut().zip(found) {
+                list.extend(candidates_of(summary, nld_index, nld, found));
+            }
+        }
+        Ok(out)
+    }
+
+    /// The best `ntops` candidates by the goal's key on (total cost, time),
+    /// stable: among equal keys the earlier candidate wins.
+    pub fn best(&self) -> Result<Vec<NodeCandidate>, MappingError> {
+        let mut all = self.candidates()?;
+        let goal = self.options.goal;
+        all.sort_by_key(|c| goal.key(c.stats.cost(), c.stats.time as f64));
+        all.truncate(self.options.ntops);
+        Ok(all)
+    }
+}
+
+/// The candidates of loop nest `nld_index` of a mapping, from its blockings.
+fn candidates_of(
+    mapping: MappingSummary,
+    nld_index: usize,
+    nld: &Nld,
+    found: Vec<(Blocking, BlockingStats)>,
+) -> impl Iterator<Item = NodeCandidate> + '_ {
+    found
+        .into_iter()
+        .map(move |(blocking, stats)| NodeCandidate {
+            mapping,
+            nld_index,
+            nld: *nld,
+            blocking,
+            stats,
+        })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ir::ConvShape;
+    use crate::sched::machine::Bandwidth;
+    use crate::sched::types::PerLevel;
+    use proptest::prelude::*;
+
+    fn node(size_gbuf: u64) -> NodeResource {
+        NodeResource {
+            dim_array: Dim2::new(4, 6),
+            size_gbuf,
+            size_regf: 48,
+            array_bus_width: None,
+            dram_bandwidth: Bandwidth::Unlimited,
+            no_time_mux: false,
+        }
+    }
+
+    const COST: Cost = Cost {
+        mac_op: 1.0,
+        mem_hier: PerLevel([100.0, 4.0, 2.0, 1.0]),
+        noc_hop: 2.0,
+        idl_unit: 0.0,
+    };
+
+    fn options(solver: Solver, ntops: usize) -> BlockingOptions {
+        BlockingOptions {
+            solver,
+            ntops,
+            ..BlockingOptions::default()
+        }
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(32))]
+
+        /// The per-node candidates of every capacity, found at once, are
+        /// those of a separate problem per capacity, with either solver.
+        #[test]
+        fn candidates_of_several_capacities_equal_separate_problems(
+            c in 1u64..=32,
+            k in 1u64..=32,
+            hw in 3u64..=12,
+            batch in 1u64..=4,
+            caps in prop::collection::vec(8u64..2048, 1..4),
+            analytic in any::<bool>(),
+            ntops in 1usize..4,
+        ) {
+            let layer = LayerShape::Conv(ConvShape::dense(c, k, Dim2::square(hw), Dim2::square(3), Dim2::square(1)));
+            let solver = if analytic { Solver::Analytic } else { Solver::Exhaustive };
+            let o = options(solver, ntops);
+            let problem_at = |r| NodeProblem {
+                layer: &layer,
+                batch,
+                occupancy: 1.0,
+                nodes: 1,
+                unit_nhops: PerData::splat(0),
+                accfwd: PerData::splat(1),
+                resource: r,
+                cost: &COST,
+                options: &o,
+                compat: Compat::Nnc,
+                constraint: LayerConstraint::FREE,
+                src: DataHome::Dram,
+                dst: DataHome::Dram,
+                share: None,
+            };
+            let base = node(1);
+            let together = problem_at(&base).candidates_capacities(&caps);
+            let nodes: Vec<NodeResource> = caps.iter().map(|&cap| node(cap)).collect();
+            let apart: Result<Vec<_>, _> = nodes
+                .iter()
+                .map(|r| problem_at(r).candidates())
+                .collect();
+            prop_assert_eq!(together, apart);
+        }
+    }
+}
