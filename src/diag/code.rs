@@ -159,6 +159,11 @@ codes! {
         /// tokens' fmap, the second operand's fmap is another, a window's
         /// tokens are not the contracted size, or a cache is given too.
         WindowAttention = "E044",
+        /// A channel slice past its source's channels: `x[0:60]` of 58
+        /// channels.
+        SliceRange = "E045",
+        /// A channel slice of no channel: `x[30:30]`, `x[40:20]`.
+        EmptySlice = "E046",
         /// A layer that no layer reads and that is not a network output.
         UnusedLayer = "W001",
         /// An `input` or `extern` that no layer reads.

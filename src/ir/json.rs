@@ -9,7 +9,8 @@
 //!    "ifmap": [227, 227], "ofmap": [55, 55], "kernel": [11, 11], "stride": [4, 4]}]}
 //! ```
 //!
-//! `inputs` keeps concatenation order, `layers` definition order. `ifmap` is
+//! `inputs` keeps concatenation order, `layers` definition order; a
+//! channel slice is written as the language writes it, `x[58:116]`. `ifmap` is
 //! the derived input size `(ofmap - 1) * stride + kernel`; `kernel` is the
 //! filter of conv/fc and the region of pool; eltwise layers have `nreg`
 //! (their number of inputs) instead of `kernel`. `ops` (per sample) is extra.
@@ -144,11 +145,7 @@ impl From<&Network> for NetworkJson {
                 LayerJson {
                     name: l.name.clone(),
                     kind: l.kind.as_str().to_string(),
-                    inputs: l
-                        .inputs
-                        .iter()
-                        .map(|&i| net.source_name(i).to_string())
-                        .collect(),
+                    inputs: l.inputs.iter().map(|&i| net.view_name(i)).collect(),
                     nifm: s.nifm(),
                     nofm: s.nofm(),
                     ifmap: pair(s.ifmap()),

@@ -320,6 +320,28 @@ pub enum ErrorKind {
         /// What does not fit.
         why: WindowMisfit,
     },
+    /// [`Code::SliceRange`]
+    SliceRange {
+        /// The bound past the channels.
+        span: Span,
+        /// The sliced source.
+        source: Operand,
+        /// The bound.
+        bound: u64,
+        /// Whether it is `to` (else `from`).
+        is_to: bool,
+    },
+    /// [`Code::EmptySlice`]
+    EmptySlice {
+        /// The slice.
+        span: Span,
+        /// The sliced source.
+        source: Operand,
+        /// The first channel.
+        from: u64,
+        /// One past the last.
+        to: u64,
+    },
     /// [`Code::Overflow`]
     Overflow {
         /// What overflows.
@@ -564,6 +586,8 @@ impl ErrorKind {
             ErrorKind::MatmulSizes { .. } => Code::MatmulSizes,
             ErrorKind::KvGroupsDivide { .. } => Code::KvGroupsDivide,
             ErrorKind::WindowAttention { .. } => Code::WindowAttention,
+            ErrorKind::SliceRange { .. } => Code::SliceRange,
+            ErrorKind::EmptySlice { .. } => Code::EmptySlice,
             ErrorKind::DivByZero { .. } => Code::DivByZero,
             ErrorKind::ArgCount { .. } => Code::ArgCount,
             ErrorKind::WrongKind { .. } => Code::WrongKind,

@@ -5,7 +5,7 @@ use super::shape::{self, Window, WindowError, shape_fits};
 use super::{Checker, MAX_QUANTITY, Part, Value};
 use crate::diag::Diagnostic;
 use crate::ir::{
-    ConvShape, Dim2, Layer, LayerId, LayerKind, LayerShape, LocalShape, Source, WindowMode,
+    ConvShape, Dim2, Layer, LayerId, LayerKind, LayerShape, LocalShape, Source, View, WindowMode,
 };
 use crate::lang::ast::{Call, Expr, Ident, Span};
 use crate::lang::builtin::{Builtin, Key, Param, ParamKind, Params};
@@ -568,7 +568,7 @@ impl<'a> Checker<'a> {
                 return Value::Poison;
             };
             let (name, def) = match parts.as_slice() {
-                [one] => (one.name.clone(), one.def),
+                [one] => (one.label(), one.def),
                 _ => (format!("concat of {}", parts.len()), *span),
             };
             summary.push(Operand {
@@ -782,7 +782,13 @@ impl<'a> Checker<'a> {
             name: qname.clone(),
             kind,
             shape,
-            inputs: parts.iter().map(|p| p.source).collect(),
+            inputs: parts
+                .iter()
+                .map(|p| View {
+                    source: p.source,
+                    channels: p.range,
+                })
+                .collect(),
             mode,
             span: call.span.into(),
         });
@@ -791,6 +797,7 @@ impl<'a> Checker<'a> {
             source: Source::Layer(LayerId(id)),
             name: qname,
             channels,
+            range: None,
             size,
             def: call.span,
         }])

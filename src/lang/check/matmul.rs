@@ -34,7 +34,7 @@ impl Side {
     fn operand(&self) -> Operand {
         match self.parts.as_slice() {
             [one] => Operand {
-                name: one.name.clone(),
+                name: one.label(),
                 def: one.def,
                 channels: self.channels,
                 size: self.size,

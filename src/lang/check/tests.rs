@@ -96,7 +96,10 @@ fn concat_adds_channels_in_order() {
     assert_eq!(l.shape.nifm(), 8);
     assert_eq!(
         l.inputs,
-        vec![Source::Layer(crate::ir::LayerId(0)), Source::Input]
+        vec![
+            Source::Layer(crate::ir::LayerId(0)).into(),
+            Source::Input.into()
+        ]
     );
 }
 
@@ -217,7 +220,7 @@ fn scale_is_its_map_and_reads_its_factors() {
     let names: Vec<&str> = n.layers().iter().map(|l| l.name.as_str()).collect();
     assert_eq!(names, ["dw", "avg", "fc1", "fc2", "p"]);
     let p = n.layer(n.find("p").expect("p"));
-    assert_eq!(p.inputs, vec![Source::Layer(crate::ir::LayerId(0))]);
+    assert_eq!(p.inputs, vec![Source::Layer(crate::ir::LayerId(0)).into()]);
 }
 
 #[test]

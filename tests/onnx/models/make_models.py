@@ -253,11 +253,17 @@ def attention():
     x = g.node("Add", [h, x], "/Add_1")
     g.save([x], "attention.onnx")
 
-    # PyTorch's 3x3, stride 2, pad 1 convolution over an odd size pads more
-    # than the model's padding rule allows.
+    # PyTorch's 3x3, stride 2, pad 1 convolution over an odd size: more
+    # padding than nn_dataflow's rule allows, imported in `mode: floor`.
     g = G("OddPad", [8, 7, 7])
     x = g.conv("input", 8, 8, 3, 2, 1, name="/odd/Conv")
     g.save([x], "odd_pad.onnx")
+
+    # A 3x3 convolution padded by 2 on each side: more than half the
+    # kernel, which PyTorch does not allow either.
+    g = G("OverPad", [8, 7, 7])
+    x = g.conv("input", 8, 8, 3, 1, 2, name="/over/Conv")
+    g.save([x], "over_pad.onnx")
 
     g = G("FreeSize", [3, "height", "width"])
     x = g.conv("input", 3, 8, 3, 1, 1, name="/c/Conv")
