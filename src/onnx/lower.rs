@@ -10,6 +10,7 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 use std::fmt::Write;
 
 mod attrs;
+mod channels;
 mod channels_last;
 mod conv1d;
 mod embedding;
@@ -642,6 +643,8 @@ impl Lowering<'_> {
             _ if ELEMENTWISE.contains(&op) => self.eltwise(node)?,
             "Concat" => self.concat(node)?,
             "Gather" => self.gather(node)?,
+            "Slice" => self.fmap_slice(node)?,
+            "Split" => self.fmap_split(node)?,
             "Transpose" if let Some(done) = self.fmap_transpose(node) => done?,
             "Transpose" if let Some(done) = self.channels_last_view(node) => done?,
             "Transpose" => {

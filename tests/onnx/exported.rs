@@ -1,8 +1,9 @@
 //! The other models of issue 22 as people export them
 //! (tests/data/onnx/models/, tests/data/onnx/export_models.py, a fixed
 //! batch of 1): Whisper's encoder (Conv1d stem), ViT-B/16 at a fixed
-//! batch, FCN-ResNet50 at 520x520 (Resize by sizes), ConvNeXt-T
-//! (channels-last blocks). Each imports with
+//! batch, FCN-ResNet50 and DeepLabV3-MobileNetV3 at 520x520 (Resize by
+//! sizes, PyTorch's padding over odd sizes), ConvNeXt-T (channels-last
+//! blocks), ShuffleNetV2 (channel slices). Each imports with
 //! torch's conv, fc and matmul MACs within 0.5% (the table is printed
 //! with `--nocapture`) and schedules on every preset; a 3-D convolution
 //! and what nnc cannot yet model are refused with a message that names
@@ -15,12 +16,13 @@ use serde_json::Value;
 
 const DATA: &str = "tests/data/onnx/models";
 
-const IMPORTED: [&str; 5] = [
+const IMPORTED: [&str; 6] = [
     "whisper_encoder",
     "vit_b_16_batch1",
     "fcn_resnet50",
     "deeplabv3_mobilenet_v3_large",
     "convnext_tiny",
+    "shufflenet_v2_x1_0",
 ];
 
 fn import(name: &str) -> Result<Network, String> {
@@ -74,6 +76,28 @@ fn whisper_conv1d_is_a_convolution_of_width_one() {
     assert_eq!(convs[1].shape.stride(), nnc::ir::Dim2::new(2, 1));
 }
 
+/// ShuffleNetV2's `chunk` (two `Slice`s of the channels after a channel
+/// shuffle) is a channel slice in the `.nn` text, and its halves are
+/// views of the layers they fall in: with the shuffle folded, the first
+/// half of `concat(branch1, branch2)` is `branch1` whole
+/// (docs/onnx.md#shufflenetv2).
+#[test]
+fn shufflenet_splits_are_channel_slices() {
+    let bytes = std::fs::read(format!("{DATA}/shufflenet_v2_x1_0.onnx")).expect("readable");
+    let text = nnc::onnx::import(&bytes, &ImportOptions::default())
+        .expect("imports")
+        .text;
+    assert!(
+        text.contains("stage2_1_58_116 = concat(stage2_0_branch1_2, stage2_0_branch2_5)[58:116]"),
+        "{text}"
+    );
+    let net = import("shufflenet_v2_x1_0").expect("imports");
+    let l = net.layer(net.find("stage2_1_branch2_0").expect("layer"));
+    let names: Vec<String> = l.inputs.iter().map(|&v| net.view_name(v)).collect();
+    assert_eq!(names, ["stage2_0_branch2_5"]);
+    assert_eq!(l.shape.nifm(), 58);
+}
+
 #[test]
 fn exported_models_schedule_on_every_preset() {
     let options = Options::builder()
@@ -105,7 +129,6 @@ fn refusals_name_the_node_and_why() {
             "3-D convolution would need a depth loop",
         ),
         ("swin_t", "`Pad` over a token sequence", "Pad"),
-        ("shufflenet_v2_x1_0", "Slice", "Slice"),
     ];
     for (name, what, why) in cases {
         let e = import(name).expect_err(name);

@@ -173,7 +173,7 @@ fn int_attr(node: &Node, name: &str) -> Option<i64> {
 }
 
 /// An ONNX index into `0..=n` (negative from the end, clamped).
-fn clamp(i: i64, n: i64) -> usize {
+pub(super) fn clamp(i: i64, n: i64) -> usize {
     let i = if i < 0 { i.saturating_add(n) } else { i };
     usize::try_from(i.clamp(0, n)).unwrap_or(0)
 }
