@@ -23,6 +23,7 @@ mod rotary;
 mod shapes;
 mod tokens;
 mod upsample;
+mod windows;
 
 use attrs::unsupported;
 use names::{net_name, short_name};
@@ -172,6 +173,9 @@ struct Lowering<'g> {
     last_layer: Option<String>,
     /// Evaluated shape arithmetic, by tensor ([`shapes`]).
     shapes: HashMap<String, Vec<i64>>,
+    /// The dims of evaluated tensors that are not vectors (a reshape's,
+    /// a transpose's, a slice's).
+    shape_dims: HashMap<String, Vec<i64>>,
     /// The input declarations (rewritten when a class token turns the
     /// patch embedding into a 1x1 conv over patches:
     /// docs/onnx.md#token-sequences).
@@ -199,6 +203,7 @@ pub fn lower(graph: &Graph, options: &ImportOptions) -> Result<Imported, ImportE
         layers: 0,
         last_layer: None,
         shapes: HashMap::new(),
+        shape_dims: HashMap::new(),
         header: String::new(),
         patches: HashMap::new(),
         linears: HashMap::new(),
@@ -332,7 +337,10 @@ impl Lowering<'_> {
             // input that only element-wise nodes, `Expand` or `Concat` read
             // is a weight too (a position embedding, a class token).
             let lower_rank = !first && data_rank.is_some_and(|r| dims.len() < r);
-            let broadcast = lower_rank && self.read_only_elementwise(&v.name);
+            // So is one of a batch of 1 then, whatever its rank (Swin's
+            // relative position bias, [1, heads, 49, 49]).
+            let one = !first && self.batch1 && matches!(dims.first(), Some(Dim::Value(1)));
+            let broadcast = (lower_rank || one) && self.read_only_elementwise(&v.name);
             let shared =
                 v.dims.is_some() && (dims.len() <= 1 || (free_batch && fixed_first) || broadcast);
             if params.contains(&v.name) || shared {
@@ -522,6 +530,9 @@ impl Lowering<'_> {
             && let Some(o) = node.outputs.first()
         {
             self.shapes.insert(o.clone(), v);
+            if let Some(d) = self.eval_dims(node) {
+                self.shape_dims.insert(o.clone(), d);
+            }
         }
         if op == "Constant" {
             let v = match node.attr("value") {

@@ -80,6 +80,8 @@ impl Lowering<'_> {
                 share: 1,
                 sliced: false,
                 batch1: self.batch1,
+                parts: 1,
+                spatial: super::tokens::Spatial::default(),
             }),
         );
         Some(Ok(()))

@@ -217,6 +217,8 @@ impl Lowering<'_> {
                 share: 1,
                 sliced: false,
                 batch1: *batch1,
+                parts: 1,
+                spatial: super::tokens::Spatial::default(),
             }),
         );
         Ok(())

@@ -36,6 +36,46 @@ pub(super) enum Axis {
     /// grouped-query attention's key/value heads repeated for their
     /// query heads (docs/onnx.md#language-models).
     Repeat,
+    /// The windows down a channels-last map split into windows (Swin:
+    /// `[N, H / w, w, W / w, w, C]`, docs/onnx.md#swin-transformer).
+    WinRows,
+    /// The rows within a window.
+    InRows,
+    /// The windows across.
+    WinCols,
+    /// The columns within a window.
+    InCols,
+    /// The parts of a fused projection split with its heads at once
+    /// (Swin's `[.., 3, heads, d]` of its QKV projection).
+    Parts,
+}
+
+/// Where a sequence's points are, beyond its axes: the window its map is
+/// split into, and what part of the map a slice of it holds
+/// (docs/onnx.md#swin-transformer).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub(super) struct Spatial {
+    /// Rows and columns of a window, while [`Axis::WinRows`] and the
+    /// others are among the axes; `(0, 0)` before any split.
+    pub(super) window: (u64, u64),
+    /// A slice of the rows or columns: the axis (its index) and the
+    /// range, a piece of a cyclic shift (`torch.roll`).
+    pub(super) range: Option<(usize, u64, u64)>,
+    /// A strided slice of rows and columns: the stride and the offset of
+    /// each (Swin's patch merging takes `x[0::2, 0::2]` and three more).
+    pub(super) phase: Option<[(u64, u64); 2]>,
+    /// The phases of a stride concatenated on the channels (a space to
+    /// depth by this factor): a linear layer on it is a convolution of
+    /// this kernel and stride.
+    pub(super) unshuffle: Option<(u64, u64)>,
+}
+
+impl Spatial {
+    /// Is the sequence a part of its map, or a rearrangement a linear
+    /// layer alone reads?
+    pub(super) fn is_part(&self) -> bool {
+        self.range.is_some() || self.phase.is_some() || self.unshuffle.is_some()
+    }
 }
 
 /// A token sequence: the feature map `expr` (`heads * d` channels over
@@ -68,6 +108,11 @@ pub(super) struct Seq {
     /// Whether the batch is the literal 1 of a fixed-batch export (then
     /// its reshapes write 1 for it), rather than free.
     pub(super) batch1: bool,
+    /// Parts of the channels besides the heads ([`Axis::Parts`]); 1 but
+    /// for a fused projection split into its parts and heads at once.
+    pub(super) parts: u64,
+    /// Windows and spatial slices.
+    pub(super) spatial: Spatial,
 }
 
 /// A convolution that cuts the network input into patches (kernel equal to
@@ -100,7 +145,7 @@ pub(super) struct Linear {
 
 impl Seq {
     pub(super) fn channels(&self) -> u64 {
-        self.heads.saturating_mul(self.d)
+        self.parts.saturating_mul(self.heads).saturating_mul(self.d)
     }
 
     fn extent(&self, a: Axis) -> Option<u64> {
@@ -115,6 +160,11 @@ impl Seq {
             Axis::Heads => Some(self.heads),
             Axis::Head => Some(self.d),
             Axis::Channels => Some(self.channels()),
+            Axis::Parts => Some(self.parts),
+            Axis::InRows => Some(self.spatial.window.0),
+            Axis::InCols => Some(self.spatial.window.1),
+            Axis::WinRows => self.size.0.checked_div(self.spatial.window.0),
+            Axis::WinCols => self.size.1.checked_div(self.spatial.window.1),
         }
     }
 
@@ -191,7 +241,26 @@ impl Lowering<'_> {
                 .then(|| self.fmap_to_seq(node))
                 .flatten();
         }
+        // A piece of a map (a slice of its rows, a phase of a stride) is
+        // read only by the concatenation that makes it whole again, and a
+        // space to depth only by a linear layer (docs/onnx.md#swin-transformer).
+        let pieces = seqs
+            .iter()
+            .any(|&i| matches!(self.val(node, i), Ok(Val::Seq(s)) if s.spatial.is_part()));
+        let readers = ["Concat", "Slice", "MatMul", "Gemm"];
+        if pieces && !readers.contains(&op) && !super::FOLDED.contains(&op) {
+            return Some(Err(unsupported(
+                node,
+                format!(
+                    "`{op}` of a piece of a channels-last map (a slice of its rows or columns)"
+                ),
+                "a piece of a map is read by the Concat that makes it whole again (a cyclic \
+                 shift), and patch merging's strided slices by a linear layer \
+                 (docs/onnx.md#swin-transformer)",
+            )));
+        }
         Some(match op {
+            "Pad" => self.seq_pad(node),
             "Reshape" => self.seq_reshape(node),
             "Transpose" => match self.channels_first_again(node) {
                 Some(done) => done,
@@ -200,11 +269,17 @@ impl Lowering<'_> {
             "Unsqueeze" | "Squeeze" => self.seq_unit(node),
             "MatMul" | "Gemm" => self.seq_matmul(node),
             "Gather" => self.seq_gather(node),
-            "Concat" => match self.seq_concat_parts(node) {
+            "Concat" => match self.seq_concat_spatial(node) {
                 Some(done) => done,
-                None => self.seq_concat(node),
+                None => match self.seq_concat_parts(node) {
+                    Some(done) => done,
+                    None => self.seq_concat(node),
+                },
             },
-            "Slice" => self.seq_slice(node),
+            "Slice" => match self.seq_spatial_slice(node) {
+                Some(done) => done,
+                None => self.seq_slice(node),
+            },
             "Split" => self.seq_split(node),
             "Expand" => self.seq_expand(node),
             // x² of RMSNorm and of GELU's tanh form: element-wise.
@@ -303,6 +378,8 @@ impl Lowering<'_> {
                 share: 1,
                 sliced: false,
                 batch1: self.batch1,
+                parts: 1,
+                spatial: Spatial::default(),
             },
         );
         Some(Ok(()))
@@ -344,13 +421,17 @@ impl Lowering<'_> {
             .filter(|&a| a != Axis::Unit)
             .collect();
         let (mut heads, mut d) = (s.heads, s.d);
-        let mut axes = Vec::new();
+        let mut parts = s.parts;
+        let mut spatial = s.spatial;
+        let mut axes: Vec<Vec<Axis>> = Vec::new();
         for &t in &target {
             // A literal 1 is the batch of a fixed-batch export, or one
             // token, or a repeat of one, where the next axis is such.
             let probe = Seq {
                 heads,
                 d,
+                parts,
+                spatial,
                 ..s.clone()
             };
             if t == 1 {
@@ -372,9 +453,18 @@ impl Lowering<'_> {
                 let probe = Seq {
                     heads,
                     d,
+                    parts,
+                    spatial,
                     ..s.clone()
                 };
                 let e = probe.group_dim(&[a]).unwrap_or(i64::MAX);
+                // The split of `a` into `t / prod` and the rest, if any.
+                let split = (t % prod == 0 && t / prod > 1 && e % (t / prod) == 0).then(|| {
+                    (
+                        u64::try_from(t / prod).ok(),
+                        u64::try_from(e / (t / prod)).ok(),
+                    )
+                });
                 match prod.checked_mul(e) {
                     Some(p) if p <= t && t % p == 0 => {
                         group.push(a);
@@ -395,6 +485,48 @@ impl Lowering<'_> {
                         atoms.push_front(Axis::Head);
                         prod = t;
                     }
+                    // A head split again (Swin's QKV `[.., 3, heads, d]`):
+                    // the first split was the projection's parts.
+                    _ if a == Axis::Head && parts == 1 => {
+                        let Some((Some(h), Some(rest))) = split else {
+                            return Err(refuse(format!(
+                                "a reshape of {} to {target:?}",
+                                s.shape()
+                            )));
+                        };
+                        let relabel = |g: &mut Vec<Axis>| {
+                            for x in g.iter_mut().filter(|x| **x == Axis::Heads) {
+                                *x = Axis::Parts;
+                            }
+                        };
+                        axes.iter_mut().for_each(relabel);
+                        relabel(&mut group);
+                        (parts, heads, d) = (heads, h, rest);
+                        group.push(Axis::Heads);
+                        atoms.push_front(Axis::Head);
+                        prod = t;
+                    }
+                    // A map's rows or columns split into windows (Swin's
+                    // window partition, docs/onnx.md#swin-transformer).
+                    _ if matches!(a, Axis::Rows | Axis::Cols) => {
+                        let Some((Some(_), Some(w))) = split.filter(|_| !s.spatial.is_part())
+                        else {
+                            return Err(refuse(format!(
+                                "a reshape of {} to {target:?}",
+                                s.shape()
+                            )));
+                        };
+                        let (win, within) = if a == Axis::Rows {
+                            spatial.window.0 = w;
+                            (Axis::WinRows, Axis::InRows)
+                        } else {
+                            spatial.window.1 = w;
+                            (Axis::WinCols, Axis::InCols)
+                        };
+                        group.push(win);
+                        atoms.push_front(within);
+                        prod = t;
+                    }
                     _ => {
                         return Err(refuse(format!("a reshape of {} to {target:?}", s.shape())));
                     }
@@ -409,7 +541,13 @@ impl Lowering<'_> {
         if !atoms.is_empty() {
             return Err(refuse(format!("a reshape of {} to {target:?}", s.shape())));
         }
-        let next = Seq { heads, d, ..s };
+        let next = Seq {
+            heads,
+            d,
+            parts,
+            spatial,
+            ..s
+        };
         // An axis of one (one token, the batch of a fixed-batch export)
         // leading a merged group belongs as well to the group before: a
         // decode step's `[1, 1, C]` to `[1, C]` merges the batch and its
@@ -422,6 +560,14 @@ impl Lowering<'_> {
             // The heads merged back are the channels.
             if axes[i] == [Axis::Heads, Axis::Head] {
                 axes[i] = vec![Axis::Channels];
+            }
+        }
+        // Windows merged back are the map's rows and columns.
+        for g in &mut axes {
+            match g.as_slice() {
+                [Axis::WinRows, Axis::InRows] => *g = vec![Axis::Rows],
+                [Axis::WinCols, Axis::InCols] => *g = vec![Axis::Cols],
+                _ => {}
             }
         }
         self.seq_view(node, next, axes)
@@ -597,6 +743,36 @@ impl Lowering<'_> {
                         layer: true,
                         heads: 1,
                         axes,
+                        ..s
+                    },
+                );
+                Ok(())
+            }
+            // One part of a projection split with its heads at once
+            // (Swin's QKV): that part's conv, its heads kept.
+            [Axis::Parts]
+                if (0..i64::try_from(s.parts).unwrap_or(0)).contains(&index)
+                    && !rest.iter().flatten().any(|&a| a == Axis::Parts) =>
+            {
+                let whole = Seq {
+                    heads: s.parts,
+                    d: s.heads.saturating_mul(s.d),
+                    parts: 1,
+                    ..s.clone()
+                };
+                let parts = self.split_linear(node, &whole)?;
+                let expr = usize::try_from(index)
+                    .ok()
+                    .and_then(|i| parts.get(i).cloned())
+                    .ok_or_else(refuse)?;
+                *self.folded.entry(node.op.clone()).or_insert(0) += 1;
+                self.set_seq(
+                    node,
+                    Seq {
+                        expr,
+                        layer: true,
+                        parts: 1,
+                        axes: rest,
                         ..s
                     },
                 );
