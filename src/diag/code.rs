@@ -233,6 +233,8 @@ codes! {
         /// A node nnc cannot lower: an operator without a model, or a use
         /// of one that a `.nn` layer cannot express.
         OnnxNode = "X004",
+        /// A data input nnc cannot model: a 5-D input (video, volumes).
+        OnnxInput = "X005",
     }
     ReadBack {
         /// A schedule file that is not JSON.

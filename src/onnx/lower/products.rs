@@ -87,7 +87,7 @@ impl Lowering<'_> {
     pub(super) fn seq_matmul(&mut self, node: &Node) -> Result<(), ImportError> {
         let a = self.seq(node, 0)?;
         if a.sliced {
-            return Err(super::refuse::refused(
+            return Err(unsupported(
                 node,
                 format!("a product of a part of the channels of `{}`", a.expr),
                 "a slice of a sequence's channels is read only by element-wise operators \

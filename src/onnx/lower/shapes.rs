@@ -589,7 +589,7 @@ mod tests {
 
     #[test]
     fn expand_broadcasts_like_numpy() {
-        use crate::onnx::lower::broadcast;
+        use super::broadcast;
         assert_eq!(
             broadcast(&[1, 1, 768], &[super::BATCH, 1, 1]),
             Some(vec![super::BATCH, 1, 768])

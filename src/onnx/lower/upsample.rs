@@ -3,7 +3,6 @@
 //! `upsample` (docs/language.md#upsampling).
 
 use super::attrs::{int_attr, ints_attr, unsupported};
-use super::refuse::refused;
 use super::{Fm, Lowering, pair};
 use crate::onnx::ImportError;
 use crate::onnx::graph::{AttrValue, Node};
@@ -213,7 +212,7 @@ impl Lowering<'_> {
         [h, w]: [u64; 2],
     ) -> Result<(), ImportError> {
         let (Some(sh), Some(sw)) = (h.checked_div(f.h), w.checked_div(f.w)) else {
-            return Err(refused(
+            return Err(unsupported(
                 node,
                 "an input of no rows".into(),
                 "check the graph",
@@ -230,7 +229,7 @@ impl Lowering<'_> {
                 .any(|n| n.inputs.iter().any(|i| i == o))
         });
         if h < f.h || w < f.w || read {
-            return Err(refused(
+            return Err(unsupported(
                 node,
                 format!(
                     "a resize of {}x{} to {h}x{w}, by a factor that is not a whole number",

@@ -271,7 +271,7 @@ def attention():
 
 
 def diagnostic_fixtures():
-    """One model per ONNX diagnostic code (X001-X004)."""
+    """One model per ONNX diagnostic code (X001-X005)."""
     fixtures = os.path.join(HERE, "..", "..", "fixtures", "onnx")
     os.makedirs(fixtures, exist_ok=True)
 
@@ -299,6 +299,13 @@ def diagnostic_fixtures():
     w = g.weight("proj.weight", [16, 8])
     x = g.node("Einsum", ["input", w], "/proj/Einsum", equation="bchw,oc->bohw")
     g.save([x], os.path.join(fixtures, "X004.onnx"))
+
+    # X005: a 5-D input (a video clip: 3 channels, 8 frames of 32x32) read
+    # by a 3-D convolution.
+    g = G("Video", [3, 8, 32, 32])
+    w = g.weight("stem.weight", [16, 3, 3, 3, 3])
+    x = g.node("Conv", ["input", w], "/stem/Conv", kernel_shape=[3, 3, 3], pads=[1] * 6)
+    g.save([x], os.path.join(fixtures, "X005.onnx"))
 
 
 mobilenet_v2()
