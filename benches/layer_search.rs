@@ -3,12 +3,12 @@
 //! the same problems `bench/reference_layers.py` times in nn_dataflow.
 
 use criterion::{BenchmarkId, Criterion, criterion_group, criterion_main};
+use nnc::internals::sched::Compat;
+use nnc::internals::sched::blocking::{BlockingContext, sweep_counts};
+use nnc::internals::sched::dataflow::map_layer;
+use nnc::internals::sched::options::{BlockingOptions, Solver};
+use nnc::internals::sched::search::node::NodeProblem;
 use nnc::ir::{ConvShape, Dim2, LayerShape};
-use nnc::sched::Compat;
-use nnc::sched::blocking::{BlockingContext, sweep_counts};
-use nnc::sched::dataflow::map_layer;
-use nnc::sched::options::{BlockingOptions, Solver};
-use nnc::sched::search::node::NodeProblem;
 use std::hint::black_box;
 
 fn conv(nifm: u64, nofm: u64, ofmap: u64, filter: u64, stride: u64) -> LayerShape {

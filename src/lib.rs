@@ -35,22 +35,86 @@
 //! # }
 //! ```
 //!
-//! The command line (`nnc check`, `nnc schedule`) is behind the default
-//! `cli` feature; without it the crate has no clap or indicatif dependency.
+//! An ONNX model becomes `.nn` text first ([`onnx::import`]; the text is
+//! what `nnc import` prints), then a network as above:
+//!
+//! ```
+//! use nnc::diag::Report;
+//! use nnc::onnx::{ImportOptions, import};
+//! # fn main() -> Result<(), Report> {
+//! let path = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/onnx/alexnet.onnx");
+//! let bytes = std::fs::read(path).map_err(|e| Report::error(e.to_string()))?;
+//! let options = ImportOptions { fallback_name: "alexnet".into(), input_shape: None };
+//! let imported = import(&bytes, &options).map_err(|e| e.report("alexnet.onnx"))?;
+//! let (net, _warnings) = nnc::compile(&imported.text)
+//!     .map_err(|d| Report::compiled("alexnet.nn", &imported.text, d))?;
+//! assert_eq!(net.layers().len(), imported.layers);
+//! let schedule = nnc::schedule(&net, &nnc::hw::load("eyeriss")?, &nnc::Options::default())?;
+//! assert_eq!(schedule.layers.len(), net.layers().len());
+//! # Ok(())
+//! # }
+//! ```
+//!
+//! A sweep ([`sweep`]) is a spec (the TOML of docs/sweep.md), its networks
+//! compiled, and a [`sweep::Plan`] of rows, each one CSV line; a search is
+//! shared by every row that can share it (what `nnc sweep` runs, on as
+//! many threads as rayon has):
+//!
+//! ```
+//! use nnc::diag::Report;
+//! use nnc::sweep::{Plan, header_line, parse_spec, run_ordered, shard_rows};
+//! # fn main() -> Result<(), Report> {
+//! let spec_text = r#"
+//! networks = ["tiny.nn"]
+//! hw = "eyeriss"
+//! batch = [1, 4]
+//! [vary]
+//! "node.gbuf_bytes" = ["32 KiB", "64 KiB"]
+//! "#;
+//! let source = "network Tiny\ninput data [3, 16]\nc1 = conv(data, 8, kernel: 3, pad: 1)\n";
+//! // Paths in a spec are relative to its directory; here the spec names
+//! // one network, given as text.
+//! let spec = parse_spec(spec_text, std::path::Path::new("."))
+//!     .map_err(|e| e.reports("sweep.toml", spec_text).remove(0))?;
+//! assert_eq!(spec.networks[0].name, "tiny.nn");
+//! let (net, _) = nnc::compile(source).map_err(|d| Report::compiled("tiny.nn", source, d))?;
+//! let networks = [net];
+//! let plan = Plan::new(&spec, &networks)
+//!     .map_err(|e| Report::one("sweep.toml", spec_text, e.diagnostic()))?;
+//! let mut csv = header_line(&spec.sha256, None) + &plan.columns();
+//! let rows = shard_rows(&plan, None);
+//! // Why `let Ok`: appending to a string cannot fail.
+//! let Ok(()) = run_ordered(&plan, &rows, &mut |line: String| {
+//!     csv.push_str(&line);
+//!     Ok::<(), std::convert::Infallible>(())
+//! });
+//! // The header, the column names, and 2 batches x 2 buffer sizes.
+//! assert_eq!(csv.lines().count(), 2 + 4);
+//! # Ok(())
+//! # }
+//! ```
+//!
+//! The command line (`nnc check`, `nnc schedule`, ...) is a separate crate,
+//! the `nnc` binary (behind the default `cli` feature), built on this
+//! surface alone; without the feature the crate has no clap or indicatif
+//! dependency.
+//!
+#![doc = include_str!("../ARCHITECTURE.md")]
 
-#[cfg(feature = "cli")]
-pub mod cli;
 pub mod diag;
 pub(crate) mod fasthash;
 pub mod hw;
+#[doc(hidden)]
+pub mod internals;
 pub mod ir;
 pub mod lang;
 pub mod onnx;
 pub mod report;
-pub mod sched;
+pub mod scalesim;
+pub(crate) mod sched;
 pub mod schedule;
 pub mod sha256;
-pub mod suggest;
+pub(crate) mod suggest;
 pub mod sweep;
 pub mod tech;
 
@@ -59,12 +123,14 @@ pub use ir::Network;
 pub use lang::check::check;
 pub use lang::compile;
 pub use lang::parse::parse;
-pub use sched::Compat;
-pub use sched::model::limits::RangeError;
+pub use sched::compat::Compat;
+pub use sched::model::limits::{MAX_BATCH, MAX_TOP, RangeError};
 pub use sched::options::{Goal, Options, OptionsBuilder, OptionsError, Solver};
-pub use sched::partition::Partitioning;
+pub use sched::partition::enumerate::Partitioning;
+pub use sched::pipeline::segment::{PipelineOptions, TimeOverhead};
 pub use sched::search::SearchError;
 pub use sched::search::shared::SharedSearch;
+pub use sched::types::{DataKind, PerData};
 pub use schedule::ScheduleFile;
 
 impl From<SearchError> for diag::Report {

@@ -1,12 +1,14 @@
 //! The `nnc` command line: parses arguments and hands them to the library.
 
+mod cli;
+
 use std::process::ExitCode;
 
 fn main() -> ExitCode {
     keep_freed_memory();
     // clap's parser, telling nn_dataflow's flag names nnc's spelling.
-    match nnc::cli::reference_flags::parse() {
-        Ok(cli) => nnc::cli::run(cli),
+    match cli::reference_flags::parse() {
+        Ok(cli) => cli::run(cli),
         Err(code) => code,
     }
 }

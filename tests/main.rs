@@ -13,5 +13,6 @@ mod onnx;
 mod partition;
 mod pipeline;
 mod report;
+mod scalesim;
 mod search;
 mod sweep;

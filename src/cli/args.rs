@@ -2,10 +2,10 @@
 //! are the help text (`nnc --help`, `nnc schedule --help`), and the parsers
 //! of their values.
 
-use crate::hw;
-use crate::sched::model::limits::{MAX_BATCH, MAX_TOP};
-use crate::sched::pipeline::TimeOverhead;
 use clap::{Args, Parser, Subcommand, ValueEnum};
+use nnc::TimeOverhead;
+use nnc::hw;
+use nnc::{MAX_BATCH, MAX_TOP};
 use std::io::IsTerminal;
 use std::path::PathBuf;
 
@@ -18,7 +18,7 @@ use std::path::PathBuf;
     after_help = "Exit codes: 0 success, 1 compile errors (in the network or hardware file), \
                   2 usage errors (bad arguments, unreadable files), 3 no valid schedule."
 )]
-pub struct Cli {
+pub(crate) struct Cli {
     /// What to do.
     #[command(subcommand)]
     pub command: Command,
@@ -29,7 +29,7 @@ pub struct Cli {
 
 /// The subcommands.
 #[derive(Debug, Subcommand)]
-pub enum Command {
+pub(crate) enum Command {
     /// Parse and check a network, then print its layers and totals.
     Check(CheckArgs),
     /// Find the most energy-efficient dataflow of every layer on a hardware.
@@ -48,9 +48,10 @@ pub enum Command {
 
 /// Arguments of `nnc check`.
 #[derive(Debug, Args)]
-pub struct CheckArgs {
-    /// The network: a `.nn` file (`-` reads standard input), or an `.onnx`
-    /// model (docs/onnx.md).
+pub(crate) struct CheckArgs {
+    /// The network: a `.nn` file (`-` reads standard input), an `.onnx`
+    /// model (docs/onnx.md), or a SCALE-Sim topology `.csv`
+    /// (docs/scalesim.md).
     pub file: PathBuf,
     /// Print the network IR as JSON instead of a table.
     #[arg(long)]
@@ -58,6 +59,9 @@ pub struct CheckArgs {
     /// How to read an `.onnx` network.
     #[command(flatten)]
     pub onnx: OnnxArgs,
+    /// How to read a `.csv` topology.
+    #[command(flatten)]
+    pub topology: TopologyArgs,
 }
 
 /// Arguments of `nnc schedule`.
@@ -65,14 +69,17 @@ pub struct CheckArgs {
 #[command(
     after_help = "Examples:\n  nnc schedule nns/alex_net.nn                       # eyeriss, batch 1\n  \
 nnc schedule nns/vgg_net.nn --hw tetris --batch 16 --partition hybrid --solver analytic\n  \
-nnc schedule nns/alex_net.nn --batch 16 --compat nn_dataflow -o alexnet.json\n\n\
+nnc schedule nns/alex_net.nn --batch 16 --compat nn_dataflow -o alexnet.json\n  \
+nnc schedule resnet50.csv --hw scale.cfg --compat scalesim -o resnet50.json   # SCALE-Sim 3.0.0's numbers\n\n\
 Presets: eyeriss, eyeriss-chip, tetris-l1, tetris."
 )]
-pub struct ScheduleArgs {
-    /// The network: a `.nn` file (`-` reads standard input), or an `.onnx`
-    /// model (docs/onnx.md).
+pub(crate) struct ScheduleArgs {
+    /// The network: a `.nn` file (`-` reads standard input), an `.onnx`
+    /// model (docs/onnx.md), or a SCALE-Sim topology `.csv`
+    /// (docs/scalesim.md).
     pub file: PathBuf,
-    /// The hardware: a preset name or a `.toml` hardware file.
+    /// The hardware: a preset name or a `.toml` hardware file; with
+    /// `--compat scalesim`, a SCALE-Sim config `.cfg`.
     #[arg(long, default_value = "eyeriss", value_name = "PRESET|FILE")]
     pub hw: String,
     /// Change one key of the hardware, e.g. `node.gbuf_bytes=65536` or
@@ -153,18 +160,23 @@ pub struct ScheduleArgs {
     /// Print nothing but errors.
     #[arg(long, short = 'q')]
     pub quiet: bool,
-    /// Use nn_dataflow 2.1's model, known bugs included, to compare with its
-    /// published numbers (see the README's "Differences from nn_dataflow").
+    /// Use another tool's model to compare with its numbers: nn_dataflow
+    /// 2.1's, known bugs included (see the README's "Differences from
+    /// nn_dataflow"), or SCALE-Sim 3.0.0's report of every layer of a
+    /// topology `.csv` on a config `.cfg` (docs/scalesim.md).
     #[arg(long, value_enum)]
     pub compat: Option<CompatArg>,
     /// How to read an `.onnx` network.
     #[command(flatten)]
     pub onnx: OnnxArgs,
+    /// How to read a `.csv` topology.
+    #[command(flatten)]
+    pub topology: TopologyArgs,
 }
 
 /// `--solver`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
-pub enum SolverArg {
+pub(crate) enum SolverArg {
     /// Search every loop blocking.
     Exhaustive,
     /// The analytical solver.
@@ -173,7 +185,7 @@ pub enum SolverArg {
 
 /// `--partition`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
-pub enum PartitionArg {
+pub(crate) enum PartitionArg {
     /// One dimension per layer kind.
     Naive,
     /// Any mix of dimensions.
@@ -182,7 +194,7 @@ pub enum PartitionArg {
 
 /// `--goal`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
-pub enum GoalArg {
+pub(crate) enum GoalArg {
     /// Energy.
     E,
     /// Delay.
@@ -193,15 +205,18 @@ pub enum GoalArg {
 
 /// `--compat`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
-pub enum CompatArg {
+pub(crate) enum CompatArg {
     /// nn_dataflow 2.1.
     #[value(name = "nn_dataflow")]
     NnDataflow,
+    /// SCALE-Sim 3.0.0: a topology `.csv` on a config `.cfg`.
+    #[value(name = "scalesim")]
+    ScaleSim,
 }
 
 /// `--no-bypass`: per data kind, must it stay in the global buffer?
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub struct NoBypass {
+pub(crate) struct NoBypass {
     /// Ifmaps.
     pub ifm: bool,
     /// Ofmaps.
@@ -287,7 +302,7 @@ fn parse_no_bypass(s: &str) -> Result<NoBypass, String> {
 
 /// When to color diagnostics.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
-pub enum Color {
+pub(crate) enum Color {
     /// On a terminal, unless NO_COLOR is set.
     Auto,
     /// Always.
@@ -316,7 +331,7 @@ impl Color {
 nnc import mobilenet_v2.onnx -o mobilenet_v2.nn\n  \
 nnc import bert_block.onnx --input-shape 768,128,1 -o -\n\n\
 The .nn file checks to the same layers as `nnc check MODEL.onnx`.")]
-pub struct ImportArgs {
+pub(crate) struct ImportArgs {
     /// The model, an `.onnx` file (weights are not needed: a graph exported
     /// with `export_params=False` loads).
     pub file: PathBuf,
@@ -330,11 +345,21 @@ pub struct ImportArgs {
 
 /// How to read an ONNX model.
 #[derive(Debug, Args, Clone, Default)]
-pub struct OnnxArgs {
+pub(crate) struct OnnxArgs {
     /// For an `.onnx` model whose input leaves sizes free: its channels,
     /// height and width, e.g. `3,224,224` (the batch comes from `--batch`).
     #[arg(long, value_name = "C,H,W", value_parser = parse_shape)]
     pub input_shape: Option<[u64; 3]>,
+}
+
+/// How to read a SCALE-Sim topology.
+#[derive(Debug, Args, Clone, Copy, Default)]
+pub(crate) struct TopologyArgs {
+    /// For a `.csv` topology: read every row as a GEMM `name, M, N, K,`
+    /// (SCALE-Sim's `-i gemm`). Without it, a header `Layer, M, N, K,`
+    /// says GEMM and any other says conv.
+    #[arg(long)]
+    pub gemm: bool,
 }
 
 fn parse_shape(s: &str) -> Result<[u64; 3], String> {
@@ -364,7 +389,7 @@ nnc schedule nns/alex_net.nn --hw tetris -o tetris.json\n  \
 nnc diff eyeriss.json tetris.json\n\n\
 Exit codes (like diff): 0 the files hold the same schedule, 1 they differ, \
 2 usage errors or a file that is unreadable or not a schedule file.")]
-pub struct DiffArgs {
+pub(crate) struct DiffArgs {
     /// The first schedule file (`nnc schedule -o`).
     pub a: PathBuf,
     /// The second schedule file.
@@ -377,7 +402,7 @@ pub struct DiffArgs {
 nnc schedule nns/alex_net.nn --batch 16 -o alexnet.json\n  \
 nnc report alexnet.json -o alexnet.html\n\n\
 The page is one self-contained file (inline SVG and CSS, no script, nothing fetched).")]
-pub struct ReportArgs {
+pub(crate) struct ReportArgs {
     /// A schedule file (`nnc schedule -o`).
     pub file: PathBuf,
     /// Where to write the HTML page (`-` for stdout).
@@ -393,7 +418,7 @@ nnc sweep sweeps/gbuf.toml --shard 1/4 -o part.1.csv     # every 4th row, from r
 nnc sweep sweeps/gbuf.toml --shard auto -o part.$SLURM_ARRAY_TASK_ID.csv   # in a Slurm job array\n  \
 nnc sweep sweeps/gbuf.toml --merge part.*.csv -o gbuf.csv\n\n\
 The spec format, the columns and the SRAM energy rule: docs/sweep.md.")]
-pub struct SweepArgs {
+pub(crate) struct SweepArgs {
     /// The sweep spec, a TOML file (its paths are relative to it).
     pub spec: PathBuf,
     /// The results file (CSV). If it holds rows of this sweep already, the

@@ -4,13 +4,13 @@
 use super::Failure;
 use super::args::CheckArgs;
 use super::input;
-use crate::report;
+use nnc::report;
 use std::io::Write;
 use std::process::ExitCode;
 
 /// Runs `nnc check`.
 pub(super) fn run(args: &CheckArgs, color: bool) -> Result<ExitCode, Failure> {
-    let (net, source) = input::network(&args.file, color, &args.onnx)?;
+    let (net, source) = input::network(&args.file, color, &args.onnx, args.topology)?;
     let text = if args.json {
         net.to_json().to_text()
     } else {

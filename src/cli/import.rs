@@ -9,6 +9,12 @@ use std::process::ExitCode;
 
 /// Runs `nnc import`.
 pub(super) fn run(args: &ImportArgs, color: bool) -> Result<ExitCode, Failure> {
+    if input::is_topology(&args.file) {
+        return Err(Failure::usage(format!(
+            "`{}` is a SCALE-Sim topology, which needs no import: `nnc check` and `nnc schedule` read it as it is (docs/scalesim.md#a-topology-as-a-network)",
+            args.file.display()
+        )));
+    }
     let text = input::lower_onnx(&args.file, &args.onnx)?;
     // Why compile before writing: a `.nn` file that does not check is no
     // use to anyone; the same errors `nnc check MODEL.onnx` gives.

@@ -1,15 +1,17 @@
 //! Reading the inputs every command shares: the network (a `.nn` file,
-//! standard input for `-`, or an `.onnx` model, docs/onnx.md) and the
-//! hardware (`--hw` with `--set`). Their warnings are printed as they are
-//! read; their errors come back as a [`Failure`].
+//! standard input for `-`, an `.onnx` model, docs/onnx.md, or a SCALE-Sim
+//! topology `.csv`, docs/scalesim.md) and the hardware (`--hw` with
+//! `--set`). Their warnings are printed as they are read; their errors come
+//! back as a [`Failure`].
 
-use super::args::OnnxArgs;
+use super::args::{OnnxArgs, TopologyArgs};
 use super::{Failure, print};
-use crate::diag::{Diagnostics, Report};
-use crate::hw::{self, Hardware};
-use crate::ir::Network;
-use crate::lang;
-use crate::onnx::{self, ImportOptions};
+use nnc::diag::{Diagnostics, Report};
+use nnc::hw::{self, Hardware};
+use nnc::ir::Network;
+use nnc::lang;
+use nnc::onnx::{self, ImportOptions};
+use nnc::scalesim::{self, Topology, TopologyKind};
 use std::io::Read;
 use std::path::Path;
 
@@ -39,11 +41,23 @@ pub(crate) fn read_text(file: &Path) -> Result<String, Failure> {
 /// Reads and compiles a network, printing its warnings: the network and its
 /// source text. An `.onnx` model is read through the importer
 /// (docs/onnx.md); the source returned is then the `.nn` text it lowers to.
+/// A `.csv` is a SCALE-Sim topology, read as its network
+/// (docs/scalesim.md#a-topology-as-a-network); the source is its text.
 pub(crate) fn network(
     file: &Path,
     color: bool,
     onnx: &OnnxArgs,
+    csv: TopologyArgs,
 ) -> Result<(Network, String), Failure> {
+    if is_topology(file) {
+        return topology(file, csv).map(|t| (t.network, t.text));
+    }
+    if csv.gemm {
+        return Err(Failure::usage(format!(
+            "`--gemm` reads a SCALE-Sim topology (a `.csv` file), and `{}` is not one",
+            file.display()
+        )));
+    }
     let (path, source) = if is_onnx(file) {
         let text = lower_onnx(file, onnx)?;
         (imported_name(file), text)
@@ -100,6 +114,46 @@ pub(crate) fn lower_onnx(file: &Path, args: &OnnxArgs) -> Result<String, Failure
     onnx::import(&bytes, &options)
         .map(|i| i.text)
         .map_err(|e| Failure::input(e.report(&file.display().to_string())))
+}
+
+/// Is `file` a SCALE-Sim topology (by its `.csv` extension)?
+pub(crate) fn is_topology(file: &Path) -> bool {
+    file.extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("csv"))
+}
+
+/// A SCALE-Sim topology, read: its rows, its text and its network.
+pub(crate) struct ReadTopology {
+    /// The rows.
+    pub(crate) rows: Topology,
+    /// The file's text.
+    pub(crate) text: String,
+    /// The rows as a network, named after the file.
+    pub(crate) network: Network,
+}
+
+/// Reads a SCALE-Sim topology (its rows GEMMs with `--gemm`, else as its
+/// header says) and its network.
+pub(crate) fn topology(file: &Path, csv: TopologyArgs) -> Result<ReadTopology, Failure> {
+    let text = read_text(file)?;
+    let origin = file.display().to_string();
+    let kind = if csv.gemm {
+        TopologyKind::Gemm
+    } else {
+        TopologyKind::Auto
+    };
+    let placed = |e: scalesim::ReadError| Failure::input(e.report(&origin, &text));
+    let rows = scalesim::read_topology(&text, kind).map_err(placed)?;
+    let name = file
+        .file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let network = scalesim::network(&name, &rows, &text).map_err(placed)?;
+    Ok(ReadTopology {
+        rows,
+        text,
+        network,
+    })
 }
 
 /// Loads `--hw` with `--set` changes, printing its warnings.

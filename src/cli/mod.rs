@@ -1,45 +1,47 @@
 //! The command line, one file per concern: `args` (the clap definitions,
 //! whose doc comments are the help text), one file per command (`check`,
-//! `schedule`, `import`, `diff`, `report`, `sweep`), `input` (reading the
-//! network and hardware), `output` (writing a file whole or not at all,
-//! never over an input), `reference_flags` (nn_dataflow's flag names).
+//! `schedule`, `import`, `diff`, `report`, `sweep`; `scalesim` is `schedule
+//! --compat scalesim`), `input` (reading the network and hardware),
+//! `output` (writing a file whole or not at all, never over an input),
+//! `reference_flags` (nn_dataflow's flag names).
 //!
 //! A command returns its exit code or a `Failure`; [`run`] prints the
-//! failure's diagnostics through [`crate::diag`], the one renderer, as
+//! failure's diagnostics through [`nnc::diag`], the one renderer, as
 //! commands print their warnings. Exit codes: 0 success, 1 an input's
 //! errors, 2 usage errors (bad arguments, unreadable files), 3 no valid
 //! schedule.
 
-pub mod args;
+pub(crate) mod args;
 mod check;
 mod diff;
 mod import;
 mod input;
 mod output;
-pub mod reference_flags;
+pub(crate) mod reference_flags;
 // `report` names the crate's report module in the commands' files; the
 // subcommand's file is `report.rs` all the same.
 #[path = "report.rs"]
 mod report_cmd;
+mod scalesim;
 mod schedule;
 mod sweep;
 
-pub use args::Cli;
+pub(crate) use args::Cli;
 
-use crate::diag::Report;
 use args::Command;
+use nnc::diag::Report;
 use std::process::ExitCode;
 
 /// Exit code of an input's errors (a network, hardware file, sweep spec,
 /// ONNX model or schedule file that is not valid).
-pub const EXIT_COMPILE_ERROR: u8 = 1;
+pub(crate) const EXIT_COMPILE_ERROR: u8 = 1;
 /// Exit code of a usage error (clap's own errors use it too).
-pub const EXIT_USAGE: u8 = 2;
+pub(crate) const EXIT_USAGE: u8 = 2;
 /// Exit code when a network has no valid schedule on the hardware.
-pub const EXIT_NO_SCHEDULE: u8 = 3;
+pub(crate) const EXIT_NO_SCHEDULE: u8 = 3;
 
 /// Runs a parsed command line and returns the process exit code.
-pub fn run(cli: Cli) -> ExitCode {
+pub(crate) fn run(cli: Cli) -> ExitCode {
     let color = cli.color.enabled();
     let result = match cli.command {
         Command::Check(args) => check::run(&args, color),

@@ -1,11 +1,14 @@
 //! Writing a command's output (`-o FILE`): standard output for `-`, else
 //! the file, whole or not at all, and never over an input: the output is
 //! compared with the inputs by canonical path and, on unix, by device and
-//! inode, so symlinks and hard links are caught too.
+//! inode, so symlinks and hard links are caught too. [`emit_schedule`] is
+//! `nnc schedule`'s: the file and the summary.
 
-use super::Failure;
+use super::{EXIT_NO_SCHEDULE, Failure};
+use nnc::diag::Report;
 use std::io::Write;
 use std::path::{Path, PathBuf};
+use std::process::ExitCode;
 
 /// Writes a command's output `text` (`written`, e.g. "the HTML page") to
 /// `-o PATH`: standard output for `-` (a closed pipe is not an error), else
@@ -104,6 +107,37 @@ fn output_is_an_input(output: &Path, inputs: &[(&str, &Path)], written: &str) ->
             )
         })
     })
+}
+
+/// What `nnc schedule` does with a schedule: writes its `json` where `-o`
+/// says (`output`; `-`: standard output, the summary then on standard
+/// error) and prints its `summary` unless `quiet`.
+pub(crate) fn emit_schedule(
+    output: Option<&Path>,
+    quiet: bool,
+    json: impl FnOnce() -> Result<String, serde_json::Error>,
+    summary: impl FnOnce() -> String,
+) -> Result<ExitCode, Failure> {
+    if let Some(path) = output {
+        let json = json().map_err(|e| {
+            Failure::with(
+                EXIT_NO_SCHEDULE,
+                Report::error(format!("cannot write the schedule: {e}")),
+            )
+        })?;
+        if path.as_os_str() == "-" {
+            let _ = std::io::stdout().lock().write_all(json.as_bytes());
+            if !quiet {
+                let _ = std::io::stderr().lock().write_all(summary().as_bytes());
+            }
+            return Ok(ExitCode::SUCCESS);
+        }
+        write_file(path, &json)?;
+    }
+    if !quiet {
+        let _ = std::io::stdout().lock().write_all(summary().as_bytes());
+    }
+    Ok(ExitCode::SUCCESS)
 }
 
 #[cfg(test)]

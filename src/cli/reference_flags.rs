@@ -142,7 +142,7 @@ fn explain(arg: &str) -> Option<String> {
 
 /// The message for the first of the reference's flags among `args` (before
 /// a `--`), if any.
-pub fn first_reference_flag<I, S>(args: I) -> Option<String>
+pub(crate) fn first_reference_flag<I, S>(args: I) -> Option<String>
 where
     I: IntoIterator<Item = S>,
     S: Into<OsString>,
@@ -157,13 +157,13 @@ where
 /// Parses the process's command line. When clap refuses it and it holds one
 /// of the reference's flags, says nnc's spelling instead of clap's message
 /// (exit 2); other errors, `--help` and `--version` are clap's.
-pub fn parse() -> Result<Cli, ExitCode> {
+pub(crate) fn parse() -> Result<Cli, ExitCode> {
     match Cli::try_parse() {
         Ok(cli) => Ok(cli),
         Err(e) if e.use_stderr() => match first_reference_flag(std::env::args_os()) {
             Some(why) => {
                 // Before `--color` is read: plain, as clap's own errors.
-                super::print(&crate::diag::Report::error(why), false);
+                super::print(&nnc::diag::Report::error(why), false);
                 Err(ExitCode::from(EXIT_USAGE))
             }
             None => e.exit(),

@@ -1,12 +1,12 @@
 //! `nnc report SCHEDULE.json -o report.html` (a schedule's page,
-//! [`crate::report::html`]) and `nnc report results.csv` (a sweep's,
-//! [`crate::report::sweep`]).
+//! [`nnc::report::html`]) and `nnc report results.csv` (a sweep's,
+//! [`nnc::report::sweep`]).
 
 use super::args::ReportArgs;
 use super::output::write_output;
 use super::{Failure, input};
-use crate::report::html;
-use crate::schedule::read;
+use nnc::report::{html, scalesim_html};
+use nnc::schedule::read::{self, AnySchedule};
 use std::process::ExitCode;
 
 /// Runs `nnc report`.
@@ -14,13 +14,14 @@ pub(super) fn run(args: &ReportArgs) -> Result<ExitCode, Failure> {
     let text = input::read_text(&args.file)?;
     let origin = args.file.display().to_string();
     let page = if args.file.extension().is_some_and(|e| e == "csv") {
-        let results = crate::sweep::read_results(&text)
+        let results = nnc::sweep::read_results(&text)
             .map_err(|e| Failure::input(e.report(&origin, &text)))?;
-        crate::report::sweep::html(&results)
+        nnc::report::sweep::html(&results)
     } else {
-        let schedule =
-            read::from_text(&text, &origin).map_err(|e| Failure::input(e.report(&text)))?;
-        html::html(&schedule)
+        match read::any_from_text(&text, &origin).map_err(|e| Failure::input(e.report(&text)))? {
+            AnySchedule::Nnc(schedule) => html::html(&schedule),
+            AnySchedule::ScaleSim(schedule) => scalesim_html::html(&schedule),
+        }
     };
     let input = [("input", args.file.as_path())];
     write_output(&args.output, &page, &input, "the HTML page")?;

@@ -2,25 +2,28 @@
 //! printed as a summary and written as JSON with `-o`.
 
 use super::args::{CompatArg, GoalArg, PartitionArg, ScheduleArgs, SolverArg};
-use super::output::{refuse_input, write_file};
-use super::{EXIT_NO_SCHEDULE, Failure, input, on_threads};
-use crate::diag::{Diagnostic, Report};
-use crate::hw::{self, Hardware};
-use crate::ir::Network;
-use crate::report;
-use crate::sched::Compat;
-use crate::sched::model::limits::RangeError;
-use crate::sched::options::{Goal, Options, OptionsError, Solver};
-use crate::sched::partition::Partitioning;
-use crate::sched::pipeline::PipelineOptions;
-use crate::sched::search::SearchError;
-use crate::sched::types::PerData;
-use crate::schedule::ScheduleFile;
-use std::io::{IsTerminal, Write};
+use super::output::{emit_schedule, refuse_input};
+use super::{EXIT_NO_SCHEDULE, Failure, input, on_threads, scalesim};
+use nnc::Compat;
+use nnc::Partitioning;
+use nnc::PerData;
+use nnc::PipelineOptions;
+use nnc::RangeError;
+use nnc::SearchError;
+use nnc::diag::{Diagnostic, Report};
+use nnc::hw::{self, Hardware};
+use nnc::ir::Network;
+use nnc::report;
+use nnc::schedule::ScheduleFile;
+use nnc::{Goal, Options, OptionsError, Solver};
+use std::io::IsTerminal;
 use std::process::ExitCode;
 
 /// Runs `nnc schedule`.
 pub(super) fn run(args: &ScheduleArgs, color: bool) -> Result<ExitCode, Failure> {
+    if args.compat == Some(CompatArg::ScaleSim) || scalesim::is_config(&args.hw) {
+        return scalesim::run(args, color);
+    }
     let options = search_options(args).map_err(|e| Failure::usage(e.to_string()))?;
     if let Some(output) = &args.output {
         // Refused before the search, which may take a while.
@@ -32,30 +35,15 @@ pub(super) fn run(args: &ScheduleArgs, color: bool) -> Result<ExitCode, Failure>
         refuse_input(output, &inputs, "the schedule")?;
     }
     let hw = input::hardware(&args.hw, &args.set, color)?;
-    let (net, source) = input::network(&args.file, color, &args.onnx)?;
+    let (net, source) = input::network(&args.file, color, &args.onnx, args.topology)?;
     let mut file = search(args, &net, &hw, &options)?;
-    file.inputs.network_sha256 = Some(crate::sha256::hex(source.as_bytes()));
-    let summary = || summary_of(&net, &file);
-    if let Some(path) = &args.output {
-        let json = crate::schedule::to_text(&file).map_err(|e| {
-            Failure::with(
-                EXIT_NO_SCHEDULE,
-                Report::error(format!("cannot write the schedule: {e}")),
-            )
-        })?;
-        if path.as_os_str() == "-" {
-            let _ = std::io::stdout().lock().write_all(json.as_bytes());
-            if !args.quiet {
-                let _ = std::io::stderr().lock().write_all(summary().as_bytes());
-            }
-            return Ok(ExitCode::SUCCESS);
-        }
-        write_file(path, &json)?;
-    }
-    if !args.quiet {
-        let _ = std::io::stdout().lock().write_all(summary().as_bytes());
-    }
-    Ok(ExitCode::SUCCESS)
+    file.inputs.network_sha256 = Some(nnc::sha256::hex(source.as_bytes()));
+    emit_schedule(
+        args.output.as_deref(),
+        args.quiet,
+        || nnc::schedule::to_text(&file),
+        || summary_of(&net, &file),
+    )
 }
 
 /// The schedule's summary, with its energy and time per token for a
@@ -103,7 +91,8 @@ fn search_options(args: &ScheduleArgs) -> Result<Options, OptionsError> {
         })
         .compat(match args.compat {
             Some(CompatArg::NnDataflow) => Compat::NnDataflow,
-            None => Compat::Nnc,
+            // `run` hands `--compat scalesim` to cli/scalesim.rs before.
+            Some(CompatArg::ScaleSim) | None => Compat::Nnc,
         })
         .build()
 }
@@ -131,7 +120,7 @@ fn search(
         }
     };
     let result = on_threads(args.threads, || {
-        crate::schedule_with_progress(net, hw, options, &progress)
+        nnc::schedule_with_progress(net, hw, options, &progress)
     })?;
     if let Some(bar) = bar {
         bar.finish_and_clear();

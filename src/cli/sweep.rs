@@ -1,11 +1,11 @@
-//! `nnc sweep`: wiring only; the work is `crate::sweep`'s.
+//! `nnc sweep`: wiring only; the work is `nnc::sweep`'s.
 
-use super::args::{OnnxArgs, SweepArgs};
+use super::args::{OnnxArgs, SweepArgs, TopologyArgs};
 use super::output::write_file;
 use super::{EXIT_COMPILE_ERROR, EXIT_USAGE, Failure, input, on_threads, print};
-use crate::diag::Report;
-use crate::ir::Network;
-use crate::sweep::{self, OutputError, Plan, ResultsFile, Shard, Spec};
+use nnc::diag::Report;
+use nnc::ir::Network;
+use nnc::sweep::{self, OutputError, Plan, ResultsFile, Shard, Spec};
 use std::io::IsTerminal;
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -92,7 +92,7 @@ fn networks(spec: &Spec, color: bool) -> Result<Vec<Network>, Failure> {
     let onnx = OnnxArgs { input_shape: None };
     spec.networks
         .iter()
-        .map(|n| input::network(&n.path, color, &onnx).map(|(net, _)| net))
+        .map(|n| input::network(&n.path, color, &onnx, TopologyArgs::default()).map(|(net, _)| net))
         .collect()
 }
 

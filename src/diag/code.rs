@@ -8,7 +8,8 @@ macro_rules! codes {
         /// The stable code of a kind of diagnostic: a letter for the input
         /// it is about (`E` a `.nn` network, `H` a hardware file, `S` a
         /// sweep spec, `X` an ONNX model, `R` a schedule or results file
-        /// read back), `W` for every warning, and a number.
+        /// read back, `C` a SCALE-Sim topology or config), `W` for every
+        /// warning, and a number.
         #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
         pub enum Code {
             $($($(#[doc = $doc])* $name,)*)*
@@ -49,16 +50,20 @@ pub enum Input {
     /// A file nnc wrote, read back: a schedule file (`nnc diff`, `nnc
     /// report`) or a sweep's results file (`nnc report`, resuming, merging).
     ReadBack,
+    /// SCALE-Sim's files (docs/scalesim.md): a topology CSV read as a
+    /// network, a config `.cfg` read as the hardware.
+    ScaleSim,
 }
 
 impl Input {
     /// Every input, in the order of docs/diagnostics.md.
-    pub const ALL: [Input; 5] = [
+    pub const ALL: [Input; 6] = [
         Input::Network,
         Input::Hardware,
         Input::SweepSpec,
         Input::Onnx,
         Input::ReadBack,
+        Input::ScaleSim,
     ];
 }
 
@@ -265,6 +270,58 @@ codes! {
         ResultsDuplicate = "R012",
         /// Merging: rows that no part file holds.
         ResultsMissing = "R013",
+    }
+    ScaleSim {
+        /// An empty topology or config file.
+        ScaleSimEmpty = "C001",
+        /// A topology with a header line and no layer.
+        TopologyNoLayers = "C002",
+        /// A topology row that does not end with a comma (SCALE-Sim drops
+        /// every row's last field).
+        TopologyTrailingComma = "C003",
+        /// A topology row with too many or too few fields.
+        TopologyFieldCount = "C004",
+        /// A topology row without a name.
+        TopologyNoName = "C005",
+        /// A topology field or config value that is not a whole number in
+        /// range: `stride` `0`, `ArrayHeight: 32 # rows`.
+        ScaleSimNotANumber = "C006",
+        /// A topology row's sparsity field that is not `N:M`.
+        TopologySparsity = "C007",
+        /// A filter larger than its ifmap (SCALE-Sim has no padding).
+        TopologyFilterTooLarge = "C008",
+        /// Two topology rows with one name.
+        TopologyDuplicateName = "C009",
+        /// A layer beyond the limits of the IR or of the SCALE-Sim model.
+        TopologyTooLarge = "C010",
+        /// A config line that is not a section, a key, a comment or blank.
+        ConfigBadLine = "C011",
+        /// An indented config line that SCALE-Sim's reader would take as
+        /// more of the key above it.
+        ConfigContinuation = "C012",
+        /// A config key before the first section.
+        ConfigKeyOutsideSection = "C013",
+        /// A config section given twice.
+        ConfigDuplicateSection = "C014",
+        /// A config key given twice in one section.
+        ConfigDuplicateKey = "C015",
+        /// A section SCALE-Sim reads is missing from the config.
+        ConfigMissingSection = "C016",
+        /// A key SCALE-Sim reads is missing from the config (with "did you
+        /// mean").
+        ConfigMissingKey = "C017",
+        /// A config value the key does not take: `Dataflow : WS`.
+        ConfigBadValue = "C018",
+        /// A config that turns on what nnc does not model: sparsity,
+        /// custom layouts, Ramulator traces.
+        ConfigUnsupported = "C019",
+        /// A USER-mode bank bandwidth not divisible by its bank count.
+        ConfigBankBandwidth = "C020",
+        /// A config value beyond the SCALE-Sim model's limits: a side of
+        /// more than 65,536 PEs.
+        ConfigOutOfRange = "C021",
+        /// A config key SCALE-Sim 3.0.0 does not read (v2's `MemoryBanks`).
+        ConfigIgnoredKey = "W005",
     }
 }
 

@@ -283,17 +283,7 @@ impl ConvShape {
     /// A fully connected layer: a convolution with a 1x1 ofmap and unit stride
     /// whose filter covers the whole `filter`-sized input.
     pub const fn fc(nifm: u64, nofm: u64, filter: Dim2) -> Self {
-        ConvShape {
-            nifm,
-            nofm,
-            ofmap: Dim2::square(1),
-            filter,
-            stride: Dim2::square(1),
-            groups: 1,
-            dilation: Dim2::square(1),
-            filter_data: FilterData::Weights,
-            shuffle: Dim2::square(1),
-        }
+        ConvShape::dense(nifm, nofm, Dim2::square(1), filter, Dim2::square(1))
     }
 
     /// An ordinary (one group, dense) convolution.

@@ -12,7 +12,7 @@
 //! checker and the diagnostics' facts both name.
 
 pub mod ast;
-pub mod builtin;
+pub(crate) mod builtin;
 pub mod check;
 pub mod error;
 mod message;

@@ -10,7 +10,7 @@ use super::proto::{Reader, Wire, push_ints, text};
 
 /// One dimension of a declared tensor shape.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub enum Dim {
+pub(crate) enum Dim {
     /// A fixed size.
     Value(i64),
     /// A named free size (`batch`, `N`), or an unnamed unknown one.
@@ -19,7 +19,7 @@ pub enum Dim {
 
 /// A named tensor with a declared shape (`ValueInfoProto`).
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct ValueInfo {
+pub(crate) struct ValueInfo {
     /// The tensor's name.
     pub name: String,
     /// Its dimensions, if the graph declares a shape.
@@ -32,7 +32,7 @@ pub struct ValueInfo {
 /// A constant tensor (`TensorProto`): its dims, and its integer values when
 /// it holds 64- or 32-bit integers (a `Reshape` target, `Resize` sizes).
 #[derive(Clone, Debug, Default, PartialEq)]
-pub struct Tensor {
+pub(crate) struct Tensor {
     /// The tensor's name (initializers are referred to by it).
     pub name: String,
     /// Its dimensions.
@@ -46,7 +46,7 @@ pub struct Tensor {
 
 /// A node attribute's value.
 #[derive(Clone, Debug, PartialEq)]
-pub enum AttrValue {
+pub(crate) enum AttrValue {
     /// `i`.
     Int(i64),
     /// `ints`.
@@ -63,7 +63,7 @@ pub enum AttrValue {
 
 /// One node of the graph (`NodeProto`).
 #[derive(Clone, Debug, Default, PartialEq)]
-pub struct Node {
+pub(crate) struct Node {
     /// The node's name (may be empty).
     pub name: String,
     /// The operator, e.g. `Conv`.
@@ -80,12 +80,12 @@ pub struct Node {
 
 impl Node {
     /// An attribute, if given.
-    pub fn attr(&self, name: &str) -> Option<&AttrValue> {
+    pub(crate) fn attr(&self, name: &str) -> Option<&AttrValue> {
         self.attrs.iter().find(|(n, _)| n == name).map(|(_, v)| v)
     }
 
     /// How the node is named in messages: its name, else its first output.
-    pub fn label(&self) -> &str {
+    pub(crate) fn label(&self) -> &str {
         if self.name.is_empty() {
             self.outputs.first().map_or("", String::as_str)
         } else {
@@ -96,7 +96,7 @@ impl Node {
 
 /// A model's main graph (`GraphProto`) and its default-domain opset.
 #[derive(Clone, Debug, Default, PartialEq)]
-pub struct Graph {
+pub(crate) struct Graph {
     /// The graph's name.
     pub name: String,
     /// Nodes, in the file's (topological) order.
@@ -114,7 +114,7 @@ pub struct Graph {
 }
 
 /// Decodes a serialized `ModelProto`.
-pub fn decode_model(bytes: &[u8]) -> Result<Graph, ImportError> {
+pub(crate) fn decode_model(bytes: &[u8]) -> Result<Graph, ImportError> {
     let mut r = Reader::new(bytes);
     let mut graph = None;
     let mut opset = 0;

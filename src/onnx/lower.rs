@@ -196,7 +196,7 @@ struct Lowering<'g> {
 }
 
 /// Lowers `graph` to `.nn` text.
-pub fn lower(graph: &Graph, options: &ImportOptions) -> Result<Imported, ImportError> {
+pub(crate) fn lower(graph: &Graph, options: &ImportOptions) -> Result<Imported, ImportError> {
     let mut l = Lowering {
         graph,
         vals: HashMap::new(),

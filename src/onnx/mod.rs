@@ -4,8 +4,8 @@
 //! `nnc check MODEL.onnx` compiles, so the two can never disagree, and every
 //! check of the language (shapes, the padding rule, limits) applies.
 
-pub mod graph;
-pub mod lower;
+pub(crate) mod graph;
+pub(crate) mod lower;
 pub(crate) mod proto;
 
 use crate::diag::{Code, Diagnostic, Report};

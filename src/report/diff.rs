@@ -14,18 +14,21 @@ use std::fmt::Write;
 
 /// What a number measures, for its unit and format.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum Quantity {
+pub(super) enum Quantity {
     /// An energy, in the files' unit.
     Energy,
     /// Cycles.
     Cycles,
     /// A plain count or average (ops, PEs, words).
     Count,
+    /// A whole number shown with every digit, grouped (SCALE-Sim's access
+    /// counts and cycle numbers, which may be negative).
+    Whole,
 }
 
 /// One changed field.
 #[derive(Clone, Debug, PartialEq)]
-enum Change {
+pub(super) enum Change {
     /// A number: old, new.
     Number {
         label: String,
@@ -39,26 +42,31 @@ enum Change {
 
 /// A layer (or the totals) that changed.
 #[derive(Clone, Debug, PartialEq)]
-struct Section {
-    name: String,
+pub(super) struct Section {
+    pub(super) name: String,
     /// Network position in the first file (totals: none), for ties.
-    position: usize,
-    delta_energy: f64,
-    changes: Vec<Change>,
+    pub(super) position: usize,
+    /// The change of what the layers are sorted by: energy, or cycles in
+    /// a SCALE-Sim diff.
+    pub(super) delta: f64,
+    pub(super) changes: Vec<Change>,
 }
 
 /// The difference of two schedule files.
 #[derive(Clone, Debug, PartialEq)]
 pub struct ScheduleDiff {
-    names: [String; 2],
-    headlines: [String; 2],
-    units: [String; 2],
-    equal: bool,
-    settings: Vec<Change>,
-    total: Option<Section>,
-    layers: Vec<Section>,
-    only: [Vec<(String, f64)>; 2],
-    unchanged: usize,
+    pub(super) names: [String; 2],
+    pub(super) headlines: [String; 2],
+    /// The energy units; empty in a SCALE-Sim diff, which has none.
+    pub(super) units: [String; 2],
+    pub(super) equal: bool,
+    pub(super) settings: Vec<Change>,
+    pub(super) total: Option<Section>,
+    pub(super) layers: Vec<Section>,
+    /// Layers in one file only, with their energy (or cycles, in a
+    /// SCALE-Sim diff).
+    pub(super) only: [Vec<(String, f64)>; 2],
+    pub(super) unchanged: usize,
 }
 
 impl ScheduleDiff {
@@ -68,7 +76,7 @@ impl ScheduleDiff {
     }
 }
 
-fn number(label: &str, quantity: Quantity, a: f64, b: f64, out: &mut Vec<Change>) {
+pub(super) fn number(label: &str, quantity: Quantity, a: f64, b: f64, out: &mut Vec<Change>) {
     // Exact comparison: the files are written deterministically, so equal
     // numbers are equal bits.
     if a != b {
@@ -81,7 +89,7 @@ fn number(label: &str, quantity: Quantity, a: f64, b: f64, out: &mut Vec<Change>
     }
 }
 
-fn text(label: &str, a: String, b: String, out: &mut Vec<Change>) {
+pub(super) fn text(label: &str, a: String, b: String, out: &mut Vec<Change>) {
     if a != b {
         out.push(Change::Text {
             label: label.to_owned(),
@@ -195,7 +203,7 @@ fn layer_changes(a: &LayerOut, b: &LayerOut) -> Vec<Change> {
 }
 
 /// Top-level keys of two serializable values that differ, as compact JSON.
-fn keys<T: serde::Serialize>(prefix: &str, a: &T, b: &T, out: &mut Vec<Change>) {
+pub(super) fn keys<T: serde::Serialize>(prefix: &str, a: &T, b: &T, out: &mut Vec<Change>) {
     let (Ok(serde_json::Value::Object(a)), Ok(serde_json::Value::Object(b))) =
         (serde_json::to_value(a), serde_json::to_value(b))
     else {
@@ -292,7 +300,7 @@ pub fn diff(a: &SavedSchedule, a_name: &str, b: &SavedSchedule, b_name: &str) ->
     let total = (!total.is_empty()).then(|| Section {
         name: "total".to_owned(),
         position: 0,
-        delta_energy: tb.energy - ta.energy,
+        delta: tb.energy - ta.energy,
         changes: total,
     });
 
@@ -306,13 +314,13 @@ pub fn diff(a: &SavedSchedule, a_name: &str, b: &SavedSchedule, b_name: &str) ->
             Some(lb) => layers.push(Section {
                 name: la.name.clone(),
                 position,
-                delta_energy: lb.energy - la.energy,
+                delta: lb.energy - la.energy,
                 changes: layer_changes(la, lb),
             }),
         }
     }
     // Stable: ties keep network order.
-    layers.sort_by(|x, y| y.delta_energy.abs().total_cmp(&x.delta_energy.abs()));
+    layers.sort_by(|x, y| y.delta.abs().total_cmp(&x.delta.abs()));
     let only_b = b
         .layers
         .iter()
@@ -340,6 +348,7 @@ pub fn diff(a: &SavedSchedule, a_name: &str, b: &SavedSchedule, b_name: &str) ->
 fn value(x: f64, other: f64, quantity: Quantity) -> String {
     match quantity {
         Quantity::Cycles => grouped(x as u64),
+        Quantity::Whole => signed(x),
         // PEs, small counts: as they are.
         Quantity::Count if x.abs().max(other.abs()) < 1e5 => format!("{x}"),
         _ => {
@@ -353,10 +362,20 @@ fn value(x: f64, other: f64, quantity: Quantity) -> String {
     }
 }
 
+/// A whole number with its digits grouped, and its sign when negative.
+fn signed(x: f64) -> String {
+    let digits = grouped(x.abs() as u64);
+    if x < 0.0 {
+        format!("-{digits}")
+    } else {
+        digits
+    }
+}
+
 fn delta(a: f64, b: f64, quantity: Quantity) -> String {
     let d = b - a;
     let abs = match quantity {
-        Quantity::Cycles => {
+        Quantity::Cycles | Quantity::Whole => {
             let sign = if d < 0.0 { "-" } else { "+" };
             format!("{sign}{}", grouped(d.abs() as u64))
         }
@@ -377,7 +396,7 @@ impl ScheduleDiff {
             Quantity::Energy if self.units[0] == self.units[1] => self.units[0].clone(),
             Quantity::Energy => format!("{}|{}", self.units[0], self.units[1]),
             Quantity::Cycles => "cycles".to_owned(),
-            Quantity::Count => String::new(),
+            Quantity::Count | Quantity::Whole => String::new(),
         }
     }
 
@@ -455,7 +474,10 @@ impl ScheduleDiff {
             if !only.is_empty() {
                 let list: Vec<String> = only
                     .iter()
-                    .map(|(n, e)| format!("{n} ({e:.4e} {})", self.units[i]))
+                    .map(|(n, e)| match self.units[i].as_str() {
+                        "" => format!("{n} ({} cycles)", grouped(*e as u64)),
+                        unit => format!("{n} ({e:.4e} {unit})"),
+                    })
                     .collect();
                 let _ = writeln!(out, "\nonly in {}: {}", self.names[i], list.join(", "));
             }

@@ -31,11 +31,11 @@ const COMPONENTS: [(&str, &str, &str); 7] = [
 
 /// Height of a chart's plot area, pixels.
 pub const PLOT_HEIGHT: f64 = 300.0;
-const LEFT: f64 = 80.0;
-const TOP: f64 = 16.0;
+pub(super) const LEFT: f64 = 80.0;
+pub(super) const TOP: f64 = 16.0;
 const BOTTOM: f64 = 100.0;
 
-const CSS: &str = "\
+pub(super) const CSS: &str = "\
 body{font-family:sans-serif;margin:24px;color:#222;background:#fff}
 h1{font-size:22px;margin:0 0 4px}h2{font-size:17px;margin:28px 0 8px}
 .sub{color:#555;margin:0 0 16px}
@@ -63,7 +63,7 @@ fn energy(e: f64) -> String {
 }
 
 /// A tick label: `2e9`, `2.5e9`, `0`.
-fn tick(x: f64) -> String {
+pub(super) fn tick(x: f64) -> String {
     if x == 0.0 || (0.01..1e4).contains(&x.abs()) {
         return num(x);
     }
@@ -82,7 +82,7 @@ fn components(l: &LayerOut) -> [f64; 7] {
 }
 
 /// Where a chart of `n` bars puts them: slot width and bar width.
-fn slots(n: usize) -> (f64, f64) {
+pub(super) fn slots(n: usize) -> (f64, f64) {
     let slot = (1100.0 / n.max(1) as f64).clamp(7.0, 40.0);
     (slot, (slot * 0.72).max(4.0))
 }
@@ -91,7 +91,7 @@ fn slots(n: usize) -> (f64, f64) {
 /// `data-plot-height`, what a reader needs to turn heights back into
 /// numbers), the y axis with its grid and labels, and the layers' names
 /// under their slots. Returns the drawing and the scale (pixels per unit).
-fn frame(class: &str, n: usize, max: f64, y_title: &str, names: &[&str]) -> (Svg, f64) {
+pub(super) fn frame(class: &str, n: usize, max: f64, y_title: &str, names: &[&str]) -> (Svg, f64) {
     let (slot, _) = slots(n);
     let (axis_max, step) = axis(max, 5);
     let width = LEFT + slot * n as f64 + 20.0;
@@ -415,7 +415,7 @@ fn memory(s: &SavedSchedule) -> &'static str {
 }
 
 /// A two-column table of facts.
-fn facts(title: &str, rows: &[(&str, String)]) -> String {
+pub(super) fn facts(title: &str, rows: &[(&str, String)]) -> String {
     let mut out = format!("<table><tr><th colspan=\"2\">{}</th></tr>\n", escape(title));
     for (k, v) in rows {
         let _ = writeln!(out, "<tr><td>{}</td><td>{}</td></tr>", escape(k), escape(v));
@@ -570,7 +570,7 @@ fn header(s: &SavedSchedule) -> String {
     out
 }
 
-fn legend(items: &[(&str, &str)]) -> String {
+pub(super) fn legend(items: &[(&str, &str)]) -> String {
     let mut out = "<p class=\"legend\">".to_owned();
     for (class, name) in items {
         let _ = write!(

@@ -1,11 +1,14 @@
 //! The human summaries: of a checked network (`nnc check`) and of a
 //! schedule (`nnc schedule`): one line per layer and the totals, as text
-//! tables built by one [`Table`].
+//! tables built by one [`Table`]. `scalesim` and `scalesim_html` do the
+//! same for `--compat scalesim`'s schedules.
 
 pub mod diff;
 pub mod html;
 mod layer_text;
-pub mod svg;
+pub mod scalesim;
+pub mod scalesim_html;
+pub(crate) mod svg;
 pub mod sweep;
 
 use crate::ir::{LayerKind, Network};

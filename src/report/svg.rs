@@ -11,7 +11,7 @@ use std::fmt::Write;
 
 /// `x` for an attribute or a label: at most two decimals, trailing zeros
 /// dropped, never `-0`, and `0` for what is not finite (no NaN in a file).
-pub fn num(x: f64) -> String {
+pub(crate) fn num(x: f64) -> String {
     if !x.is_finite() {
         return "0".to_owned();
     }
@@ -25,7 +25,7 @@ pub fn num(x: f64) -> String {
 }
 
 /// `s` safe inside text and double- or single-quoted attributes.
-pub fn escape(s: &str) -> String {
+pub(crate) fn escape(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     for c in s.chars() {
         match c {
@@ -45,18 +45,18 @@ pub fn escape(s: &str) -> String {
 /// An SVG document being written: elements open and close in order, so the
 /// output is well-formed by construction.
 #[derive(Debug)]
-pub struct Svg {
+pub(crate) struct Svg {
     out: String,
     open: Vec<&'static str>,
 }
 
 /// An attribute: a name and its value (escaped when written).
-pub type Attr<'a> = (&'static str, &'a str);
+pub(crate) type Attr<'a> = (&'static str, &'a str);
 
 impl Svg {
     /// A `width` x `height` drawing (user units = pixels), with extra
     /// attributes on the root (`class`, `data-*`).
-    pub fn new(width: f64, height: f64, attrs: &[Attr<'_>]) -> Svg {
+    pub(crate) fn new(width: f64, height: f64, attrs: &[Attr<'_>]) -> Svg {
         let mut svg = Svg {
             out: String::new(),
             open: Vec::new(),
@@ -83,33 +83,41 @@ impl Svg {
     }
 
     /// Opens `<tag attrs>`; [`Svg::close`] closes it.
-    pub fn open(&mut self, tag: &'static str, attrs: &[Attr<'_>]) {
+    pub(crate) fn open(&mut self, tag: &'static str, attrs: &[Attr<'_>]) {
         self.start(tag, attrs);
         self.out.push_str(">\n");
         self.open.push(tag);
     }
 
     /// Closes the innermost open element.
-    pub fn close(&mut self) {
+    pub(crate) fn close(&mut self) {
         if let Some(tag) = self.open.pop() {
             let _ = writeln!(self.out, "</{tag}>");
         }
     }
 
     /// An empty element `<tag attrs/>`.
-    pub fn leaf(&mut self, tag: &'static str, attrs: &[Attr<'_>]) {
+    pub(crate) fn leaf(&mut self, tag: &'static str, attrs: &[Attr<'_>]) {
         self.start(tag, attrs);
         self.out.push_str("/>\n");
     }
 
     /// An element holding text: `<tag attrs>text</tag>`.
-    pub fn text(&mut self, tag: &'static str, attrs: &[Attr<'_>], text: &str) {
+    pub(crate) fn text(&mut self, tag: &'static str, attrs: &[Attr<'_>], text: &str) {
         self.start(tag, attrs);
         let _ = writeln!(self.out, ">{}</{tag}>", escape(text));
     }
 
     /// A rectangle with a `<title>` (the hover text), if any.
-    pub fn rect(&mut self, x: f64, y: f64, w: f64, h: f64, class: &str, title: Option<&str>) {
+    pub(crate) fn rect(
+        &mut self,
+        x: f64,
+        y: f64,
+        w: f64,
+        h: f64,
+        class: &str,
+        title: Option<&str>,
+    ) {
         let (x, y, w, h) = (num(x), num(y), num(w), num(h));
         let attrs = [
             ("class", class),
@@ -129,7 +137,7 @@ impl Svg {
     }
 
     /// A line from (x1, y1) to (x2, y2).
-    pub fn line(&mut self, (x1, y1): (f64, f64), (x2, y2): (f64, f64), class: &str) {
+    pub(crate) fn line(&mut self, (x1, y1): (f64, f64), (x2, y2): (f64, f64), class: &str) {
         let (a, b, c, d) = (num(x1), num(y1), num(x2), num(y2));
         self.leaf(
             "line",
@@ -145,7 +153,7 @@ impl Svg {
 
     /// A text label at (x, y), with extra attributes (`text-anchor`,
     /// `transform`).
-    pub fn label(&mut self, x: f64, y: f64, class: &str, attrs: &[Attr<'_>], text: &str) {
+    pub(crate) fn label(&mut self, x: f64, y: f64, class: &str, attrs: &[Attr<'_>], text: &str) {
         let (x, y) = (num(x), num(y));
         let mut all: Vec<Attr<'_>> = vec![("class", class), ("x", &x), ("y", &y)];
         all.extend_from_slice(attrs);
@@ -153,7 +161,7 @@ impl Svg {
     }
 
     /// The document: every element still open closed.
-    pub fn finish(mut self) -> String {
+    pub(crate) fn finish(mut self) -> String {
         while !self.open.is_empty() {
             self.close();
         }
@@ -163,7 +171,7 @@ impl Svg {
 
 /// A "nice" axis maximum at or above `max` (1, 2, 2.5 or 5 times a power
 /// of ten) and its tick step, for `about` ticks.
-pub fn axis(max: f64, about: u32) -> (f64, f64) {
+pub(crate) fn axis(max: f64, about: u32) -> (f64, f64) {
     if !(max.is_finite() && max > 0.0) {
         return (1.0, 1.0);
     }

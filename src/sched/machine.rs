@@ -10,7 +10,7 @@ use crate::ir::Dim2;
 use serde::Serialize;
 
 /// The memory levels, and the values per level [`Cost`] prices by.
-pub use crate::sched::types::{MemLevel, PerLevel};
+pub(crate) use crate::sched::types::{MemLevel, PerLevel};
 
 /// The fixed hardware of a search: the node array, where its DRAM sits,
 /// what each node offers and what everything costs.
@@ -137,26 +137,26 @@ pub struct NodeResource {
 
 /// The most node rows or columns (32: at most 1,024 nodes). NoC hop counts
 /// multiply words by nodes and distances (see `sched::model::limits`).
-pub const MAX_NODE_SIDE: u64 = 32;
+pub(crate) const MAX_NODE_SIDE: u64 = 32;
 
 /// The most PE rows or columns of one node's array (65,536). The mapping
 /// multiplies fmap and kernel sides by the array's (see `sched::model::limits`).
-pub const MAX_PE_SIDE: u64 = 1 << 16;
+pub(crate) const MAX_PE_SIDE: u64 = 1 << 16;
 
 /// The largest hardware size: register file and global buffer bytes, bus
 /// width bits (2^53, exact as a float).
-pub const MAX_HW_SIZE: u64 = 1 << 53;
+pub(crate) const MAX_HW_SIZE: u64 = 1 << 53;
 
 /// The widest data word, in bits (1,024). Wider is a vector of words: model
 /// its elements as the words.
-pub const MAX_WORD_BITS: u64 = 1024;
+pub(crate) const MAX_WORD_BITS: u64 = 1024;
 
 /// The slowest DRAM, in bytes per cycle (10^-9). Any positive bandwidth
 /// would do for the arithmetic (times that do not fit a `u64` are dropped);
 /// slower ones are typos, and vanishing ones (5e-324) would round to 0 words
 /// per cycle.
-pub const MIN_BANDWIDTH: f64 = 1e-9;
+pub(crate) const MIN_BANDWIDTH: f64 = 1e-9;
 
 /// The largest energy per op, access, hop or cycle (10^30, in the hardware
 /// file's unit): keeps every energy total finite (see `sched::model::limits`).
-pub const MAX_ENERGY: f64 = 1e30;
+pub(crate) const MAX_ENERGY: f64 = 1e30;

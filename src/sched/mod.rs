@@ -14,16 +14,20 @@
 //! `blocking` tiles over the memory hierarchy. Every stage prices with the
 //! `model`: the energy formula, the lower bound, the limits that keep every
 //! count in range.
+//!
+//! Apart from the search, `scalesim` is SCALE-Sim 3.0.0's fixed model of one
+//! layer on one systolic array, reproduced exactly (`--compat scalesim`).
 
-pub mod blocking;
-pub mod compat;
-pub mod dataflow;
-pub mod machine;
-pub mod model;
-pub mod options;
-pub mod partition;
-pub mod pipeline;
-pub mod search;
-pub mod types;
+pub(crate) mod blocking;
+pub(crate) mod compat;
+pub(crate) mod dataflow;
+pub(crate) mod machine;
+pub(crate) mod model;
+pub(crate) mod options;
+pub(crate) mod partition;
+pub(crate) mod pipeline;
+pub(crate) mod scalesim;
+pub(crate) mod search;
+pub(crate) mod types;
 
-pub use compat::Compat;
+pub(crate) use compat::Compat;

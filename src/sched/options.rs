@@ -239,10 +239,14 @@ pub struct OptionsBuilder {
 }
 
 impl OptionsBuilder {
-    /// Samples per batch.
+    /// Samples per batch (1 to [`MAX_BATCH`](crate::MAX_BATCH)); any
+    /// integer type, so a `usize` or `u32` count needs no cast. A value
+    /// outside `u64` (a negative one) is refused by [`OptionsBuilder::build`]
+    /// as out of range, like any other.
     #[must_use]
-    pub const fn batch(mut self, batch: u64) -> Self {
-        self.options.batch = batch;
+    pub fn batch(mut self, batch: impl TryInto<u64>) -> Self {
+        // Why u64::MAX: out of every range, so `build` names the batch.
+        self.options.batch = batch.try_into().unwrap_or(u64::MAX);
         self
     }
 
@@ -420,7 +424,7 @@ pub enum OptionsError {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::sched::pipeline::TimeOverhead;
+    use crate::sched::pipeline::segment::TimeOverhead;
 
     #[test]
     fn bounds_are_checked() {

@@ -4,7 +4,7 @@
 use super::types::*;
 use crate::hw::Hardware;
 use crate::ir::{LayerId, LayerShape, Network, Source};
-use crate::sched::machine::{Bandwidth, Cost};
+use crate::sched::machine::{Bandwidth, Cost, Machine};
 use crate::sched::model::bound::{BoundContext, LowerBound, layer_bound};
 use crate::sched::model::energy::{LayerCost, level_energy};
 use crate::sched::options::Options;
@@ -89,7 +89,7 @@ impl<T: Copy> LoopsOut<T> {
     }
 }
 
-fn shape_out(s: &LayerShape) -> ShapeOut {
+pub(crate) fn shape_out(s: &LayerShape) -> ShapeOut {
     ShapeOut {
         nifm: s.nifm(),
         nofm: s.nofm(),
@@ -251,6 +251,36 @@ fn layer_out(
     }
 }
 
+/// Each layer's energy lower bound on this hardware, whatever options a
+/// search was given (docs/model/bound.md#one-bound-for-every-schedule): any
+/// data kind may bypass the global buffer, and a layer may read another
+/// layer's output, or leave its output for another layer, on chip (as
+/// `--save-writeback` and `--interlayer` allow). Only the batch and the
+/// model (`--compat`) change it, so no run on the hardware beats the bound
+/// another run printed.
+fn network_bounds(net: &Network, machine: &Machine, options: &Options) -> Vec<LowerBound> {
+    let ctx = BoundContext {
+        machine,
+        batch: options.batch,
+        bypass: PerData::splat(true),
+        filters_pinned: crate::sched::search::network::owns_hardware(net),
+        on_chip: PerData([false; 3]),
+        compat: options.compat,
+    };
+    net.layer_ids()
+        .map(|id| {
+            let l = net.layer(id);
+            let from_layer = l
+                .inputs
+                .iter()
+                .any(|s| matches!(s.source, Source::Layer(_)));
+            let to_layer = !net.consumers(id).is_empty();
+            let on_chip = PerData([false, from_layer, to_layer]);
+            layer_bound(&l.shape, &BoundContext { on_chip, ..ctx })
+        })
+        .collect()
+}
+
 /// Builds the schedule file of a search's best schedule.
 pub fn build(
     net: &Network,
@@ -261,30 +291,7 @@ pub fn build(
     let cost = hw.cost();
     let node = hw.node_resource();
     let machine = hw.machine();
-    let ctx = BoundContext {
-        machine: &machine,
-        batch: options.batch,
-        bypass: options.blocking.bypass,
-        filters_pinned: crate::sched::search::network::owns_hardware(net),
-        on_chip: PerData([false; 3]),
-        compat: options.compat,
-    };
-    // With inter-layer pipelining a layer may read a layer's output, or
-    // write one a layer reads, on chip (docs/model/bound.md#with-inter-layer-pipelining).
-    let pipelined = options.pipeline.enabled();
-    let bounds: Vec<LowerBound> = net
-        .layer_ids()
-        .map(|id| {
-            let l = net.layer(id);
-            let from_layer = l
-                .inputs
-                .iter()
-                .any(|s| matches!(s.source, Source::Layer(_)));
-            let to_layer = !net.consumers(id).is_empty();
-            let on_chip = PerData([false, pipelined && from_layer, pipelined && to_layer]);
-            layer_bound(&l.shape, &BoundContext { on_chip, ..ctx })
-        })
-        .collect();
+    let bounds = network_bounds(net, &machine, options);
     // Every PE of every node: what utilization is a share of.
     let pes = hw.nodes.size() * hw.pe_array.size();
     let layers: Vec<LayerOut> = net

@@ -9,12 +9,15 @@
 //! - `types`: the file's types, field by field;
 //! - `build`: building them from a search's result ([`build`]);
 //! - `json`: the JSON writer ([`to_text`]);
-//! - `read`: reading a file back ([`read::read`]), for `nnc diff` and
-//!   `nnc report`.
+//! - `read`: reading a file back ([`read::read`]; either kind,
+//!   [`read::any_from_text`]), for `nnc diff` and `nnc report`;
+//! - `scalesim`: the file of `--compat scalesim` (`nnc-scalesim/1`):
+//!   SCALE-Sim's report of every layer ([`scalesim::build`]).
 
 mod build;
 mod json;
 pub mod read;
+pub mod scalesim;
 mod types;
 
 pub use build::build;

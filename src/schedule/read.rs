@@ -10,6 +10,7 @@
 //! equal that differ in it), and the round trip write -> read -> write
 //! gives the same bytes (tested in `tests/report/read.rs`).
 
+use super::scalesim::{SCALESIM_FORMAT, ScaleSimSchedule};
 use super::types::{
     EnergyOut, FORMAT, FORMAT_V1, Format, HardwareOut, InputsOut, LayerOut, LevelsOut,
     LowerBoundOut, OptionsOut, ScheduleFile, SegmentOut, TotalsOut,
@@ -20,6 +21,7 @@ use crate::hw::{Energy, EnergyUnit};
 use crate::ir::Dim2;
 use crate::sched::Compat;
 use crate::sched::machine::MemType;
+use serde::de::DeserializeOwned;
 use serde::{Deserialize, Deserializer, Serialize};
 use std::path::Path;
 use thiserror::Error;
@@ -284,15 +286,15 @@ pub enum ReadError {
         /// The file.
         origin: String,
     },
-    /// A format this version does not read.
-    #[error(
-        "`{origin}` has format \"{found}\"; this nnc reads \"{FORMAT}\" and \"{FORMAT_V1}\" only"
-    )]
+    /// A format this reader does not read.
+    #[error("`{origin}` has format \"{found}\"; {}", reads(expected))]
     UnknownFormat {
         /// The file.
         origin: String,
         /// The file's `format`.
         found: String,
+        /// The formats the reader reads.
+        expected: &'static [&'static str],
     },
     /// A field is missing, unknown or of the wrong type or value.
     #[error("`{origin}`: at `{path}`: {message}")]
@@ -341,11 +343,13 @@ impl ReadError {
                 format!("not a schedule file: it has no `format` (expected \"{FORMAT}\")"),
             )
             .help(WRITTEN_BY),
-            ReadError::UnknownFormat { found, .. } => Diagnostic::new(
+            ReadError::UnknownFormat {
+                found, expected, ..
+            } => Diagnostic::new(
                 Code::ReadUnknownFormat,
                 format!("format \"{found}\" is not one this nnc reads"),
             )
-            .note(format!("this nnc reads \"{FORMAT}\" and \"{FORMAT_V1}\""))
+            .note(reads(expected))
             .help("read it with the version of nnc that wrote it (its `nnc_version`)"),
             ReadError::Field {
                 path, message, at, ..
@@ -404,8 +408,55 @@ pub fn read(path: &Path) -> Result<SavedSchedule, ReadError> {
     from_text(&text, &origin)
 }
 
-/// Parses a schedule file's text; `origin` names it in errors.
+/// What a reader of `formats` reads, for messages: `this nnc reads "a"
+/// and "b" only`.
+fn reads(formats: &[&str]) -> String {
+    let quoted: Vec<String> = formats.iter().map(|f| format!("\"{f}\"")).collect();
+    match quoted.split_last() {
+        Some((last, rest)) if !rest.is_empty() => {
+            format!("this nnc reads {} and {last} only", rest.join(", "))
+        }
+        _ => format!("this nnc reads {} only", quoted.join("")),
+    }
+}
+
+/// The formats of nnc's own schedules.
+const NNC_FORMATS: &[&str] = &[FORMAT, FORMAT_V1];
+
+/// Every format of a schedule file: nnc's own, and `--compat scalesim`'s.
+const ALL_FORMATS: &[&str] = &[FORMAT, FORMAT_V1, SCALESIM_FORMAT];
+
+/// A schedule file of either kind, as read back.
+#[derive(Clone, Debug, PartialEq)]
+pub enum AnySchedule {
+    /// A schedule of nnc's model (`nnc-schedule/2`, or `/1`).
+    Nnc(Box<SavedSchedule>),
+    /// SCALE-Sim's reports (`nnc-scalesim/1`, `--compat scalesim`).
+    ScaleSim(Box<ScaleSimSchedule>),
+}
+
+/// Parses a schedule file of nnc's model; `origin` names it in errors.
 pub fn from_text(text: &str, origin: &str) -> Result<SavedSchedule, ReadError> {
+    format_of(text, origin, NNC_FORMATS)?;
+    parse(text, origin)
+}
+
+/// Parses a schedule file of either kind, by its `format`; `origin` names
+/// it in errors.
+pub fn any_from_text(text: &str, origin: &str) -> Result<AnySchedule, ReadError> {
+    if format_of(text, origin, ALL_FORMATS)? == SCALESIM_FORMAT {
+        parse(text, origin).map(|s| AnySchedule::ScaleSim(Box::new(s)))
+    } else {
+        parse(text, origin).map(|s| AnySchedule::Nnc(Box::new(s)))
+    }
+}
+
+/// The file's `format`, one of `expected`.
+fn format_of(
+    text: &str,
+    origin: &str,
+    expected: &'static [&'static str],
+) -> Result<String, ReadError> {
     // The format first: a file of another version should say so, not
     // fail at the first field that changed.
     #[derive(Deserialize)]
@@ -418,19 +469,20 @@ pub fn from_text(text: &str, origin: &str) -> Result<SavedSchedule, ReadError> {
         at: (e.line(), e.column()),
     })?;
     match tag.format {
-        Some(serde_json::Value::String(f)) if f == FORMAT || f == FORMAT_V1 => {}
-        Some(serde_json::Value::String(found)) => {
-            return Err(ReadError::UnknownFormat {
-                origin: origin.to_owned(),
-                found,
-            });
-        }
-        _ => {
-            return Err(ReadError::NoFormat {
-                origin: origin.to_owned(),
-            });
-        }
+        Some(serde_json::Value::String(f)) if expected.contains(&f.as_str()) => Ok(f),
+        Some(serde_json::Value::String(found)) => Err(ReadError::UnknownFormat {
+            origin: origin.to_owned(),
+            found,
+            expected,
+        }),
+        _ => Err(ReadError::NoFormat {
+            origin: origin.to_owned(),
+        }),
     }
+}
+
+/// The whole file as a `T`, every field checked, nothing after it.
+fn parse<T: DeserializeOwned>(text: &str, origin: &str) -> Result<T, ReadError> {
     let field_error = |path: String, e: serde_json::Error| ReadError::Field {
         origin: origin.to_owned(),
         path,
@@ -438,13 +490,13 @@ pub fn from_text(text: &str, origin: &str) -> Result<SavedSchedule, ReadError> {
         at: (e.line(), e.column()),
     };
     let mut de = serde_json::Deserializer::from_str(text);
-    let schedule: SavedSchedule = serde_path_to_error::deserialize(&mut de).map_err(|e| {
+    let value: T = serde_path_to_error::deserialize(&mut de).map_err(|e| {
         let path = e.path().to_string();
         field_error(path, e.into_inner())
     })?;
     // Trailing text after the object.
     de.end().map_err(|e| field_error(".".to_owned(), e))?;
-    Ok(schedule)
+    Ok(value)
 }
 
 /// `format`: [`FORMAT`] or [`FORMAT_V1`] (the pre-check in [`from_text`]

@@ -16,10 +16,10 @@
 //! assertion aborts the search on any partition tried, and larger batches
 //! allow batch splits that batch 1 does not: docs/compat.md#half_array_assert).
 
+use nnc::internals::sched::model::limits::{MAX_BATCH, RangeError, largest_batch};
+use nnc::internals::sched::search::layer::LayerError;
+use nnc::internals::sched::types::PerData;
 use nnc::ir::Network;
-use nnc::sched::model::limits::{MAX_BATCH, RangeError, largest_batch};
-use nnc::sched::search::layer::LayerError;
-use nnc::sched::types::PerData;
 use nnc::{Compat, Goal, Options, Partitioning, SearchError, Solver};
 use proptest::prelude::*;
 use std::sync::mpsc;

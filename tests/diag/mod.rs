@@ -6,6 +6,7 @@
 mod hardware;
 mod onnx;
 mod readback;
+mod scalesim;
 mod sweep;
 
 use crate::lang::{relative, root};
@@ -20,6 +21,7 @@ fn fixtures(input: Input) -> (PathBuf, &'static [&'static str]) {
         Input::SweepSpec => ("sweep", &["toml"]),
         Input::Onnx => ("onnx", &["onnx"]),
         Input::ReadBack => ("readback", &["json", "csv"]),
+        Input::ScaleSim => ("scalesim", &["csv", "cfg"]),
     };
     (root().join("tests/fixtures").join(dir), exts)
 }
@@ -107,6 +109,7 @@ fn codes_are_unique_and_name_their_input() {
             Input::SweepSpec => 'S',
             Input::Onnx => 'X',
             Input::ReadBack => 'R',
+            Input::ScaleSim => 'C',
         };
         assert!(c.as_str().starts_with(letter), "{c} of {:?}", c.input());
     }

@@ -90,7 +90,7 @@ fn the_transformer_and_the_unet_schedule_on_every_preset() {
         let piped = Options::builder()
             .batch(4)
             .solver(Solver::Analytic)
-            .pipeline(nnc::sched::pipeline::PipelineOptions {
+            .pipeline(nnc::internals::sched::pipeline::PipelineOptions {
                 spatial: true,
                 temporal: false,
                 ..Default::default()

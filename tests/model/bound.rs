@@ -75,7 +75,7 @@ fn options() -> impl Strategy<Value = Options> {
                 .batch(batch)
                 .partitioning(partitioning)
                 .access_forwarding(fwd)
-                .bypass(nnc::sched::types::PerData(bypass))
+                .bypass(nnc::internals::sched::types::PerData(bypass))
                 .solver(Solver::Exhaustive)
                 .goal(goal)
                 .compat(if nnc { Compat::Nnc } else { Compat::NnDataflow })
@@ -194,4 +194,74 @@ fn no_schedule_is_below_the_lower_bound() {
         scheduled * 10 >= cases as usize * 6,
         "only {scheduled} of {cases} generated problems had a schedule"
     );
+}
+
+/// The option sets a user might try, as `nnc schedule` flags would set them.
+fn flag_combinations() -> Vec<(&'static str, Options)> {
+    let pipeline = |spatial, temporal| nnc::PipelineOptions {
+        spatial,
+        temporal,
+        ..Default::default()
+    };
+    let b = || Options::builder().batch(2);
+    let all = [
+        ("defaults", b()),
+        (
+            "hybrid, batch and ifmap partitioning, forwarding",
+            b().partitioning(Partitioning::Hybrid {
+                batch: true,
+                ifmaps: true,
+            })
+            .access_forwarding(true),
+        ),
+        ("save-writeback", b().pipeline(pipeline(false, true))),
+        ("interlayer", b().pipeline(pipeline(true, false))),
+        (
+            "interlayer, save-writeback, hybrid, buffer sharing",
+            b().pipeline(pipeline(true, true))
+                .partitioning(Partitioning::Hybrid {
+                    batch: true,
+                    ifmaps: false,
+                })
+                .gbuf_sharing(true),
+        ),
+        ("analytic", b().solver(Solver::Analytic)),
+    ];
+    all.into_iter()
+        .filter_map(|(name, o)| o.build().ok().map(|o| (name, o)))
+        .collect()
+}
+
+/// One bound for every schedule (docs/model/bound.md#one-bound-for-every-schedule):
+/// on every preset, for shipped networks, the bound is the same whatever the
+/// flags, and no flag combination's schedule is below the bound any run
+/// printed.
+#[test]
+fn no_flag_combination_beats_the_bound_of_another_run() {
+    let root = env!("CARGO_MANIFEST_DIR");
+    let combos = flag_combinations();
+    assert_eq!(combos.len(), 6, "every combination builds");
+    for net_name in ["alex_net", "mlp_m", "lstm_phoneme", "mobilenet_v2"] {
+        let path = format!("{root}/nns/{net_name}.nn");
+        let source = std::fs::read_to_string(&path).unwrap();
+        let (net, _) = nnc::compile(&source).unwrap();
+        for preset in nnc::hw::preset_names() {
+            let hw = nnc::hw::load(preset).unwrap();
+            let runs: Vec<(&str, ScheduleFile)> = combos
+                .iter()
+                .filter_map(|(name, o)| nnc::schedule(&net, &hw, o).ok().map(|s| (*name, s)))
+                .collect();
+            assert!(runs.len() >= 4, "{net_name} on {preset}: too few runs");
+            let bound = runs[0].1.totals.lower_bound.energy;
+            for (name, s) in &runs {
+                let at = format!("{net_name} on {preset} with {name}");
+                assert_eq!(s.totals.lower_bound.energy, bound, "{at}: another bound");
+                assert!(
+                    s.totals.energy >= bound * (1.0 - 1e-9),
+                    "{at}: energy {} below the bound {bound}",
+                    s.totals.energy
+                );
+            }
+        }
+    }
 }

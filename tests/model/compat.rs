@@ -2,13 +2,13 @@
 //! documented difference — the models agree where the reference's bug does
 //! not apply and differ, in the expected direction, where it does.
 
+use nnc::internals::sched::Compat;
+use nnc::internals::sched::dataflow::MappingError;
+use nnc::internals::sched::machine::{Bandwidth, Cost, NodeResource};
+use nnc::internals::sched::options::{BlockingOptions, Goal, Solver};
+use nnc::internals::sched::search::node::{NodeCandidate, NodeProblem};
+use nnc::internals::sched::types::PerLevel;
 use nnc::ir::{ConvShape, Dim2, LayerShape, LocalShape};
-use nnc::sched::Compat;
-use nnc::sched::dataflow::MappingError;
-use nnc::sched::machine::{Bandwidth, Cost, NodeResource};
-use nnc::sched::options::{BlockingOptions, Goal, Solver};
-use nnc::sched::search::node::{NodeCandidate, NodeProblem};
-use nnc::sched::types::PerLevel;
 use proptest::prelude::*;
 
 fn conv(nifm: u64, nofm: u64, ofmap: u64, filter: u64) -> LayerShape {
@@ -130,7 +130,8 @@ fn eltwise_reads_every_input_in_nnc() {
     assert_eq!(reference.stats.cost(), 82690048.0);
     assert!(nnc.stats.cost() > reference.stats.cost());
     // Every input word is read from DRAM once: 2 inputs of 128 x 28 x 28 x 2.
-    let ifm = nnc.stats.access[nnc::sched::types::MemLevel::Dram][nnc::sched::types::DataKind::Ifm];
+    let ifm = nnc.stats.access[nnc::internals::sched::types::MemLevel::Dram]
+        [nnc::internals::sched::types::DataKind::Ifm];
     assert_eq!(ifm, 2.0 * 128.0 * 28.0 * 28.0 * 2.0);
     // A pooling layer reads one input per output: the models agree.
     let pool = LayerShape::Local(LocalShape::pool(

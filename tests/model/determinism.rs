@@ -1,12 +1,12 @@
 //! The blocking search runs chunks in parallel; its result must not depend on
 //! the number of threads.
 
+use nnc::internals::sched::Compat;
+use nnc::internals::sched::machine::{Bandwidth, Cost, NodeResource};
+use nnc::internals::sched::options::{BlockingOptions, Goal};
+use nnc::internals::sched::search::node::{NodeCandidate, NodeProblem};
+use nnc::internals::sched::types::PerLevel;
 use nnc::ir::{ConvShape, Dim2, LayerShape};
-use nnc::sched::Compat;
-use nnc::sched::machine::{Bandwidth, Cost, NodeResource};
-use nnc::sched::options::{BlockingOptions, Goal};
-use nnc::sched::search::node::{NodeCandidate, NodeProblem};
-use nnc::sched::types::PerLevel;
 
 fn run(threads: usize, goal: Goal, compat: Compat) -> Vec<NodeCandidate> {
     let layer = LayerShape::Conv(ConvShape {

@@ -3,12 +3,12 @@
 //! same blocking factors, orders and loop-nest index.
 
 use super::support::*;
-use nnc::sched::Compat;
-use nnc::sched::blocking::{Blocking, BlockingContext, sweep_counts};
-use nnc::sched::dataflow::{Nld, map_layer};
-use nnc::sched::model::factor::ordered_factors;
-use nnc::sched::search::node::NodeProblem;
-use nnc::sched::types::{PerData, PerLoop};
+use nnc::internals::sched::Compat;
+use nnc::internals::sched::blocking::{Blocking, BlockingContext, sweep_counts};
+use nnc::internals::sched::dataflow::{Nld, map_layer};
+use nnc::internals::sched::model::factor::ordered_factors;
+use nnc::internals::sched::search::node::NodeProblem;
+use nnc::internals::sched::types::{PerData, PerLoop};
 use serde_json::Value;
 use std::sync::LazyLock;
 
@@ -21,7 +21,7 @@ fn vectors(kind: &str) -> &'static [Value] {
     VECTORS[kind].as_array().expect("vector list")
 }
 
-fn flat(m: &nnc::sched::types::PerLevel<PerData<f64>>) -> Vec<f64> {
+fn flat(m: &nnc::internals::sched::types::PerLevel<PerData<f64>>) -> Vec<f64> {
     m.0.iter().flat_map(|d| d.0).collect()
 }
 

@@ -1,11 +1,11 @@
 //! Invariants of the per-layer model over generated layers and nodes.
 
+use nnc::internals::sched::Compat;
+use nnc::internals::sched::machine::{Bandwidth, Cost, NodeResource};
+use nnc::internals::sched::options::{BlockingOptions, Goal, Solver};
+use nnc::internals::sched::search::node::{NodeCandidate, NodeProblem};
+use nnc::internals::sched::types::{DataKind, MemLevel, PerData, PerLevel};
 use nnc::ir::{ConvShape, Dim2, LayerShape, LocalShape};
-use nnc::sched::Compat;
-use nnc::sched::machine::{Bandwidth, Cost, NodeResource};
-use nnc::sched::options::{BlockingOptions, Goal, Solver};
-use nnc::sched::search::node::{NodeCandidate, NodeProblem};
-use nnc::sched::types::{DataKind, MemLevel, PerData, PerLevel};
 use proptest::prelude::*;
 
 fn conv_layer() -> impl Strategy<Value = LayerShape> {

@@ -1,9 +1,9 @@
 //! Reading the reference's vector files into nnc's types.
 
+use nnc::internals::sched::machine::{Bandwidth, Cost, NodeResource};
+use nnc::internals::sched::options::{BlockingOptions, Goal, Solver};
+use nnc::internals::sched::types::{PerData, PerLevel};
 use nnc::ir::{ConvShape, Dim2, LayerShape, LocalShape};
-use nnc::sched::machine::{Bandwidth, Cost, NodeResource};
-use nnc::sched::options::{BlockingOptions, Goal, Solver};
-use nnc::sched::types::{PerData, PerLevel};
 use serde_json::Value;
 
 pub(crate) fn u(v: &Value) -> u64 {

@@ -3,14 +3,14 @@
 //! not apply and differ, in the expected direction, where it does.
 
 use super::support::{layer, region, scheme, vectors};
-use nnc::ir::{ConvShape, Dim2, LayerShape, LocalShape};
-use nnc::sched::Compat;
-use nnc::sched::machine::MemType;
-use nnc::sched::partition::{
+use nnc::internals::sched::Compat;
+use nnc::internals::sched::machine::MemType;
+use nnc::internals::sched::partition::{
     DataLayout, FilterSources, FmapRange, HopCache, HopQuery, NodeRegion, ParallelDim, PartTarget,
     PartitionScheme, Partitioning, gen_partition, proc_data_range, unit_nhops,
 };
-use nnc::sched::types::DataKind;
+use nnc::internals::sched::types::DataKind;
+use nnc::ir::{ConvShape, Dim2, LayerShape, LocalShape};
 
 use ParallelDim::{Batp, Inpp, Ofmp, Outp};
 

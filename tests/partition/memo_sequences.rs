@@ -6,13 +6,13 @@
 //! hops, memo effects (aliasing, eviction after 1024 entries, recency)
 //! included.
 
-use nnc::ir::{ConvShape, Dim2, LayerShape, LocalShape};
-use nnc::sched::Compat;
-use nnc::sched::machine::MemType;
-use nnc::sched::partition::{
+use nnc::internals::sched::Compat;
+use nnc::internals::sched::machine::MemType;
+use nnc::internals::sched::partition::{
     DataLayout, FilterSources, FmapRange, HopCache, HopQuery, NodeRegion, ParallelDim, PartTarget,
     PartitionScheme, Partitioning, gen_partition, unit_nhops,
 };
+use nnc::ir::{ConvShape, Dim2, LayerShape, LocalShape};
 use serde_json::Value;
 
 fn d(n: u64) -> Dim2 {
@@ -242,7 +242,7 @@ fn replay_lru(name: &str, expected: &[Value]) {
     for (k, (g, w)) in got.iter().zip(expected).enumerate() {
         assert_eq!(g.0, hops(w), "sequence {name}, query {k}");
     }
-    let last = got.last().expect("queries")[nnc::sched::types::DataKind::Ifm];
+    let last = got.last().expect("queries")[nnc::internals::sched::types::DataKind::Ifm];
     assert_eq!(
         last,
         if name == "F" { 2_500_960 } else { 3_665_200 },

@@ -1,8 +1,8 @@
 //! Random cases answered by the reference (see `data/README.md`).
 
 use super::support::{frng, layer, region, scheme, scheme_json, target, u};
-use nnc::sched::Compat;
-use nnc::sched::partition::{
+use nnc::internals::sched::Compat;
+use nnc::internals::sched::partition::{
     DataLayout, FilterSources, HopQuery, LayoutPiece, Partitioning, gen_partition, unit_nhops,
 };
 use serde_json::Value;

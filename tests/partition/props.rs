@@ -1,12 +1,12 @@
 //! Invariants of the partition model, checked on random inputs.
 
-use nnc::ir::{ConvShape, Dim2, LayerShape};
-use nnc::sched::Compat;
-use nnc::sched::machine::MemType;
-use nnc::sched::partition::{
+use nnc::internals::sched::Compat;
+use nnc::internals::sched::machine::MemType;
+use nnc::internals::sched::partition::{
     Coord, DataLayout, FilterSources, FmapPosition, FmapRange, HopCache, HopQuery, NodeRegion,
-    ParallelDim, PartTarget, PartitionScheme, Partitioning, gen_partition, unit_nhops,
+    ParallelDim, PartTarget, PartitionScheme, Partitioning, RegionKind, gen_partition, unit_nhops,
 };
+use nnc::ir::{ConvShape, Dim2, LayerShape};
 use proptest::prelude::*;
 use std::collections::HashSet;
 
@@ -101,7 +101,7 @@ proptest! {
     /// Projection onto a region fits the region and keeps the order.
     #[test]
     fn projections_fit(s in any_scheme(4), r in dim2(6), appl in any::<bool>()) {
-        let region = NodeRegion::new(r, Coord::new(0, 0), nnc::sched::partition::RegionKind::Dram);
+        let region = NodeRegion::new(r, Coord::new(0, 0), RegionKind::Dram);
         let p = s.projection(&region, appl);
         prop_assert!(p.dim().h <= r.h && p.dim().w <= r.w);
         prop_assert_eq!(p.order(), s.order());

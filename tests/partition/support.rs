@@ -1,10 +1,10 @@
 //! Reading the partition-related parts of `search_unit_vectors.json` into
 //! nnc's types.
 
-use nnc::ir::{ConvShape, Dim2, LayerShape, LocalShape};
-use nnc::sched::partition::{
+use nnc::internals::sched::partition::{
     Coord, FmapPosition, FmapRange, NodeRegion, PartTarget, PartitionScheme, RegionKind,
 };
+use nnc::ir::{ConvShape, Dim2, LayerShape, LocalShape};
 use serde_json::Value;
 use std::sync::LazyLock;
 

@@ -4,12 +4,12 @@
 use super::support::{
     coord, coords, dim, frng, i, layer, region, scheme, scheme_json, target, u, vectors,
 };
-use nnc::ir::{Dim2, LayerShape};
-use nnc::sched::Compat;
-use nnc::sched::partition::{
+use nnc::internals::sched::Compat;
+use nnc::internals::sched::partition::{
     DataLayout, FilterSources, HopCache, HopQuery, NodeRegion, Partitioning, RegionKind,
     gen_partition, proc_data_range, unit_nhops,
 };
+use nnc::ir::{Dim2, LayerShape};
 use serde_json::Value;
 
 #[test]
@@ -111,7 +111,7 @@ struct HopVector {
     batch: u64,
     proc_region: NodeRegion,
     sources: FilterSources,
-    part: nnc::sched::partition::PartitionScheme,
+    part: nnc::internals::sched::partition::PartitionScheme,
     ifmap: DataLayout,
     ofmap: DataLayout,
     forwarding: bool,

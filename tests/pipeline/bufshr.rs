@@ -3,10 +3,12 @@
 //! hops (docs/model/buffer-sharing.md#rotation-and-wide-fetch).
 
 use crate::model::support::{dim, f, u};
+use nnc::internals::sched::partition::{
+    Coord, NodeRegion, ParallelDim, PartitionScheme, RegionKind,
+};
+use nnc::internals::sched::pipeline::bufshr::{BufShare, part_neighbor_dist};
+use nnc::internals::sched::types::DataKind;
 use nnc::ir::{ConvShape, Dim2, LayerShape};
-use nnc::sched::partition::{Coord, NodeRegion, ParallelDim, PartitionScheme, RegionKind};
-use nnc::sched::pipeline::bufshr::{BufShare, part_neighbor_dist};
-use nnc::sched::types::DataKind;
 use serde_json::Value;
 
 fn vector(id: &str) -> Value {
@@ -167,12 +169,12 @@ fn zero_hops_cost_nothing_along_an_axis_without_neighbours() {
 /// round, so `2304 filter words * 2 * 4 = 18,432` hops.
 #[test]
 fn the_worked_blocking_rotates_filters_around_pairs() {
-    use nnc::sched::Compat;
-    use nnc::sched::blocking::{Blocking, BlockingContext};
-    use nnc::sched::dataflow::Nld;
-    use nnc::sched::machine::{Bandwidth, Cost, NodeResource};
-    use nnc::sched::options::Goal;
-    use nnc::sched::types::{DataLoops, PerData, PerLevel, PerLoop};
+    use nnc::internals::sched::Compat;
+    use nnc::internals::sched::blocking::{Blocking, BlockingContext};
+    use nnc::internals::sched::dataflow::Nld;
+    use nnc::internals::sched::machine::{Bandwidth, Cost, NodeResource};
+    use nnc::internals::sched::options::Goal;
+    use nnc::internals::sched::types::{DataLoops, PerData, PerLevel, PerLoop};
     let part = PartitionScheme::from_indices(
         [0, 2, 3, 1],
         [
@@ -184,17 +186,13 @@ fn the_worked_blocking_rotates_filters_around_pairs() {
     )
     .unwrap();
     let region = NodeRegion::new(Dim2::square(2), Coord::new(0, 0), RegionKind::Proc);
-    let layer = LayerShape::Conv(ConvShape {
-        nifm: 16,
-        nofm: 16,
-        ofmap: Dim2::square(8),
-        filter: Dim2::square(3),
-        stride: Dim2::square(1),
-        groups: 1,
-        dilation: Dim2::square(1),
-        filter_data: Default::default(),
-        shuffle: Dim2::square(1),
-    });
+    let layer = LayerShape::Conv(ConvShape::dense(
+        16,
+        16,
+        Dim2::square(8),
+        Dim2::square(3),
+        Dim2::square(1),
+    ));
     let share = BufShare::new(&part, &region, &layer);
     assert_eq!(share.dims[DataKind::Fil], Dim2::square(2));
     // Per node: 16 x 16 x 4 loops over a 4x4 ofmap tile (6x6 input, 3x3

@@ -252,7 +252,7 @@ fn pipelining_never_costs_more_on_the_shipped_networks() {
 
 /// No pipelined schedule is below its energy lower bound, per layer or in
 /// total: data passed between layers on chip is exactly what the bound
-/// leaves out with pipelining (docs/model/bound.md#with-inter-layer-pipelining).
+/// leaves out with pipelining (docs/model/bound.md#one-bound-for-every-schedule).
 #[test]
 fn pipelined_schedules_stay_above_their_lower_bounds() {
     let mut runs: Vec<(String, Vec<&str>)> = vec![

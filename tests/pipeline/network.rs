@@ -6,8 +6,8 @@
 
 use crate::model::support::{assert_close, assert_close_n, f, u};
 use crate::search::support::{check_layer_result, network_vector};
-use nnc::sched::search::network::search;
-use nnc::sched::types::PerData;
+use nnc::internals::sched::search::network::search;
+use nnc::internals::sched::types::PerData;
 use serde_json::Value;
 
 fn floats(v: &Value) -> Vec<f64> {

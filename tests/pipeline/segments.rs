@@ -4,13 +4,13 @@
 //! (docs/model/pipelining.md, from "The scheduling DAG" to "Scheduling constraints").
 
 use crate::search::support::network;
+use nnc::internals::sched::partition::{NodeRegion, RegionKind};
+use nnc::internals::sched::pipeline::dag::Dag;
+use nnc::internals::sched::pipeline::generate::{PipelineSegment, gen_segments};
+use nnc::internals::sched::pipeline::segment::{PipelineOptions, SegmentContext};
+use nnc::internals::sched::pipeline::{DataRegion, LayerConstraint};
+use nnc::internals::sched::search::order::vertex_order;
 use nnc::ir::Network;
-use nnc::sched::partition::{NodeRegion, RegionKind};
-use nnc::sched::pipeline::dag::Dag;
-use nnc::sched::pipeline::generate::{PipelineSegment, gen_segments};
-use nnc::sched::pipeline::segment::{PipelineOptions, SegmentContext};
-use nnc::sched::pipeline::{DataRegion, LayerConstraint};
-use nnc::sched::search::order::vertex_order;
 use serde_json::{Value, json};
 
 fn vector(id: &str) -> Value {

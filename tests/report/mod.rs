@@ -3,7 +3,7 @@
 mod diff;
 mod html;
 mod read;
-mod xml;
+pub(crate) mod xml;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};

@@ -4,13 +4,13 @@
 
 use crate::model::support::{cost, dim, u};
 use crate::partition::support::{frng, layer, scheme, vectors};
-use nnc::sched::Compat;
-use nnc::sched::machine::{Bandwidth, Machine, MemType, NodeResource};
-use nnc::sched::options::Options;
-use nnc::sched::partition::{DataLayout, HopCache, NodeRegion, Partitioning};
-use nnc::sched::search::cache::NodeCache;
-use nnc::sched::search::layer::LayerSearch;
-use nnc::sched::types::PerData;
+use nnc::internals::sched::Compat;
+use nnc::internals::sched::machine::{Bandwidth, Machine, MemType, NodeResource};
+use nnc::internals::sched::options::Options;
+use nnc::internals::sched::partition::{DataLayout, HopCache, NodeRegion, Partitioning};
+use nnc::internals::sched::search::cache::NodeCache;
+use nnc::internals::sched::search::layer::LayerSearch;
+use nnc::internals::sched::types::PerData;
 use serde_json::Value;
 
 fn check(v: &Value) {

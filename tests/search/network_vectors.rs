@@ -3,7 +3,7 @@
 
 use super::support::{check_layer_result, network_vector};
 use crate::model::support::{assert_close, assert_close_n, f, u};
-use nnc::sched::search::network::search;
+use nnc::internals::sched::search::network::search;
 
 fn check(id: &str) {
     let (v, net, m, o) = network_vector(id);

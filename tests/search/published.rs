@@ -2,11 +2,11 @@
 //! reference-compatible model: Eyeriss ISCA'16 Fig. 10, the Eyeriss
 //! ISSCC'16/JSSC'17 chip table, and TETRIS ASPLOS'17 Fig. 8.
 
+use nnc::internals::sched::Compat;
+use nnc::internals::sched::options::{Options, Solver};
+use nnc::internals::sched::partition::Partitioning;
+use nnc::internals::sched::types::PerData;
 use nnc::ir::Network;
-use nnc::sched::Compat;
-use nnc::sched::options::{Options, Solver};
-use nnc::sched::partition::Partitioning;
-use nnc::sched::types::PerData;
 use nnc::schedule::{LayerOut, ScheduleFile};
 
 fn alexnet() -> Network {

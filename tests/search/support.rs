@@ -1,16 +1,16 @@
 //! Building networks and machines from the reference's vector files.
 
 use crate::model::support::{cost, dim, f, u};
+use nnc::internals::sched::Compat;
+use nnc::internals::sched::machine::{Bandwidth, Machine, MemType, NodeResource};
+use nnc::internals::sched::options::{BlockingOptions, Goal, Options, Solver};
+use nnc::internals::sched::partition::Partitioning;
+use nnc::internals::sched::pipeline::{PipelineOptions, TimeOverhead};
+use nnc::internals::sched::types::PerData;
 use nnc::ir::{
     ConvShape, DataInput, Dim2, Layer, LayerKind, LayerShape, LocalShape, Network, NetworkBuilder,
     Span, View,
 };
-use nnc::sched::Compat;
-use nnc::sched::machine::{Bandwidth, Machine, MemType, NodeResource};
-use nnc::sched::options::{BlockingOptions, Goal, Options, Solver};
-use nnc::sched::partition::Partitioning;
-use nnc::sched::pipeline::{PipelineOptions, TimeOverhead};
-use nnc::sched::types::PerData;
 use serde_json::Value;
 
 /// A network of `network_vectors.json`'s `networks` table.
@@ -175,7 +175,7 @@ pub(crate) fn pipeline_options(o: &Value) -> PipelineOptions {
 /// energy and time.
 pub(crate) fn check_layer_result(
     at: &dyn Fn(&str) -> String,
-    r: &nnc::sched::search::layer::LayerResult,
+    r: &nnc::internals::sched::search::layer::LayerResult,
     w: &Value,
 ) {
     use crate::model::support::{assert_close, assert_close_n, u3};
@@ -187,7 +187,7 @@ pub(crate) fn check_layer_result(
         .map(u)
         .collect();
     assert_eq!(order, want, "{}", at("partition order"));
-    for p in nnc::sched::partition::ParallelDim::ALL {
+    for p in nnc::internals::sched::partition::ParallelDim::ALL {
         assert_eq!(
             r.part.pdim(p),
             dim(&w["part"]["pdims"][p.index()]),

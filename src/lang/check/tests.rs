@@ -127,17 +127,13 @@ fn shape_errors() {
 
 #[test]
 fn quantities_are_bounded() {
-    let s = LayerShape::Conv(ConvShape {
-        nifm: 1 << 30,
-        nofm: 1 << 30,
-        ofmap: Dim2::square(1),
-        filter: Dim2::square(1),
-        stride: Dim2::square(1),
-        groups: 1,
-        dilation: Dim2::square(1),
-        filter_data: Default::default(),
-        shuffle: crate::ir::Dim2::square(1),
-    });
+    let s = LayerShape::Conv(ConvShape::dense(
+        1 << 30,
+        1 << 30,
+        Dim2::square(1),
+        Dim2::square(1),
+        Dim2::square(1),
+    ));
     assert!(!shape_fits(&s));
     assert!(shape_fits(&LayerShape::Conv(ConvShape::fc(
         4096,

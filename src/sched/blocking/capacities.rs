@@ -25,7 +25,7 @@ use rayon::prelude::*;
 /// Words of global buffer per node a priced blocking keeps: the smallest
 /// capacity its stats fit (capacity check 2; check 1 asks for less, the
 /// data that may not bypass being among those kept).
-pub fn gbuf_need(s: &BlockingStats) -> u64 {
+pub(crate) fn gbuf_need(s: &BlockingStats) -> u64 {
     s.size[0]
         .0
         .iter()
@@ -114,7 +114,7 @@ fn chunk_slots(
 /// The reference's delay search keeps candidates by their place in the
 /// enumeration whether they fit or not, so its results are not those of
 /// one shared ranking: it runs once per capacity.
-pub fn search_capacities(
+pub(crate) fn search_capacities(
     ctx: &BlockingContext<'_>,
     capacities: &[u64],
     ntops: usize,

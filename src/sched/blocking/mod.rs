@@ -7,28 +7,28 @@
 //! prices buffer sharing inside one blocking; `solver` is the analytical
 //! bypass solver.
 
-mod capacities;
-mod scheme;
-mod search;
-mod sharing;
-mod solver;
+pub(crate) mod capacities;
+pub(crate) mod scheme;
+pub(crate) mod search;
+pub(crate) mod sharing;
+pub(crate) mod solver;
 
-pub use capacities::{gbuf_need, search_capacities};
-pub use scheme::{Blocking, BlockingContext, BlockingStats, DataHome};
-pub use search::{SweepCounts, search, sweep_counts};
-pub use sharing::Sharing;
-pub use solver::solve;
+pub(crate) use capacities::search_capacities;
+pub(crate) use scheme::{Blocking, BlockingContext, BlockingStats, DataHome};
+pub(crate) use search::search;
+
+pub(crate) use solver::solve;
 
 use super::types::PerLoop;
 
 /// Blocking levels: level 0 walks over GBUF-sized tiles (DRAM traffic),
 /// level 1 over REGF-sized tiles inside one (GBUF traffic), level 2 is the
 /// work held in the register files.
-pub const LEVELS: usize = 3;
+pub(crate) const LEVELS: usize = 3;
 
 /// Factors of one loop at the three levels, or of the three loops at one
 /// level, depending on the index order.
-pub type Factors = [PerLoop<u64>; LEVELS];
+pub(crate) type Factors = [PerLoop<u64>; LEVELS];
 
 /// Loop order of the two outer levels: per loop its position, 0 innermost.
-pub type Orders = [PerLoop<u8>; 2];
+pub(crate) type Orders = [PerLoop<u8>; 2];

@@ -269,7 +269,7 @@ pub(super) fn orderless_choices<'c>(
 
 /// The best `ntops` valid blockings of the context's NLD, best first, found
 /// by exhaustive search.
-pub fn search(ctx: &BlockingContext<'_>, ntops: usize) -> Vec<(Blocking, BlockingStats)> {
+pub(crate) fn search(ctx: &BlockingContext<'_>, ntops: usize) -> Vec<(Blocking, BlockingStats)> {
     if ntops == 0 {
         return Vec::new();
     }

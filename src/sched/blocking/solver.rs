@@ -54,7 +54,7 @@ fn float(x: u128) -> f64 {
 /// resident data kind whose two companions may bypass the buffer, in the
 /// order FIL, IFM, OFM, keeping only those that fit. Only for the
 /// convolution pattern.
-pub fn solve(ctx: &BlockingContext<'_>) -> Vec<(Blocking, BlockingStats)> {
+pub(crate) fn solve(ctx: &BlockingContext<'_>) -> Vec<(Blocking, BlockingStats)> {
     DataKind::ALL
         .into_iter()
         .filter(|&r| DataKind::ALL.into_iter().all(|d| d == r || ctx.bypass[d]))

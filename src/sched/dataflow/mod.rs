@@ -9,8 +9,8 @@
 //! - `nld`: the NLD, a three-deep loop nest over input channels, output
 //!   channels and batch whose body is one processing pass.
 
-pub mod nld;
-pub mod row_stationary;
+pub(crate) mod nld;
+pub(crate) mod row_stationary;
 
-pub use nld::Nld;
-pub use row_stationary::{Mapping, MappingError, UnitPass, map_layer};
+pub(crate) use nld::Nld;
+pub(crate) use row_stationary::{MappingError, map_layer};

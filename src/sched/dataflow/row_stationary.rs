@@ -308,17 +308,13 @@ mod tests {
     use crate::sched::types::DataKind;
 
     fn conv(nifm: u64, nofm: u64, ofmap: u64, filter: u64, stride: u64) -> LayerShape {
-        LayerShape::Conv(ConvShape {
+        LayerShape::Conv(ConvShape::dense(
             nifm,
             nofm,
-            ofmap: Dim2::square(ofmap),
-            filter: Dim2::square(filter),
-            stride: Dim2::square(stride),
-            groups: 1,
-            dilation: Dim2::square(1),
-            filter_data: Default::default(),
-            shuffle: crate::ir::Dim2::square(1),
-        })
+            Dim2::square(ofmap),
+            Dim2::square(filter),
+            Dim2::square(stride),
+        ))
     }
 
     #[test]

@@ -20,7 +20,7 @@ use crate::sched::types::{DataKind, MemLevel, PerData, PerLevel};
 /// schedule's energy breakdown; NoC hops have none: data may sit next to the
 /// node that needs it).
 #[derive(Clone, Copy, Debug, Default, PartialEq)]
-pub struct LowerBound {
+pub(crate) struct LowerBound {
     /// Ops: every MAC once.
     pub op: f64,
     /// Accesses per memory level.
@@ -36,7 +36,7 @@ pub struct LowerBound {
 
 impl LowerBound {
     /// Adds `o` part by part (network totals: layers run one after another).
-    pub fn add(&mut self, o: &LowerBound) {
+    pub(crate) fn add(&mut self, o: &LowerBound) {
         self.op += o.op;
         for m in MemLevel::ALL {
             self.access[m] += o.access[m];
@@ -65,7 +65,7 @@ impl LowerBound {
 /// hardware for the whole run (its filters may then stay on chip and never
 /// come from DRAM, docs/model/network.md#filter-pinning), and the model.
 #[derive(Clone, Copy, Debug)]
-pub struct BoundContext<'a> {
+pub(crate) struct BoundContext<'a> {
     /// The hardware.
     pub machine: &'a Machine,
     /// Samples per batch.
@@ -76,11 +76,20 @@ pub struct BoundContext<'a> {
     pub filters_pinned: bool,
     /// Per data kind: may this layer's words of it pass to or from another
     /// layer on chip, never touching DRAM (inter-layer pipelining:
-    /// docs/model/bound.md#with-inter-layer-pipelining)? Then the bound
+    /// docs/model/bound.md#data-kept-on-chip)? Then the bound
     /// charges them no DRAM access and the layer's time no DRAM time.
     pub on_chip: PerData<bool>,
     /// Which model.
     pub compat: Compat,
+}
+
+/// Words the whole chip can hold at once: every node's global buffer and
+/// every PE's register file. Data beyond it cannot stay on chip between two
+/// layers, whatever the schedule.
+#[allow(clippy::cast_precision_loss)]
+fn on_chip_words(m: &Machine) -> f64 {
+    let node = m.node.size_gbuf as f64 + m.node.dim_array.size() as f64 * m.node.size_regf as f64;
+    m.nodes.size() as f64 * node
 }
 
 /// Of `i` rows (or columns) of an input, those some window reads: a window
@@ -94,7 +103,7 @@ fn read_extent(o: u64, k: u64, i: u64) -> u64 {
 /// every filter word, every input word a window reads, every output word.
 /// An element-wise layer in the reference's model reads only `nofm` input
 /// channels ([`Compat::eltwise_reads_one_input`]).
-pub fn data_words(layer: &LayerShape, batch: u64, compat: Compat) -> PerData<f64> {
+pub(crate) fn data_words(layer: &LayerShape, batch: u64, compat: Compat) -> PerData<f64> {
     let (o, k, i) = (layer.ofmap(), layer.window(), layer.ifmap());
     let nifm = match layer {
         LayerShape::Local(l) if compat.eltwise_reads_one_input() => l.nofm,
@@ -141,7 +150,7 @@ const fn regf_per_op(layer: &LayerShape) -> f64 {
 
 /// The energy lower bound of `layer` in context `ctx`.
 #[allow(clippy::cast_precision_loss)]
-pub fn layer_bound(layer: &LayerShape, ctx: &BoundContext<'_>) -> LowerBound {
+pub(crate) fn layer_bound(layer: &LayerShape, ctx: &BoundContext<'_>) -> LowerBound {
     if let LayerShape::Conv(c) = layer
         && !c.is_plain()
     {
@@ -177,9 +186,12 @@ pub fn layer_bound(layer: &LayerShape, ctx: &BoundContext<'_>) -> LowerBound {
         // Filters may be on chip before the run starts.
         words[DataKind::Fil] = 0.0;
     }
+    // Words that may stay on chip need DRAM only for what the chip cannot
+    // hold (docs/model/bound.md#data-kept-on-chip).
+    let room = on_chip_words(m);
     for d in DataKind::ALL {
         if ctx.on_chip[d] {
-            words[d] = 0.0;
+            words[d] = (words[d] - room).max(0.0);
         }
     }
     let pipelined = DataKind::ALL.into_iter().any(|d| ctx.on_chip[d]);

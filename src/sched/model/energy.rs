@@ -47,7 +47,7 @@ pub(crate) fn words_energy(cost: &Cost, words: PerLevel<f64>) -> PerLevel<f64> {
 
 /// Energy of the accesses at each memory level: the level's cost per word
 /// times the words of all data kinds.
-pub fn level_energy(cost: &Cost, access: &PerLevel<PerData<f64>>) -> PerLevel<f64> {
+pub(crate) fn level_energy(cost: &Cost, access: &PerLevel<PerData<f64>>) -> PerLevel<f64> {
     words_energy(cost, access.map(PerData::sum_in_order))
 }
 
@@ -59,7 +59,7 @@ pub(crate) fn sum_levels(levels: PerLevel<f64>) -> f64 {
 }
 
 /// Energy of all memory accesses: the levels' energies, DRAM first.
-pub fn access_energy(cost: &Cost, access: &PerLevel<PerData<f64>>) -> f64 {
+pub(crate) fn access_energy(cost: &Cost, access: &PerLevel<PerData<f64>>) -> f64 {
     sum_levels(level_energy(cost, access))
 }
 
@@ -69,7 +69,7 @@ pub fn access_energy(cost: &Cost, access: &PerLevel<PerData<f64>>) -> f64 {
 /// fast one: `u128` to `f64` is a software routine in the search's hottest
 /// loop), else in `u128`, which cannot overflow (`sched::model::limits`).
 #[allow(clippy::cast_precision_loss)]
-pub fn noc_hops(unit_nhops: PerData<u64>, dram_fetches: PerData<u64>) -> PerData<f64> {
+pub(crate) fn noc_hops(unit_nhops: PerData<u64>, dram_fetches: PerData<u64>) -> PerData<f64> {
     PerData::from_fn(|d| match unit_nhops[d].checked_mul(dram_fetches[d]) {
         Some(p) => p as f64,
         None => (u128::from(unit_nhops[d]) * u128::from(dram_fetches[d])) as f64,

@@ -7,7 +7,7 @@
 /// From the prime factorization by trial division, which stops at the square
 /// root of the part not yet factored: fast for the smooth loop counts of
 /// real layers, and for `u64::MAX` itself.
-pub fn divisors(v: u64) -> Vec<u64> {
+pub(crate) fn divisors(v: u64) -> Vec<u64> {
     if v == 0 {
         return Vec::new();
     }
@@ -43,13 +43,13 @@ pub fn divisors(v: u64) -> Vec<u64> {
 
 /// All pairs `(a, v / a)` over the divisors `a` of `v`, ascending in `a`
 /// (the ordered factorization `F(v, 2)`).
-pub fn ordered_factors2(v: u64) -> Vec<(u64, u64)> {
+pub(crate) fn ordered_factors2(v: u64) -> Vec<(u64, u64)> {
     divisors(v).into_iter().map(|a| (a, v / a)).collect()
 }
 
 /// All triples of positive integers whose product is `v`, in lexicographic
 /// order (the ordered factorization `F(v, 3)`).
-pub fn ordered_factors3(v: u64) -> Vec<[u64; 3]> {
+pub(crate) fn ordered_factors3(v: u64) -> Vec<[u64; 3]> {
     let divs = divisors(v);
     let mut out = Vec::new();
     for &a in &divs {
@@ -85,7 +85,7 @@ pub fn ordered_factors(v: u64, n: usize) -> Vec<Vec<u64>> {
 }
 
 /// The largest divisor of `v` not above `x`, if `x >= 1`.
-pub fn largest_divisor_at_most(v: u64, x: f64) -> Option<u64> {
+pub(crate) fn largest_divisor_at_most(v: u64, x: f64) -> Option<u64> {
     if x < 1.0 {
         return None;
     }

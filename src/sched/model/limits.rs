@@ -64,10 +64,10 @@ use thiserror::Error;
 /// The largest count of one layer for the whole batch: ops, or words of its
 /// ifmaps, ofmaps or filters (2^44, about 1.8e13). The same bound as a
 /// network's per-sample counts (`ir::MAX_QUANTITY`).
-pub const MAX_QUANTITY: u64 = crate::ir::MAX_QUANTITY;
+pub(crate) const MAX_QUANTITY: u64 = crate::ir::MAX_QUANTITY;
 
 /// The largest batch: every layer has at least one output word per sample,
-/// so a larger batch overflows [`MAX_QUANTITY`] for any network. A network's
+/// so a larger batch overflows `MAX_QUANTITY` for any network. A network's
 /// own limit ([`largest_batch`]) is usually much lower.
 pub const MAX_BATCH: u64 = MAX_QUANTITY;
 
@@ -103,7 +103,7 @@ impl CountKind {
 /// Why a search cannot start: its inputs are beyond the model's limits.
 #[derive(Clone, Debug, PartialEq, Eq, Error)]
 pub enum RangeError {
-    /// At this batch a layer (or input) counts more than [`MAX_QUANTITY`].
+    /// At this batch a layer (or input) counts more than `MAX_QUANTITY`.
     #[error(
         "at batch {batch}, `{name}` would count {count} {} (more than the model's limit of {MAX_QUANTITY}); the largest batch for this network is {largest}",
         kind.as_str()
@@ -159,7 +159,7 @@ fn batched_counts(net: &Network) -> impl Iterator<Item = (&str, CountKind, u64)>
         }))
 }
 
-/// The largest batch `net` can be scheduled with: [`MAX_QUANTITY`] divided
+/// The largest batch `net` can be scheduled with: `MAX_QUANTITY` divided
 /// by its largest per-sample count.
 pub fn largest_batch(net: &Network) -> u64 {
     let largest = batched_counts(net).map(|(_, _, c)| c).max().unwrap_or(1);
@@ -168,7 +168,7 @@ pub fn largest_batch(net: &Network) -> u64 {
 
 /// Checks that `net` at `batch` on `machine` is within the model's limits
 /// (see the module doc for why they suffice).
-pub fn check_search(net: &Network, batch: u64, machine: &Machine) -> Result<(), RangeError> {
+pub(crate) fn check_search(net: &Network, batch: u64, machine: &Machine) -> Result<(), RangeError> {
     check_machine(machine)?;
     let worst = batched_counts(net).max_by_key(|&(_, _, c)| c);
     if let Some((name, kind, per_sample)) = worst {
@@ -200,7 +200,7 @@ fn side(what: &'static str, value: u64, max: u64) -> Result<(), RangeError> {
 
 /// Checks a machine built through the library (the hardware file checks the
 /// same limits, with diagnostics at the key).
-pub fn check_machine(m: &Machine) -> Result<(), RangeError> {
+pub(crate) fn check_machine(m: &Machine) -> Result<(), RangeError> {
     let nodes = m.nodes;
     side("the node array's rows", nodes.h, MAX_NODE_SIDE)?;
     side("the node array's columns", nodes.w, MAX_NODE_SIDE)?;
@@ -250,17 +250,13 @@ mod tests {
             span: Span::Api,
         };
         let mut b = NetworkBuilder::new("n", input).unwrap();
-        let shape = LayerShape::Conv(ConvShape {
+        let shape = LayerShape::Conv(ConvShape::dense(
             nifm,
             nofm,
-            ofmap: Dim2::square(ofmap),
-            filter: Dim2::square(1),
-            stride: Dim2::square(1),
-            groups: 1,
-            dilation: Dim2::square(1),
-            filter_data: Default::default(),
-            shuffle: crate::ir::Dim2::square(1),
-        });
+            Dim2::square(ofmap),
+            Dim2::square(1),
+            Dim2::square(1),
+        ));
         b.add_layer(Layer {
             name: "c".into(),
             kind: LayerKind::Conv,

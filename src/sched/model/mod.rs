@@ -4,7 +4,7 @@
 //! model is defined with ([`factor`]: divisors and ordered factorizations)
 //! and the limits that keep every count in range ([`limits`]).
 
-pub mod bound;
-pub mod energy;
-pub mod factor;
-pub mod limits;
+pub(crate) mod bound;
+pub(crate) mod energy;
+pub(crate) mod factor;
+pub(crate) mod limits;

@@ -3,14 +3,14 @@
 //! ordered factorisations.
 
 /// Ceiling division `ceil(a / b)`; `b` must be positive.
-pub const fn idivc(a: u64, b: u64) -> u64 {
+pub(crate) const fn idivc(a: u64, b: u64) -> u64 {
     a.div_ceil(b)
 }
 
 /// Part `i` of `n` of the range `[beg, end)`:
 /// `[beg + i*L div n, beg + (i+1)*L div n)` with `L = end - beg`. The parts
 /// tile the range; some are empty when `n > L`. `n` must be positive.
-pub const fn get_ith_range(rng: (u64, u64), i: u64, n: u64) -> (u64, u64) {
+pub(crate) const fn get_ith_range(rng: (u64, u64), i: u64, n: u64) -> (u64, u64) {
     let (beg, end) = rng;
     let len = end.saturating_sub(beg);
     (beg + i * len / n, beg + (i + 1) * len / n)
@@ -22,7 +22,7 @@ pub const fn get_ith_range(rng: (u64, u64), i: u64, n: u64) -> (u64, u64) {
 /// The reference tests `|m - total| <= max(0.1 * m, 1)` in floats with
 /// `m = idivc(total, num) * num`; for integers this is exactly
 /// `10 * (m - total) <= m` or `m - total <= 1`.
-pub const fn approx_dividable(total: u64, num: u64) -> bool {
+pub(crate) const fn approx_dividable(total: u64, num: u64) -> bool {
     if num == 0 || total < num {
         return false;
     }

@@ -328,7 +328,7 @@ fn fallback(target: &PartTarget, nodes: Dim2) -> Option<PartitionScheme> {
 /// reference's hybrid schemes in their order, then the naive schemes not
 /// among them in naive's order. The fallback scheme only when both are
 /// empty.
-pub fn partition_candidates(
+pub(crate) fn partition_candidates(
     target: &PartTarget,
     batch: u64,
     nodes: Dim2,
@@ -372,17 +372,13 @@ mod tests {
 
     #[test]
     fn naive_conv_is_ofmp_only() {
-        let conv = PartTarget::Layer(LayerShape::Conv(ConvShape {
-            nifm: 8,
-            nofm: 16,
-            ofmap: Dim2::square(8),
-            filter: Dim2::square(3),
-            stride: Dim2::square(1),
-            groups: 1,
-            dilation: Dim2::square(1),
-            filter_data: Default::default(),
-            shuffle: crate::ir::Dim2::square(1),
-        }));
+        let conv = PartTarget::Layer(LayerShape::Conv(ConvShape::dense(
+            8,
+            16,
+            Dim2::square(8),
+            Dim2::square(3),
+            Dim2::square(1),
+        )));
         let s = gen_partition(&conv, 4, Dim2::square(2), Partitioning::default(), false);
         assert_eq!(s.len(), 1);
         assert_eq!(s[0].pdim(ParallelDim::Ofmp), Dim2::square(2));
@@ -393,17 +389,13 @@ mod tests {
     fn hybrid_adds_naive_schemes_in_nncs_model_only() {
         // 14x14 over 4x4 nodes: the roughly-divisible test (16 vs 14) drops
         // naive's ofmap split 4x4 from the reference's hybrid list.
-        let conv = PartTarget::Layer(LayerShape::Conv(ConvShape {
-            nifm: 16,
-            nofm: 32,
-            ofmap: Dim2::square(14),
-            filter: Dim2::square(3),
-            stride: Dim2::square(1),
-            groups: 1,
-            dilation: Dim2::square(1),
-            filter_data: Default::default(),
-            shuffle: crate::ir::Dim2::square(1),
-        }));
+        let conv = PartTarget::Layer(LayerShape::Conv(ConvShape::dense(
+            16,
+            32,
+            Dim2::square(14),
+            Dim2::square(3),
+            Dim2::square(1),
+        )));
         let nodes = Dim2::square(4);
         let hybrid = Partitioning::Hybrid {
             batch: false,

@@ -16,7 +16,7 @@ use crate::sched::types::{DataKind, PerData};
 /// The batch group: BATP when OFMP is 1x1; OFMP when BATP is 1x1; both
 /// together when they are adjacent in the order; otherwise the lower of the
 /// two in the order.
-pub fn sharing_group_dims(part: &PartitionScheme, layer: &LayerShape) -> PerData<Dim2> {
+pub(crate) fn sharing_group_dims(part: &PartitionScheme, layer: &LayerShape) -> PerData<Dim2> {
     use ParallelDim::{Batp, Inpp, Ofmp, Outp};
     let inpp = part.pdim(Inpp);
     match layer {
@@ -43,7 +43,7 @@ pub fn sharing_group_dims(part: &PartitionScheme, layer: &LayerShape) -> PerData
 /// How much access forwarding divides each category's DRAM accesses by: the
 /// sharing group's size with forwarding (`hw_access_forwarding` or
 /// `hw_gbuf_sharing`), 1 without.
-pub fn accfwd_reduction(
+pub(crate) fn accfwd_reduction(
     part: &PartitionScheme,
     layer: &LayerShape,
     forwarding: bool,
@@ -66,17 +66,7 @@ mod tests {
     }
 
     fn conv() -> LayerShape {
-        LayerShape::Conv(ConvShape {
-            nifm: 32,
-            nofm: 32,
-            ofmap: d(8, 8),
-            filter: d(3, 3),
-            stride: d(1, 1),
-            groups: 1,
-            dilation: Dim2::square(1),
-            filter_data: Default::default(),
-            shuffle: crate::ir::Dim2::square(1),
-        })
+        LayerShape::Conv(ConvShape::dense(32, 32, d(8, 8), d(3, 3), d(1, 1)))
     }
 
     #[test]

@@ -312,17 +312,7 @@ mod tests {
 
     #[test]
     fn conv_ranges_cover_the_window() {
-        let conv = LayerShape::Conv(ConvShape {
-            nifm: 4,
-            nofm: 8,
-            ofmap: d(4, 4),
-            filter: d(3, 3),
-            stride: d(2, 2),
-            groups: 1,
-            dilation: Dim2::square(1),
-            filter_data: Default::default(),
-            shuffle: crate::ir::Dim2::square(1),
-        });
+        let conv = LayerShape::Conv(ConvShape::dense(4, 8, d(4, 4), d(3, 3), d(2, 2)));
         let part = PartitionScheme::new(
             [Outp, Ofmp, Batp, Inpp],
             [d(1, 1), d(2, 2), d(1, 1), d(1, 1)],

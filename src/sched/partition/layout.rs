@@ -314,7 +314,7 @@ impl DataLayout {
 
 /// Weight of a minimum spanning tree over `nodes` with hop distances
 /// (duplicates cost nothing). Prim's algorithm, O(n²).
-pub fn mst_weight(nodes: &[Coord]) -> u64 {
+pub(crate) fn mst_weight(nodes: &[Coord]) -> u64 {
     let Some((&root, rest)) = nodes.split_first() else {
         return 0;
     };

@@ -24,7 +24,7 @@ use std::hash::Hash;
 use std::sync::Arc;
 
 /// Entries per memo, as in the reference.
-pub const MEMO_CAPACITY: usize = 1024;
+pub(crate) const MEMO_CAPACITY: usize = 1024;
 
 /// The hop memo of one network search. The caller creates one per search
 /// (it starts empty) and passes it to every [`HopCache::unit_nhops`] call of

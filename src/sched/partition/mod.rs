@@ -27,28 +27,26 @@
 //! Node counts, ranges and hop counts are integers throughout; the only float
 //! is a sub-layer's occupancy.
 
-mod arith;
-mod enumerate;
-mod fmap;
-mod groups;
-mod hops;
-mod layout;
-mod memo;
-mod region;
-mod scheme;
+pub(crate) mod arith;
+pub(crate) mod enumerate;
+pub(crate) mod fmap;
+pub(crate) mod groups;
+pub(crate) mod hops;
+pub(crate) mod layout;
+pub(crate) mod memo;
+pub(crate) mod region;
+pub(crate) mod scheme;
 
-pub use arith::{approx_dividable, get_ith_range, idivc};
-pub use enumerate::{
-    IfmapsWithoutHybrid, PartTarget, PartitionKind, Partitioning, gen_partition,
-    partition_candidates,
+pub(crate) use enumerate::{
+    IfmapsWithoutHybrid, PartTarget, PartitionKind, Partitioning, partition_candidates,
 };
-pub use fmap::{FmapPosition, FmapRange, StridedRange};
-pub use groups::{accfwd_reduction, sharing_group_dims};
-pub use hops::{FilterRange, FilterSources, HopQuery, NodeData, proc_data_range, unit_nhops};
-pub use layout::{DataLayout, LayoutPiece, mst_weight};
-pub use memo::{HopCache, MEMO_CAPACITY};
-pub use region::{Coord, NodeRegion, RegionKind};
-pub use scheme::{PartIndex, PartLayer, PartitionScheme, PidxIter};
+pub(crate) use fmap::{FmapPosition, FmapRange};
+pub(crate) use groups::{accfwd_reduction, sharing_group_dims};
+pub(crate) use hops::{FilterSources, HopQuery, unit_nhops};
+pub(crate) use layout::{DataLayout, LayoutPiece};
+pub(crate) use memo::HopCache;
+pub(crate) use region::NodeRegion;
+pub(crate) use scheme::{PartLayer, PartitionScheme};
 
 use crate::ir::Dim2;
 use std::fmt;
@@ -56,7 +54,7 @@ use std::ops::{Index, IndexMut};
 use thiserror::Error;
 
 /// A dimension a layer can be split along over the nodes (the reference's
-/// `ParallelEnum`). The integer values index [`PerDim`] and appear in the
+/// `ParallelEnum`). The integer values index `PerDim` and appear in the
 /// reference's JSON of schemes; schedule files write the lowercase names.
 #[derive(
     Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize,

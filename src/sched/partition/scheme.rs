@@ -12,7 +12,7 @@ use std::fmt;
 
 /// A partition index: per dimension, which of its `pdims[p]` parts a node
 /// holds (`0 <= pidx[p] < pdims[p]` component-wise).
-pub type PartIndex = PerDim<Dim2>;
+pub(crate) type PartIndex = PerDim<Dim2>;
 
 /// How a layer is split over a region of nodes: `pdims[p]` parts of dimension
 /// `p` along node height and width, nested in `order` (first = top level,
@@ -459,17 +459,7 @@ mod tests {
 
     #[test]
     fn part_layer_conv_and_local() {
-        let conv = LayerShape::Conv(ConvShape {
-            nifm: 8,
-            nofm: 10,
-            ofmap: d(7, 8),
-            filter: d(3, 3),
-            stride: d(1, 1),
-            groups: 1,
-            dilation: Dim2::square(1),
-            filter_data: Default::default(),
-            shuffle: crate::ir::Dim2::square(1),
-        });
+        let conv = LayerShape::Conv(ConvShape::dense(8, 10, d(7, 8), d(3, 3), d(1, 1)));
         let s = scheme([Outp, Ofmp, Batp, Inpp], [(1, 4), (2, 1), (1, 1), (1, 1)]);
         let p = s.part_layer(&conv, 4, Compat::NnDataflow).expect("valid");
         let LayerShape::Conv(c) = p.layer else {

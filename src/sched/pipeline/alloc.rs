@@ -59,7 +59,7 @@ impl Allocation {
 /// common factor of the region's height, balanced to a utilization of at
 /// least 95%
 /// (docs/model/pipelining.md#spatial-and-temporal-allocation). `None` when no factor qualifies.
-pub fn node_counts(ops: &[u64], height: u64, nodes: u64) -> Option<Vec<u64>> {
+pub(crate) fn node_counts(ops: &[u64], height: u64, nodes: u64) -> Option<Vec<u64>> {
     let total: u64 = ops.iter().sum();
     if ops.is_empty() || total == 0 || nodes == 0 {
         return None;

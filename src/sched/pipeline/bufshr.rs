@@ -14,7 +14,7 @@ use crate::sched::partition::{
 use crate::sched::types::{DataKind, PerData};
 
 /// Distances between neighbours along (rows, columns).
-pub type AxisDist = [f64; 2];
+pub(crate) type AxisDist = [f64; 2];
 
 /// The neighbour distance of every partition dimension
 /// (docs/model/buffer-sharing.md#buffer-sharing-groups): per axis, the

@@ -25,7 +25,7 @@ pub struct PipelineSegment {
 /// Why a candidate segment is not valid (a candidate rejected, not an
 /// error of the user's).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum SegmentError {
+pub(crate) enum SegmentError {
     /// The dependency rules (docs/model/pipelining.md#dependencies).
     Dependencies,
     /// No node allocation balances the groups

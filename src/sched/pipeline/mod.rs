@@ -12,17 +12,17 @@
 //! rescaling of a whole schedule). `bufshr` is the geometry of buffer
 //! sharing within one layer's nodes.
 
-pub mod alloc;
-pub mod bufshr;
-pub mod constraint;
-pub mod dag;
-pub mod generate;
-pub mod segment;
-pub mod timing;
+pub(crate) mod alloc;
+pub(crate) mod bufshr;
+pub(crate) mod constraint;
+pub(crate) mod dag;
+pub(crate) mod generate;
+pub(crate) mod segment;
+pub(crate) mod timing;
 
-pub use alloc::{Allocation, DataRegion, LayerPlace};
-pub use constraint::{LayerConstraint, SegmentConstraints};
-pub use dag::{Dag, VertexRef};
-pub use generate::{PipelineSegment, SegmentError, gen_segments};
-pub use segment::{PipelineOptions, Segment, TimeOverhead};
-pub use timing::{LayerTiming, SegmentTiming, rescaled_cost};
+pub(crate) use alloc::DataRegion;
+pub(crate) use constraint::LayerConstraint;
+
+pub(crate) use generate::{PipelineSegment, gen_segments};
+pub(crate) use segment::PipelineOptions;
+pub(crate) use timing::{LayerTiming, SegmentTiming, rescaled_cost};

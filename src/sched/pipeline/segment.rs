@@ -14,7 +14,7 @@ pub struct Segment {
 }
 
 /// A layer's place in a segment: (spatial group, temporal index).
-pub type Place = (usize, usize);
+pub(crate) type Place = (usize, usize);
 
 impl Segment {
     /// The segment of one layer alone on the whole array.
@@ -175,7 +175,7 @@ fn producers(net: &Network, l: LayerId) -> Vec<Option<LayerId>> {
 }
 
 /// The dependency rules (docs/model/pipelining.md#dependencies): the connections of `seg`, or why not.
-pub fn deps(net: &Network, seg: &Segment, basic: bool) -> Option<Deps> {
+pub(crate) fn deps(net: &Network, seg: &Segment, basic: bool) -> Option<Deps> {
     let mut layers: Vec<Vec<LayerDeps>> = Vec::with_capacity(seg.groups.len());
     for (sp, g) in seg.groups.iter().enumerate() {
         let mut group_deps = Vec::with_capacity(g.len());

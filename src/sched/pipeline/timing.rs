@@ -206,7 +206,7 @@ impl SegmentTiming {
 /// The energy of a schedule whose layers' static energies assumed they run
 /// one after another (`sum_static` over `sum_time`) when they actually take
 /// `total_time` (docs/model/pipelining.md#static-energy-rescaling).
-pub fn rescaled_cost(sum_cost: f64, sum_static: f64, sum_time: u64, total_time: u64) -> f64 {
+pub(crate) fn rescaled_cost(sum_cost: f64, sum_static: f64, sum_time: u64, total_time: u64) -> f64 {
     if sum_time == 0 {
         return sum_cost;
     }

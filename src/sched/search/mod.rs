@@ -7,14 +7,14 @@
 //! and searches that share them across networks and design points
 //! (`shared`, [`SharedSearch`](shared::SharedSearch)).
 
-pub mod cache;
-pub mod capacity;
-pub mod layer;
-pub mod network;
-pub mod node;
-pub mod order;
-pub mod segment;
-pub mod shared;
+pub(crate) mod cache;
+pub(crate) mod capacity;
+pub(crate) mod layer;
+pub(crate) mod network;
+pub(crate) mod node;
+pub(crate) mod order;
+pub(crate) mod segment;
+pub(crate) mod shared;
 
 use crate::ir::{LayerId, Network};
 use crate::sched::model::limits::RangeError;

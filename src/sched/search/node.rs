@@ -45,10 +45,9 @@ pub struct MappingSummary {
 /// it, and what surrounds it.
 ///
 /// Its quantities must be within the model's limits (`sched::model::limits`):
-/// the network search checks them ([`check_search`]) before it builds any
+/// the network search checks them (`sched::model::limits::check_search`) before it builds any
 /// problem; used directly, beyond them, its integer counts may overflow.
 ///
-/// [`check_search`]: crate::sched::model::limits::check_search
 #[derive(Clone, Copy, Debug)]
 pub struct NodeProblem<'a> {
     /// The per-node layer.

@@ -8,8 +8,8 @@
 //! build and solve one segment's; this file the solved constraints and
 //! their enumeration.
 
-mod build;
-mod value;
+pub(crate) mod build;
+pub(crate) mod value;
 
 use crate::ir::LayerId;
 use crate::sched::pipeline::alloc::Allocation;
