@@ -374,25 +374,13 @@ impl<'a> Checker<'a> {
         });
         let ofmap = match size {
             Some(size) => size,
-            None => match shape::output_size(input, kernel, stride, pad.unwrap_or_default()) {
-                Ok(ofmap) => ofmap,
-                Err(WindowError::Overflow) => {
-                    self.error(ErrorKind::Overflow {
-                        span: call.span,
-                        what: "the padded input".into(),
-                    });
+            None => {
+                let pad = pad.unwrap_or_default();
+                let Some(ofmap) = self.output_size(call, input, [kernel, stride, pad]) else {
                     return Value::Poison;
-                }
-                Err(WindowError::KernelTooLarge { padded }) => {
-                    self.error(ErrorKind::KernelTooLarge {
-                        span: call.span,
-                        kernel,
-                        padded,
-                        input,
-                    });
-                    return Value::Poison;
-                }
-            },
+                };
+                ofmap
+            }
         };
         let (kind, shape) = if op == Builtin::Pool {
             let shape = LocalShape::pool(nifm, ofmap, kernel, stride);
@@ -419,6 +407,31 @@ impl<'a> Checker<'a> {
             mode,
         };
         self.push_layer(kind, name, call, shape, parts, Some(window))
+    }
+
+    /// The output of windows `[kernel, stride, pad]` slid over `input`, or
+    /// the error that there is none.
+    fn output_size(&mut self, call: &Call, input: Dim2, window: [Dim2; 3]) -> Option<Dim2> {
+        let [kernel, stride, pad] = window;
+        match shape::output_size(input, kernel, stride, pad) {
+            Ok(ofmap) => Some(ofmap),
+            Err(WindowError::Overflow) => {
+                self.error(ErrorKind::Overflow {
+                    span: call.span,
+                    what: "the padded input".into(),
+                });
+                None
+            }
+            Err(WindowError::KernelTooLarge { padded }) => {
+                self.error(ErrorKind::KernelTooLarge {
+                    span: call.span,
+                    kernel,
+                    padded,
+                    input,
+                });
+                None
+            }
+        }
     }
 
     /// `upsample`: a nearest or bilinear resize by an integer scale, in
