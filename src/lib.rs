@@ -79,10 +79,11 @@
 //! assert_eq!(spec.networks[0].name, "tiny.nn");
 //! let (net, _) = nnc::compile(source).map_err(|d| Report::compiled("tiny.nn", source, d))?;
 //! let networks = [net];
-//! let plan = Plan::new(&spec, &networks)
+//! // The networks' texts: their digests head the results file.
+//! let plan = Plan::new(&spec, &networks, &[source])
 //!     .map_err(|e| Report::one("sweep.toml", spec_text, e.diagnostic()))?;
-//! let mut csv = header_line(&spec.sha256, None) + &plan.columns();
-//! let rows = shard_rows(&plan, None);
+//! let mut csv = header_line(&plan.digests, None) + &plan.columns();
+//! let rows: Vec<usize> = shard_rows(&plan, None).collect();
 //! // Why `let Ok`: appending to a string cannot fail.
 //! let Ok(()) = run_ordered(&plan, &rows, &mut |line: String| {
 //!     csv.push_str(&line);
@@ -101,6 +102,7 @@
 //!
 #![doc = include_str!("../ARCHITECTURE.md")]
 
+pub mod bounded;
 pub mod diag;
 pub(crate) mod fasthash;
 pub mod hw;
@@ -108,6 +110,7 @@ pub mod hw;
 pub mod internals;
 pub mod ir;
 pub mod lang;
+pub mod load;
 pub mod onnx;
 pub mod report;
 pub mod scalesim;
@@ -128,8 +131,8 @@ pub use sched::model::limits::{MAX_BATCH, MAX_TOP, RangeError};
 pub use sched::options::{Goal, Options, OptionsBuilder, OptionsError, Solver};
 pub use sched::partition::enumerate::Partitioning;
 pub use sched::pipeline::segment::{PipelineOptions, TimeOverhead};
-pub use sched::search::SearchError;
 pub use sched::search::shared::SharedSearch;
+pub use sched::search::{Cancel, SearchError};
 pub use sched::types::{DataKind, PerData};
 pub use schedule::ScheduleFile;
 
@@ -172,7 +175,28 @@ pub fn schedule_with_progress(
     options: &Options,
     progress: &(dyn Fn(usize, usize) + Sync),
 ) -> Result<ScheduleFile, SearchError> {
-    let schedules = sched::search::network::search(net, &hw.machine(), options, progress)?;
+    schedule_cancellable(net, hw, options, progress, &Cancel::new())
+}
+
+/// [`schedule_with_progress`], stopped by `cancel` from another thread:
+/// once it is set the search returns [`SearchError::Cancelled`] within a
+/// layer's partition candidate (a Python caller's Ctrl-C).
+pub fn schedule_cancellable(
+    net: &Network,
+    hw: &Hardware,
+    options: &Options,
+    progress: &(dyn Fn(usize, usize) + Sync),
+    cancel: &Cancel,
+) -> Result<ScheduleFile, SearchError> {
+    let cache = sched::search::cache::NodeCache::new();
+    let schedules = sched::search::network::search_cached(
+        net,
+        &hw.machine(),
+        options,
+        progress,
+        cancel,
+        &cache,
+    )?;
     best_file(net, hw, options, &schedules)
 }
 

@@ -6,13 +6,12 @@
 
 use super::args::{OnnxArgs, TopologyArgs};
 use super::{Failure, print};
+use nnc::bounded::{self, MAX_NETWORK_BYTES};
 use nnc::diag::{Diagnostics, Report};
 use nnc::hw::{self, Hardware};
 use nnc::ir::Network;
-use nnc::lang;
-use nnc::onnx::{self, ImportOptions};
+use nnc::load::{self, LoadError};
 use nnc::scalesim::{self, Topology, TopologyKind};
-use std::io::Read;
 use std::path::Path;
 
 /// Is `file` the `-` that means standard input?
@@ -20,27 +19,28 @@ pub(crate) fn is_stdin(file: &Path) -> bool {
     file.as_os_str() == "-"
 }
 
-/// The name diagnostics show for `file`, and its text (`-` reads standard
-/// input to the end, shown as `<stdin>`).
-pub(crate) fn read_source(file: &Path) -> (String, std::io::Result<String>) {
+/// The name diagnostics show for `file`, and its bytes (`-` reads standard
+/// input, shown as `<stdin>`), at most [`MAX_NETWORK_BYTES`].
+pub(crate) fn read_source(file: &Path) -> (String, std::io::Result<Vec<u8>>) {
     if is_stdin(file) {
-        let mut text = String::new();
-        let read = std::io::stdin().lock().read_to_string(&mut text);
-        ("<stdin>".to_owned(), read.map(|_| text))
+        let read = bounded::read_from(std::io::stdin().lock(), MAX_NETWORK_BYTES);
+        ("<stdin>".to_owned(), read)
     } else {
-        (file.display().to_string(), std::fs::read_to_string(file))
+        let read = bounded::read(file, MAX_NETWORK_BYTES);
+        (file.display().to_string(), read)
     }
 }
 
-/// The text of `file`, or a usage error naming it.
-pub(crate) fn read_text(file: &Path) -> Result<String, Failure> {
-    std::fs::read_to_string(file)
+/// The text of `file`, at most `limit` bytes, or a usage error naming it.
+pub(crate) fn read_text(file: &Path, limit: u64) -> Result<String, Failure> {
+    bounded::read_to_string(file, limit)
         .map_err(|e| Failure::usage(format!("cannot read `{}`: {e}", file.display())))
 }
 
 /// Reads and compiles a network, printing its warnings: the network and its
-/// source text. An `.onnx` model is read through the importer
-/// (docs/onnx.md); the source returned is then the `.nn` text it lowers to.
+/// source text. A file is read through the library's loader
+/// ([`nnc::load`]: an `.onnx` model through the importer, docs/onnx.md, the
+/// source returned then the `.nn` text it lowers to); `-` is standard input.
 /// A `.csv` is a SCALE-Sim topology, read as its network
 /// (docs/scalesim.md#a-topology-as-a-network); the source is its text.
 pub(crate) fn network(
@@ -58,62 +58,44 @@ pub(crate) fn network(
             file.display()
         )));
     }
-    let (path, source) = if is_onnx(file) {
-        let text = lower_onnx(file, onnx)?;
-        (imported_name(file), text)
-    } else {
+    let loaded = if is_stdin(file) {
         let (path, source) = read_source(file);
         let source = source.map_err(|e| Failure::usage(format!("cannot read `{path}`: {e}")))?;
-        (path, source)
-    };
-    compile(&path, source).map(|(net, source, warnings)| {
-        print(&warnings, color);
-        (net, source)
-    })
+        load::network_bytes(&path, source)
+    } else {
+        load::network_file(file, onnx.input_shape)
+    }
+    .map_err(load_failure)?;
+    print(&loaded.warnings, color);
+    Ok((loaded.network, loaded.source))
+}
+
+/// What a network that cannot be loaded exits with: 2 for a file that
+/// cannot be read, 1 for one that is not valid.
+fn load_failure(e: LoadError) -> Failure {
+    match e {
+        LoadError::Unreadable(r) => Failure::with(super::EXIT_USAGE, *r),
+        LoadError::Invalid(r) => Failure::input(*r),
+    }
 }
 
 /// Compiles `.nn` text shown as `path`: the network, its text and its
 /// warnings, or its errors.
 pub(crate) fn compile(path: &str, source: String) -> Result<(Network, String, Report), Failure> {
-    match lang::compile(&source) {
-        Err(diags) => Err(Failure::input(Report::compiled(path, source, diags))),
-        Ok((net, warnings)) => {
-            // The text is kept for warnings only when there are some.
-            let text = if warnings.is_empty() {
-                String::new()
-            } else {
-                source.clone()
-            };
-            Ok((net, source, Report::compiled(path, text, warnings)))
-        }
-    }
+    let loaded = load::network_text(path, source).map_err(load_failure)?;
+    Ok((loaded.network, loaded.source, loaded.warnings))
 }
 
 /// The name diagnostics show for the `.nn` text an ONNX model lowers to.
 pub(crate) fn imported_name(file: &Path) -> String {
-    format!("{} (imported)", file.display())
-}
-
-/// Is `file` an ONNX model (by its extension)?
-pub(crate) fn is_onnx(file: &Path) -> bool {
-    file.extension()
-        .is_some_and(|e| e.eq_ignore_ascii_case("onnx"))
+    load::imported_name(file)
 }
 
 /// Reads and lowers an ONNX model to `.nn` text.
 pub(crate) fn lower_onnx(file: &Path, args: &OnnxArgs) -> Result<String, Failure> {
-    let bytes = std::fs::read(file)
+    let bytes = bounded::read(file, bounded::MAX_ONNX_BYTES)
         .map_err(|e| Failure::usage(format!("cannot read `{}`: {e}", file.display())))?;
-    let options = ImportOptions {
-        fallback_name: file
-            .file_stem()
-            .map(|s| s.to_string_lossy().into_owned())
-            .unwrap_or_default(),
-        input_shape: args.input_shape,
-    };
-    onnx::import(&bytes, &options)
-        .map(|i| i.text)
-        .map_err(|e| Failure::input(e.report(&file.display().to_string())))
+    load::lower_onnx(&bytes, file, args.input_shape).map_err(load_failure)
 }
 
 /// Is `file` a SCALE-Sim topology (by its `.csv` extension)?
@@ -135,7 +117,7 @@ pub(crate) struct ReadTopology {
 /// Reads a SCALE-Sim topology (its rows GEMMs with `--gemm`, else as its
 /// header says) and its network.
 pub(crate) fn topology(file: &Path, csv: TopologyArgs) -> Result<ReadTopology, Failure> {
-    let text = read_text(file)?;
+    let text = read_text(file, MAX_NETWORK_BYTES)?;
     let origin = file.display().to_string();
     let kind = if csv.gemm {
         TopologyKind::Gemm

@@ -2,11 +2,11 @@
 //! combination of the dimensions' steps, the first dimension outermost;
 //! rows are networks x batches x points, in spec order.
 
-use super::csv::{self, RESULT_COLUMNS};
+use super::csv::{self, Digests, RESULT_COLUMNS};
 use super::spec::{SRAM_KEYS, Spec, SramRule};
 use crate::hw::{self, Hardware, HwError, Set};
 use crate::ir::Network;
-use crate::{RangeError, SearchError, SharedSearch, schedule_shared};
+use crate::{Cancel, RangeError, ScheduleFile, SearchError, SharedSearch, schedule_shared};
 use thiserror::Error;
 
 /// One design point: the changes of its varied keys, in column order, then
@@ -58,6 +58,9 @@ pub struct Plan<'a> {
     pub spec: &'a Spec,
     /// The networks, in spec order.
     pub networks: &'a [Network],
+    /// The digests of the spec, the hardware and the networks' texts: the
+    /// results file's first line.
+    pub digests: Digests,
     /// The design points, in grid order.
     pub points: Vec<Point>,
     hardware: Vec<Hardware>,
@@ -67,12 +70,19 @@ pub struct Plan<'a> {
     groups: Vec<usize>,
     /// Each group's first point.
     group_first: Vec<usize>,
+    /// Stops the plan's searches.
+    cancel: Cancel,
 }
 
 impl<'a> Plan<'a> {
     /// The plan of `spec` over `networks` (compiled from `spec.networks`, in
-    /// order): fails on the first point whose hardware is invalid.
-    pub fn new(spec: &'a Spec, networks: &'a [Network]) -> Result<Plan<'a>, PlanError> {
+    /// order, from the texts `sources`): fails on the first point whose
+    /// hardware is invalid.
+    pub fn new(
+        spec: &'a Spec,
+        networks: &'a [Network],
+        sources: &[&str],
+    ) -> Result<Plan<'a>, PlanError> {
         let varied: Vec<&str> = spec
             .dims
             .iter()
@@ -128,11 +138,13 @@ impl<'a> Plan<'a> {
         Ok(Plan {
             spec,
             networks,
+            digests: Digests::of(spec, sources),
             points,
             hardware,
             derived_keys,
             groups,
             group_first,
+            cancel: Cancel::new(),
         })
     }
 
@@ -155,6 +167,11 @@ impl<'a> Plan<'a> {
         cols.extend(RESULT_COLUMNS);
         cols.push("status");
         csv::line(&cols)
+    }
+
+    /// How many columns a row has: the keys, the results, the status.
+    pub fn columns_count(&self) -> usize {
+        self.key_fields() + RESULT_COLUMNS.len() + 1
     }
 
     /// How many key fields start a row: network, batch, the varied and
@@ -233,44 +250,55 @@ impl<'a> Plan<'a> {
             .iter()
             .map(|&k| self.hardware[self.locate(k).2].machine())
             .collect();
-        SharedSearch::new(&machines)
+        SharedSearch::new(&machines).with_cancel(&self.cancel)
     }
 
     /// [`Plan::row`] with per-node searches shared through `shared`
     /// ([`Plan::shared_search`] of rows of the row's [`Plan::cache_slot`]).
     pub fn row_shared(&self, k: usize, shared: &SharedSearch) -> String {
+        self.line(k, &self.schedule_row(k, shared))
+    }
+
+    /// Schedules row `k` through `shared`: its schedule file, or, for a
+    /// point without one, its `status` (why).
+    pub fn schedule_row(&self, k: usize, shared: &SharedSearch) -> Result<ScheduleFile, String> {
         let (n, b, p) = self.locate(k);
-        let mut fields = self.key(k);
-        let blanks = || vec![String::new(); RESULT_COLUMNS.len()];
         let options = self.spec.options.batch(self.spec.batches[b]).build();
-        let status = match options {
-            Err(e) => {
-                fields.extend(blanks());
-                format!("bad options: {e}")
+        let o = options.map_err(|e| format!("bad options: {e}"))?;
+        schedule_shared(&self.networks[n], &self.hardware[p], &o, shared).map_err(|e| match e {
+            SearchError::Layer { .. } | SearchError::TimeOverflow => format!("no schedule: {e}"),
+            SearchError::Range(RangeError::Batch { .. }) => format!("batch too large: {e}"),
+            SearchError::Range(_) => format!("out of range: {e}"),
+            SearchError::Cancelled => "cancelled".to_owned(),
+            SearchError::Internal(_) => format!("{e} (a bug of nnc)"),
+        })
+    }
+
+    /// Row `k`'s whole line from what [`Plan::schedule_row`] found: the
+    /// results and `ok`, or empty results and the status.
+    pub fn line(&self, k: usize, found: &Result<ScheduleFile, String>) -> String {
+        let mut fields = self.key(k);
+        match found {
+            Ok(file) => {
+                let t = &file.totals;
+                fields.extend(csv::results(t.energy, t.time, &t.energy_breakdown));
+                fields.push("ok".to_owned());
             }
-            Ok(o) => match schedule_shared(&self.networks[n], &self.hardware[p], &o, shared) {
-                Ok(file) => {
-                    let t = &file.totals;
-                    fields.extend(csv::results(t.energy, t.time, &t.energy_breakdown));
-                    "ok".to_owned()
-                }
-                Err(e) => {
-                    fields.extend(blanks());
-                    match e {
-                        SearchError::Layer { .. } | SearchError::TimeOverflow => {
-                            format!("no schedule: {e}")
-                        }
-                        SearchError::Range(RangeError::Batch { .. }) => {
-                            format!("batch too large: {e}")
-                        }
-                        SearchError::Range(_) => format!("out of range: {e}"),
-                        SearchError::Internal(_) => format!("{e} (a bug of nnc)"),
-                    }
-                }
-            },
-        };
-        fields.push(status);
+            Err(status) => {
+                fields.extend(vec![String::new(); RESULT_COLUMNS.len()]);
+                fields.push(status.clone());
+            }
+        }
         csv::line(&fields)
+    }
+
+    /// The plan, its searches stopped by `cancel` ([`Cancel`]): a row
+    /// cancelled has the status `cancelled`.
+    pub fn with_cancel(self, cancel: &Cancel) -> Self {
+        Plan {
+            cancel: cancel.clone(),
+            ..self
+        }
     }
 }
 

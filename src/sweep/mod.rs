@@ -15,10 +15,10 @@ mod output;
 mod run;
 mod spec;
 
-pub use csv::{FORMAT, Results, ResultsError, float, header_line, read_results};
+pub use csv::{Digests, FORMAT, Results, ResultsError, float, header_line, read_results};
 pub use grid::{Plan, PlanError, Point};
 pub use output::{OutputError, ResultsFile, merge, open_results, shard_rows};
-pub use run::run_ordered;
+pub use run::{run_ordered, run_ordered_with};
 pub use spec::{
     Dim, MAX_ROWS, NetworkRef, SRAM_KEYS, Spec, SpecError, SramRule, parse as parse_spec,
 };

@@ -21,6 +21,19 @@ pub fn run_ordered<E: Send>(
     rows: &[usize],
     on_row: &mut (dyn FnMut(String) -> Result<(), E> + Send),
 ) -> Result<(), E> {
+    run_ordered_with(plan, rows, &|k, shared| plan.row_shared(k, shared), on_row)
+}
+
+/// [`run_ordered`] with each row computed by `row` (its grid index and
+/// the shared search it may use) instead of [`Plan::row_shared`]: for a
+/// caller that keeps more of a row than its line, such as its schedule
+/// ([`Plan::schedule_row`]).
+pub fn run_ordered_with<T: Send, E: Send>(
+    plan: &Plan<'_>,
+    rows: &[usize],
+    row: &(dyn Fn(usize, &SharedSearch) -> T + Sync),
+    on_row: &mut (dyn FnMut(T) -> Result<(), E> + Send),
+) -> Result<(), E> {
     // Per-node results are shared by the rows of a cache slot, and dropped
     // when the last of them is done. Only the machines of these rows are
     // searched for (a shard may hold some of a group's points only).
@@ -61,7 +74,7 @@ pub fn run_ordered<E: Send>(
     }
     let next = AtomicUsize::new(0);
     let stop = AtomicBool::new(false);
-    let (tx, rx) = mpsc::channel::<(usize, String)>();
+    let (tx, rx) = mpsc::channel::<(usize, T)>();
     std::thread::scope(|scope| {
         // The writer is a thread of its own: it waits most of the time, and
         // must not hold a worker of the pool while it does.
@@ -96,7 +109,7 @@ pub fn run_ordered<E: Send>(
                                 return;
                             }
                             let cache = cache_of(rows[i]);
-                            let line = plan.row_shared(rows[i], &cache);
+                            let line = row(rows[i], &cache);
                             drop(cache);
                             done_with(rows[i]);
                             if tx.send((i, line)).is_err() {

@@ -130,6 +130,7 @@ fn neutral(node: &NodeResource) -> NodeResource {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::sched::search::Cancel;
     use crate::sched::search::cache::NodeCache;
     use crate::sched::types::PerData;
 
@@ -171,7 +172,14 @@ mod tests {
         // The largest first: its search fills the others.
         for m in machines.iter().rev() {
             let view = NodeCache::shared(&group, m.node.size_gbuf).unwrap();
-            let shared = totals(search_cached(&net, m, &options, &|_, _| {}, &view));
+            let shared = totals(search_cached(
+                &net,
+                m,
+                &options,
+                &|_, _| {},
+                &Cancel::new(),
+                &view,
+            ));
             let alone = totals(search(&net, m, &options, &|_, _| {}));
             assert_eq!(shared, alone);
             found.push(shared);
@@ -186,7 +194,14 @@ mod tests {
         dearer.cost.noc_hop += 1.0;
         let view = NodeCache::shared(&group, dearer.node.size_gbuf).unwrap();
         assert_eq!(
-            totals(search_cached(&net, &dearer, &options, &|_, _| {}, &view)),
+            totals(search_cached(
+                &net,
+                &dearer,
+                &options,
+                &|_, _| {},
+                &Cancel::new(),
+                &view
+            )),
             totals(search(&net, &dearer, &options, &|_, _| {}))
         );
         assert_eq!(group.map.lock().unwrap().len(), kept);

@@ -15,6 +15,7 @@ use crate::sched::partition::{
 };
 use crate::sched::pipeline::LayerConstraint;
 use crate::sched::pipeline::bufshr::BufShare;
+use crate::sched::search::Cancel;
 use crate::sched::search::cache::NodeCache;
 use crate::sched::search::node::{NodeCandidate, NodeProblem, NodeResults};
 use crate::sched::types::{DataKind, PerData};
@@ -158,6 +159,8 @@ pub struct LayerSearch<'a> {
     pub cache: &'a NodeCache,
     /// The DRAM nodes filters are read from.
     fil_sources: FilterSources,
+    /// Set when the caller stops the search.
+    cancel: Cancel,
 }
 
 impl<'a> LayerSearch<'a> {
@@ -170,6 +173,22 @@ impl<'a> LayerSearch<'a> {
             options,
             cache,
             fil_sources: FilterSources::from_region(&dram),
+            cancel: Cancel::default(),
+        }
+    }
+
+    /// Has the caller stopped the search?
+    pub fn is_cancelled(&self) -> bool {
+        self.cancel.is_cancelled()
+    }
+
+    /// The search, stopped by `cancel`: once it is set, every partition
+    /// candidate not yet searched finds nothing, and the network search
+    /// returns [`SearchError::Cancelled`](super::SearchError::Cancelled).
+    pub fn with_cancel(self, cancel: &Cancel) -> Self {
+        LayerSearch {
+            cancel: cancel.clone(),
+            ..self
         }
     }
 
@@ -182,6 +201,10 @@ impl<'a> LayerSearch<'a> {
         accfwd: PerData<u64>,
         share: Option<BufShare>,
     ) -> NodeResults {
+        if self.cancel.is_cancelled() {
+            // What the search finds is thrown away: skip the work.
+            return Ok(Arc::new(Vec::new()));
+        }
         let o = self.options;
         // The reference ranks per-node blockings without NoC energy, so its
         // results do not depend on the hops.

@@ -13,6 +13,7 @@ pub(crate) mod layer;
 pub(crate) mod network;
 pub(crate) mod node;
 pub(crate) mod order;
+mod persistent;
 pub(crate) mod segment;
 pub(crate) mod shared;
 
@@ -40,9 +41,37 @@ pub enum SearchError {
         u64::MAX
     )]
     TimeOverflow,
+    /// The caller cancelled the search ([`Cancel`]).
+    #[error("the search was cancelled")]
+    Cancelled,
     /// A broken invariant of the search: a bug, not a property of the input.
     #[error("internal error: {0}")]
     Internal(String),
+}
+
+/// A way to stop a search under way from another thread (a Python caller's
+/// Ctrl-C): clones share one flag; once [`Cancel::cancel`] is called, the
+/// search returns [`SearchError::Cancelled`] at its next check, between
+/// layers and between partition candidates, and leaves what is still queued
+/// undone. A search never cancelled is unaffected by it.
+#[derive(Clone, Debug, Default)]
+pub struct Cancel(std::sync::Arc<std::sync::atomic::AtomicBool>);
+
+impl Cancel {
+    /// A flag not set.
+    pub fn new() -> Self {
+        Cancel::default()
+    }
+
+    /// Asks every search holding a clone of this to stop.
+    pub fn cancel(&self) {
+        self.0.store(true, std::sync::atomic::Ordering::Relaxed);
+    }
+
+    /// Has [`Cancel::cancel`] been called?
+    pub fn is_cancelled(&self) -> bool {
+        self.0.load(std::sync::atomic::Ordering::Relaxed)
+    }
 }
 
 impl SearchError {

@@ -2,10 +2,10 @@
 //! each scheduled given where its producers left their outputs, keeping the
 //! best few partial schedules at every step.
 
-use super::SearchError;
 use super::segment::{
     Partial, SchedPlace, ScheduledSegment, SegmentFailure, Start, segment_search, sort_keep,
 };
+use super::{Cancel, SearchError};
 use crate::ir::{LayerId, Network};
 use crate::sched::machine::Machine;
 use crate::sched::model::energy::LayerCost;
@@ -176,19 +176,28 @@ pub fn search(
     options: &Options,
     progress: &(dyn Fn(usize, usize) + Sync),
 ) -> Result<Vec<NetworkSchedule>, SearchError> {
-    search_cached(net, machine, options, progress, &NodeCache::new())
+    search_cached(
+        net,
+        machine,
+        options,
+        progress,
+        &Cancel::new(),
+        &NodeCache::new(),
+    )
 }
 
 /// [`search`] with per-node results taken from and added to `cache`, which
 /// other searches on the same machine under the same options (the batch
 /// aside) may share, or the view of a capacity group that keeps them all
 /// apart ([`NodeCache::shared`]): the results are the same as without it.
+/// `cancel` stops the search ([`Cancel`]).
 /// The library's way to share is [`SharedSearch`](super::shared::SharedSearch).
 pub(crate) fn search_cached(
     net: &Network,
     machine: &Machine,
     options: &Options,
     progress: &(dyn Fn(usize, usize) + Sync),
+    cancel: &Cancel,
     cache: &NodeCache,
 ) -> Result<Vec<NetworkSchedule>, SearchError> {
     check_search(net, options.batch, machine)?;
@@ -197,6 +206,7 @@ pub(crate) fn search_cached(
     let mut machine = *machine;
     machine.node.no_time_mux = owns_hardware(net);
     let mut s = NetworkSearch::new(net, &machine, options, cache);
+    s.search = s.search.with_cancel(cancel);
     let last = s.run(progress)?;
     last.into_iter().map(|p| s.finished(p)).collect()
 }
@@ -257,10 +267,34 @@ impl<'a> NetworkSearch<'a> {
         let mut tops: Vec<Vec<Partial>> = Vec::with_capacity(n);
         // The first layer that could not be scheduled alone, and why.
         let mut first_failure: Option<(LayerId, SegmentFailure)> = None;
+        // The first position a segment ending at or after each position
+        // starts at: the best schedules up to a position before it are
+        // never read again, and are dropped (memory linear in the layers).
+        let mut needed_from = vec![usize::MAX; self.order.len() + 1];
+        for d in (0..self.order.len()).rev() {
+            let first = self.by_last[d]
+                .iter()
+                .filter_map(|s| s.segment.first())
+                .map(|f| self.pos[f.index()])
+                .min()
+                .unwrap_or(usize::MAX);
+            needed_from[d] = first.min(needed_from[d + 1]);
+        }
+        let mut dropped = 0;
         for done in 0..self.order.len() {
-            let all = self.ending_at(done, &initial, &tops, &mut first_failure)?;
-            tops.push(all);
+            let all = self.ending_at(done, &initial, &tops, &mut first_failure);
+            // Checked before the result: a cancelled layer's may be empty.
+            if self.search.is_cancelled() {
+                return Err(SearchError::Cancelled);
+            }
+            tops.push(all?);
             progress(done + 1, n);
+            // `tops[i]` is read by segments starting at `i + 1`.
+            let keep_from = needed_from[done + 1].saturating_sub(1).min(done);
+            while dropped < keep_from {
+                tops[dropped] = Vec::new();
+                dropped += 1;
+            }
         }
         let last = tops.pop().unwrap_or_default();
         if last.is_empty() {
@@ -357,13 +391,13 @@ impl<'a> NetworkSearch<'a> {
                 })
                 .collect()
         }
-        let layers = every(net, p.layers)?;
-        let places = every(net, p.places)?;
+        let layers = every(net, p.layers.to_vec())?;
+        let places = every(net, p.places.to_vec())?;
         Ok(NetworkSchedule {
             order: self.order.clone(),
             layers,
             places,
-            segments: p.segments.iter().map(|s| (**s).clone()).collect(),
+            segments: p.segments().iter().map(|s| (**s).clone()).collect(),
             input_layout: start.input.clone(),
             input_part: start.part,
             extern_layouts: start.externs.clone(),

@@ -11,10 +11,10 @@
 //!
 //! [`NodeProblem::candidates_capacities`]: crate::sched::search::node::NodeProblem::candidates_capacities
 
-use super::SearchError;
 use super::cache::NodeCache;
 use super::capacity::CapacityGroup;
 use super::network::{NetworkSchedule, search_cached};
+use super::{Cancel, SearchError};
 use crate::ir::Network;
 use crate::sched::machine::{Machine, NodeResource};
 use crate::sched::options::Options;
@@ -62,6 +62,8 @@ pub struct SharedSearch {
     /// global buffer: a machine of the class, and the per-node results of
     /// all its capacities.
     groups: Vec<(Machine, Arc<CapacityGroup>)>,
+    /// Stops the session's searches ([`Cancel`]).
+    cancel: Cancel,
 }
 
 impl SharedSearch {
@@ -84,7 +86,18 @@ impl SharedSearch {
                 (m, Arc::new(group))
             })
             .collect();
-        SharedSearch { groups }
+        SharedSearch {
+            groups,
+            cancel: Cancel::new(),
+        }
+    }
+
+    /// The session, its searches stopped by `cancel` ([`Cancel`]).
+    pub fn with_cancel(self, cancel: &Cancel) -> Self {
+        SharedSearch {
+            cancel: cancel.clone(),
+            ..self
+        }
     }
 
     /// Do searches on `a` and on `b` share one per-node search for both?
@@ -115,7 +128,7 @@ impl SharedSearch {
             .filter(|(m, _)| SharedSearch::shared_between(m, machine))
             .find_map(|(_, group)| NodeCache::shared(group, machine.node.size_gbuf))
             .unwrap_or_default();
-        search_cached(net, machine, options, progress, &cache)
+        search_cached(net, machine, options, progress, &self.cancel, &cache)
     }
 }
 
