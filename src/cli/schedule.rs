@@ -50,11 +50,12 @@ pub(super) fn run(args: &ScheduleArgs, color: bool) -> Result<ExitCode, Failure>
 }
 
 /// The schedule's summary, with its energy and time per token for a
-/// network of token sequences (one with a `matmul`): its input's points
-/// are its tokens.
+/// network of token sequences (one with a `matmul` whose input is a
+/// sequence, `[C, T, 1]`): its input's points are its tokens. An image
+/// model with window attention (Swin) reads pixels, not tokens.
 fn summary_of(net: &Network, file: &ScheduleFile) -> String {
     let mut text = report::summary(file);
-    if net.layers().iter().any(|l| l.shape.is_matmul()) {
+    if net.input().size.w == 1 && net.layers().iter().any(|l| l.shape.is_matmul()) {
         text += &report::per_token(file, net.input().size.size());
     }
     text

@@ -160,6 +160,15 @@ codes! {
         /// A `matmul` whose `kv_groups` does not divide its `groups`:
         /// `matmul(q, k, contract: channels, groups: 32, kv_groups: 5)`.
         KvGroupsDivide = "E043",
+        /// A `matmul` whose `window` does not fit: it does not divide the
+        /// tokens' fmap, the second operand's fmap is another, a window's
+        /// tokens are not the contracted size, or a cache is given too.
+        WindowAttention = "E044",
+        /// A channel slice past its source's channels: `x[0:60]` of 58
+        /// channels.
+        SliceRange = "E045",
+        /// A channel slice of no channel: `x[30:30]`, `x[40:20]`.
+        EmptySlice = "E046",
         /// A layer that no layer reads and that is not a network output.
         UnusedLayer = "W001",
         /// An `input` or `extern` that no layer reads.
@@ -229,6 +238,8 @@ codes! {
         /// A node nnc cannot lower: an operator without a model, or a use
         /// of one that a `.nn` layer cannot express.
         OnnxNode = "X004",
+        /// A data input nnc cannot model: a 5-D input (video, volumes).
+        OnnxInput = "X005",
     }
     ReadBack {
         /// A schedule file that is not JSON.

@@ -9,7 +9,8 @@
 //!    "ifmap": [227, 227], "ofmap": [55, 55], "kernel": [11, 11], "stride": [4, 4]}]}
 //! ```
 //!
-//! `inputs` keeps concatenation order, `layers` definition order. `ifmap` is
+//! `inputs` keeps concatenation order, `layers` definition order; a
+//! channel slice is written as the language writes it, `x[58:116]`. `ifmap` is
 //! the derived input size `(ofmap - 1) * stride + kernel`; `kernel` is the
 //! filter of conv/fc and the region of pool; eltwise layers have `nreg`
 //! (their number of inputs) instead of `kernel`. `ops` (per sample) is extra.
@@ -21,7 +22,8 @@
 //! taps' spacing; `kernel` is then the filter's taps, and `ifmap` spans
 //! `(kernel - 1) * dilation + 1` per window). A product of two activations
 //! is kind `"matmul"`: its last input is its second operand, read as its
-//! filter, and it has no weights. An upsampling (`"upsample"`, `"deconv"`)
+//! filter, and it has no weights; a window attention's has `window`, the
+//! points of its tokens' fmap each of its products reads. An upsampling (`"upsample"`, `"deconv"`)
 //! is in its sub-pixel form, at its input's size, with `shuffle`: its
 //! consumers read `nofm / (shuffle[0] * shuffle[1])` channels of `ofmap *
 //! shuffle` (docs/model/layers.md#upsampling).
@@ -92,6 +94,10 @@ pub struct LayerJson {
     /// (docs/model/layers.md#upsampling); absent for `[1, 1]`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub shuffle: Option<[u64; 2]>,
+    /// A window attention's window (docs/model/layers.md#window-attention);
+    /// absent for every other layer.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub window: Option<[u64; 2]>,
     /// Ops per sample (MACs for conv/fc).
     pub ops: u64,
 }
@@ -139,11 +145,7 @@ impl From<&Network> for NetworkJson {
                 LayerJson {
                     name: l.name.clone(),
                     kind: l.kind.as_str().to_string(),
-                    inputs: l
-                        .inputs
-                        .iter()
-                        .map(|&i| net.source_name(i).to_string())
-                        .collect(),
+                    inputs: l.inputs.iter().map(|&i| net.view_name(i)).collect(),
                     nifm: s.nifm(),
                     nofm: s.nofm(),
                     ifmap: pair(s.ifmap()),
@@ -155,6 +157,10 @@ impl From<&Network> for NetworkJson {
                     groups,
                     dilation,
                     shuffle,
+                    window: match s {
+                        LayerShape::Conv(c) => c.window().map(pair),
+                        LayerShape::Local(_) => None,
+                    },
                     ops: s.total_ops(1),
                 }
             })

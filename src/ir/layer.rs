@@ -123,11 +123,13 @@ pub enum WindowMode {
     /// `max(ofmap * stride, ifmap)`.
     #[default]
     Exact,
-    /// The output size rounded down, as in PyTorch (`ceil_mode=False`) and
-    /// ONNX: as [`WindowMode::Exact`], but the source may also run past
-    /// the last window by fewer rows than a stride, and those rows are not
-    /// read. Per dimension the source lies between
-    /// `min(ofmap * stride, ifmap)` and `ofmap * stride + kernel - 1`.
+    /// PyTorch's and ONNX's windows: the output size rounded down
+    /// (`ceil_mode=False`), so the source may run past the last window by
+    /// fewer rows than a stride, and those rows are not read; and up to
+    /// half the kernel of padding on each side (PyTorch's `padding <=
+    /// kernel_size / 2`), whatever the stride. Per dimension the source
+    /// lies between `ifmap - 2 * floor(kernel / 2)` and
+    /// `ofmap * stride + kernel - 1`.
     Floor,
 }
 
@@ -165,6 +167,13 @@ impl WindowMode {
             }
             WindowMode::Floor => covered.saturating_add(kernel.saturating_sub(1)),
         };
+        // Why half a window on each side: PyTorch pads up to that
+        // (`padding <= kernel_size / 2`), ONNX exports its pads, and the
+        // model charges the padded rows as data whatever their number.
+        let lo = match self {
+            WindowMode::Exact => lo,
+            WindowMode::Floor => derived.saturating_sub(kernel / 2 * 2),
+        };
         (lo, hi)
     }
 }
@@ -196,6 +205,12 @@ pub enum FilterData {
         /// than from its source: a decode step's past keys or values
         /// (docs/model/layers.md#kv-cache); 0 otherwise.
         cached: u64,
+        /// Window attention (Swin): the tokens, the points of the ofmap,
+        /// are split into windows of this size, and each window's tokens
+        /// multiply only the same window of the operand
+        /// (docs/model/layers.md#window-attention); `None` when every
+        /// token multiplies the whole operand.
+        window: Option<Dim2>,
     },
 }
 
@@ -304,6 +319,7 @@ impl ConvShape {
             filter_data: FilterData::Operand {
                 share: 1,
                 cached: 0,
+                window: None,
             },
             shuffle: Dim2::square(1),
         }
@@ -324,8 +340,49 @@ impl ConvShape {
         cached: u64,
     ) -> Self {
         ConvShape {
-            filter_data: FilterData::Operand { share, cached },
+            filter_data: FilterData::Operand {
+                share,
+                cached,
+                window: None,
+            },
             ..ConvShape::matmul(nifm, nofm, ofmap, groups)
+        }
+    }
+
+    /// The same matmul as a window attention: its tokens split into
+    /// windows of `window` points, each multiplying only the same window
+    /// of the operand (docs/model/layers.md#window-attention). The
+    /// window must divide the ofmap; `nofm` and `nifm` count one window's
+    /// tokens of the operand, as the product per window does. A layer
+    /// that is not a matmul is returned unchanged.
+    pub const fn windowed(self, window: Dim2) -> Self {
+        match self.filter_data {
+            FilterData::Operand { share, cached, .. } => ConvShape {
+                filter_data: FilterData::Operand {
+                    share,
+                    cached,
+                    window: Some(window),
+                },
+                ..self
+            },
+            FilterData::Weights => self,
+        }
+    }
+
+    /// A window attention's window, `None` for every other layer.
+    pub const fn window(&self) -> Option<Dim2> {
+        match self.filter_data {
+            FilterData::Operand { window, .. } => window,
+            FilterData::Weights => None,
+        }
+    }
+
+    /// Windows of a window attention per sample, `(ofmap.h / window.h) *
+    /// (ofmap.w / window.w)`; 1 for every other layer.
+    pub const fn windows(&self) -> u64 {
+        match self.window() {
+            Some(w) if w.h > 0 && w.w > 0 => (self.ofmap.h / w.h) * (self.ofmap.w / w.w),
+            _ => 1,
         }
     }
 
@@ -351,11 +408,14 @@ impl ConvShape {
     /// groups, or for grouped-query attention the operand's groups, each
     /// run serving the `share` groups that read it
     /// (docs/model/layers.md#grouped-query-attention).
+    /// A window attention runs each group once per window
+    /// (docs/model/layers.md#window-attention).
     pub const fn runs(&self) -> u64 {
-        match self.groups.checked_div(self.share()) {
+        let per_window = match self.groups.checked_div(self.share()) {
             Some(n) => n,
             None => self.groups,
-        }
+        };
+        per_window.saturating_mul(self.windows())
     }
 
     /// Is it the sub-pixel form of an upsampling layer (a shuffle other
@@ -397,13 +457,19 @@ impl ConvShape {
     /// For grouped-query attention the run is one group of the operand
     /// and the `share` groups of the first operand that read it, their
     /// tokens stacked as rows: `share` times the ofmap's height
-    /// (docs/model/layers.md#grouped-query-attention).
+    /// (docs/model/layers.md#grouped-query-attention). For a window
+    /// attention the run is one window's tokens
+    /// (docs/model/layers.md#window-attention).
     pub const fn one_group(&self) -> ConvShape {
         let nofm = match self.nofm.checked_div(self.groups) {
             Some(n) => n,
             None => self.nofm,
         };
-        let ofmap = Dim2::new(self.ofmap.h.saturating_mul(self.share()), self.ofmap.w);
+        let tokens = match self.window() {
+            Some(w) => w,
+            None => self.ofmap,
+        };
+        let ofmap = Dim2::new(tokens.h.saturating_mul(self.share()), tokens.w);
         ConvShape::dense(self.group_nifm(), nofm, ofmap, self.filter, self.stride)
     }
 
@@ -528,10 +594,13 @@ impl LayerShape {
     /// Filter words, `nifm / groups * nofm * hfil * wfil` (0 for
     /// local-region layers).
     /// For grouped-query attention, each group of the operand is counted
-    /// once, not once per group reading it.
+    /// once, not once per group reading it; for a window attention, each
+    /// window's.
     pub const fn total_filter_size(&self) -> u64 {
         match self {
-            LayerShape::Conv(c) => c.group_nifm() * c.nofm * c.filter.h * c.filter.w / c.share(),
+            LayerShape::Conv(c) => {
+                c.group_nifm() * c.nofm * c.filter.h * c.filter.w / c.share() * c.windows()
+            }
             LayerShape::Local(_) => 0,
         }
     }
@@ -601,6 +670,12 @@ impl LayerShape {
                     || c.shuffle.h == 0
                     || c.shuffle.w == 0
                     || c.nofm % c.shuffle.h.saturating_mul(c.shuffle.w) != 0
+                    || match c.window() {
+                        Some(w) => {
+                            w.h == 0 || w.w == 0 || c.ofmap.h % w.h != 0 || c.ofmap.w % w.w != 0
+                        }
+                        None => false,
+                    }
             }
             LayerShape::Local(l) => l.ntrd == 0,
         };
@@ -654,7 +729,7 @@ impl LayerShape {
             .chain(per_neuron.iter().copied())
             .collect();
         let filters: &[u64] = match self {
-            LayerShape::Conv(c) => &[c.group_nifm(), c.nofm, c.filter.h, c.filter.w],
+            LayerShape::Conv(c) => &[c.group_nifm(), c.nofm, c.filter.h, c.filter.w, c.windows()],
             LayerShape::Local(_) => &[],
         };
         nifm > 0
@@ -696,14 +771,44 @@ impl LayerShape {
 mod tests {
     use super::*;
 
+    /// Swin-T's first window attention: 3 heads of 32 channels over
+    /// 56x56 tokens in 7x7 windows (docs/model/layers.md#window-attention).
+    #[test]
+    fn a_window_attention_runs_each_head_once_per_window() {
+        let scores = ConvShape::matmul(96, 3 * 49, Dim2::square(56), 3).windowed(Dim2::square(7));
+        assert_eq!(scores.windows(), 64);
+        assert_eq!(scores.runs(), 3 * 64);
+        let one = scores.one_group();
+        assert_eq!((one.nifm, one.nofm, one.ofmap), (32, 49, Dim2::square(7)));
+        let s = LayerShape::Conv(scores);
+        // Per window and head, 49 x 49 products of 32 channels.
+        assert_eq!(s.total_ops(1), 64 * 3 * 49 * 49 * 32);
+        // The operand is read once: all of the keys, 96 x 56 x 56 words.
+        assert_eq!(s.total_filter_size(), 96 * 56 * 56);
+        assert_eq!(s.weights(), 0);
+        assert!(!s.has_zero_extent());
+        let ctx = ConvShape::matmul(3 * 49, 96, Dim2::square(56), 3).windowed(Dim2::square(7));
+        assert_eq!(LayerShape::Conv(ctx).total_filter_size(), 96 * 56 * 56);
+        assert_eq!(LayerShape::Conv(ctx).total_ops(1), 64 * 3 * 49 * 49 * 32);
+        // A window that does not divide the tokens is no shape.
+        let bad = ConvShape::matmul(96, 3 * 25, Dim2::square(56), 3).windowed(Dim2::square(5));
+        assert!(LayerShape::Conv(bad).has_zero_extent());
+    }
+
     #[test]
     fn window_modes_accept_the_rule_and_floor_more() {
-        // 3x3/2 making 15: reads 31; exact takes 30..=31, floor up to 32.
+        // 3x3/2 making 15: reads 31; exact takes 30..=31, floor 29..=32.
         assert_eq!(WindowMode::Exact.input_range(15, 3, 2), (30, 31));
-        assert_eq!(WindowMode::Floor.input_range(15, 3, 2), (30, 32));
+        assert_eq!(WindowMode::Floor.input_range(15, 3, 2), (29, 32));
         // A stride wider than the kernel skips rows even when exact.
         assert_eq!(WindowMode::Exact.input_range(4, 2, 3), (11, 12));
-        assert_eq!(WindowMode::Floor.input_range(4, 2, 3), (11, 13));
+        assert_eq!(WindowMode::Floor.input_range(4, 2, 3), (9, 13));
+        // PyTorch's 3x3/2, pad 1 over 65 makes 33 and reads 67: two rows
+        // of padding, one each side (DeepLabV3 at 520x520).
+        assert_eq!(WindowMode::Exact.input_range(33, 3, 2), (66, 67));
+        assert_eq!(WindowMode::Floor.input_range(33, 3, 2), (65, 68));
+        // A dilated 3x3 of dilation 36 (a window of 73), pad 36, over 33.
+        assert_eq!(WindowMode::Floor.input_range(33, 73, 1), (33, 105));
         let pool = LayerShape::Local(LocalShape::pool(
             8,
             Dim2::square(15),

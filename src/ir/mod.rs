@@ -11,4 +11,6 @@ pub use json::{DataJson, LayerJson, NetworkJson};
 pub use layer::{
     ConvShape, Dim2, FilterData, LayerKind, LayerShape, LocalShape, MAX_QUANTITY, WindowMode,
 };
-pub use network::{DataInput, IrError, Layer, LayerId, Network, NetworkBuilder, Source, Span};
+pub use network::{
+    ChannelRange, DataInput, IrError, Layer, LayerId, Network, NetworkBuilder, Source, Span, View,
+};

@@ -2,7 +2,8 @@
 //! one input and optional extern inputs.
 //!
 //! Invariant of every [`Network`]: each layer's sources are defined before it,
-//! its sources' channels sum to its `nifm` (channel concatenation; an eltwise
+//! the channels it reads of them (all, or a [`ChannelRange`] within them)
+//! sum to its `nifm` (channel concatenation; an eltwise
 //! of `k` inputs has `nifm = k * nofm`), each source's fmap size is a valid
 //! padded input of the layer under its [`WindowMode`]
 //! (docs/model/layers.md#padding), every count of a layer or input for one
@@ -60,6 +61,56 @@ pub enum Source {
     Layer(LayerId),
 }
 
+/// A range of a source's channels, `from..to`: what a layer reads of a
+/// source when it reads a channel slice (docs/model/layers.md#channel-slices).
+/// Never empty, and within the source's channels, in a [`Network`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct ChannelRange {
+    /// The first channel read.
+    pub from: u64,
+    /// One past the last channel read.
+    pub to: u64,
+}
+
+impl ChannelRange {
+    /// Channels in the range (0 if `to` is not above `from`).
+    pub const fn len(&self) -> u64 {
+        self.to.saturating_sub(self.from)
+    }
+
+    /// Does the range hold no channel?
+    pub const fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+}
+
+impl fmt::Display for ChannelRange {
+    /// The language's notation, `[from:to]`.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "[{}:{}]", self.from, self.to)
+    }
+}
+
+/// What a layer reads of one source: all of its channels, or a channel
+/// slice of them (docs/model/layers.md#channel-slices).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct View {
+    /// The producer.
+    pub source: Source,
+    /// The channels read, `None` for all of them.
+    pub channels: Option<ChannelRange>,
+}
+
+impl From<Source> for View {
+    /// All channels of `source`.
+    fn from(source: Source) -> Self {
+        View {
+            source,
+            channels: None,
+        }
+    }
+}
+
 /// The network input or an extern input (e.g. an LSTM's initial state): data
 /// in memory before the network runs; never scheduled.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -83,9 +134,10 @@ pub struct Layer {
     pub kind: LayerKind,
     /// What the model sees.
     pub shape: LayerShape,
-    /// Producers, in channel-concatenation order; a matmul's last input
-    /// is its second operand, read as its filter ([`Layer::operand`]).
-    pub inputs: Vec<Source>,
+    /// What it reads of its producers, in channel-concatenation order; a
+    /// matmul's last input is its second operand, read as its filter
+    /// ([`Layer::operand`]).
+    pub inputs: Vec<View>,
     /// Which source sizes it accepts (the padding rule); `Floor` only for
     /// windows whose output size was rounded down.
     pub mode: WindowMode,
@@ -96,7 +148,7 @@ pub struct Layer {
 impl Layer {
     /// The sources whose channels make up the layer's input fmap, in
     /// concatenation order: all of [`Layer::inputs`] but a matmul's operand.
-    pub fn data_inputs(&self) -> &[Source] {
+    pub fn data_inputs(&self) -> &[View] {
         match self.operand() {
             Some(_) => &self.inputs[..self.inputs.len() - 1],
             None => &self.inputs,
@@ -124,7 +176,7 @@ impl Layer {
 
     /// A matmul's second operand: the source read as its filter, per sample
     /// (docs/model/layers.md#matmul); `None` for every other layer.
-    pub fn operand(&self) -> Option<Source> {
+    pub fn operand(&self) -> Option<View> {
         if self.shape.is_matmul() {
             self.inputs.last().copied()
         } else {
@@ -206,6 +258,29 @@ impl Network {
         }
     }
 
+    /// Channels and fmap size a layer reads of a source: the slice's
+    /// channels, or all of the source's.
+    pub fn view_shape(&self, v: View) -> (u64, Dim2) {
+        let (c, size) = self.source_shape(v.source);
+        (v.channels.map_or(c, |r| r.len()), size)
+    }
+
+    /// A view as the language writes it: the source's name, and its
+    /// channel range if it is a slice (`stage2_1[58:116]`).
+    pub fn view_name(&self, v: View) -> String {
+        let name = self.source_name(v.source);
+        match v.channels {
+            Some(r) => format!("{name}{r}"),
+            None => name.to_owned(),
+        }
+    }
+
+    /// Producers a layer reads, in its inputs' order (a source read twice
+    /// is listed twice).
+    pub fn sources(&self, id: LayerId) -> impl Iterator<Item = Source> + '_ {
+        self.layer(id).inputs.iter().map(|v| v.source)
+    }
+
     /// Consumers of a layer, in definition order.
     pub fn consumers(&self, id: LayerId) -> Vec<LayerId> {
         self.consumers.get(id.index()).cloned().unwrap_or_default()
@@ -272,6 +347,18 @@ pub enum IrError {
         other: String,
         /// Its size.
         other_size: Dim2,
+    },
+    /// A channel slice that is empty or goes past its source's channels.
+    #[error("layer `{layer}` reads channels {range} of `{source_name}`, which has {channels}")]
+    Slice {
+        /// The layer.
+        layer: String,
+        /// The source.
+        source_name: String,
+        /// The range read.
+        range: ChannelRange,
+        /// The source's channels.
+        channels: u64,
     },
     /// A matmul's second operand does not hold its filter.
     #[error(
@@ -368,7 +455,7 @@ impl NetworkBuilder {
         if layer.data_inputs().is_empty() {
             return Err(IrError::NoInputs(layer.name));
         }
-        for &src in &layer.inputs {
+        for &View { source: src, .. } in &layer.inputs {
             let known = match src {
                 Source::Input => true,
                 Source::Extern(i) => (i as usize) < self.net.externs.len(),
@@ -381,16 +468,17 @@ impl NetworkBuilder {
                 });
             }
         }
+        self.check_slices(&layer)?;
         if let (Some(op), LayerShape::Conv(conv)) = (layer.operand(), s) {
             // The operand is the filter of one sample: all of its words,
             // and as many channels again for each token in a KV cache
             // (docs/model/layers.md#kv-cache).
-            let (c, size) = self.net.source_shape(op);
+            let (c, size) = self.net.view_shape(op);
             let found = c.saturating_mul(size.size().saturating_add(conv.cached()));
             if found != s.total_filter_size() {
                 return Err(IrError::Operand {
                     layer: layer.name.clone(),
-                    source_name: self.net.source_name(op).to_owned(),
+                    source_name: self.net.view_name(op),
                     found,
                     expected: s.total_filter_size(),
                 });
@@ -398,24 +486,24 @@ impl NetworkBuilder {
         }
         let mut channels = 0;
         for &src in layer.data_inputs() {
-            let (c, size) = self.net.source_shape(src);
+            let (c, size) = self.net.view_shape(src);
             if !s.accepts_input_size(size, layer.mode) {
                 return Err(IrError::FmapSize {
                     layer: layer.name.clone(),
-                    source_name: self.net.source_name(src).to_owned(),
+                    source_name: self.net.view_name(src),
                     found: size,
                     derived: s.ifmap(),
                 });
             }
             channels += c;
             let first = layer.inputs[0];
-            let first_size = self.net.source_shape(first).1;
+            let first_size = self.net.view_shape(first).1;
             if size != first_size {
                 return Err(IrError::ConcatSizes {
                     layer: layer.name.clone(),
-                    first: self.net.source_name(first).to_owned(),
+                    first: self.net.view_name(first),
                     first_size,
-                    other: self.net.source_name(src).to_owned(),
+                    other: self.net.view_name(src),
                     other_size: size,
                 });
             }
@@ -429,8 +517,8 @@ impl NetworkBuilder {
         }
         self.claim(&layer.name)?;
         let id = LayerId(self.net.layers.len() as u32);
-        for src in &layer.inputs {
-            if let Source::Layer(p) = src
+        for View { source, .. } in &layer.inputs {
+            if let Source::Layer(p) = source
                 && let Some(list) = self.net.consumers.get_mut(p.index())
                 // A layer that reads a producer twice is one consumer.
                 && list.last() != Some(&id)
@@ -441,6 +529,24 @@ impl NetworkBuilder {
         self.net.layers.push(layer);
         self.net.consumers.push(Vec::new());
         Ok(id)
+    }
+
+    /// Every channel slice `layer` reads is non-empty and within its
+    /// source's channels.
+    fn check_slices(&self, layer: &Layer) -> Result<(), IrError> {
+        for v in &layer.inputs {
+            let Some(range) = v.channels else { continue };
+            let channels = self.net.source_shape(v.source).0;
+            if range.is_empty() || range.to > channels {
+                return Err(IrError::Slice {
+                    layer: layer.name.clone(),
+                    source_name: self.net.source_name(v.source).to_owned(),
+                    range,
+                    channels,
+                });
+            }
+        }
+        Ok(())
     }
 
     /// The finished network.
@@ -473,7 +579,7 @@ mod tests {
                 Dim2::square(3),
                 Dim2::square(2),
             )),
-            inputs: vec![Source::Input],
+            inputs: vec![Source::Input.into()],
             mode,
             span: Span::Api,
         };

@@ -136,6 +136,9 @@ pub enum Rhs {
         /// The block call of the first instance.
         call: Call,
     },
+    /// `x[a:b]`, or another source expression that is not a call: a name
+    /// for a source, no layer.
+    Source(Expr),
 }
 
 /// `callee(args)`.
@@ -196,6 +199,16 @@ pub enum ExprKind {
     /// `concat(a, b)` or, rejected by the checker outside `out`, an inline
     /// operator or block call.
     Call(Call),
+    /// `x[from:to]`: a channel slice of a source; a bound left out is the
+    /// first or past the last channel.
+    Slice {
+        /// The sliced source.
+        src: Box<Expr>,
+        /// The first channel, if written.
+        from: Option<Box<Expr>>,
+        /// One past the last channel, if written.
+        to: Option<Box<Expr>>,
+    },
 }
 
 /// Integer operators.

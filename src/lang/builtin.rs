@@ -116,6 +116,10 @@ pub enum Key {
     /// Tokens of a matmul's second operand held in a cache in DRAM besides
     /// its source's: a decode step's past keys or values.
     Cache,
+    /// A matmul's windows: its tokens split into windows of this many
+    /// points, each multiplying only the same window of the second
+    /// operand (Swin's window attention, docs/language.md#window-attention).
+    Window,
 }
 
 /// What kind of value a keyword takes.
@@ -289,6 +293,7 @@ const MATMUL: &[Param] = &[
     opt(Key::Groups),
     opt(Key::KvGroups),
     opt(Key::Cache),
+    opt(Key::Window),
 ];
 const POOL: &[Param] = &[
     req(Key::Src),
@@ -318,6 +323,7 @@ impl Key {
             Key::Interp => "mode",
             Key::KvGroups => "kv_groups",
             Key::Cache => "cache",
+            Key::Window => "window",
         }
     }
 
@@ -327,7 +333,7 @@ impl Key {
             Key::Src | Key::Operand => ParamKind::Source,
             Key::Out | Key::Groups | Key::KvGroups => ParamKind::Count,
             Key::Cache => ParamKind::Natural,
-            Key::Kernel | Key::Stride | Key::Size | Key::Dilation | Key::Scale => {
+            Key::Kernel | Key::Stride | Key::Size | Key::Dilation | Key::Scale | Key::Window => {
                 ParamKind::Dims { min: 1 }
             }
             Key::Pad => ParamKind::Dims { min: 0 },
@@ -355,6 +361,7 @@ impl Key {
             Key::Interp => "interpolation",
             Key::KvGroups => "kv_groups",
             Key::Cache => "cached tokens",
+            Key::Window => "window",
         }
     }
 

@@ -9,6 +9,24 @@ use super::builtin::Builtin;
 use crate::diag::Code;
 use crate::ir::{Dim2, WindowMode};
 
+/// Why a `matmul`'s `window` does not fit, for
+/// [`ErrorKind::WindowAttention`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum WindowMisfit {
+    /// It does not divide the first operand's fmap.
+    NotDividing,
+    /// The second operand's fmap is not the first's.
+    OperandSize,
+    /// With `contract: tokens`, a window's tokens are not the first
+    /// operand's channels per group.
+    Contracted {
+        /// The first operand's channels per group.
+        per_group: u64,
+    },
+    /// A KV cache is given too.
+    Cache,
+}
+
 /// What kind of value something is, for [`ErrorKind::WrongKind`].
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum ValueKind {
@@ -287,6 +305,43 @@ pub enum ErrorKind {
         /// The `kv_groups`.
         kv_groups: u64,
     },
+    /// [`Code::WindowAttention`]
+    WindowAttention {
+        /// The `window` value.
+        span: Span,
+        /// The first operand.
+        a: Operand,
+        /// The second operand.
+        b: Operand,
+        /// The window.
+        window: Dim2,
+        /// The groups.
+        groups: u64,
+        /// What does not fit.
+        why: WindowMisfit,
+    },
+    /// [`Code::SliceRange`]
+    SliceRange {
+        /// The bound past the channels.
+        span: Span,
+        /// The sliced source.
+        source: Operand,
+        /// The bound.
+        bound: u64,
+        /// Whether it is `to` (else `from`).
+        is_to: bool,
+    },
+    /// [`Code::EmptySlice`]
+    EmptySlice {
+        /// The slice.
+        span: Span,
+        /// The sliced source.
+        source: Operand,
+        /// The first channel.
+        from: u64,
+        /// One past the last.
+        to: u64,
+    },
     /// [`Code::Overflow`]
     Overflow {
         /// What overflows.
@@ -530,6 +585,9 @@ impl ErrorKind {
             ErrorKind::GroupsDivide { .. } => Code::GroupsDivide,
             ErrorKind::MatmulSizes { .. } => Code::MatmulSizes,
             ErrorKind::KvGroupsDivide { .. } => Code::KvGroupsDivide,
+            ErrorKind::WindowAttention { .. } => Code::WindowAttention,
+            ErrorKind::SliceRange { .. } => Code::SliceRange,
+            ErrorKind::EmptySlice { .. } => Code::EmptySlice,
             ErrorKind::DivByZero { .. } => Code::DivByZero,
             ErrorKind::ArgCount { .. } => Code::ArgCount,
             ErrorKind::WrongKind { .. } => Code::WrongKind,

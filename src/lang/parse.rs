@@ -81,6 +81,9 @@ pub fn rule_words(rule: &Rule) -> String {
         Rule::paren => "`(`",
         Rule::qname => "a layer name",
         Rule::call => "a call like `conv(...)` or `concat(...)`",
+        Rule::source => "a layer name or a call",
+        Rule::slice => "a channel slice like `[0:58]`",
+        Rule::slice_from | Rule::slice_to => "a channel number",
         Rule::arg => "an argument",
         Rule::kwarg => "a keyword argument like `stride: 2`",
         Rule::arg_name => "an argument name",
@@ -158,7 +161,13 @@ fn expected_words(source: &str, pos: usize, token: &str, positives: &[Rule]) -> 
         return "a call like `conv(...)` or `repeat N block(...)`".into();
     }
     let mut w: Vec<String> = Vec::new();
-    for x in positives.iter().map(rule_words) {
+    // Any name may be followed by a channel slice: saying so after every
+    // name would drown what was meant.
+    for x in positives
+        .iter()
+        .filter(|r| **r != Rule::slice)
+        .map(rule_words)
+    {
         if !w.contains(&x) {
             w.push(x);
         }
@@ -463,7 +472,13 @@ impl Builder {
         let name = self.ident(it.next());
         let value = match it.next() {
             Some(p) if p.as_rule() == Rule::repeat => self.repeat(p),
-            Some(p) => ast::Rhs::Call(self.call(p)),
+            Some(p) => match self.term(p) {
+                Expr {
+                    kind: ExprKind::Call(call),
+                    ..
+                } => ast::Rhs::Call(call),
+                other => ast::Rhs::Source(other),
+            },
             None => ast::Rhs::Call(empty_call(span)),
         };
         StmtKind::Layer { name, value }
@@ -594,6 +609,7 @@ impl Builder {
     fn term(&mut self, pair: Pair<'_, Rule>) -> Expr {
         let span = span_of(&pair);
         let kind = match pair.as_rule() {
+            Rule::source => return self.source(pair),
             Rule::call => ExprKind::Call(self.call(pair)),
             Rule::qname => ExprKind::Name(self.qname(pair)),
             Rule::number => ExprKind::Int(self.number(&pair)),
@@ -616,6 +632,39 @@ impl Builder {
             r => unreachable!("unexpected {r:?} in term"),
         };
         Expr { kind, span }
+    }
+
+    /// A call or a name, sliced if a slice follows.
+    fn source(&mut self, pair: Pair<'_, Rule>) -> Expr {
+        let span = span_of(&pair);
+        let mut it = pair.into_inner();
+        let Some(first) = it.next() else {
+            return Expr {
+                kind: ExprKind::Int(0),
+                span,
+            };
+        };
+        let src = self.term(first);
+        let Some(slice) = it.next() else {
+            return src;
+        };
+        let (mut from, mut to) = (None, None);
+        for bound in slice.into_inner() {
+            let rule = bound.as_rule();
+            let e = bound.into_inner().next().map(|e| Box::new(self.expr(e)));
+            match rule {
+                Rule::slice_from => from = e,
+                _ => to = e,
+            }
+        }
+        Expr {
+            kind: ExprKind::Slice {
+                src: Box::new(src),
+                from,
+                to,
+            },
+            span,
+        }
     }
 
     fn qname(&mut self, pair: Pair<'_, Rule>) -> Vec<Ident> {

@@ -4,28 +4,33 @@
 //! other node is an error that names it.
 
 use super::ImportError;
-use super::graph::{AttrValue, Dim, Graph, Node, Tensor};
+use super::graph::{Graph, Node};
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::fmt::Write;
 
 mod attrs;
+mod channels;
 mod channels_last;
+mod constants;
 mod conv1d;
 mod embedding;
+mod gather;
+mod inputs;
 mod kv_cache;
 mod names;
 mod ops;
 mod products;
-mod refuse;
+mod reshape;
 mod rotary;
 mod shapes;
 mod tokens;
 mod upsample;
+mod windows;
 
 use attrs::unsupported;
 use names::{net_name, short_name};
-use shapes::{broadcast, reshaped};
+use shapes::reshaped;
 
 /// How to read a graph.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -171,6 +176,9 @@ struct Lowering<'g> {
     last_layer: Option<String>,
     /// Evaluated shape arithmetic, by tensor ([`shapes`]).
     shapes: HashMap<String, Vec<i64>>,
+    /// The dims of evaluated tensors that are not vectors (a reshape's,
+    /// a transpose's, a slice's).
+    shape_dims: HashMap<String, Vec<i64>>,
     /// The input declarations (rewritten when a class token turns the
     /// patch embedding into a 1x1 conv over patches:
     /// docs/onnx.md#token-sequences).
@@ -198,6 +206,7 @@ pub(crate) fn lower(graph: &Graph, options: &ImportOptions) -> Result<Imported, 
         layers: 0,
         last_layer: None,
         shapes: HashMap::new(),
+        shape_dims: HashMap::new(),
         header: String::new(),
         patches: HashMap::new(),
         linears: HashMap::new(),
@@ -280,113 +289,6 @@ impl Lowering<'_> {
         name
     }
 
-    /// Declares the data inputs (`input`, then `extern`s) and records the
-    /// constants; returns the declarations.
-    fn inputs(&mut self, options: &ImportOptions) -> Result<String, ImportError> {
-        for t in &self.graph.initializers {
-            self.vals.insert(t.name.clone(), konst(t));
-        }
-        let mut params = HashSet::new();
-        // A vector (rank 1) added or multiplied in is a bias or a scale: a
-        // linear layer on a token sequence exports as `MatMul` + `Add`.
-        let vectors: HashSet<&str> = self
-            .graph
-            .inputs
-            .iter()
-            .filter(|v| v.dims.as_ref().is_some_and(|d| d.len() <= 1))
-            .map(|v| v.name.as_str())
-            .collect();
-        for n in &self.graph.nodes {
-            if !ELEMENTWISE.contains(&n.op.as_str()) && n.op != "Concat" {
-                params.extend(n.inputs.iter().skip(1).cloned());
-            } else if ELEMENTWISE.contains(&n.op.as_str()) {
-                // (torch writes `bias + x @ w` as often as `x @ w + bias`.)
-                let bias = n.inputs.iter().filter(|i| vectors.contains(i.as_str()));
-                params.extend(bias.cloned());
-            }
-        }
-        let mut out = String::new();
-        let mut first = true;
-        let mut free_batch = false;
-        let mut data_rank: Option<usize> = None;
-        for v in &self.graph.inputs {
-            if self.vals.contains_key(&v.name) {
-                continue;
-            }
-            let dims: Vec<Dim> = v.dims.clone().unwrap_or_default();
-            // Why these are weights too, although only element-wise nodes
-            // read them: a tensor of rank 0 or 1 has no batch dimension
-            // (a bias added to a map), and when the network input's batch
-            // is free, a tensor of a fixed first dimension is shared by
-            // the whole batch (a layer scale, a class token). torch.onnx
-            // writes both as graph inputs when exporting without weights.
-            // Token ids, masks, a KV cache and embedding tables first:
-            // the ids are read as a Gather's parameter.
-            if let Some(val) = self.token_input(v, &dims) {
-                self.vals.insert(v.name.clone(), val);
-                continue;
-            }
-            let fixed_first = matches!(dims.first(), Some(Dim::Value(_)));
-            // In a fixed-batch export, a tensor of lower rank than the data
-            // input that only element-wise nodes, `Expand` or `Concat` read
-            // is a weight too (a position embedding, a class token).
-            let lower_rank = !first && data_rank.is_some_and(|r| dims.len() < r);
-            let broadcast = lower_rank && self.read_only_elementwise(&v.name);
-            let shared =
-                v.dims.is_some() && (dims.len() <= 1 || (free_batch && fixed_first) || broadcast);
-            if params.contains(&v.name) || shared {
-                let known = dims
-                    .iter()
-                    .map(|d| match d {
-                        Dim::Value(x) => Some(*x),
-                        Dim::Free(_) => None,
-                    })
-                    .collect::<Option<Vec<i64>>>();
-                self.vals.insert(
-                    v.name.clone(),
-                    Val::Const {
-                        dims: known,
-                        ints: Vec::new(),
-                    },
-                );
-                continue;
-            }
-            let shape = match (first, options.input_shape) {
-                (true, Some(s)) => s,
-                _ => data_shape(&v.name, &dims)?,
-            };
-            if first {
-                free_batch = matches!(dims.first(), Some(Dim::Free(_)));
-                data_rank = Some(dims.len());
-                self.batch1 = matches!(dims.first(), Some(Dim::Value(1)));
-            }
-            let name = self.fresh(&v.name);
-            let kw = if first { "input" } else { "extern" };
-            let _ = writeln!(
-                out,
-                "{kw} {name} [{}, {}, {}]",
-                shape[0], shape[1], shape[2]
-            );
-            self.vals.insert(
-                v.name.clone(),
-                Val::Fmap {
-                    expr: name,
-                    c: shape[0],
-                    h: shape[1],
-                    w: shape[2],
-                    layer: false,
-                    flat: false,
-                    pad: [0; 4],
-                },
-            );
-            first = false;
-        }
-        if first && !self.vals.values().any(|v| matches!(v, Val::Ids { .. })) {
-            return Err(ImportError::NoInput);
-        }
-        Ok(out)
-    }
-
     fn val(&self, node: &Node, i: usize) -> Result<&Val, ImportError> {
         let name = node
             .inputs
@@ -462,7 +364,7 @@ impl Lowering<'_> {
                 "only a per-channel affine transform of a whole feature map, concatenated \
                  back in order (GoogLeNet's transform_input), is supported",
             )),
-            Val::Ids { .. } | Val::Cache { .. } => Err(refuse::refused(
+            Val::Ids { .. } | Val::Cache { .. } => Err(unsupported(
                 node,
                 format!("input {i} is token ids or a KV cache, not a feature map"),
                 "token ids are read by an embedding lookup (a Gather from a table), a KV \
@@ -509,100 +411,10 @@ impl Lowering<'_> {
                 "export with standard ONNX operators only",
             ));
         }
+        if self.constant(node)? {
+            return Ok(());
+        }
         let op = node.op.as_str();
-        let all_const = !node.inputs.is_empty()
-            && node
-                .inputs
-                .iter()
-                .filter(|s| !s.is_empty())
-                .all(|s| matches!(self.vals.get(s), Some(Val::Const { .. })));
-        if (all_const || matches!(op, "Shape" | "Size"))
-            && let Some(v) = self.eval_shape(node)
-            && let Some(o) = node.outputs.first()
-        {
-            self.shapes.insert(o.clone(), v);
-        }
-        if op == "Constant" {
-            let v = match node.attr("value") {
-                Some(AttrValue::Tensor(t)) => konst(t),
-                _ => Val::Const {
-                    dims: None,
-                    ints: Vec::new(),
-                },
-            };
-            self.set(node, v);
-            return Ok(());
-        }
-        if all_const && FOLDED.contains(&op) {
-            // A weight renamed (`Identity`) or cast keeps its shape.
-            let v = self.val(node, 0)?.clone();
-            self.set(node, v);
-            return Ok(());
-        }
-        if op == "ConstantOfShape"
-            && let Ok(Val::Const { ints, .. }) = self.val(node, 0)
-            && !ints.is_empty()
-        {
-            // Older model-zoo files make their weights this way: a tensor of
-            // the shape held by an initializer.
-            let dims = Some(ints.clone());
-            self.set(
-                node,
-                Val::Const {
-                    dims,
-                    ints: Vec::new(),
-                },
-            );
-            return Ok(());
-        }
-        if all_const
-            && op == "Reshape"
-            && let (Ok(Val::Const { dims: Some(d), .. }), Ok(Val::Const { ints: t, .. })) =
-                (self.val(node, 0), self.val(node, 1))
-            && !t.is_empty()
-        {
-            // A weight reshaped for its layer (older model-zoo files).
-            let dims = reshaped(d, t);
-            self.set(
-                node,
-                Val::Const {
-                    dims,
-                    ints: Vec::new(),
-                },
-            );
-            return Ok(());
-        }
-        if all_const || matches!(op, "Shape" | "Size" | "ConstantOfShape") {
-            // Why: a subgraph of constants (shape arithmetic for a reshape)
-            // computes no feature map; its values are not needed, except
-            // the shape of a weight broadcast over the batch (a class
-            // token: docs/onnx.md#token-sequences).
-            if op == "Expand"
-                && let (Ok(Val::Const { dims: Some(d), .. }), Some(to)) =
-                    (self.val(node, 0), self.ints(node, 1))
-                && let Some(dims) = broadcast(d, &to)
-                && let Some(o) = node.outputs.first()
-            {
-                self.vals.insert(
-                    o.clone(),
-                    Val::Const {
-                        dims: Some(dims),
-                        ints: Vec::new(),
-                    },
-                );
-                return Ok(());
-            }
-            for o in &node.outputs {
-                self.vals.insert(
-                    o.clone(),
-                    Val::Const {
-                        dims: None,
-                        ints: Vec::new(),
-                    },
-                );
-            }
-            return Ok(());
-        }
         if node
             .inputs
             .iter()
@@ -625,6 +437,11 @@ impl Lowering<'_> {
         if let Some(done) = self.tokens(node) {
             return done;
         }
+        self.feature_map_node(node, op)
+    }
+
+    /// A node of feature maps: a layer, a fold, or an error naming it.
+    fn feature_map_node(&mut self, node: &Node, op: &str) -> Result<(), ImportError> {
         match op {
             _ if FOLDED.contains(&op) => {
                 let v = self.val(node, 0)?.clone();
@@ -642,6 +459,8 @@ impl Lowering<'_> {
             _ if ELEMENTWISE.contains(&op) => self.eltwise(node)?,
             "Concat" => self.concat(node)?,
             "Gather" => self.gather(node)?,
+            "Slice" => self.fmap_slice(node)?,
+            "Split" => self.fmap_split(node)?,
             "Transpose" if let Some(done) = self.fmap_transpose(node) => done?,
             "Transpose" if let Some(done) = self.channels_last_view(node) => done?,
             "Transpose" => {
@@ -735,71 +554,4 @@ struct Fm {
     w: u64,
     flat: bool,
     pad: [u64; 4],
-}
-
-fn konst(t: &Tensor) -> Val {
-    Val::Const {
-        dims: Some(t.dims.clone()),
-        ints: t.ints.clone(),
-    }
-}
-
-/// Channels, height and width of a data input `[N, C, H, W]`, `[N, C, L]`
-/// (a 1D map: `L` x 1) or `[N, F]` (a vector: `F` x 1 x 1); `N` is the batch,
-/// set by `--batch`.
-fn data_shape(name: &str, dims: &[Dim]) -> Result<[u64; 3], ImportError> {
-    let rest = dims.get(1..).unwrap_or(&[]);
-    let mut v = Vec::new();
-    for d in rest {
-        match d {
-            Dim::Value(x) if *x > 0 => v.push(*x as u64),
-            _ => {
-                let what = match d {
-                    Dim::Free(p) if !p.is_empty() => format!("`{p}`"),
-                    _ => "a dimension".to_owned(),
-                };
-                return Err(ImportError::FreeShape {
-                    input: name.to_owned(),
-                    what: format!("{what} of [{}] is not a fixed size", show_dims(dims)),
-                });
-            }
-        }
-    }
-    match v.as_slice() {
-        [c, h, w] => Ok([*c, *h, *w]),
-        [c, l] => Ok([*c, *l, 1]),
-        [f] => Ok([*f, 1, 1]),
-        [_, _, _, _] => Err(refuse::refused_input(
-            name,
-            format!(
-                "a 5-D input [{}] (video or volumes: a depth or time axis besides height \
-                 and width)",
-                show_dims(dims)
-            ),
-            "nnc models 2-D feature maps: a 3-D convolution would need a depth loop in the \
-             layer model, the mapping and the partitioning, which nnc does not have (a shape \
-             given with --input-shape does not change that); a 2-D model, or a video model \
-             exported frame by frame, imports",
-        )),
-        _ => Err(ImportError::FreeShape {
-            input: name.to_owned(),
-            what: format!(
-                "a shape of rank {} is not a batch of feature maps",
-                dims.len()
-            ),
-        }),
-    }
-}
-
-/// Dims as the graph declares them: `batch, 3, height, width`.
-fn show_dims(dims: &[Dim]) -> String {
-    let v: Vec<String> = dims
-        .iter()
-        .map(|d| match d {
-            Dim::Value(x) => x.to_string(),
-            Dim::Free(p) if !p.is_empty() => p.clone(),
-            Dim::Free(_) => "?".to_owned(),
-        })
-        .collect();
-    v.join(", ")
 }

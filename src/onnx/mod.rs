@@ -29,6 +29,16 @@ pub enum ImportError {
         /// What is free.
         what: String,
     },
+    /// A data input nnc cannot model (a 5-D input: video, volumes).
+    #[error("input `{input}`: {what}")]
+    Input {
+        /// The input's name.
+        input: String,
+        /// What is wrong.
+        what: String,
+        /// What to do.
+        help: String,
+    },
     /// A node nnc cannot represent.
     #[error("node `{node}` ({op}): {what}")]
     Node {
@@ -60,6 +70,11 @@ impl ImportError {
                 Diagnostic::new(Code::OnnxFreeShape, what.clone())
                     .at(format!("input `{input}`"))
                     .help("give the shape with `--input-shape C,H,W`")
+            }
+            ImportError::Input { input, what, help } => {
+                Diagnostic::new(Code::OnnxInput, what.clone())
+                    .at(format!("input `{input}`"))
+                    .help(help)
             }
             ImportError::Node {
                 node,

@@ -147,7 +147,7 @@ fn layer(row: &TopologyRow, source: Source) -> Layer {
         name: row.name.clone(),
         kind: LayerKind::Conv,
         shape: LayerShape::Conv(shape),
-        inputs: vec![source],
+        inputs: vec![source.into()],
         mode,
         span: span(row),
     }

@@ -172,11 +172,7 @@ fn layer_out(
     LayerOut {
         name: layer.name.clone(),
         kind: layer.kind,
-        inputs: layer
-            .inputs
-            .iter()
-            .map(|&src| net.source_name(src).to_owned())
-            .collect(),
+        inputs: layer.inputs.iter().map(|&src| net.view_name(src)).collect(),
         shape: shape_out(&layer.shape),
         ops: s.ops,
         partition: PartitionOut {
@@ -272,7 +268,10 @@ fn network_bounds(net: &Network, machine: &Machine, options: &Options) -> Vec<Lo
     net.layer_ids()
         .map(|id| {
             let l = net.layer(id);
-            let from_layer = l.inputs.iter().any(|s| matches!(s, Source::Layer(_)));
+            let from_layer = l
+                .inputs
+                .iter()
+                .any(|s| matches!(s.source, Source::Layer(_)));
             let to_layer = !net.consumers(id).is_empty();
             let on_chip = PerData([false, from_layer, to_layer]);
             layer_bound(&l.shape, &BoundContext { on_chip, ..ctx })

@@ -88,6 +88,10 @@ fn complete(block: &str) -> String {
         || first.starts_with("# One head-split")
         || first.starts_with("# A U-Net decoder")
         || first.starts_with("# A decode step")
+        || first.starts_with("# DeepLabV3-MobileNetV3 at 520x520")
+        || first.starts_with("# Swin-T's first window attention")
+        || first.starts_with("# ShuffleNetV2's unit")
+        || first.starts_with("# GPT-2's fused attention projection")
     {
         block.to_string()
     } else if first.starts_with("block inception") {
@@ -102,7 +106,7 @@ fn complete(block: &str) -> String {
 #[test]
 fn every_nn_example_compiles() {
     let examples = blocks(&doc(), "nn");
-    assert_eq!(examples.len(), 10, "examples on the page");
+    assert_eq!(examples.len(), 14, "examples on the page");
     for block in examples {
         compile(&complete(&block));
     }
@@ -166,7 +170,7 @@ fn attention_example() {
     assert_eq!(scores.shape.total_ops(1), 12 * 197 * 197 * 64);
     assert_eq!(scores.shape.weights(), 0);
     assert_eq!(
-        scores.operand().map(|s| net.source_name(s)),
+        scores.operand().map(|s| net.source_name(s.source)),
         Some("k"),
         "k is read as the filter"
     );
@@ -174,7 +178,7 @@ fn attention_example() {
     let ctx = layer(&net, "ctx");
     assert_eq!((ctx.shape.nifm(), ctx.shape.nofm()), (12 * 197, 768));
     assert_eq!(ctx.shape.total_ops(1), 12 * 197 * 197 * 64);
-    assert_eq!(ctx.operand().map(|s| net.source_name(s)), Some("v"));
+    assert_eq!(ctx.operand().map(|s| net.source_name(s.source)), Some("v"));
     // The filter of one sample is the whole operand.
     assert_eq!(ctx.shape.total_filter_size(), 768 * 197);
 }
@@ -252,7 +256,7 @@ fn bottleneck_with_default_and_repeat() {
     let out3 = net.find("conv4.3.out").expect("conv4.3.out");
     assert_eq!(
         layer(&net, "last").inputs,
-        vec![Source::Layer(out2), Source::Layer(out3)]
+        vec![Source::Layer(out2).into(), Source::Layer(out3).into()]
     );
     let e = layer(&net, "conv4.3.out");
     assert_eq!((e.shape.nifm(), e.shape.nofm()), (512, 256));
@@ -331,6 +335,56 @@ fn pool_modes() {
         assert_eq!(l.shape.ofmap(), nnc::ir::Dim2::square(16));
         assert_eq!(l.shape.ifmap(), nnc::ir::Dim2::square(33));
     }
+}
+
+/// PyTorch's padding over an odd size, and ASPP's dilated padding, in
+/// `mode: floor` (docs/language.md#the-padding-rule).
+#[test]
+fn floor_pads_half_the_kernel() {
+    let net = compile(&complete(&example("# DeepLabV3-MobileNetV3 at 520x520")));
+    let down = layer(&net, "down");
+    assert_eq!(
+        (down.shape.ofmap(), down.shape.ifmap()),
+        (nnc::ir::Dim2::square(33), nnc::ir::Dim2::square(67))
+    );
+    assert_eq!(layer(&net, "aspp").shape.ofmap(), nnc::ir::Dim2::square(33));
+}
+
+/// Swin-T's window attention: the MACs of 64 windows of 49 tokens, each
+/// run once per head and window (docs/language.md#window-attention).
+#[test]
+fn window_attention_example() {
+    let net = compile(&complete(&example("# Swin-T's first window attention")));
+    let scores = layer(&net, "scores");
+    assert_eq!(scores.shape.nofm(), 3 * 49);
+    assert_eq!(scores.shape.total_ops(1), 64 * 3 * 49 * 49 * 32);
+    let nnc::ir::LayerShape::Conv(c) = scores.shape else {
+        panic!("a matmul is a convolution");
+    };
+    assert_eq!((c.runs(), c.windows()), (3 * 64, 64));
+    let ctx = layer(&net, "ctx");
+    assert_eq!(ctx.shape.nofm(), 96);
+    assert_eq!(ctx.shape.total_ops(1), 64 * 3 * 49 * 49 * 32);
+}
+
+/// ShuffleNetV2's unit reads halves of its input; GPT-2's fused
+/// projection is read in three slices (docs/language.md#channel-slices).
+#[test]
+fn channel_slice_examples() {
+    let net = compile(&complete(&example("# ShuffleNetV2's unit")));
+    let a = layer(&net, "u1.a");
+    assert_eq!(a.shape.nifm(), 58);
+    assert_eq!(net.view_name(a.inputs[0]), "x[58:116]");
+    // The second unit's halves are the first unit's parts, whole.
+    let a2 = layer(&net, "u2.a");
+    assert_eq!(net.view_name(a2.inputs[0]), "u1.d");
+    let net = compile(&complete(&example("# GPT-2's fused attention projection")));
+    let scores = layer(&net, "scores");
+    let names: Vec<String> = scores.inputs.iter().map(|&v| net.view_name(v)).collect();
+    assert_eq!(names, ["qkv[0:768]", "qkv[768:1536]"]);
+    assert_eq!(scores.shape.total_ops(1), 12 * 128 * 128 * 64);
+    let ctx = layer(&net, "ctx");
+    assert_eq!(net.view_name(ctx.inputs[1]), "qkv[1536:2304]");
 }
 
 #[test]

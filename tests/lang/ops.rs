@@ -42,7 +42,11 @@ fn attention_matmuls_have_the_products_sizes() {
     assert_eq!(c.shape.total_ops(1), 4 * 16 * 16 * 16);
     // No weights, and both operands are read (no W001 for k or v).
     assert_eq!(s.weights() + c.weights(), 0);
-    let names: Vec<&str> = c.inputs.iter().map(|&i| net.source_name(i)).collect();
+    let names: Vec<&str> = c
+        .inputs
+        .iter()
+        .map(|&i| net.source_name(i.source))
+        .collect();
     assert_eq!(names, ["s", "v"]);
 }
 
@@ -132,5 +136,95 @@ fn upsampling_mistakes_have_their_codes() {
     for (line, code) in bad {
         let found = codes(&format!("network t\ninput x [8, 4]\n{line}\n"));
         assert!(found.contains(&code), "{line}: {found:?}");
+    }
+}
+
+/// Each way a `window` can miss its operands is E044, and the label says
+/// which (docs/language.md#window-attention).
+#[test]
+fn window_attention_mistakes_say_what_misses() {
+    let good = "network t\ninput x [32, 8, 8]\nq = conv(x, 32, kernel: 1)\n\
+                k = conv(x, 32, kernel: 1)\n";
+    let head = format!("{good}small = pool(x, kernel: 2)\n");
+    let bad = [
+        (
+            "s = matmul(q, k, contract: channels, groups: 2, window: 3)",
+            "3x3 windows do not tile 8x8",
+        ),
+        (
+            "s = matmul(q, small, contract: channels, groups: 2, window: 4)",
+            "the second operand is 4x4, the first 8x8",
+        ),
+        // 16 tokens per window, but 32 / 4 = 8 channels per group.
+        (
+            "s = matmul(q, k, contract: tokens, groups: 4, window: 4)",
+            "a window has 16 tokens, where 8 are contracted",
+        ),
+        (
+            "s = matmul(q, k, contract: channels, groups: 2, window: 4, cache: 3)",
+            "a window attention with a KV cache",
+        ),
+    ];
+    for (line, label) in bad {
+        let src = format!("{head}{line}\n");
+        let d = nnc::lang::compile(&src).expect_err(line);
+        let codes: Vec<Code> = d.iter().filter_map(|d| d.code).collect();
+        assert!(codes.contains(&Code::WindowAttention), "{line}: {codes:?}");
+        let text = nnc::diag::render(&d, "t.nn", &src);
+        assert!(text.contains(label), "{line}:\n{text}");
+    }
+    // The same windows, fitting: 4 windows of 16 tokens, 2 heads of 16.
+    let net = compile(&format!(
+        "{good}s = matmul(q, k, contract: channels, groups: 2, window: 4)\n\
+         c = matmul(softmax(s), k, contract: tokens, groups: 2, window: 4)\n"
+    ));
+    let s = net.layer(net.find("s").unwrap());
+    assert_eq!(s.shape.nofm(), 2 * 16);
+    assert_eq!(s.shape.total_ops(1), 4 * 2 * 16 * 16 * 16);
+    let c = net.layer(net.find("c").unwrap());
+    assert_eq!(c.shape.total_ops(1), 4 * 2 * 16 * 16 * 16);
+}
+
+/// A slice of a concatenation is the parts it falls in, each cut to its
+/// channels, in the sources' own numbering; a slice of a slice too
+/// (docs/language.md#channel-slices).
+#[test]
+fn slices_cut_the_parts_they_fall_in() {
+    let net = compile(
+        "network t\ninput x [16, 4, 4]\na = conv(x, 8, kernel: 1)\nb = conv(x, 8, kernel: 1)\n\
+         both = concat(a, b, x)\n\
+         mid = both[4:12]\nc = conv(mid, 2, kernel: 1)\n\
+         d = conv(mid[2:6], 2, kernel: 1)\ne = conv(both[:8], 2, kernel: 1)\n\
+         f = conv(both[20:], 2, kernel: 1)\nout c1: c, d1: d, e1: e, f1: f\n",
+    );
+    let names = |n: &str| -> Vec<String> {
+        let l = net.layer(net.find(n).unwrap());
+        l.inputs.iter().map(|&v| net.view_name(v)).collect()
+    };
+    assert_eq!(names("c"), ["a[4:8]", "b[0:4]"]);
+    assert_eq!(names("d"), ["a[6:8]", "b[0:2]"]);
+    // All of `a`: no slice.
+    assert_eq!(names("e"), ["a"]);
+    assert_eq!(names("f"), ["x[4:16]"]);
+    let c = net.layer(net.find("c").unwrap());
+    assert_eq!(c.shape.nifm(), 8);
+    assert_eq!(c.shape.total_ops(1), 8 * 2 * 16);
+}
+
+#[test]
+fn slice_mistakes_have_their_codes() {
+    let head = "network t\ninput x [16, 4, 4]\n";
+    let bad = [
+        ("c = conv(x[0:17], 2, kernel: 1)", Code::SliceRange),
+        ("c = conv(x[16:], 2, kernel: 1)", Code::SliceRange),
+        ("c = conv(x[5:5], 2, kernel: 1)", Code::EmptySlice),
+        ("c = conv(x[9:3], 2, kernel: 1)", Code::EmptySlice),
+        ("c = conv(x[1 - 2:], 2, kernel: 1)", Code::OutOfRange),
+        ("let n = 3\nc = conv(n[0:1], 2, kernel: 1)", Code::WrongKind),
+        ("c = conv(x[a:], 2, kernel: 1)", Code::UnknownName),
+    ];
+    for (line, code) in bad {
+        let found = codes(&format!("{head}{line}\n"));
+        assert_eq!(found, [code], "{line}");
     }
 }

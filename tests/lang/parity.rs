@@ -97,7 +97,7 @@ fn compare(stem: &str, net: &Network, reference: &Value) -> Vec<String> {
         let prevs: Vec<String> = l
             .inputs
             .iter()
-            .map(|&i| match i {
+            .map(|&i| match i.source {
                 Source::Input => "__input__".to_string(),
                 other => reference_name(net.source_name(other)),
             })

@@ -159,3 +159,40 @@ fn vit_b16_schedule_snapshot() {
         );
     });
 }
+
+/// A layer reading a channel slice reads those channels alone: its ops
+/// and DRAM reads are those of a layer reading a producer of as many
+/// channels (docs/model/layers.md#channel-slices; where the NoC fetches
+/// them from is `partition::layout`'s test).
+#[test]
+fn a_channel_slice_reads_only_its_channels() {
+    let sliced = nnc::compile(
+        "network s\ninput x [116, 28]\np = conv(x, 116, kernel: 1)\n\
+         a = conv(p[58:], 58, kernel: 1)\nb = conv(p, 58, kernel: 1)\nout a1: a, b1: b\n",
+    )
+    .expect("compiles")
+    .0;
+    let apart = nnc::compile(
+        "network s\ninput x [116, 28]\np = conv(x, 58, kernel: 1)\n\
+         a = conv(p, 58, kernel: 1)\n",
+    )
+    .expect("compiles")
+    .0;
+    for hw in ["eyeriss", "tetris"] {
+        let h = nnc::hw::load(hw).expect("preset");
+        let s = nnc::schedule(&sliced, &h, &options(4, Solver::Analytic)).expect("schedules");
+        let t = nnc::schedule(&apart, &h, &options(4, Solver::Analytic)).expect("schedules");
+        let find = |f: &nnc::schedule::ScheduleFile, n: &str| {
+            f.layers
+                .iter()
+                .find(|l| l.name == n)
+                .expect("layer")
+                .clone()
+        };
+        let (a, b, alone) = (find(&s, "a"), find(&s, "b"), find(&t, "a"));
+        assert_eq!(a.inputs, ["p[58:116]"]);
+        assert_eq!(a.ops, alone.ops, "{hw}");
+        assert_eq!(a.accesses.dram.ifm, alone.accesses.dram.ifm, "{hw}");
+        assert!(a.accesses.dram.ifm < b.accesses.dram.ifm, "{hw}");
+    }
+}

@@ -100,7 +100,7 @@ fn network(first: (LayerKind, LayerShape), eltwise: bool) -> nnc::Network {
             name: "l1".into(),
             kind,
             shape,
-            inputs: vec![Source::Input],
+            inputs: vec![Source::Input.into()],
             mode: WindowMode::Exact,
             span: Span::Api,
         })
@@ -111,7 +111,7 @@ fn network(first: (LayerKind, LayerShape), eltwise: bool) -> nnc::Network {
             name: "sum".into(),
             kind: LayerKind::Eltwise,
             shape: LayerShape::Local(e),
-            inputs: vec![Source::Layer(l1), Source::Layer(l1)],
+            inputs: vec![Source::Layer(l1).into(), Source::Layer(l1).into()],
             mode: WindowMode::Exact,
             span: Span::Api,
         })

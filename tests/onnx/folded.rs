@@ -16,11 +16,11 @@ fn folded_operators_make_no_layer_and_pass_their_source() {
     let names: Vec<&str> = net.layers().iter().map(|l| l.name.as_str()).collect();
     assert_eq!(names, ["up", "down", "res"]);
     let up = net.find("up").unwrap();
-    assert_eq!(net.layer(up).inputs, vec![Source::Input]);
+    assert_eq!(net.layer(up).inputs, vec![Source::Input.into()]);
     let down = net.layer(net.find("down").unwrap());
-    assert_eq!(down.inputs, vec![Source::Layer(up)]);
+    assert_eq!(down.inputs, vec![Source::Layer(up).into()]);
     let res = net.layer(net.find("res").unwrap());
-    assert_eq!(res.inputs[1], Source::Input);
+    assert_eq!(res.inputs[1], Source::Input.into());
 }
 
 #[test]

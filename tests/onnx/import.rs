@@ -141,7 +141,7 @@ fn a_free_input_size_asks_for_input_shape() {
 #[test]
 fn unsupported_nodes_are_errors_that_name_them() {
     let mut all = String::new();
-    for model in ["spatial_matmul", "odd_pad"] {
+    for model in ["spatial_matmul", "over_pad"] {
         let path = format!("{MODELS}/{model}.onnx");
         let out = nnc(&["schedule", &path]);
         assert_eq!(out.status.code(), Some(1), "{model}");
@@ -151,6 +151,15 @@ fn unsupported_nodes_are_errors_that_name_them() {
     crate::lang::snapshot_settings().bind(|| {
         insta::assert_snapshot!("onnx_unsupported", all);
     });
+}
+
+/// PyTorch's 3x3, stride 2, pad 1 convolution over an odd size (7 rows
+/// to 4) imports in `mode: floor` (docs/language.md#the-padding-rule).
+#[test]
+fn pytorchs_padding_over_an_odd_size_imports() {
+    let out = nnc(&["check", &format!("{MODELS}/odd_pad.onnx")]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    assert!(text(&out.stdout).contains("4x4"), "{}", text(&out.stdout));
 }
 
 /// Not a model, or a model cut short: an error, never a panic.

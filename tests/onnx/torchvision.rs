@@ -155,7 +155,7 @@ fn layers_without_names(net: &Network) -> Vec<String> {
             j.inputs = l
                 .inputs
                 .iter()
-                .map(|s| match s {
+                .map(|s| match s.source {
                     Source::Layer(id) => id.0.to_string(),
                     Source::Input => "input".into(),
                     Source::Extern(i) => format!("extern {i}"),
@@ -370,7 +370,7 @@ fn imported_vit_is_nns_vit_b16() {
                 let mut inputs: Vec<String> = l
                     .inputs
                     .iter()
-                    .map(|s| match s {
+                    .map(|s| match s.source {
                         Source::Layer(id) => id.0.to_string(),
                         Source::Input => "input".into(),
                         Source::Extern(i) => format!("extern {i}"),

@@ -56,10 +56,7 @@ fn a_vit_block_imports_to_matmuls_over_tokens() {
     // The products read q and k, then the scores and v.
     let inputs = |name: &str| -> Vec<String> {
         let l = net.layer(net.find(name).unwrap());
-        l.inputs
-            .iter()
-            .map(|&s| net.source_name(s).to_owned())
-            .collect()
+        l.inputs.iter().map(|&s| net.view_name(s)).collect()
     };
     assert_eq!(inputs("attn"), ["attn_q", "attn_k"]);
     assert_eq!(inputs("attn_2"), ["attn", "attn_v"]);

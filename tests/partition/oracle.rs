@@ -28,6 +28,7 @@ fn layout(v: &Value) -> DataLayout {
             frng: frng(&p["frng"]),
             region: region(&p["region"]),
             part: scheme(&p["part"]),
+            cut: [0, 0],
         })
         .collect();
     DataLayout::new(pieces).expect("valid layout")

@@ -9,7 +9,7 @@ use nnc::internals::sched::pipeline::{PipelineOptions, TimeOverhead};
 use nnc::internals::sched::types::PerData;
 use nnc::ir::{
     ConvShape, DataInput, Dim2, Layer, LayerKind, LayerShape, LocalShape, Network, NetworkBuilder,
-    Source, Span,
+    Span, View,
 };
 use serde_json::Value;
 
@@ -61,11 +61,11 @@ pub(crate) fn network(v: &Value) -> Network {
             ),
             other => panic!("layer type {other}"),
         };
-        let inputs: Vec<Source> = l["prevs"]
+        let inputs: Vec<View> = l["prevs"]
             .as_array()
             .unwrap()
             .iter()
-            .map(|p| b.source(p.as_str().unwrap()).unwrap())
+            .map(|p| b.source(p.as_str().unwrap()).unwrap().into())
             .collect();
         let name = l["name"].as_str().unwrap().to_owned();
         b.add_layer(Layer {

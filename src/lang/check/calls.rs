@@ -5,7 +5,7 @@ use super::shape::{self, Window, WindowError, shape_fits};
 use super::{Checker, MAX_QUANTITY, Part, Value};
 use crate::diag::Diagnostic;
 use crate::ir::{
-    ConvShape, Dim2, Layer, LayerId, LayerKind, LayerShape, LocalShape, Source, WindowMode,
+    ConvShape, Dim2, Layer, LayerId, LayerKind, LayerShape, LocalShape, Source, View, WindowMode,
 };
 use crate::lang::ast::{Call, Expr, Ident, Span};
 use crate::lang::builtin::{Builtin, Key, Param, ParamKind, Params};
@@ -43,25 +43,25 @@ enum Arg {
 
 /// The arguments a built-in call gives, evaluated: each with the span of
 /// its value, and `None` for a value already reported as invalid.
-struct Args(Vec<(Key, Span, Option<Arg>)>);
+pub(super) struct Args(Vec<(Key, Span, Option<Arg>)>);
 
 impl Args {
     /// Where the value of `key` is written, if given.
-    fn span(&self, key: Key) -> Option<Span> {
+    pub(super) fn span(&self, key: Key) -> Option<Span> {
         self.0.iter().find(|(k, ..)| *k == key).map(|(_, s, _)| *s)
     }
 
-    pub(super) fn get(&self, key: Key) -> Option<&Option<Arg>> {
+    fn get(&self, key: Key) -> Option<&Option<Arg>> {
         self.0.iter().find(|(k, ..)| *k == key).map(|(.., a)| a)
     }
 
     /// The source; `None` if invalid (it is always given: it is required).
-    fn src(&mut self) -> Option<Vec<Part>> {
+    pub(super) fn src(&mut self) -> Option<Vec<Part>> {
         self.source(Key::Src)
     }
 
     /// A required source argument; `None` if invalid.
-    fn source(&mut self, key: Key) -> Option<Vec<Part>> {
+    pub(super) fn source(&mut self, key: Key) -> Option<Vec<Part>> {
         let i = self.0.iter().position(|(k, ..)| *k == key)?;
         match self.0[i].2.take() {
             Some(Arg::Src(parts)) => Some(parts),
@@ -79,7 +79,7 @@ impl Args {
     }
 
     /// Optional dimensions: `Some(None)` if absent, `None` if invalid.
-    fn dims(&self, key: Key) -> Option<Option<Dim2>> {
+    pub(super) fn dims(&self, key: Key) -> Option<Option<Dim2>> {
         match self.get(key) {
             None => Some(None),
             Some(Some(Arg::Dims(d))) => Some(Some(*d)),
@@ -88,7 +88,7 @@ impl Args {
     }
 
     /// An optional word: `Some(None)` if absent, `None` if invalid.
-    fn word(&self, key: Key) -> Option<Option<&'static str>> {
+    pub(super) fn word(&self, key: Key) -> Option<Option<&'static str>> {
         match self.get(key) {
             None => Some(None),
             Some(Some(Arg::Word(w))) => Some(Some(*w)),
@@ -238,7 +238,7 @@ impl<'a> Checker<'a> {
     /// parameters. Every given argument is evaluated, in parameter order,
     /// so that all their errors are reported; `None` if binding failed or
     /// two arguments conflict.
-    fn named_args(&mut self, op: Builtin, call: &'a Call) -> Option<Args> {
+    pub(super) fn named_args(&mut self, op: Builtin, call: &'a Call) -> Option<Args> {
         let Params::Named { params, positional } = op.params() else {
             let msg = format!("`{}` has no named parameters", op.name());
             self.diags.push(Diagnostic::internal(msg));
@@ -295,7 +295,7 @@ impl<'a> Checker<'a> {
 
     /// The input of a single-source layer: its parts, their common fmap
     /// size and their total channels. `None` after reporting a problem.
-    fn layer_input(&mut self, parts: &[Part], span: Span) -> Option<(Dim2, u64)> {
+    pub(super) fn layer_input(&mut self, parts: &[Part], span: Span) -> Option<(Dim2, u64)> {
         // Several parts are a concatenation, written or passed through a
         // block: their sizes must agree as `concat` requires.
         let input = self.common_size(parts, Builtin::Concat, span)?;
@@ -374,25 +374,13 @@ impl<'a> Checker<'a> {
         });
         let ofmap = match size {
             Some(size) => size,
-            None => match shape::output_size(input, kernel, stride, pad.unwrap_or_default()) {
-                Ok(ofmap) => ofmap,
-                Err(WindowError::Overflow) => {
-                    self.error(ErrorKind::Overflow {
-                        span: call.span,
-                        what: "the padded input".into(),
-                    });
+            None => {
+                let pad = pad.unwrap_or_default();
+                let Some(ofmap) = self.output_size(call, input, [kernel, stride, pad]) else {
                     return Value::Poison;
-                }
-                Err(WindowError::KernelTooLarge { padded }) => {
-                    self.error(ErrorKind::KernelTooLarge {
-                        span: call.span,
-                        kernel,
-                        padded,
-                        input,
-                    });
-                    return Value::Poison;
-                }
-            },
+                };
+                ofmap
+            }
         };
         let (kind, shape) = if op == Builtin::Pool {
             let shape = LocalShape::pool(nifm, ofmap, kernel, stride);
@@ -419,6 +407,31 @@ impl<'a> Checker<'a> {
             mode,
         };
         self.push_layer(kind, name, call, shape, parts, Some(window))
+    }
+
+    /// The output of windows `[kernel, stride, pad]` slid over `input`, or
+    /// the error that there is none.
+    fn output_size(&mut self, call: &Call, input: Dim2, window: [Dim2; 3]) -> Option<Dim2> {
+        let [kernel, stride, pad] = window;
+        match shape::output_size(input, kernel, stride, pad) {
+            Ok(ofmap) => Some(ofmap),
+            Err(WindowError::Overflow) => {
+                self.error(ErrorKind::Overflow {
+                    span: call.span,
+                    what: "the padded input".into(),
+                });
+                None
+            }
+            Err(WindowError::KernelTooLarge { padded }) => {
+                self.error(ErrorKind::KernelTooLarge {
+                    span: call.span,
+                    kernel,
+                    padded,
+                    input,
+                });
+                None
+            }
+        }
     }
 
     /// `upsample`: a nearest or bilinear resize by an integer scale, in
@@ -541,120 +554,6 @@ impl<'a> Checker<'a> {
         self.push_layer(LayerKind::Deconv, name, call, shape, parts, None)
     }
 
-    /// `matmul`: per group, every token of the first source times a matrix
-    /// made of the second source's channels (docs/language.md#matmul).
-    fn matmul(&mut self, name: &Ident, call: &'a Call) -> Value {
-        let Some(mut args) = self.named_args(Builtin::Matmul, call) else {
-            return Value::Poison;
-        };
-        let a_span = args.span(Key::Src).unwrap_or(call.span);
-        let b_span = args.span(Key::Operand).unwrap_or(call.span);
-        let (Some(a_parts), Some(b_parts), Some(Some(contract)), Some(groups)) = (
-            args.src(),
-            args.source(Key::Operand),
-            args.word(Key::Contract),
-            args.count(Key::Groups),
-        ) else {
-            return Value::Poison;
-        };
-        let (Some(kv_groups), Some(cache)) = (args.count(Key::KvGroups), args.count(Key::Cache))
-        else {
-            return Value::Poison;
-        };
-        let groups = groups.unwrap_or(1);
-        let kv_groups = kv_groups.unwrap_or(groups);
-        let cache = cache.unwrap_or(0);
-        if groups % kv_groups != 0 {
-            self.error(ErrorKind::KvGroupsDivide {
-                span: args.span(Key::KvGroups).unwrap_or(call.span),
-                groups,
-                kv_groups,
-            });
-            return Value::Poison;
-        }
-        // Groups of `a` reading each group of `b` (grouped-query attention).
-        let share = groups / kv_groups;
-        let Some((size, nifm)) = self.layer_input(&a_parts, a_span) else {
-            return Value::Poison;
-        };
-        let Some((b_size, b_channels)) = self.layer_input(&b_parts, b_span) else {
-            return Value::Poison;
-        };
-        let summary = |parts: &[Part], channels: u64, size: Dim2, span: Span| match parts {
-            [one] => Operand {
-                name: one.name.clone(),
-                def: one.def,
-                channels,
-                size,
-            },
-            _ => Operand {
-                name: format!("concat of {}", parts.len()),
-                def: span,
-                channels,
-                size,
-            },
-        };
-        if nifm % groups != 0 {
-            self.error(ErrorKind::GroupsDivide {
-                span: args.span(Key::Groups).unwrap_or(call.span),
-                groups,
-                nifm,
-                nofm: nifm,
-            });
-            return Value::Poison;
-        }
-        let per_group = nifm / groups;
-        // `b`'s tokens, with those of its cache (docs/language.md#kv-cache-and-grouped-query-attention).
-        let b_tokens = b_size.size().checked_add(cache);
-        // The output's channels per group: the uncontracted side of `b`.
-        let nofm = match (contract, b_tokens) {
-            ("channels", Some(t)) if b_channels.checked_mul(share) == Some(nifm) => {
-                t.checked_mul(groups)
-            }
-            ("tokens", Some(t)) if t == per_group && b_channels % kv_groups == 0 => {
-                b_channels.checked_mul(share)
-            }
-            _ => {
-                self.error(ErrorKind::MatmulSizes {
-                    span: b_span,
-                    a: summary(&a_parts, nifm, size, a_span),
-                    b: summary(&b_parts, b_channels, b_size, b_span),
-                    groups,
-                    contract,
-                    kv_groups,
-                    cache,
-                });
-                return Value::Poison;
-            }
-        };
-        let Some(nofm) = nofm else {
-            self.error(ErrorKind::Overflow {
-                span: call.span,
-                what: "the output channel count".into(),
-            });
-            return Value::Poison;
-        };
-        let shape = LayerShape::Conv(ConvShape::attention(nifm, nofm, size, groups, share, cache));
-        let mut parts = a_parts;
-        // The IR's operand is one source: a concatenation of several is
-        // read as the filter of one layer only through a layer of its own.
-        let [b] = b_parts.as_slice() else {
-            self.error(ErrorKind::MatmulSizes {
-                span: b_span,
-                a: summary(&parts, nifm, size, a_span),
-                b: summary(&b_parts, b_channels, b_size, b_span),
-                groups,
-                contract,
-                kv_groups,
-                cache,
-            });
-            return Value::Poison;
-        };
-        let operand = b.clone();
-        parts.push(operand);
-        self.push_layer(LayerKind::Matmul, name, call, shape, parts, None)
-    }
-
     /// `fc`: one window covering the whole source.
     fn fc(&mut self, name: &Ident, call: &'a Call) -> Value {
         let Some(mut args) = self.named_args(Builtin::Fc, call) else {
@@ -682,7 +581,7 @@ impl<'a> Checker<'a> {
                 return Value::Poison;
             };
             let (name, def) = match parts.as_slice() {
-                [one] => (one.name.clone(), one.def),
+                [one] => (one.label(), one.def),
                 _ => (format!("concat of {}", parts.len()), *span),
             };
             summary.push(Operand {
@@ -847,7 +746,7 @@ impl<'a> Checker<'a> {
 
     /// Records a checked layer; its value is the layer as a source.
     /// `window` is what a windowed call wrote, `None` for other layers.
-    fn push_layer(
+    pub(super) fn push_layer(
         &mut self,
         kind: LayerKind,
         name: &Ident,
@@ -896,7 +795,13 @@ impl<'a> Checker<'a> {
             name: qname.clone(),
             kind,
             shape,
-            inputs: parts.iter().map(|p| p.source).collect(),
+            inputs: parts
+                .iter()
+                .map(|p| View {
+                    source: p.source,
+                    channels: p.range,
+                })
+                .collect(),
             mode,
             span: call.span.into(),
         });
@@ -905,6 +810,7 @@ impl<'a> Checker<'a> {
             source: Source::Layer(LayerId(id)),
             name: qname,
             channels,
+            range: None,
             size,
             def: call.span,
         }])

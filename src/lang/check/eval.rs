@@ -43,6 +43,9 @@ impl<'a> Checker<'a> {
                 }
             }
             ExprKind::Name(segs) => self.resolve(segs),
+            ExprKind::Slice { src, from, to } => {
+                self.slice(e.span, src, from.as_deref(), to.as_deref())
+            }
             ExprKind::Tuple(values) => {
                 self.error(ErrorKind::LongTuple {
                     span: e.span,

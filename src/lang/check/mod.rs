@@ -23,8 +23,10 @@
 mod blocks;
 mod calls;
 mod eval;
+mod matmul;
 mod names;
 mod shape;
+mod slice;
 mod stmts;
 mod structure;
 
@@ -34,7 +36,7 @@ pub use shape::shape_fits;
 use super::ast::{self, BlockDef, Span};
 use super::error::{ErrorKind, Operand, ValueKind};
 use crate::diag::{Diagnostic, Diagnostics};
-use crate::ir::{DataInput, Dim2, Layer, Network, NetworkBuilder, Source};
+use crate::ir::{ChannelRange, DataInput, Dim2, Layer, Network, NetworkBuilder, Source};
 use std::collections::{HashMap, HashSet};
 use std::rc::Rc;
 
@@ -58,20 +60,32 @@ pub fn check(file: &ast::File) -> Result<(Network, Diagnostics), Diagnostics> {
     c.finish()
 }
 
-/// A producer of channels, as seen by a consumer: one part of a source value.
+/// A producer of channels, as seen by a consumer: one part of a source
+/// value, all of its channels or a channel slice of them.
 #[derive(Clone, Debug)]
 struct Part {
     source: Source,
     name: String,
+    /// Channels read: the range's, or all of the source's.
     channels: u64,
+    /// The channels read when they are a slice of the source's.
+    range: Option<ChannelRange>,
     size: Dim2,
     def: Span,
 }
 
 impl Part {
+    /// The part as messages name it: `x`, or `x[0:58]` for a slice.
+    pub(super) fn label(&self) -> String {
+        match self.range {
+            Some(r) => format!("{}{r}", self.name),
+            None => self.name.clone(),
+        }
+    }
+
     pub(super) fn operand(&self) -> Operand {
         Operand {
-            name: self.name.clone(),
+            name: self.label(),
             def: self.def,
             channels: self.channels,
             size: self.size,

@@ -158,12 +158,16 @@ impl Window {
 /// The output sizes `o..=o'` for which a window of `kernel` moved by
 /// `stride` accepts a source of `input` under `mode`, if any. The accepted
 /// sources of `o` run from `(o - 1) * stride + min(stride, kernel)` to
-/// `(o - 1) * stride + max(stride, kernel)`, or to `o * stride + kernel - 1`
-/// for `Floor` (see [`WindowMode::input_range`]), so the fitting `o - 1`
-/// form an interval of multiples of the stride.
+/// `(o - 1) * stride + max(stride, kernel)`, or for `Floor` from `(o - 1) *
+/// stride + kernel % 2` (half the kernel padded on each side) to `o *
+/// stride + kernel - 1` (see [`WindowMode::input_range`]), so the fitting
+/// `o - 1` form an interval of multiples of the stride.
 fn fitting_sizes(input: u64, kernel: u64, stride: u64, mode: WindowMode) -> Option<(u64, u64)> {
     let (i, k, s) = (i128::from(input), i128::from(kernel), i128::from(stride));
-    let low = s.min(k);
+    let low = match mode {
+        WindowMode::Exact => s.min(k),
+        WindowMode::Floor => k % 2,
+    };
     let high = match mode {
         WindowMode::Exact => s.max(k),
         WindowMode::Floor => s + k - 1,
@@ -258,13 +262,18 @@ mod tests {
             (f.pad, f.size),
             (exact(sq(1), sq(1)), exact(sq(16), sq(16)))
         );
-        // size 11 over 32 with kernel 3: only size 10 with floor; no pad
+        // size 11 over 32 with kernel 3 (PyTorch's ceil_mode): `mode:
+        // floor`, which pads up to half the kernel on each side; no pad
         // since size is given.
         let f = window(3, 3, None, Some(11), WindowMode::Exact)
             .fixes(Dim2::square(32), Dim2::square(11));
+        assert_eq!((f.floor, f.pad, f.size), (true, None, None));
+        // size 12: only a smaller size with floor.
+        let f = window(3, 3, None, Some(12), WindowMode::Exact)
+            .fixes(Dim2::square(32), Dim2::square(12));
         let floor = Some(Choice {
-            h: sq(10),
-            w: sq(10),
+            h: (10, 11),
+            w: (10, 11),
             floor: true,
         });
         assert_eq!((f.floor, f.pad, f.size), (false, None, floor));

@@ -60,6 +60,11 @@ impl<'a> Checker<'a> {
                     let v = match value {
                         ast::Rhs::Call(call) => self.define_call(name, call),
                         ast::Rhs::Repeat { count, call } => self.repeat(name, count, call),
+                        // A name for a source expression (a slice): no layer.
+                        ast::Rhs::Source(e) => {
+                            let v = self.eval(e);
+                            self.expect_src(v, e.span).map_or(Value::Poison, Value::Src)
+                        }
                     };
                     self.define(name, v);
                 }
@@ -136,6 +141,7 @@ impl<'a> Checker<'a> {
             source,
             name,
             channels: c,
+            range: None,
             size,
             def: span,
         };

@@ -33,6 +33,11 @@ fn int_expr_names(e: &Expr, out: &mut Vec<(String, Span)>) {
                 int_expr_names(v, out);
             }
         }
+        ExprKind::Slice { src, from, to } => {
+            for e in std::iter::once(src).chain(from).chain(to) {
+                int_expr_names(e, out);
+            }
+        }
         ExprKind::Int(_) | ExprKind::Name(_) => {}
     }
 }
@@ -56,7 +61,11 @@ fn callees(body: &[Stmt]) -> Vec<(String, Span)> {
                 value: ast::Rhs::Repeat { call: c, .. },
                 ..
             } => call(c, &mut out),
-            StmtKind::Out(ast::Out::Single(e)) => int_expr_names(e, &mut out),
+            StmtKind::Layer {
+                value: ast::Rhs::Source(e),
+                ..
+            }
+            | StmtKind::Out(ast::Out::Single(e)) => int_expr_names(e, &mut out),
             StmtKind::Out(ast::Out::Named(v)) => {
                 for (_, e) in v {
                     int_expr_names(e, &mut out);
@@ -298,7 +307,11 @@ impl<'a> Checker<'a> {
         if self.diags.has_errors() {
             return;
         }
-        let mut read: HashSet<Source> = self.layers.iter().flat_map(|l| l.inputs.clone()).collect();
+        let mut read: HashSet<Source> = self
+            .layers
+            .iter()
+            .flat_map(|l| l.inputs.iter().map(|v| v.source))
+            .collect();
         if self.outputs.is_empty()
             && let Some(last) = self.layers.len().checked_sub(1)
             && let Ok(id) = u32::try_from(last)

@@ -96,7 +96,10 @@ fn concat_adds_channels_in_order() {
     assert_eq!(l.shape.nifm(), 8);
     assert_eq!(
         l.inputs,
-        vec![Source::Layer(crate::ir::LayerId(0)), Source::Input]
+        vec![
+            Source::Layer(crate::ir::LayerId(0)).into(),
+            Source::Input.into()
+        ]
     );
 }
 
@@ -163,9 +166,13 @@ fn floor_mode_accepts_the_rows_past_the_last_window() {
         codes("input d [8, 32]\np = pool(d, kernel: 3, stride: 2)"),
         ["E016"]
     );
-    // Not more padding than the exact rule allows.
+    // Half the kernel of padding on each side, as PyTorch allows, and no
+    // more.
+    let n = net("input d [8, 32]\np = pool(d, kernel: 3, stride: 3, pad: 1, mode: floor)");
+    let l = n.layers().last().expect("layer");
+    assert_eq!(l.shape.ofmap(), Dim2::square(11));
     assert_eq!(
-        codes("input d [8, 32]\np = pool(d, kernel: 3, stride: 3, pad: 1, mode: floor)"),
+        codes("input d [8, 32]\np = pool(d, kernel: 3, stride: 3, pad: 2, mode: floor)"),
         ["E016"]
     );
     assert_eq!(
@@ -209,7 +216,7 @@ fn scale_is_its_map_and_reads_its_factors() {
     let names: Vec<&str> = n.layers().iter().map(|l| l.name.as_str()).collect();
     assert_eq!(names, ["dw", "avg", "fc1", "fc2", "p"]);
     let p = n.layer(n.find("p").expect("p"));
-    assert_eq!(p.inputs, vec![Source::Layer(crate::ir::LayerId(0))]);
+    assert_eq!(p.inputs, vec![Source::Layer(crate::ir::LayerId(0)).into()]);
 }
 
 #[test]

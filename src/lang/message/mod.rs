@@ -2,9 +2,12 @@
 //! facts of a problem (`error.rs`) into a message, labels and notes. The
 //! checker only passes short phrases as facts (`what` overflows, which
 //! limit was hit); sentences, labels and help lines are written here, the
-//! padding rule's in `padding.rs`.
+//! padding rule's in `padding.rs`, a window attention's in `window.rs`,
+//! a channel slice's in `slice.rs`.
 
 mod padding;
+mod slice;
+mod window;
 
 use super::builtin::Builtin;
 use super::error::{ErrorKind, HeaderProblem, Operand, OutProblem, ValueKind};
@@ -69,6 +72,9 @@ impl ErrorKind {
             | ErrorKind::GroupsDivide { .. } => self.shapes(&new),
             ErrorKind::MatmulSizes { .. }
             | ErrorKind::KvGroupsDivide { .. }
+            | ErrorKind::WindowAttention { .. }
+            | ErrorKind::SliceRange { .. }
+            | ErrorKind::EmptySlice { .. }
             | ErrorKind::Overflow { .. }
             | ErrorKind::DivByZero { .. } => self.operands(&new),
             ErrorKind::ArgCount { .. }
@@ -320,7 +326,8 @@ impl ErrorKind {
         }
     }
 
-    /// E042, E043, E017, E018: operands that do not agree, and arithmetic.
+    /// E042–E046, E017, E018: operands that do not agree, channel slices,
+    /// and arithmetic.
     fn operands(&self, new: &dyn Fn(String) -> Diagnostic) -> Diagnostic {
         match self {
             ErrorKind::MatmulSizes {
@@ -350,6 +357,44 @@ impl ErrorKind {
                 )
                 .note("with grouped-query attention, each of the `kv_groups` groups of the second operand is read by `groups / kv_groups` groups of the first")
                 .help(format!("`kv_groups` must divide `groups`, {groups} (multi-head attention: `kv_groups` equal to `groups`, or left out)")),
+            ErrorKind::WindowAttention {
+                span,
+                a,
+                b,
+                window,
+                groups,
+                why,
+            } => window::window_attention(
+                new("the windows of a window attention do not fit".into()),
+                *span,
+                [a, b],
+                *window,
+                *groups,
+                *why,
+            ),
+            ErrorKind::SliceRange {
+                span,
+                source,
+                bound,
+                is_to,
+            } => slice::slice_range(
+                new("channel slice past its source's channels".into()),
+                *span,
+                source,
+                *bound,
+                *is_to,
+            ),
+            ErrorKind::EmptySlice {
+                span,
+                source,
+                from,
+                to,
+            } => slice::empty_slice(
+                new("channel slice of no channel".into()),
+                *span,
+                source,
+                [*from, *to],
+            ),
             ErrorKind::Overflow { span, what } => {
                 new("integer overflow".into()).primary(*span, format!("{what} does not fit"))
             }

@@ -123,6 +123,11 @@ pub(super) fn padding_rule(
         .secondary(source.def, format!("`{}` is {}", source.name, input));
     for &(m, what, k, s) in &dims {
         let note = match m {
+            Misfit::Padding { allowed, .. } if !w.mode.is_exact() => format!(
+                "`mode: floor` allows at most {} of padding in all: half the kernel, {k}, on \
+                 each side, as PyTorch does",
+                amount(allowed, what)
+            ),
             Misfit::Padding { allowed: 0, .. } => format!(
                 "the padding rule allows no padding here: the stride, {s}, is not smaller than \
                  the kernel, {k}"
@@ -150,10 +155,26 @@ pub(super) fn padding_rule(
         d = d.note(note);
     }
     if fixes.floor {
-        d = d.help(
-            "add `mode: floor` to leave them unread, as PyTorch does by default \
-             (`ceil_mode=False`)",
-        );
+        let short = dims
+            .iter()
+            .any(|(m, ..)| matches!(m, Misfit::Padding { .. }));
+        let long = dims
+            .iter()
+            .any(|(m, ..)| matches!(m, Misfit::Unread { .. }));
+        d = d.help(match (short, long) {
+            (true, false) => {
+                "add `mode: floor` to allow up to half the kernel of padding on each side, as \
+                 PyTorch and ONNX do"
+            }
+            (true, true) => {
+                "add `mode: floor` to allow up to half the kernel of padding on each side and \
+                 leave rows past the last window unread, as PyTorch and ONNX do"
+            }
+            _ => {
+                "add `mode: floor` to leave them unread, as PyTorch does by default \
+                 (`ceil_mode=False`)"
+            }
+        });
     }
     for (key, choice) in [("pad", &fixes.pad), ("size", &fixes.size)] {
         if let Some(c) = choice {

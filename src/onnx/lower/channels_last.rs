@@ -7,7 +7,7 @@
 //! token sequence whose tokens are the map's `H x W` points, and the
 //! transpose back makes it the feature map again.
 
-use super::tokens::{Axis, Seq};
+use super::tokens::{Axis, Seq, Spatial};
 use super::{Lowering, Val};
 use crate::onnx::ImportError;
 use crate::onnx::graph::{AttrValue, Node};
@@ -59,6 +59,8 @@ impl Lowering<'_> {
                 share: 1,
                 sliced: false,
                 batch1: self.batch1,
+                parts: 1,
+                spatial: Spatial::default(),
             }),
         );
         Some(Ok(()))
@@ -77,7 +79,7 @@ impl Lowering<'_> {
             vec![Axis::Cols],
             vec![Axis::Channels],
         ];
-        if s.axes != nhwc || perm(node) != [0, 3, 1, 2] || s.sliced {
+        if s.axes != nhwc || perm(node) != [0, 3, 1, 2] || s.sliced || s.spatial.is_part() {
             return None;
         }
         *self.folded.entry(node.op.clone()).or_insert(0) += 1;

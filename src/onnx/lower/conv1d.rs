@@ -3,7 +3,7 @@
 //! turns their output into a token sequence (docs/onnx.md#language-models);
 //! a 3-D convolution is refused with what it would need.
 
-use super::refuse::refused;
+use super::attrs::unsupported;
 use super::tokens::{Axis, Seq};
 use super::{Lowering, Val};
 use crate::onnx::ImportError;
@@ -28,7 +28,7 @@ pub(super) fn as_2d(node: &Node) -> Node {
 
 /// Why a convolution over more than two dimensions is refused.
 pub(super) fn refuse_3d(node: &Node, dims: &[u64]) -> ImportError {
-    refused(
+    unsupported(
         node,
         format!(
             "weights of shape {dims:?}: a convolution over {} dimensions (video, volumes)",
@@ -80,6 +80,8 @@ impl Lowering<'_> {
                 share: 1,
                 sliced: false,
                 batch1: self.batch1,
+                parts: 1,
+                spatial: super::tokens::Spatial::default(),
             }),
         );
         Some(Ok(()))

@@ -6,7 +6,7 @@
 //! transformers' `logits_to_keep`) only steer masks and selections, which
 //! fold.
 
-use super::refuse::refused;
+use super::attrs::unsupported;
 use super::tokens::{Axis, Seq};
 use super::{Lowering, Val};
 use crate::onnx::ImportError;
@@ -158,7 +158,7 @@ impl Lowering<'_> {
             batch1,
         } = ids
         else {
-            return Err(refused(node, "no token ids".into(), "check the graph"));
+            return Err(unsupported(node, "no token ids".into(), "check the graph"));
         };
         let axis = match node.attr("axis") {
             Some(AttrValue::Int(a)) => *a,
@@ -169,7 +169,7 @@ impl Lowering<'_> {
             _ => Vec::new(),
         };
         let (0, [vocab, c]) = (axis, table.as_slice()) else {
-            return Err(refused(
+            return Err(unsupported(
                 node,
                 format!("a lookup of token ids on axis {axis} of a table of shape {table:?}"),
                 "token ids are looked up in a [vocabulary, channels] table on axis 0 \
@@ -177,7 +177,7 @@ impl Lowering<'_> {
             ));
         };
         let Ok(c) = u64::try_from(*c) else {
-            return Err(refused(
+            return Err(unsupported(
                 node,
                 format!("a table of shape {table:?}"),
                 "check the graph",
@@ -217,6 +217,8 @@ impl Lowering<'_> {
                 share: 1,
                 sliced: false,
                 batch1: *batch1,
+                parts: 1,
+                spatial: super::tokens::Spatial::default(),
             }),
         );
         Ok(())

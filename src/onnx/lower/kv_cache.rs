@@ -8,7 +8,7 @@
 //! `kv_groups: K` (docs/language.md#kv-cache-and-grouped-query-attention):
 //! no copy, no layer.
 
-use super::refuse::refused;
+use super::attrs::unsupported;
 use super::tokens::{Axis, Seq};
 use super::{Lowering, Val};
 use crate::onnx::ImportError;
@@ -28,7 +28,7 @@ impl Lowering<'_> {
             return None;
         };
         if node.op != "Concat" {
-            return Some(Err(refused(
+            return Some(Err(unsupported(
                 node,
                 format!("a `{}` of a KV cache", node.op),
                 CACHE_HELP,
@@ -59,7 +59,7 @@ impl Lowering<'_> {
         let s = match (node.inputs.len(), self.val(node, new)?) {
             (2, Val::Seq(s)) => s.clone(),
             _ => {
-                return Err(refused(
+                return Err(unsupported(
                     node,
                     format!(
                         "a concatenation of a KV cache with {} inputs",
@@ -72,7 +72,7 @@ impl Lowering<'_> {
         let view = [Axis::Batch, Axis::Heads, Axis::Tokens, Axis::Head];
         let flat: Vec<Axis> = s.axes.iter().flatten().copied().collect();
         if at != 0 || !matches!(axis, 2 | -2) || flat != view || s.heads != heads || s.d != d {
-            return Err(refused(
+            return Err(unsupported(
                 node,
                 format!(
                     "a concatenation on axis {axis} of a KV cache of {heads} heads of {d} and \
@@ -101,7 +101,7 @@ impl Lowering<'_> {
         let s = self.seq(node, 0)?;
         let to = self.ints(node, 1).unwrap_or_default();
         let refuse = || {
-            refused(
+            unsupported(
                 node,
                 format!("an expand of a sequence of axes {:?} to {to:?}", s.axes),
                 "only grouped-query attention's repeat of each key/value head (a unit axis \

@@ -713,15 +713,16 @@ impl Windows {
                         format!(
                             "pads {pb}+{pe} around {} rows or columns for a window of {span}, \
                              stride {s}: the model reads (out - 1) * stride + window = {derived} \
-                             of them and allows at most window - stride = {} to be padding",
+                             of them and allows at most half the window on each side ({} in \
+                             all) to be padding, and fewer rows than a stride past the last \
+                             window",
                             input[d],
-                            span.saturating_sub(s)
+                            span / 2 * 2
                         ),
                         "a .nn layer cannot express this either (the padding rule, \
-                         docs/language.md#the-padding-rule); export at an input size that every \
-                         stride of the network divides (a multiple of its total stride, e.g. \
-                         512 rather than 520 for a stride of 32), or change the padding in \
-                         the exported model",
+                         docs/language.md#the-padding-rule); change the padding in the \
+                         exported model to at most half the kernel on each side, as PyTorch \
+                         allows",
                     ));
                 }
             }

@@ -32,6 +32,52 @@ impl Seq {
         }
         .simple()
     }
+
+    /// A windowed view (Swin: `[batch * windows, heads, window tokens,
+    /// d]`) read as one window's product: the batch and the windows are
+    /// the batch, a window's points the tokens; with the window, or
+    /// `None` when the view has no windows
+    /// (docs/onnx.md#swin-transformer).
+    fn unwindowed(&self) -> (Seq, Option<(u64, u64)>) {
+        let batch = [Axis::Batch, Axis::WinRows, Axis::WinCols];
+        let tokens = [Axis::InRows, Axis::InCols];
+        let has = |g: &[Axis]| self.axes.iter().any(|x| x == g);
+        if !(has(&batch) && has(&tokens)) {
+            // A channels-last map's points merged are its tokens (a map
+            // of one window: the last stage of Swin-T).
+            let axes = self
+                .axes
+                .iter()
+                .map(|g| match g.as_slice() {
+                    [Axis::Rows, Axis::Cols] => vec![Axis::Tokens],
+                    _ => g.clone(),
+                })
+                .collect();
+            return (
+                Seq {
+                    axes,
+                    ..self.clone()
+                },
+                None,
+            );
+        }
+        let axes = self
+            .axes
+            .iter()
+            .map(|g| match g.as_slice() {
+                x if x == batch => vec![Axis::Batch],
+                x if x == tokens => vec![Axis::Tokens],
+                _ => g.clone(),
+            })
+            .collect();
+        let (h, w) = self.spatial.window;
+        let view = Seq {
+            axes,
+            tokens: h.saturating_mul(w),
+            ..self.clone()
+        };
+        (view, Some((h, w)))
+    }
 }
 
 impl Lowering<'_> {
@@ -41,7 +87,7 @@ impl Lowering<'_> {
     pub(super) fn seq_matmul(&mut self, node: &Node) -> Result<(), ImportError> {
         let a = self.seq(node, 0)?;
         if a.sliced {
-            return Err(super::refuse::refused(
+            return Err(unsupported(
                 node,
                 format!("a product of a part of the channels of `{}`", a.expr),
                 "a slice of a sequence's channels is read only by element-wise operators \
@@ -51,7 +97,8 @@ impl Lowering<'_> {
         if let Val::Const { .. } = self.val(node, 1)? {
             return self.seq_linear(node, a);
         }
-        let simple = a.simple();
+        let (a_view, window) = a.unwindowed();
+        let simple = a_view.simple();
         let (lead, rows) = simple.split_at(simple.len().saturating_sub(2));
         let groups = if lead == [Axis::Batch, Axis::Heads] {
             a.heads
@@ -72,8 +119,8 @@ impl Lowering<'_> {
                  channels] or [batch, heads, tokens, channels]",
             ));
         }
-        let b = match self.val(node, 1)? {
-            Val::Seq(b) => b.clone(),
+        let (b, b_window) = match self.val(node, 1)? {
+            Val::Seq(b) => b.unwindowed(),
             _ => {
                 return Err(unsupported(
                     node,
@@ -98,7 +145,7 @@ impl Lowering<'_> {
             [Axis::Tokens, c] if chan(*c) => ("tokens", b_per_group),
             _ => ("", 0),
         };
-        if contract.is_empty() || b_lead != lead || b_groups != groups {
+        if contract.is_empty() || b_lead != lead || b_groups != groups || b_window != window {
             return Err(unsupported(
                 node,
                 format!("a product of {} and {}", a.shape(), b.shape()),
@@ -128,6 +175,9 @@ impl Lowering<'_> {
         }
         if b.cached > 0 {
             let _ = write!(g, ", cache: {}", b.cached);
+        }
+        if let Some((h, w)) = window {
+            let _ = write!(g, ", window: {}", super::pair(h, w));
         }
         let call = format!("matmul({}, {}, contract: {contract}{g})", a.expr, b.expr);
         self.seq_layer(node, call, &a, groups, out)
@@ -172,8 +222,31 @@ impl Lowering<'_> {
                 "the weights' rows must be the sequence's channels",
             ));
         }
-        let call = format!("conv({}, {n}, kernel: 1)", a.expr);
+        // Patch merging's space to depth read by a linear layer: a
+        // convolution whose kernel and stride are the stride of its
+        // phases (docs/onnx.md#swin-transformer).
+        let window = match a.spatial.unshuffle {
+            Some((h, w)) => {
+                let k = super::pair(h, w);
+                let _ = writeln!(
+                    self.body,
+                    "# `{}`: patch merging, the map's {h}x{w} phases side by side on the \
+                     channels and a linear layer: a convolution of kernel and stride {k}",
+                    node.label()
+                );
+                format!("kernel: {k}, stride: {k}")
+            }
+            None => "kernel: 1".to_owned(),
+        };
+        let call = format!("conv({}, {n}, {window})", a.expr);
         let input = a.expr.clone();
+        let a = Seq {
+            spatial: super::tokens::Spatial {
+                unshuffle: None,
+                ..a.spatial
+            },
+            ..a
+        };
         self.seq_layer(node, call.clone(), &a, 1, n)?;
         if let Some(name) = self.last_layer.clone() {
             self.linears.insert(

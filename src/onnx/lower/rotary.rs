@@ -5,7 +5,7 @@
 //! added), and the per-token statistics of a normalization (RMSNorm's
 //! mean of squares).
 
-use super::refuse::refused;
+use super::attrs::unsupported;
 use super::tokens::{Axis, Seq};
 use super::{Lowering, Val};
 use crate::onnx::ImportError;
@@ -29,7 +29,7 @@ impl Lowering<'_> {
             .last()
             .is_some_and(|g| g == &[Axis::Head] || g == &[Axis::Channels]);
         let (true, [axis]) = (last, axes.as_slice()) else {
-            return Err(refused(
+            return Err(unsupported(
                 node,
                 format!(
                     "a slice on axes {axes:?} of a sequence of axes {:?}",
@@ -40,7 +40,7 @@ impl Lowering<'_> {
             ));
         };
         if !Self::is_last(&s, *axis) {
-            return Err(refused(
+            return Err(unsupported(
                 node,
                 format!("a slice on axis {axis} of a sequence of axes {:?}", s.axes),
                 "only a part of a sequence's channels (its last axis) can be sliced",
@@ -110,7 +110,7 @@ impl Lowering<'_> {
         let equal = sizes.is_empty() || sizes.iter().all(|&x| u64::try_from(x).ok() == Some(size));
         let channels_last = s.axes.last().is_some_and(|g| g == &[Axis::Channels]);
         if !(equal && channels_last && Self::is_last(&s, axis) && n > 1 && size * n == whole) {
-            return Err(refused(
+            return Err(unsupported(
                 node,
                 format!(
                     "a split on axis {axis} of a sequence of axes {:?} into {sizes:?}",
@@ -154,7 +154,7 @@ impl Lowering<'_> {
         };
         match axes.as_slice() {
             [a] if Self::is_last(&s, *a) => self.seq_fold(node, 0),
-            _ => Err(refused(
+            _ => Err(unsupported(
                 node,
                 format!(
                     "a reduction on axes {axes:?} of a sequence of axes {:?}",

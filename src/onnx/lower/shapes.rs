@@ -73,6 +73,7 @@ impl Lowering<'_> {
                     .try_fold(1i64, |a, &d| a.checked_mul(d))?,
             ],
             "Identity" | "Cast" | "Squeeze" | "Unsqueeze" | "Reshape" => self.ints(node, 0)?,
+            "Transpose" | "Slice" => self.eval_tensor(node)?.0,
             "Gather" => {
                 let data = self.ints(node, 0)?;
                 let n = i64::try_from(data.len()).ok()?;
@@ -93,19 +94,6 @@ impl Lowering<'_> {
                     out.extend(self.ints(node, i)?);
                 }
                 out
-            }
-            "Slice" => {
-                let data = self.ints(node, 0)?;
-                let n = i64::try_from(data.len()).ok()?;
-                let start = *self.ints(node, 1)?.first()?;
-                let end = *self.ints(node, 2)?.first()?;
-                let axis_ok = self.ints(node, 3).is_none_or(|a| a == [0] || a == [-1]);
-                let step_ok = self.ints(node, 4).is_none_or(|s| s == [1]);
-                if !axis_ok || !step_ok {
-                    return None;
-                }
-                let (s, e) = (clamp(start, n), clamp(end, n));
-                data.get(s..e.max(s))?.to_vec()
             }
             "Add" | "Sub" | "Mul" | "Div" | "Mod" => {
                 let a = self.ints(node, 0)?;
@@ -165,6 +153,144 @@ impl Lowering<'_> {
     }
 }
 
+impl Lowering<'_> {
+    /// The dims of an evaluated tensor: recorded by a reshape, transpose
+    /// or slice, a constant's own, or else a vector.
+    fn tensor_dims(&self, name: &str) -> Option<Vec<i64>> {
+        if let Some(d) = self.shape_dims.get(name) {
+            return Some(d.clone());
+        }
+        if let Some(Val::Const { dims: Some(d), .. }) = self.vals.get(name) {
+            return Some(d.clone());
+        }
+        Some(vec![i64::try_from(self.shapes.get(name)?.len()).ok()?])
+    }
+
+    /// The dims of the tensor `node` makes, when it reshapes, transposes
+    /// or slices an evaluated one (torch's `F.pad` computes its pads so:
+    /// a `[-1, 2]` reshape, reversed rows, a transpose, a flatten).
+    pub(super) fn eval_dims(&self, node: &Node) -> Option<Vec<i64>> {
+        match node.op.as_str() {
+            "Reshape" => {
+                let data = self.tensor_dims(node.inputs.first()?)?;
+                reshaped(&data, &self.ints(node, 1)?)
+            }
+            "Transpose" | "Slice" => Some(self.eval_tensor(node)?.1),
+            _ => None,
+        }
+    }
+
+    /// `Transpose` or `Slice` (any axes and steps) of an evaluated tensor:
+    /// its values and dims.
+    fn eval_tensor(&self, node: &Node) -> Option<(Vec<i64>, Vec<i64>)> {
+        let name = node.inputs.first()?;
+        let data = self.ints(node, 0)?;
+        let dims = self.tensor_dims(name)?;
+        let n: i64 = dims.iter().product();
+        if usize::try_from(n).ok()? != data.len() {
+            return None;
+        }
+        // Per axis of the output: the input indices it takes, in order.
+        let picks: Vec<Vec<i64>> = match node.op.as_str() {
+            "Transpose" => {
+                let perm = match node.attr("perm") {
+                    Some(AttrValue::Ints(p)) => p.clone(),
+                    _ => (0..dims.len() as i64).rev().collect(),
+                };
+                return transposed(&data, &dims, &perm);
+            }
+            _ => self.slice_picks(node, &dims)?,
+        };
+        let out_dims: Vec<i64> = picks.iter().map(|p| p.len() as i64).collect();
+        let mut values = Vec::new();
+        let mut idx = vec![0usize; dims.len()];
+        let total: usize = picks.iter().map(Vec::len).product();
+        for _ in 0..total {
+            let mut flat = 0i64;
+            for (a, &i) in idx.iter().enumerate() {
+                flat = flat * dims[a] + picks[a][i];
+            }
+            values.push(*data.get(usize::try_from(flat).ok()?)?);
+            for a in (0..idx.len()).rev() {
+                idx[a] += 1;
+                if idx[a] < picks[a].len() {
+                    break;
+                }
+                idx[a] = 0;
+            }
+        }
+        (values.len() <= MAX_LEN).then_some((values, out_dims))
+    }
+
+    /// Per axis, the indices a `Slice` keeps (ONNX's clamping, negative
+    /// steps too).
+    fn slice_picks(&self, node: &Node, dims: &[i64]) -> Option<Vec<Vec<i64>>> {
+        let starts = self.ints(node, 1)?;
+        let ends = self.ints(node, 2)?;
+        let rank = dims.len() as i64;
+        let axes = match node.inputs.get(3).filter(|s| !s.is_empty()) {
+            Some(_) => self.ints(node, 3)?,
+            None => (0..starts.len() as i64).collect(),
+        };
+        let steps = match node.inputs.get(4).filter(|s| !s.is_empty()) {
+            Some(_) => self.ints(node, 4)?,
+            None => vec![1; starts.len()],
+        };
+        let mut picks: Vec<Vec<i64>> = dims.iter().map(|&d| (0..d).collect()).collect();
+        for (i, &axis) in axes.iter().enumerate() {
+            let a = usize::try_from(if axis < 0 { axis + rank } else { axis }).ok()?;
+            let d = *dims.get(a)?;
+            let (s, e, step) = (*starts.get(i)?, *ends.get(i)?, *steps.get(i)?);
+            let at = |x: i64| if x < 0 { x.saturating_add(d) } else { x };
+            picks[a] = if step > 0 {
+                let (s, e) = (at(s).clamp(0, d), at(e).clamp(0, d));
+                (s..e).step_by(usize::try_from(step).ok()?).collect()
+            } else if step < 0 {
+                let (s, e) = (at(s).clamp(0, d - 1), at(e).clamp(-1, d - 1));
+                let by = usize::try_from(step.checked_neg()?).ok()?;
+                (e + 1..=s).rev().step_by(by).collect()
+            } else {
+                return None;
+            };
+        }
+        Some(picks)
+    }
+}
+
+/// `data` of `dims` with its axes reordered by `perm`: values and dims.
+fn transposed(data: &[i64], dims: &[i64], perm: &[i64]) -> Option<(Vec<i64>, Vec<i64>)> {
+    let p: Vec<usize> = perm
+        .iter()
+        .map(|&x| usize::try_from(x).ok())
+        .collect::<Option<_>>()?;
+    if p.len() != dims.len() {
+        return None;
+    }
+    let out_dims: Vec<i64> = p
+        .iter()
+        .map(|&a| dims.get(a).copied())
+        .collect::<Option<_>>()?;
+    // Strides of the input, row-major.
+    let mut strides = vec![1i64; dims.len()];
+    for a in (0..dims.len().saturating_sub(1)).rev() {
+        strides[a] = strides[a + 1] * dims[a + 1];
+    }
+    let mut values = Vec::with_capacity(data.len());
+    let mut idx = vec![0i64; dims.len()];
+    for _ in 0..data.len() {
+        let flat: i64 = idx.iter().zip(&p).map(|(&i, &a)| i * strides[a]).sum();
+        values.push(*data.get(usize::try_from(flat).ok()?)?);
+        for a in (0..idx.len()).rev() {
+            idx[a] += 1;
+            if idx[a] < out_dims[a] {
+                break;
+            }
+            idx[a] = 0;
+        }
+    }
+    Some((values, out_dims))
+}
+
 fn int_attr(node: &Node, name: &str) -> Option<i64> {
     match node.attr(name)? {
         AttrValue::Int(i) => Some(*i),
@@ -173,7 +299,7 @@ fn int_attr(node: &Node, name: &str) -> Option<i64> {
 }
 
 /// An ONNX index into `0..=n` (negative from the end, clamped).
-fn clamp(i: i64, n: i64) -> usize {
+pub(super) fn clamp(i: i64, n: i64) -> usize {
     let i = if i < 0 { i.saturating_add(n) } else { i };
     usize::try_from(i.clamp(0, n)).unwrap_or(0)
 }
@@ -463,7 +589,7 @@ mod tests {
 
     #[test]
     fn expand_broadcasts_like_numpy() {
-        use crate::onnx::lower::broadcast;
+        use super::broadcast;
         assert_eq!(
             broadcast(&[1, 1, 768], &[super::BATCH, 1, 1]),
             Some(vec![super::BATCH, 1, 768])

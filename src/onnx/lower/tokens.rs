@@ -11,7 +11,6 @@ use super::shapes::BATCH;
 use super::{Lowering, Val};
 use crate::onnx::ImportError;
 use crate::onnx::graph::{AttrValue, Node};
-use std::fmt::Write;
 
 /// An axis of a token tensor.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -36,6 +35,46 @@ pub(super) enum Axis {
     /// grouped-query attention's key/value heads repeated for their
     /// query heads (docs/onnx.md#language-models).
     Repeat,
+    /// The windows down a channels-last map split into windows (Swin:
+    /// `[N, H / w, w, W / w, w, C]`, docs/onnx.md#swin-transformer).
+    WinRows,
+    /// The rows within a window.
+    InRows,
+    /// The windows across.
+    WinCols,
+    /// The columns within a window.
+    InCols,
+    /// The parts of a fused projection split with its heads at once
+    /// (Swin's `[.., 3, heads, d]` of its QKV projection).
+    Parts,
+}
+
+/// Where a sequence's points are, beyond its axes: the window its map is
+/// split into, and what part of the map a slice of it holds
+/// (docs/onnx.md#swin-transformer).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub(super) struct Spatial {
+    /// Rows and columns of a window, while [`Axis::WinRows`] and the
+    /// others are among the axes; `(0, 0)` before any split.
+    pub(super) window: (u64, u64),
+    /// A slice of the rows or columns: the axis (its index) and the
+    /// range, a piece of a cyclic shift (`torch.roll`).
+    pub(super) range: Option<(usize, u64, u64)>,
+    /// A strided slice of rows and columns: the stride and the offset of
+    /// each (Swin's patch merging takes `x[0::2, 0::2]` and three more).
+    pub(super) phase: Option<[(u64, u64); 2]>,
+    /// The phases of a stride concatenated on the channels (a space to
+    /// depth by this factor): a linear layer on it is a convolution of
+    /// this kernel and stride.
+    pub(super) unshuffle: Option<(u64, u64)>,
+}
+
+impl Spatial {
+    /// Is the sequence a part of its map, or a rearrangement a linear
+    /// layer alone reads?
+    pub(super) fn is_part(&self) -> bool {
+        self.range.is_some() || self.phase.is_some() || self.unshuffle.is_some()
+    }
 }
 
 /// A token sequence: the feature map `expr` (`heads * d` channels over
@@ -68,6 +107,11 @@ pub(super) struct Seq {
     /// Whether the batch is the literal 1 of a fixed-batch export (then
     /// its reshapes write 1 for it), rather than free.
     pub(super) batch1: bool,
+    /// Parts of the channels besides the heads ([`Axis::Parts`]); 1 but
+    /// for a fused projection split into its parts and heads at once.
+    pub(super) parts: u64,
+    /// Windows and spatial slices.
+    pub(super) spatial: Spatial,
 }
 
 /// A convolution that cuts the network input into patches (kernel equal to
@@ -100,7 +144,7 @@ pub(super) struct Linear {
 
 impl Seq {
     pub(super) fn channels(&self) -> u64 {
-        self.heads.saturating_mul(self.d)
+        self.parts.saturating_mul(self.heads).saturating_mul(self.d)
     }
 
     fn extent(&self, a: Axis) -> Option<u64> {
@@ -115,6 +159,11 @@ impl Seq {
             Axis::Heads => Some(self.heads),
             Axis::Head => Some(self.d),
             Axis::Channels => Some(self.channels()),
+            Axis::Parts => Some(self.parts),
+            Axis::InRows => Some(self.spatial.window.0),
+            Axis::InCols => Some(self.spatial.window.1),
+            Axis::WinRows => self.size.0.checked_div(self.spatial.window.0),
+            Axis::WinCols => self.size.1.checked_div(self.spatial.window.1),
         }
     }
 
@@ -142,7 +191,7 @@ impl Seq {
     }
 
     /// The extent of a (merged) axis, the batch as [`BATCH`].
-    fn group_dim(&self, g: &[Axis]) -> Option<i64> {
+    pub(super) fn group_dim(&self, g: &[Axis]) -> Option<i64> {
         g.iter().try_fold(1i64, |acc, &a| {
             let e = match self.extent(a) {
                 Some(e) => i64::try_from(e).ok()?,
@@ -191,7 +240,26 @@ impl Lowering<'_> {
                 .then(|| self.fmap_to_seq(node))
                 .flatten();
         }
+        // A piece of a map (a slice of its rows, a phase of a stride) is
+        // read only by the concatenation that makes it whole again, and a
+        // space to depth only by a linear layer (docs/onnx.md#swin-transformer).
+        let pieces = seqs
+            .iter()
+            .any(|&i| matches!(self.val(node, i), Ok(Val::Seq(s)) if s.spatial.is_part()));
+        let readers = ["Concat", "Slice", "MatMul", "Gemm"];
+        if pieces && !readers.contains(&op) && !super::FOLDED.contains(&op) {
+            return Some(Err(unsupported(
+                node,
+                format!(
+                    "`{op}` of a piece of a channels-last map (a slice of its rows or columns)"
+                ),
+                "a piece of a map is read by the Concat that makes it whole again (a cyclic \
+                 shift), and patch merging's strided slices by a linear layer \
+                 (docs/onnx.md#swin-transformer)",
+            )));
+        }
         Some(match op {
+            "Pad" => self.seq_pad(node),
             "Reshape" => self.seq_reshape(node),
             "Transpose" => match self.channels_first_again(node) {
                 Some(done) => done,
@@ -200,11 +268,17 @@ impl Lowering<'_> {
             "Unsqueeze" | "Squeeze" => self.seq_unit(node),
             "MatMul" | "Gemm" => self.seq_matmul(node),
             "Gather" => self.seq_gather(node),
-            "Concat" => match self.seq_concat_parts(node) {
+            "Concat" => match self.seq_concat_spatial(node) {
                 Some(done) => done,
-                None => self.seq_concat(node),
+                None => match self.seq_concat_parts(node) {
+                    Some(done) => done,
+                    None => self.seq_concat(node),
+                },
             },
-            "Slice" => self.seq_slice(node),
+            "Slice" => match self.seq_spatial_slice(node) {
+                Some(done) => done,
+                None => self.seq_slice(node),
+            },
             "Split" => self.seq_split(node),
             "Expand" => self.seq_expand(node),
             // x² of RMSNorm and of GELU's tanh form: element-wise.
@@ -231,7 +305,7 @@ impl Lowering<'_> {
         }
     }
 
-    fn set_seq(&mut self, node: &Node, s: Seq) {
+    pub(super) fn set_seq(&mut self, node: &Node, s: Seq) {
         self.set(node, Val::Seq(s));
     }
 
@@ -244,7 +318,12 @@ impl Lowering<'_> {
 
     /// A view of a sequence (a reshape, a transpose): folded, its axes
     /// replaced.
-    fn seq_view(&mut self, node: &Node, s: Seq, axes: Vec<Vec<Axis>>) -> Result<(), ImportError> {
+    pub(super) fn seq_view(
+        &mut self,
+        node: &Node,
+        s: Seq,
+        axes: Vec<Vec<Axis>>,
+    ) -> Result<(), ImportError> {
         self.seq_fold(node, 0)?;
         self.set_seq(
             node,
@@ -303,128 +382,11 @@ impl Lowering<'_> {
                 share: 1,
                 sliced: false,
                 batch1: self.batch1,
+                parts: 1,
+                spatial: Spatial::default(),
             },
         );
         Some(Ok(()))
-    }
-
-    /// `Reshape` of a sequence: its axes merged (`[tokens, batch, ..]` to
-    /// `[tokens * batch, ..]`) or split back, its channels split into heads
-    /// (`[B, T, C]` to `[B, T, H, D]`) or the heads merged back. The
-    /// target's dims are matched, in order, by products of the sequence's
-    /// axes; only the channels may be split.
-    fn seq_reshape(&mut self, node: &Node) -> Result<(), ImportError> {
-        let s = self.seq(node, 0)?;
-        let refuse = |what: String| {
-            unsupported(
-                node,
-                what,
-                "only reshapes that merge or split a sequence's axes, or split its \
-                 channels into heads, are supported (docs/onnx.md#token-sequences)",
-            )
-        };
-        let Some(target) = self.ints(node, 1).filter(|t| !t.is_empty()) else {
-            return Err(unsupported(
-                node,
-                format!("a reshape of {} to a shape not known", s.shape()),
-                "export with static shapes (the reshape's target a constant or shape \
-                 arithmetic of the input's shape)",
-            ));
-        };
-        let dims = s
-            .dims()
-            .ok_or_else(|| refuse(format!("a reshape of {}", s.shape())))?;
-        let target = super::reshaped(&dims, &target)
-            .ok_or_else(|| refuse(format!("a reshape of {} to {target:?}", s.shape())))?;
-        let mut atoms: std::collections::VecDeque<Axis> = s
-            .axes
-            .iter()
-            .flatten()
-            .copied()
-            .filter(|&a| a != Axis::Unit)
-            .collect();
-        let (mut heads, mut d) = (s.heads, s.d);
-        let mut axes = Vec::new();
-        for &t in &target {
-            // A literal 1 is the batch of a fixed-batch export, or one
-            // token, or a repeat of one, where the next axis is such.
-            let probe = Seq {
-                heads,
-                d,
-                ..s.clone()
-            };
-            if t == 1 {
-                match atoms.front() {
-                    Some(&a) if a == Axis::Batch || probe.group_dim(&[a]) == Some(1) => {
-                        atoms.pop_front();
-                        axes.push(vec![a]);
-                    }
-                    _ => axes.push(vec![Axis::Unit]),
-                }
-                continue;
-            }
-            let mut group = Vec::new();
-            let mut prod = 1i64;
-            while prod < t {
-                let Some(a) = atoms.pop_front() else {
-                    return Err(refuse(format!("a reshape of {} to {target:?}", s.shape())));
-                };
-                let probe = Seq {
-                    heads,
-                    d,
-                    ..s.clone()
-                };
-                let e = probe.group_dim(&[a]).unwrap_or(i64::MAX);
-                match prod.checked_mul(e) {
-                    Some(p) if p <= t && t % p == 0 => {
-                        group.push(a);
-                        prod = p;
-                    }
-                    // Why only the channels split: heads are a division
-                    // of the channels (head-major); the tokens and the
-                    // batch stay whole.
-                    _ if a == Axis::Channels
-                        && t % prod == 0
-                        && e % (t / prod) == 0
-                        && t / prod > 1 =>
-                    {
-                        let h = t / prod;
-                        heads = u64::try_from(h).unwrap_or(1);
-                        d = u64::try_from(e / h).unwrap_or(1);
-                        group.push(Axis::Heads);
-                        atoms.push_front(Axis::Head);
-                        prod = t;
-                    }
-                    _ => {
-                        return Err(refuse(format!("a reshape of {} to {target:?}", s.shape())));
-                    }
-                }
-            }
-            // The heads merged back are the channels.
-            if group == [Axis::Heads, Axis::Head] {
-                group = vec![Axis::Channels];
-            }
-            axes.push(group);
-        }
-        if !atoms.is_empty() {
-            return Err(refuse(format!("a reshape of {} to {target:?}", s.shape())));
-        }
-        let next = Seq { heads, d, ..s };
-        // An axis of one (one token, the batch of a fixed-batch export)
-        // leading a merged group belongs as well to the group before: a
-        // decode step's `[1, 1, C]` to `[1, C]` merges the batch and its
-        // one token, as a prefill's `[T * B, C]` does.
-        for i in 1..axes.len() {
-            while axes[i].len() > 1 && next.group_dim(&axes[i][..1]) == Some(1) {
-                let a = axes[i].remove(0);
-                axes[i - 1].push(a);
-            }
-            // The heads merged back are the channels.
-            if axes[i] == [Axis::Heads, Axis::Head] {
-                axes[i] = vec![Axis::Channels];
-            }
-        }
-        self.seq_view(node, next, axes)
     }
 
     /// `Transpose` of a sequence: its axes reordered (torch's multi-head
@@ -520,139 +482,6 @@ impl Lowering<'_> {
             }
         }
         self.seq_view(node, s, axes)
-    }
-
-    /// `Gather` of one index of a sequence: the class token (index 0 of the
-    /// tokens) read by a pool of one point whose stride skips the other
-    /// tokens, or one group of a linear layer's output channels (the query,
-    /// key or value of a fused projection), which writes that layer as one
-    /// conv per group.
-    fn seq_gather(&mut self, node: &Node) -> Result<(), ImportError> {
-        let s = self.seq(node, 0)?;
-        let n = i64::try_from(s.axes.len()).unwrap_or(i64::MAX);
-        let axis = match node.attr("axis") {
-            Some(AttrValue::Int(a)) if *a < 0 => a + n,
-            Some(AttrValue::Int(a)) => *a,
-            _ => 0,
-        };
-        let index = self.ints(node, 1).filter(|v| v.len() == 1).map(|v| v[0]);
-        let group = usize::try_from(axis).ok().and_then(|a| s.axes.get(a));
-        let refuse = || {
-            unsupported(
-                node,
-                format!(
-                    "a gather of index {index:?} on axis {axis} of {}",
-                    s.shape()
-                ),
-                "only the class token (index 0 of the tokens) or one group of a linear \
-                 layer's channels can be picked from a sequence",
-            )
-        };
-        // An index not known (transformers' `logits_to_keep`, an input):
-        // one token, whichever it is, costs the same.
-        let runtime = index.is_none()
-            && group.is_some_and(|g| g == &[Axis::Tokens])
-            && matches!(self.val(node, 1), Ok(Val::Const { .. }));
-        let index = if runtime { Some(0) } else { index };
-        let (Some(group), Some(index), Ok(at)) = (group, index, usize::try_from(axis)) else {
-            return Err(refuse());
-        };
-        let mut rest = s.axes.clone();
-        rest.remove(at);
-        match group.as_slice() {
-            [Axis::Tokens] if index == 0 && rest == [vec![Axis::Batch], vec![Axis::Channels]] => {
-                let call = format!(
-                    "pool({}, kernel: 1, stride: {})",
-                    s.expr,
-                    super::pair(s.size.0, s.size.1)
-                );
-                self.layer(node, call, s.channels(), 1, 1);
-                Ok(())
-            }
-            [Axis::Heads]
-                if (0..i64::try_from(s.heads).unwrap_or(0)).contains(&index)
-                    && rest.iter().filter(|g| g == &&[Axis::Head]).count() == 1
-                    && !rest.iter().flatten().any(|&a| a == Axis::Heads) =>
-            {
-                let parts = self.split_linear(node, &s)?;
-                let expr = usize::try_from(index)
-                    .ok()
-                    .and_then(|i| parts.get(i).cloned())
-                    .ok_or_else(refuse)?;
-                let axes = rest
-                    .into_iter()
-                    .map(|g| {
-                        if g == [Axis::Head] {
-                            vec![Axis::Channels]
-                        } else {
-                            g
-                        }
-                    })
-                    .collect();
-                *self.folded.entry(node.op.clone()).or_insert(0) += 1;
-                self.set_seq(
-                    node,
-                    Seq {
-                        expr,
-                        layer: true,
-                        heads: 1,
-                        axes,
-                        ..s
-                    },
-                );
-                Ok(())
-            }
-            _ => Err(refuse()),
-        }
-    }
-
-    /// The convs a linear layer `s.expr` is written as, one per group of
-    /// `s.d` output channels: its line rewritten on the first gather.
-    pub(super) fn split_linear(
-        &mut self,
-        node: &Node,
-        s: &Seq,
-    ) -> Result<Vec<String>, ImportError> {
-        let refuse = |why: &str| {
-            unsupported(
-                node,
-                format!(
-                    "a gather of one group of the channels of `{}`: {why}",
-                    s.expr
-                ),
-                "only the output of a linear layer on every token, read by nothing else, \
-                 can be split into groups (a fused QKV projection)",
-            )
-        };
-        let Some(lin) = self.linears.get(&s.expr).cloned() else {
-            return Err(refuse("not a linear layer"));
-        };
-        if !lin.parts.is_empty() {
-            return Ok(lin.parts);
-        }
-        let line = format!("{} = {}\n", s.expr, lin.call);
-        if uses(&self.body, &s.expr) != 1 || !self.body.contains(&line) {
-            return Err(refuse("it is read by another layer"));
-        }
-        let mut lines = String::new();
-        let mut parts = Vec::new();
-        for j in 0..s.heads {
-            let name = self.fresh(&format!("{}_part{j}", s.expr));
-            let _ = writeln!(lines, "{name} = conv({}, {}, kernel: 1)", lin.input, s.d);
-            parts.push(name);
-        }
-        self.body = self.body.replacen(&line, &lines, 1);
-        self.layers = self
-            .layers
-            .saturating_add(usize::try_from(s.heads).unwrap_or(1))
-            .saturating_sub(1);
-        if self.last_layer.as_ref() == Some(&s.expr) {
-            self.last_layer = parts.last().cloned();
-        }
-        if let Some(l) = self.linears.get_mut(&s.expr) {
-            l.parts = parts.clone();
-        }
-        Ok(parts)
     }
 
     /// `Concat` of a weight broadcast over the batch (the class token) and
@@ -829,7 +658,7 @@ impl Lowering<'_> {
 }
 
 /// How many times `name` occurs in `text` as a whole `.nn` name.
-fn uses(text: &str, name: &str) -> usize {
+pub(super) fn uses(text: &str, name: &str) -> usize {
     text.split(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
         .filter(|w| *w == name)
         .count()

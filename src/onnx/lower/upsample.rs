@@ -3,9 +3,10 @@
 //! `upsample` (docs/language.md#upsampling).
 
 use super::attrs::{int_attr, ints_attr, unsupported};
-use super::{Lowering, pair};
+use super::{Fm, Lowering, pair};
 use crate::onnx::ImportError;
 use crate::onnx::graph::{AttrValue, Node};
+use std::fmt::Write;
 
 impl Lowering<'_> {
     /// `ConvTranspose` (2D): `deconv(x, out, kernel:, stride:, pad:, groups:)`.
@@ -156,19 +157,14 @@ impl Lowering<'_> {
             }
             // Sizes: `[n, c, H, W]`, constants or shape arithmetic of the
             // input's shape (torchvision's segmentation heads).
-            [] => match self.ints(node, 3) {
-                Some(ints) => match ints.as_slice() {
-                    [_, _, h, w] => {
-                        let div = |o: i64, i: u64| {
-                            u64::try_from(o)
-                                .ok()
-                                .filter(|&o| i > 0 && o % i == 0 && o >= i)
-                                .map(|o| o / i)
-                        };
-                        (div(*h, f.h), div(*w, f.w))
+            [] => match self.ints(node, 3).as_deref() {
+                Some(&[_, _, h, w]) => {
+                    let to = |o: i64| u64::try_from(o).ok().filter(|&o| o > 0);
+                    match (to(h), to(w)) {
+                        (Some(h), Some(w)) => return self.resize_to(node, &f, interp, [h, w]),
+                        _ => (None, None),
                     }
-                    _ => (None, None),
-                },
+                }
                 _ => (None, None),
             },
             _ => (None, None),
@@ -180,6 +176,13 @@ impl Lowering<'_> {
                 "supported: resizes of height and width by integer factors given as constants",
             ));
         };
+        self.upsample(node, &f, interp, [sh, sw]);
+        Ok(())
+    }
+
+    /// `upsample(x, scale: S, mode:)`: a layer of `f`'s channels over `S`
+    /// times its size.
+    fn upsample(&mut self, node: &Node, f: &Fm, interp: &str, [sh, sw]: [u64; 2]) {
         let mut call = format!("upsample({}, scale: {}", f.expr, pair(sh, sw));
         if interp != "nearest" {
             call.push_str(&format!(", mode: {interp}"));
@@ -192,6 +195,66 @@ impl Lowering<'_> {
             f.h.saturating_mul(sh),
             f.w.saturating_mul(sw),
         );
+    }
+
+    /// A `Resize` to `sizes` `[h, w]`. A whole multiple of the input is
+    /// that factor. Any other size larger than the input is modelled by
+    /// the least whole factor that reaches it, only where nothing reads
+    /// the result (a segmentation head's last resize, DeepLabV3's 33x33 to
+    /// 520x520: by 16, 528x528), so no layer's shape depends on the extra
+    /// rows; the `.nn` text says so in a comment
+    /// (docs/onnx.md#segmentation-heads).
+    fn resize_to(
+        &mut self,
+        node: &Node,
+        f: &Fm,
+        interp: &str,
+        [h, w]: [u64; 2],
+    ) -> Result<(), ImportError> {
+        let (Some(sh), Some(sw)) = (h.checked_div(f.h), w.checked_div(f.w)) else {
+            return Err(unsupported(
+                node,
+                "an input of no rows".into(),
+                "check the graph",
+            ));
+        };
+        if h % f.h == 0 && w % f.w == 0 && sh > 0 && sw > 0 {
+            self.upsample(node, f, interp, [sh, sw]);
+            return Ok(());
+        }
+        let read = node.outputs.iter().any(|o| {
+            self.graph
+                .nodes
+                .iter()
+                .any(|n| n.inputs.iter().any(|i| i == o))
+        });
+        if h < f.h || w < f.w || read {
+            return Err(unsupported(
+                node,
+                format!(
+                    "a resize of {}x{} to {h}x{w}, by a factor that is not a whole number",
+                    f.h, f.w
+                ),
+                "nnc models a resize by whole factors (a sub-pixel convolution, \
+                 docs/language.md#upsampling); one that is not whole is modelled rounded up only \
+                 as a network output, where no layer reads the extra rows. Export at an input \
+                 size that the network's total stride divides (e.g. 512 rather than 520 for a \
+                 stride of 16)",
+            ));
+        }
+        let (sh, sw) = (h.div_ceil(f.h), w.div_ceil(f.w));
+        let _ = writeln!(
+            self.body,
+            "# `{}`: {}x{} resized to {h}x{w}, by {} here: the least whole factor reaching it \
+             ({}x{}; nnc's upsampling is by whole factors)",
+            node.label(),
+            f.h,
+            f.w,
+            pair(sh, sw),
+            f.h.saturating_mul(sh),
+            f.w.saturating_mul(sw),
+        );
+        self.upsample(node, f, interp, [sh, sw]);
         Ok(())
     }
 

@@ -264,7 +264,7 @@ mod tests {
             name: "c".into(),
             kind: LayerKind::Conv,
             shape,
-            inputs: vec![crate::ir::Source::Input],
+            inputs: vec![crate::ir::Source::Input.into()],
             mode: Default::default(),
             span: Span::Api,
         })

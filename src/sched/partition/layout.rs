@@ -13,14 +13,51 @@ use std::sync::Arc;
 /// One piece of a [`DataLayout`]: the range `frng` stored in `region`, split
 /// over its nodes by `part` (which must not split input channels and must fit
 /// in the region).
+///
+/// A piece of a channel slice (docs/model/noc.md#channel-slices) is part
+/// of a stored piece: `cut` counts the stored channels before and after
+/// `frng`, and `part` splits the whole stored piece, so each channel stays
+/// on the node that holds it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub struct LayoutPiece {
-    /// The stored range.
+    /// The range, in the layout's channels.
     pub frng: FmapRange,
     /// The nodes storing it.
     pub region: NodeRegion,
-    /// How the range is split over the nodes.
+    /// How the stored piece is split over the nodes.
     pub part: PartitionScheme,
+    /// Stored channels left out before and after `frng` (`[0, 0]` but in a
+    /// channel slice).
+    pub cut: [u64; 2],
+}
+
+impl LayoutPiece {
+    /// The blocks the piece's nodes hold of `frng`: the stored piece split
+    /// by `part`, each node's share cut to `frng`.
+    fn blocks(&self) -> impl Iterator<Item = Block> + '_ {
+        let [before, after] = self.cut;
+        let (b, e) = (self.frng.beg, self.frng.end);
+        let len = e.n.saturating_sub(b.n);
+        // The stored piece, its first channel at `b.n - before`, counted
+        // from 0 so that no channel number goes below 0.
+        let stored = FmapRange::new(
+            FmapPosition::new(b.b, 0, b.h, b.w),
+            FmapPosition::new(e.b, before + len + after, e.h, e.w),
+        );
+        self.part.pidxs().filter_map(move |pidx| {
+            let mut range = self.part.fmap_range(&stored, &pidx);
+            let (lo, hi) = (range.beg.n.max(before), range.end.n.min(before + len));
+            if hi <= lo {
+                return None;
+            }
+            range.beg.n = lo - before + b.n;
+            range.end.n = hi - before + b.n;
+            Some(Block {
+                range,
+                node: self.part.coordinate(&self.region, &pidx),
+            })
+        })
+    }
 }
 
 /// Where a batched fmap is stored: pieces along the channel dimension, each
@@ -108,10 +145,14 @@ impl DataLayout {
         let mut spans = Vec::with_capacity(pieces.len());
         for p in &pieces {
             let start = blocks.len();
-            blocks.extend(p.part.pidxs().map(|pidx| Block {
-                range: p.part.fmap_range(&p.frng, &pidx),
-                node: p.part.coordinate(&p.region, &pidx),
-            }));
+            if p.cut == [0, 0] {
+                blocks.extend(p.part.pidxs().map(|pidx| Block {
+                    range: p.part.fmap_range(&p.frng, &pidx),
+                    node: p.part.coordinate(&p.region, &pidx),
+                }));
+            } else {
+                blocks.extend(p.blocks());
+            }
             spans.push((start, blocks.len()));
         }
         let mut h = DefaultHasher::new();
@@ -131,7 +172,12 @@ impl DataLayout {
         region: NodeRegion,
         part: PartitionScheme,
     ) -> Result<Self, PartitionError> {
-        DataLayout::new(vec![LayoutPiece { frng, region, part }])
+        DataLayout::new(vec![LayoutPiece {
+            frng,
+            region,
+            part,
+            cut: [0, 0],
+        }])
     }
 
     /// The pieces, in channel order.
@@ -151,7 +197,7 @@ impl DataLayout {
     /// Is this the layout "`part` over `region`", one piece, i.e. the data
     /// stays on the nodes that computed it?
     pub fn is_local_partition(&self, region: &NodeRegion, part: &PartitionScheme) -> bool {
-        matches!(&self.0.pieces[..], [p] if p.region == *region && p.part == *part)
+        matches!(&self.0.pieces[..], [p] if p.region == *region && p.part == *part && p.cut == [0, 0])
     }
 
     /// Channel concatenation: the layouts' pieces in order, each layout's
@@ -169,6 +215,33 @@ impl DataLayout {
             }
             offset += full.end.n - full.beg.n;
         }
+        DataLayout::new(pieces)
+    }
+
+    /// The channels `from..to` of the layout, renumbered from 0: what a
+    /// layer reading a channel slice reads (docs/model/noc.md#channel-slices).
+    /// Each channel stays where it is stored; pieces outside the range
+    /// are left out.
+    pub fn channels(&self, from: u64, to: u64) -> Result<Self, PartitionError> {
+        let pieces = self
+            .pieces()
+            .iter()
+            .filter_map(|p| {
+                let (b, e) = (p.frng.beg.n, p.frng.end.n);
+                let (lo, hi) = (b.max(from), e.min(to));
+                if hi <= lo {
+                    return None;
+                }
+                let mut frng = p.frng;
+                frng.beg.n = lo - from;
+                frng.end.n = hi - from;
+                Some(LayoutPiece {
+                    frng,
+                    cut: [p.cut[0] + (lo - b), p.cut[1] + (e - hi)],
+                    ..*p
+                })
+            })
+            .collect();
         DataLayout::new(pieces)
     }
 
@@ -332,6 +405,60 @@ mod tests {
         // Mismatched spatial extents.
         let c2 = ofmp_layout(Dim2::square(2), region, FmapRange::full(2, 3, 5, 4));
         assert!(DataLayout::concat(&[&a, &c2]).is_err());
+    }
+
+    /// A slice keeps each channel on the node that stores it
+    /// (docs/model/noc.md#channel-slices).
+    #[test]
+    fn a_channel_slice_is_read_where_it_is_stored() {
+        // 8 channels split in 4 over the output channels: 2 per node.
+        let region = NodeRegion::new(Dim2::square(2), c(0, 0), RegionKind::Dram);
+        let part = PartitionScheme::new(
+            [Outp, Batp, Inpp, Ofmp],
+            [
+                Dim2::square(2),
+                Dim2::square(1),
+                Dim2::square(1),
+                Dim2::square(1),
+            ],
+        )
+        .expect("valid");
+        let whole = DataLayout::single(FmapRange::full(1, 8, 1, 1), region, part).expect("valid");
+        let blocks: Vec<(FmapRange, Coord)> =
+            whole.0.blocks.iter().map(|b| (b.range, b.node)).collect();
+        // Channels 3..7: one of the node holding 2..4, both of the next, one of the last.
+        let slice = whole.channels(3, 7).expect("valid");
+        assert_eq!(slice.complete_fmap_range(), FmapRange::full(1, 4, 1, 1));
+        let got: Vec<(u64, u64, Coord)> = slice
+            .0
+            .blocks
+            .iter()
+            .map(|b| (b.range.beg.n, b.range.end.n, b.node))
+            .collect();
+        assert_eq!(
+            got,
+            [
+                (0, 1, blocks[1].1),
+                (1, 3, blocks[2].1),
+                (3, 4, blocks[3].1)
+            ]
+        );
+        // Delivering the slice costs what delivering those channels of
+        // the whole costs.
+        let dest = [c(0, 0)];
+        let of_whole = FmapRange::new(FmapPosition::new(0, 3, 0, 0), FmapPosition::new(1, 7, 1, 1));
+        assert_eq!(
+            slice.nhops_to(&FmapRange::full(1, 4, 1, 1), &dest, false),
+            whole.nhops_to(&of_whole, &dest, false)
+        );
+        // A slice of a concatenation, and the whole layout as a slice.
+        let two = DataLayout::concat(&[&whole, &whole]).expect("valid");
+        let cross = two.channels(6, 10).expect("valid");
+        assert_eq!(cross.pieces().len(), 2);
+        assert_eq!(cross.pieces()[0].cut, [6, 0]);
+        assert_eq!(cross.pieces()[1].cut, [0, 6]);
+        assert_eq!(whole.channels(0, 8).expect("valid"), whole);
+        assert!(!slice.is_local_partition(&region, &part));
     }
 
     #[test]

@@ -43,7 +43,7 @@ impl Dag {
         let mut next = vec![BTreeSet::new(); vertices.len()];
         for (v, layers) in vertices.iter().enumerate() {
             for &l in layers {
-                for s in &net.layer(l).inputs {
+                for s in net.sources(l) {
                     match s {
                         Source::Layer(p) if vertex_of[p.index()] != v => {
                             prev[v].insert(VertexRef::Vertex(vertex_of[p.index()]));

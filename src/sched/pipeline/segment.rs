@@ -1,7 +1,7 @@
 //! Segments: runs of layers scheduled together, and their dependency rules
 //! (docs/model/pipelining.md#segments, docs/model/pipelining.md#dependencies).
 
-use crate::ir::{LayerId, Network, Source};
+use crate::ir::{ChannelRange, LayerId, Network, Source};
 use crate::sched::partition::NodeRegion;
 
 /// A segment: spatial groups, each a run of layers executed one after
@@ -166,11 +166,9 @@ impl PipelineOptions {
 }
 
 fn producers(net: &Network, l: LayerId) -> Vec<Option<LayerId>> {
-    net.layer(l)
-        .inputs
-        .iter()
+    net.sources(l)
         .map(|s| match s {
-            Source::Layer(p) => Some(*p),
+            Source::Layer(p) => Some(p),
             Source::Input | Source::Extern(_) => None,
         })
         .collect()
@@ -284,14 +282,22 @@ fn layer_deps(
 /// grouped by identical producer tuples, in segment order; only groups of
 /// several.
 fn shared_sources(net: &Network, seg: &Segment) -> Vec<Vec<Place>> {
-    let mut ifm_fwd: Vec<(Vec<Option<LayerId>>, Vec<Place>)> = Vec::new();
+    type Key = Vec<(Option<LayerId>, Option<ChannelRange>)>;
+    let mut ifm_fwd: Vec<(Key, Vec<Place>)> = Vec::new();
     for (sp, g) in seg.groups.iter().enumerate() {
         let l = g[0];
         let ps = producers(net, l);
+        // Identical sources: the same producers, and the same channels of
+        // each (docs/model/layers.md#channel-slices).
+        let key: Key = ps
+            .iter()
+            .zip(&net.layer(l).inputs)
+            .map(|(&p, v)| (p, v.channels))
+            .collect();
         if ps.iter().all(|p| p.is_none_or(|p| seg.place(p).is_none())) {
-            match ifm_fwd.iter_mut().find(|(k, _)| *k == ps) {
+            match ifm_fwd.iter_mut().find(|(k, _)| *k == key) {
                 Some((_, v)) => v.push((sp, 0)),
-                None => ifm_fwd.push((ps, vec![(sp, 0)])),
+                None => ifm_fwd.push((key, vec![(sp, 0)])),
             }
         }
     }

@@ -24,8 +24,8 @@ fn vertices(net: &Network) -> Vec<Vec<LayerId>> {
         let producers: Vec<LayerId> = layer
             .inputs
             .iter()
-            .filter_map(|s| match s {
-                Source::Layer(p) => Some(*p),
+            .filter_map(|s| match s.source {
+                Source::Layer(p) => Some(p),
                 _ => None,
             })
             .collect();
@@ -123,7 +123,7 @@ pub fn vertex_order(net: &Network) -> Vec<Vec<LayerId>> {
             net.layer(id)
                 .inputs
                 .iter()
-                .all(|s| !matches!(s, Source::Layer(_)))
+                .all(|s| !matches!(s.source, Source::Layer(_)))
         })
         .collect();
     for &l in firsts.iter().rev() {
@@ -155,7 +155,7 @@ mod tests {
     }
 
     fn add(b: &mut NetworkBuilder, name: &str, shape: LayerShape, srcs: &[&str]) {
-        let inputs = srcs.iter().map(|s| b.source(s).unwrap()).collect();
+        let inputs = srcs.iter().map(|s| b.source(s).unwrap().into()).collect();
         let kind = if shape.is_conv() {
             LayerKind::Conv
         } else {

@@ -6,7 +6,7 @@
 use super::SearchError;
 use super::persistent::Persistent;
 use crate::fasthash::FastMap;
-use crate::ir::{Dim2, LayerId, LayerShape, Network, Source};
+use crate::ir::{Dim2, LayerId, LayerShape, Network, Source, View};
 use crate::sched::blocking::DataHome;
 use crate::sched::options::{Goal, RankKey};
 use crate::sched::partition::{
@@ -216,9 +216,9 @@ fn forwarded(layout: &DataLayout, region: NodeRegion) -> Result<DataLayout, Sear
         .pieces()
         .iter()
         .map(|p| LayoutPiece {
-            frng: p.frng,
             region,
             part: p.part.projection(&region, true),
+            ..*p
         })
         .collect();
     DataLayout::new(pieces).map_err(|e| SearchError::Internal(format!("forwarded layout: {e}")))
@@ -351,8 +351,8 @@ impl SegmentSearch<'_> {
             .layer(id)
             .inputs
             .iter()
-            .filter_map(|s| match s {
-                Source::Layer(p) => self.seg.segment.place(*p),
+            .filter_map(|s| match s.source {
+                Source::Layer(p) => self.seg.segment.place(p),
                 _ => None,
             })
             .collect();
@@ -491,8 +491,8 @@ impl SegmentSearch<'_> {
     }
 }
 
-/// Where layer `id`'s input is: its producers' outputs, concatenated in
-/// order.
+/// Where layer `id`'s input is: what it reads of its producers' outputs
+/// (all channels, or a channel slice), concatenated in order.
 fn ifmap_layout(
     net: &Network,
     id: LayerId,
@@ -500,45 +500,66 @@ fn ifmap_layout(
     start: &Start,
 ) -> Result<DataLayout, SearchError> {
     // A matmul's operand is read as its filter, not as part of its input.
-    let layouts: Vec<Cow<'_, DataLayout>> = net
+    let layouts = net
         .layer(id)
         .data_inputs()
         .iter()
-        .map(|s| match s {
-            Source::Input => Ok(Cow::Borrowed(&start.input)),
-            Source::Extern(i) => start.externs.get(*i as usize).map(Cow::Borrowed).ok_or_else(|| {
-                SearchError::Internal(format!("extern input {i} has no layout"))
-            }),
-            Source::Layer(src) => match p.layers.get(src.index()) {
-                Some(r) => Ok(Cow::Borrowed(&r.ofmap_layout)),
-                // The scheduling order is topological, so producers are done.
-                None => Err(SearchError::Internal(format!(
-                    "producer `{}` of `{}` is not scheduled yet (the scheduling order is not topological)",
-                    net.layer(*src).name,
-                    net.layer(id).name
-                ))),
-            },
-        })
-        .collect::<Result<_, _>>()?;
-    // What an upsampling's consumers read: its sub-pixel output shuffled
-    // into space, on the same nodes (docs/model/layers.md#upsampling).
-    let mut layouts = layouts;
-    for (layout, src) in layouts.iter_mut().zip(net.layer(id).data_inputs()) {
-        if let Source::Layer(src) = src
-            && let LayerShape::Conv(c) = net.layer(*src).shape
-            && c.is_shuffled()
-        {
-            let shuffled = shuffled(layout, c.shuffle)
-                .map_err(|e| SearchError::layer(net, id, LayerError::Inputs(e)))?;
-            *layout = Cow::Owned(shuffled);
-        }
-    }
+        .map(|v| source_layout(net, id, *v, p, start))
+        .collect::<Result<Vec<_>, _>>()?;
     let refs: Vec<&DataLayout> = layouts.iter().map(|l| l.as_ref()).collect();
     match refs.as_slice() {
         [one] => Ok((*one).clone()),
         many => DataLayout::concat(many)
             .map_err(|e| SearchError::layer(net, id, LayerError::Inputs(e.to_string()))),
     }
+}
+
+/// Where the part `v` of one producer's output that layer `id` reads is.
+fn source_layout<'p>(
+    net: &Network,
+    id: LayerId,
+    v: View,
+    p: &'p Partial,
+    start: &'p Start,
+) -> Result<Cow<'p, DataLayout>, SearchError> {
+    let mut layout = match v.source {
+        Source::Input => Cow::Borrowed(&start.input),
+        Source::Extern(i) => start
+            .externs
+            .get(i as usize)
+            .map(Cow::Borrowed)
+            .ok_or_else(|| SearchError::Internal(format!("extern input {i} has no layout")))?,
+        Source::Layer(src) => match p.layers.get(src.index()) {
+            Some(r) => Cow::Borrowed(&r.ofmap_layout),
+            // The scheduling order is topological, so producers are done.
+            None => {
+                return Err(SearchError::Internal(format!(
+                    "producer `{}` of `{}` is not scheduled yet (the scheduling order is not topological)",
+                    net.layer(src).name,
+                    net.layer(id).name
+                )));
+            }
+        },
+    };
+    // What an upsampling's consumers read: its sub-pixel output shuffled
+    // into space, on the same nodes (docs/model/layers.md#upsampling).
+    if let Source::Layer(src) = v.source
+        && let LayerShape::Conv(c) = net.layer(src).shape
+        && c.is_shuffled()
+    {
+        let shuffled = shuffled(&layout, c.shuffle)
+            .map_err(|e| SearchError::layer(net, id, LayerError::Inputs(e)))?;
+        layout = Cow::Owned(shuffled);
+    }
+    // A channel slice: those channels, where they are stored
+    // (docs/model/noc.md#channel-slices).
+    if let Some(r) = v.channels {
+        let sliced = layout
+            .channels(r.from, r.to)
+            .map_err(|e| SearchError::layer(net, id, LayerError::Inputs(e.to_string())))?;
+        layout = Cow::Owned(sliced);
+    }
+    Ok(layout)
 }
 
 /// The layout of a sub-pixel output as its consumers read it: each

@@ -253,11 +253,17 @@ def attention():
     x = g.node("Add", [h, x], "/Add_1")
     g.save([x], "attention.onnx")
 
-    # PyTorch's 3x3, stride 2, pad 1 convolution over an odd size pads more
-    # than the model's padding rule allows.
+    # PyTorch's 3x3, stride 2, pad 1 convolution over an odd size: more
+    # padding than nn_dataflow's rule allows, imported in `mode: floor`.
     g = G("OddPad", [8, 7, 7])
     x = g.conv("input", 8, 8, 3, 2, 1, name="/odd/Conv")
     g.save([x], "odd_pad.onnx")
+
+    # A 3x3 convolution padded by 2 on each side: more than half the
+    # kernel, which PyTorch does not allow either.
+    g = G("OverPad", [8, 7, 7])
+    x = g.conv("input", 8, 8, 3, 1, 2, name="/over/Conv")
+    g.save([x], "over_pad.onnx")
 
     g = G("FreeSize", [3, "height", "width"])
     x = g.conv("input", 3, 8, 3, 1, 1, name="/c/Conv")
@@ -265,7 +271,7 @@ def attention():
 
 
 def diagnostic_fixtures():
-    """One model per ONNX diagnostic code (X001-X004)."""
+    """One model per ONNX diagnostic code (X001-X005)."""
     fixtures = os.path.join(HERE, "..", "..", "fixtures", "onnx")
     os.makedirs(fixtures, exist_ok=True)
 
@@ -293,6 +299,13 @@ def diagnostic_fixtures():
     w = g.weight("proj.weight", [16, 8])
     x = g.node("Einsum", ["input", w], "/proj/Einsum", equation="bchw,oc->bohw")
     g.save([x], os.path.join(fixtures, "X004.onnx"))
+
+    # X005: a 5-D input (a video clip: 3 channels, 8 frames of 32x32) read
+    # by a 3-D convolution.
+    g = G("Video", [3, 8, 32, 32])
+    w = g.weight("stem.weight", [16, 3, 3, 3, 3])
+    x = g.node("Conv", ["input", w], "/stem/Conv", kernel_shape=[3, 3, 3], pads=[1] * 6)
+    g.save([x], os.path.join(fixtures, "X005.onnx"))
 
 
 mobilenet_v2()
