@@ -4,14 +4,14 @@
 
 use super::Shard;
 use crate::diag::{Code, Diagnostic, Report, Span};
-use crate::schedule::EnergyOut;
+use crate::schedule::TotalsOut;
 use thiserror::Error;
 
 /// The format tag of the first line.
 pub const FORMAT: &str = "nnc-sweep/1";
 
 /// The result columns after the keys, before `status`.
-pub(super) const RESULT_COLUMNS: [&str; 9] = [
+pub(super) const RESULT_COLUMNS: [&str; 14] = [
     "energy",
     "time",
     "energy_op",
@@ -21,6 +21,11 @@ pub(super) const RESULT_COLUMNS: [&str; 9] = [
     "energy_regf",
     "energy_noc",
     "energy_static",
+    "seconds",
+    "macs",
+    "utilization",
+    "bound_energy",
+    "bound_time",
 ];
 
 /// The first line: `# nnc-sweep/1 spec=<sha256>`, with ` shard=I/N` for a
@@ -98,15 +103,32 @@ pub(super) fn split(line: &str) -> Vec<String> {
     fields
 }
 
-/// The result cells of a schedule: energy, time, the breakdown.
-pub(super) fn results(energy: f64, time: u64, b: &EnergyOut) -> Vec<String> {
-    let mut out = vec![float(energy), time.to_string()];
+/// The result cells of a schedule's totals: energy, time, the breakdown,
+/// seconds (empty without a clock), MACs, utilization and the bound.
+pub(super) fn results(t: &TotalsOut) -> Vec<String> {
+    let b = &t.energy_breakdown;
+    let mut out = vec![float(t.energy), t.time.to_string()];
     out.extend(
         [b.op, b.dram, b.gbuf, b.array, b.regf, b.noc, b.static_]
             .into_iter()
             .map(float),
     );
+    out.push(t.seconds.map(float).unwrap_or_default());
+    out.push(count(t.ops));
+    out.push(float(t.utilization));
+    out.push(float(t.lower_bound.energy));
+    out.push(t.lower_bound.time.to_string());
     out
+}
+
+/// A count held as a float (the MACs): as a whole number when it is one.
+fn count(x: f64) -> String {
+    // 2^63: every whole float below converts exactly.
+    if x.fract() == 0.0 && (0.0..9.2e18).contains(&x) {
+        (x as u64).to_string()
+    } else {
+        float(x)
+    }
 }
 
 #[cfg(test)]
