@@ -6,7 +6,7 @@
 
 use super::args::{OnnxArgs, TopologyArgs};
 use super::{Failure, print};
-use nnc::diag::{Diagnostics, Report};
+use nnc::diag::{Diagnostic, Diagnostics, Report};
 use nnc::hw::{self, Hardware};
 use nnc::ir::Network;
 use nnc::lang;
@@ -60,6 +60,9 @@ pub(crate) fn network(
     }
     let (path, source) = if is_onnx(file) {
         let text = lower_onnx(file, onnx)?;
+        if let Some(warning) = shape_overridden(file, onnx, &text) {
+            print(&warning, color);
+        }
         (imported_name(file), text)
     } else {
         let (path, source) = read_source(file);
@@ -114,6 +117,30 @@ pub(crate) fn lower_onnx(file: &Path, args: &OnnxArgs) -> Result<String, Failure
     onnx::import(&bytes, &options)
         .map(|i| i.text)
         .map_err(|e| Failure::input(e.report(&file.display().to_string())))
+}
+
+/// With `--input-shape`, a warning if the model fixes another input size
+/// itself (`text`: the model lowered with the flag): the flag wins, but a
+/// model exported at 384 scheduled at 224 should not go unnoticed.
+fn shape_overridden(file: &Path, args: &OnnxArgs, text: &str) -> Option<Report> {
+    let given = args.input_shape?;
+    let own = lower_onnx(file, &OnnxArgs { input_shape: None }).ok()?;
+    let input = |t: &str| {
+        t.lines()
+            .find(|l| l.starts_with("input "))
+            .and_then(|l| l.split_once('['))
+            .map(|(_, dims)| dims.trim_end_matches(']').to_owned())
+    };
+    let fixed = input(&own)?;
+    if Some(&fixed) == input(text).as_ref() {
+        return None;
+    }
+    let [c, h, w] = given;
+    let d = Diagnostic::warning(format!(
+        "--input-shape {c},{h},{w} overrides the input size the model fixes, [{fixed}]"
+    ))
+    .help("leave --input-shape out to schedule the model at its own size");
+    Some(Report::one(file.display().to_string(), "", d))
 }
 
 /// Is `file` a SCALE-Sim topology (by its `.csv` extension)?
