@@ -79,10 +79,11 @@
 //! assert_eq!(spec.networks[0].name, "tiny.nn");
 //! let (net, _) = nnc::compile(source).map_err(|d| Report::compiled("tiny.nn", source, d))?;
 //! let networks = [net];
-//! let plan = Plan::new(&spec, &networks)
+//! // The networks' texts: their digests head the results file.
+//! let plan = Plan::new(&spec, &networks, &[source])
 //!     .map_err(|e| Report::one("sweep.toml", spec_text, e.diagnostic()))?;
-//! let mut csv = header_line(&spec.sha256, None) + &plan.columns();
-//! let rows = shard_rows(&plan, None);
+//! let mut csv = header_line(&plan.digests, None) + &plan.columns();
+//! let rows: Vec<usize> = shard_rows(&plan, None).collect();
 //! // Why `let Ok`: appending to a string cannot fail.
 //! let Ok(()) = run_ordered(&plan, &rows, &mut |line: String| {
 //!     csv.push_str(&line);
@@ -101,6 +102,7 @@
 //!
 #![doc = include_str!("../ARCHITECTURE.md")]
 
+pub mod bounded;
 pub mod diag;
 pub(crate) mod fasthash;
 pub mod hw;

@@ -13,6 +13,7 @@ mod onnx;
 mod partition;
 mod pipeline;
 mod report;
+mod robust;
 mod scalesim;
 mod search;
 mod sweep;

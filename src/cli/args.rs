@@ -442,6 +442,10 @@ pub(crate) struct SweepArgs {
     /// Worker threads (default: one per core). The results do not depend on it.
     #[arg(long, value_parser = clap::value_parser!(u64).range(1..=1024))]
     pub threads: Option<u64>,
+    /// If another nnc is writing the results file, wait for it to finish
+    /// instead of refusing (then continue after its rows).
+    #[arg(long)]
+    pub wait: bool,
     /// No progress bar.
     #[arg(long, short = 'q')]
     pub quiet: bool,

@@ -41,7 +41,7 @@ pub(super) fn run(args: &DiffArgs) -> Result<ExitCode, Failure> {
 /// Reads a schedule file; one that is not (a usage error: 1 means "they
 /// differ") says why.
 fn schedule_file(path: &Path) -> Result<AnySchedule, Failure> {
-    let text = input::read_text(path)?;
+    let text = input::read_text(path, nnc::bounded::MAX_SCHEDULE_BYTES)?;
     let origin = path.display().to_string();
     read::any_from_text(&text, &origin).map_err(|e| Failure::with(EXIT_USAGE, e.report(&text)))
 }

@@ -3,7 +3,7 @@
 //! `input.rs`'s.
 
 use super::args::ImportArgs;
-use super::output::write_output;
+use super::output::Output;
 use super::{Failure, input, print};
 use std::process::ExitCode;
 
@@ -15,12 +15,13 @@ pub(super) fn run(args: &ImportArgs, color: bool) -> Result<ExitCode, Failure> {
             args.file.display()
         )));
     }
+    let model = [("model", args.file.as_path())];
+    let output = Output::check(&args.output, &model, "the .nn file")?;
     let text = input::lower_onnx(&args.file, &args.onnx)?;
     // Why compile before writing: a `.nn` file that does not check is no
     // use to anyone; the same errors `nnc check MODEL.onnx` gives.
     let (_, text, warnings) = input::compile(&input::imported_name(&args.file), text)?;
     print(&warnings, color);
-    let model = [("model", args.file.as_path())];
-    write_output(&args.output, &text, &model, "the .nn file")?;
+    output.write(&text)?;
     Ok(ExitCode::SUCCESS)
 }

@@ -6,13 +6,13 @@
 
 use super::args::{OnnxArgs, TopologyArgs};
 use super::{Failure, print};
-use nnc::diag::{Diagnostic, Diagnostics, Report};
+use nnc::bounded::{self, MAX_NETWORK_BYTES};
+use nnc::diag::{Code, Diagnostic, Diagnostics, Report, Span};
 use nnc::hw::{self, Hardware};
 use nnc::ir::Network;
 use nnc::lang;
 use nnc::onnx::{self, ImportOptions};
 use nnc::scalesim::{self, Topology, TopologyKind};
-use std::io::Read;
 use std::path::Path;
 
 /// Is `file` the `-` that means standard input?
@@ -20,21 +20,41 @@ pub(crate) fn is_stdin(file: &Path) -> bool {
     file.as_os_str() == "-"
 }
 
-/// The name diagnostics show for `file`, and its text (`-` reads standard
-/// input to the end, shown as `<stdin>`).
-pub(crate) fn read_source(file: &Path) -> (String, std::io::Result<String>) {
+/// The name diagnostics show for `file`, and its bytes (`-` reads standard
+/// input, shown as `<stdin>`), at most [`MAX_NETWORK_BYTES`].
+pub(crate) fn read_source(file: &Path) -> (String, std::io::Result<Vec<u8>>) {
     if is_stdin(file) {
-        let mut text = String::new();
-        let read = std::io::stdin().lock().read_to_string(&mut text);
-        ("<stdin>".to_owned(), read.map(|_| text))
+        let read = bounded::read_from(std::io::stdin().lock(), MAX_NETWORK_BYTES);
+        ("<stdin>".to_owned(), read)
     } else {
-        (file.display().to_string(), std::fs::read_to_string(file))
+        let read = bounded::read(file, MAX_NETWORK_BYTES);
+        (file.display().to_string(), read)
     }
 }
 
-/// The text of `file`, or a usage error naming it.
-pub(crate) fn read_text(file: &Path) -> Result<String, Failure> {
-    std::fs::read_to_string(file)
+/// A `.nn` file's bytes as text: a UTF-8 byte-order mark skipped; a byte
+/// that is not UTF-8 an error at its line and column (E001, exit 1).
+fn source_text(path: &str, mut bytes: Vec<u8>) -> Result<String, Failure> {
+    if bytes.starts_with(b"\xEF\xBB\xBF") {
+        bytes.drain(..3);
+    }
+    String::from_utf8(bytes).map_err(|e| {
+        let at = e.utf8_error().valid_up_to();
+        let bad = e.as_bytes()[at];
+        // Shown with the byte replaced (`U+FFFD`, 3 bytes in the text).
+        let shown = String::from_utf8_lossy(e.as_bytes()).into_owned();
+        let d = Diagnostic::new(Code::Syntax, "the file is not UTF-8 text")
+            .primary(Span::new(at, at + 3), format!("byte 0x{bad:02X} here"))
+            .help("a .nn file is UTF-8 text: save it as UTF-8");
+        let mut diags = Diagnostics::new();
+        diags.push(d);
+        Failure::input(Report::compiled(path, shown, diags))
+    })
+}
+
+/// The text of `file`, at most `limit` bytes, or a usage error naming it.
+pub(crate) fn read_text(file: &Path, limit: u64) -> Result<String, Failure> {
+    bounded::read_to_string(file, limit)
         .map_err(|e| Failure::usage(format!("cannot read `{}`: {e}", file.display())))
 }
 
@@ -67,6 +87,7 @@ pub(crate) fn network(
     } else {
         let (path, source) = read_source(file);
         let source = source.map_err(|e| Failure::usage(format!("cannot read `{path}`: {e}")))?;
+        let source = source_text(&path, source)?;
         (path, source)
     };
     compile(&path, source).map(|(net, source, warnings)| {
@@ -105,7 +126,7 @@ pub(crate) fn is_onnx(file: &Path) -> bool {
 
 /// Reads and lowers an ONNX model to `.nn` text.
 pub(crate) fn lower_onnx(file: &Path, args: &OnnxArgs) -> Result<String, Failure> {
-    let bytes = std::fs::read(file)
+    let bytes = bounded::read(file, bounded::MAX_ONNX_BYTES)
         .map_err(|e| Failure::usage(format!("cannot read `{}`: {e}", file.display())))?;
     let options = ImportOptions {
         fallback_name: file
@@ -162,7 +183,7 @@ pub(crate) struct ReadTopology {
 /// Reads a SCALE-Sim topology (its rows GEMMs with `--gemm`, else as its
 /// header says) and its network.
 pub(crate) fn topology(file: &Path, csv: TopologyArgs) -> Result<ReadTopology, Failure> {
-    let text = read_text(file)?;
+    let text = read_text(file, MAX_NETWORK_BYTES)?;
     let origin = file.display().to_string();
     let kind = if csv.gemm {
         TopologyKind::Gemm

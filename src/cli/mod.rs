@@ -30,6 +30,7 @@ pub(crate) use args::Cli;
 
 use args::Command;
 use nnc::diag::Report;
+use std::io::Write;
 use std::process::ExitCode;
 
 /// Exit code of an input's errors (a network, hardware file, sweep spec,
@@ -116,6 +117,10 @@ pub(crate) fn print(report: &Report, color: bool) {
     if report.diagnostics().is_empty() {
         return;
     }
-    // A closed standard error leaves nowhere to say so.
-    let _ = report.emit(color, &mut std::io::stderr().lock());
+    // Drawn whole, then written at once: standard error is unbuffered, and
+    // the renderer writes a few bytes at a time (a 2 MB line through a pipe
+    // took seconds). A closed standard error leaves nowhere to say so.
+    let mut drawn = Vec::new();
+    let _ = report.emit(color, &mut drawn);
+    let _ = std::io::stderr().lock().write_all(&drawn);
 }

@@ -3,7 +3,7 @@
 //! [`nnc::report::sweep`]).
 
 use super::args::ReportArgs;
-use super::output::write_output;
+use super::output::Output;
 use super::{Failure, input};
 use nnc::report::{html, scalesim_html};
 use nnc::schedule::read::{self, AnySchedule};
@@ -11,9 +11,17 @@ use std::process::ExitCode;
 
 /// Runs `nnc report`.
 pub(super) fn run(args: &ReportArgs) -> Result<ExitCode, Failure> {
-    let text = input::read_text(&args.file)?;
+    let input = [("input", args.file.as_path())];
+    let output = Output::check(&args.output, &input, "the HTML page")?;
+    let csv = args.file.extension().is_some_and(|e| e == "csv");
+    let limit = if csv {
+        nnc::bounded::MAX_RESULTS_BYTES
+    } else {
+        nnc::bounded::MAX_SCHEDULE_BYTES
+    };
+    let text = input::read_text(&args.file, limit)?;
     let origin = args.file.display().to_string();
-    let page = if args.file.extension().is_some_and(|e| e == "csv") {
+    let page = if csv {
         let results = nnc::sweep::read_results(&text)
             .map_err(|e| Failure::input(e.report(&origin, &text)))?;
         nnc::report::sweep::html(&results)
@@ -23,7 +31,6 @@ pub(super) fn run(args: &ReportArgs) -> Result<ExitCode, Failure> {
             AnySchedule::ScaleSim(schedule) => scalesim_html::html(&schedule),
         }
     };
-    let input = [("input", args.file.as_path())];
-    write_output(&args.output, &page, &input, "the HTML page")?;
+    output.write(&page)?;
     Ok(ExitCode::SUCCESS)
 }

@@ -8,7 +8,7 @@
 //! that says what to do instead.
 
 use super::args::{CompatArg, GoalArg, PartitionArg, ScheduleArgs, SolverArg};
-use super::output::{emit_schedule, refuse_input};
+use super::output::{Output, emit_schedule};
 use super::{Failure, input, on_threads, print};
 use nnc::diag::{Diagnostic, Report};
 use nnc::report;
@@ -37,13 +37,14 @@ fn usage(message: String, help: &str) -> Failure {
 pub(super) fn run(args: &ScheduleArgs, color: bool) -> Result<ExitCode, Failure> {
     check_args(args)?;
     let config_path = Path::new(&args.hw);
-    if let Some(output) = &args.output {
-        refuse_input(
-            output,
+    let output = match &args.output {
+        Some(path) => Some(Output::check(
+            path,
             &[("topology", args.file.as_path()), ("config", config_path)],
             "the schedule",
-        )?;
-    }
+        )?),
+        None => None,
+    };
     let (config, config_text) = config(config_path, color)?;
     let topology = input::topology(&args.file, args.topology)?;
     let rows = on_threads(args.threads, || simulate_rows(&topology.rows, &config))?.map_err(
@@ -58,7 +59,7 @@ pub(super) fn run(args: &ScheduleArgs, color: bool) -> Result<ExitCode, Failure>
     };
     let file = build(&topology.network, &config, &rows, inputs);
     emit_schedule(
-        args.output.as_deref(),
+        output.as_ref(),
         args.quiet,
         || file.to_text(),
         || report::scalesim::summary(&file),
@@ -67,7 +68,7 @@ pub(super) fn run(args: &ScheduleArgs, color: bool) -> Result<ExitCode, Failure>
 
 /// Reads the config, printing its warnings: the config and its text.
 fn config(path: &Path, color: bool) -> Result<(ScaleSimConfig, String), Failure> {
-    let text = input::read_text(path)?;
+    let text = input::read_text(path, nnc::bounded::MAX_HARDWARE_BYTES)?;
     let origin = path.display().to_string();
     let config = read_config(&text).map_err(|e| Failure::input(e.report(&origin, &text)))?;
     print(

@@ -2,7 +2,7 @@
 //! printed as a summary and written as JSON with `-o`.
 
 use super::args::{CompatArg, GoalArg, PartitionArg, ScheduleArgs, SolverArg};
-use super::output::{emit_schedule, refuse_input};
+use super::output::{Output, emit_schedule};
 use super::{EXIT_NO_SCHEDULE, Failure, input, on_threads, scalesim};
 use nnc::Compat;
 use nnc::Partitioning;
@@ -25,21 +25,24 @@ pub(super) fn run(args: &ScheduleArgs, color: bool) -> Result<ExitCode, Failure>
         return scalesim::run(args, color);
     }
     let options = search_options(args).map_err(|e| Failure::usage(e.to_string()))?;
-    if let Some(output) = &args.output {
-        // Refused before the search, which may take a while.
-        let mut inputs = Vec::new();
-        if !input::is_stdin(&args.file) {
-            inputs.push(("network file", args.file.as_path()));
+    // Checked before the search, which may take a while.
+    let output = match &args.output {
+        None => None,
+        Some(path) => {
+            let mut inputs = Vec::new();
+            if !input::is_stdin(&args.file) {
+                inputs.push(("network file", args.file.as_path()));
+            }
+            inputs.extend(hw::file_path(&args.hw).map(|p| ("hardware file", p)));
+            Some(Output::check(path, &inputs, "the schedule")?)
         }
-        inputs.extend(hw::file_path(&args.hw).map(|p| ("hardware file", p)));
-        refuse_input(output, &inputs, "the schedule")?;
-    }
+    };
     let hw = input::hardware(&args.hw, &args.set, color)?;
     let (net, source) = input::network(&args.file, color, &args.onnx, args.topology)?;
     let mut file = search(args, &net, &hw, &options)?;
     file.inputs.network_sha256 = Some(nnc::sha256::hex(source.as_bytes()));
     emit_schedule(
-        args.output.as_deref(),
+        output.as_ref(),
         args.quiet,
         || nnc::schedule::to_text(&file),
         || summary_of(&net, &file),

@@ -1,9 +1,10 @@
 //! `nnc sweep`: wiring only; the work is `nnc::sweep`'s.
 
 use super::args::{OnnxArgs, SweepArgs, TopologyArgs};
-use super::output::write_file;
+use super::output::Output;
 use super::{EXIT_COMPILE_ERROR, EXIT_USAGE, Failure, input, on_threads, print};
 use nnc::diag::Report;
+use nnc::hw;
 use nnc::ir::Network;
 use nnc::sweep::{self, OutputError, Plan, ResultsFile, Shard, Spec};
 use std::io::IsTerminal;
@@ -65,35 +66,46 @@ pub(super) fn run(args: &SweepArgs, color: bool) -> Result<ExitCode, Failure> {
     }
     let shard = shard(args).map_err(Failure::usage)?;
     let spec_name = args.spec.display().to_string();
-    let text = input::read_text(&args.spec)?;
+    let text = input::read_text(&args.spec, nnc::bounded::MAX_SPEC_BYTES)?;
     let dir = args.spec.parent().map(PathBuf::from).unwrap_or_default();
     let spec = sweep::parse_spec(&text, &dir)
         .map_err(|e| Failure::all(EXIT_COMPILE_ERROR, e.reports(&spec_name, &text)))?;
+    // Never over an input (the spec, a network, the hardware, a part file),
+    // checked before the work as every -o is.
+    let mut inputs = vec![("sweep spec", args.spec.as_path())];
+    inputs.extend(spec.networks.iter().map(|n| ("network", n.path.as_path())));
+    inputs.extend(hw::file_path(&spec.hw_origin).map(|p| ("hardware file", p)));
+    inputs.extend(args.merge.iter().map(|p| ("part file", p.as_path())));
+    let output = Output::check(&args.output, &inputs, "the results")?;
     print(
         &input::hardware_warnings(&spec.base, spec.hw_origin.clone(), spec.hw_text.clone()),
         color,
     );
-    let networks = networks(&spec, color)?;
-    let plan = Plan::new(&spec, &networks)
+    let (networks, sources) = networks(&spec, color)?;
+    let sources: Vec<&str> = sources.iter().map(String::as_str).collect();
+    let plan = Plan::new(&spec, &networks, &sources)
         .map_err(|e| Failure::input(Report::one(&spec_name, &text, e.diagnostic())))?;
     if !args.merge.is_empty() {
         let merged = sweep::merge(&plan, &args.merge).map_err(output_failure)?;
-        write_file(&args.output, &merged)?;
+        output.write(&merged)?;
         return Ok(ExitCode::SUCCESS);
     }
-    let file = sweep::open_results(&plan, shard, &args.output).map_err(output_failure)?;
+    let file =
+        sweep::open_results(&plan, shard, &args.output, args.wait).map_err(output_failure)?;
     rows(args, &plan, shard, file)?;
     Ok(ExitCode::SUCCESS)
 }
 
-/// The spec's networks, compiled, in spec order.
-fn networks(spec: &Spec, color: bool) -> Result<Vec<Network>, Failure> {
+/// The spec's networks, compiled, in spec order, and their texts (an ONNX
+/// model's: the `.nn` text it lowers to).
+fn networks(spec: &Spec, color: bool) -> Result<(Vec<Network>, Vec<String>), Failure> {
     // An `.onnx` model must fix its input sizes itself (docs/onnx.md).
     let onnx = OnnxArgs { input_shape: None };
     spec.networks
         .iter()
-        .map(|n| input::network(&n.path, color, &onnx, TopologyArgs::default()).map(|(net, _)| net))
-        .collect()
+        .map(|n| input::network(&n.path, color, &onnx, TopologyArgs::default()))
+        .collect::<Result<Vec<_>, _>>()
+        .map(|pairs| pairs.into_iter().unzip())
 }
 
 /// Schedules this run's rows into `file`, with a progress bar on a
@@ -104,7 +116,7 @@ fn rows(
     shard: Option<Shard>,
     mut file: ResultsFile,
 ) -> Result<(), Failure> {
-    let rows = sweep::shard_rows(plan, shard);
+    let rows: Vec<usize> = sweep::shard_rows(plan, shard).collect();
     let todo = &rows[file.done.min(rows.len())..];
     let bar = (!args.quiet && std::io::stderr().is_terminal()).then(|| {
         let bar = indicatif::ProgressBar::new(rows.len() as u64);

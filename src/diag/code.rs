@@ -249,9 +249,11 @@ codes! {
         ResultsNoFormat = "R007",
         /// A results file whose columns are not the sweep's.
         ResultsColumns = "R008",
-        /// A row of a results file with more or fewer fields than columns.
+        /// A row of a results file with more or fewer fields than columns,
+        /// or a cell nnc does not write.
         ResultsFieldCount = "R009",
-        /// A results file of another sweep or shard, given to resume.
+        /// A results file of another sweep or shard, or of other inputs
+        /// (a network or the hardware changed), given to resume.
         ResultsOtherSweep = "R010",
         /// A row of a results file that is not the row of this sweep found
         /// there.

@@ -10,16 +10,20 @@
 //! - `code`: every code, by input;
 //! - `span`: byte ranges of a text, and lines and columns turned into them;
 //! - `render`: the renderer;
+//! - `safe`: what a terminal is given of an input: control characters
+//!   shown, not obeyed; long lines and messages as excerpts;
 //! - `serde_problem`: what a serde data error is about, for the inputs read
 //!   with serde.
 
 mod code;
 mod render;
+mod safe;
 mod serde_problem;
 mod span;
 
 pub use code::{Code, Input};
 pub use render::{Report, emit, emit_each, render};
+pub use safe::{MAX_LINE_BYTES, MAX_MESSAGE_CHARS, printable};
 pub use serde_problem::SerdeProblem;
 pub use span::Span;
 

@@ -14,7 +14,7 @@
 //!   = help: supported: Conv, ConvTranspose, Gemm, ...
 //! ```
 
-use super::{Diagnostic, Diagnostics, Severity};
+use super::{Diagnostic, Diagnostics, Severity, safe};
 use codespan_reporting::diagnostic as cs;
 use codespan_reporting::files::{self, SimpleFile};
 use codespan_reporting::term::{self, Config, Renderer, WriteStyle, termcolor};
@@ -37,7 +37,8 @@ pub fn emit(
         let s = if errors == 1 { "" } else { "s" };
         writeln!(
             out,
-            "error: could not compile `{path}` due to {errors} previous error{s}"
+            "error: could not compile `{}` due to {errors} previous error{s}",
+            safe::one_line(path)
         )?;
     }
     Ok(())
@@ -53,9 +54,15 @@ pub fn emit_each(
     color: bool,
     out: &mut dyn io::Write,
 ) -> io::Result<()> {
-    let file = SimpleFile::new(path, source);
+    // What the terminal is given of the input is shown, not obeyed, and
+    // bounded (`safe.rs`).
+    let path = safe::one_line(path);
+    let source = safe::source(source);
+    let source: &str = &source;
+    let file = SimpleFile::new(path.as_str(), source);
     let config = Config::default();
     for d in diags {
+        let d = &safe::diagnostic(d, source);
         // A label that does not fit the text (a bug) must not draw a wrong
         // place, nor half a diagnostic: the diagnostic is drawn without
         // labels (into a buffer first, for codespan's own errors).

@@ -135,10 +135,11 @@ pub fn load_with(arg: &str, sets: &[Set]) -> Result<Hardware, HwError> {
 /// otherwise a preset.
 pub fn read(arg: &str) -> Result<(String, String), HwError> {
     if let Some(path) = file_path(arg) {
-        let text = std::fs::read_to_string(path).map_err(|source| HwError::Read {
-            path: path.to_owned(),
-            source,
-        })?;
+        let text = crate::bounded::read_to_string(path, crate::bounded::MAX_HARDWARE_BYTES)
+            .map_err(|source| HwError::Read {
+                path: path.to_owned(),
+                source,
+            })?;
         return Ok((text, arg.to_owned()));
     }
     match PRESETS.iter().find(|(n, _)| *n == arg) {

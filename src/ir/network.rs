@@ -140,6 +140,10 @@ pub struct Network {
     input: DataInput,
     externs: Vec<DataInput>,
     layers: Vec<Layer>,
+    /// Each layer's consumers, in definition order: kept as layers are
+    /// added, so that asking is not a scan of every layer (a scan per layer
+    /// made the search quadratic in the layers, issue 26).
+    consumers: Vec<Vec<LayerId>>,
 }
 
 impl Network {
@@ -204,9 +208,7 @@ impl Network {
 
     /// Consumers of a layer, in definition order.
     pub fn consumers(&self, id: LayerId) -> Vec<LayerId> {
-        self.layer_ids()
-            .filter(|&c| self.layer(c).inputs.contains(&Source::Layer(id)))
-            .collect()
+        self.consumers.get(id.index()).cloned().unwrap_or_default()
     }
 
     /// Total ops for a batch of `b`.
@@ -322,6 +324,7 @@ impl NetworkBuilder {
             input,
             externs: Vec::new(),
             layers: Vec::new(),
+            consumers: Vec::new(),
         };
         Ok(NetworkBuilder { net, names })
     }
@@ -425,8 +428,19 @@ impl NetworkBuilder {
             });
         }
         self.claim(&layer.name)?;
+        let id = LayerId(self.net.layers.len() as u32);
+        for src in &layer.inputs {
+            if let Source::Layer(p) = src
+                && let Some(list) = self.net.consumers.get_mut(p.index())
+                // A layer that reads a producer twice is one consumer.
+                && list.last() != Some(&id)
+            {
+                list.push(id);
+            }
+        }
         self.net.layers.push(layer);
-        Ok(LayerId(self.net.layers.len() as u32 - 1))
+        self.net.consumers.push(Vec::new());
+        Ok(id)
     }
 
     /// The finished network.

@@ -480,7 +480,7 @@ impl ScheduleDiff {
         let [na, nb] = &self.names;
         if self.equal {
             let _ = writeln!(out, "`{na}` and `{nb}` hold the same schedule.");
-            return out;
+            return super::terminal_safe(out);
         }
         let _ = writeln!(out, "--- {na}: {}", self.headlines[0]);
         let _ = writeln!(out, "+++ {nb}: {}", self.headlines[1]);
@@ -524,7 +524,7 @@ impl ScheduleDiff {
             self.only[0].len(),
             self.only[1].len(),
         );
-        out
+        super::terminal_safe(out)
     }
 }
 

@@ -12,7 +12,7 @@
 
 use super::grouped;
 use super::layer_text;
-use super::svg::{Svg, axis, escape, num};
+use super::svg::{Svg, axis, escape, num, tick_count};
 use crate::schedule::LayerOut;
 use crate::schedule::read::SavedSchedule;
 use std::fmt::Write;
@@ -110,7 +110,7 @@ pub(super) fn frame(class: &str, n: usize, max: f64, y_title: &str, names: &[&st
     );
     let scale = PLOT_HEIGHT / axis_max;
     let base = TOP + PLOT_HEIGHT;
-    let ticks = (axis_max / step).round() as u32;
+    let ticks = tick_count(axis_max, step);
     for i in 0..=ticks {
         let v = step * f64::from(i);
         let y = base - v * scale;
@@ -375,7 +375,13 @@ fn hardware_drawing(s: &SavedSchedule) -> String {
     );
     out += &svg.finish();
 
-    let (ph, pw) = (hw.pe_array.h.max(1) as f64, hw.pe_array.w.max(1) as f64);
+    // Beyond a few thousand PEs, a schematic: the first rows and columns,
+    // a gap, the last ones (the page stays small for any array).
+    let (rows, cols) = (
+        shown(hw.pe_array.h, hw.pe_array.size()),
+        shown(hw.pe_array.w, hw.pe_array.size()),
+    );
+    let (ph, pw) = (rows.len() as f64, cols.len() as f64);
     let cell = (160.0 / ph.max(pw)).min(14.0);
     let mut svg = Svg::new(
         (pw * cell + 2.0 * pad).max(230.0),
@@ -387,10 +393,34 @@ fn hardware_drawing(s: &SavedSchedule) -> String {
         &[],
         &format!("one node: {}x{} PEs", hw.pe_array.h, hw.pe_array.w),
     );
-    for r in 0..hw.pe_array.h {
-        for c in 0..hw.pe_array.w {
+    for (r, row) in rows.iter().enumerate() {
+        for (c, col) in cols.iter().enumerate() {
             let (x, y) = (pad + c as f64 * cell, pad + r as f64 * cell);
-            svg.rect(x + 0.5, y + 0.5, cell - 1.0, cell - 1.0, "pe", None);
+            match (row, col) {
+                (Some(_), Some(_)) => {
+                    svg.rect(x + 0.5, y + 0.5, cell - 1.0, cell - 1.0, "pe", None);
+                }
+                // The gap: PEs not drawn.
+                (None, Some(_)) if c == 0 => {
+                    svg.label(
+                        x + cell / 2.0,
+                        y + cell * 0.8,
+                        "gap",
+                        &[("text-anchor", "middle")],
+                        "\u{22ee}",
+                    );
+                }
+                (Some(_), None) if r == 0 => {
+                    svg.label(
+                        x + cell / 2.0,
+                        y + cell * 0.8,
+                        "gap",
+                        &[("text-anchor", "middle")],
+                        "\u{22ef}",
+                    );
+                }
+                _ => {}
+            }
         }
     }
     svg.label(
@@ -399,11 +429,35 @@ fn hardware_drawing(s: &SavedSchedule) -> String {
         "name",
         &[],
         &format!(
-            "one node: {}x{} PEs, {} B RF each",
-            hw.pe_array.h, hw.pe_array.w, hw.regf_bytes
+            "one node: {}x{} PEs, {} B RF each{}",
+            hw.pe_array.h,
+            hw.pe_array.w,
+            hw.regf_bytes,
+            if rows.contains(&None) || cols.contains(&None) {
+                " (first and last drawn)"
+            } else {
+                ""
+            }
         ),
     );
     out += &svg.finish();
+    out
+}
+
+/// The most PEs drawn one by one; a larger array is drawn as a schematic.
+pub const MAX_PES_DRAWN: u64 = 4096;
+
+/// The rows (or columns) of a side of `side` PEs drawn for an array of
+/// `total` PEs: every one while the array has at most [`MAX_PES_DRAWN`];
+/// else, of a side longer than 16, the first 12 and the last 2 with a gap
+/// (`None`) between them.
+fn shown(side: u64, total: u64) -> Vec<Option<u64>> {
+    if total <= MAX_PES_DRAWN || side <= 16 {
+        return (0..side.min(MAX_PES_DRAWN)).map(Some).collect();
+    }
+    let mut out: Vec<Option<u64>> = (0..12).map(Some).collect();
+    out.push(None);
+    out.extend([side - 2, side - 1].map(Some));
     out
 }
 
@@ -667,7 +721,7 @@ fn segment_timeline(s: &SavedSchedule) -> Option<String> {
             ("role", "img"),
         ],
     );
-    let ticks = (axis_max / step).round() as u32;
+    let ticks = tick_count(axis_max, step);
     for i in 0..=ticks {
         let x = LEFT + step * f64::from(i) * scale;
         svg.line((x, TOP), (x, base), "grid");

@@ -152,7 +152,7 @@ pub fn network_summary(net: &Network) -> String {
                 .sum::<u128>()
         )
     );
-    out
+    terminal_safe(out)
 }
 
 /// An energy with four significant digits.
@@ -375,7 +375,16 @@ pub fn summary(s: &ScheduleFile) -> String {
         energy(t.accesses.regf),
         energy(t.noc_hops),
     );
-    out
+    terminal_safe(out)
+}
+
+/// `text` with every control character of a name in it shown as an
+/// escape (`\u{1b}`), not sent to the terminal.
+pub(crate) fn terminal_safe(text: String) -> String {
+    match crate::diag::printable(&text) {
+        std::borrow::Cow::Borrowed(_) => text,
+        std::borrow::Cow::Owned(safe) => safe,
+    }
 }
 
 /// The summary's line for a network of token sequences (a transformer,

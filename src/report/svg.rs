@@ -170,10 +170,15 @@ impl Svg {
 }
 
 /// A "nice" axis maximum at or above `max` (1, 2, 2.5 or 5 times a power
-/// of ten) and its tick step, for `about` ticks.
+/// of ten) and its tick step, for `about` ticks; both finite, whatever
+/// `max` is.
 pub(crate) fn axis(max: f64, about: u32) -> (f64, f64) {
     if !(max.is_finite() && max > 0.0) {
         return (1.0, 1.0);
+    }
+    if max > f64::MAX / 20.0 {
+        // Rounding up would overflow to infinity.
+        return (max, max / f64::from(about.max(1)));
     }
     let raw = max / f64::from(about.max(1));
     let p = 10f64.powi(raw.log10().floor() as i32);
@@ -183,6 +188,21 @@ pub(crate) fn axis(max: f64, about: u32) -> (f64, f64) {
         .find(|s| *s >= raw)
         .unwrap_or(10.0 * p);
     ((max / step).ceil() * step, step)
+}
+
+/// The most ticks an axis draws, whatever its numbers: a bound on a
+/// chart's size.
+pub(crate) const MAX_TICKS: u32 = 40;
+
+/// How many steps of `step` an axis up to `axis_max` has (the ticks are
+/// 0 to it), at most [`MAX_TICKS`].
+pub(crate) fn tick_count(axis_max: f64, step: f64) -> u32 {
+    let n = (axis_max / step).round();
+    if n.is_finite() && n > 0.0 {
+        (n as u32).min(MAX_TICKS)
+    } else {
+        0
+    }
 }
 
 #[cfg(test)]
@@ -222,5 +242,11 @@ mod tests {
         assert_eq!(axis(100.0, 4), (100.0, 25.0));
         assert_eq!(axis(0.0, 5), (1.0, 1.0));
         assert_eq!(axis(1.0, 5), (1.0, 0.2));
+        // Near the largest float: finite, a few ticks.
+        let (max, step) = axis(1.7e308, 5);
+        assert!(max.is_finite() && step.is_finite());
+        assert_eq!(tick_count(max, step), 5);
+        assert_eq!(tick_count(f64::INFINITY, 1.0), 0);
+        assert_eq!(tick_count(1e300, 1.0), MAX_TICKS);
     }
 }

@@ -10,7 +10,9 @@
 //! - `build`: building them from a search's result ([`build`]);
 //! - `json`: the JSON writer ([`to_text`]);
 //! - `read`: reading a file back ([`read::read`]; either kind,
-//!   [`read::any_from_text`]), for `nnc diff` and `nnc report`;
+//!   [`read::any_from_text`]), for `nnc diff` and `nnc report`, its
+//!   values checked within the model's ranges (`read/check.rs`) and one
+//!   out of range found in the text (`read/locate.rs`);
 //! - `scalesim`: the file of `--compat scalesim` (`nnc-scalesim/1`):
 //!   SCALE-Sim's report of every layer ([`scalesim::build`]).
 

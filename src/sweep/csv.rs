@@ -3,6 +3,7 @@
 //! point).
 
 use super::Shard;
+use super::spec::Spec;
 use crate::diag::{Code, Diagnostic, Report, Span};
 use crate::schedule::TotalsOut;
 use thiserror::Error;
@@ -28,12 +29,78 @@ pub(super) const RESULT_COLUMNS: [&str; 14] = [
     "bound_time",
 ];
 
-/// The first line: `# nnc-sweep/1 spec=<sha256>`, with ` shard=I/N` for a
-/// shard's part file.
-pub fn header_line(spec_sha256: &str, shard: Option<Shard>) -> String {
+/// The SHA-256 digests (hex) of every text a sweep's rows depend on: the
+/// spec, the base hardware (a file's or a preset's text) and each network
+/// (a `.nn` file's text, or the `.nn` text an ONNX model lowers to), in spec
+/// order. The results file's first line holds them, so that rows of other
+/// inputs are never kept beside this run's (docs/sweep.md#resuming).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Digests {
+    /// The spec's.
+    pub spec: String,
+    /// The base hardware's.
+    pub hardware: String,
+    /// Each network's, in spec order.
+    pub networks: Vec<String>,
+}
+
+impl Digests {
+    /// The digests of `spec` (its text's, and its hardware's) and of the
+    /// networks' `sources`, in spec order.
+    pub fn of(spec: &Spec, sources: &[&str]) -> Digests {
+        let hex = |t: &str| crate::sha256::hex(t.as_bytes());
+        Digests {
+            spec: spec.sha256.clone(),
+            hardware: hex(&spec.hw_text),
+            networks: sources.iter().map(|t| hex(t)).collect(),
+        }
+    }
+
+    /// The words of the first line after the format: `spec=S hw=H
+    /// networks=N1,N2`.
+    fn words(&self) -> String {
+        format!(
+            "spec={} hw={} networks={}",
+            self.spec,
+            self.hardware,
+            self.networks.join(",")
+        )
+    }
+
+    /// The digests and the shard (`I/N` as written) of a first line (its
+    /// newline trimmed); `None` if it is not one of this form.
+    pub(super) fn parse(line: &str) -> Option<(Digests, Option<&str>)> {
+        let rest = line.strip_prefix(&format!("# {FORMAT} "))?;
+        let mut words = rest.split(' ');
+        let spec = words.next()?.strip_prefix("spec=")?.to_owned();
+        let hardware = words.next()?.strip_prefix("hw=")?.to_owned();
+        let networks = words.next()?.strip_prefix("networks=")?;
+        let networks = networks.split(',').map(str::to_owned).collect();
+        let shard = match words.next() {
+            None => None,
+            Some(w) => Some(w.strip_prefix("shard=")?),
+        };
+        if words.next().is_some() {
+            return None;
+        }
+        Some((
+            Digests {
+                spec,
+                hardware,
+                networks,
+            },
+            shard,
+        ))
+    }
+}
+
+/// The first line: `# nnc-sweep/1 spec=S hw=H networks=N1,N2` (the
+/// [`Digests`]), with ` shard=I/N` for a shard's part file.
+pub fn header_line(digests: &Digests, shard: Option<Shard>) -> String {
+    let words = digests.words();
     match shard {
-        None => format!("# {FORMAT} spec={spec_sha256}\n"),
-        Some(s) => format!("# {FORMAT} spec={spec_sha256} shard={s}\n"),
+        None => format!("# {FORMAT} {words}\n"),
+        Some(s) => format!("# {FORMAT} {words} shard={s}\n"),
     }
 }
 
@@ -131,6 +198,69 @@ fn count(x: f64) -> String {
     }
 }
 
+/// The beginnings of a `status` cell of a row without a schedule (the
+/// reason follows), as `grid.rs` writes them.
+pub(super) const NO_SCHEDULE_STATUS: [&str; 4] = [
+    "no schedule: ",
+    "batch too large: ",
+    "out of range: ",
+    "bad options: ",
+];
+
+/// What is wrong with `line` (without its newline) as the row nnc writes
+/// for the key `key`, with `columns` fields in all; `None` if nothing.
+/// Checked in full, so that a damaged row is never kept by a resume or a
+/// merge: the field count, the key, the quoting nnc writes, every result
+/// cell a number as nnc writes it (`ok`) or empty (any other status), and
+/// a status nnc writes.
+pub(super) fn row_problem(line: &str, key: &[String], columns: usize) -> Option<String> {
+    let fields = split(line);
+    if fields.len() != columns {
+        return Some(format!(
+            "has {} fields where the header has {columns}",
+            fields.len()
+        ));
+    }
+    if fields[..key.len()] != *key {
+        return Some("is not the row of this sweep expected there".to_owned());
+    }
+    if self::line(&fields).trim_end_matches('\n') != line {
+        return Some("is not quoted as nnc writes it".to_owned());
+    }
+    let results = &fields[key.len()..columns - 1];
+    let status = &fields[columns - 1];
+    if status == "ok" {
+        for (name, cell) in RESULT_COLUMNS.iter().zip(results) {
+            let written = match *name {
+                "time" | "bound_time" => cell.parse::<u64>().ok().map(|t| t.to_string()),
+                "macs" => cell.parse::<f64>().ok().filter(|x| *x >= 0.0).map(count),
+                // Without a clock, no seconds.
+                "seconds" if cell.is_empty() => Some(String::new()),
+                _ => cell
+                    .parse::<f64>()
+                    .ok()
+                    .filter(|x| x.is_finite() && *x >= 0.0)
+                    .map(float),
+            };
+            if written.as_deref() != Some(cell.as_str()) {
+                return Some(format!(
+                    "has `{cell}` as its {name}, which nnc does not write"
+                ));
+            }
+        }
+        return None;
+    }
+    let known = NO_SCHEDULE_STATUS.iter().any(|p| status.starts_with(p))
+        || status.ends_with(" (a bug of nnc)");
+    if !known {
+        return Some(format!("has a status nnc does not write: `{status}`"));
+    }
+    if results.iter().any(|c| !c.is_empty()) {
+        return Some(format!("has results beside the status `{status}`"));
+    }
+    None
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -150,10 +280,15 @@ mod tests {
         assert_eq!(float(80303647232.0), "80303647232.0");
         assert_eq!(float(0.1 + 0.2), "0.30000000000000004");
         assert_eq!(float(f64::INFINITY), "inf");
-        assert_eq!(
-            header_line("ab", Some(Shard { index: 1, count: 3 })),
-            "# nnc-sweep/1 spec=ab shard=1/3\n"
-        );
+        let d = Digests {
+            spec: "ab".into(),
+            hardware: "cd".into(),
+            networks: vec!["e".into(), "f".into()],
+        };
+        let line = header_line(&d, Some(Shard { index: 1, count: 3 }));
+        assert_eq!(line, "# nnc-sweep/1 spec=ab hw=cd networks=e,f shard=1/3\n");
+        assert_eq!(Digests::parse(line.trim_end()), Some((d, Some("1/3"))));
+        assert_eq!(Digests::parse("# nnc-sweep/1 spec=ab"), None);
     }
 }
 
@@ -216,11 +351,24 @@ pub fn read_results(text: &str) -> Result<Results, ResultsError> {
     let spec_sha256 = rest.split(' ').next().unwrap_or("").to_owned();
     let columns = split(lines.next().unwrap_or("").trim_end_matches(['\n', '\r']));
     let at = |name: &str| columns.iter().position(|c| c == name);
-    let (Some(1), Some(energy), Some(_)) = (at("batch"), at("energy"), at("status")) else {
+    // The columns nnc writes: the keys, then every result column and the
+    // status, in this order (a file without `time` is not read as one
+    // whose rows all lack it).
+    let results_at = at("energy").filter(|&e| {
+        e >= 2
+            && columns[e..]
+                .iter()
+                .map(String::as_str)
+                .eq(RESULT_COLUMNS.iter().copied().chain(["status"]))
+    });
+    let (Some(0), Some(1), Some(energy)) = (at("network"), at("batch"), results_at) else {
         return Err(ResultsError {
             code: Code::ResultsColumns,
             line: 2,
-            message: "the columns are not `network,batch,...,energy,time,...,status`".into(),
+            message: format!(
+                "the columns are not `network,batch,...,{},status`",
+                RESULT_COLUMNS.join(",")
+            ),
         });
     };
     let keys = columns[2..energy].to_vec();
@@ -229,16 +377,17 @@ pub fn read_results(text: &str) -> Result<Results, ResultsError> {
         let Some(line) = line.strip_suffix('\n') else {
             break;
         };
+        let line = line.strip_suffix('\r').unwrap_or(line);
         let fields = split(line);
-        if fields.len() != columns.len() {
+        // Checked in full: an `ok` row whose energy is `abc` is not counted
+        // as scheduled and then left out of the charts.
+        let key = fields.get(..energy).unwrap_or_default();
+        let problem = row_problem(line, key, columns.len());
+        if let Some(message) = problem {
             return Err(ResultsError {
                 code: Code::ResultsFieldCount,
                 line: i + 3,
-                message: format!(
-                    "{} fields where the header has {}",
-                    fields.len(),
-                    columns.len()
-                ),
+                message: format!("the row {message}"),
             });
         }
         rows.push(fields);

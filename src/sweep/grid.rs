@@ -2,7 +2,7 @@
 //! combination of the dimensions' steps, the first dimension outermost;
 //! rows are networks x batches x points, in spec order.
 
-use super::csv::{self, RESULT_COLUMNS};
+use super::csv::{self, Digests, RESULT_COLUMNS};
 use super::options::Change;
 use super::spec::{SRAM_KEYS, Spec, SramRule};
 use crate::hw::{self, Hardware, HwError, Set};
@@ -73,6 +73,9 @@ pub struct Plan<'a> {
     pub spec: &'a Spec,
     /// The networks, in spec order.
     pub networks: &'a [Network],
+    /// The digests of the spec, the hardware and the networks' texts: the
+    /// results file's first line.
+    pub digests: Digests,
     /// The design points, in grid order.
     pub points: Vec<Point>,
     hardware: Vec<Hardware>,
@@ -86,8 +89,13 @@ pub struct Plan<'a> {
 
 impl<'a> Plan<'a> {
     /// The plan of `spec` over `networks` (compiled from `spec.networks`, in
-    /// order): fails on the first point whose hardware is invalid.
-    pub fn new(spec: &'a Spec, networks: &'a [Network]) -> Result<Plan<'a>, PlanError> {
+    /// order, from the texts `sources`): fails on the first point whose
+    /// hardware is invalid.
+    pub fn new(
+        spec: &'a Spec,
+        networks: &'a [Network],
+        sources: &[&str],
+    ) -> Result<Plan<'a>, PlanError> {
         let varied: Vec<&str> = spec
             .dims
             .iter()
@@ -144,6 +152,7 @@ impl<'a> Plan<'a> {
         Ok(Plan {
             spec,
             networks,
+            digests: Digests::of(spec, sources),
             points,
             hardware,
             derived_keys,
@@ -182,6 +191,11 @@ impl<'a> Plan<'a> {
         cols.extend(RESULT_COLUMNS.iter().map(|k| k.to_string()));
         cols.push("status".into());
         cols
+    }
+
+    /// How many columns a row has: the keys, the results, the status.
+    pub fn columns_count(&self) -> usize {
+        self.key_fields() + RESULT_COLUMNS.len() + 1
     }
 
     /// How many key fields start a row: network, batch, the varied and

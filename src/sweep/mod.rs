@@ -17,7 +17,7 @@ mod output;
 mod run;
 mod spec;
 
-pub use csv::{FORMAT, Results, ResultsError, float, header_line, read_results};
+pub use csv::{Digests, FORMAT, Results, ResultsError, float, header_line, read_results};
 pub use grid::{Plan, PlanError, Point};
 pub use options::{Change, Flags, OPTION_KEYS, OptionError, OptionSet};
 pub use output::{OutputError, ResultsFile, merge, open_results, shard_rows};

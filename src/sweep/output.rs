@@ -3,11 +3,12 @@
 //! is refused; and merging shards' part files into one.
 
 use super::Shard;
-use super::csv::{self, header_line};
+use super::csv::{self, Digests, header_line};
 use super::grid::Plan;
 use crate::diag::{Code, Diagnostic, Report};
 use std::collections::HashMap;
-use std::io::Write;
+use std::fs::{File, OpenOptions};
+use std::io::{Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
 use thiserror::Error;
 
@@ -33,6 +34,23 @@ pub enum OutputError {
         found: String,
         /// This sweep's.
         expected: String,
+    },
+    /// The file holds results of this sweep's spec for other inputs: a
+    /// network or the hardware file changed since they were written.
+    #[error("`{}` holds results of other inputs: {changed} changed since they were written (use another -o file, or remove it)", path.display())]
+    Changed {
+        /// The file.
+        path: PathBuf,
+        /// Which input changed, in words.
+        changed: String,
+    },
+    /// Another process is writing the file.
+    #[error("`{}` is being written by {holder}: wait for it (or give --wait), or use another -o file", path.display())]
+    Locked {
+        /// The file.
+        path: PathBuf,
+        /// Who holds it: `process 1234`, or `another process`.
+        holder: String,
     },
     /// Not a results file of this sweep at all.
     #[error("`{}` is not a results file of this sweep: {why}", path.display())]
@@ -102,7 +120,18 @@ impl OutputError {
             Report::one(file(path), "", d)
         };
         match self {
-            OutputError::Io { .. } => Report::error(self.to_string()),
+            OutputError::Io { .. } | OutputError::Locked { .. } => Report::error(self.to_string()),
+            OutputError::Changed { path, changed } => {
+                let d = Diagnostic::new(
+                    Code::ResultsOtherSweep,
+                    format!(
+                        "the results are of other inputs: {changed} changed since they were written"
+                    ),
+                )
+                .at("line 1")
+                .help("use another -o file, or remove it to start again");
+                Report::one(file(path), "", d)
+            }
             OutputError::OtherSpec {
                 path,
                 found,
@@ -161,10 +190,11 @@ fn io(what: &'static str, path: &Path) -> impl FnOnce(std::io::Error) -> OutputE
     move |source| OutputError::Io { what, path, source }
 }
 
-/// A results file open for appending rows.
+/// A results file open for appending rows, locked against other writers
+/// while it is (the lock goes with the process, a kill included).
 #[derive(Debug)]
 pub struct ResultsFile {
-    file: std::fs::File,
+    file: File,
     path: PathBuf,
     /// How many of this run's rows the file already held.
     pub done: usize,
@@ -181,33 +211,40 @@ impl ResultsFile {
     }
 }
 
-/// Opens `path` for the rows of `plan` in `shard` (all rows without one):
+/// Opens `path` for the rows of `plan` in `shard` (all rows without one),
+/// locked (waiting for another writer when `wait`, else refusing):
 /// creates it with its two header lines, or, if it holds rows of this very
-/// sweep and shard, keeps them (dropping a torn last line) and continues
-/// after them. A file of another spec or shard, or whose rows are not this
-/// sweep's first rows, is refused.
+/// sweep, inputs and shard, keeps them (dropping a torn last line) and
+/// continues after them. A file of another spec, other inputs or another
+/// shard, or with a row that is not this sweep's as nnc writes it, is
+/// refused.
 pub fn open_results(
     plan: &Plan<'_>,
     shard: Option<Shard>,
     path: &Path,
+    wait: bool,
 ) -> Result<ResultsFile, OutputError> {
-    let first = header_line(&plan.spec.sha256, shard);
+    let first = header_line(&plan.digests, shard);
     let header = format!("{first}{}", plan.columns());
-    let text = match std::fs::read(path) {
-        Ok(bytes) => String::from_utf8(bytes).map_err(|_| OutputError::NotResults {
-            path: path.to_owned(),
-            why: "it is not UTF-8 text".into(),
-        })?,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => String::new(),
-        Err(e) => return Err(io("read", path)(e)),
-    };
-    let mut keep = header.len();
-    let mut done = 0;
-    if text.len() < header.len() && header.starts_with(&text) {
+    let mut file = OpenOptions::new()
+        .read(true)
+        .write(true)
+        .create(true)
+        .truncate(false)
+        .open(path)
+        .map_err(io("open", path))?;
+    lock(&file, path, wait)?;
+    let bytes = crate::bounded::read_from(&mut file, crate::bounded::MAX_RESULTS_BYTES)
+        .map_err(io("read", path))?;
+    let text = String::from_utf8(bytes).map_err(|_| OutputError::NotResults {
+        path: path.to_owned(),
+        why: "it is not UTF-8 text".into(),
+    })?;
+    let (keep, done) = if text.len() < header.len() && header.starts_with(&text) {
         // New, or killed while writing its header.
-        keep = 0;
+        (0, 0)
     } else {
-        check_first_line(&text, &first, path)?;
+        check_first_line(&text, &first, path, plan)?;
         if !text.starts_with(&header) {
             return Err(OutputError::Columns {
                 path: path.to_owned(),
@@ -216,39 +253,30 @@ pub fn open_results(
         }
         let rest = &text[header.len()..];
         let complete = rest.rfind('\n').map_or(0, |i| i + 1);
-        let rows: Vec<usize> = shard_rows(plan, shard);
+        let mut rows = shard_rows(plan, shard);
+        let mut done = 0;
         for (i, row) in rest[..complete].lines().enumerate() {
-            let expected = rows.get(i).map(|&k| plan.key_prefix(k));
-            if expected
-                .as_ref()
-                .is_none_or(|e| !row.starts_with(e.as_str()))
-            {
+            let why = match rows.next() {
+                Some(k) => csv::row_problem(row, &plan.key(k), plan.columns_count())
+                    .map(|w| format!("{w} (the row of {})", plan.describe(k))),
+                None => Some("is beyond the sweep's last row".to_owned()),
+            };
+            if let Some(why) = why {
                 return Err(OutputError::Row {
                     path: path.to_owned(),
                     line: i + 3,
-                    why: match rows.get(i) {
-                        Some(&k) => format!("should be the row of {}", plan.describe(k)),
-                        None => "is beyond the sweep's last row".to_owned(),
-                    },
+                    why,
                 });
             }
             done += 1;
         }
-        keep += complete;
-    }
+        (header.len() + complete, done)
+    };
     // Drop a torn last line (or a torn header), then append.
-    std::fs::OpenOptions::new()
-        .create(true)
-        .write(true)
-        .truncate(false)
-        .open(path)
-        .and_then(|f| f.set_len(keep as u64))
-        .map_err(io("truncate", path))?;
+    file.set_len(keep as u64).map_err(io("truncate", path))?;
+    file.seek(SeekFrom::End(0)).map_err(io("seek", path))?;
     let mut results = ResultsFile {
-        file: std::fs::OpenOptions::new()
-            .append(true)
-            .open(path)
-            .map_err(io("open", path))?,
+        file,
         path: path.to_owned(),
         done,
     };
@@ -258,24 +286,94 @@ pub fn open_results(
     Ok(results)
 }
 
-/// The rows of `shard`, in grid order.
-pub fn shard_rows(plan: &Plan<'_>, shard: Option<Shard>) -> Vec<usize> {
-    (0..plan.rows())
-        .filter(|&k| shard.is_none_or(|s| s.owns(k)))
-        .collect()
+/// Locks `file` (at `path`) for writing: at once, or refused naming the
+/// holder; waiting for it when `wait`.
+fn lock(file: &File, path: &Path, wait: bool) -> Result<(), OutputError> {
+    if wait {
+        return file.lock().map_err(io("lock", path));
+    }
+    match file.try_lock() {
+        Ok(()) => Ok(()),
+        Err(std::fs::TryLockError::WouldBlock) => Err(OutputError::Locked {
+            path: path.to_owned(),
+            holder: holder(file).map_or("another process".to_owned(), |p| format!("process {p}")),
+        }),
+        Err(std::fs::TryLockError::Error(e)) => Err(io("lock", path)(e)),
+    }
 }
 
-fn check_first_line(text: &str, expected: &str, path: &Path) -> Result<(), OutputError> {
+/// The process holding a lock on `file`, as Linux lists it in
+/// `/proc/locks` (`1: FLOCK ADVISORY WRITE PID MAJ:MIN:INODE 0 EOF`);
+/// `None` elsewhere or if not found.
+fn holder(file: &File) -> Option<u32> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::MetadataExt;
+        let inode = file.metadata().ok()?.ino();
+        let locks = std::fs::read_to_string("/proc/locks").ok()?;
+        locks.lines().find_map(|l| {
+            let w: Vec<&str> = l.split_whitespace().collect();
+            let at = w.iter().position(|&x| x == "WRITE" || x == "READ")?;
+            let pid = w.get(at + 1)?.parse().ok()?;
+            let ino: u64 = w.get(at + 2)?.rsplit(':').next()?.parse().ok()?;
+            (ino == inode).then_some(pid)
+        })
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = file;
+        None
+    }
+}
+
+/// The rows of `shard`, in grid order.
+pub fn shard_rows(plan: &Plan<'_>, shard: Option<Shard>) -> impl Iterator<Item = usize> + use<> {
+    (0..plan.rows()).filter(move |&k| shard.is_none_or(|s| s.owns(k)))
+}
+
+/// Is the first line of `text` (at `path`) `expected`, the one `plan`
+/// writes? If not, why: another spec or shard, an input that changed, or
+/// not a results file.
+fn check_first_line(
+    text: &str,
+    expected: &str,
+    path: &Path,
+    plan: &Plan<'_>,
+) -> Result<(), OutputError> {
     let found = text.split_inclusive('\n').next().unwrap_or("");
     if found == expected {
         return Ok(());
     }
+    let other_spec = || OutputError::OtherSpec {
+        path: path.to_owned(),
+        found: found.trim_end().to_owned(),
+        expected: expected.trim_end().to_owned(),
+    };
+    if let Some((d, _)) = Digests::parse(found.trim_end()) {
+        let ours = &plan.digests;
+        if d.spec != ours.spec || d.networks.len() != ours.networks.len() {
+            return Err(other_spec());
+        }
+        let mut changed: Vec<String> = Vec::new();
+        if d.hardware != ours.hardware {
+            changed.push(format!("the hardware `{}`", plan.spec.hw_origin));
+        }
+        for (n, (a, b)) in d.networks.iter().zip(&ours.networks).enumerate() {
+            if a != b {
+                changed.push(format!("the network `{}`", plan.spec.networks[n].name));
+            }
+        }
+        if !changed.is_empty() {
+            return Err(OutputError::Changed {
+                path: path.to_owned(),
+                changed: changed.join(" and "),
+            });
+        }
+        // Only the shard differs.
+        return Err(other_spec());
+    }
     if found.starts_with(&format!("# {}", csv::FORMAT)) {
-        return Err(OutputError::OtherSpec {
-            path: path.to_owned(),
-            found: found.trim_end().to_owned(),
-            expected: expected.trim_end().to_owned(),
-        });
+        return Err(other_spec());
     }
     Err(OutputError::NotResults {
         path: path.to_owned(),
@@ -290,18 +388,16 @@ pub fn merge(plan: &Plan<'_>, parts: &[PathBuf]) -> Result<String, OutputError> 
     let index: HashMap<Vec<String>, usize> = (0..total).map(|k| (plan.key(k), k)).collect();
     let mut rows: Vec<Option<(String, usize)>> = vec![None; total];
     let columns = plan.columns();
-    let prefix = format!("# {} spec={}", csv::FORMAT, plan.spec.sha256);
+    let ncols = plan.columns_count();
     for (pi, path) in parts.iter().enumerate() {
-        let text = std::fs::read_to_string(path).map_err(io("read", path))?;
+        let text = crate::bounded::read_to_string(path, crate::bounded::MAX_RESULTS_BYTES)
+            .map_err(io("read", path))?;
         let first = text.split_inclusive('\n').next().unwrap_or("");
-        let rest_of_first = first.strip_prefix(&prefix).map(str::trim_end);
-        let shard_ok = rest_of_first.is_some_and(|r| {
-            r.is_empty()
-                || r.strip_prefix(" shard=")
-                    .is_some_and(|s| s.parse::<Shard>().is_ok())
+        let shard_ok = Digests::parse(first.trim_end()).is_some_and(|(d, shard)| {
+            d == plan.digests && shard.is_none_or(|s| s.parse::<Shard>().is_ok())
         });
         if !shard_ok {
-            check_first_line(&text, &header_line(&plan.spec.sha256, None), path)?;
+            check_first_line(&text, &header_line(&plan.digests, None), path, plan)?;
         }
         let body = &text[first.len()..];
         if !body.starts_with(&columns) {
@@ -323,6 +419,13 @@ pub fn merge(plan: &Plan<'_>, parts: &[PathBuf]) -> Result<String, OutputError> 
                     why: "is not a row of this sweep".to_owned(),
                 });
             };
+            if let Some(why) = csv::row_problem(line, &fields, ncols) {
+                return Err(OutputError::Row {
+                    path: path.clone(),
+                    line: li + 3,
+                    why: format!("{why} (the row of {})", plan.describe(k)),
+                });
+            }
             if let Some((_, other)) = &rows[k] {
                 return Err(OutputError::Duplicate {
                     point: plan.describe(k),
@@ -341,7 +444,7 @@ pub fn merge(plan: &Plan<'_>, parts: &[PathBuf]) -> Result<String, OutputError> 
             first: missing.iter().take(3).map(|&k| plan.describe(k)).collect(),
         });
     }
-    let mut out = header_line(&plan.spec.sha256, None);
+    let mut out = header_line(&plan.digests, None);
     out.push_str(&columns);
     for (line, _) in rows.into_iter().flatten() {
         out.push_str(&line);

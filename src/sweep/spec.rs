@@ -297,6 +297,23 @@ fn networks(file: &SpecFile, dir: &Path) -> Result<Vec<NetworkRef>, SpecError> {
             "`networks`: name at least one network",
         ));
     }
+    // A network is a `.nn` file, an ONNX model or a SCALE-Sim topology: a
+    // spec never has nnc read (and quote in an error) another kind of file.
+    for n in file.networks.get_ref() {
+        let path = Path::new(n.get_ref());
+        let ext = path.extension().and_then(|e| e.to_str()).unwrap_or("");
+        if !["nn", "onnx", "csv"]
+            .iter()
+            .any(|x| ext.eq_ignore_ascii_case(x))
+        {
+            return Err(SpecError::at(
+                Code::SpecBadValue,
+                n.span(),
+                format!("`networks`: `{}` is not a network file", n.get_ref()),
+            )
+            .help("a network is a `.nn` file, an `.onnx` model or a SCALE-Sim topology `.csv`"));
+        }
+    }
     Ok(file
         .networks
         .get_ref()

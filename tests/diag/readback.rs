@@ -17,23 +17,21 @@ fn swept(path: &Path, code: Code) -> (Report, PathBuf) {
     let dir = Path::new("tests/fixtures/readback");
     let spec_text = std::fs::read_to_string(dir.join("sweep.toml")).unwrap();
     let spec = sweep::parse_spec(&spec_text, dir).unwrap();
-    let networks: Vec<_> = spec
+    let sources: Vec<String> = spec
         .networks
         .iter()
-        .map(|n| {
-            nnc::compile(&std::fs::read_to_string(&n.path).unwrap())
-                .unwrap()
-                .0
-        })
+        .map(|n| std::fs::read_to_string(&n.path).unwrap())
         .collect();
-    let plan = Plan::new(&spec, &networks).unwrap();
+    let networks: Vec<_> = sources.iter().map(|t| nnc::compile(t).unwrap().0).collect();
+    let sources: Vec<&str> = sources.iter().map(String::as_str).collect();
+    let plan = Plan::new(&spec, &networks, &sources).unwrap();
     let rel = PathBuf::from(relative(path));
     let e = match code {
         Code::ResultsOtherSweep | Code::ResultsRow => {
             // Resumed from a copy: resuming may write to the file.
             let tmp = std::env::temp_dir().join(format!("nnc-{}-{code}.csv", std::process::id()));
             std::fs::copy(path, &tmp).unwrap();
-            let e = sweep::open_results(&plan, None, &tmp).expect_err("refused");
+            let e = sweep::open_results(&plan, None, &tmp, false).expect_err("refused");
             let _ = std::fs::remove_file(&tmp);
             return (e.report(), tmp);
         }

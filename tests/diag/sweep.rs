@@ -20,15 +20,14 @@ fn reports(path: &Path) -> (String, Vec<Report>) {
             return (src, reports);
         }
     };
-    let networks: Vec<_> = spec
+    let sources: Vec<String> = spec
         .networks
         .iter()
-        .map(|n| {
-            let text = std::fs::read_to_string(&n.path).unwrap();
-            nnc::compile(&text).unwrap().0
-        })
+        .map(|n| std::fs::read_to_string(&n.path).unwrap())
         .collect();
-    let e = Plan::new(&spec, &networks).expect_err("a spec error");
+    let networks: Vec<_> = sources.iter().map(|t| nnc::compile(t).unwrap().0).collect();
+    let sources: Vec<&str> = sources.iter().map(String::as_str).collect();
+    let e = Plan::new(&spec, &networks, &sources).expect_err("a spec error");
     let report = Report::one(&name, &src, e.diagnostic());
     (src, vec![report])
 }

@@ -37,7 +37,14 @@ fn rows_equal_nnc_schedule_of_their_point() {
     let csv = sweep(&spec, &dir.join("out.csv"), &[]);
     let lines: Vec<&str> = csv.lines().collect();
     assert!(lines[0].starts_with("# nnc-sweep/1 spec="), "{}", lines[0]);
-    assert_eq!(lines[0].len(), "# nnc-sweep/1 spec=".len() + 64);
+    // The digests of the spec, the hardware and the two networks.
+    let words: Vec<&str> = lines[0].split(' ').collect();
+    assert_eq!(words.len(), 5, "{}", lines[0]);
+    for (w, key) in words[2..].iter().zip(["spec=", "hw=", "networks="]) {
+        let digests = w.strip_prefix(key).unwrap().split(',');
+        assert!(digests.clone().all(|d| d.len() == 64), "{}", lines[0]);
+        assert_eq!(digests.count(), if key == "networks=" { 2 } else { 1 });
+    }
     assert_eq!(
         lines[1],
         "network,batch,node.gbuf_bytes,node.pe_array.rows,node.pe_array.cols,node.regf_bytes,energy.regf,energy.gbuf,\

@@ -13,6 +13,7 @@ pub(crate) mod layer;
 pub(crate) mod network;
 pub(crate) mod node;
 pub(crate) mod order;
+mod persistent;
 pub(crate) mod segment;
 pub(crate) mod shared;
 

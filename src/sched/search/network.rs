@@ -257,10 +257,30 @@ impl<'a> NetworkSearch<'a> {
         let mut tops: Vec<Vec<Partial>> = Vec::with_capacity(n);
         // The first layer that could not be scheduled alone, and why.
         let mut first_failure: Option<(LayerId, SegmentFailure)> = None;
+        // The first position a segment ending at or after each position
+        // starts at: the best schedules up to a position before it are
+        // never read again, and are dropped (memory linear in the layers).
+        let mut needed_from = vec![usize::MAX; self.order.len() + 1];
+        for d in (0..self.order.len()).rev() {
+            let first = self.by_last[d]
+                .iter()
+                .filter_map(|s| s.segment.first())
+                .map(|f| self.pos[f.index()])
+                .min()
+                .unwrap_or(usize::MAX);
+            needed_from[d] = first.min(needed_from[d + 1]);
+        }
+        let mut dropped = 0;
         for done in 0..self.order.len() {
             let all = self.ending_at(done, &initial, &tops, &mut first_failure)?;
             tops.push(all);
             progress(done + 1, n);
+            // `tops[i]` is read by segments starting at `i + 1`.
+            let keep_from = needed_from[done + 1].saturating_sub(1).min(done);
+            while dropped < keep_from {
+                tops[dropped] = Vec::new();
+                dropped += 1;
+            }
         }
         let last = tops.pop().unwrap_or_default();
         if last.is_empty() {
@@ -357,13 +377,13 @@ impl<'a> NetworkSearch<'a> {
                 })
                 .collect()
         }
-        let layers = every(net, p.layers)?;
-        let places = every(net, p.places)?;
+        let layers = every(net, p.layers.to_vec())?;
+        let places = every(net, p.places.to_vec())?;
         Ok(NetworkSchedule {
             order: self.order.clone(),
             layers,
             places,
-            segments: p.segments.iter().map(|s| (**s).clone()).collect(),
+            segments: p.segments().iter().map(|s| (**s).clone()).collect(),
             input_layout: start.input.clone(),
             input_part: start.part,
             extern_layouts: start.externs.clone(),

@@ -4,6 +4,7 @@
 //! each layer's input is.
 
 use super::SearchError;
+use super::persistent::Persistent;
 use crate::fasthash::FastMap;
 use crate::ir::{Dim2, LayerId, LayerShape, Network, Source};
 use crate::sched::blocking::DataHome;
@@ -45,15 +46,24 @@ pub struct ScheduledSegment {
 }
 
 /// A partial schedule: the layers scheduled so far, their places and
-/// segments, and the sums its ranking key needs.
+/// segments, and the sums its ranking key needs. Extending one by a layer
+/// copies none of what it shares with its parent (persistent arrays and a
+/// list of segments), and its time is kept as it grows: the search's cost
+/// is linear in the layers (issue 26).
 #[derive(Clone)]
 pub(super) struct Partial {
     /// Each layer's result, by layer id (`None`: not scheduled yet).
-    pub(super) layers: Vec<Option<Arc<LayerResult>>>,
+    pub(super) layers: Persistent<Arc<LayerResult>>,
     /// Each layer's place, by layer id.
-    pub(super) places: Vec<Option<SchedPlace>>,
-    /// The segments so far, in order.
-    pub(super) segments: Vec<Arc<ScheduledSegment>>,
+    pub(super) places: Persistent<SchedPlace>,
+    /// The segments before the last, the latest first.
+    earlier: Option<Arc<Earlier>>,
+    /// The last segment, the one layers are added to.
+    last: Option<Arc<ScheduledSegment>>,
+    /// How many segments.
+    nsegments: usize,
+    /// The times of the segments before the last added up (saturating).
+    earlier_time: u64,
     /// The input layouts it starts from (an index of the search's starts).
     pub(super) start: usize,
     /// The layers' energies added up.
@@ -64,14 +74,38 @@ pub(super) struct Partial {
     pub(super) sum_time: u64,
 }
 
+/// A segment before a partial schedule's last, and those before it.
+struct Earlier {
+    segment: Arc<ScheduledSegment>,
+    before: Option<Arc<Earlier>>,
+}
+
+impl Drop for Earlier {
+    /// One link at a time: dropping a list of 65,535 segments recursively
+    /// would overflow the stack.
+    fn drop(&mut self) {
+        let mut next = self.before.take();
+        while let Some(link) = next {
+            next = match Arc::try_unwrap(link) {
+                Ok(mut e) => e.before.take(),
+                // Shared with another partial schedule: it stays.
+                Err(_) => None,
+            };
+        }
+    }
+}
+
 impl Partial {
     /// An empty schedule from the input layouts of start `start`, for a
     /// network of `n` layers.
     pub(super) fn empty(start: usize, n: usize) -> Self {
         Partial {
-            layers: vec![None; n],
-            places: vec![None; n],
-            segments: Vec::new(),
+            layers: Persistent::new(n),
+            places: Persistent::new(n),
+            earlier: None,
+            last: None,
+            nsegments: 0,
+            earlier_time: 0,
             start,
             sum_cost: 0.0,
             sum_static: 0.0,
@@ -79,15 +113,45 @@ impl Partial {
         }
     }
 
-    /// The (pipelined) time so far (docs/model/pipelining.md#segment-timing).
+    /// The segments, in order.
+    pub(super) fn segments(&self) -> Vec<Arc<ScheduledSegment>> {
+        let mut out: Vec<Arc<ScheduledSegment>> = Vec::with_capacity(self.nsegments);
+        out.extend(self.last.clone());
+        let mut at = self.earlier.as_deref();
+        while let Some(e) = at {
+            out.push(e.segment.clone());
+            at = e.before.as_deref();
+        }
+        out.reverse();
+        out
+    }
+
+    /// Starts a new last segment.
+    fn push_segment(&mut self, segment: ScheduledSegment) {
+        if let Some(last) = self.last.take() {
+            self.earlier_time = self.earlier_time.saturating_add(last.timing.time());
+            self.earlier = Some(Arc::new(Earlier {
+                segment: last,
+                before: self.earlier.take(),
+            }));
+        }
+        self.last = Some(Arc::new(segment));
+        self.nsegments += 1;
+    }
+
+    /// The (pipelined) time so far (docs/model/pipelining.md#segment-timing):
+    /// the segments' times added up, or the critical time of a segment
+    /// that holds every layer.
     pub(super) fn total_time(&self, nlayers: usize) -> u64 {
-        match self.segments.as_slice() {
-            [one] if one.groups.iter().map(Vec::len).sum::<usize>() == nlayers => {
+        match &self.last {
+            None => 0,
+            Some(one)
+                if self.nsegments == 1
+                    && one.groups.iter().map(Vec::len).sum::<usize>() == nlayers =>
+            {
                 one.timing.critical_time()
             }
-            segs => segs
-                .iter()
-                .fold(0u64, |t, s| t.saturating_add(s.timing.time())),
+            Some(last) => self.earlier_time.saturating_add(last.timing.time()),
         }
     }
 
@@ -227,7 +291,12 @@ pub(super) fn segment_search(
             }
         }
         if let Some(limit) = max_overhead {
-            cur.retain(|p| p.segments.iter().all(|s| s.timing.time_overhead() <= limit));
+            // The segments before this one passed when they were searched.
+            cur.retain(|p| {
+                p.last
+                    .as_ref()
+                    .is_none_or(|s| s.timing.time_overhead() <= limit)
+            });
         }
         if !cur.is_empty() {
             frontier.push(combo.hints.clone());
@@ -320,7 +389,7 @@ impl SegmentSearch<'_> {
         }
         let mut constraint = base;
         if let Some(conv) = base.lazy_topofm {
-            let Some(r) = &p.layers[conv.index()] else {
+            let Some(r) = p.layers.get(conv.index()) else {
                 return Err(SearchError::Internal(format!(
                     "`{}` follows `{}`, which is not scheduled yet",
                     net.layer(id).name,
@@ -396,25 +465,28 @@ impl SegmentSearch<'_> {
             top_order: b.orders[0].0,
         };
         if (sp, tm) == (0, 0) {
-            q.segments.push(Arc::new(ScheduledSegment {
+            q.push_segment(ScheduledSegment {
                 groups: self.seg.segment.groups.clone(),
                 regions: alloc.regions.clone(),
                 timing: SegmentTiming::new(),
-            }));
+            });
         }
-        let Some(last) = q.segments.last_mut() else {
+        let Some(last) = q.last.as_mut() else {
             return Err(SearchError::Internal("a segment without a start".into()));
         };
         Arc::make_mut(last)
             .timing
             .add(timing, producers)
             .map_err(|e| SearchError::Internal(e.to_string()))?;
-        q.places[id.index()] = Some(SchedPlace {
-            segment: q.segments.len() - 1,
-            sp,
-            tm,
-        });
-        q.layers[id.index()] = Some(Arc::new(r.clone()));
+        q.places.set(
+            id.index(),
+            SchedPlace {
+                segment: q.nsegments - 1,
+                sp,
+                tm,
+            },
+        );
+        q.layers.set(id.index(), Arc::new(r.clone()));
         Ok(Some(q))
     }
 }
@@ -437,7 +509,7 @@ fn ifmap_layout(
             Source::Extern(i) => start.externs.get(*i as usize).map(Cow::Borrowed).ok_or_else(|| {
                 SearchError::Internal(format!("extern input {i} has no layout"))
             }),
-            Source::Layer(src) => match &p.layers[src.index()] {
+            Source::Layer(src) => match p.layers.get(src.index()) {
                 Some(r) => Ok(Cow::Borrowed(&r.ofmap_layout)),
                 // The scheduling order is topological, so producers are done.
                 None => Err(SearchError::Internal(format!(

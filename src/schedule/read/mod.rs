@@ -10,6 +10,9 @@
 //! equal that differ in it), and the round trip write -> read -> write
 //! gives the same bytes (tested in `tests/report/read.rs`).
 
+mod check;
+mod locate;
+
 use super::scalesim::{SCALESIM_FORMAT, ScaleSimSchedule};
 use super::types::{
     EnergyOut, FORMAT, FORMAT_V1, Format, HardwareOut, InputsOut, LayerOut, LevelsOut,
@@ -21,6 +24,7 @@ use crate::hw::{Energy, EnergyUnit};
 use crate::ir::Dim2;
 use crate::sched::Compat;
 use crate::sched::machine::MemType;
+use locate::locate;
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Deserializer, Serialize};
 use std::path::Path;
@@ -401,10 +405,12 @@ fn without_position(message: &str, (line, column): (usize, usize)) -> &str {
 /// Reads the schedule file at `path`.
 pub fn read(path: &Path) -> Result<SavedSchedule, ReadError> {
     let origin = path.display().to_string();
-    let text = std::fs::read_to_string(path).map_err(|source| ReadError::Io {
-        origin: origin.clone(),
-        source,
-    })?;
+    let text = crate::bounded::read_to_string(path, crate::bounded::MAX_SCHEDULE_BYTES).map_err(
+        |source| ReadError::Io {
+            origin: origin.clone(),
+            source,
+        },
+    )?;
     from_text(&text, &origin)
 }
 
@@ -438,7 +444,7 @@ pub enum AnySchedule {
 /// Parses a schedule file of nnc's model; `origin` names it in errors.
 pub fn from_text(text: &str, origin: &str) -> Result<SavedSchedule, ReadError> {
     format_of(text, origin, NNC_FORMATS)?;
-    parse(text, origin)
+    checked(text, origin, parse(text, origin)?)
 }
 
 /// Parses a schedule file of either kind, by its `format`; `origin` names
@@ -447,7 +453,8 @@ pub fn any_from_text(text: &str, origin: &str) -> Result<AnySchedule, ReadError>
     if format_of(text, origin, ALL_FORMATS)? == SCALESIM_FORMAT {
         parse(text, origin).map(|s| AnySchedule::ScaleSim(Box::new(s)))
     } else {
-        parse(text, origin).map(|s| AnySchedule::Nnc(Box::new(s)))
+        let s = checked(text, origin, parse(text, origin)?)?;
+        Ok(AnySchedule::Nnc(Box::new(s)))
     }
 }
 
@@ -497,6 +504,34 @@ fn parse<T: DeserializeOwned>(text: &str, origin: &str) -> Result<T, ReadError> 
     // Trailing text after the object.
     de.end().map_err(|e| field_error(".".to_owned(), e))?;
     Ok(value)
+}
+
+/// `s`, read from `text`, if every value is within the model's ranges:
+/// what nnc cannot have written is refused, not drawn
+/// (docs/limits.md#reports).
+fn checked(text: &str, origin: &str, s: SavedSchedule) -> Result<SavedSchedule, ReadError> {
+    check::schedule(&s).map_err(|e| {
+        let at = locate(text, &e.path).map_or((0, 0), |r| line_column(text, r.start));
+        ReadError::Field {
+            origin: origin.to_owned(),
+            path: e.path,
+            message: e.why,
+            at,
+        }
+    })?;
+    Ok(s)
+}
+
+/// The line and byte column (from 1, as serde_json counts them) of byte
+/// `at` of `text`.
+fn line_column(text: &str, at: usize) -> (usize, usize) {
+    let before = &text.as_bytes()[..at.min(text.len())];
+    let line_start = before
+        .iter()
+        .rposition(|&c| c == b'\n')
+        .map_or(0, |i| i + 1);
+    let line = before.iter().filter(|&&c| c == b'\n').count() + 1;
+    (line, at - line_start + 1)
 }
 
 /// `format`: [`FORMAT`] or [`FORMAT_V1`] (the pre-check in [`from_text`]
