@@ -22,8 +22,17 @@ path, nnc, solver, partition = sys.argv[1:]
 rows = list(csv.reader(open(path)))
 header, body = rows[1], rows[2:]
 keys = header[2:header.index("energy")]
+def changes(r):
+    # A pair is two columns, KEY.rows and KEY.cols: one --set KEY=RxC.
+    out, cells = [], dict(zip(keys, r[2:]))
+    for k in keys:
+        if k.endswith(".rows"):
+            out.append(f"{k[:-5]}={cells[k]}x{cells[k[:-5] + '.cols']}")
+        elif not k.endswith(".cols"):
+            out.append(f"{k}={cells[k]}")
+    return out
 for r in body:
-    sets = " ".join(f"--set {shlex.quote(k + '=' + v)}" for k, v in zip(keys, r[2:]))
+    sets = " ".join(f"--set {shlex.quote(c)}" for c in changes(r))
     print(f"{nnc} schedule {shlex.quote(r[0])} --hw eyeriss --batch {r[1]} --solver {solver} "
           f"--partition {partition} {sets} -q -o /tmp/nnc-bench-point.json")
 PY

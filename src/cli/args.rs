@@ -349,7 +349,8 @@ pub(crate) struct ImportArgs {
 #[derive(Debug, Args, Clone, Default)]
 pub(crate) struct OnnxArgs {
     /// For an `.onnx` model whose input leaves sizes free: its channels,
-    /// height and width, e.g. `3,224,224` (the batch comes from `--batch`).
+    /// height and width, e.g. `3,224,224` (not the batch). Overrides sizes
+    /// the model fixes, with a warning.
     #[arg(long, value_name = "C,H,W", value_parser = parse_shape)]
     pub input_shape: Option<[u64; 3]>,
 }

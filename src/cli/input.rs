@@ -7,7 +7,7 @@
 use super::args::{OnnxArgs, TopologyArgs};
 use super::{Failure, print};
 use nnc::bounded::{self, MAX_NETWORK_BYTES};
-use nnc::diag::{Diagnostics, Report};
+use nnc::diag::{Diagnostic, Diagnostics, Report};
 use nnc::hw::{self, Hardware};
 use nnc::ir::Network;
 use nnc::load::{self, LoadError};
@@ -58,6 +58,16 @@ pub(crate) fn network(
             file.display()
         )));
     }
+    if load::is_onnx(file) && onnx.input_shape.is_some() {
+        // Why lowered here too: the warning compares the model's own input
+        // size with the flag's, and only a run with the flag pays for it.
+        if let Some(warning) = lower_onnx(file, onnx)
+            .ok()
+            .and_then(|text| shape_overridden(file, onnx, &text))
+        {
+            print(&warning, color);
+        }
+    }
     let loaded = if is_stdin(file) {
         let (path, source) = read_source(file);
         let source = source.map_err(|e| Failure::usage(format!("cannot read `{path}`: {e}")))?;
@@ -96,6 +106,30 @@ pub(crate) fn lower_onnx(file: &Path, args: &OnnxArgs) -> Result<String, Failure
     let bytes = bounded::read(file, bounded::MAX_ONNX_BYTES)
         .map_err(|e| Failure::usage(format!("cannot read `{}`: {e}", file.display())))?;
     load::lower_onnx(&bytes, file, args.input_shape).map_err(load_failure)
+}
+
+/// With `--input-shape`, a warning if the model fixes another input size
+/// itself (`text`: the model lowered with the flag): the flag wins, but a
+/// model exported at 384 scheduled at 224 should not go unnoticed.
+fn shape_overridden(file: &Path, args: &OnnxArgs, text: &str) -> Option<Report> {
+    let given = args.input_shape?;
+    let own = lower_onnx(file, &OnnxArgs { input_shape: None }).ok()?;
+    let input = |t: &str| {
+        t.lines()
+            .find(|l| l.starts_with("input "))
+            .and_then(|l| l.split_once('['))
+            .map(|(_, dims)| dims.trim_end_matches(']').to_owned())
+    };
+    let fixed = input(&own)?;
+    if Some(&fixed) == input(text).as_ref() {
+        return None;
+    }
+    let [c, h, w] = given;
+    let d = Diagnostic::warning(format!(
+        "--input-shape {c},{h},{w} overrides the input size the model fixes, [{fixed}]"
+    ))
+    .help("leave --input-shape out to schedule the model at its own size");
+    Some(Report::one(file.display().to_string(), "", d))
 }
 
 /// Is `file` a SCALE-Sim topology (by its `.csv` extension)?

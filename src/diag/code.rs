@@ -210,9 +210,10 @@ codes! {
         /// A list that must not be empty: `networks = []`, a varied key
         /// without values, a `[[link]]` without keys.
         SpecEmpty = "S006",
-        /// A varied key that is not a hardware key: `node.gbuff_bytes`.
+        /// A varied key that is neither a hardware key nor a search option:
+        /// `node.gbuff_bytes`.
         SpecUnknownHwKey = "S007",
-        /// A hardware key varied twice.
+        /// A key varied twice, or a value given twice to one key.
         SpecVariedTwice = "S008",
         /// Linked keys with different numbers of values.
         SpecLinkLengths = "S009",

@@ -121,6 +121,15 @@ impl Diagnostic {
         }
     }
 
+    /// A warning about what the command line asked for, so without a
+    /// code: an option that overrides what an input says.
+    pub fn warning(message: impl Into<String>) -> Self {
+        Diagnostic {
+            severity: Severity::Warning,
+            ..Diagnostic::error(message)
+        }
+    }
+
     /// An internal compiler error: a bug, reported instead of panicking.
     pub fn internal(message: impl Into<String>) -> Self {
         Diagnostic {

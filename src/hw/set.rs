@@ -169,6 +169,29 @@ impl Set {
         &self.value
     }
 
+    /// The value as numbers for a table (docs/sweep.md#the-results-file): a
+    /// size in bytes (`"64 KiB"` is 65536), a pair as its two numbers; other
+    /// values as they are.
+    pub fn cells(&self) -> Vec<toml::Value> {
+        match (&self.value, lookup(self.key).map(|(_, k)| k)) {
+            (toml::Value::String(t), Ok(Kind::Size)) => match super::parse_size(t) {
+                Some(bytes) => vec![i64::try_from(bytes).map_or_else(
+                    |_| toml::Value::String(bytes.to_string()),
+                    toml::Value::Integer,
+                )],
+                None => vec![self.value.clone()],
+            },
+            (toml::Value::Array(a), Ok(Kind::Pair)) => a.clone(),
+            (v, _) => vec![v.clone()],
+        }
+    }
+
+    /// Does `key` (a dotted key) hold a pair, shown as two cells by
+    /// [`Set::cells`]?
+    pub fn is_pair(key: &str) -> bool {
+        matches!(lookup(key), Ok((_, Kind::Pair)))
+    }
+
     /// Writes the value into a parsed hardware document, creating the
     /// section if the file has none (`[dram]` is optional).
     pub(super) fn apply(&self, doc: &mut toml::Table) {

@@ -19,8 +19,9 @@ pub(super) enum Quantity {
     Energy,
     /// Cycles.
     Cycles,
-    /// A plain count or average (ops, PEs, words).
-    Count,
+    /// A count or average (ops, PEs, words), with its unit (`MACs`,
+    /// `PEs`, `words`; empty when the label says it).
+    Count(&'static str),
     /// A whole number shown with every digit, grouped (SCALE-Sim's access
     /// counts and cycle numbers, which may be negative).
     Whole,
@@ -148,7 +149,7 @@ fn layer_changes(a: &LayerOut, b: &LayerOut) -> Vec<Change> {
     );
     number(
         "active PEs",
-        Quantity::Count,
+        Quantity::Count("PEs"),
         a.active_pes,
         b.active_pes,
         &mut c,
@@ -178,16 +179,21 @@ fn layer_changes(a: &LayerOut, b: &LayerOut) -> Vec<Change> {
         b.lower_bound.energy,
         &mut c,
     );
-    number("ops", Quantity::Count, a.ops, b.ops, &mut c);
+    number("ops", Quantity::Count("MACs"), a.ops, b.ops, &mut c);
     let sum = |k: &crate::schedule::KindsOut<f64>| k.fil + k.ifm + k.ofm;
-    for (name, x, y) in [
-        ("dram words", &a.accesses.dram, &b.accesses.dram),
-        ("gbuf words", &a.accesses.gbuf, &b.accesses.gbuf),
-        ("array words", &a.accesses.array, &b.accesses.array),
-        ("regf words", &a.accesses.regf, &b.accesses.regf),
-        ("noc word-hops", &a.noc_hops, &b.noc_hops),
+    for (name, unit, x, y) in [
+        ("dram accesses", "words", &a.accesses.dram, &b.accesses.dram),
+        ("gbuf accesses", "words", &a.accesses.gbuf, &b.accesses.gbuf),
+        (
+            "array accesses",
+            "words",
+            &a.accesses.array,
+            &b.accesses.array,
+        ),
+        ("regf accesses", "words", &a.accesses.regf, &b.accesses.regf),
+        ("noc traffic", "word-hops", &a.noc_hops, &b.noc_hops),
     ] {
-        number(name, Quantity::Count, sum(x), sum(y), &mut c);
+        number(name, Quantity::Count(unit), sum(x), sum(y), &mut c);
     }
     let shape = |l: &LayerOut| serde_json::to_string(&l.shape).unwrap_or_default();
     text("shape", shape(a), shape(b), &mut c);
@@ -296,7 +302,7 @@ pub fn diff(a: &SavedSchedule, a_name: &str, b: &SavedSchedule, b_name: &str) ->
         tb.lower_bound.energy,
         &mut total,
     );
-    number("ops", Quantity::Count, ta.ops, tb.ops, &mut total);
+    number("ops", Quantity::Count("MACs"), ta.ops, tb.ops, &mut total);
     let total = (!total.is_empty()).then(|| Section {
         name: "total".to_owned(),
         position: 0,
@@ -349,8 +355,9 @@ fn value(x: f64, other: f64, quantity: Quantity) -> String {
     match quantity {
         Quantity::Cycles => grouped(x as u64),
         Quantity::Whole => signed(x),
-        // PEs, small counts: as they are.
-        Quantity::Count if x.abs().max(other.abs()) < 1e5 => format!("{x}"),
+        // PEs, small counts: whole ones as they are, averages to two
+        // decimals (more when two decimals do not tell them apart).
+        Quantity::Count(_) if x.abs().max(other.abs()) < 1e5 => small(x, other),
         _ => {
             let short = format!("{x:.4e}");
             if short == format!("{other:.4e}") {
@@ -359,6 +366,24 @@ fn value(x: f64, other: f64, quantity: Quantity) -> String {
                 short
             }
         }
+    }
+}
+
+/// A number below 1e5: whole as it is, else to four significant digits
+/// (two decimals at least), or every digit when that shows it equal to
+/// `other`.
+fn small(x: f64, other: f64) -> String {
+    if x.fract() == 0.0 {
+        return format!("{x}");
+    }
+    // Digits before the point, less one: 2 for 161.7, -2 for 0.0111.
+    let magnitude = x.abs().log10().floor().clamp(-12.0, 5.0) as i32;
+    let decimals = (3 - magnitude).max(2) as usize;
+    let short = format!("{x:.decimals$}");
+    if x != other && short == format!("{other:.decimals$}") {
+        format!("{x}")
+    } else {
+        short
     }
 }
 
@@ -379,7 +404,14 @@ fn delta(a: f64, b: f64, quantity: Quantity) -> String {
             let sign = if d < 0.0 { "-" } else { "+" };
             format!("{sign}{}", grouped(d.abs() as u64))
         }
-        Quantity::Count if a.abs().max(b.abs()) < 1e5 => format!("{d:+}"),
+        Quantity::Count(_) if a.abs().max(b.abs()) < 1e5 => {
+            let s = small(d.abs(), 0.0);
+            if d < 0.0 {
+                format!("-{s}")
+            } else {
+                format!("+{s}")
+            }
+        }
         _ => format!("{d:+.3e}"),
     };
     let rel = if a != 0.0 {
@@ -396,7 +428,8 @@ impl ScheduleDiff {
             Quantity::Energy if self.units[0] == self.units[1] => self.units[0].clone(),
             Quantity::Energy => format!("{}|{}", self.units[0], self.units[1]),
             Quantity::Cycles => "cycles".to_owned(),
-            Quantity::Count | Quantity::Whole => String::new(),
+            Quantity::Count(unit) => unit.to_owned(),
+            Quantity::Whole => String::new(),
         }
     }
 
@@ -507,5 +540,17 @@ mod tests {
         // Five digits cannot tell these apart: all digits are shown.
         assert_eq!(value(1.00001, 1.00002, Quantity::Energy), "1.00001e0");
         assert_eq!(value(1.5, 2.5, Quantity::Energy), "1.5000e0");
+        // Averages to two decimals, with their unit's digits otherwise.
+        assert_eq!(
+            value(161.68421052631578, 192.0, Quantity::Count("PEs")),
+            "161.68"
+        );
+        assert_eq!(value(192.0, 1.0, Quantity::Count("PEs")), "192");
+        assert_eq!(
+            delta(192.0, 161.68421052631578, Quantity::Count("PEs")),
+            "-30.32 (-15.79%)"
+        );
+        assert_eq!(value(1.001, 1.002, Quantity::Count("PEs")), "1.001");
+        assert_eq!(value(0.011083004877, 0.2, Quantity::Count("")), "0.01108");
     }
 }

@@ -166,7 +166,7 @@ pub(super) fn numbers<T: serde::Serialize>(prefix: &str, a: &T, b: &T, out: &mut
                 let quantity = if label.contains("cycles") {
                     Quantity::Cycles
                 } else if x.is_f64() || y.is_f64() {
-                    Quantity::Count
+                    Quantity::Count("")
                 } else {
                     Quantity::Whole
                 };

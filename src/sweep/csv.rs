@@ -5,14 +5,14 @@
 use super::Shard;
 use super::spec::Spec;
 use crate::diag::{Code, Diagnostic, Report, Span};
-use crate::schedule::EnergyOut;
+use crate::schedule::TotalsOut;
 use thiserror::Error;
 
 /// The format tag of the first line.
 pub const FORMAT: &str = "nnc-sweep/1";
 
 /// The result columns after the keys, before `status`.
-pub(super) const RESULT_COLUMNS: [&str; 9] = [
+pub(super) const RESULT_COLUMNS: [&str; 14] = [
     "energy",
     "time",
     "energy_op",
@@ -22,6 +22,11 @@ pub(super) const RESULT_COLUMNS: [&str; 9] = [
     "energy_regf",
     "energy_noc",
     "energy_static",
+    "seconds",
+    "macs",
+    "utilization",
+    "bound_energy",
+    "bound_time",
 ];
 
 /// The SHA-256 digests (hex) of every text a sweep's rows depend on: the
@@ -165,15 +170,32 @@ pub(super) fn split(line: &str) -> Vec<String> {
     fields
 }
 
-/// The result cells of a schedule: energy, time, the breakdown.
-pub(super) fn results(energy: f64, time: u64, b: &EnergyOut) -> Vec<String> {
-    let mut out = vec![float(energy), time.to_string()];
+/// The result cells of a schedule's totals: energy, time, the breakdown,
+/// seconds (empty without a clock), MACs, utilization and the bound.
+pub(super) fn results(t: &TotalsOut) -> Vec<String> {
+    let b = &t.energy_breakdown;
+    let mut out = vec![float(t.energy), t.time.to_string()];
     out.extend(
         [b.op, b.dram, b.gbuf, b.array, b.regf, b.noc, b.static_]
             .into_iter()
             .map(float),
     );
+    out.push(t.seconds.map(float).unwrap_or_default());
+    out.push(count(t.ops));
+    out.push(float(t.utilization));
+    out.push(float(t.lower_bound.energy));
+    out.push(t.lower_bound.time.to_string());
     out
+}
+
+/// A count held as a float (the MACs): as a whole number when it is one.
+fn count(x: f64) -> String {
+    // 2^63: every whole float below converts exactly.
+    if x.fract() == 0.0 && (0.0..9.2e18).contains(&x) {
+        (x as u64).to_string()
+    } else {
+        float(x)
+    }
 }
 
 /// The beginnings of a `status` cell of a row without a schedule (the
@@ -210,7 +232,10 @@ pub(super) fn row_problem(line: &str, key: &[String], columns: usize) -> Option<
     if status == "ok" {
         for (name, cell) in RESULT_COLUMNS.iter().zip(results) {
             let written = match *name {
-                "time" => cell.parse::<u64>().ok().map(|t| t.to_string()),
+                "time" | "bound_time" => cell.parse::<u64>().ok().map(|t| t.to_string()),
+                "macs" => cell.parse::<f64>().ok().filter(|x| *x >= 0.0).map(count),
+                // Without a clock, no seconds.
+                "seconds" if cell.is_empty() => Some(String::new()),
                 _ => cell
                     .parse::<f64>()
                     .ok()

@@ -3,26 +3,41 @@
 //! rows are networks x batches x points, in spec order.
 
 use super::csv::{self, Digests, RESULT_COLUMNS};
+use super::options::Change;
 use super::spec::{SRAM_KEYS, Spec, SramRule};
 use crate::hw::{self, Hardware, HwError, Set};
 use crate::ir::Network;
 use crate::{Cancel, RangeError, ScheduleFile, SearchError, SharedSearch, schedule_shared};
 use thiserror::Error;
 
-/// One design point: the changes of its varied keys, in column order, then
-/// those the SRAM rule derives.
+/// One design point: the changes of its varied keys (hardware keys and
+/// search options), in column order, then those the SRAM rule derives.
 #[derive(Clone, Debug)]
 pub struct Point {
     /// The varied keys' changes.
-    pub sets: Vec<Set>,
+    pub changes: Vec<Change>,
     /// Energies derived by the SRAM rule.
     pub derived: Vec<Set>,
 }
 
 impl Point {
-    /// Every change, as `nnc schedule --set` takes them.
-    pub fn all(&self) -> impl Iterator<Item = &Set> {
-        self.sets.iter().chain(&self.derived)
+    /// Every change, in column order.
+    pub fn all(&self) -> impl Iterator<Item = Change> + '_ {
+        self.changes
+            .iter()
+            .cloned()
+            .chain(self.derived.iter().cloned().map(Change::Hardware))
+    }
+
+    /// The hardware changes, as `nnc schedule --set` takes them.
+    pub fn sets(&self) -> impl Iterator<Item = &Set> {
+        self.changes
+            .iter()
+            .filter_map(|c| match c {
+                Change::Hardware(s) => Some(s),
+                Change::Option(_) => None,
+            })
+            .chain(&self.derived)
     }
 }
 
@@ -98,7 +113,7 @@ impl<'a> Plan<'a> {
                 .collect(),
         };
         let mut points = vec![Point {
-            sets: Vec::new(),
+            changes: Vec::new(),
             derived: Vec::new(),
         }];
         for d in &spec.dims {
@@ -106,10 +121,10 @@ impl<'a> Plan<'a> {
                 .iter()
                 .flat_map(|p| {
                     d.steps.iter().map(move |step| {
-                        let mut sets = p.sets.clone();
-                        sets.extend(step.iter().cloned());
+                        let mut changes = p.changes.clone();
+                        changes.extend(step.iter().cloned());
                         Point {
-                            sets,
+                            changes,
                             derived: Vec::new(),
                         }
                     })
@@ -120,16 +135,17 @@ impl<'a> Plan<'a> {
         for (index, p) in points.iter_mut().enumerate() {
             let fail = |p: &Point, error: HwError| PlanError {
                 index,
-                point: p.all().map(Set::to_string).collect(),
+                point: p.all().map(|c| c.to_string()).collect(),
                 error: Box::new(error),
             };
             if spec.sram_energy == Some(SramRule::Sqrt) {
                 // The capacities first, so the rule reads the point's.
-                let hw = hw::parse_with(&spec.hw_text, &spec.hw_origin, &p.sets)
+                let sets: Vec<Set> = p.sets().cloned().collect();
+                let hw = hw::parse_with(&spec.hw_text, &spec.hw_origin, &sets)
                     .map_err(|e| fail(p, e))?;
                 p.derived = sram_sqrt(&spec.base, &hw, &derived_keys);
             }
-            let sets: Vec<Set> = p.all().cloned().collect();
+            let sets: Vec<Set> = p.sets().cloned().collect();
             let hw =
                 hw::parse_with(&spec.hw_text, &spec.hw_origin, &sets).map_err(|e| fail(p, e))?;
             hardware.push(hw);
@@ -161,12 +177,23 @@ impl<'a> Plan<'a> {
 
     /// The column header line.
     pub fn columns(&self) -> String {
-        let mut cols: Vec<&str> = vec!["network", "batch"];
-        cols.extend(self.spec.dims.iter().flat_map(|d| d.keys.iter().copied()));
-        cols.extend(&self.derived_keys);
-        cols.extend(RESULT_COLUMNS);
-        cols.push("status");
-        csv::line(&cols)
+        csv::line(&self.column_names())
+    }
+
+    /// The columns' names: network, batch, one per varied key (two for a
+    /// pair: its rows and columns), the derived keys, the results, status.
+    fn column_names(&self) -> Vec<String> {
+        let mut cols: Vec<String> = vec!["network".into(), "batch".into()];
+        cols.extend(
+            self.spec
+                .dims
+                .iter()
+                .flat_map(|d| d.keys.iter().flat_map(|k| Change::columns(k))),
+        );
+        cols.extend(self.derived_keys.iter().map(|k| k.to_string()));
+        cols.extend(RESULT_COLUMNS.iter().map(|k| k.to_string()));
+        cols.push("status".into());
+        cols
     }
 
     /// How many columns a row has: the keys, the results, the status.
@@ -177,7 +204,7 @@ impl<'a> Plan<'a> {
     /// How many key fields start a row: network, batch, the varied and
     /// derived keys.
     pub fn key_fields(&self) -> usize {
-        2 + self.spec.dims.iter().map(|d| d.keys.len()).sum::<usize>() + self.derived_keys.len()
+        self.column_names().len() - RESULT_COLUMNS.len() - 1
     }
 
     /// The key fields of row `k`.
@@ -187,7 +214,7 @@ impl<'a> Plan<'a> {
             self.spec.networks[n].name.clone(),
             self.spec.batches[b].to_string(),
         ];
-        out.extend(self.points[p].all().map(|s| csv::value(s.value())));
+        out.extend(self.points[p].all().flat_map(|c| c.cells()));
         out
     }
 
@@ -207,7 +234,7 @@ impl<'a> Plan<'a> {
             format!("network {}", self.spec.networks[n].name),
             format!("batch {}", self.spec.batches[b]),
         ];
-        parts.extend(self.points[p].all().map(Set::to_string));
+        parts.extend(self.points[p].all().map(|c| c.to_string()));
         parts.join(", ")
     }
 
@@ -263,7 +290,17 @@ impl<'a> Plan<'a> {
     /// point without one, its `status` (why).
     pub fn schedule_row(&self, k: usize, shared: &SharedSearch) -> Result<ScheduleFile, String> {
         let (n, b, p) = self.locate(k);
-        let options = self.spec.options.batch(self.spec.batches[b]).build();
+        let flags = self.points[p]
+            .changes
+            .iter()
+            .filter_map(|c| match c {
+                Change::Option(o) => Some(o),
+                Change::Hardware(_) => None,
+            })
+            .fold(self.spec.options, |f, o| f.with(o));
+        let options = flags
+            .builder()
+            .and_then(|o| o.batch(self.spec.batches[b]).build());
         let o = options.map_err(|e| format!("bad options: {e}"))?;
         schedule_shared(&self.networks[n], &self.hardware[p], &o, shared).map_err(|e| match e {
             SearchError::Layer { .. } | SearchError::TimeOverflow => format!("no schedule: {e}"),
@@ -281,8 +318,7 @@ impl<'a> Plan<'a> {
         let mut fields = self.key(k);
         match found {
             Ok(file) => {
-                let t = &file.totals;
-                fields.extend(csv::results(t.energy, t.time, &t.energy_breakdown));
+                fields.extend(csv::results(&file.totals));
                 fields.push("ok".to_owned());
             }
             Err(status) => {

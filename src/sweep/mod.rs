@@ -3,6 +3,7 @@
 //! one CSV row each.
 //!
 //! - `spec`: the spec file, checked, with the place of every error;
+//! - `options`: the search options a spec sets or varies;
 //! - `grid`: the design points and rows, in their fixed order;
 //! - `csv`: the results file's lines;
 //! - `run`: scheduling rows in parallel, handed on in grid order;
@@ -11,12 +12,14 @@
 
 mod csv;
 mod grid;
+mod options;
 mod output;
 mod run;
 mod spec;
 
 pub use csv::{Digests, FORMAT, Results, ResultsError, float, header_line, read_results};
 pub use grid::{Plan, PlanError, Point};
+pub use options::{Change, Flags, OPTION_KEYS, OptionError, OptionSet};
 pub use output::{OutputError, ResultsFile, merge, open_results, shard_rows};
 pub use run::{run_ordered, run_ordered_with};
 pub use spec::{

@@ -4,13 +4,10 @@
 //! value, for a diagnostic that points at its line, and a code
 //! (docs/diagnostics.md#sweep-specs).
 
+use super::options::{Change, Flags, OptionError, OptionSet, option_key};
 use crate::diag::{Code, Diagnostic, Report, SerdeProblem, Span};
 use crate::hw::{self, Hardware, HwError, Set, SetError};
-use crate::sched::Compat;
-use crate::sched::model::limits::MAX_TOP;
-use crate::sched::options::{Goal, Options, OptionsBuilder, Solver};
-use crate::sched::partition::Partitioning;
-use crate::sched::types::PerData;
+use crate::sched::options::{Options, OptionsError};
 use serde::Deserialize;
 use std::ops::Range;
 use std::path::{Path, PathBuf};
@@ -35,8 +32,9 @@ pub struct Spec {
     pub base: Hardware,
     /// The batches, in spec order.
     pub batches: Vec<u64>,
-    /// The search options; the batch is set per row.
-    pub options: OptionsBuilder,
+    /// The search flags of `[options]`; a point's varied options change
+    /// them, and the batch is set per row.
+    pub options: Flags,
     /// The grid's dimensions: each `[vary]` key, then each `[[link]]`.
     pub dims: Vec<Dim>,
     /// The SRAM energy rule, if switched on.
@@ -54,13 +52,13 @@ pub struct NetworkRef {
 
 /// One dimension of the grid: keys that move together (one key for a
 /// `[vary]` entry, several for a `[[link]]`), and their values, one change
-/// per key for every step.
+/// per key for every step. A key is a hardware key or a search option.
 #[derive(Clone, Debug)]
 pub struct Dim {
-    /// The dotted keys, in spec order.
+    /// The keys (hardware keys dotted), in spec order.
     pub keys: Vec<&'static str>,
     /// Per step, a change of each key.
-    pub steps: Vec<Vec<Set>>,
+    pub steps: Vec<Vec<Change>>,
 }
 
 /// A first-order rule for an SRAM's energy per access as a function of its
@@ -156,6 +154,25 @@ impl SpecError {
         }
     }
 
+    /// A value that is not one of its option's.
+    fn option(key: &str, span: Range<usize>, e: &OptionError) -> Self {
+        match e {
+            OptionError::UnknownKey(suggestion) => {
+                let d = SpecError::at(
+                    Code::SpecUnknownKey,
+                    span,
+                    format!("`[options]`: `{key}` is not a search option"),
+                );
+                match suggestion {
+                    Some(s) => d.help(format!("did you mean `{s}`?")),
+                    None => d.help(OPTIONS_DOC),
+                }
+            }
+            OptionError::BadValue(m) => SpecError::at(Code::SpecBadValue, span, m.clone()),
+            OptionError::OutOfRange(m) => SpecError::at(Code::SpecOutOfRange, span, m.clone()),
+        }
+    }
+
     /// A varied key's value that is not a change of a hardware key.
     fn set(span: Range<usize>, e: &SetError) -> Self {
         match e {
@@ -165,9 +182,16 @@ impl SpecError {
                     span,
                     format!("unknown hardware key `{key}`"),
                 );
-                match suggestion {
+                // A key without a section may be a misspelt option.
+                let option = match OptionSet::new(key, &toml::Value::Boolean(false)) {
+                    Err(OptionError::UnknownKey(s)) if !key.contains('.') => s,
+                    _ => None,
+                };
+                match suggestion.or(option) {
                     Some(s) => d.help(format!("did you mean `{s}`?")),
-                    None => d.help("the keys of the hardware file: docs/hardware.md"),
+                    None => d.help(
+                        "the keys of the hardware file (docs/hardware.md) or a search option (docs/sweep.md#search-options)",
+                    ),
                 }
             }
             SetError::Syntax { .. } | SetError::Value { .. } => {
@@ -180,55 +204,40 @@ impl SpecError {
 /// Where the spec's keys are described, for the help lines.
 const SPEC_DOC: &str = "the keys of a sweep spec: docs/sweep.md#the-spec";
 
+/// Where the options are listed.
+const OPTIONS_DOC: &str = "the search options of a sweep: docs/sweep.md#search-options";
+
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct SpecFile {
     networks: Spanned<Vec<Spanned<String>>>,
     hw: Option<Spanned<String>>,
     batch: Option<Spanned<Vec<Spanned<i64>>>>,
-    options: Option<Spanned<OptionsFile>>,
-    vary: Option<Spanned<Ordered>>,
+    options: Option<Spanned<Ordered<toml::Value>>>,
+    vary: Option<Spanned<Ordered<Values>>>,
     #[serde(default)]
-    link: Vec<Spanned<Ordered>>,
+    link: Vec<Spanned<Ordered<Values>>>,
     sram_energy: Option<Spanned<String>>,
 }
 
-/// The flags of `nnc schedule`, by the same names (underscores or hyphens).
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct OptionsFile {
-    solver: Option<Spanned<String>>,
-    partition: Option<Spanned<String>>,
-    #[serde(alias = "batch-partition")]
-    batch_partition: Option<bool>,
-    #[serde(alias = "ifmap-partition")]
-    ifmap_partition: Option<Spanned<bool>>,
-    #[serde(alias = "access-forwarding")]
-    access_forwarding: Option<bool>,
-    #[serde(alias = "gbuf-sharing")]
-    gbuf_sharing: Option<bool>,
-    #[serde(alias = "no-bypass")]
-    no_bypass: Option<Spanned<String>>,
-    goal: Option<Spanned<String>>,
-    top: Option<Spanned<i64>>,
-    compat: Option<Spanned<String>>,
-}
+/// A varied key's values.
+type Values = Vec<Spanned<toml::Value>>;
 
 /// A table's entries in spec order, each key with the span of its value.
-struct Ordered(Vec<(String, Spanned<Vec<Spanned<toml::Value>>>)>);
+struct Ordered<V>(Vec<(String, Spanned<V>)>);
 
-impl<'de> Deserialize<'de> for Ordered {
+impl<'de, V: Deserialize<'de>> Deserialize<'de> for Ordered<V> {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        struct Visitor;
-        impl<'de> serde::de::Visitor<'de> for Visitor {
-            type Value = Ordered;
+        struct Visitor<V>(std::marker::PhantomData<V>);
+        impl<'de, V: Deserialize<'de>> serde::de::Visitor<'de> for Visitor<V> {
+            type Value = Ordered<V>;
             fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("a table of hardware keys, each with a list of values")
+                f.write_str("a table of keys and their values")
             }
             fn visit_map<A: serde::de::MapAccess<'de>>(
                 self,
                 mut map: A,
-            ) -> Result<Ordered, A::Error> {
+            ) -> Result<Ordered<V>, A::Error> {
                 let mut entries = Vec::new();
                 while let Some(entry) = map.next_entry()? {
                     entries.push(entry);
@@ -236,7 +245,7 @@ impl<'de> Deserialize<'de> for Ordered {
                 Ok(Ordered(entries))
             }
         }
-        d.deserialize_map(Visitor)
+        d.deserialize_map(Visitor(std::marker::PhantomData))
     }
 }
 
@@ -247,24 +256,10 @@ pub fn parse(text: &str, dir: &Path) -> Result<Spec, SpecError> {
     let networks = networks(&file, dir)?;
     let (hw_text, hw_origin, base) = base_hardware(&file, dir)?;
     let batches = batches(&file)?;
-    let options = match &file.options {
-        None => Options::builder(),
-        Some(o) => {
-            let b = options(o.get_ref())?;
-            // A combination the model refuses is the spec's error, not
-            // every row's.
-            b.build().map_err(|e| {
-                SpecError::at(
-                    Code::SpecOptionsConflict,
-                    o.span(),
-                    format!("`[options]`: {e}"),
-                )
-            })?;
-            b
-        }
-    };
+    let options = options(&file)?;
     let sram_energy = sram_rule(&file)?;
     let dims = dims(&file)?;
+    check_options(&file, options, &dims)?;
     let rows = dims
         .iter()
         .try_fold(networks.len() * batches.len(), |n, d| {
@@ -458,9 +453,16 @@ fn dim(
         }
         let mut column = Vec::new();
         for v in values.get_ref() {
-            let set =
-                Set::from_value(key, v.get_ref()).map_err(|e| SpecError::set(v.span(), &e))?;
-            column.push(set);
+            let change = if option_key(key).is_some() {
+                let o = OptionSet::new(key, v.get_ref())
+                    .map_err(|e| SpecError::option(key, v.span(), &e))?;
+                Change::Option(o)
+            } else {
+                Change::Hardware(
+                    Set::from_value(key, v.get_ref()).map_err(|e| SpecError::set(v.span(), &e))?,
+                )
+            };
+            column.push(change);
         }
         let k = column[0].key();
         if seen.contains(&k) {
@@ -475,120 +477,111 @@ fn dim(
         columns.push(column);
     }
     let len = columns[0].len();
-    let steps = (0..len)
+    let steps: Vec<Vec<Change>> = (0..len)
         .map(|i| columns.iter().map(|c| c[i].clone()).collect())
         .collect();
+    // Two steps of the same values would be two rows of one point, with
+    // the same key in the results file (`64 KiB` is `65536` there).
+    let mut seen_steps = std::collections::HashSet::new();
+    for (i, step) in steps.iter().enumerate() {
+        let cells: Vec<String> = step.iter().flat_map(Change::cells).collect();
+        if !seen_steps.insert(cells) {
+            let (key, values) = entries[0];
+            let span = values.get_ref().get(i).map_or(values.span(), |v| v.span());
+            return Err(SpecError::at(
+                Code::SpecVariedTwice,
+                span,
+                format!(
+                    "`{key}`: the value `{}` is given twice; give each value once",
+                    step[0]
+                ),
+            ));
+        }
+    }
     Ok(Dim { keys, steps })
 }
 
-fn options(o: &OptionsFile) -> Result<OptionsBuilder, SpecError> {
-    fn pick<T: Copy>(
-        v: &Option<Spanned<String>>,
-        key: &str,
-        choices: &[(&str, T)],
-        default: T,
-    ) -> Result<T, SpecError> {
-        let Some(v) = v else { return Ok(default) };
-        choices
-            .iter()
-            .find(|(n, _)| *n == v.get_ref())
-            .map(|(_, t)| *t)
-            .ok_or_else(|| {
-                let names: Vec<_> = choices.iter().map(|(n, _)| format!("\"{n}\"")).collect();
-                SpecError::at(
-                    Code::SpecBadValue,
-                    v.span(),
-                    format!(
-                        "`{key}`: `{}` is not one of {}",
-                        v.get_ref(),
-                        names.join(", ")
-                    ),
-                )
-            })
+/// `[options]`: the flags every row starts from.
+fn options(file: &SpecFile) -> Result<Flags, SpecError> {
+    let mut flags = Flags::default();
+    for (key, value) in file.options.iter().flat_map(|o| &o.get_ref().0) {
+        let o = OptionSet::new(key, value.get_ref())
+            .map_err(|e| SpecError::option(key, value.span(), &e))?;
+        flags = flags.with(&o);
     }
-    let solver = pick(
-        &o.solver,
-        "solver",
-        &[
-            ("exhaustive", Solver::Exhaustive),
-            ("analytic", Solver::Analytic),
-        ],
-        Solver::Exhaustive,
-    )?;
-    let hybrid = pick(
-        &o.partition,
-        "partition",
-        &[("naive", false), ("hybrid", true)],
-        false,
-    )?;
-    let goal = pick(
-        &o.goal,
-        "goal",
-        &[("e", Goal::E), ("d", Goal::D), ("ed", Goal::Ed)],
-        Goal::E,
-    )?;
-    let compat = pick(
-        &o.compat,
-        "compat",
-        &[("nn_dataflow", Compat::NnDataflow), ("nnc", Compat::Nnc)],
-        Compat::Nnc,
-    )?;
-    let ifmaps = o.ifmap_partition.as_ref().is_some_and(|b| *b.get_ref());
-    let partitioning = Partitioning::from_flags(hybrid, o.batch_partition.unwrap_or(false), ifmaps)
-        .map_err(|e| SpecError {
-            code: Code::SpecOptionsConflict,
-            span: o.ifmap_partition.as_ref().map(|b| b.span()),
-            message: format!("`ifmap_partition`: {e}"),
-            help: None,
-            hardware: None,
-        })?;
-    let bypass = bypass(o)?;
-    let top = match &o.top {
-        None => 1,
-        Some(t) => usize::try_from(*t.get_ref())
-            .ok()
-            .filter(|n| (1..=MAX_TOP).contains(n))
-            .ok_or_else(|| {
-                SpecError::at(
-                    Code::SpecOutOfRange,
-                    t.span(),
-                    format!("`top`: must be between 1 and {MAX_TOP}"),
-                )
-            })?,
-    };
-    Ok(Options::builder()
-        .partitioning(partitioning)
-        .access_forwarding(o.access_forwarding.unwrap_or(false))
-        .gbuf_sharing(o.gbuf_sharing.unwrap_or(false))
-        .bypass(bypass)
-        .solver(solver)
-        .goal(goal)
-        .top(top)
-        .compat(compat))
+    Ok(flags)
 }
 
-/// `no_bypass`: per data kind (filters, ifmaps, ofmaps), may it bypass the
-/// global buffer?
-fn bypass(o: &OptionsFile) -> Result<PerData<bool>, SpecError> {
-    let mut bypass = [true; 3];
-    let Some(nb) = &o.no_bypass else {
-        return Ok(PerData(bypass));
-    };
-    for item in nb.get_ref().split(',').map(str::trim) {
-        match item {
-            "f" => bypass[0] = false,
-            "i" => bypass[1] = false,
-            "o" => bypass[2] = false,
-            other => {
-                return Err(SpecError::at(
-                    Code::SpecBadValue,
-                    nb.span(),
-                    format!(
-                        "`no_bypass`: `{other}` is not a data kind: use i (ifmaps), o (ofmaps) or f (filters), e.g. \"i,o,f\""
-                    ),
-                ));
-            }
-        }
+/// The options of the grid's points checked together: flags that cannot
+/// go together at every point are the spec's error, not every row's. A
+/// point of varied options that cannot go together has a row saying so
+/// (`bad options: ...`), as `nnc schedule` would refuse its flags.
+fn check_options(file: &SpecFile, base: Flags, dims: &[Dim]) -> Result<(), SpecError> {
+    let varied: Vec<Vec<Vec<&OptionSet>>> = dims
+        .iter()
+        .map(|d| {
+            d.steps
+                .iter()
+                .map(|step| {
+                    step.iter()
+                        .filter_map(|c| match c {
+                            Change::Option(o) => Some(o),
+                            Change::Hardware(_) => None,
+                        })
+                        .collect()
+                })
+                .collect()
+        })
+        .filter(|d: &Vec<Vec<&OptionSet>>| d.iter().any(|s| !s.is_empty()))
+        .collect();
+    let mut combos = vec![base];
+    for d in &varied {
+        combos = combos
+            .iter()
+            .flat_map(|f| {
+                d.iter()
+                    .map(move |step| step.iter().fold(*f, |f, o| f.with(o)))
+            })
+            .collect();
+        // Enough to find one that goes together; the grid's size is
+        // checked on its own.
+        combos.truncate(4096);
     }
-    Ok(PerData(bypass))
+    let first = combos.iter().map(Flags::builder).find_map(Result::err);
+    let any_ok = combos.iter().any(|f| f.builder().is_ok());
+    match first {
+        Some(e) if !any_ok => {
+            // At the option the model names, if `[options]` gives it.
+            let key = match e {
+                OptionsError::Partitioning(_) => "ifmap_partition",
+                OptionsError::ForwardingImplied => "access_forwarding",
+                OptionsError::PipelineOff { flag } | OptionsError::SolverWith { flag, .. } => {
+                    option_key(flag.trim_start_matches('-')).unwrap_or("")
+                }
+                OptionsError::Batch { .. } | OptionsError::Top { .. } => "",
+            };
+            let given = file.options.as_ref().and_then(|o| {
+                o.get_ref()
+                    .0
+                    .iter()
+                    .find(|(k, _)| option_key(k) == Some(key))
+                    .map(|(_, v)| v.span())
+            });
+            let span = given
+                .clone()
+                .or_else(|| file.options.as_ref().map(|o| o.span()))
+                .unwrap_or(0..0);
+            let what = match (given, varied.is_empty()) {
+                (Some(_), true) => format!("`{key}`"),
+                (_, true) => "`[options]`".to_owned(),
+                (_, false) => "`[options]` with every varied option".to_owned(),
+            };
+            Err(SpecError::at(
+                Code::SpecOptionsConflict,
+                span,
+                format!("{what}: {e}"),
+            ))
+        }
+        _ => Ok(()),
+    }
 }

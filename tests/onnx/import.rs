@@ -136,6 +136,25 @@ fn a_free_input_size_asks_for_input_shape() {
     });
 }
 
+/// `--input-shape` on a model that fixes its input size wins, with a
+/// warning naming both sizes; the model's own size, given, says nothing.
+#[test]
+fn overriding_a_fixed_input_size_warns() {
+    let model = "tests/onnx/models/mobilenet_v2.onnx";
+    let out = nnc(&["check", model, "--input-shape", "3,160,160"]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    assert!(text(&out.stdout).contains("input `input_` 3x160x160"));
+    let stderr = text(&out.stderr);
+    assert!(
+        stderr.contains(
+            "warning: --input-shape 3,160,160 overrides the input size the model fixes, [3, 224, 224]"
+        ),
+        "{stderr}"
+    );
+    let same = nnc(&["check", model, "--input-shape", "3,224,224"]);
+    assert_eq!(text(&same.stderr), "");
+}
+
 /// Every node nnc cannot model is an error naming the node, its operator,
 /// why and what to do: never a silent dummy.
 #[test]

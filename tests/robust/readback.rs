@@ -97,7 +97,7 @@ fn results_header(keys: &str) -> String {
     format!(
         "# nnc-sweep/1 spec={0} hw={0} networks={0}\n\
          network,batch,{keys}energy,time,energy_op,energy_dram,energy_gbuf,energy_array,\
-         energy_regf,energy_noc,energy_static,status\n",
+         energy_regf,energy_noc,energy_static,seconds,macs,utilization,bound_energy,bound_time,status\n",
         "0".repeat(64)
     )
 }
@@ -109,7 +109,7 @@ fn results_header(keys: &str) -> String {
 #[test]
 fn results_files_nnc_did_not_write_are_refused() {
     let tmp = Tmp::new("csv-nonsense");
-    let row = "n.nn,1,65536,2.0,3,1.0,1.0,0.0,0.0,0.0,0.0,0.0,ok\n";
+    let row = "n.nn,1,65536,2.0,3,1.0,1.0,0.0,0.0,0.0,0.0,0.0,,1,0.5,1.0,2,ok\n";
     let cases = [
         (
             "energy first",
@@ -176,7 +176,7 @@ fn the_sweep_report_is_linear_in_its_rows() {
     for i in 0..40_000u64 {
         let e = nnc::sweep::float(1e6 + (i * 7919 % 40_000) as f64);
         text += &format!(
-            "n.nn,1,{},{e},{},{e},0.0,0.0,0.0,0.0,0.0,0.0,ok\n",
+            "n.nn,1,{},{e},{},{e},0.0,0.0,0.0,0.0,0.0,0.0,,1,0.5,1.0,2,ok\n",
             1024 + i,
             1000 + i
         );

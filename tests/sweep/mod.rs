@@ -1,5 +1,6 @@
 //! `nnc schedule --set` and `nnc sweep` through the binary.
 
+mod options;
 mod report;
 mod resume;
 mod rows;

@@ -47,41 +47,42 @@ fn rows_equal_nnc_schedule_of_their_point() {
     }
     assert_eq!(
         lines[1],
-        "network,batch,node.gbuf_bytes,node.pe_array,node.regf_bytes,energy.regf,energy.gbuf,\
-energy,time,energy_op,energy_dram,energy_gbuf,energy_array,energy_regf,energy_noc,energy_static,status"
+        "network,batch,node.gbuf_bytes,node.pe_array.rows,node.pe_array.cols,node.regf_bytes,energy.regf,energy.gbuf,\
+energy,time,energy_op,energy_dram,energy_gbuf,energy_array,energy_regf,energy_noc,energy_static,\
+seconds,macs,utilization,bound_energy,bound_time,status"
     );
     assert_eq!(lines.len(), 2 + 32);
     // Grid order: networks, then batches, then points (first key outermost).
     let keys: Vec<String> = lines[2..]
         .iter()
-        .map(|l| l.split(',').take(6).collect::<Vec<_>>().join(","))
+        .map(|l| l.split(',').take(7).collect::<Vec<_>>().join(","))
         .collect();
     let mlp = net("mlp_s.nn");
-    assert_eq!(keys[0], format!("{mlp},1,32768,8x8,512,1.0"));
-    assert_eq!(keys[1], format!("{mlp},1,32768,8x8,8,0.25"));
-    assert_eq!(keys[2], format!("{mlp},1,32768,16x12,512,1.0"));
-    assert_eq!(keys[4], format!("{mlp},1,131072,8x8,512,1.0"));
-    assert_eq!(keys[8], format!("{mlp},4,32768,8x8,512,1.0"));
+    assert_eq!(keys[0], format!("{mlp},1,32768,8,8,512,1.0"));
+    assert_eq!(keys[1], format!("{mlp},1,32768,8,8,8,0.25"));
+    assert_eq!(keys[2], format!("{mlp},1,32768,16,12,512,1.0"));
+    assert_eq!(keys[4], format!("{mlp},1,131072,8,8,512,1.0"));
+    assert_eq!(keys[8], format!("{mlp},4,32768,8,8,512,1.0"));
     assert_eq!(
         keys[16],
-        format!("{},1,32768,8x8,512,1.0", net("alex_net.nn"))
+        format!("{},1,32768,8,8,512,1.0", net("alex_net.nn"))
     );
     let mut checked = (0, 0);
     for (i, line) in lines[2..].iter().enumerate() {
         // Several rows of each kind; every row with no schedule.
         let f = fields(line);
         let f: Vec<&str> = f.iter().map(String::as_str).collect();
-        let ok = f[16] == "ok";
+        let ok = f[22] == "ok";
         if ok && i % 5 != 0 {
             continue;
         }
         let (network, batch) = (f[0], f[1]);
         let sets = [
             format!("node.gbuf_bytes={}", f[2]),
-            format!("node.pe_array={}", f[3]),
-            format!("node.regf_bytes={}", f[4]),
-            format!("energy.regf={}", f[5]),
-            format!("energy.gbuf={}", f[6]),
+            format!("node.pe_array={}x{}", f[3], f[4]),
+            format!("node.regf_bytes={}", f[5]),
+            format!("energy.regf={}", f[6]),
+            format!("energy.gbuf={}", f[7]),
         ];
         let mut args = vec![
             "schedule",
@@ -102,10 +103,10 @@ energy,time,energy_op,energy_dram,energy_gbuf,energy_array,energy_regf,energy_no
         let out = nnc(&args);
         if !ok {
             assert_eq!(out.status.code(), Some(3), "{line}");
-            let why = f[16].strip_prefix("no schedule: ").unwrap();
+            let why = f[22].strip_prefix("no schedule: ").unwrap();
             let stderr = String::from_utf8_lossy(&out.stderr);
             assert!(stderr.trim_end().ends_with(why), "{stderr} vs {line}");
-            assert!(f[7..16].iter().all(|c| c.is_empty()), "{line}");
+            assert!(f[8..22].iter().all(|c| c.is_empty()), "{line}");
             checked.1 += 1;
             continue;
         }
@@ -128,14 +129,14 @@ energy,time,energy_op,energy_dram,energy_gbuf,energy_array,energy_regf,energy_no
             &b["noc"],
             &b["static"],
         ];
-        let cells = [f[7], f[9], f[10], f[11], f[12], f[13], f[14], f[15]];
+        let cells = [f[8], f[10], f[11], f[12], f[13], f[14], f[15], f[16]];
         for (cell, want) in cells.iter().zip(expected) {
             let got: f64 = cell.parse().unwrap();
             assert_eq!(got.to_bits(), want.as_f64().unwrap().to_bits(), "{line}");
             // And written the same way as in the schedule file.
             assert_eq!(*cell, want.to_string(), "{line}");
         }
-        assert_eq!(f[8], t["time"].to_string(), "{line}");
+        assert_eq!(f[9], t["time"].to_string(), "{line}");
         checked.0 += 1;
     }
     assert!(checked.0 >= 4, "{checked:?}");
