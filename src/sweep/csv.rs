@@ -3,6 +3,7 @@
 //! point).
 
 use super::Shard;
+use super::options::float;
 use super::spec::Spec;
 use crate::diag::{Code, Diagnostic, Report, Span};
 use crate::schedule::TotalsOut;
@@ -101,31 +102,6 @@ pub fn header_line(digests: &Digests, shard: Option<Shard>) -> String {
     match shard {
         None => format!("# {FORMAT} {words}\n"),
         Some(s) => format!("# {FORMAT} {words} shard={s}\n"),
-    }
-}
-
-/// A float as the schedule file writes it (shortest form that reads back
-/// to the same bits); the non-finite ones as TOML writes them.
-pub fn float(x: f64) -> String {
-    if x.is_finite() {
-        serde_json::to_string(&x).unwrap_or_else(|_| x.to_string())
-    } else if x.is_nan() {
-        "nan".to_owned()
-    } else if x > 0.0 {
-        "inf".to_owned()
-    } else {
-        "-inf".to_owned()
-    }
-}
-
-/// A hardware value as a cell: arrays as `8x8`, strings bare.
-pub(super) fn value(v: &toml::Value) -> String {
-    match v {
-        toml::Value::Integer(n) => n.to_string(),
-        toml::Value::Float(x) => float(*x),
-        toml::Value::String(s) => s.clone(),
-        toml::Value::Array(a) => a.iter().map(value).collect::<Vec<_>>().join("x"),
-        other => other.to_string(),
     }
 }
 
@@ -264,6 +240,7 @@ pub(super) fn row_problem(line: &str, key: &[String], columns: usize) -> Option<
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::sweep::options::value;
 
     #[test]
     fn fields_round_trip() {

@@ -188,7 +188,7 @@ impl OptionSet {
     pub fn cell(&self) -> String {
         match &self.written {
             toml::Value::String(s) => s.clone(),
-            toml::Value::Float(x) => super::csv::float(*x),
+            toml::Value::Float(x) => float(*x),
             other => other.to_string(),
         }
     }
@@ -342,7 +342,7 @@ impl Change {
     /// The value's cells (docs/sweep.md#the-results-file).
     pub fn cells(&self) -> Vec<String> {
         match self {
-            Change::Hardware(s) => s.cells().iter().map(super::csv::value).collect(),
+            Change::Hardware(s) => s.cells().iter().map(value).collect(),
             Change::Option(o) => vec![o.cell()],
         }
     }
@@ -407,5 +407,30 @@ mod tests {
         // Checked together as `nnc schedule` checks them.
         let ifmaps = set("ifmap_partition", toml::Value::Boolean(true)).unwrap();
         assert!(Flags::default().with(&ifmaps).builder().is_err());
+    }
+}
+
+/// A float as the schedule file writes it (shortest form that reads back
+/// to the same bits); the non-finite ones as TOML writes them.
+pub fn float(x: f64) -> String {
+    if x.is_finite() {
+        serde_json::to_string(&x).unwrap_or_else(|_| x.to_string())
+    } else if x.is_nan() {
+        "nan".to_owned()
+    } else if x > 0.0 {
+        "inf".to_owned()
+    } else {
+        "-inf".to_owned()
+    }
+}
+
+/// A hardware value as a cell: arrays as `8x8`, strings bare.
+pub(super) fn value(v: &toml::Value) -> String {
+    match v {
+        toml::Value::Integer(n) => n.to_string(),
+        toml::Value::Float(x) => float(*x),
+        toml::Value::String(s) => s.clone(),
+        toml::Value::Array(a) => a.iter().map(value).collect::<Vec<_>>().join("x"),
+        other => other.to_string(),
     }
 }
