@@ -358,6 +358,31 @@ impl fmt::Display for Change {
     }
 }
 
+/// A float as the schedule file writes it (shortest form that reads back
+/// to the same bits); the non-finite ones as TOML writes them.
+pub fn float(x: f64) -> String {
+    if x.is_finite() {
+        serde_json::to_string(&x).unwrap_or_else(|_| x.to_string())
+    } else if x.is_nan() {
+        "nan".to_owned()
+    } else if x > 0.0 {
+        "inf".to_owned()
+    } else {
+        "-inf".to_owned()
+    }
+}
+
+/// A hardware value as a cell: arrays as `8x8`, strings bare.
+pub(super) fn value(v: &toml::Value) -> String {
+    match v {
+        toml::Value::Integer(n) => n.to_string(),
+        toml::Value::Float(x) => float(*x),
+        toml::Value::String(s) => s.clone(),
+        toml::Value::Array(a) => a.iter().map(value).collect::<Vec<_>>().join("x"),
+        other => other.to_string(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -407,30 +432,5 @@ mod tests {
         // Checked together as `nnc schedule` checks them.
         let ifmaps = set("ifmap_partition", toml::Value::Boolean(true)).unwrap();
         assert!(Flags::default().with(&ifmaps).builder().is_err());
-    }
-}
-
-/// A float as the schedule file writes it (shortest form that reads back
-/// to the same bits); the non-finite ones as TOML writes them.
-pub fn float(x: f64) -> String {
-    if x.is_finite() {
-        serde_json::to_string(&x).unwrap_or_else(|_| x.to_string())
-    } else if x.is_nan() {
-        "nan".to_owned()
-    } else if x > 0.0 {
-        "inf".to_owned()
-    } else {
-        "-inf".to_owned()
-    }
-}
-
-/// A hardware value as a cell: arrays as `8x8`, strings bare.
-pub(super) fn value(v: &toml::Value) -> String {
-    match v {
-        toml::Value::Integer(n) => n.to_string(),
-        toml::Value::Float(x) => float(*x),
-        toml::Value::String(s) => s.clone(),
-        toml::Value::Array(a) => a.iter().map(value).collect::<Vec<_>>().join("x"),
-        other => other.to_string(),
     }
 }
