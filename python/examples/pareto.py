@@ -30,13 +30,17 @@ df = df[df["status"] == "ok"].sort_values(["time_cycles", "energy_pj"])
 
 # The Pareto front: the points no other beats in both energy and time.
 front = df[df["energy_pj"] < df["energy_pj"].cummin().shift(fill_value=float("inf"))]
-print(front[["nodes.dims", "node.pe_array", "node.gbuf_bytes", "energy_pj", "time_cycles"]].to_string(index=False))
+# A pair is two columns, its rows and its columns (docs/sweep.md#the-results-file).
+pair = lambda p, key: f"{p[key + '.rows']}x{p[key + '.cols']}"
+front = front.assign(nodes=front.apply(pair, axis=1, key="nodes.dims"),
+                     pe_array=front.apply(pair, axis=1, key="node.pe_array"))
+print(front[["nodes", "pe_array", "node.gbuf_bytes", "energy_pj", "time_cycles"]].to_string(index=False))
 
 fig, ax = plt.subplots(figsize=(6, 4))
 ax.scatter(df["time_cycles"], df["energy_pj"] / 1e6, label="design points", color="0.6")
 ax.plot(front["time_cycles"], front["energy_pj"] / 1e6, "o-", color="C3", label="Pareto front")
 for _, p in front.iterrows():
-    ax.annotate(f"{p['nodes.dims']} x {p['node.pe_array']}, {p['node.gbuf_bytes'] // 1024} KiB",
+    ax.annotate(f"{p['nodes']} x {p['pe_array']}, {p['node.gbuf_bytes'] // 1024} KiB",
                 (p["time_cycles"], p["energy_pj"] / 1e6), fontsize=7,
                 textcoords="offset points", xytext=(4, 4))
 ax.set_xlabel("time (cycles)")
