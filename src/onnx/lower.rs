@@ -24,6 +24,8 @@ mod products;
 mod reshape;
 mod rotary;
 mod shapes;
+#[cfg(test)]
+mod test_graph;
 mod tokens;
 mod upsample;
 mod windows;

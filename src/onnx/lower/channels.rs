@@ -185,27 +185,8 @@ fn fmap_dims(f: &Fm) -> Vec<i64> {
 mod tests {
     use crate::onnx::ImportError;
     use crate::onnx::graph::{AttrValue, Dim, Graph, Node, Tensor, ValueInfo};
+    use crate::onnx::lower::test_graph::{ints, node_n as node};
     use crate::onnx::lower::{ImportOptions, lower};
-
-    fn node(op: &str, inputs: &[&str], outputs: &[&str], attrs: Vec<(&str, AttrValue)>) -> Node {
-        Node {
-            name: outputs[0].to_owned(),
-            op: op.to_owned(),
-            domain: String::new(),
-            inputs: inputs.iter().map(|s| (*s).to_owned()).collect(),
-            outputs: outputs.iter().map(|s| (*s).to_owned()).collect(),
-            attrs: attrs.into_iter().map(|(n, v)| (n.to_owned(), v)).collect(),
-        }
-    }
-
-    fn ints(name: &str, v: &[i64]) -> Tensor {
-        Tensor {
-            name: name.to_owned(),
-            dims: vec![v.len() as i64],
-            ints: v.to_vec(),
-            floats: Vec::new(),
-        }
-    }
 
     /// x [B, 8, 4, 4], the nodes, and a 1x1 conv `y` reading `in`.
     fn graph(mut nodes: Vec<Node>, consts: Vec<Tensor>, read: &str) -> Graph {

@@ -358,28 +358,9 @@ pub(super) fn broadcast(dims: &[i64], to: &[i64]) -> Option<Vec<i64>> {
 #[cfg(test)]
 mod tests {
     use crate::onnx::ImportError;
-    use crate::onnx::graph::{AttrValue, Dim, Graph, Node, Tensor, ValueInfo};
+    use crate::onnx::graph::{AttrValue, Dim, Graph, Node, ValueInfo};
+    use crate::onnx::lower::test_graph::{ints, node};
     use crate::onnx::lower::{ImportOptions, lower};
-
-    fn node(op: &str, inputs: &[&str], output: &str, attrs: Vec<(&str, AttrValue)>) -> Node {
-        Node {
-            name: output.to_owned(),
-            op: op.to_owned(),
-            domain: String::new(),
-            inputs: inputs.iter().map(|s| (*s).to_owned()).collect(),
-            outputs: vec![output.to_owned()],
-            attrs: attrs.into_iter().map(|(n, v)| (n.to_owned(), v)).collect(),
-        }
-    }
-
-    fn ints(name: &str, v: &[i64]) -> Tensor {
-        Tensor {
-            name: name.to_owned(),
-            dims: vec![v.len() as i64],
-            ints: v.to_vec(),
-            floats: Vec::new(),
-        }
-    }
 
     fn input(name: &str, dims: &[i64]) -> ValueInfo {
         let mut d = vec![Dim::Free("batch".into())];

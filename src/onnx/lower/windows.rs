@@ -275,28 +275,9 @@ fn merged(pieces: &[Seq], axis: usize) -> Option<Seq> {
 #[cfg(test)]
 mod tests {
     use crate::onnx::ImportError;
-    use crate::onnx::graph::{AttrValue, Dim, Graph, Node, Tensor, ValueInfo};
+    use crate::onnx::graph::{AttrValue, Dim, Graph, ValueInfo};
+    use crate::onnx::lower::test_graph::{ints, node};
     use crate::onnx::lower::{ImportOptions, lower};
-
-    fn node(op: &str, inputs: &[&str], output: &str, attrs: Vec<(&str, AttrValue)>) -> Node {
-        Node {
-            name: output.to_owned(),
-            op: op.to_owned(),
-            domain: String::new(),
-            inputs: inputs.iter().map(|s| (*s).to_owned()).collect(),
-            outputs: vec![output.to_owned()],
-            attrs: attrs.into_iter().map(|(n, v)| (n.to_owned(), v)).collect(),
-        }
-    }
-
-    fn ints(name: &str, v: &[i64]) -> Tensor {
-        Tensor {
-            name: name.to_owned(),
-            dims: vec![v.len() as i64],
-            ints: v.to_vec(),
-            floats: Vec::new(),
-        }
-    }
 
     /// A channels-last map padded as torch's `F.pad(x, (0, 0, 0, p, 0,
     /// p))` exports (the pads reshaped to pairs, their rows reversed,
