@@ -291,6 +291,25 @@ impl Lowering<'_> {
         name
     }
 
+    /// Input 0 of `node` as a plain feature map (neither flattened nor
+    /// padded by a `Pad` node): its expression, channels, height, width and
+    /// whether a layer wrote it; `None` for anything else. The views that
+    /// re-read a map as a sequence start from one.
+    fn plain_fmap(&self, node: &Node) -> Option<(String, u64, u64, u64, bool)> {
+        match self.val(node, 0).ok()? {
+            Val::Fmap {
+                expr,
+                c,
+                h,
+                w,
+                layer,
+                flat: false,
+                pad: [0, 0, 0, 0],
+            } => Some((expr.clone(), *c, *h, *w, *layer)),
+            _ => None,
+        }
+    }
+
     fn val(&self, node: &Node, i: usize) -> Result<&Val, ImportError> {
         let name = node
             .inputs

@@ -24,18 +24,7 @@ impl Lowering<'_> {
     /// 1]`): a sequence over its `H x W` points. `None` for any other
     /// transpose.
     pub(super) fn channels_last_view(&mut self, node: &Node) -> Option<Result<(), ImportError>> {
-        let Ok(Val::Fmap {
-            expr,
-            c,
-            h,
-            w,
-            layer,
-            flat: false,
-            pad: [0, 0, 0, 0],
-        }) = self.val(node, 0).cloned()
-        else {
-            return None;
-        };
+        let (expr, c, h, w, layer) = self.plain_fmap(node)?;
         if perm(node) != [0, 2, 3, 1] {
             return None;
         }

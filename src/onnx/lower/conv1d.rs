@@ -46,18 +46,10 @@ impl Lowering<'_> {
     /// same map, now a sequence of `L` tokens of `C` channels (Whisper's
     /// encoder after its convolutions). `None` for any other transpose.
     pub(super) fn fmap_transpose(&mut self, node: &Node) -> Option<Result<(), ImportError>> {
-        let Ok(Val::Fmap {
-            expr,
-            c,
-            h,
-            w: 1,
-            layer,
-            flat: false,
-            pad: [0, 0, 0, 0],
-        }) = self.val(node, 0).cloned()
-        else {
+        let (expr, c, h, w, layer) = self.plain_fmap(node)?;
+        if w != 1 {
             return None;
-        };
+        }
         let perm = match node.attr("perm") {
             Some(AttrValue::Ints(p)) => p.clone(),
             _ => return None,

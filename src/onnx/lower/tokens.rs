@@ -339,18 +339,7 @@ impl Lowering<'_> {
     /// `Reshape` (or `Flatten` from axis 2) of a feature map `[B, C, H, W]`
     /// to `[B, C, H * W]`; `None` for any other reshape of a feature map.
     fn fmap_to_seq(&mut self, node: &Node) -> Option<Result<(), ImportError>> {
-        let Ok(Val::Fmap {
-            expr,
-            c,
-            h,
-            w,
-            layer,
-            flat: false,
-            pad: [0, 0, 0, 0],
-        }) = self.val(node, 0).cloned()
-        else {
-            return None;
-        };
+        let (expr, c, h, w, layer) = self.plain_fmap(node)?;
         let tokens = h.checked_mul(w)?;
         let to_tokens = match node.op.as_str() {
             "Flatten" => matches!(node.attr("axis"), Some(AttrValue::Int(2))),
