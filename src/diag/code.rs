@@ -194,6 +194,9 @@ codes! {
         UnknownPreset = "H006",
         /// More than one node, yet moving data between nodes costs nothing.
         FreeNoc = "W004",
+        /// `[tech]` cannot price the design, whose energies are all given:
+        /// no area.
+        NoArea = "W006",
     }
     SweepSpec {
         /// A sweep spec that is not TOML.

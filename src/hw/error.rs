@@ -191,6 +191,17 @@ pub enum HwWarning {
         /// The `noc_hop` key, when the file gives it.
         span: Option<Range<usize>>,
     },
+    /// `[tech]` cannot price the design (a size outside the technology
+    /// tables), but every energy is given: the area is unknown.
+    #[error("`{origin}`: no area: {why}")]
+    NoArea {
+        /// Where the description came from.
+        origin: String,
+        /// What the model cannot price.
+        why: String,
+        /// The key to blame, when the file gives it.
+        span: Option<Range<usize>>,
+    },
 }
 
 impl HwWarning {
@@ -210,6 +221,18 @@ impl HwWarning {
                 };
                 d.note("moving data between nodes costs nothing, so layers are split as if the NoC were free")
                     .help("give the energy of one word over one hop: `[energy] noc_hop`")
+            }
+            HwWarning::NoArea { why, span, .. } => {
+                let d = Diagnostic::new(
+                    Code::NoArea,
+                    format!("the technology model gives no area: {why}"),
+                );
+                let d = match span {
+                    Some(span) => d.primary(Span::from(span.clone()), "outside the tables"),
+                    None => d,
+                };
+                d.note("every energy is given, so the file still loads; its area is unknown")
+                    .help("the tables' ranges: docs/model/technology.md#what-the-model-covers")
             }
         }
     }

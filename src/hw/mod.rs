@@ -8,18 +8,21 @@
 //! - `error`: what can be wrong with one, and its diagnostics;
 //! - `unit`: the energy unit and what a clock turns cycles into;
 //! - `size`: sizes in bytes or with a binary unit (`"64 KiB"`);
-//! - `set`: one-off changes of a key (`--set node.gbuf_bytes=65536`).
+//! - `set`: one-off changes of a key (`--set node.gbuf_bytes=65536`);
+//! - `tech`: `[tech]`, the energies and area the technology model gives.
 
 mod error;
 mod parse;
 mod set;
 mod size;
+mod tech;
 mod unit;
 
 pub use error::{HwError, HwWarning, Problem};
 pub use parse::parse_with;
 pub use set::{Set, SetError};
 pub use size::{SIZE_EXPECTED, parse_size};
+pub use tech::{Area, AreaParts, DEFAULT_DRAM, Tech, format_mm2};
 
 pub use unit::{EnergyUnit, MAX_UNIT_LEN, format_seconds, format_watts};
 
@@ -58,8 +61,15 @@ pub struct Hardware {
     /// Clock frequency in MHz, if given: what turns cycles into seconds.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub clock_mhz: Option<f64>,
-    /// Energy costs per op, word access and hop.
+    /// Energy costs per op, word access and hop: the file's, and with
+    /// `[tech]` the model's for those it leaves out.
     pub energy: Energy,
+    /// The technology the design is priced in (`[tech]`), if given.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub tech: Option<Tech>,
+    /// The design's area from the technology model; `None` without `[tech]`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub area: Option<Area>,
     /// The changes applied to the text (`--set`, a sweep's point), as
     /// `KEY=VALUE`; the fields above are the changed values.
     #[serde(skip_serializing_if = "Vec::is_empty")]
@@ -423,7 +433,12 @@ mod tests {
         assert!(parse(tetris, "t").unwrap().warnings.is_empty());
         for (text, given) in [
             (tetris.replace("noc_hop = 40.0", "noc_hop = 0"), "0"),
-            (tetris.replace("noc_hop = 40.0\n", ""), "not given"),
+            (
+                tetris
+                    .replace("noc_hop = 40.0\n", "")
+                    .replace("[tech]\nnode = \"45nm\"\n", ""),
+                "not given",
+            ),
         ] {
             let hw = parse(&text, "t.toml").unwrap();
             let span = (given == "0")
@@ -439,6 +454,11 @@ mod tests {
                 }]
             );
         }
+        // With `[tech]`, a hop not given is the model's: no warning.
+        let hw = parse(&tetris.replace("noc_hop = 40.0\n", ""), "t.toml").unwrap();
+        assert!(hw.warnings.is_empty(), "{:?}", hw.warnings);
+        assert!(hw.energy.noc_hop > 0.0);
+        assert_eq!(hw.tech.unwrap().derived, ["noc_hop"]);
         // One node has no NoC: no warning.
         assert!(parse(eyeriss, "t").unwrap().warnings.is_empty());
         // Presets: case and typos.

@@ -6,6 +6,7 @@
 
 use super::error::{HwError, HwWarning, Problem};
 use super::size::{self, SIZE_EXPECTED};
+use super::tech::{self, EnergySection, Sizes, TechSection};
 use super::{Energy, EnergyUnit, Hardware, MAX_CLOCK_MHZ, Set};
 use crate::diag::SerdeProblem;
 use crate::ir::Dim2;
@@ -30,7 +31,10 @@ struct File {
     node: NodeSection,
     #[serde(default)]
     dram: DramSection,
-    energy: Energy,
+    #[serde(default)]
+    tech: Option<TechSection>,
+    #[serde(default)]
+    energy: EnergySection,
 }
 
 #[derive(Deserialize)]
@@ -91,15 +95,37 @@ pub fn parse_with(text: &str, origin: &str, sets: &[Set]) -> Result<Hardware, Hw
     checks.geometry(&file)?;
     let dataflow = checks.dataflow(&file)?;
     let (regf_bytes, gbuf_bytes) = checks.sizes(&file, dataflow)?;
-    let energy_unit = checks.energies(&file)?;
     let nodes = Dim2::new(file.nodes.dims[0], file.nodes.dims[1]);
-    let warnings = warnings(text, origin, nodes, &file.energy);
+    let pe_array = Dim2::new(file.node.pe_array[0], file.node.pe_array[1]);
+    let sizes = Sizes {
+        word_bits: file.word_bits,
+        nodes: nodes.size(),
+        pes_per_node: pe_array.size(),
+        regf_bytes,
+        gbuf_bytes,
+    };
+    let (energy_unit, resolved) = checks.energies(&file, &sizes)?;
+    let tech::Resolved {
+        energy,
+        tech,
+        area,
+        unpriced,
+    } = resolved;
+    let mut warnings = warnings(text, origin, nodes, &energy);
+    if let Some(f) = unpriced {
+        let short = f.key.rsplit('.').next().unwrap_or(f.key);
+        warnings.push(HwWarning::NoArea {
+            origin: origin.to_owned(),
+            why: format!("`{short}`: {}", f.message),
+            span: find_key(text, short),
+        });
+    }
     Ok(Hardware {
         name: file.name,
         word_bits: file.word_bits,
         nodes,
         memory: file.nodes.memory,
-        pe_array: Dim2::new(file.node.pe_array[0], file.node.pe_array[1]),
+        pe_array,
         regf_bytes,
         gbuf_bytes,
         bus_width_bits: file.node.bus_width_bits,
@@ -107,7 +133,9 @@ pub fn parse_with(text: &str, origin: &str, sets: &[Set]) -> Result<Hardware, Hw
         dram_bandwidth_bytes_per_cycle: file.dram.bandwidth_bytes_per_cycle,
         energy_unit,
         clock_mhz: file.clock_mhz,
-        energy: file.energy,
+        energy,
+        tech,
+        area,
         set: sets.iter().map(Set::to_string).collect(),
         text_sha256: crate::sha256::hex(text.as_bytes()),
         warnings,
@@ -300,8 +328,13 @@ impl Checks<'_> {
         })
     }
 
-    /// The energy unit, the clock and the energies: the unit.
-    fn energies(&self, file: &File) -> Result<EnergyUnit, HwError> {
+    /// The energy unit, the clock and the energies: the unit, and the
+    /// energies with what `[tech]` derives of them and the area.
+    fn energies(
+        &self,
+        file: &File,
+        sizes: &Sizes,
+    ) -> Result<(EnergyUnit, tech::Resolved), HwError> {
         let energy_unit = match &file.energy_unit {
             None => EnergyUnit::PJ,
             Some(u) => EnergyUnit::parse(u)
@@ -314,7 +347,9 @@ impl Checks<'_> {
                 &format!("a clock frequency in MHz above 0 and at most {MAX_CLOCK_MHZ:e}"),
             )?;
         }
-        let e = &file.energy;
+        let priced = tech::resolve(file.tech.as_ref(), &file.energy, &energy_unit, sizes)
+            .map_err(|f| self.error(f.key, f.problem, f.message))?;
+        let e = &priced.energy;
         for (key, v) in [
             ("energy.mac", e.mac),
             ("energy.dram", e.dram),
@@ -332,7 +367,7 @@ impl Checks<'_> {
                 ),
             )?;
         }
-        Ok(energy_unit)
+        Ok((energy_unit, priced))
     }
 }
 

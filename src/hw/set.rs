@@ -38,7 +38,7 @@ impl Kind {
 }
 
 /// Every key of the hardware file and what it holds (docs/hardware.md).
-const KEYS: [(&str, Kind); 19] = [
+const KEYS: [(&str, Kind); 22] = [
     ("name", Kind::Text),
     ("word_bits", Kind::Count),
     ("energy_unit", Kind::Text),
@@ -58,6 +58,9 @@ const KEYS: [(&str, Kind); 19] = [
     ("energy.regf", Kind::Number),
     ("energy.noc_hop", Kind::Number),
     ("energy.static_per_cycle", Kind::Number),
+    ("tech.node", Kind::Text),
+    ("tech.dram", Kind::Text),
+    ("tech.sram_word_bits", Kind::Count),
 ];
 
 /// The keys a change may name, in the file's order.

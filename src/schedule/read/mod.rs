@@ -20,7 +20,7 @@ use super::types::{
 };
 use crate::diag::{Code, Diagnostic, Report, SerdeProblem, Span};
 use crate::hw::Hardware;
-use crate::hw::{Energy, EnergyUnit};
+use crate::hw::{Area, Energy, EnergyUnit, Tech};
 use crate::ir::Dim2;
 use crate::sched::Compat;
 use crate::sched::machine::{Dataflow, MemType};
@@ -99,6 +99,13 @@ pub struct SavedHardware {
     pub clock_mhz: Option<f64>,
     /// Energy costs per op, word access and hop.
     pub energy: Energy,
+    /// The technology the hardware was priced in (absent without `[tech]`
+    /// and in files written before it existed).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tech: Option<Tech>,
+    /// The design's area (absent without `[tech]`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub area: Option<Area>,
     /// The changes applied to the hardware text (`--set`, a sweep's
     /// point), as `KEY=VALUE`.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
@@ -199,6 +206,8 @@ impl From<&ScheduleFile> for SavedSchedule {
             energy_unit,
             clock_mhz,
             energy,
+            tech,
+            area,
             set,
             // Not written to the file.
             text_sha256: _,
@@ -241,6 +250,8 @@ impl From<&ScheduleFile> for SavedSchedule {
                 energy_unit: energy_unit.clone(),
                 clock_mhz: *clock_mhz,
                 energy: *energy,
+                tech: tech.clone(),
+                area: *area,
                 set: set.clone(),
                 regf_words: *regf_words,
                 gbuf_words: *gbuf_words,

@@ -1,0 +1,745 @@
+//! The hardware file's `[tech]` section (docs/hardware.md#tech): the
+//! process node and DRAM interface the design is priced in. With it, every
+//! `[energy]` key the file leaves out comes from the technology model
+//! (`crate::tech`), sized by the file's own capacities and word, and the
+//! design's area is rolled up per component; explicit energies still win,
+//! key by key.
+//!
+//! This module turns the file's sections into the resolved [`Energy`], the
+//! [`Tech`] echo and the [`Area`]; what it cannot price is a [`Fault`]
+//! naming the key to blame, which the parser turns into a diagnostic.
+
+use super::error::Problem;
+use super::{Energy, EnergyUnit};
+use crate::tech::{
+    AreaBreakdown, AreaComponent, Bytes, ComponentAreas, Design, DramInterface, MAX_FLIPFLOP_REGF,
+    Ports, ProcessNode, RegfImpl, TechError, Technology, WordBits,
+};
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+use std::str::FromStr;
+
+/// `[tech]` as written.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct TechSection {
+    node: String,
+    #[serde(default)]
+    dram: Option<String>,
+    #[serde(default)]
+    sram_word_bits: Option<u64>,
+}
+
+/// `[energy]` as written: every key optional, since `[tech]` may derive it.
+#[derive(Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct EnergySection {
+    mac: Option<f64>,
+    dram: Option<f64>,
+    gbuf: Option<f64>,
+    array: Option<f64>,
+    regf: Option<f64>,
+    noc_hop: Option<f64>,
+    static_per_cycle: Option<f64>,
+}
+
+/// The DRAM interface a `[tech]` section without `dram` is priced with
+/// (docs/hardware.md#tech).
+pub const DEFAULT_DRAM: DramInterface = DramInterface::Lpddr4;
+
+/// The technology a hardware is priced in, as the schedule file records it
+/// (`hardware.tech`).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Tech {
+    /// The process node (`[tech] node`).
+    #[serde(serialize_with = "by_name", deserialize_with = "from_name")]
+    pub node: ProcessNode,
+    /// The DRAM interface (`[tech] dram`; [`DEFAULT_DRAM`] when not given).
+    #[serde(serialize_with = "by_name", deserialize_with = "from_name")]
+    pub dram: DramInterface,
+    /// Bits the global buffer's SRAM reads or writes at once
+    /// (`[tech] sram_word_bits`; the data word when not given).
+    pub sram_word_bits: u64,
+    /// The `[energy]` keys the model gave (those the file left out), in
+    /// the file's order.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub derived: Vec<String>,
+}
+
+fn by_name<T: std::fmt::Display, S: Serializer>(v: &T, s: S) -> Result<S::Ok, S::Error> {
+    s.collect_str(v)
+}
+
+fn from_name<'de, T, D>(d: D) -> Result<T, D::Error>
+where
+    T: FromStr<Err = TechError>,
+    D: Deserializer<'de>,
+{
+    let s = String::deserialize(d)?;
+    s.parse().map_err(serde::de::Error::custom)
+}
+
+/// Area per component, mm² (docs/model/technology.md#area-roll-up).
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AreaParts {
+    /// The PEs' MAC units.
+    pub mac: f64,
+    /// The PEs' register files.
+    pub regf: f64,
+    /// The global buffer SRAMs.
+    pub gbuf: f64,
+    /// The NoC routers.
+    pub noc: f64,
+}
+
+impl AreaParts {
+    fn of(c: &ComponentAreas) -> AreaParts {
+        AreaParts {
+            mac: c[AreaComponent::Macs],
+            regf: c[AreaComponent::RegisterFiles],
+            gbuf: c[AreaComponent::GlobalBuffers],
+            noc: c[AreaComponent::Noc],
+        }
+    }
+
+    /// Each component's report name with its area, mm².
+    pub fn iter(&self) -> [(&'static str, f64); 4] {
+        [
+            ("mac", self.mac),
+            ("regf", self.regf),
+            ("gbuf", self.gbuf),
+            ("noc", self.noc),
+        ]
+    }
+}
+
+/// The area of a design priced by `[tech]`, as the schedule file records
+/// it (`hardware.area`). Wiring, control and I/O are left out
+/// (docs/model/technology.md#what-is-left-out).
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Area {
+    /// The whole chip, mm².
+    pub total_mm2: f64,
+    /// The whole chip per component, mm².
+    pub chip_mm2: AreaParts,
+    /// One node per component, mm².
+    pub node_mm2: AreaParts,
+}
+
+impl Area {
+    fn of(a: &AreaBreakdown) -> Area {
+        Area {
+            total_mm2: a.total_mm2(),
+            chip_mm2: AreaParts::of(&a.chip()),
+            node_mm2: AreaParts::of(&a.per_node),
+        }
+    }
+
+    /// The line a summary prints: `area: 12.3 mm² (mac 1.2, ...)`, or why
+    /// there is none.
+    pub fn line(area: Option<&Area>) -> String {
+        match area {
+            None => "area: unknown (no [tech] node)".to_owned(),
+            Some(a) => {
+                let parts: Vec<String> = a
+                    .chip_mm2
+                    .iter()
+                    .iter()
+                    .filter(|(_, mm2)| *mm2 > 0.0)
+                    .map(|(name, mm2)| format!("{name} {}", format_mm2(*mm2)))
+                    .collect();
+                format!(
+                    "area: {} mm² ({})",
+                    format_mm2(a.total_mm2),
+                    parts.join(", ")
+                )
+            }
+        }
+    }
+}
+
+/// An area in mm² with three significant digits (`12.3`, `0.0412`).
+pub fn format_mm2(mm2: f64) -> String {
+    if mm2 == 0.0 || !mm2.is_finite() {
+        return format!("{mm2}");
+    }
+    let digits = (2 - mm2.abs().log10().floor() as i32).max(0) as usize;
+    format!("{mm2:.digits$}")
+}
+
+/// What the model cannot price, and the key to blame.
+#[derive(Debug)]
+pub(super) struct Fault {
+    /// The dotted key.
+    pub key: &'static str,
+    /// Which kind of error.
+    pub problem: Problem,
+    /// What is wrong, without the key's name.
+    pub message: String,
+}
+
+impl Fault {
+    fn new(key: &'static str, problem: Problem, message: impl Into<String>) -> Fault {
+        Fault {
+            key,
+            problem,
+            message: message.into(),
+        }
+    }
+}
+
+/// What the technology model is asked about: the file's sizes.
+pub(super) struct Sizes {
+    pub word_bits: u64,
+    pub nodes: u64,
+    pub pes_per_node: u64,
+    pub regf_bytes: u64,
+    pub gbuf_bytes: u64,
+}
+
+/// A file's energies as the model uses them, with what `[tech]` made of
+/// the file.
+pub(super) struct Resolved {
+    /// The energies: the file's, and the model's for those it leaves out.
+    pub energy: Energy,
+    /// The technology echo, with `[tech]`.
+    pub tech: Option<Tech>,
+    /// The area, with `[tech]` and sizes the model covers.
+    pub area: Option<Area>,
+    /// Why there is no area although the file has `[tech]`: a size outside
+    /// the tables, harmless while every energy is given (a warning).
+    pub unpriced: Option<Fault>,
+}
+
+/// The energies, the technology and the area of a file: explicit energies
+/// as given, the rest from `tech`; without `tech` every energy but
+/// `noc_hop` and `static_per_cycle` must be given.
+pub(super) fn resolve(
+    tech: Option<&TechSection>,
+    energy: &EnergySection,
+    unit: &EnergyUnit,
+    sizes: &Sizes,
+) -> Result<Resolved, Fault> {
+    let Some(section) = tech else {
+        return Ok(Resolved {
+            energy: explicit(energy)?,
+            tech: None,
+            area: None,
+            unpriced: None,
+        });
+    };
+    let (node, dram) = names(section)?;
+    let sram_word_bits = section.sram_word_bits.unwrap_or(sizes.word_bits);
+    let echo = |derived| Tech {
+        node,
+        dram,
+        sram_word_bits,
+        derived,
+    };
+    let e = energy;
+    let priced = match Priced::new(node, dram, section, sizes) {
+        Ok(p) => p,
+        Err(f) => {
+            let given = [e.mac, e.dram, e.gbuf, e.array, e.regf, e.noc_hop];
+            if given.iter().all(Option::is_some) {
+                return Ok(Resolved {
+                    energy: explicit(e)?,
+                    tech: Some(echo(Vec::new())),
+                    area: None,
+                    unpriced: Some(f),
+                });
+            }
+            return Err(f);
+        }
+    };
+    let mut derived = Vec::new();
+    // The model's energies are pJ; the file's unit may be another SI unit.
+    let per_pj = unit.joules().map(|j| 1e-12 / j);
+    let mut pick = |key: &'static str, given: Option<f64>, pj: f64| -> Result<f64, Fault> {
+        if let Some(v) = given {
+            return Ok(v);
+        }
+        let Some(k) = per_pj else {
+            return Err(Fault::new(
+                "energy_unit",
+                Problem::BadValue,
+                format!(
+                    "`{}` is not an SI energy unit, so `[energy] {key}` cannot come from `[tech]` (its energies are in pJ): give every energy, or an SI unit such as \"pJ\"",
+                    unit.name()
+                ),
+            ));
+        };
+        derived.push(key.to_owned());
+        Ok(pj * k)
+    };
+    let energy = Energy {
+        mac: pick("mac", e.mac, priced.mac_pj)?,
+        dram: pick("dram", e.dram, priced.dram_pj)?,
+        gbuf: pick("gbuf", e.gbuf, priced.gbuf_pj)?,
+        array: pick("array", e.array, priced.array_pj)?,
+        regf: pick("regf", e.regf, priced.regf_pj)?,
+        noc_hop: pick("noc_hop", e.noc_hop, priced.noc_hop_pj)?,
+        // Leakage needs a clock to become energy per cycle, and the
+        // presets' static energies are measured, so the model gives none.
+        static_per_cycle: e.static_per_cycle.unwrap_or(0.0),
+    };
+    Ok(Resolved {
+        energy,
+        tech: Some(echo(derived)),
+        area: Some(Area::of(&priced.area)),
+        unpriced: None,
+    })
+}
+
+/// The node and DRAM interface `[tech]` names.
+fn names(section: &TechSection) -> Result<(ProcessNode, DramInterface), Fault> {
+    let node = parse_name::<ProcessNode>(
+        "tech.node",
+        &section.node,
+        &ProcessNode::ALL.map(ProcessNode::name),
+        "process node",
+    )?;
+    let dram = match &section.dram {
+        None => DEFAULT_DRAM,
+        Some(d) => parse_name::<DramInterface>(
+            "tech.dram",
+            d,
+            &DramInterface::ALL.map(DramInterface::name),
+            "DRAM interface",
+        )?,
+    };
+    Ok((node, dram))
+}
+
+/// The energies of a file without `[tech]`: the five per-access ones must
+/// be given.
+fn explicit(e: &EnergySection) -> Result<Energy, Fault> {
+    let need = |key: &'static str, v: Option<f64>| {
+        v.ok_or_else(|| {
+            Fault::new(
+                match key {
+                    "mac" => "energy.mac",
+                    "dram" => "energy.dram",
+                    "gbuf" => "energy.gbuf",
+                    "array" => "energy.array",
+                    _ => "energy.regf",
+                },
+                Problem::MissingKey,
+                format!(
+                    "missing field `{key}`: give `[energy] {key}`, or a `[tech] node` to derive the energies the file leaves out"
+                ),
+            )
+        })
+    };
+    Ok(Energy {
+        mac: need("mac", e.mac)?,
+        dram: need("dram", e.dram)?,
+        gbuf: need("gbuf", e.gbuf)?,
+        array: need("array", e.array)?,
+        regf: need("regf", e.regf)?,
+        noc_hop: e.noc_hop.unwrap_or(0.0),
+        static_per_cycle: e.static_per_cycle.unwrap_or(0.0),
+    })
+}
+
+/// Every per-access energy the model gives for a file's sizes, in pJ per
+/// data word, and the design's area
+/// (docs/hardware.md#what-tech-derives).
+struct Priced {
+    mac_pj: f64,
+    dram_pj: f64,
+    gbuf_pj: f64,
+    array_pj: f64,
+    regf_pj: f64,
+    noc_hop_pj: f64,
+    area: AreaBreakdown,
+}
+
+/// The mean of a read and a write: the model has one energy per access of
+/// a level, and a buffer is both read and written.
+fn access(read: f64, write: f64) -> f64 {
+    0.5 * (read + write)
+}
+
+impl Priced {
+    fn new(
+        node: ProcessNode,
+        dram: DramInterface,
+        section: &TechSection,
+        s: &Sizes,
+    ) -> Result<Priced, Fault> {
+        let t = Technology::new(node);
+        let word = bits("word_bits", s.word_bits)?;
+        let sram_key = if section.sram_word_bits.is_some() {
+            "tech.sram_word_bits"
+        } else {
+            "word_bits"
+        };
+        let sram_word_bits = section.sram_word_bits.unwrap_or(s.word_bits);
+        let sram_word = bits(sram_key, sram_word_bits)?;
+        let blame = |key: &'static str| {
+            move |e: TechError| {
+                Fault::new(
+                    key,
+                    Problem::OutOfRange,
+                    format!("the {node} technology model cannot price it: {e}"),
+                )
+            }
+        };
+        let mac = t.mac(word).map_err(blame("word_bits"))?;
+        let regf_impl = if s.regf_bytes > MAX_FLIPFLOP_REGF.0 {
+            RegfImpl::Sram
+        } else {
+            RegfImpl::FlipFlop
+        };
+        let (regf_pj, regf_area) = match (s.regf_bytes, regf_impl) {
+            (0, _) => (0.0, 0.0),
+            (b, RegfImpl::FlipFlop) => {
+                let r = t
+                    .register_file(Bytes(b), word)
+                    .map_err(blame("node.regf_bytes"))?;
+                (access(r.read_pj_per_word, r.write_pj_per_word), r.area_mm2)
+            }
+            (b, RegfImpl::Sram) => {
+                let r = t
+                    .sram(Bytes(b), word, Ports::One)
+                    .map_err(blame("node.regf_bytes"))?;
+                (access(r.read_pj_per_word, r.write_pj_per_word), r.area_mm2)
+            }
+        };
+        let gbuf = t
+            .sram(Bytes(s.gbuf_bytes), sram_word, Ports::One)
+            .map_err(|e| match &e {
+                TechError::OutOfRange { what, .. } if what.contains("width") => blame(sram_key)(e),
+                _ => blame("node.gbuf_bytes")(e),
+            })?;
+        // One SRAM access carries sram_word / word data words.
+        let gbuf_pj = access(gbuf.read_pj_per_word, gbuf.write_pj_per_word) * s.word_bits as f64
+            / sram_word_bits as f64;
+        let design = Design {
+            nodes: u32::try_from(s.nodes).unwrap_or(u32::MAX),
+            pes_per_node: u32::try_from(s.pes_per_node).unwrap_or(u32::MAX),
+            word_bits: word,
+            regf: Bytes(s.regf_bytes),
+            regf_impl,
+            gbuf: vec![Bytes(s.gbuf_bytes)],
+            gbuf_word_bits: sram_word,
+            gbuf_ports: Ports::One,
+            noc_flit_bits: (s.nodes > 1).then_some(word),
+        };
+        let area = t.area(&design).map_err(blame("tech.node"))?;
+        // A word crosses the PE array on a bus as long as the array's side
+        // (the PEs' area as a square); a NoC hop is a router plus a link
+        // as long as a node's side (docs/hardware.md#what-tech-derives).
+        let pes = s.pes_per_node as f64;
+        let array_side = (pes * (mac.area_mm2 + regf_area)).sqrt();
+        let node_side = area.per_node.total_mm2().sqrt();
+        let array_pj = t
+            .noc_hop(word, array_side)
+            .map_err(blame("tech.node"))?
+            .link_pj_per_word;
+        let noc_hop_pj = t
+            .noc_hop(word, node_side)
+            .map_err(blame("tech.node"))?
+            .pj_per_word();
+        Ok(Priced {
+            mac_pj: mac.pj_per_mac,
+            dram_pj: t.dram(dram).pj_per_word(word),
+            gbuf_pj,
+            array_pj,
+            regf_pj,
+            noc_hop_pj,
+            area,
+        })
+    }
+}
+
+/// A width in bits as the model takes it.
+fn bits(key: &'static str, b: u64) -> Result<WordBits, Fault> {
+    u32::try_from(b).map(WordBits).map_err(|_| {
+        Fault::new(
+            key,
+            Problem::OutOfRange,
+            format!("{b} bits is outside the technology tables"),
+        )
+    })
+}
+
+/// A name of `names`, or a bad value suggesting the closest.
+fn parse_name<T: FromStr>(
+    key: &'static str,
+    given: &str,
+    names: &[&'static str],
+    what: &str,
+) -> Result<T, Fault> {
+    given.parse::<T>().map_err(|_| {
+        let lower = given.trim().to_lowercase().replace(" ", "");
+        let hint = crate::suggest::suggest(&lower, names.iter().copied())
+            .map(|c| format!("did you mean `{c}`? "))
+            .unwrap_or_default();
+        Fault::new(
+            key,
+            Problem::BadValue,
+            format!(
+                "unknown {what} `{given}`; {hint}the technology model has {}",
+                names
+                    .iter()
+                    .map(|n| format!("`{n}`"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+        )
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::{HwError, HwWarning, Problem, Set, load, load_with, parse, parse_with};
+
+    /// A 16x16 PE array with 512 B register files and a 64 KiB buffer read
+    /// 64 bits at a time, in 45 nm, with no energies.
+    const T45: &str = r#"name = "t45"
+word_bits = 16
+
+[nodes]
+dims = [1, 1]
+memory = "2d"
+
+[node]
+pe_array = [16, 16]
+regf_bytes = 512
+gbuf_bytes = "64 KiB"
+
+[tech]
+node = "45nm"
+sram_word_bits = 64
+"#;
+
+    /// The committed CACTI row `node,capacity,word,ports` of sram.csv: its
+    /// area, read and write energies, read from the table's text.
+    fn sram_row(key: &str) -> [f64; 3] {
+        let text = include_str!("../tech/tables/sram.csv");
+        let line = text
+            .lines()
+            .find(|l| l.starts_with(&format!("{key},")))
+            .unwrap_or_else(|| panic!("no row {key}"));
+        let f: Vec<f64> = line
+            .split(',')
+            .skip(4)
+            .map(|x| x.parse().unwrap())
+            .collect();
+        [f[0], f[1], f[2]]
+    }
+
+    fn invalid(e: HwError) -> (Option<String>, Problem, String, String) {
+        match e {
+            HwError::Invalid {
+                span,
+                problem,
+                message,
+                text,
+                ..
+            } => (span.map(|s| text[s].to_owned()), problem, message, text),
+            other => panic!("expected an invalid file, got {other}"),
+        }
+    }
+
+    #[test]
+    fn tech_derives_every_energy_the_file_leaves_out() {
+        let hw = parse(T45, "t").unwrap();
+        let tech = hw.tech.as_ref().unwrap();
+        assert_eq!(tech.node.name(), "45nm");
+        assert_eq!(tech.dram.name(), "lpddr4");
+        assert_eq!(
+            tech.derived,
+            ["mac", "dram", "gbuf", "array", "regf", "noc_hop"]
+        );
+        // The buffer at a table point: exactly the committed CACTI row,
+        // one 64-bit access (the mean of a read and a write) per four
+        // 16-bit words.
+        let [area, read, write] = sram_row("45nm,65536,64,1");
+        assert_eq!(hw.energy.gbuf, 0.5 * (read + write) * 16.0 / 64.0);
+        assert_eq!(hw.area.unwrap().chip_mm2.gbuf, area);
+        // LPDDR4's 8 pJ per bit (docs/model/technology.md#dram).
+        assert_eq!(hw.energy.dram, 8.0 * 16.0);
+        // Bigger storage costs more per access and more area.
+        let big = T45.replace("\"64 KiB\"", "\"1 MiB\"");
+        let big = parse(&big, "t").unwrap();
+        assert!(big.energy.gbuf > hw.energy.gbuf);
+        assert!(big.area.unwrap().total_mm2 > hw.area.unwrap().total_mm2);
+        // Static energy needs a clock and is not derived.
+        assert_eq!(hw.energy.static_per_cycle, 0.0);
+        for e in [
+            hw.energy.mac,
+            hw.energy.array,
+            hw.energy.regf,
+            hw.energy.noc_hop,
+        ] {
+            assert!(e > 0.0 && e.is_finite(), "{:?}", hw.energy);
+        }
+    }
+
+    #[test]
+    fn explicit_energies_win_key_by_key() {
+        let text = format!("{T45}\n[energy]\ngbuf = 7.5\ndram = 100\n");
+        let hw = parse(&text, "t").unwrap();
+        assert_eq!((hw.energy.gbuf, hw.energy.dram), (7.5, 100.0));
+        let derived = &hw.tech.unwrap().derived;
+        assert_eq!(derived, &["mac", "array", "regf", "noc_hop"]);
+        // The model's pJ in the file's unit.
+        let nj = T45.replace("word_bits = 16", "word_bits = 16\nenergy_unit = \"nJ\"");
+        let pj = parse(T45, "t").unwrap().energy;
+        let nj = parse(&nj, "t").unwrap().energy;
+        assert!((nj.gbuf * 1e3 - pj.gbuf).abs() <= 1e-12 * pj.gbuf);
+        // A unit of the file's own cannot take pJ: the unit is blamed.
+        let own = T45.replace("word_bits = 16", "word_bits = 16\nenergy_unit = \"MAC\"");
+        let (span, problem, message, _) = invalid(parse(&own, "t").unwrap_err());
+        assert_eq!(
+            (span.as_deref(), problem),
+            (Some("energy_unit"), Problem::BadValue)
+        );
+        assert!(message.contains("not an SI energy unit"), "{message}");
+    }
+
+    #[test]
+    fn the_presets_keep_their_energies_and_get_an_area() {
+        for name in super::super::preset_names() {
+            let hw = load(name).unwrap();
+            let tech = hw.tech.as_ref().unwrap_or_else(|| panic!("{name}"));
+            assert!(tech.derived.is_empty(), "{name}: {:?}", tech.derived);
+            let area = hw.area.unwrap_or_else(|| panic!("{name} has no area"));
+            assert!(area.total_mm2 > 0.0, "{name}");
+        }
+        let eyeriss = load("eyeriss").unwrap();
+        assert_eq!(eyeriss.energy.gbuf, 6.0);
+        // A change of node moves the area, not the energies.
+        let set: Set = "tech.node=28nm".parse().unwrap();
+        let at28 = load_with("eyeriss", &[set]).unwrap();
+        assert_eq!(at28.energy, eyeriss.energy);
+        assert!(at28.area.unwrap().total_mm2 < eyeriss.area.unwrap().total_mm2);
+    }
+
+    #[test]
+    fn without_tech_the_energies_are_required() {
+        let text = T45.replace("[tech]\nnode = \"45nm\"\nsram_word_bits = 64\n", "");
+        let (_, problem, message, _) = invalid(parse(&text, "t").unwrap_err());
+        assert_eq!(problem, Problem::MissingKey);
+        assert!(message.contains("missing field `mac`"), "{message}");
+        assert!(message.contains("[tech] node"), "{message}");
+        // `--set tech.node=...` gives a file without `[tech]` one.
+        let set: Set = "tech.node=65nm".parse().unwrap();
+        let hw = parse_with(&text, "t", &[set]).unwrap();
+        assert_eq!(hw.tech.unwrap().node.name(), "65nm");
+    }
+
+    #[test]
+    fn bad_tech_values_point_at_their_key() {
+        for (from, to, key, says) in [
+            (
+                "node = \"45nm\"",
+                "node = \"45mm\"",
+                "node",
+                "did you mean `45nm`?",
+            ),
+            (
+                "node = \"45nm\"",
+                "node = \"40nm\"",
+                "node",
+                "`65nm`, `45nm`",
+            ),
+            (
+                "node = \"45nm\"",
+                "node = \"45nm\"\ndram = \"lpdr4\"",
+                "dram",
+                "did you mean `lpddr4`?",
+            ),
+            (
+                "\"64 KiB\"",
+                "\"64 MiB\"",
+                "gbuf_bytes",
+                "SRAM capacity of 64 MiB is outside the technology tables (256 B to 32 MiB)",
+            ),
+            (
+                "sram_word_bits = 64",
+                "sram_word_bits = 1024",
+                "sram_word_bits",
+                "8 bits to 512 bits",
+            ),
+            (
+                "regf_bytes = 512",
+                "regf_bytes = 1000000000",
+                "regf_bytes",
+                "32 MiB",
+            ),
+        ] {
+            let text = T45.replace(from, to);
+            assert_ne!(text, T45);
+            let (span, _, message, _) = invalid(parse(&text, "t").unwrap_err());
+            assert_eq!(span.as_deref(), Some(key), "{message}");
+            assert!(message.starts_with(&format!("`{key}`: ")), "{message}");
+            assert!(message.contains(says), "{message}");
+        }
+        // A size outside the tables with every energy given: a warning,
+        // and no area rather than a wrong one.
+        let text = format!(
+            "{}\n[energy]\nmac = 1\ndram = 1\ngbuf = 1\narray = 1\nregf = 1\nnoc_hop = 0\n",
+            T45.replace("\"64 KiB\"", "\"64 MiB\"")
+        );
+        let hw = parse(&text, "t").unwrap();
+        assert_eq!(hw.area, None);
+        let [HwWarning::NoArea { why, span, .. }] = &hw.warnings[..] else {
+            panic!("{:?}", hw.warnings);
+        };
+        assert!(why.starts_with("`gbuf_bytes`: "), "{why}");
+        assert_eq!(&text[span.clone().unwrap()], "gbuf_bytes");
+    }
+
+    /// The `eyeriss-chip` preset's area through the hardware file, against
+    /// the published core (docs/model/technology.md#calibration).
+    #[test]
+    fn eyeriss_chip_preset_area_within_25_percent_of_the_core() {
+        // JSSC'17, chip summary: a 3.5 mm x 3.5 mm core.
+        const CORE_MM2: f64 = 12.25;
+        let area = load("eyeriss-chip").unwrap().area.unwrap();
+        let diff = (area.total_mm2 - CORE_MM2) / CORE_MM2;
+        println!(
+            "eyeriss-chip: model {:.2} mm^2 vs published {CORE_MM2} mm^2 ({:+.1}%)",
+            area.total_mm2,
+            100.0 * diff
+        );
+        assert!(diff.abs() <= 0.25, "{area:?}");
+    }
+
+    /// TPU v1 (ISCA'17, 28 nm) as a hardware file: the Unified Buffer's
+    /// share of buffer plus matrix unit against the floor plan's
+    /// 29 / (29 + 24) (docs/model/technology.md#calibration).
+    #[test]
+    fn tpu_v1_shares_through_a_hardware_file() {
+        let text = r#"name = "tpu-v1"
+word_bits = 8
+[nodes]
+dims = [1, 1]
+memory = "2d"
+[node]
+pe_array = [256, 256]
+regf_bytes = 2
+gbuf_bytes = "24 MiB"
+[tech]
+node = "28nm"
+sram_word_bits = 512
+"#;
+        let a = parse(text, "tpu").unwrap().area.unwrap().chip_mm2;
+        let model = a.gbuf / (a.gbuf + a.mac + a.regf);
+        let paper = 0.29 / (0.29 + 0.24);
+        println!(
+            "TPU v1: buffer share model {:.1}% vs paper {:.1}% ({:+.1} points)",
+            100.0 * model,
+            100.0 * paper,
+            100.0 * (model - paper)
+        );
+        assert!(a.gbuf > a.mac + a.regf);
+        assert!((model - paper).abs() <= 0.25, "{model} vs {paper}");
+    }
+}
