@@ -1,4 +1,4 @@
-//! The hardware file's `[tech]` section (docs/hardware.md#tech): the
+//! The hardware file's `[tech]` section (docs/hardware.md#tech-the-technology-model): the
 //! process node and DRAM interface the design is priced in. With it, every
 //! `[energy]` key the file leaves out comes from the technology model
 //! (`crate::tech`), sized by the file's own capacities and word, and the
@@ -43,7 +43,7 @@ pub(super) struct EnergySection {
 }
 
 /// The DRAM interface a `[tech]` section without `dram` is priced with
-/// (docs/hardware.md#tech).
+/// (docs/hardware.md#tech-the-technology-model).
 pub const DEFAULT_DRAM: DramInterface = DramInterface::Lpddr4;
 
 /// The technology a hardware is priced in, as the schedule file records it
@@ -136,13 +136,19 @@ impl Area {
             node_mm2: AreaParts::of(&a.per_node),
         }
     }
+}
 
-    /// The line a summary prints: `area: 12.3 mm² (mac 1.2, ...)`, or why
-    /// there is none.
-    pub fn line(area: Option<&Area>) -> String {
-        match area {
-            None => "area: unknown (no [tech] node)".to_owned(),
-            Some(a) => {
+impl super::Hardware {
+    /// The summary's area line: `area: 9.86 mm² in 45nm (mac 0.289, regf
+    /// 9.16, gbuf 0.411)`, or why there is none.
+    pub fn area_line(&self) -> String {
+        match (&self.tech, &self.area) {
+            (None, _) => "area: unknown (no [tech] node)".to_owned(),
+            (Some(t), None) => format!(
+                "area: unknown (a size outside the {} technology tables)",
+                t.node
+            ),
+            (Some(t), Some(a)) => {
                 let parts: Vec<String> = a
                     .chip_mm2
                     .iter()
@@ -151,12 +157,46 @@ impl Area {
                     .map(|(name, mm2)| format!("{name} {}", format_mm2(*mm2)))
                     .collect();
                 format!(
-                    "area: {} mm² ({})",
+                    "area: {} mm² in {} ({}; docs/model/technology.md)",
                     format_mm2(a.total_mm2),
+                    t.node,
                     parts.join(", ")
                 )
             }
         }
+    }
+}
+
+impl super::Hardware {
+    /// The largest global buffer, in whole words' bytes, that keeps the
+    /// chip's area within `budget_mm2`: the budget less everything but
+    /// the buffers, shared among the nodes, and the largest SRAM of that
+    /// area (Eyeriss ISCA'16's equal-area rule;
+    /// docs/sweep.md#holding-the-area-fixed). `Err` says why there is none.
+    pub fn gbuf_bytes_within(&self, budget_mm2: f64) -> Result<u64, String> {
+        let (Some(tech), Some(area)) = (&self.tech, &self.area) else {
+            return Err("no area to budget: give the hardware a [tech] node".to_owned());
+        };
+        let rest = area.total_mm2 - area.chip_mm2.gbuf;
+        let nodes = self.nodes.size() as f64;
+        let per_node = (budget_mm2 - rest) / nodes;
+        if per_node <= 0.0 {
+            return Err(format!(
+                "everything but the global buffers takes {} mm², leaving nothing of the {budget_mm2} mm² budget",
+                format_mm2(rest)
+            ));
+        }
+        let word = WordBits(u32::try_from(tech.sram_word_bits).unwrap_or(u32::MAX));
+        let bytes = Technology::new(tech.node)
+            .sram_capacity_within(per_node, word, Ports::One)
+            .map_err(|e| {
+                format!(
+                    "{} mm² per node for the global buffer: {e}",
+                    format_mm2(per_node)
+                )
+            })?;
+        // Whole words: the model counts the buffer in words.
+        Ok(bytes.0 - bytes.0 % self.word_bytes())
     }
 }
 

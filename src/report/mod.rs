@@ -381,6 +381,7 @@ pub fn summary(s: &ScheduleFile) -> String {
         energy(t.accesses.regf),
         energy(t.noc_hops),
     );
+    let _ = writeln!(out, "{}", hw.area_line());
     terminal_safe(out)
 }
 

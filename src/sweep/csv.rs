@@ -176,11 +176,13 @@ fn count(x: f64) -> String {
 
 /// The beginnings of a `status` cell of a row without a schedule (the
 /// reason follows), as `grid.rs` writes them.
-pub(super) const NO_SCHEDULE_STATUS: [&str; 4] = [
+pub(super) const NO_SCHEDULE_STATUS: [&str; 6] = [
     "no schedule: ",
     "batch too large: ",
     "out of range: ",
     "bad options: ",
+    "over area: ",
+    "no area: ",
 ];
 
 /// What is wrong with `line` (without its newline) as the row nnc writes

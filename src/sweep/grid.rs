@@ -103,7 +103,7 @@ impl<'a> Plan<'a> {
             .iter()
             .flat_map(|d| d.keys.iter().copied())
             .collect();
-        let derived_keys: Vec<&'static str> = match spec.sram_energy {
+        let mut derived_keys: Vec<&'static str> = match spec.sram_energy {
             None => Vec::new(),
             Some(SramRule::Sqrt) => SRAM_KEYS
                 .iter()
@@ -112,6 +112,9 @@ impl<'a> Plan<'a> {
                 .map(|(_, e)| *e)
                 .collect(),
         };
+        if spec.area_budget_mm2.is_some() {
+            derived_keys.insert(0, GBUF_KEY);
+        }
         let mut points = vec![Point {
             changes: Vec::new(),
             derived: Vec::new(),
@@ -138,12 +141,43 @@ impl<'a> Plan<'a> {
                 point: p.all().map(|c| c.to_string()).collect(),
                 error: Box::new(error),
             };
+            if let Some(budget) = spec.area_budget_mm2 {
+                // The buffer first: the rest of the point decides its size.
+                let sets: Vec<Set> = p.sets().cloned().collect();
+                let hw = hw::parse_with(&spec.hw_text, &spec.hw_origin, &sets)
+                    .map_err(|e| fail(p, e))?;
+                let bytes = hw.gbuf_bytes_within(budget).map_err(|why| {
+                    fail(
+                        p,
+                        HwError::SetValue {
+                            origin: spec.hw_origin.clone(),
+                            set: format!("{GBUF_KEY} within area_budget_mm2 = {budget}"),
+                            problem: hw::Problem::OutOfRange,
+                            message: why,
+                        },
+                    )
+                })?;
+                let set = Set::from_value(GBUF_KEY, &toml::Value::Integer(bytes as i64)).map_err(
+                    |e| {
+                        fail(
+                            p,
+                            HwError::SetValue {
+                                origin: spec.hw_origin.clone(),
+                                set: GBUF_KEY.to_owned(),
+                                problem: hw::Problem::OutOfRange,
+                                message: e.to_string(),
+                            },
+                        )
+                    },
+                )?;
+                p.derived.push(set);
+            }
             if spec.sram_energy == Some(SramRule::Sqrt) {
                 // The capacities first, so the rule reads the point's.
                 let sets: Vec<Set> = p.sets().cloned().collect();
                 let hw = hw::parse_with(&spec.hw_text, &spec.hw_origin, &sets)
                     .map_err(|e| fail(p, e))?;
-                p.derived = sram_sqrt(&spec.base, &hw, &derived_keys);
+                p.derived.extend(sram_sqrt(&spec.base, &hw, &derived_keys));
             }
             let sets: Vec<Set> = p.sets().cloned().collect();
             let hw =
@@ -191,6 +225,7 @@ impl<'a> Plan<'a> {
                 .flat_map(|d| d.keys.iter().flat_map(|k| Change::columns(k))),
         );
         cols.extend(self.derived_keys.iter().map(|k| k.to_string()));
+        cols.push(AREA_COLUMN.into());
         cols.extend(RESULT_COLUMNS.iter().map(|k| k.to_string()));
         cols.push("status".into());
         cols
@@ -215,6 +250,7 @@ impl<'a> Plan<'a> {
             self.spec.batches[b].to_string(),
         ];
         out.extend(self.points[p].all().flat_map(|c| c.cells()));
+        out.push(area_cell(&self.hardware[p]));
         out
     }
 
@@ -302,6 +338,9 @@ impl<'a> Plan<'a> {
             .builder()
             .and_then(|o| o.batch(self.spec.batches[b]).build());
         let o = options.map_err(|e| format!("bad options: {e}"))?;
+        if let Some(max) = self.spec.max_area_mm2 {
+            over_area(&self.hardware[p], max)?;
+        }
         schedule_shared(&self.networks[n], &self.hardware[p], &o, shared).map_err(|e| match e {
             SearchError::Layer { .. } | SearchError::TimeOverflow => format!("no schedule: {e}"),
             SearchError::Range(RangeError::Batch { .. }) => format!("batch too large: {e}"),
@@ -338,6 +377,33 @@ impl<'a> Plan<'a> {
         }
     }
 }
+
+/// The column of a point's chip area, mm², after the keys
+/// (docs/sweep.md#area): empty when the hardware has no area.
+pub const AREA_COLUMN: &str = "area_mm2";
+
+/// A point's `area_mm2` cell.
+fn area_cell(hw: &Hardware) -> String {
+    hw.area
+        .map(|a| super::options::float(a.total_mm2))
+        .unwrap_or_default()
+}
+
+/// The status of a point over `max_area_mm2` (or without an area to
+/// compare): not scheduled.
+fn over_area(hw: &Hardware, max: f64) -> Result<(), String> {
+    match hw.area {
+        None => Err("no area: the point's sizes are outside the technology tables".to_owned()),
+        Some(a) if a.total_mm2 > max => Err(format!(
+            "over area: {} mm² > max_area_mm2 {max}",
+            hw::format_mm2(a.total_mm2)
+        )),
+        Some(_) => Ok(()),
+    }
+}
+
+/// The key an area budget derives (docs/sweep.md#holding-the-area-fixed).
+const GBUF_KEY: &str = "node.gbuf_bytes";
 
 /// The SRAM rule: each varied capacity's energy per access is the base
 /// energy times sqrt(capacity / base capacity)

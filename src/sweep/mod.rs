@@ -18,7 +18,7 @@ mod run;
 mod spec;
 
 pub use csv::{Digests, FORMAT, Results, ResultsError, header_line, read_results};
-pub use grid::{Plan, PlanError, Point};
+pub use grid::{AREA_COLUMN, Plan, PlanError, Point};
 pub use options::float;
 pub use options::{Change, Flags, OPTION_KEYS, OptionError, OptionSet};
 pub use output::{OutputError, ResultsFile, merge, open_results, shard_rows};

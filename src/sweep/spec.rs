@@ -39,6 +39,12 @@ pub struct Spec {
     pub dims: Vec<Dim>,
     /// The SRAM energy rule, if switched on.
     pub sram_energy: Option<SramRule>,
+    /// The largest chip area a point may have, mm²: points over it are not
+    /// scheduled (docs/sweep.md#area).
+    pub max_area_mm2: Option<f64>,
+    /// The chip area every point is held to, mm²: each point's global
+    /// buffer is what the rest leaves (docs/sweep.md#holding-the-area-fixed).
+    pub area_budget_mm2: Option<f64>,
 }
 
 /// A network of the spec.
@@ -218,6 +224,8 @@ struct SpecFile {
     #[serde(default)]
     link: Vec<Spanned<Ordered<Values>>>,
     sram_energy: Option<Spanned<String>>,
+    max_area_mm2: Option<Spanned<f64>>,
+    area_budget_mm2: Option<Spanned<f64>>,
 }
 
 /// A varied key's values.
@@ -260,6 +268,7 @@ pub fn parse(text: &str, dir: &Path) -> Result<Spec, SpecError> {
     let sram_energy = sram_rule(&file)?;
     let dims = dims(&file)?;
     check_options(&file, options, &dims)?;
+    let (max_area_mm2, area_budget_mm2) = areas(&file, &base, &dims, sram_energy)?;
     let rows = dims
         .iter()
         .try_fold(networks.len() * batches.len(), |n, d| {
@@ -285,7 +294,67 @@ pub fn parse(text: &str, dir: &Path) -> Result<Spec, SpecError> {
         options,
         dims,
         sram_energy,
+        max_area_mm2,
+        area_budget_mm2,
     })
+}
+
+/// `max_area_mm2` and `area_budget_mm2`: positive, with a base hardware
+/// that has an area; a budget derives `node.gbuf_bytes`, which is then not
+/// varied. The SRAM rule scales given energies only: not those `[tech]`
+/// derives (docs/sweep.md#the-sram-energy-rule).
+fn areas(
+    file: &SpecFile,
+    base: &Hardware,
+    dims: &[Dim],
+    rule: Option<SramRule>,
+) -> Result<(Option<f64>, Option<f64>), SpecError> {
+    let derived = base.tech.as_ref().map(|t| &t.derived[..]).unwrap_or(&[]);
+    if let (Some(_), Some(s)) = (rule, &file.sram_energy)
+        && derived.iter().any(|d| d == "gbuf" || d == "regf")
+    {
+        return Err(SpecError::at(
+            Code::SpecBadValue,
+            s.span(),
+            "`sram_energy`: the hardware's `[tech]` node already sizes its SRAM energies by capacity",
+        )
+        .help("leave `sram_energy` out: docs/hardware.md#tech-the-technology-model"));
+    }
+    let check = |name: &str, v: &Option<Spanned<f64>>| -> Result<Option<f64>, SpecError> {
+        let Some(v) = v else { return Ok(None) };
+        let x = *v.get_ref();
+        if !(x.is_finite() && x > 0.0) {
+            return Err(SpecError::at(
+                Code::SpecOutOfRange,
+                v.span(),
+                format!("`{name}`: expected an area in mm² above 0, not {x}"),
+            ));
+        }
+        if base.area.is_none() {
+            return Err(SpecError::at(
+                Code::SpecBadValue,
+                v.span(),
+                format!("`{name}`: the hardware has no area"),
+            )
+            .help(
+                "give the hardware a `[tech] node`: docs/hardware.md#tech-the-technology-model",
+            ));
+        }
+        Ok(Some(x))
+    };
+    let max = check("max_area_mm2", &file.max_area_mm2)?;
+    let budget = check("area_budget_mm2", &file.area_budget_mm2)?;
+    if let Some(v) = &file.area_budget_mm2
+        && dims.iter().any(|d| d.keys.contains(&"node.gbuf_bytes"))
+    {
+        return Err(SpecError::at(
+            Code::SpecBadValue,
+            v.span(),
+            "`area_budget_mm2` derives `node.gbuf_bytes`, which the spec also varies",
+        )
+        .help("vary what the buffer trades against (`node.pe_array`, `node.regf_bytes`), not the buffer"));
+    }
+    Ok((max, budget))
 }
 
 /// The spec's networks, their paths relative to `dir`.

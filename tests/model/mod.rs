@@ -1,5 +1,6 @@
 //! The per-layer model against the reference's vectors and its invariants.
 
+mod area;
 mod bound;
 mod compat;
 mod dataflows;
