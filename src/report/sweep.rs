@@ -2,8 +2,10 @@
 //! per network, energy against time with the Pareto front marked, and each
 //! varied key against energy. One self-contained HTML file, inline SVG.
 
+mod area;
+
 use super::svg::{self, Svg};
-use crate::sweep::Results;
+use crate::sweep::{AREA_COLUMN, Results};
 use std::collections::HashMap;
 use std::fmt::Write;
 
@@ -85,16 +87,23 @@ has both less energy and less time).</p>\n",
         svg::escape(&results.spec_sha256),
         svg::escape(&results.keys.join(", ")),
     );
+    // The chip's area is a column among the keys (docs/sweep.md#area),
+    // charted against energy and time rather than as a key.
+    let area_at = results.keys.iter().position(|k| k == AREA_COLUMN);
     for ((net, batch), rows) in groups {
+        let mut area = Vec::new();
         let points: Vec<Point<'_>> = rows
             .iter()
             .filter(|r| r[status] == "ok")
             .filter_map(|r| {
-                Some(Point {
+                let p = Point {
                     keys: &r[2..2 + nkeys],
                     energy: r[energy].parse().ok()?,
                     time: r[time].parse().ok()?,
-                })
+                };
+                let a = area_at.and_then(|i| r[2 + i].parse::<f64>().ok());
+                area.push(a.unwrap_or(f64::NAN));
+                Some(p)
             })
             .collect();
         let _ = writeln!(
@@ -103,8 +112,10 @@ has both less energy and less time).</p>\n",
             svg::escape(net),
             svg::escape(batch)
         );
+        let over = area::over_table(&rows, nkeys, &results.keys);
         if points.is_empty() {
             out.push_str("<p>No row has a schedule.</p>\n");
+            out.push_str(&over);
             continue;
         }
         let front = pareto(&points);
@@ -113,7 +124,11 @@ has both less energy and less time).</p>\n",
             &energy_time(&points, &front, &results.keys),
             "energy against time",
         ));
+        out.push_str(&area::charts(&points, &area, &results.keys));
         for (i, key) in results.keys.iter().enumerate() {
+            if Some(i) == area_at {
+                continue;
+            }
             out.push_str(&figure(
                 &key_energy(&points, i, key),
                 &format!("{key} against energy (red: the least energy at each value)"),
@@ -121,6 +136,7 @@ has both less energy and less time).</p>\n",
         }
         out.push_str("</div>\n");
         out.push_str(&front_table(&points, &front, &results.keys));
+        out.push_str(&over);
     }
     out.push_str("</body>\n</html>\n");
     out
