@@ -102,10 +102,7 @@ pub(super) fn text(label: &str, a: String, b: String, out: &mut Vec<Change>) {
 
 fn energies(total: (f64, f64), a: &EnergyOut, b: &EnergyOut, out: &mut Vec<Change>) {
     number("energy", Quantity::Energy, total.0, total.1, out);
-    for ((name, x), (_, y)) in layer_text::components(a)
-        .into_iter()
-        .zip(layer_text::components(b))
-    {
+    for ((name, x), (_, y)) in a.components().into_iter().zip(b.components()) {
         number(&format!("  {name}"), Quantity::Energy, x, y, out);
     }
 }

@@ -104,17 +104,3 @@ pub(crate) fn held(l: &LayerOut) -> String {
         held.join(",")
     }
 }
-
-/// The seven energy components in the order of the schedule file, with
-/// their names.
-pub(crate) fn components(e: &crate::schedule::EnergyOut) -> [(&'static str, f64); 7] {
-    [
-        ("op", e.op),
-        ("dram", e.dram),
-        ("gbuf", e.gbuf),
-        ("array", e.array),
-        ("regf", e.regf),
-        ("noc", e.noc),
-        ("static", e.static_),
-    ]
-}
