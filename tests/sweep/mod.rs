@@ -1,5 +1,6 @@
 //! `nnc schedule --set` and `nnc sweep` through the binary.
 
+mod area;
 mod options;
 mod report;
 mod resume;

@@ -50,7 +50,7 @@ fn varied_options_rows_equal_nnc_schedule_with_their_flags() {
     assert_eq!(
         lines[1],
         "network,batch,partition,interlayer,node.gbuf_bytes,node.pe_array.rows,node.pe_array.cols,\
-energy,time,energy_op,energy_dram,energy_gbuf,energy_array,energy_regf,energy_noc,energy_static,\
+area_mm2,energy,time,energy_op,energy_dram,energy_gbuf,energy_array,energy_regf,energy_noc,energy_static,\
 seconds,macs,utilization,bound_energy,bound_time,status"
     );
     assert_eq!(lines.len(), 2 + 4);

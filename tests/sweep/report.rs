@@ -39,14 +39,15 @@ fn a_sweep_report_marks_the_pareto_front() {
         html.contains("nnc sweep: 4 rows, 2 with a schedule"),
         "{html}"
     );
-    // One energy-time chart and one per varied column (a PE array's rows
-    // and columns are two).
-    assert_eq!(html.matches("<svg").count(), 4);
+    // One energy-time chart, energy and time against area (the eyeriss
+    // preset's [tech] node gives every point an area), and one per varied
+    // column (a PE array's rows and columns are two).
+    assert_eq!(html.matches("<svg").count(), 6);
     assert_eq!(
         html.matches("class=\"pt\"").count()
             + html.matches("class=\"pareto\"").count()
             + html.matches("class=\"best\"").count(),
-        8
+        12
     );
     assert!(html.contains("class=\"pareto\""));
     // Self-contained: nothing fetched, no script.

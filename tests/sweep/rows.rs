@@ -47,7 +47,7 @@ fn rows_equal_nnc_schedule_of_their_point() {
     }
     assert_eq!(
         lines[1],
-        "network,batch,node.gbuf_bytes,node.pe_array.rows,node.pe_array.cols,node.regf_bytes,energy.regf,energy.gbuf,\
+        "network,batch,node.gbuf_bytes,node.pe_array.rows,node.pe_array.cols,node.regf_bytes,energy.regf,energy.gbuf,area_mm2,\
 energy,time,energy_op,energy_dram,energy_gbuf,energy_array,energy_regf,energy_noc,energy_static,\
 seconds,macs,utilization,bound_energy,bound_time,status"
     );
@@ -72,7 +72,7 @@ seconds,macs,utilization,bound_energy,bound_time,status"
         // Several rows of each kind; every row with no schedule.
         let f = fields(line);
         let f: Vec<&str> = f.iter().map(String::as_str).collect();
-        let ok = f[22] == "ok";
+        let ok = f[23] == "ok";
         if ok && i % 5 != 0 {
             continue;
         }
@@ -103,10 +103,10 @@ seconds,macs,utilization,bound_energy,bound_time,status"
         let out = nnc(&args);
         if !ok {
             assert_eq!(out.status.code(), Some(3), "{line}");
-            let why = f[22].strip_prefix("no schedule: ").unwrap();
+            let why = f[23].strip_prefix("no schedule: ").unwrap();
             let stderr = String::from_utf8_lossy(&out.stderr);
             assert!(stderr.trim_end().ends_with(why), "{stderr} vs {line}");
-            assert!(f[8..22].iter().all(|c| c.is_empty()), "{line}");
+            assert!(f[9..23].iter().all(|c| c.is_empty()), "{line}");
             checked.1 += 1;
             continue;
         }
@@ -129,14 +129,17 @@ seconds,macs,utilization,bound_energy,bound_time,status"
             &b["noc"],
             &b["static"],
         ];
-        let cells = [f[8], f[10], f[11], f[12], f[13], f[14], f[15], f[16]];
+        let cells = [f[9], f[11], f[12], f[13], f[14], f[15], f[16], f[17]];
         for (cell, want) in cells.iter().zip(expected) {
             let got: f64 = cell.parse().unwrap();
             assert_eq!(got.to_bits(), want.as_f64().unwrap().to_bits(), "{line}");
             // And written the same way as in the schedule file.
             assert_eq!(*cell, want.to_string(), "{line}");
         }
-        assert_eq!(f[9], t["time"].to_string(), "{line}");
+        assert_eq!(f[10], t["time"].to_string(), "{line}");
+        // The point's area, as the schedule file's hardware gives it.
+        let area = &v["hardware"]["area"]["total_mm2"];
+        assert_eq!(f[8], area.to_string(), "{line}");
         checked.0 += 1;
     }
     assert!(checked.0 >= 4, "{checked:?}");

@@ -33,7 +33,7 @@ fn check_rows(csv: &str, options: &[&str]) -> (usize, usize) {
     let lines: Vec<&str> = csv.lines().collect();
     assert_eq!(
         lines[1],
-        "network,batch,node.pe_array.rows,node.pe_array.cols,node.gbuf_bytes,energy,time,energy_op,energy_dram,\
+        "network,batch,node.pe_array.rows,node.pe_array.cols,node.gbuf_bytes,area_mm2,energy,time,energy_op,energy_dram,\
 energy_gbuf,energy_array,energy_regf,energy_noc,energy_static,seconds,macs,utilization,bound_energy,bound_time,status"
     );
     let mut counts = (0, 0);
@@ -49,12 +49,12 @@ energy_gbuf,energy_array,energy_regf,energy_noc,energy_static,seconds,macs,utili
             args.extend(["--set", s.as_str()]);
         }
         let out = nnc(&args);
-        if f[19] != "ok" {
+        if f[20] != "ok" {
             assert_eq!(out.status.code(), Some(3), "{line}");
-            let why = f[19].strip_prefix("no schedule: ").unwrap();
+            let why = f[20].strip_prefix("no schedule: ").unwrap();
             let stderr = String::from_utf8_lossy(&out.stderr);
             assert!(stderr.trim_end().ends_with(why), "{stderr} vs {line}");
-            assert!(f[5..19].iter().all(String::is_empty), "{line}");
+            assert!(f[6..20].iter().all(String::is_empty), "{line}");
             counts.1 += 1;
             continue;
         }
@@ -77,11 +77,11 @@ energy_gbuf,energy_array,energy_regf,energy_noc,energy_static,seconds,macs,utili
             &b["noc"],
             &b["static"],
         ];
-        let cells = [&f[5], &f[7], &f[8], &f[9], &f[10], &f[11], &f[12], &f[13]];
+        let cells = [&f[6], &f[8], &f[9], &f[10], &f[11], &f[12], &f[13], &f[14]];
         for (cell, want) in cells.iter().zip(expected) {
             assert_eq!(**cell, want.to_string(), "{line}");
         }
-        assert_eq!(f[6], t["time"].to_string(), "{line}");
+        assert_eq!(f[7], t["time"].to_string(), "{line}");
         counts.0 += 1;
     }
     counts

@@ -31,14 +31,15 @@ pub(super) fn charts(points: &[Point<'_>], area: &[f64], keys: &[String]) -> Str
     let front = front3(points, area);
     let mut out = String::new();
     for (what, of) in [
-        ("energy", &(|p: &Point<'_>| p.energy) as &dyn Fn(&Point<'_>) -> f64),
+        (
+            "energy",
+            &(|p: &Point<'_>| p.energy) as &dyn Fn(&Point<'_>) -> f64,
+        ),
         ("time (cycles)", &|p: &Point<'_>| p.time),
     ] {
         out.push_str(&super::figure(
             &chart(points, area, &front, keys, what, of),
-            &format!(
-                "{what} vs area (mm²); line: least for the area; red: 3-way front"
-            ),
+            &format!("{what} vs area (mm²); line: least for the area; red: 3-way front"),
         ));
     }
     out
@@ -63,7 +64,13 @@ fn chart(
         let v = ylo + (yhi - ylo) * f64::from(i) / 4.0;
         svg.line((x0, y(v)), (x1, y(v)), "grid");
         let tick = format!("{v:.3e}");
-        svg.label(x0 - 4.0, y(v) + 4.0, "tick", &[("text-anchor", "end")], &tick);
+        svg.label(
+            x0 - 4.0,
+            y(v) + 4.0,
+            "tick",
+            &[("text-anchor", "end")],
+            &tick,
+        );
     }
     for i in 0..=3 {
         let v = alo + (ahi - alo) * f64::from(i) / 3.0;
@@ -72,7 +79,13 @@ fn chart(
     }
     svg.rect(x0, y1, x1 - x0, y0 - y1, "frame", None);
     let mid = (x0 + x1) / 2.0;
-    svg.label(mid, H - 8.0, "title", &[("text-anchor", "middle")], "area (mm²)");
+    svg.label(
+        mid,
+        H - 8.0,
+        "title",
+        &[("text-anchor", "middle")],
+        "area (mm²)",
+    );
     let rotate = format!("rotate(-90 12 {})", svg::num((y0 + y1) / 2.0));
     let attrs = [("text-anchor", "middle"), ("transform", rotate.as_str())];
     svg.label(12.0, (y0 + y1) / 2.0, "title", &attrs, y_title);
@@ -92,7 +105,10 @@ fn chart(
             line.push(format!("{},{}", svg::num(x(area[i])), svg::num(y(v))));
         }
     }
-    svg.leaf("polyline", &[("class", "front"), ("points", &line.join(" "))]);
+    svg.leaf(
+        "polyline",
+        &[("class", "front"), ("points", &line.join(" "))],
+    );
     for &i in &with {
         let on = front.contains(&i);
         let p = &points[i];
