@@ -257,6 +257,11 @@ pub fn diff(a: &SavedSchedule, a_name: &str, b: &SavedSchedule, b_name: &str) ->
         &mut total,
     );
     number("ops", Quantity::Count("MACs"), ta.ops, tb.ops, &mut total);
+    // The chips' areas, when both have one (docs/hardware.md#tech-the-technology-model).
+    if let (Some(x), Some(y)) = (&a.hardware.area, &b.hardware.area) {
+        let mm2 = Quantity::Count("mm²");
+        number("area", mm2, x.total_mm2, y.total_mm2, &mut total);
+    }
     let delta = tb.energy - ta.energy;
     let units = [&ta.energy_unit, &tb.energy_unit].map(|u| u.name().to_owned());
     assemble([(a, a_name), (b, b_name)], units, settings, (total, delta))

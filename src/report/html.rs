@@ -831,6 +831,7 @@ pub fn html(s: &SavedSchedule) -> String {
         out += &timeline;
         out += "</div>\n";
     }
+    out += &super::area::section(s);
     out += "<h2>Layers</h2>\n";
     out += &layer_table(s);
     out += "</body>\n</html>\n";

@@ -3,6 +3,7 @@
 //! tables built by one [`Table`]. `scalesim` and `scalesim_html` do the
 //! same for `--compat scalesim`'s schedules.
 
+mod area;
 pub mod diff;
 pub mod html;
 mod layer_text;
