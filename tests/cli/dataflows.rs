@@ -173,7 +173,7 @@ fn a_sweep_varies_the_dataflow() {
     assert!(lines[0].contains(",row-stationary,512,131072,"), "{rows}");
     assert!(lines[5].contains(",no-local-reuse,0,340786,"), "{rows}");
     // Row stationary has the least energy.
-    let energy = |l: &str| l.split(',').nth(5).unwrap().parse::<f64>().unwrap();
+    let energy = |l: &str| l.split(',').nth(6).unwrap().parse::<f64>().unwrap();
     assert!(
         lines[1..].iter().all(|l| energy(l) > energy(lines[0])),
         "{rows}"

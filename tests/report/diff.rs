@@ -125,7 +125,7 @@ fn a_corrupt_or_missing_file_exits_2() {
         stderr.starts_with("error[R006]: invalid schedule file: invalid type: string \"x\""),
         "{stderr}"
     );
-    assert!(stderr.contains("┌─ bad.json:165:20"), "{stderr}");
+    assert!(stderr.contains("┌─ bad.json:175:20"), "{stderr}");
     assert!(stderr.contains("at `layers[0].time.total`"), "{stderr}");
     let out = nnc_in(&dir, &["diff", "a.json"]);
     assert_eq!(out.status.code(), Some(2));
