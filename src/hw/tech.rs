@@ -464,6 +464,9 @@ impl Priced {
             word_bits: word,
             regf: Bytes(s.regf_bytes),
             regf_impl,
+            // The hook for per-operand SRAMs (`[node.sram]`): one entry
+            // each, each priced as its own SRAM with its own energy per
+            // access, as the shared buffer is above.
             gbuf: vec![Bytes(s.gbuf_bytes)],
             gbuf_word_bits: sram_word,
             gbuf_ports: Ports::One,
