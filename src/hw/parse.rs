@@ -114,10 +114,15 @@ pub fn parse_with(text: &str, origin: &str, sets: &[Set]) -> Result<Hardware, Hw
     let mut warnings = warnings(text, origin, nodes, &energy);
     if let Some(f) = unpriced {
         let short = f.key.rsplit('.').next().unwrap_or(f.key);
+        // A changed key is named by its change, not placed in the text.
+        let (why, span) = match sets.iter().rev().find(|s| s.key() == f.key) {
+            Some(set) => (format!("`{set}`: {}", f.message), None),
+            None => (format!("`{short}`: {}", f.message), find_key(text, short)),
+        };
         warnings.push(HwWarning::NoArea {
             origin: origin.to_owned(),
-            why: format!("`{short}`: {}", f.message),
-            span: find_key(text, short),
+            why,
+            span,
         });
     }
     Ok(Hardware {

@@ -737,6 +737,14 @@ sram_word_bits = 64
         };
         assert!(why.starts_with("`gbuf_bytes`: "), "{why}");
         assert_eq!(&text[span.clone().unwrap()], "gbuf_bytes");
+        // Made so by a change: the change is named, not the file's line.
+        let set: Set = "node.gbuf_bytes=64".parse().unwrap();
+        let hw = load_with("eyeriss", &[set]).unwrap();
+        let [HwWarning::NoArea { why, span, .. }] = &hw.warnings[..] else {
+            panic!("{:?}", hw.warnings);
+        };
+        assert!(why.starts_with("`node.gbuf_bytes=64`: "), "{why}");
+        assert_eq!(*span, None);
     }
 
     /// The `eyeriss-chip` preset's area through the hardware file, against
