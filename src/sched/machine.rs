@@ -192,17 +192,39 @@ pub enum Dataflow {
     /// multicast, partial sums summed across PEs
     /// (docs/model/dataflows.md#no-local-reuse).
     NoLocalReuse,
+    /// A systolic array, weight stationary (the TPU's): each PE holds one
+    /// weight; inputs pass right from PE to PE, partial sums pass down
+    /// (docs/model/dataflows.md#systolic-arrays).
+    SystolicWs,
+    /// A systolic array, output stationary: each PE accumulates one output;
+    /// inputs pass right, weights pass down, the outputs drain at the end
+    /// of a fold (docs/model/dataflows.md#systolic-arrays).
+    SystolicOs,
+    /// A systolic array, input stationary: each PE holds one input of a
+    /// window; weights pass right, partial sums pass down
+    /// (docs/model/dataflows.md#systolic-arrays).
+    SystolicIs,
 }
 
 impl Dataflow {
     /// Every dataflow, in the order the docs list them.
-    pub const ALL: [Dataflow; 6] = [
+    pub const ALL: [Dataflow; 9] = [
         Dataflow::RowStationary,
         Dataflow::WeightStationary,
         Dataflow::OutputStationaryA,
         Dataflow::OutputStationaryB,
         Dataflow::OutputStationaryC,
         Dataflow::NoLocalReuse,
+        Dataflow::SystolicWs,
+        Dataflow::SystolicOs,
+        Dataflow::SystolicIs,
+    ];
+
+    /// The three systolic dataflows.
+    pub const SYSTOLIC: [Dataflow; 3] = [
+        Dataflow::SystolicWs,
+        Dataflow::SystolicOs,
+        Dataflow::SystolicIs,
     ];
 
     /// The name in hardware files, sweep specs and schedule files.
@@ -214,6 +236,9 @@ impl Dataflow {
             Dataflow::OutputStationaryB => "output-stationary-b",
             Dataflow::OutputStationaryC => "output-stationary-c",
             Dataflow::NoLocalReuse => "no-local-reuse",
+            Dataflow::SystolicWs => "systolic-ws",
+            Dataflow::SystolicOs => "systolic-os",
+            Dataflow::SystolicIs => "systolic-is",
         }
     }
 
@@ -225,6 +250,14 @@ impl Dataflow {
     /// The names of every dataflow, for messages.
     pub fn names() -> Vec<&'static str> {
         Dataflow::ALL.into_iter().map(Dataflow::name).collect()
+    }
+
+    /// Is this one of the systolic dataflows?
+    pub const fn is_systolic(self) -> bool {
+        matches!(
+            self,
+            Dataflow::SystolicWs | Dataflow::SystolicOs | Dataflow::SystolicIs
+        )
     }
 
     /// Is this the default, row stationary? (Files leave it out then.)
