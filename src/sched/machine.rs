@@ -11,6 +11,7 @@ use serde::{Deserialize, Serialize};
 
 /// The memory levels, and the values per level [`Cost`] prices by.
 pub(crate) use crate::sched::types::{MemLevel, PerLevel};
+use crate::sched::types::{DataKind, PerData};
 
 /// The fixed hardware of a search: the node array, where its DRAM sits,
 /// what each node offers and what everything costs.
@@ -119,8 +120,14 @@ pub(crate) fn whole_cycles(x: f64) -> Option<u64> {
 pub struct NodeResource {
     /// PE array of one node (rows, columns).
     pub dim_array: Dim2,
-    /// Global buffer capacity of one node, in words.
+    /// Global buffer capacity of one node, in words; with per-operand
+    /// SRAMs, the sum of their usable words.
     pub size_gbuf: u64,
+    /// Per-operand SRAMs instead of one global buffer
+    /// (docs/hardware.md#per-operand-srams): the usable words of each
+    /// data kind's own SRAM, half of it as it is double-buffered. `None`:
+    /// one global buffer shared by all kinds.
+    pub sram: Option<PerData<u64>>,
     /// Register file capacity of one PE, in words.
     pub size_regf: u64,
     /// Array multicast bus: words per cycle per data kind; `None` = unlimited.
@@ -133,6 +140,27 @@ pub struct NodeResource {
     pub no_time_mux: bool,
     /// How a layer is laid onto the PE array (docs/model/dataflows.md).
     pub dataflow: Dataflow,
+}
+
+impl NodeResource {
+    /// Do the buffer words `words` of the kinds `stored` fit the node:
+    /// each kind its own SRAM when the node has per-operand SRAMs, else
+    /// their sum the one global buffer
+    /// (docs/model/blocking.md#bypass-and-capacity-checks)?
+    pub fn buffer_fits(&self, words: PerData<u64>, stored: PerData<bool>) -> bool {
+        match self.sram {
+            Some(sram) => DataKind::ALL
+                .into_iter()
+                .all(|d| !stored[d] || words[d] <= sram[d]),
+            None => {
+                let sum = DataKind::ALL
+                    .into_iter()
+                    .filter(|&d| stored[d])
+                    .fold(0u64, |acc, d| acc.saturating_add(words[d]));
+                sum <= self.size_gbuf
+            }
+        }
+    }
 }
 
 // The range of machines the model accepts (why: `sched::model::limits`).

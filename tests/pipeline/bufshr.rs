@@ -208,6 +208,7 @@ fn the_worked_blocking_rotates_filters_around_pairs() {
         regf_keeps: PerData([true; 3]),
     };
     let resource = NodeResource {
+        sram: None,
         dim_array: Dim2::square(4),
         size_gbuf: 400,
         size_regf: 32,

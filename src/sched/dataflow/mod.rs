@@ -10,6 +10,9 @@
 //!
 //! - `row_stationary`: Eyeriss's row-stationary mapping (logical PE sets,
 //!   folding, replication, the unit pass), one NLD per replication choice;
+//! - `systolic`: systolic arrays (ws, os, is), one fold per pass;
+//!   `scalesim_mapping`: SCALE-Sim's fixed mapping of them priced in
+//!   nnc's model, without searching;
 //! - `nld`: the NLD, a three-deep loop nest over input channels, output
 //!   channels and batch whose body is one processing pass, which the loop
 //!   blocking (`sched::blocking`) tiles over the memory hierarchy.
@@ -19,6 +22,7 @@ mod no_local_reuse;
 mod output_stationary;
 pub(crate) mod pass;
 pub(crate) mod row_stationary;
+pub(crate) mod scalesim_mapping;
 pub(crate) mod systolic;
 mod weight_stationary;
 

@@ -282,6 +282,7 @@ mod tests {
             Dim2::square(nodes),
             MemType::ThreeD,
             NodeResource {
+                sram: None,
                 dim_array: Dim2::new(4, 8),
                 size_gbuf: 4096,
                 size_regf: 64,
