@@ -498,7 +498,9 @@ impl<'a> BlockingContext<'a> {
         }
         // Keep bypassable data in the GBUF only where it gives reuse
         // (docs/model/blocking.md#bypass-and-capacity-checks).
-        let mut stored = PerData::from_fn(|d| !self.bypass[d] || fetch[0][d] < fetch[1][d]);
+        let mut stored = PerData::from_fn(|d| {
+            !self.bypass[d] || fetch[0][d] < fetch[1][d] || self.cheaper_stored(d, &fetch)
+        });
         // Data on chip cannot be re-read from (or spilled to) DRAM; on the
         // layer's own nodes they are in the buffer anyway
         // (docs/model/buffer-sharing.md#non-dram-data-regions).
@@ -513,6 +515,22 @@ impl<'a> BlockingContext<'a> {
             }
         }
         Some((fetch, stored))
+    }
+
+    /// For an NLD that asks for it ([`Nld::buffer_by_energy`]): does
+    /// keeping `d` in the buffer cost less than streaming it from DRAM,
+    /// which then reads what the buffer would have served
+    /// (docs/model/blocking.md#bypass-and-capacity-checks)?
+    fn cheaper_stored(&self, d: DataKind, fetch: &[PerData<u64>; 2]) -> bool {
+        if !self.nld.buffer_by_energy {
+            return false;
+        }
+        let (t, c) = (&self.totals, self.cost);
+        let (f0, f1) = (fetch[0][d] as f64, fetch[1][d] as f64);
+        let stored = t[MemLevel::Dram][d] * f0 * c.level(MemLevel::Dram)
+            + t[MemLevel::Gbuf][d] * f1 * c.level(MemLevel::Gbuf);
+        let streamed = t[MemLevel::Gbuf][d] * f1 * c.level(MemLevel::Dram);
+        stored < streamed
     }
 
     /// Accesses per level and data kind over all nodes of `lcnt` loop

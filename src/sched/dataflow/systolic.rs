@@ -64,7 +64,8 @@ pub(crate) fn map(
     };
     for fold in folds(c, share.batch, array, dataflow) {
         let pass = fold_pass(share.layer, c, dataflow, &fold);
-        let nld = pass.nld(share.occupancy);
+        let mut nld = pass.nld(share.occupancy);
+        nld.buffer_by_energy = true;
         let pes = array.size() as f64;
         let folds: u64 = fold.loops.0.0.iter().product();
         let cycles = (folds as f64) * nld.unit_time as f64;
