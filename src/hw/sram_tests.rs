@@ -49,15 +49,24 @@ fn tpu_v1_energies_are_the_technology_model_at_28nm() {
     ];
     for ((name, want), (_, got)) in derived.into_iter().zip(file) {
         // The file writes three significant digits.
-        assert!((got - want).abs() <= 0.005 * want, "{name}: {got} vs {want}");
+        assert!(
+            (got - want).abs() <= 0.005 * want,
+            "{name}: {got} vs {want}"
+        );
     }
 }
 
 #[test]
 fn the_multi_array_example_loads() {
     let hw = load("hw/examples/tpu-2x2.toml").unwrap();
-    assert_eq!((hw.nodes, hw.pe_array), (Dim2::square(2), Dim2::square(128)));
-    assert_eq!(hw.node_resource().sram, Some(PerData([32 << 10, 3 << 20, 512 << 10])));
+    assert_eq!(
+        (hw.nodes, hw.pe_array),
+        (Dim2::square(2), Dim2::square(128))
+    );
+    assert_eq!(
+        hw.node_resource().sram,
+        Some(PerData([32 << 10, 3 << 20, 512 << 10]))
+    );
 }
 
 #[test]

@@ -235,7 +235,12 @@ fn a_systolic_schedule_of_an_onnx_model_is_written_read_back_and_reported() {
     // Fill and drain: the array computes less often than it holds work.
     assert!(0.0 < util && util <= eff && eff <= 1.0, "{m}");
     let html = tmp("tpu.html");
-    let out = nnc(&["report", json.to_str().unwrap(), "-o", html.to_str().unwrap()]);
+    let out = nnc(&[
+        "report",
+        json.to_str().unwrap(),
+        "-o",
+        html.to_str().unwrap(),
+    ]);
     assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
     let page = std::fs::read_to_string(&html).unwrap();
     assert!(page.contains("systolic-ws: "), "the mapping column");

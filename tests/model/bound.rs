@@ -201,6 +201,15 @@ fn no_schedule_is_below_the_lower_bound() {
                 nnc::Dataflow::RowStationary
             };
             let hw = hw.replace("[node]\n", &format!("[node]\ndataflow = \"{dataflow}\"\n"));
+            // The reference has one global buffer: its ifmap SRAM's size.
+            let hw = match hw.split_once("[node.sram]\nifmap_bytes = ") {
+                Some((head, tail)) if options.compat() != Compat::Nnc => {
+                    let (ifmap, rest) = tail.split_once('\n').unwrap();
+                    let rest = rest.split_once("[dram]").unwrap().1;
+                    format!("{head}gbuf_bytes = {ifmap}\n[dram]{rest}")
+                }
+                _ => hw,
+            };
             let hw = nnc::hw::parse(&hw, "generated").unwrap();
             let net = network(first, eltwise);
             // Some generated problems have no schedule (nothing fits the

@@ -6,5 +6,5 @@ mod dataflows;
 mod determinism;
 mod layer_vectors;
 mod properties;
-mod systolic;
 pub(crate) mod support;
+mod systolic;

@@ -101,7 +101,11 @@ fn several_arrays_pipeline_every_network() {
         let s = nnc::schedule(&net, &hw, &pipelined)
             .unwrap_or_else(|e| panic!("{path} on tpu-2x2 (--interlayer): {e}"));
         for s in [&alone, &s] {
-            assert!(s.layers.iter().all(|l| l.mapping.dataflow() == Dataflow::SystolicWs));
+            assert!(
+                s.layers
+                    .iter()
+                    .all(|l| l.mapping.dataflow() == Dataflow::SystolicWs)
+            );
         }
         // Layer by layer, some use more than one array.
         assert!(

@@ -158,9 +158,8 @@ impl MappingSummary {
     pub const fn dataflow(&self) -> Dataflow {
         match self {
             MappingSummary::RowStationary { .. } => Dataflow::RowStationary,
-            MappingSummary::Spatial { dataflow, .. } | MappingSummary::Systolic { dataflow, .. } => {
-                *dataflow
-            }
+            MappingSummary::Spatial { dataflow, .. }
+            | MappingSummary::Systolic { dataflow, .. } => *dataflow,
         }
     }
 

@@ -88,21 +88,33 @@ fn dram_rounds(
         // fold serve its row folds; the ifmap serves every column fold.
         Dataflow::SystolicOs => PerData([
             if fits_fold(DataKind::Fil) { 1 } else { p_folds },
-            if fits_whole(DataKind::Ifm) { 1 } else { m_folds },
+            if fits_whole(DataKind::Ifm) {
+                1
+            } else {
+                m_folds
+            },
             1,
         ]),
         // Columns (P) outside, rows (K) inside: the filters serve every
         // column fold; the outputs of a column fold accumulate over its
         // row folds.
         Dataflow::SystolicIs => PerData([
-            if fits_whole(DataKind::Fil) { 1 } else { p_folds },
+            if fits_whole(DataKind::Fil) {
+                1
+            } else {
+                p_folds
+            },
             1,
             psums(fits_fold(DataKind::Ofm)),
         ]),
         // Weight stationary: columns (M) outside, rows (K) inside.
         _ => PerData([
             1,
-            if fits_whole(DataKind::Ifm) { 1 } else { m_folds },
+            if fits_whole(DataKind::Ifm) {
+                1
+            } else {
+                m_folds
+            },
             psums(fits_fold(DataKind::Ofm)),
         ]),
     }
@@ -128,10 +140,7 @@ fn plain_cost(c: &ConvShape, batch: u64, machine: &Machine) -> Option<MappingCos
     let lcnt = (l[LoopDim::Ifm] * l[LoopDim::Ofm] * l[LoopDim::Bat]) as f64;
     // What must fit for a kind to stay on chip: all of it (the buffer
     // words of every fold of its loops), or one fold's tile.
-    let whole = PerData::from_fn(|d| {
-        nld.usize_gbuf[d]
-            .saturating_mul(nld.data_loop_product(d))
-    });
+    let whole = PerData::from_fn(|d| nld.usize_gbuf[d].saturating_mul(nld.data_loop_product(d)));
     let capacity = capacities(machine, whole, nld.usize_gbuf);
     let rounds = dram_rounds(
         node.dataflow,
@@ -160,7 +169,11 @@ fn plain_cost(c: &ConvShape, batch: u64, machine: &Machine) -> Option<MappingCos
         PerData::from_fn(|d| nld.unit_access[MemLevel::Regf][d] * lcnt * k[d]);
     let cost = &machine.cost;
     let access_energy = PerLevel::from_fn(|m| {
-        cost.level(m) * DataKind::ALL.into_iter().map(|d| accesses[m][d]).sum::<f64>()
+        cost.level(m)
+            * DataKind::ALL
+                .into_iter()
+                .map(|d| accesses[m][d])
+                .sum::<f64>()
     });
     let ops = nld.total_ops();
     let dram_words: f64 = DataKind::ALL
@@ -234,8 +247,14 @@ mod tests {
             let cost = scalesim_mapping_cost(&layer, 1, &m).unwrap();
             let dram = cost.accesses[MemLevel::Dram];
             // 288 x 48 weights; 48 x 64 outputs.
-            assert!((dram[DataKind::Fil] - (288 * 48) as f64).abs() < 1e-6, "{dataflow}");
-            assert!((dram[DataKind::Ofm] - (48 * 64) as f64).abs() < 1e-6, "{dataflow}");
+            assert!(
+                (dram[DataKind::Fil] - (288 * 48) as f64).abs() < 1e-6,
+                "{dataflow}"
+            );
+            assert!(
+                (dram[DataKind::Ofm] - (48 * 64) as f64).abs() < 1e-6,
+                "{dataflow}"
+            );
             assert!(cost.cycles > 0 && cost.energy > 0.0);
         }
     }
@@ -260,7 +279,9 @@ mod tests {
         let mut m = machine(Dataflow::SystolicWs, None);
         m.node.dataflow = Dataflow::RowStationary;
         assert!(scalesim_mapping_cost(&layer, 1, &m).is_none());
-        let m = crate::hw::load("hw/examples/tpu-2x2.toml").unwrap().machine();
+        let m = crate::hw::load("hw/examples/tpu-2x2.toml")
+            .unwrap()
+            .machine();
         assert!(scalesim_mapping_cost(&layer, 1, &m).is_none());
     }
 }

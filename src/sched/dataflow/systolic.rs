@@ -157,10 +157,7 @@ fn folds(c: &ConvShape, batch: u64, array: Dim2, dataflow: Dataflow) -> Vec<Fold
                 used: Dim2::new(kr, p),
                 steps: c.nofm,
                 cycles: fold_cycles(dataflow, array, c.nofm),
-                loops: (
-                    PerLoop([kf, 1, pf]),
-                    PerLoop([occ(k, kr, kf), 1.0, pocc]),
-                ),
+                loops: (PerLoop([kf, 1, pf]), PerLoop([occ(k, kr, kf), 1.0, pocc])),
             }]
         }
         _ => {
@@ -197,12 +194,7 @@ fn folds(c: &ConvShape, batch: u64, array: Dim2, dataflow: Dataflow) -> Vec<Fold
 /// average when `pixels` is: whole input rows once the block spans an
 /// output row, else part of `window.h` rows.
 fn block_inputs(layer: &LayerShape, pixels: f64) -> f64 {
-    let (o, win, s, i) = (
-        layer.ofmap(),
-        layer.window(),
-        layer.stride(),
-        layer.ifmap(),
-    );
+    let (o, win, s, i) = (layer.ofmap(), layer.window(), layer.stride(), layer.ifmap());
     let f = |x: u64| x as f64;
     let per_sample = f(o.size());
     if pixels >= per_sample {
@@ -218,12 +210,7 @@ fn block_inputs(layer: &LayerShape, pixels: f64) -> f64 {
 /// [`block_inputs`] for the largest block of `pixels`, which may straddle
 /// one more output row: the buffer words it needs.
 fn block_inputs_max(layer: &LayerShape, pixels: u64) -> u64 {
-    let (o, win, s, i) = (
-        layer.ofmap(),
-        layer.window(),
-        layer.stride(),
-        layer.ifmap(),
-    );
+    let (o, win, s, i) = (layer.ofmap(), layer.window(), layer.stride(), layer.ifmap());
     if pixels >= o.size() {
         return pixels.div_ceil(o.size()) * i.size();
     }
@@ -334,8 +321,14 @@ mod tests {
     #[test]
     fn a_fold_lasts_fill_stream_and_drain() {
         let a = Dim2::new(32, 16);
-        assert_eq!(fold_cycles(Dataflow::SystolicWs, a, 100), 2 * 32 + 16 + 100 - 2);
-        assert_eq!(fold_cycles(Dataflow::SystolicIs, a, 100), 2 * 32 + 16 + 100 - 2);
+        assert_eq!(
+            fold_cycles(Dataflow::SystolicWs, a, 100),
+            2 * 32 + 16 + 100 - 2
+        );
+        assert_eq!(
+            fold_cycles(Dataflow::SystolicIs, a, 100),
+            2 * 32 + 16 + 100 - 2
+        );
         assert_eq!(fold_cycles(Dataflow::SystolicOs, a, 100), 32 + 16 + 100 - 2);
     }
 
