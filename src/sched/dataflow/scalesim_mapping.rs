@@ -149,19 +149,31 @@ fn plain_cost(c: &ConvShape, batch: u64, machine: &Machine) -> Option<MappingCos
         |d| nld.usize_gbuf[d] <= capacity[d],
     );
     let mut accesses = PerLevel::splat(PerData::splat(0.0));
-    accesses[MemLevel::Dram] =
-        PerData::from_fn(|d| nld.total_access(MemLevel::Dram, d) * rounds[d] as f64);
     // Every fold once: its operands read at the edge, its outputs written,
-    // partial sums of the folds over `K` read back before each later one.
+    // partial sums of the folds over `K` read back before each later one;
+    // nnc's model counts partial sums in the buffer and on the array per
+    // write and read back, `2 f - 1` times (docs/model/blocking.md#accesses).
     let k_folds = l[LoopDim::Ifm] as f64;
-    accesses[MemLevel::Gbuf] = PerData::from_fn(|d| {
-        let each = nld.unit_access[MemLevel::Gbuf][d] * lcnt;
-        match d {
-            DataKind::Ofm => each / k_folds * (2.0 * k_folds - 1.0),
-            _ => each,
+    let per_fold = |m: MemLevel| {
+        PerData::from_fn(|d| {
+            let each = nld.unit_access[m][d] * lcnt;
+            match d {
+                DataKind::Ofm => each / k_folds * (2.0 * k_folds - 1.0),
+                _ => each,
+            }
+        })
+    };
+    accesses[MemLevel::Gbuf] = per_fold(MemLevel::Gbuf);
+    accesses[MemLevel::Array] = per_fold(MemLevel::Array);
+    // An operand whose fold tile does not fit its SRAM streams through it:
+    // every read at the array's edge is a DRAM read.
+    accesses[MemLevel::Dram] = PerData::from_fn(|d| {
+        if nld.usize_gbuf[d] <= capacity[d] {
+            nld.total_access(MemLevel::Dram, d) * rounds[d] as f64
+        } else {
+            accesses[MemLevel::Gbuf][d]
         }
     });
-    accesses[MemLevel::Array] = PerData::from_fn(|d| nld.unit_access[MemLevel::Array][d] * lcnt);
     // A partial sum kept in a PE is read and written per MAC
     // (docs/model/blocking.md#accesses).
     let k = PerData([1.0, 1.0, 2.0]);
@@ -262,8 +274,10 @@ mod tests {
     #[test]
     fn small_srams_refetch_and_spill() {
         let layer = conv();
-        let tiny = Some(PerData([16, 16, 16]));
-        let m = machine(Dataflow::SystolicWs, tiny);
+        // Filters and a fold's ifmap (3 channels' planes, 300 words) fit;
+        // the whole ifmap (18 folds' worth) and a fold's outputs do not.
+        let small = Some(PerData([1000, 1000, 16]));
+        let m = machine(Dataflow::SystolicWs, small);
         let cost = scalesim_mapping_cost(&layer, 1, &m).unwrap();
         let dram = cost.accesses[MemLevel::Dram];
         // K = 288 in 18 row folds: partial sums spill 35 times per output;
@@ -271,6 +285,12 @@ mod tests {
         assert!((dram[DataKind::Ofm] - (35 * 48 * 64) as f64).abs() < 1e-6);
         let ifmap = 32.0 * 10.0 * 10.0;
         assert!((dram[DataKind::Ifm] - 3.0 * ifmap).abs() < 1e-6, "{dram:?}");
+        // A fold's ifmap that does not fit streams: every edge read, the
+        // 64 x 288 ifmap matrix once per column fold, comes from DRAM.
+        let m = machine(Dataflow::SystolicWs, Some(PerData([1000, 16, 16])));
+        let cost = scalesim_mapping_cost(&layer, 1, &m).unwrap();
+        let ifm = cost.accesses[MemLevel::Dram][DataKind::Ifm];
+        assert!((ifm - (3 * 64 * 288) as f64).abs() < 1e-6, "{ifm}");
     }
 
     #[test]
