@@ -26,8 +26,8 @@ pub use size::{SIZE_EXPECTED, parse_size};
 pub use unit::{EnergyUnit, MAX_UNIT_LEN, format_seconds, format_watts};
 
 use crate::ir::Dim2;
+use crate::sched::machine::PerData;
 use crate::sched::machine::{Bandwidth, Cost, Dataflow, Machine, MemType, NodeResource, PerLevel};
-use crate::sched::types::PerData;
 use serde::{Deserialize, Serialize};
 use std::path::Path;
 

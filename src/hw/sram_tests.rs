@@ -2,7 +2,7 @@
 //! and the `tpu-v1` preset that uses them.
 
 use super::*;
-use crate::sched::types::PerData;
+use crate::sched::machine::PerData;
 
 fn sets(args: &[&str]) -> Vec<Set> {
     args.iter().map(|a| a.parse().unwrap()).collect()

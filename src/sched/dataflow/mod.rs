@@ -29,6 +29,7 @@ mod weight_stationary;
 pub(crate) use nld::Nld;
 pub use pass::SpatialTile;
 pub(crate) use row_stationary::MappingError;
+pub use scalesim_mapping::{MappingCost, scalesim_mapping_cost};
 // The tests and benches reach row stationary's own mapping here.
 #[cfg(test)]
 pub(crate) use row_stationary::map_layer;
