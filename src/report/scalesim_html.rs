@@ -9,8 +9,9 @@
 //! nothing else. Inline CSS and SVG only; the same file gives the same
 //! bytes.
 
+use super::facts::facts;
 use super::grouped;
-use super::html::{CSS, LEFT, PLOT_HEIGHT, TOP, facts, frame, legend, slots};
+use super::html::{CSS, LEFT, PLOT_HEIGHT, TOP, frame, legend, slots};
 use super::scalesim::{NO_ENERGY, config_line, layer_name};
 use super::svg::escape;
 use crate::schedule::scalesim::{OperandsOut, ScaleSimLayerOut, ScaleSimSchedule};
