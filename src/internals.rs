@@ -24,6 +24,7 @@ pub mod sched {
         pub use crate::sched::dataflow::nld::Nld;
         pub use crate::sched::dataflow::row_stationary::MappingError;
         pub use crate::sched::dataflow::row_stationary::map_layer;
+        pub use crate::sched::dataflow::{MappingCost, scalesim_mapping_cost};
     }
     /// `src/sched/machine/`, as far as the tests reach into it.
     pub mod machine {

@@ -296,7 +296,7 @@ fn search_error(e: SearchError, net: &nnc::Network, hw: &nnc::Hardware) -> PyErr
             "",
             Diagnostic::internal(why),
         ))),
-        SearchError::CompatDataflow(_) => errors::usage(e.to_string()),
+        SearchError::CompatDataflow(_) | SearchError::CompatSram => errors::usage(e.to_string()),
         SearchError::Layer { .. } | SearchError::TimeOverflow | SearchError::Cancelled => {
             NoScheduleError::new_err(errors::text(&Report::error(format!(
                 "no valid schedule of `{}` on `{}`: {e}",

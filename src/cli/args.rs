@@ -71,9 +71,10 @@ pub(crate) struct CheckArgs {
 nnc schedule nns/vgg_net.nn --hw tetris --batch 16 --partition hybrid --solver analytic\n  \
 nnc schedule nns/alex_net.nn --batch 16 --compat nn_dataflow -o alexnet.json\n  \
 nnc schedule resnet50.csv --hw scale.cfg --compat scalesim -o resnet50.json   # SCALE-Sim 3.0.0's numbers\n  \
-nnc schedule nns/alex_net.nn --batch 16 --hw isca16-ws      # weight stationary\n\n\
-Presets: eyeriss, eyeriss-chip, tetris-l1, tetris; the Eyeriss ISCA'16 dataflow comparison: isca16-rs, isca16-ws, isca16-osa, isca16-osb, isca16-osc, isca16-nlr.\n\
-Dataflows (--set node.dataflow=NAME): row-stationary (default), weight-stationary, output-stationary-a, output-stationary-b, output-stationary-c, no-local-reuse."
+nnc schedule nns/alex_net.nn --batch 16 --hw isca16-ws      # weight stationary\n  \
+nnc schedule nns/resnet50.nn --hw tpu-v1                    # a TPU-like systolic array\n\n\
+Presets: eyeriss, eyeriss-chip, tetris-l1, tetris; the Eyeriss ISCA'16 dataflow comparison: isca16-rs, isca16-ws, isca16-osa, isca16-osb, isca16-osc, isca16-nlr; a TPU-like systolic array: tpu-v1.\n\
+Dataflows (--set node.dataflow=NAME): row-stationary (default), weight-stationary, output-stationary-a, output-stationary-b, output-stationary-c, no-local-reuse, systolic-ws, systolic-os, systolic-is."
 )]
 pub(crate) struct ScheduleArgs {
     /// The network: a `.nn` file (`-` reads standard input), an `.onnx`

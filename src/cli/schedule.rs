@@ -140,7 +140,7 @@ fn search_failure(e: SearchError, net: &Network, hw: &Hardware) -> Failure {
         SearchError::Range(RangeError::Hardware { .. }) => {
             Failure::usage(format!("hardware `{}` is out of range: {e}", hw.name))
         }
-        SearchError::CompatDataflow(_) => Failure::usage(e.to_string()),
+        SearchError::CompatDataflow(_) | SearchError::CompatSram => Failure::usage(e.to_string()),
         // A bug: say so, not "no schedule".
         SearchError::Internal(why) => Failure::with(
             EXIT_NO_SCHEDULE,

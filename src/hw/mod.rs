@@ -15,6 +15,8 @@ mod error;
 mod parse;
 mod set;
 mod size;
+#[cfg(test)]
+mod sram_tests;
 mod tech;
 mod unit;
 
@@ -27,6 +29,7 @@ pub use tech::{Area, AreaParts, DEFAULT_DRAM, Tech, format_mm2};
 pub use unit::{EnergyUnit, MAX_UNIT_LEN, format_seconds, format_watts};
 
 use crate::ir::Dim2;
+use crate::sched::machine::PerData;
 use crate::sched::machine::{Bandwidth, Cost, Dataflow, Machine, MemType, NodeResource, PerLevel};
 use serde::{Deserialize, Serialize};
 use std::path::Path;
@@ -46,8 +49,12 @@ pub struct Hardware {
     pub pe_array: Dim2,
     /// Register file per PE, bytes.
     pub regf_bytes: u64,
-    /// Global buffer per node, bytes.
+    /// Global buffer per node, bytes; with per-operand SRAMs, the three
+    /// SRAMs' bytes together.
     pub gbuf_bytes: u64,
+    /// Per-operand SRAMs instead of one global buffer (`[node.sram]`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sram: Option<Sram>,
     /// Array multicast bus width in bits; 0 = unlimited.
     pub bus_width_bits: u64,
     /// How a node lays a layer onto its PE array (`[node] dataflow`;
@@ -84,6 +91,38 @@ pub struct Hardware {
     pub warnings: Vec<HwWarning>,
 }
 
+/// A node's per-operand SRAMs (`[node.sram]`, docs/hardware.md#per-operand-srams):
+/// one for each data kind, each double-buffered, so half of each holds
+/// the data in use while the other half fills.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Sram {
+    /// The ifmap (input activations) SRAM, bytes.
+    pub ifmap_bytes: u64,
+    /// The filter (weights) SRAM, bytes.
+    pub filter_bytes: u64,
+    /// The ofmap (outputs and partial sums) SRAM, bytes.
+    pub ofmap_bytes: u64,
+}
+
+impl Sram {
+    /// The three SRAMs' bytes together.
+    pub const fn total(&self) -> u64 {
+        self.ifmap_bytes + self.filter_bytes + self.ofmap_bytes
+    }
+
+    /// Usable words per data kind of `word_bytes` bytes: half of each
+    /// SRAM, as it is double-buffered.
+    pub fn usable_words(&self, word_bytes: u64) -> PerData<u64> {
+        let half = |bytes: u64| bytes / word_bytes / 2;
+        PerData([
+            half(self.filter_bytes),
+            half(self.ifmap_bytes),
+            half(self.ofmap_bytes),
+        ])
+    }
+}
+
 /// Energy per op, per word access at each level, per word per NoC hop, and
 /// static energy of the chip per cycle.
 #[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
@@ -112,7 +151,7 @@ pub struct Energy {
 pub const MAX_CLOCK_MHZ: f64 = 1e6;
 
 /// The presets shipped in the binary: name and TOML text.
-pub const PRESETS: [(&str, &str); 10] = [
+pub const PRESETS: [(&str, &str); 11] = [
     ("eyeriss", include_str!("../../hw/eyeriss.toml")),
     ("eyeriss-chip", include_str!("../../hw/eyeriss-chip.toml")),
     ("tetris-l1", include_str!("../../hw/tetris-l1.toml")),
@@ -123,6 +162,7 @@ pub const PRESETS: [(&str, &str); 10] = [
     ("isca16-osb", include_str!("../../hw/isca16-osb.toml")),
     ("isca16-osc", include_str!("../../hw/isca16-osc.toml")),
     ("isca16-nlr", include_str!("../../hw/isca16-nlr.toml")),
+    ("tpu-v1", include_str!("../../hw/tpu-v1.toml")),
 ];
 
 /// Names of the presets.
@@ -199,9 +239,11 @@ impl Hardware {
         let w = self.word_bytes();
         let bus = self.bus_width_bits / self.word_bits;
         let bw = self.dram_bandwidth_bytes_per_cycle;
+        let sram = self.sram.map(|s| s.usable_words(w));
         NodeResource {
+            sram,
             dim_array: self.pe_array,
-            size_gbuf: self.gbuf_bytes / w,
+            size_gbuf: sram.map_or(self.gbuf_bytes / w, |s| s.0.iter().sum()),
             size_regf: self.regf_bytes / w,
             array_bus_width: (bus > 0).then_some(bus),
             dram_bandwidth: if bw.is_infinite() {
@@ -254,7 +296,7 @@ mod tests {
         for name in preset_names() {
             let hw = load(name).unwrap();
             assert_eq!(hw.name, name);
-            assert_eq!(hw.word_bits, 16);
+            assert_eq!(hw.word_bits, if name == "tpu-v1" { 8 } else { 16 });
             assert_eq!(hw.node_resource().array_bus_width, None);
         }
         let eyeriss = load("eyeriss").unwrap().node_resource();

@@ -51,11 +51,27 @@ struct NodeSection {
     #[serde(deserialize_with = "pair")]
     pe_array: [u64; 2],
     regf_bytes: size::Bytes,
-    gbuf_bytes: size::Bytes,
+    #[serde(default)]
+    gbuf_bytes: Option<size::Bytes>,
     #[serde(default)]
     bus_width_bits: u64,
     #[serde(default)]
     dataflow: Option<String>,
+    #[serde(default)]
+    sram: Option<SramSection>,
+}
+
+/// Per-operand SRAMs, the alternative to one global buffer: all three or
+/// none.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct SramSection {
+    #[serde(default)]
+    ifmap_bytes: Option<size::Bytes>,
+    #[serde(default)]
+    filter_bytes: Option<size::Bytes>,
+    #[serde(default)]
+    ofmap_bytes: Option<size::Bytes>,
 }
 
 #[derive(Deserialize)]
@@ -94,7 +110,11 @@ pub fn parse_with(text: &str, origin: &str, sets: &[Set]) -> Result<Hardware, Hw
     let checks = Checks { text, origin, sets };
     checks.geometry(&file)?;
     let dataflow = checks.dataflow(&file)?;
-    let (regf_bytes, gbuf_bytes) = checks.sizes(&file, dataflow)?;
+    let (regf_bytes, buffers) = checks.sizes(&file, dataflow)?;
+    let (gbuf_bytes, sram) = match buffers {
+        Buffers::Global(bytes) => (bytes, None),
+        Buffers::PerOperand(s) => (s.total(), Some(s)),
+    };
     let nodes = Dim2::new(file.nodes.dims[0], file.nodes.dims[1]);
     let pe_array = Dim2::new(file.node.pe_array[0], file.node.pe_array[1]);
     let sizes = Sizes {
@@ -103,6 +123,10 @@ pub fn parse_with(text: &str, origin: &str, sets: &[Set]) -> Result<Hardware, Hw
         pes_per_node: pe_array.size(),
         regf_bytes,
         gbuf_bytes,
+        buffers: match &sram {
+            Some(s) => vec![s.ifmap_bytes, s.filter_bytes, s.ofmap_bytes],
+            None => vec![gbuf_bytes],
+        },
     };
     let (energy_unit, resolved) = checks.energies(&file, &sizes)?;
     let tech::Resolved {
@@ -133,6 +157,7 @@ pub fn parse_with(text: &str, origin: &str, sets: &[Set]) -> Result<Hardware, Hw
         pe_array,
         regf_bytes,
         gbuf_bytes,
+        sram,
         bus_width_bits: file.node.bus_width_bits,
         dataflow,
         dram_bandwidth_bytes_per_cycle: file.dram.bandwidth_bytes_per_cycle,
@@ -274,14 +299,14 @@ impl Checks<'_> {
         )
     }
 
-    /// The memories' sizes and the bandwidths: the register file and global
-    /// buffer in bytes.
-    fn sizes(&self, file: &File, dataflow: Dataflow) -> Result<(u64, u64), HwError> {
+    /// The memories' sizes and the bandwidths: the register file in bytes
+    /// and the node's buffers.
+    fn sizes(&self, file: &File, dataflow: Dataflow) -> Result<(u64, Buffers), HwError> {
         let word_bytes = file.word_bits.div_ceil(8);
         let size = format!(
             "room for at least one word ({word_bytes} bytes), and at most {MAX_HW_SIZE} bytes (2^53, exact in the model's float formulas)"
         );
-        let (regf_bytes, gbuf_bytes) = (file.node.regf_bytes.0, file.node.gbuf_bytes.0);
+        let regf_bytes = file.node.regf_bytes.0;
         let fits = |bytes| (word_bytes..=MAX_HW_SIZE).contains(&bytes);
         // A dataflow whose PEs keep nothing runs without register files.
         let none = regf_bytes == 0 && dataflow == Dataflow::NoLocalReuse;
@@ -290,7 +315,7 @@ impl Checks<'_> {
             "node.regf_bytes",
             &format!("{size}; 0 only with dataflow = \"no-local-reuse\", whose PEs keep nothing"),
         )?;
-        self.check(fits(gbuf_bytes), "node.gbuf_bytes", &size)?;
+        let buffers = self.buffers(file, &size, fits)?;
         self.check(
             file.node.bus_width_bits <= MAX_HW_SIZE,
             "node.bus_width_bits",
@@ -301,7 +326,91 @@ impl Checks<'_> {
             "dram.bandwidth_bytes_per_cycle",
             &format!("`inf` or a number of at least {MIN_BANDWIDTH:e} bytes per cycle"),
         )?;
-        Ok((regf_bytes, gbuf_bytes))
+        Ok((regf_bytes, buffers))
+    }
+
+    /// The node's buffers: one global buffer (`gbuf_bytes`) or three
+    /// per-operand SRAMs (`[node.sram]`), never both, never some of the
+    /// three (docs/hardware.md#per-operand-srams).
+    fn buffers(
+        &self,
+        file: &File,
+        size: &str,
+        fits: impl Fn(u64) -> bool,
+    ) -> Result<Buffers, HwError> {
+        let n = &file.node;
+        let Some(sram) = &n.sram else {
+            let Some(gbuf) = n.gbuf_bytes else {
+                return Err(self.at_table(
+                    "node",
+                    Problem::MissingKey,
+                    "missing `gbuf_bytes`: a node has one global buffer (`gbuf_bytes`) or per-operand SRAMs (`[node.sram]` with `ifmap_bytes`, `filter_bytes` and `ofmap_bytes`)",
+                ));
+            };
+            self.check(fits(gbuf.0), "node.gbuf_bytes", size)?;
+            return Ok(Buffers::Global(gbuf.0));
+        };
+        if n.gbuf_bytes.is_some() {
+            let why = "a node has one global buffer or per-operand SRAMs (`[node.sram]`), not both: remove `gbuf_bytes` or `[node.sram]`";
+            // A change that added an SRAM is named as the culprit.
+            if self.sets.iter().any(|s| s.key().starts_with("node.sram.")) {
+                return Err(self.at_table("node.sram", Problem::BadValue, why));
+            }
+            return Err(self.error("node.gbuf_bytes", Problem::BadValue, why.to_owned()));
+        }
+        let keys = [
+            ("node.sram.ifmap_bytes", sram.ifmap_bytes),
+            ("node.sram.filter_bytes", sram.filter_bytes),
+            ("node.sram.ofmap_bytes", sram.ofmap_bytes),
+        ];
+        let mut bytes = [0; 3];
+        for (b, (key, v)) in bytes.iter_mut().zip(keys) {
+            let Some(v) = v else {
+                return Err(self.at_table(
+                    "node.sram",
+                    Problem::MissingKey,
+                    &format!(
+                        "missing `{}`: per-operand SRAMs give all three of `ifmap_bytes`, `filter_bytes` and `ofmap_bytes`",
+                        key.rsplit('.').next().unwrap_or(key)
+                    ),
+                ));
+            };
+            self.check(fits(v.0), key, size)?;
+            *b = v.0;
+        }
+        Ok(Buffers::PerOperand(super::Sram {
+            ifmap_bytes: bytes[0],
+            filter_bytes: bytes[1],
+            ofmap_bytes: bytes[2],
+        }))
+    }
+
+    /// `problem` with the table `[table]` (dotted), pointing at its header,
+    /// or naming the changes that touched it.
+    fn at_table(&self, table: &str, problem: Problem, why: &str) -> HwError {
+        let prefix = format!("{table}.");
+        let touched: Vec<String> = self
+            .sets
+            .iter()
+            .filter(|s| s.key().starts_with(&prefix))
+            .map(Set::to_string)
+            .collect();
+        if !touched.is_empty() {
+            return HwError::SetValue {
+                origin: self.origin.to_owned(),
+                set: touched.join(", "),
+                problem,
+                message: why.to_owned(),
+            };
+        }
+        HwError::Invalid {
+            origin: self.origin.to_owned(),
+            text: self.text.to_owned(),
+            span: find_table(self.text, table),
+            problem,
+            message: why.to_owned(),
+            suggestion: None,
+        }
     }
 
     /// The node's dataflow: row stationary unless the file names another.
@@ -398,6 +507,29 @@ fn key_of_line(text: &str, at: usize) -> Option<&str> {
     let (key, _) = line.split_once('=')?;
     let key = key.trim();
     (!key.is_empty() && key.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')).then_some(key)
+}
+
+/// The node's buffers as the file gives them.
+enum Buffers {
+    /// One global buffer, bytes.
+    Global(u64),
+    /// Per-operand SRAMs.
+    PerOperand(super::Sram),
+}
+
+/// The byte range of the header `[table]`.
+fn find_table(text: &str, table: &str) -> Option<Range<usize>> {
+    let header = format!("[{table}]");
+    let mut offset = 0;
+    for line in text.split_inclusive('\n') {
+        let trimmed = line.trim_start();
+        if trimmed.trim_end() == header {
+            let start = offset + (line.len() - trimmed.len());
+            return Some(start..start + header.len());
+        }
+        offset += line.len();
+    }
+    None
 }
 
 /// The byte range of the first line that assigns `key`.

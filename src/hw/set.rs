@@ -38,7 +38,7 @@ impl Kind {
 }
 
 /// Every key of the hardware file and what it holds (docs/hardware.md).
-const KEYS: [(&str, Kind); 22] = [
+const KEYS: [(&str, Kind); 25] = [
     ("name", Kind::Text),
     ("word_bits", Kind::Count),
     ("energy_unit", Kind::Text),
@@ -50,6 +50,9 @@ const KEYS: [(&str, Kind); 22] = [
     ("node.gbuf_bytes", Kind::Size),
     ("node.bus_width_bits", Kind::Count),
     ("node.dataflow", Kind::Text),
+    ("node.sram.ifmap_bytes", Kind::Size),
+    ("node.sram.filter_bytes", Kind::Size),
+    ("node.sram.ofmap_bytes", Kind::Size),
     ("dram.bandwidth_bytes_per_cycle", Kind::Number),
     ("energy.mac", Kind::Number),
     ("energy.dram", Kind::Number),

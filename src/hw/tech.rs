@@ -237,6 +237,9 @@ pub(super) struct Sizes {
     pub pes_per_node: u64,
     pub regf_bytes: u64,
     pub gbuf_bytes: u64,
+    /// The node's buffers for the area: the global buffer, or the three
+    /// per-operand SRAMs (`[node.sram]`), each its own SRAM.
+    pub buffers: Vec<u64>,
 }
 
 /// A file's energies as the model uses them, with what `[tech]` made of
@@ -464,10 +467,10 @@ impl Priced {
             word_bits: word,
             regf: Bytes(s.regf_bytes),
             regf_impl,
-            // The hook for per-operand SRAMs (`[node.sram]`): one entry
-            // each, each priced as its own SRAM with its own energy per
-            // access, as the shared buffer is above.
-            gbuf: vec![Bytes(s.gbuf_bytes)],
+            // Per-operand SRAMs (`[node.sram]`) are one entry each. Their
+            // energy per access is still the one buffer energy of the
+            // model, priced above at their total (an upper bound for each).
+            gbuf: s.buffers.iter().map(|&b| Bytes(b)).collect(),
             gbuf_word_bits: sram_word,
             gbuf_ports: Ports::One,
             noc_flit_bits: (s.nodes > 1).then_some(word),

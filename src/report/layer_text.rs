@@ -57,6 +57,16 @@ pub(crate) fn mapping(l: &LayerOut) -> String {
                 tile.pixels
             )
         }
+        MappingSummary::Systolic {
+            dataflow,
+            used,
+            folds,
+            mapping_eff,
+            ..
+        } => format!(
+            "{dataflow}: {used} PEs used, {folds} folds, mapping eff {:.1}%",
+            100.0 * mapping_eff
+        ),
     };
     format!("{how} util {:.1}% nest {}", 100.0 * m.util(), m.loop_nest)
 }

@@ -9,8 +9,9 @@
 use crate::ir::Dim2;
 use serde::{Deserialize, Serialize};
 
+use crate::sched::types::DataKind;
 /// The memory levels, and the values per level [`Cost`] prices by.
-pub(crate) use crate::sched::types::{MemLevel, PerLevel};
+pub(crate) use crate::sched::types::{MemLevel, PerData, PerLevel};
 
 /// The fixed hardware of a search: the node array, where its DRAM sits,
 /// what each node offers and what everything costs.
@@ -119,8 +120,14 @@ pub(crate) fn whole_cycles(x: f64) -> Option<u64> {
 pub struct NodeResource {
     /// PE array of one node (rows, columns).
     pub dim_array: Dim2,
-    /// Global buffer capacity of one node, in words.
+    /// Global buffer capacity of one node, in words; with per-operand
+    /// SRAMs, the sum of their usable words.
     pub size_gbuf: u64,
+    /// Per-operand SRAMs instead of one global buffer
+    /// (docs/hardware.md#per-operand-srams): the usable words of each
+    /// data kind's own SRAM, half of it as it is double-buffered. `None`:
+    /// one global buffer shared by all kinds.
+    pub sram: Option<PerData<u64>>,
     /// Register file capacity of one PE, in words.
     pub size_regf: u64,
     /// Array multicast bus: words per cycle per data kind; `None` = unlimited.
@@ -133,6 +140,27 @@ pub struct NodeResource {
     pub no_time_mux: bool,
     /// How a layer is laid onto the PE array (docs/model/dataflows.md).
     pub dataflow: Dataflow,
+}
+
+impl NodeResource {
+    /// Do the buffer words `words` of the kinds `stored` fit the node:
+    /// each kind its own SRAM when the node has per-operand SRAMs, else
+    /// their sum the one global buffer
+    /// (docs/model/blocking.md#bypass-and-capacity-checks)?
+    pub fn buffer_fits(&self, words: PerData<u64>, stored: PerData<bool>) -> bool {
+        match self.sram {
+            Some(sram) => DataKind::ALL
+                .into_iter()
+                .all(|d| !stored[d] || words[d] <= sram[d]),
+            None => {
+                let sum = DataKind::ALL
+                    .into_iter()
+                    .filter(|&d| stored[d])
+                    .fold(0u64, |acc, d| acc.saturating_add(words[d]));
+                sum <= self.size_gbuf
+            }
+        }
+    }
 }
 
 // The range of machines the model accepts (why: `sched::model::limits`).
@@ -192,17 +220,39 @@ pub enum Dataflow {
     /// multicast, partial sums summed across PEs
     /// (docs/model/dataflows.md#no-local-reuse).
     NoLocalReuse,
+    /// A systolic array, weight stationary (the TPU's): each PE holds one
+    /// weight; inputs pass right from PE to PE, partial sums pass down
+    /// (docs/model/dataflows.md#systolic-arrays).
+    SystolicWs,
+    /// A systolic array, output stationary: each PE accumulates one output;
+    /// inputs pass right, weights pass down, the outputs drain at the end
+    /// of a fold (docs/model/dataflows.md#systolic-arrays).
+    SystolicOs,
+    /// A systolic array, input stationary: each PE holds one input of a
+    /// window; weights pass right, partial sums pass down
+    /// (docs/model/dataflows.md#systolic-arrays).
+    SystolicIs,
 }
 
 impl Dataflow {
     /// Every dataflow, in the order the docs list them.
-    pub const ALL: [Dataflow; 6] = [
+    pub const ALL: [Dataflow; 9] = [
         Dataflow::RowStationary,
         Dataflow::WeightStationary,
         Dataflow::OutputStationaryA,
         Dataflow::OutputStationaryB,
         Dataflow::OutputStationaryC,
         Dataflow::NoLocalReuse,
+        Dataflow::SystolicWs,
+        Dataflow::SystolicOs,
+        Dataflow::SystolicIs,
+    ];
+
+    /// The three systolic dataflows.
+    pub const SYSTOLIC: [Dataflow; 3] = [
+        Dataflow::SystolicWs,
+        Dataflow::SystolicOs,
+        Dataflow::SystolicIs,
     ];
 
     /// The name in hardware files, sweep specs and schedule files.
@@ -214,6 +264,9 @@ impl Dataflow {
             Dataflow::OutputStationaryB => "output-stationary-b",
             Dataflow::OutputStationaryC => "output-stationary-c",
             Dataflow::NoLocalReuse => "no-local-reuse",
+            Dataflow::SystolicWs => "systolic-ws",
+            Dataflow::SystolicOs => "systolic-os",
+            Dataflow::SystolicIs => "systolic-is",
         }
     }
 
@@ -225,6 +278,14 @@ impl Dataflow {
     /// The names of every dataflow, for messages.
     pub fn names() -> Vec<&'static str> {
         Dataflow::ALL.into_iter().map(Dataflow::name).collect()
+    }
+
+    /// Is this one of the systolic dataflows?
+    pub const fn is_systolic(self) -> bool {
+        matches!(
+            self,
+            Dataflow::SystolicWs | Dataflow::SystolicOs | Dataflow::SystolicIs
+        )
     }
 
     /// Is this the default, row stationary? (Files leave it out then.)

@@ -26,6 +26,12 @@ pub(super) struct MappingWire {
     pes: Option<u64>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     folds: Option<u64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    array_used: Option<Dim2>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    array_folds: Option<Dim2>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    mapping_eff: Option<f64>,
     util: f64,
     loop_nest: usize,
     loop_counts: LoopsOut<u64>,
@@ -40,6 +46,9 @@ impl From<MappingOut> for MappingWire {
             tile: None,
             pes: None,
             folds: None,
+            array_used: None,
+            array_folds: None,
+            mapping_eff: None,
             util: m.util(),
             loop_nest: m.loop_nest,
             loop_counts: m.loop_counts,
@@ -54,6 +63,16 @@ impl From<MappingOut> for MappingWire {
                 w.pes = Some(tile.pes());
                 w.folds = Some(folds);
             }
+            MappingSummary::Systolic {
+                used,
+                folds,
+                mapping_eff,
+                ..
+            } => {
+                w.array_used = Some(used);
+                w.array_folds = Some(folds);
+                w.mapping_eff = Some(mapping_eff);
+            }
         }
         w
     }
@@ -63,7 +82,28 @@ impl TryFrom<MappingWire> for MappingOut {
     type Error = String;
 
     fn try_from(w: MappingWire) -> Result<Self, String> {
+        let systolic = (w.array_used, w.array_folds, w.mapping_eff);
         let summary = match (w.dataflow, w.fold, w.repl, w.tile, w.folds) {
+            (dataflow, None, None, None, None) if dataflow.is_systolic() => {
+                let (Some(used), Some(folds), Some(mapping_eff)) = systolic else {
+                    return Err(format!(
+                        "a {dataflow} mapping has `array_used`, `array_folds` and `mapping_eff`"
+                    ));
+                };
+                MappingSummary::Systolic {
+                    dataflow,
+                    used,
+                    folds,
+                    mapping_eff,
+                    util: w.util,
+                }
+            }
+            _ if !dataflow_is_systolic_or_none(w.dataflow, systolic) => {
+                return Err(
+                    "only a systolic mapping has `array_used`, `array_folds` or `mapping_eff`"
+                        .to_owned(),
+                );
+            }
             (Dataflow::RowStationary, Some(fold), Some(repl), None, None) => {
                 MappingSummary::RowStationary {
                     fold,
@@ -106,4 +146,13 @@ impl TryFrom<MappingWire> for MappingOut {
             loop_counts: w.loop_counts,
         })
     }
+}
+
+/// Are the systolic fields absent, or the dataflow systolic? (A local
+/// layer on a systolic node is laid out by its tile, without them.)
+fn dataflow_is_systolic_or_none(
+    dataflow: Dataflow,
+    fields: (Option<Dim2>, Option<Dim2>, Option<f64>),
+) -> bool {
+    dataflow.is_systolic() || fields == (None, None, None)
 }

@@ -346,7 +346,9 @@ impl<'a> Plan<'a> {
             SearchError::Range(RangeError::Batch { .. }) => format!("batch too large: {e}"),
             SearchError::Range(_) => format!("out of range: {e}"),
             SearchError::Cancelled => "cancelled".to_owned(),
-            SearchError::CompatDataflow(_) => format!("bad options: {e}"),
+            SearchError::CompatDataflow(_) | SearchError::CompatSram => {
+                format!("bad options: {e}")
+            }
             SearchError::Internal(_) => format!("{e} (a bug of nnc)"),
         })
     }

@@ -38,17 +38,27 @@ fn hardware() -> impl Strategy<Value = String> {
         prop_oneof![Just(None), (1u64..=16).prop_map(Some)],
         (0.5f64..2.0, 20.0f64..200.0, 1.0f64..10.0, 0.5f64..4.0, 0.1f64..1.0),
         (0.0f64..40.0, prop_oneof![Just(0.0f64), 0.0f64..100.0]),
+        // One global buffer, or per-operand SRAMs (ifmap, filter, ofmap).
+        prop_oneof![Just(None), prop::array::uniform3(8u32..=14).prop_map(Some)],
     )
-        .prop_map(|((nh, nw, d3), (ph, pw, regf, gbuf, bus), bw, (mac, dram, gbuf_e, array, regf_e), (hop, idle))| {
+        .prop_map(|((nh, nw, d3), (ph, pw, regf, gbuf, bus), bw, (mac, dram, gbuf_e, array, regf_e), (hop, idle), sram)| {
+            let buffers = match sram {
+                None => format!("gbuf_bytes = {}\n", 2u64 << gbuf),
+                Some([i, f, o]) => format!(
+                    "[node.sram]\nifmap_bytes = {}\nfilter_bytes = {}\nofmap_bytes = {}\n",
+                    2u64 << i,
+                    2u64 << f,
+                    2u64 << o
+                ),
+            };
             format!(
                 "name = \"gen\"\nword_bits = 16\n[nodes]\ndims = [{nh}, {nw}]\nmemory = \"{}\"\n\
-                 [node]\npe_array = [{ph}, {pw}]\nregf_bytes = {}\ngbuf_bytes = {}\nbus_width_bits = {bus}\n\
+                 [node]\npe_array = [{ph}, {pw}]\nregf_bytes = {}\nbus_width_bits = {bus}\n{buffers}\
                  [dram]\nbandwidth_bytes_per_cycle = {}\n\
                  [energy]\nmac = {mac}\ndram = {dram}\ngbuf = {gbuf_e}\narray = {array}\nregf = {regf_e}\n\
                  noc_hop = {hop}\nstatic_per_cycle = {idle}\n",
                 if d3 { "3d" } else { "2d" },
                 2 * regf,
-                2u64 << gbuf,
                 bw.map_or("inf".to_owned(), |b| b.to_string()),
             )
         })
@@ -191,6 +201,15 @@ fn no_schedule_is_below_the_lower_bound() {
                 nnc::Dataflow::RowStationary
             };
             let hw = hw.replace("[node]\n", &format!("[node]\ndataflow = \"{dataflow}\"\n"));
+            // The reference has one global buffer: its ifmap SRAM's size.
+            let hw = match hw.split_once("[node.sram]\nifmap_bytes = ") {
+                Some((head, tail)) if options.compat() != Compat::Nnc => {
+                    let (ifmap, rest) = tail.split_once('\n').unwrap();
+                    let rest = rest.split_once("[dram]").unwrap().1;
+                    format!("{head}gbuf_bytes = {ifmap}\n[dram]{rest}")
+                }
+                _ => hw,
+            };
             let hw = nnc::hw::parse(&hw, "generated").unwrap();
             let net = network(first, eltwise);
             // Some generated problems have no schedule (nothing fits the

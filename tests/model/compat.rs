@@ -27,6 +27,7 @@ fn conv(nifm: u64, nofm: u64, ofmap: u64, filter: u64) -> LayerShape {
 
 fn node(gbuf: u64, regf: u64, bus: Option<u64>, dram: Bandwidth) -> NodeResource {
     NodeResource {
+        sram: None,
         dim_array: Dim2::square(16),
         size_gbuf: gbuf,
         size_regf: regf,

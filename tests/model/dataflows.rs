@@ -1,6 +1,6 @@
-//! The dataflows of the Eyeriss taxonomy (docs/model/dataflows.md): the
-//! ISCA'16 comparison on AlexNet, and every dataflow on every shipped
-//! network with both solvers and with pipelining.
+//! The dataflows of the Eyeriss taxonomy and the systolic arrays
+//! (docs/model/dataflows.md): the ISCA'16 comparison on AlexNet, and every
+//! dataflow on every shipped network with both solvers and with pipelining.
 
 use nnc::Dataflow;
 use nnc::PipelineOptions;
@@ -122,12 +122,16 @@ fn isca16_alexnet_row_stationary_is_the_most_energy_efficient() {
     }
 }
 
-/// Schedules `net` on every ISCA'16 preset with `options` (and `sets`
-/// applied to each), checking the schedule against its bound unless
+/// Schedules `net` on every ISCA'16 preset and the three systolic
+/// dataflows on `tpu-v1` with `options` (and `sets` applied to each), checking the schedule against its bound unless
 /// pipelined.
 fn every_dataflow(net: &Network, options: &Options, sets: &[&str], what: &str) {
     let sets: Vec<nnc::hw::Set> = sets.iter().map(|s| s.parse().unwrap()).collect();
-    for (name, dataflow) in PRESETS {
+    // The systolic dataflows on the TPU-like preset (docs/model/dataflows.md#systolic-arrays).
+    let systolic = Dataflow::SYSTOLIC.map(|d| ("tpu-v1", d));
+    for (name, dataflow) in PRESETS.into_iter().chain(systolic) {
+        let mut sets = sets.clone();
+        sets.push(format!("node.dataflow={dataflow}").parse().unwrap());
         let hw = nnc::hw::load_with(name, &sets).unwrap();
         let s = nnc::schedule(net, &hw, options)
             .unwrap_or_else(|e| panic!("{} on {name} ({what}): {e}", net.name()));

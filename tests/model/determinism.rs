@@ -21,6 +21,7 @@ fn run(threads: usize, goal: Goal, compat: Compat) -> Vec<NodeCandidate> {
         shuffle: nnc::ir::Dim2::square(1),
     });
     let res = NodeResource {
+        sram: None,
         dim_array: Dim2::square(16),
         size_gbuf: 65536,
         size_regf: 256,

@@ -8,3 +8,4 @@ mod determinism;
 mod layer_vectors;
 mod properties;
 pub(crate) mod support;
+mod systolic;

@@ -46,6 +46,7 @@ fn node() -> impl Strategy<Value = NodeResource> {
         prop::option::of(1u64..=8),
     )
         .prop_map(|(h, w, regf, gbuf_log2, bus)| NodeResource {
+            sram: None,
             dim_array: Dim2::new(h, w),
             size_gbuf: 1 << gbuf_log2,
             size_regf: regf,

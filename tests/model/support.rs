@@ -84,6 +84,7 @@ pub(crate) fn reference_node_layer(v: &Value) -> LayerShape {
 
 pub(crate) fn resource(v: &Value) -> NodeResource {
     NodeResource {
+        sram: None,
         dim_array: dim(&v["dim_array"]),
         size_gbuf: u(&v["size_gbuf"]),
         size_regf: u(&v["size_regf"]),

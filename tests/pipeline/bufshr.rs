@@ -206,8 +206,10 @@ fn the_worked_blocking_rotates_filters_around_pairs() {
         unit_time: 1,
         data_loops: DataLoops::CONV,
         regf_keeps: PerData([true; 3]),
+        buffer_by_energy: false,
     };
     let resource = NodeResource {
+        sram: None,
         dim_array: Dim2::square(4),
         size_gbuf: 400,
         size_regf: 32,

@@ -23,6 +23,7 @@ fn check(v: &Value) {
         MemType::TwoD
     };
     let node = NodeResource {
+        sram: None,
         dim_array: dim(&i["dim_array"]),
         size_gbuf: u(&i["size_gbuf_words"]),
         size_regf: u(&i["size_regf_words"]),

@@ -102,6 +102,7 @@ pub(crate) fn machine(resolved: &Value) -> Machine {
     };
     let bus = f(&r["array_bus_width"]);
     let node = NodeResource {
+        sram: None,
         dim_array: dim(&r["dim_array"]),
         size_gbuf: u(&r["size_gbuf"]),
         size_regf: u(&r["size_regf"]),

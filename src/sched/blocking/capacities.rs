@@ -182,6 +182,7 @@ mod tests {
 
     fn resource(size_gbuf: u64) -> NodeResource {
         NodeResource {
+            sram: None,
             dim_array: Dim2::square(8),
             size_gbuf,
             size_regf: 64,

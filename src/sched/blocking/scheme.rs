@@ -352,11 +352,8 @@ impl<'a> BlockingContext<'a> {
                 None => tile,
             }
         });
-        let forced = DataKind::ALL
-            .into_iter()
-            .filter(|&d| !self.bypass[d])
-            .fold(0u64, |acc, d| acc.saturating_add(gbuf[d]));
-        if forced > self.resource.size_gbuf {
+        let forced = PerData::from_fn(|d| !self.bypass[d]);
+        if !self.resource.buffer_fits(gbuf, forced) {
             return None;
         }
         let lcnt: u64 = f.iter().flat_map(|t| t.0).product();
@@ -402,12 +399,6 @@ impl<'a> BlockingContext<'a> {
     fn finish_with(&self, p: &Prepared, orders: &Orders, share_now: bool) -> Option<BlockingStats> {
         let f = &p.factors;
         let (mut fetch, mut stored) = self.fetches_and_storage(f, orders)?;
-        let words = |stored: &PerData<bool>| {
-            DataKind::ALL
-                .into_iter()
-                .filter(|&d| stored[d])
-                .fold(0u64, |acc, d| acc.saturating_add(p.gbuf[d]))
-        };
         // A kind the register files do not keep streams rather than fail
         // the buffer: never for row stationary, whose register files keep
         // every kind (docs/model/blocking.md#bypass-and-capacity-checks).
@@ -418,7 +409,14 @@ impl<'a> BlockingContext<'a> {
                 DataKind::Ifm => self.src,
                 DataKind::Ofm => self.dst,
             };
-            if words(&stored) > self.resource.size_gbuf
+            // With per-operand SRAMs only a kind that overflows its own
+            // SRAM has a reason to stream.
+            let only = PerData::from_fn(|k| k == d);
+            let overflows = match self.resource.sram {
+                Some(_) => !self.resource.buffer_fits(p.gbuf, only),
+                None => !self.resource.buffer_fits(p.gbuf, stored),
+            };
+            if overflows
                 && stored[d]
                 && self.bypass[d]
                 && !self.nld.regf_keeps[d]
@@ -432,8 +430,7 @@ impl<'a> BlockingContext<'a> {
             PerData::from_fn(|d| if stored[d] { p.gbuf[d] } else { 0 }),
             p.regf,
         ];
-        let gbuf_words = words(&stored);
-        if gbuf_words > self.resource.size_gbuf {
+        if !self.resource.buffer_fits(p.gbuf, stored) {
             return None;
         }
         // Filters pinned on chip for the whole run
@@ -501,7 +498,9 @@ impl<'a> BlockingContext<'a> {
         }
         // Keep bypassable data in the GBUF only where it gives reuse
         // (docs/model/blocking.md#bypass-and-capacity-checks).
-        let mut stored = PerData::from_fn(|d| !self.bypass[d] || fetch[0][d] < fetch[1][d]);
+        let mut stored = PerData::from_fn(|d| {
+            !self.bypass[d] || fetch[0][d] < fetch[1][d] || self.cheaper_stored(d, &fetch)
+        });
         // Data on chip cannot be re-read from (or spilled to) DRAM; on the
         // layer's own nodes they are in the buffer anyway
         // (docs/model/buffer-sharing.md#non-dram-data-regions).
@@ -516,6 +515,22 @@ impl<'a> BlockingContext<'a> {
             }
         }
         Some((fetch, stored))
+    }
+
+    /// For an NLD that asks for it ([`Nld::buffer_by_energy`]): does
+    /// keeping `d` in the buffer cost less than streaming it from DRAM,
+    /// which then reads what the buffer would have served
+    /// (docs/model/blocking.md#bypass-and-capacity-checks)?
+    fn cheaper_stored(&self, d: DataKind, fetch: &[PerData<u64>; 2]) -> bool {
+        if !self.nld.buffer_by_energy {
+            return false;
+        }
+        let (t, c) = (&self.totals, self.cost);
+        let (f0, f1) = (fetch[0][d] as f64, fetch[1][d] as f64);
+        let stored = t[MemLevel::Dram][d] * f0 * c.level(MemLevel::Dram)
+            + t[MemLevel::Gbuf][d] * f1 * c.level(MemLevel::Gbuf);
+        let streamed = t[MemLevel::Gbuf][d] * f1 * c.level(MemLevel::Dram);
+        stored < streamed
     }
 
     /// Accesses per level and data kind over all nodes of `lcnt` loop

@@ -472,6 +472,7 @@ mod tests {
     #[test]
     fn pricing_local_layers_once_per_factor_choice_changes_nothing() {
         let res = NodeResource {
+            sram: None,
             dim_array: Dim2::square(16),
             size_gbuf: 4096,
             size_regf: 32,

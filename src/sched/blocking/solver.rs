@@ -79,7 +79,9 @@ fn top_factors(ctx: &BlockingContext<'_>, resident: DataKind) -> Option<(u64, u6
     let (nx, ny, nz) = (nld.loopcnt[x], nld.loopcnt[y], nld.loopcnt[z]);
     let g = |d: DataKind| nld.usize_gbuf[d];
     let s = |d: DataKind| nld.usize_regf[d];
-    let (gbuf, regf) = (ctx.resource.size_gbuf, ctx.resource.size_regf);
+    // With per-operand SRAMs the resident kind has its own.
+    let gbuf = ctx.resource.sram.map_or(ctx.resource.size_gbuf, |s| s[dxy]);
+    let regf = ctx.resource.size_regf;
     let mut best: Option<(f64, u64, u64)> = None;
     for tx0 in divisors(nx) {
         for ty0 in divisors(ny) {

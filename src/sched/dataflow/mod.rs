@@ -10,6 +10,9 @@
 //!
 //! - `row_stationary`: Eyeriss's row-stationary mapping (logical PE sets,
 //!   folding, replication, the unit pass), one NLD per replication choice;
+//! - `systolic`: systolic arrays (ws, os, is), one fold per pass;
+//!   `scalesim_mapping`: SCALE-Sim's fixed mapping of them priced in
+//!   nnc's model, without searching;
 //! - `nld`: the NLD, a three-deep loop nest over input channels, output
 //!   channels and batch whose body is one processing pass, which the loop
 //!   blocking (`sched::blocking`) tiles over the memory hierarchy.
@@ -19,11 +22,14 @@ mod no_local_reuse;
 mod output_stationary;
 pub(crate) mod pass;
 pub(crate) mod row_stationary;
+pub(crate) mod scalesim_mapping;
+pub(crate) mod systolic;
 mod weight_stationary;
 
 pub(crate) use nld::Nld;
 pub use pass::SpatialTile;
 pub(crate) use row_stationary::MappingError;
+pub use scalesim_mapping::{MappingCost, scalesim_mapping_cost};
 // The tests and benches reach row stationary's own mapping here.
 #[cfg(test)]
 pub(crate) use row_stationary::map_layer;
@@ -47,6 +53,9 @@ pub(crate) fn map(
         Dataflow::OutputStationaryB => output_stationary::map(share, Variant::B),
         Dataflow::OutputStationaryC => output_stationary::map(share, Variant::C),
         Dataflow::NoLocalReuse => no_local_reuse::map(share),
+        Dataflow::SystolicWs | Dataflow::SystolicOs | Dataflow::SystolicIs => {
+            systolic::map(share, dataflow)
+        }
     }
 }
 
@@ -127,6 +136,22 @@ pub enum MappingSummary {
         /// Fraction of the PE array the tile keeps busy.
         util: f64,
     },
+    /// A systolic array (docs/model/dataflows.md#systolic-arrays): the
+    /// array's rows and columns a full fold uses and the folds over them.
+    Systolic {
+        /// Which systolic dataflow.
+        dataflow: Dataflow,
+        /// Rows and columns of the array a full fold uses.
+        used: Dim2,
+        /// Folds over the dimension on the rows and the one on the columns.
+        folds: Dim2,
+        /// Mapping efficiency: the PEs holding work, averaged over the
+        /// folds, as a fraction of the array (SCALE-Sim's term).
+        mapping_eff: f64,
+        /// Compute utilization: the MACs done over the PE-cycles of all
+        /// folds, fill and drain included.
+        util: f64,
+    },
 }
 
 impl MappingSummary {
@@ -134,16 +159,17 @@ impl MappingSummary {
     pub const fn dataflow(&self) -> Dataflow {
         match self {
             MappingSummary::RowStationary { .. } => Dataflow::RowStationary,
-            MappingSummary::Spatial { dataflow, .. } => *dataflow,
+            MappingSummary::Spatial { dataflow, .. }
+            | MappingSummary::Systolic { dataflow, .. } => *dataflow,
         }
     }
 
     /// Fraction of the PE array doing useful work.
     pub const fn util(&self) -> f64 {
         match *self {
-            MappingSummary::RowStationary { util, .. } | MappingSummary::Spatial { util, .. } => {
-                util
-            }
+            MappingSummary::RowStationary { util, .. }
+            | MappingSummary::Spatial { util, .. }
+            | MappingSummary::Systolic { util, .. } => util,
         }
     }
 }

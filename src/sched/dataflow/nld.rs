@@ -30,6 +30,14 @@ pub struct Nld {
     /// Kinds not kept come from the buffer again for every iteration of
     /// the loops unrelated to them.
     pub regf_keeps: PerData<bool>,
+    /// Does the loop blocking keep a kind in the buffer whenever that costs
+    /// less energy than streaming it past the buffer, not only where the
+    /// buffer level gives it loop reuse? Set by the systolic dataflows,
+    /// whose buffer also serves the overlap of the windows a fold streams
+    /// (docs/model/blocking.md#bypass-and-capacity-checks); row stationary
+    /// and the taxonomy keep nn_dataflow's rule.
+    #[serde(skip)]
+    pub buffer_by_energy: bool,
 }
 
 impl Nld {

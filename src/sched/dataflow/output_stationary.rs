@@ -200,7 +200,9 @@ mod tests {
             .zip(m.nlds)
             .map(|(s, n)| match *s {
                 MappingSummary::Spatial { tile, .. } => (tile, n),
-                MappingSummary::RowStationary { .. } => panic!("{s:?}"),
+                MappingSummary::RowStationary { .. } | MappingSummary::Systolic { .. } => {
+                    panic!("{s:?}")
+                }
             })
             .collect()
     }

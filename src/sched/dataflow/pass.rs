@@ -96,6 +96,7 @@ impl Pass {
             unit_time: self.time,
             data_loops: self.data_loops,
             regf_keeps: self.regf_keeps,
+            buffer_by_energy: false,
         }
     }
 }

@@ -320,6 +320,7 @@ fn build_nld(layer: &LayerShape, up: &UnitPass, ch: &Choice, occ: f64) -> Nld {
         unit_time: up.time,
         data_loops,
         regf_keeps: PerData([true; 3]),
+        buffer_by_energy: false,
     }
 }
 

@@ -176,6 +176,13 @@ fn least_traffic(
                 4.0 * ops,
             )
         }
+        // A systolic array: every MAC receives its streamed operands over
+        // one hop, a partial sum passed on makes one hop per MAC, and every
+        // stationary word or drained output makes at least one
+        // (docs/model/dataflows.md#systolic-arrays).
+        Dataflow::SystolicWs => (PerData([w(DataKind::Fil), ops, ops]), 2.0 * ops),
+        Dataflow::SystolicOs => (PerData([ops, ops, w(DataKind::Ofm)]), 4.0 * ops),
+        Dataflow::SystolicIs => (PerData([ops, per_ofm, ops]), 2.0 * ops),
     }
 }
 
@@ -275,6 +282,7 @@ mod tests {
             Dim2::square(nodes),
             MemType::ThreeD,
             NodeResource {
+                sram: None,
                 dim_array: Dim2::new(4, 8),
                 size_gbuf: 4096,
                 size_regf: 64,

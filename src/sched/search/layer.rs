@@ -549,9 +549,13 @@ impl<'a> LayerSearch<'a> {
             };
             for nld in &m.nlds {
                 let r: u64 = nld.usize_regf.0.iter().sum();
-                let forced = DataKind::ALL.into_iter().filter(|&d| !o.blocking.bypass[d]);
-                let g: u64 = forced.map(|d| nld.usize_gbuf[d]).sum();
-                one_fits |= r <= node.size_regf && g <= node.size_gbuf;
+                let forced = PerData::from_fn(|d| !o.blocking.bypass[d]);
+                let g: u64 = DataKind::ALL
+                    .into_iter()
+                    .filter(|&d| forced[d])
+                    .map(|d| nld.usize_gbuf[d])
+                    .sum();
+                one_fits |= r <= node.size_regf && node.buffer_fits(nld.usize_gbuf, forced);
                 regf = regf.min(r);
                 gbuf = gbuf.min(g);
             }
@@ -566,7 +570,7 @@ impl<'a> LayerSearch<'a> {
                 "a PE needs at least {regf} words of register file ({what}), the hardware has {}",
                 node.size_regf
             )
-        } else if gbuf > node.size_gbuf && gbuf != u64::MAX {
+        } else if node.sram.is_none() && gbuf > node.size_gbuf && gbuf != u64::MAX {
             format!(
                 "the data that may not bypass the global buffer need at least {gbuf} words of it per node, the hardware has {}",
                 node.size_gbuf

@@ -50,6 +50,12 @@ pub enum SearchError {
         "`--compat nn_dataflow` reproduces nn_dataflow, which has only the row-stationary dataflow; the hardware's dataflow is `{0}` (drop --compat, or set node.dataflow=row-stationary)"
     )]
     CompatDataflow(crate::sched::machine::Dataflow),
+    /// `--compat nn_dataflow` models one global buffer: the reference has
+    /// no per-operand SRAMs.
+    #[error(
+        "`--compat nn_dataflow` reproduces nn_dataflow, whose nodes have one global buffer; the hardware has per-operand SRAMs (`[node.sram]`; drop --compat, or give `gbuf_bytes` instead)"
+    )]
+    CompatSram,
     /// A broken invariant of the search: a bug, not a property of the input.
     #[error("internal error: {0}")]
     Internal(String),

@@ -205,6 +205,9 @@ pub(crate) fn search_cached(
     if options.compat == Compat::NnDataflow && !machine.node.dataflow.is_row_stationary() {
         return Err(SearchError::CompatDataflow(machine.node.dataflow));
     }
+    if options.compat == Compat::NnDataflow && machine.node.sram.is_some() {
+        return Err(SearchError::CompatSram);
+    }
     // A network of one layer owns the hardware for the whole run, so its
     // filters may stay on chip (docs/model/network.md#filter-pinning).
     let mut machine = *machine;

@@ -298,6 +298,7 @@ mod tests {
 
     fn node(size_gbuf: u64) -> NodeResource {
         NodeResource {
+            sram: None,
             dim_array: Dim2::new(4, 6),
             size_gbuf,
             size_regf: 48,

@@ -81,8 +81,11 @@ pub struct SavedHardware {
     pub pe_array: Dim2,
     /// Register file per PE, bytes.
     pub regf_bytes: u64,
-    /// Global buffer per node, bytes.
+    /// Global buffer per node, bytes (with per-operand SRAMs, theirs together).
     pub gbuf_bytes: u64,
+    /// Per-operand SRAMs, when the node has them.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sram: Option<crate::hw::Sram>,
     /// Array bus width in bits; 0 = unlimited.
     pub bus_width_bits: u64,
     /// The node's dataflow (absent: row stationary, as in files written
@@ -200,6 +203,7 @@ impl From<&ScheduleFile> for SavedSchedule {
             pe_array,
             regf_bytes,
             gbuf_bytes,
+            sram,
             bus_width_bits,
             dataflow,
             dram_bandwidth_bytes_per_cycle,
@@ -241,6 +245,7 @@ impl From<&ScheduleFile> for SavedSchedule {
                 pe_array: *pe_array,
                 regf_bytes: *regf_bytes,
                 gbuf_bytes: *gbuf_bytes,
+                sram: *sram,
                 bus_width_bits: *bus_width_bits,
                 dataflow: *dataflow,
                 // JSON has no infinity: serde_json writes it as null.
