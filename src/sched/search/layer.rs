@@ -25,7 +25,7 @@ use std::sync::Arc;
 /// Where a layer runs and under what rules: the whole machine for a layer
 /// alone, or its place in a pipeline segment
 /// (docs/model/pipelining.md#spatial-and-temporal-allocation).
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub struct LayerEnv {
     /// The nodes that compute it.
     pub proc_region: NodeRegion,

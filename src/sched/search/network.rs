@@ -3,7 +3,7 @@
 //! best few partial schedules at every step.
 
 use super::segment::{
-    Partial, SchedPlace, ScheduledSegment, SegmentFailure, Start, segment_search, sort_keep,
+    LayerMemo, Partial, SchedPlace, ScheduledSegment, SegmentFailure, Start, segment_search, sort_keep,
 };
 use super::{Cancel, SearchError};
 use crate::ir::{LayerId, Network};
@@ -230,6 +230,8 @@ struct NetworkSearch<'a> {
     pos: Vec<usize>,
     /// The candidate segments by the position of their last layer.
     by_last: Vec<Vec<PipelineSegment>>,
+    /// The layer searches' results so far.
+    memo: LayerMemo,
 }
 
 impl<'a> NetworkSearch<'a> {
@@ -254,6 +256,7 @@ impl<'a> NetworkSearch<'a> {
             order,
             pos,
             by_last,
+            memo: LayerMemo::default(),
         }
     }
 
@@ -336,6 +339,7 @@ impl<'a> NetworkSearch<'a> {
                 &self.starts,
                 seg,
                 prev,
+                &mut self.memo,
                 &mut failure,
             )?;
             let alone = seg.segment.len() == 1;
