@@ -264,7 +264,7 @@ fn network_bounds(net: &Network, machine: &Machine, options: &Options) -> Vec<Lo
         // A network of one layer owns the hardware; pipelining may keep a
         // whole network's filters on chip too
         // (docs/model/bound.md#filters-kept-on-chip).
-        filters_pinned: crate::sched::pipeline::filters_may_stay_pinned(net, machine.nodes),
+        filters_pinned: crate::sched::search::network::filters_may_stay_pinned(net, machine.nodes),
         on_chip: PerData([false; 3]),
         compat: options.compat,
     };

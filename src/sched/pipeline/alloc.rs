@@ -4,7 +4,6 @@
 
 use super::segment::{Deps, Place, Segment, SegmentContext, Src};
 use crate::sched::model::factor::divisors;
-use crate::ir::{Dim2, LayerShape, Network};
 use crate::sched::partition::NodeRegion;
 
 /// Where a layer's data live: in memory, or in the buffers of a group's
@@ -116,25 +115,6 @@ pub(crate) fn node_counts(ops: &[u64], height: u64, nodes: u64) -> Option<Vec<u6
         }
     }
     None
-}
-
-/// Could some pipelining options put all of `net` in one segment whose
-/// filters stay on chip (an allocation's `no_time_mux`) on a machine of
-/// `nodes` nodes? Only a segment of every layer pins filters, and only one
-/// whose spatial groups hold at most one convolution each; each group needs
-/// a node of its own, and a matmul or an upsampling is always alone
-/// (`gen_segments`). Necessary conditions only, so `false` proves no schedule
-/// pins filters (docs/model/bound.md#filters-kept-on-chip).
-pub(crate) fn filters_may_stay_pinned(net: &Network, nodes: Dim2) -> bool {
-    let layers = net.layers();
-    if layers.len() <= 1 {
-        return true;
-    }
-    let alone = layers.iter().any(|l| {
-        l.shape.is_matmul() || matches!(l.shape, LayerShape::Conv(c) if c.is_shuffled())
-    });
-    let convs = layers.iter().filter(|l| l.shape.is_conv()).count() as u64;
-    !alone && convs <= nodes.size()
 }
 
 /// The allocation of a segment whose dependencies are `deps`

@@ -20,7 +20,7 @@ pub(crate) mod generate;
 pub(crate) mod segment;
 pub(crate) mod timing;
 
-pub(crate) use alloc::{DataRegion, filters_may_stay_pinned};
+pub(crate) use alloc::DataRegion;
 pub(crate) use constraint::LayerConstraint;
 
 pub(crate) use generate::{PipelineSegment, gen_segments};

@@ -490,13 +490,14 @@ impl<'a> LayerSearch<'a> {
             .enumerate()
             .filter_map(|(index, (part, part_layer, accfwd))| {
                 let share = self.share(env, layer, &part);
-                let floor = self.with_problem(env, &part_layer, part.size(), none, accfwd, share, |p| {
-                    if self.cache.known_empty(p) {
-                        None
-                    } else {
-                        p.floor()
-                    }
-                })?;
+                let floor =
+                    self.with_problem(env, &part_layer, part.size(), none, accfwd, share, |p| {
+                        if self.cache.known_empty(p) {
+                            None
+                        } else {
+                            p.floor()
+                        }
+                    })?;
                 Some(Staged {
                     index,
                     floor,

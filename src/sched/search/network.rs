@@ -3,7 +3,8 @@
 //! best few partial schedules at every step.
 
 use super::segment::{
-    LayerMemo, Partial, SchedPlace, ScheduledSegment, SegmentFailure, Start, segment_search, sort_keep,
+    LayerMemo, Partial, SchedPlace, ScheduledSegment, SegmentFailure, Start, segment_search,
+    sort_keep,
 };
 use super::{Cancel, SearchError};
 use crate::ir::{LayerId, Network};
@@ -159,6 +160,39 @@ fn starts(net: &Network, machine: &Machine, options: &Options) -> Vec<Start> {
 /// network of one layer: its filters may stay on chip (docs/model/network.md#filter-pinning).
 pub(crate) fn owns_hardware(net: &Network) -> bool {
     net.layers().len() == 1
+}
+
+/// Could some options keep the filters of every layer of `net` on chip for
+/// the whole run, on a machine of `nodes` nodes? A network of one layer
+/// owns the hardware; otherwise only a segment of every layer pins filters
+/// (an allocation's `no_time_mux`), which needs the scheduling DAG to be
+/// one vertex run, no matmul or upsampling (always alone), and spatial
+/// groups of at most one convolution each: one group of all layers
+/// (save-writeback) with one convolution, or one group per vertex
+/// (inter-layer pipelining), each on a node of its own. Necessary
+/// conditions only, so `false` proves no schedule pins every filter
+/// (docs/model/bound.md#filters-kept-on-chip).
+pub(crate) fn filters_may_stay_pinned(net: &Network, nodes: crate::ir::Dim2) -> bool {
+    if owns_hardware(net) {
+        return true;
+    }
+    let layers = net.layers();
+    let convs = |ids: &[LayerId]| {
+        ids.iter()
+            .filter(|&&l| net.layer(l).shape.is_conv())
+            .count()
+    };
+    if layers.iter().any(|l| {
+        l.shape.is_matmul() || matches!(l.shape, crate::ir::LayerShape::Conv(c) if c.is_shuffled())
+    }) {
+        return false;
+    }
+    let dag = Dag::new(net, vertex_order(net));
+    let all: Vec<LayerId> = dag.vertices.iter().flatten().copied().collect();
+    let temporal = convs(&all) <= 1;
+    let spatial =
+        dag.vertices.len() as u64 <= nodes.size() && dag.vertices.iter().all(|v| convs(v) <= 1);
+    (temporal || spatial) && dag.runs().iter().any(|r| r.len() == dag.vertices.len())
 }
 
 /// Schedules `net`: the best `ntops` schedules, best first (at least one).

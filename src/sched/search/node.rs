@@ -142,7 +142,6 @@ impl<'a> NodeProblem<'a> {
                 .map(|b| (b.dims.0, b.nbr_dists.0.map(|a| a.map(f64::to_bits)))),
         }
     }
-
 }
 
 impl NodeKey {

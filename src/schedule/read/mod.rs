@@ -15,8 +15,7 @@ mod locate;
 
 use super::scalesim::{SCALESIM_FORMAT, ScaleSimSchedule};
 use super::types::{
-    Hint,
-    EnergyOut, FORMAT, FORMAT_V1, Format, HardwareOut, InputsOut, LayerOut, LevelsOut,
+    EnergyOut, FORMAT, FORMAT_V1, Format, HardwareOut, Hint, InputsOut, LayerOut, LevelsOut,
     LowerBoundOut, OptionsOut, ScheduleFile, SegmentOut, TotalsOut,
 };
 use crate::diag::{Code, Diagnostic, Report, SerdeProblem, Span};
