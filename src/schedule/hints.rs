@@ -102,7 +102,7 @@ fn alternatives(options: &Options, nodes: u64) -> Vec<Alternative> {
 /// reference's defaults) or when the schedule is within [`HINT_GAP`] of its
 /// bound; else each option the run left off, searched alone, that costs at
 /// most [`HINT_SHARE`] of the run's energy, in the order of
-/// [`alternatives`]. Fails only if a search fails for a reason other than
+/// `alternatives`. Fails only if a search fails for a reason other than
 /// having no schedule with the option.
 pub fn hints(
     net: &Network,

@@ -3,7 +3,7 @@
 //! best few partial schedules at every step.
 
 use super::segment::{
-    LayerMemo, Partial, SchedPlace, ScheduledSegment, SegmentFailure, Start, segment_search,
+    LayerMemo, Memos, Partial, SchedPlace, ScheduledSegment, SegmentFailure, Start, segment_search,
     sort_keep,
 };
 use super::{Cancel, SearchError};
@@ -255,8 +255,8 @@ pub(crate) fn search_cached(
 struct NetworkSearch<'a> {
     net: &'a Network,
     search: LayerSearch<'a>,
-    /// The search's NoC-hop memo.
-    hops: HopCache,
+    /// The search's NoC-hop memo and layer results.
+    memos: Memos,
     starts: Vec<Start>,
     /// The layers in scheduling order.
     order: Vec<LayerId>,
@@ -264,8 +264,6 @@ struct NetworkSearch<'a> {
     pos: Vec<usize>,
     /// The candidate segments by the position of their last layer.
     by_last: Vec<Vec<PipelineSegment>>,
-    /// The layer searches' results so far.
-    memo: LayerMemo,
 }
 
 impl<'a> NetworkSearch<'a> {
@@ -285,12 +283,14 @@ impl<'a> NetworkSearch<'a> {
         NetworkSearch {
             net,
             search: LayerSearch::new(machine, options, cache),
-            hops: HopCache::new(options.compat),
+            memos: Memos {
+                hops: HopCache::new(options.compat),
+                layers: LayerMemo::default(),
+            },
             starts: starts(net, machine, options),
             order,
             pos,
             by_last,
-            memo: LayerMemo::default(),
         }
     }
 
@@ -369,11 +369,10 @@ impl<'a> NetworkSearch<'a> {
             let found = segment_search(
                 self.net,
                 &self.search,
-                &mut self.hops,
+                &mut self.memos,
                 &self.starts,
                 seg,
                 prev,
-                &mut self.memo,
                 &mut failure,
             )?;
             let alone = seg.segment.len() == 1;

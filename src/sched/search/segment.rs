@@ -256,6 +256,15 @@ struct SegmentSearch<'s> {
 pub(super) type LayerMemo =
     FastMap<(LayerShape, LayerEnv, DataLayout), (Arc<Vec<LayerResult>>, Option<LayerError>)>;
 
+/// The memos a network search keeps across its segments: the NoC-hop memo
+/// and the layer searches' results.
+pub(super) struct Memos {
+    /// The NoC-hop memo.
+    pub(super) hops: HopCache,
+    /// The layer searches' results.
+    pub(super) layers: LayerMemo,
+}
+
 /// The best schedules ending with `seg`, from the best schedules `prev` of
 /// the layers before it (docs/model/pipelining.md#searching-a-segment):
 /// for each combination of the segment's constraint values not dominated by
@@ -264,16 +273,16 @@ pub(super) type LayerMemo =
 pub(super) fn segment_search(
     net: &Network,
     search: &LayerSearch<'_>,
-    hops: &mut HopCache,
+    memos: &mut Memos,
     starts: &[Start],
     seg: &PipelineSegment,
     prev: &[Partial],
-    memo: &mut LayerMemo,
     failure: &mut SegmentFailure,
 ) -> Result<Vec<Partial>, SearchError> {
     if prev.is_empty() {
         return Ok(Vec::new());
     }
+    let Memos { hops, layers: memo } = memos;
     let options = search.options;
     if options.compat.inexact_hop_memo() {
         memo.clear();
