@@ -28,7 +28,8 @@
 //! consumers read `nofm / (shuffle[0] * shuffle[1])` channels of `ofmap *
 //! shuffle` (docs/model/layers.md#upsampling).
 
-use super::layer::{Dim2, LayerShape, WindowMode};
+use super::dim::Dim2;
+use super::layer::{LayerShape, WindowMode};
 use super::network::Network;
 use serde::{Deserialize, Serialize};
 

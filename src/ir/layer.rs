@@ -5,6 +5,7 @@
 //! from the output side, without padding, exactly as the reference does:
 //! `ifmap = kernel + (ofmap - 1) * stride` per dimension.
 
+use super::dim::Dim2;
 use serde::{Deserialize, Serialize};
 use std::fmt;
 
@@ -14,53 +15,6 @@ use std::fmt;
 /// it, so the formulas below never overflow for one sample; the scheduler
 /// applies the same bound to whole batches (`sched::model::limits`).
 pub const MAX_QUANTITY: u64 = 1 << 44;
-
-/// A pair (height, width) of non-negative integers: fmap sizes, kernels,
-/// strides, PE arrays and node grids (the reference's `PhyDim2`). Written
-/// as `[h, w]` in JSON.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub struct Dim2 {
-    /// Height (rows).
-    pub h: u64,
-    /// Width (columns).
-    pub w: u64,
-}
-
-impl Dim2 {
-    /// A pair from its two components.
-    pub const fn new(h: u64, w: u64) -> Self {
-        Dim2 { h, w }
-    }
-
-    /// A square pair `(n, n)`.
-    pub const fn square(n: u64) -> Self {
-        Dim2 { h: n, w: n }
-    }
-
-    /// Number of points `h * w`.
-    pub const fn size(self) -> u64 {
-        self.h * self.w
-    }
-}
-
-impl Serialize for Dim2 {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        [self.h, self.w].serialize(s)
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for Dim2 {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        let [h, w] = <[u64; 2]>::deserialize(d)?;
-        Ok(Dim2 { h, w })
-    }
-}
-
-impl fmt::Display for Dim2 {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}x{}", self.h, self.w)
-    }
-}
 
 /// What a layer is, as the user wrote it. Fully connected layers share the
 /// convolution model and pooling/element-wise layers the local-region model;

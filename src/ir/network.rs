@@ -11,7 +11,8 @@
 //! [`NetworkBuilder`] constructs networks and it enforces this, so the
 //! scheduler never re-checks shapes.
 
-use super::layer::{Dim2, LayerKind, LayerShape, MAX_QUANTITY, WindowMode};
+use super::dim::Dim2;
+use super::layer::{LayerKind, LayerShape, MAX_QUANTITY, WindowMode};
 use serde::Serialize;
 use std::collections::HashSet;
 use std::fmt;

@@ -4,6 +4,8 @@
 //! same for `--compat scalesim`'s schedules.
 
 pub mod diff;
+mod drawing;
+mod facts;
 pub mod html;
 mod layer_text;
 pub mod scalesim;
@@ -173,18 +175,9 @@ pub fn ratio(a: f64, b: f64) -> String {
 /// The blocking in short: per loop its factors at the DRAM, GBUF and REGF
 /// levels, then what the global buffer holds.
 fn blocking(l: &LayerOut) -> String {
-    let f = &l.blocking.factors;
     format!(
-        "i {}·{}·{}  o {}·{}·{}  b {}·{}·{}  gbuf: {}",
-        f.dram.ifm,
-        f.gbuf.ifm,
-        f.regf.ifm,
-        f.dram.ofm,
-        f.gbuf.ofm,
-        f.regf.ofm,
-        f.dram.bat,
-        f.gbuf.bat,
-        f.regf.bat,
+        "{}  gbuf: {}",
+        layer_text::factors(l, "  "),
         layer_text::held(l)
     )
 }
@@ -262,19 +255,30 @@ active PEs: PEs busy per node, on average over the compute time only; util: shar
 blocking: factors of the input-channel (i), output-channel (o) and batch (b) loops at DRAM·gbuf·regf; b counts samples times the mapping's width folds; gbuf: the data kept in the global buffer (the rest bypass it)
 ";
 
-/// The summary table of a schedule.
+/// The summary of a schedule: what ran where, a table of its layers (or
+/// segments), the legend and the totals.
 pub fn summary(s: &ScheduleFile) -> String {
+    let mut out = headline(s);
+    out.push('\n');
+    out += &layer_table(s);
+    out.push('\n');
+    out.push_str(LEGEND);
+    out.push('\n');
+    out += &totals(s);
+    terminal_safe(out)
+}
+
+/// The first line: network, hardware, batch and search.
+fn headline(s: &ScheduleFile) -> String {
     let hw = &s.hardware.file;
-    let mut out = String::new();
     // Row stationary, the default, goes unsaid.
     let dataflow = if hw.dataflow.is_row_stationary() {
         String::new()
     } else {
         format!(", {}", hw.dataflow)
     };
-    let _ = writeln!(
-        out,
-        "{} on {} ({}x{} nodes of {}x{} PEs{dataflow}), batch {}, {} search, {} partitioning, model {}",
+    format!(
+        "{} on {} ({}x{} nodes of {}x{} PEs{dataflow}), batch {}, {} search, {} partitioning, model {}\n",
         s.network,
         hw.name,
         hw.nodes.h,
@@ -285,8 +289,12 @@ pub fn summary(s: &ScheduleFile) -> String {
         s.options.solver.as_str(),
         s.options.partition,
         s.model,
-    );
-    out.push('\n');
+    )
+}
+
+/// The layers (or, when layers run at once, the segments), one row each,
+/// and the total.
+fn layer_table(s: &ScheduleFile) -> String {
     let unit = &s.totals.energy_unit;
     let energy_header = format!("energy ({unit})");
     let mut table = Table::new(&[
@@ -329,29 +337,27 @@ pub fn summary(s: &ScheduleFile) -> String {
         String::new(),
         format!("{:.1}%", 100.0 * t.utilization),
     ];
-    out += &table.render(&[total_row]);
-    out.push('\n');
-    out.push_str(LEGEND);
-    out.push('\n');
-    let b = &t.energy_breakdown;
+    table.render(&[total_row])
+}
+
+/// The totals: energy by component, the bound, time, ops and accesses.
+fn totals(s: &ScheduleFile) -> String {
+    let (t, hw) = (&s.totals, &s.hardware.file);
+    let unit = &t.energy_unit;
+    let total = t.energy;
+    let pct = |x: f64| if total > 0.0 { 100.0 * x / total } else { 0.0 };
+    let mut out = String::new();
+    let parts: Vec<String> = t
+        .energy_breakdown
+        .components()
+        .iter()
+        .map(|(name, e)| format!("{name} {} ({:.1}%)", energy(*e), pct(*e)))
+        .collect();
     let _ = writeln!(
         out,
-        "energy {} {unit} = op {} ({:.1}%) + dram {} ({:.1}%) + gbuf {} ({:.1}%) + array {} ({:.1}%) + regf {} ({:.1}%) + noc {} ({:.1}%) + static {} ({:.1}%)",
+        "energy {} {unit} = {}",
         energy(t.energy),
-        energy(b.op),
-        pct(b.op),
-        energy(b.dram),
-        pct(b.dram),
-        energy(b.gbuf),
-        pct(b.gbuf),
-        energy(b.array),
-        pct(b.array),
-        energy(b.regf),
-        pct(b.regf),
-        energy(b.noc),
-        pct(b.noc),
-        energy(b.static_),
-        pct(b.static_),
+        parts.join(" + ")
     );
     let lb = &t.lower_bound;
     let _ = writeln!(
@@ -392,7 +398,7 @@ pub fn summary(s: &ScheduleFile) -> String {
         energy(t.accesses.regf),
         energy(t.noc_hops),
     );
-    terminal_safe(out)
+    out
 }
 
 /// `text` with every control character of a name in it shown as an

@@ -68,6 +68,14 @@ fn count(n: u64, what: &str) -> String {
     }
 }
 
+/// "2 rows and 2 columns", or "2 rows" alone.
+fn amount(n: u64, what: &str) -> String {
+    match what.split_once(" and ") {
+        Some((a, b)) => format!("{} and {}", count(n, a), count(n, b)),
+        None => count(n, what),
+    }
+}
+
 /// E016: what the windows read against what the source is, why the rule
 /// refuses it, and the fixes that work.
 pub(super) fn padding_rule(
@@ -91,11 +99,6 @@ pub(super) fn padding_rule(
         .into_iter()
         .filter(|(m, ..)| *m != Misfit::Fits)
         .collect()
-    };
-    // "2 rows and 2 columns", or "2 rows" alone.
-    let amount = |n: u64, what: &str| match what.split_once(" and ") {
-        Some((a, b)) => format!("{} and {}", count(n, a), count(n, b)),
-        None => count(n, what),
     };
     let clauses: Vec<String> = dims
         .iter()
@@ -122,38 +125,51 @@ pub(super) fn padding_rule(
         )
         .secondary(source.def, format!("`{}` is {}", source.name, input));
     for &(m, what, k, s) in &dims {
-        let note = match m {
-            Misfit::Padding { allowed, .. } if !w.mode.is_exact() => format!(
-                "`mode: floor` allows at most {} of padding in all: half the kernel, {k}, on \
-                 each side, as PyTorch does",
-                amount(allowed, what)
-            ),
-            Misfit::Padding { allowed: 0, .. } => format!(
-                "the padding rule allows no padding here: the stride, {s}, is not smaller than \
-                 the kernel, {k}"
-            ),
-            Misfit::Padding { allowed, .. } => format!(
-                "the padding rule allows at most {} of padding in all: the kernel, {k}, less \
-                 the stride, {s}",
-                amount(allowed, what)
-            ),
-            Misfit::Unread { allowed, .. } if !w.mode.is_exact() => format!(
-                "`mode: floor` leaves at most {} unread: fewer than the stride, {s}",
-                amount(allowed, what)
-            ),
-            Misfit::Unread { allowed: 0, .. } => format!(
-                "the padding rule leaves no {} unread: the stride, {s}, is not larger than the \
-                 kernel, {k}",
-                what.replace(" and ", " or ")
-            ),
-            Misfit::Unread { allowed, .. } => format!(
-                "the padding rule leaves at most {} unread: the stride, {s}, less the kernel, {k}",
-                amount(allowed, what)
-            ),
-            Misfit::Fits => continue,
-        };
-        d = d.note(note);
+        if let Some(note) = rule_note(m, what, k, s, w.mode) {
+            d = d.note(note);
+        }
     }
+    fix_helps(d, &dims, fixes)
+}
+
+/// Why the rule refuses one dimension's misfit (`what`: "row", "column" or
+/// both) with a kernel of `k` and a stride of `s`; `None` when it fits.
+fn rule_note(m: Misfit, what: &str, k: u64, s: u64, mode: WindowMode) -> Option<String> {
+    let note = match m {
+        Misfit::Padding { allowed, .. } if !mode.is_exact() => format!(
+            "`mode: floor` allows at most {} of padding in all: half the kernel, {k}, on \
+                 each side, as PyTorch does",
+            amount(allowed, what)
+        ),
+        Misfit::Padding { allowed: 0, .. } => format!(
+            "the padding rule allows no padding here: the stride, {s}, is not smaller than \
+                 the kernel, {k}"
+        ),
+        Misfit::Padding { allowed, .. } => format!(
+            "the padding rule allows at most {} of padding in all: the kernel, {k}, less \
+                 the stride, {s}",
+            amount(allowed, what)
+        ),
+        Misfit::Unread { allowed, .. } if !mode.is_exact() => format!(
+            "`mode: floor` leaves at most {} unread: fewer than the stride, {s}",
+            amount(allowed, what)
+        ),
+        Misfit::Unread { allowed: 0, .. } => format!(
+            "the padding rule leaves no {} unread: the stride, {s}, is not larger than the \
+                 kernel, {k}",
+            what.replace(" and ", " or ")
+        ),
+        Misfit::Unread { allowed, .. } => format!(
+            "the padding rule leaves at most {} unread: the stride, {s}, less the kernel, {k}",
+            amount(allowed, what)
+        ),
+        Misfit::Fits => return None,
+    };
+    Some(note)
+}
+
+/// The fixes that work, as helps: `mode: floor`, a `pad` or a `size`.
+fn fix_helps(mut d: Diagnostic, dims: &[(Misfit, &str, u64, u64)], fixes: &Fixes) -> Diagnostic {
     if fixes.floor {
         let short = dims
             .iter()
