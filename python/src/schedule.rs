@@ -269,7 +269,11 @@ pub(crate) fn schedule(
     let options = flags.options()?;
     let (net, hw) = (&network.net, &hardware.hw);
     let found = run::cancellable(py, flags.threads()?, |cancel| {
-        nnc::schedule_cancellable(net, hw, &options, &|_, _| {}, cancel)
+        let mut file = nnc::schedule_cancellable(net, hw, &options, &|_, _| {}, cancel)?;
+        // The measured hints, as `nnc schedule` gives them
+        // (docs/model/bound.md#hints).
+        file.hints = nnc::schedule::hints::hints(net, hw, &options, &file)?;
+        Ok(file)
     })?;
     let mut file = found.map_err(|e| search_error(e, net, hw))?;
     file.inputs.network_sha256 = Some(nnc::sha256::hex(network.source.as_bytes()));

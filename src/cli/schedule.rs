@@ -41,6 +41,12 @@ pub(super) fn run(args: &ScheduleArgs, color: bool) -> Result<ExitCode, Failure>
     let (net, source) = input::network(&args.file, color, &args.onnx, args.topology)?;
     let mut file = search(args, &net, &hw, &options)?;
     file.inputs.network_sha256 = Some(nnc::sha256::hex(source.as_bytes()));
+    // Measured hints (docs/model/bound.md#hints): only a run far from its
+    // bound searches again.
+    file.hints = on_threads(args.threads, || {
+        nnc::schedule::hints::hints(&net, &hw, &options, &file)
+    })?
+    .map_err(|e| search_failure(e, &net, &hw))?;
     emit_schedule(
         output.as_ref(),
         args.quiet,

@@ -367,6 +367,17 @@ fn totals(s: &ScheduleFile) -> String {
         energy(lb.energy),
         ratio(t.energy, lb.energy),
     );
+    for h in &s.hints {
+        let _ = writeln!(
+            out,
+            "hint: {}: {} would cost {:.1}x less ({} {unit}); add {}",
+            h.had,
+            h.option,
+            h.factor,
+            energy(h.energy),
+            h.flags,
+        );
+    }
     let mut time = format!("{} cycles", grouped(t.time));
     if let (Some(seconds), Some(mhz)) = (t.seconds, hw.clock_mhz) {
         let _ = write!(

@@ -174,6 +174,20 @@ impl Compat {
         self.reference()
     }
 
+    /// `docs/compat.md#solver_refuses_save_writeback`: the reference
+    /// refuses its analytical solver together with save-writeback (its
+    /// solver's formulas do not know data kept on chip between layers). nnc
+    /// runs the solver on every layer of a temporal segment too: a
+    /// blocking it proposes is priced and checked like any other, and one
+    /// that would re-read on-chip data or break the segment's constraint is
+    /// dropped.
+    ///
+    /// Asked by `OptionsBuilder::build`. Test: `sched::options`,
+    /// `pipelining_combinations_are_checked`.
+    pub const fn solver_refuses_save_writeback(self) -> bool {
+        self.reference()
+    }
+
     /// `docs/compat.md#hybrid_drops_naive_split`: hybrid partitioning's
     /// approximate-divisibility test removes the ofmap split that naive
     /// partitioning uses, so in the reference hybrid can miss a scheme naive
@@ -208,6 +222,7 @@ mod tests {
             Compat::inexact_hop_memo,
             Compat::hash_set_ties,
             Compat::hybrid_drops_naive_split,
+            Compat::solver_refuses_save_writeback,
         ];
         for d in deviations {
             assert!(d(Compat::NnDataflow));

@@ -356,7 +356,9 @@ impl OptionsBuilder {
                     why: "buffers shared between nodes",
                 });
             }
-            if p.temporal {
+            // The reference's restriction, not the model's
+            // (docs/compat.md#solver_refuses_save_writeback).
+            if p.temporal && o.compat.solver_refuses_save_writeback() {
                 return Err(OptionsError::SolverWith {
                     flag: "--save-writeback",
                     why: "on-chip data kept across layers",
@@ -411,7 +413,7 @@ pub enum OptionsError {
     /// The analytical solver with an option it does not model (the
     /// reference refuses the combination too).
     #[error(
-        "--solver analytic cannot be combined with {flag}: the analytical solver does not model {why} (use --solver exhaustive)"
+        "--solver analytic cannot be combined with {flag}{}: the analytical solver does not model {why} (use --solver exhaustive)", if *flag == "--save-writeback" { " under --compat nn_dataflow" } else { "" }
     )]
     SolverWith {
         /// The option given.
@@ -469,11 +471,12 @@ mod tests {
             ..PipelineOptions::default()
         };
         assert!(Options::builder().pipeline(swb).build().is_ok());
+        // The reference's restriction only
+        // (docs/compat.md#solver_refuses_save_writeback).
+        let analytic = Options::builder().pipeline(swb).solver(Solver::Analytic);
+        assert!(analytic.build().is_ok());
         assert_eq!(
-            Options::builder()
-                .pipeline(swb)
-                .solver(Solver::Analytic)
-                .build(),
+            analytic.compat(Compat::NnDataflow).build(),
             Err(OptionsError::SolverWith {
                 flag: "--save-writeback",
                 why: "on-chip data kept across layers",

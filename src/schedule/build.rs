@@ -261,7 +261,10 @@ fn network_bounds(net: &Network, machine: &Machine, options: &Options) -> Vec<Lo
         machine,
         batch: options.batch,
         bypass: PerData::splat(true),
-        filters_pinned: crate::sched::search::network::owns_hardware(net),
+        // A network of one layer owns the hardware; pipelining may keep a
+        // whole network's filters on chip too
+        // (docs/model/bound.md#filters-kept-on-chip).
+        filters_pinned: crate::sched::search::network::filters_may_stay_pinned(net, machine.nodes),
         on_chip: PerData([false; 3]),
         compat: options.compat,
     };
@@ -272,8 +275,18 @@ fn network_bounds(net: &Network, machine: &Machine, options: &Options) -> Vec<Lo
                 .inputs
                 .iter()
                 .any(|s| matches!(s.source, Source::Layer(_)));
+            // An input from memory that another layer reads too may be
+            // read once and passed on chip to the others, whichever reads
+            // it (a segment's shared memory source,
+            // docs/model/bound.md#data-kept-on-chip).
+            let shared = l.inputs.iter().any(|s| {
+                !matches!(s.source, Source::Layer(_))
+                    && net.layer_ids().any(|o| {
+                        o != id && net.layer(o).inputs.iter().any(|t| t.source == s.source)
+                    })
+            });
             let to_layer = !net.consumers(id).is_empty();
-            let on_chip = PerData([false, from_layer, to_layer]);
+            let on_chip = PerData([false, from_layer || shared, to_layer]);
             layer_bound(&l.shape, &BoundContext { on_chip, ..ctx })
         })
         .collect()
@@ -388,5 +401,6 @@ pub fn build(
             .collect(),
         segments,
         layers,
+        hints: Vec::new(),
     }
 }

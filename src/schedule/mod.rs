@@ -17,6 +17,7 @@
 //!   SCALE-Sim's report of every layer ([`scalesim::build`]).
 
 mod build;
+pub mod hints;
 mod json;
 mod mapping;
 pub mod read;

@@ -56,6 +56,29 @@ pub struct ScheduleFile {
     pub segments: Vec<SegmentOut>,
     /// Every layer, in network (definition) order.
     pub layers: Vec<LayerOut>,
+    /// Options the run left off that would save at least a tenth, each
+    /// measured by its own search (docs/model/bound.md#hints); not written
+    /// when there are none. A library schedule has none until
+    /// [`hints`](super::hints::hints) fills them in.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub hints: Vec<Hint>,
+}
+
+/// An option the run left off and what its own search found
+/// (docs/model/bound.md#hints).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Hint {
+    /// What the run had, e.g. `naive partitioning on 36 nodes`.
+    pub had: String,
+    /// The option, e.g. `hybrid partitioning`.
+    pub option: String,
+    /// The flags of `nnc schedule` that turn it on.
+    pub flags: String,
+    /// The energy of the search with it, in the file's energy unit.
+    pub energy: f64,
+    /// The run's energy over that energy: how many times less it costs.
+    pub factor: f64,
 }
 
 /// The digests of the texts a schedule was made from, so that a file can be

@@ -467,3 +467,68 @@ fn the_schedule_file_records_the_version_and_its_inputs_digests() {
     let preset = std::fs::read("hw/eyeriss.toml").unwrap();
     assert_eq!(v["inputs"]["hardware_sha256"], nnc::sha256::hex(&preset));
 }
+
+/// Hints where they pay (docs/model/bound.md#hints): AlexNet on the
+/// Simba-like design (36 small nodes) with naive partitioning is far from
+/// its bound; the summary names each option left off that would save at
+/// least a tenth, with its measured energy, and the JSON has them as
+/// `hints`, each equal to a direct run with its flags. Never in the
+/// reference's model.
+#[test]
+fn far_from_the_bound_the_summary_gives_measured_hints() {
+    let base = [
+        "schedule",
+        "nns/alex_net.nn",
+        "--hw",
+        "bench/designs/simba.toml",
+        "--partition",
+        "naive",
+    ];
+    let out = nnc(&base);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let summary = text(&out.stdout);
+    let hints: Vec<&str> = summary
+        .lines()
+        .filter(|l| l.starts_with("hint: ") || l.starts_with("lower bound"))
+        .collect();
+    crate::lang::snapshot_settings().bind(|| {
+        insta::assert_snapshot!("schedule_hints_simba_naive", hints.join("\n"));
+    });
+    // `--partition naive` is the default: a hint's flags replace it.
+    let json = |extra: &[&str]| {
+        let mut args = base[..4].to_vec();
+        if extra.is_empty() {
+            args.extend(&base[4..]);
+        }
+        args.extend(["-q", "-o", "-"]);
+        args.extend(extra);
+        let out = nnc(&args);
+        assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+        serde_json::from_slice::<serde_json::Value>(&out.stdout).unwrap()
+    };
+    let v = json(&[]);
+    let listed = v["hints"].as_array().expect("a hints array");
+    assert!(!listed.is_empty());
+    let energy = v["totals"]["energy"].as_f64().unwrap();
+    for h in listed {
+        let flags: Vec<&str> = h["flags"].as_str().unwrap().split(' ').collect();
+        let direct = json(&flags);
+        let e = h["energy"].as_f64().unwrap();
+        assert_eq!(direct["totals"]["energy"].as_f64(), Some(e), "{h}");
+        assert!(e <= 0.9 * energy, "{h}");
+    }
+    // The reference's defaults stay the reference's: no hints, even for a
+    // schedule this far from its bound (the reference's model refuses some
+    // of AlexNet's layers on this array, so the library asks directly).
+    let root = env!("CARGO_MANIFEST_DIR");
+    let source = std::fs::read_to_string(format!("{root}/nns/alex_net.nn")).unwrap();
+    let (net, _) = nnc::compile(&source).unwrap();
+    let hw = nnc::hw::load(&format!("{root}/bench/designs/simba.toml")).unwrap();
+    let file = nnc::schedule(&net, &hw, &nnc::Options::default()).unwrap();
+    let hints = |compat| {
+        let o = nnc::Options::builder().compat(compat).build().unwrap();
+        nnc::schedule::hints::hints(&net, &hw, &o, &file).unwrap()
+    };
+    assert_eq!(hints(nnc::Compat::Nnc).len(), listed.len());
+    assert!(hints(nnc::Compat::NnDataflow).is_empty());
+}

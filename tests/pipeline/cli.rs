@@ -31,8 +31,14 @@ fn refused_combinations_are_usage_errors() {
             "--pipeline-max-degree needs --interlayer",
         ),
         (
-            vec!["--save-writeback", "--solver", "analytic"],
-            "--solver analytic cannot be combined with --save-writeback",
+            vec![
+                "--save-writeback",
+                "--solver",
+                "analytic",
+                "--compat",
+                "nn_dataflow",
+            ],
+            "--solver analytic cannot be combined with --save-writeback under --compat nn_dataflow",
         ),
         (
             vec!["--gbuf-sharing", "--solver", "analytic"],
@@ -63,6 +69,17 @@ fn refused_combinations_are_usage_errors() {
         assert!(stderr.contains(says), "{args:?}: {stderr}");
         assert!(out.stdout.is_empty(), "{args:?}");
     }
+}
+
+/// The analytical solver with save-writeback, refused by the reference
+/// only (docs/compat.md#solver_refuses_save_writeback): in nnc's model the
+/// pair runs, and its schedule is no worse than the solver's layer by layer
+/// (a layer alone is one of its segments).
+#[test]
+fn the_solver_runs_with_save_writeback_in_nncs_model() {
+    let alone = energy(&["--solver", "analytic"]);
+    let kept = energy(&["--solver", "analytic", "--save-writeback"]);
+    assert!(kept <= alone, "{kept} > {alone}");
 }
 
 /// The total energy a `nnc schedule` run prints.

@@ -302,6 +302,58 @@ impl<'a> BlockingContext<'a> {
         self.goal.key(cost, s.time as f64)
     }
 
+    /// What no blocking of this context can beat: an energy and a time at
+    /// or below those of every blocking it prices
+    /// (docs/model/network.md#pruning-partitions). The ops, the register
+    /// files' accesses and the compute cycles are the nest's whatever the
+    /// blocking; every other level moves each word at least once (the
+    /// array too), DRAM and the NoC once per node group, or never for
+    /// filters that may stay pinned; the global buffer and buffer sharing
+    /// may add nothing. Each term is the formula [`BlockingContext::finish`]
+    /// prices with its counts at their least, and rounding is monotone, so
+    /// the bound holds exactly, not only up to rounding.
+    pub fn floor(&self) -> (f64, u64) {
+        let lcnt: u64 = self.nld.loopcnt.0.iter().product();
+        let n = self.nodes as f64;
+        let t = &self.totals;
+        let pinnable = self.resource.no_time_mux;
+        let mut access = PerLevel::splat(PerData::splat(0.0));
+        let mut remote_gbuf = PerData::splat(0.0);
+        let mut trips = PerData::splat(1u64);
+        for d in DataKind::ALL {
+            let k = if d == DataKind::Ofm { 2.0 } else { 1.0 };
+            access[MemLevel::Regf][d] =
+                self.nld.unit_access[MemLevel::Regf][d] * lcnt as f64 * k * n;
+            access[MemLevel::Array][d] = t[MemLevel::Array][d] * n;
+            let once = if pinnable && d == DataKind::Fil {
+                trips[d] = 0;
+                0.0
+            } else {
+                t[MemLevel::Dram][d].min(t[MemLevel::Gbuf][d])
+            };
+            let home = match d {
+                DataKind::Fil => DataHome::Dram,
+                DataKind::Ifm => self.src,
+                DataKind::Ofm => self.dst,
+            };
+            let words = once * n / self.accfwd[d] as f64;
+            if home == DataHome::Dram {
+                access[MemLevel::Dram][d] = words;
+            } else {
+                remote_gbuf[d] = words;
+            }
+        }
+        let access_cost = access_energy(self.cost, &access)
+            + self.cost.level(MemLevel::Gbuf) * remote_gbuf.sum_in_order();
+        let ops = self.nld.unit_ops * lcnt as f64 * n;
+        let time = self.nld.unit_time.saturating_mul(lcnt);
+        let nhops = noc_hops(self.unit_nhops, trips);
+        (
+            LayerCost::new(self.cost, ops, access_cost, nhops, time).total,
+            time,
+        )
+    }
+
     fn fil_top_trivial(&self, f: &Factors) -> bool {
         LoopDim::ALL
             .into_iter()

@@ -13,6 +13,12 @@ use std::sync::{Arc, Mutex};
 #[derive(Debug, Default)]
 pub struct NodeCache {
     map: Mutex<FastMap<NodeKey, NodeResults>>,
+    /// Problems that have no candidate, by their key without NoC hops:
+    /// whether a blocking fits and counts does not depend on the hops,
+    /// which only rank the candidates (docs/model/network.md#pruning-partitions).
+    /// Segments ask for the same infeasible share many times, from inputs
+    /// laid out differently.
+    empty: Mutex<FastMap<NodeKey, ()>>,
     group: Option<(Arc<CapacityGroup>, usize)>,
 }
 
@@ -30,8 +36,18 @@ impl NodeCache {
         let slot = group.capacities().binary_search(&size_gbuf).ok()?;
         Some(NodeCache {
             map: Mutex::default(),
+            empty: Mutex::default(),
             group: Some((Arc::clone(group), slot)),
         })
+    }
+
+    /// Is `problem` known to have no candidate, whatever its NoC hops?
+    pub(crate) fn known_empty(&self, problem: &NodeProblem<'_>) -> bool {
+        self.group.is_none()
+            && self
+                .empty
+                .lock()
+                .is_ok_and(|e| e.contains_key(&problem.key().without_hops()))
     }
 
     /// The results of `problem`, searched unless kept.
@@ -45,12 +61,23 @@ impl NodeCache {
         {
             return hit.clone();
         }
+        let hopless = key.without_hops();
+        if let Ok(empty) = self.empty.lock()
+            && empty.contains_key(&hopless)
+        {
+            return Ok(Arc::new(Vec::new()));
+        }
         // Searched without holding the lock: the search runs on the rayon
         // pool, whose tasks may ask for the same key; the first result kept
         // wins (they are equal).
         let found = problem.candidates().map(Arc::new);
         if let Ok(mut map) = self.map.lock() {
             map.entry(key).or_insert_with(|| found.clone());
+        }
+        if found.as_ref().is_ok_and(|f| f.is_empty())
+            && let Ok(mut empty) = self.empty.lock()
+        {
+            empty.insert(hopless, ());
         }
         found
     }

@@ -25,7 +25,7 @@ use std::sync::Arc;
 /// Where a layer runs and under what rules: the whole machine for a layer
 /// alone, or its place in a pipeline segment
 /// (docs/model/pipelining.md#spatial-and-temporal-allocation).
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub struct LayerEnv {
     /// The nodes that compute it.
     pub proc_region: NodeRegion,
@@ -127,6 +127,15 @@ impl PartResults {
     }
 }
 
+/// A partition ready for its per-node search: its place in the partition
+/// order, the floor of its cost without NoC hops, and what the search needs.
+struct Staged {
+    index: usize,
+    floor: RankKey,
+    share: Option<BufShare>,
+    prepared: Prepared,
+}
+
 /// Why a layer has no schedule.
 #[derive(Clone, Debug, PartialEq, thiserror::Error)]
 pub enum LayerError {
@@ -192,7 +201,10 @@ impl<'a> LayerSearch<'a> {
         }
     }
 
-    fn node_results(
+    /// The per-node problem of `part_layer` on `nodes` nodes in `env`,
+    /// handed to `f`.
+    #[allow(clippy::too_many_arguments)]
+    fn with_problem<R>(
         &self,
         env: &LayerEnv,
         part_layer: &PartLayer,
@@ -200,11 +212,8 @@ impl<'a> LayerSearch<'a> {
         unit_nhops: PerData<u64>,
         accfwd: PerData<u64>,
         share: Option<BufShare>,
-    ) -> NodeResults {
-        if self.cancel.is_cancelled() {
-            // What the search finds is thrown away: skip the work.
-            return Ok(Arc::new(Vec::new()));
-        }
+        f: impl FnOnce(&NodeProblem<'_>) -> R,
+    ) -> R {
         let o = self.options;
         // The reference ranks per-node blockings without NoC energy, so its
         // results do not depend on the hops.
@@ -217,7 +226,7 @@ impl<'a> LayerSearch<'a> {
             no_time_mux: env.no_time_mux,
             ..self.machine.node
         };
-        let problem = NodeProblem {
+        f(&NodeProblem {
             layer: &part_layer.layer,
             batch: part_layer.batch,
             occupancy: part_layer.occupancy,
@@ -232,8 +241,25 @@ impl<'a> LayerSearch<'a> {
             src: env.src,
             dst: env.dst,
             share,
-        };
-        self.cache.get_or_search(&problem)
+        })
+    }
+
+    fn node_results(
+        &self,
+        env: &LayerEnv,
+        part_layer: &PartLayer,
+        nodes: u64,
+        unit_nhops: PerData<u64>,
+        accfwd: PerData<u64>,
+        share: Option<BufShare>,
+    ) -> NodeResults {
+        if self.cancel.is_cancelled() {
+            // What the search finds is thrown away: skip the work.
+            return Ok(Arc::new(Vec::new()));
+        }
+        self.with_problem(env, part_layer, nodes, unit_nhops, accfwd, share, |p| {
+            self.cache.get_or_search(p)
+        })
     }
 
     fn ofmap_layout(
@@ -441,6 +467,14 @@ impl<'a> LayerSearch<'a> {
     /// no memo and no order, so each partition computes its own, in
     /// parallel, before its per-node search ranks blockings by the whole
     /// energy.
+    ///
+    /// Partitions are searched in waves, those with the least floor first
+    /// ([`NodeProblem::floor`]); a partition whose floor ranks after the
+    /// `ntops`-th best key found so far cannot be among the best, and is not
+    /// searched (docs/model/network.md#pruning-partitions). The kept results
+    /// are those of the full search, in partition order: ties still go to
+    /// the earlier partition, and the result does not depend on the number of
+    /// threads (a wave's size does, only what is pruned).
     fn parts_with_exact_hops(
         &self,
         env: &LayerEnv,
@@ -448,22 +482,101 @@ impl<'a> LayerSearch<'a> {
         ifmap_layout: &DataLayout,
         prepared: Vec<Prepared>,
     ) -> Vec<PartResults> {
-        let compat = self.options.compat;
-        let found: Vec<Option<PartResults>> = prepared
+        let none = PerData::splat(0);
+        // The floors without NoC hops first: the hops, which need the
+        // layouts, are computed only for the partitions searched.
+        let staged: Vec<Staged> = prepared
             .into_par_iter()
-            .map(|(part, part_layer, accfwd)| {
-                let ofmap = self.ofmap_layout(env, layer, &part)?;
-                let q = self.hop_query(env, layer, &part, ifmap_layout, &ofmap);
-                let unit_nhops = unit_nhops(&q, compat);
+            .enumerate()
+            .filter_map(|(index, (part, part_layer, accfwd))| {
                 let share = self.share(env, layer, &part);
-                let found = self
-                    .node_results(env, &part_layer, part.size(), unit_nhops, accfwd, share)
-                    .ok()?;
-                let prepared = (part, part_layer, accfwd);
-                Some(PartResults::new(prepared, ofmap, unit_nhops, found))
+                let floor =
+                    self.with_problem(env, &part_layer, part.size(), none, accfwd, share, |p| {
+                        if self.cache.known_empty(p) {
+                            None
+                        } else {
+                            p.floor()
+                        }
+                    })?;
+                Some(Staged {
+                    index,
+                    floor,
+                    share,
+                    prepared: (part, part_layer, accfwd),
+                })
             })
             .collect();
-        found.into_iter().flatten().collect()
+        let mut order: Vec<&Staged> = staged.iter().collect();
+        order.sort_by_key(|s| (s.floor, s.index));
+        let ntops = self.options.blocking.ntops;
+        let wave = 2 * rayon::current_num_threads().max(1);
+        let cost = &self.machine.cost;
+        let goal = self.options.blocking.goal;
+        // The keys of the best candidates found so far, at most `ntops`.
+        let mut best: Vec<RankKey> = Vec::new();
+        let mut found: Vec<(usize, PartResults)> = Vec::new();
+        let mut next = 0;
+        while next < order.len() {
+            let cut = (best.len() == ntops).then(|| best[ntops - 1]);
+            let end = (next + wave).min(order.len());
+            let batch: Vec<&Staged> = order[next..end]
+                .iter()
+                .copied()
+                .take_while(|s| cut.is_none_or(|c| s.floor <= c))
+                .collect();
+            if batch.is_empty() {
+                break;
+            }
+            next += batch.len();
+            let results: Vec<Option<(usize, PartResults)>> = batch
+                .par_iter()
+                .map(|s| self.searched(env, layer, ifmap_layout, s, cut))
+                .collect();
+            for (index, p) in results.into_iter().flatten() {
+                for c in p.found.iter() {
+                    let (_, e) = price(&c.stats, p.unit_nhops, cost);
+                    best.push(goal.key(e.total, c.stats.time as f64));
+                }
+                best.sort();
+                best.truncate(ntops);
+                found.push((index, p));
+            }
+        }
+        found.sort_by_key(|(index, _)| *index);
+        found.into_iter().map(|(_, p)| p).collect()
+    }
+
+    /// The per-node results of a staged partition with its exact hops,
+    /// unless its floor with them ranks after `cut`.
+    fn searched(
+        &self,
+        env: &LayerEnv,
+        layer: &LayerShape,
+        ifmap_layout: &DataLayout,
+        s: &Staged,
+        cut: Option<RankKey>,
+    ) -> Option<(usize, PartResults)> {
+        let (part, part_layer, accfwd) = s.prepared;
+        let ofmap = self.ofmap_layout(env, layer, &part)?;
+        let q = self.hop_query(env, layer, &part, ifmap_layout, &ofmap);
+        let unit_nhops = unit_nhops(&q, self.options.compat);
+        let (nodes, share) = (part.size(), s.share);
+        if let Some(c) = cut {
+            let floor =
+                self.with_problem(env, &part_layer, nodes, unit_nhops, accfwd, share, |p| {
+                    p.floor()
+                })?;
+            if floor > c {
+                return None;
+            }
+        }
+        let found = self
+            .node_results(env, &part_layer, nodes, unit_nhops, accfwd, share)
+            .ok()?;
+        Some((
+            s.index,
+            PartResults::new(s.prepared, ofmap, unit_nhops, found),
+        ))
     }
 
     /// The best `ntops` (partition, candidate) pairs, ranked stably by the

@@ -3,7 +3,8 @@
 //! best few partial schedules at every step.
 
 use super::segment::{
-    Partial, SchedPlace, ScheduledSegment, SegmentFailure, Start, segment_search, sort_keep,
+    LayerMemo, Memos, Partial, SchedPlace, ScheduledSegment, SegmentFailure, Start, segment_search,
+    sort_keep,
 };
 use super::{Cancel, SearchError};
 use crate::ir::{LayerId, Network};
@@ -161,6 +162,39 @@ pub(crate) fn owns_hardware(net: &Network) -> bool {
     net.layers().len() == 1
 }
 
+/// Could some options keep the filters of every layer of `net` on chip for
+/// the whole run, on a machine of `nodes` nodes? A network of one layer
+/// owns the hardware; otherwise only a segment of every layer pins filters
+/// (an allocation's `no_time_mux`), which needs the scheduling DAG to be
+/// one vertex run, no matmul or upsampling (always alone), and spatial
+/// groups of at most one convolution each: one group of all layers
+/// (save-writeback) with one convolution, or one group per vertex
+/// (inter-layer pipelining), each on a node of its own. Necessary
+/// conditions only, so `false` proves no schedule pins every filter
+/// (docs/model/bound.md#filters-kept-on-chip).
+pub(crate) fn filters_may_stay_pinned(net: &Network, nodes: crate::ir::Dim2) -> bool {
+    if owns_hardware(net) {
+        return true;
+    }
+    let layers = net.layers();
+    let convs = |ids: &[LayerId]| {
+        ids.iter()
+            .filter(|&&l| net.layer(l).shape.is_conv())
+            .count()
+    };
+    if layers.iter().any(|l| {
+        l.shape.is_matmul() || matches!(l.shape, crate::ir::LayerShape::Conv(c) if c.is_shuffled())
+    }) {
+        return false;
+    }
+    let dag = Dag::new(net, vertex_order(net));
+    let all: Vec<LayerId> = dag.vertices.iter().flatten().copied().collect();
+    let temporal = convs(&all) <= 1;
+    let spatial =
+        dag.vertices.len() as u64 <= nodes.size() && dag.vertices.iter().all(|v| convs(v) <= 1);
+    (temporal || spatial) && dag.runs().iter().any(|r| r.len() == dag.vertices.len())
+}
+
 /// Schedules `net`: the best `ntops` schedules, best first (at least one).
 /// `progress` is called after each layer with (layers done, layers in all).
 /// Fails before searching if the network, batch or hardware is beyond the
@@ -224,8 +258,8 @@ pub(crate) fn search_cached(
 struct NetworkSearch<'a> {
     net: &'a Network,
     search: LayerSearch<'a>,
-    /// The search's NoC-hop memo.
-    hops: HopCache,
+    /// The search's NoC-hop memo and layer results.
+    memos: Memos,
     starts: Vec<Start>,
     /// The layers in scheduling order.
     order: Vec<LayerId>,
@@ -252,7 +286,10 @@ impl<'a> NetworkSearch<'a> {
         NetworkSearch {
             net,
             search: LayerSearch::new(machine, options, cache),
-            hops: HopCache::new(options.compat),
+            memos: Memos {
+                hops: HopCache::new(options.compat),
+                layers: LayerMemo::default(),
+            },
             starts: starts(net, machine, options),
             order,
             pos,
@@ -335,7 +372,7 @@ impl<'a> NetworkSearch<'a> {
             let found = segment_search(
                 self.net,
                 &self.search,
-                &mut self.hops,
+                &mut self.memos,
                 &self.starts,
                 seg,
                 prev,

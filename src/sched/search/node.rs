@@ -8,7 +8,7 @@ use crate::sched::Compat;
 use crate::sched::blocking::{self, Blocking, BlockingContext, BlockingStats, DataHome};
 use crate::sched::dataflow::{MappingError, MappingSummary, Nld, NodeShare};
 use crate::sched::machine::{Cost, NodeResource};
-use crate::sched::options::{BlockingOptions, Solver};
+use crate::sched::options::{BlockingOptions, RankKey, Solver};
 use crate::sched::pipeline::LayerConstraint;
 use crate::sched::pipeline::bufshr::BufShare;
 use crate::sched::types::PerData;
@@ -142,7 +142,20 @@ impl<'a> NodeProblem<'a> {
                 .map(|b| (b.dims.0, b.nbr_dists.0.map(|a| a.map(f64::to_bits)))),
         }
     }
+}
 
+impl NodeKey {
+    /// The key with the NoC hops left out: that of every problem that
+    /// differs only in where its data come from over the NoC.
+    pub(crate) fn without_hops(self) -> NodeKey {
+        NodeKey {
+            unit_nhops: [0; 3],
+            ..self
+        }
+    }
+}
+
+impl<'a> NodeProblem<'a> {
     /// The node's share of the layer, as its dataflow sees it.
     pub(crate) fn share(&self) -> NodeShare<'a> {
         NodeShare {
@@ -212,6 +225,21 @@ impl<'a> NodeProblem<'a> {
             out.extend(candidates_of(summary, nld_index, nld, found));
         }
         Ok(out)
+    }
+
+    /// A key no candidate of [`NodeProblem::candidates`] ranks before: the
+    /// goal's key of the least [`BlockingContext::floor`] of its loop nests
+    /// (docs/model/network.md#pruning-partitions). `None` if the layer does
+    /// not map, so that it has no candidate at all.
+    pub(crate) fn floor(&self) -> Option<RankKey> {
+        let (_, nlds) = self.mapping().ok()?;
+        let goal = self.options.goal;
+        nlds.iter()
+            .map(|nld| {
+                let (energy, time) = self.blocking_context(nld).floor();
+                goal.key(energy, time as f64)
+            })
+            .min()
     }
 
     /// [`NodeProblem::candidates`] for several capacities of the global

@@ -238,10 +238,31 @@ struct SegmentSearch<'s> {
     /// shared memory sources from the fetcher's subregion, ofmap-forwarding
     /// consumers from the producer's.
     fwd: FastMap<Place, NodeRegion>,
-    /// Results by (layer, ifmap layout, constraint): combinations often
-    /// repeat a layer's problem.
-    memo: FastMap<(LayerId, DataLayout, LayerConstraint), Arc<Vec<LayerResult>>>,
+    /// Results of layer searches, shared by the segments of a network
+    /// search ([`LayerMemo`]).
+    memo: &'s mut LayerMemo,
     failure: &'s mut SegmentFailure,
+}
+
+/// Results of layer searches by (shape, place, ifmap layout): combinations
+/// of a segment's constraints often repeat a layer's problem, and so do
+/// the repeated blocks of a network (a transformer's layers), whose
+/// segments see the same shapes from the same layouts. Each result keeps
+/// why the layer had none. In nnc's model a search's result depends on
+/// nothing else; the reference's hop memo depends on the order of its
+/// queries (docs/model/noc.md#the-references-hop-memo), so under
+/// `--compat nn_dataflow` the memo lives for one segment only, as the
+/// reference's does.
+pub(super) type LayerMemo =
+    FastMap<(LayerShape, LayerEnv, DataLayout), (Arc<Vec<LayerResult>>, Option<LayerError>)>;
+
+/// The memos a network search keeps across its segments: the NoC-hop memo
+/// and the layer searches' results.
+pub(super) struct Memos {
+    /// The NoC-hop memo.
+    pub(super) hops: HopCache,
+    /// The layer searches' results.
+    pub(super) layers: LayerMemo,
 }
 
 /// The best schedules ending with `seg`, from the best schedules `prev` of
@@ -252,7 +273,7 @@ struct SegmentSearch<'s> {
 pub(super) fn segment_search(
     net: &Network,
     search: &LayerSearch<'_>,
-    hops: &mut HopCache,
+    memos: &mut Memos,
     starts: &[Start],
     seg: &PipelineSegment,
     prev: &[Partial],
@@ -261,7 +282,11 @@ pub(super) fn segment_search(
     if prev.is_empty() {
         return Ok(Vec::new());
     }
+    let Memos { hops, layers: memo } = memos;
     let options = search.options;
+    if options.compat.inexact_hop_memo() {
+        memo.clear();
+    }
     let max_overhead = options.pipeline.time_overhead.map(|o| o.get());
     let mut s = SegmentSearch {
         net,
@@ -270,7 +295,7 @@ pub(super) fn segment_search(
         seg,
         dram: NodeRegion::dram(search.machine.nodes, search.machine.memory),
         fwd: forwarding_regions(seg),
-        memo: FastMap::default(),
+        memo,
         failure,
     };
     let mut frontier: Vec<Vec<u64>> = Vec::new();
@@ -399,22 +424,23 @@ impl SegmentSearch<'_> {
             constraint.topofm = r.candidate.blocking.factors[0][LoopDim::Ofm];
             constraint.lazy_topofm = None;
         }
-        let key = (id, ifmap, constraint);
-        if let Some(hit) = self.memo.get(&key) {
+        let env = self.env(place, constraint);
+        let shape = net.layer(id).shape;
+        let key = (shape, env, ifmap);
+        if let Some((hit, error)) = self.memo.get(&key) {
+            if let Some(e) = error {
+                self.failure.error.get_or_insert_with(|| e.clone());
+            }
             return Ok(hit.clone());
         }
-        let env = self.env(place, constraint);
-        let found = match self
-            .search
-            .schedule_in(&env, &net.layer(id).shape, &key.1, hops)
-        {
-            Ok(r) => Arc::new(r),
+        let (found, error) = match self.search.schedule_in(&env, &shape, &key.2, hops) {
+            Ok(r) => (Arc::new(r), None),
             Err(e) => {
-                self.failure.error.get_or_insert(e);
-                Arc::new(Vec::new())
+                self.failure.error.get_or_insert_with(|| e.clone());
+                (Arc::new(Vec::new()), Some(e))
             }
         };
-        self.memo.insert(key, found.clone());
+        self.memo.insert(key, (found.clone(), error));
         Ok(found)
     }
 

@@ -15,7 +15,7 @@ mod locate;
 
 use super::scalesim::{SCALESIM_FORMAT, ScaleSimSchedule};
 use super::types::{
-    EnergyOut, FORMAT, FORMAT_V1, Format, HardwareOut, InputsOut, LayerOut, LevelsOut,
+    EnergyOut, FORMAT, FORMAT_V1, Format, HardwareOut, Hint, InputsOut, LayerOut, LevelsOut,
     LowerBoundOut, OptionsOut, ScheduleFile, SegmentOut, TotalsOut,
 };
 use crate::diag::{Code, Diagnostic, Report, SerdeProblem, Span};
@@ -61,6 +61,9 @@ pub struct SavedSchedule {
     pub segments: Vec<SegmentOut>,
     /// Every layer, in network order.
     pub layers: Vec<LayerOut>,
+    /// The measured hints (none written, none read).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub hints: Vec<Hint>,
 }
 
 /// The hardware as a schedule file records it: the hardware file's keys,
@@ -187,6 +190,7 @@ impl From<&ScheduleFile> for SavedSchedule {
             schedule_order,
             segments,
             layers,
+            hints,
         } = f;
         let HardwareOut {
             file,
@@ -280,6 +284,7 @@ impl From<&ScheduleFile> for SavedSchedule {
             schedule_order: schedule_order.clone(),
             segments: segments.clone(),
             layers: layers.clone(),
+            hints: hints.clone(),
         }
     }
 }
