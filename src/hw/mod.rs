@@ -17,7 +17,7 @@ mod size;
 mod unit;
 
 pub use error::{HwError, HwWarning, Problem};
-pub use parse::parse_with;
+pub use parse::{COUPLED_KEYS, parse_with};
 pub use set::{Set, SetError};
 pub use size::{SIZE_EXPECTED, parse_size};
 

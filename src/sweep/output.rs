@@ -6,7 +6,6 @@ use super::Shard;
 use super::csv::{self, Digests, header_line};
 use super::grid::Plan;
 use crate::diag::{Code, Diagnostic, Report};
-use std::collections::HashMap;
 use std::fs::{File, OpenOptions};
 use std::io::{Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
@@ -331,6 +330,14 @@ pub fn shard_rows(plan: &Plan<'_>, shard: Option<Shard>) -> impl Iterator<Item =
     (0..plan.rows()).filter(move |&k| shard.is_none_or(|s| s.owns(k)))
 }
 
+/// How many rows `shard` has (all rows without one).
+pub fn shard_len(plan: &Plan<'_>, shard: Option<Shard>) -> usize {
+    match shard {
+        None => plan.rows(),
+        Some(s) => (plan.rows() + s.count - 1 - s.index) / s.count,
+    }
+}
+
 /// Is the first line of `text` (at `path`) `expected`, the one `plan`
 /// writes? If not, why: another spec or shard, an input that changed, or
 /// not a results file.
@@ -385,7 +392,6 @@ fn check_first_line(
 /// of them. The text is the results file one unsharded run writes.
 pub fn merge(plan: &Plan<'_>, parts: &[PathBuf]) -> Result<String, OutputError> {
     let total = plan.rows();
-    let index: HashMap<Vec<String>, usize> = (0..total).map(|k| (plan.key(k), k)).collect();
     let mut rows: Vec<Option<(String, usize)>> = vec![None; total];
     let columns = plan.columns();
     let ncols = plan.columns_count();
@@ -412,7 +418,7 @@ pub fn merge(plan: &Plan<'_>, parts: &[PathBuf]) -> Result<String, OutputError> 
         for (li, line) in body[..complete].lines().enumerate() {
             let mut fields = csv::split(line);
             fields.truncate(plan.key_fields());
-            let Some(&k) = index.get(&fields) else {
+            let Some(k) = plan.find(&fields) else {
                 return Err(OutputError::Row {
                     path: path.clone(),
                     line: li + 3,
