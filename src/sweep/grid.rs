@@ -305,7 +305,8 @@ impl<'a> Plan<'a> {
     }
 
     /// The columns' names: network, batch, one per varied key (two for a
-    /// pair: its rows and columns), the derived keys, the results, status.
+    /// pair: its rows and columns), the derived keys, the results, status,
+    /// checksum.
     fn column_names(&self) -> Vec<String> {
         let mut cols: Vec<String> = vec!["network".into(), "batch".into()];
         cols.extend(
@@ -317,18 +318,20 @@ impl<'a> Plan<'a> {
         cols.extend(self.derived_keys.iter().map(|k| k.to_string()));
         cols.extend(RESULT_COLUMNS.iter().map(|k| k.to_string()));
         cols.push("status".into());
+        cols.push(csv::CHECKSUM.into());
         cols
     }
 
-    /// How many columns a row has: the keys, the results, the status.
+    /// How many columns a row has: the keys, the results, the status, the
+    /// checksum.
     pub fn columns_count(&self) -> usize {
-        self.key_fields() + RESULT_COLUMNS.len() + 1
+        self.key_fields() + RESULT_COLUMNS.len() + 2
     }
 
     /// How many key fields start a row: network, batch, the varied and
     /// derived keys.
     pub fn key_fields(&self) -> usize {
-        self.column_names().len() - RESULT_COLUMNS.len() - 1
+        self.column_names().len() - RESULT_COLUMNS.len() - 2
     }
 
     /// The key fields of row `k`.
@@ -438,7 +441,8 @@ impl<'a> Plan<'a> {
     }
 
     /// Row `k`'s whole line, on `design`, from what [`Plan::schedule_row`]
-    /// found: the results and `ok`, or empty results and the status.
+    /// found: the results and `ok`, or empty results and the status; then
+    /// the checksum.
     pub fn line(&self, k: usize, design: &Design, found: &Result<ScheduleFile, String>) -> String {
         let mut fields = self.key_of(k, &design.point);
         match found {
@@ -451,7 +455,7 @@ impl<'a> Plan<'a> {
                 fields.push(status.clone());
             }
         }
-        csv::line(&fields)
+        csv::row_line(&fields)
     }
 
     /// The plan, its searches stopped by `cancel` ([`Cancel`]): a row

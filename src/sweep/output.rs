@@ -51,6 +51,12 @@ pub enum OutputError {
         /// Who holds it: `process 1234`, or `another process`.
         holder: String,
     },
+    /// A results file of an older nnc, whose rows have no checksums.
+    #[error("`{}` was written by an older nnc ({}): its rows have no checksums, so it cannot be resumed or merged; run the sweep again into another -o file (`nnc report` still reads it)", path.display(), csv::FORMAT_V1)]
+    OldFormat {
+        /// The file.
+        path: PathBuf,
+    },
     /// Not a results file of this sweep at all.
     #[error("`{}` is not a results file of this sweep: {why}", path.display())]
     NotResults {
@@ -144,6 +150,18 @@ impl OutputError {
                 .note(format!("its first line is `{found}`"))
                 .note(format!("this sweep's is `{expected}`"))
                 .help("use another -o file, or remove it");
+                Report::one(file(path), "", d)
+            }
+            OutputError::OldFormat { path } => {
+                let d = Diagnostic::new(
+                    Code::ResultsOtherSweep,
+                    format!(
+                        "a results file of an older nnc (`{}`): its rows have no checksums, so it cannot be resumed or merged",
+                        csv::FORMAT_V1
+                    ),
+                )
+                .at("line 1")
+                .help("run the sweep again into another -o file (`nnc report` still reads this one)");
                 Report::one(file(path), "", d)
             }
             OutputError::NotResults { path, why } => at_line(
@@ -256,7 +274,7 @@ pub fn open_results(
         let mut done = 0;
         for (i, row) in rest[..complete].lines().enumerate() {
             let why = match rows.next() {
-                Some(k) => csv::row_problem(row, &plan.key(k), plan.columns_count())
+                Some(k) => csv::row_problem(row, &plan.key(k), plan.columns_count(), true)
                     .map(|w| format!("{w} (the row of {})", plan.describe(k))),
                 None => Some("is beyond the sweep's last row".to_owned()),
             };
@@ -379,6 +397,11 @@ fn check_first_line(
         // Only the shard differs.
         return Err(other_spec());
     }
+    if found.starts_with(&format!("# {} ", csv::FORMAT_V1)) {
+        return Err(OutputError::OldFormat {
+            path: path.to_owned(),
+        });
+    }
     if found.starts_with(&format!("# {}", csv::FORMAT)) {
         return Err(other_spec());
     }
@@ -425,7 +448,7 @@ pub fn merge(plan: &Plan<'_>, parts: &[PathBuf]) -> Result<String, OutputError> 
                     why: "is not a row of this sweep".to_owned(),
                 });
             };
-            if let Some(why) = csv::row_problem(line, &fields, ncols) {
+            if let Some(why) = csv::row_problem(line, &fields, ncols, true) {
                 return Err(OutputError::Row {
                     path: path.clone(),
                     line: li + 3,

@@ -45,6 +45,17 @@ pub fn run_ordered_with<T: Send, E: Send>(
     row: &(dyn Fn(usize, &Design, &SharedSearch) -> T + Sync),
     on_row: &mut (dyn FnMut(T) -> Result<(), E> + Send),
 ) -> Result<(), E> {
+    run_in_chunks(plan, rows, CHUNK, row, on_row)
+}
+
+/// [`run_ordered_with`] in chunks of `chunk` rows.
+fn run_in_chunks<T: Send, E: Send>(
+    plan: &Plan<'_>,
+    rows: impl IntoIterator<Item = usize>,
+    chunk: usize,
+    row: &(dyn Fn(usize, &Design, &SharedSearch) -> T + Sync),
+    on_row: &mut (dyn FnMut(T) -> Result<(), E> + Send),
+) -> Result<(), E> {
     let stop = AtomicBool::new(false);
     let (tx, rx) = mpsc::channel::<(usize, T)>();
     std::thread::scope(|scope| {
@@ -68,12 +79,12 @@ pub fn run_ordered_with<T: Send, E: Send>(
         let mut rows = rows.into_iter();
         let mut start = 0;
         while !stop.load(Ordering::Relaxed) {
-            let chunk: Vec<usize> = rows.by_ref().take(CHUNK).collect();
-            if chunk.is_empty() {
+            let these: Vec<usize> = rows.by_ref().take(chunk).collect();
+            if these.is_empty() {
                 break;
             }
-            run_chunk(plan, &chunk, start, row, &tx, &stop);
-            start += chunk.len();
+            run_chunk(plan, &these, start, row, &tx, &stop);
+            start += these.len();
         }
         drop(tx);
         writer
@@ -172,4 +183,54 @@ fn run_chunk<T: Send>(
             });
         }
     });
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::sweep::parse_spec;
+
+    /// Rows cut into chunks come out as one run writes them, in order, on
+    /// any number of threads.
+    #[test]
+    fn chunks_keep_the_order() {
+        let text = "networks = [\"t.nn\"]\nbatch = [1, 2]\n[options]\nsolver = \"analytic\"\n\
+                    [vary]\n\"node.gbuf_bytes\" = [32768, 65536, 131072]\n\
+                    \"energy.dram\" = [100.0, 200.0]\n";
+        let spec = parse_spec(text, std::path::Path::new(".")).unwrap();
+        let source = "network T\ninput data [3, 8]\nc1 = conv(data, 4, kernel: 3, pad: 1)\n";
+        let (net, _) = crate::compile(source).unwrap();
+        let networks = [net];
+        let plan = Plan::new(&spec, &networks, &[source]).unwrap();
+        let run = |chunk: usize, threads: usize, rows: Vec<usize>| {
+            let pool = rayon::ThreadPoolBuilder::new()
+                .num_threads(threads)
+                .build()
+                .unwrap();
+            let mut lines = Vec::new();
+            let row = |k, d: &Design, s: &SharedSearch| plan.row_shared(k, d, s);
+            pool.install(|| {
+                run_in_chunks(&plan, rows, chunk, &row, &mut |l: String| {
+                    lines.push(l);
+                    Ok::<(), ()>(())
+                })
+            })
+            .unwrap();
+            lines
+        };
+        let whole = run(100, 1, (0..12).collect());
+        let one_by_one: Vec<String> = (0..12).map(|k| plan.row(k)).collect();
+        assert_eq!(whole, one_by_one);
+        for (chunk, threads) in [(1, 2), (5, 2), (5, 3), (7, 1)] {
+            assert_eq!(
+                run(chunk, threads, (0..12).collect()),
+                whole,
+                "{chunk} {threads}"
+            );
+        }
+        // A shard's rows, skipping some (a resume).
+        let odd: Vec<usize> = (0..12).filter(|k| k % 2 == 1).skip(2).collect();
+        let expected: Vec<String> = odd.iter().map(|&k| whole[k].clone()).collect();
+        assert_eq!(run(4, 2, odd), expected);
+    }
 }

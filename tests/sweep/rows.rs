@@ -36,7 +36,7 @@ fn rows_equal_nnc_schedule_of_their_point() {
     let spec = write(&dir, "spec.toml", &spec());
     let csv = sweep(&spec, &dir.join("out.csv"), &[]);
     let lines: Vec<&str> = csv.lines().collect();
-    assert!(lines[0].starts_with("# nnc-sweep/1 spec="), "{}", lines[0]);
+    assert!(lines[0].starts_with("# nnc-sweep/2 spec="), "{}", lines[0]);
     // The digests of the spec, the hardware and the two networks.
     let words: Vec<&str> = lines[0].split(' ').collect();
     assert_eq!(words.len(), 5, "{}", lines[0]);
