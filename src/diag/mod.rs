@@ -4,7 +4,7 @@
 //! problems as [`Diagnostic`]s with a stable [`Code`] (docs/diagnostics.md)
 //! and a place: a [`Span`] of a text file, or a [`Diagnostic::place`] where
 //! there is no text (an ONNX node, a `--set` change, a design point).
-//! [`emit`] and [`Report`] print them; `render.rs` is the only file that
+//! [`Report`] prints them ([`render`] into a string); `render.rs` is the only file that
 //! knows `codespan_reporting`.
 //!
 //! - `code`: every code, by input;
@@ -22,7 +22,7 @@ mod serde_problem;
 mod span;
 
 pub use code::{Code, Input};
-pub use render::{Report, emit, emit_each, render};
+pub use render::{Report, render};
 pub use safe::{MAX_LINE_BYTES, MAX_MESSAGE_CHARS, printable};
 pub use serde_problem::SerdeProblem;
 pub use span::Span;

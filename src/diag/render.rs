@@ -21,33 +21,10 @@ use codespan_reporting::term::{self, Config, Renderer, WriteStyle, termcolor};
 use std::fmt;
 use std::io;
 
-/// Writes diagnostics about `source` (shown as `path`) to `out`, with ANSI
-/// colors if `color`, followed by a summary line when there are errors:
-/// the form of a compiled `.nn` file's diagnostics.
-pub fn emit(
-    diags: &Diagnostics,
-    path: &str,
-    source: &str,
-    color: bool,
-    out: &mut dyn io::Write,
-) -> io::Result<()> {
-    emit_each(diags, path, source, color, out)?;
-    let errors = diags.error_count();
-    if errors > 0 {
-        let s = if errors == 1 { "" } else { "s" };
-        writeln!(
-            out,
-            "error: could not compile `{}` due to {errors} previous error{s}",
-            safe::one_line(path)
-        )?;
-    }
-    Ok(())
-}
-
 /// Writes diagnostics about the input `path` (its text `source`, empty for
 /// a binary input or none) to `out`, with ANSI colors if `color`, without a
 /// summary line. An empty `path` is no input: a usage error.
-pub fn emit_each(
+fn emit_each(
     diags: &Diagnostics,
     path: &str,
     source: &str,
@@ -84,13 +61,10 @@ pub fn emit_each(
     Ok(())
 }
 
-/// Renders diagnostics without colors into a string, with the summary line
-/// of [`emit`] (for tests and tools).
+/// Renders diagnostics of a compiled `.nn` file without colors into a
+/// string, with its summary line (for tests and tools).
 pub fn render(diags: &Diagnostics, path: &str, source: &str) -> String {
-    let mut buf = Vec::new();
-    // Writing into a Vec cannot fail; a rendering error leaves what was written.
-    let _ = emit(diags, path, source, false, &mut buf);
-    String::from_utf8_lossy(&buf).into_owned()
+    Report::compiled(path, source, diags.clone()).to_string()
 }
 
 /// One diagnostic, colored or not.
@@ -227,8 +201,9 @@ impl Report {
         Report::one("", "", Diagnostic::error(message))
     }
 
-    /// The diagnostics of compiling the `.nn` file `name`: shown with the
-    /// closing line of [`emit`] when there are errors.
+    /// The diagnostics of compiling the `.nn` file `name`: shown with a
+    /// closing line when there are errors ("could not compile ... due to N
+    /// previous errors").
     pub fn compiled(
         name: impl Into<String>,
         text: impl Into<String>,
@@ -257,11 +232,17 @@ impl Report {
 
     /// Writes the diagnostics to `out`, with ANSI colors if `color`.
     pub fn emit(&self, color: bool, out: &mut dyn io::Write) -> io::Result<()> {
-        if self.compiled {
-            emit(&self.diagnostics, &self.name, &self.text, color, out)
-        } else {
-            emit_each(&self.diagnostics, &self.name, &self.text, color, out)
+        emit_each(&self.diagnostics, &self.name, &self.text, color, out)?;
+        let errors = self.diagnostics.error_count();
+        if self.compiled && errors > 0 {
+            let s = if errors == 1 { "" } else { "s" };
+            writeln!(
+                out,
+                "error: could not compile `{}` due to {errors} previous error{s}",
+                safe::one_line(&self.name)
+            )?;
         }
+        Ok(())
     }
 }
 

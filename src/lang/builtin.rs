@@ -307,23 +307,33 @@ const POOL: &[Param] = &[
 impl Key {
     /// The keyword as written.
     pub const fn name(self) -> &'static str {
+        self.words().0
+    }
+
+    /// What its value is, in messages ("output channels must be at least 1").
+    pub const fn what(self) -> &'static str {
+        self.words().1
+    }
+
+    /// The keyword and what its value is, side by side in one table.
+    const fn words(self) -> (&'static str, &'static str) {
         match self {
-            Key::Src => "src",
-            Key::Out => "out",
-            Key::Kernel => "kernel",
-            Key::Stride => "stride",
-            Key::Pad => "pad",
-            Key::Size => "size",
-            Key::Mode => "mode",
-            Key::Groups => "groups",
-            Key::Dilation => "dilation",
-            Key::Operand => "operand",
-            Key::Contract => "contract",
-            Key::Scale => "scale",
-            Key::Interp => "mode",
-            Key::KvGroups => "kv_groups",
-            Key::Cache => "cache",
-            Key::Window => "window",
+            Key::Src => ("src", "the source"),
+            Key::Out => ("out", "output channels"),
+            Key::Kernel => ("kernel", "kernel"),
+            Key::Stride => ("stride", "stride"),
+            Key::Pad => ("pad", "pad"),
+            Key::Size => ("size", "size"),
+            Key::Mode => ("mode", "mode"),
+            Key::Groups => ("groups", "groups"),
+            Key::Dilation => ("dilation", "dilation"),
+            Key::Operand => ("operand", "the second operand"),
+            Key::Contract => ("contract", "the contracted side"),
+            Key::Scale => ("scale", "scale"),
+            Key::Interp => ("mode", "interpolation"),
+            Key::KvGroups => ("kv_groups", "kv_groups"),
+            Key::Cache => ("cache", "cached tokens"),
+            Key::Window => ("window", "window"),
         }
     }
 
@@ -340,28 +350,6 @@ impl Key {
             Key::Mode => ParamKind::Word(MODES),
             Key::Contract => ParamKind::Word(CONTRACTS),
             Key::Interp => ParamKind::Word(INTERPS),
-        }
-    }
-
-    /// What its value is, in messages ("output channels must be at least 1").
-    pub const fn what(self) -> &'static str {
-        match self {
-            Key::Src => "the source",
-            Key::Out => "output channels",
-            Key::Kernel => "kernel",
-            Key::Stride => "stride",
-            Key::Pad => "pad",
-            Key::Size => "size",
-            Key::Mode => "mode",
-            Key::Groups => "groups",
-            Key::Dilation => "dilation",
-            Key::Operand => "the second operand",
-            Key::Contract => "the contracted side",
-            Key::Scale => "scale",
-            Key::Interp => "interpolation",
-            Key::KvGroups => "kv_groups",
-            Key::Cache => "cached tokens",
-            Key::Window => "window",
         }
     }
 

@@ -122,6 +122,16 @@ enum Val {
     },
 }
 
+impl Val {
+    /// A constant or weight of which only the dims (if any) are known.
+    fn shape_only(dims: Option<Vec<i64>>) -> Val {
+        Val::Const {
+            dims,
+            ints: Vec::new(),
+        }
+    }
+}
+
 /// Unary element-wise operators and per-sample normalizations: they cost
 /// nothing in the model (docs/onnx.md#folded-operators), so their output is
 /// their first input.
@@ -575,4 +585,16 @@ struct Fm {
     w: u64,
     flat: bool,
     pad: [u64; 4],
+}
+
+impl Fm {
+    /// Its shape past the batch, as messages write it: `[C, H, W]`.
+    fn shape(&self) -> String {
+        format!("[{}, {}, {}]", self.c, self.h, self.w)
+    }
+
+    /// Its shape with the batch: `[batch, C, H, W]`.
+    fn batched_shape(&self) -> String {
+        format!("[batch, {}, {}, {}]", self.c, self.h, self.w)
+    }
 }

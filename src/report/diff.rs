@@ -102,10 +102,7 @@ pub(super) fn text(label: &str, a: String, b: String, out: &mut Vec<Change>) {
 
 fn energies(total: (f64, f64), a: &EnergyOut, b: &EnergyOut, out: &mut Vec<Change>) {
     number("energy", Quantity::Energy, total.0, total.1, out);
-    for ((name, x), (_, y)) in layer_text::components(a)
-        .into_iter()
-        .zip(layer_text::components(b))
-    {
+    for ((name, x), (_, y)) in a.components().into_iter().zip(b.components()) {
         number(&format!("  {name}"), Quantity::Energy, x, y, out);
     }
 }
@@ -118,60 +115,27 @@ fn layer_changes(a: &LayerOut, b: &LayerOut) -> Vec<Change> {
         &b.energy_breakdown,
         &mut c,
     );
-    let t = |x: u64| x as f64;
-    number(
-        "time",
-        Quantity::Cycles,
-        t(a.time.total),
-        t(b.time.total),
-        &mut c,
-    );
-    number(
-        "  compute",
-        Quantity::Cycles,
-        t(a.time.proc),
-        t(b.time.proc),
-        &mut c,
-    );
-    number(
-        "  bus",
-        Quantity::Cycles,
-        t(a.time.bus),
-        t(b.time.bus),
-        &mut c,
-    );
-    number(
-        "  dram",
-        Quantity::Cycles,
-        t(a.time.dram),
-        t(b.time.dram),
-        &mut c,
-    );
-    number(
-        "active PEs",
-        Quantity::Count("PEs"),
-        a.active_pes,
-        b.active_pes,
-        &mut c,
-    );
-    text(
-        "partition",
-        layer_text::partition(a),
-        layer_text::partition(b),
-        &mut c,
-    );
-    text(
-        "mapping",
-        layer_text::mapping(a),
-        layer_text::mapping(b),
-        &mut c,
-    );
-    text(
-        "blocking",
-        layer_text::blocking(a),
-        layer_text::blocking(b),
-        &mut c,
-    );
+    let cycles = [
+        ("time", a.time.total, b.time.total),
+        ("  compute", a.time.proc, b.time.proc),
+        ("  bus", a.time.bus, b.time.bus),
+        ("  dram", a.time.dram, b.time.dram),
+    ];
+    for (name, x, y) in cycles {
+        number(name, Quantity::Cycles, x as f64, y as f64, &mut c);
+    }
+    let pes = Quantity::Count("PEs");
+    number("active PEs", pes, a.active_pes, b.active_pes, &mut c);
+    let words = [
+        (
+            "partition",
+            layer_text::partition(a),
+            layer_text::partition(b),
+        ),
+        ("mapping", layer_text::mapping(a), layer_text::mapping(b)),
+        ("blocking", layer_text::blocking(a), layer_text::blocking(b)),
+    ];
+    texts(words, &mut c);
     number(
         "lower bound",
         Quantity::Energy,
@@ -206,6 +170,13 @@ fn layer_changes(a: &LayerOut, b: &LayerOut) -> Vec<Change> {
         });
     }
     c
+}
+
+/// Labelled pairs of words that differ, in order.
+pub(super) fn texts<const N: usize>(pairs: [(&str, String, String); N], out: &mut Vec<Change>) {
+    for (label, a, b) in pairs {
+        text(label, a, b, out);
+    }
 }
 
 /// Top-level keys of two serializable values that differ, as compact JSON.
@@ -244,30 +215,13 @@ fn headline(s: &SavedSchedule) -> String {
 pub fn diff(a: &SavedSchedule, a_name: &str, b: &SavedSchedule, b_name: &str) -> ScheduleDiff {
     let mut settings = Vec::new();
     keys("inputs.", &a.inputs, &b.inputs, &mut settings);
-    text(
-        "model",
-        a.model.name().into(),
-        b.model.name().into(),
-        &mut settings,
-    );
-    text(
-        "nnc_version",
-        a.nnc_version.clone(),
-        b.nnc_version.clone(),
-        &mut settings,
-    );
-    text(
-        "network",
-        a.network.clone(),
-        b.network.clone(),
-        &mut settings,
-    );
-    text(
-        "batch",
-        a.batch.to_string(),
-        b.batch.to_string(),
-        &mut settings,
-    );
+    let inputs = [
+        ("model", a.model.name().into(), b.model.name().into()),
+        ("nnc_version", a.nnc_version.clone(), b.nnc_version.clone()),
+        ("network", a.network.clone(), b.network.clone()),
+        ("batch", a.batch.to_string(), b.batch.to_string()),
+    ];
+    texts(inputs, &mut settings);
     keys("hardware.", &a.hardware, &b.hardware, &mut settings);
     keys("options.", &a.options, &b.options, &mut settings);
     text(
@@ -303,43 +257,90 @@ pub fn diff(a: &SavedSchedule, a_name: &str, b: &SavedSchedule, b_name: &str) ->
         &mut total,
     );
     number("ops", Quantity::Count("MACs"), ta.ops, tb.ops, &mut total);
+    let delta = tb.energy - ta.energy;
+    let units = [&ta.energy_unit, &tb.energy_unit].map(|u| u.name().to_owned());
+    assemble([(a, a_name), (b, b_name)], units, settings, (total, delta))
+}
+
+/// One file's schedule as `nnc diff` compares it: its layers by name, each
+/// ranked by one figure.
+pub(super) trait Compared: PartialEq {
+    type Layer: PartialEq;
+    fn layers(&self) -> &[Self::Layer];
+    fn layer(&self, name: &str) -> Option<&Self::Layer>;
+    fn name(l: &Self::Layer) -> &str;
+    /// What layers are ranked by: energy, or cycles in a SCALE-Sim diff.
+    fn figure(l: &Self::Layer) -> f64;
+    fn changes(a: &Self::Layer, b: &Self::Layer) -> Vec<Change>;
+    /// The one-line description of the file.
+    fn headline(&self) -> String;
+}
+
+impl Compared for SavedSchedule {
+    type Layer = LayerOut;
+    fn layers(&self) -> &[LayerOut] {
+        &self.layers
+    }
+    fn layer(&self, name: &str) -> Option<&LayerOut> {
+        SavedSchedule::layer(self, name)
+    }
+    fn name(l: &LayerOut) -> &str {
+        &l.name
+    }
+    fn figure(l: &LayerOut) -> f64 {
+        l.energy
+    }
+    fn changes(a: &LayerOut, b: &LayerOut) -> Vec<Change> {
+        layer_changes(a, b)
+    }
+    fn headline(&self) -> String {
+        headline(self)
+    }
+}
+
+/// The diff of two files from their settings and totals' changes (with
+/// the totals' change of the ranking figure): layers matched by name, the
+/// biggest change first.
+pub(super) fn assemble<S: Compared>(
+    files: [(&S, &str); 2],
+    units: [String; 2],
+    settings: Vec<Change>,
+    (total, delta): (Vec<Change>, f64),
+) -> ScheduleDiff {
+    let [(a, a_name), (b, b_name)] = files;
     let total = (!total.is_empty()).then(|| Section {
         name: "total".to_owned(),
         position: 0,
-        delta: tb.energy - ta.energy,
+        delta,
         changes: total,
     });
-
     let mut layers = Vec::new();
     let mut unchanged = 0;
     let mut only_a = Vec::new();
-    for (position, la) in a.layers.iter().enumerate() {
-        match b.layer(&la.name) {
-            None => only_a.push((la.name.clone(), la.energy)),
+    for (position, la) in a.layers().iter().enumerate() {
+        match b.layer(S::name(la)) {
+            None => only_a.push((S::name(la).to_owned(), S::figure(la))),
             Some(lb) if lb == la => unchanged += 1,
             Some(lb) => layers.push(Section {
-                name: la.name.clone(),
+                name: S::name(la).to_owned(),
                 position,
-                delta: lb.energy - la.energy,
-                changes: layer_changes(la, lb),
+                delta: S::figure(lb) - S::figure(la),
+                changes: S::changes(la, lb),
             }),
         }
     }
     // Stable: ties keep network order.
     layers.sort_by(|x, y| y.delta.abs().total_cmp(&x.delta.abs()));
     let only_b = b
-        .layers
+        .layers()
         .iter()
-        .filter(|l| a.layer(&l.name).is_none())
-        .map(|l| (l.name.clone(), l.energy))
+        .filter(|l| a.layer(S::name(l)).is_none())
+        .map(|l| (S::name(l).to_owned(), S::figure(l)))
         .collect();
     ScheduleDiff {
         names: [a_name.to_owned(), b_name.to_owned()],
-        headlines: [headline(a), headline(b)],
-        units: [
-            a.totals.energy_unit.name().to_owned(),
-            b.totals.energy_unit.name().to_owned(),
-        ],
+        headlines: [a.headline(), b.headline()],
+        units,
         equal: a == b,
         settings,
         total,

@@ -78,7 +78,7 @@ pub(super) fn tick(x: f64) -> String {
 }
 
 fn components(l: &LayerOut) -> [f64; 7] {
-    layer_text::components(&l.energy_breakdown).map(|(_, v)| v)
+    l.energy_breakdown.components().map(|(_, v)| v)
 }
 
 /// Where a chart of `n` bars puts them: slot width and bar width.
@@ -589,7 +589,7 @@ fn header(s: &SavedSchedule) -> String {
             100.0 * t.utilization
         ),
     ));
-    let b = layer_text::components(&t.energy_breakdown);
+    let b = t.energy_breakdown.components();
     let parts: Vec<String> = b
         .iter()
         .map(|(k, v)| {

@@ -69,22 +69,26 @@ fn order(o: &[LoopDim]) -> String {
 /// levels, the two outer loop orders, then what the global buffer holds.
 pub(crate) fn blocking(l: &LayerOut) -> String {
     let b = &l.blocking;
-    let f = &b.factors;
     format!(
-        "i {}·{}·{} o {}·{}·{} b {}·{}·{}, order {} / {}, gbuf: {}",
-        f.dram.ifm,
-        f.gbuf.ifm,
-        f.regf.ifm,
-        f.dram.ofm,
-        f.gbuf.ofm,
-        f.regf.ofm,
-        f.dram.bat,
-        f.gbuf.bat,
-        f.regf.bat,
+        "{}, order {} / {}, gbuf: {}",
+        factors(l, " "),
         order(&b.order.dram),
         order(&b.order.gbuf),
         held(l)
     )
+}
+
+/// The blocking factors per loop (ifm, ofm, batch) at the DRAM, GBUF and
+/// REGF levels: `i 2·3·1 o ...`, the loops apart by `gap`.
+pub(crate) fn factors(l: &LayerOut, gap: &str) -> String {
+    let f = &l.blocking.factors;
+    let loop_ = |name: &str, x: [u64; 3]| format!("{name} {}·{}·{}", x[0], x[1], x[2]);
+    [
+        loop_("i", [f.dram.ifm, f.gbuf.ifm, f.regf.ifm]),
+        loop_("o", [f.dram.ofm, f.gbuf.ofm, f.regf.ofm]),
+        loop_("b", [f.dram.bat, f.gbuf.bat, f.regf.bat]),
+    ]
+    .join(gap)
 }
 
 /// The data the global buffer holds (`fil,ifm`), `-` when all bypass it.
@@ -99,18 +103,4 @@ pub(crate) fn held(l: &LayerOut) -> String {
     } else {
         held.join(",")
     }
-}
-
-/// The seven energy components in the order of the schedule file, with
-/// their names.
-pub(crate) fn components(e: &crate::schedule::EnergyOut) -> [(&'static str, f64); 7] {
-    [
-        ("op", e.op),
-        ("dram", e.dram),
-        ("gbuf", e.gbuf),
-        ("array", e.array),
-        ("regf", e.regf),
-        ("noc", e.noc),
-        ("static", e.static_),
-    ]
 }

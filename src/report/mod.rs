@@ -173,18 +173,9 @@ pub fn ratio(a: f64, b: f64) -> String {
 /// The blocking in short: per loop its factors at the DRAM, GBUF and REGF
 /// levels, then what the global buffer holds.
 fn blocking(l: &LayerOut) -> String {
-    let f = &l.blocking.factors;
     format!(
-        "i {}·{}·{}  o {}·{}·{}  b {}·{}·{}  gbuf: {}",
-        f.dram.ifm,
-        f.gbuf.ifm,
-        f.regf.ifm,
-        f.dram.ofm,
-        f.gbuf.ofm,
-        f.regf.ofm,
-        f.dram.bat,
-        f.gbuf.bat,
-        f.regf.bat,
+        "{}  gbuf: {}",
+        layer_text::factors(l, "  "),
         layer_text::held(l)
     )
 }

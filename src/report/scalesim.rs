@@ -3,7 +3,7 @@
 //! cycles, utilisation and memory accesses per layer. The HTML page is
 //! `scalesim_html.rs`.
 
-use super::diff::{Change, Quantity, ScheduleDiff, Section, keys, number, text};
+use super::diff::{Change, Compared, Quantity, ScheduleDiff, assemble, keys, number, text, texts};
 use super::{Table, grouped};
 use crate::sched::scalesim::Dataflow;
 use crate::schedule::scalesim::{BandwidthMode, ConfigOut, ScaleSimLayerOut, ScaleSimSchedule};
@@ -78,34 +78,25 @@ pub fn summary(s: &ScaleSimSchedule) -> String {
     for l in &s.layers {
         let r = &l.scalesim;
         let all = |x: u64| grouped(l.runs.saturating_mul(x));
-        table.row(vec![
+        let mut row = vec![
             layer_name(l),
             grouped(l.cycles),
             all(r.stall_cycles),
             pct(l.utilization),
             format!("{:.1}%", r.mapping_eff_pct),
-            all(r.sram_ifmap_reads),
-            all(r.sram_filter_reads),
-            all(r.sram_ofmap_writes),
-            all(r.dram_ifmap_reads),
-            all(r.dram_filter_reads),
-            all(r.dram_ofmap_writes),
-        ]);
+        ];
+        row.extend(r.traffic().map(all));
+        table.row(row);
     }
     let t = &s.totals;
-    let total = vec![
+    let mut total = vec![
         "total".to_owned(),
         grouped(t.cycles),
         grouped(t.stall_cycles),
         pct(t.utilization),
         String::new(),
-        grouped(t.sram.ifmap),
-        grouped(t.sram.filter),
-        grouped(t.sram.ofmap),
-        grouped(t.dram.ifmap),
-        grouped(t.dram.filter),
-        grouped(t.dram.ofmap),
     ];
+    total.extend(t.traffic().map(grouped));
     out += &table.render(&[total]);
     out.push('\n');
     out += LEGEND;
@@ -193,60 +184,39 @@ pub fn diff(
 ) -> ScheduleDiff {
     let mut settings = Vec::new();
     keys("inputs.", &a.inputs, &b.inputs, &mut settings);
-    text(
-        "nnc_version",
-        a.nnc_version.clone(),
-        b.nnc_version.clone(),
-        &mut settings,
-    );
-    text(
-        "network",
-        a.network.clone(),
-        b.network.clone(),
-        &mut settings,
-    );
+    let inputs = [
+        ("nnc_version", a.nnc_version.clone(), b.nnc_version.clone()),
+        ("network", a.network.clone(), b.network.clone()),
+    ];
+    texts(inputs, &mut settings);
     keys("config.", &a.config, &b.config, &mut settings);
     let (ta, tb) = (&a.totals, &b.totals);
     let mut total = Vec::new();
     numbers("", ta, tb, &mut total);
-    let total = (!total.is_empty()).then(|| Section {
-        name: "total".to_owned(),
-        position: 0,
-        delta: tb.cycles as f64 - ta.cycles as f64,
-        changes: total,
-    });
-    let mut layers = Vec::new();
-    let mut unchanged = 0;
-    let mut only_a = Vec::new();
-    for (position, la) in a.layers.iter().enumerate() {
-        match b.layer(&la.name) {
-            None => only_a.push((la.name.clone(), la.cycles as f64)),
-            Some(lb) if lb == la => unchanged += 1,
-            Some(lb) => layers.push(Section {
-                name: la.name.clone(),
-                position,
-                delta: lb.cycles as f64 - la.cycles as f64,
-                changes: layer_changes(la, lb),
-            }),
-        }
+    let delta = tb.cycles as f64 - ta.cycles as f64;
+    let units = [String::new(), String::new()];
+    assemble([(a, a_name), (b, b_name)], units, settings, (total, delta))
+}
+
+impl Compared for ScaleSimSchedule {
+    type Layer = ScaleSimLayerOut;
+    fn layers(&self) -> &[ScaleSimLayerOut] {
+        &self.layers
     }
-    // Stable: ties keep network order.
-    layers.sort_by(|x, y| y.delta.abs().total_cmp(&x.delta.abs()));
-    let only_b = b
-        .layers
-        .iter()
-        .filter(|l| a.layer(&l.name).is_none())
-        .map(|l| (l.name.clone(), l.cycles as f64))
-        .collect();
-    ScheduleDiff {
-        names: [a_name.to_owned(), b_name.to_owned()],
-        headlines: [headline(a), headline(b)],
-        units: [String::new(), String::new()],
-        equal: a == b,
-        settings,
-        total,
-        layers,
-        only: [only_a, only_b],
-        unchanged,
+    fn layer(&self, name: &str) -> Option<&ScaleSimLayerOut> {
+        ScaleSimSchedule::layer(self, name)
+    }
+    fn name(l: &ScaleSimLayerOut) -> &str {
+        &l.name
+    }
+    #[allow(clippy::cast_precision_loss)]
+    fn figure(l: &ScaleSimLayerOut) -> f64 {
+        l.cycles as f64
+    }
+    fn changes(a: &ScaleSimLayerOut, b: &ScaleSimLayerOut) -> Vec<Change> {
+        layer_changes(a, b)
+    }
+    fn headline(&self) -> String {
+        headline(self)
     }
 }

@@ -149,8 +149,7 @@ fn layer_table(s: &ScaleSimSchedule) -> String {
             out,
             "<tr><td class=\"n\">{}</td><td>{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td>\
 <td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{:.2}%</td>\
-<td class=\"n\">{:.2}%</td><td class=\"n\">{:.2}%</td><td class=\"n\">{}</td><td class=\"n\">{}</td>\
-<td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td>\
+<td class=\"n\">{:.2}%</td><td class=\"n\">{:.2}%</td>{}\
 <td class=\"n\">{:.3} / {:.3} / {:.3}</td></tr>",
             i + 1,
             escape(&l.name),
@@ -162,12 +161,7 @@ fn layer_table(s: &ScaleSimSchedule) -> String {
             r.overall_util_pct,
             r.mapping_eff_pct,
             r.compute_util_pct,
-            all(r.sram_ifmap_reads),
-            all(r.sram_filter_reads),
-            all(r.sram_ofmap_writes),
-            all(r.dram_ifmap_reads),
-            all(r.dram_filter_reads),
-            all(r.dram_ofmap_writes),
+            cells("td", r.traffic().map(all)),
             r.avg_ifmap_dram_bw,
             r.avg_filter_dram_bw,
             r.avg_ofmap_dram_bw,
@@ -178,21 +172,22 @@ fn layer_table(s: &ScaleSimSchedule) -> String {
         out,
         "<tr><th></th><th>total</th><th></th><th class=\"n\">{}</th><th class=\"n\">{}</th>\
 <th class=\"n\">{}</th><th class=\"n\">{}</th><th class=\"n\">{:.2}%</th><th colspan=\"2\"></th>\
-<th class=\"n\">{}</th><th class=\"n\">{}</th><th class=\"n\">{}</th><th class=\"n\">{}</th>\
-<th class=\"n\">{}</th><th class=\"n\">{}</th><th></th></tr>\n</table>",
+{}<th></th></tr>\n</table>",
         grouped(t.cycles),
         grouped(t.stall_cycles),
         grouped(t.cycles_incl_prefetch),
         grouped(t.ops),
         100.0 * t.utilization,
-        grouped(t.sram.ifmap),
-        grouped(t.sram.filter),
-        grouped(t.sram.ofmap),
-        grouped(t.dram.ifmap),
-        grouped(t.dram.filter),
-        grouped(t.dram.ofmap),
+        cells("th", t.traffic().map(grouped)),
     );
     out
+}
+
+/// Numeric cells of a row, `td` or `th`.
+fn cells(tag: &str, values: [String; 6]) -> String {
+    values
+        .map(|v| format!("<{tag} class=\"n\">{v}</{tag}>"))
+        .concat()
 }
 
 /// The page of `s`.

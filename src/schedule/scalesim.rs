@@ -171,6 +171,15 @@ pub struct ScaleSimTotals {
     pub dram: OperandsOut<u64>,
 }
 
+impl ScaleSimTotals {
+    /// The six access counts in the report's column order, as
+    /// [`ScaleSimReport::traffic`](crate::sched::scalesim::ScaleSimReport::traffic).
+    pub fn traffic(&self) -> [u64; 6] {
+        let (s, d) = (&self.sram, &self.dram);
+        [s.ifmap, s.filter, s.ofmap, d.ifmap, d.filter, d.ofmap]
+    }
+}
+
 /// One layer: a row of the topology.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]

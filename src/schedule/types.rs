@@ -200,6 +200,22 @@ pub struct EnergyOut {
     pub static_: f64,
 }
 
+impl EnergyOut {
+    /// The seven components in the order of the schedule file, with their
+    /// names in it.
+    pub fn components(&self) -> [(&'static str, f64); 7] {
+        [
+            ("op", self.op),
+            ("dram", self.dram),
+            ("gbuf", self.gbuf),
+            ("array", self.array),
+            ("regf", self.regf),
+            ("noc", self.noc),
+            ("static", self.static_),
+        ]
+    }
+}
+
 /// Word accesses per memory level.
 #[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]

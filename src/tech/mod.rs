@@ -129,21 +129,51 @@ fn out_of_range(
     }
 }
 
-/// Where `value` falls on a table's ascending `grid`, or the error naming
-/// the grid's range (each end printed by `show`).
-fn grid_pos<const N: usize>(
+/// One axis of a table, for its out-of-range errors: what it measures, how
+/// a value on it is shown, and what to do outside it.
+struct Axis {
     what: &'static str,
-    grid: [u64; N],
-    value: u64,
-    show: impl Fn(u64) -> String,
+    show: fn(u64) -> String,
     hint: &'static str,
-) -> Result<Pos, TechError> {
-    locate(&grid.map(|g| g as f64), value as f64)
-        .ok_or_else(|| out_of_range(what, show(value), show(grid[0]), show(grid[N - 1]), hint))
+}
+
+const SRAM_CAPACITY: Axis = Axis {
+    what: "SRAM capacity",
+    show: show_bytes,
+    hint: "; below 256 B use a register file, above 32 MiB split the buffer",
+};
+const SRAM_WIDTH: Axis = Axis {
+    what: "SRAM word width",
+    show: show_bits,
+    hint: "; split a wider word over several SRAMs",
+};
+const MAC_WIDTH: Axis = Axis {
+    what: "MAC word width",
+    show: show_bits,
+    hint: "",
+};
+
+/// Where `value` falls on a table's ascending `grid` along `axis`, or the
+/// error naming the grid's range.
+fn grid_pos<const N: usize>(axis: &Axis, grid: [u64; N], value: u64) -> Result<Pos, TechError> {
+    let show = axis.show;
+    locate(&grid.map(|g| g as f64), value as f64).ok_or_else(|| {
+        out_of_range(
+            axis.what,
+            show(value),
+            show(grid[0]),
+            show(grid[N - 1]),
+            axis.hint,
+        )
+    })
 }
 
 fn show_bits(b: u64) -> String {
     format!("{b} bits")
+}
+
+fn show_bytes(b: u64) -> String {
+    Bytes(b).to_string()
 }
 
 impl Technology {
@@ -174,20 +204,8 @@ impl Technology {
         word: WordBits,
         ports: Ports,
     ) -> Result<SramCost, TechError> {
-        let cap = grid_pos(
-            "SRAM capacity",
-            SRAM_CAPACITIES,
-            capacity.0,
-            |c| Bytes(c).to_string(),
-            "; below 256 B use a register file, above 32 MiB split the buffer",
-        )?;
-        let width = grid_pos(
-            "SRAM word width",
-            SRAM_WORD_BITS.map(u64::from),
-            word.0.into(),
-            show_bits,
-            "; split a wider word over several SRAMs",
-        )?;
+        let cap = grid_pos(&SRAM_CAPACITY, SRAM_CAPACITIES, capacity.0)?;
+        let width = grid_pos(&SRAM_WIDTH, SRAM_WORD_BITS.map(u64::from), word.0.into())?;
         let grid = &self.tables.sram[match ports {
             Ports::One => 0,
             Ports::Two => 1,
@@ -288,13 +306,7 @@ impl Technology {
     /// n x n multiplier and a 2n-bit accumulating adder
     /// (docs/model/technology.md#mac).
     pub fn mac(&self, word: WordBits) -> Result<MacCost, TechError> {
-        let pos = grid_pos(
-            "MAC word width",
-            MAC_WORD_BITS.map(u64::from),
-            word.0.into(),
-            show_bits,
-            "",
-        )?;
+        let pos = grid_pos(&MAC_WIDTH, MAC_WORD_BITS.map(u64::from), word.0.into())?;
         let [area_mm2, pj_per_mac] = table::along(pos, |i| {
             let (a, e) = self.tables.mac[i];
             [a, e]

@@ -293,6 +293,17 @@ impl<'a> Checker<'a> {
         }
     }
 
+    /// The start every call of a layer on one source shares: its named
+    /// arguments, the source's parts, and the source as a layer input (its
+    /// size and channels); `None` once any of them is in error (reported).
+    fn layer_call(&mut self, op: Builtin, call: &'a Call) -> Option<(Args, Vec<Part>, Dim2, u64)> {
+        let mut args = self.named_args(op, call)?;
+        let src_span = args.span(Key::Src).unwrap_or(call.span);
+        let parts = args.src()?;
+        let (input, nifm) = self.layer_input(&parts, src_span)?;
+        Some((args, parts, input, nifm))
+    }
+
     /// The input of a single-source layer: its parts, their common fmap
     /// size and their total channels. `None` after reporting a problem.
     pub(super) fn layer_input(&mut self, parts: &[Part], span: Span) -> Option<(Dim2, u64)> {
@@ -314,14 +325,10 @@ impl<'a> Checker<'a> {
 
     /// `conv` and `pool`: a window slid over the source.
     fn windowed(&mut self, op: Builtin, name: &Ident, call: &'a Call) -> Value {
-        let Some(mut args) = self.named_args(op, call) else {
+        let Some((args, parts, input, nifm)) = self.layer_call(op, call) else {
             return Value::Poison;
         };
-        let src_span = args.span(Key::Src).unwrap_or(call.span);
-        let (Some(parts), Some(out)) = (args.src(), args.count(Key::Out)) else {
-            return Value::Poison;
-        };
-        let Some((input, nifm)) = self.layer_input(&parts, src_span) else {
+        let Some(out) = args.count(Key::Out) else {
             return Value::Poison;
         };
         let (
@@ -440,16 +447,11 @@ impl<'a> Checker<'a> {
     /// or 2x2 (bilinear), shuffled into space for its consumers
     /// (docs/model/layers.md#upsampling).
     fn upsample(&mut self, name: &Ident, call: &'a Call) -> Value {
-        let Some(mut args) = self.named_args(Builtin::Upsample, call) else {
+        let Some((args, parts, input, nifm)) = self.layer_call(Builtin::Upsample, call) else {
             return Value::Poison;
         };
-        let src_span = args.span(Key::Src).unwrap_or(call.span);
-        let (Some(parts), Some(Some(scale)), Some(interp)) =
-            (args.src(), args.dims(Key::Scale), args.word(Key::Interp))
+        let (Some(Some(scale)), Some(interp)) = (args.dims(Key::Scale), args.word(Key::Interp))
         else {
-            return Value::Poison;
-        };
-        let Some((input, nifm)) = self.layer_input(&parts, src_span) else {
             return Value::Poison;
         };
         let taps = if interp == Some("bilinear") { 2 } else { 1 };
@@ -477,14 +479,10 @@ impl<'a> Checker<'a> {
     /// stride)` taps making `out * stride.h * stride.w` channels, shuffled
     /// into space for its consumers (docs/model/layers.md#upsampling).
     fn deconv(&mut self, name: &Ident, call: &'a Call) -> Value {
-        let Some(mut args) = self.named_args(Builtin::Deconv, call) else {
+        let Some((args, parts, input, nifm)) = self.layer_call(Builtin::Deconv, call) else {
             return Value::Poison;
         };
-        let src_span = args.span(Key::Src).unwrap_or(call.span);
-        let (Some(parts), Some(Some(out))) = (args.src(), args.count(Key::Out)) else {
-            return Value::Poison;
-        };
-        let Some((input, nifm)) = self.layer_input(&parts, src_span) else {
+        let Some(Some(out)) = args.count(Key::Out) else {
             return Value::Poison;
         };
         let (Some(Some(kernel)), Some(stride), Some(pad), Some(groups)) = (
@@ -556,14 +554,10 @@ impl<'a> Checker<'a> {
 
     /// `fc`: one window covering the whole source.
     fn fc(&mut self, name: &Ident, call: &'a Call) -> Value {
-        let Some(mut args) = self.named_args(Builtin::Fc, call) else {
+        let Some((args, parts, input, nifm)) = self.layer_call(Builtin::Fc, call) else {
             return Value::Poison;
         };
-        let src_span = args.span(Key::Src).unwrap_or(call.span);
-        let (Some(parts), Some(Some(out))) = (args.src(), args.count(Key::Out)) else {
-            return Value::Poison;
-        };
-        let Some((input, nifm)) = self.layer_input(&parts, src_span) else {
+        let Some(Some(out)) = args.count(Key::Out) else {
             return Value::Poison;
         };
         let shape = LayerShape::Conv(ConvShape::fc(nifm, out, input));

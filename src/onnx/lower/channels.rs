@@ -68,8 +68,8 @@ impl Lowering<'_> {
                     return Err(unsupported(
                         node,
                         format!(
-                            "a slice {s}..{e} (step {step}) of axis {axis} of a feature map [batch, {}, {}, {}]",
-                            f.c, f.h, f.w
+                            "a slice {s}..{e} (step {step}) of axis {axis} of a feature map {}",
+                            f.batched_shape()
                         ),
                         ONLY_CHANNELS,
                     ));
@@ -92,8 +92,8 @@ impl Lowering<'_> {
             return Err(unsupported(
                 node,
                 format!(
-                    "a split on axis {axis} of a feature map [batch, {}, {}, {}]",
-                    f.c, f.h, f.w
+                    "a split on axis {axis} of a feature map {}",
+                    f.batched_shape()
                 ),
                 ONLY_CHANNELS,
             ));
@@ -184,43 +184,20 @@ fn fmap_dims(f: &Fm) -> Vec<i64> {
 #[cfg(test)]
 mod tests {
     use crate::onnx::ImportError;
-    use crate::onnx::graph::{AttrValue, Dim, Graph, Node, Tensor, ValueInfo};
-    use crate::onnx::lower::test_graph::{ints, node_n as node};
+    use crate::onnx::graph::{Graph, Node, Tensor};
+    use crate::onnx::lower::test_graph::{
+        axis, batched, fixed, graph as build, ints, node_n as node, value,
+    };
     use crate::onnx::lower::{ImportOptions, lower};
 
     /// x [B, 8, 4, 4], the nodes, and a 1x1 conv `y` reading `in`.
     fn graph(mut nodes: Vec<Node>, consts: Vec<Tensor>, read: &str) -> Graph {
-        let w = |name: &str, d: [i64; 4]| ValueInfo {
-            name: name.into(),
-            dims: Some(d.iter().map(|&x| Dim::Value(x)).collect()),
-            integer: false,
-        };
         nodes.push(node("Conv", &[read, "w"], &["y"], vec![]));
-        Graph {
-            name: "g".into(),
-            nodes,
-            initializers: consts,
-            inputs: vec![
-                ValueInfo {
-                    name: "x".into(),
-                    dims: Some(vec![
-                        Dim::Free("batch".into()),
-                        Dim::Value(8),
-                        Dim::Value(4),
-                        Dim::Value(4),
-                    ]),
-                    integer: false,
-                },
-                w("w", [2, 3, 1, 1]),
-            ],
-            outputs: vec![ValueInfo {
-                name: "y".into(),
-                dims: None,
-                integer: false,
-            }],
-            value_info: Vec::new(),
-            opset: 17,
-        }
+        let inputs = vec![
+            value("x", batched(&[8, 4, 4])),
+            value("w", fixed(&[2, 3, 1, 1])),
+        ];
+        build(nodes, consts, inputs)
     }
 
     fn slice(starts: i64, ends: i64, axis: i64, step: i64) -> Graph {
@@ -255,12 +232,7 @@ mod tests {
     #[test]
     fn a_split_of_channels_is_one_slice_per_part() {
         let consts = vec![ints("sizes", &[5, 3])];
-        let split = node(
-            "Split",
-            &["x", "sizes"],
-            &["a", "b"],
-            vec![("axis", AttrValue::Int(1))],
-        );
+        let split = node("Split", &["x", "sizes"], &["a", "b"], axis(1));
         let g = graph(vec![split], consts, "b");
         let text = lower(&g, &ImportOptions::default()).expect("imports").text;
         assert!(text.contains("a_0_5 = x[0:5]\na_5_8 = x[5:8]\n"), "{text}");
@@ -279,12 +251,7 @@ mod tests {
                 other => panic!("{other:?}"),
             }
         }
-        let split = node(
-            "Split",
-            &["x"],
-            &["a", "b"],
-            vec![("axis", AttrValue::Int(2))],
-        );
+        let split = node("Split", &["x"], &["a", "b"], axis(2));
         match lower(
             &graph(vec![split], Vec::new(), "b"),
             &ImportOptions::default(),

@@ -7,7 +7,7 @@
 //! token sequence whose tokens are the map's `H x W` points, and the
 //! transpose back makes it the feature map again.
 
-use super::tokens::{Axis, Seq, Spatial};
+use super::tokens::{Axis, Seq};
 use super::{Lowering, Val};
 use crate::onnx::ImportError;
 use crate::onnx::graph::{AttrValue, Node};
@@ -29,29 +29,10 @@ impl Lowering<'_> {
             return None;
         }
         *self.folded.entry(node.op.clone()).or_insert(0) += 1;
-        self.set(
-            node,
-            Val::Seq(Seq {
-                expr,
-                layer,
-                tokens: h.saturating_mul(w),
-                size: (h, w),
-                heads: 1,
-                d: c,
-                axes: vec![
-                    vec![Axis::Batch],
-                    vec![Axis::Rows],
-                    vec![Axis::Cols],
-                    vec![Axis::Channels],
-                ],
-                cached: 0,
-                share: 1,
-                sliced: false,
-                batch1: self.batch1,
-                parts: 1,
-                spatial: Spatial::default(),
-            }),
-        );
+        let axes = [Axis::Batch, Axis::Rows, Axis::Cols, Axis::Channels];
+        let axes = axes.map(|a| vec![a]).to_vec();
+        let seq = Seq::plain(expr, layer, (h, w), c, axes, self.batch1);
+        self.set(node, Val::Seq(seq));
         Some(Ok(()))
     }
 

@@ -31,10 +31,7 @@ impl Lowering<'_> {
         if op == "Constant" {
             let v = match node.attr("value") {
                 Some(AttrValue::Tensor(t)) => konst(t),
-                _ => Val::Const {
-                    dims: None,
-                    ints: Vec::new(),
-                },
+                _ => Val::shape_only(None),
             };
             self.set(node, v);
             return Ok(true);
@@ -52,13 +49,7 @@ impl Lowering<'_> {
             // Older model-zoo files make their weights this way: a tensor of
             // the shape held by an initializer.
             let dims = Some(ints.clone());
-            self.set(
-                node,
-                Val::Const {
-                    dims,
-                    ints: Vec::new(),
-                },
-            );
+            self.set(node, Val::shape_only(dims));
             return Ok(true);
         }
         if all_const
@@ -69,13 +60,7 @@ impl Lowering<'_> {
         {
             // A weight reshaped for its layer (older model-zoo files).
             let dims = reshaped(d, t);
-            self.set(
-                node,
-                Val::Const {
-                    dims,
-                    ints: Vec::new(),
-                },
-            );
+            self.set(node, Val::shape_only(dims));
             return Ok(true);
         }
         if all_const || matches!(op, "Shape" | "Size" | "ConstantOfShape") {
@@ -89,23 +74,11 @@ impl Lowering<'_> {
                 && let Some(dims) = broadcast(d, &to)
                 && let Some(o) = node.outputs.first()
             {
-                self.vals.insert(
-                    o.clone(),
-                    Val::Const {
-                        dims: Some(dims),
-                        ints: Vec::new(),
-                    },
-                );
+                self.vals.insert(o.clone(), Val::shape_only(Some(dims)));
                 return Ok(true);
             }
             for o in &node.outputs {
-                self.vals.insert(
-                    o.clone(),
-                    Val::Const {
-                        dims: None,
-                        ints: Vec::new(),
-                    },
-                );
+                self.vals.insert(o.clone(), Val::shape_only(None));
             }
             return Ok(true);
         }

@@ -58,24 +58,9 @@ impl Lowering<'_> {
             return None;
         }
         *self.folded.entry(node.op.clone()).or_insert(0) += 1;
-        self.set(
-            node,
-            Val::Seq(Seq {
-                expr,
-                layer,
-                tokens: h,
-                size: (h, 1),
-                heads: 1,
-                d: c,
-                axes: vec![vec![Axis::Batch], vec![Axis::Tokens], vec![Axis::Channels]],
-                cached: 0,
-                share: 1,
-                sliced: false,
-                batch1: self.batch1,
-                parts: 1,
-                spatial: super::tokens::Spatial::default(),
-            }),
-        );
+        let axes = vec![vec![Axis::Batch], vec![Axis::Tokens], vec![Axis::Channels]];
+        let seq = Seq::plain(expr, layer, (h, 1), c, axes, self.batch1);
+        self.set(node, Val::Seq(seq));
         Some(Ok(()))
     }
 }

@@ -49,10 +49,7 @@ impl Lowering<'_> {
                     tokens,
                     batch1: matches!(dims.first(), Some(Dim::Value(1))),
                 },
-                _ => Val::Const {
-                    dims: None,
-                    ints: Vec::new(),
-                },
+                _ => Val::shape_only(None),
             });
         }
         let has_ids = self.graph.inputs.iter().any(|i| i.integer);
@@ -64,10 +61,7 @@ impl Lowering<'_> {
                     Dim::Free(_) => None,
                 })
                 .collect();
-            return Some(Val::Const {
-                dims: known,
-                ints: Vec::new(),
-            });
+            return Some(Val::shape_only(known));
         }
         let concatenated = self
             .graph
@@ -137,13 +131,7 @@ impl Lowering<'_> {
         }
         // A mask or a selection computed from the ids: no feature map.
         for o in &node.outputs {
-            self.vals.insert(
-                o.clone(),
-                Val::Const {
-                    dims: None,
-                    ints: Vec::new(),
-                },
-            );
+            self.vals.insert(o.clone(), Val::shape_only(None));
         }
         Some(Ok(()))
     }
@@ -185,13 +173,7 @@ impl Lowering<'_> {
         };
         if self.embedded {
             *self.folded.entry("Gather".into()).or_insert(0) += 1;
-            self.set(
-                node,
-                Val::Const {
-                    dims: None,
-                    ints: Vec::new(),
-                },
-            );
+            self.set(node, Val::shape_only(None));
             return Ok(());
         }
         self.embedded = true;
@@ -203,24 +185,9 @@ impl Lowering<'_> {
             node.label()
         );
         *self.folded.entry("Gather".into()).or_insert(0) += 1;
-        self.set(
-            node,
-            Val::Seq(Seq {
-                expr: name,
-                layer: false,
-                tokens: *tokens,
-                size: (*tokens, 1),
-                heads: 1,
-                d: c,
-                axes: vec![vec![Axis::Batch], vec![Axis::Tokens], vec![Axis::Channels]],
-                cached: 0,
-                share: 1,
-                sliced: false,
-                batch1: *batch1,
-                parts: 1,
-                spatial: super::tokens::Spatial::default(),
-            }),
-        );
+        let axes = vec![vec![Axis::Batch], vec![Axis::Tokens], vec![Axis::Channels]];
+        let seq = Seq::plain(name, false, (*tokens, 1), c, axes, *batch1);
+        self.set(node, Val::Seq(seq));
         Ok(())
     }
 }

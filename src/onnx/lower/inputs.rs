@@ -52,13 +52,7 @@ impl Lowering<'_> {
                         Dim::Free(_) => None,
                     })
                     .collect::<Option<Vec<i64>>>();
-                self.vals.insert(
-                    v.name.clone(),
-                    Val::Const {
-                        dims: known,
-                        ints: Vec::new(),
-                    },
-                );
+                self.vals.insert(v.name.clone(), Val::shape_only(known));
                 continue;
             }
             self.data_input(v, &dims, options, &mut seen, &mut out)?;

@@ -52,8 +52,8 @@ impl Lowering<'_> {
                     return Err(unsupported(
                         node,
                         format!(
-                            "a reshape of [{}, {}, {}] to {t:?} changes the feature map's layout",
-                            f.c, f.h, f.w
+                            "a reshape of {} to {t:?} changes the feature map's layout",
+                            f.shape()
                         ),
                         "only reshapes that flatten a feature map into a vector are supported",
                     ));
@@ -369,8 +369,8 @@ impl Lowering<'_> {
             return Err(unsupported(
                 node,
                 format!(
-                    "weights of shape {dims:?} multiply an input of shape [{}, {}, {}]",
-                    f.c, f.h, f.w
+                    "weights of shape {dims:?} multiply an input of shape {}",
+                    f.shape()
                 ),
                 "a linear layer must read a flattened feature map",
             ));

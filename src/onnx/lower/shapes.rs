@@ -358,19 +358,11 @@ pub(super) fn broadcast(dims: &[i64], to: &[i64]) -> Option<Vec<i64>> {
 #[cfg(test)]
 mod tests {
     use crate::onnx::ImportError;
-    use crate::onnx::graph::{AttrValue, Dim, Graph, Node, ValueInfo};
-    use crate::onnx::lower::test_graph::{ints, node};
+    use crate::onnx::graph::{AttrValue, Graph, Node};
+    use crate::onnx::lower::test_graph::{
+        axis, batched, fixed, graph as build, ints, node, perm, value,
+    };
     use crate::onnx::lower::{ImportOptions, lower};
-
-    fn input(name: &str, dims: &[i64]) -> ValueInfo {
-        let mut d = vec![Dim::Free("batch".into())];
-        d.extend(dims.iter().map(|&x| Dim::Value(x)));
-        ValueInfo {
-            name: name.to_owned(),
-            dims: Some(d),
-            integer: false,
-        }
-    }
 
     /// x [B, 8, 2, 2] reshaped to a target computed from its own shape
     /// (`[B, 8, -1]`), moved to `[4, B, 8]` (the batch off the first axis,
@@ -378,71 +370,30 @@ mod tests {
     /// a `Gemm` of `[6, 8]` (`transB`): one 1x1 conv of 6 channels over
     /// the 4 tokens.
     fn graph(last: Node) -> Graph {
-        let perm = |p: &[i64]| vec![("perm", AttrValue::Ints(p.to_vec()))];
-        Graph {
-            name: "g".into(),
-            nodes: vec![
+        build(
+            vec![
                 node("Shape", &["x"], "s", vec![]),
-                node(
-                    "Gather",
-                    &["s", "zero"],
-                    "b",
-                    vec![("axis", AttrValue::Int(0))],
-                ),
-                node(
-                    "Concat",
-                    &["b", "c8", "m1"],
-                    "t",
-                    vec![("axis", AttrValue::Int(0))],
-                ),
+                node("Gather", &["s", "zero"], "b", axis(0)),
+                node("Concat", &["b", "c8", "m1"], "t", axis(0)),
                 node("Reshape", &["x", "t"], "r", vec![]),
                 node("Transpose", &["r"], "bt", perm(&[0, 2, 1])),
                 node("Transpose", &["bt"], "tb", perm(&[1, 0, 2])),
                 node("Shape", &["tb"], "s2", vec![]),
-                node(
-                    "Gather",
-                    &["s2", "zero"],
-                    "t0",
-                    vec![("axis", AttrValue::Int(0))],
-                ),
-                node(
-                    "Gather",
-                    &["s2", "one"],
-                    "b1",
-                    vec![("axis", AttrValue::Int(0))],
-                ),
+                node("Gather", &["s2", "zero"], "t0", axis(0)),
+                node("Gather", &["s2", "one"], "b1", axis(0)),
                 node("Mul", &["t0", "b1"], "tbn", vec![]),
-                node(
-                    "Concat",
-                    &["tbn", "c8"],
-                    "t2",
-                    vec![("axis", AttrValue::Int(0))],
-                ),
+                node("Concat", &["tbn", "c8"], "t2", axis(0)),
                 node("Reshape", &["tb", "t2"], "flat", vec![]),
                 last,
             ],
-            initializers: vec![
+            vec![
                 ints("zero", &[0]),
                 ints("one", &[1]),
                 ints("c8", &[8]),
                 ints("m1", &[-1]),
             ],
-            inputs: vec![
-                input("x", &[8, 2, 2]),
-                ValueInfo {
-                    name: "w".into(),
-                    dims: Some(vec![Dim::Value(6), Dim::Value(8)]),
-                    integer: false,
-                },
-            ],
-            outputs: vec![ValueInfo {
-                name: "y".into(),
-                dims: None,
-                integer: false,
-            }],
-            value_info: Vec::new(),
-            opset: 17,
-        }
+            vec![value("x", batched(&[8, 2, 2])), value("w", fixed(&[6, 8]))],
+        )
     }
 
     #[test]
@@ -454,16 +405,9 @@ mod tests {
             vec![("transB", AttrValue::Int(1))],
         );
         let imported = lower(&graph(gemm), &ImportOptions::default()).unwrap();
-        assert!(
-            imported.text.contains("input x [8, 2, 2]\n"),
-            "{}",
-            imported.text
-        );
-        assert!(
-            imported.text.contains("y = conv(x, 6, kernel: 1)\n"),
-            "{}",
-            imported.text
-        );
+        let text = &imported.text;
+        assert!(text.contains("input x [8, 2, 2]\n"), "{text}");
+        assert!(text.contains("y = conv(x, 6, kernel: 1)\n"), "{text}");
         assert_eq!(imported.layers, 1);
     }
 
@@ -487,25 +431,14 @@ mod tests {
     /// and the embedding a 1x1 conv over them. Without the conv (tokens
     /// straight from the input) the concatenation is an error naming it.
     fn class_token_graph(conv: bool) -> Graph {
-        let perm = vec![("perm", AttrValue::Ints(vec![0, 2, 1]))];
         let k = vec![
             ("kernel_shape", AttrValue::Ints(vec![2, 2])),
             ("strides", AttrValue::Ints(vec![2, 2])),
         ];
         let mut nodes = vec![
             node("Shape", &["x"], "s", vec![]),
-            node(
-                "Gather",
-                &["s", "zero"],
-                "b",
-                vec![("axis", AttrValue::Int(0))],
-            ),
-            node(
-                "Concat",
-                &["b", "c8", "m1"],
-                "t",
-                vec![("axis", AttrValue::Int(0))],
-            ),
+            node("Gather", &["s", "zero"], "b", axis(0)),
+            node("Concat", &["b", "c8", "m1"], "t", axis(0)),
         ];
         if conv {
             nodes.push(node("Conv", &["x", "w"], "p", k));
@@ -514,51 +447,26 @@ mod tests {
         }
         nodes.extend([
             node("Reshape", &["p", "t"], "r", vec![]),
-            node("Transpose", &["r"], "bt", perm),
-            node(
-                "Concat",
-                &["cls", "bt"],
-                "y",
-                vec![("axis", AttrValue::Int(1))],
-            ),
+            node("Transpose", &["r"], "bt", perm(&[0, 2, 1])),
+            node("Concat", &["cls", "bt"], "y", axis(1)),
         ]);
-        let fixed = |name: &str, d: &[i64]| ValueInfo {
-            name: name.to_owned(),
-            dims: Some(d.iter().map(|&x| Dim::Value(x)).collect()),
-            integer: false,
-        };
-        Graph {
-            name: "g".into(),
+        build(
             nodes,
-            initializers: vec![ints("zero", &[0]), ints("c8", &[8]), ints("m1", &[-1])],
-            inputs: vec![
-                input("x", if conv { &[2, 4, 4] } else { &[8, 2, 2] }),
-                fixed("w", &[8, 2, 2, 2]),
-                fixed("cls", &[1, 1, 8]),
+            vec![ints("zero", &[0]), ints("c8", &[8]), ints("m1", &[-1])],
+            vec![
+                value("x", batched(if conv { &[2, 4, 4] } else { &[8, 2, 2] })),
+                value("w", fixed(&[8, 2, 2, 2])),
+                value("cls", fixed(&[1, 1, 8])),
             ],
-            outputs: vec![ValueInfo {
-                name: "y".into(),
-                dims: None,
-                integer: false,
-            }],
-            value_info: Vec::new(),
-            opset: 17,
-        }
+        )
     }
 
     #[test]
     fn a_class_token_makes_the_patch_embedding_a_1x1_conv_over_patches() {
         let imported = lower(&class_token_graph(true), &ImportOptions::default()).unwrap();
-        assert!(
-            imported.text.contains("input x [8, 5, 1]\n"),
-            "{}",
-            imported.text
-        );
-        assert!(
-            imported.text.contains("\np = conv(x, 8, kernel: 1)\n"),
-            "{}",
-            imported.text
-        );
+        let text = &imported.text;
+        assert!(text.contains("input x [8, 5, 1]\n"), "{text}");
+        assert!(text.contains("\np = conv(x, 8, kernel: 1)\n"), "{text}");
         assert_eq!(imported.layers, 1);
         match lower(&class_token_graph(false), &ImportOptions::default()) {
             Err(ImportError::Node { node, op, .. }) => {

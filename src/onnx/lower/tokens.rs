@@ -143,6 +143,34 @@ pub(super) struct Linear {
 }
 
 impl Seq {
+    /// A feature map of `size` points and `d` channels read as one
+    /// sequence in the order of `axes`: one head, no cache, no parts, no
+    /// windows, not sliced.
+    pub(super) fn plain(
+        expr: String,
+        layer: bool,
+        size: (u64, u64),
+        d: u64,
+        axes: Vec<Vec<Axis>>,
+        batch1: bool,
+    ) -> Seq {
+        Seq {
+            expr,
+            layer,
+            tokens: size.0.saturating_mul(size.1),
+            size,
+            heads: 1,
+            d,
+            axes,
+            cached: 0,
+            share: 1,
+            sliced: false,
+            batch1,
+            parts: 1,
+            spatial: Spatial::default(),
+        }
+    }
+
     pub(super) fn channels(&self) -> u64 {
         self.parts.saturating_mul(self.heads).saturating_mul(self.d)
     }
@@ -357,24 +385,9 @@ impl Lowering<'_> {
             return None;
         }
         *self.folded.entry(node.op.clone()).or_insert(0) += 1;
-        self.set_seq(
-            node,
-            Seq {
-                expr,
-                layer,
-                tokens,
-                size: (h, w),
-                heads: 1,
-                d: c,
-                axes: vec![vec![Axis::Batch], vec![Axis::Channels], vec![Axis::Tokens]],
-                cached: 0,
-                share: 1,
-                sliced: false,
-                batch1: self.batch1,
-                parts: 1,
-                spatial: Spatial::default(),
-            },
-        );
+        let axes = vec![vec![Axis::Batch], vec![Axis::Channels], vec![Axis::Tokens]];
+        let seq = Seq::plain(expr, layer, (h, w), c, axes, self.batch1);
+        self.set_seq(node, seq);
         Some(Ok(()))
     }
 

@@ -275,26 +275,18 @@ fn merged(pieces: &[Seq], axis: usize) -> Option<Seq> {
 #[cfg(test)]
 mod tests {
     use crate::onnx::ImportError;
-    use crate::onnx::graph::{AttrValue, Dim, Graph, ValueInfo};
-    use crate::onnx::lower::test_graph::{ints, node};
+    use crate::onnx::graph::Graph;
+    use crate::onnx::lower::test_graph::{axis, fixed, graph as build, ints, node, perm, value};
     use crate::onnx::lower::{ImportOptions, lower};
 
     /// A channels-last map padded as torch's `F.pad(x, (0, 0, 0, p, 0,
     /// p))` exports (the pads reshaped to pairs, their rows reversed,
     /// transposed and flattened), transposed back and convolved.
     fn padded(p: i64) -> Graph {
-        let perm = |v: &[i64]| vec![("perm", AttrValue::Ints(v.to_vec()))];
-        let dims = |d: &[i64]| Some(d.iter().map(|&x| Dim::Value(x)).collect());
-        Graph {
-            name: "g".into(),
-            nodes: vec![
+        build(
+            vec![
                 node("Transpose", &["x"], "t", perm(&[0, 2, 3, 1])),
-                node(
-                    "Concat",
-                    &["torch", "zeros"],
-                    "p8",
-                    vec![("axis", AttrValue::Int(0))],
-                ),
+                node("Concat", &["torch", "zeros"], "p8", axis(0)),
                 node("Reshape", &["p8", "pairs"], "r", vec![]),
                 node("Slice", &["r", "s", "e", "a", "step"], "flip", vec![]),
                 node("Transpose", &["flip"], "tr", perm(&[1, 0])),
@@ -303,7 +295,7 @@ mod tests {
                 node("Transpose", &["pad"], "back", perm(&[0, 3, 1, 2])),
                 node("Conv", &["back", "w"], "y", vec![]),
             ],
-            initializers: vec![
+            vec![
                 ints("torch", &[0, 0, 0, p, 0, p]),
                 ints("zeros", &[0, 0]),
                 ints("pairs", &[-1, 2]),
@@ -313,31 +305,11 @@ mod tests {
                 ints("step", &[-1]),
                 ints("flat", &[-1]),
             ],
-            inputs: vec![
-                ValueInfo {
-                    name: "x".into(),
-                    dims: Some(vec![
-                        Dim::Value(1),
-                        Dim::Value(8),
-                        Dim::Value(4),
-                        Dim::Value(4),
-                    ]),
-                    integer: false,
-                },
-                ValueInfo {
-                    name: "w".into(),
-                    dims: dims(&[2, 8, 1, 1]),
-                    integer: false,
-                },
+            vec![
+                value("x", fixed(&[1, 8, 4, 4])),
+                value("w", fixed(&[2, 8, 1, 1])),
             ],
-            outputs: vec![ValueInfo {
-                name: "y".into(),
-                dims: None,
-                integer: false,
-            }],
-            value_info: Vec::new(),
-            opset: 17,
-        }
+        )
     }
 
     /// The pads are evaluated through the reshapes, the reversed slice and

@@ -83,6 +83,21 @@ pub struct ScaleSimReport {
     pub avg_ofmap_dram_bw: f64,
 }
 
+impl ScaleSimReport {
+    /// The six access counts in the report's column order: SRAM ifmap
+    /// reads, filter reads, ofmap writes, then the same at the DRAM.
+    pub fn traffic(&self) -> [u64; 6] {
+        [
+            self.sram_ifmap_reads,
+            self.sram_filter_reads,
+            self.sram_ofmap_writes,
+            self.dram_ifmap_reads,
+            self.dram_filter_reads,
+            self.dram_ofmap_writes,
+        ]
+    }
+}
+
 /// CALC mode: no stalls, so the SRAM cycles come from the first and last
 /// folds, the reads from the generations, the writes from the write buffer.
 fn calc_run(m: &Mapping, array: &ScaleSimArray) -> MemoryRun {

@@ -103,15 +103,7 @@ fn within(
 }
 
 fn energies(path: &str, e: &EnergyOut) -> Result<(), OutOfRange> {
-    for (name, v) in [
-        ("op", e.op),
-        ("dram", e.dram),
-        ("gbuf", e.gbuf),
-        ("array", e.array),
-        ("regf", e.regf),
-        ("noc", e.noc),
-        ("static", e.static_),
-    ] {
+    for (name, v) in e.components() {
         amount(&format!("{path}.{name}"), v)?;
     }
     Ok(())
