@@ -149,30 +149,25 @@ pub(crate) fn decode_model(bytes: &[u8]) -> Result<Graph, ImportError> {
 /// of an error (`graph.node[12]`).
 fn decode_graph(mut r: Reader<'_>) -> Result<Graph, ImportError> {
     let mut g = Graph::default();
-    let mut count = [0usize; 5];
-    let mut next = |k: usize, name: &str| {
-        count[k] += 1;
-        format!("{name}[{}]", count[k] - 1)
-    };
     while let Some((field, w)) = r.next_field()? {
         match (field, w) {
-            (1, Wire::Bytes(b)) => g.nodes.push(decode_node(r.nested(b, &next(0, "node")))?),
+            (1, Wire::Bytes(b)) => {
+                let n = r.nested(b, &format!("node[{}]", g.nodes.len()));
+                g.nodes.push(decode_node(n)?);
+            }
             (2, Wire::Bytes(b)) => g.name = text(b),
             (5, Wire::Bytes(b)) => {
-                let t = r.nested(b, &next(1, "initializer"));
+                let t = r.nested(b, &format!("initializer[{}]", g.initializers.len()));
                 g.initializers.push(decode_tensor(t)?);
             }
-            (11, Wire::Bytes(b)) => {
-                let v = r.nested(b, &next(2, "input"));
-                g.inputs.push(decode_value_info(v)?);
-            }
-            (12, Wire::Bytes(b)) => {
-                let v = r.nested(b, &next(3, "output"));
-                g.outputs.push(decode_value_info(v)?);
-            }
-            (13, Wire::Bytes(b)) => {
-                let v = r.nested(b, &next(4, "value_info"));
-                g.value_info.push(decode_value_info(v)?);
+            (11..=13, Wire::Bytes(b)) => {
+                let (name, list) = match field {
+                    11 => ("input", &mut g.inputs),
+                    12 => ("output", &mut g.outputs),
+                    _ => ("value_info", &mut g.value_info),
+                };
+                let v = r.nested(b, &format!("{name}[{}]", list.len()));
+                list.push(decode_value_info(v)?);
             }
             _ => {}
         }

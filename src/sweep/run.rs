@@ -93,6 +93,10 @@ fn run_in_chunks<T: Send, E: Send>(
     })
 }
 
+/// A cache slot's shared search while its rows run: how many rows of the
+/// chunk have yet to use it, and the search once the first has made it.
+type Held = (usize, Option<Arc<SharedSearch>>);
+
 /// Runs the rows of one chunk, sending each row's result with its place
 /// (`start` plus its place in `rows`) to the writer.
 fn run_chunk<T: Send>(
@@ -119,7 +123,7 @@ fn run_chunk<T: Send>(
     for &k in rows {
         members.entry(plan.cache_slot(k)).or_default().push(k);
     }
-    let caches: HashMap<usize, Mutex<(usize, Option<Arc<SharedSearch>>)>> = members
+    let caches: HashMap<usize, Mutex<Held>> = members
         .iter()
         .map(|(&slot, m)| (slot, Mutex::new((m.len(), None))))
         .collect();

@@ -141,15 +141,7 @@ fn corpus(dirs: &[&str], ext: &str) -> Vec<Vec<u8>> {
 /// within [`CASE_LIMIT`]; a panic or a case past it fails with the seed.
 /// Returns how many cases ran.
 fn fuzz(kind: &str, seed: u64, corpus: &[Vec<u8>], target: fn(&[u8])) -> usize {
-    let cases = std::env::var("NNC_FUZZ_CASES")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(CASES);
-    let mut rng = Rng(seed);
-    let start = Instant::now();
-    let mut ran = 0;
-    while ran < cases && start.elapsed() < BUDGET {
-        let case_seed = rng.next() | 1;
+    each_case(kind, seed, |case_seed| {
         let mut case = Rng(case_seed);
         let input = &corpus[case.below(corpus.len())];
         let other = &corpus[case.below(corpus.len())];
@@ -176,6 +168,22 @@ fn fuzz(kind: &str, seed: u64, corpus: &[Vec<u8>], target: fn(&[u8])) -> usize {
                 );
             }
         }
+    })
+}
+
+/// Calls `run` with each case's seed, drawn from `seed`, within
+/// [`BUDGET`] and at most [`CASES`] (or `NNC_FUZZ_CASES`); returns how
+/// many cases ran.
+fn each_case(kind: &str, seed: u64, mut run: impl FnMut(u64)) -> usize {
+    let cases = std::env::var("NNC_FUZZ_CASES")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(CASES);
+    let mut rng = Rng(seed);
+    let start = Instant::now();
+    let mut ran = 0;
+    while ran < cases && start.elapsed() < BUDGET {
+        run(rng.next() | 1);
         ran += 1;
     }
     eprintln!("fuzz {kind}: {ran} cases in {:?}", start.elapsed());
@@ -404,22 +412,11 @@ fn fuzz_merge() {
     assert!(ran > 0);
 }
 
-/// Runs `case` on seeded random sources, within [`BUDGET`] and at most
-/// [`CASES`] (or `NNC_FUZZ_CASES`); a panic fails with the case's seed.
+/// Runs `case` on seeded random sources ([`each_case`]); a panic fails
+/// with the case's seed.
 fn fuzz_seeded(kind: &str, seed: u64, case: fn(&mut Rng)) -> usize {
-    let cases = std::env::var("NNC_FUZZ_CASES")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(CASES);
-    let mut rng = Rng(seed);
-    let start = Instant::now();
-    let mut ran = 0;
-    while ran < cases && start.elapsed() < BUDGET {
-        let case_seed = rng.next() | 1;
+    each_case(kind, seed, |case_seed| {
         let outcome = std::panic::catch_unwind(|| case(&mut Rng(case_seed)));
         assert!(outcome.is_ok(), "{kind}: case {case_seed:#x} failed");
-        ran += 1;
-    }
-    eprintln!("fuzz {kind}: {ran} cases in {:?}", start.elapsed());
-    ran
+    })
 }
