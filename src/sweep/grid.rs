@@ -113,7 +113,7 @@ pub struct Plan<'a> {
 impl<'a> Plan<'a> {
     /// The plan of `spec` over `networks` (compiled from `spec.networks`, in
     /// order, from the texts `sources`): fails on the first point whose
-    /// hardware is invalid ([`Plan::check`]).
+    /// hardware is invalid (checked from a few points, docs/sweep.md#large-grids).
     pub fn new(
         spec: &'a Spec,
         networks: &'a [Network],
