@@ -49,7 +49,7 @@ fn rows_equal_nnc_schedule_of_their_point() {
         lines[1],
         "network,batch,node.gbuf_bytes,node.pe_array.rows,node.pe_array.cols,node.regf_bytes,energy.regf,energy.gbuf,\
 energy,time,energy_op,energy_dram,energy_gbuf,energy_array,energy_regf,energy_noc,energy_static,\
-seconds,macs,utilization,bound_energy,bound_time,status"
+seconds,macs,utilization,bound_energy,bound_time,status,checksum"
     );
     assert_eq!(lines.len(), 2 + 32);
     // Grid order: networks, then batches, then points (first key outermost).
