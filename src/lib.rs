@@ -83,9 +83,10 @@
 //! let plan = Plan::new(&spec, &networks, &[source])
 //!     .map_err(|e| Report::one("sweep.toml", spec_text, e.diagnostic()))?;
 //! let mut csv = header_line(&plan.digests, None) + &plan.columns();
-//! let rows: Vec<usize> = shard_rows(&plan, None).collect();
+//! // The grid is never listed: rows are taken as they run.
+//! let rows = shard_rows(&plan, None);
 //! // Why `let Ok`: appending to a string cannot fail.
-//! let Ok(()) = run_ordered(&plan, &rows, &mut |line: String| {
+//! let Ok(()) = run_ordered(&plan, rows, &mut |line: String| {
 //!     csv.push_str(&line);
 //!     Ok::<(), std::convert::Infallible>(())
 //! });

@@ -404,8 +404,12 @@ class SweepResult:
         lines = io.StringIO(self.csv)
         self.header: str = lines.readline().rstrip("\n")
         reader = csv.reader(lines)
-        self.columns: List[str] = next(reader)
-        self.rows: List[List[str]] = [r for r in reader]
+        columns = next(reader)
+        # The last column is each row's checksum (docs/sweep.md#the-results-file):
+        # the file's integrity, not a result.
+        keep = len(columns) - 1 if columns[-1:] == ["checksum"] else len(columns)
+        self.columns: List[str] = columns[:keep]
+        self.rows: List[List[str]] = [r[:keep] for r in reader]
 
     def __len__(self) -> int:
         return len(self.rows)

@@ -78,19 +78,19 @@ pub(crate) fn sweep(
     let plan = Plan::new(&spec, &networks, &sources)
         .map_err(|e| errors::input(&Report::one(name, &text, e.diagnostic())))?;
     let energy_unit = spec.base.energy_unit.to_string();
-    let rows: Vec<usize> = sw::shard_rows(&plan, None).collect();
+    let total = plan.rows();
     let mut file = match &out {
         None => None,
         Some(path) => Some(sw::open_results(&plan, None, path, false).map_err(output_error)?),
     };
-    let done = file.as_ref().map_or(0, |f| f.done.min(rows.len()));
+    let done = file.as_ref().map_or(0, |f| f.done.min(total));
     // Without `layers`, the rows in `out` already are not computed again.
-    let todo = if layers { &rows[..] } else { &rows[done..] };
+    let first = if layers { 0 } else { done };
     let mut csv = sw::header_line(&plan.digests, None) + &plan.columns();
     let mut schedules = Vec::new();
     let ran = run::cancellable(py, threads, |cancel| {
         let plan = plan.with_cancel(cancel);
-        let mut at = rows.len() - todo.len();
+        let mut at = first;
         let mut on_row = |(line, schedule): (String, Option<String>)| {
             // A row cancelled midway is no result: never written.
             if cancel.is_cancelled() {
@@ -104,25 +104,25 @@ pub(crate) fn sweep(
             schedules.push(schedule);
             Ok(())
         };
-        let row = |k, shared: &nnc::SharedSearch| {
+        let row = |k, design: &sw::Design, shared: &nnc::SharedSearch| {
             if !layers {
-                return (plan.row_shared(k, shared), None);
+                return (plan.row_shared(k, design, shared), None);
             }
-            let found = plan.schedule_row(k, shared);
+            let found = plan.schedule_row(k, design, shared);
             let schedule = found
                 .as_ref()
                 .ok()
                 .and_then(|f| nnc::schedule::to_text(f).ok());
-            (plan.line(k, &found), schedule)
+            (plan.line(k, design, &found), schedule)
         };
-        sw::run_ordered_with(&plan, todo, &row, &mut on_row)
+        sw::run_ordered_with(&plan, first..total, &row, &mut on_row)
     })?;
     ran.or_else(|e| match e {
         Some(e) => Err(output_error(e)),
         // Cancelled: the signal's exception was raised already.
         None => Ok(()),
     })?;
-    let computed = todo.len();
+    let computed = total - first;
     if let Some(path) = &out {
         // Every row, those of earlier runs too.
         csv = read_text(path)?;

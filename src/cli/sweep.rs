@@ -116,10 +116,11 @@ fn rows(
     shard: Option<Shard>,
     mut file: ResultsFile,
 ) -> Result<(), Failure> {
-    let rows: Vec<usize> = sweep::shard_rows(plan, shard).collect();
-    let todo = &rows[file.done.min(rows.len())..];
+    // The grid is never listed: rows are taken as they run.
+    let total = sweep::shard_len(plan, shard);
+    let todo = sweep::shard_rows(plan, shard).skip(file.done);
     let bar = (!args.quiet && std::io::stderr().is_terminal()).then(|| {
-        let bar = indicatif::ProgressBar::new(rows.len() as u64);
+        let bar = indicatif::ProgressBar::new(total as u64);
         bar.set_style(
             indicatif::ProgressStyle::with_template(
                 "sweeping {bar:30} {pos}/{len} rows, {rate}, {elapsed} elapsed, ETA {eta}",

@@ -258,7 +258,7 @@ codes! {
         ReadMissingKey = "R005",
         /// A value of the wrong type or out of range in a schedule file.
         ReadBadValue = "R006",
-        /// A file that is not a sweep's results file: no `# nnc-sweep/1`
+        /// A file that is not a sweep's results file: no `# nnc-sweep/2`
         /// first line, or not text.
         ResultsNoFormat = "R007",
         /// A results file whose columns are not the sweep's.

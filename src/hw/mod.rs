@@ -21,7 +21,7 @@ mod tech;
 mod unit;
 
 pub use error::{HwError, HwWarning, Problem};
-pub use parse::parse_with;
+pub use parse::{COUPLED_KEYS, parse_with};
 pub use set::{Set, SetError};
 pub use size::{SIZE_EXPECTED, parse_size};
 pub use tech::{Area, AreaParts, DEFAULT_DRAM, Tech, format_mm2};

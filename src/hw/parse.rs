@@ -228,6 +228,14 @@ fn deserialize(text: &str, origin: &str, sets: &[Set]) -> Result<File, HwError> 
         })
 }
 
+/// The keys that a range check of another key reads besides its own: the
+/// word's width (a memory holds at least one word) and the dataflow (only
+/// `no-local-reuse` runs without register files). Every other check reads
+/// one key alone, and a sweep relies on it to check a large grid from a
+/// few of its points (docs/sweep.md#large-grids): a new check that reads
+/// two keys must add one of them here.
+pub const COUPLED_KEYS: [&str; 2] = ["word_bits", "node.dataflow"];
+
 /// The range checks of a description's values, each pointing at its key,
 /// or naming the change that set it. The limits are the model's
 /// (`sched::model::limits`, which says why each keeps the model's arithmetic in

@@ -120,10 +120,10 @@ pub(crate) fn decode_model(bytes: &[u8]) -> Result<Graph, ImportError> {
     let mut opset = 0;
     while let Some((field, w)) = r.next_field()? {
         match (field, w) {
-            (7, Wire::Bytes(b)) => graph = Some(decode_graph(b)?),
+            (7, Wire::Bytes(b)) => graph = Some(decode_graph(r.nested(b, "graph"))?),
             (8, Wire::Bytes(b)) => {
                 // OperatorSetIdProto: domain = 1, version = 2.
-                let mut o = Reader::new(b);
+                let mut o = r.nested(b, "opset_import");
                 let (mut domain, mut version) = (String::new(), 0);
                 while let Some((f, w)) = o.next_field()? {
                     match (f, w) {
@@ -145,33 +145,48 @@ pub(crate) fn decode_model(bytes: &[u8]) -> Result<Graph, ImportError> {
     Ok(g)
 }
 
-fn decode_graph(b: &[u8]) -> Result<Graph, ImportError> {
+/// `GraphProto`, its repeated fields named with their index in the path
+/// of an error (`graph.node[12]`).
+fn decode_graph(mut r: Reader<'_>) -> Result<Graph, ImportError> {
     let mut g = Graph::default();
-    let mut r = Reader::new(b);
     while let Some((field, w)) = r.next_field()? {
         match (field, w) {
-            (1, Wire::Bytes(b)) => g.nodes.push(decode_node(b)?),
+            (1, Wire::Bytes(b)) => {
+                let n = r.nested(b, &format!("node[{}]", g.nodes.len()));
+                g.nodes.push(decode_node(n)?);
+            }
             (2, Wire::Bytes(b)) => g.name = text(b),
-            (5, Wire::Bytes(b)) => g.initializers.push(decode_tensor(b)?),
-            (11, Wire::Bytes(b)) => g.inputs.push(decode_value_info(b)?),
-            (12, Wire::Bytes(b)) => g.outputs.push(decode_value_info(b)?),
-            (13, Wire::Bytes(b)) => g.value_info.push(decode_value_info(b)?),
+            (5, Wire::Bytes(b)) => {
+                let t = r.nested(b, &format!("initializer[{}]", g.initializers.len()));
+                g.initializers.push(decode_tensor(t)?);
+            }
+            (11..=13, Wire::Bytes(b)) => {
+                let (name, list) = match field {
+                    11 => ("input", &mut g.inputs),
+                    12 => ("output", &mut g.outputs),
+                    _ => ("value_info", &mut g.value_info),
+                };
+                let v = r.nested(b, &format!("{name}[{}]", list.len()));
+                list.push(decode_value_info(v)?);
+            }
             _ => {}
         }
     }
     Ok(g)
 }
 
-fn decode_node(b: &[u8]) -> Result<Node, ImportError> {
+fn decode_node(mut r: Reader<'_>) -> Result<Node, ImportError> {
     let mut n = Node::default();
-    let mut r = Reader::new(b);
     while let Some((field, w)) = r.next_field()? {
         match (field, w) {
             (1, Wire::Bytes(b)) => n.inputs.push(text(b)),
             (2, Wire::Bytes(b)) => n.outputs.push(text(b)),
             (3, Wire::Bytes(b)) => n.name = text(b),
             (4, Wire::Bytes(b)) => n.op = text(b),
-            (5, Wire::Bytes(b)) => n.attrs.push(decode_attr(b)?),
+            (5, Wire::Bytes(b)) => {
+                let a = r.nested(b, &format!("attribute[{}]", n.attrs.len()));
+                n.attrs.push(decode_attr(a)?);
+            }
             (7, Wire::Bytes(b)) => n.domain = text(b),
             _ => {}
         }
@@ -179,20 +194,19 @@ fn decode_node(b: &[u8]) -> Result<Node, ImportError> {
     Ok(n)
 }
 
-fn decode_attr(b: &[u8]) -> Result<(String, AttrValue), ImportError> {
+fn decode_attr(mut r: Reader<'_>) -> Result<(String, AttrValue), ImportError> {
     let mut name = String::new();
     let (mut int, mut float, mut string, mut tensor) = (None, None, None, None);
     let mut ints = Vec::new();
     let mut other = false;
-    let mut r = Reader::new(b);
     while let Some((field, w)) = r.next_field()? {
         match (field, w) {
             (1, Wire::Bytes(b)) => name = text(b),
             (2, Wire::Fixed32(f)) => float = Some(f32::from_bits(f)),
             (3, Wire::Varint(v)) => int = Some(v as i64),
             (4, Wire::Bytes(b)) => string = Some(text(b)),
-            (5, Wire::Bytes(b)) => tensor = Some(decode_tensor(b)?),
-            (8, w) => push_ints(&mut ints, w)?,
+            (5, Wire::Bytes(b)) => tensor = Some(decode_tensor(r.nested(b, "t"))?),
+            (8, w) => push_ints(&r, "ints", &mut ints, w)?,
             (6 | 7 | 9..=11 | 22, _) => other = true,
             _ => {}
         }
@@ -224,21 +238,21 @@ const FLOAT: i64 = 1;
 const INT32: i64 = 6;
 const INT64: i64 = 7;
 
-fn decode_tensor(b: &[u8]) -> Result<Tensor, ImportError> {
+fn decode_tensor(mut r: Reader<'_>) -> Result<Tensor, ImportError> {
     let mut t = Tensor::default();
     let mut data_type = 0;
     let mut raw: &[u8] = &[];
-    let mut r = Reader::new(b);
     while let Some((field, w)) = r.next_field()? {
         match (field, w) {
-            (1, w) => push_ints(&mut t.dims, w)?,
+            (1, w) => push_ints(&r, "dims", &mut t.dims, w)?,
             (2, Wire::Varint(v)) => data_type = v as i64,
             (4, Wire::Bytes(b)) => t.floats.extend(
                 b.chunks_exact(4)
                     .map(|c| f32::from_le_bytes([c[0], c[1], c[2], c[3]])),
             ),
             (4, Wire::Fixed32(f)) => t.floats.push(f32::from_bits(f)),
-            (5 | 7, w) => push_ints(&mut t.ints, w)?,
+            (5, w) => push_ints(&r, "int32_data", &mut t.ints, w)?,
+            (7, w) => push_ints(&r, "int64_data", &mut t.ints, w)?,
             (8, Wire::Bytes(b)) => t.name = text(b),
             (9, Wire::Bytes(b)) => raw = b,
             _ => {}
@@ -264,9 +278,8 @@ fn decode_tensor(b: &[u8]) -> Result<Tensor, ImportError> {
     Ok(t)
 }
 
-fn decode_value_info(b: &[u8]) -> Result<ValueInfo, ImportError> {
+fn decode_value_info(mut r: Reader<'_>) -> Result<ValueInfo, ImportError> {
     let mut v = ValueInfo::default();
-    let mut r = Reader::new(b);
     while let Some((field, w)) = r.next_field()? {
         match (field, w) {
             (1, Wire::Bytes(b)) => v.name = text(b),
@@ -274,8 +287,8 @@ fn decode_value_info(b: &[u8]) -> Result<ValueInfo, ImportError> {
             // TensorShapeProto: dim = 1 -> Dimension: dim_value = 1,
             // dim_param = 2.
             (2, Wire::Bytes(b)) => {
-                v.dims = tensor_dims(b)?;
-                v.integer = integer_type(b)?;
+                v.dims = tensor_dims(r.nested(b, "type"))?;
+                v.integer = integer_type(r.nested(b, "type"))?;
             }
             _ => {}
         }
@@ -285,11 +298,10 @@ fn decode_value_info(b: &[u8]) -> Result<ValueInfo, ImportError> {
 
 /// Whether a `TypeProto`'s tensor holds integers or booleans: its
 /// `elem_type` (field 1) is INT8..INT64 or UINT*, or BOOL (2..=7, 9, 12, 13).
-fn integer_type(type_proto: &[u8]) -> Result<bool, ImportError> {
-    let Some(tensor) = sub(type_proto, 1)? else {
+fn integer_type(type_proto: Reader<'_>) -> Result<bool, ImportError> {
+    let Some(mut r) = sub(type_proto, 1, "tensor_type")? else {
         return Ok(false);
     };
-    let mut r = Reader::new(tensor);
     while let Some((field, w)) = r.next_field()? {
         if let (1, Wire::Varint(t)) = (field, w) {
             return Ok(matches!(t, 2..=7 | 9 | 12 | 13));
@@ -298,19 +310,18 @@ fn integer_type(type_proto: &[u8]) -> Result<bool, ImportError> {
     Ok(false)
 }
 
-fn tensor_dims(type_proto: &[u8]) -> Result<Option<Vec<Dim>>, ImportError> {
-    let Some(tensor) = sub(type_proto, 1)? else {
+fn tensor_dims(type_proto: Reader<'_>) -> Result<Option<Vec<Dim>>, ImportError> {
+    let Some(tensor) = sub(type_proto, 1, "tensor_type")? else {
         return Ok(None);
     };
-    let Some(shape) = sub(tensor, 2)? else {
+    let Some(mut r) = sub(tensor, 2, "shape")? else {
         return Ok(None);
     };
     let mut dims = Vec::new();
-    let mut r = Reader::new(shape);
     while let Some((field, w)) = r.next_field()? {
         if let (1, Wire::Bytes(d)) = (field, w) {
             let mut dim = Dim::Free(String::new());
-            let mut dr = Reader::new(d);
+            let mut dr = r.nested(d, &format!("dim[{}]", dims.len()));
             while let Some((f, w)) = dr.next_field()? {
                 match (f, w) {
                     (1, Wire::Varint(v)) => dim = Dim::Value(v as i64),
@@ -324,14 +335,14 @@ fn tensor_dims(type_proto: &[u8]) -> Result<Option<Vec<Dim>>, ImportError> {
     Ok(Some(dims))
 }
 
-/// The first length-delimited field `number` of a message.
-fn sub(b: &[u8], number: u32) -> Result<Option<&[u8]>, ImportError> {
-    let mut r = Reader::new(b);
+/// A reader of the first length-delimited field `number` of the message
+/// `r` reads, named `name` in the path.
+fn sub<'a>(mut r: Reader<'a>, number: u32, name: &str) -> Result<Option<Reader<'a>>, ImportError> {
     while let Some((field, w)) = r.next_field()? {
         if let (f, Wire::Bytes(s)) = (field, w)
             && f == number
         {
-            return Ok(Some(s));
+            return Ok(Some(r.nested(s, name)));
         }
     }
     Ok(None)

@@ -20,20 +20,61 @@ pub(crate) enum Wire<'a> {
     Fixed32(u32),
 }
 
-/// Reads the fields of one message, in file order.
+/// Reads the fields of one message, in file order. It knows where the
+/// message sits in the file (its first byte's offset) and its field path
+/// from the model (`graph.node[12].attribute[1]`), so that an error names
+/// the byte of the file and the field it is in.
 pub(crate) struct Reader<'a> {
     buf: &'a [u8],
     pos: usize,
+    /// The offset in the file of `buf`'s first byte.
+    base: usize,
+    /// The message's field path from the model; empty for the model.
+    path: String,
 }
 
 impl<'a> Reader<'a> {
-    /// A reader over the bytes of one message.
-    pub(crate) const fn new(buf: &'a [u8]) -> Self {
-        Reader { buf, pos: 0 }
+    /// A reader over the bytes of a whole file's message (the model).
+    pub(crate) fn new(buf: &'a [u8]) -> Self {
+        Reader {
+            buf,
+            pos: 0,
+            base: 0,
+            path: String::new(),
+        }
     }
 
-    fn malformed(&self, what: &str) -> ImportError {
-        ImportError::Malformed(format!("{what} at byte {} of a message", self.pos))
+    /// A reader over `field`, the payload of a field of this message
+    /// (a slice of its bytes), named `name` in the field path
+    /// (`node[12]`).
+    pub(crate) fn nested(&self, field: &'a [u8], name: &str) -> Reader<'a> {
+        // Why addresses: a field's payload is a slice of the message's
+        // bytes, so its distance from their start is its offset inside.
+        let inside = (field.as_ptr() as usize).saturating_sub(self.buf.as_ptr() as usize);
+        Reader {
+            buf: field,
+            pos: 0,
+            base: self.base + inside.min(self.buf.len()),
+            path: if self.path.is_empty() {
+                name.to_owned()
+            } else {
+                format!("{}.{name}", self.path)
+            },
+        }
+    }
+
+    /// An error about the message at the reader's place: the byte of the
+    /// file and the field path.
+    pub(crate) fn malformed(&self, what: &str) -> ImportError {
+        let within = if self.path.is_empty() {
+            String::new()
+        } else {
+            format!(" (in {})", self.path)
+        };
+        ImportError::Malformed(format!(
+            "{what} at byte {} of the file{within}",
+            self.base + self.pos
+        ))
     }
 
     fn varint(&mut self) -> Result<u64, ImportError> {
@@ -96,23 +137,25 @@ pub(crate) fn text(b: &[u8]) -> String {
     String::from_utf8_lossy(b).into_owned()
 }
 
-/// Appends the integers of a repeated `int64` field, written either packed
-/// (one length-delimited run) or one varint per element.
-pub(crate) fn push_ints(out: &mut Vec<i64>, w: Wire<'_>) -> Result<(), ImportError> {
+/// Appends the integers of a repeated `int64` field `name` of the message
+/// `at` reads, written either packed (one length-delimited run) or one
+/// varint per element.
+pub(crate) fn push_ints(
+    at: &Reader<'_>,
+    name: &str,
+    out: &mut Vec<i64>,
+    w: Wire<'_>,
+) -> Result<(), ImportError> {
     match w {
         // Why the cast: protobuf's int64 is the varint's two's complement.
         Wire::Varint(v) => out.push(v as i64),
         Wire::Bytes(b) => {
-            let mut r = Reader::new(b);
+            let mut r = at.nested(b, name);
             while r.pos < b.len() {
                 out.push(r.varint()? as i64);
             }
         }
-        _ => {
-            return Err(ImportError::Malformed(
-                "an int64 list with a wrong wire type".into(),
-            ));
-        }
+        _ => return Err(at.malformed(&format!("`{name}`: an int64 list with a wrong wire type"))),
     }
     Ok(())
 }
@@ -142,16 +185,45 @@ mod tests {
 
     #[test]
     fn packed_and_unpacked_ints_agree_and_negatives_survive() {
-        let mut a = Vec::new();
-        push_ints(&mut a, Wire::Varint(3)).ok();
-        push_ints(&mut a, Wire::Varint(u64::MAX)).ok();
-        let mut b = Vec::new();
         let packed = [
             0x03, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x01,
         ];
-        push_ints(&mut b, Wire::Bytes(&packed)).ok();
+        let at = Reader::new(&packed);
+        let mut a = Vec::new();
+        push_ints(&at, "ints", &mut a, Wire::Varint(3)).ok();
+        push_ints(&at, "ints", &mut a, Wire::Varint(u64::MAX)).ok();
+        let mut b = Vec::new();
+        push_ints(&at, "ints", &mut b, Wire::Bytes(&packed)).ok();
         assert_eq!(a, vec![3, -1]);
         assert_eq!(a, b);
+    }
+
+    /// An error inside a nested message names the byte of the file, not
+    /// of the message, and the field path.
+    #[test]
+    fn errors_give_the_offset_in_the_file_and_the_path() {
+        // field 7 (5 bytes): field 1 (3 bytes): a varint cut short.
+        let file = [0x08, 0x01, 0x3a, 0x05, 0x0a, 0x03, 0x08, 0x80, 0x80];
+        let mut model = Reader::new(&file);
+        assert_eq!(
+            model.next_field().ok().flatten(),
+            Some((1, Wire::Varint(1)))
+        );
+        let Ok(Some((7, Wire::Bytes(graph)))) = model.next_field() else {
+            panic!("no field 7");
+        };
+        let mut graph = model.nested(graph, "graph");
+        let Ok(Some((1, Wire::Bytes(node)))) = graph.next_field() else {
+            panic!("no field 1");
+        };
+        let mut node = graph.nested(node, "node[0]");
+        let Err(ImportError::Malformed(why)) = node.next_field() else {
+            panic!("no error");
+        };
+        assert_eq!(
+            why,
+            "truncated varint at byte 9 of the file (in graph.node[0])"
+        );
     }
 
     #[test]

@@ -10,7 +10,32 @@ use crate::schedule::TotalsOut;
 use thiserror::Error;
 
 /// The format tag of the first line.
-pub const FORMAT: &str = "nnc-sweep/1";
+pub const FORMAT: &str = "nnc-sweep/2";
+
+/// The tag of the format before rows were checksummed: such a file is
+/// still read by `nnc report`, never resumed or merged.
+pub(super) const FORMAT_V1: &str = "nnc-sweep/1";
+
+/// The last column: the row's checksum ([`checksum`]).
+pub(super) const CHECKSUM: &str = "checksum";
+
+/// A row's checksum: the first 16 hex digits of the SHA-256 of its text
+/// before the checksum's comma, so that a resume or a merge never keeps
+/// a row changed since nnc wrote it, a digit turned into another valid
+/// number included (docs/sweep.md#the-results-file).
+pub(super) fn checksum(text: &str) -> String {
+    let mut hex = crate::sha256::hex(text.as_bytes());
+    hex.truncate(16);
+    hex
+}
+
+/// A row's line: its fields, then the checksum of their text.
+pub(super) fn row_line<S: AsRef<str>>(fields: &[S]) -> String {
+    let mut text = line(fields);
+    text.pop();
+    let sum = checksum(&text);
+    format!("{text},{sum}\n")
+}
 
 /// The result columns after the keys, before `status`.
 pub(super) const RESULT_COLUMNS: [&str; 14] = [
@@ -186,13 +211,18 @@ pub(super) const NO_SCHEDULE_STATUS: [&str; 6] = [
 ];
 
 /// What is wrong with `line` (without its newline) as the row nnc writes
-/// for the key `key`, with `columns` fields in all; `None` if nothing.
-/// Checked in full, so that a damaged row is never kept by a resume or a
-/// merge: the field count, the key, the quoting nnc writes, every result
-/// cell a number as nnc writes it (`ok`) or empty (any other status), and
-/// a status nnc writes.
-pub(super) fn row_problem(line: &str, key: &[String], columns: usize) -> Option<String> {
-    let fields = split(line);
+/// for the key `key`, with `columns` fields in all (the checksum last when
+/// `checked`); `None` if nothing. Checked in full, so that a damaged row
+/// is never kept by a resume or a merge: the field count, the key, the
+/// quoting nnc writes, the checksum, every result cell a number as nnc
+/// writes it (`ok`) or empty (any other status), and a status nnc writes.
+pub(super) fn row_problem(
+    line: &str,
+    key: &[String],
+    columns: usize,
+    checked: bool,
+) -> Option<String> {
+    let mut fields = split(line);
     if fields.len() != columns {
         return Some(format!(
             "has {} fields where the header has {columns}",
@@ -205,8 +235,18 @@ pub(super) fn row_problem(line: &str, key: &[String], columns: usize) -> Option<
     if self::line(&fields).trim_end_matches('\n') != line {
         return Some("is not quoted as nnc writes it".to_owned());
     }
-    let results = &fields[key.len()..columns - 1];
-    let status = &fields[columns - 1];
+    if checked {
+        let sum = fields.pop().unwrap_or_default();
+        let text = &line[..line.len() - sum.len() - 1];
+        if checksum(text) != sum {
+            return Some(format!(
+                "does not match its checksum `{sum}`: it changed since nnc wrote it"
+            ));
+        }
+    }
+    let status_at = fields.len() - 1;
+    let results = &fields[key.len()..status_at];
+    let status = &fields[status_at];
     if status == "ok" {
         for (name, cell) in RESULT_COLUMNS.iter().zip(results) {
             let written = match *name {
@@ -265,9 +305,16 @@ mod tests {
             networks: vec!["e".into(), "f".into()],
         };
         let line = header_line(&d, Some(Shard { index: 1, count: 3 }));
-        assert_eq!(line, "# nnc-sweep/1 spec=ab hw=cd networks=e,f shard=1/3\n");
+        assert_eq!(line, "# nnc-sweep/2 spec=ab hw=cd networks=e,f shard=1/3\n");
         assert_eq!(Digests::parse(line.trim_end()), Some((d, Some("1/3"))));
-        assert_eq!(Digests::parse("# nnc-sweep/1 spec=ab"), None);
+        assert_eq!(Digests::parse("# nnc-sweep/2 spec=ab"), None);
+        // A row's checksum covers every byte before it.
+        let row = row_line(&["net.nn", "1", "2.5", "ok"]);
+        assert_eq!(
+            row,
+            format!("net.nn,1,2.5,ok,{}\n", checksum("net.nn,1,2.5,ok"))
+        );
+        assert_ne!(checksum("net.nn,1,2.5,ok"), checksum("net.nn,1,3.5,ok"));
     }
 }
 
@@ -319,34 +366,43 @@ impl ResultsError {
 pub fn read_results(text: &str) -> Result<Results, ResultsError> {
     let mut lines = text.split_inclusive('\n');
     let first = lines.next().unwrap_or("");
-    let rest = first
-        .trim_end()
-        .strip_prefix(&format!("# {FORMAT} spec="))
-        .ok_or_else(|| ResultsError {
-            code: Code::ResultsNoFormat,
-            line: 1,
-            message: format!("not a results file of `nnc sweep` (no `# {FORMAT}` line)"),
-        })?;
+    let first = first.trim_end();
+    // A file of the first format has no checksums, and is read as it is.
+    let (rest, checked) = match first.strip_prefix(&format!("# {FORMAT} spec=")) {
+        Some(rest) => (Some(rest), true),
+        None => (first.strip_prefix(&format!("# {FORMAT_V1} spec=")), false),
+    };
+    let rest = rest.ok_or_else(|| ResultsError {
+        code: Code::ResultsNoFormat,
+        line: 1,
+        message: format!("not a results file of `nnc sweep` (no `# {FORMAT}` line)"),
+    })?;
     let spec_sha256 = rest.split(' ').next().unwrap_or("").to_owned();
     let columns = split(lines.next().unwrap_or("").trim_end_matches(['\n', '\r']));
     let at = |name: &str| columns.iter().position(|c| c == name);
     // The columns nnc writes: the keys, then every result column and the
     // status, in this order (a file without `time` is not read as one
     // whose rows all lack it).
+    let last: &[&str] = if checked {
+        &["status", CHECKSUM]
+    } else {
+        &["status"]
+    };
     let results_at = at("energy").filter(|&e| {
         e >= 2
             && columns[e..]
                 .iter()
                 .map(String::as_str)
-                .eq(RESULT_COLUMNS.iter().copied().chain(["status"]))
+                .eq(RESULT_COLUMNS.iter().chain(last).copied())
     });
     let (Some(0), Some(1), Some(energy)) = (at("network"), at("batch"), results_at) else {
         return Err(ResultsError {
             code: Code::ResultsColumns,
             line: 2,
             message: format!(
-                "the columns are not `network,batch,...,{},status`",
-                RESULT_COLUMNS.join(",")
+                "the columns are not `network,batch,...,{},{}`",
+                RESULT_COLUMNS.join(","),
+                last.join(",")
             ),
         });
     };
@@ -361,7 +417,7 @@ pub fn read_results(text: &str) -> Result<Results, ResultsError> {
         // Checked in full: an `ok` row whose energy is `abc` is not counted
         // as scheduled and then left out of the charts.
         let key = fields.get(..energy).unwrap_or_default();
-        let problem = row_problem(line, key, columns.len());
+        let problem = row_problem(line, key, columns.len(), checked);
         if let Some(message) = problem {
             return Err(ResultsError {
                 code: Code::ResultsFieldCount,
@@ -370,6 +426,14 @@ pub fn read_results(text: &str) -> Result<Results, ResultsError> {
             });
         }
         rows.push(fields);
+    }
+    // The checksum is the file's, not a result.
+    let mut columns = columns;
+    if checked {
+        columns.pop();
+        for r in &mut rows {
+            r.pop();
+        }
     }
     Ok(Results {
         spec_sha256,

@@ -18,11 +18,11 @@ mod run;
 mod spec;
 
 pub use csv::{Digests, FORMAT, Results, ResultsError, header_line, read_results};
-pub use grid::{AREA_COLUMN, Plan, PlanError, Point};
+pub use grid::{AREA_COLUMN, Design, Plan, PlanError, Point};
 pub use options::float;
 pub use options::{Change, Flags, OPTION_KEYS, OptionError, OptionSet};
-pub use output::{OutputError, ResultsFile, merge, open_results, shard_rows};
-pub use run::{run_ordered, run_ordered_with};
+pub use output::{OutputError, ResultsFile, merge, open_results, shard_len, shard_rows};
+pub use run::{CHUNK, run_ordered, run_ordered_with};
 pub use spec::{
     Dim, MAX_ROWS, NetworkRef, SRAM_KEYS, Spec, SpecError, SramRule, parse as parse_spec,
 };

@@ -6,7 +6,6 @@ use super::Shard;
 use super::csv::{self, Digests, header_line};
 use super::grid::Plan;
 use crate::diag::{Code, Diagnostic, Report};
-use std::collections::HashMap;
 use std::fs::{File, OpenOptions};
 use std::io::{Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
@@ -51,6 +50,12 @@ pub enum OutputError {
         path: PathBuf,
         /// Who holds it: `process 1234`, or `another process`.
         holder: String,
+    },
+    /// A results file of an older nnc, whose rows have no checksums.
+    #[error("`{}` was written by an older nnc ({}): its rows have no checksums, so it cannot be resumed or merged; run the sweep again into another -o file (`nnc report` still reads it)", path.display(), csv::FORMAT_V1)]
+    OldFormat {
+        /// The file.
+        path: PathBuf,
     },
     /// Not a results file of this sweep at all.
     #[error("`{}` is not a results file of this sweep: {why}", path.display())]
@@ -145,6 +150,18 @@ impl OutputError {
                 .note(format!("its first line is `{found}`"))
                 .note(format!("this sweep's is `{expected}`"))
                 .help("use another -o file, or remove it");
+                Report::one(file(path), "", d)
+            }
+            OutputError::OldFormat { path } => {
+                let d = Diagnostic::new(
+                    Code::ResultsOtherSweep,
+                    format!(
+                        "a results file of an older nnc (`{}`): its rows have no checksums, so it cannot be resumed or merged",
+                        csv::FORMAT_V1
+                    ),
+                )
+                .at("line 1")
+                .help("run the sweep again into another -o file (`nnc report` still reads this one)");
                 Report::one(file(path), "", d)
             }
             OutputError::NotResults { path, why } => at_line(
@@ -257,7 +274,7 @@ pub fn open_results(
         let mut done = 0;
         for (i, row) in rest[..complete].lines().enumerate() {
             let why = match rows.next() {
-                Some(k) => csv::row_problem(row, &plan.key(k), plan.columns_count())
+                Some(k) => csv::row_problem(row, &plan.key(k), plan.columns_count(), true)
                     .map(|w| format!("{w} (the row of {})", plan.describe(k))),
                 None => Some("is beyond the sweep's last row".to_owned()),
             };
@@ -331,6 +348,14 @@ pub fn shard_rows(plan: &Plan<'_>, shard: Option<Shard>) -> impl Iterator<Item =
     (0..plan.rows()).filter(move |&k| shard.is_none_or(|s| s.owns(k)))
 }
 
+/// How many rows `shard` has (all rows without one).
+pub fn shard_len(plan: &Plan<'_>, shard: Option<Shard>) -> usize {
+    match shard {
+        None => plan.rows(),
+        Some(s) => (plan.rows() + s.count - 1 - s.index) / s.count,
+    }
+}
+
 /// Is the first line of `text` (at `path`) `expected`, the one `plan`
 /// writes? If not, why: another spec or shard, an input that changed, or
 /// not a results file.
@@ -372,6 +397,11 @@ fn check_first_line(
         // Only the shard differs.
         return Err(other_spec());
     }
+    if found.starts_with(&format!("# {} ", csv::FORMAT_V1)) {
+        return Err(OutputError::OldFormat {
+            path: path.to_owned(),
+        });
+    }
     if found.starts_with(&format!("# {}", csv::FORMAT)) {
         return Err(other_spec());
     }
@@ -385,7 +415,6 @@ fn check_first_line(
 /// of them. The text is the results file one unsharded run writes.
 pub fn merge(plan: &Plan<'_>, parts: &[PathBuf]) -> Result<String, OutputError> {
     let total = plan.rows();
-    let index: HashMap<Vec<String>, usize> = (0..total).map(|k| (plan.key(k), k)).collect();
     let mut rows: Vec<Option<(String, usize)>> = vec![None; total];
     let columns = plan.columns();
     let ncols = plan.columns_count();
@@ -412,14 +441,14 @@ pub fn merge(plan: &Plan<'_>, parts: &[PathBuf]) -> Result<String, OutputError> 
         for (li, line) in body[..complete].lines().enumerate() {
             let mut fields = csv::split(line);
             fields.truncate(plan.key_fields());
-            let Some(&k) = index.get(&fields) else {
+            let Some(k) = plan.find(&fields) else {
                 return Err(OutputError::Row {
                     path: path.clone(),
                     line: li + 3,
                     why: "is not a row of this sweep".to_owned(),
                 });
             };
-            if let Some(why) = csv::row_problem(line, &fields, ncols) {
+            if let Some(why) = csv::row_problem(line, &fields, ncols, true) {
                 return Err(OutputError::Row {
                     path: path.clone(),
                     line: li + 3,

@@ -141,15 +141,7 @@ fn corpus(dirs: &[&str], ext: &str) -> Vec<Vec<u8>> {
 /// within [`CASE_LIMIT`]; a panic or a case past it fails with the seed.
 /// Returns how many cases ran.
 fn fuzz(kind: &str, seed: u64, corpus: &[Vec<u8>], target: fn(&[u8])) -> usize {
-    let cases = std::env::var("NNC_FUZZ_CASES")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(CASES);
-    let mut rng = Rng(seed);
-    let start = Instant::now();
-    let mut ran = 0;
-    while ran < cases && start.elapsed() < BUDGET {
-        let case_seed = rng.next() | 1;
+    each_case(kind, seed, |case_seed| {
         let mut case = Rng(case_seed);
         let input = &corpus[case.below(corpus.len())];
         let other = &corpus[case.below(corpus.len())];
@@ -176,6 +168,22 @@ fn fuzz(kind: &str, seed: u64, corpus: &[Vec<u8>], target: fn(&[u8])) -> usize {
                 );
             }
         }
+    })
+}
+
+/// Calls `run` with each case's seed, drawn from `seed`, within
+/// [`BUDGET`] and at most [`CASES`] (or `NNC_FUZZ_CASES`); returns how
+/// many cases ran.
+fn each_case(kind: &str, seed: u64, mut run: impl FnMut(u64)) -> usize {
+    let cases = std::env::var("NNC_FUZZ_CASES")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(CASES);
+    let mut rng = Rng(seed);
+    let start = Instant::now();
+    let mut ran = 0;
+    while ran < cases && start.elapsed() < BUDGET {
+        run(rng.next() | 1);
         ran += 1;
     }
     eprintln!("fuzz {kind}: {ran} cases in {:?}", start.elapsed());
@@ -274,4 +282,141 @@ fn fuzz_results_files() {
         }
     });
     assert!(ran > 0);
+}
+
+/// The sweep the resume and merge properties run: one small network, 2
+/// batches x 3 buffer sizes, and the file an uninterrupted run writes.
+struct Resumable {
+    spec: nnc::sweep::Spec,
+    networks: Vec<nnc::ir::Network>,
+    whole: String,
+    parts: [String; 2],
+}
+
+const TINY: &str = "network Tiny\ninput data [3, 8]\nc1 = conv(data, 4, kernel: 3, pad: 1)\n";
+
+fn resumable() -> &'static Resumable {
+    static SWEEP: std::sync::OnceLock<Resumable> = std::sync::OnceLock::new();
+    SWEEP.get_or_init(|| {
+        let text = "networks = [\"tiny.nn\"]\nbatch = [1, 2]\n[options]\nsolver = \"analytic\"\n\
+                    [vary]\n\"node.gbuf_bytes\" = [\"32 KiB\", 65536, 131072]\n";
+        let spec = nnc::sweep::parse_spec(text, Path::new(".")).unwrap();
+        let networks = vec![nnc::compile(TINY).unwrap().0];
+        let plan = nnc::sweep::Plan::new(&spec, &networks, &[TINY]).unwrap();
+        let run = |shard: Option<nnc::sweep::Shard>| {
+            let mut text = nnc::sweep::header_line(&plan.digests, shard) + &plan.columns();
+            let rows = nnc::sweep::shard_rows(&plan, shard);
+            let Ok(()) = nnc::sweep::run_ordered(&plan, rows, &mut |l: String| {
+                text.push_str(&l);
+                Ok::<(), std::convert::Infallible>(())
+            });
+            text
+        };
+        let shard = |index| Some(nnc::sweep::Shard { index, count: 2 });
+        let (whole, parts) = (run(None), [run(shard(0)), run(shard(1))]);
+        Resumable {
+            spec,
+            networks,
+            whole,
+            parts,
+        }
+    })
+}
+
+/// A results file damaged the ways a kill, a disk or a person damages
+/// one: cut anywhere, one digit turned into another, or any mutation.
+fn damage(rng: &mut Rng, file: &str) -> Vec<u8> {
+    let bytes = file.as_bytes();
+    match rng.below(3) {
+        0 => bytes[..rng.below(bytes.len() + 1)].to_vec(),
+        1 => {
+            let mut out = bytes.to_vec();
+            let digits: Vec<usize> = (0..out.len())
+                .filter(|&i| out[i].is_ascii_digit())
+                .collect();
+            let i = digits[rng.below(digits.len())];
+            out[i] = b'0' + ((out[i] - b'0' + 1 + rng.below(9) as u8) % 10);
+            out
+        }
+        _ => mutate(rng, bytes, bytes),
+    }
+}
+
+/// A temporary file per case, removed after it.
+fn scratch(kind: &str, bytes: &[u8]) -> std::path::PathBuf {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    static NEXT: AtomicUsize = AtomicUsize::new(0);
+    let dir = std::env::temp_dir().join(format!("nnc-fuzz-{kind}-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join(format!("{}.csv", NEXT.fetch_add(1, Ordering::Relaxed)));
+    std::fs::write(&path, bytes).unwrap();
+    path
+}
+
+/// Resuming a damaged results file either refuses it with a usage error
+/// (exit code 2) and a message, or ends with exactly the bytes of an
+/// uninterrupted run (issue 26, items 3 and 9).
+#[test]
+fn fuzz_resume() {
+    let ran = fuzz_seeded("resume", 0x7265, |case| {
+        let s = resumable();
+        let bytes = damage(case, &s.whole);
+        let plan = nnc::sweep::Plan::new(&s.spec, &s.networks, &[TINY]).unwrap();
+        let path = scratch("resume", &bytes);
+        match nnc::sweep::open_results(&plan, None, &path, false) {
+            Err(e) => {
+                assert!(e.is_usage(), "exit 1 for {e}: {:?}", text(&bytes));
+                assert!(!e.to_string().is_empty());
+                assert_eq!(
+                    std::fs::read(&path).unwrap(),
+                    bytes,
+                    "a refused file changed"
+                );
+            }
+            Ok(mut file) => {
+                let rows = nnc::sweep::shard_rows(&plan, None).skip(file.done);
+                nnc::sweep::run_ordered(&plan, rows, &mut |l: String| file.append(&l)).unwrap();
+                drop(file);
+                let after = std::fs::read_to_string(&path).unwrap();
+                assert!(
+                    after == s.whole,
+                    "resumed {:?} into {after:?}",
+                    text(&bytes)
+                );
+            }
+        }
+        let _ = std::fs::remove_file(&path);
+    });
+    assert!(ran > 0);
+}
+
+/// Merging part files, one of them damaged, either fails with a message
+/// (exit code 2, or 1 for a row in no part or in two) or gives exactly
+/// the file of an uninterrupted run.
+#[test]
+fn fuzz_merge() {
+    let ran = fuzz_seeded("merge", 0x6d65, |case| {
+        let s = resumable();
+        let which = case.below(2);
+        let bytes = damage(case, &s.parts[which]);
+        let plan = nnc::sweep::Plan::new(&s.spec, &s.networks, &[TINY]).unwrap();
+        let damaged = scratch("merge", &bytes);
+        let intact = scratch("merge", s.parts[1 - which].as_bytes());
+        match nnc::sweep::merge(&plan, &[damaged.clone(), intact.clone()]) {
+            Err(e) => assert!(!e.to_string().is_empty()),
+            Ok(merged) => assert!(merged == s.whole, "merged {:?}", text(&bytes)),
+        }
+        let _ = std::fs::remove_file(&damaged);
+        let _ = std::fs::remove_file(&intact);
+    });
+    assert!(ran > 0);
+}
+
+/// Runs `case` on seeded random sources ([`each_case`]); a panic fails
+/// with the case's seed.
+fn fuzz_seeded(kind: &str, seed: u64, case: fn(&mut Rng)) -> usize {
+    each_case(kind, seed, |case_seed| {
+        let outcome = std::panic::catch_unwind(|| case(&mut Rng(case_seed)));
+        assert!(outcome.is_ok(), "{kind}: case {case_seed:#x} failed");
+    })
 }

@@ -101,7 +101,7 @@ fn another_specs_file_is_refused() {
         "{stderr}"
     );
     assert!(stderr.contains(old), "names the file's digest: {stderr}");
-    assert!(stderr.contains("# nnc-sweep/1 spec="), "{stderr}");
+    assert!(stderr.contains("# nnc-sweep/2 spec="), "{stderr}");
     assert_eq!(std::fs::read_to_string(&out).unwrap(), first, "left alone");
     // Not a results file at all: refused, not overwritten.
     let notes = write(&dir, "notes.csv", "my,own,data\n");

@@ -36,7 +36,7 @@ fn rows_equal_nnc_schedule_of_their_point() {
     let spec = write(&dir, "spec.toml", &spec());
     let csv = sweep(&spec, &dir.join("out.csv"), &[]);
     let lines: Vec<&str> = csv.lines().collect();
-    assert!(lines[0].starts_with("# nnc-sweep/1 spec="), "{}", lines[0]);
+    assert!(lines[0].starts_with("# nnc-sweep/2 spec="), "{}", lines[0]);
     // The digests of the spec, the hardware and the two networks.
     let words: Vec<&str> = lines[0].split(' ').collect();
     assert_eq!(words.len(), 5, "{}", lines[0]);
@@ -49,7 +49,7 @@ fn rows_equal_nnc_schedule_of_their_point() {
         lines[1],
         "network,batch,node.gbuf_bytes,node.pe_array.rows,node.pe_array.cols,node.regf_bytes,energy.regf,energy.gbuf,area_mm2,\
 energy,time,energy_op,energy_dram,energy_gbuf,energy_array,energy_regf,energy_noc,energy_static,\
-seconds,macs,utilization,bound_energy,bound_time,status"
+seconds,macs,utilization,bound_energy,bound_time,status,checksum"
     );
     assert_eq!(lines.len(), 2 + 32);
     // Grid order: networks, then batches, then points (first key outermost).

@@ -34,7 +34,7 @@ fn check_rows(csv: &str, options: &[&str]) -> (usize, usize) {
     assert_eq!(
         lines[1],
         "network,batch,node.pe_array.rows,node.pe_array.cols,node.gbuf_bytes,area_mm2,energy,time,energy_op,energy_dram,\
-energy_gbuf,energy_array,energy_regf,energy_noc,energy_static,seconds,macs,utilization,bound_energy,bound_time,status"
+energy_gbuf,energy_array,energy_regf,energy_noc,energy_static,seconds,macs,utilization,bound_energy,bound_time,status,checksum"
     );
     let mut counts = (0, 0);
     for line in &lines[2..] {

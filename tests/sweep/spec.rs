@@ -89,6 +89,24 @@ fn an_invalid_point_is_named() {
     );
 }
 
+/// A grid's hardware is checked from a few of its points
+/// (docs/sweep.md#large-grids): a value invalid only beside another
+/// (a 4-byte buffer holds no 8-byte word) is still found, and named.
+#[test]
+fn a_point_invalid_by_two_values_is_named() {
+    let spec = format!(
+        "networks = [\"{}\"]\n[vary]\n\"node.gbuf_bytes\" = [65536, 4]\n\
+         \"energy.dram\" = [100, 200, 300]\nword_bits = [16, 64]\n",
+        net("mlp_s.nn")
+    );
+    let (code, stderr) = run("coupled", &spec);
+    assert_eq!(code, Some(1), "{stderr}");
+    assert!(
+        stderr.contains("design point 7 (node.gbuf_bytes=4, energy.dram=100, word_bits=64)"),
+        "{stderr}"
+    );
+}
+
 #[test]
 fn missing_files_are_usage_errors() {
     let o = nnc(&["sweep", "no/such/spec.toml", "-o", "x.csv"]);

@@ -13,6 +13,9 @@
 use super::{SavedHardware, SavedSchedule, SavedTotals};
 use crate::hw::MAX_CLOCK_MHZ;
 use crate::sched::machine::{MAX_ENERGY, MAX_HW_SIZE, MAX_NODE_SIDE, MAX_PE_SIDE, MAX_WORD_BITS};
+use crate::sched::scalesim::ScaleSimReport;
+use crate::sched::scalesim::limits::{MAX_ARRAY_SIDE, MAX_BANDWIDTH, MAX_WORDS};
+use crate::schedule::scalesim::{ConfigOut, ScaleSimLayerOut, ScaleSimSchedule};
 use crate::schedule::{EnergyOut, LayerOut, LevelsOut, LowerBoundOut, SegmentOut};
 
 /// The largest energy, count or time in seconds a schedule file may hold:
@@ -255,6 +258,86 @@ fn segment(s: &SegmentOut) -> Result<(), OutOfRange> {
             format_args!("[{}, {}]", r.dim.h, r.dim.w),
             &format!("two counts from 1 to {MAX_NODE_SIDE}"),
         )?;
+    }
+    Ok(())
+}
+
+/// Every value of a `--compat scalesim` schedule file within its range
+/// (the config's, docs/scalesim.md#config-files; shares from 0 to 1,
+/// percentages from 0 to 100, bandwidths of at most [`MAX_VALUE`]), or
+/// the first one out of it.
+pub(crate) fn scalesim(s: &ScaleSimSchedule) -> Result<(), OutOfRange> {
+    config(&s.config).map_err(|e| e.under("config"))?;
+    share("totals.utilization", s.totals.utilization)?;
+    for (i, l) in s.layers.iter().enumerate() {
+        scalesim_layer(l).map_err(|e| e.under(&format!("layers[{i}]")))?;
+    }
+    Ok(())
+}
+
+fn config(c: &ConfigOut) -> Result<(), OutOfRange> {
+    for (path, side) in [("array[0]", c.array.h), ("array[1]", c.array.w)] {
+        within(
+            (1..=MAX_ARRAY_SIDE).contains(&side),
+            path,
+            side,
+            &format!("1 to {MAX_ARRAY_SIDE} PEs"),
+        )?;
+    }
+    let kb = MAX_WORDS / 1024;
+    for (name, v) in [
+        ("ifmap", c.sram_kb.ifmap),
+        ("filter", c.sram_kb.filter),
+        ("ofmap", c.sram_kb.ofmap),
+    ] {
+        within(
+            (1..=kb).contains(&v),
+            &format!("sram_kb.{name}"),
+            v,
+            &format!("1 to {kb} kB"),
+        )?;
+    }
+    if let Some(b) = &c.bandwidth_words_per_cycle {
+        for (name, v) in [("ifmap", b.ifmap), ("filter", b.filter), ("ofmap", b.ofmap)] {
+            within(
+                (1..=MAX_BANDWIDTH).contains(&v),
+                &format!("bandwidth_words_per_cycle.{name}"),
+                v,
+                &format!("1 to {MAX_BANDWIDTH} words per cycle"),
+            )?;
+        }
+    }
+    Ok(())
+}
+
+fn scalesim_layer(l: &ScaleSimLayerOut) -> Result<(), OutOfRange> {
+    share("utilization", l.utilization)?;
+    report(&l.scalesim).map_err(|e| e.under("scalesim"))
+}
+
+/// SCALE-Sim's report of a layer: its percentages and its bandwidths.
+fn report(r: &ScaleSimReport) -> Result<(), OutOfRange> {
+    for (path, pct) in [
+        ("overall_util_pct", r.overall_util_pct),
+        ("mapping_eff_pct", r.mapping_eff_pct),
+        ("compute_util_pct", r.compute_util_pct),
+    ] {
+        within(
+            (0.0..=100.0).contains(&pct),
+            path,
+            format!("{pct:e}"),
+            "a percentage from 0 to 100",
+        )?;
+    }
+    for (path, bw) in [
+        ("avg_ifmap_sram_bw", r.avg_ifmap_sram_bw),
+        ("avg_filter_sram_bw", r.avg_filter_sram_bw),
+        ("avg_ofmap_sram_bw", r.avg_ofmap_sram_bw),
+        ("avg_ifmap_dram_bw", r.avg_ifmap_dram_bw),
+        ("avg_filter_dram_bw", r.avg_filter_dram_bw),
+        ("avg_ofmap_dram_bw", r.avg_ofmap_dram_bw),
+    ] {
+        amount(path, bw)?;
     }
     Ok(())
 }

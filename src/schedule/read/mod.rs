@@ -478,7 +478,9 @@ pub fn from_text(text: &str, origin: &str) -> Result<SavedSchedule, ReadError> {
 /// it in errors.
 pub fn any_from_text(text: &str, origin: &str) -> Result<AnySchedule, ReadError> {
     if format_of(text, origin, ALL_FORMATS)? == SCALESIM_FORMAT {
-        parse(text, origin).map(|s| AnySchedule::ScaleSim(Box::new(s)))
+        let s: ScaleSimSchedule = parse(text, origin)?;
+        in_range(text, origin, check::scalesim(&s))?;
+        Ok(AnySchedule::ScaleSim(Box::new(s)))
     } else {
         let s = checked(text, origin, parse(text, origin)?)?;
         Ok(AnySchedule::Nnc(Box::new(s)))
@@ -537,7 +539,18 @@ fn parse<T: DeserializeOwned>(text: &str, origin: &str) -> Result<T, ReadError> 
 /// what nnc cannot have written is refused, not drawn
 /// (docs/limits.md#reports).
 fn checked(text: &str, origin: &str, s: SavedSchedule) -> Result<SavedSchedule, ReadError> {
-    check::schedule(&s).map_err(|e| {
+    in_range(text, origin, check::schedule(&s))?;
+    Ok(s)
+}
+
+/// The range check `checked` of the file `text`, its error at the value's
+/// place.
+fn in_range(
+    text: &str,
+    origin: &str,
+    checked: Result<(), check::OutOfRange>,
+) -> Result<(), ReadError> {
+    checked.map_err(|e| {
         let at = locate(text, &e.path).map_or((0, 0), |r| line_column(text, r.start));
         ReadError::Field {
             origin: origin.to_owned(),
@@ -545,8 +558,7 @@ fn checked(text: &str, origin: &str, s: SavedSchedule) -> Result<SavedSchedule, 
             message: e.why,
             at,
         }
-    })?;
-    Ok(s)
+    })
 }
 
 /// The line and byte column (from 1, as serde_json counts them) of byte
