@@ -268,7 +268,10 @@ impl<'a> Plan<'a> {
                 changes: changes.clone(),
                 derived: Vec::new(),
             };
-            derived.push(self.budget_gbuf(&point, budget).map_err(|e| self.plan_error(p, &point, e))?);
+            derived.push(
+                self.budget_gbuf(&point, budget)
+                    .map_err(|e| self.plan_error(p, &point, e))?,
+            );
         }
         let mut all = changes.clone();
         all.extend(derived.iter().cloned().map(Change::Hardware));
@@ -287,9 +290,9 @@ impl<'a> Plan<'a> {
             problem: hw::Problem::OutOfRange,
             message,
         };
-        let bytes = hw.gbuf_bytes_within(budget).map_err(|why| {
-            error(format!("{GBUF_KEY} within area_budget_mm2 = {budget}"), why)
-        })?;
+        let bytes = hw
+            .gbuf_bytes_within(budget)
+            .map_err(|why| error(format!("{GBUF_KEY} within area_budget_mm2 = {budget}"), why))?;
         let value = toml::Value::Integer(i64::try_from(bytes).unwrap_or(i64::MAX));
         Set::from_value(GBUF_KEY, &value).map_err(|e| error(GBUF_KEY.to_owned(), e.to_string()))
     }
