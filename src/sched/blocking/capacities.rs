@@ -225,13 +225,7 @@ mod tests {
 
     #[test]
     fn a_capacity_too_small_for_every_blocking_gets_none() {
-        let layer = LayerShape::Conv(ConvShape::dense(
-            16,
-            32,
-            Dim2::square(8),
-            Dim2::square(3),
-            Dim2::square(1),
-        ));
+        let layer = crate::sched::dataflow::square_conv(16, 32, 8, 3);
         let m = map_layer(&layer, 4, 1.0, Dim2::square(8), Compat::Nnc).unwrap();
         let r = resource(1 << 20);
         let ctx = BlockingContext::new(

@@ -79,7 +79,7 @@ pub(crate) struct NodeShare<'a> {
 /// What a dataflow makes of a node's share: its loop nests, which the
 /// blocking tiles, each with a summary for the schedule file and the
 /// report.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub(crate) struct DataflowMapping {
     /// The mapping of each loop nest, in short.
     pub(crate) summaries: Vec<MappingSummary>,
@@ -172,4 +172,18 @@ impl MappingSummary {
             | MappingSummary::Systolic { util, .. } => util,
         }
     }
+}
+
+/// A dense convolution with square sizes, as the dataflows' unit tests
+/// write their layers.
+#[cfg(test)]
+pub(crate) fn square_conv(nifm: u64, nofm: u64, ofmap: u64, kernel: u64) -> crate::ir::LayerShape {
+    use crate::ir::{ConvShape, Dim2, LayerShape};
+    LayerShape::Conv(ConvShape::dense(
+        nifm,
+        nofm,
+        Dim2::square(ofmap),
+        Dim2::square(kernel),
+        Dim2::square(1),
+    ))
 }

@@ -17,19 +17,13 @@ pub(crate) fn map(share: &NodeShare<'_>) -> Result<DataflowMapping, MappingError
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::ir::{ConvShape, Dim2, LayerShape};
+    use crate::ir::Dim2;
     use crate::sched::Compat;
     use crate::sched::types::{DataKind, MemLevel, PerData};
 
     #[test]
     fn every_weight_comes_from_the_buffer_for_every_mac() {
-        let layer = LayerShape::Conv(ConvShape::dense(
-            16,
-            32,
-            Dim2::square(8),
-            Dim2::square(3),
-            Dim2::square(1),
-        ));
+        let layer = crate::sched::dataflow::square_conv(16, 32, 8, 3);
         let share = NodeShare {
             layer: &layer,
             batch: 1,

@@ -45,10 +45,7 @@ pub(crate) fn map(
     variant: Variant,
 ) -> Result<DataflowMapping, MappingError> {
     let pes = share.dim_array.size();
-    let mut out = DataflowMapping {
-        summaries: Vec::new(),
-        nlds: Vec::new(),
-    };
+    let mut out = DataflowMapping::default();
     let c = match share.layer {
         LayerShape::Conv(c) => c,
         LayerShape::Local(l) => {
@@ -210,13 +207,7 @@ mod tests {
     #[test]
     fn the_variants_cover_pixels_channels_or_both() {
         // AlexNet conv3: 13x13 output, 384 output channels.
-        let conv3 = LayerShape::Conv(ConvShape::dense(
-            256,
-            384,
-            Dim2::square(13),
-            Dim2::square(3),
-            Dim2::square(1),
-        ));
+        let conv3 = crate::sched::dataflow::square_conv(256, 384, 13, 3);
         let a = summary_tiles(&conv3, Variant::A);
         assert_eq!((a[0].0.pixels, a[0].0.ofm), (Dim2::square(13), 1));
         let c = summary_tiles(&conv3, Variant::C);

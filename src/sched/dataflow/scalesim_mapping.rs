@@ -242,13 +242,7 @@ mod tests {
     }
 
     fn conv() -> LayerShape {
-        LayerShape::Conv(ConvShape::dense(
-            32,
-            48,
-            Dim2::square(8),
-            Dim2::square(3),
-            Dim2::square(1),
-        ))
+        crate::sched::dataflow::square_conv(32, 48, 8, 3)
     }
 
     #[test]

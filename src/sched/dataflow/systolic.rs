@@ -47,10 +47,7 @@ pub(crate) fn map(
     dataflow: Dataflow,
 ) -> Result<DataflowMapping, MappingError> {
     let array = share.dim_array;
-    let mut out = DataflowMapping {
-        summaries: Vec::new(),
-        nlds: Vec::new(),
-    };
+    let mut out = DataflowMapping::default();
     let c = match share.layer {
         LayerShape::Conv(c) => c,
         LayerShape::Local(l) => {
@@ -309,13 +306,7 @@ mod tests {
 
     fn conv() -> LayerShape {
         // 3x3, 64 -> 96 channels, 14x14 output: K = 576, P = 196.
-        LayerShape::Conv(ConvShape::dense(
-            64,
-            96,
-            Dim2::square(14),
-            Dim2::square(3),
-            Dim2::square(1),
-        ))
+        crate::sched::dataflow::square_conv(64, 96, 14, 3)
     }
 
     #[test]

@@ -22,10 +22,7 @@ pub(crate) fn reduction_mapping(
 ) -> Result<DataflowMapping, MappingError> {
     let pes = share.dim_array.size();
     let stationary = dataflow == Dataflow::WeightStationary;
-    let mut out = DataflowMapping {
-        summaries: Vec::new(),
-        nlds: Vec::new(),
-    };
+    let mut out = DataflowMapping::default();
     let c = match share.layer {
         LayerShape::Conv(c) => c,
         LayerShape::Local(l) => {
@@ -94,13 +91,7 @@ mod tests {
     #[test]
     fn alexnet_conv3_keeps_the_layouts_with_fewest_passes() {
         // 3x3 window: 28 channel slots of 256 PEs; 256 -> 384 channels.
-        let layer = LayerShape::Conv(ConvShape::dense(
-            256,
-            384,
-            Dim2::square(13),
-            Dim2::square(3),
-            Dim2::square(1),
-        ));
+        let layer = crate::sched::dataflow::square_conv(256, 384, 13, 3);
         let m = map(&share(&layer)).unwrap();
         assert!(!m.nlds.is_empty());
         for (s, nld) in m.summaries.iter().zip(&m.nlds) {

@@ -314,13 +314,7 @@ mod tests {
     #[test]
     fn a_convolution_by_hand() {
         // 3 -> 4 channels, 5x5 ofmap, 3x3 filter, stride 1: ifmap 7x7.
-        let conv = LayerShape::Conv(ConvShape::dense(
-            3,
-            4,
-            Dim2::square(5),
-            Dim2::square(3),
-            Dim2::square(1),
-        ));
+        let conv = crate::sched::dataflow::square_conv(3, 4, 5, 3);
         let m = machine(1, Bandwidth::Words(4.0), 0.5);
         let b = layer_bound(&conv, &ctx(&m));
         let ops = 4.0 * 25.0 * 27.0 * 2.0; // 5,400

@@ -372,13 +372,7 @@ mod tests {
 
     #[test]
     fn naive_conv_is_ofmp_only() {
-        let conv = PartTarget::Layer(LayerShape::Conv(ConvShape::dense(
-            8,
-            16,
-            Dim2::square(8),
-            Dim2::square(3),
-            Dim2::square(1),
-        )));
+        let conv = PartTarget::Layer(crate::sched::dataflow::square_conv(8, 16, 8, 3));
         let s = gen_partition(&conv, 4, Dim2::square(2), Partitioning::default(), false);
         assert_eq!(s.len(), 1);
         assert_eq!(s[0].pdim(ParallelDim::Ofmp), Dim2::square(2));
@@ -389,13 +383,7 @@ mod tests {
     fn hybrid_adds_naive_schemes_in_nncs_model_only() {
         // 14x14 over 4x4 nodes: the roughly-divisible test (16 vs 14) drops
         // naive's ofmap split 4x4 from the reference's hybrid list.
-        let conv = PartTarget::Layer(LayerShape::Conv(ConvShape::dense(
-            16,
-            32,
-            Dim2::square(14),
-            Dim2::square(3),
-            Dim2::square(1),
-        )));
+        let conv = PartTarget::Layer(crate::sched::dataflow::square_conv(16, 32, 14, 3));
         let nodes = Dim2::square(4);
         let hybrid = Partitioning::Hybrid {
             batch: false,
