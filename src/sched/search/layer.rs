@@ -22,6 +22,18 @@ use crate::sched::types::{DataKind, PerData};
 use rayon::prelude::*;
 use std::sync::Arc;
 
+/// One partition's per-node problem as the search asks about it: the
+/// layer part on each node, the nodes, the NoC hops and forwarding per
+/// unit of data, the buffer sharing.
+#[derive(Clone, Copy)]
+struct NodeQuery<'p> {
+    part_layer: &'p PartLayer,
+    nodes: u64,
+    unit_nhops: PerData<u64>,
+    accfwd: PerData<u64>,
+    share: Option<BufShare>,
+}
+
 /// Where a layer runs and under what rules: the whole machine for a layer
 /// alone, or its place in a pipeline segment
 /// (docs/model/pipelining.md#spatial-and-temporal-allocation).
@@ -201,19 +213,20 @@ impl<'a> LayerSearch<'a> {
         }
     }
 
-    /// The per-node problem of `part_layer` on `nodes` nodes in `env`,
-    /// handed to `f`.
-    #[allow(clippy::too_many_arguments)]
+    /// The per-node problem of `q` in `env`, handed to `f`.
     fn with_problem<R>(
         &self,
         env: &LayerEnv,
-        part_layer: &PartLayer,
-        nodes: u64,
-        unit_nhops: PerData<u64>,
-        accfwd: PerData<u64>,
-        share: Option<BufShare>,
+        q: NodeQuery<'_>,
         f: impl FnOnce(&NodeProblem<'_>) -> R,
     ) -> R {
+        let NodeQuery {
+            part_layer,
+            nodes,
+            unit_nhops,
+            accfwd,
+            share,
+        } = q;
         let o = self.options;
         // The reference ranks per-node blockings without NoC energy, so its
         // results do not depend on the hops.
@@ -244,22 +257,12 @@ impl<'a> LayerSearch<'a> {
         })
     }
 
-    fn node_results(
-        &self,
-        env: &LayerEnv,
-        part_layer: &PartLayer,
-        nodes: u64,
-        unit_nhops: PerData<u64>,
-        accfwd: PerData<u64>,
-        share: Option<BufShare>,
-    ) -> NodeResults {
+    fn node_results(&self, env: &LayerEnv, q: NodeQuery<'_>) -> NodeResults {
         if self.cancel.is_cancelled() {
             // What the search finds is thrown away: skip the work.
             return Ok(Arc::new(Vec::new()));
         }
-        self.with_problem(env, part_layer, nodes, unit_nhops, accfwd, share, |p| {
-            self.cache.get_or_search(p)
-        })
+        self.with_problem(env, q, |p| self.cache.get_or_search(p))
     }
 
     fn ofmap_layout(
@@ -439,7 +442,14 @@ impl<'a> LayerSearch<'a> {
             .par_iter()
             .map(|(part, pl, fwd)| {
                 let share = self.share(env, layer, part);
-                self.node_results(env, pl, part.size(), PerData::splat(0), *fwd, share)
+                let q = NodeQuery {
+                    part_layer: pl,
+                    nodes: part.size(),
+                    unit_nhops: PerData::splat(0),
+                    accfwd: *fwd,
+                    share,
+                };
+                self.node_results(env, q)
             })
             .collect();
         let mut parts = Vec::new();
@@ -490,14 +500,20 @@ impl<'a> LayerSearch<'a> {
             .enumerate()
             .filter_map(|(index, (part, part_layer, accfwd))| {
                 let share = self.share(env, layer, &part);
-                let floor =
-                    self.with_problem(env, &part_layer, part.size(), none, accfwd, share, |p| {
-                        if self.cache.known_empty(p) {
-                            None
-                        } else {
-                            p.floor()
-                        }
-                    })?;
+                let q = NodeQuery {
+                    part_layer: &part_layer,
+                    nodes: part.size(),
+                    unit_nhops: none,
+                    accfwd,
+                    share,
+                };
+                let floor = self.with_problem(env, q, |p| {
+                    if self.cache.known_empty(p) {
+                        None
+                    } else {
+                        p.floor()
+                    }
+                })?;
                 Some(Staged {
                     index,
                     floor,
@@ -560,19 +576,19 @@ impl<'a> LayerSearch<'a> {
         let ofmap = self.ofmap_layout(env, layer, &part)?;
         let q = self.hop_query(env, layer, &part, ifmap_layout, &ofmap);
         let unit_nhops = unit_nhops(&q, self.options.compat);
-        let (nodes, share) = (part.size(), s.share);
-        if let Some(c) = cut {
-            let floor =
-                self.with_problem(env, &part_layer, nodes, unit_nhops, accfwd, share, |p| {
-                    p.floor()
-                })?;
-            if floor > c {
-                return None;
-            }
+        let query = NodeQuery {
+            part_layer: &part_layer,
+            nodes: part.size(),
+            unit_nhops,
+            accfwd,
+            share: s.share,
+        };
+        if let Some(c) = cut
+            && self.with_problem(env, query, |p| p.floor())? > c
+        {
+            return None;
         }
-        let found = self
-            .node_results(env, &part_layer, nodes, unit_nhops, accfwd, share)
-            .ok()?;
+        let found = self.node_results(env, query).ok()?;
         Some((
             s.index,
             PartResults::new(s.prepared, ofmap, unit_nhops, found),
