@@ -16,8 +16,6 @@ pub(crate) mod order;
 mod persistent;
 pub(crate) mod segment;
 pub(crate) mod shared;
-#[cfg(test)]
-mod test_support;
 
 use crate::ir::{LayerId, Network};
 use crate::sched::model::limits::RangeError;

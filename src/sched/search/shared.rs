@@ -136,19 +136,35 @@ impl SharedSearch {
 mod tests {
     use super::*;
     use crate::sched::search::network::search;
-    use crate::sched::search::test_support::{
-        buffered_options, eyeriss_with_gbuf as machine, small_net,
-    };
+    use crate::sched::types::PerData;
+
+    fn machine(gbuf_bytes: u64) -> Machine {
+        let value = toml::Value::Integer(gbuf_bytes as i64);
+        let set = crate::hw::Set::from_value("node.gbuf_bytes", &value).unwrap();
+        crate::hw::load_with("eyeriss", &[set]).unwrap().machine()
+    }
 
     /// Schedules of two networks on machines of two capacities, through one
     /// session, equal separate searches; a machine the session was not made
     /// for, or of another cost, is searched alone with the same results.
     #[test]
     fn searches_through_a_session_equal_separate_searches() {
-        let a = small_net();
+        let (a, _) = crate::compile(
+            "network a\ninput data [8, 14]\n\
+             c1 = conv(data, 16, kernel: 3, pad: 1)\n\
+             p1 = pool(c1, kernel: 2, stride: 2)\n\
+             f = fc(p1, 10)\n",
+        )
+        .unwrap();
         let (b, _) =
             crate::compile("network b\ninput x [8, 14]\nc = conv(x, 16, kernel: 3)\n").unwrap();
-        let options = buffered_options();
+        // Nothing may bypass the buffer, so that its capacity matters.
+        let options = Options::builder()
+            .batch(2)
+            .bypass(PerData::splat(false))
+            .top(2)
+            .build()
+            .unwrap();
         let machines = [machine(2048), machine(65536)];
         let shared = SharedSearch::new(&machines);
         assert_eq!(shared.groups.len(), 1);
