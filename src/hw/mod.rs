@@ -18,6 +18,8 @@ mod size;
 #[cfg(test)]
 mod sram_tests;
 mod tech;
+#[cfg(test)]
+mod tech_tests;
 mod unit;
 
 pub use error::{HwError, HwWarning, Problem};
