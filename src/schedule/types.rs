@@ -95,8 +95,10 @@ pub struct InputsOut {
     pub hardware_sha256: String,
 }
 
-/// The hardware, resolved.
-#[derive(Clone, Debug, Serialize)]
+/// The hardware, resolved: the hardware's keys, then the word sizes, in
+/// one object (read back by `read::hardware`, as serde's `flatten` cannot
+/// refuse unknown keys).
+#[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct HardwareOut {
     /// As written in the hardware file.
     #[serde(flatten)]
@@ -278,7 +280,8 @@ pub struct LoopsOut<T> {
 }
 
 /// Sums over all layers.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct TotalsOut {
     /// Total energy (with `--compat nn_dataflow`, the reference's
     /// `total_cost`).
@@ -300,7 +303,9 @@ pub struct TotalsOut {
     /// Ops (MACs).
     pub ops: f64,
     /// The share of all the hardware's PEs busy over the whole time: ops /
-    /// (time × nodes × PEs per node), 0 to 1.
+    /// (time × nodes × PEs per node), 0 to 1 (0 in files written before
+    /// nnc recorded it).
+    #[serde(default)]
     pub utilization: f64,
     /// Word accesses per memory level.
     pub accesses: LevelsOut<f64>,
