@@ -352,7 +352,7 @@ pub fn build(
     ScheduleFile {
         format: Format,
         model: options.compat,
-        nnc_version: env!("CARGO_PKG_VERSION"),
+        nnc_version: env!("CARGO_PKG_VERSION").to_owned(),
         inputs: InputsOut {
             network_sha256: None,
             hardware_sha256: hw.text_sha256.clone(),

@@ -206,7 +206,7 @@ fn a_schedule_converts_to_what_its_file_reads_back() {
     ] {
         let s = schedule(net, hw, 2);
         let text = nnc::schedule::to_text(&s).unwrap();
-        let saved = nnc::schedule::read::SavedSchedule::from(&s);
+        let saved = s.read_back();
         assert_eq!(saved, from_text(&text, net).unwrap(), "{net} on {hw}");
         assert_eq!(saved.to_text().unwrap(), text);
     }

@@ -1,10 +1,9 @@
 //! Reading a schedule file back (`nnc diff`, `nnc report`): the JSON of
 //! `nnc-schedule/2` (or `/1`, without the pipelining fields) into
-//! [`SavedSchedule`], the output types as a file holds them. Every part
-//! reads into its written type; only the top level has a read-side twin,
-//! because the written one borrows its version string from the running
-//! program where a file can only own its text. The hardware reads
-//! through `hardware` (its keys and the word sizes share one object).
+//! [`SavedSchedule`], which is the type it was written as,
+//! [`ScheduleFile`]: every part reads into its written type, so a field
+//! cannot be written and not read. The hardware reads through `hardware`
+//! (its own keys and the word sizes share one object).
 //!
 //! Every object refuses unknown keys, so a field this reader does not know
 //! is an error rather than silently dropped (a diff would call two files
@@ -16,111 +15,38 @@ mod hardware;
 mod locate;
 
 use super::scalesim::{SCALESIM_FORMAT, ScaleSimSchedule};
-use super::types::{
-    FORMAT, FORMAT_V1, Format, HardwareOut, Hint, InputsOut, LayerOut, OptionsOut, ScheduleFile,
-    SegmentOut, TotalsOut,
-};
+use super::types::{FORMAT, FORMAT_V1, LayerOut, ScheduleFile};
 use crate::diag::{Code, Diagnostic, Report, SerdeProblem, Span};
-use crate::hw::Hardware;
-use crate::sched::Compat;
 use locate::locate;
+use serde::Deserialize;
 use serde::de::DeserializeOwned;
-use serde::{Deserialize, Deserializer, Serialize};
 use std::path::Path;
 use thiserror::Error;
 
-/// A schedule file as read back: the fields of
-/// [`ScheduleFile`], in its order.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct SavedSchedule {
-    /// Always [`FORMAT`] (checked before anything else is read).
-    #[serde(deserialize_with = "format_tag")]
-    pub format: Format,
-    /// Which model made it.
-    pub model: Compat,
-    /// The version of nnc that wrote it.
-    pub nnc_version: String,
-    /// Digests of the input texts.
-    pub inputs: InputsOut,
-    /// The network's name.
-    pub network: String,
-    /// Samples per batch.
-    pub batch: u64,
-    /// The hardware as resolved.
-    pub hardware: HardwareOut,
-    /// The search options.
-    pub options: OptionsOut,
-    /// Sums over all layers.
-    pub totals: TotalsOut,
-    /// Layer names in scheduling order.
-    pub schedule_order: Vec<String>,
-    /// The segments (none in a version-1 file).
-    #[serde(default)]
-    pub segments: Vec<SegmentOut>,
-    /// Every layer, in network order.
-    pub layers: Vec<LayerOut>,
-    /// The measured hints (none written, none read).
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub hints: Vec<Hint>,
-}
+/// A schedule file as read back: the type it was written as.
+pub type SavedSchedule = ScheduleFile;
 
-impl SavedSchedule {
+impl ScheduleFile {
     /// The file's text, laid out as `nnc schedule -o` writes it: a file
     /// read and written back is byte-identical.
     pub fn to_text(&self) -> Result<String, serde_json::Error> {
-        super::json::layout_text(self)
+        super::json::to_text(self)
     }
 
     /// The layer named `name`.
     pub fn layer(&self, name: &str) -> Option<&LayerOut> {
         self.layers.iter().find(|l| l.name == name)
     }
-}
 
-/// The schedule as it would read back from its file, without the text.
-/// The destructuring is exhaustive on purpose: a field added to the
-/// written type does not compile until the read side has it too.
-impl From<&ScheduleFile> for SavedSchedule {
-    fn from(f: &ScheduleFile) -> Self {
-        let ScheduleFile {
-            format,
-            model,
-            nnc_version,
-            inputs,
-            network,
-            batch,
-            hardware,
-            options,
-            totals,
-            schedule_order,
-            segments,
-            layers,
-            hints,
-        } = f;
-        SavedSchedule {
-            format: *format,
-            model: *model,
-            nnc_version: (*nnc_version).to_owned(),
-            inputs: inputs.clone(),
-            network: network.clone(),
-            batch: *batch,
-            hardware: HardwareOut {
-                file: Hardware {
-                    // Not written to the file.
-                    text_sha256: String::new(),
-                    warnings: Vec::new(),
-                    ..hardware.file.clone()
-                },
-                ..*hardware
-            },
-            options: options.clone(),
-            totals: totals.clone(),
-            schedule_order: schedule_order.clone(),
-            segments: segments.clone(),
-            layers: layers.clone(),
-            hints: hints.clone(),
-        }
+    /// The schedule as it reads back from its file: without what the file
+    /// does not hold (the hardware text's digest is in `inputs`, the
+    /// hardware's warnings were printed).
+    #[must_use]
+    pub fn read_back(&self) -> ScheduleFile {
+        let mut saved = self.clone();
+        saved.hardware.file.text_sha256.clear();
+        saved.hardware.file.warnings.clear();
+        saved
     }
 }
 
@@ -406,19 +332,6 @@ fn line_column(text: &str, at: usize) -> (usize, usize) {
         .map_or(0, |i| i + 1);
     let line = before.iter().filter(|&&c| c == b'\n').count() + 1;
     (line, at - line_start + 1)
-}
-
-/// `format`: [`FORMAT`] or [`FORMAT_V1`] (the pre-check in [`from_text`]
-/// makes this the second line of defence); written back as [`FORMAT`].
-fn format_tag<'de, D: Deserializer<'de>>(d: D) -> Result<Format, D::Error> {
-    let s = String::deserialize(d)?;
-    if s == FORMAT || s == FORMAT_V1 {
-        Ok(Format)
-    } else {
-        Err(serde::de::Error::custom(format!(
-            "format \"{s}\"; expected \"{FORMAT}\""
-        )))
-    }
 }
 
 #[cfg(test)]
