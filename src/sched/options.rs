@@ -237,6 +237,11 @@ impl Default for BlockingOptions {
     }
 }
 
+/// The most DAG vertices (convolution groups) a segment spans when
+/// pipelining is searched by default and no `--pipeline-max-degree` is
+/// given (docs/model/network.md#default-options).
+pub const DEFAULT_MAX_DEGREE: u64 = 16;
+
 /// Builds [`Options`]; [`OptionsBuilder::build`] checks the bounds.
 #[derive(Clone, Copy, Debug)]
 pub struct OptionsBuilder {
@@ -435,6 +440,14 @@ impl OptionsBuilder {
         )?;
         o.pipeline.spatial = w.interlayer.unwrap_or(wide);
         o.pipeline.temporal = w.save_writeback.unwrap_or(wide);
+        // Segments searched by default span at most DEFAULT_MAX_DEGREE
+        // vertices unless a limit is said: a chain of n layers has n²/2
+        // runs of consecutive vertices (docs/model/network.md#default-options).
+        let defaulted = (o.pipeline.spatial && w.interlayer.is_none())
+            || (o.pipeline.temporal && w.save_writeback.is_none());
+        if defaulted && o.pipeline.max_degree.is_none() {
+            o.pipeline.max_degree = Some(DEFAULT_MAX_DEGREE);
+        }
         // Buffer sharing forwards data itself.
         let forwarding = w.access_forwarding.unwrap_or(wide && !self.gbuf_sharing);
         o.sharing = match (self.gbuf_sharing, forwarding) {
