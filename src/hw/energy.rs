@@ -63,7 +63,7 @@ pub(super) fn buffer_level(
         (true, Some(_), Some(_)) => Err(Fault::new(
             "energy.gbuf",
             Problem::BadValue,
-            "`gbuf` prices all three per-operand SRAMs alike and `[energy.sram]` each its own: give one of them, not both",
+            "one energy for all three per-operand SRAMs, and `[energy.sram]` gives each its own: give one of them, not both",
         )),
         (true, Some(gbuf), None) => Ok((gbuf, None)),
         (true, None, sram) => {
@@ -141,7 +141,7 @@ fn missing_buffer(key: &'static str, table: bool) -> Fault {
                 "energy.sram",
                 Problem::MissingKey,
                 format!(
-                    "missing `{short}`: `[energy.sram]` gives each of `ifmap`, `filter` and `ofmap`, {derive}"
+                    "missing `{short}`: give each of `ifmap`, `filter` and `ofmap` in `[energy.sram]`, {derive}"
                 ),
             )
         }
