@@ -233,12 +233,13 @@ fn deserialize(text: &str, origin: &str, sets: &[Set]) -> Result<File, HwError> 
 }
 
 /// The keys that a range check of another key reads besides its own: the
-/// word's width (a memory holds at least one word) and the dataflow (only
-/// `no-local-reuse` runs without register files). Every other check reads
+/// word's width (a memory holds at least one word), the dataflow (only
+/// `no-local-reuse` runs without register files) and the buffer energy
+/// (`gbuf` and `[energy.sram]` are not both given). Every other check reads
 /// one key alone, and a sweep relies on it to check a large grid from a
 /// few of its points (docs/sweep.md#large-grids): a new check that reads
 /// two keys must add one of them here.
-pub const COUPLED_KEYS: [&str; 2] = ["word_bits", "node.dataflow"];
+pub const COUPLED_KEYS: [&str; 3] = ["word_bits", "node.dataflow", "energy.gbuf"];
 
 /// The range checks of a description's values, each pointing at its key,
 /// or naming the change that set it. The limits are the model's
