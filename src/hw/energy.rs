@@ -7,8 +7,7 @@
 //! or nowhere: `super::tech::resolve`); this module decides which energies
 //! the buffer level needs and what is contradictory.
 
-use super::error::Problem;
-use super::tech::Fault;
+use super::error::{Fault, Problem};
 use super::{Energy, SramEnergy};
 use serde::Deserialize;
 

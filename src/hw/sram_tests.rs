@@ -2,8 +2,7 @@
 //! and the `tpu-v1` preset that uses them.
 
 use super::*;
-use crate::sched::machine::PerData;
-use crate::sched::types::DataKind;
+use crate::sched::machine::{DataKind, PerData};
 
 fn sets(args: &[&str]) -> Vec<Set> {
     args.iter().map(|a| a.parse().unwrap()).collect()

@@ -10,7 +10,7 @@
 //! naming the key to blame, which the parser turns into a diagnostic.
 
 use super::energy::{self, EnergySection};
-use super::error::Problem;
+use super::error::{Fault, Problem};
 use super::{Energy, EnergyUnit};
 use crate::tech::{
     AreaBreakdown, AreaComponent, Bytes, ComponentAreas, Design, DramInterface, MAX_FLIPFLOP_REGF,
@@ -195,27 +195,6 @@ pub fn format_mm2(mm2: f64) -> String {
     }
     let digits = (2 - mm2.abs().log10().floor() as i32).max(0) as usize;
     format!("{mm2:.digits$}")
-}
-
-/// What the model cannot price, and the key to blame.
-#[derive(Debug)]
-pub(super) struct Fault {
-    /// The dotted key.
-    pub key: &'static str,
-    /// Which kind of error.
-    pub problem: Problem,
-    /// What is wrong, without the key's name.
-    pub message: String,
-}
-
-impl Fault {
-    pub(super) fn new(key: &'static str, problem: Problem, message: impl Into<String>) -> Fault {
-        Fault {
-            key,
-            problem,
-            message: message.into(),
-        }
-    }
 }
 
 /// What the technology model is asked about: the file's sizes.

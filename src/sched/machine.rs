@@ -9,9 +9,9 @@
 use crate::ir::Dim2;
 use serde::{Deserialize, Serialize};
 
-use crate::sched::types::DataKind;
-/// The memory levels, and the values per level [`Cost`] prices by.
-pub(crate) use crate::sched::types::{MemLevel, PerData, PerLevel};
+/// The data kinds and memory levels, and the values per kind and per level
+/// [`Cost`] prices by.
+pub(crate) use crate::sched::types::{DataKind, MemLevel, PerData, PerLevel};
 
 /// The fixed hardware of a search: the node array, where its DRAM sits,
 /// what each node offers and what everything costs.
