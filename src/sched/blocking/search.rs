@@ -484,6 +484,7 @@ mod tests {
         let cost = Cost {
             mac_op: 1.0,
             mem_hier: PerLevel([200.0, 6.0, 2.0, 1.0]),
+            sram: None,
             noc_hop: 0.0,
             idl_unit: 7.0,
         };
