@@ -144,9 +144,9 @@ pub(crate) fn search_capacities(
     let mut wide = ctx.clone();
     wide.resource = &largest;
     let (chunks, fbs) = chunks(&wide);
-    let per_chunk: Vec<Vec<Vec<Placed>>> = chunks
-        .par_iter()
-        .map(|chunk| chunk_slots(&wide, chunk, &fbs, &sorted, ntops))
+    let per_chunk: Vec<Vec<Vec<Placed>>> = (0..chunks.len())
+        .into_par_iter()
+        .map(|i| chunk_slots(&wide, &chunks.get(i), &fbs, &sorted, ntops))
         .collect();
     slot_of
         .iter()

@@ -18,6 +18,7 @@ use crate::sched::options::{Goal, RankKey};
 use crate::sched::types::{LoopDim, PerLoop};
 use rayon::prelude::*;
 use std::sync::LazyLock;
+use std::sync::atomic::{AtomicU64, Ordering as AtomicOrdering};
 
 /// A level's loop order with the loop that is innermost among the
 /// non-trivial ones (`None` when all are trivial).
@@ -189,18 +190,45 @@ pub(super) fn for_each_order_pair(
     true
 }
 
+/// The chunks of an NLD's enumeration, in order: every input-channel triple,
+/// and within it every output-channel triple. Indexed rather than listed:
+/// a large layer has tens of thousands of chunks, most of which fit
+/// nothing, and listing them cost a fifth of a search.
+pub(super) struct Chunks {
+    fis: Vec<[u64; 3]>,
+    fos: Vec<[u64; 3]>,
+}
+
+impl Chunks {
+    /// How many chunks there are.
+    pub(super) fn len(&self) -> usize {
+        self.fis.len() * self.fos.len()
+    }
+
+    /// Chunk `i` of the enumeration (`i < len()`).
+    pub(super) fn get(&self, i: usize) -> Chunk {
+        let n = self.fos.len();
+        Chunk {
+            fi: self.fis[i / n],
+            fo: self.fos[i % n],
+        }
+    }
+
+    /// The chunks in enumeration order.
+    pub(super) fn iter(&self) -> impl Iterator<Item = Chunk> + '_ {
+        (0..self.len()).map(|i| self.get(i))
+    }
+}
+
 /// The chunks of the context's NLD in enumeration order, and the batch
 /// factor triples every chunk walks.
-pub(super) fn chunks(ctx: &BlockingContext<'_>) -> (Vec<Chunk>, Vec<[u64; 3]>) {
+pub(super) fn chunks(ctx: &BlockingContext<'_>) -> (Chunks, Vec<[u64; 3]>) {
     let cnt = ctx.nld.loopcnt;
-    let fis = ordered_factors3(cnt[LoopDim::Ifm]);
-    let fos = ordered_factors3(cnt[LoopDim::Ofm]);
-    let fbs = ordered_factors3(cnt[LoopDim::Bat]);
-    let chunks = fis
-        .iter()
-        .flat_map(|&fi| fos.iter().map(move |&fo| Chunk { fi, fo }))
-        .collect();
-    (chunks, fbs)
+    let chunks = Chunks {
+        fis: ordered_factors3(cnt[LoopDim::Ifm]),
+        fos: ordered_factors3(cnt[LoopDim::Ofm]),
+    };
+    (chunks, ordered_factors3(cnt[LoopDim::Bat]))
 }
 
 /// A ranked candidate.
@@ -228,7 +256,7 @@ pub(super) fn orders_irrelevant(ctx: &BlockingContext<'_>) -> bool {
     !ctx.nld.data_loops.is_conv() && ctx.nld.loopcnt[LoopDim::Ifm] == 1
 }
 
-/// The best `ntops` of one chunk when orders do not matter: each factor
+/// Adds the candidates of one chunk to `best` when orders do not matter: each factor
 /// choice is priced once, then its order pairs enter the ranking in
 /// generation order until one does not make it (the rest tie with it).
 fn chunk_best_orderless(
@@ -236,15 +264,12 @@ fn chunk_best_orderless(
     chunk: &Chunk,
     fbs: &[[u64; 3]],
     ntops: usize,
-) -> Vec<Ranked> {
-    let mut best = Vec::with_capacity(ntops.min(MAX_TOP) + 1);
+    best: &mut Vec<Ranked>,
+) {
     for (factors, stats) in orderless_choices(ctx, chunk, fbs) {
         let key = ctx.key(&stats);
-        for_each_order_pair(ctx, factors, |b| {
-            push_stable(&mut best, (b, stats, key), ntops)
-        });
+        for_each_order_pair(ctx, factors, |b| push_stable(best, (b, stats, key), ntops));
     }
-    best
 }
 
 /// The factor choices of one chunk that the context admits and that fit,
@@ -276,46 +301,161 @@ pub(crate) fn search(ctx: &BlockingContext<'_>, ntops: usize) -> Vec<(Blocking, 
     if ctx.goal == Goal::D && ctx.compat.delay_goal_nan() {
         return search_delay_quirk(ctx, ntops);
     }
-    let (chunks, fbs) = chunks(ctx);
-    let per_chunk: Vec<Vec<Ranked>> = chunks
-        .par_iter()
-        .map(|chunk| {
-            if orders_irrelevant(ctx) {
-                return chunk_best_orderless(ctx, chunk, &fbs, ntops);
-            }
+    let (mut chunks, mut fbs) = chunks(ctx);
+    // A segment's constraint fixes top-level factors: only the triples
+    // that have them can be admitted, and no other is looked at.
+    let c = &ctx.constraint;
+    let keep = |req: u64| move |t: &[u64; 3]| req == 0 || t[0] == req;
+    chunks.fis.retain(keep(c.topifm));
+    chunks.fos.retain(keep(c.topofm));
+    fbs.retain(keep(c.topbat));
+    // Chunks are mostly small (few factor triples fit), so each parallel
+    // task walks a run of consecutive chunks into one list: a chunk's
+    // best in its run's list are the same as on its own, and runs merge in
+    // order, so ties still go to the earlier candidate.
+    let runs = chunks.len().div_ceil(CHUNKS_PER_TASK);
+    let shared = SharedBest::new(ntops);
+    let per_run: Vec<Vec<Ranked>> = (0..runs)
+        .into_par_iter()
+        .map(|r| {
             let mut best = Vec::with_capacity(ntops.min(MAX_TOP) + 1);
-            let lazy_sharing = ctx.ranks_sharing();
-            for_each_candidate(ctx, chunk, &fbs, |b, prepared| {
-                let Some(p) = prepared else {
-                    return true;
-                };
-                if lazy_sharing {
-                    // Buffer sharing's sweep is the costly part and only
-                    // adds energy: price it only for blockings whose
-                    // energy without it could still make the list.
-                    let Some(s) = ctx.finish_unshared(p, &b.orders) else {
-                        return true;
-                    };
-                    if best.len() >= ntops
-                        && best.last().is_some_and(|w: &Ranked| ctx.key(&s) >= w.2)
-                    {
-                        return true;
-                    }
-                    let s = ctx.with_sharing_priced(&b, s);
-                    push_stable(&mut best, (b, s, ctx.key(&s)), ntops);
-                } else if let Some(s) = ctx.finish(p, &b.orders) {
-                    push_stable(&mut best, (b, s, ctx.key(&s)), ntops);
+            let shared = &shared;
+            let end = chunks.len().min((r + 1) * CHUNKS_PER_TASK);
+            let mut i = r * CHUNKS_PER_TASK;
+            while i < end {
+                let chunk = chunks.get(i);
+                if i % chunks.fos.len() == 0 && !fi_may_fit(ctx, &chunk) {
+                    // No chunk of this input-channel triple fits.
+                    i += chunks.fos.len();
+                    continue;
                 }
-                true
-            });
+                if chunk_may_fit(ctx, &chunk) {
+                    chunk_best(ctx, &chunk, &fbs, ntops, &mut best, shared);
+                }
+                i += 1;
+            }
             best
         })
         .collect();
     let mut best = Vec::with_capacity(ntops.min(MAX_TOP) + 1);
-    for item in per_chunk.into_iter().flatten() {
+    for item in per_run.into_iter().flatten() {
         push_stable(&mut best, item, ntops);
     }
     best.into_iter().map(|(b, s, _)| (b, s)).collect()
+}
+
+/// Chunks one parallel task walks in order.
+const CHUNKS_PER_TASK: usize = 64;
+
+/// Can any factors of the chunk fit? Buffered sizes only grow with the
+/// batch factors of the two inner levels, so the chunk's factors with the
+/// whole batch loop at the top level fit if any do.
+fn chunk_may_fit(ctx: &BlockingContext<'_>, chunk: &Chunk) -> bool {
+    let whole = ctx.nld.loopcnt[LoopDim::Bat];
+    ctx.prepare(&chunk.factors(&[whole, 1, 1])).is_some()
+}
+
+/// Can any chunk of this chunk's input-channel triple fit? As for
+/// [`chunk_may_fit`], with the whole output-channel loop at the top level too.
+fn fi_may_fit(ctx: &BlockingContext<'_>, chunk: &Chunk) -> bool {
+    let ofm = ctx.nld.loopcnt[LoopDim::Ofm];
+    let top = Chunk {
+        fi: chunk.fi,
+        fo: [ofm, 1, 1],
+    };
+    chunk_may_fit(ctx, &top)
+}
+
+/// Adds the candidates of one chunk to `best`, the list of the best
+/// `ntops` so far, in generation order.
+fn chunk_best(
+    ctx: &BlockingContext<'_>,
+    chunk: &Chunk,
+    fbs: &[[u64; 3]],
+    ntops: usize,
+    best: &mut Vec<Ranked>,
+    shared: &SharedBest,
+) {
+    if orders_irrelevant(ctx) {
+        chunk_best_orderless(ctx, chunk, fbs, ntops, best);
+        return;
+    }
+    let lazy_sharing = ctx.ranks_sharing();
+    let prunes = ctx.floor_prunes();
+    // Whether the factors and top-level order of the last candidate were
+    // found hopeless: the inner orders of one come one after another.
+    let mut last: Option<(Factors, PerLoop<u8>, bool)> = None;
+    for_each_candidate(ctx, chunk, fbs, |b, prepared| {
+        let Some(p) = prepared else {
+            return true;
+        };
+        if prunes {
+            let hopeless = match last {
+                Some((f, o, h)) if f == b.factors && o == b.orders[0] => h,
+                _ => {
+                    // Strictly worse than the last kept, whatever the
+                    // order: it could not make the list, and a tie could
+                    // not either, coming later.
+                    let floor = ctx.floor_key(p, &b.orders);
+                    let h = shared.beaten(floor)
+                        || best.len() >= ntops && best.last().is_some_and(|w: &Ranked| floor > w.2);
+                    last = Some((b.factors, b.orders[0], h));
+                    h
+                }
+            };
+            if hopeless {
+                return true;
+            }
+        }
+        if lazy_sharing {
+            // Buffer sharing's sweep is the costly part and only
+            // adds energy: price it only for blockings whose
+            // energy without it could still make the list.
+            let Some(s) = ctx.finish_unshared(p, &b.orders) else {
+                return true;
+            };
+            if best.len() >= ntops && best.last().is_some_and(|w: &Ranked| ctx.key(&s) >= w.2) {
+                return true;
+            }
+            let s = ctx.with_sharing_priced(&b, s);
+            let key = ctx.key(&s);
+            if push_stable(best, (b, s, key), ntops) {
+                shared.found(key);
+            }
+        } else if let Some(s) = ctx.finish(p, &b.orders) {
+            let key = ctx.key(&s);
+            if push_stable(best, (b, s, key), ntops) {
+                shared.found(key);
+            }
+        }
+        true
+    });
+}
+
+/// The least first key component any parallel task of one search has
+/// found, when only the best is kept: a blocking whose floor's first
+/// component is strictly above it cannot be the best, whatever task or
+/// place in the enumeration it has, so skipping it changes no result.
+/// Keys are never negative (energies, times and their product), so their
+/// bits order as their values.
+struct SharedBest(Option<AtomicU64>);
+
+impl SharedBest {
+    fn new(ntops: usize) -> Self {
+        SharedBest((ntops == 1).then(|| AtomicU64::new(f64::INFINITY.to_bits())))
+    }
+
+    fn found(&self, key: RankKey) {
+        if let Some(b) = &self.0 {
+            b.fetch_min(key.0.to_bits(), AtomicOrdering::Relaxed);
+        }
+    }
+
+    fn beaten(&self, floor: RankKey) -> bool {
+        self.0
+            .as_ref()
+            .is_some_and(|b| floor.0 > f64::from_bits(b.load(AtomicOrdering::Relaxed)))
+    }
 }
 
 /// The reference's delay search (docs/model/blocking.md#ranking-and-ties,
@@ -326,9 +466,10 @@ pub(crate) fn search(ctx: &BlockingContext<'_>, ntops: usize) -> Vec<(Blocking, 
 /// ranks by (time, energy).
 fn search_delay_quirk(ctx: &BlockingContext<'_>, ntops: usize) -> Vec<(Blocking, BlockingStats)> {
     let (chunks, fbs) = chunks(ctx);
-    let per_chunk: Vec<Vec<(Blocking, Option<BlockingStats>)>> = chunks
-        .par_iter()
-        .map(|chunk| {
+    let per_chunk: Vec<Vec<(Blocking, Option<BlockingStats>)>> = (0..chunks.len())
+        .into_par_iter()
+        .map(|i| {
+            let chunk = &chunks.get(i);
             let mut first = Vec::with_capacity(ntops.min(MAX_TOP));
             for_each_candidate(ctx, chunk, &fbs, |b, prepared| {
                 let stats = prepared.and_then(|p| ctx.finish(p, &b.orders));
@@ -430,8 +571,8 @@ pub fn sweep_counts(ctx: &BlockingContext<'_>) -> SweepCounts {
         enumerated: (chunks.len() * fbs.len() * 36) as u64,
         ..SweepCounts::default()
     };
-    for chunk in &chunks {
-        for_each_candidate(ctx, chunk, &fbs, |b, prepared| {
+    for chunk in chunks.iter() {
+        for_each_candidate(ctx, &chunk, &fbs, |b, prepared| {
             counts.after_skip += 1;
             if prepared.and_then(|p| ctx.finish(p, &b.orders)).is_some() {
                 counts.valid += 1;
@@ -445,11 +586,12 @@ pub fn sweep_counts(ctx: &BlockingContext<'_>) -> SweepCounts {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::ir::{Dim2, LayerShape, LocalShape};
+    use crate::ir::{ConvShape, Dim2, LayerShape, LocalShape};
     use crate::sched::Compat;
-    use crate::sched::dataflow::map_layer;
+    use crate::sched::dataflow::{Dataflow, NodeShare, map_layer};
     use crate::sched::machine::{Bandwidth, Cost, NodeResource};
     use crate::sched::types::{PerData, PerLevel};
+    use proptest::prelude::*;
 
     /// The full enumeration of every order pair, for comparison.
     fn search_all_orders(
@@ -458,8 +600,8 @@ mod tests {
     ) -> Vec<(Blocking, BlockingStats)> {
         let (chunks, fbs) = chunks(ctx);
         let mut best = Vec::new();
-        for chunk in &chunks {
-            for_each_candidate(ctx, chunk, &fbs, |b, prepared| {
+        for chunk in chunks.iter() {
+            for_each_candidate(ctx, &chunk, &fbs, |b, prepared| {
                 if let Some(s) = prepared.and_then(|p| ctx.finish(p, &b.orders)) {
                     push_stable(&mut best, (b, s, ctx.key(&s)), ntops);
                 }
@@ -525,6 +667,79 @@ mod tests {
                             );
                         }
                     }
+                }
+            }
+        }
+    }
+
+    fn pruning_node(size_gbuf: u64, no_time_mux: bool, dataflow: Dataflow) -> NodeResource {
+        NodeResource {
+            sram: None,
+            dim_array: Dim2::square(4),
+            size_gbuf,
+            size_regf: 64,
+            array_bus_width: Some(2),
+            dram_bandwidth: Bandwidth::Words(4.0),
+            no_time_mux,
+            dataflow,
+        }
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(64))]
+
+        /// Pruning by floors changes nothing: the pruned search keeps what
+        /// the full enumeration keeps, and no blocking is priced below its
+        /// floor, for every dataflow, goal, bypass, partition and model
+        /// (docs/model/blocking.md#pruning-by-floors).
+        #[test]
+        fn pruned_search_equals_the_full_enumeration(
+            c in 1u64..=24,
+            k in 1u64..=24,
+            hw in 2u64..=8,
+            fh in prop::sample::select(vec![1u64, 3]),
+            batch in 1u64..=8,
+            gbuf in 64u64..8192,
+            no_time_mux in any::<bool>(),
+            dataflow in prop::sample::select(Dataflow::ALL.to_vec()),
+            bypass in any::<[bool; 3]>(),
+            goal in prop::sample::select(vec![Goal::E, Goal::D, Goal::Ed]),
+            compat in prop::sample::select(vec![Compat::Nnc, Compat::NnDataflow]),
+            nodes in 1u64..=4,
+            accfwd in 1u64..=2,
+            ntops in 1usize..4,
+        ) {
+            let hw = hw.max(fh);
+            let layer = LayerShape::Conv(ConvShape::dense(c, k, Dim2::square(hw), Dim2::square(fh), Dim2::square(1)));
+            let r = pruning_node(gbuf, no_time_mux, dataflow);
+            let share = NodeShare { layer: &layer, batch, occupancy: 1.0, dim_array: r.dim_array, compat };
+            let Ok(m) = crate::sched::dataflow::map(dataflow, &share) else {
+                return Ok(());
+            };
+            let cost = Cost {
+                mac_op: 1.0,
+                mem_hier: PerLevel([200.0, 6.0, 2.0, 1.0]),
+                noc_hop: 1.5,
+                idl_unit: 0.25,
+                sram: None,
+            };
+            for nld in &m.nlds {
+                let ctx = BlockingContext::new(nld, &r, &cost, PerData(bypass), goal, compat)
+                    .with_partition(nodes, PerData([3, 1, 2]), PerData([1, accfwd, 1]));
+                // The reference's delay search keeps its own order
+                // (`search_delay_quirk`), and prunes nothing.
+                if !(goal == Goal::D && compat.delay_goal_nan()) {
+                    prop_assert_eq!(search(&ctx, ntops), search_all_orders(&ctx, ntops));
+                }
+                let (chunks, fbs) = chunks(&ctx);
+                for chunk in chunks.iter() {
+                    for_each_candidate(&ctx, &chunk, &fbs, |b, prepared| {
+                        if let Some((p, s)) = prepared.and_then(|p| Some((p, ctx.finish(p, &b.orders)?))) {
+                            let (energy, time) = ctx.prepared_floor(p, &b.orders);
+                            assert!(energy <= s.cost() && time <= s.time, "{b:?}: floor {energy} {time}, price {} {}", s.cost(), s.time);
+                        }
+                        true
+                    });
                 }
             }
         }
