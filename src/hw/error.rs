@@ -237,3 +237,26 @@ impl HwWarning {
         }
     }
 }
+
+/// What the hardware file's energies cannot be resolved from (a size the
+/// technology model cannot price, a missing or contradictory energy), and
+/// the key to blame: the parser turns it into a diagnostic.
+#[derive(Debug)]
+pub(super) struct Fault {
+    /// The dotted key.
+    pub key: &'static str,
+    /// Which kind of error.
+    pub problem: Problem,
+    /// What is wrong, without the key's name.
+    pub message: String,
+}
+
+impl Fault {
+    pub(super) fn new(key: &'static str, problem: Problem, message: impl Into<String>) -> Fault {
+        Fault {
+            key,
+            problem,
+            message: message.into(),
+        }
+    }
+}

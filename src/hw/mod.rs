@@ -9,8 +9,10 @@
 //! - `unit`: the energy unit and what a clock turns cycles into;
 //! - `size`: sizes in bytes or with a binary unit (`"64 KiB"`);
 //! - `set`: one-off changes of a key (`--set node.gbuf_bytes=65536`);
+//! - `energy`: `[energy]` as written, and the buffer level's energies;
 //! - `tech`: `[tech]`, the energies and area the technology model gives.
 
+mod energy;
 mod error;
 mod parse;
 mod set;
@@ -151,8 +153,14 @@ pub struct Energy {
     pub mac: f64,
     /// One DRAM word access.
     pub dram: f64,
-    /// One global-buffer word access.
+    /// One global-buffer word access; with per-operand SRAMs, one word
+    /// access of any of them, or when each has its own (`sram`) the
+    /// dearest of theirs (what one figure for the buffer level shows).
     pub gbuf: f64,
+    /// Per-operand SRAMs each priced its own (`[energy.sram]`, or `[tech]`
+    /// at each SRAM's capacity; docs/hardware.md#per-operand-sram-energies).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sram: Option<SramEnergy>,
     /// One word over the PE array interconnect (nn_dataflow's ITCN).
     pub array: f64,
     /// One register-file word access.
@@ -163,6 +171,26 @@ pub struct Energy {
     /// Static energy of all nodes per cycle.
     #[serde(default)]
     pub static_per_cycle: f64,
+}
+
+/// Each per-operand SRAM's own energy per data-word access
+/// (`[energy.sram]`; docs/hardware.md#per-operand-sram-energies).
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SramEnergy {
+    /// One word access of the ifmap SRAM.
+    pub ifmap: f64,
+    /// One word access of the filter SRAM.
+    pub filter: f64,
+    /// One word access of the ofmap SRAM.
+    pub ofmap: f64,
+}
+
+impl SramEnergy {
+    /// The energies per data kind, in the model's order (FIL, IFM, OFM).
+    pub fn per_data(&self) -> PerData<f64> {
+        PerData([self.filter, self.ifmap, self.ofmap])
+    }
 }
 
 /// The highest clock a hardware file may give, in MHz (1 THz): far above
@@ -300,6 +328,7 @@ impl Hardware {
         Cost {
             mac_op: e.mac,
             mem_hier: PerLevel([e.dram, e.gbuf, e.array, e.regf]),
+            sram: e.sram.map(|s| s.per_data()),
             noc_hop: e.noc_hop,
             idl_unit: e.static_per_cycle,
         }

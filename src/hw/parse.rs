@@ -4,9 +4,10 @@
 //! the model's limits ([`Checks`]), notes what is likely a mistake
 //! ([`warnings`]) and builds the [`Hardware`].
 
+use super::energy::EnergySection;
 use super::error::{HwError, HwWarning, Problem};
 use super::size::{self, SIZE_EXPECTED};
-use super::tech::{self, EnergySection, Sizes, TechSection};
+use super::tech::{self, Sizes, TechSection};
 use super::{Energy, EnergyUnit, Hardware, MAX_CLOCK_MHZ, Set};
 use crate::diag::SerdeProblem;
 use crate::ir::Dim2;
@@ -122,10 +123,13 @@ pub fn parse_with(text: &str, origin: &str, sets: &[Set]) -> Result<Hardware, Hw
         nodes: nodes.size(),
         pes_per_node: pe_array.size(),
         regf_bytes,
-        gbuf_bytes,
         buffers: match &sram {
-            Some(s) => vec![s.ifmap_bytes, s.filter_bytes, s.ofmap_bytes],
-            None => vec![gbuf_bytes],
+            Some(s) => vec![
+                ("node.sram.ifmap_bytes", s.ifmap_bytes),
+                ("node.sram.filter_bytes", s.filter_bytes),
+                ("node.sram.ofmap_bytes", s.ofmap_bytes),
+            ],
+            None => vec![("node.gbuf_bytes", gbuf_bytes)],
         },
     };
     let (energy_unit, resolved) = checks.energies(&file, &sizes)?;
@@ -229,12 +233,13 @@ fn deserialize(text: &str, origin: &str, sets: &[Set]) -> Result<File, HwError> 
 }
 
 /// The keys that a range check of another key reads besides its own: the
-/// word's width (a memory holds at least one word) and the dataflow (only
-/// `no-local-reuse` runs without register files). Every other check reads
+/// word's width (a memory holds at least one word), the dataflow (only
+/// `no-local-reuse` runs without register files) and the buffer energy
+/// (`gbuf` and `[energy.sram]` are not both given). Every other check reads
 /// one key alone, and a sweep relies on it to check a large grid from a
 /// few of its points (docs/sweep.md#large-grids): a new check that reads
 /// two keys must add one of them here.
-pub const COUPLED_KEYS: [&str; 2] = ["word_bits", "node.dataflow"];
+pub const COUPLED_KEYS: [&str; 3] = ["word_bits", "node.dataflow", "energy.gbuf"];
 
 /// The range checks of a description's values, each pointing at its key,
 /// or naming the change that set it. The limits are the model's
@@ -469,9 +474,21 @@ impl Checks<'_> {
                 &format!("a clock frequency in MHz above 0 and at most {MAX_CLOCK_MHZ:e}"),
             )?;
         }
-        let priced = tech::resolve(file.tech.as_ref(), &file.energy, &energy_unit, sizes)
-            .map_err(|f| self.error(f.key, f.problem, f.message))?;
+        let priced =
+            tech::resolve(file.tech.as_ref(), &file.energy, &energy_unit, sizes).map_err(|f| {
+                match f.key {
+                    // A table's fault points at its header.
+                    "energy.sram" => self.at_table(f.key, f.problem, &f.message),
+                    key => self.error(key, f.problem, f.message),
+                }
+            })?;
         let e = &priced.energy;
+        let sram = e.sram.map(|s| [s.ifmap, s.filter, s.ofmap]);
+        let sram_keys = [
+            "energy.sram.ifmap",
+            "energy.sram.filter",
+            "energy.sram.ofmap",
+        ];
         for (key, v) in [
             ("energy.mac", e.mac),
             ("energy.dram", e.dram),
@@ -480,7 +497,13 @@ impl Checks<'_> {
             ("energy.regf", e.regf),
             ("energy.noc_hop", e.noc_hop),
             ("energy.static_per_cycle", e.static_per_cycle),
-        ] {
+        ]
+        .into_iter()
+        .chain(
+            sram.map(|v| sram_keys.into_iter().zip(v))
+                .into_iter()
+                .flatten(),
+        ) {
             self.check(
                 (0.0..=MAX_ENERGY).contains(&v),
                 key,

@@ -38,7 +38,7 @@ impl Kind {
 }
 
 /// Every key of the hardware file and what it holds (docs/hardware.md).
-const KEYS: [(&str, Kind); 25] = [
+const KEYS: [(&str, Kind); 28] = [
     ("name", Kind::Text),
     ("word_bits", Kind::Count),
     ("energy_unit", Kind::Text),
@@ -61,6 +61,9 @@ const KEYS: [(&str, Kind); 25] = [
     ("energy.regf", Kind::Number),
     ("energy.noc_hop", Kind::Number),
     ("energy.static_per_cycle", Kind::Number),
+    ("energy.sram.ifmap", Kind::Number),
+    ("energy.sram.filter", Kind::Number),
+    ("energy.sram.ofmap", Kind::Number),
     ("tech.node", Kind::Text),
     ("tech.dram", Kind::Text),
     ("tech.sram_word_bits", Kind::Count),

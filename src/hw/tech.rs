@@ -9,7 +9,8 @@
 //! [`Tech`] echo and the [`Area`]; what it cannot price is a [`Fault`]
 //! naming the key to blame, which the parser turns into a diagnostic.
 
-use super::error::Problem;
+use super::energy::{self, EnergySection};
+use super::error::{Fault, Problem};
 use super::{Energy, EnergyUnit};
 use crate::tech::{
     AreaBreakdown, AreaComponent, Bytes, ComponentAreas, Design, DramInterface, MAX_FLIPFLOP_REGF,
@@ -27,19 +28,6 @@ pub(super) struct TechSection {
     dram: Option<String>,
     #[serde(default)]
     sram_word_bits: Option<u64>,
-}
-
-/// `[energy]` as written: every key optional, since `[tech]` may derive it.
-#[derive(Default, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub(super) struct EnergySection {
-    mac: Option<f64>,
-    dram: Option<f64>,
-    gbuf: Option<f64>,
-    array: Option<f64>,
-    regf: Option<f64>,
-    noc_hop: Option<f64>,
-    static_per_cycle: Option<f64>,
 }
 
 /// The DRAM interface a `[tech]` section without `dram` is priced with
@@ -209,37 +197,23 @@ pub fn format_mm2(mm2: f64) -> String {
     format!("{mm2:.digits$}")
 }
 
-/// What the model cannot price, and the key to blame.
-#[derive(Debug)]
-pub(super) struct Fault {
-    /// The dotted key.
-    pub key: &'static str,
-    /// Which kind of error.
-    pub problem: Problem,
-    /// What is wrong, without the key's name.
-    pub message: String,
-}
-
-impl Fault {
-    fn new(key: &'static str, problem: Problem, message: impl Into<String>) -> Fault {
-        Fault {
-            key,
-            problem,
-            message: message.into(),
-        }
-    }
-}
-
 /// What the technology model is asked about: the file's sizes.
 pub(super) struct Sizes {
     pub word_bits: u64,
     pub nodes: u64,
     pub pes_per_node: u64,
     pub regf_bytes: u64,
-    pub gbuf_bytes: u64,
-    /// The node's buffers for the area: the global buffer, or the three
-    /// per-operand SRAMs (`[node.sram]`), each its own SRAM.
-    pub buffers: Vec<u64>,
+    /// The node's buffers, each its own SRAM, with the key of its size:
+    /// the global buffer, or the three per-operand SRAMs (`[node.sram]`,
+    /// in the order ifmap, filter, ofmap).
+    pub buffers: Vec<(&'static str, u64)>,
+}
+
+impl Sizes {
+    /// Has the node per-operand SRAMs rather than one global buffer?
+    fn per_operand(&self) -> bool {
+        self.buffers.len() > 1
+    }
 }
 
 /// A file's energies as the model uses them, with what `[tech]` made of
@@ -267,7 +241,7 @@ pub(super) fn resolve(
 ) -> Result<Resolved, Fault> {
     let Some(section) = tech else {
         return Ok(Resolved {
-            energy: explicit(energy)?,
+            energy: energy::explicit(energy, sizes.per_operand())?,
             tech: None,
             area: None,
             unpriced: None,
@@ -285,10 +259,10 @@ pub(super) fn resolve(
     let priced = match Priced::new(node, dram, section, sizes) {
         Ok(p) => p,
         Err(f) => {
-            let given = [e.mac, e.dram, e.gbuf, e.array, e.regf, e.noc_hop];
-            if given.iter().all(Option::is_some) {
+            let all_given = energy::explicit(e, sizes.per_operand()).ok();
+            if let Some(energy) = all_given.filter(|_| e.noc_hop.is_some()) {
                 return Ok(Resolved {
-                    energy: explicit(e)?,
+                    energy,
                     tech: Some(echo(Vec::new())),
                     area: None,
                     unpriced: Some(f),
@@ -317,10 +291,17 @@ pub(super) fn resolve(
         derived.push(key.to_owned());
         Ok(pj * k)
     };
+    let mac = pick("mac", e.mac, priced.mac_pj)?;
+    let dram = pick("dram", e.dram, priced.dram_pj)?;
+    // Each buffer priced at its own capacity.
+    let (gbuf, sram) = energy::buffer_level(e, sizes.per_operand(), |key, given, i| {
+        pick(key, given, priced.buffer_pj[i])
+    })?;
     let energy = Energy {
-        mac: pick("mac", e.mac, priced.mac_pj)?,
-        dram: pick("dram", e.dram, priced.dram_pj)?,
-        gbuf: pick("gbuf", e.gbuf, priced.gbuf_pj)?,
+        mac,
+        dram,
+        gbuf,
+        sram,
         array: pick("array", e.array, priced.array_pj)?,
         regf: pick("regf", e.regf, priced.regf_pj)?,
         noc_hop: pick("noc_hop", e.noc_hop, priced.noc_hop_pj)?,
@@ -356,44 +337,14 @@ fn names(section: &TechSection) -> Result<(ProcessNode, DramInterface), Fault> {
     Ok((node, dram))
 }
 
-/// The energies of a file without `[tech]`: the five per-access ones must
-/// be given.
-fn explicit(e: &EnergySection) -> Result<Energy, Fault> {
-    let need = |key: &'static str, v: Option<f64>| {
-        v.ok_or_else(|| {
-            Fault::new(
-                match key {
-                    "mac" => "energy.mac",
-                    "dram" => "energy.dram",
-                    "gbuf" => "energy.gbuf",
-                    "array" => "energy.array",
-                    _ => "energy.regf",
-                },
-                Problem::MissingKey,
-                format!(
-                    "missing field `{key}`: give `[energy] {key}`, or a `[tech] node` to derive the energies the file leaves out"
-                ),
-            )
-        })
-    };
-    Ok(Energy {
-        mac: need("mac", e.mac)?,
-        dram: need("dram", e.dram)?,
-        gbuf: need("gbuf", e.gbuf)?,
-        array: need("array", e.array)?,
-        regf: need("regf", e.regf)?,
-        noc_hop: e.noc_hop.unwrap_or(0.0),
-        static_per_cycle: e.static_per_cycle.unwrap_or(0.0),
-    })
-}
-
 /// Every per-access energy the model gives for a file's sizes, in pJ per
 /// data word, and the design's area
 /// (docs/hardware.md#what-tech-derives).
 struct Priced {
     mac_pj: f64,
     dram_pj: f64,
-    gbuf_pj: f64,
+    /// Each of the node's buffers ([`Sizes::buffers`]), its own SRAM.
+    buffer_pj: Vec<f64>,
     array_pj: f64,
     regf_pj: f64,
     noc_hop_pj: f64,
@@ -452,25 +403,33 @@ impl Priced {
                 (access(r.read_pj_per_word, r.write_pj_per_word), r.area_mm2)
             }
         };
-        let gbuf = t
-            .sram(Bytes(s.gbuf_bytes), sram_word, Ports::One)
-            .map_err(|e| match &e {
-                TechError::OutOfRange { what, .. } if what.contains("width") => blame(sram_key)(e),
-                _ => blame("node.gbuf_bytes")(e),
-            })?;
         // One SRAM access carries sram_word / word data words.
-        let gbuf_pj = access(gbuf.read_pj_per_word, gbuf.write_pj_per_word) * s.word_bits as f64
-            / sram_word_bits as f64;
+        let buffer_pj = s
+            .buffers
+            .iter()
+            .map(|&(key, bytes)| {
+                let b = t
+                    .sram(Bytes(bytes), sram_word, Ports::One)
+                    .map_err(|e| match &e {
+                        TechError::OutOfRange { what, .. } if what.contains("width") => {
+                            blame(sram_key)(e)
+                        }
+                        _ => blame(key)(e),
+                    })?;
+                Ok(
+                    access(b.read_pj_per_word, b.write_pj_per_word) * s.word_bits as f64
+                        / sram_word_bits as f64,
+                )
+            })
+            .collect::<Result<Vec<f64>, Fault>>()?;
         let design = Design {
             nodes: u32::try_from(s.nodes).unwrap_or(u32::MAX),
             pes_per_node: u32::try_from(s.pes_per_node).unwrap_or(u32::MAX),
             word_bits: word,
             regf: Bytes(s.regf_bytes),
             regf_impl,
-            // Per-operand SRAMs (`[node.sram]`) are one entry each. Their
-            // energy per access is still the one buffer energy of the
-            // model, priced above at their total (an upper bound for each).
-            gbuf: s.buffers.iter().map(|&b| Bytes(b)).collect(),
+            // Per-operand SRAMs (`[node.sram]`) are one entry each.
+            gbuf: s.buffers.iter().map(|&(_, b)| Bytes(b)).collect(),
             gbuf_word_bits: sram_word,
             gbuf_ports: Ports::One,
             noc_flit_bits: (s.nodes > 1).then_some(word),
@@ -493,7 +452,7 @@ impl Priced {
         Ok(Priced {
             mac_pj: mac.pj_per_mac,
             dram_pj: t.dram(dram).pj_per_word(word),
-            gbuf_pj,
+            buffer_pj,
             array_pj,
             regf_pj,
             noc_hop_pj,

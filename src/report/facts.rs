@@ -58,6 +58,14 @@ fn hardware(s: &SavedSchedule) -> Vec<(&'static str, String)> {
     let (hw, words) = (&s.hardware.file, &s.hardware);
     let unit = s.totals.energy_unit.name();
     let e = &hw.energy;
+    // Per-operand SRAMs each priced its own show each.
+    let buffer = match e.sram {
+        Some(s) => format!(
+            "SRAMs ifmap {} / filter {} / ofmap {}",
+            s.ifmap, s.filter, s.ofmap
+        ),
+        None => format!("gbuf {}", e.gbuf),
+    };
     let opt_or = |v: Option<f64>, none: &str, u: &str| match v {
         Some(x) => format!("{x} {u}"),
         None => none.to_owned(),
@@ -99,8 +107,8 @@ fn hardware(s: &SavedSchedule) -> Vec<(&'static str, String)> {
         (
             "energy per op / word",
             format!(
-                "MAC {}, DRAM {}, gbuf {}, array {}, RF {}, NoC hop {}, static {} per cycle ({unit})",
-                e.mac, e.dram, e.gbuf, e.array, e.regf, e.noc_hop, e.static_per_cycle
+                "MAC {}, DRAM {}, {buffer}, array {}, RF {}, NoC hop {}, static {} per cycle ({unit})",
+                e.mac, e.dram, e.array, e.regf, e.noc_hop, e.static_per_cycle
             ),
         ),
         ("clock", opt_or(hw.clock_mhz, "not given", "MHz")),

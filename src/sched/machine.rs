@@ -9,9 +9,9 @@
 use crate::ir::Dim2;
 use serde::{Deserialize, Serialize};
 
-use crate::sched::types::DataKind;
-/// The memory levels, and the values per level [`Cost`] prices by.
-pub(crate) use crate::sched::types::{MemLevel, PerData, PerLevel};
+/// The data kinds and memory levels, and the values per kind and per level
+/// [`Cost`] prices by.
+pub(crate) use crate::sched::types::{DataKind, MemLevel, PerData, PerLevel};
 
 /// The fixed hardware of a search: the node array, where its DRAM sits,
 /// what each node offers and what everything costs.
@@ -60,8 +60,16 @@ pub enum MemType {
 pub struct Cost {
     /// Energy of one op (one MAC).
     pub mac_op: f64,
-    /// Energy per word access at each memory level.
+    /// Energy per word access at each memory level; at the buffer level,
+    /// the one global buffer's (with per-operand SRAMs priced each its
+    /// own, see `sram`, the price of none).
     pub mem_hier: PerLevel<f64>,
+    /// Per-operand SRAMs priced each its own
+    /// (docs/model/hardware.md#per-operand-sram-energies): the energy per
+    /// word access of each data kind's SRAM, in place of
+    /// `mem_hier[Gbuf]`. `None`: every kind's buffer access costs
+    /// `mem_hier[Gbuf]`.
+    pub sram: Option<PerData<f64>>,
     /// Energy per word per hop on the network-on-chip.
     pub noc_hop: f64,
     /// Static energy of the whole chip per cycle (the reference's `idl_unit`).
@@ -72,6 +80,15 @@ impl Cost {
     /// Cost per word access at `level`.
     pub fn level(&self, level: MemLevel) -> f64 {
         self.mem_hier[level]
+    }
+
+    /// Cost per word access of data kind `d` at the buffer level: its own
+    /// SRAM's with per-operand SRAM energies, else the global buffer's.
+    pub fn buffer(&self, d: DataKind) -> f64 {
+        match self.sram {
+            Some(e) => e[d],
+            None => self.mem_hier[MemLevel::Gbuf],
+        }
     }
 }
 

@@ -222,6 +222,8 @@ fn a_systolic_schedule_of_an_onnx_model_is_written_read_back_and_reported() {
         serde_json::from_str(&std::fs::read_to_string(&json).unwrap()).unwrap();
     assert_eq!(s["hardware"]["dataflow"], "systolic-ws");
     assert_eq!(s["hardware"]["sram"]["ifmap_bytes"], 24 << 20);
+    // Each SRAM its own energy, written and read back by the report.
+    assert_eq!(s["hardware"]["energy"]["sram"]["filter"], 1.37);
     let conv = s["layers"]
         .as_array()
         .unwrap()
@@ -245,4 +247,8 @@ fn a_systolic_schedule_of_an_onnx_model_is_written_read_back_and_reported() {
     let page = std::fs::read_to_string(&html).unwrap();
     assert!(page.contains("systolic-ws: "), "the mapping column");
     assert!(page.contains("mapping eff"), "the mapping column");
+    assert!(
+        page.contains("SRAMs ifmap 16.96 / filter 1.37 / ofmap 6.45"),
+        "the hardware's energies"
+    );
 }

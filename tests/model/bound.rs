@@ -38,10 +38,12 @@ fn hardware() -> impl Strategy<Value = String> {
         prop_oneof![Just(None), (1u64..=16).prop_map(Some)],
         (0.5f64..2.0, 20.0f64..200.0, 1.0f64..10.0, 0.5f64..4.0, 0.1f64..1.0),
         (0.0f64..40.0, prop_oneof![Just(0.0f64), 0.0f64..100.0]),
-        // One global buffer, or per-operand SRAMs (ifmap, filter, ofmap).
+        // One global buffer, or per-operand SRAMs (ifmap, filter, ofmap),
+        // priced alike or each its own.
         prop_oneof![Just(None), prop::array::uniform3(8u32..=14).prop_map(Some)],
+        prop_oneof![Just(None), prop::array::uniform3(0.5f64..12.0).prop_map(Some)],
     )
-        .prop_map(|((nh, nw, d3), (ph, pw, regf, gbuf, bus), bw, (mac, dram, gbuf_e, array, regf_e), (hop, idle), sram)| {
+        .prop_map(|((nh, nw, d3), (ph, pw, regf, gbuf, bus), bw, (mac, dram, gbuf_e, array, regf_e), (hop, idle), sram, sram_e)| {
             let buffers = match sram {
                 None => format!("gbuf_bytes = {}\n", 2u64 << gbuf),
                 Some([i, f, o]) => format!(
@@ -51,12 +53,20 @@ fn hardware() -> impl Strategy<Value = String> {
                     2u64 << o
                 ),
             };
+            // Each SRAM's own energy, last in the file.
+            let (gbuf_line, sram_energy) = match (sram, sram_e) {
+                (Some(_), Some([i, f, o])) => (
+                    String::new(),
+                    format!("[energy.sram]\nifmap = {i}\nfilter = {f}\nofmap = {o}\n"),
+                ),
+                _ => (format!("gbuf = {gbuf_e}\n"), String::new()),
+            };
             format!(
                 "name = \"gen\"\nword_bits = 16\n[nodes]\ndims = [{nh}, {nw}]\nmemory = \"{}\"\n\
                  [node]\npe_array = [{ph}, {pw}]\nregf_bytes = {}\nbus_width_bits = {bus}\n{buffers}\
                  [dram]\nbandwidth_bytes_per_cycle = {}\n\
-                 [energy]\nmac = {mac}\ndram = {dram}\ngbuf = {gbuf_e}\narray = {array}\nregf = {regf_e}\n\
-                 noc_hop = {hop}\nstatic_per_cycle = {idle}\n",
+                 [energy]\nmac = {mac}\ndram = {dram}\n{gbuf_line}array = {array}\nregf = {regf_e}\n\
+                 noc_hop = {hop}\nstatic_per_cycle = {idle}\n{sram_energy}",
                 if d3 { "3d" } else { "2d" },
                 2 * regf,
                 bw.map_or("inf".to_owned(), |b| b.to_string()),
@@ -201,11 +211,19 @@ fn no_schedule_is_below_the_lower_bound() {
                 nnc::Dataflow::RowStationary
             };
             let hw = hw.replace("[node]\n", &format!("[node]\ndataflow = \"{dataflow}\"\n"));
-            // The reference has one global buffer: its ifmap SRAM's size.
+            // The reference has one global buffer: its ifmap SRAM's size,
+            // at its ifmap SRAM's energy.
             let hw = match hw.split_once("[node.sram]\nifmap_bytes = ") {
                 Some((head, tail)) if options.compat() != Compat::Nnc => {
                     let (ifmap, rest) = tail.split_once('\n').unwrap();
                     let rest = rest.split_once("[dram]").unwrap().1;
+                    let rest = match rest.split_once("[energy.sram]\nifmap = ") {
+                        Some((rest, e)) => {
+                            let e = e.split_once('\n').unwrap().0;
+                            rest.replace("\narray = ", &format!("\ngbuf = {e}\narray = "))
+                        }
+                        None => rest.to_owned(),
+                    };
                     format!("{head}gbuf_bytes = {ifmap}\n[dram]{rest}")
                 }
                 _ => hw,

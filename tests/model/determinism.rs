@@ -33,6 +33,7 @@ fn run(threads: usize, goal: Goal, compat: Compat) -> Vec<NodeCandidate> {
     let cost = Cost {
         mac_op: 1.0,
         mem_hier: PerLevel([200.0, 6.0, 2.0, 1.0]),
+        sram: None,
         noc_hop: 0.0,
         idl_unit: 3.0,
     };

@@ -103,6 +103,7 @@ pub(crate) fn cost(v: &Value) -> Cost {
     Cost {
         mac_op: f(&v["mac_op"]),
         mem_hier: PerLevel([m[0], m[1], m[2], f(&v["mem_hier"][3])]),
+        sram: None,
         noc_hop: f(&v["noc_hop"]),
         idl_unit: f(&v["idl_unit"]),
     }

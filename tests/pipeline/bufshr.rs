@@ -221,6 +221,7 @@ fn the_worked_blocking_rotates_filters_around_pairs() {
     let cost = Cost {
         mac_op: 1.0,
         mem_hier: PerLevel([200.0, 6.0, 2.0, 1.0]),
+        sram: None,
         noc_hop: 10.0,
         idl_unit: 0.0,
     };

@@ -6,7 +6,7 @@ use super::{Factors, Orders};
 use crate::sched::Compat;
 use crate::sched::dataflow::Nld;
 use crate::sched::machine::{Cost, NodeResource, whole_cycles};
-use crate::sched::model::energy::{LayerCost, access_energy, noc_hops};
+use crate::sched::model::energy::{LayerCost, access_energy, buffer_energy, noc_hops};
 use crate::sched::options::{Goal, RankKey};
 use crate::sched::pipeline::LayerConstraint;
 use crate::sched::pipeline::bufshr::BufShare;
@@ -405,8 +405,7 @@ impl<'a> BlockingContext<'a> {
                 remote_gbuf[d] = words;
             }
         }
-        let access_cost = access_energy(self.cost, &access)
-            + self.cost.level(MemLevel::Gbuf) * remote_gbuf.sum_in_order();
+        let access_cost = access_energy(self.cost, &access) + buffer_energy(self.cost, remote_gbuf);
         let ops = self.nld.unit_ops * lcnt as f64 * n;
         let time = self.nld.unit_time.saturating_mul(lcnt);
         let nhops = noc_hops(self.unit_nhops, trips);
@@ -555,9 +554,7 @@ impl<'a> BlockingContext<'a> {
             fetch[0][DataKind::Fil] = 0;
         }
         let (access, remote_gbuf) = self.accesses(p.lcnt, &fetch, stored);
-        let remote_words = remote_gbuf.sum_in_order();
-        let access_cost =
-            access_energy(self.cost, &access) + self.cost.level(MemLevel::Gbuf) * remote_words;
+        let access_cost = access_energy(self.cost, &access) + buffer_energy(self.cost, remote_gbuf);
         let ops = self.nld.unit_ops * p.lcnt as f64 * self.nodes as f64;
         let (proc_time, bus_time, dram_time) = self.times(p.lcnt, &access)?;
         let time = proc_time.max(bus_time).max(dram_time);
@@ -642,7 +639,7 @@ impl<'a> BlockingContext<'a> {
         let (t, c) = (&self.totals, self.cost);
         let (f0, f1) = (fetch[0][d] as f64, fetch[1][d] as f64);
         let stored = t[MemLevel::Dram][d] * f0 * c.level(MemLevel::Dram)
-            + t[MemLevel::Gbuf][d] * f1 * c.level(MemLevel::Gbuf);
+            + t[MemLevel::Gbuf][d] * f1 * c.buffer(d);
         let streamed = t[MemLevel::Gbuf][d] * f1 * c.level(MemLevel::Dram);
         stored < streamed
     }

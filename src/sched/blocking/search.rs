@@ -626,6 +626,7 @@ mod tests {
         let cost = Cost {
             mac_op: 1.0,
             mem_hier: PerLevel([200.0, 6.0, 2.0, 1.0]),
+            sram: None,
             noc_hop: 0.0,
             idl_unit: 7.0,
         };
@@ -720,6 +721,7 @@ mod tests {
                 mem_hier: PerLevel([200.0, 6.0, 2.0, 1.0]),
                 noc_hop: 1.5,
                 idl_unit: 0.25,
+                sram: None,
             };
             for nld in &m.nlds {
                 let ctx = BlockingContext::new(nld, &r, &cost, PerData(bypass), goal, compat)

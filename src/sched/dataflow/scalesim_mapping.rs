@@ -10,6 +10,7 @@ use crate::ir::{ConvShape, LayerShape};
 use crate::sched::Compat;
 use crate::sched::dataflow::{NodeShare, systolic};
 use crate::sched::machine::{Dataflow, Machine};
+use crate::sched::model::energy::buffer_energy;
 use crate::sched::types::{DataKind, LoopDim, MemLevel, PerData, PerLevel};
 
 /// What SCALE-Sim's mapping of a layer costs in nnc's model.
@@ -180,12 +181,15 @@ fn plain_cost(c: &ConvShape, batch: u64, machine: &Machine) -> Option<MappingCos
     accesses[MemLevel::Regf] =
         PerData::from_fn(|d| nld.unit_access[MemLevel::Regf][d] * lcnt * k[d]);
     let cost = &machine.cost;
-    let access_energy = PerLevel::from_fn(|m| {
-        cost.level(m)
-            * DataKind::ALL
-                .into_iter()
-                .map(|d| accesses[m][d])
-                .sum::<f64>()
+    let access_energy = PerLevel::from_fn(|m| match m {
+        MemLevel::Gbuf => buffer_energy(cost, accesses[m]),
+        _ => {
+            cost.level(m)
+                * DataKind::ALL
+                    .into_iter()
+                    .map(|d| accesses[m][d])
+                    .sum::<f64>()
+        }
     });
     let ops = nld.total_ops();
     let dram_words: f64 = DataKind::ALL

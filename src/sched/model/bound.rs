@@ -13,7 +13,9 @@
 use crate::ir::{Dim2, LayerShape};
 use crate::sched::Compat;
 use crate::sched::machine::{Bandwidth, Cost, Dataflow, Machine};
-use crate::sched::model::energy::{op_energy, static_energy, sum_levels, words_energy};
+use crate::sched::model::energy::{
+    buffer_energy, op_energy, static_energy, sum_levels, words_energy,
+};
 use crate::sched::types::{DataKind, MemLevel, PerData, PerLevel};
 
 /// A layer's energy lower bound, by where it goes (the same parts as the
@@ -240,7 +242,10 @@ pub(crate) fn layer_bound(layer: &LayerShape, ctx: &BoundContext<'_>) -> LowerBo
         array.sum_in_order(),
         regf,
     ]);
-    let access = words_energy(cost, level_words);
+    let mut access = words_energy(cost, level_words);
+    // Per-operand SRAMs price each kind's buffer words at their own SRAM's
+    // energy (docs/model/bound.md#per-operand-srams).
+    access[MemLevel::Gbuf] = buffer_energy(cost, gbuf);
     // Every PE does at most one op per cycle (docs/model/bound.md#time-and-static-energy).
     let pes = u128::from(m.nodes.size()) * u128::from(m.node.dim_array.size());
     let ops_all = u128::from(layer.total_ops(ctx.batch));
@@ -294,6 +299,7 @@ mod tests {
             Cost {
                 mac_op: 1.0,
                 mem_hier: PerLevel([200.0, 6.0, 2.0, 1.0]),
+                sram: None,
                 noc_hop: 10.0,
                 idl_unit: idl,
             },

@@ -45,10 +45,26 @@ pub(crate) fn words_energy(cost: &Cost, words: PerLevel<f64>) -> PerLevel<f64> {
     PerLevel::from_fn(|m| cost.mem_hier[m] * words[m])
 }
 
+/// Energy of the buffer level's accesses `words` per data kind: the one
+/// global buffer's cost per word times their sum, or with per-operand SRAM
+/// energies each kind's words at its own SRAM's cost, added in order FIL,
+/// IFM, OFM (docs/model/hardware.md#per-operand-sram-energies).
+pub(crate) fn buffer_energy(cost: &Cost, words: PerData<f64>) -> f64 {
+    match cost.sram {
+        None => cost.mem_hier[MemLevel::Gbuf] * words.sum_in_order(),
+        Some(e) => PerData::from_fn(|d| e[d] * words[d]).sum_in_order(),
+    }
+}
+
 /// Energy of the accesses at each memory level: the level's cost per word
-/// times the words of all data kinds.
+/// times the words of all data kinds (at the buffer level,
+/// [`buffer_energy`]).
 pub(crate) fn level_energy(cost: &Cost, access: &PerLevel<PerData<f64>>) -> PerLevel<f64> {
-    words_energy(cost, access.map(PerData::sum_in_order))
+    let mut levels = words_energy(cost, access.map(PerData::sum_in_order));
+    if cost.sram.is_some() {
+        levels[MemLevel::Gbuf] = buffer_energy(cost, access[MemLevel::Gbuf]);
+    }
+    levels
 }
 
 /// The levels' energies added, DRAM first.
@@ -119,12 +135,14 @@ impl LayerCost {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::sched::types::DataKind;
 
     #[test]
     fn sums_in_the_reference_order() {
         let cost = Cost {
             mac_op: 1.0,
             mem_hier: PerLevel([200.0, 6.0, 2.0, 1.0]),
+            sram: None,
             noc_hop: 10.0,
             idl_unit: 0.5,
         };
@@ -148,5 +166,34 @@ mod tests {
         assert_eq!(hops.0, [big, 3.0, 0.0]);
         let c = LayerCost::new(&cost, 8.0, 100.0, PerData([1.0, 2.0, 3.0]), 4);
         assert_eq!((c.op, c.noc, c.static_, c.total), (8.0, 60.0, 2.0, 170.0));
+    }
+
+    #[test]
+    fn per_operand_srams_price_each_kind_at_its_own() {
+        let one = Cost {
+            mac_op: 1.0,
+            mem_hier: PerLevel([200.0, 6.0, 2.0, 1.0]),
+            sram: None,
+            noc_hop: 0.0,
+            idl_unit: 0.0,
+        };
+        // FIL, IFM, OFM at 1, 10 and 4 per word.
+        let srams = Cost {
+            sram: Some(PerData([1.0, 10.0, 4.0])),
+            ..one
+        };
+        let words = PerData([3.0, 5.0, 7.0]);
+        assert_eq!(buffer_energy(&one, words), 6.0 * 15.0);
+        assert_eq!(buffer_energy(&srams, words), 3.0 + 50.0 + 28.0);
+        assert_eq!(srams.buffer(DataKind::Ifm), 10.0);
+        assert_eq!(one.buffer(DataKind::Ifm), 6.0);
+        // Only the buffer level changes.
+        let access = PerLevel::splat(words);
+        let (a, b) = (level_energy(&one, &access), level_energy(&srams, &access));
+        assert_eq!((a[MemLevel::Gbuf], b[MemLevel::Gbuf]), (90.0, 81.0));
+        for m in [MemLevel::Dram, MemLevel::Array, MemLevel::Regf] {
+            assert_eq!(a[m], b[m]);
+        }
+        assert_eq!(access_energy(&srams, &access), sum_levels(b));
     }
 }

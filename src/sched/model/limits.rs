@@ -227,7 +227,8 @@ pub(crate) fn check_machine(m: &Machine) -> Result<(), RangeError> {
     let c = &m.cost;
     let energies = [c.mac_op, c.noc_hop, c.idl_unit]
         .into_iter()
-        .chain(c.mem_hier.0);
+        .chain(c.mem_hier.0)
+        .chain(c.sram.map_or([0.0; 3], |e| e.0));
     for e in energies {
         if !(0.0..=MAX_ENERGY).contains(&e) {
             return Err(RangeError::Hardware {

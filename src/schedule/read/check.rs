@@ -171,7 +171,15 @@ fn hardware(h: &Hardware) -> Result<(), OutOfRange> {
         ("regf", e.regf),
         ("noc_hop", e.noc_hop),
         ("static_per_cycle", e.static_per_cycle),
-    ] {
+    ]
+    .into_iter()
+    .chain(e.sram.into_iter().flat_map(|s| {
+        [
+            ("sram.ifmap", s.ifmap),
+            ("sram.filter", s.filter),
+            ("sram.ofmap", s.ofmap),
+        ]
+    })) {
         within(
             (0.0..=MAX_ENERGY).contains(&v),
             &format!("energy.{name}"),
