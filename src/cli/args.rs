@@ -98,8 +98,9 @@ pub(crate) struct ScheduleArgs {
     pub solver: SolverArg,
     /// How layers are split over the nodes: naive (ofmap tiles, or output
     /// channels for fc layers) or hybrid (any mix of dimensions). Default:
-    /// hybrid in nnc's model, naive with --compat nn_dataflow.
-    #[arg(long, value_enum)]
+    /// hybrid in nnc's model, naive with --compat nn_dataflow. Given twice,
+    /// the last wins (a hint's flags may follow a restricting one).
+    #[arg(long, value_enum, overrides_with = "partition")]
     pub partition: Option<PartitionArg>,
     /// Also split the batch over nodes (the default in nnc's model).
     #[arg(long, overrides_with = "no_batch_partition")]

@@ -91,10 +91,14 @@ fn options() -> impl Strategy<Value = Options> {
             } else {
                 Partitioning::Naive { batch: bat }
             };
+            // Layer by layer: a layer of a segment reads its input from
+            // another layer's buffer, which its own bound does not know
+            // (pipelined runs: pipelined_schedules_keeping_filters_on_chip_stay_above_the_bound).
             Options::builder()
                 .batch(batch)
                 .partitioning(partitioning)
                 .access_forwarding(fwd)
+                .pipeline(nnc::PipelineOptions::default())
                 .bypass(nnc::internals::sched::types::PerData(bypass))
                 .solver(Solver::Exhaustive)
                 .goal(goal)
