@@ -84,7 +84,7 @@ impl Digests {
 
     /// The words of the first line after the format: `spec=S hw=H
     /// networks=N1,N2`.
-    fn words(&self) -> String {
+    pub(super) fn words(&self) -> String {
         format!(
             "spec={} hw={} networks={}",
             self.spec,
@@ -190,7 +190,7 @@ pub(super) fn results(t: &TotalsOut) -> Vec<String> {
 }
 
 /// A count held as a float (the MACs): as a whole number when it is one.
-fn count(x: f64) -> String {
+pub(super) fn count(x: f64) -> String {
     // 2^63: every whole float below converts exactly.
     if x.fract() == 0.0 && (0.0..9.2e18).contains(&x) {
         (x as u64).to_string()
@@ -246,14 +246,26 @@ pub(super) fn row_problem(
     }
     let status_at = fields.len() - 1;
     let results = &fields[key.len()..status_at];
-    let status = &fields[status_at];
+    cells_problem(&RESULT_COLUMNS, results, &fields[status_at])
+}
+
+/// What is wrong with a row's result `cells` (named `names`) beside its
+/// `status`; `None` if nothing: with `ok`, every cell a number as nnc
+/// writes it (a word for `energy_unit`); with any other status, one nnc
+/// writes, and every cell empty.
+pub(super) fn cells_problem(names: &[&str], cells: &[String], status: &str) -> Option<String> {
     if status == "ok" {
-        for (name, cell) in RESULT_COLUMNS.iter().zip(results) {
+        for (name, cell) in names.iter().zip(cells) {
             let written = match *name {
-                "time" | "bound_time" => cell.parse::<u64>().ok().map(|t| t.to_string()),
+                "time" | "bound_time" | "time_proc" | "time_bus" | "time_dram" => {
+                    cell.parse::<u64>().ok().map(|t| t.to_string())
+                }
                 "macs" => cell.parse::<f64>().ok().filter(|x| *x >= 0.0).map(count),
                 // Without a clock, no seconds.
                 "seconds" if cell.is_empty() => Some(String::new()),
+                "energy_unit" => Some(cell.clone()).filter(|u| {
+                    !u.is_empty() && !u.contains([',', '"', '\n', '\r'])
+                }),
                 _ => cell
                     .parse::<f64>()
                     .ok()
@@ -273,7 +285,7 @@ pub(super) fn row_problem(
     if !known {
         return Some(format!("has a status nnc does not write: `{status}`"));
     }
-    if results.iter().any(|c| !c.is_empty()) {
+    if cells.iter().any(|c| !c.is_empty()) {
         return Some(format!("has results beside the status `{status}`"));
     }
     None
