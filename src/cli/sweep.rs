@@ -3,10 +3,10 @@
 use super::args::{OnnxArgs, SweepArgs, TopologyArgs};
 use super::output::Output;
 use super::{EXIT_COMPILE_ERROR, EXIT_USAGE, Failure, input, on_threads, print};
+use nnc::SharedSearch;
 use nnc::diag::Report;
 use nnc::hw;
 use nnc::ir::Network;
-use nnc::SharedSearch;
 use nnc::sweep::{self, Design, LayersFile, OutputError, Plan, ResultsFile, Shard, Spec};
 use std::io::IsTerminal;
 use std::path::PathBuf;
@@ -81,7 +81,11 @@ pub(super) fn run(args: &SweepArgs, color: bool) -> Result<ExitCode, Failure> {
     let layers_path = sweep::layers_path(&args.output);
     let part_layers: Vec<PathBuf> = args.merge.iter().map(|p| sweep::layers_path(p)).collect();
     inputs.push(("results file", args.output.as_path()));
-    inputs.extend(part_layers.iter().map(|p| ("part's layers file", p.as_path())));
+    inputs.extend(
+        part_layers
+            .iter()
+            .map(|p| ("part's layers file", p.as_path())),
+    );
     let layers_output = args
         .per_layer
         .then(|| Output::check(&layers_path, &inputs, "the per-layer rows"))

@@ -263,9 +263,8 @@ pub(super) fn cells_problem(names: &[&str], cells: &[String], status: &str) -> O
                 "macs" => cell.parse::<f64>().ok().filter(|x| *x >= 0.0).map(count),
                 // Without a clock, no seconds.
                 "seconds" if cell.is_empty() => Some(String::new()),
-                "energy_unit" => Some(cell.clone()).filter(|u| {
-                    !u.is_empty() && !u.contains([',', '"', '\n', '\r'])
-                }),
+                "energy_unit" => Some(cell.clone())
+                    .filter(|u| !u.is_empty() && !u.contains([',', '"', '\n', '\r'])),
                 _ => cell
                     .parse::<f64>()
                     .ok()

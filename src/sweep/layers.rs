@@ -146,7 +146,10 @@ impl Plan<'_> {
             }
             Err(status) => {
                 let mut fields = key;
-                fields.extend(vec![String::new(); LAYER_COLUMNS.len() + LAYER_RESULTS.len()]);
+                fields.extend(vec![
+                    String::new();
+                    LAYER_COLUMNS.len() + LAYER_RESULTS.len()
+                ]);
                 fields.push(status.clone());
                 csv::row_line(&fields)
             }
@@ -385,14 +388,19 @@ pub fn merge_layers(plan: &Plan<'_>, parts: &[PathBuf]) -> Result<String, Output
             .trim_end()
             .strip_prefix(&format!("# {LAYERS_FORMAT} "))
             .map(|rest| format!("# {} {rest}", csv::FORMAT));
-        let ours = as_results.as_deref().and_then(Digests::parse).is_some_and(|(d, shard)| {
-            d == plan.digests && shard.is_none_or(|s| s.parse::<Shard>().is_ok())
-        });
+        let ours = as_results
+            .as_deref()
+            .and_then(Digests::parse)
+            .is_some_and(|(d, shard)| {
+                d == plan.digests && shard.is_none_or(|s| s.parse::<Shard>().is_ok())
+            });
         if !ours {
             return Err(OutputError::OtherSpec {
                 path,
                 found: first.trim_end().to_owned(),
-                expected: layers_header_line(&plan.digests, None).trim_end().to_owned(),
+                expected: layers_header_line(&plan.digests, None)
+                    .trim_end()
+                    .to_owned(),
             });
         }
         let Some(body) = text[first.len()..].strip_prefix(&columns) else {
