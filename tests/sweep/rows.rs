@@ -39,7 +39,8 @@ fn rows_equal_nnc_schedule_of_their_point() {
     assert!(lines[0].starts_with("# nnc-sweep/2 spec="), "{}", lines[0]);
     // The digests of the spec, the hardware and the two networks.
     let words: Vec<&str> = lines[0].split(' ').collect();
-    assert_eq!(words.len(), 5, "{}", lines[0]);
+    assert_eq!(words.len(), 6, "{}", lines[0]);
+    assert_eq!(words[5], "unit=MAC", "{}", lines[0]);
     for (w, key) in words[2..].iter().zip(["spec=", "hw=", "networks="]) {
         let digests = w.strip_prefix(key).unwrap().split(',');
         assert!(digests.clone().all(|d| d.len() == 64), "{}", lines[0]);
