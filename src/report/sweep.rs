@@ -31,6 +31,7 @@ svg .pareto { fill: #d9534f; stroke: #8b1e1b; stroke-width: 0.8; }
 svg .front { fill: none; stroke: #d9534f; stroke-width: 1.2; }
 svg circle.best { stroke: #000; stroke-width: 1.6; }
 svg .num { font-size: 11px; font-weight: bold; fill: #8b1e1b; }
+.entry { white-space: nowrap; }
 .sw { display: inline-block; width: 0.8em; height: 0.8em; margin: 0 0.3em 0 0.8em; border-radius: 50%; }
 table { border-collapse: collapse; margin-top: 0.5em; font-size: 0.9em; }
 td, th { border: 1px solid #ddd; padding: 2px 8px; text-align: right; }
@@ -376,10 +377,14 @@ fn key_energy(
         Some((_, names)) => {
             caption.push_str("; colour:");
             for (g, n) in names.iter().enumerate() {
-                let _ = write!(caption, "<span class=\"sw c{g}\"></span>{}", svg::escape(n));
+                let _ = write!(
+                    caption,
+                    "<span class=\"entry\"><span class=\"sw c{g}\"></span>{}</span>",
+                    svg::escape(n)
+                );
             }
         }
-        None if !others.is_empty() => {
+        None if cells.iter().any(|c| *c != cells[0]) => {
             caption.push_str("; the other keys take too many values to colour");
         }
         None => {}

@@ -166,16 +166,67 @@ pub(super) fn colour_groups(
             .collect();
         (groups, names)
     };
-    if others.is_empty() {
+    // A key with one value among these points says nothing.
+    let all: Vec<usize> = (0..others.len())
+        .filter(|&k| cells.iter().any(|c| c[k] != cells[0][k]))
+        .collect();
+    if all.is_empty() {
         return None;
     }
-    let all: Vec<usize> = (0..others.len()).collect();
     let (groups, names) = group_by(&all);
     if names.len() <= COLOURS {
         return (names.len() > 1).then_some((groups, names));
     }
-    (0..others.len())
-        .map(|k| group_by(&[k]))
+    all.iter()
+        .map(|&k| group_by(&[k]))
         .filter(|(_, names)| (2..=COLOURS).contains(&names.len()))
         .max_by_key(|(_, names)| names.len())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Labels never overlap: of points on top of each other, the first
+    /// four get a place each, the rest none.
+    #[test]
+    fn numbers_keep_clear_of_each_other() {
+        let mut svg = Svg::new(W, H, &[]);
+        let written = number_labels(&mut svg, &[(200.0, 150.0); 6]);
+        assert_eq!(written, 4);
+        // Far apart: all of them.
+        let mut svg = Svg::new(W, H, &[]);
+        let spread: Vec<(f64, f64)> = (0..5).map(|i| (120.0 + 60.0 * i as f64, 150.0)).collect();
+        assert_eq!(number_labels(&mut svg, &spread), 5);
+    }
+
+    #[test]
+    fn colours_follow_the_other_keys() {
+        let cells = |rows: &[[&'static str; 2]]| -> Vec<Vec<&'static str>> {
+            rows.iter().map(|r| r.to_vec()).collect()
+        };
+        // Two keys, four combinations: one colour each.
+        let c = cells(&[["1", "a"], ["1", "b"], ["2", "a"], ["2", "b"]]);
+        let (groups, names) = colour_groups(&["k", "m"], &c).unwrap();
+        assert_eq!(groups, [0, 1, 2, 3]);
+        assert_eq!(names[3], "k=2, m=b");
+        // A key with one value is left out of the names.
+        let c = cells(&[["1", "a"], ["2", "a"]]);
+        let (_, names) = colour_groups(&["k", "m"], &c).unwrap();
+        assert_eq!(names, ["k=1", "k=2"]);
+        // Too many combinations: the key with most values that fit.
+        let c: Vec<Vec<&str>> = (0..30)
+            .map(|i| {
+                vec![
+                    ["1", "2", "3", "4", "5"][i % 5],
+                    ["a", "b", "c", "d", "e", "f"][i / 5],
+                ]
+            })
+            .collect();
+        let (_, names) = colour_groups(&["k", "m"], &c).unwrap();
+        assert_eq!(names.len(), 6);
+        assert!(names[0].starts_with("m="));
+        // Nothing varies: no colours.
+        assert!(colour_groups(&["k"], &cells(&[["1", "a"], ["1", "a"]])).is_none());
+    }
 }
