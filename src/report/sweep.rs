@@ -15,7 +15,7 @@ const H: f64 = 300.0;
 const LEFT: f64 = 78.0;
 const RIGHT: f64 = 16.0;
 const TOP: f64 = 14.0;
-const BOTTOM: f64 = 44.0;
+const BOTTOM: f64 = 48.0;
 
 const CSS: &str = "\
 body { font: 14px/1.4 system-ui, sans-serif; margin: 2em; color: #222; }
@@ -320,6 +320,19 @@ fn key_energy(
         });
         values[i].1.push(j);
     }
+    // A key set with this one (linked, or derived from it) would colour
+    // each value one colour: left out.
+    let others: Vec<usize> = others
+        .iter()
+        .copied()
+        .filter(|&o| {
+            let mut seen: HashMap<&str, &str> = HashMap::new();
+            points
+                .iter()
+                .any(|p| *seen.entry(&p.keys[key]).or_insert(&p.keys[o]) != p.keys[o])
+        })
+        .collect();
+    let others = &others[..];
     let other_names: Vec<&str> = others.iter().map(|&o| keys[o].as_str()).collect();
     let cells: Vec<Vec<&str>> = points
         .iter()
@@ -336,15 +349,31 @@ fn key_energy(
     let x = |i: usize, g: usize| centre(i) + gap * (g as f64 - (ngroups as f64 - 1.0) / 2.0);
     let mut svg = Svg::new(W, H, &[("class", "key-energy")]);
     chart::frame(&mut svg, None, &y, name, &y.title("energy", unit));
-    let mut list = Vec::new();
-    for (i, (v, at)) in values.iter().enumerate() {
-        // Derived energies have long decimals: two are enough on an axis.
-        let tick = match v.parse::<f64>() {
+    // Derived energies have long decimals: two are enough on an axis.
+    let ticks: Vec<String> = values
+        .iter()
+        .map(|(v, _)| match v.parse::<f64>() {
             Ok(f) if v.contains('.') => svg::num(f),
             _ => (*v).to_owned(),
+        })
+        .collect();
+    // Labels wider than their band go on two rows, and are cut to two
+    // bands' width (about 6 px a character at 11 px).
+    let widest = ticks.iter().map(|t| t.chars().count()).max().unwrap_or(0);
+    let two_rows = 6.0 * widest as f64 > step;
+    let fits = ((2.0 * step / 6.0) as usize).max(3);
+    let mut list = Vec::new();
+    for (i, (_, at)) in values.iter().enumerate() {
+        let tick = &ticks[i];
+        let tick = if two_rows && tick.chars().count() > fits {
+            let cut: String = tick.chars().take(fits - 1).collect();
+            format!("{cut}…")
+        } else {
+            tick.clone()
         };
+        let below = if two_rows && i % 2 == 1 { 25.0 } else { 14.0 };
         let attrs = [("text-anchor", "middle")];
-        svg.label(centre(i), y0 + 14.0, "tick", &attrs, &tick);
+        svg.label(centre(i), y0 + below, "tick", &attrs, &tick);
         let best = at
             .iter()
             .map(|&j| points[j].energy)
