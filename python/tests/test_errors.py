@@ -43,6 +43,8 @@ def test_options_are_checked():
         nnc.schedule("nns/mlp_s.nn", partition="hybird")
     with pytest.raises(nnc.UsageError, match="batch=0: must be between 1 and"):
         nnc.schedule("nns/mlp_s.nn", batch=0)
+    with pytest.raises(nnc.UsageError, match="batch=-3: must be between 1 and"):
+        nnc.schedule("nns/mlp_s.nn", batch=-3)
     with pytest.raises(nnc.UsageError, match="needs --partition hybrid|hybrid"):
         nnc.schedule("nns/mlp_s.nn", ifmap_partition=True)
     with pytest.raises(TypeError, match="top"):

@@ -18,6 +18,8 @@ mod size;
 #[cfg(test)]
 mod sram_tests;
 mod tech;
+#[cfg(test)]
+mod tech_tests;
 mod unit;
 
 pub use error::{HwError, HwWarning, Problem};
@@ -35,7 +37,12 @@ use serde::{Deserialize, Serialize};
 use std::path::Path;
 
 /// A tiled accelerator: checked, in the units of the file (bytes, energies).
-#[derive(Clone, Debug, PartialEq, Serialize)]
+///
+/// It serializes to, and deserializes from, the `hardware` object of a
+/// schedule file (the hardware file itself is TOML in sections, read by
+/// [`parse`]); unknown keys are refused there.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Hardware {
     /// Name (for reports).
     pub name: String,
@@ -59,9 +66,11 @@ pub struct Hardware {
     pub bus_width_bits: u64,
     /// How a node lays a layer onto its PE array (`[node] dataflow`;
     /// left out of files when it is the default, row stationary).
-    #[serde(skip_serializing_if = "Dataflow::is_row_stationary")]
+    #[serde(default, skip_serializing_if = "Dataflow::is_row_stationary")]
     pub dataflow: Dataflow,
-    /// DRAM bandwidth in bytes per cycle (infinite = unlimited).
+    /// DRAM bandwidth in bytes per cycle (infinite = unlimited; `null` in
+    /// a schedule file, as JSON has no infinity).
+    #[serde(default = "unlimited", deserialize_with = "unlimited_if_null")]
     pub dram_bandwidth_bytes_per_cycle: f64,
     /// The unit of every energy below and of the schedules' energies.
     pub energy_unit: EnergyUnit,
@@ -79,7 +88,7 @@ pub struct Hardware {
     pub area: Option<Area>,
     /// The changes applied to the text (`--set`, a sweep's point), as
     /// `KEY=VALUE`; the fields above are the changed values.
-    #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub set: Vec<String>,
     /// SHA-256 (hex) of the text this hardware was read from, preset or
     /// file, before any change: the schedule file's
@@ -89,6 +98,16 @@ pub struct Hardware {
     /// What is allowed but likely a mistake (the command line prints them).
     #[serde(skip)]
     pub warnings: Vec<HwWarning>,
+}
+
+/// An unlimited DRAM bandwidth.
+const fn unlimited() -> f64 {
+    f64::INFINITY
+}
+
+/// A DRAM bandwidth as a schedule file holds it: `null` is unlimited.
+fn unlimited_if_null<'de, D: serde::Deserializer<'de>>(d: D) -> Result<f64, D::Error> {
+    Ok(Option::<f64>::deserialize(d)?.unwrap_or(f64::INFINITY))
 }
 
 /// A node's per-operand SRAMs (`[node.sram]`, docs/hardware.md#per-operand-srams):

@@ -1,7 +1,7 @@
 //! Units of a hardware file: the energy unit every energy is written in,
 //! and what a clock turns cycles into (seconds, watts).
 
-use serde::Serialize;
+use serde::{Deserialize, Deserializer, Serialize};
 use std::fmt;
 
 /// The SI energy units a hardware file may name, with their size in joules.
@@ -95,6 +95,15 @@ impl fmt::Display for EnergyUnit {
 impl Serialize for EnergyUnit {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         s.serialize_str(self.name())
+    }
+}
+
+/// Read back from its name (a schedule file's `energy_unit`), checked as
+/// the hardware file's `energy_unit` is.
+impl<'de> Deserialize<'de> for EnergyUnit {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let s = String::deserialize(d)?;
+        EnergyUnit::parse(&s).map_err(serde::de::Error::custom)
     }
 }
 

@@ -17,6 +17,7 @@ pub mod check;
 pub mod error;
 mod message;
 pub mod parse;
+mod syntax;
 
 use crate::diag::Diagnostics;
 use crate::ir::Network;

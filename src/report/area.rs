@@ -8,8 +8,8 @@ use crate::schedule::read::SavedSchedule;
 /// The chip's area by component (docs/hardware.md#tech-the-technology-model):
 /// one bar per component, or why there is no area.
 pub(super) fn section(s: &SavedSchedule) -> String {
-    let Some(area) = &s.hardware.area else {
-        let why = match &s.hardware.tech {
+    let Some(area) = &s.hardware.file.area else {
+        let why = match &s.hardware.file.tech {
             None => "unknown (no [tech] node in the hardware)",
             Some(_) => "unknown (a size outside the technology tables)",
         };
@@ -17,6 +17,7 @@ pub(super) fn section(s: &SavedSchedule) -> String {
     };
     let node = s
         .hardware
+        .file
         .tech
         .as_ref()
         .map(|t| t.node.name())

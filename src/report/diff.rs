@@ -202,7 +202,7 @@ fn headline(s: &SavedSchedule) -> String {
     format!(
         "{} on {}, batch {}, model {}: {:.4e} {}, {} cycles",
         s.network,
-        s.hardware.name,
+        s.hardware.file.name,
         s.batch,
         s.model.name(),
         s.totals.energy,
@@ -258,7 +258,7 @@ pub fn diff(a: &SavedSchedule, a_name: &str, b: &SavedSchedule, b_name: &str) ->
     );
     number("ops", Quantity::Count("MACs"), ta.ops, tb.ops, &mut total);
     // The chips' areas, when both have one (docs/hardware.md#tech-the-technology-model).
-    if let (Some(x), Some(y)) = (&a.hardware.area, &b.hardware.area) {
+    if let (Some(x), Some(y)) = (&a.hardware.file.area, &b.hardware.file.area) {
         let mm2 = Quantity::Count("mm²");
         number("area", mm2, x.total_mm2, y.total_mm2, &mut total);
     }

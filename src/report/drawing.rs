@@ -12,7 +12,7 @@ pub(super) fn hardware_drawing(s: &SavedSchedule) -> String {
 
 /// The node array, DRAM drawn where it attaches.
 fn node_array(s: &SavedSchedule) -> String {
-    let hw = &s.hardware;
+    let hw = &s.hardware.file;
     let (nh, nw) = (hw.nodes.h.max(1) as f64, hw.nodes.w.max(1) as f64);
     let cell = (160.0 / nh.max(nw)).min(28.0);
     let pad = 26.0;
@@ -62,7 +62,7 @@ fn node_array(s: &SavedSchedule) -> String {
 /// rows and columns, a gap, the last ones (the page stays small for any
 /// array).
 fn pe_array(s: &SavedSchedule) -> String {
-    let hw = &s.hardware;
+    let hw = &s.hardware.file;
     let pad = 26.0;
     let (rows, cols) = (
         shown(hw.pe_array.h, hw.pe_array.size()),
@@ -148,7 +148,7 @@ fn shown(side: u64, total: u64) -> Vec<Option<u64>> {
 }
 
 pub(super) fn memory(s: &SavedSchedule) -> &'static str {
-    match s.hardware.memory {
+    match s.hardware.file.memory {
         crate::sched::machine::MemType::TwoD => "2D",
         crate::sched::machine::MemType::ThreeD => "3D",
     }

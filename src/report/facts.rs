@@ -29,7 +29,7 @@ fn yes(b: bool) -> String {
 /// The page's title and its facts: totals, hardware, options, and the
 /// hardware drawn.
 pub(super) fn header(s: &SavedSchedule) -> String {
-    let (hw, o) = (&s.hardware, &s.options);
+    let (hw, o) = (&s.hardware.file, &s.options);
     let mut out = String::new();
     let _ = write!(
         out,
@@ -55,7 +55,7 @@ pub(super) fn header(s: &SavedSchedule) -> String {
 
 /// The hardware's facts, each with its unit.
 fn hardware(s: &SavedSchedule) -> Vec<(&'static str, String)> {
-    let hw = &s.hardware;
+    let (hw, words) = (&s.hardware.file, &s.hardware);
     let unit = s.totals.energy_unit.name();
     let e = &hw.energy;
     let opt_or = |v: Option<f64>, none: &str, u: &str| match v {
@@ -75,15 +75,15 @@ fn hardware(s: &SavedSchedule) -> Vec<(&'static str, String)> {
         ("word", format!("{} bits", hw.word_bits)),
         (
             "RF per PE",
-            format!("{} B ({} words)", hw.regf_bytes, hw.regf_words),
+            format!("{} B ({} words)", hw.regf_bytes, words.regf_words),
         ),
         (
             "global buffer per node",
-            format!("{} B ({} words)", hw.gbuf_bytes, hw.gbuf_words),
+            format!("{} B ({} words)", hw.gbuf_bytes, words.gbuf_words),
         ),
         (
             "array bus",
-            match hw.bus_width_words {
+            match words.bus_width_words {
                 Some(w) => format!("{w} words per cycle"),
                 None => "unlimited".to_owned(),
             },
@@ -91,7 +91,7 @@ fn hardware(s: &SavedSchedule) -> Vec<(&'static str, String)> {
         (
             "DRAM bandwidth",
             opt_or(
-                hw.dram_bandwidth_words_per_cycle,
+                words.dram_bandwidth_words_per_cycle,
                 "unlimited",
                 "words per cycle",
             ),

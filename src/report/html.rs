@@ -295,7 +295,7 @@ fn time_chart(s: &SavedSchedule) -> String {
 /// a share of one node's array.
 fn utilization_chart(s: &SavedSchedule) -> String {
     let names: Vec<&str> = s.layers.iter().map(|l| l.name.as_str()).collect();
-    let pes = s.hardware.pe_array.size().max(1) as f64;
+    let pes = s.hardware.file.pe_array.size().max(1) as f64;
     let n = s.layers.len();
     let (mut svg, scale) = frame("util", n, 100.0, "PEs busy (%)", &names);
     let (slot, bar) = slots(n);
@@ -404,7 +404,7 @@ fn segment_timeline(s: &SavedSchedule) -> Option<String> {
         return None;
     }
     let total: u64 = s.segments.iter().map(|seg| seg.time).sum();
-    let nodes = s.hardware.nodes.size().max(1) as f64;
+    let nodes = s.hardware.file.nodes.size().max(1) as f64;
     let (axis_max, step) = axis(total as f64, 5);
     let scale = TIMELINE_WIDTH / axis_max;
     let width = LEFT + TIMELINE_WIDTH + 30.0;
@@ -499,7 +499,7 @@ pub fn html(s: &SavedSchedule) -> String {
         "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\"/>\n\
 <title>nnc report: {} on {}</title>\n<style>\n{CSS}</style>\n</head>\n<body>\n",
         escape(&s.network),
-        escape(&s.hardware.name)
+        escape(&s.hardware.file.name)
     );
     out += &header(s);
     let unit = escape(s.totals.energy_unit.name());

@@ -231,22 +231,38 @@ impl Default for BlockingOptions {
 }
 
 /// Builds [`Options`]; [`OptionsBuilder::build`] checks the bounds.
-#[derive(Clone, Copy, Debug, Default)]
+#[derive(Clone, Copy, Debug)]
 pub struct OptionsBuilder {
     options: Options,
+    /// The batch as given: it may be negative, and `build` names it as
+    /// given in its error.
+    batch: i128,
     forwarding: bool,
     gbuf_sharing: bool,
+}
+
+impl Default for OptionsBuilder {
+    fn default() -> Self {
+        let options = Options::default();
+        OptionsBuilder {
+            batch: i128::from(options.batch),
+            options,
+            forwarding: false,
+            gbuf_sharing: false,
+        }
+    }
 }
 
 impl OptionsBuilder {
     /// Samples per batch (1 to [`MAX_BATCH`](crate::MAX_BATCH)); any
     /// integer type, so a `usize` or `u32` count needs no cast. A value
-    /// outside `u64` (a negative one) is refused by [`OptionsBuilder::build`]
-    /// as out of range, like any other.
+    /// out of range (a negative one too) is refused by
+    /// [`OptionsBuilder::build`], which names it as given.
     #[must_use]
-    pub fn batch(mut self, batch: impl TryInto<u64>) -> Self {
-        // Why u64::MAX: out of every range, so `build` names the batch.
-        self.options.batch = batch.try_into().unwrap_or(u64::MAX);
+    pub fn batch(mut self, batch: impl TryInto<i128>) -> Self {
+        // Why i128::MAX: only a u128 above it fails, and it is out of
+        // range whatever its value.
+        self.batch = batch.try_into().unwrap_or(i128::MAX);
         self
     }
 
@@ -365,9 +381,10 @@ impl OptionsBuilder {
                 });
             }
         }
-        if o.batch == 0 || o.batch > MAX_BATCH {
-            return Err(OptionsError::Batch { batch: o.batch });
-        }
+        o.batch = match u64::try_from(self.batch) {
+            Ok(b @ 1..=MAX_BATCH) => b,
+            _ => return Err(OptionsError::Batch { batch: self.batch }),
+        };
         if o.blocking.ntops == 0 || o.blocking.ntops > MAX_TOP {
             return Err(OptionsError::Top {
                 top: o.blocking.ntops,
@@ -385,8 +402,8 @@ pub enum OptionsError {
         "the batch must be between 1 and {MAX_BATCH} (larger batches would overflow the model's counts), not {batch}"
     )]
     Batch {
-        /// What was asked for.
-        batch: u64,
+        /// What was asked for, as given (it may be negative).
+        batch: i128,
     },
     /// The number of kept candidates is 0 or above [`MAX_TOP`].
     #[error(
@@ -434,9 +451,15 @@ mod tests {
         for batch in [0, MAX_BATCH + 1, u64::MAX] {
             assert_eq!(
                 Options::builder().batch(batch).build(),
-                Err(OptionsError::Batch { batch })
+                Err(OptionsError::Batch {
+                    batch: i128::from(batch)
+                })
             );
         }
+        // A negative batch is named as given, not as its u64 wrap.
+        let e = Options::builder().batch(-3).build().unwrap_err();
+        assert_eq!(e, OptionsError::Batch { batch: -3 });
+        assert!(e.to_string().ends_with(", not -3"), "{e}");
         assert!(Options::builder().batch(MAX_BATCH).build().is_ok());
         assert!(Options::builder().top(0).build().is_err());
         assert!(Options::builder().top(MAX_TOP + 1).build().is_err());

@@ -11,6 +11,7 @@ use crate::sched::options::Options;
 use crate::sched::partition::{NodeRegion, ParallelDim};
 use crate::sched::search::layer::LayerResult;
 use crate::sched::search::network::NetworkSchedule;
+use crate::sched::search::node::NodeCandidate;
 use crate::sched::types::{DataKind, LoopDim, MemLevel, PerData, PerLevel, PerLoop};
 
 impl EnergyOut {
@@ -166,68 +167,19 @@ fn layer_out(
     let c = &r.candidate;
     let s = &c.stats;
     let access = accesses_of(r);
-    let f = &c.blocking.factors;
-    let pd = |p: ParallelDim| r.part.pdim(p);
-    let pl = &r.part_layer.layer;
     LayerOut {
         name: layer.name.clone(),
         kind: layer.kind,
         inputs: layer.inputs.iter().map(|&src| net.view_name(src)).collect(),
         shape: shape_out(&layer.shape),
         ops: s.ops,
-        partition: PartitionOut {
-            order: r.part.order().to_vec(),
-            factors: PartFactors {
-                outp: pd(ParallelDim::Outp),
-                ofmp: pd(ParallelDim::Ofmp),
-                batp: pd(ParallelDim::Batp),
-                inpp: pd(ParallelDim::Inpp),
-            },
-            nodes: r.part.size(),
-            per_node: PerNodeOut {
-                nifm: pl.nifm(),
-                nofm: pl.nofm(),
-                ofmap: pl.ofmap(),
-                batch: r.part_layer.batch,
-                occupancy: r.part_layer.occupancy,
-            },
-        },
+        partition: partition_out(r),
         mapping: MappingOut {
             summary: c.mapping,
             loop_nest: c.nld_index,
             loop_counts: LoopsOut::of(c.nld.loopcnt),
         },
-        blocking: BlockingOut {
-            factors: BlockingLevels {
-                dram: LoopsOut::of(f[0]),
-                gbuf: LoopsOut::of(f[1]),
-                regf: LoopsOut::of(f[2]),
-            },
-            order: BlockingOrders {
-                dram: order_out(c.blocking.orders[0]),
-                gbuf: order_out(c.blocking.orders[1]),
-            },
-            stored_in_gbuf: KindsOut::of(s.stored),
-            bypass: DataKind::ALL
-                .into_iter()
-                .filter(|&d| !s.stored[d])
-                .collect(),
-            fetch: BlockingFetch {
-                gbuf: KindsOut::of(s.fetch[0]),
-                regf: KindsOut::of(s.fetch[1]),
-            },
-            buffered: BlockingFetch {
-                gbuf: KindsOut::of(s.size[0]),
-                regf: KindsOut::of(s.size[1]),
-            },
-            sharing: s.sharing.map(|sh| SharingOut {
-                subgroup: KindsOut::of(sh.subgroup),
-                rotation_rounds: KindsOut::of(sh.rot_rounds),
-                rotation_units: KindsOut::of(sh.rot_units),
-                wide_fetch_width: KindsOut::of(sh.wide_width),
-                noc_hops: KindsOut::of(sh.node_nhops),
-            }),
-        },
+        blocking: blocking_out(c),
         accesses: LevelsOut::of(access.map(KindsOut::of)),
         noc_hops: KindsOut::of(r.total_nhops),
         energy: r.cost.total,
@@ -246,6 +198,68 @@ fn layer_out(
         utilization: utilization(s.ops, r.time, pes),
         lower_bound: LowerBoundOut::of(bound),
         place,
+    }
+}
+
+/// How a layer is split over its nodes: the partition's order and
+/// factors, and the part of the layer each node computes.
+fn partition_out(r: &LayerResult) -> PartitionOut {
+    let pd = |p: ParallelDim| r.part.pdim(p);
+    let pl = &r.part_layer.layer;
+    PartitionOut {
+        order: r.part.order().to_vec(),
+        factors: PartFactors {
+            outp: pd(ParallelDim::Outp),
+            ofmp: pd(ParallelDim::Ofmp),
+            batp: pd(ParallelDim::Batp),
+            inpp: pd(ParallelDim::Inpp),
+        },
+        nodes: r.part.size(),
+        per_node: PerNodeOut {
+            nifm: pl.nifm(),
+            nofm: pl.nofm(),
+            ofmap: pl.ofmap(),
+            batch: r.part_layer.batch,
+            occupancy: r.part_layer.occupancy,
+        },
+    }
+}
+
+/// A node's loop blocking: factors and orders per level, what each level
+/// stores, fetches and buffers, and the sharing between nodes.
+fn blocking_out(c: &NodeCandidate) -> BlockingOut {
+    let s = &c.stats;
+    let f = &c.blocking.factors;
+    BlockingOut {
+        factors: BlockingLevels {
+            dram: LoopsOut::of(f[0]),
+            gbuf: LoopsOut::of(f[1]),
+            regf: LoopsOut::of(f[2]),
+        },
+        order: BlockingOrders {
+            dram: order_out(c.blocking.orders[0]),
+            gbuf: order_out(c.blocking.orders[1]),
+        },
+        stored_in_gbuf: KindsOut::of(s.stored),
+        bypass: DataKind::ALL
+            .into_iter()
+            .filter(|&d| !s.stored[d])
+            .collect(),
+        fetch: BlockingFetch {
+            gbuf: KindsOut::of(s.fetch[0]),
+            regf: KindsOut::of(s.fetch[1]),
+        },
+        buffered: BlockingFetch {
+            gbuf: KindsOut::of(s.size[0]),
+            regf: KindsOut::of(s.size[1]),
+        },
+        sharing: s.sharing.map(|sh| SharingOut {
+            subgroup: KindsOut::of(sh.subgroup),
+            rotation_rounds: KindsOut::of(sh.rot_rounds),
+            rotation_units: KindsOut::of(sh.rot_units),
+            wide_fetch_width: KindsOut::of(sh.wide_width),
+            noc_hops: KindsOut::of(sh.node_nhops),
+        }),
     }
 }
 
@@ -300,7 +314,6 @@ pub fn build(
     schedule: &NetworkSchedule,
 ) -> ScheduleFile {
     let cost = hw.cost();
-    let node = hw.node_resource();
     let machine = hw.machine();
     let bounds = network_bounds(net, &machine, options);
     // Every PE of every node: what utilization is a share of.
@@ -336,51 +349,18 @@ pub fn build(
             critical_time: seg.timing.critical_time(),
         })
         .collect();
-    let pipe = options.pipeline;
-    let b = &options.blocking;
     ScheduleFile {
         format: Format,
         model: options.compat,
-        nnc_version: env!("CARGO_PKG_VERSION"),
+        nnc_version: env!("CARGO_PKG_VERSION").to_owned(),
         inputs: InputsOut {
             network_sha256: None,
             hardware_sha256: hw.text_sha256.clone(),
         },
         network: net.name().to_owned(),
         batch: options.batch,
-        hardware: HardwareOut {
-            file: hw.clone(),
-            regf_words: node.size_regf,
-            gbuf_words: node.size_gbuf,
-            bus_width_words: node.array_bus_width,
-            dram_bandwidth_words_per_cycle: match node.dram_bandwidth {
-                Bandwidth::Unlimited => None,
-                Bandwidth::Words(w) => Some(w),
-            },
-        },
-        options: OptionsOut {
-            solver: b.solver,
-            partition: options.partitioning.kind(),
-            batch_partition: options.partitioning.splits_batch(),
-            ifmap_partition: options.partitioning.splits_ifmaps(),
-            access_forwarding: options.access_forwarding(),
-            gbuf_sharing: options.gbuf_sharing(),
-            no_bypass: DataKind::ALL
-                .into_iter()
-                .filter(|&d| !b.bypass[d])
-                .collect(),
-            goal: b.goal,
-            top: b.ntops,
-            interlayer: pipe.spatial,
-            save_writeback: pipe.temporal,
-            basic_interlayer: pipe.basic,
-            // `inf` is no limit (and JSON has no infinity).
-            pipeline_time_overhead: pipe
-                .time_overhead
-                .map(|o| o.get())
-                .filter(|x| x.is_finite()),
-            pipeline_max_degree: pipe.max_degree,
-        },
+        hardware: hardware_out(hw),
+        options: options_out(options),
         totals: TotalsOut {
             energy: t.cost,
             energy_unit: hw.energy_unit.clone(),
@@ -402,5 +382,49 @@ pub fn build(
         segments,
         layers,
         hints: Vec::new(),
+    }
+}
+
+/// The hardware as the file records it, with the word sizes the model used.
+fn hardware_out(hw: &Hardware) -> HardwareOut {
+    let node = hw.node_resource();
+    HardwareOut {
+        file: hw.clone(),
+        regf_words: node.size_regf,
+        gbuf_words: node.size_gbuf,
+        bus_width_words: node.array_bus_width,
+        dram_bandwidth_words_per_cycle: match node.dram_bandwidth {
+            Bandwidth::Unlimited => None,
+            Bandwidth::Words(w) => Some(w),
+        },
+    }
+}
+
+/// The search options as the file records them.
+fn options_out(options: &Options) -> OptionsOut {
+    let pipe = options.pipeline;
+    let b = &options.blocking;
+    OptionsOut {
+        solver: b.solver,
+        partition: options.partitioning.kind(),
+        batch_partition: options.partitioning.splits_batch(),
+        ifmap_partition: options.partitioning.splits_ifmaps(),
+        access_forwarding: options.access_forwarding(),
+        gbuf_sharing: options.gbuf_sharing(),
+        no_bypass: DataKind::ALL
+            .into_iter()
+            .filter(|&d| !b.bypass[d])
+            .collect(),
+        goal: b.goal,
+        top: b.ntops,
+        interlayer: pipe.spatial,
+        save_writeback: pipe.temporal,
+        basic_interlayer: pipe.basic,
+        // `inf` is no limit (and JSON has no infinity).
+        pipeline_time_overhead: pipe
+            .time_overhead
+            .map(|o| o.get())
+            .filter(|x| x.is_finite()),
+        pipeline_max_degree: pipe.max_degree,
     }
 }

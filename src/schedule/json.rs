@@ -13,8 +13,7 @@ pub fn to_text(file: &ScheduleFile) -> Result<String, serde_json::Error> {
 }
 
 /// [`to_text`]'s layout for any value shaped like a schedule file (the
-/// read side, [`super::read::SavedSchedule`], writes through it too, so a
-/// file read back writes the same bytes).
+/// file of `--compat scalesim` is laid out the same way).
 pub(crate) fn layout_text<T: Serialize>(file: &T) -> Result<String, serde_json::Error> {
     let mut out = Vec::with_capacity(64 * 1024);
     let mut ser = serde_json::Serializer::with_formatter(&mut out, Layout::default());

@@ -28,15 +28,33 @@ impl Serialize for Format {
     }
 }
 
-/// A whole schedule file.
-#[derive(Clone, Debug, Serialize)]
+/// Read back: [`FORMAT`] or [`FORMAT_V1`] (the reader's pre-check of the
+/// format makes this the second line of defence); written back as
+/// [`FORMAT`].
+impl<'de> Deserialize<'de> for Format {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let s = String::deserialize(d)?;
+        if s == FORMAT || s == FORMAT_V1 {
+            Ok(Format)
+        } else {
+            Err(serde::de::Error::custom(format!(
+                "format \"{s}\"; expected \"{FORMAT}\""
+            )))
+        }
+    }
+}
+
+/// A whole schedule file, as written and as read back (`schedule::read`;
+/// every object refuses unknown keys there).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct ScheduleFile {
     /// Always [`FORMAT`].
     pub format: Format,
     /// Which model made it: `nnc` or `nn_dataflow-2.1` (`--compat`).
     pub model: Compat,
     /// The version of nnc that wrote it.
-    pub nnc_version: &'static str,
+    pub nnc_version: String,
     /// What it was made from: digests of the input texts.
     pub inputs: InputsOut,
     /// The network's name.
@@ -52,7 +70,9 @@ pub struct ScheduleFile {
     pub totals: TotalsOut,
     /// Layer names in the order the search scheduled them.
     pub schedule_order: Vec<String>,
-    /// The segments, in order: one per layer without pipelining.
+    /// The segments, in order: one per layer without pipelining (none in
+    /// a version-1 file).
+    #[serde(default)]
     pub segments: Vec<SegmentOut>,
     /// Every layer, in network (definition) order.
     pub layers: Vec<LayerOut>,
@@ -60,7 +80,7 @@ pub struct ScheduleFile {
     /// measured by its own search (docs/model/bound.md#hints); not written
     /// when there are none. A library schedule has none until
     /// [`hints`](super::hints::hints) fills them in.
-    #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub hints: Vec<Hint>,
 }
 
@@ -95,8 +115,10 @@ pub struct InputsOut {
     pub hardware_sha256: String,
 }
 
-/// The hardware, resolved.
-#[derive(Clone, Debug, Serialize)]
+/// The hardware, resolved: the hardware's keys, then the word sizes, in
+/// one object (read back by `read::hardware`, as serde's `flatten` cannot
+/// refuse unknown keys).
+#[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct HardwareOut {
     /// As written in the hardware file.
     #[serde(flatten)]
@@ -278,7 +300,8 @@ pub struct LoopsOut<T> {
 }
 
 /// Sums over all layers.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct TotalsOut {
     /// Total energy (with `--compat nn_dataflow`, the reference's
     /// `total_cost`).
@@ -300,7 +323,9 @@ pub struct TotalsOut {
     /// Ops (MACs).
     pub ops: f64,
     /// The share of all the hardware's PEs busy over the whole time: ops /
-    /// (time × nodes × PEs per node), 0 to 1.
+    /// (time × nodes × PEs per node), 0 to 1 (0 in files written before
+    /// nnc recorded it).
+    #[serde(default)]
     pub utilization: f64,
     /// Word accesses per memory level.
     pub accesses: LevelsOut<f64>,

@@ -445,11 +445,11 @@ fn batches(file: &SpecFile) -> Result<Vec<u64>, SpecError> {
     b.get_ref()
         .iter()
         .map(|v| {
-            let n = u64::try_from(*v.get_ref()).unwrap_or(0);
-            Options::builder().batch(n).build().map_err(|e| {
+            let options = Options::builder().batch(*v.get_ref()).build();
+            let o = options.map_err(|e| {
                 SpecError::at(Code::SpecOutOfRange, v.span(), format!("`batch`: {e}"))
             })?;
-            Ok(n)
+            Ok(o.batch())
         })
         .collect()
 }

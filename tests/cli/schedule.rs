@@ -133,6 +133,8 @@ fn forbidden_combinations_are_usage_errors() {
     for (args, says) in [
         (vec!["--ifmap-partition"], "needs hybrid partitioning"),
         (vec!["--batch", "0"], "--batch"),
+        // A negative batch is named as given.
+        (vec!["--batch", "-3"], "invalid value '-3' for '--batch"),
         (vec!["--top", "0"], "--top"),
         (vec!["--no-bypass", "i,x"], "`x` is not a data kind"),
         (vec!["--hw", "eyeris"], "unknown hardware preset `eyeris`"),

@@ -35,10 +35,10 @@ fn a_clock_and_groups_survive_the_round_trip() {
     ))
     .unwrap();
     let saved = from_text(&text, "s.json").unwrap();
-    assert_eq!(saved.hardware.clock_mhz, Some(200.0));
+    assert_eq!(saved.hardware.file.clock_mhz, Some(200.0));
     assert!(saved.totals.seconds.is_some_and(|s| s > 0.0));
     assert!(saved.totals.average_power_w.is_some());
-    assert_eq!(saved.hardware.energy_unit.name(), "pJ");
+    assert_eq!(saved.hardware.file.energy_unit.name(), "pJ");
     let grouped =
         nnc::schedule::to_text(&schedule("nns/alexnet_grouped.nn", "eyeriss", 1)).unwrap();
     let saved = from_text(&grouped, "g.json").unwrap();
@@ -86,6 +86,73 @@ fn a_bad_field_is_named_by_its_json_path() {
     );
     let e = error_after("  \"network\":", "  \"netwrk\":");
     assert!(e.contains("at `netwrk`: unknown field `netwrk`"), "{e}");
+}
+
+/// The hardware object holds the hardware's keys and the word sizes; it
+/// reads as one struct would: each error at the key's path, an unknown
+/// key named against all of them.
+#[test]
+fn the_hardware_object_reads_as_one_struct() {
+    let text = small_text();
+    let bad = |from: &str, to: &str| {
+        assert!(text.contains(from), "{from}");
+        let bad = text.replacen(from, to, 1);
+        let e = from_text(&bad, "bad.json").unwrap_err();
+        let mut out = Vec::new();
+        e.report(&bad).emit(false, &mut out).unwrap();
+        (e.to_string(), String::from_utf8(out).unwrap())
+    };
+    // An unknown key, close to a word size: the suggestion finds it.
+    let (e, shown) = bad("\"regf_words\"", "\"regf_word\"");
+    assert!(
+        e.starts_with("`bad.json`: at `hardware.regf_word`: unknown field `regf_word`, expected one of `name`, `word_bits`,"),
+        "{e}"
+    );
+    assert!(
+        e.contains(
+            "`regf_words`, `gbuf_words`, `bus_width_words`, `dram_bandwidth_words_per_cycle`"
+        ),
+        "{e}"
+    );
+    assert!(shown.contains("did you mean `regf_words`?"), "{shown}");
+    // An unknown key close to one of the hardware's own.
+    let (_, shown) = bad("\"word_bits\"", "\"word_bit\"");
+    assert!(shown.contains("did you mean `word_bits`?"), "{shown}");
+    // A bad value of either kind, at its path.
+    let (e, _) = bad("\"gbuf_words\": ", "\"gbuf_words\": -");
+    assert!(
+        e.contains("at `hardware.gbuf_words`: invalid value: integer `-"),
+        "{e}"
+    );
+    let (e, _) = bad("\"regf_bytes\": ", "\"regf_bytes\": \"x\", \"y\": ");
+    assert!(
+        e.contains("at `hardware.regf_bytes`: invalid type: string \"x\""),
+        "{e}"
+    );
+    // A missing word size, and one given twice.
+    let (e, _) = bad("\"gbuf_words\": ", "\"x\": 0, \"gbuf_words\": ");
+    assert!(e.contains("at `hardware.x`: unknown field `x`"), "{e}");
+    let line = text.lines().find(|l| l.contains("\"gbuf_words\"")).unwrap();
+    let (e, _) = bad(&format!("{line}\n"), "");
+    assert!(
+        e.contains("at `hardware`: missing field `gbuf_words`"),
+        "{e}"
+    );
+    let (e, _) = bad("\"regf_words\": ", "\"regf_words\": 1, \"regf_words\": ");
+    assert!(
+        e.contains("at `hardware`: duplicate field `regf_words`"),
+        "{e}"
+    );
+    // An unlimited DRAM bandwidth is written as null and reads back.
+    let saved = from_text(&text, "ok.json").unwrap();
+    assert!(
+        saved
+            .hardware
+            .file
+            .dram_bandwidth_bytes_per_cycle
+            .is_infinite()
+    );
+    assert_eq!(saved.hardware.dram_bandwidth_words_per_cycle, None);
 }
 
 #[test]
@@ -139,7 +206,7 @@ fn a_schedule_converts_to_what_its_file_reads_back() {
     ] {
         let s = schedule(net, hw, 2);
         let text = nnc::schedule::to_text(&s).unwrap();
-        let saved = nnc::schedule::read::SavedSchedule::from(&s);
+        let saved = s.read_back();
         assert_eq!(saved, from_text(&text, net).unwrap(), "{net} on {hw}");
         assert_eq!(saved.to_text().unwrap(), text);
     }
@@ -158,7 +225,7 @@ fn a_file_made_with_set_reads_back() {
     );
     let text = std::fs::read_to_string(dir.path("s.json")).unwrap();
     let saved = from_text(&text, "s.json").unwrap_or_else(|e| panic!("{e}"));
-    assert_eq!(saved.hardware.set, ["node.gbuf_bytes=65536"]);
-    assert_eq!(saved.hardware.gbuf_bytes, 65536);
+    assert_eq!(saved.hardware.file.set, ["node.gbuf_bytes=65536"]);
+    assert_eq!(saved.hardware.file.gbuf_bytes, 65536);
     assert_eq!(saved.to_text().unwrap(), text);
 }

@@ -147,6 +147,8 @@ fn option_errors_point_at_the_value() {
             "did you mean `save_writeback`?",
         ),
         ("[options]\ntop = 0\n", "S005", "between 1 and"),
+        // A negative batch is named as given, not as its u64 wrap.
+        ("batch = [-3]\n", "S005", "not -3"),
         (
             "[vary]\n\"node.gbuf_bytes\" = [4096, \"4 KiB\"]\n",
             "S008",

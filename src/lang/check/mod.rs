@@ -8,8 +8,9 @@
 //!    definitions (reserved names, parameters, `out`), no recursion.
 //! 2. `stmts`: the statements of a scope, top to bottom. A statement
 //!    defines names (`names`) from values (`eval`): integer expressions,
-//!    sources, operator calls (`calls`, with the operators of `lang::builtin` and
-//!    the window arithmetic of `shape`) and block instances and repeats
+//!    sources, operator calls (`calls`, with the operators of `lang::builtin`,
+//!    the window arithmetic of `shape`, the operators over several sources
+//!    in `merge` and `matmul`'s own) and block instances and repeats
 //!    (`blocks`), which run `stmts` again on the block body in a new scope.
 //! 3. `structure` again, over the whole network: no layers at all, layers,
 //!    inputs and blocks that nothing uses.
@@ -24,6 +25,7 @@ mod blocks;
 mod calls;
 mod eval;
 mod matmul;
+mod merge;
 mod names;
 mod shape;
 mod slice;

@@ -10,12 +10,14 @@
 //! model's energies of at most 2^32 layers stay below it); shares
 //! (utilizations, occupancies) between 0 and 1.
 
-use super::{SavedHardware, SavedSchedule, SavedTotals};
+use super::SavedSchedule;
+use crate::hw::Hardware;
 use crate::hw::MAX_CLOCK_MHZ;
 use crate::sched::machine::{MAX_ENERGY, MAX_HW_SIZE, MAX_NODE_SIDE, MAX_PE_SIDE, MAX_WORD_BITS};
 use crate::sched::scalesim::ScaleSimReport;
 use crate::sched::scalesim::limits::{MAX_ARRAY_SIDE, MAX_BANDWIDTH, MAX_WORDS};
 use crate::schedule::scalesim::{ConfigOut, ScaleSimLayerOut, ScaleSimSchedule};
+use crate::schedule::types::TotalsOut;
 use crate::schedule::{EnergyOut, LayerOut, LevelsOut, LowerBoundOut, SegmentOut};
 
 /// The largest energy, count or time in seconds a schedule file may hold:
@@ -51,7 +53,7 @@ impl OutOfRange {
 
 /// Every value of `s` within its range, or the first one out of it.
 pub(crate) fn schedule(s: &SavedSchedule) -> Result<(), OutOfRange> {
-    hardware(&s.hardware).map_err(|e| e.under("hardware"))?;
+    hardware(&s.hardware.file).map_err(|e| e.under("hardware"))?;
     totals(&s.totals).map_err(|e| e.under("totals"))?;
     for (i, seg) in s.segments.iter().enumerate() {
         segment(seg).map_err(|e| e.under(&format!("segments[{i}]")))?;
@@ -127,7 +129,7 @@ fn levels(path: &str, l: &LevelsOut<f64>) -> Result<(), OutOfRange> {
 }
 
 /// The hardware: the hardware file's ranges (docs/hardware.md).
-fn hardware(h: &SavedHardware) -> Result<(), OutOfRange> {
+fn hardware(h: &Hardware) -> Result<(), OutOfRange> {
     within(
         (8..=MAX_WORD_BITS).contains(&h.word_bits) && h.word_bits.is_multiple_of(8),
         "word_bits",
@@ -181,7 +183,7 @@ fn hardware(h: &SavedHardware) -> Result<(), OutOfRange> {
 }
 
 /// The totals.
-fn totals(t: &SavedTotals) -> Result<(), OutOfRange> {
+fn totals(t: &TotalsOut) -> Result<(), OutOfRange> {
     amount("energy", t.energy)?;
     energies("energy_breakdown", &t.energy_breakdown)?;
     for (path, v) in [

@@ -1,9 +1,9 @@
 //! Reading a schedule file back (`nnc diff`, `nnc report`): the JSON of
-//! `nnc-schedule/2` (or `/1`, without the pipelining fields) into [`SavedSchedule`], the output types as a file
-//! holds them. A layer reads into [`LayerOut`] itself; the top level, the
-//! hardware and the totals have read-side twins because the written types
-//! borrow from the running program (the version string, the hardware as
-//! loaded) where a file can only own its text.
+//! `nnc-schedule/2` (or `/1`, without the pipelining fields) into
+//! [`SavedSchedule`], which is the type it was written as,
+//! [`ScheduleFile`]: every part reads into its written type, so a field
+//! cannot be written and not read. The hardware reads through `hardware`
+//! (its own keys and the word sizes share one object).
 //!
 //! Every object refuses unknown keys, so a field this reader does not know
 //! is an error rather than silently dropped (a diff would call two files
@@ -11,281 +11,42 @@
 //! gives the same bytes (tested in `tests/report/read.rs`).
 
 mod check;
+mod hardware;
 mod locate;
 
 use super::scalesim::{SCALESIM_FORMAT, ScaleSimSchedule};
-use super::types::{
-    EnergyOut, FORMAT, FORMAT_V1, Format, HardwareOut, Hint, InputsOut, LayerOut, LevelsOut,
-    LowerBoundOut, OptionsOut, ScheduleFile, SegmentOut, TotalsOut,
-};
+use super::types::{FORMAT, FORMAT_V1, LayerOut, ScheduleFile};
 use crate::diag::{Code, Diagnostic, Report, SerdeProblem, Span};
-use crate::hw::Hardware;
-use crate::hw::{Area, Energy, EnergyUnit, Tech};
-use crate::ir::Dim2;
-use crate::sched::Compat;
-use crate::sched::machine::{Dataflow, MemType};
 use locate::locate;
+use serde::Deserialize;
 use serde::de::DeserializeOwned;
-use serde::{Deserialize, Deserializer, Serialize};
 use std::path::Path;
 use thiserror::Error;
 
-/// A schedule file as read back: the fields of
-/// [`ScheduleFile`], in its order.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct SavedSchedule {
-    /// Always [`FORMAT`] (checked before anything else is read).
-    #[serde(deserialize_with = "format_tag")]
-    pub format: Format,
-    /// Which model made it.
-    pub model: Compat,
-    /// The version of nnc that wrote it.
-    pub nnc_version: String,
-    /// Digests of the input texts.
-    pub inputs: InputsOut,
-    /// The network's name.
-    pub network: String,
-    /// Samples per batch.
-    pub batch: u64,
-    /// The hardware as resolved.
-    pub hardware: SavedHardware,
-    /// The search options.
-    pub options: OptionsOut,
-    /// Sums over all layers.
-    pub totals: SavedTotals,
-    /// Layer names in scheduling order.
-    pub schedule_order: Vec<String>,
-    /// The segments (none in a version-1 file).
-    #[serde(default)]
-    pub segments: Vec<SegmentOut>,
-    /// Every layer, in network order.
-    pub layers: Vec<LayerOut>,
-    /// The measured hints (none written, none read).
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub hints: Vec<Hint>,
-}
+/// A schedule file as read back: the type it was written as.
+pub type SavedSchedule = ScheduleFile;
 
-/// The hardware as a schedule file records it: the hardware file's keys,
-/// then the word sizes the model used
-/// ([`HardwareOut`]).
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct SavedHardware {
-    /// Name.
-    pub name: String,
-    /// Bits of one data word.
-    pub word_bits: u64,
-    /// The node array (rows, columns).
-    pub nodes: Dim2,
-    /// DRAM placement.
-    pub memory: MemType,
-    /// PE array of one node (rows, columns).
-    pub pe_array: Dim2,
-    /// Register file per PE, bytes.
-    pub regf_bytes: u64,
-    /// Global buffer per node, bytes (with per-operand SRAMs, theirs together).
-    pub gbuf_bytes: u64,
-    /// Per-operand SRAMs, when the node has them.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub sram: Option<crate::hw::Sram>,
-    /// Array bus width in bits; 0 = unlimited.
-    pub bus_width_bits: u64,
-    /// The node's dataflow (absent: row stationary, as in files written
-    /// before dataflows were a choice).
-    #[serde(default, skip_serializing_if = "Dataflow::is_row_stationary")]
-    pub dataflow: Dataflow,
-    /// DRAM bandwidth in bytes per cycle; `null` (infinite) = unlimited.
-    pub dram_bandwidth_bytes_per_cycle: Option<f64>,
-    /// The unit of every energy in the file.
-    #[serde(deserialize_with = "energy_unit")]
-    pub energy_unit: EnergyUnit,
-    /// Clock frequency in MHz, if the hardware gave one.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub clock_mhz: Option<f64>,
-    /// Energy costs per op, word access and hop.
-    pub energy: Energy,
-    /// The technology the hardware was priced in (absent without `[tech]`
-    /// and in files written before it existed).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub tech: Option<Tech>,
-    /// The design's area (absent without `[tech]`).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub area: Option<Area>,
-    /// The changes applied to the hardware text (`--set`, a sweep's
-    /// point), as `KEY=VALUE`.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub set: Vec<String>,
-    /// Register file per PE, in words.
-    pub regf_words: u64,
-    /// Global buffer per node, in words.
-    pub gbuf_words: u64,
-    /// Array bus width in words per cycle, `None` when unlimited.
-    pub bus_width_words: Option<u64>,
-    /// DRAM bandwidth in words per cycle, `None` when unlimited.
-    pub dram_bandwidth_words_per_cycle: Option<f64>,
-}
-
-/// Sums over all layers ([`TotalsOut`]).
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct SavedTotals {
-    /// Total energy.
-    pub energy: f64,
-    /// The unit of every energy in the file.
-    #[serde(deserialize_with = "energy_unit")]
-    pub energy_unit: EnergyUnit,
-    /// Energy by where it goes.
-    pub energy_breakdown: EnergyOut,
-    /// Cycles.
-    pub time: u64,
-    /// The time in seconds, when the hardware gave a clock.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub seconds: Option<f64>,
-    /// Average power in watts, with a clock and an SI energy unit.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub average_power_w: Option<f64>,
-    /// Ops (MACs).
-    pub ops: f64,
-    /// The share of all the hardware's PEs busy over the whole time (0 in
-    /// files written before nnc recorded it).
-    #[serde(default)]
-    pub utilization: f64,
-    /// Word accesses per memory level.
-    pub accesses: LevelsOut<f64>,
-    /// NoC word-hops.
-    pub noc_hops: f64,
-    /// The sum of the layers' lower bounds.
-    pub lower_bound: LowerBoundOut,
-}
-
-impl SavedSchedule {
+impl ScheduleFile {
     /// The file's text, laid out as `nnc schedule -o` writes it: a file
     /// read and written back is byte-identical.
     pub fn to_text(&self) -> Result<String, serde_json::Error> {
-        super::json::layout_text(self)
+        super::json::to_text(self)
     }
 
     /// The layer named `name`.
     pub fn layer(&self, name: &str) -> Option<&LayerOut> {
         self.layers.iter().find(|l| l.name == name)
     }
-}
 
-/// The schedule as it would read back from its file, without the text.
-/// The destructurings are exhaustive on purpose: a field added to the
-/// written types does not compile until the read side has it too.
-impl From<&ScheduleFile> for SavedSchedule {
-    fn from(f: &ScheduleFile) -> Self {
-        let ScheduleFile {
-            format,
-            model,
-            nnc_version,
-            inputs,
-            network,
-            batch,
-            hardware,
-            options,
-            totals,
-            schedule_order,
-            segments,
-            layers,
-            hints,
-        } = f;
-        let HardwareOut {
-            file,
-            regf_words,
-            gbuf_words,
-            bus_width_words,
-            dram_bandwidth_words_per_cycle,
-        } = hardware;
-        let Hardware {
-            name,
-            word_bits,
-            nodes,
-            memory,
-            pe_array,
-            regf_bytes,
-            gbuf_bytes,
-            sram,
-            bus_width_bits,
-            dataflow,
-            dram_bandwidth_bytes_per_cycle,
-            energy_unit,
-            clock_mhz,
-            energy,
-            tech,
-            area,
-            set,
-            // Not written to the file.
-            text_sha256: _,
-            warnings: _,
-        } = file;
-        let TotalsOut {
-            energy: total_energy,
-            energy_unit: total_unit,
-            energy_breakdown,
-            time,
-            seconds,
-            average_power_w,
-            ops,
-            utilization,
-            accesses,
-            noc_hops,
-            lower_bound,
-        } = totals;
-        SavedSchedule {
-            format: *format,
-            model: *model,
-            nnc_version: (*nnc_version).to_owned(),
-            inputs: inputs.clone(),
-            network: network.clone(),
-            batch: *batch,
-            hardware: SavedHardware {
-                name: name.clone(),
-                word_bits: *word_bits,
-                nodes: *nodes,
-                memory: *memory,
-                pe_array: *pe_array,
-                regf_bytes: *regf_bytes,
-                gbuf_bytes: *gbuf_bytes,
-                sram: *sram,
-                bus_width_bits: *bus_width_bits,
-                dataflow: *dataflow,
-                // JSON has no infinity: serde_json writes it as null.
-                dram_bandwidth_bytes_per_cycle: dram_bandwidth_bytes_per_cycle
-                    .is_finite()
-                    .then_some(*dram_bandwidth_bytes_per_cycle),
-                energy_unit: energy_unit.clone(),
-                clock_mhz: *clock_mhz,
-                energy: *energy,
-                tech: tech.clone(),
-                area: *area,
-                set: set.clone(),
-                regf_words: *regf_words,
-                gbuf_words: *gbuf_words,
-                bus_width_words: *bus_width_words,
-                dram_bandwidth_words_per_cycle: *dram_bandwidth_words_per_cycle,
-            },
-            options: options.clone(),
-            totals: SavedTotals {
-                energy: *total_energy,
-                energy_unit: total_unit.clone(),
-                energy_breakdown: *energy_breakdown,
-                time: *time,
-                seconds: *seconds,
-                average_power_w: *average_power_w,
-                ops: *ops,
-                utilization: *utilization,
-                accesses: *accesses,
-                noc_hops: *noc_hops,
-                lower_bound: *lower_bound,
-            },
-            schedule_order: schedule_order.clone(),
-            segments: segments.clone(),
-            layers: layers.clone(),
-            hints: hints.clone(),
-        }
+    /// The schedule as it reads back from its file: without what the file
+    /// does not hold (the hardware text's digest is in `inputs`, the
+    /// hardware's warnings were printed).
+    #[must_use]
+    pub fn read_back(&self) -> ScheduleFile {
+        let mut saved = self.clone();
+        saved.hardware.file.text_sha256.clear();
+        saved.hardware.file.warnings.clear();
+        saved
     }
 }
 
@@ -571,25 +332,6 @@ fn line_column(text: &str, at: usize) -> (usize, usize) {
         .map_or(0, |i| i + 1);
     let line = before.iter().filter(|&&c| c == b'\n').count() + 1;
     (line, at - line_start + 1)
-}
-
-/// `format`: [`FORMAT`] or [`FORMAT_V1`] (the pre-check in [`from_text`]
-/// makes this the second line of defence); written back as [`FORMAT`].
-fn format_tag<'de, D: Deserializer<'de>>(d: D) -> Result<Format, D::Error> {
-    let s = String::deserialize(d)?;
-    if s == FORMAT || s == FORMAT_V1 {
-        Ok(Format)
-    } else {
-        Err(serde::de::Error::custom(format!(
-            "format \"{s}\"; expected \"{FORMAT}\""
-        )))
-    }
-}
-
-/// An energy unit, checked as the hardware file's `energy_unit` is.
-fn energy_unit<'de, D: Deserializer<'de>>(d: D) -> Result<EnergyUnit, D::Error> {
-    let s = String::deserialize(d)?;
-    EnergyUnit::parse(&s).map_err(serde::de::Error::custom)
 }
 
 #[cfg(test)]
