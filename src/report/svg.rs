@@ -228,7 +228,8 @@ impl Scale {
             .fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), v| {
                 (lo.min(v), hi.max(v))
             });
-        if !(lo <= hi) {
+        // No finite value: lo is infinite, hi minus infinite.
+        if lo > hi {
             return Scale::padded(0.0, 1.0, false, a, b);
         }
         let log = lo > 0.0 && hi > 10.0 * lo;
