@@ -320,18 +320,7 @@ fn key_energy(
         });
         values[i].1.push(j);
     }
-    // A key set with this one (linked, or derived from it) would colour
-    // each value one colour: left out.
-    let others: Vec<usize> = others
-        .iter()
-        .copied()
-        .filter(|&o| {
-            let mut seen: HashMap<&str, &str> = HashMap::new();
-            points
-                .iter()
-                .any(|p| *seen.entry(&p.keys[key]).or_insert(&p.keys[o]) != p.keys[o])
-        })
-        .collect();
+    let others = independent_of(points, key, others);
     let others = &others[..];
     let other_names: Vec<&str> = others.iter().map(|&o| keys[o].as_str()).collect();
     let cells: Vec<Vec<&str>> = points
@@ -399,11 +388,35 @@ fn key_energy(
         }
     }
     chart::dots(&mut svg, &list);
+    let varies = cells.iter().any(|c| *c != cells[0]);
+    let caption = key_caption(name, colours.as_ref().map(|c| &c.1[..]), varies);
+    figure(&svg.finish(), &caption)
+}
+
+/// Of the keys `others`, those not set with `key` (linked with it, or
+/// derived from it): such a key would give each of its values one colour.
+fn independent_of(points: &[Point<'_>], key: usize, others: &[usize]) -> Vec<usize> {
+    others
+        .iter()
+        .copied()
+        .filter(|&o| {
+            let mut seen: HashMap<&str, &str> = HashMap::new();
+            points
+                .iter()
+                .any(|p| *seen.entry(&p.keys[key]).or_insert(&p.keys[o]) != p.keys[o])
+        })
+        .collect()
+}
+
+/// A key chart's caption (HTML): what it shows, and the legend of its
+/// colours (`legend`: each colour's name), or why it has none when the
+/// other keys vary.
+fn key_caption(name: &str, legend: Option<&[String]>, varies: bool) -> String {
     let mut caption = svg::escape(&format!(
         "{name} against energy (ringed: the least energy at each value)"
     ));
-    match &colours {
-        Some((_, names)) => {
+    match legend {
+        Some(names) => {
             caption.push_str("; colour:");
             for (g, n) in names.iter().enumerate() {
                 let _ = write!(
@@ -413,12 +426,12 @@ fn key_energy(
                 );
             }
         }
-        None if cells.iter().any(|c| *c != cells[0]) => {
+        None if varies => {
             caption.push_str("; the other keys take too many values to colour");
         }
         None => {}
     }
-    figure(&svg.finish(), &caption)
+    caption
 }
 
 /// The Pareto front's rows, numbered as in the chart: the keys, energy
