@@ -473,6 +473,11 @@ pub(crate) struct SweepArgs {
     /// instead of refusing (then continue after its rows).
     #[arg(long)]
     pub wait: bool,
+    /// Also write one row per design point and layer into NAME.layers.csv
+    /// beside the results (`out.csv` gives `out.layers.csv`); resumed and
+    /// merged with them.
+    #[arg(long)]
+    pub per_layer: bool,
     /// No progress bar.
     #[arg(long, short = 'q')]
     pub quiet: bool,

@@ -3,10 +3,11 @@
 use super::args::{OnnxArgs, SweepArgs, TopologyArgs};
 use super::output::Output;
 use super::{EXIT_COMPILE_ERROR, EXIT_USAGE, Failure, input, on_threads, print};
+use nnc::SharedSearch;
 use nnc::diag::Report;
 use nnc::hw;
 use nnc::ir::Network;
-use nnc::sweep::{self, OutputError, Plan, ResultsFile, Shard, Spec};
+use nnc::sweep::{self, Design, LayersFile, OutputError, Plan, ResultsFile, Shard, Spec};
 use std::io::IsTerminal;
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -77,6 +78,18 @@ pub(super) fn run(args: &SweepArgs, color: bool) -> Result<ExitCode, Failure> {
     inputs.extend(hw::file_path(&spec.hw_origin).map(|p| ("hardware file", p)));
     inputs.extend(args.merge.iter().map(|p| ("part file", p.as_path())));
     let output = Output::check(&args.output, &inputs, "the results")?;
+    let layers_path = sweep::layers_path(&args.output);
+    let part_layers: Vec<PathBuf> = args.merge.iter().map(|p| sweep::layers_path(p)).collect();
+    inputs.push(("results file", args.output.as_path()));
+    inputs.extend(
+        part_layers
+            .iter()
+            .map(|p| ("part's layers file", p.as_path())),
+    );
+    let layers_output = args
+        .per_layer
+        .then(|| Output::check(&layers_path, &inputs, "the per-layer rows"))
+        .transpose()?;
     print(
         &input::hardware_warnings(&spec.base, spec.hw_origin.clone(), spec.hw_text.clone()),
         color,
@@ -87,12 +100,23 @@ pub(super) fn run(args: &SweepArgs, color: bool) -> Result<ExitCode, Failure> {
         .map_err(|e| Failure::input(Report::one(&spec_name, &text, e.diagnostic())))?;
     if !args.merge.is_empty() {
         let merged = sweep::merge(&plan, &args.merge).map_err(output_failure)?;
+        // Both merged before either is written.
+        if let Some(layers_output) = layers_output {
+            let layers = sweep::merge_layers(&plan, &args.merge).map_err(output_failure)?;
+            layers_output.write(&layers)?;
+        }
         output.write(&merged)?;
         return Ok(ExitCode::SUCCESS);
     }
     let file =
         sweep::open_results(&plan, shard, &args.output, args.wait).map_err(output_failure)?;
-    rows(args, &plan, shard, file)?;
+    let layers = if args.per_layer {
+        sweep::open_layers(&plan, shard, &layers_path, file.done, args.wait).map(Some)
+    } else {
+        sweep::check_no_layers(&plan, shard, &layers_path).map(|()| None)
+    };
+    let layers = layers.map_err(output_failure)?;
+    rows(args, &plan, shard, file, layers)?;
     Ok(ExitCode::SUCCESS)
 }
 
@@ -115,6 +139,7 @@ fn rows(
     plan: &Plan<'_>,
     shard: Option<Shard>,
     mut file: ResultsFile,
+    mut layers: Option<LayersFile>,
 ) -> Result<(), Failure> {
     // The grid is never listed: rows are taken as they run.
     let total = sweep::shard_len(plan, shard);
@@ -140,14 +165,29 @@ fn rows(
         bar.reset_eta();
         bar
     });
-    let mut on_row = |line: String| {
+    let per_layer = layers.is_some();
+    // A row's layers first: a kill between the two leaves layers that a
+    // resume drops, never a results row without its layers.
+    let mut on_row = |(line, lines): (String, String)| {
+        if let Some(layers) = &mut layers {
+            layers.append(&lines)?;
+        }
         file.append(&line)?;
         if let Some(bar) = &bar {
             bar.inc(1);
         }
         Ok::<(), OutputError>(())
     };
-    let result = on_threads(args.threads, || sweep::run_ordered(plan, todo, &mut on_row))?;
+    let row = |k, design: &Design, shared: &SharedSearch| {
+        if per_layer {
+            plan.row_with_layers(k, design, shared)
+        } else {
+            (plan.row_shared(k, design, shared), String::new())
+        }
+    };
+    let result = on_threads(args.threads, || {
+        sweep::run_ordered_with(plan, todo, &row, &mut on_row)
+    })?;
     if let Some(bar) = &bar {
         bar.finish_and_clear();
     }

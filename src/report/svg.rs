@@ -205,6 +205,138 @@ pub(crate) fn tick_count(axis_max: f64, step: f64) -> u32 {
     }
 }
 
+/// A chart axis: values onto pixels `a` to `b`, logarithmic when the
+/// values are all positive and span more than 10x (one design 10x worse
+/// would squash the rest into a corner of a linear axis), linear
+/// otherwise; padded by 5% of the span either side.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub(crate) struct Scale {
+    /// The padded range, in log10 units when `log`.
+    lo: f64,
+    hi: f64,
+    /// Logarithmic?
+    pub(crate) log: bool,
+    a: f64,
+    b: f64,
+}
+
+impl Scale {
+    /// The axis of `values` (those not finite left out) onto `a`..`b`.
+    pub(crate) fn new(values: impl Iterator<Item = f64>, a: f64, b: f64) -> Scale {
+        let (lo, hi) = values
+            .filter(|v| v.is_finite())
+            .fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), v| {
+                (lo.min(v), hi.max(v))
+            });
+        // No finite value: lo is infinite, hi minus infinite.
+        if lo > hi {
+            return Scale::padded(0.0, 1.0, false, a, b);
+        }
+        let log = lo > 0.0 && hi > 10.0 * lo;
+        if log {
+            Scale::padded(lo.log10(), hi.log10(), true, a, b)
+        } else {
+            Scale::padded(lo, hi, false, a, b)
+        }
+    }
+
+    fn padded(lo: f64, hi: f64, log: bool, a: f64, b: f64) -> Scale {
+        let (lo, hi) = if hi > lo {
+            let pad = (hi - lo) * 0.05;
+            (lo - pad, hi + pad)
+        } else {
+            (lo - lo.abs().max(1.0) * 0.5, hi + hi.abs().max(1.0) * 0.5)
+        };
+        Scale { lo, hi, log, a, b }
+    }
+
+    /// The pixel of `v` (a value in the axis' units; 0 or less is put at
+    /// the low end of a log axis).
+    pub(crate) fn at(&self, v: f64) -> f64 {
+        let v = if self.log {
+            if v > 0.0 { v.log10() } else { self.lo }
+        } else {
+            v
+        };
+        self.a + (v - self.lo) / (self.hi - self.lo) * (self.b - self.a)
+    }
+
+    /// The ticks, as values and labels: on a log axis every decade, with
+    /// 2x and 5x between when the axis spans fewer than three decades; on a
+    /// linear one every 1, 2 or 5 times a power of ten, about five of them.
+    pub(crate) fn ticks(&self) -> Vec<(f64, String)> {
+        if self.log {
+            let span = self.hi - self.lo;
+            let steps: &[f64] = if span < 3.0 { &[1.0, 2.0, 5.0] } else { &[1.0] };
+            let mut out = Vec::new();
+            let first = self.lo.floor() as i32;
+            let last = self.hi.ceil() as i32;
+            for e in first..=last.min(first + MAX_TICKS as i32) {
+                for m in steps {
+                    let v = m * 10f64.powi(e);
+                    let l = v.log10();
+                    if l >= self.lo && l <= self.hi {
+                        out.push((v, short(v)));
+                    }
+                }
+            }
+            return out;
+        }
+        let raw = (self.hi - self.lo) / 5.0;
+        if !(raw.is_finite() && raw > 0.0) {
+            return Vec::new();
+        }
+        let p = 10f64.powi(raw.log10().floor() as i32);
+        // The 1-2-5 step nearest the fifth of the span (by ratio).
+        let step = [1.0, 2.0, 5.0, 10.0]
+            .into_iter()
+            .map(|m| m * p)
+            .min_by(|x, y| (x / raw).ln().abs().total_cmp(&(y / raw).ln().abs()))
+            .unwrap_or(p);
+        let first = (self.lo / step).ceil() as i64;
+        let last = (self.hi / step).floor() as i64;
+        (first..=last.min(first + i64::from(MAX_TICKS)))
+            .map(|i| {
+                let v = i as f64 * step;
+                (v, short(v))
+            })
+            .collect()
+    }
+
+    /// An axis title with its unit, and `log` when the axis is:
+    /// `energy (pJ, log)`.
+    pub(crate) fn title(&self, what: &str, unit: &str) -> String {
+        if self.log {
+            format!("{what} ({unit}, log)")
+        } else {
+            format!("{what} ({unit})")
+        }
+    }
+}
+
+/// A tick label: three significant digits at most, in exponent form
+/// (`2e9`, `1.5e-3`) outside 0.001 to 99,999.
+pub(crate) fn short(v: f64) -> String {
+    if v == 0.0 || !v.is_finite() {
+        return "0".to_owned();
+    }
+    let a = v.abs();
+    if (1e-3..1e5).contains(&a) {
+        let digits = (2 - a.log10().floor() as i32).max(0) as usize;
+        let s = format!("{v:.digits$}");
+        let s = if s.contains('.') {
+            s.trim_end_matches('0').trim_end_matches('.')
+        } else {
+            &s
+        };
+        return s.to_owned();
+    }
+    let s = format!("{v:.2e}");
+    let (m, e) = s.split_once('e').unwrap_or((&s, "0"));
+    let m = m.trim_end_matches('0').trim_end_matches('.');
+    format!("{m}e{e}")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -234,6 +366,35 @@ mod tests {
              </rect>\n\
              </svg>\n"
         );
+    }
+
+    #[test]
+    fn axes_go_log_beyond_ten_times() {
+        // 1e9 to 2e9: linear, ticks every 2e8.
+        let lin = Scale::new([1e9, 2e9].into_iter(), 0.0, 100.0);
+        assert!(!lin.log);
+        let labels: Vec<String> = lin.ticks().into_iter().map(|t| t.1).collect();
+        assert_eq!(labels, ["1e9", "1.2e9", "1.4e9", "1.6e9", "1.8e9", "2e9"]);
+        assert_eq!(lin.title("energy", "pJ"), "energy (pJ)");
+        // 1e9 to 3e10: log, decades with 2x and 5x between.
+        let log = Scale::new([1e9, 3e10, f64::NAN].into_iter(), 0.0, 100.0);
+        assert!(log.log);
+        let labels: Vec<String> = log.ticks().into_iter().map(|t| t.1).collect();
+        assert_eq!(labels, ["1e9", "2e9", "5e9", "1e10", "2e10"]);
+        assert_eq!(log.title("time", "cycles"), "time (cycles, log)");
+        // Equal steps of a decade are equal lengths; values in order.
+        let (a, b, c) = (log.at(1e9), log.at(1e10), log.at(1e11));
+        assert!((b - a - (c - b)).abs() < 1e-9 && a < b);
+        // Six decades: decades only.
+        let wide = Scale::new([1.0, 1e6].into_iter(), 0.0, 100.0);
+        let labels: Vec<String> = wide.ticks().into_iter().map(|t| t.1).collect();
+        assert_eq!(labels, ["1", "10", "100", "1000", "10000", "1e5", "1e6"]);
+        // Zero or negative values: linear.
+        assert!(!Scale::new([0.0, 100.0].into_iter(), 0.0, 1.0).log);
+        assert!(Scale::new(std::iter::empty(), 0.0, 1.0).ticks().len() <= 6);
+        assert_eq!(short(0.25), "0.25");
+        assert_eq!(short(123.456), "123");
+        assert_eq!(short(3.7587), "3.76");
     }
 
     #[test]

@@ -68,6 +68,10 @@ pub struct Digests {
     pub hardware: String,
     /// Each network's, in spec order.
     pub networks: Vec<String>,
+    /// The unit of every energy of the rows: the base hardware's
+    /// `energy_unit` (not a digest, but fixed by the hardware's: written
+    /// so that `nnc report` can put it on its axes).
+    pub energy_unit: String,
 }
 
 impl Digests {
@@ -79,14 +83,17 @@ impl Digests {
             spec: spec.sha256.clone(),
             hardware: hex(&spec.hw_text),
             networks: sources.iter().map(|t| hex(t)).collect(),
+            energy_unit: spec.base.energy_unit.name().to_owned(),
         }
     }
 
     /// The words of the first line after the format: `spec=S hw=H
-    /// networks=N1,N2`.
-    fn words(&self) -> String {
+    /// networks=N1,N2 unit=U` (the unit's spaces and `%` written `%20` and
+    /// `%25`, so that it stays one word).
+    pub(super) fn words(&self) -> String {
+        let unit = self.energy_unit.replace('%', "%25").replace(' ', "%20");
         format!(
-            "spec={} hw={} networks={}",
+            "spec={} hw={} networks={} unit={unit}",
             self.spec,
             self.hardware,
             self.networks.join(",")
@@ -102,6 +109,7 @@ impl Digests {
         let hardware = words.next()?.strip_prefix("hw=")?.to_owned();
         let networks = words.next()?.strip_prefix("networks=")?;
         let networks = networks.split(',').map(str::to_owned).collect();
+        let energy_unit = unit_of(words.next()?)?;
         let shard = match words.next() {
             None => None,
             Some(w) => Some(w.strip_prefix("shard=")?),
@@ -114,13 +122,26 @@ impl Digests {
                 spec,
                 hardware,
                 networks,
+                energy_unit,
             },
             shard,
         ))
     }
 }
 
-/// The first line: `# nnc-sweep/1 spec=S hw=H networks=N1,N2` (the
+/// The energy unit of a first line's word `unit=U`, decoded.
+fn unit_of(word: &str) -> Option<String> {
+    let unit = word.strip_prefix("unit=")?;
+    Some(unit.replace("%20", " ").replace("%25", "%"))
+}
+
+/// The energy unit a results file's first line names, if it names one
+/// (files written before nnc wrote it do not).
+pub(super) fn first_line_unit(line: &str) -> Option<String> {
+    line.split(' ').find_map(unit_of)
+}
+
+/// The first line: `# nnc-sweep/2 spec=S hw=H networks=N1,N2 unit=U` (the
 /// [`Digests`]), with ` shard=I/N` for a shard's part file.
 pub fn header_line(digests: &Digests, shard: Option<Shard>) -> String {
     let words = digests.words();
@@ -190,7 +211,7 @@ pub(super) fn results(t: &TotalsOut) -> Vec<String> {
 }
 
 /// A count held as a float (the MACs): as a whole number when it is one.
-fn count(x: f64) -> String {
+pub(super) fn count(x: f64) -> String {
     // 2^63: every whole float below converts exactly.
     if x.fract() == 0.0 && (0.0..9.2e18).contains(&x) {
         (x as u64).to_string()
@@ -246,14 +267,25 @@ pub(super) fn row_problem(
     }
     let status_at = fields.len() - 1;
     let results = &fields[key.len()..status_at];
-    let status = &fields[status_at];
+    cells_problem(&RESULT_COLUMNS, results, &fields[status_at])
+}
+
+/// What is wrong with a row's result `cells` (named `names`) beside its
+/// `status`; `None` if nothing: with `ok`, every cell a number as nnc
+/// writes it (a word for `energy_unit`); with any other status, one nnc
+/// writes, and every cell empty.
+pub(super) fn cells_problem(names: &[&str], cells: &[String], status: &str) -> Option<String> {
     if status == "ok" {
-        for (name, cell) in RESULT_COLUMNS.iter().zip(results) {
+        for (name, cell) in names.iter().zip(cells) {
             let written = match *name {
-                "time" | "bound_time" => cell.parse::<u64>().ok().map(|t| t.to_string()),
+                "time" | "bound_time" | "time_proc" | "time_bus" | "time_dram" => {
+                    cell.parse::<u64>().ok().map(|t| t.to_string())
+                }
                 "macs" => cell.parse::<f64>().ok().filter(|x| *x >= 0.0).map(count),
                 // Without a clock, no seconds.
                 "seconds" if cell.is_empty() => Some(String::new()),
+                "energy_unit" => Some(cell.clone())
+                    .filter(|u| !u.is_empty() && !u.contains([',', '"', '\n', '\r'])),
                 _ => cell
                     .parse::<f64>()
                     .ok()
@@ -273,7 +305,7 @@ pub(super) fn row_problem(
     if !known {
         return Some(format!("has a status nnc does not write: `{status}`"));
     }
-    if results.iter().any(|c| !c.is_empty()) {
+    if cells.iter().any(|c| !c.is_empty()) {
         return Some(format!("has results beside the status `{status}`"));
     }
     None
@@ -303,9 +335,17 @@ mod tests {
             spec: "ab".into(),
             hardware: "cd".into(),
             networks: vec!["e".into(), "f".into()],
+            energy_unit: "my 100% unit".into(),
         };
         let line = header_line(&d, Some(Shard { index: 1, count: 3 }));
-        assert_eq!(line, "# nnc-sweep/2 spec=ab hw=cd networks=e,f shard=1/3\n");
+        assert_eq!(
+            line,
+            "# nnc-sweep/2 spec=ab hw=cd networks=e,f unit=my%20100%25%20unit shard=1/3\n"
+        );
+        assert_eq!(
+            first_line_unit(line.trim_end()).as_deref(),
+            Some("my 100% unit")
+        );
         assert_eq!(Digests::parse(line.trim_end()), Some((d, Some("1/3"))));
         assert_eq!(Digests::parse("# nnc-sweep/2 spec=ab"), None);
         // A row's checksum covers every byte before it.
@@ -323,6 +363,9 @@ mod tests {
 pub struct Results {
     /// The spec digest of the first line.
     pub spec_sha256: String,
+    /// The unit of the energies, as the first line names it (`None` in
+    /// files of an older nnc).
+    pub energy_unit: Option<String>,
     /// The column names.
     pub columns: Vec<String>,
     /// The varied (and derived) keys: the columns between `batch` and
@@ -437,6 +480,7 @@ pub fn read_results(text: &str) -> Result<Results, ResultsError> {
     }
     Ok(Results {
         spec_sha256,
+        energy_unit: first_line_unit(first),
         columns,
         keys,
         rows,

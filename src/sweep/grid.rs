@@ -365,7 +365,7 @@ impl<'a> Plan<'a> {
     /// The columns' names: network, batch, one per varied key (two for a
     /// pair: its rows and columns), the derived keys, the results, status,
     /// checksum.
-    fn column_names(&self) -> Vec<String> {
+    pub(super) fn column_names(&self) -> Vec<String> {
         let mut cols: Vec<String> = vec!["network".into(), "batch".into()];
         cols.extend(
             self.spec
@@ -410,7 +410,7 @@ impl<'a> Plan<'a> {
 
     /// The key fields of row `k`, of `design`: its point's cells, then its
     /// area (empty without one).
-    fn key_of(&self, k: usize, design: &Design) -> Vec<String> {
+    pub(super) fn key_of(&self, k: usize, design: &Design) -> Vec<String> {
         let (n, b, _) = self.locate(k);
         let mut out = vec![
             self.spec.networks[n].name.clone(),

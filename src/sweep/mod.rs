@@ -6,12 +6,14 @@
 //! - `options`: the search options a spec sets or varies;
 //! - `grid`: the design points and rows, in their fixed order;
 //! - `csv`: the results file's lines;
+//! - `layers`: the per-layer rows of `--per-layer`, beside the results;
 //! - `run`: scheduling rows in parallel, handed on in grid order;
 //! - `output`: the results file: resuming, refusing another spec's file,
 //!   shards and merging them.
 
 mod csv;
 mod grid;
+mod layers;
 mod options;
 mod output;
 mod run;
@@ -19,6 +21,10 @@ mod spec;
 
 pub use csv::{Digests, FORMAT, Results, ResultsError, header_line, read_results};
 pub use grid::{AREA_COLUMN, Design, Plan, PlanError, Point};
+pub use layers::{
+    LAYERS_FORMAT, LayersFile, check_no_layers, layers_header_line, layers_path, merge_layers,
+    open_layers,
+};
 pub use options::float;
 pub use options::{Change, Flags, OPTION_KEYS, OptionError, OptionSet};
 pub use output::{OutputError, ResultsFile, merge, open_results, shard_len, shard_rows};

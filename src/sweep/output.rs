@@ -83,6 +83,24 @@ pub enum OutputError {
         /// What it should be.
         why: String,
     },
+    /// A layers file that lacks per-layer rows of rows its results file
+    /// holds: the results were written without `--per-layer`.
+    #[error("`{}` lacks the per-layer rows of {} of the {done} rows its results file holds (written without --per-layer): they cannot be added; remove the results to start again, or run without --per-layer", path.display(), done - have)]
+    LayersBehind {
+        /// The layers file.
+        path: PathBuf,
+        /// How many rows the results file holds.
+        done: usize,
+        /// Of which the layers file holds.
+        have: usize,
+    },
+    /// A run without `--per-layer` onto results whose layers file is this
+    /// sweep's: it would stop where the run starts.
+    #[error("`{}` holds this sweep's per-layer rows: give --per-layer to continue it with the results (or remove it)", path.display())]
+    LayersLeft {
+        /// The layers file.
+        path: PathBuf,
+    },
     /// Merging: a point is in two part files (or twice in one).
     #[error("{point} is in `{}` and again in `{}`", first.display(), second.display())]
     Duplicate {
@@ -125,7 +143,10 @@ impl OutputError {
             Report::one(file(path), "", d)
         };
         match self {
-            OutputError::Io { .. } | OutputError::Locked { .. } => Report::error(self.to_string()),
+            OutputError::Io { .. }
+            | OutputError::Locked { .. }
+            | OutputError::LayersBehind { .. }
+            | OutputError::LayersLeft { .. } => Report::error(self.to_string()),
             OutputError::Changed { path, changed } => {
                 let d = Diagnostic::new(
                     Code::ResultsOtherSweep,
@@ -202,7 +223,7 @@ impl OutputError {
     }
 }
 
-fn io(what: &'static str, path: &Path) -> impl FnOnce(std::io::Error) -> OutputError {
+pub(super) fn io(what: &'static str, path: &Path) -> impl FnOnce(std::io::Error) -> OutputError {
     let path = path.to_owned();
     move |source| OutputError::Io { what, path, source }
 }
@@ -305,7 +326,7 @@ pub fn open_results(
 
 /// Locks `file` (at `path`) for writing: at once, or refused naming the
 /// holder; waiting for it when `wait`.
-fn lock(file: &File, path: &Path, wait: bool) -> Result<(), OutputError> {
+pub(super) fn lock(file: &File, path: &Path, wait: bool) -> Result<(), OutputError> {
     if wait {
         return file.lock().map_err(io("lock", path));
     }

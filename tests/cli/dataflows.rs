@@ -154,22 +154,24 @@ fn a_dataflow_is_written_read_back_reported_and_diffed() {
     );
 }
 
-#[test]
-fn a_sweep_varies_the_dataflow() {
-    // sweeps/isca16.toml: the six ISCA'16 dataflows with their storage.
-    let csv = tmp("isca16.csv");
-    let out = nnc(&[
-        "sweep",
-        "sweeps/isca16.toml",
-        "-o",
-        csv.to_str().unwrap(),
-        "-q",
-    ]);
+/// Runs `nnc sweep SPEC` into the scratch file `csv`, expecting success
+/// and six rows, each with a schedule: the results file.
+fn sweep_rows(spec: &str, csv: &str) -> String {
+    let csv = tmp(csv);
+    let out = nnc(&["sweep", spec, "-o", csv.to_str().unwrap(), "-q"]);
     assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
     let rows = std::fs::read_to_string(&csv).unwrap();
     let lines: Vec<&str> = rows.lines().skip(2).collect();
     assert_eq!(lines.len(), 6, "{rows}");
     assert!(lines.iter().all(|l| l.contains(",ok,")), "{rows}");
+    rows
+}
+
+#[test]
+fn a_sweep_varies_the_dataflow() {
+    // sweeps/isca16.toml: the six ISCA'16 dataflows with their storage.
+    let rows = sweep_rows("sweeps/isca16.toml", "isca16.csv");
+    let lines: Vec<&str> = rows.lines().skip(2).collect();
     assert!(lines[0].contains(",row-stationary,512,131072,"), "{rows}");
     assert!(lines[5].contains(",no-local-reuse,0,340786,"), "{rows}");
     // Row stationary has the least energy.
@@ -183,19 +185,8 @@ fn a_sweep_varies_the_dataflow() {
 #[test]
 fn a_sweep_varies_the_systolic_dataflow_and_an_sram() {
     // sweeps/systolic.toml: three systolic dataflows x two ifmap SRAMs.
-    let csv = tmp("systolic.csv");
-    let out = nnc(&[
-        "sweep",
-        "sweeps/systolic.toml",
-        "-o",
-        csv.to_str().unwrap(),
-        "-q",
-    ]);
-    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
-    let rows = std::fs::read_to_string(&csv).unwrap();
+    let rows = sweep_rows("sweeps/systolic.toml", "systolic.csv");
     let lines: Vec<&str> = rows.lines().skip(2).collect();
-    assert_eq!(lines.len(), 6, "{rows}");
-    assert!(lines.iter().all(|l| l.contains(",ok,")), "{rows}");
     for dataflow in ["systolic-ws", "systolic-os", "systolic-is"] {
         assert_eq!(
             lines.iter().filter(|l| l.contains(dataflow)).count(),

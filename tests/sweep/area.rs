@@ -58,7 +58,8 @@ fn points_over_the_area_limit_are_listed_not_scheduled() {
         page.contains("1 rows over <code>max_area_mm2</code>"),
         "{page}"
     );
-    assert!(page.contains("energy vs area (mm²)"));
+    assert!(page.contains("energy against area;"), "{page}");
+    assert!(page.contains(">area (mm²"), "{page}");
 }
 
 #[test]

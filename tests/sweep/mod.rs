@@ -1,6 +1,7 @@
 //! `nnc schedule --set` and `nnc sweep` through the binary.
 
 mod area;
+mod layers;
 mod options;
 mod report;
 mod resume;

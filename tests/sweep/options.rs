@@ -3,7 +3,7 @@
 //! bit for bit; the columns are numbers (sizes in bytes, pairs as rows and
 //! columns) and hold the seconds, MACs, utilization and bound.
 
-use super::support::{fields, net, nnc, scratch, sweep, write};
+use super::support::{fields, net, nnc, schedule, scratch, sweep, write};
 
 /// The spec: save-writeback on for every row, partitioning, interlayer
 /// and the solver varied, a buffer size written with a unit, a pair.
@@ -67,7 +67,6 @@ seconds,macs,utilization,bound_energy,bound_time,status,checksum"
         // Numbers, no units: 64 KiB in bytes, 8x8 as two columns.
         assert_eq!(&f[4..7], ["65536", "8", "8"], "{line}");
         let mut args: Vec<String> = [
-            "schedule",
             &net("mlp_s.nn"),
             "--hw",
             "tetris",
@@ -77,21 +76,11 @@ seconds,macs,utilization,bound_energy,bound_time,status,checksum"
             "node.gbuf_bytes=64 KiB",
             "--set",
             "node.pe_array=8x8",
-            "-q",
-            "-o",
-            "-",
         ]
         .map(String::from)
         .to_vec();
         args.extend(flags(&f[2], &f[3]));
-        let out = nnc(&args);
-        assert_eq!(
-            out.status.code(),
-            Some(0),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        let v = schedule(&args);
         let t = &v["totals"];
         let b = &t["energy_breakdown"];
         for (name, want) in [

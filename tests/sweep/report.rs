@@ -1,6 +1,7 @@
 //! `nnc report results.csv`: the sweep's page.
 
 use super::support::{net, nnc, scratch, sweep, write};
+use nnc::sweep::Results;
 
 #[test]
 fn a_sweep_report_marks_the_pareto_front() {
@@ -43,13 +44,18 @@ fn a_sweep_report_marks_the_pareto_front() {
     // preset's [tech] node gives every point an area), and one per varied
     // column (a PE array's rows and columns are two).
     assert_eq!(html.matches("<svg").count(), 6);
-    assert_eq!(
-        html.matches("class=\"pt\"").count()
-            + html.matches("class=\"pareto\"").count()
-            + html.matches("class=\"best\"").count(),
-        12
-    );
+    // Two rows in each of the six charts.
+    assert_eq!(html.matches("<circle").count(), 12);
     assert!(html.contains("class=\"pareto\""));
+    // Units on the axes: the preset's energy unit, cycles, mm².
+    assert!(
+        html.contains(">energy (MAC") && html.contains(">time (cycles"),
+        "{html}"
+    );
+    assert!(html.contains(">area (mm²"), "{html}");
+    // The front numbered in the chart and in its table.
+    assert!(html.contains("<text class=\"num\""), "{html}");
+    assert!(html.contains("<tr><th>#</th>"), "{html}");
     // Self-contained: nothing fetched, no script.
     for fetch in ["<script", "src=", "href=", "@import"] {
         assert!(!html.contains(fetch), "{fetch}");
@@ -63,4 +69,79 @@ fn a_sweep_report_marks_the_pareto_front() {
         stderr.contains("error[R007]: not a results file") && stderr.contains("bad.csv:1:1"),
         "{stderr}"
     );
+}
+
+/// A results table of `n` rows read back as `nnc report` reads it: four
+/// varied keys (four values each but the last), energies over three
+/// decades and times over one, from a fixed generator.
+fn results(n: usize) -> Results {
+    let keys = [
+        "node.gbuf_bytes",
+        "node.pe_array.rows",
+        "node.pe_array.cols",
+        "energy.dram",
+    ];
+    let mut columns: Vec<String> = vec!["network".into(), "batch".into()];
+    columns.extend(keys.iter().map(|k| k.to_string()));
+    columns.extend(["energy", "time", "status"].map(String::from));
+    let mut state: u64 = 12345;
+    let mut next = || {
+        state = state
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
+        (state >> 11) as f64 / (1u64 << 53) as f64
+    };
+    let rows = (0..n)
+        .map(|i| {
+            let mut r = vec!["net.nn".to_owned(), "1".to_owned()];
+            r.push((4096 << (i % 4)).to_string());
+            r.push((4 << (i / 4 % 4)).to_string());
+            r.push((4 << (i / 16 % 4)).to_string());
+            r.push(format!("{}", 100 + i / 64));
+            let energy = 1e9 * 10f64.powf(3.0 * next());
+            let time = (1e6 * 10f64.powf(next())).round();
+            r.extend([energy.to_string(), time.to_string(), "ok".to_owned()]);
+            r
+        })
+        .collect();
+    Results {
+        spec_sha256: "0".repeat(64),
+        energy_unit: Some("pJ".to_owned()),
+        columns,
+        keys: keys.map(String::from).to_vec(),
+        rows,
+    }
+}
+
+/// Energies over three decades: a log axis with decade ticks; times over
+/// one: linear. Every varied key's chart is coloured by the others.
+#[test]
+fn wide_values_get_log_axes_and_keys_colours() {
+    let html = nnc::report::sweep::html(&results(64));
+    assert!(html.contains(">energy (pJ, log)</text>"), "{html}");
+    assert!(html.contains(">time (cycles)</text>"), "{html}");
+    for decade in ["1e9", "1e10", "1e11"] {
+        assert!(html.contains(&format!(">{decade}</text>")), "{decade}");
+    }
+    // Four key charts, each with a legend of the other keys' colours.
+    assert_eq!(html.matches("; colour:").count(), 4, "{html}");
+    assert!(html.contains("<span class=\"sw c0\"></span>"));
+    assert!(html.contains("class=\"c1"));
+}
+
+/// A sweep of 100,000 rows: its page is under a megabyte, every chart
+/// still drawn.
+#[test]
+fn a_big_sweeps_page_is_under_a_megabyte() {
+    let html = nnc::report::sweep::html(&results(100_000));
+    assert!(html.len() < 1_000_000, "{} bytes", html.len());
+    assert_eq!(html.matches("<svg").count(), 5);
+    assert!(html.matches("<circle").count() > 5_000);
+}
+
+/// The page of a small sweep, whole.
+#[test]
+fn a_sweep_page_snapshot() {
+    let html = nnc::report::sweep::html(&results(16));
+    crate::lang::snapshot_settings().bind(|| insta::assert_snapshot!("sweep_report_page", html));
 }

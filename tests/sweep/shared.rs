@@ -3,7 +3,9 @@
 //! exhaustive search, every row is still what `nnc schedule --set ...` of
 //! its point reports, bit for bit, whatever the thread count and shards.
 
-use super::support::{fields, net, nnc, scratch, sweep, write};
+use super::support::{
+    energy_cells, fields, net, nnc, no_schedule, schedule, scratch, sweep, write,
+};
 
 /// AlexNet with the exhaustive search on two PE arrays, each with several
 /// capacities `gbuf`; `extra` are more lines of `[options]`.
@@ -43,44 +45,25 @@ energy_gbuf,energy_array,energy_regf,energy_noc,energy_static,seconds,macs,utili
             format!("node.pe_array={}x{}", f[2], f[3]),
             format!("node.gbuf_bytes={}", f[4]),
         ];
-        let mut args = vec!["schedule", &f[0], "--batch", &f[1], "-q", "-o", "-"];
+        let mut args = vec![f[0].as_str(), "--batch", &f[1]];
         args.extend(options);
         for s in &sets {
             args.extend(["--set", s.as_str()]);
         }
-        let out = nnc(&args);
         if f[20] != "ok" {
-            assert_eq!(out.status.code(), Some(3), "{line}");
-            let why = f[20].strip_prefix("no schedule: ").unwrap();
-            let stderr = String::from_utf8_lossy(&out.stderr);
-            assert!(stderr.trim_end().ends_with(why), "{stderr} vs {line}");
+            no_schedule(&args, &f[20]);
             assert!(f[6..20].iter().all(String::is_empty), "{line}");
             counts.1 += 1;
             continue;
         }
-        assert_eq!(
-            out.status.code(),
-            Some(0),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        let v = schedule(&args);
         let t = &v["totals"];
-        let b = &t["energy_breakdown"];
-        let expected = [
-            &t["energy"],
-            &b["op"],
-            &b["dram"],
-            &b["gbuf"],
-            &b["array"],
-            &b["regf"],
-            &b["noc"],
-            &b["static"],
-        ];
         let cells = [&f[6], &f[8], &f[9], &f[10], &f[11], &f[12], &f[13], &f[14]];
-        for (cell, want) in cells.iter().zip(expected) {
-            assert_eq!(**cell, want.to_string(), "{line}");
-        }
+        assert_eq!(
+            cells.map(String::clone).to_vec(),
+            energy_cells(&v),
+            "{line}"
+        );
         assert_eq!(f[7], t["time"].to_string(), "{line}");
         counts.0 += 1;
     }

@@ -72,3 +72,42 @@ pub(crate) fn fields(line: &str) -> Vec<String> {
     out.push(cur);
     out
 }
+
+/// Runs `nnc schedule ARGS -q -o -`, expecting success: its schedule file.
+pub(crate) fn schedule<S: AsRef<str>>(args: &[S]) -> serde_json::Value {
+    let mut all: Vec<&str> = vec!["schedule"];
+    all.extend(args.iter().map(AsRef::as_ref));
+    all.extend(["-q", "-o", "-"]);
+    let out = nnc(&all);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{all:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).unwrap()
+}
+
+/// Runs `nnc schedule ARGS -q -o -`, expecting it to find no schedule
+/// (exit 3) for the reason a sweep row's `status` gives.
+pub(crate) fn no_schedule<S: AsRef<str>>(args: &[S], status: &str) {
+    let mut all: Vec<&str> = vec!["schedule"];
+    all.extend(args.iter().map(AsRef::as_ref));
+    all.extend(["-q", "-o", "-"]);
+    let out = nnc(&all);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(3), "{all:?}: {stderr}");
+    let why = status.strip_prefix("no schedule: ").unwrap();
+    assert!(stderr.trim_end().ends_with(why), "{stderr} vs {status}");
+}
+
+/// A schedule file's total energy and its breakdown (op, dram, gbuf,
+/// array, regf, noc, static), as the file writes them: the cells a sweep
+/// row must hold.
+pub(crate) fn energy_cells(v: &serde_json::Value) -> Vec<String> {
+    let t = &v["totals"];
+    let b = &t["energy_breakdown"];
+    let mut out = vec![t["energy"].to_string()];
+    out.extend(["op", "dram", "gbuf", "array", "regf", "noc", "static"].map(|k| b[k].to_string()));
+    out
+}

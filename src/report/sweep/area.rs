@@ -2,7 +2,8 @@
 //! against the chip's area (`area_mm2`), with the rows no other row beats
 //! in all three marked, and the rows over `max_area_mm2` listed.
 
-use super::{BOTTOM, H, LEFT, Point, RIGHT, Svg, TOP, W, circle, describe, range, scale};
+use super::chart::{self, Dot};
+use super::{H, Point, Scale, Svg, W, describe};
 use crate::report::svg;
 use std::fmt::Write;
 
@@ -24,71 +25,51 @@ pub(super) fn front3(points: &[Point<'_>], area: &[f64]) -> Vec<usize> {
 
 /// The two charts (energy and time against area) of a section, with the
 /// three-way front in red; empty when no row has an area.
-pub(super) fn charts(points: &[Point<'_>], area: &[f64], keys: &[String]) -> String {
+pub(super) fn charts(points: &[Point<'_>], area: &[f64], keys: &[String], unit: &str) -> String {
     if !area.iter().any(|a| a.is_finite()) {
         return String::new();
     }
     let front = front3(points, area);
     let mut out = String::new();
-    for (what, of) in [
-        (
-            "energy",
-            &(|p: &Point<'_>| p.energy) as &dyn Fn(&Point<'_>) -> f64,
-        ),
-        ("time (cycles)", &|p: &Point<'_>| p.time),
+    let energy = |p: &Point<'_>| p.energy;
+    let time = |p: &Point<'_>| p.time;
+    for (what, y_unit, of) in [
+        ("energy", unit, &energy as &dyn Fn(&Point<'_>) -> f64),
+        ("time", "cycles", &time),
     ] {
-        out.push_str(&super::figure(
-            &chart(points, area, &front, keys, what, of),
-            &format!("{what} vs area (mm²); line: least for the area; red: 3-way front"),
-        ));
+        let chart = chart(points, area, &front, keys, (what, y_unit), unit, of);
+        let caption = format!(
+            "{what} against area; line: the least {what} for the area; red: the rows no other beats in energy, time and area"
+        );
+        out.push_str(&super::figure(&chart, &svg::escape(&caption)));
     }
     out
 }
 
+/// One area chart: `y_of` (named `y_title`: what and its unit) against
+/// the area.
 fn chart(
     points: &[Point<'_>],
     area: &[f64],
     front: &[usize],
     keys: &[String],
-    y_title: &str,
+    y_title: (&str, &str),
+    unit: &str,
     y_of: &dyn Fn(&Point<'_>) -> f64,
 ) -> String {
     let with: Vec<usize> = (0..points.len()).filter(|&i| area[i].is_finite()).collect();
-    let (alo, ahi) = range(with.iter().map(|&i| area[i]));
-    let (ylo, yhi) = range(with.iter().map(|&i| y_of(&points[i])));
-    let x = scale(alo, ahi, LEFT, W - RIGHT);
-    let y = scale(ylo, yhi, H - BOTTOM, TOP);
+    let (x0, x1, y0, y1) = chart::plot_box();
+    let x = Scale::new(with.iter().map(|&i| area[i]), x0, x1);
+    let y = Scale::new(with.iter().map(|&i| y_of(&points[i])), y0, y1);
     let mut svg = Svg::new(W, H, &[("class", "area-chart")]);
-    let (x0, x1, y0, y1) = (LEFT, W - RIGHT, H - BOTTOM, TOP);
-    for i in 0..=4 {
-        let v = ylo + (yhi - ylo) * f64::from(i) / 4.0;
-        svg.line((x0, y(v)), (x1, y(v)), "grid");
-        let tick = format!("{v:.3e}");
-        svg.label(
-            x0 - 4.0,
-            y(v) + 4.0,
-            "tick",
-            &[("text-anchor", "end")],
-            &tick,
-        );
-    }
-    for i in 0..=3 {
-        let v = alo + (ahi - alo) * f64::from(i) / 3.0;
-        let tick = format!("{v:.3}");
-        svg.label(x(v), y0 + 14.0, "tick", &[("text-anchor", "middle")], &tick);
-    }
-    svg.rect(x0, y1, x1 - x0, y0 - y1, "frame", None);
-    let mid = (x0 + x1) / 2.0;
-    svg.label(
-        mid,
-        H - 8.0,
-        "title",
-        &[("text-anchor", "middle")],
-        "area (mm²)",
+    let (what, y_unit) = y_title;
+    chart::frame(
+        &mut svg,
+        Some(&x),
+        &y,
+        &x.title("area", "mm²"),
+        &y.title(what, y_unit),
     );
-    let rotate = format!("rotate(-90 12 {})", svg::num((y0 + y1) / 2.0));
-    let attrs = [("text-anchor", "middle"), ("transform", rotate.as_str())];
-    svg.label(12.0, (y0 + y1) / 2.0, "title", &attrs, y_title);
     // The two-way front of this chart (less area and less of y) as a line.
     let mut order = with.clone();
     order.sort_by(|&a, &b| {
@@ -102,20 +83,29 @@ fn chart(
         let v = y_of(&points[i]);
         if v < best {
             best = v;
-            line.push(format!("{},{}", svg::num(x(area[i])), svg::num(y(v))));
+            line.push(format!("{},{}", svg::num(x.at(area[i])), svg::num(y.at(v))));
         }
     }
     svg.leaf(
         "polyline",
         &[("class", "front"), ("points", &line.join(" "))],
     );
-    for &i in &with {
-        let on = front.contains(&i);
-        let p = &points[i];
-        let title = format!("{}, area {:.4} mm²", describe(p, keys), area[i]);
-        let (class, r) = if on { ("pareto", 4.0) } else { ("pt", 3.0) };
-        circle(&mut svg, x(area[i]), y(y_of(p)), r, class, &title);
+    let on_front: std::collections::HashSet<usize> = front.iter().copied().collect();
+    let mut list = Vec::new();
+    // The front last, so that its dots are on top.
+    for pass in [false, true] {
+        for &i in with.iter().filter(|i| on_front.contains(i) == pass) {
+            let p = &points[i];
+            list.push(Dot {
+                x: x.at(area[i]),
+                y: y.at(y_of(p)),
+                r: if pass { 4.0 } else { 3.0 },
+                class: (if pass { "pareto" } else { "pt" }).to_owned(),
+                title: format!("{}, area {:.4} mm²", describe(p, keys, unit), area[i]),
+            });
+        }
     }
+    chart::dots(&mut svg, &list);
     svg.finish()
 }
 

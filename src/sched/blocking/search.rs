@@ -324,7 +324,7 @@ pub(crate) fn search(ctx: &BlockingContext<'_>, ntops: usize) -> Vec<(Blocking, 
             let mut i = r * CHUNKS_PER_TASK;
             while i < end {
                 let chunk = chunks.get(i);
-                if i % chunks.fos.len() == 0 && !fi_may_fit(ctx, &chunk) {
+                if i.is_multiple_of(chunks.fos.len()) && !fi_may_fit(ctx, &chunk) {
                     // No chunk of this input-channel triple fits.
                     i += chunks.fos.len();
                     continue;
