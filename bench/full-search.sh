@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
-# Times the full search of nnc's model, every option that can only widen it
-# on: hybrid partitioning with batch and input-channel partitioning, access
-# forwarding, save-writeback and inter-layer pipelining
-# (docs/model/network.md#pruning-partitions). Every shipped network on every
+# Times nnc's default search, which is the full search of nnc's model: every
+# option that can only widen it on (hybrid partitioning with batch and
+# input-channel partitioning, access forwarding, save-writeback and
+# inter-layer pipelining; docs/model/network.md#default-options), with the
+# pruning of docs/model/network.md#pruning-partitions and
+# docs/model/blocking.md#pruning-by-floors. Every shipped network on every
 # preset at batch 1 and 16, release build, one hyperfine run each (the
 # searches are deterministic; use --runs for more).
 #
@@ -22,7 +24,6 @@ if [[ ${#nets[@]} -eq 0 ]]; then
   for f in nns/*.nn; do nets+=("$(basename "$f" .nn)"); done
 fi
 presets=$(ls hw/*.toml | xargs -n1 basename | sed 's/\.toml$//')
-full="--partition hybrid --batch-partition --ifmap-partition --access-forwarding --save-writeback --interlayer"
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 printf '| network | preset | b1 (s) | b16 (s) |\n| --- | --- | --- | --- |\n'
@@ -31,7 +32,7 @@ for net in "${nets[@]}"; do
     row="| $net | $hw |"
     for batch in 1 16; do
       hyperfine --runs "$runs" --warmup 0 --style none --export-json "$tmp/r.json" \
-        "$nnc schedule nns/$net.nn --hw $hw --batch $batch $full -q" >/dev/null 2>&1
+        "$nnc schedule nns/$net.nn --hw $hw --batch $batch -q" >/dev/null 2>&1
       mean=$(python3 -c "import json,sys; print('%.3f' % json.load(open(sys.argv[1]))['results'][0]['mean'])" "$tmp/r.json")
       row="$row $mean |"
     done

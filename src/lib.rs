@@ -130,7 +130,9 @@ pub use lang::parse::parse;
 pub use sched::compat::Compat;
 pub use sched::machine::Dataflow;
 pub use sched::model::limits::{MAX_BATCH, MAX_TOP, RangeError};
-pub use sched::options::{Goal, Options, OptionsBuilder, OptionsError, Solver};
+pub use sched::options::{
+    DEFAULT_MAX_DEGREE, Goal, Options, OptionsBuilder, OptionsError, Solver, Widening,
+};
 pub use sched::partition::enumerate::Partitioning;
 pub use sched::pipeline::segment::{PipelineOptions, TimeOverhead};
 pub use sched::search::shared::SharedSearch;

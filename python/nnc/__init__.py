@@ -54,19 +54,36 @@ __version__: str = _nnc.__version__
 PathLike = Union[str, "os.PathLike[str]"]
 
 #: The hardware presets shipped with nnc.
-PRESETS = ("eyeriss", "eyeriss-chip", "tetris-l1", "tetris")
+PRESETS = (
+    "eyeriss",
+    "eyeriss-chip",
+    "tetris-l1",
+    "tetris",
+    "isca16-rs",
+    "isca16-ws",
+    "isca16-osa",
+    "isca16-osb",
+    "isca16-osc",
+    "isca16-nlr",
+    "tpu-v1",
+)
 
 #: The options of :func:`schedule`: the flags of ``nnc schedule`` with
-#: underscores, and their defaults.
+#: underscores, and their defaults. ``None`` for ``partition`` and the
+#: switches after it means the model's default, as on the command line:
+#: in nnc's own model the search widens to hybrid partitioning (batch and
+#: input channels too), access forwarding, save-writeback and inter-layer
+#: pipelining; ``False`` (or ``partition="naive"``) restricts it; with
+#: ``compat="nn_dataflow"`` all are off unless set.
 OPTIONS: Dict[str, Any] = {
     "solver": "exhaustive",
-    "partition": "naive",
-    "batch_partition": False,
-    "ifmap_partition": False,
-    "access_forwarding": False,
+    "partition": None,
+    "batch_partition": None,
+    "ifmap_partition": None,
+    "access_forwarding": None,
     "gbuf_sharing": False,
-    "interlayer": False,
-    "save_writeback": False,
+    "interlayer": None,
+    "save_writeback": None,
     "basic_interlayer": False,
     "pipeline_time_overhead": None,
     "pipeline_max_degree": None,

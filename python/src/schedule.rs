@@ -9,7 +9,7 @@ use nnc::diag::{Diagnostic, Report};
 use nnc::report::{diff::diff as diff_files, html};
 use nnc::schedule::read::{self, SavedSchedule};
 use nnc::{
-    Compat, Goal, Options, Partitioning, PerData, PipelineOptions, RangeError, SearchError, Solver,
+    Compat, Goal, Options, PerData, PipelineOptions, RangeError, SearchError, Solver, Widening,
     TimeOverhead,
 };
 use pyo3::exceptions::PyTypeError;
@@ -72,13 +72,15 @@ pub(crate) fn diff(a: &Schedule, b: &Schedule) -> PyResult<(String, bool)> {
 pub(crate) struct Flags {
     batch: i128,
     solver: String,
-    partition: String,
-    batch_partition: bool,
-    ifmap_partition: bool,
-    access_forwarding: bool,
+    /// `None` (or a flag of `None`): the model's default, as on the
+    /// command line.
+    partition: Option<String>,
+    batch_partition: Option<bool>,
+    ifmap_partition: Option<bool>,
+    access_forwarding: Option<bool>,
     gbuf_sharing: bool,
-    interlayer: bool,
-    save_writeback: bool,
+    interlayer: Option<bool>,
+    save_writeback: Option<bool>,
     basic_interlayer: bool,
     pipeline_time_overhead: Option<f64>,
     pipeline_max_degree: Option<i128>,
@@ -109,13 +111,13 @@ impl Flags {
         Ok(Flags {
             batch: flag(d, "batch", 1)?,
             solver: flag(d, "solver", "exhaustive".to_owned())?,
-            partition: flag(d, "partition", "naive".to_owned())?,
-            batch_partition: flag(d, "batch_partition", false)?,
-            ifmap_partition: flag(d, "ifmap_partition", false)?,
-            access_forwarding: flag(d, "access_forwarding", false)?,
+            partition: flag(d, "partition", None)?,
+            batch_partition: flag(d, "batch_partition", None)?,
+            ifmap_partition: flag(d, "ifmap_partition", None)?,
+            access_forwarding: flag(d, "access_forwarding", None)?,
             gbuf_sharing: flag(d, "gbuf_sharing", false)?,
-            interlayer: flag(d, "interlayer", false)?,
-            save_writeback: flag(d, "save_writeback", false)?,
+            interlayer: flag(d, "interlayer", None)?,
+            save_writeback: flag(d, "save_writeback", None)?,
             basic_interlayer: flag(d, "basic_interlayer", false)?,
             pipeline_time_overhead: flag(d, "pipeline_time_overhead", None)?,
             pipeline_max_degree: flag(d, "pipeline_max_degree", None)?,
@@ -167,14 +169,22 @@ impl Flags {
             nnc::MAX_TOP as u64,
             " (the search ranks the square of it at every layer)",
         )?;
-        let hybrid = pick(
-            "partition",
-            &self.partition,
-            &[("naive", false), ("hybrid", true)],
-        )?;
-        let partitioning =
-            Partitioning::from_flags(hybrid, self.batch_partition, self.ifmap_partition)
-                .map_err(|e| errors::usage(e.to_string()))?;
+        let hybrid = match self.partition.as_deref() {
+            None => None,
+            Some(p) => Some(pick(
+                "partition",
+                p,
+                &[("naive", false), ("hybrid", true)],
+            )?),
+        };
+        let widening = Widening {
+            hybrid,
+            batch_partition: self.batch_partition,
+            ifmap_partition: self.ifmap_partition,
+            access_forwarding: self.access_forwarding,
+            save_writeback: self.save_writeback,
+            interlayer: self.interlayer,
+        };
         let time_overhead = match self.pipeline_time_overhead {
             None => None,
             Some(x) => Some(TimeOverhead::new(x).ok_or_else(|| {
@@ -197,8 +207,7 @@ impl Flags {
         };
         Options::builder()
             .batch(batch)
-            .partitioning(partitioning)
-            .access_forwarding(self.access_forwarding)
+            .widening(widening)
             .gbuf_sharing(self.gbuf_sharing)
             .bypass(self.bypass()?)
             .solver(pick(
@@ -215,9 +224,9 @@ impl Flags {
                 &[("e", Goal::E), ("d", Goal::D), ("ed", Goal::Ed)],
             )?)
             .top(usize::try_from(top).unwrap_or(usize::MAX))
-            .pipeline(PipelineOptions {
-                spatial: self.interlayer,
-                temporal: self.save_writeback,
+            .pipeline_rules(PipelineOptions {
+                spatial: false,
+                temporal: false,
                 basic: self.basic_interlayer,
                 max_degree,
                 time_overhead,

@@ -97,32 +97,56 @@ pub(crate) struct ScheduleArgs {
     #[arg(long, value_enum, default_value_t = SolverArg::Exhaustive)]
     pub solver: SolverArg,
     /// How layers are split over the nodes: naive (ofmap tiles, or output
-    /// channels for fc layers) or hybrid (any mix of dimensions).
-    #[arg(long, value_enum, default_value_t = PartitionArg::Naive)]
-    pub partition: PartitionArg,
-    /// Also split the batch over nodes.
-    #[arg(long)]
+    /// channels for fc layers) or hybrid (any mix of dimensions). Default:
+    /// hybrid in nnc's model, naive with --compat nn_dataflow. Given twice,
+    /// the last wins (a hint's flags may follow a restricting one).
+    #[arg(long, value_enum, overrides_with = "partition")]
+    pub partition: Option<PartitionArg>,
+    /// Also split the batch over nodes (the default in nnc's model).
+    #[arg(long, overrides_with = "no_batch_partition")]
     pub batch_partition: bool,
-    /// Also split input channels over nodes (needs --partition hybrid).
-    #[arg(long)]
+    /// Never split the batch over nodes.
+    #[arg(long, overrides_with = "batch_partition")]
+    pub no_batch_partition: bool,
+    /// Also split input channels over nodes (hybrid only; the default in
+    /// nnc's model with hybrid partitioning).
+    #[arg(long, overrides_with = "no_ifmap_partition")]
     pub ifmap_partition: bool,
+    /// Never split input channels over nodes.
+    #[arg(long, overrides_with = "ifmap_partition")]
+    pub no_ifmap_partition: bool,
     /// Nodes that need the same data read it from DRAM once and forward it
-    /// over the NoC.
-    #[arg(long)]
+    /// over the NoC (the default in nnc's model).
+    #[arg(long, overrides_with = "no_access_forwarding")]
     pub access_forwarding: bool,
+    /// Every node reads its data from DRAM itself.
+    #[arg(long, overrides_with = "access_forwarding")]
+    pub no_access_forwarding: bool,
     /// Nodes that need the same data keep one copy of it between their
     /// global buffers and rotate it over the NoC (TANGRAM's buffer sharing;
     /// implies --access-forwarding; not with --solver analytic).
     #[arg(long)]
     pub gbuf_sharing: bool,
     /// Inter-layer pipelining: runs of layers at once on disjoint regions
-    /// of the node array, passing data on chip (spatial segments).
-    #[arg(long)]
+    /// of the node array, passing data on chip (spatial segments; the
+    /// default in nnc's model).
+    #[arg(long, overrides_with = "no_interlayer")]
     pub interlayer: bool,
+    /// No spatial segments.
+    #[arg(long, overrides_with = "interlayer")]
+    pub no_interlayer: bool,
     /// Runs of layers one after another on one region, keeping their data
-    /// on chip (temporal segments).
-    #[arg(long)]
+    /// on chip (temporal segments; the default in nnc's model).
+    #[arg(long, overrides_with = "no_save_writeback")]
     pub save_writeback: bool,
+    /// No temporal segments.
+    #[arg(long, overrides_with = "save_writeback")]
+    pub no_save_writeback: bool,
+    /// Every layer on its own: its input read from DRAM and its output
+    /// written back (the same as --no-interlayer --no-save-writeback; the
+    /// default with --compat nn_dataflow).
+    #[arg(long)]
+    pub layer_by_layer: bool,
     /// With pipelining, only the basic rules: a chain of layers, each
     /// forwarding to the next (TANGRAM's optimizations off).
     #[arg(long)]

@@ -7,7 +7,7 @@
 //! and every search option (SCALE-Sim's mapping is fixed), is a usage error
 //! that says what to do instead.
 
-use super::args::{CompatArg, GoalArg, PartitionArg, ScheduleArgs, SolverArg};
+use super::args::{CompatArg, GoalArg, ScheduleArgs, SolverArg};
 use super::output::{Output, emit_schedule};
 use super::{Failure, input, on_threads, print};
 use nnc::diag::{Diagnostic, Report};
@@ -139,13 +139,19 @@ fn search_options(args: &ScheduleArgs) -> Vec<String> {
     };
     flag(args.batch != 1, "--batch");
     flag(args.solver != SolverArg::Exhaustive, "--solver");
-    flag(args.partition != PartitionArg::Naive, "--partition");
+    flag(args.partition.is_some(), "--partition");
     flag(args.batch_partition, "--batch-partition");
+    flag(args.no_batch_partition, "--no-batch-partition");
     flag(args.ifmap_partition, "--ifmap-partition");
+    flag(args.no_ifmap_partition, "--no-ifmap-partition");
     flag(args.access_forwarding, "--access-forwarding");
+    flag(args.no_access_forwarding, "--no-access-forwarding");
     flag(args.gbuf_sharing, "--gbuf-sharing");
     flag(args.interlayer, "--interlayer");
+    flag(args.no_interlayer, "--no-interlayer");
     flag(args.save_writeback, "--save-writeback");
+    flag(args.no_save_writeback, "--no-save-writeback");
+    flag(args.layer_by_layer, "--layer-by-layer");
     flag(args.basic_interlayer, "--basic-interlayer");
     flag(
         args.pipeline_time_overhead.is_some(),

@@ -5,11 +5,11 @@ use super::args::{CompatArg, GoalArg, PartitionArg, ScheduleArgs, SolverArg};
 use super::output::{Output, emit_schedule};
 use super::{EXIT_NO_SCHEDULE, Failure, input, on_threads, scalesim};
 use nnc::Compat;
-use nnc::Partitioning;
 use nnc::PerData;
 use nnc::PipelineOptions;
 use nnc::RangeError;
 use nnc::SearchError;
+use nnc::Widening;
 use nnc::diag::{Diagnostic, Report};
 use nnc::hw::{self, Hardware};
 use nnc::ir::Network;
@@ -70,15 +70,26 @@ fn summary_of(net: &Network, file: &ScheduleFile) -> String {
 /// The library's search options from the command line.
 fn search_options(args: &ScheduleArgs) -> Result<Options, OptionsError> {
     let nb = args.no_bypass.unwrap_or_default();
-    let partitioning = Partitioning::from_flags(
-        args.partition == PartitionArg::Hybrid,
-        args.batch_partition,
-        args.ifmap_partition,
-    )?;
+    // A flag said on, said off, or not said (the model's default).
+    let said = |on: bool, off: bool| match (on, off) {
+        (true, _) => Some(true),
+        (_, true) => Some(false),
+        _ => None,
+    };
+    let widening = Widening {
+        hybrid: args.partition.map(|p| p == PartitionArg::Hybrid),
+        batch_partition: said(args.batch_partition, args.no_batch_partition),
+        ifmap_partition: said(args.ifmap_partition, args.no_ifmap_partition),
+        access_forwarding: said(args.access_forwarding, args.no_access_forwarding),
+        interlayer: said(args.interlayer, args.no_interlayer || args.layer_by_layer),
+        save_writeback: said(
+            args.save_writeback,
+            args.no_save_writeback || args.layer_by_layer,
+        ),
+    };
     Options::builder()
         .batch(args.batch)
-        .partitioning(partitioning)
-        .access_forwarding(args.access_forwarding)
+        .widening(widening)
         .gbuf_sharing(args.gbuf_sharing)
         .bypass(PerData([!nb.fil, !nb.ifm, !nb.ofm]))
         .solver(match args.solver {
@@ -91,9 +102,9 @@ fn search_options(args: &ScheduleArgs) -> Result<Options, OptionsError> {
             GoalArg::Ed => Goal::Ed,
         })
         .top(usize::try_from(args.top).unwrap_or(usize::MAX))
-        .pipeline(PipelineOptions {
-            spatial: args.interlayer,
-            temporal: args.save_writeback,
+        .pipeline_rules(PipelineOptions {
+            spatial: false,
+            temporal: false,
             basic: args.basic_interlayer,
             max_degree: args.pipeline_max_degree,
             time_overhead: args.pipeline_time_overhead,

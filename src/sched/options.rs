@@ -13,10 +13,17 @@ use std::cmp::Ordering;
 use thiserror::Error;
 
 /// Everything a search can be asked for besides the network and the
-/// hardware. The default is the reference's: batch 1, naive partitioning,
-/// no access forwarding, bypass allowed, exhaustive search for energy, one
-/// candidate kept, nnc's model. Build others with [`Options::builder`], which
-/// checks the bounds ([`OptionsError`]).
+/// hardware. Build them with [`Options::builder`], which checks the bounds
+/// ([`OptionsError`]): with nothing said, in nnc's own model, the search
+/// widens to every option that can only help — hybrid partitioning with
+/// the batch and input channels split too, access forwarding, and data kept
+/// on chip between layers (save-writeback and inter-layer pipelining) —
+/// and under `Compat::NnDataflow` it keeps the reference's defaults (naive
+/// partitioning, layer by layer), as `nnc schedule` does
+/// (docs/model/network.md#default-options). `Options::default()` is the
+/// narrowest search: batch 1, naive partitioning, no access forwarding, no
+/// pipelining, bypass allowed, exhaustive search for energy, one candidate
+/// kept, nnc's model.
 ///
 /// ```
 /// use nnc::{Compat, Options, Partitioning};
@@ -230,6 +237,11 @@ impl Default for BlockingOptions {
     }
 }
 
+/// The most DAG vertices (convolution groups) a segment spans when
+/// pipelining is searched by default and no `--pipeline-max-degree` is
+/// given (docs/model/network.md#default-options).
+pub const DEFAULT_MAX_DEGREE: u64 = 16;
+
 /// Builds [`Options`]; [`OptionsBuilder::build`] checks the bounds.
 #[derive(Clone, Copy, Debug)]
 pub struct OptionsBuilder {
@@ -237,8 +249,54 @@ pub struct OptionsBuilder {
     /// The batch as given: it may be negative, and `build` names it as
     /// given in its error.
     batch: i128,
-    forwarding: bool,
+    widening: Widening,
     gbuf_sharing: bool,
+}
+
+/// The options that can only widen the search, as a caller said them:
+/// `Some` when said (on or off), `None` for the model's default
+/// ([`OptionsBuilder::build`], docs/model/network.md#default-options). Each
+/// is the flag of `nnc schedule` by the same name.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub struct Widening {
+    /// Hybrid partitioning (`--partition hybrid`, or `naive` for off).
+    pub hybrid: Option<bool>,
+    /// Batch partitioning (`--batch-partition`).
+    pub batch_partition: Option<bool>,
+    /// Input-channel partitioning (`--ifmap-partition`; hybrid only).
+    pub ifmap_partition: Option<bool>,
+    /// Access forwarding (`--access-forwarding`).
+    pub access_forwarding: Option<bool>,
+    /// Temporal segments (`--save-writeback`).
+    pub save_writeback: Option<bool>,
+    /// Spatial segments (`--interlayer`).
+    pub interlayer: Option<bool>,
+}
+
+impl Widening {
+    /// `self` with what `other` says said over it.
+    #[must_use]
+    pub fn and(self, other: Widening) -> Widening {
+        Widening {
+            hybrid: other.hybrid.or(self.hybrid),
+            batch_partition: other.batch_partition.or(self.batch_partition),
+            ifmap_partition: other.ifmap_partition.or(self.ifmap_partition),
+            access_forwarding: other.access_forwarding.or(self.access_forwarding),
+            save_writeback: other.save_writeback.or(self.save_writeback),
+            interlayer: other.interlayer.or(self.interlayer),
+        }
+    }
+
+    /// Every option off: the reference's search, layer by layer on
+    /// naive partitions.
+    pub const NARROWEST: Widening = Widening {
+        hybrid: Some(false),
+        batch_partition: Some(false),
+        ifmap_partition: Some(false),
+        access_forwarding: Some(false),
+        save_writeback: Some(false),
+        interlayer: Some(false),
+    };
 }
 
 impl Default for OptionsBuilder {
@@ -247,7 +305,7 @@ impl Default for OptionsBuilder {
         OptionsBuilder {
             batch: i128::from(options.batch),
             options,
-            forwarding: false,
+            widening: Widening::default(),
             gbuf_sharing: false,
         }
     }
@@ -266,17 +324,31 @@ impl OptionsBuilder {
         self
     }
 
-    /// How layers may be split over the nodes.
+    /// How layers may be split over the nodes (all three partitioning
+    /// options said).
     #[must_use]
     pub const fn partitioning(mut self, partitioning: Partitioning) -> Self {
-        self.options.partitioning = partitioning;
+        self.widening.hybrid = Some(matches!(partitioning, Partitioning::Hybrid { .. }));
+        self.widening.batch_partition = Some(partitioning.splits_batch());
+        self.widening.ifmap_partition = Some(matches!(
+            partitioning,
+            Partitioning::Hybrid { ifmaps: true, .. }
+        ));
         self
     }
 
     /// Access forwarding between nodes.
     #[must_use]
     pub const fn access_forwarding(mut self, on: bool) -> Self {
-        self.forwarding = on;
+        self.widening.access_forwarding = Some(on);
+        self
+    }
+
+    /// The widening options said, over those said before; the rest keep
+    /// the model's defaults.
+    #[must_use]
+    pub fn widening(mut self, said: Widening) -> Self {
+        self.widening = self.widening.and(said);
         self
     }
 
@@ -329,11 +401,24 @@ impl OptionsBuilder {
         self
     }
 
-    /// Inter-layer pipelining: segments, their rules and limits
-    /// (docs/model/pipelining.md#segment-generation).
+    /// Inter-layer pipelining: segments (both kinds said), their rules and
+    /// limits (docs/model/pipelining.md#segment-generation).
     #[must_use]
     pub const fn pipeline(mut self, pipeline: PipelineOptions) -> Self {
         self.options.pipeline = pipeline;
+        self.widening.interlayer = Some(pipeline.spatial);
+        self.widening.save_writeback = Some(pipeline.temporal);
+        self
+    }
+
+    /// The rules and limits of pipelining (`basic`, `max_degree`,
+    /// `time_overhead` of `pipeline`), leaving whether segments are
+    /// searched to the widening options.
+    #[must_use]
+    pub const fn pipeline_rules(mut self, rules: PipelineOptions) -> Self {
+        self.options.pipeline.basic = rules.basic;
+        self.options.pipeline.max_degree = rules.max_degree;
+        self.options.pipeline.time_overhead = rules.time_overhead;
         self
     }
 
@@ -342,7 +427,30 @@ impl OptionsBuilder {
     /// (docs/model/buffer-sharing.md#which-option-enables-what).
     pub fn build(self) -> Result<Options, OptionsError> {
         let mut o = self.options;
-        o.sharing = match (self.gbuf_sharing, self.forwarding) {
+        // nnc's own model searches every option that can only help unless
+        // told not to; the reference's defaults are all off
+        // (docs/model/network.md#default-options).
+        let wide = o.compat == Compat::Nnc;
+        let w = self.widening;
+        let hybrid = w.hybrid.unwrap_or(wide);
+        o.partitioning = Partitioning::from_flags(
+            hybrid,
+            w.batch_partition.unwrap_or(wide),
+            w.ifmap_partition.unwrap_or(wide && hybrid),
+        )?;
+        o.pipeline.spatial = w.interlayer.unwrap_or(wide);
+        o.pipeline.temporal = w.save_writeback.unwrap_or(wide);
+        // Segments searched by default span at most DEFAULT_MAX_DEGREE
+        // vertices unless a limit is said: a chain of n layers has n²/2
+        // runs of consecutive vertices (docs/model/network.md#default-options).
+        let defaulted = (o.pipeline.spatial && w.interlayer.is_none())
+            || (o.pipeline.temporal && w.save_writeback.is_none());
+        if defaulted && o.pipeline.max_degree.is_none() {
+            o.pipeline.max_degree = Some(DEFAULT_MAX_DEGREE);
+        }
+        // Buffer sharing forwards data itself.
+        let forwarding = w.access_forwarding.unwrap_or(wide && !self.gbuf_sharing);
+        o.sharing = match (self.gbuf_sharing, forwarding) {
             // The reference refuses the pair; saying it twice is a mistake
             // worth pointing out rather than a combination.
             (true, true) => return Err(OptionsError::ForwardingImplied),
@@ -445,9 +553,66 @@ mod tests {
     use super::*;
     use crate::sched::pipeline::segment::TimeOverhead;
 
+    /// Unsaid widening options are on in nnc's model and off in the
+    /// reference's; said ones are as said, and a restriction turns off only
+    /// what depends on it (docs/model/network.md#default-options).
+    #[test]
+    fn unsaid_options_take_the_models_defaults() {
+        let wide = Options::builder().build().unwrap();
+        assert_eq!(
+            wide.partitioning,
+            Partitioning::Hybrid {
+                batch: true,
+                ifmaps: true
+            }
+        );
+        assert_eq!(wide.sharing, DataSharing::Forwarding);
+        assert!(wide.pipeline.spatial && wide.pipeline.temporal);
+        let reference = Options::builder()
+            .compat(Compat::NnDataflow)
+            .build()
+            .unwrap();
+        assert_eq!(
+            reference,
+            Options {
+                compat: Compat::NnDataflow,
+                ..Options::default()
+            }
+        );
+        // `--partition naive` alone: ifmap partitioning (hybrid only) goes
+        // with it, batch partitioning stays.
+        let naive = Options::builder()
+            .widening(Widening {
+                hybrid: Some(false),
+                ..Widening::default()
+            })
+            .build()
+            .unwrap();
+        assert_eq!(naive.partitioning, Partitioning::Naive { batch: true });
+        // Said twice: the later wins.
+        let later = Options::builder()
+            .access_forwarding(false)
+            .widening(Widening {
+                access_forwarding: Some(true),
+                ..Widening::default()
+            })
+            .build()
+            .unwrap();
+        assert_eq!(later.sharing, DataSharing::Forwarding);
+        // Buffer sharing forwards by itself.
+        let shared = Options::builder().gbuf_sharing(true).build().unwrap();
+        assert_eq!(shared.sharing, DataSharing::Buffers);
+        // The analytical solver keeps data on chip in nnc's model.
+        let analytic = Options::builder().solver(Solver::Analytic).build().unwrap();
+        assert!(analytic.pipeline.temporal);
+    }
+
     #[test]
     fn bounds_are_checked() {
-        assert_eq!(Options::builder().build(), Ok(Options::default()));
+        assert_eq!(
+            Options::builder().widening(Widening::NARROWEST).build(),
+            Ok(Options::default())
+        );
         for batch in [0, MAX_BATCH + 1, u64::MAX] {
             assert_eq!(
                 Options::builder().batch(batch).build(),

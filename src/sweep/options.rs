@@ -7,8 +7,7 @@
 use crate::hw::Set;
 use crate::sched::Compat;
 use crate::sched::model::limits::MAX_TOP;
-use crate::sched::options::{Goal, Options, OptionsBuilder, OptionsError, Solver};
-use crate::sched::partition::Partitioning;
+use crate::sched::options::{Goal, Options, OptionsBuilder, OptionsError, Solver, Widening};
 use crate::sched::pipeline::segment::{PipelineOptions, TimeOverhead};
 use crate::sched::types::PerData;
 use std::fmt;
@@ -44,11 +43,12 @@ pub(super) fn option_key(key: &str) -> Option<&'static str> {
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct Flags {
     solver: Solver,
-    hybrid: bool,
-    batch_partition: bool,
-    ifmap_partition: bool,
-    access_forwarding: bool,
+    /// The options that widen the search, as said (`None`: the model's
+    /// default, as for `nnc schedule`).
+    widening: Widening,
     gbuf_sharing: bool,
+    /// Pipelining's rules and limits (whether segments are searched is in
+    /// `widening`).
     pipeline: PipelineOptions,
     bypass: PerData<bool>,
     goal: Goal,
@@ -61,10 +61,7 @@ impl Default for Flags {
     fn default() -> Self {
         Flags {
             solver: Solver::Exhaustive,
-            hybrid: false,
-            batch_partition: false,
-            ifmap_partition: false,
-            access_forwarding: false,
+            widening: Widening::default(),
             gbuf_sharing: false,
             pipeline: PipelineOptions::default(),
             bypass: PerData::splat(true),
@@ -81,7 +78,7 @@ impl Flags {
     pub fn with(mut self, change: &OptionSet) -> Flags {
         match change.value {
             Value::Solver(s) => self.solver = s,
-            Value::Hybrid(on) => self.hybrid = on,
+            Value::Hybrid(on) => self.widening.hybrid = Some(on),
             Value::Goal(g) => self.goal = g,
             Value::Compat(c) => self.compat = c,
             Value::Top(n) => self.top = n,
@@ -89,16 +86,23 @@ impl Flags {
             Value::TimeOverhead(t) => self.pipeline.time_overhead = t,
             Value::MaxDegree(d) => self.pipeline.max_degree = d,
             Value::Switch(on) => {
-                let flag = match change.key {
-                    "batch_partition" => &mut self.batch_partition,
-                    "ifmap_partition" => &mut self.ifmap_partition,
-                    "access_forwarding" => &mut self.access_forwarding,
-                    "gbuf_sharing" => &mut self.gbuf_sharing,
-                    "save_writeback" => &mut self.pipeline.temporal,
-                    "interlayer" => &mut self.pipeline.spatial,
-                    _ => &mut self.pipeline.basic,
+                let w = &mut self.widening;
+                let said = match change.key {
+                    "batch_partition" => &mut w.batch_partition,
+                    "ifmap_partition" => &mut w.ifmap_partition,
+                    "access_forwarding" => &mut w.access_forwarding,
+                    "save_writeback" => &mut w.save_writeback,
+                    "interlayer" => &mut w.interlayer,
+                    "gbuf_sharing" => {
+                        self.gbuf_sharing = on;
+                        return self;
+                    }
+                    _ => {
+                        self.pipeline.basic = on;
+                        return self;
+                    }
                 };
-                *flag = on;
+                *said = Some(on);
             }
         }
         self
@@ -108,17 +112,14 @@ impl Flags {
     /// (the batch is set per row); an error for flags that cannot go
     /// together, as `nnc schedule` refuses them.
     pub fn builder(&self) -> Result<OptionsBuilder, OptionsError> {
-        let partitioning =
-            Partitioning::from_flags(self.hybrid, self.batch_partition, self.ifmap_partition)?;
         let builder = Options::builder()
-            .partitioning(partitioning)
-            .access_forwarding(self.access_forwarding)
+            .widening(self.widening)
             .gbuf_sharing(self.gbuf_sharing)
             .bypass(self.bypass)
             .solver(self.solver)
             .goal(self.goal)
             .top(self.top)
-            .pipeline(self.pipeline)
+            .pipeline_rules(self.pipeline)
             .compat(self.compat);
         builder.build()?;
         Ok(builder)
@@ -406,7 +407,12 @@ mod tests {
         .map(Result::unwrap)
         .fold(Flags::default(), |f, c| f.with(&c));
         assert_eq!(flags.solver, Solver::Analytic);
-        assert!(flags.hybrid && flags.ifmap_partition && flags.pipeline.temporal);
+        let w = flags.widening;
+        assert!(
+            w.hybrid == Some(true)
+                && w.ifmap_partition == Some(true)
+                && w.save_writeback == Some(true)
+        );
         assert_eq!(flags.bypass, PerData([true, false, false]));
         assert_eq!(flags.top, 3);
         assert_eq!(
@@ -431,6 +437,15 @@ mod tests {
         );
         // Checked together as `nnc schedule` checks them.
         let ifmaps = set("ifmap_partition", toml::Value::Boolean(true)).unwrap();
-        assert!(Flags::default().with(&ifmaps).builder().is_err());
+        let naive = set("partition", s("naive")).unwrap();
+        assert!(
+            Flags::default()
+                .with(&naive)
+                .with(&ifmaps)
+                .builder()
+                .is_err()
+        );
+        // Unsaid, hybrid partitioning is nnc's default.
+        assert!(Flags::default().with(&ifmaps).builder().is_ok());
     }
 }

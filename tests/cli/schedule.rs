@@ -131,7 +131,10 @@ fn same_bytes_with_one_or_many_threads() {
 #[test]
 fn forbidden_combinations_are_usage_errors() {
     for (args, says) in [
-        (vec!["--ifmap-partition"], "needs hybrid partitioning"),
+        (
+            vec!["--partition", "naive", "--ifmap-partition"],
+            "needs hybrid partitioning",
+        ),
         (vec!["--batch", "0"], "--batch"),
         // A negative batch is named as given.
         (vec!["--batch", "-3"], "invalid value '-3' for '--batch"),
@@ -485,6 +488,8 @@ fn far_from_the_bound_the_summary_gives_measured_hints() {
         "bench/designs/simba.toml",
         "--partition",
         "naive",
+        "--no-access-forwarding",
+        "--layer-by-layer",
     ];
     let out = nnc(&base);
     assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
@@ -496,12 +501,10 @@ fn far_from_the_bound_the_summary_gives_measured_hints() {
     crate::lang::snapshot_settings().bind(|| {
         insta::assert_snapshot!("schedule_hints_simba_naive", hints.join("\n"));
     });
-    // `--partition naive` is the default: a hint's flags replace it.
+    // A hint's flags, added after the restricting ones, turn its option
+    // back on (the last of a pair wins).
     let json = |extra: &[&str]| {
-        let mut args = base[..4].to_vec();
-        if extra.is_empty() {
-            args.extend(&base[4..]);
-        }
+        let mut args = base.to_vec();
         args.extend(["-q", "-o", "-"]);
         args.extend(extra);
         let out = nnc(&args);
@@ -526,11 +529,23 @@ fn far_from_the_bound_the_summary_gives_measured_hints() {
     let source = std::fs::read_to_string(format!("{root}/nns/alex_net.nn")).unwrap();
     let (net, _) = nnc::compile(&source).unwrap();
     let hw = nnc::hw::load(&format!("{root}/bench/designs/simba.toml")).unwrap();
-    let file = nnc::schedule(&net, &hw, &nnc::Options::default()).unwrap();
-    let hints = |compat| {
-        let o = nnc::Options::builder().compat(compat).build().unwrap();
-        nnc::schedule::hints::hints(&net, &hw, &o, &file).unwrap()
+    // The command line's restrictions, as the library says them.
+    let restricted = nnc::Widening {
+        hybrid: Some(false),
+        access_forwarding: Some(false),
+        interlayer: Some(false),
+        save_writeback: Some(false),
+        ..nnc::Widening::default()
     };
+    let options = |compat| {
+        nnc::Options::builder()
+            .widening(restricted)
+            .compat(compat)
+            .build()
+            .unwrap()
+    };
+    let file = nnc::schedule(&net, &hw, &options(nnc::Compat::Nnc)).unwrap();
+    let hints = |compat| nnc::schedule::hints::hints(&net, &hw, &options(compat), &file).unwrap();
     assert_eq!(hints(nnc::Compat::Nnc).len(), listed.len());
     assert!(hints(nnc::Compat::NnDataflow).is_empty());
 }

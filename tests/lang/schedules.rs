@@ -10,9 +10,12 @@ fn net(file: &str) -> nnc::ir::Network {
     nnc::compile(&src).expect("compiles").0
 }
 
+/// Layer by layer on naive partitions (what these tests count are a
+/// layer's own accesses, which data kept on chip would hide).
 fn options(batch: u64, solver: Solver) -> Options {
     Options::builder()
         .batch(batch)
+        .widening(nnc::Widening::NARROWEST)
         .solver(solver)
         .build()
         .expect("valid")

@@ -71,7 +71,12 @@ fn isca16_alexnet_row_stationary_is_the_most_energy_efficient() {
     // others on the conv layers, at least 1.3x on the fc layers. The README
     // puts nnc's figures beside the paper's.
     let net = compile(std::path::Path::new("nns/alex_net.nn"));
-    let options = Options::builder().batch(16).build().unwrap();
+    // Layer by layer, as the paper compares them.
+    let options = Options::builder()
+        .batch(16)
+        .widening(nnc::Widening::NARROWEST)
+        .build()
+        .unwrap();
     let runs: Vec<(Dataflow, ScheduleFile)> = PRESETS
         .iter()
         .map(|&(name, dataflow)| {

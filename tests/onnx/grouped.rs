@@ -16,7 +16,12 @@ fn compile_text(text: &str) -> Network {
 
 fn energy(net: &Network, hw: &str, solver: Solver) -> (f64, f64) {
     let hw = nnc::hw::load(hw).unwrap();
-    let options = Options::builder().solver(solver).build().unwrap();
+    // Layer by layer: the towers and the grouped layers as layers.
+    let options = Options::builder()
+        .solver(solver)
+        .pipeline(nnc::PipelineOptions::default())
+        .build()
+        .unwrap();
     let s = nnc::schedule(net, &hw, &options).unwrap();
     (s.totals.energy, s.totals.ops)
 }

@@ -5,7 +5,10 @@
 use crate::cli::{nnc, text};
 
 const SMALL: &str = "tests/fixtures/schedule/small_conv.nn";
-const TETRIS_HYBRID: [&str; 7] = [
+/// Hybrid and batch partitioning, and nothing else of nnc's defaults
+/// (docs/model/network.md#default-options): a flag after these turns its
+/// option back on.
+const TETRIS_HYBRID: [&str; 11] = [
     "--hw",
     "tetris",
     "--batch",
@@ -13,21 +16,25 @@ const TETRIS_HYBRID: [&str; 7] = [
     "--partition",
     "hybrid",
     "--batch-partition",
+    "--no-ifmap-partition",
+    "--no-access-forwarding",
+    "--no-interlayer",
+    "--no-save-writeback",
 ];
 
 #[test]
 fn refused_combinations_are_usage_errors() {
     for (args, says) in [
         (
-            vec!["--basic-interlayer"],
+            vec!["--layer-by-layer", "--basic-interlayer"],
             "--basic-interlayer needs --interlayer or --save-writeback",
         ),
         (
-            vec!["--pipeline-time-overhead", "0.5"],
+            vec!["--layer-by-layer", "--pipeline-time-overhead", "0.5"],
             "--pipeline-time-overhead needs --interlayer",
         ),
         (
-            vec!["--pipeline-max-degree", "2"],
+            vec!["--layer-by-layer", "--pipeline-max-degree", "2"],
             "--pipeline-max-degree needs --interlayer",
         ),
         (

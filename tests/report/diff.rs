@@ -96,7 +96,19 @@ fn layers_in_one_file_only_are_listed() {
 #[test]
 fn a_corrupt_or_missing_file_exits_2() {
     let dir = Dir::new("diff-corrupt");
-    dir.schedule("a.json", &["tests/fixtures/schedule/conv_pool.nn"]);
+    // The reference's defaults: the file's layout is that of a
+    // layer-by-layer schedule on naive partitions.
+    dir.schedule(
+        "a.json",
+        &[
+            "tests/fixtures/schedule/conv_pool.nn",
+            "--partition",
+            "naive",
+            "--no-batch-partition",
+            "--no-access-forwarding",
+            "--layer-by-layer",
+        ],
+    );
     let text = std::fs::read_to_string(dir.path("a.json")).unwrap();
     // Cut inside the layers' list.
     let cut = text.find("\"layers\": [").unwrap() + 11;

@@ -266,6 +266,7 @@ fn a_pipelined_schedule_gets_a_segment_timeline() {
         "--partition",
         "hybrid",
         "--batch-partition",
+        "--layer-by-layer",
     ];
     dir.schedule("flat.json", &args);
     let mut pipelined = args.to_vec();

@@ -13,6 +13,13 @@ fn energy(source: &str, partitioning: Partitioning, compat: Compat) -> f64 {
     let options = Options::builder()
         .batch(16)
         .partitioning(partitioning)
+        // Layer by layer, without forwarding: the partitionings alone.
+        .widening(nnc::Widening {
+            access_forwarding: Some(false),
+            interlayer: Some(false),
+            save_writeback: Some(false),
+            ..nnc::Widening::default()
+        })
         .solver(Solver::Analytic)
         .compat(compat)
         .build()

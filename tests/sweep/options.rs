@@ -34,9 +34,14 @@ fn flags(partition: &str, interlayer: &str) -> Vec<String> {
         .map(String::from)
         .to_vec();
     args.push(partition.to_owned());
-    if interlayer == "true" {
-        args.push("--interlayer".into());
-    }
+    args.push(
+        if interlayer == "true" {
+            "--interlayer"
+        } else {
+            "--no-interlayer"
+        }
+        .into(),
+    );
     args
 }
 
@@ -155,7 +160,7 @@ fn option_errors_point_at_the_value() {
             "is given twice",
         ),
         (
-            "[options]\nifmap_partition = true\n",
+            "[options]\npartition = \"naive\"\nifmap_partition = true\n",
             "S010",
             "needs hybrid partitioning",
         ),

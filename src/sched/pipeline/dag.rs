@@ -76,32 +76,43 @@ impl Dag {
     /// vertices feeds no vertex outside it or exactly one (rule 3). Each
     /// start is expanded once.
     pub fn runs(&self) -> Vec<Vec<usize>> {
-        let mut out = Vec::new();
-        let mut done = vec![false; self.vertices.len()];
-        self.runs_from(0, &mut done, &mut out);
-        out
+        self.runs_of_at_most(usize::MAX)
     }
 
-    fn runs_from(&self, start: usize, done: &mut [bool], out: &mut Vec<Vec<usize>>) {
+    /// [`Dag::runs`] of at most `max_len` vertices: a start's run stops
+    /// growing at that length, so a long chain costs its length times
+    /// `max_len`, not its square. The runs are a subset of those of
+    /// [`Dag::runs`] (a start reached only from the end of a longer run
+    /// is not expanded), in the same order.
+    pub fn runs_of_at_most(&self, max_len: usize) -> Vec<Vec<usize>> {
+        /// One start being expanded: the next vertex to try and the run
+        /// so far. Why a stack of these and not recursion: a chain of
+        /// thousands of layers nests as deep as it is long.
+        struct Frame {
+            start: usize,
+            next: usize,
+            run: Vec<usize>,
+        }
         let n = self.vertices.len();
-        let mut run: Vec<usize> = Vec::new();
-        for f in start..n {
-            let shares = run.is_empty() || {
-                let mut reach: BTreeSet<VertexRef> =
-                    run.iter().map(|&v| VertexRef::Vertex(v)).collect();
-                for &v in &run {
-                    reach.extend(self.prev[v].iter().copied());
+        let mut out = Vec::new();
+        let mut done = vec![false; n];
+        let mut stack = vec![Frame {
+            start: 0,
+            next: 0,
+            run: Vec::new(),
+        }];
+        while let Some(frame) = stack.last_mut() {
+            let f = frame.next;
+            if f >= n || frame.run.len() >= max_len || !self.extends(&frame.run, f) {
+                if frame.start < n {
+                    done[frame.start] = true;
                 }
-                self.prev[f].iter().any(|p| reach.contains(p))
-            };
-            let inside = self.prev[f]
-                .iter()
-                .filter(|p| matches!(p, VertexRef::Vertex(v) if run.contains(v)))
-                .count();
-            if !shares || inside > 1 {
-                break;
+                stack.pop();
+                continue;
             }
-            run.push(f);
+            frame.next += 1;
+            frame.run.push(f);
+            let run = &frame.run;
             let valid = run.iter().all(|&v| {
                 let outside = self.next[v].iter().filter(|n| !run.contains(n)).count();
                 outside == self.next[v].len() || outside <= 1
@@ -111,11 +122,31 @@ impl Dag {
                 if f + 1 < n && done[f + 1] {
                     continue;
                 }
-                self.runs_from(f + 1, done, out);
+                stack.push(Frame {
+                    start: f + 1,
+                    next: f + 1,
+                    run: Vec::new(),
+                });
             }
         }
-        if start < n {
-            done[start] = true;
-        }
+        out
+    }
+
+    /// May vertex `f` join `run` (rules 1 and 2 of
+    /// docs/model/pipelining.md#vertex-runs-and-their-rules)?
+    fn extends(&self, run: &[usize], f: usize) -> bool {
+        let shares = run.is_empty() || {
+            let mut reach: BTreeSet<VertexRef> =
+                run.iter().map(|&v| VertexRef::Vertex(v)).collect();
+            for &v in run {
+                reach.extend(self.prev[v].iter().copied());
+            }
+            self.prev[f].iter().any(|p| reach.contains(p))
+        };
+        let inside = self.prev[f]
+            .iter()
+            .filter(|p| matches!(p, VertexRef::Vertex(v) if run.contains(v)))
+            .count();
+        shares && inside <= 1
     }
 }

@@ -60,6 +60,34 @@ pub(crate) fn check(
 /// of all its layers), spatial first (docs/compat.md#hash_set_ties). Runs
 /// holding a matmul or an upsampling are skipped: those are always alone.
 pub fn gen_segments(cx: &SegmentContext<'_>, dag: &Dag) -> Vec<PipelineSegment> {
+    let runs = if cx.options.enabled() {
+        dag.runs()
+    } else {
+        Vec::new()
+    };
+    segments_of_runs(cx, dag, runs)
+}
+
+/// [`gen_segments`] as nnc's own model generates them: runs stop growing at
+/// the vertex limit (`max_degree`) instead of being enumerated whole and
+/// dropped, so a long chain costs its length times the limit
+/// ([`Dag::runs_of_at_most`], docs/model/network.md#default-options).
+pub(crate) fn gen_segments_bounded(cx: &SegmentContext<'_>, dag: &Dag) -> Vec<PipelineSegment> {
+    match cx.options.max_degree {
+        Some(m) if cx.options.enabled() => {
+            let max = usize::try_from(m).unwrap_or(usize::MAX);
+            segments_of_runs(cx, dag, dag.runs_of_at_most(max))
+        }
+        _ => gen_segments(cx, dag),
+    }
+}
+
+/// Every layer alone, then the candidates of `runs` (see [`gen_segments`]).
+fn segments_of_runs(
+    cx: &SegmentContext<'_>,
+    dag: &Dag,
+    runs: Vec<Vec<usize>>,
+) -> Vec<PipelineSegment> {
     let mut out = Vec::new();
     for id in cx.net.layer_ids() {
         if let Ok(s) = check(cx, Segment::single(id)) {
@@ -69,7 +97,7 @@ pub fn gen_segments(cx: &SegmentContext<'_>, dag: &Dag) -> Vec<PipelineSegment> 
     if !cx.options.enabled() {
         return out;
     }
-    for run in dag.runs() {
+    for run in runs {
         if cx.options.max_degree.is_some_and(|m| run.len() as u64 > m) {
             continue;
         }

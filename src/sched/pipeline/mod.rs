@@ -23,6 +23,6 @@ pub(crate) mod timing;
 pub(crate) use alloc::DataRegion;
 pub(crate) use constraint::LayerConstraint;
 
-pub(crate) use generate::{PipelineSegment, gen_segments};
+pub(crate) use generate::{PipelineSegment, gen_segments, gen_segments_bounded};
 pub(crate) use segment::PipelineOptions;
 pub(crate) use timing::{LayerTiming, SegmentTiming, rescaled_cost};

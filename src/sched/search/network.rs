@@ -18,7 +18,7 @@ use crate::sched::partition::{
 };
 use crate::sched::pipeline::dag::Dag;
 use crate::sched::pipeline::segment::SegmentContext;
-use crate::sched::pipeline::{PipelineSegment, gen_segments, rescaled_cost};
+use crate::sched::pipeline::{PipelineSegment, gen_segments, gen_segments_bounded, rescaled_cost};
 use crate::sched::search::cache::NodeCache;
 use crate::sched::search::layer::{LayerResult, LayerSearch};
 use crate::sched::search::order::vertex_order;
@@ -470,7 +470,12 @@ fn segments_by_last(
         options: options.pipeline,
     };
     let mut by_last: Vec<Vec<PipelineSegment>> = vec![Vec::new(); net.layers().len()];
-    for seg in gen_segments(&cx, &Dag::new(net, vertices)) {
+    let dag = Dag::new(net, vertices);
+    let segments = match options.compat {
+        Compat::Nnc => gen_segments_bounded(&cx, &dag),
+        Compat::NnDataflow => gen_segments(&cx, &dag),
+    };
+    for seg in segments {
         let Some(last) = seg.segment.last() else {
             continue;
         };
