@@ -131,36 +131,36 @@ fn check_args(args: &ScheduleArgs) -> Result<(), Failure> {
 
 /// The options of nnc's search given on the command line, as written.
 fn search_options(args: &ScheduleArgs) -> Vec<String> {
-    let mut given = Vec::new();
-    let mut flag = |on: bool, name: &str| {
-        if on {
-            given.push(name.to_owned());
-        }
-    };
-    flag(args.batch != 1, "--batch");
-    flag(args.solver != SolverArg::Exhaustive, "--solver");
-    flag(args.partition.is_some(), "--partition");
-    flag(args.batch_partition, "--batch-partition");
-    flag(args.no_batch_partition, "--no-batch-partition");
-    flag(args.ifmap_partition, "--ifmap-partition");
-    flag(args.no_ifmap_partition, "--no-ifmap-partition");
-    flag(args.access_forwarding, "--access-forwarding");
-    flag(args.no_access_forwarding, "--no-access-forwarding");
-    flag(args.gbuf_sharing, "--gbuf-sharing");
-    flag(args.interlayer, "--interlayer");
-    flag(args.no_interlayer, "--no-interlayer");
-    flag(args.save_writeback, "--save-writeback");
-    flag(args.no_save_writeback, "--no-save-writeback");
-    flag(args.layer_by_layer, "--layer-by-layer");
-    flag(args.basic_interlayer, "--basic-interlayer");
-    flag(
-        args.pipeline_time_overhead.is_some(),
-        "--pipeline-time-overhead",
-    );
-    flag(args.pipeline_max_degree.is_some(), "--pipeline-max-degree");
-    flag(args.no_bypass.is_some(), "--no-bypass");
-    flag(args.goal != GoalArg::E, "--goal");
-    flag(args.top != 1, "--top");
-    flag(args.onnx.input_shape.is_some(), "--input-shape");
+    let given = [
+        (args.batch != 1, "--batch"),
+        (args.solver != SolverArg::Exhaustive, "--solver"),
+        (args.partition.is_some(), "--partition"),
+        (args.batch_partition, "--batch-partition"),
+        (args.no_batch_partition, "--no-batch-partition"),
+        (args.ifmap_partition, "--ifmap-partition"),
+        (args.no_ifmap_partition, "--no-ifmap-partition"),
+        (args.access_forwarding, "--access-forwarding"),
+        (args.no_access_forwarding, "--no-access-forwarding"),
+        (args.gbuf_sharing, "--gbuf-sharing"),
+        (args.interlayer, "--interlayer"),
+        (args.no_interlayer, "--no-interlayer"),
+        (args.save_writeback, "--save-writeback"),
+        (args.no_save_writeback, "--no-save-writeback"),
+        (args.layer_by_layer, "--layer-by-layer"),
+        (args.basic_interlayer, "--basic-interlayer"),
+        (
+            args.pipeline_time_overhead.is_some(),
+            "--pipeline-time-overhead",
+        ),
+        (args.pipeline_max_degree.is_some(), "--pipeline-max-degree"),
+        (args.no_bypass.is_some(), "--no-bypass"),
+        (args.goal != GoalArg::E, "--goal"),
+        (args.top != 1, "--top"),
+        (args.onnx.input_shape.is_some(), "--input-shape"),
+    ];
     given
+        .into_iter()
+        .filter(|(on, _)| *on)
+        .map(|(_, name)| name.to_owned())
+        .collect()
 }
