@@ -9,10 +9,10 @@
 use super::Shard;
 use super::csv::{self, Digests};
 use super::grid::{Design, Plan};
-use super::output::{OutputError, io, lock, shard_rows};
+use super::output::{OutputError, append_flushed, io, open_locked, shard_rows};
 use crate::{ScheduleFile, SharedSearch};
-use std::fs::{File, OpenOptions};
-use std::io::{Seek, SeekFrom, Write};
+use std::fs::File;
+use std::io::{Seek, SeekFrom};
 use std::path::{Path, PathBuf};
 
 /// The tag of a layers file's first line.
@@ -228,10 +228,7 @@ pub struct LayersFile {
 impl LayersFile {
     /// Appends a row's per-layer lines (one write, then a flush).
     pub fn append(&mut self, lines: &str) -> Result<(), OutputError> {
-        self.file
-            .write_all(lines.as_bytes())
-            .and_then(|()| self.file.flush())
-            .map_err(io("write", &self.path))
+        append_flushed(&mut self.file, &self.path, lines)
     }
 }
 
@@ -260,20 +257,7 @@ pub fn open_layers(
         // Not created only to be refused.
         return Err(behind(0));
     }
-    let mut file = OpenOptions::new()
-        .read(true)
-        .write(true)
-        .create(true)
-        .truncate(false)
-        .open(path)
-        .map_err(io("open", path))?;
-    lock(&file, path, wait)?;
-    let bytes = crate::bounded::read_from(&mut file, crate::bounded::MAX_RESULTS_BYTES)
-        .map_err(io("read", path))?;
-    let text = String::from_utf8(bytes).map_err(|_| OutputError::NotResults {
-        path: path.to_owned(),
-        why: "it is not UTF-8 text".into(),
-    })?;
+    let (mut file, text) = open_locked(path, wait)?;
     let keep = if text.len() < header.len() && header.starts_with(&text) {
         // New, or killed while writing its header.
         if done > 0 {

@@ -242,11 +242,37 @@ impl ResultsFile {
     /// Appends one complete line (one write, then a flush), so a kill
     /// leaves whole rows.
     pub fn append(&mut self, line: &str) -> Result<(), OutputError> {
-        self.file
-            .write_all(line.as_bytes())
-            .and_then(|()| self.file.flush())
-            .map_err(io("write", &self.path))
+        append_flushed(&mut self.file, &self.path, line)
     }
+}
+
+/// Appends `text` to `file` in one write, then flushes, so a kill leaves
+/// whole lines.
+pub(super) fn append_flushed(file: &mut File, path: &Path, text: &str) -> Result<(), OutputError> {
+    file.write_all(text.as_bytes())
+        .and_then(|()| file.flush())
+        .map_err(io("write", path))
+}
+
+/// Opens `path` for reading and appending (created if missing), locked
+/// against other writers (waiting when `wait`), with its text: a results or
+/// layers file being resumed. Refused if it is not UTF-8 text.
+pub(super) fn open_locked(path: &Path, wait: bool) -> Result<(File, String), OutputError> {
+    let mut file = OpenOptions::new()
+        .read(true)
+        .write(true)
+        .create(true)
+        .truncate(false)
+        .open(path)
+        .map_err(io("open", path))?;
+    lock(&file, path, wait)?;
+    let bytes = crate::bounded::read_from(&mut file, crate::bounded::MAX_RESULTS_BYTES)
+        .map_err(io("read", path))?;
+    let text = String::from_utf8(bytes).map_err(|_| OutputError::NotResults {
+        path: path.to_owned(),
+        why: "it is not UTF-8 text".into(),
+    })?;
+    Ok((file, text))
 }
 
 /// Opens `path` for the rows of `plan` in `shard` (all rows without one),
@@ -264,20 +290,7 @@ pub fn open_results(
 ) -> Result<ResultsFile, OutputError> {
     let first = header_line(&plan.digests, shard);
     let header = format!("{first}{}", plan.columns());
-    let mut file = OpenOptions::new()
-        .read(true)
-        .write(true)
-        .create(true)
-        .truncate(false)
-        .open(path)
-        .map_err(io("open", path))?;
-    lock(&file, path, wait)?;
-    let bytes = crate::bounded::read_from(&mut file, crate::bounded::MAX_RESULTS_BYTES)
-        .map_err(io("read", path))?;
-    let text = String::from_utf8(bytes).map_err(|_| OutputError::NotResults {
-        path: path.to_owned(),
-        why: "it is not UTF-8 text".into(),
-    })?;
+    let (mut file, text) = open_locked(path, wait)?;
     let (keep, done) = if text.len() < header.len() && header.starts_with(&text) {
         // New, or killed while writing its header.
         (0, 0)
