@@ -658,13 +658,7 @@ pub(super) mod tests {
             no_time_mux: false,
             dataflow: Default::default(),
         };
-        let cost = Cost {
-            mac_op: 1.0,
-            mem_hier: PerLevel([200.0, 6.0, 2.0, 1.0]),
-            sram: None,
-            noc_hop: 0.0,
-            idl_unit: 7.0,
-        };
+        let cost = Cost::new(1.0, PerLevel([200.0, 6.0, 2.0, 1.0]), 0.0, 7.0);
         let layers = [
             LayerShape::Local(LocalShape::pool(
                 48,
@@ -726,14 +720,8 @@ pub(super) mod tests {
     }
 
     /// Costs of the Eyeriss kind, with NoC and static energy.
-    pub(in crate::sched::blocking) fn pruning_cost() -> Cost {
-        Cost {
-            mac_op: 1.0,
-            mem_hier: PerLevel([200.0, 6.0, 2.0, 1.0]),
-            noc_hop: 1.5,
-            idl_unit: 0.25,
-            sram: None,
-        }
+    pub(in crate::sched::blocking) const fn pruning_cost() -> Cost {
+        Cost::new(1.0, PerLevel([200.0, 6.0, 2.0, 1.0]), 1.5, 0.25)
     }
 
     proptest! {

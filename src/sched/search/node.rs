@@ -444,13 +444,7 @@ mod tests {
         }
     }
 
-    const COST: Cost = Cost {
-        mac_op: 1.0,
-        mem_hier: PerLevel([100.0, 4.0, 2.0, 1.0]),
-        sram: None,
-        noc_hop: 2.0,
-        idl_unit: 0.0,
-    };
+    const COST: Cost = Cost::new(1.0, PerLevel([100.0, 4.0, 2.0, 1.0]), 2.0, 0.0);
 
     fn options(solver: Solver, ntops: usize) -> BlockingOptions {
         BlockingOptions {
