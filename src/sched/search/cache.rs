@@ -6,7 +6,7 @@ use crate::sched::blocking::HopTable;
 use crate::sched::dataflow::MappingError;
 use crate::sched::options::RankKey;
 use crate::sched::search::capacity::CapacityGroup;
-use crate::sched::search::node::{NodeKey, NodeProblem, NodeResults};
+use crate::sched::search::node::{NodeCandidate, NodeKey, NodeProblem, NodeResults};
 use std::sync::{Arc, Mutex};
 
 /// Per-node search results by problem, for searches on one machine under
@@ -25,10 +25,9 @@ pub struct NodeCache {
     /// laid out differently.
     empty: Mutex<FastMap<NodeKey, ()>>,
     group: Option<(Arc<CapacityGroup>, usize)>,
-    /// Problems by their key without NoC hops: asked for once (`None`),
-    /// or again, with their hop tables
+    /// The hop tables of problems by their key without NoC hops
     /// (docs/model/blocking.md#one-search-for-every-hop-count).
-    tables: Mutex<FastMap<NodeKey, Option<Arc<HopTables>>>>,
+    tables: Mutex<FastMap<NodeKey, Arc<HopTables>>>,
 }
 
 /// The hop tables of one problem's nests ([`NodeProblem::hop_tables`]).
@@ -64,32 +63,25 @@ impl NodeCache {
     }
 
     /// The candidates of `problem` from the hop tables of its key without
-    /// hops `hopless`, built when a problem of that key is asked for the
-    /// second time; `None` the first time, or when the tables cannot tell.
+    /// hops `hopless`, built the first time a problem of that key is asked
+    /// for; `None` when no table serves the problem, or when one cannot
+    /// tell.
     fn answer_from_tables(
         &self,
         problem: &NodeProblem<'_>,
         hopless: NodeKey,
-    ) -> Option<Result<Vec<crate::sched::search::node::NodeCandidate>, MappingError>> {
+    ) -> Option<Result<Vec<NodeCandidate>, MappingError>> {
         if !problem.shares_hop_tables() {
             return None;
         }
-        let known = {
-            let mut t = self.tables.lock().ok()?;
-            match t.get(&hopless) {
-                None => {
-                    t.insert(hopless, None);
-                    return None;
-                }
-                Some(known) => known.clone(),
-            }
-        };
+        let known = self.tables.lock().ok()?.get(&hopless).cloned();
         let tables = match known {
             Some(tables) => tables,
             None => {
+                // Built without holding the lock, as a search is.
                 let tables = Arc::new(problem.hop_tables());
                 if let Ok(mut t) = self.tables.lock() {
-                    t.insert(hopless, Some(Arc::clone(&tables)));
+                    t.entry(hopless).or_insert_with(|| Arc::clone(&tables));
                 }
                 tables
             }
