@@ -9,10 +9,11 @@ use super::fmap::{FmapPosition, FmapRange, StridedRange};
 use super::layout::{DataLayout, prim};
 use super::region::{Coord, NodeRegion};
 use super::scheme::{PartIndex, PartitionScheme};
+use crate::fasthash::FastMap;
 use crate::ir::{Dim2, LayerShape, LocalShape};
 use crate::sched::Compat;
 use crate::sched::types::{DataKind, PerData};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 
 /// The filters one node needs: input channels `ifm.0..ifm.1` of output
 /// channels `ofm.0..ofm.1` (each a full `filter`-sized kernel).
@@ -289,7 +290,11 @@ pub(crate) fn ofm_hops(
 /// [`HopCache::unit_nhops`](super::HopCache::unit_nhops) instead, which
 /// reproduces the reference's memo.
 pub fn unit_nhops(q: &HopQuery<'_>, compat: Compat) -> PerData<u64> {
-    let g = Groups::of(q, compat);
+    unit_nhops_of(q, &Groups::of(q, compat))
+}
+
+/// [`unit_nhops`] with the groups of `q`'s partition already made.
+fn unit_nhops_of(q: &HopQuery<'_>, g: &Groups) -> PerData<u64> {
     let mut hops = PerData([0; 3]);
     hops[DataKind::Fil] = fil_hops(&q.layer, q.fil_sources, &g.fil, q.forwarding);
     hops[DataKind::Ifm] = ifm_hops(q.ifmap_layout, &g.ifm, q.forwarding);
@@ -371,5 +376,35 @@ mod tests {
         ));
         assert_eq!(s.nodes(), [Coord::new(0, 0)]);
         assert_eq!(s.dist(Coord::new(2, 3)), 5);
+    }
+}
+
+/// What the node groups of a partition depend on: the layer, the batch,
+/// the region and the partition (not where data are stored).
+type GroupsKey = (LayerShape, u64, NodeRegion, PartitionScheme);
+
+/// The node groups of the partitions a search has priced: a layer is
+/// priced from many input layouts and in many segments, over the same
+/// partitions of the same region, and grouping its nodes by the data they
+/// need is most of the work of its unit hops.
+#[derive(Debug, Default)]
+pub(crate) struct GroupsMemo(Mutex<FastMap<GroupsKey, Arc<Groups>>>);
+
+impl GroupsMemo {
+    /// [`unit_nhops`], with `q`'s groups made once.
+    pub(crate) fn unit_nhops(&self, q: &HopQuery<'_>, compat: Compat) -> PerData<u64> {
+        let key = (q.layer, q.batch, q.proc_region, q.part);
+        let known = self.0.lock().ok().and_then(|m| m.get(&key).cloned());
+        let groups = match known {
+            Some(g) => g,
+            None => {
+                let g = Arc::new(Groups::of(q, compat));
+                if let Ok(mut m) = self.0.lock() {
+                    m.insert(key, Arc::clone(&g));
+                }
+                g
+            }
+        };
+        unit_nhops_of(q, &groups)
     }
 }

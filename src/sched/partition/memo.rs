@@ -115,7 +115,7 @@ impl HopCache {
     }
 
     /// Unit hops `[FIL, IFM, OFM]` of `q` (docs/model/noc.md#unit-hops) through the memo. In nnc's
-    /// model always equal to [`unit_nhops`](super::unit_nhops); in the
+    /// model always equal to [`unit_nhops`](super::hops::unit_nhops); in the
     /// reference's, possibly those of an earlier partition (see the module
     /// doc). The reference only computes hops for partitions whose per-node
     /// search found a blocking, and skips them on a layer-level memo hit; the

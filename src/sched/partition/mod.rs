@@ -7,7 +7,7 @@
 //! Output: the partition schemes worth trying ([`gen_partition`]), the
 //! per-node sub-layer of each ([`PartitionScheme::part_layer`]), and the
 //! word-hops to move each data category once between memory and the nodes
-//! ([`unit_nhops`], or [`HopCache::unit_nhops`] for the reference's memo).
+//! ([`hops::unit_nhops`], through [`GroupsMemo`] in a search, or [`HopCache::unit_nhops`] for the reference's memo).
 //!
 //! Files, one concept each:
 //!
@@ -42,7 +42,7 @@ pub(crate) use enumerate::{
 };
 pub(crate) use fmap::{FmapPosition, FmapRange};
 pub(crate) use groups::{accfwd_reduction, sharing_group_dims};
-pub(crate) use hops::{FilterSources, HopQuery, unit_nhops};
+pub(crate) use hops::{FilterSources, GroupsMemo, HopQuery};
 pub(crate) use layout::{DataLayout, LayoutPiece};
 pub(crate) use memo::HopCache;
 pub(crate) use region::NodeRegion;

@@ -5,6 +5,7 @@ use crate::fasthash::FastMap;
 use crate::sched::blocking::HopTable;
 use crate::sched::dataflow::MappingError;
 use crate::sched::options::RankKey;
+use crate::sched::partition::GroupsMemo;
 use crate::sched::search::capacity::CapacityGroup;
 use crate::sched::search::node::{NodeCandidate, NodeKey, NodeProblem, NodeResults};
 use std::sync::{Arc, Mutex};
@@ -28,6 +29,8 @@ pub struct NodeCache {
     /// The hop tables of problems by their key without NoC hops
     /// (docs/model/blocking.md#one-search-for-every-hop-count).
     tables: Mutex<FastMap<NodeKey, Arc<HopTables>>>,
+    /// The node groups of the partitions priced, for their unit hops.
+    pub(crate) hop_groups: GroupsMemo,
 }
 
 /// The hop tables of one problem's nests ([`NodeProblem::hop_tables`]).
@@ -50,6 +53,7 @@ impl NodeCache {
             empty: Mutex::default(),
             group: Some((Arc::clone(group), slot)),
             tables: Mutex::default(),
+            hop_groups: GroupsMemo::default(),
         })
     }
 

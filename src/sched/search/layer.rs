@@ -11,7 +11,7 @@ use crate::sched::model::energy::LayerCost;
 use crate::sched::options::{Options, RankKey, Solver};
 use crate::sched::partition::{
     DataLayout, FilterSources, FmapRange, HopCache, HopQuery, NodeRegion, PartLayer, PartTarget,
-    PartitionScheme, accfwd_reduction, partition_candidates, unit_nhops,
+    PartitionScheme, accfwd_reduction, partition_candidates,
 };
 use crate::sched::pipeline::LayerConstraint;
 use crate::sched::pipeline::bufshr::BufShare;
@@ -578,7 +578,7 @@ impl<'a> LayerSearch<'a> {
         let (part, part_layer, accfwd) = s.prepared;
         let ofmap = self.ofmap_layout(env, layer, &part)?;
         let q = self.hop_query(env, layer, &part, ifmap_layout, &ofmap);
-        let unit_nhops = unit_nhops(&q, self.options.compat);
+        let unit_nhops = self.cache.hop_groups.unit_nhops(&q, self.options.compat);
         let query = NodeQuery {
             part_layer: &part_layer,
             nodes: part.size(),
