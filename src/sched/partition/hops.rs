@@ -258,11 +258,7 @@ pub(crate) fn ofm_hops(
     for (r, nodes) in groups {
         let set = StridedRange::from(*r);
         if forwarding {
-            let read = nodes
-                .iter()
-                .map(|&n| layout.nhops_to_node(&set, n))
-                .min()
-                .unwrap_or(0);
+            let read = layout.nearest_nhops(&set, nodes);
             let accum = layout.nhops_to_set(&set, nodes, true);
             total += idivc(read + accum, 2);
         } else {

@@ -278,13 +278,25 @@ impl DataLayout {
             });
             return total;
         }
-        let first = dests
-            .iter()
-            .map(|&d| self.nhops_to_node(range, d))
-            .min()
-            .unwrap_or(0);
+        let first = self.nearest_nhops(range, dests);
         let stored = range.overlap_size(&self.complete_fmap_range());
         first + stored * mst_weight(dests)
+    }
+
+    /// The least of [`DataLayout::nhops_to_node`] over `dests` (0 for
+    /// none): the blocks holding the range are found once for all.
+    pub fn nearest_nhops(&self, range: &StridedRange, dests: &[Coord]) -> u64 {
+        let mut held: Vec<(u64, Coord)> = Vec::new();
+        self.for_each_overlap(range, |ov, node| held.push((ov, node)));
+        dests
+            .iter()
+            .map(|&d| {
+                held.iter()
+                    .map(|&(ov, node)| ov * d.hop_dist(node))
+                    .sum::<u64>()
+            })
+            .min()
+            .unwrap_or(0)
     }
 
     /// Word-hops to deliver `range` to the single node `dest`.
