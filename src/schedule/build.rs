@@ -283,16 +283,22 @@ fn network_bounds(net: &Network, machine: &Machine, options: &Options) -> Vec<Lo
         // (docs/model/bound.md#filters-kept-on-chip).
         filters_pinned: crate::sched::search::network::filters_may_stay_pinned(net, machine.nodes),
         on_chip: PerData([false; 3]),
+        shared_segment: false,
         compat: options.compat,
     };
     // What some segment may keep on chip, under any options
     // (docs/model/bound.md#data-kept-on-chip).
     let dag = Dag::new(net, vertex_order(net));
-    let on_chip = may_stay_on_chip(net, &dag);
+    let on_chip = may_stay_on_chip(net, &dag, machine.nodes.size(), machine.node.size_gbuf);
     net.layer_ids()
         .map(|id| {
-            let on_chip = on_chip[id.index()];
-            layer_bound(&net.layer(id).shape, &BoundContext { on_chip, ..ctx })
+            let o = on_chip[id.index()];
+            let ctx = BoundContext {
+                on_chip: o.data,
+                shared_segment: o.shared_segment,
+                ..ctx
+            };
+            layer_bound(&net.layer(id).shape, &ctx)
         })
         .collect()
 }

@@ -82,6 +82,10 @@ pub(crate) struct BoundContext<'a> {
     /// charges them no DRAM access and the layer's time no DRAM time
     /// (`sched::pipeline::onchip` says which may).
     pub on_chip: PerData<bool>,
+    /// May the layer run in a segment with other layers? Then its time
+    /// bound is its share of the PEs only (its DRAM time may overlap
+    /// theirs).
+    pub shared_segment: bool,
     /// Which model.
     pub compat: Compat,
 }
@@ -226,7 +230,7 @@ pub(crate) fn layer_bound(layer: &LayerShape, ctx: &BoundContext<'_>) -> LowerBo
             words[d] = 0.0;
         }
     }
-    let pipelined = DataKind::ALL.into_iter().any(|d| ctx.on_chip[d]);
+    let pipelined = ctx.shared_segment || DataKind::ALL.into_iter().any(|d| ctx.on_chip[d]);
     let gbuf = PerData::from_fn(|d| if ctx.bypass[d] { 0.0 } else { all[d] });
     let level_words = PerLevel([
         words.sum_in_order(),
@@ -305,6 +309,7 @@ mod tests {
             bypass: PerData::splat(true),
             filters_pinned: false,
             on_chip: PerData([false; 3]),
+            shared_segment: false,
             compat: Compat::Nnc,
         }
     }

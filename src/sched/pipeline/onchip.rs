@@ -32,45 +32,87 @@ fn source_key(net: &Network, l: LayerId) -> SourceKey {
         .collect()
 }
 
-/// Per layer (by index), per data kind: may some segment keep the layer's
-/// data of that kind on chip, never touching DRAM for it? Filters: never
-/// here (pinned filters are the bound's own question,
-/// docs/model/bound.md#filters-kept-on-chip). A layer that is alone in
-/// every segment (every layer of a DAG vertex holding a matmul or an
-/// upsampling: runs holding it are skipped,
-/// docs/model/pipelining.md#segment-generation) keeps nothing on chip.
-/// Otherwise its input may stay on chip when every producer is such a
-/// layer (one producer in memory makes the layer read all its input from
-/// DRAM), or when another such layer reads the same sources and may fetch
-/// them for it (a shared memory source); its output may, when every
-/// consumer is such a layer (one consumer outside the segment, or none,
-/// makes it write its output to DRAM).
-pub(crate) fn may_stay_on_chip(net: &Network, dag: &Dag) -> Vec<PerData<bool>> {
+/// What some segment may keep on chip of one layer, under any options.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct OnChip {
+    /// Per data kind: may the layer's data of that kind stay on chip, never
+    /// touching DRAM? Filters: never here (pinned filters are the bound's
+    /// own question, docs/model/bound.md#filters-kept-on-chip).
+    pub data: PerData<bool>,
+    /// May the layer run in a segment with other layers (its time then
+    /// overlapping theirs)?
+    pub shared_segment: bool,
+}
+
+/// Per layer (by index), what some segment may keep on chip, on a machine
+/// of `nodes` nodes of `size_gbuf` buffer words each
+/// (docs/model/bound.md#data-kept-on-chip). A layer that is alone in every
+/// segment (every layer of a DAG vertex holding a matmul or an upsampling:
+/// runs holding it are skipped, docs/model/pipelining.md#segment-generation)
+/// keeps nothing on chip. Otherwise its input may stay on chip when every
+/// producer may pass it its output on chip (one producer in memory makes the
+/// layer read all its input from DRAM), or when another such layer reads the
+/// same sources and may fetch them for it (a shared memory source); its
+/// output may, when it has consumers and may pass its output on chip to
+/// every one (a consumer outside the segment, or none, makes it write its
+/// output to DRAM).
+pub(crate) fn may_stay_on_chip(
+    net: &Network,
+    dag: &Dag,
+    nodes: u64,
+    size_gbuf: u64,
+) -> Vec<OnChip> {
     let mut alone = vec![false; net.layers().len()];
+    let mut after_conv = vec![false; net.layers().len()];
     for v in &dag.vertices {
         if v.iter().any(|&l| always_alone(&net.layer(l).shape)) {
             for l in v {
                 alone[l.index()] = true;
             }
         }
+        let mut conv = false;
+        for &l in v {
+            conv |= net.layer(l).shape.is_conv();
+            after_conv[l.index()] = conv;
+        }
     }
     let pipelinable = |l: LayerId| !alone[l.index()];
+    // May `p` pass its output to `c` on chip? Both must be pipelinable. On
+    // one node a segment is one temporal group, and a convolution reading
+    // a layer at or after a convolution of the group makes that layer
+    // buffer its whole output of one sample in the group's buffers
+    // (docs/model/pipelining.md#fbofm_init): one that does not fit never
+    // passes it on chip.
+    let passes = |p: LayerId, c: LayerId| {
+        let too_large = nodes == 1
+            && net.layer(c).shape.is_conv()
+            && after_conv[p.index()]
+            && net.layer(p).shape.total_ofmap_size(1) > size_gbuf;
+        pipelinable(p) && pipelinable(c) && !too_large
+    };
     let keys: Vec<SourceKey> = net.layer_ids().map(|l| source_key(net, l)).collect();
+    let several = net.layers().len() > 1;
     net.layer_ids()
         .map(|l| {
             if !pipelinable(l) {
-                return PerData([false; 3]);
+                return OnChip {
+                    data: PerData([false; 3]),
+                    shared_segment: false,
+                };
             }
             let from_layers = net.sources(l).all(|s| match s {
-                Source::Layer(p) => pipelinable(p),
+                Source::Layer(p) => passes(p, l),
                 Source::Input | Source::Extern(_) => false,
             });
             let shared = net
                 .layer_ids()
                 .any(|o| o != l && pipelinable(o) && keys[o.index()] == keys[l.index()]);
             let consumers = net.consumers(l);
-            let to_layers = !consumers.is_empty() && consumers.iter().all(|&c| pipelinable(c));
-            PerData([false, from_layers || shared, to_layers])
+            let to_layers = !consumers.is_empty() && consumers.iter().all(|&c| passes(l, c));
+            OnChip {
+                data: PerData([false, from_layers || shared, to_layers]),
+                shared_segment: several,
+            }
         })
         .collect()
 }
@@ -128,12 +170,26 @@ mod tests {
             .unwrap();
         let net = net.finish();
         let dag = Dag::new(&net, crate::sched::search::order::vertex_order(&net));
-        let on = may_stay_on_chip(&net, &dag);
+        let on = |nodes, gbuf| -> Vec<[bool; 3]> {
+            may_stay_on_chip(&net, &dag, nodes, gbuf)
+                .iter()
+                .map(|o| o.data.0)
+                .collect()
+        };
+        let big = on(1, 1 << 20);
         // `a` reads the network input alone and feeds `sum` on chip.
-        assert_eq!(on[a.index()].0, [false, false, true]);
+        assert_eq!(big[a.index()], [false, false, true]);
         // `sum` reads the input from memory too: all of its input from DRAM.
-        assert_eq!(on[s.index()].0, [false, false, true]);
+        assert_eq!(big[s.index()], [false, false, true]);
         // `b`'s output is the network's.
-        assert_eq!(on[b.index()].0, [false, true, false]);
+        assert_eq!(big[b.index()], [false, true, false]);
+        // `sum` follows the convolution `a` in its vertex and feeds the
+        // convolution `b`: on one node its 36 words of one sample must fit
+        // the buffer, on more nodes `b` may stream them from a group of
+        // its own.
+        assert_eq!(on(1, 35)[b.index()], [false, false, false]);
+        assert_eq!(on(1, 35)[s.index()], [false, false, false]);
+        assert_eq!(on(1, 36)[b.index()], [false, true, false]);
+        assert_eq!(on(2, 35)[b.index()], [false, true, false]);
     }
 }
