@@ -6,6 +6,7 @@
 use super::dag::Dag;
 use crate::ir::{LayerId, LayerShape, Network, Source};
 use crate::sched::types::PerData;
+use std::collections::BTreeMap;
 
 /// Is a layer of this shape alone in every segment? A matmul runs sample
 /// by sample and reads its operand from DRAM (docs/model/layers.md#matmul),
@@ -78,11 +79,11 @@ pub(crate) fn may_stay_on_chip(
     }
     let pipelinable = |l: LayerId| !alone[l.index()];
     // May `p` pass its output to `c` on chip? Both must be pipelinable. On
-    // one node a segment is one temporal group, and a convolution reading
-    // a layer at or after a convolution of the group makes that layer
-    // buffer its whole output of one sample in the group's buffers
-    // (docs/model/pipelining.md#fbofm_init): one that does not fit never
-    // passes it on chip.
+    // one node a segment is one temporal group; when `c` is a convolution
+    // and a convolution precedes `p` in its vertex (or `p` is one), both
+    // are in that group, and `p` must buffer its whole output of one
+    // sample in the node's buffer (docs/model/pipelining.md#fbofm_init):
+    // if it does not fit, no segment holds both.
     let passes = |p: LayerId, c: LayerId| {
         let too_large = nodes == 1
             && net.layer(c).shape.is_conv()
@@ -91,6 +92,11 @@ pub(crate) fn may_stay_on_chip(
         pipelinable(p) && pipelinable(c) && !too_large
     };
     let keys: Vec<SourceKey> = net.layer_ids().map(|l| source_key(net, l)).collect();
+    // Pipelinable readers of each source key.
+    let mut readers: BTreeMap<&SourceKey, usize> = BTreeMap::new();
+    for l in net.layer_ids().filter(|&l| pipelinable(l)) {
+        *readers.entry(&keys[l.index()]).or_default() += 1;
+    }
     let several = net.layers().len() > 1;
     net.layer_ids()
         .map(|l| {
@@ -104,9 +110,7 @@ pub(crate) fn may_stay_on_chip(
                 Source::Layer(p) => passes(p, l),
                 Source::Input | Source::Extern(_) => false,
             });
-            let shared = net
-                .layer_ids()
-                .any(|o| o != l && pipelinable(o) && keys[o.index()] == keys[l.index()]);
+            let shared = readers.get(&keys[l.index()]).is_some_and(|&n| n > 1);
             let consumers = net.consumers(l);
             let to_layers = !consumers.is_empty() && consumers.iter().all(|&c| passes(l, c));
             OnChip {
