@@ -121,6 +121,8 @@ pub mod sha256;
 pub(crate) mod suggest;
 pub mod sweep;
 pub mod tech;
+#[cfg(test)]
+mod testing;
 
 pub use hw::Hardware;
 pub use ir::Network;

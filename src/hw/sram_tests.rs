@@ -8,6 +8,22 @@ fn sets(args: &[&str]) -> Vec<Set> {
     args.iter().map(|a| a.parse().unwrap()).collect()
 }
 
+/// The placed error parsing `text` gives: its problem, its message and
+/// the text its span covers.
+fn placed_error(text: &str) -> (Problem, String, Option<&str>) {
+    let e = parse(text, "t").unwrap_err();
+    let HwError::Invalid {
+        span,
+        message,
+        problem,
+        ..
+    } = &e
+    else {
+        panic!("{e}");
+    };
+    (*problem, message.clone(), span.clone().map(|at| &text[at]))
+}
+
 #[test]
 fn tpu_v1_has_per_operand_srams_each_half_usable() {
     let hw = load("tpu-v1").unwrap();
@@ -179,12 +195,9 @@ filter = 1.0
 ",
         PRESETS[0].1
     );
-    let e = parse(&text, "t").unwrap_err();
-    let HwError::Invalid { span, message, .. } = &e else {
-        panic!("{e}");
-    };
+    let (_, message, at) = placed_error(&text);
     assert!(message.contains("one global buffer"), "{message}");
-    assert_eq!(&text[span.clone().unwrap()], "[energy.sram]");
+    assert_eq!(at, Some("[energy.sram]"));
     let e = load_with("eyeriss", &sets(&["energy.sram.filter=1"])).unwrap_err();
     assert!(matches!(e, HwError::SetValue { .. }), "{e}");
     // One energy for all and each its own: at `gbuf`.
@@ -195,12 +208,9 @@ gbuf = 3.0
 filter = 1.0
 ",
     );
-    let e = parse(&text, "t").unwrap_err();
-    let HwError::Invalid { span, message, .. } = &e else {
-        panic!("{e}");
-    };
+    let (_, message, at) = placed_error(&text);
     assert!(message.contains("not both"), "{message}");
-    assert_eq!(&text[span.clone().unwrap()], "gbuf");
+    assert_eq!(at, Some("gbuf"));
     // Without `[tech]`, each SRAM needs its energy: at the table.
     let (_, tpu) = PRESETS.iter().find(|(n, _)| *n == "tpu-v1").unwrap();
     let no_tech = tpu.replace(
@@ -220,41 +230,26 @@ sram_word_bits = 512
 ",
         "",
     );
-    let e = parse(&text, "t").unwrap_err();
-    let HwError::Invalid {
-        span,
-        message,
-        problem,
-        ..
-    } = &e
-    else {
-        panic!("{e}");
-    };
-    assert_eq!(*problem, Problem::MissingKey);
+    let (problem, message, at) = placed_error(&text);
+    assert_eq!(problem, Problem::MissingKey);
     assert!(message.contains("missing `filter`"), "{message}");
-    assert_eq!(&text[span.clone().unwrap()], "[energy.sram]");
+    assert_eq!(at, Some("[energy.sram]"));
     // Neither: `gbuf` is missing, and the message names both ways.
     let text = no_tech
         .split("\n[energy.sram]\n")
         .next()
         .unwrap()
         .to_owned();
-    let e = parse(&text, "t").unwrap_err();
-    let HwError::Invalid { message, .. } = &e else {
-        panic!("{e}");
-    };
+    let (_, message, _) = placed_error(&text);
     assert!(
         message.contains("`[energy] gbuf`") && message.contains("`[energy.sram]`"),
         "{message}"
     );
     // A negative energy: at its key, or naming the change.
     let text = tpu.replace("ofmap = 6.45", "ofmap = -1");
-    let e = parse(&text, "t").unwrap_err();
-    let HwError::Invalid { span, message, .. } = &e else {
-        panic!("{e}");
-    };
+    let (_, message, at) = placed_error(&text);
     assert!(message.contains("non-negative energy"), "{message}");
-    assert_eq!(&text[span.clone().unwrap()], "ofmap");
+    assert_eq!(at, Some("ofmap"));
     let e = load_with("tpu-v1", &sets(&["energy.sram.ofmap=-1"])).unwrap_err();
     let HwError::SetValue { set, .. } = &e else {
         panic!("{e}");
@@ -292,13 +287,9 @@ fn one_buffer_and_per_operand_srams_together_are_an_error_at_the_key() {
         "[dram]",
         "[node.sram]\nifmap_bytes = 1024\nfilter_bytes = 1024\nofmap_bytes = 1024\n\n[dram]",
     );
-    let e = parse(&text, "t").unwrap_err();
-    let HwError::Invalid { span, message, .. } = &e else {
-        panic!("{e}");
-    };
+    let (_, message, at) = placed_error(&text);
     assert!(message.contains("not both"), "{message}");
-    let at = span.clone().unwrap();
-    assert_eq!(&text[at], "gbuf_bytes");
+    assert_eq!(at, Some("gbuf_bytes"));
     // The same from a change: it names the change.
     let e = load_with("eyeriss", &sets(&["node.sram.ifmap_bytes=1024"])).unwrap_err();
     assert!(matches!(e, HwError::SetValue { .. }), "{e}");
@@ -309,29 +300,17 @@ fn some_of_the_three_srams_is_an_error_at_the_table() {
     let (_, tpu) = PRESETS.iter().find(|(n, _)| *n == "tpu-v1").unwrap();
     let text = tpu.replace("filter_bytes = \"256 KiB\"\n", "");
     assert_ne!(&text, tpu);
-    let e = parse(&text, "t").unwrap_err();
-    let HwError::Invalid {
-        span,
-        message,
-        problem,
-        ..
-    } = &e
-    else {
-        panic!("{e}");
-    };
-    assert_eq!(*problem, Problem::MissingKey);
+    let (problem, message, at) = placed_error(&text);
+    assert_eq!(problem, Problem::MissingKey);
     assert!(message.contains("missing `filter_bytes`"), "{message}");
-    assert_eq!(&text[span.clone().unwrap()], "[node.sram]");
+    assert_eq!(at, Some("[node.sram]"));
 }
 
 #[test]
 fn neither_buffer_is_an_error_at_the_node_table() {
     let text = PRESETS[0].1.replace("gbuf_bytes = 131072\n", "");
     assert_ne!(text, PRESETS[0].1);
-    let e = parse(&text, "t").unwrap_err();
-    let HwError::Invalid { span, message, .. } = &e else {
-        panic!("{e}");
-    };
+    let (_, message, at) = placed_error(&text);
     assert!(message.contains("missing `gbuf_bytes`"), "{message}");
-    assert_eq!(&text[span.clone().unwrap()], "[node]");
+    assert_eq!(at, Some("[node]"));
 }

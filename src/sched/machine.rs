@@ -77,6 +77,19 @@ pub struct Cost {
 }
 
 impl Cost {
+    /// The reference's cost: energy per op (MAC), per word access at each
+    /// level, per word per hop and per cycle of the whole chip, one buffer
+    /// price for every data kind (no per-operand SRAMs).
+    pub const fn new(mac_op: f64, mem_hier: PerLevel<f64>, noc_hop: f64, idl_unit: f64) -> Cost {
+        Cost {
+            mac_op,
+            mem_hier,
+            sram: None,
+            noc_hop,
+            idl_unit,
+        }
+    }
+
     /// Cost per word access at `level`.
     pub fn level(&self, level: MemLevel) -> f64 {
         self.mem_hier[level]

@@ -6,7 +6,7 @@ use super::Shard;
 use super::options::float;
 use super::spec::Spec;
 use crate::diag::{Code, Diagnostic, Report, Span};
-use crate::schedule::TotalsOut;
+use crate::schedule::{EnergyOut, LowerBoundOut, TotalsOut};
 use thiserror::Error;
 
 /// The format tag of the first line.
@@ -37,10 +37,12 @@ pub(super) fn row_line<S: AsRef<str>>(fields: &[S]) -> String {
     format!("{text},{sum}\n")
 }
 
-/// The result columns after the keys, before `status`.
-pub(super) const RESULT_COLUMNS: [&str; 14] = [
-    "energy",
-    "time",
+/// The energy and the time, first of a point's or a layer's results.
+pub(super) const ENERGY_TIME: [&str; 2] = ["energy", "time"];
+
+/// The energy breakdown, seconds (with a clock), MACs and utilization: of
+/// a point's totals and of a layer alike ([`breakdown_cells`]).
+pub(super) const BREAKDOWN: [&str; 10] = [
     "energy_op",
     "energy_dram",
     "energy_gbuf",
@@ -51,9 +53,33 @@ pub(super) const RESULT_COLUMNS: [&str; 14] = [
     "seconds",
     "macs",
     "utilization",
-    "bound_energy",
-    "bound_time",
 ];
+
+/// The lower bound's energy and time, last of a point's or a layer's
+/// results ([`bound_cells`]).
+pub(super) const BOUND: [&str; 2] = ["bound_energy", "bound_time"];
+
+/// The result columns after the keys, before `status`.
+pub(super) const RESULT_COLUMNS: [&str; 14] = concat(&[&ENERGY_TIME, &BREAKDOWN, &BOUND]);
+
+/// The column names of `parts` one after the other, `N` in all (checked
+/// when the constant is built: a wrong `N` does not compile).
+pub(super) const fn concat<const N: usize>(parts: &[&[&'static str]]) -> [&'static str; N] {
+    let mut out = [""; N];
+    let mut n = 0;
+    let mut p = 0;
+    while p < parts.len() {
+        let mut i = 0;
+        while i < parts[p].len() {
+            out[n] = parts[p][i];
+            n += 1;
+            i += 1;
+        }
+        p += 1;
+    }
+    assert!(n == N, "the parts are not N columns");
+    out
+}
 
 /// The SHA-256 digests (hex) of every text a sweep's rows depend on: the
 /// spec, the base hardware (a file's or a preset's text) and each network
@@ -195,19 +221,45 @@ pub(super) fn split(line: &str) -> Vec<String> {
 /// The result cells of a schedule's totals: energy, time, the breakdown,
 /// seconds (empty without a clock), MACs, utilization and the bound.
 pub(super) fn results(t: &TotalsOut) -> Vec<String> {
-    let b = &t.energy_breakdown;
     let mut out = vec![float(t.energy), t.time.to_string()];
-    out.extend(
-        [b.op, b.dram, b.gbuf, b.array, b.regf, b.noc, b.static_]
-            .into_iter()
-            .map(float),
-    );
-    out.push(t.seconds.map(float).unwrap_or_default());
-    out.push(count(t.ops));
-    out.push(float(t.utilization));
-    out.push(float(t.lower_bound.energy));
-    out.push(t.lower_bound.time.to_string());
+    out.extend(breakdown_cells(
+        &t.energy_breakdown,
+        t.seconds,
+        t.ops,
+        t.utilization,
+    ));
+    out.extend(bound_cells(&t.lower_bound));
     out
+}
+
+/// The cells of the [`BREAKDOWN`] columns: the energy breakdown, seconds
+/// (empty without a clock), MACs and utilization.
+pub(super) fn breakdown_cells(
+    b: &EnergyOut,
+    seconds: Option<f64>,
+    ops: f64,
+    utilization: f64,
+) -> [String; BREAKDOWN.len()] {
+    let [op, dram, gbuf, array, regf, noc, static_] =
+        [b.op, b.dram, b.gbuf, b.array, b.regf, b.noc, b.static_].map(float);
+    let seconds = seconds.map(float).unwrap_or_default();
+    [
+        op,
+        dram,
+        gbuf,
+        array,
+        regf,
+        noc,
+        static_,
+        seconds,
+        count(ops),
+        float(utilization),
+    ]
+}
+
+/// The cells of the [`BOUND`] columns.
+pub(super) fn bound_cells(b: &LowerBoundOut) -> [String; BOUND.len()] {
+    [float(b.energy), b.time.to_string()]
 }
 
 /// A count held as a float (the MACs): as a whole number when it is one.

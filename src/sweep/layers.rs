@@ -9,7 +9,7 @@
 use super::Shard;
 use super::csv::{self, Digests};
 use super::grid::{Design, Plan};
-use super::output::{OutputError, append_flushed, io, open_locked, shard_rows};
+use super::output::{Merged, OutputError, append_flushed, io, open_locked, shard_rows};
 use crate::{ScheduleFile, SharedSearch};
 use std::fs::File;
 use std::io::{Seek, SeekFrom};
@@ -26,31 +26,20 @@ const LAYER_COLUMNS: [&str; 2] = ["layer_index", "layer"];
 /// arrays', the buses' and DRAM's), the energy breakdown, seconds (with a
 /// clock), MACs, utilization, word accesses per level, NoC word-hops, and
 /// its bound.
-pub(super) const LAYER_RESULTS: [&str; 23] = [
-    "energy_unit",
-    "energy",
-    "time",
-    "time_proc",
-    "time_bus",
-    "time_dram",
-    "energy_op",
-    "energy_dram",
-    "energy_gbuf",
-    "energy_array",
-    "energy_regf",
-    "energy_noc",
-    "energy_static",
-    "seconds",
-    "macs",
-    "utilization",
-    "accesses_dram",
-    "accesses_gbuf",
-    "accesses_array",
-    "accesses_regf",
-    "noc_hops",
-    "bound_energy",
-    "bound_time",
-];
+pub(super) const LAYER_RESULTS: [&str; 23] = csv::concat(&[
+    &["energy_unit"],
+    &csv::ENERGY_TIME,
+    &["time_proc", "time_bus", "time_dram"],
+    &csv::BREAKDOWN,
+    &[
+        "accesses_dram",
+        "accesses_gbuf",
+        "accesses_array",
+        "accesses_regf",
+        "noc_hops",
+    ],
+    &csv::BOUND,
+]);
 
 /// The layers file beside the results file `results`: `out.csv` gives
 /// `out.layers.csv`, any other name `NAME.layers.csv`.
@@ -87,19 +76,11 @@ fn layer_results(file: &ScheduleFile, l: &crate::schedule::LayerOut) -> Vec<Stri
         l.time.bus.to_string(),
         l.time.dram.to_string(),
     ];
-    out.extend(
-        [b.op, b.dram, b.gbuf, b.array, b.regf, b.noc, b.static_]
-            .into_iter()
-            .map(float),
-    );
     let seconds = file.hardware.file.seconds(l.time.total);
-    out.push(seconds.map(float).unwrap_or_default());
-    out.push(csv::count(l.ops));
-    out.push(float(l.utilization));
+    out.extend(csv::breakdown_cells(b, seconds, l.ops, l.utilization));
     out.extend([&a.dram, &a.gbuf, &a.array, &a.regf].map(words));
     out.push(words(&l.noc_hops));
-    out.push(float(l.lower_bound.energy));
-    out.push(l.lower_bound.time.to_string());
+    out.extend(csv::bound_cells(&l.lower_bound));
     out
 }
 
@@ -359,11 +340,10 @@ fn kept_rows(
 /// (each `NAME.layers.csv`): the layers file one unsharded run writes.
 /// Every row's per-layer rows must be in one of them, whole.
 pub fn merge_layers(plan: &Plan<'_>, parts: &[PathBuf]) -> Result<String, OutputError> {
-    let total = plan.rows();
-    let mut rows: Vec<Option<(String, usize)>> = vec![None; total];
+    let paths: Vec<PathBuf> = parts.iter().map(|p| layers_path(p)).collect();
+    let mut merged = Merged::new(plan, paths.clone());
     let columns = plan.layer_columns();
-    for (pi, part) in parts.iter().enumerate() {
-        let path = layers_path(part);
+    for (pi, path) in paths.into_iter().enumerate() {
         let text = crate::bounded::read_to_string(&path, crate::bounded::MAX_RESULTS_BYTES)
             .map_err(io("read", &path))?;
         let first = text.split_inclusive('\n').next().unwrap_or("");
@@ -422,30 +402,10 @@ pub fn merge_layers(plan: &Plan<'_>, parts: &[PathBuf]) -> Result<String, Output
                 current = Some((k, key, lines, layer + 1));
                 continue;
             }
-            if let Some((_, other)) = &rows[k] {
-                return Err(OutputError::Duplicate {
-                    point: plan.describe(k),
-                    first: layers_path(&parts[*other]),
-                    second: path.clone(),
-                });
-            }
-            rows[k] = Some((lines, pi));
+            merged.keep(k, lines, pi)?;
         }
     }
-    let missing: Vec<usize> = (0..total).filter(|&k| rows[k].is_none()).collect();
-    if !missing.is_empty() {
-        return Err(OutputError::Missing {
-            count: missing.len(),
-            total,
-            first: missing.iter().take(3).map(|&k| plan.describe(k)).collect(),
-        });
-    }
-    let mut out = layers_header_line(&plan.digests, None);
-    out.push_str(&columns);
-    for (lines, _) in rows.into_iter().flatten() {
-        out.push_str(&lines);
-    }
-    Ok(out)
+    merged.text(layers_header_line(&plan.digests, None), &columns)
 }
 
 /// Refuses a run without `--per-layer` onto results whose layers file at

@@ -448,8 +448,7 @@ fn check_first_line(
 /// Merges part files of `plan`'s shards: every row must be in exactly one
 /// of them. The text is the results file one unsharded run writes.
 pub fn merge(plan: &Plan<'_>, parts: &[PathBuf]) -> Result<String, OutputError> {
-    let total = plan.rows();
-    let mut rows: Vec<Option<(String, usize)>> = vec![None; total];
+    let mut merged = Merged::new(plan, parts.to_vec());
     let columns = plan.columns();
     let ncols = plan.columns_count();
     for (pi, path) in parts.iter().enumerate() {
@@ -489,28 +488,68 @@ pub fn merge(plan: &Plan<'_>, parts: &[PathBuf]) -> Result<String, OutputError> 
                     why: format!("{why} (the row of {})", plan.describe(k)),
                 });
             }
-            if let Some((_, other)) = &rows[k] {
-                return Err(OutputError::Duplicate {
-                    point: plan.describe(k),
-                    first: parts[*other].clone(),
-                    second: path.clone(),
-                });
-            }
-            rows[k] = Some((format!("{line}\n"), pi));
+            merged.keep(k, format!("{line}\n"), pi)?;
         }
     }
-    let missing: Vec<usize> = (0..total).filter(|&k| rows[k].is_none()).collect();
-    if !missing.is_empty() {
-        return Err(OutputError::Missing {
-            count: missing.len(),
-            total,
-            first: missing.iter().take(3).map(|&k| plan.describe(k)).collect(),
-        });
+    merged.text(header_line(&plan.digests, None), &columns)
+}
+
+/// What a merge of shards' files has found so far: each row of a plan at
+/// most once, with the file it came from (of the results or of the
+/// layers, [`super::layers::merge_layers`]).
+pub(super) struct Merged<'p> {
+    plan: &'p Plan<'p>,
+    /// The files merged, in order.
+    paths: Vec<PathBuf>,
+    /// Row `k`'s lines and the index in `paths` of the file they are in.
+    rows: Vec<Option<(String, usize)>>,
+}
+
+impl<'p> Merged<'p> {
+    /// Nothing found yet of `plan`'s rows, in the files `paths`.
+    pub(super) fn new(plan: &'p Plan<'p>, paths: Vec<PathBuf>) -> Self {
+        Merged {
+            plan,
+            paths,
+            rows: vec![None; plan.rows()],
+        }
     }
-    let mut out = header_line(&plan.digests, None);
-    out.push_str(&columns);
-    for (line, _) in rows.into_iter().flatten() {
-        out.push_str(&line);
+
+    /// Keeps `lines` as row `k`'s, found in file `part`; an error naming
+    /// both files when another file has row `k` too.
+    pub(super) fn keep(&mut self, k: usize, lines: String, part: usize) -> Result<(), OutputError> {
+        if let Some((_, other)) = &self.rows[k] {
+            return Err(OutputError::Duplicate {
+                point: self.plan.describe(k),
+                first: self.paths[*other].clone(),
+                second: self.paths[part].clone(),
+            });
+        }
+        self.rows[k] = Some((lines, part));
+        Ok(())
     }
-    Ok(out)
+
+    /// The merged file: `header`, `columns`, then every row in plan order;
+    /// an error naming the first few rows no file has.
+    pub(super) fn text(self, header: String, columns: &str) -> Result<String, OutputError> {
+        let total = self.rows.len();
+        let missing: Vec<usize> = (0..total).filter(|&k| self.rows[k].is_none()).collect();
+        if !missing.is_empty() {
+            return Err(OutputError::Missing {
+                count: missing.len(),
+                total,
+                first: missing
+                    .iter()
+                    .take(3)
+                    .map(|&k| self.plan.describe(k))
+                    .collect(),
+            });
+        }
+        let mut out = header;
+        out.push_str(columns);
+        for (lines, _) in self.rows.into_iter().flatten() {
+            out.push_str(&lines);
+        }
+        Ok(out)
+    }
 }

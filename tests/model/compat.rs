@@ -39,13 +39,7 @@ fn node(gbuf: u64, regf: u64, bus: Option<u64>, dram: Bandwidth) -> NodeResource
 }
 
 fn cost(idl_unit: f64) -> Cost {
-    Cost {
-        mac_op: 1.0,
-        mem_hier: PerLevel([200.0, 6.0, 2.0, 1.0]),
-        sram: None,
-        noc_hop: 10.0,
-        idl_unit,
-    }
+    Cost::new(1.0, PerLevel([200.0, 6.0, 2.0, 1.0]), 10.0, idl_unit)
 }
 
 fn best(

@@ -30,13 +30,7 @@ fn run(threads: usize, goal: Goal, compat: Compat) -> Vec<NodeCandidate> {
         no_time_mux: false,
         dataflow: Default::default(),
     };
-    let cost = Cost {
-        mac_op: 1.0,
-        mem_hier: PerLevel([200.0, 6.0, 2.0, 1.0]),
-        sram: None,
-        noc_hop: 0.0,
-        idl_unit: 3.0,
-    };
+    let cost = Cost::new(1.0, PerLevel([200.0, 6.0, 2.0, 1.0]), 0.0, 3.0);
     let options = BlockingOptions {
         goal,
         ntops: 5,

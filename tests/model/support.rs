@@ -100,13 +100,12 @@ pub(crate) fn resource(v: &Value) -> NodeResource {
 
 pub(crate) fn cost(v: &Value) -> Cost {
     let m = f3(&v["mem_hier"]);
-    Cost {
-        mac_op: f(&v["mac_op"]),
-        mem_hier: PerLevel([m[0], m[1], m[2], f(&v["mem_hier"][3])]),
-        sram: None,
-        noc_hop: f(&v["noc_hop"]),
-        idl_unit: f(&v["idl_unit"]),
-    }
+    Cost::new(
+        f(&v["mac_op"]),
+        PerLevel([m[0], m[1], m[2], f(&v["mem_hier"][3])]),
+        f(&v["noc_hop"]),
+        f(&v["idl_unit"]),
+    )
 }
 
 pub(crate) fn options(v: &Value) -> BlockingOptions {

@@ -218,13 +218,7 @@ fn the_worked_blocking_rotates_filters_around_pairs() {
         no_time_mux: false,
         dataflow: Default::default(),
     };
-    let cost = Cost {
-        mac_op: 1.0,
-        mem_hier: PerLevel([200.0, 6.0, 2.0, 1.0]),
-        sram: None,
-        noc_hop: 10.0,
-        idl_unit: 0.0,
-    };
+    let cost = Cost::new(1.0, PerLevel([200.0, 6.0, 2.0, 1.0]), 10.0, 0.0);
     let ctx = BlockingContext::new(
         &nld,
         &resource,

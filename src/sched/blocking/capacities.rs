@@ -193,13 +193,7 @@ mod tests {
         }
     }
 
-    const COST: Cost = Cost {
-        mac_op: 1.0,
-        mem_hier: PerLevel([200.0, 6.0, 2.0, 1.0]),
-        sram: None,
-        noc_hop: 1.0,
-        idl_unit: 0.5,
-    };
+    const COST: Cost = Cost::new(1.0, PerLevel([200.0, 6.0, 2.0, 1.0]), 1.0, 0.5);
 
     /// Separate searches, one per capacity, each with its own resource.
     fn separate(

@@ -12,12 +12,14 @@ pub(crate) mod scheme;
 pub(crate) mod search;
 pub(crate) mod sharing;
 pub(crate) mod solver;
+pub(crate) mod table;
 
 pub(crate) use capacities::search_capacities;
 pub(crate) use scheme::{Blocking, BlockingContext, BlockingStats, DataHome};
-pub(crate) use search::search;
+pub(crate) use search::search_below;
 
 pub(crate) use solver::solve;
+pub(crate) use table::HopTable;
 
 use super::types::PerLoop;
 

@@ -214,6 +214,12 @@ impl Chunks {
         }
     }
 
+    /// How many chunks share one input-channel triple (they follow one
+    /// another).
+    pub(super) fn per_fi(&self) -> usize {
+        self.fos.len()
+    }
+
     /// The chunks in enumeration order.
     pub(super) fn iter(&self) -> impl Iterator<Item = Chunk> + '_ {
         (0..self.len()).map(|i| self.get(i))
@@ -229,6 +235,18 @@ pub(super) fn chunks(ctx: &BlockingContext<'_>) -> (Chunks, Vec<[u64; 3]>) {
         fos: ordered_factors3(cnt[LoopDim::Ofm]),
     };
     (chunks, ordered_factors3(cnt[LoopDim::Bat]))
+}
+
+/// [`chunks`] with only the triples that have the top-level factors a
+/// segment's constraint fixes: no other can be admitted.
+pub(super) fn constrained_chunks(ctx: &BlockingContext<'_>) -> (Chunks, Vec<[u64; 3]>) {
+    let (mut chunks, mut fbs) = chunks(ctx);
+    let c = &ctx.constraint;
+    let keep = |req: u64| move |t: &[u64; 3]| req == 0 || t[0] == req;
+    chunks.fis.retain(keep(c.topifm));
+    chunks.fos.retain(keep(c.topofm));
+    fbs.retain(keep(c.topbat));
+    (chunks, fbs)
 }
 
 /// A ranked candidate.
@@ -295,26 +313,34 @@ pub(super) fn orderless_choices<'c>(
 /// The best `ntops` valid blockings of the context's NLD, best first, found
 /// by exhaustive search.
 pub(crate) fn search(ctx: &BlockingContext<'_>, ntops: usize) -> Vec<(Blocking, BlockingStats)> {
+    search_below(ctx, ntops, None)
+}
+
+/// [`search`] for a caller that already holds `ntops` candidates ranked at
+/// or before `cut` (docs/model/blocking.md#a-cut-from-the-caller): the
+/// blockings whose key ranks at or before `cut` are all among those
+/// returned, in their places; a blocking whose floor ranks after it is not
+/// looked at, so the list may hold fewer than `ntops`, or others ranked
+/// after `cut` that the caller drops. Without pruning by floors (the
+/// reference's model) the cut is ignored.
+pub(crate) fn search_below(
+    ctx: &BlockingContext<'_>,
+    ntops: usize,
+    cut: Option<RankKey>,
+) -> Vec<(Blocking, BlockingStats)> {
     if ntops == 0 {
         return Vec::new();
     }
     if ctx.goal == Goal::D && ctx.compat.delay_goal_nan() {
         return search_delay_quirk(ctx, ntops);
     }
-    let (mut chunks, mut fbs) = chunks(ctx);
-    // A segment's constraint fixes top-level factors: only the triples
-    // that have them can be admitted, and no other is looked at.
-    let c = &ctx.constraint;
-    let keep = |req: u64| move |t: &[u64; 3]| req == 0 || t[0] == req;
-    chunks.fis.retain(keep(c.topifm));
-    chunks.fos.retain(keep(c.topofm));
-    fbs.retain(keep(c.topbat));
+    let (chunks, fbs) = constrained_chunks(ctx);
     // Chunks are mostly small (few factor triples fit), so each parallel
     // task walks a run of consecutive chunks into one list: a chunk's
     // best in its run's list are the same as on its own, and runs merge in
     // order, so ties still go to the earlier candidate.
     let runs = chunks.len().div_ceil(CHUNKS_PER_TASK);
-    let shared = SharedBest::new(ntops);
+    let shared = SharedBest::new(ntops, cut.filter(|_| ctx.floor_prunes()));
     let per_run: Vec<Vec<Ranked>> = (0..runs)
         .into_par_iter()
         .map(|r| {
@@ -345,19 +371,19 @@ pub(crate) fn search(ctx: &BlockingContext<'_>, ntops: usize) -> Vec<(Blocking, 
 }
 
 /// Chunks one parallel task walks in order.
-const CHUNKS_PER_TASK: usize = 64;
+pub(super) const CHUNKS_PER_TASK: usize = 64;
 
 /// Can any factors of the chunk fit? Buffered sizes only grow with the
 /// batch factors of the two inner levels, so the chunk's factors with the
 /// whole batch loop at the top level fit if any do.
-fn chunk_may_fit(ctx: &BlockingContext<'_>, chunk: &Chunk) -> bool {
+pub(super) fn chunk_may_fit(ctx: &BlockingContext<'_>, chunk: &Chunk) -> bool {
     let whole = ctx.nld.loopcnt[LoopDim::Bat];
     ctx.prepare(&chunk.factors(&[whole, 1, 1])).is_some()
 }
 
 /// Can any chunk of this chunk's input-channel triple fit? As for
 /// [`chunk_may_fit`], with the whole output-channel loop at the top level too.
-fn fi_may_fit(ctx: &BlockingContext<'_>, chunk: &Chunk) -> bool {
+pub(super) fn fi_may_fit(ctx: &BlockingContext<'_>, chunk: &Chunk) -> bool {
     let ofm = ctx.nld.loopcnt[LoopDim::Ofm];
     let top = Chunk {
         fi: chunk.fi,
@@ -432,29 +458,38 @@ fn chunk_best(
     });
 }
 
-/// The least first key component any parallel task of one search has
-/// found, when only the best is kept: a blocking whose floor's first
-/// component is strictly above it cannot be the best, whatever task or
-/// place in the enumeration it has, so skipping it changes no result.
-/// Keys are never negative (energies, times and their product), so their
-/// bits order as their values.
-struct SharedBest(Option<AtomicU64>);
+/// What every parallel task of one search knows beats a floor: the
+/// caller's cut, and, when only the best is kept, the least first key
+/// component any task has found. A blocking whose floor ranks strictly
+/// after either cannot be kept, whatever task or place in the enumeration
+/// it has, so skipping it changes no result. Keys are never negative
+/// (energies, times and their product), so their bits order as their
+/// values.
+struct SharedBest {
+    best: Option<AtomicU64>,
+    cut: Option<RankKey>,
+}
 
 impl SharedBest {
-    fn new(ntops: usize) -> Self {
-        SharedBest((ntops == 1).then(|| AtomicU64::new(f64::INFINITY.to_bits())))
+    fn new(ntops: usize, cut: Option<RankKey>) -> Self {
+        SharedBest {
+            best: (ntops == 1).then(|| AtomicU64::new(f64::INFINITY.to_bits())),
+            cut,
+        }
     }
 
     fn found(&self, key: RankKey) {
-        if let Some(b) = &self.0 {
+        if let Some(b) = &self.best {
             b.fetch_min(key.0.to_bits(), AtomicOrdering::Relaxed);
         }
     }
 
     fn beaten(&self, floor: RankKey) -> bool {
-        self.0
-            .as_ref()
-            .is_some_and(|b| floor.0 > f64::from_bits(b.load(AtomicOrdering::Relaxed)))
+        self.cut.is_some_and(|c| floor > c)
+            || self
+                .best
+                .as_ref()
+                .is_some_and(|b| floor.0 > f64::from_bits(b.load(AtomicOrdering::Relaxed)))
     }
 }
 
@@ -584,7 +619,7 @@ pub fn sweep_counts(ctx: &BlockingContext<'_>) -> SweepCounts {
 }
 
 #[cfg(test)]
-mod tests {
+pub(super) mod tests {
     use super::*;
     use crate::ir::{ConvShape, Dim2, LayerShape, LocalShape};
     use crate::sched::Compat;
@@ -623,13 +658,7 @@ mod tests {
             no_time_mux: false,
             dataflow: Default::default(),
         };
-        let cost = Cost {
-            mac_op: 1.0,
-            mem_hier: PerLevel([200.0, 6.0, 2.0, 1.0]),
-            sram: None,
-            noc_hop: 0.0,
-            idl_unit: 7.0,
-        };
+        let cost = Cost::new(1.0, PerLevel([200.0, 6.0, 2.0, 1.0]), 0.0, 7.0);
         let layers = [
             LayerShape::Local(LocalShape::pool(
                 48,
@@ -672,7 +701,12 @@ mod tests {
         }
     }
 
-    fn pruning_node(size_gbuf: u64, no_time_mux: bool, dataflow: Dataflow) -> NodeResource {
+    /// A small node of `dataflow` with a bounded DRAM bandwidth.
+    pub(in crate::sched::blocking) fn pruning_node(
+        size_gbuf: u64,
+        no_time_mux: bool,
+        dataflow: Dataflow,
+    ) -> NodeResource {
         NodeResource {
             sram: None,
             dim_array: Dim2::square(4),
@@ -683,6 +717,11 @@ mod tests {
             no_time_mux,
             dataflow,
         }
+    }
+
+    /// Costs of the Eyeriss kind, with NoC and static energy.
+    pub(in crate::sched::blocking) const fn pruning_cost() -> Cost {
+        Cost::new(1.0, PerLevel([200.0, 6.0, 2.0, 1.0]), 1.5, 0.25)
     }
 
     proptest! {
@@ -716,13 +755,7 @@ mod tests {
             let Ok(m) = crate::sched::dataflow::map(dataflow, &share) else {
                 return Ok(());
             };
-            let cost = Cost {
-                mac_op: 1.0,
-                mem_hier: PerLevel([200.0, 6.0, 2.0, 1.0]),
-                noc_hop: 1.5,
-                idl_unit: 0.25,
-                sram: None,
-            };
+            let cost = pruning_cost();
             for nld in &m.nlds {
                 let ctx = BlockingContext::new(nld, &r, &cost, PerData(bypass), goal, compat)
                     .with_partition(nodes, PerData([3, 1, 2]), PerData([1, accfwd, 1]));

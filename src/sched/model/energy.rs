@@ -139,13 +139,7 @@ mod tests {
 
     #[test]
     fn sums_in_the_reference_order() {
-        let cost = Cost {
-            mac_op: 1.0,
-            mem_hier: PerLevel([200.0, 6.0, 2.0, 1.0]),
-            sram: None,
-            noc_hop: 10.0,
-            idl_unit: 0.5,
-        };
+        let cost = Cost::new(1.0, PerLevel([200.0, 6.0, 2.0, 1.0]), 10.0, 0.5);
         let access = PerLevel([
             PerData([1.0, 2.0, 3.0]),
             PerData([0.0, 1.0, 0.0]),
@@ -170,13 +164,7 @@ mod tests {
 
     #[test]
     fn per_operand_srams_price_each_kind_at_its_own() {
-        let one = Cost {
-            mac_op: 1.0,
-            mem_hier: PerLevel([200.0, 6.0, 2.0, 1.0]),
-            sram: None,
-            noc_hop: 0.0,
-            idl_unit: 0.0,
-        };
+        let one = Cost::new(1.0, PerLevel([200.0, 6.0, 2.0, 1.0]), 0.0, 0.0);
         // FIL, IFM, OFM at 1, 10 and 4 per word.
         let srams = Cost {
             sram: Some(PerData([1.0, 10.0, 4.0])),

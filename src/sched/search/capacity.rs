@@ -119,7 +119,7 @@ impl CapacityGroup {
 
 /// A node with its capacity and filter pinning cleared: what the problems
 /// of a group share.
-fn neutral(node: &NodeResource) -> NodeResource {
+pub(super) fn neutral(node: &NodeResource) -> NodeResource {
     NodeResource {
         size_gbuf: 0,
         no_time_mux: false,
@@ -132,7 +132,7 @@ mod tests {
     use super::*;
     use crate::sched::search::Cancel;
     use crate::sched::search::cache::NodeCache;
-    use crate::sched::types::PerData;
+    use crate::testing::{buffer_bound_options, eyeriss_with_gbuf, small_network, totals};
 
     /// A small network's schedules through one group's views, each at its
     /// capacity, are those of separate searches; another machine's problems
@@ -140,34 +140,12 @@ mod tests {
     #[test]
     fn network_searches_through_a_group_equal_separate_searches() {
         use crate::sched::search::network::{search, search_cached};
-        let (net, _) = crate::compile(
-            "network n\ninput data [8, 14]\n\
-             c1 = conv(data, 16, kernel: 3, pad: 1)\n\
-             p1 = pool(c1, kernel: 2, stride: 2)\n\
-             c2 = conv(p1, 24, kernel: 3, pad: 1)\n\
-             f = fc(c2, 10)\n",
-        )
-        .unwrap();
-        // Nothing may bypass the buffer, so that its capacity matters.
-        let options = crate::sched::options::Options::builder()
-            .batch(2)
-            .bypass(PerData::splat(false))
-            .top(2)
-            .build()
-            .unwrap();
-        let machine = |bytes: u64| {
-            let set =
-                crate::hw::Set::from_value("node.gbuf_bytes", &toml::Value::Integer(bytes as i64))
-                    .unwrap();
-            crate::hw::load_with("eyeriss", &[set]).unwrap().machine()
-        };
-        let machines: Vec<_> = [256u64, 2048, 8192, 65536].map(machine).into();
+        let net = small_network();
+        let options = buffer_bound_options();
+        let machines: Vec<_> = [256u64, 2048, 8192, 65536].map(eyeriss_with_gbuf).into();
         let caps: Vec<u64> = machines.iter().map(|m| m.node.size_gbuf).collect();
         let base = &machines[0];
         let group = Arc::new(CapacityGroup::new(base.node, base.cost, &caps));
-        let totals = |r: Result<Vec<crate::sched::search::network::NetworkSchedule>, _>| {
-            r.map(|s| s.iter().map(|s| s.totals()).collect::<Vec<_>>())
-        };
         let mut found = Vec::new();
         // The largest first: its search fills the others.
         for m in machines.iter().rev() {

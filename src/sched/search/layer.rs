@@ -257,12 +257,15 @@ impl<'a> LayerSearch<'a> {
         })
     }
 
-    fn node_results(&self, env: &LayerEnv, q: NodeQuery<'_>) -> NodeResults {
+    /// The per-node results of `q` in `env`, for a caller that holds
+    /// `ntops` candidates ranked at or before `cut`
+    /// ([`NodeCache::get_or_search_below`]).
+    fn node_results(&self, env: &LayerEnv, q: NodeQuery<'_>, cut: Option<RankKey>) -> NodeResults {
         if self.cancel.is_cancelled() {
             // What the search finds is thrown away: skip the work.
             return Ok(Arc::new(Vec::new()));
         }
-        self.with_problem(env, q, |p| self.cache.get_or_search(p))
+        self.with_problem(env, q, |p| self.cache.get_or_search_below(p, cut))
     }
 
     fn ofmap_layout(
@@ -449,7 +452,7 @@ impl<'a> LayerSearch<'a> {
                     accfwd: *fwd,
                     share,
                 };
-                self.node_results(env, q)
+                self.node_results(env, q, None)
             })
             .collect();
         let mut parts = Vec::new();
@@ -588,7 +591,7 @@ impl<'a> LayerSearch<'a> {
         {
             return None;
         }
-        let found = self.node_results(env, query).ok()?;
+        let found = self.node_results(env, query, cut).ok()?;
         Some((
             s.index,
             PartResults::new(s.prepared, ofmap, unit_nhops, found),

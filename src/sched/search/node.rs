@@ -5,10 +5,10 @@
 
 use crate::ir::{Dim2, LayerShape};
 use crate::sched::Compat;
-use crate::sched::blocking::{self, Blocking, BlockingContext, BlockingStats, DataHome};
+use crate::sched::blocking::{self, Blocking, BlockingContext, BlockingStats, DataHome, HopTable};
 use crate::sched::dataflow::{MappingError, MappingSummary, Nld, NodeShare};
 use crate::sched::machine::{Cost, NodeResource};
-use crate::sched::options::{BlockingOptions, RankKey, Solver};
+use crate::sched::options::{BlockingOptions, Goal, RankKey, Solver};
 use crate::sched::pipeline::LayerConstraint;
 use crate::sched::pipeline::bufshr::BufShare;
 use crate::sched::types::PerData;
@@ -202,10 +202,21 @@ impl<'a> NodeProblem<'a> {
     /// priced: the analytical solver's for a nest it is made for when
     /// asked for, else the exhaustive search's best `ntops`.
     fn blockings(&self, ctx: &BlockingContext<'_>) -> Vec<(Blocking, BlockingStats)> {
+        self.blockings_below(ctx, None)
+    }
+
+    /// [`NodeProblem::blockings`], the exhaustive search told that `cut`
+    /// ranks at or after `ntops` candidates the caller holds
+    /// ([`blocking::search_below`]).
+    fn blockings_below(
+        &self,
+        ctx: &BlockingContext<'_>,
+        cut: Option<RankKey>,
+    ) -> Vec<(Blocking, BlockingStats)> {
         let found = if self.solved(ctx.nld) {
             blocking::solve(ctx)
         } else {
-            blocking::search(ctx, self.options.ntops)
+            blocking::search_below(ctx, self.options.ntops, cut)
         };
         found
             .into_iter()
@@ -218,13 +229,109 @@ impl<'a> NodeProblem<'a> {
     /// chooses from. At most `ntops` per nest from the exhaustive search;
     /// every valid solver result with the analytic solver.
     pub fn candidates(&self) -> Result<Vec<NodeCandidate>, MappingError> {
+        self.candidates_below(None)
+    }
+
+    /// [`NodeProblem::candidates`] for a caller that already holds `ntops`
+    /// candidates ranked at or before `cut`: every candidate ranked at or
+    /// before it is among those returned, in its place; others may be
+    /// missing (docs/model/blocking.md#a-cut-from-the-caller). The nests
+    /// are searched from the least floor up, each told the `ntops`-th best
+    /// key of those searched before it too, since a candidate ranked after
+    /// `ntops` of the problem's own cannot be kept either; the list stays in
+    /// mapping order.
+    pub(crate) fn candidates_below(
+        &self,
+        cut: Option<RankKey>,
+    ) -> Result<Vec<NodeCandidate>, MappingError> {
         let (summaries, nlds) = self.mapping()?;
+        let goal = self.options.goal;
+        let ntops = self.options.ntops;
+        let contexts: Vec<BlockingContext<'_>> =
+            nlds.iter().map(|nld| self.blocking_context(nld)).collect();
+        let mut order: Vec<usize> = (0..nlds.len()).collect();
+        if contexts.iter().all(BlockingContext::floor_prunes) {
+            order.sort_by_key(|&i| {
+                let (energy, time) = contexts[i].floor();
+                (goal.key(energy, time as f64), i)
+            });
+        }
+        // The keys of the best `ntops` found so far, best first.
+        let mut kept: Vec<RankKey> = Vec::new();
+        let mut found: Vec<Vec<(Blocking, BlockingStats)>> = vec![Vec::new(); nlds.len()];
+        for i in order {
+            let ctx = &contexts[i];
+            let own = (kept.len() == ntops).then(|| kept[ntops - 1]);
+            let below = match (cut, own) {
+                (Some(c), Some(o)) => Some(c.min(o)),
+                (c, o) => c.or(o),
+            };
+            found[i] = self.blockings_below(ctx, below.filter(|_| ctx.floor_prunes()));
+            kept.extend(
+                found[i]
+                    .iter()
+                    .map(|(_, s)| goal.key(s.cost(), s.time as f64)),
+            );
+            kept.sort();
+            kept.truncate(ntops);
+        }
         let mut out = Vec::new();
-        for (nld_index, (nld, &summary)) in nlds.iter().zip(&summaries).enumerate() {
-            let found = self.blockings(&self.blocking_context(nld));
+        for (nld_index, ((nld, &summary), found)) in
+            nlds.iter().zip(&summaries).zip(found).enumerate()
+        {
             out.extend(candidates_of(summary, nld_index, nld, found));
         }
         Ok(out)
+    }
+
+    /// Could problems that differ from this one only in their NoC hops
+    /// share one enumeration ([`HopTable`],
+    /// docs/model/blocking.md#one-search-for-every-hop-count)?
+    pub(crate) fn shares_hop_tables(&self) -> bool {
+        self.options.goal == Goal::E
+            && !self.compat.rank_by_access_energy()
+            && self.share.is_none()
+            && self.options.solver == Solver::Exhaustive
+    }
+
+    /// The hop tables of the mapping's nests, in mapping order, searched
+    /// once for every NoC hop count; `None` for a nest no table serves,
+    /// which [`NodeProblem::candidates_from`] searches itself.
+    pub(crate) fn hop_tables(&self) -> Result<Vec<Option<HopTable>>, MappingError> {
+        let (_, nlds) = self.mapping()?;
+        Ok(nlds
+            .iter()
+            .map(|nld| {
+                let ctx = self.blocking_context(nld);
+                (!self.solved(nld) && HopTable::serves(&ctx))
+                    .then(|| HopTable::build(&ctx, self.options.ntops))
+            })
+            .collect())
+    }
+
+    /// [`NodeProblem::candidates`] read from the hop tables of a problem
+    /// that differs from this one only in its hops; `None` when a table
+    /// cannot tell (rounding too close to call) and the search must run.
+    pub(crate) fn candidates_from(
+        &self,
+        tables: &[Option<HopTable>],
+    ) -> Option<Result<Vec<NodeCandidate>, MappingError>> {
+        let (summaries, nlds) = match self.mapping() {
+            Ok(m) => m,
+            Err(e) => return Some(Err(e)),
+        };
+        let mut out = Vec::new();
+        for (nld_index, ((nld, &summary), table)) in
+            nlds.iter().zip(&summaries).zip(tables).enumerate()
+        {
+            let ctx = self.blocking_context(nld);
+            let found = match table {
+                Some(t) => t.best(&ctx)?,
+                None => self.blockings(&ctx),
+            };
+            out.extend(candidates_of(summary, nld_index, nld, found));
+        }
+        Some(Ok(out))
     }
 
     /// A key no candidate of [`NodeProblem::candidates`] ranks before: the
@@ -337,13 +444,7 @@ mod tests {
         }
     }
 
-    const COST: Cost = Cost {
-        mac_op: 1.0,
-        mem_hier: PerLevel([100.0, 4.0, 2.0, 1.0]),
-        sram: None,
-        noc_hop: 2.0,
-        idl_unit: 0.0,
-    };
+    const COST: Cost = Cost::new(1.0, PerLevel([100.0, 4.0, 2.0, 1.0]), 2.0, 0.0);
 
     fn options(solver: Solver, ntops: usize) -> BlockingOptions {
         BlockingOptions {

@@ -12,11 +12,11 @@
 //! [`NodeProblem::candidates_capacities`]: crate::sched::search::node::NodeProblem::candidates_capacities
 
 use super::cache::NodeCache;
-use super::capacity::CapacityGroup;
+use super::capacity::{CapacityGroup, neutral};
 use super::network::{NetworkSchedule, search_cached};
 use super::{Cancel, SearchError};
 use crate::ir::Network;
-use crate::sched::machine::{Machine, NodeResource};
+use crate::sched::machine::Machine;
 use crate::sched::options::Options;
 use std::sync::Arc;
 
@@ -104,12 +104,10 @@ impl SharedSearch {
     /// When the machines differ at most in the capacity of their global
     /// buffers (and in filter pinning, which the network decides).
     pub fn shared_between(a: &Machine, b: &Machine) -> bool {
-        let node = |m: &Machine| NodeResource {
-            size_gbuf: 0,
-            no_time_mux: false,
-            ..m.node
-        };
-        node(a) == node(b) && a.cost == b.cost && a.nodes == b.nodes && a.memory == b.memory
+        neutral(&a.node) == neutral(&b.node)
+            && a.cost == b.cost
+            && a.nodes == b.nodes
+            && a.memory == b.memory
     }
 
     /// Schedules `net` on `machine` under `options`: what
@@ -136,45 +134,24 @@ impl SharedSearch {
 mod tests {
     use super::*;
     use crate::sched::search::network::search;
-    use crate::sched::types::PerData;
-
-    fn machine(gbuf_bytes: u64) -> Machine {
-        let value = toml::Value::Integer(gbuf_bytes as i64);
-        let set = crate::hw::Set::from_value("node.gbuf_bytes", &value).unwrap();
-        crate::hw::load_with("eyeriss", &[set]).unwrap().machine()
-    }
+    use crate::testing::{buffer_bound_options, eyeriss_with_gbuf, small_network, totals};
 
     /// Schedules of two networks on machines of two capacities, through one
     /// session, equal separate searches; a machine the session was not made
     /// for, or of another cost, is searched alone with the same results.
     #[test]
     fn searches_through_a_session_equal_separate_searches() {
-        let (a, _) = crate::compile(
-            "network a\ninput data [8, 14]\n\
-             c1 = conv(data, 16, kernel: 3, pad: 1)\n\
-             p1 = pool(c1, kernel: 2, stride: 2)\n\
-             f = fc(p1, 10)\n",
-        )
-        .unwrap();
+        let a = small_network();
         let (b, _) =
             crate::compile("network b\ninput x [8, 14]\nc = conv(x, 16, kernel: 3)\n").unwrap();
-        // Nothing may bypass the buffer, so that its capacity matters.
-        let options = Options::builder()
-            .batch(2)
-            .bypass(PerData::splat(false))
-            .top(2)
-            .build()
-            .unwrap();
-        let machines = [machine(2048), machine(65536)];
+        let options = buffer_bound_options();
+        let machines = [eyeriss_with_gbuf(2048), eyeriss_with_gbuf(65536)];
         let shared = SharedSearch::new(&machines);
         assert_eq!(shared.groups.len(), 1);
         let mut dearer = machines[0];
         dearer.cost.noc_hop += 1.0;
         assert!(!SharedSearch::shared_between(&machines[0], &dearer));
-        let totals = |r: Result<Vec<NetworkSchedule>, _>| {
-            r.map(|s| s.iter().map(NetworkSchedule::totals).collect::<Vec<_>>())
-        };
-        let others = [machine(8192), dearer];
+        let others = [eyeriss_with_gbuf(8192), dearer];
         for net in [&a, &b] {
             for m in machines.iter().rev().chain(&others) {
                 let through = totals(shared.search(net, m, &options, &|_, _| {}));
