@@ -3,15 +3,18 @@
 
 use super::types::*;
 use crate::hw::Hardware;
-use crate::ir::{LayerId, LayerShape, Network, Source};
+use crate::ir::{LayerId, LayerShape, Network};
 use crate::sched::machine::{Bandwidth, Cost, Machine};
 use crate::sched::model::bound::{BoundContext, LowerBound, layer_bound};
 use crate::sched::model::energy::{LayerCost, level_energy};
 use crate::sched::options::Options;
 use crate::sched::partition::{NodeRegion, ParallelDim};
+use crate::sched::pipeline::dag::Dag;
+use crate::sched::pipeline::onchip::may_stay_on_chip;
 use crate::sched::search::layer::LayerResult;
 use crate::sched::search::network::NetworkSchedule;
 use crate::sched::search::node::NodeCandidate;
+use crate::sched::search::order::vertex_order;
 use crate::sched::types::{DataKind, LoopDim, MemLevel, PerData, PerLevel, PerLoop};
 
 impl EnergyOut {
@@ -280,28 +283,22 @@ fn network_bounds(net: &Network, machine: &Machine, options: &Options) -> Vec<Lo
         // (docs/model/bound.md#filters-kept-on-chip).
         filters_pinned: crate::sched::search::network::filters_may_stay_pinned(net, machine.nodes),
         on_chip: PerData([false; 3]),
+        shared_segment: false,
         compat: options.compat,
     };
+    // What some segment may keep on chip, under any options
+    // (docs/model/bound.md#data-kept-on-chip).
+    let dag = Dag::new(net, vertex_order(net));
+    let on_chip = may_stay_on_chip(net, &dag, machine.nodes.size(), machine.node.size_gbuf);
     net.layer_ids()
         .map(|id| {
-            let l = net.layer(id);
-            let from_layer = l
-                .inputs
-                .iter()
-                .any(|s| matches!(s.source, Source::Layer(_)));
-            // An input from memory that another layer reads too may be
-            // read once and passed on chip to the others, whichever reads
-            // it (a segment's shared memory source,
-            // docs/model/bound.md#data-kept-on-chip).
-            let shared = l.inputs.iter().any(|s| {
-                !matches!(s.source, Source::Layer(_))
-                    && net.layer_ids().any(|o| {
-                        o != id && net.layer(o).inputs.iter().any(|t| t.source == s.source)
-                    })
-            });
-            let to_layer = !net.consumers(id).is_empty();
-            let on_chip = PerData([false, from_layer || shared, to_layer]);
-            layer_bound(&l.shape, &BoundContext { on_chip, ..ctx })
+            let o = on_chip[id.index()];
+            let ctx = BoundContext {
+                on_chip: o.data,
+                shared_segment: o.shared_segment,
+                ..ctx
+            };
+            layer_bound(&net.layer(id).shape, &ctx)
         })
         .collect()
 }

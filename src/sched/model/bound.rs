@@ -79,19 +79,15 @@ pub(crate) struct BoundContext<'a> {
     /// Per data kind: may this layer's words of it pass to or from another
     /// layer on chip, never touching DRAM (inter-layer pipelining:
     /// docs/model/bound.md#data-kept-on-chip)? Then the bound
-    /// charges them no DRAM access and the layer's time no DRAM time.
+    /// charges them no DRAM access and the layer's time no DRAM time
+    /// (`sched::pipeline::onchip` says which may).
     pub on_chip: PerData<bool>,
+    /// May the layer run in a segment with other layers? Then its time
+    /// bound is its share of the PEs only (its DRAM time may overlap
+    /// theirs).
+    pub shared_segment: bool,
     /// Which model.
     pub compat: Compat,
-}
-
-/// Words the whole chip can hold at once: every node's global buffer and
-/// every PE's register file. Data beyond it cannot stay on chip between two
-/// layers, whatever the schedule.
-#[allow(clippy::cast_precision_loss)]
-fn on_chip_words(m: &Machine) -> f64 {
-    let node = m.node.size_gbuf as f64 + m.node.dim_array.size() as f64 * m.node.size_regf as f64;
-    m.nodes.size() as f64 * node
 }
 
 /// Of `i` rows (or columns) of an input, those some window reads: a window
@@ -226,15 +222,15 @@ pub(crate) fn layer_bound(layer: &LayerShape, ctx: &BoundContext<'_>) -> LowerBo
         // Filters may be on chip before the run starts.
         words[DataKind::Fil] = 0.0;
     }
-    // Words that may stay on chip need DRAM only for what the chip cannot
-    // hold (docs/model/bound.md#data-kept-on-chip).
-    let room = on_chip_words(m);
+    // Words that may stay on chip need no DRAM at all, however many: a
+    // segment passes them in fragments, never all on chip at once
+    // (docs/model/bound.md#data-kept-on-chip).
     for d in DataKind::ALL {
         if ctx.on_chip[d] {
-            words[d] = (words[d] - room).max(0.0);
+            words[d] = 0.0;
         }
     }
-    let pipelined = DataKind::ALL.into_iter().any(|d| ctx.on_chip[d]);
+    let pipelined = ctx.shared_segment || DataKind::ALL.into_iter().any(|d| ctx.on_chip[d]);
     let gbuf = PerData::from_fn(|d| if ctx.bypass[d] { 0.0 } else { all[d] });
     let level_words = PerLevel([
         words.sum_in_order(),
@@ -313,6 +309,7 @@ mod tests {
             bypass: PerData::splat(true),
             filters_pinned: false,
             on_chip: PerData([false; 3]),
+            shared_segment: false,
             compat: Compat::Nnc,
         }
     }

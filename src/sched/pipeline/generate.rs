@@ -6,7 +6,6 @@ use super::alloc::{Allocation, allocate};
 use super::constraint::SegmentConstraints;
 use super::dag::Dag;
 use super::segment::{Deps, Segment, SegmentContext, deps};
-use crate::ir::LayerShape;
 
 /// A valid segment with everything its search needs: connections, regions
 /// and constraints.
@@ -108,10 +107,11 @@ fn segments_of_runs(
         // (docs/model/layers.md#matmul), and an upsampling's consumers read
         // its output reshaped (docs/model/layers.md#upsampling): each is
         // alone in its segment.
-        if run.iter().flat_map(|&v| &dag.vertices[v]).any(|&l| {
-            let s = &cx.net.layer(l).shape;
-            s.is_matmul() || matches!(s, LayerShape::Conv(c) if c.is_shuffled())
-        }) {
+        if run
+            .iter()
+            .flat_map(|&v| &dag.vertices[v])
+            .any(|&l| super::onchip::always_alone(&cx.net.layer(l).shape))
+        {
             continue;
         }
         let mut candidates: Vec<Segment> = Vec::with_capacity(2);

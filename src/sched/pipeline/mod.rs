@@ -9,7 +9,8 @@
 //! `constraint` (the integer constraint solver among a segment's layers) →
 //! `generate` (the candidate segments, each checked by the three) →
 //! `timing` (when each layer runs, the segment's time, the static-energy
-//! rescaling of a whole schedule). `bufshr` is the geometry of buffer
+//! rescaling of a whole schedule). `onchip` says which data some segment
+//! may keep on chip (for the lower bound). `bufshr` is the geometry of buffer
 //! sharing within one layer's nodes.
 
 pub(crate) mod alloc;
@@ -17,6 +18,7 @@ pub(crate) mod bufshr;
 pub(crate) mod constraint;
 pub(crate) mod dag;
 pub(crate) mod generate;
+pub(crate) mod onchip;
 pub(crate) mod segment;
 pub(crate) mod timing;
 
