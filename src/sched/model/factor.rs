@@ -50,6 +50,29 @@ pub(crate) fn ordered_factors2(v: u64) -> Vec<(u64, u64)> {
 /// All triples of positive integers whose product is `v`, in lexicographic
 /// order (the ordered factorization `F(v, 3)`).
 pub(crate) fn ordered_factors3(v: u64) -> Vec<[u64; 3]> {
+    // Kept per thread: a search asks for the same few loop counts for
+    // every per-node problem, and finding the divisors was a twentieth of
+    // a search. Bounded, since counts come from user sizes.
+    thread_local! {
+        static KNOWN: std::cell::RefCell<crate::fasthash::FastMap<u64, Vec<[u64; 3]>>> =
+            std::cell::RefCell::default();
+    }
+    if let Some(hit) = KNOWN.with(|k| k.borrow().get(&v).cloned()) {
+        return hit;
+    }
+    let out = ordered_factors3_of(v);
+    KNOWN.with(|k| {
+        let mut k = k.borrow_mut();
+        if k.len() >= 4096 {
+            k.clear();
+        }
+        k.insert(v, out.clone());
+    });
+    out
+}
+
+/// [`ordered_factors3`], computed.
+fn ordered_factors3_of(v: u64) -> Vec<[u64; 3]> {
     let divs = divisors(v);
     let mut out = Vec::new();
     for &a in &divs {

@@ -2,12 +2,14 @@
 //! shape (ResNet repeats a few dozens of times) are searched once.
 
 use crate::fasthash::FastMap;
+use crate::ir::{Dim2, LayerShape};
 use crate::sched::blocking::HopTable;
 use crate::sched::dataflow::MappingError;
 use crate::sched::options::RankKey;
-use crate::sched::partition::GroupsMemo;
+use crate::sched::partition::{DataLayout, GroupsMemo, NodeRegion, PartitionScheme};
 use crate::sched::search::capacity::CapacityGroup;
 use crate::sched::search::node::{NodeCandidate, NodeKey, NodeProblem, NodeResults};
+use std::hash::Hash;
 use std::sync::{Arc, Mutex};
 
 /// Per-node search results by problem, for searches on one machine under
@@ -31,6 +33,40 @@ pub struct NodeCache {
     tables: Mutex<FastMap<NodeKey, Arc<HopTables>>>,
     /// The node groups of the partitions priced, for their unit hops.
     pub(crate) hop_groups: GroupsMemo,
+    /// The partitions tried for a layer, its batch and its region's size.
+    pub(crate) partitions: Memo<(LayerShape, u64, Dim2), Arc<Vec<PartitionScheme>>>,
+    /// The output layout of a layer, its batch, its output region and its
+    /// partition.
+    pub(crate) ofmaps: Memo<(LayerShape, u64, NodeRegion, PartitionScheme), Option<DataLayout>>,
+}
+
+/// Values a search computes once per key, shared by its threads: a layer
+/// is searched from many input layouts and in many segments, over the same
+/// partitions.
+#[derive(Debug)]
+pub(crate) struct Memo<K, V>(Mutex<FastMap<K, V>>);
+
+impl<K, V> Default for Memo<K, V> {
+    fn default() -> Self {
+        Memo(Mutex::new(FastMap::default()))
+    }
+}
+
+impl<K: Eq + Hash, V: Clone> Memo<K, V> {
+    /// The value of `key`, made by `make` unless known (made without
+    /// holding the lock; the first kept wins, they are equal).
+    pub(crate) fn get_or(&self, key: K, make: impl FnOnce() -> V) -> V {
+        if let Ok(m) = self.0.lock()
+            && let Some(v) = m.get(&key)
+        {
+            return v.clone();
+        }
+        let v = make();
+        if let Ok(mut m) = self.0.lock() {
+            m.entry(key).or_insert_with(|| v.clone());
+        }
+        v
+    }
 }
 
 /// The hop tables of one problem's nests ([`NodeProblem::hop_tables`]).
@@ -54,6 +90,8 @@ impl NodeCache {
             group: Some((Arc::clone(group), slot)),
             tables: Mutex::default(),
             hop_groups: GroupsMemo::default(),
+            partitions: Memo::default(),
+            ofmaps: Memo::default(),
         })
     }
 

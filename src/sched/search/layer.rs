@@ -274,10 +274,13 @@ impl<'a> LayerSearch<'a> {
         layer: &LayerShape,
         part: &PartitionScheme,
     ) -> Option<DataLayout> {
-        let o = layer.ofmap();
         let dst = env.dst_region;
-        let range = FmapRange::full(self.options.batch, layer.nofm(), o.h, o.w);
-        DataLayout::single(range, dst, part.projection(&dst, true)).ok()
+        let batch = self.options.batch;
+        self.cache.ofmaps.get_or((*layer, batch, dst, *part), || {
+            let o = layer.ofmap();
+            let range = FmapRange::full(batch, layer.nofm(), o.h, o.w);
+            DataLayout::single(range, dst, part.projection(&dst, true)).ok()
+        })
     }
 
     /// The best results of `layer` reading its input from `ifmap_layout`,
@@ -381,8 +384,8 @@ impl<'a> LayerSearch<'a> {
         let o = self.options;
         let prepared: Vec<Prepared> = self
             .partitions(o, env.proc_region.dim(), layer)
-            .into_iter()
-            .filter_map(|part| {
+            .iter()
+            .filter_map(|&part| {
                 let pl = part.part_layer(layer, o.batch, o.compat).ok()?;
                 Some((
                     part,
@@ -401,15 +404,23 @@ impl<'a> LayerSearch<'a> {
 
     /// The partition schemes a layer is tried with on `nodes` under `o`
     /// (docs/model/partitioning.md#naive-and-hybrid-enumeration).
-    fn partitions(&self, o: &Options, nodes: Dim2, layer: &LayerShape) -> Vec<PartitionScheme> {
-        partition_candidates(
-            &PartTarget::Layer(*layer),
-            o.batch,
-            nodes,
-            o.partitioning,
-            true,
-            o.compat,
-        )
+    fn partitions(
+        &self,
+        o: &Options,
+        nodes: Dim2,
+        layer: &LayerShape,
+    ) -> Arc<Vec<PartitionScheme>> {
+        // The options are the search's but for the batch, which is a key.
+        self.cache.partitions.get_or((*layer, o.batch, nodes), || {
+            Arc::new(partition_candidates(
+                &PartTarget::Layer(*layer),
+                o.batch,
+                nodes,
+                o.partitioning,
+                true,
+                o.compat,
+            ))
+        })
     }
 
     /// Who shares each data kind's buffer tile under `part`, with buffer
@@ -665,7 +676,7 @@ impl<'a> LayerSearch<'a> {
         // Does one loop nest fit both buffers with every loop at the DRAM
         // level? Then a blocking fits (it needs the least of both).
         let mut one_fits = false;
-        for part in parts {
+        for &part in parts.iter() {
             let Ok(pl) = part.part_layer(layer, o.batch, o.compat) else {
                 continue;
             };
