@@ -1,10 +1,11 @@
 //! A fast, deterministic hasher for the search's memo tables (the FxHash
 //! mixing step): memo keys are small integers and coordinates, for which
 //! the standard library's DoS-resistant SipHash costs more than the work it
-//! saves.
+//! saves; and [`Memo`], such a map shared by a search's threads.
 
 use std::collections::HashMap;
-use std::hash::{BuildHasherDefault, Hasher};
+use std::hash::{BuildHasherDefault, Hash, Hasher};
+use std::sync::Mutex;
 
 /// A hash map with [`FxHasher`].
 pub(crate) type FastMap<K, V> = HashMap<K, V, BuildHasherDefault<FxHasher>>;
@@ -88,5 +89,34 @@ mod tests {
         assert_eq!(hash((1u64, [2i64, 3])), hash((1u64, [2i64, 3])));
         assert_ne!(hash((1u64, [2i64, 3])), hash((1u64, [3i64, 2])));
         assert_ne!(hash("ab"), hash("ba"));
+    }
+}
+
+/// Values computed once per key and shared by threads (a search's memos:
+/// a layer is searched from many input layouts and in many segments, over
+/// the same partitions).
+#[derive(Debug)]
+pub(crate) struct Memo<K, V>(Mutex<FastMap<K, V>>);
+
+impl<K, V> Default for Memo<K, V> {
+    fn default() -> Self {
+        Memo(Mutex::new(FastMap::default()))
+    }
+}
+
+impl<K: Eq + Hash, V: Clone> Memo<K, V> {
+    /// The value of `key`, made by `make` unless known (made without
+    /// holding the lock; the first kept wins, they are equal).
+    pub(crate) fn get_or(&self, key: K, make: impl FnOnce() -> V) -> V {
+        if let Ok(m) = self.0.lock()
+            && let Some(v) = m.get(&key)
+        {
+            return v.clone();
+        }
+        let v = make();
+        if let Ok(mut m) = self.0.lock() {
+            m.entry(key).or_insert_with(|| v.clone());
+        }
+        v
     }
 }

@@ -9,11 +9,11 @@ use super::fmap::{FmapPosition, FmapRange, StridedRange};
 use super::layout::{DataLayout, prim};
 use super::region::{Coord, NodeRegion};
 use super::scheme::{PartIndex, PartitionScheme};
-use crate::fasthash::FastMap;
+use crate::fasthash::Memo;
 use crate::ir::{Dim2, LayerShape, LocalShape};
 use crate::sched::Compat;
 use crate::sched::types::{DataKind, PerData};
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 
 /// The filters one node needs: input channels `ifm.0..ifm.1` of output
 /// channels `ofm.0..ofm.1` (each a full `filter`-sized kernel).
@@ -384,23 +384,13 @@ type GroupsKey = (LayerShape, u64, NodeRegion, PartitionScheme);
 /// partitions of the same region, and grouping its nodes by the data they
 /// need is most of the work of its unit hops.
 #[derive(Debug, Default)]
-pub(crate) struct GroupsMemo(Mutex<FastMap<GroupsKey, Arc<Groups>>>);
+pub(crate) struct GroupsMemo(Memo<GroupsKey, Arc<Groups>>);
 
 impl GroupsMemo {
     /// [`unit_nhops`], with `q`'s groups made once.
     pub(crate) fn unit_nhops(&self, q: &HopQuery<'_>, compat: Compat) -> PerData<u64> {
         let key = (q.layer, q.batch, q.proc_region, q.part);
-        let known = self.0.lock().ok().and_then(|m| m.get(&key).cloned());
-        let groups = match known {
-            Some(g) => g,
-            None => {
-                let g = Arc::new(Groups::of(q, compat));
-                if let Ok(mut m) = self.0.lock() {
-                    m.insert(key, Arc::clone(&g));
-                }
-                g
-            }
-        };
+        let groups = self.0.get_or(key, || Arc::new(Groups::of(q, compat)));
         unit_nhops_of(q, &groups)
     }
 }

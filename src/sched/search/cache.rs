@@ -1,7 +1,7 @@
 //! The per-node results of a search, kept by problem: layers of the same
 //! shape (ResNet repeats a few dozens of times) are searched once.
 
-use crate::fasthash::FastMap;
+use crate::fasthash::{FastMap, Memo};
 use crate::ir::{Dim2, LayerShape};
 use crate::sched::blocking::HopTable;
 use crate::sched::dataflow::MappingError;
@@ -9,7 +9,6 @@ use crate::sched::options::RankKey;
 use crate::sched::partition::{DataLayout, GroupsMemo, NodeRegion, PartitionScheme};
 use crate::sched::search::capacity::CapacityGroup;
 use crate::sched::search::node::{NodeCandidate, NodeKey, NodeProblem, NodeResults};
-use std::hash::Hash;
 use std::sync::{Arc, Mutex};
 
 /// Per-node search results by problem, for searches on one machine under
@@ -30,7 +29,7 @@ pub struct NodeCache {
     group: Option<(Arc<CapacityGroup>, usize)>,
     /// The hop tables of problems by their key without NoC hops
     /// (docs/model/blocking.md#one-search-for-every-hop-count).
-    tables: Mutex<FastMap<NodeKey, Arc<HopTables>>>,
+    tables: Memo<NodeKey, Arc<HopTables>>,
     /// The node groups of the partitions priced, for their unit hops.
     pub(crate) hop_groups: GroupsMemo,
     /// The partitions tried for a layer, its batch and its region's size.
@@ -38,35 +37,6 @@ pub struct NodeCache {
     /// The output layout of a layer, its batch, its output region and its
     /// partition.
     pub(crate) ofmaps: Memo<(LayerShape, u64, NodeRegion, PartitionScheme), Option<DataLayout>>,
-}
-
-/// Values a search computes once per key, shared by its threads: a layer
-/// is searched from many input layouts and in many segments, over the same
-/// partitions.
-#[derive(Debug)]
-pub(crate) struct Memo<K, V>(Mutex<FastMap<K, V>>);
-
-impl<K, V> Default for Memo<K, V> {
-    fn default() -> Self {
-        Memo(Mutex::new(FastMap::default()))
-    }
-}
-
-impl<K: Eq + Hash, V: Clone> Memo<K, V> {
-    /// The value of `key`, made by `make` unless known (made without
-    /// holding the lock; the first kept wins, they are equal).
-    pub(crate) fn get_or(&self, key: K, make: impl FnOnce() -> V) -> V {
-        if let Ok(m) = self.0.lock()
-            && let Some(v) = m.get(&key)
-        {
-            return v.clone();
-        }
-        let v = make();
-        if let Ok(mut m) = self.0.lock() {
-            m.entry(key).or_insert_with(|| v.clone());
-        }
-        v
-    }
 }
 
 /// The hop tables of one problem's nests ([`NodeProblem::hop_tables`]).
@@ -88,7 +58,7 @@ impl NodeCache {
             map: Mutex::default(),
             empty: Mutex::default(),
             group: Some((Arc::clone(group), slot)),
-            tables: Mutex::default(),
+            tables: Memo::default(),
             hop_groups: GroupsMemo::default(),
             partitions: Memo::default(),
             ofmaps: Memo::default(),
@@ -116,18 +86,9 @@ impl NodeCache {
         if !problem.shares_hop_tables() {
             return None;
         }
-        let known = self.tables.lock().ok()?.get(&hopless).cloned();
-        let tables = match known {
-            Some(tables) => tables,
-            None => {
-                // Built without holding the lock, as a search is.
-                let tables = Arc::new(problem.hop_tables());
-                if let Ok(mut t) = self.tables.lock() {
-                    t.entry(hopless).or_insert_with(|| Arc::clone(&tables));
-                }
-                tables
-            }
-        };
+        let tables = self
+            .tables
+            .get_or(hopless, || Arc::new(problem.hop_tables()));
         match tables.as_ref() {
             Ok(tables) => problem.candidates_from(tables),
             Err(e) => Some(Err(*e)),
