@@ -3,7 +3,7 @@
 //! point's layers adding up to its results row; written the same for any
 //! thread count, shards merged, and a resume.
 
-use super::support::{fields, net, nnc, schedule, scratch, sweep, write};
+use super::support::{fields, net, nnc, nnc_ok, schedule, scratch, sweep, write};
 use std::path::Path;
 
 /// Two networks, a register file too small for AlexNet's schedule at one
@@ -189,13 +189,7 @@ fn layer_rows_are_the_same_on_any_threads_shards_and_resume() {
         "-o".into(),
         merged.display().to_string(),
     ]);
-    let o = nnc(&args);
-    assert_eq!(
-        o.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&o.stderr)
-    );
+    nnc_ok(&args);
     let read = |p: &Path| std::fs::read_to_string(p).unwrap();
     assert_eq!((read(&merged), read(&dir.join("merged.layers.csv"))), whole);
     // A kill after a point's layers, before its results row (and in the

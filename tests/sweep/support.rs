@@ -44,14 +44,20 @@ pub(crate) fn sweep(spec: &Path, out: &Path, extra: &[&str]) -> String {
         out.display().to_string(),
     ];
     args.extend(extra.iter().map(|s| s.to_string()));
-    let o = nnc(&args);
+    nnc_ok(&args);
+    std::fs::read_to_string(out).unwrap()
+}
+
+/// Runs `nnc ARGS...`, expecting success (its errors in the message).
+pub(crate) fn nnc_ok<S: AsRef<std::ffi::OsStr>>(args: &[S]) -> Output {
+    let o = nnc(args);
     assert_eq!(
         o.status.code(),
         Some(0),
         "{}",
         String::from_utf8_lossy(&o.stderr)
     );
-    std::fs::read_to_string(out).unwrap()
+    o
 }
 
 /// The fields of a CSV line (RFC 4180 quotes).

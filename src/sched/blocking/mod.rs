@@ -13,6 +13,8 @@ pub(crate) mod search;
 pub(crate) mod sharing;
 pub(crate) mod solver;
 pub(crate) mod table;
+#[cfg(test)]
+mod test_support;
 
 pub(crate) use capacities::search_capacities;
 pub(crate) use scheme::{Blocking, BlockingContext, BlockingStats, DataHome};

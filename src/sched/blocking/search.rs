@@ -619,11 +619,12 @@ pub fn sweep_counts(ctx: &BlockingContext<'_>) -> SweepCounts {
 }
 
 #[cfg(test)]
-pub(super) mod tests {
+mod tests {
     use super::*;
-    use crate::ir::{ConvShape, Dim2, LayerShape, LocalShape};
+    use crate::ir::{Dim2, LayerShape, LocalShape};
     use crate::sched::Compat;
-    use crate::sched::dataflow::{Dataflow, NodeShare, map_layer};
+    use crate::sched::blocking::test_support::{drawn, pruning_cost};
+    use crate::sched::dataflow::map_layer;
     use crate::sched::machine::{Bandwidth, Cost, NodeResource};
     use crate::sched::types::{PerData, PerLevel};
     use proptest::prelude::*;
@@ -701,29 +702,6 @@ pub(super) mod tests {
         }
     }
 
-    /// A small node of `dataflow` with a bounded DRAM bandwidth.
-    pub(in crate::sched::blocking) fn pruning_node(
-        size_gbuf: u64,
-        no_time_mux: bool,
-        dataflow: Dataflow,
-    ) -> NodeResource {
-        NodeResource {
-            sram: None,
-            dim_array: Dim2::square(4),
-            size_gbuf,
-            size_regf: 64,
-            array_bus_width: Some(2),
-            dram_bandwidth: Bandwidth::Words(4.0),
-            no_time_mux,
-            dataflow,
-        }
-    }
-
-    /// Costs of the Eyeriss kind, with NoC and static energy.
-    pub(in crate::sched::blocking) const fn pruning_cost() -> Cost {
-        Cost::new(1.0, PerLevel([200.0, 6.0, 2.0, 1.0]), 1.5, 0.25)
-    }
-
     proptest! {
         #![proptest_config(ProptestConfig::with_cases(64))]
 
@@ -733,32 +711,18 @@ pub(super) mod tests {
         /// (docs/model/blocking.md#pruning-by-floors).
         #[test]
         fn pruned_search_equals_the_full_enumeration(
-            c in 1u64..=24,
-            k in 1u64..=24,
-            hw in 2u64..=8,
-            fh in prop::sample::select(vec![1u64, 3]),
-            batch in 1u64..=8,
-            gbuf in 64u64..8192,
-            no_time_mux in any::<bool>(),
-            dataflow in prop::sample::select(Dataflow::ALL.to_vec()),
-            bypass in any::<[bool; 3]>(),
+            d in drawn(),
             goal in prop::sample::select(vec![Goal::E, Goal::D, Goal::Ed]),
             compat in prop::sample::select(vec![Compat::Nnc, Compat::NnDataflow]),
-            nodes in 1u64..=4,
-            accfwd in 1u64..=2,
             ntops in 1usize..4,
         ) {
-            let hw = hw.max(fh);
-            let layer = LayerShape::Conv(ConvShape::dense(c, k, Dim2::square(hw), Dim2::square(fh), Dim2::square(1)));
-            let r = pruning_node(gbuf, no_time_mux, dataflow);
-            let share = NodeShare { layer: &layer, batch, occupancy: 1.0, dim_array: r.dim_array, compat };
-            let Ok(m) = crate::sched::dataflow::map(dataflow, &share) else {
+            let Some(m) = d.mapped(compat) else {
                 return Ok(());
             };
             let cost = pruning_cost();
             for nld in &m.nlds {
-                let ctx = BlockingContext::new(nld, &r, &cost, PerData(bypass), goal, compat)
-                    .with_partition(nodes, PerData([3, 1, 2]), PerData([1, accfwd, 1]));
+                let ctx = BlockingContext::new(nld, &d.node, &cost, PerData(d.bypass), goal, compat)
+                    .with_partition(d.nodes, PerData([3, 1, 2]), PerData([1, d.accfwd, 1]));
                 // The reference's delay search keeps its own order
                 // (`search_delay_quirk`), and prunes nothing.
                 if !(goal == Goal::D && compat.delay_goal_nan()) {

@@ -252,11 +252,9 @@ fn run_groups(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::ir::{ConvShape, Dim2, LayerShape};
     use crate::sched::Compat;
     use crate::sched::blocking::search::search_below;
-    use crate::sched::blocking::search::tests::{pruning_cost, pruning_node};
-    use crate::sched::dataflow::{Dataflow, NodeShare};
+    use crate::sched::blocking::test_support::{drawn, pruning_cost};
     use crate::sched::pipeline::LayerConstraint;
     use proptest::prelude::*;
 
@@ -269,28 +267,14 @@ mod tests {
         /// (docs/model/blocking.md#one-search-for-every-hop-count).
         #[test]
         fn a_table_answers_as_the_search_under_any_hops(
-            c in 1u64..=24,
-            k in 1u64..=24,
-            hw in 2u64..=8,
-            fh in prop::sample::select(vec![1u64, 3]),
-            batch in 1u64..=8,
-            gbuf in 64u64..8192,
-            no_time_mux in any::<bool>(),
-            dataflow in prop::sample::select(Dataflow::ALL.to_vec()),
-            bypass in any::<[bool; 3]>(),
-            nodes in 1u64..=4,
-            accfwd in 1u64..=2,
+            d in drawn(),
             topbat in prop::sample::select(vec![0u64, 1, 2]),
             ntops in 1usize..4,
             built in any::<[u8; 3]>(),
             asked in prop::collection::vec(any::<[u8; 3]>(), 1..4),
         ) {
-            let hw = hw.max(fh);
-            let layer = LayerShape::Conv(ConvShape::dense(c, k, Dim2::square(hw), Dim2::square(fh), Dim2::square(1)));
-            let r = pruning_node(gbuf, no_time_mux, dataflow);
             let compat = Compat::Nnc;
-            let share = NodeShare { layer: &layer, batch, occupancy: 1.0, dim_array: r.dim_array, compat };
-            let Ok(m) = crate::sched::dataflow::map(dataflow, &share) else {
+            let Some(m) = d.mapped(compat) else {
                 return Ok(());
             };
             let cost = pruning_cost();
@@ -298,8 +282,8 @@ mod tests {
             let constraint = LayerConstraint { topbat, ..LayerConstraint::FREE };
             for nld in &m.nlds {
                 let ctx = |h: [u8; 3]| {
-                    BlockingContext::new(nld, &r, &cost, PerData(bypass), Goal::E, compat)
-                        .with_partition(nodes, hops(h), PerData([1, accfwd, 1]))
+                    BlockingContext::new(nld, &d.node, &cost, PerData(d.bypass), Goal::E, compat)
+                        .with_partition(d.nodes, hops(h), PerData([1, d.accfwd, 1]))
                         .with_segment(constraint, crate::sched::blocking::DataHome::Dram, crate::sched::blocking::DataHome::Dram)
                 };
                 let first = ctx(built);
