@@ -12,11 +12,9 @@
 //! search's exact order: by key, ties to the earlier candidate of the
 //! enumeration.
 
+use super::enumerate::{Chunk, chunks, for_each_candidate, for_each_order_pair};
 use super::scheme::{Blocking, BlockingContext, BlockingStats};
-use super::search::{
-    Chunk, Ranked, chunks, for_each_candidate, for_each_order_pair, orderless_choices,
-    orders_irrelevant, search,
-};
+use super::search::{Ranked, orderless_choices, orders_irrelevant, search};
 use crate::sched::machine::NodeResource;
 use crate::sched::model::limits::MAX_TOP;
 use crate::sched::options::Goal;

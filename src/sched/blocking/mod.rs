@@ -8,6 +8,8 @@
 //! bypass solver.
 
 pub(crate) mod capacities;
+mod enumerate;
+mod floor;
 pub(crate) mod scheme;
 pub(crate) mod search;
 pub(crate) mod sharing;

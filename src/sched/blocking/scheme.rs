@@ -10,7 +10,7 @@ use crate::sched::model::energy::{LayerCost, access_energy, buffer_energy, noc_h
 use crate::sched::options::{Goal, RankKey};
 use crate::sched::pipeline::LayerConstraint;
 use crate::sched::pipeline::bufshr::BufShare;
-use crate::sched::types::{DataKind, LoopDim, MemLevel, PerData, PerLevel, PerLoop};
+use crate::sched::types::{DataKind, LoopDim, MemLevel, PerData, PerLevel};
 use serde::Serialize;
 
 /// One loop blocking: factors of each loop at each level and the loop
@@ -23,6 +23,33 @@ pub struct Blocking {
     /// `orders[level][loop]` = position of the loop at that level,
     /// 0 innermost.
     pub orders: Orders,
+}
+
+/// What the hop tables keep of a priced blocking
+/// ([`BlockingContext::finish_brief`]).
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Brief {
+    /// DRAM-level fetch counts per data kind (the trips the NoC hops
+    /// multiply).
+    pub trips: [u64; 3],
+    /// Access energy, pJ.
+    pub access: f64,
+    /// Cycles.
+    pub time: u64,
+    /// MACs over all nodes.
+    pub ops: f64,
+    /// The ranking key.
+    pub key: RankKey,
+}
+
+/// Which store a blocking's factors do not fit
+/// ([`BlockingContext::try_prepare`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Misfit {
+    /// The register files (or a loop they may not iterate).
+    Regf,
+    /// The global buffer, with every bypassable kind bypassing.
+    Gbuf,
 }
 
 /// What a valid blocking costs and does.
@@ -110,7 +137,7 @@ impl BlockingStats {
 /// sizes of its factors.
 #[derive(Clone, Copy, Debug)]
 pub struct Prepared {
-    factors: Factors,
+    pub(super) factors: Factors,
     lcnt: u64,
     unit_cnt: [PerData<u64>; 2],
     /// GBUF words per node of each data kind, if stored.
@@ -165,7 +192,7 @@ pub struct BlockingContext<'a> {
     pub dst: DataHome,
     /// Who shares each data kind's buffer tile, with buffer sharing on.
     pub share: Option<BufShare>,
-    totals: PerLevel<PerData<f64>>,
+    pub(super) totals: PerLevel<PerData<f64>>,
 }
 
 impl<'a> BlockingContext<'a> {
@@ -302,148 +329,54 @@ impl<'a> BlockingContext<'a> {
         self.goal.key(cost, s.time as f64)
     }
 
-    /// What no blocking of this context can beat: an energy and a time at
-    /// or below those of every blocking it prices
-    /// (docs/model/network.md#pruning-partitions). The ops, the register
-    /// files' accesses and the compute cycles are the nest's whatever the
-    /// blocking; every other level moves each word at least once (the
-    /// array too), DRAM and the NoC once per node group, or never for
-    /// filters that may stay pinned; the global buffer and buffer sharing
-    /// may add nothing. Each term is the formula [`BlockingContext::finish`]
-    /// prices with its counts at their least, and rounding is monotone, so
-    /// the bound holds exactly, not only up to rounding.
-    pub fn floor(&self) -> (f64, u64) {
-        self.floor_with([PerData::splat(1); 2], self.resource.no_time_mux)
-    }
-
-    /// What no blocking of prepared factors `p` with the top-level loop
-    /// order of `orders` can beat: [`BlockingContext::floor`] with what
-    /// these fix. Data enter the node from DRAM as often as that order
-    /// makes them (the fetch count of the top level,
-    /// docs/model/blocking.md#fetch-counts); a data kind whose loops are not
-    /// all trivial in the register-file level enters the PE arrays at least
-    /// once per iteration of the top-level loops unrelated to it, whatever
-    /// the inner order; filters stay pinned only if their top-level loops
-    /// are trivial. The search skips blockings whose floor already ranks
-    /// below the best kept (docs/model/blocking.md#pruning-by-floors).
-    pub fn prepared_floor(&self, p: &Prepared, orders: &Orders) -> (f64, u64) {
-        let f = &p.factors;
-        let loops = &self.nld.data_loops;
-        let fetch0 = PerData::from_fn(|d| self.fetch(f, orders, d, 0, 1));
-        let fetch1 = PerData::from_fn(|d| {
-            let has = |l: LoopDim| loops.has(d, l);
-            let refetched = LoopDim::ALL.into_iter().any(|l| has(l) && f[1][l] > 1)
-                || (!self.nld.regf_keeps[d] && LoopDim::ALL.into_iter().any(has));
-            if !refetched {
-                return fetch0[d];
-            }
-            let count: u64 = LoopDim::ALL
-                .into_iter()
-                .filter(|&u| !has(u))
-                .map(|u| f[0][u])
-                .product();
-            let count = if d == DataKind::Ofm {
-                2 * count - 1
-            } else {
-                count
-            };
-            count.max(fetch0[d])
-        });
-        let pinnable = self.resource.no_time_mux && self.fil_top_trivial(f);
-        self.floor_with([fetch0, fetch1], pinnable)
-    }
-
-    /// Do floors rank candidates (nnc's ranking by whole energy, with a goal
-    /// whose key a lower energy and time can bound)? The reference ranks by
-    /// access energy and its delay goal by time first; neither is pruned.
-    pub fn floor_prunes(&self) -> bool {
-        !self.compat.rank_by_access_energy() && self.goal != Goal::D
-    }
-
-    /// The ranking key of [`BlockingContext::prepared_floor`]: below or
-    /// equal to the key of every blocking of these factors.
-    pub fn floor_key(&self, p: &Prepared, orders: &Orders) -> RankKey {
-        let (energy, time) = self.prepared_floor(p, orders);
-        self.goal.key(energy, time as f64)
-    }
-
-    /// The floor given the least number of times each data kind enters the
-    /// node (`fetch[0]`) and its PE arrays (`fetch[1]`), and whether
-    /// filters may be pinned.
-    fn floor_with(&self, fetch: [PerData<u64>; 2], pinnable: bool) -> (f64, u64) {
-        let lcnt: u64 = self.nld.loopcnt.0.iter().product();
-        let n = self.nodes as f64;
-        let t = &self.totals;
-        let mut access = PerLevel::splat(PerData::splat(0.0));
-        let mut remote_gbuf = PerData::splat(0.0);
-        let mut trips = fetch[0];
-        for d in DataKind::ALL {
-            let k = if d == DataKind::Ofm { 2.0 } else { 1.0 };
-            let f1 = fetch[1][d] as f64;
-            access[MemLevel::Regf][d] =
-                self.nld.unit_access[MemLevel::Regf][d] * lcnt as f64 * k * n;
-            access[MemLevel::Array][d] = t[MemLevel::Array][d] * f1 * n;
-            // Only data that may not bypass it surely pass the buffer.
-            if !self.bypass[d] {
-                access[MemLevel::Gbuf][d] = t[MemLevel::Gbuf][d] * f1 * n;
-            }
-            let once = if pinnable && d == DataKind::Fil {
-                trips[d] = 0;
-                0.0
-            } else {
-                t[MemLevel::Dram][d].min(t[MemLevel::Gbuf][d]) * fetch[0][d] as f64
-            };
-            let home = match d {
-                DataKind::Fil => DataHome::Dram,
-                DataKind::Ifm => self.src,
-                DataKind::Ofm => self.dst,
-            };
-            let words = once * n / self.accfwd[d] as f64;
-            if home == DataHome::Dram {
-                access[MemLevel::Dram][d] = words;
-            } else {
-                remote_gbuf[d] = words;
-            }
-        }
-        let access_cost = access_energy(self.cost, &access) + buffer_energy(self.cost, remote_gbuf);
-        let ops = self.nld.unit_ops * lcnt as f64 * n;
-        let time = self.nld.unit_time.saturating_mul(lcnt);
-        let nhops = noc_hops(self.unit_nhops, trips);
-        (
-            LayerCost::new(self.cost, ops, access_cost, nhops, time).total,
-            time,
-        )
-    }
-
-    fn fil_top_trivial(&self, f: &Factors) -> bool {
+    pub(super) fn fil_top_trivial(&self, f: &Factors) -> bool {
         LoopDim::ALL
             .into_iter()
             .filter(|&l| self.nld.data_loops.has(DataKind::Fil, l))
             .all(|l| f[0][l] == 1)
     }
 
-    fn units(&self, d: DataKind, levels: &[PerLoop<u64>]) -> u64 {
+    /// The units of data `d` given each loop's count `per_loop` (the product
+    /// of its factors at the levels inside).
+    #[inline]
+    fn units(&self, d: DataKind, per_loop: [u64; 3]) -> u64 {
         // Parts of the loop counts, whose product is in range
-        // (`sched::model::limits`).
-        LoopDim::ALL
-            .into_iter()
-            .filter(|&l| self.nld.data_loops.has(d, l))
-            .map(|l| levels.iter().map(|t| t[l]).product::<u64>())
-            .product()
+        // (`sched::model::limits`). Plain loops: this runs for every
+        // factor triple of the search.
+        let has = self.nld.data_loops.0[d];
+        let mut units = 1;
+        for l in 0..3 {
+            if has[l] {
+                units *= per_loop[l];
+            }
+        }
+        units
     }
 
     /// The order-independent part of pricing a blocking's factors; `None`
     /// when they cannot fit even with every bypassable data kind bypassing
     /// (capacity check 1 of docs/model/blocking.md#bypass-and-capacity-checks).
+    #[inline(always)]
     pub fn prepare(&self, f: &Factors) -> Option<Prepared> {
-        let unit_cnt = [
-            PerData::from_fn(|d| self.units(d, &f[1..])),
-            PerData::from_fn(|d| self.units(d, &f[2..])),
-        ];
-        let regf = PerData::from_fn(|d| unit_cnt[1][d] * self.nld.usize_regf[d]);
+        self.try_prepare(f).ok()
+    }
+
+    /// [`BlockingContext::prepare`], saying which store the factors do not
+    /// fit. Within a chunk of the enumeration (its channel factors fixed),
+    /// a misfit holds for every batch triple with at least as large a
+    /// register-file factor ([`Misfit::Regf`]) or as large a product of the
+    /// inner two ([`Misfit::Gbuf`]): the sizes only grow with them.
+    #[inline(always)]
+    pub(crate) fn try_prepare(&self, f: &Factors) -> Result<Prepared, Misfit> {
+        // The register files first: they depend on the innermost factors
+        // alone, and most factor triples that fail, fail there.
+        let inner = PerData::from_fn(|d| self.units(d, f[2].0));
+        let regf = PerData::from_fn(|d| inner[d] * self.nld.usize_regf[d]);
         if regf.0.iter().sum::<u64>() > self.resource.size_regf {
-            return None;
+            return Err(Misfit::Regf);
         }
+        let below_top = [0, 1, 2].map(|l| f[1].0[l] * f[2].0[l]);
+        let unit_cnt = [PerData::from_fn(|d| self.units(d, below_top)), inner];
         // A loop whose iterations reuse data the dataflow's register files
         // do not keep stays outside them
         // (docs/model/blocking.md#bypass-and-capacity-checks).
@@ -452,7 +385,7 @@ impl<'a> BlockingContext<'a> {
                 .into_iter()
                 .any(|l| f[2][l] > 1 && !self.nld.regf_may_iterate(l))
         {
-            return None;
+            return Err(Misfit::Regf);
         }
         // Tiles of overlapping input windows can exceed any bound: saturated
         // sizes exceed every buffer, so the capacity tests stay exact.
@@ -467,10 +400,10 @@ impl<'a> BlockingContext<'a> {
         });
         let forced = PerData::from_fn(|d| !self.bypass[d]);
         if !self.resource.buffer_fits(gbuf, forced) {
-            return None;
+            return Err(Misfit::Gbuf);
         }
         let lcnt: u64 = f.iter().flat_map(|t| t.0).product();
-        Some(Prepared {
+        Ok(Prepared {
             factors: *f,
             lcnt,
             unit_cnt,
@@ -509,6 +442,26 @@ impl<'a> BlockingContext<'a> {
         self.share.is_some() && !self.compat.rank_by_access_energy()
     }
 
+    /// What the hop tables keep of a blocking
+    /// (docs/model/blocking.md#one-search-for-every-hop-count):
+    /// [`BlockingContext::finish`] without buffer sharing, reduced to its
+    /// trips, access energy, time, ops and ranking key. The same sums; only
+    /// what is not needed is never copied out.
+    pub fn finish_brief(&self, p: &Prepared, orders: &Orders) -> Option<Brief> {
+        let s = self.finish_with(p, orders, false)?;
+        Some(Brief {
+            trips: s.fetch[0].0,
+            access: s.energy.access,
+            time: s.time,
+            ops: s.ops,
+            key: self.key(&s),
+        })
+    }
+
+    // Inlined into its callers: a blocking's stats are a few hundred
+    // bytes, and the hop tables' build, which keeps few of them, spent 7% of
+    // its time copying them out.
+    #[inline(always)]
     fn finish_with(&self, p: &Prepared, orders: &Orders, share_now: bool) -> Option<BlockingStats> {
         let f = &p.factors;
         let (mut fetch, mut stored) = self.fetches_and_storage(f, orders)?;
@@ -711,40 +664,50 @@ impl<'a> BlockingContext<'a> {
     /// (docs/model/blocking.md#fetch-counts); `above` is the count of the level
     /// above (1 for DRAM).
     #[inline]
-    fn fetch(&self, f: &Factors, o: &Orders, d: DataKind, bl: usize, above: u64) -> u64 {
-        let loops = &self.nld.data_loops;
-        if bl == 1 && !self.nld.regf_keeps[d] && LoopDim::ALL.into_iter().any(|l| loops.has(d, l)) {
-            // Data the register files do not keep come from the buffer
-            // again for every iteration of the loops unrelated to them,
-            // in any order (docs/model/blocking.md#fetch-counts).
-            let count: u64 = LoopDim::ALL
-                .into_iter()
-                .filter(|&u| !loops.has(d, u))
-                .map(|u| f[0][u] * f[1][u])
-                .product();
-            return if d == DataKind::Ofm {
+    // One index runs over the loop dimensions of several arrays at once.
+    #[allow(clippy::needless_range_loop)]
+    pub(super) fn fetch(&self, f: &Factors, o: &Orders, d: DataKind, bl: usize, above: u64) -> u64 {
+        // Plain loops over the three loop dimensions: this runs six times
+        // for every blocking the search prices.
+        let has = self.nld.data_loops.0[d];
+        let close = |count: u64| {
+            if d == DataKind::Ofm {
                 2 * count - 1
             } else {
                 count
-            };
+            }
+        };
+        if bl == 1 && !self.nld.regf_keeps[d] && has.contains(&true) {
+            // Data the register files do not keep come from the buffer
+            // again for every iteration of the loops unrelated to them,
+            // in any order (docs/model/blocking.md#fetch-counts).
+            let mut count = 1;
+            for u in 0..3 {
+                if !has[u] {
+                    count *= f[0].0[u] * f[1].0[u];
+                }
+            }
+            return close(count);
         }
-        let (t, ord) = (f[bl], o[bl]);
-        let inner = LoopDim::ALL
-            .into_iter()
-            .filter(|&l| loops.has(d, l) && t[l] > 1)
-            .min_by_key(|&l| ord[l]);
+        let (t, ord) = (f[bl].0, o[bl].0);
+        // The innermost non-trivial loop indexing the data (orders are
+        // permutations: no ties).
+        let mut inner: Option<usize> = None;
+        for l in 0..3 {
+            if has[l] && t[l] > 1 && inner.is_none_or(|i| ord[l] < ord[i]) {
+                inner = Some(l);
+            }
+        }
         let Some(inner) = inner else {
             return above;
         };
         let mut count = 1;
-        for u in LoopDim::ALL.into_iter().filter(|&u| !loops.has(d, u)) {
-            let outer: u64 = (0..bl).map(|k| f[k][u]).product();
-            count *= outer * if ord[u] > ord[inner] { t[u] } else { 1 };
+        for u in 0..3 {
+            if !has[u] {
+                let outer: u64 = f[..bl].iter().map(|k| k.0[u]).product();
+                count *= outer * if ord[u] > ord[inner] { t[u] } else { 1 };
+            }
         }
-        if d == DataKind::Ofm {
-            2 * count - 1
-        } else {
-            count
-        }
+        close(count)
     }
 }

@@ -10,8 +10,10 @@
 //! blockings of each trip vector, and the best under any hops are among
 //! them: within one trip vector every blocking pays the same NoC energy.
 
+use super::enumerate::{
+    Chunks, chunk_may_fit, constrained_chunks, fi_may_fit, for_each_fitting_candidate,
+};
 use super::scheme::{Blocking, BlockingContext, BlockingStats};
-use super::search::{Chunks, chunk_may_fit, constrained_chunks, fi_may_fit, for_each_candidate};
 use crate::fasthash::FastMap;
 use crate::sched::model::energy::{LayerCost, noc_hops};
 use crate::sched::options::{Goal, RankKey};
@@ -231,14 +233,14 @@ fn run_groups(
             continue;
         }
         let mut pos: u64 = 0;
-        for_each_candidate(ctx, &chunk, fbs, |b, prepared| {
+        for_each_fitting_candidate(ctx, &chunk, fbs, |b, p| {
             pos += 1;
-            if let Some(s) = prepared.and_then(|p| ctx.finish(p, &b.orders)) {
+            if let Some(s) = ctx.finish_brief(p, &b.orders) {
                 ops = s.ops;
                 let place = (i as u64) << 32 | pos;
-                groups.entry(s.fetch[0].0).or_insert_with(Group::new).add(
-                    ctx.key(&s),
-                    (place, b, s.energy.access, s.time),
+                groups.entry(s.trips).or_insert_with(Group::new).add(
+                    s.key,
+                    (place, b, s.access, s.time),
                     ntops,
                 );
             }
