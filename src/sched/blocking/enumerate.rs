@@ -122,24 +122,7 @@ pub(super) fn for_each_candidate(
         }
         let prepared = ctx.prepare(&factors);
         let fits = prepared.as_ref();
-        if conv {
-            let nt = factors.map(nontrivial);
-            for o0 in &CANONICAL[nt[0] as usize] {
-                for o1 in &CANONICAL[nt[1] as usize] {
-                    if merges(o0.inner, o1.inner, nt[1], nt[2]) {
-                        continue;
-                    }
-                    let orders: Orders = [o0.order, o1.order];
-                    let b = Blocking { factors, orders };
-                    if !ctx.admits(&b) {
-                        continue;
-                    }
-                    if !visit(b, fits) {
-                        return;
-                    }
-                }
-            }
-        } else if !for_each_order_pair(ctx, factors, |b| visit(b, fits)) {
+        if !for_each_order_of(ctx, conv, factors, |b| visit(b, fits)) {
             return;
         }
     }
@@ -179,24 +162,38 @@ pub(super) fn for_each_fitting_candidate(
                 continue;
             }
         };
-        if conv {
-            let nt = factors.map(nontrivial);
-            for o0 in &CANONICAL[nt[0] as usize] {
-                for o1 in &CANONICAL[nt[1] as usize] {
-                    if merges(o0.inner, o1.inner, nt[1], nt[2]) {
-                        continue;
-                    }
-                    let orders: Orders = [o0.order, o1.order];
-                    let b = Blocking { factors, orders };
-                    if ctx.admits(&b) && !visit(b, &p) {
-                        return;
-                    }
-                }
-            }
-        } else if !for_each_order_pair(ctx, factors, |b| visit(b, &p)) {
+        if !for_each_order_of(ctx, conv, factors, |b| visit(b, &p)) {
             return;
         }
     }
+}
+
+/// Visits the blockings of `factors` the context admits, in generation
+/// order: for the convolution pattern (`conv`) the canonical order pairs
+/// the skip rule leaves, otherwise every pair; false if `visit` stopped.
+fn for_each_order_of(
+    ctx: &BlockingContext<'_>,
+    conv: bool,
+    factors: Factors,
+    mut visit: impl FnMut(Blocking) -> bool,
+) -> bool {
+    if !conv {
+        return for_each_order_pair(ctx, factors, visit);
+    }
+    let nt = factors.map(nontrivial);
+    for o0 in &CANONICAL[nt[0] as usize] {
+        for o1 in &CANONICAL[nt[1] as usize] {
+            if merges(o0.inner, o1.inner, nt[1], nt[2]) {
+                continue;
+            }
+            let orders: Orders = [o0.order, o1.order];
+            let b = Blocking { factors, orders };
+            if ctx.admits(&b) && !visit(b) {
+                return false;
+            }
+        }
+    }
+    true
 }
 
 /// Visits the blockings of `factors` with every pair of level-0 and level-1
