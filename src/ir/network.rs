@@ -147,6 +147,19 @@ pub struct Layer {
 }
 
 impl Layer {
+    /// A layer built through the library rather than read from a file: no
+    /// place in a source ([`Span::Api`]) and the default padding rule.
+    pub fn api(name: &str, kind: LayerKind, shape: LayerShape, inputs: Vec<View>) -> Layer {
+        Layer {
+            name: name.into(),
+            kind,
+            shape,
+            inputs,
+            mode: WindowMode::default(),
+            span: Span::Api,
+        }
+    }
+
     /// The sources whose channels make up the layer's input fmap, in
     /// concatenation order: all of [`Layer::inputs`] but a matmul's operand.
     pub fn data_inputs(&self) -> &[View] {

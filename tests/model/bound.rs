@@ -5,7 +5,7 @@
 
 use nnc::ir::{
     ConvShape, DataInput, Dim2, Layer, LayerKind, LayerShape, LocalShape, NetworkBuilder, Source,
-    Span, WindowMode,
+    Span,
 };
 use nnc::schedule::{EnergyOut, ScheduleFile};
 use nnc::{Compat, Goal, Options, Partitioning, Solver, Widening};
@@ -188,14 +188,12 @@ fn network(first: (LayerKind, LayerShape), topology: Topology) -> nnc::Network {
     };
     let mut b = NetworkBuilder::new("Gen", input).unwrap();
     let mut add = |name: &str, kind, shape, inputs: &[Source]| {
-        b.add_layer(Layer {
-            name: name.into(),
+        b.add_layer(Layer::api(
+            name,
             kind,
             shape,
-            inputs: inputs.iter().map(|&s| s.into()).collect(),
-            mode: WindowMode::Exact,
-            span: Span::Api,
-        })
+            inputs.iter().map(|&s| s.into()).collect(),
+        ))
         .unwrap()
     };
     let l1 = Source::Layer(add("l1", kind, shape, &[Source::Input]));

@@ -68,15 +68,7 @@ pub(crate) fn network(v: &Value) -> Network {
             .map(|p| b.source(p.as_str().unwrap()).unwrap().into())
             .collect();
         let name = l["name"].as_str().unwrap().to_owned();
-        b.add_layer(Layer {
-            name,
-            kind,
-            shape,
-            inputs,
-            mode: Default::default(),
-            span: Span::Api,
-        })
-        .unwrap();
+        b.add_layer(Layer::api(&name, kind, shape, inputs)).unwrap();
     }
     b.finish()
 }

@@ -12,7 +12,7 @@
 //! search's exact order: by key, ties to the earlier candidate of the
 //! enumeration.
 
-use super::enumerate::{Chunk, chunks, for_each_candidate, for_each_order_pair};
+use super::enumerate::{Chunk, chunks, for_each_fitting_candidate, for_each_order_pair};
 use super::scheme::{Blocking, BlockingContext, BlockingStats};
 use super::search::{Ranked, orderless_choices, orders_irrelevant, search};
 use crate::sched::machine::NodeResource;
@@ -91,9 +91,8 @@ fn chunk_slots(
         }
         return best;
     }
-    for_each_candidate(ctx, chunk, fbs, |b, prepared| {
-        if let Some(p) = prepared
-            && let Some(s) = ctx.finish(p, &b.orders)
+    for_each_fitting_candidate(ctx, chunk, fbs, |b, p| {
+        if let Some(s) = ctx.finish(p, &b.orders)
             && let Some(j) = slot(&s)
         {
             seq += 1;

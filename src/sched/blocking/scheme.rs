@@ -663,9 +663,9 @@ impl<'a> BlockingContext<'a> {
     /// Fetch count of data `d` at blocking level `bl`
     /// (docs/model/blocking.md#fetch-counts); `above` is the count of the level
     /// above (1 for DRAM).
-    #[inline]
     // One index runs over the loop dimensions of several arrays at once.
     #[allow(clippy::needless_range_loop)]
+    #[inline]
     pub(super) fn fetch(&self, f: &Factors, o: &Orders, d: DataKind, bl: usize, above: u64) -> u64 {
         // Plain loops over the three loop dimensions: this runs six times
         // for every blocking the search prices.
@@ -690,8 +690,8 @@ impl<'a> BlockingContext<'a> {
             return close(count);
         }
         let (t, ord) = (f[bl].0, o[bl].0);
-        // The innermost non-trivial loop indexing the data (orders are
-        // permutations: no ties).
+        // The innermost non-trivial loop indexing the data (the first of
+        // equal orders, as `min_by_key` took it).
         let mut inner: Option<usize> = None;
         for l in 0..3 {
             if has[l] && t[l] > 1 && inner.is_none_or(|i| ord[l] < ord[i]) {

@@ -261,14 +261,12 @@ mod tests {
             Dim2::square(1),
             Dim2::square(1),
         ));
-        b.add_layer(Layer {
-            name: "c".into(),
-            kind: LayerKind::Conv,
+        b.add_layer(Layer::api(
+            "c",
+            LayerKind::Conv,
             shape,
-            inputs: vec![crate::ir::Source::Input.into()],
-            mode: Default::default(),
-            span: Span::Api,
-        })
+            vec![crate::ir::Source::Input.into()],
+        ))
         .unwrap();
         b.finish()
     }

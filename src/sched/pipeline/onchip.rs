@@ -125,18 +125,16 @@ pub(crate) fn may_stay_on_chip(
 mod tests {
     use super::*;
     use crate::ir::{
-        ConvShape, DataInput, Dim2, Layer, LayerKind, LocalShape, NetworkBuilder, Span, WindowMode,
+        ConvShape, DataInput, Dim2, Layer, LayerKind, LocalShape, NetworkBuilder, Span,
     };
 
     fn layer(name: &str, kind: LayerKind, shape: LayerShape, inputs: &[Source]) -> Layer {
-        Layer {
-            name: name.into(),
+        Layer::api(
+            name,
             kind,
             shape,
-            inputs: inputs.iter().map(|&s| s.into()).collect(),
-            mode: WindowMode::Exact,
-            span: Span::Api,
-        }
+            inputs.iter().map(|&s| s.into()).collect(),
+        )
     }
 
     #[test]

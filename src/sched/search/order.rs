@@ -161,15 +161,7 @@ mod tests {
         } else {
             LayerKind::Eltwise
         };
-        b.add_layer(Layer {
-            name: name.into(),
-            kind,
-            shape,
-            inputs,
-            mode: Default::default(),
-            span: Span::Api,
-        })
-        .unwrap();
+        b.add_layer(Layer::api(name, kind, shape, inputs)).unwrap();
     }
 
     fn conv(nifm: u64, nofm: u64) -> LayerShape {
