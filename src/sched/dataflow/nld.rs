@@ -32,10 +32,11 @@ pub struct Nld {
     pub regf_keeps: PerData<bool>,
     /// Does the loop blocking keep a kind in the buffer whenever that costs
     /// less energy than streaming it past the buffer, not only where the
-    /// buffer level gives it loop reuse? Set by the systolic dataflows,
-    /// whose buffer also serves the overlap of the windows a fold streams
-    /// (docs/model/blocking.md#bypass-and-capacity-checks); row stationary
-    /// and the taxonomy keep nn_dataflow's rule.
+    /// buffer level gives it loop reuse? Set by the systolic dataflows and
+    /// the taxonomy, whose passes may read a buffered word more than once
+    /// (a fold's overlapping windows, no local reuse's weight per MAC;
+    /// docs/model/blocking.md#bypass-and-capacity-checks); row stationary
+    /// keeps nn_dataflow's rule.
     #[serde(skip)]
     pub buffer_by_energy: bool,
 }

@@ -96,7 +96,10 @@ impl Pass {
             unit_time: self.time,
             data_loops: self.data_loops,
             regf_keeps: self.regf_keeps,
-            buffer_by_energy: false,
+            // A pass may read a buffered word more than once (no local
+            // reuse reads its weight once per MAC), so "no loop reuse" does
+            // not make streaming it free.
+            buffer_by_energy: true,
         }
     }
 }
