@@ -41,6 +41,18 @@ fn per_op(s: &ScheduleFile, kind: LayerKind) -> (f64, f64) {
     (energy / ops, dram / ops)
 }
 
+/// AlexNet, and options that schedule it layer by layer (as the paper
+/// compares the dataflows) at `batch`.
+fn alexnet_layer_by_layer(batch: u64) -> (Network, Options) {
+    let net = compile(std::path::Path::new("nns/alex_net.nn"));
+    let options = Options::builder()
+        .batch(batch)
+        .widening(nnc::Widening::NARROWEST)
+        .build()
+        .unwrap();
+    (net, options)
+}
+
 #[test]
 fn the_isca16_presets_give_each_dataflow_the_same_storage_area() {
     // RF bytes cost 1.6 buffer bytes of area: every preset's storage is
@@ -70,13 +82,7 @@ fn isca16_alexnet_row_stationary_is_the_most_energy_efficient() {
     // storage area; row stationary 1.4–2.5x more energy-efficient than the
     // others on the conv layers, at least 1.3x on the fc layers. The README
     // puts nnc's figures beside the paper's.
-    let net = compile(std::path::Path::new("nns/alex_net.nn"));
-    // Layer by layer, as the paper compares them.
-    let options = Options::builder()
-        .batch(16)
-        .widening(nnc::Widening::NARROWEST)
-        .build()
-        .unwrap();
+    let (net, options) = alexnet_layer_by_layer(16);
     let runs: Vec<(Dataflow, ScheduleFile)> = PRESETS
         .iter()
         .map(|&(name, dataflow)| {
@@ -154,12 +160,7 @@ fn every_isca16_dataflow_reads_each_alexnet_weight_once_at_batch_1() {
     // come from DRAM (33x row stationary's conv energy per op, as nnc once
     // chose). The buffer keeps it because that costs less
     // (docs/model/blocking.md#bypass-and-capacity-checks).
-    let net = compile(std::path::Path::new("nns/alex_net.nn"));
-    let options = Options::builder()
-        .batch(1)
-        .widening(nnc::Widening::NARROWEST)
-        .build()
-        .unwrap();
+    let (net, options) = alexnet_layer_by_layer(1);
     let rs_hw = nnc::hw::load("isca16-rs").unwrap();
     let (rs, _) = per_op(
         &nnc::schedule(&net, &rs_hw, &options).unwrap(),
