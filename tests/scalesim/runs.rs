@@ -1,5 +1,6 @@
 //! Every layer of our SCALE-Sim 3.0.0 runs (tests/data/scalesim/runs.json,
-//! recorded by tests/data/scalesim/run.py) matches exactly: the config and
+//! recorded by tests/data/scalesim/run.py, and fuzz-runs.json, random cases
+//! recorded by fuzz.py) matches exactly: the config and
 //! topology as run, read by nnc's readers, simulated by nnc's model;
 //! integer columns equal, the rest within 1e-9 relative.
 
@@ -150,9 +151,15 @@ const COLUMNS: [(&str, &str, &str, bool); 31] = [
     ("compute", "Total Cycles", "compute_cycles", true),
 ];
 
-fn runs() -> Value {
-    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/scalesim/runs.json");
+/// A file of runs in `tests/data/scalesim/`.
+fn recorded(name: &str) -> Value {
+    let path = format!("{}/tests/data/scalesim/{name}", env!("CARGO_MANIFEST_DIR"));
     serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
+}
+
+/// The named cases (`run.py`).
+fn runs() -> Value {
+    recorded("runs.json")
 }
 
 /// The differences between SCALE-Sim's row `want` and nnc's report.
@@ -180,7 +187,32 @@ pub(super) fn differences(want: &Value, got: &ScaleSimReport) -> Vec<String> {
 
 #[test]
 fn every_recorded_layer_matches_exactly() {
-    let data = runs();
+    every_layer_matches_exactly(&runs(), 150);
+}
+
+#[test]
+fn every_fuzzed_layer_matches_exactly() {
+    // 420 random cases of `fuzz.py` (seeds 1001-1010, and 2001-2004 in
+    // USER mode with 1-4 words per cycle and 1-4 kB SRAMs, where stalls are
+    // common): arrays 2x2 to 64x64, most not square; SRAM sizes of 1 to 64
+    // kB, unequal between the operands in a third of the cases; conv rows
+    // with 1x1 filters, filters as large as the ifmap, strides beyond the
+    // filter, `DP` rows; GEMMs up to 200 on a side.
+    let data = recorded("fuzz-runs.json");
+    every_layer_matches_exactly(&data, 450);
+    let stalled = data["cases"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|c| c["layers"].as_array().unwrap())
+        .filter(|l| l["compute_report"]["Stall Cycles"].as_f64().unwrap() > 0.0)
+        .count();
+    assert!(stalled >= 60, "only {stalled} layers stall");
+}
+
+/// Every layer of every case of `data` matches nnc's model; at least
+/// `min_layers` of them.
+fn every_layer_matches_exactly(data: &Value, min_layers: usize) {
     assert_eq!(data["versions"]["scalesim"], "3.0.0");
     let mut failures = Vec::new();
     let mut layers = 0;
@@ -224,7 +256,7 @@ fn every_recorded_layer_matches_exactly() {
             }
         }
     }
-    assert!(layers >= 150, "only {layers} layers recorded");
+    assert!(layers >= min_layers, "only {layers} layers recorded");
     assert!(
         failures.is_empty(),
         "{} of {layers} layers differ:\n{}",
