@@ -207,6 +207,7 @@ fn the_worked_blocking_rotates_filters_around_pairs() {
         data_loops: DataLoops::CONV,
         regf_keeps: PerData([true; 3]),
         buffer_by_energy: false,
+        regf_once: PerData([false; 3]),
     };
     let resource = NodeResource {
         sram: None,

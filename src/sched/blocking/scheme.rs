@@ -550,7 +550,7 @@ impl<'a> BlockingContext<'a> {
     /// global buffer keeps; `None` when data on chip would be fetched more
     /// than once.
     #[inline]
-    fn fetches_and_storage(
+    pub(super) fn fetches_and_storage(
         &self,
         f: &Factors,
         orders: &Orders,
@@ -559,6 +559,14 @@ impl<'a> BlockingContext<'a> {
         for d in DataKind::ALL {
             fetch[0][d] = self.fetch(f, orders, d, 0, 1);
             fetch[1][d] = self.fetch(f, orders, d, 1, fetch[0][d]);
+        }
+        // Weight stationary's weights enter their PEs once
+        // (docs/model/blocking.md#bypass-and-capacity-checks).
+        if DataKind::ALL
+            .into_iter()
+            .any(|d| self.nld.regf_once[d] && fetch[1][d] > 1)
+        {
+            return None;
         }
         // Keep bypassable data in the GBUF only where it gives reuse
         // (docs/model/blocking.md#bypass-and-capacity-checks).

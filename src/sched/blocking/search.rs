@@ -497,6 +497,45 @@ mod tests {
             }
         }
 
+        /// Weight stationary's weights enter their PEs once, and that
+        /// depends on the loop orders: the search over canonical orders
+        /// still finds the best of every order pair of every factor
+        /// choice, and its best takes every weight in once
+        /// (docs/model/blocking.md#bypass-and-capacity-checks).
+        #[test]
+        fn weight_stationary_finds_the_best_of_every_order(mut d in drawn()) {
+            d.node.dataflow = crate::sched::dataflow::Dataflow::WeightStationary;
+            let Some(m) = d.mapped(Compat::Nnc) else {
+                return Ok(());
+            };
+            let cost = pruning_cost();
+            for nld in &m.nlds {
+                let ctx = BlockingContext::new(nld, &d.node, &cost, PerData(d.bypass), Goal::E, Compat::Nnc);
+                let mut brute: Option<RankKey> = None;
+                let (chunks, fbs) = chunks(&ctx);
+                for chunk in chunks.iter() {
+                    for_each_candidate(&ctx, &chunk, &fbs, |b, prepared| {
+                        if let Some(p) = prepared {
+                            for_each_order_pair(&ctx, b.factors, |o| {
+                                if let Some(s) = ctx.finish(p, &o.orders) {
+                                    let k = ctx.key(&s);
+                                    brute = Some(brute.map_or(k, |b| b.min(k)));
+                                }
+                                true
+                            });
+                        }
+                        true
+                    });
+                }
+                let best = search(&ctx, 1);
+                prop_assert_eq!(best.first().map(|(_, s)| ctx.key(s)), brute);
+                if let Some((b, _)) = best.first() {
+                    let (fetch, _) = ctx.fetches_and_storage(&b.factors, &b.orders).unwrap();
+                    prop_assert_eq!(fetch[1][crate::sched::types::DataKind::Fil], 1);
+                }
+            }
+        }
+
         /// Pruning by floors changes nothing: the pruned search keeps what
         /// the full enumeration keeps, and no blocking is priced below its
         /// floor, for every dataflow, goal, bypass, partition and model

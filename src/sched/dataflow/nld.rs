@@ -39,6 +39,15 @@ pub struct Nld {
     /// keeps nn_dataflow's rule.
     #[serde(skip)]
     pub buffer_by_energy: bool,
+    /// The kinds each PE takes into its register file once, to keep for
+    /// all their uses: weight stationary's weights, which by the
+    /// taxonomy's definition stay in their PE while every sample and
+    /// output pixel that uses them goes by (Eyeriss ISCA'16 §IV-A;
+    /// docs/model/dataflows.md#what-the-register-files-hold). The loop
+    /// blocking accepts only blockings that fetch them into the register
+    /// files once.
+    #[serde(skip)]
+    pub regf_once: PerData<bool>,
 }
 
 impl Nld {

@@ -100,6 +100,7 @@ impl Pass {
             // reuse reads its weight once per MAC), so "no loop reuse" does
             // not make streaming it free.
             buffer_by_energy: true,
+            regf_once: PerData::splat(false),
         }
     }
 }

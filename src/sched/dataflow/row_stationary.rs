@@ -321,6 +321,7 @@ fn build_nld(layer: &LayerShape, up: &UnitPass, ch: &Choice, occ: f64) -> Nld {
         data_loops,
         regf_keeps: PerData([true; 3]),
         buffer_by_energy: false,
+        regf_once: PerData::splat(false),
     }
 }
 

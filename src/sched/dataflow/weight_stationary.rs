@@ -6,7 +6,7 @@
 use crate::ir::LayerShape;
 use crate::sched::dataflow::pass::{Pass, local_pass, reduction_choices};
 use crate::sched::dataflow::{Dataflow, DataflowMapping, MappingError, NodeShare};
-use crate::sched::types::{DataLoops, MemLevel, PerData, PerLevel};
+use crate::sched::types::{DataKind, DataLoops, MemLevel, PerData, PerLevel};
 
 /// The weight-stationary mapping of a node's share: one NLD per reduction
 /// layout with the fewest passes.
@@ -65,7 +65,11 @@ pub(crate) fn reduction_mapping(
             regf_keeps: PerData([stationary, false, false]),
             data_loops: DataLoops::CONV,
         };
-        out.push(dataflow, r.tile, r.folds, pes, pass.nld(share.occupancy));
+        let mut nld = pass.nld(share.occupancy);
+        // A weight stays in its PE for all its uses: the blocking may not
+        // take it out and bring it back (docs/model/dataflows.md#weight-stationary).
+        nld.regf_once[DataKind::Fil] = stationary;
+        out.push(dataflow, r.tile, r.folds, pes, nld);
     }
     Ok(out)
 }
@@ -76,7 +80,6 @@ mod tests {
     use crate::ir::{ConvShape, Dim2};
     use crate::sched::Compat;
     use crate::sched::dataflow::MappingSummary;
-    use crate::sched::types::DataKind;
 
     fn share(layer: &LayerShape) -> NodeShare<'_> {
         NodeShare {
